@@ -1,0 +1,61 @@
+# A thin front door: each target installs what is missing (scripts/setup.sh), configures, builds
+# and runs. The real build is CMake; see docs/operations.md.
+#
+#   make demo        install, build, run the demo on the embedded SQLite database under var/
+#   make test        install (PostgreSQL included), build, run every test
+#   make build       install and build build/rectify
+#   make bench       install, build the benchmarks (Release) and run them
+#   make format      clang-format every C++ file in place
+#
+# Variables: CI=true turns warnings into errors and builds the tests with ASan and UBSan;
+# SANITIZE=1 does the latter locally; JOBS sets the build parallelism.
+
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CI ?=
+ifeq ($(CI),true)
+SANITIZE ?= 1
+WERROR := ON
+else
+SANITIZE ?= 0
+WERROR := OFF
+endif
+SANITIZE_FLAG := $(if $(filter 1,$(SANITIZE)),ON,OFF)
+CTEST_FLAGS ?= --output-on-failure -j $(JOBS)
+
+.PHONY: all build test demo bench format clean setup-build setup-test setup-bench configure
+
+all: build
+
+setup-build:
+	@scripts/setup.sh build
+setup-test:
+	@scripts/setup.sh test
+setup-bench:
+	@scripts/setup.sh bench
+
+configure:
+	@cmake -S . -B $(BUILD) -DRECTIFY_SANITIZE=$(SANITIZE_FLAG) -DRECTIFY_WERROR=$(WERROR) \
+	  -DRECTIFY_BUILD_TESTS=ON >$(BUILD).configure.log 2>&1 || { cat $(BUILD).configure.log; exit 1; }
+
+build: setup-build configure
+	@cmake --build $(BUILD) -j $(JOBS) --target rectify
+
+test: setup-test configure
+	@cmake --build $(BUILD) -j $(JOBS)
+	@cd $(BUILD) && ctest $(CTEST_FLAGS)
+
+demo: build
+	@scripts/demo.sh $(BUILD)/rectify
+
+bench: setup-bench
+	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DRECTIFY_BUILD_BENCH=ON \
+	  -DRECTIFY_BUILD_TESTS=OFF >build-release.configure.log 2>&1 || { cat build-release.configure.log; exit 1; }
+	@cmake --build build-release -j $(JOBS)
+	@scripts/bench.sh build-release
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) build-release

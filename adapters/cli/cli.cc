@@ -1,0 +1,75 @@
+#include "adapters/cli/cli.h"
+
+#include <algorithm>
+#include <iostream>
+
+namespace rectify::cli {
+
+std::string Context::DatabaseUrl() const {
+  if (!db_url.empty()) return db_url;
+  if (auto env = getenv("RECTIFY_DB"); env && !env->empty()) return *env;
+  return "sqlite:var/rectify.db";
+}
+
+std::string Context::Home() const {
+  if (auto env = getenv("RECTIFY_HOME"); env && !env->empty()) return *env;
+  return RECTIFY_DEFAULT_HOME;
+}
+
+Format Context::format() const {
+  if (format_name == "json") return Format::kJson;
+  if (format_name == "jsonl") return Format::kJsonl;
+  if (format_name == "csv") return Format::kCsv;
+  return Format::kText;
+}
+
+void Context::Fail(const Error& error) {
+  err << "rectify: error: " << error.message() << "\n";
+  exit_code = error.ExitCode();
+}
+
+void Context::UsageError(const std::string& message) {
+  err << "rectify: usage error: " << message << "\n";
+  exit_code = 2;
+}
+
+int Run(const std::vector<std::string>& args, Context& ctx) {
+  CLI::App app{
+      "Rectify: a workflow and deadline-tracking engine for rectification campaigns.\n"
+      "Databases are named by URL: sqlite:PATH, sqlite::memory: or "
+      "postgresql://user:pass@host:port/db.",
+      "rectify"};
+  app.set_version_flag("--version", std::string("rectify ") + RECTIFY_VERSION);
+  app.add_option("--db", ctx.db_url,
+                 "Database URL (default: $RECTIFY_DB, else sqlite:var/rectify.db)");
+  app.add_option("--format", ctx.format_name, "Output format where output is data")
+      ->check(CLI::IsMember({"text", "json", "jsonl", "csv"}));
+  app.require_subcommand(1);
+  app.fallthrough();
+  RegisterCommands(app, ctx);
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    ctx.out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    ctx.out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    ctx.out << "rectify " << RECTIFY_VERSION << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    if (what.empty()) what = e.get_name();
+    ctx.UsageError(what + " (run 'rectify --help' for the commands and options)");
+    return ctx.exit_code;
+  } catch (const std::exception& e) {
+    ctx.Fail(Error::Internal(e.what()));
+    return ctx.exit_code;
+  }
+  return ctx.exit_code;
+}
+
+}  // namespace rectify::cli

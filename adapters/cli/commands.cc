@@ -1,0 +1,20 @@
+// The list of subcommands. Each Register* function lives in its own *_command.cc.
+#include "adapters/cli/cli.h"
+
+namespace rectify::cli {
+
+void RegisterMigrate(CLI::App& app, Context& ctx);
+void RegisterStatus(CLI::App& app, Context& ctx);
+void RegisterCalendar(CLI::App& app, Context& ctx);
+void RegisterValidate(CLI::App& app, Context& ctx);
+void RegisterExplain(CLI::App& app, Context& ctx);
+
+void RegisterCommands(CLI::App& app, Context& ctx) {
+  RegisterMigrate(app, ctx);
+  RegisterStatus(app, ctx);
+  RegisterValidate(app, ctx);
+  RegisterExplain(app, ctx);
+  RegisterCalendar(app, ctx);
+}
+
+}  // namespace rectify::cli

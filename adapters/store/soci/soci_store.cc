@@ -1,0 +1,1 @@
+// The SOCI store: see soci_store.h (in progress).

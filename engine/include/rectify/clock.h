@@ -1,0 +1,131 @@
+// Time, as the engine sees it.
+//
+// The engine never reads the time itself: it takes a `Clock&`. A clock offers two times, kept
+// apart as Envoy's TimeSource does:
+//   - wall time (`Now()`), UTC instants, for deadlines, audit rows and what people read;
+//   - steady time (`SteadyNow()`), which never jumps, for measuring and waiting.
+// and makes timers (`MakeTimer()`) that fire when wall time reaches an instant.
+//
+// `SystemClock` is the real one. Its timers wait on the steady clock and re-check wall time
+// when they wake, so a wall-clock jump backwards never fires a timer early, and a jump forwards
+// is noticed within `SystemClock::kRecheck`.
+//
+// `VirtualClock` is for tests and `rectify simulate`: time stands still until the owner moves it
+// with `AdvanceTo()`, which fires every timer due on the way, in due order (ties in the order they
+// were armed), each handler seeing `Now()` equal to its due time. A test can arm a timer 30 days
+// ahead and see it fire at once:
+//
+//   boost::asio::io_context io;
+//   VirtualClock clock(FromIso("2017-04-21T00:00:00Z"));
+//   auto timer = clock.MakeTimer(io.get_executor());
+//   timer->ExpireAt(clock.Now() + std::chrono::days(30));
+//   timer->AsyncWait([&](const boost::system::error_code& ec) { ... });
+//   clock.AdvanceTo(io, clock.Now() + std::chrono::days(31));   // the handler has run
+//
+// Thread-safety: `SystemClock` may be shared between threads. `VirtualClock` and every `Timer`
+// belong to one thread (the one running their io_context). A clock must outlive its timers.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/system/error_code.hpp>
+
+#include "rectify/result.h"
+
+namespace rectify {
+
+// A wall-clock instant in UTC, to the microsecond. Stored as microseconds since the Unix epoch.
+using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
+using Duration = std::chrono::microseconds;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Microseconds since the epoch, as the store keeps them, and back.
+inline std::int64_t ToMicros(Timestamp t) { return t.time_since_epoch().count(); }
+inline Timestamp FromMicros(std::int64_t us) { return Timestamp(Duration(us)); }
+
+// ISO 8601 in UTC with a 'Z' ("2017-05-08T10:00:00Z"; fractions only when non-zero).
+std::string FormatIso(Timestamp t);
+// Parses "2017-05-08T10:00:00Z", "2017-05-08T18:00:00+08:00" or "2017-05-08T10:00:00.250Z".
+Result<Timestamp> ParseIso(std::string_view text);
+
+using TimerHandler = std::function<void(const boost::system::error_code&)>;
+
+// A one-shot timer that fires when its clock's wall time reaches an instant. Re-arm it with
+// another `ExpireAt`. Arming or cancelling completes a pending wait with
+// `boost::asio::error::operation_aborted`.
+class Timer {
+ public:
+  virtual ~Timer() = default;
+  virtual void ExpireAt(Timestamp at) = 0;
+  virtual void AsyncWait(TimerHandler handler) = 0;
+  virtual void Cancel() = 0;
+  virtual Timestamp expiry() const = 0;
+};
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Timestamp Now() const = 0;
+  virtual SteadyTime SteadyNow() const = 0;
+  virtual std::unique_ptr<Timer> MakeTimer(boost::asio::any_io_executor executor) = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  // How long a timer sleeps at most before it looks at wall time again.
+  static constexpr Duration kRecheck = std::chrono::seconds(1);
+
+  Timestamp Now() const override;
+  SteadyTime SteadyNow() const override;
+  std::unique_ptr<Timer> MakeTimer(boost::asio::any_io_executor executor) override;
+};
+
+class VirtualClock final : public Clock {
+ public:
+  explicit VirtualClock(Timestamp start);
+  VirtualClock(const VirtualClock&) = delete;
+  VirtualClock& operator=(const VirtualClock&) = delete;
+  ~VirtualClock() override;
+
+  Timestamp Now() const override { return now_; }
+  SteadyTime SteadyNow() const override;
+  std::unique_ptr<Timer> MakeTimer(boost::asio::any_io_executor executor) override;
+
+  // Moves wall time forward to `target`, firing each timer due by then in due order. Between
+  // firings it runs `io`'s ready handlers, so work a handler starts (and timers it arms, if they
+  // fall due by `target`) happens before the next firing. Never moves time backwards.
+  void AdvanceTo(boost::asio::io_context& io, Timestamp target);
+  void Advance(boost::asio::io_context& io, Duration by) { AdvanceTo(io, now_ + by); }
+
+  // The earliest armed timer's due time, if any timer is armed.
+  std::optional<Timestamp> NextDue() const;
+  std::size_t armed() const { return armed_.size(); }
+
+ private:
+  class VirtualTimer;
+  struct Key {
+    Timestamp due;
+    std::uint64_t seq;
+    bool operator<(const Key& o) const { return due != o.due ? due < o.due : seq < o.seq; }
+  };
+
+  void Arm(VirtualTimer* timer, Timestamp due);
+  void Disarm(VirtualTimer* timer);
+
+  Timestamp now_;
+  Timestamp start_;
+  SteadyTime steady_start_;
+  std::uint64_t next_seq_ = 0;
+  std::map<Key, VirtualTimer*> armed_;
+};
+
+}  // namespace rectify

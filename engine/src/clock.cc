@@ -1,0 +1,222 @@
+#include "rectify/clock.h"
+
+#include <date/date.h>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdio>
+#include <optional>
+#include <sstream>
+
+namespace rectify {
+
+namespace asio = boost::asio;
+
+std::string FormatIso(Timestamp t) {
+  auto secs = std::chrono::floor<std::chrono::seconds>(t);
+  auto frac = (t - secs).count();
+  std::string s = date::format("%Y-%m-%dT%H:%M:%S", secs);
+  if (frac != 0) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac));
+    s += buf;
+  }
+  s += 'Z';
+  return s;
+}
+
+Result<Timestamp> ParseIso(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  date::sys_time<std::chrono::microseconds> t;
+  std::string s(text);
+  // date::parse wants the offset spelled with %Ez ("+08:00") or a literal Z.
+  if (!s.empty() && (s.back() == 'Z' || s.back() == 'z')) {
+    in.str(s.substr(0, s.size() - 1));
+    in >> date::parse("%Y-%m-%dT%H:%M:%S", t);
+  } else {
+    in >> date::parse("%Y-%m-%dT%H:%M:%S%Ez", t);
+  }
+  if (in.fail() || in.peek() != std::char_traits<char>::eof()) {
+    return Error::BadInput("'" + s +
+                           "' is not an ISO 8601 date-time; write it as 2017-05-08T10:00:00Z or "
+                           "2017-05-08T18:00:00+08:00");
+  }
+  return Timestamp(t);
+}
+
+// ---- SystemClock --------------------------------------------------------------------------
+
+namespace {
+
+class SystemTimer final : public Timer {
+ public:
+  SystemTimer(const SystemClock& clock, asio::any_io_executor executor)
+      : clock_(clock), timer_(std::move(executor)) {}
+
+  void ExpireAt(Timestamp at) override {
+    at_ = at;
+    ++generation_;
+    timer_.cancel();
+    if (handler_) {
+      // A pending wait ends as aborted, as with an Asio timer.
+      auto h = std::move(handler_);
+      handler_ = nullptr;
+      asio::post(timer_.get_executor(), [h = std::move(h)] { h(asio::error::operation_aborted); });
+    }
+  }
+
+  void AsyncWait(TimerHandler handler) override {
+    handler_ = std::move(handler);
+    Sleep(generation_);
+  }
+
+  void Cancel() override { ExpireAt(at_); }
+
+  Timestamp expiry() const override { return at_; }
+
+ private:
+  // Sleeps on the steady clock for the wall time left (at most kRecheck), then looks again.
+  void Sleep(std::uint64_t generation) {
+    Duration left = at_ - clock_.Now();
+    if (left <= Duration::zero()) {
+      Fire(generation);
+      return;
+    }
+    timer_.expires_after(std::min(left, SystemClock::kRecheck));
+    timer_.async_wait([this, generation](const boost::system::error_code& ec) {
+      if (ec || generation != generation_) return;
+      Sleep(generation);
+    });
+  }
+
+  void Fire(std::uint64_t generation) {
+    if (generation != generation_ || !handler_) return;
+    auto h = std::move(handler_);
+    handler_ = nullptr;
+    asio::post(timer_.get_executor(), [h = std::move(h)] { h({}); });
+  }
+
+  const SystemClock& clock_;
+  asio::steady_timer timer_;
+  Timestamp at_{};
+  std::uint64_t generation_ = 0;
+  TimerHandler handler_;
+};
+
+}  // namespace
+
+Timestamp SystemClock::Now() const {
+  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+}
+
+SteadyTime SystemClock::SteadyNow() const { return std::chrono::steady_clock::now(); }
+
+std::unique_ptr<Timer> SystemClock::MakeTimer(asio::any_io_executor executor) {
+  return std::make_unique<SystemTimer>(*this, std::move(executor));
+}
+
+// ---- VirtualClock -------------------------------------------------------------------------
+
+class VirtualClock::VirtualTimer final : public Timer {
+ public:
+  VirtualTimer(VirtualClock& clock, asio::any_io_executor executor)
+      : clock_(&clock), executor_(std::move(executor)) {}
+  ~VirtualTimer() override {
+    if (clock_ != nullptr) clock_->Disarm(this);
+  }
+
+  void ExpireAt(Timestamp at) override {
+    Abort();
+    at_ = at;
+  }
+
+  void AsyncWait(TimerHandler handler) override {
+    handler_ = std::move(handler);
+    if (clock_ != nullptr) clock_->Arm(this, at_);
+  }
+
+  void Cancel() override { Abort(); }
+  Timestamp expiry() const override { return at_; }
+
+  // Called by the clock when time reaches at_.
+  void Fire() {
+    auto h = std::move(handler_);
+    handler_ = nullptr;
+    if (h) asio::post(executor_, [h = std::move(h)] { h({}); });
+  }
+
+  void Detach() { clock_ = nullptr; }
+  std::optional<Key> key;
+
+ private:
+  void Abort() {
+    if (clock_ != nullptr) clock_->Disarm(this);
+    if (handler_) {
+      auto h = std::move(handler_);
+      handler_ = nullptr;
+      asio::post(executor_, [h = std::move(h)] { h(asio::error::operation_aborted); });
+    }
+  }
+
+  VirtualClock* clock_;
+  asio::any_io_executor executor_;
+  Timestamp at_{};
+  TimerHandler handler_;
+};
+
+VirtualClock::VirtualClock(Timestamp start)
+    : now_(start), start_(start), steady_start_(std::chrono::steady_clock::now()) {}
+
+VirtualClock::~VirtualClock() {
+  for (auto& [key, timer] : armed_) {
+    timer->key.reset();
+    timer->Detach();
+  }
+}
+
+SteadyTime VirtualClock::SteadyNow() const { return steady_start_ + (now_ - start_); }
+
+std::unique_ptr<Timer> VirtualClock::MakeTimer(asio::any_io_executor executor) {
+  return std::make_unique<VirtualTimer>(*this, std::move(executor));
+}
+
+void VirtualClock::Arm(VirtualTimer* timer, Timestamp due) {
+  Disarm(timer);
+  Key key{due, next_seq_++};
+  armed_.emplace(key, timer);
+  timer->key = key;
+}
+
+void VirtualClock::Disarm(VirtualTimer* timer) {
+  if (timer->key) {
+    armed_.erase(*timer->key);
+    timer->key.reset();
+  }
+}
+
+std::optional<Timestamp> VirtualClock::NextDue() const {
+  if (armed_.empty()) return std::nullopt;
+  return armed_.begin()->first.due;
+}
+
+void VirtualClock::AdvanceTo(asio::io_context& io, Timestamp target) {
+  auto drain = [&io] {
+    io.restart();
+    io.poll();
+  };
+  drain();
+  while (!armed_.empty() && armed_.begin()->first.due <= target) {
+    auto it = armed_.begin();
+    VirtualTimer* timer = it->second;
+    if (it->first.due > now_) now_ = it->first.due;
+    armed_.erase(it);
+    timer->key.reset();
+    timer->Fire();
+    drain();
+  }
+  if (target > now_) now_ = target;
+  drain();
+}
+
+}  // namespace rectify

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that Rectify's build, demo and tests need.
+#
+#   scripts/setup.sh build   what `make build` and `make demo` need
+#   scripts/setup.sh test    build, plus PostgreSQL, an SMTP server and the rest of the tests' needs
+#   scripts/setup.sh bench   test, plus what the benchmarks run
+#
+# Idempotent and quiet: when every package is present it prints nothing and takes a fraction of a
+# second. It runs `apt-get update` only when something is missing. Run as root, or with sudo on
+# PATH.
+set -euo pipefail
+
+profile=${1:-build}
+
+build_packages=(
+  g++ cmake make pkg-config git
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libsoci-dev libsqlite3-dev libpq-dev
+  libyaml-cpp-dev libhowardhinnant-date-dev tzdata
+  libcli11-dev libsodium-dev libcurl4-openssl-dev
+)
+test_packages=(
+  libgtest-dev libgmock-dev googletest
+  postgresql postgresql-contrib
+  python3 python3-aiosmtpd python3-icalendar python3-yaml
+  clang libclang-rt-14-dev
+)
+bench_packages=(
+  libbenchmark-dev postgresql-contrib nodejs npm
+)
+
+case "$profile" in
+  build) wanted=("${build_packages[@]}") ;;
+  test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
+  bench) wanted=("${build_packages[@]}" "${test_packages[@]}" "${bench_packages[@]}") ;;
+  *) echo "setup.sh: unknown profile '$profile'; use build, test or bench" >&2; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  [ "$status" = "installed" ] || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup.sh: need root to install: ${missing[*]}" >&2; exit 3; }
+  sudo=(sudo)
+fi
+echo "setup.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup.sh: done"
