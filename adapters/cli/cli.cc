@@ -61,9 +61,25 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
     ctx.out << "rectify " << RECTIFY_VERSION << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
+    // Say which command's help to read: the deepest subcommand that was recognised.
+    std::string command = "rectify";
+    for (const CLI::App* sub = &app; !sub->get_subcommands().empty();) {
+      sub = sub->get_subcommands().front();
+      command += " " + sub->get_name();
+    }
+    std::string help_hint = " (run '" + command + " --help' for its commands and options)";
+    // CLI11 reports an unknown subcommand or option before any subcommand as "a subcommand is
+    // required"; name what was not understood instead.
+    std::vector<std::string> extra = app.remaining();
+    if (app.get_subcommands().empty() && !extra.empty()) {
+      bool option = extra.front().rfind('-', 0) == 0;
+      ctx.UsageError((option ? "unknown option '" : "unknown command '") + extra.front() + "'" +
+                     help_hint);
+      return ctx.exit_code;
+    }
     std::string what = e.what();
     if (what.empty()) what = e.get_name();
-    ctx.UsageError(what + " (run 'rectify --help' for the commands and options)");
+    ctx.UsageError(what + help_hint);
     return ctx.exit_code;
   } catch (const std::exception& e) {
     ctx.Fail(Error::Internal(e.what()));
