@@ -1,11 +1,90 @@
-// rectify status: placeholder until the store adapter lands.
+// rectify status: which database, its schema version and pending migrations, and its counts.
+#include <boost/json.hpp>
+
 #include "adapters/cli/cli.h"
+#include "adapters/cli/database_access.h"
+#include "adapters/store/soci/migrator.h"
+#include "adapters/store/soci/soci_store.h"
 
 namespace rectify::cli {
 
+namespace {
+
+constexpr const char* kOutboxStates[] = {"pending", "sent", "dead", "cancelled"};
+
+void RunStatus(Context& ctx, const std::string& migrations_flag) {
+  auto opened = OpenDatabase(ctx, /*create=*/false);
+  if (!opened) return ctx.Fail(opened.error());
+  std::string redacted = opened->url.Redacted();
+  std::string backend(store_soci::BackendName(opened->url.backend));
+  store_soci::Migrator migrator(*opened->db, MigrationsDir(ctx, migrations_flag));
+  auto state = migrator.Check();
+  if (!state) return ctx.Fail(state.error());
+  if (state->version() == 0) {
+    return ctx.Fail(Error::FailedPrecondition("the database " + redacted +
+                                              " has no schema yet; run 'rectify migrate' first"));
+  }
+  auto store = store_soci::MakeStore(std::move(opened->db));
+  auto counts = store->Counts();
+  if (!counts) return ctx.Fail(counts.error());
+  auto outbox = [&](const char* s) {
+    auto it = counts->outbox_by_state.find(s);
+    return it == counts->outbox_by_state.end() ? std::int64_t{0} : it->second;
+  };
+
+  if (ctx.format() == Format::kJson || ctx.format() == Format::kJsonl) {
+    boost::json::array pending;
+    for (const auto& m : state->pending) pending.emplace_back(m.path);
+    boost::json::object outbox_json;
+    for (const char* s : kOutboxStates) outbox_json[s] = outbox(s);
+    boost::json::object out{{"database", redacted},
+                            {"backend", backend},
+                            {"schema_version", state->version()},
+                            {"pending_migrations", pending},
+                            {"counts",
+                             {{"definitions", counts->definitions},
+                              {"units", counts->units},
+                              {"people", counts->people},
+                              {"instances", counts->instances},
+                              {"pending_timers", counts->pending_timers},
+                              {"outbox", outbox_json},
+                              {"audit_rows", counts->audit_rows}}}};
+    ctx.out << boost::json::serialize(out) << "\n";
+    return;
+  }
+  if (ctx.format() == Format::kCsv) {
+    return ctx.UsageError("status prints text or json; use --format text or --format json");
+  }
+  ctx.out << "database:        " << redacted << " (" << backend << ")\n";
+  ctx.out << "schema version:  " << state->version() << "\n";
+  ctx.out << "pending:         " << state->pending.size() << " migration"
+          << (state->pending.size() == 1 ? "" : "s");
+  if (!state->pending.empty()) ctx.out << " (run 'rectify migrate')";
+  ctx.out << "\n";
+  ctx.out << "definitions:     " << counts->definitions << "\n";
+  ctx.out << "units:           " << counts->units << "\n";
+  ctx.out << "people:          " << counts->people << "\n";
+  ctx.out << "instances:       " << counts->instances << "\n";
+  ctx.out << "pending timers:  " << counts->pending_timers << "\n";
+  ctx.out << "outbox:          ";
+  const char* sep = "";
+  for (const char* s : kOutboxStates) {
+    ctx.out << sep << s << " " << outbox(s);
+    sep = ", ";
+  }
+  ctx.out << "\n";
+  ctx.out << "audit rows:      " << counts->audit_rows << "\n";
+}
+
+}  // namespace
+
 void RegisterStatus(CLI::App& app, Context& ctx) {
-  auto* cmd = app.add_subcommand("status", "Show the database, its schema version and its counts");
-  cmd->callback([&ctx] { ctx.Fail(Error::Internal("status is not built yet")); });
+  auto* cmd = app.add_subcommand(
+      "status", "Show the database, its schema version, pending migrations and its counts");
+  auto migrations = std::make_shared<std::string>();
+  cmd->add_option("--migrations", *migrations,
+                  "Folder of migration files (default: <RECTIFY_HOME>/migrations)");
+  cmd->callback([&ctx, migrations] { RunStatus(ctx, *migrations); });
 }
 
 }  // namespace rectify::cli

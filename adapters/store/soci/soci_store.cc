@@ -1,1 +1,379 @@
-// The SOCI store: see soci_store.h (in progress).
+// SociStore: opening, and every read. Commit is in soci_store_commit.cc.
+#include "adapters/store/soci/soci_store.h"
+
+#include <boost/json.hpp>
+
+#include "adapters/store/soci/batch.h"
+
+namespace rectify::store_soci {
+namespace {
+
+std::vector<std::string> ParseRoles(const std::string& json) {
+  std::vector<std::string> roles;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(json, ec);
+  if (ec || !v.is_array()) return roles;
+  for (const auto& r : v.as_array()) {
+    if (r.is_string()) roles.emplace_back(r.as_string());
+  }
+  return roles;
+}
+
+// Column lists and the variables they land in, one per record type.
+struct InstanceRow {
+  static constexpr const char* kColumns =
+      "id, workflow, workflow_version, campaign, unit_id, state, data, version, created_at, "
+      "updated_at";
+  std::string id, workflow, campaign, unit_id, state, data;
+  long long workflow_version = 0, version = 0, created_at = 0, updated_at = 0;
+  void Bind(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(workflow));
+    st.exchange(soci::into(workflow_version));
+    st.exchange(soci::into(campaign));
+    st.exchange(soci::into(unit_id));
+    st.exchange(soci::into(state));
+    st.exchange(soci::into(data));
+    st.exchange(soci::into(version));
+    st.exchange(soci::into(created_at));
+    st.exchange(soci::into(updated_at));
+  }
+  InstanceRecord Get() const {
+    return {id,
+            workflow,
+            workflow_version,
+            campaign,
+            unit_id,
+            state,
+            data,
+            version,
+            FromMicros(created_at),
+            FromMicros(updated_at)};
+  }
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(const DatabaseUrl& url, const OpenOptions& options) {
+  auto db = Database::Open(url, options);
+  if (!db) return db.error();
+  auto migrated = (*db)->TableExists("schema_migrations");
+  if (!migrated) return migrated.error();
+  if (!*migrated) {
+    return Error::FailedPrecondition("the database " + url.Redacted() +
+                                     " has no schema yet; run 'rectify migrate' first");
+  }
+  return MakeStore(std::move(*db));
+}
+
+std::unique_ptr<Store> MakeStore(std::unique_ptr<Database> db) {
+  return std::make_unique<SociStore>(std::move(db));
+}
+
+Result<InstanceRecord> SociStore::LoadInstance(const std::string& id) {
+  try {
+    InstanceRow row;
+    soci::statement st(db_->session());
+    row.Bind(st);
+    st.exchange(soci::use(id));
+    PrepareOnce(st,
+                std::string("SELECT ") + InstanceRow::kColumns + " FROM instances WHERE id = :id");
+    if (!st.execute(true)) return Error::NotFound("no instance '" + id + "'");
+    return row.Get();
+  } catch (const std::exception& e) {
+    return db_->MapError(e, "load instance '" + id + "'");
+  }
+}
+
+Result<std::vector<InstanceRecord>> SociStore::ListInstances(const InstanceFilter& filter) {
+  try {
+    std::vector<std::string> args;
+    std::string where = " WHERE id > :after";
+    args.push_back(filter.after_id);
+    auto add = [&](const char* column, const std::optional<std::string>& value) {
+      if (!value) return;
+      where += std::string(" AND ") + column + " = :p" + std::to_string(args.size());
+      args.push_back(*value);
+    };
+    add("campaign", filter.campaign);
+    add("unit_id", filter.unit_id);
+    add("state", filter.state);
+    add("workflow", filter.workflow);
+    long long limit = filter.limit;
+    InstanceRow row;
+    soci::statement st(db_->session());
+    row.Bind(st);
+    for (auto& a : args) st.exchange(soci::use(a));
+    st.exchange(soci::use(limit));
+    PrepareOnce(st, std::string("SELECT ") + InstanceRow::kColumns + " FROM instances" + where +
+                        " ORDER BY id LIMIT :limit");
+    std::vector<InstanceRecord> out;
+    st.execute();
+    while (st.fetch()) out.push_back(row.Get());
+    return out;
+  } catch (const std::exception& e) {
+    return db_->MapError(e, "list instances");
+  }
+}
+
+Result<std::vector<TimerRecord>> SociStore::QueryTimers(const std::string& where_and_order,
+                                                        std::vector<std::string> text_args,
+                                                        std::vector<long long> int_args) {
+  try {
+    std::string instance_id, name, state;
+    long long generation = 0, due_at = 0, fired_at = 0;
+    soci::indicator fired_null = soci::i_null;
+    soci::statement st(db_->session());
+    st.exchange(soci::into(instance_id));
+    st.exchange(soci::into(name));
+    st.exchange(soci::into(generation));
+    st.exchange(soci::into(due_at));
+    st.exchange(soci::into(state));
+    st.exchange(soci::into(fired_at, fired_null));
+    for (auto& a : text_args) st.exchange(soci::use(a));
+    for (auto& a : int_args) st.exchange(soci::use(a));
+    PrepareOnce(st, "SELECT instance_id, name, generation, due_at, state, fired_at FROM timers " +
+                        where_and_order);
+    std::vector<TimerRecord> out;
+    st.execute();
+    while (st.fetch()) {
+      auto parsed = ParseTimerState(state);
+      if (!parsed) return parsed.error();
+      TimerRecord t{{instance_id, name, generation}, FromMicros(due_at), *parsed, std::nullopt};
+      if (fired_null == soci::i_ok) t.fired_at = FromMicros(fired_at);
+      out.push_back(std::move(t));
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_->MapError(e, "read timers");
+  }
+}
+
+Result<std::vector<TimerRecord>> SociStore::DueTimers(Timestamp up_to, std::int64_t limit) {
+  return QueryTimers(
+      "WHERE state = 'pending' AND due_at <= :up_to "
+      "ORDER BY due_at, instance_id, name, generation LIMIT :limit",
+      {}, {ToMicros(up_to), limit});
+}
+
+Result<std::vector<TimerRecord>> SociStore::TimersOf(const std::string& instance_id) {
+  return QueryTimers("WHERE instance_id = :id ORDER BY name, generation", {instance_id}, {});
+}
+
+Result<std::vector<OutboxRecord>> SociStore::PendingOutbox(Timestamp now, std::int64_t limit) {
+  try {
+    OutboxRecord o;
+    long long id = 0, attempts = 0, not_before = 0, next_attempt_at = 0, created_at = 0;
+    std::string state;
+    long long now_us = ToMicros(now), lim = limit;
+    soci::statement st(db_->session());
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(o.dedup_key));
+    st.exchange(soci::into(o.instance_id));
+    st.exchange(soci::into(o.channel));
+    st.exchange(soci::into(o.recipient));
+    st.exchange(soci::into(o.template_name));
+    st.exchange(soci::into(o.payload_json));
+    st.exchange(soci::into(not_before));
+    st.exchange(soci::into(state));
+    st.exchange(soci::into(attempts));
+    st.exchange(soci::into(next_attempt_at));
+    st.exchange(soci::into(o.last_error));
+    st.exchange(soci::into(created_at));
+    st.exchange(soci::use(now_us));
+    st.exchange(soci::use(lim));
+    PrepareOnce(st,
+                "SELECT id, dedup_key, instance_id, channel, recipient, template, payload, "
+                "not_before, state, attempts, next_attempt_at, last_error, created_at FROM outbox "
+                "WHERE state = 'pending' AND next_attempt_at <= :now "
+                "ORDER BY next_attempt_at, id LIMIT :limit");
+    std::vector<OutboxRecord> out;
+    st.execute();
+    while (st.fetch()) {
+      auto parsed = ParseOutboxState(state);
+      if (!parsed) return parsed.error();
+      o.id = id;
+      o.state = *parsed;
+      o.attempts = attempts;
+      o.not_before = FromMicros(not_before);
+      o.next_attempt_at = FromMicros(next_attempt_at);
+      o.created_at = FromMicros(created_at);
+      out.push_back(o);
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_->MapError(e, "read the outbox");
+  }
+}
+
+Result<std::vector<AuditRecord>> SociStore::AuditOf(const std::string& instance_id) {
+  try {
+    AuditRecord a;
+    long long seq = 0, at = 0;
+    soci::statement st(db_->session());
+    st.exchange(soci::into(a.instance_id));
+    st.exchange(soci::into(seq));
+    st.exchange(soci::into(at));
+    st.exchange(soci::into(a.actor));
+    st.exchange(soci::into(a.event));
+    st.exchange(soci::into(a.from_state));
+    st.exchange(soci::into(a.to_state));
+    st.exchange(soci::into(a.reason));
+    st.exchange(soci::into(a.data_json));
+    st.exchange(soci::into(a.prev_hash));
+    st.exchange(soci::into(a.hash));
+    st.exchange(soci::use(instance_id));
+    PrepareOnce(st,
+                "SELECT instance_id, seq, at, actor, event, from_state, to_state, reason, data, "
+                "prev_hash, hash FROM audit_log WHERE instance_id = :id ORDER BY seq");
+    std::vector<AuditRecord> out;
+    st.execute();
+    while (st.fetch()) {
+      a.seq = seq;
+      a.at = FromMicros(at);
+      out.push_back(a);
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_->MapError(e, "read the audit log of '" + instance_id + "'");
+  }
+}
+
+Result<std::vector<DefinitionRecord>> SociStore::QueryDefinitions(const std::string& sql,
+                                                                  const std::string& kind,
+                                                                  const std::string& name,
+                                                                  long long version) {
+  try {
+    DefinitionRecord d;
+    long long v = 0, registered_at = 0;
+    soci::statement st(db_->session());
+    st.exchange(soci::into(d.kind));
+    st.exchange(soci::into(d.name));
+    st.exchange(soci::into(v));
+    st.exchange(soci::into(d.content_hash));
+    st.exchange(soci::into(d.source));
+    st.exchange(soci::into(registered_at));
+    st.exchange(soci::use(kind));
+    st.exchange(soci::use(name));
+    if (version >= 0) st.exchange(soci::use(version));
+    PrepareOnce(st,
+                "SELECT kind, name, version, content_hash, source, registered_at FROM definitions "
+                "WHERE kind = :kind AND name = :name " +
+                    sql);
+    std::vector<DefinitionRecord> out;
+    st.execute();
+    while (st.fetch()) {
+      d.version = v;
+      d.registered_at = FromMicros(registered_at);
+      out.push_back(d);
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_->MapError(e, "read " + kind + " '" + name + "'");
+  }
+}
+
+Result<DefinitionRecord> SociStore::LoadDefinition(const std::string& kind, const std::string& name,
+                                                   std::int64_t version) {
+  auto found = QueryDefinitions("AND version = :version", kind, name, version);
+  if (!found) return found.error();
+  if (found->empty()) {
+    return Error::NotFound("no " + kind + " '" + name + "' version " + std::to_string(version) +
+                           " is registered");
+  }
+  return found->front();
+}
+
+Result<DefinitionRecord> SociStore::LatestDefinition(const std::string& kind,
+                                                     const std::string& name) {
+  auto found = QueryDefinitions("ORDER BY version DESC LIMIT 1", kind, name, -1);
+  if (!found) return found.error();
+  if (found->empty()) return Error::NotFound("no " + kind + " '" + name + "' is registered");
+  return found->front();
+}
+
+Result<std::vector<UnitRecord>> SociStore::ListUnits() {
+  try {
+    UnitRecord u;
+    long long updated_at = 0;
+    soci::statement st(db_->session());
+    st.exchange(soci::into(u.id));
+    st.exchange(soci::into(u.parent_id));
+    st.exchange(soci::into(u.kind));
+    st.exchange(soci::into(u.name));
+    st.exchange(soci::into(u.contacts_json));
+    st.exchange(soci::into(updated_at));
+    PrepareOnce(st,
+                "SELECT id, parent_id, kind, name, contacts, updated_at FROM units ORDER BY id");
+    std::vector<UnitRecord> out;
+    st.execute();
+    while (st.fetch()) {
+      u.updated_at = FromMicros(updated_at);
+      out.push_back(u);
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_->MapError(e, "list units");
+  }
+}
+
+Result<std::vector<PersonRecord>> SociStore::ListPeople() {
+  try {
+    PersonRecord p;
+    std::string roles;
+    long long updated_at = 0;
+    soci::statement st(db_->session());
+    st.exchange(soci::into(p.id));
+    st.exchange(soci::into(p.unit_id));
+    st.exchange(soci::into(p.name));
+    st.exchange(soci::into(roles));
+    st.exchange(soci::into(p.contacts_json));
+    st.exchange(soci::into(p.language));
+    st.exchange(soci::into(updated_at));
+    PrepareOnce(st,
+                "SELECT id, unit_id, name, roles, contacts, language, updated_at FROM people "
+                "ORDER BY id");
+    std::vector<PersonRecord> out;
+    st.execute();
+    while (st.fetch()) {
+      p.roles = ParseRoles(roles);
+      p.updated_at = FromMicros(updated_at);
+      out.push_back(p);
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_->MapError(e, "list people");
+  }
+}
+
+Result<StoreCounts> SociStore::Counts() {
+  try {
+    StoreCounts c;
+    auto& sql = db_->session();
+    long long n = 0;
+    sql << "SELECT count(*) FROM definitions", soci::into(n);
+    c.definitions = n;
+    sql << "SELECT count(*) FROM units", soci::into(n);
+    c.units = n;
+    sql << "SELECT count(*) FROM people", soci::into(n);
+    c.people = n;
+    sql << "SELECT count(*) FROM instances", soci::into(n);
+    c.instances = n;
+    sql << "SELECT count(*) FROM timers WHERE state = 'pending'", soci::into(n);
+    c.pending_timers = n;
+    sql << "SELECT count(*) FROM audit_log", soci::into(n);
+    c.audit_rows = n;
+    std::string state;
+    soci::statement st(sql);
+    st.exchange(soci::into(state));
+    st.exchange(soci::into(n));
+    PrepareOnce(st, "SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state");
+    st.execute();
+    while (st.fetch()) c.outbox_by_state[state] = n;
+    return c;
+  } catch (const std::exception& e) {
+    return db_->MapError(e, "count rows");
+  }
+}
+
+}  // namespace rectify::store_soci

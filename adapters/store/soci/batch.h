@@ -1,0 +1,48 @@
+// Batched statements: one statement per table per batch on PostgreSQL, one prepared statement
+// reused row by row on SQLite (DESIGN.md section 6 measured why).
+//
+// A batch is a list of rows of text values (NULL as nullopt). On PostgreSQL each column is bound
+// once, as a text array literal, to a statement that reads `unnest(:c0::text[], :c1::bigint[],
+// ...)`, so a thousand rows cost one round trip. On SQLite the same rows are bound one by one to
+// one prepared statement (numbered parameters ?1, ?2, ...); integers travel as text, which
+// SQLite's column affinity stores as integers.
+//
+// Thread-safety: functions over the caller's Database; no state of their own.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adapters/store/soci/database.h"
+
+namespace rectify::store_soci {
+
+using Value = std::optional<std::string>;
+using Row = std::vector<Value>;
+
+// A PostgreSQL array literal of text elements: {"a","b\"c",NULL}. Every element is quoted, so
+// "NULL", blanks, commas and braces in values stay values; backslashes and quotes are escaped.
+std::string PgArrayLiteral(const std::vector<Value>& column);
+
+struct BatchSql {
+  std::string postgresql;  // binds one array per column, in column order
+  std::string sqlite;      // binds one row's values, ?1 = column 0, ...
+};
+
+// Runs `sql` over `rows` (each row has the same number of columns). When `key_columns` > 0, returns
+// the keys of the rows that changed a row: on PostgreSQL the statement must end with `RETURNING`
+// the key (its columns joined with KeySeparator(), see KeyOf); on SQLite a row counts when it
+// changed at least one row. Throws what SOCI throws.
+std::vector<std::string> RunBatch(Database& db, const BatchSql& sql, const std::vector<Row>& rows,
+                                  int key_columns = 0);
+
+// The key of a row: its first `key_columns` values joined with the unit separator (U+001F).
+std::string KeyOf(const Row& row, int key_columns);
+inline constexpr char kKeySeparator = '\x1f';
+
+// Prepares `st` to run `query` once (on PostgreSQL: one round trip, no server-side prepared
+// statement to create and drop). Call after the into/use exchanges, before execute().
+void PrepareOnce(soci::statement& st, const std::string& query);
+
+}  // namespace rectify::store_soci

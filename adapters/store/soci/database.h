@@ -1,0 +1,72 @@
+// One open database connection, SQLite or PostgreSQL, and the one place where database errors
+// become Rectify's typed errors.
+//
+// `Database::Open` checks what it can before it connects, so the user reads what to fix rather
+// than a driver's message: a missing SQLite folder (created only when the caller asks, for the
+// default var/), a read-only one, a missing file when the caller must not create one, a
+// PostgreSQL server that does not answer (kUnavailable, naming host and port). SQLite connections
+// run in WAL mode with synchronous=FULL, a busy timeout and foreign keys on; PostgreSQL ones with
+// a connect timeout (5 s unless the URL says otherwise) and server notices silenced.
+//
+// `MapError` turns what SOCI throws into kConflict (serialization failures), kUniqueViolation,
+// kBadInput (other constraint and data errors), kFailedPrecondition (the schema is missing),
+// kUnavailable (connection, I/O, locks, read-only) or kInternal, using SQLSTATE on PostgreSQL and
+// extended result codes on SQLite. Messages are one line and never show the password.
+//
+// Thread-safety: one thread at a time. Ownership: owns its SOCI session.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "adapters/store/soci/database_url.h"
+#include "rectify/result.h"
+
+namespace rectify::store_soci {
+
+struct OpenOptions {
+  // When false, a missing SQLite file is kFailedPrecondition ("run rectify migrate") instead of
+  // being created; `status` opens this way so that it changes nothing.
+  bool create = true;
+  // Create a missing parent folder of the SQLite file. Only for the default var/ folder: a
+  // folder the user named that does not exist is most likely a typo.
+  bool create_folder = false;
+};
+
+class Database {
+ public:
+  static Result<std::unique_ptr<Database>> Open(const DatabaseUrl& url, const OpenOptions& options);
+
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  soci::session& session() { return *session_; }
+  Backend backend() const { return url_.backend; }
+  bool is_postgres() const { return url_.backend == Backend::kPostgresql; }
+  const DatabaseUrl& url() const { return url_; }
+
+  // Maps an exception SOCI threw while `doing` something ("commit", "read timers") to a typed
+  // error whose message starts with `doing`.
+  Error MapError(const std::exception& e, std::string_view doing);
+
+  // Runs a script of one or more SQL statements as it is (no placeholder rewriting). On failure,
+  // `*error_line` is the 1-based line of the script where the database places the error, or 0.
+  Status ExecScript(const std::string& sql, int* error_line);
+  // Runs one statement without parameters.
+  Status Exec(const std::string& sql);
+
+  // Whether a table exists (in the current schema on PostgreSQL).
+  Result<bool> TableExists(const std::string& table);
+
+ private:
+  Database(DatabaseUrl url, std::unique_ptr<soci::session> session);
+
+  DatabaseUrl url_;
+  std::unique_ptr<soci::session> session_;
+};
+
+}  // namespace rectify::store_soci

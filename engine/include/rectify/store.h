@@ -1,0 +1,267 @@
+// The Store: everything the engine keeps, behind one narrow interface.
+//
+// A Store holds the definition registry, the org tree (units and people), workflow instances, the
+// durable timers, the notification outbox and the append-only audit log. It is an interface so
+// the engine stays free of I/O; `rectify::store_soci::OpenStore()` (adapters/store/soci/) gives the
+// SQLite and PostgreSQL implementations, and the one contract suite (tests/store/) holds both to
+// the same behaviour.
+//
+// Writes go through one door: the engine gathers everything a batch of work changes into a
+// `ChangeSet` and calls `Commit()`, which applies it in ONE transaction, all or nothing. That is
+// how a transition stays atomic (state, audit rows, timers and outbox rows together) and how the
+// engine goes fast (many instances' effects per transaction, one statement per table on
+// PostgreSQL). Commit refuses the whole batch, changing nothing, when
+//   - an instance update's expected version is not the stored one           -> kConflict
+//   - a timer firing finds the timer not pending (already fired, cancelled
+//     or missing): the firing was claimed by someone else; exactly once      -> kConflict
+//   - an outbox update names a row that does not exist                      -> kNotFound
+//   - a definition is registered again under the same kind, name and
+//     version with different content (versions are immutable)               -> kConflict
+//   - a row with the same key exists (an instance id, a timer key, an
+//     audit sequence number)                                                -> kUniqueViolation
+//   - the database is unreachable                                           -> kUnavailable
+//
+// Time: every instant is a `Timestamp` (UTC, microseconds) and is stored as BIGINT microseconds
+// since the Unix epoch (`ToMicros`/`FromMicros` in clock.h). The store never reads a clock; the
+// caller passes every instant in.
+//
+// JSON fields (`*_json`) are opaque text to the store and are kept byte for byte, so hashes that
+// callers compute over them (the audit chain) still verify after a round trip.
+//
+// Thread-safety: a Store is one database connection. Use it from one thread at a time; open one
+// Store per database thread. Ownership: the caller owns the Store (a unique_ptr from OpenStore);
+// records are plain values copied in and out.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rectify/clock.h"
+#include "rectify/result.h"
+
+namespace rectify {
+
+// One loaded definition (YAML) in the registry, keyed by (kind, name, version). Kinds without a
+// version use version 0.
+struct DefinitionRecord {
+  std::string kind;  // "workflow", "calendar", "escalation", "campaign", "org", ...
+  std::string name;
+  std::int64_t version = 0;
+  std::string content_hash;  // of `source`, computed by the caller (hex SHA-256)
+  std::string source;        // the YAML text as loaded
+  Timestamp registered_at;
+};
+
+// A unit of the org tree: a county, a township, a department, a village team.
+struct UnitRecord {
+  std::string id;
+  std::string parent_id;  // empty for a root
+  std::string kind;       // "county", "township", "department", ...
+  std::string name;
+  std::string contacts_json = "{}";
+  Timestamp updated_at;
+};
+
+// A person, who belongs to one unit and holds roles there.
+struct PersonRecord {
+  std::string id;
+  std::string unit_id;
+  std::string name;
+  std::vector<std::string> roles;  // "leader", "head", "inspector", ...
+  std::string contacts_json = "{}";
+  std::string language = "zh";
+  Timestamp updated_at;
+};
+
+// A running (or finished) instance of a workflow: an item, a task, a campaign.
+struct InstanceRecord {
+  std::string id;
+  std::string workflow;
+  std::int64_t workflow_version = 0;
+  std::string campaign;  // empty when none
+  std::string unit_id;   // the responsible unit; empty when none
+  std::string state;
+  std::string data_json = "{}";
+  // Optimistic concurrency: 1 after the insert, one more after each update. Commit sets it.
+  std::int64_t version = 0;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+// A durable timer is named by its instance, a name the engine chooses ("deadline",
+// "remind:-5wd", "escalate:2") and a generation. A changed deadline arms a new generation, so a
+// stale timer can never be claimed by mistake for the new one.
+struct TimerKey {
+  std::string instance_id;
+  std::string name;
+  std::int64_t generation = 0;
+  bool operator==(const TimerKey&) const = default;
+};
+
+enum class TimerState { kPending, kFired, kCancelled };
+
+struct TimerRecord {
+  TimerKey key;
+  Timestamp due_at;
+  TimerState state = TimerState::kPending;
+  std::optional<Timestamp> fired_at;  // when the firing was claimed (committed)
+};
+
+// A notification waiting to be sent, or its fate. The dispatcher reads pending rows and records
+// each attempt with an OutboxUpdate.
+enum class OutboxState { kPending, kSent, kDead, kCancelled };
+
+struct OutboxRecord {
+  std::int64_t id = 0;      // assigned by the store
+  std::string dedup_key;    // unique: enqueueing an existing key again is silently skipped
+  std::string instance_id;  // empty when none
+  std::string channel;      // "email", "sms", "bulletin", ...
+  std::string recipient;
+  std::string template_name;
+  std::string payload_json = "{}";
+  Timestamp not_before;  // held back until then (working hours)
+  OutboxState state = OutboxState::kPending;
+  std::int64_t attempts = 0;
+  Timestamp next_attempt_at;  // equal to not_before until an attempt fails
+  std::string last_error;
+  Timestamp created_at;
+};
+
+// One row of an instance's audit log. `seq` counts from 1 per instance; the hash chain
+// (prev_hash, hash) is computed by the caller and only kept here.
+struct AuditRecord {
+  std::string instance_id;
+  std::int64_t seq = 0;
+  Timestamp at;
+  std::string actor;
+  std::string event;
+  std::string from_state;
+  std::string to_state;
+  std::string reason;
+  std::string data_json = "{}";
+  std::string prev_hash;
+  std::string hash;
+};
+
+// An instance update: the record's new contents, applied only if the stored version is
+// `expected_version`. The stored version becomes expected_version + 1.
+struct InstanceUpdate {
+  InstanceRecord record;
+  std::int64_t expected_version = 0;
+};
+
+// Cancels pending timers of an instance: one generation of one name, every generation of a name
+// (no generation), or every pending timer of the instance (empty name). Cancelling what is not
+// pending is not an error: the item moved on either way.
+struct TimerCancel {
+  std::string instance_id;
+  std::string name;
+  std::optional<std::int64_t> generation;
+};
+
+// Claims a pending timer: it becomes fired at `fired_at`. A timer that is not pending makes the
+// whole commit fail with kConflict.
+struct TimerFire {
+  TimerKey key;
+  Timestamp fired_at;
+};
+
+// Records a delivery attempt or a cancellation on an outbox row, by its dedup key.
+struct OutboxUpdate {
+  std::string dedup_key;
+  OutboxState state = OutboxState::kPending;
+  std::int64_t attempts = 0;
+  Timestamp next_attempt_at;
+  std::string last_error;
+};
+
+// Everything one transaction changes. Commit applies the parts in this order: definitions,
+// units, people, instance inserts, instance updates, timer cancels, timer fires, timer arms,
+// outbox inserts, outbox updates, audit appends. So a batch may cancel generation 1 of a timer
+// and arm generation 2, or fire a timer and arm the next one, and an instance inserted in a batch
+// may get its timers and audit rows in the same batch.
+struct ChangeSet {
+  std::vector<DefinitionRecord> definitions;
+  std::vector<UnitRecord> units;     // upserts by id
+  std::vector<PersonRecord> people;  // upserts by id
+  std::vector<InstanceRecord> instance_inserts;
+  std::vector<InstanceUpdate> instance_updates;
+  std::vector<TimerCancel> timer_cancels;
+  std::vector<TimerFire> timer_fires;
+  std::vector<TimerRecord> timer_arms;       // inserted pending; fired_at is ignored
+  std::vector<OutboxRecord> outbox_inserts;  // id, state, attempts and last_error are ignored
+  std::vector<OutboxUpdate> outbox_updates;
+  std::vector<AuditRecord> audit_appends;
+
+  bool empty() const;
+  // The number of rows this change set writes (for metrics and batch sizing).
+  std::size_t size() const;
+};
+
+struct InstanceFilter {
+  std::optional<std::string> campaign;
+  std::optional<std::string> unit_id;
+  std::optional<std::string> state;
+  std::optional<std::string> workflow;
+  std::string after_id;  // paging: only ids greater than this
+  std::int64_t limit = 1000;
+};
+
+// What `rectify status` shows.
+struct StoreCounts {
+  std::int64_t definitions = 0;
+  std::int64_t units = 0;
+  std::int64_t people = 0;
+  std::int64_t instances = 0;
+  std::int64_t pending_timers = 0;
+  std::map<std::string, std::int64_t> outbox_by_state;  // "pending", "sent", ...; absent = 0
+  std::int64_t audit_rows = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies `changes` in one transaction, all or nothing (see the top of this file).
+  virtual Status Commit(const ChangeSet& changes) = 0;
+
+  // Instances. LoadInstance is kNotFound when there is no such id. ListInstances is ordered by id.
+  virtual Result<InstanceRecord> LoadInstance(const std::string& id) = 0;
+  virtual Result<std::vector<InstanceRecord>> ListInstances(const InstanceFilter& filter) = 0;
+
+  // Pending timers due at or before `up_to`, earliest first (ties by instance, name, generation).
+  virtual Result<std::vector<TimerRecord>> DueTimers(Timestamp up_to, std::int64_t limit) = 0;
+  // Every timer of an instance, in any state, by name and generation.
+  virtual Result<std::vector<TimerRecord>> TimersOf(const std::string& instance_id) = 0;
+
+  // Pending outbox rows whose next attempt is due at or before `now`, oldest first.
+  virtual Result<std::vector<OutboxRecord>> PendingOutbox(Timestamp now, std::int64_t limit) = 0;
+
+  // An instance's audit rows in sequence order.
+  virtual Result<std::vector<AuditRecord>> AuditOf(const std::string& instance_id) = 0;
+
+  // The registry. LoadDefinition is kNotFound when absent; LatestDefinition picks the highest
+  // version of (kind, name).
+  virtual Result<DefinitionRecord> LoadDefinition(const std::string& kind, const std::string& name,
+                                                  std::int64_t version) = 0;
+  virtual Result<DefinitionRecord> LatestDefinition(const std::string& kind,
+                                                    const std::string& name) = 0;
+
+  // The org tree, ordered by id.
+  virtual Result<std::vector<UnitRecord>> ListUnits() = 0;
+  virtual Result<std::vector<PersonRecord>> ListPeople() = 0;
+
+  virtual Result<StoreCounts> Counts() = 0;
+};
+
+// The names stored in the `state` columns: "pending", "fired", "cancelled"; "pending", "sent",
+// "dead", "cancelled".
+std::string_view TimerStateName(TimerState state);
+Result<TimerState> ParseTimerState(std::string_view name);
+std::string_view OutboxStateName(OutboxState state);
+Result<OutboxState> ParseOutboxState(std::string_view name);
+
+}  // namespace rectify
