@@ -4,6 +4,7 @@
 //   rectify calendar add --calendar cn 2017-04-21T10:00:00+08:00 4h
 //                                                             prints 2017-04-21T14:00:00+08:00
 //   rectify calendar add --calendar cn 2017-05-08 -5wd        prints 2017-04-28
+//   rectify calendar add --calendar cn 2017-05-08 -- -P1W     prints 2017-05-01
 //   rectify calendar is-workday --calendar cn 2017-05-01      prints no
 //
 // The calendar is found by name among the `kind: calendar` documents in the YAML files under
@@ -181,7 +182,8 @@ void RegisterCalendar(CLI::App& app, Context& ctx) {
   auto* add = cmd->add_subcommand(
       "add",
       "Print where DURATION from DATE ends: the day for day-based durations (10wd, 3d, P1M), the "
-      "local date-time for hours and minutes.");
+      "local date-time for hours and minutes. A negative ISO duration goes after '--' "
+      "(-- -P1D); -5wd, -1d and -4h need no '--'.");
   AddCommonOptions(add, *args);
   add->add_option("DATE", args->date, "A date (2017-04-21) or date-time with offset")->required();
   add->add_option("DURATION", args->duration, std::string("One of: ") + std::string(kSpanForms))

@@ -30,6 +30,8 @@ TEST(CalendarCliTest, AddPrintsTheDayTheDeadlineEnds) {
   EXPECT_EQ(Cal({"add", "--calendar", "cn", "2017-04-21", "3d"}).out, "2017-04-24\n");
   EXPECT_EQ(Cal({"add", "--calendar", "cn", "2017-01-31", "P1M"}).out, "2017-02-28\n");
   EXPECT_EQ(Cal({"add", "--calendar", "cn", "2017-05-08", "--", "-5wd"}).out, "2017-04-28\n");
+  EXPECT_EQ(Cal({"add", "--calendar", "cn", "2017-05-08", "-5wd"}).out, "2017-04-28\n");
+  EXPECT_EQ(Cal({"add", "--calendar", "cn", "2017-05-08", "--", "-P1W"}).out, "2017-05-01\n");
   EXPECT_EQ(Cal({"add", "--calendar", "cn", "2017-04-21", "0"}).out, "2017-04-21\n");
 }
 
