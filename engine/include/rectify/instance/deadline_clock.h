@@ -1,0 +1,111 @@
+// The deadline clock of one instance in one state: an anchor plus a budget on a working-day
+// calendar, less the time the clock was paused (DESIGN.md section 4).
+//
+// A clock is started when an item enters a state with a deadline (`Start`), paused and resumed
+// (`Pause`/`Resume`: a leader suspends an item, or the item leaves the state and may come back
+// with `clock: continue`), extended (`Extend`: `adds: 10wd`), and stopped when it is no longer
+// needed. Its deadline is always *computed* from that record, never stored on its own, so every
+// change re-projects the deadline and everything measured from it (reminders, escalation steps):
+//
+//   deadline = ResolveDeadline(anchor, budget)            the budget from the anchor
+//              then + each extension, in order           (on the deadline's day for day spans)
+//              then + the time the clock was paused, in the budget's own unit:
+//                working days for a working-day or date budget, calendar days for a calendar
+//                budget, exact time for an hours budget.
+//
+// A pause from day P to day R (local dates) counts the working days P, P+1, ..., R-1: the day a
+// clock is paused is lost to the item, the day it resumes is not. A pause and resume on the same
+// day count nothing. So a pause across the National Day holiday moves the deadline by the working
+// days inside the pause only, not by the holiday.
+//
+// The lifecycle (stopped, running, paused) is a Boost.MSM state machine; an event the current
+// state does not allow (resuming a clock that runs, pausing a stopped one) is kFailedPrecondition
+// and changes nothing.
+//
+//   DeadlineClock clock(cn);
+//   clock.Start(registered_at, DeadlineSpec{.span = *ParseSpan("10wd")});
+//   clock.Deadline();                        // end of 2017-05-08 for a start on 2017-04-21
+//   clock.Pause(t1); clock.Resume(t2);       // the deadline moves by the working days paused
+//   clock.At(*ParseSpan("-5wd"));            // a reminder's instant
+//
+// `record()` is what the engine persists with the instance; `DeadlineClock(cal, record)` brings
+// a clock back. Every change bumps `record().generation`, which names the generation of the
+// durable timers armed from this projection, so a stale timer can never fire.
+//
+// Thread-safety: a value used by one thread at a time. The calendar must outlive the clock.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "rectify/calendar/calendar.h"
+#include "rectify/calendar/deadline.h"
+#include "rectify/calendar/span.h"
+#include "rectify/clock.h"
+#include "rectify/result.h"
+
+namespace rectify {
+
+enum class ClockPhase { kStopped, kRunning, kPaused };
+std::string_view ClockPhaseName(ClockPhase phase);
+
+struct PausePeriod {
+  Timestamp from;
+  std::optional<Timestamp> to;  // open while the clock is paused
+  bool operator==(const PausePeriod&) const = default;
+};
+
+// What a clock is made of; persisted with the instance.
+struct ClockRecord {
+  ClockPhase phase = ClockPhase::kStopped;
+  Timestamp anchor{};
+  DeadlineSpec budget;
+  std::vector<Span> extensions;
+  std::vector<PausePeriod> pauses;
+  std::int64_t generation = 0;
+};
+
+class DeadlineClock {
+ public:
+  explicit DeadlineClock(const Calendar& calendar);
+  DeadlineClock(const Calendar& calendar, ClockRecord record);
+  DeadlineClock(const DeadlineClock& other);
+  DeadlineClock& operator=(const DeadlineClock& other);
+  DeadlineClock(DeadlineClock&&) noexcept;
+  DeadlineClock& operator=(DeadlineClock&&) noexcept;
+  ~DeadlineClock();
+
+  // Starts (or restarts) the clock at `at` with `budget`; pauses and extensions are forgotten.
+  Status Start(Timestamp at, DeadlineSpec budget);
+  Status Pause(Timestamp at);
+  Status Resume(Timestamp at);
+  // Adds `by` to the running or paused clock's deadline.
+  Status Extend(const Span& by);
+  // Stops the clock for good (the item closed): it has no deadline any more.
+  Status Stop();
+
+  ClockPhase phase() const { return record_.phase; }
+  const ClockRecord& record() const { return record_; }
+
+  // The deadline, as if the clock were resumed now when it is paused (an open pause counts up to
+  // `as_of`); kFailedPrecondition when stopped; the calendar's error when a date is outside it.
+  Result<Timestamp> Deadline(Timestamp as_of) const;
+  // The deadline of a running clock; nullopt when paused or stopped (nothing can fall due).
+  Result<std::optional<Timestamp>> RunningDeadline() const;
+  // The instant at `offset` from the running deadline (reminders, escalation steps); see
+  // OffsetFrom in calendar/deadline.h. kFailedPrecondition unless running.
+  Result<Timestamp> At(const Span& offset) const;
+  // Overdue is computed, never stored: running (or paused) and `now` at or past the deadline.
+  bool IsOverdue(Timestamp now) const;
+
+ private:
+  struct Machine;
+  Status Process(int event);
+
+  const Calendar* calendar_;
+  ClockRecord record_;
+  std::unique_ptr<Machine> machine_;
+};
+
+}  // namespace rectify
