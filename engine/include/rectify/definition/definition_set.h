@@ -1,0 +1,95 @@
+// A set of definitions loaded together, and the one way to load them.
+//
+// Definition files refer to each other by name (`calendar: cn`, `overdue: overdue-rectification`,
+// `org: xinshao`), so they are loaded, validated and compiled as one set: a folder is one set,
+// and several paths given together are one set. Loading reports every problem in every file to
+// a `Diagnostics` (never just the first) and yields the set only when there is no error;
+// warnings are allowed.
+//
+//   Diagnostics diags;
+//   Result<std::shared_ptr<const DefinitionSet>> set = LoadDefinitions({"workflows"}, diags);
+//   if (!set) { std::cerr << diags.Format(); return; }
+//   std::shared_ptr<const Workflow> wf = (*set)->FindWorkflow("rectification-item");
+//
+// Name resolution: `Find*(name)` gives the highest version loaded, `Find*(name, v)` exactly
+// version v. Names are unique per kind and version: the same name may be a workflow and an
+// escalation, and versions 1 and 2 of a workflow may be loaded side by side.
+//
+// Thread-safety: a DefinitionSet is immutable once built; share it (shared_ptr<const>) between
+// threads. Everything it hands out is shared_ptr<const T> and stays valid as long as any holder
+// keeps it, independently of the set. Loading itself is single-threaded and touches only the
+// files named.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "rectify/calendar/calendar.h"
+#include "rectify/definition/assessment.h"
+#include "rectify/definition/campaign.h"
+#include "rectify/definition/common.h"
+#include "rectify/definition/escalation.h"
+#include "rectify/definition/org.h"
+#include "rectify/definition/workflow.h"
+#include "rectify/definition/yaml_source.h"
+#include "rectify/diagnostics.h"
+#include "rectify/result.h"
+
+namespace rectify::definition {
+
+class DefinitionSet {
+ public:
+  std::shared_ptr<const Calendar> FindCalendar(std::string_view name, int version = 0) const;
+  std::shared_ptr<const Org> FindOrg(std::string_view name, int version = 0) const;
+  std::shared_ptr<const Workflow> FindWorkflow(std::string_view name, int version = 0) const;
+  std::shared_ptr<const Escalation> FindEscalation(std::string_view name, int version = 0) const;
+  std::shared_ptr<const Campaign> FindCampaign(std::string_view name, int version = 0) const;
+  std::shared_ptr<const Assessment> FindAssessment(std::string_view name, int version = 0) const;
+
+  // Every definition loaded, by kind, name and version.
+  std::vector<DefinitionInfo> All() const;
+  // The definitions that came from `file` (as it was named when loading), in document order.
+  std::vector<DefinitionInfo> InFile(const std::string& file) const;
+  const DefinitionInfo* FindInfo(Kind kind, std::string_view name, int version = 0) const;
+  std::size_t size() const { return infos_.size(); }
+
+ private:
+  friend class SetBuilder;
+  using Key = std::tuple<Kind, std::string, int>;
+
+  template <typename T>
+  using Table = std::map<std::pair<std::string, int>, std::shared_ptr<const T>, std::less<>>;
+  template <typename T>
+  static std::shared_ptr<const T> Lookup(const Table<T>& table, std::string_view name, int version);
+
+  std::map<Key, DefinitionInfo> infos_;
+  Table<Calendar> calendars_;
+  Table<Org> orgs_;
+  Table<Workflow> workflows_;
+  Table<Escalation> escalations_;
+  Table<Campaign> campaigns_;
+  Table<Assessment> assessments_;
+};
+
+struct LoadOptions {
+  YamlLimits limits;
+};
+
+// Expands `paths` into the definition files they name: a file as it is, a folder recursively
+// (every *.yaml and *.yml, sorted). A path that does not exist is an error in `diags`.
+std::vector<std::string> CollectDefinitionFiles(const std::vector<std::string>& paths,
+                                                Diagnostics& diags);
+
+// Loads, validates and compiles every definition file under `paths` as one set.
+Result<std::shared_ptr<const DefinitionSet>> LoadDefinitions(const std::vector<std::string>& paths,
+                                                             Diagnostics& diags,
+                                                             const LoadOptions& options = {});
+
+// The same over documents already parsed (tests, the fuzzer, files from elsewhere).
+Result<std::shared_ptr<const DefinitionSet>> CompileDocuments(
+    const std::vector<YamlDocument>& documents, Diagnostics& diags);
+
+}  // namespace rectify::definition
