@@ -1,4 +1,6 @@
 // rectify migrate: applies the pending migrations (adapters/store/soci/migrator.h).
+#include <ostream>
+
 #include "adapters/cli/cli.h"
 #include "adapters/cli/database_access.h"
 #include "adapters/store/soci/migrator.h"
@@ -12,7 +14,9 @@ void RunMigrate(Context& ctx, const std::string& migrations_flag) {
   if (!opened) return ctx.Fail(opened.error());
   store_soci::Migrator migrator(*opened->db, MigrationsDir(ctx, migrations_flag));
   SystemClock clock;
-  auto applied = migrator.Migrate(clock.Now());
+  auto applied = migrator.Migrate(clock.Now(), [&ctx](const store_soci::MigrationFile& m) {
+    ctx.out << "applied " << m.path << "\n" << std::flush;
+  });
   if (!applied) return ctx.Fail(applied.error());
   if (applied->empty()) {
     auto state = migrator.Check();
@@ -20,7 +24,6 @@ void RunMigrate(Context& ctx, const std::string& migrations_flag) {
     ctx.out << "schema is up to date at version " << state->version() << "\n";
     return;
   }
-  for (const auto& m : *applied) ctx.out << "applied " << m.path << "\n";
   ctx.out << "schema is now at version " << applied->back().version << " ("
           << opened->url.Redacted() << ")\n";
 }

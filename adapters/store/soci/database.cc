@@ -5,8 +5,10 @@
 #include <soci/sqlite3/soci-sqlite3.h>  // wraps <sqlite3.h> in namespace sqlite_api
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 namespace rectify::store_soci {
 
@@ -175,6 +177,57 @@ std::size_t ByteOfChar(std::string_view text, long chars) {
   return text.size();
 }
 
+// Splits a PostgreSQL script at top-level semicolons, minding quoted strings and identifiers,
+// dollar-quoted bodies and comments, so each statement runs on its own and a failure can be
+// placed on its line. Returns [begin, end) byte ranges.
+std::vector<std::pair<std::size_t, std::size_t>> SplitPgScript(std::string_view sql) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  const std::size_t n = sql.size();
+  std::size_t start = 0, i = 0;
+  while (i < n) {
+    char c = sql[i];
+    if (c == '\'' || c == '"') {
+      bool backslashes = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
+      for (++i; i < n; ++i) {
+        if (backslashes && sql[i] == '\\') {
+          ++i;
+        } else if (sql[i] == c) {
+          if (i + 1 < n && sql[i + 1] == c) {
+            ++i;
+          } else {
+            break;
+          }
+        }
+      }
+      ++i;
+    } else if (sql.substr(i, 2) == "--") {
+      auto nl = sql.find('\n', i);
+      i = nl == sql.npos ? n : nl + 1;
+    } else if (sql.substr(i, 2) == "/*") {
+      auto end = sql.find("*/", i + 2);
+      i = end == sql.npos ? n : end + 2;
+    } else if (c == '$') {
+      std::size_t j = i + 1;
+      while (j < n && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_')) ++j;
+      bool is_tag = j < n && sql[j] == '$' &&
+                    (j == i + 1 || !std::isdigit(static_cast<unsigned char>(sql[i + 1])));
+      if (is_tag) {
+        std::string_view tag = sql.substr(i, j - i + 1);
+        auto end = sql.find(tag, j + 1);
+        i = end == sql.npos ? n : end + tag.size();
+      } else {
+        ++i;
+      }
+    } else if (c == ';') {
+      out.emplace_back(start, i + 1);
+      start = ++i;
+    } else {
+      ++i;
+    }
+  }
+  if (start < n) out.emplace_back(start, n);
+  return out;
+}
 }  // namespace
 
 Database::Database(DatabaseUrl url, std::unique_ptr<soci::session> session)
@@ -268,22 +321,30 @@ Status Database::Exec(const std::string& sql) {
 Status Database::ExecScript(const std::string& sql, int* error_line) {
   *error_line = 0;
   if (is_postgres()) {
-    PGresult* res = PQexec(PgHandle(*session_), sql.c_str());
-    ExecStatusType status = PQresultStatus(res);
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+    for (auto [begin, end] : SplitPgScript(sql)) {
+      std::size_t first = FirstToken(sql, begin);
+      if (first >= end) continue;  // blanks and comments only
+      std::string statement = sql.substr(begin, end - begin);
+      PGresult* res = PQexec(PgHandle(*session_), statement.c_str());
+      ExecStatusType status = PQresultStatus(res);
+      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+        PQclear(res);
+        continue;
+      }
+      std::string message = OneLine(PQresultErrorMessage(res));
+      const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+      const char* position = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+      *error_line = position != nullptr
+                        ? LineAt(sql, begin + ByteOfChar(statement, std::atol(position)))
+                        : LineAt(sql, first);
+      std::string code = state != nullptr ? state : "";
       PQclear(res);
-      return OkStatus();
+      if (PQstatus(PgHandle(*session_)) == CONNECTION_BAD || code.starts_with("08")) {
+        return Error::Unavailable(message);
+      }
+      return Error::Internal(message);
     }
-    std::string message = OneLine(PQresultErrorMessage(res));
-    const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    const char* position = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
-    if (position != nullptr) *error_line = LineAt(sql, ByteOfChar(sql, std::atol(position)));
-    std::string code = state != nullptr ? state : "";
-    PQclear(res);
-    if (PQstatus(PgHandle(*session_)) == CONNECTION_BAD || code.starts_with("08")) {
-      return Error::Unavailable(message);
-    }
-    return Error::Internal(message);
+    return OkStatus();
   }
   sqlite3* db = LiteHandle(*session_);
   const char* begin = sql.c_str();

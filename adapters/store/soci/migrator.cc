@@ -227,7 +227,8 @@ Status Migrator::Apply(const MigrationFile& file, Timestamp now, std::int64_t cu
   return OkStatus();
 }
 
-Result<std::vector<MigrationFile>> Migrator::Migrate(Timestamp now) {
+Result<std::vector<MigrationFile>> Migrator::Migrate(
+    Timestamp now, const std::function<void(const MigrationFile&)>& on_applied) {
   // Read the files first: a broken folder should not even take the lock.
   auto files = ReadMigrations(dir_, db_.backend());
   if (!files) return files.error();
@@ -255,7 +256,10 @@ Result<std::vector<MigrationFile>> Migrator::Migrate(Timestamp now) {
   for (const auto& f : state->pending) {
     bool skipped = false;
     if (Status s = Apply(f, now, current, &skipped); !s) return s.error();
-    if (!skipped) done.push_back(f);
+    if (!skipped) {
+      done.push_back(f);
+      if (on_applied) on_applied(f);
+    }
     current = f.version;
   }
   return done;

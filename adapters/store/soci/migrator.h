@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -63,7 +64,10 @@ class Migrator {
   Result<MigrationState> Check();
 
   // Applies every pending migration; returns those it applied (empty when up to date).
-  Result<std::vector<MigrationFile>> Migrate(Timestamp now);
+  // `on_applied`, when given, hears of each one as soon as it is committed, so a caller can
+  // report progress that stays true when a later migration fails.
+  Result<std::vector<MigrationFile>> Migrate(
+      Timestamp now, const std::function<void(const MigrationFile&)>& on_applied = {});
 
  private:
   Result<std::vector<AppliedMigration>> ReadApplied();

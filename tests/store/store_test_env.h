@@ -1,0 +1,62 @@
+// A database to test against, on either backend: an SQLite file in a TempDir, or a fresh
+// database on the PostgreSQL test cluster (tests/support/pg_test_cluster.h). Used by the store
+// contract suite, the migration tests and the CLI tests, so each runs on both backends.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "adapters/store/soci/database_url.h"
+#include "rectify/result.h"
+#include "tests/support/pg_test_cluster.h"
+#include "tests/support/temp_dir.h"
+
+namespace rectify::store_soci {
+// So test names read "GetParam() = sqlite" rather than bytes.
+inline void PrintTo(Backend backend, std::ostream* os) { *os << BackendName(backend); }
+}  // namespace rectify::store_soci
+
+namespace rectify::testing {
+
+using store_soci::Backend;
+
+class TestDatabase {
+ public:
+  // An empty database (no schema) on `backend`. Fails, never skips, when PostgreSQL is missing.
+  static Result<std::unique_ptr<TestDatabase>> Create(Backend backend) {
+    auto db = std::unique_ptr<TestDatabase>(new TestDatabase());
+    db->backend_ = backend;
+    if (backend == Backend::kPostgresql) {
+      auto pg = PgTestDatabase::Create();
+      if (!pg) return pg.error();
+      db->url_ = (*pg)->url();
+      db->pg_ = std::move(*pg);
+    } else {
+      db->url_ = "sqlite:" + db->dir_.File("rectify.db");
+    }
+    return db;
+  }
+
+  const std::string& url() const { return url_; }
+  Backend backend() const { return backend_; }
+  const TempDir& dir() const { return dir_; }
+
+ private:
+  TestDatabase() = default;
+  Backend backend_ = Backend::kSqlite;
+  TempDir dir_;
+  std::unique_ptr<PgTestDatabase> pg_;
+  std::string url_;
+};
+
+inline std::string BackendTestName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "sqlite" : "postgresql";
+}
+
+// The migrations that ship.
+inline std::string ShippedMigrations() { return std::string(RECTIFY_SOURCE_DIR) + "/migrations"; }
+
+}  // namespace rectify::testing
