@@ -144,7 +144,7 @@ std::shared_ptr<const Escalation> CompileEscalation(DocContext& doc, const RawDe
       }
       step.urgent = s.Bool("urgent").value_or(false);
       if (auto sp = s.Bool("suspend_payment")) step.suspend_payment = step.suspend_payment || *sp;
-      if (step.notify.empty() && !step.task && step.bulletin.empty() && have_measure &&
+      if (step.notify.empty() && !s.Has("task") && step.bulletin.empty() && have_measure &&
           !s.Has("notify")) {
         doc.Warning(steps[i], p, "step " + std::to_string(i + 1) + " notifies no one",
                     "add notify: [responsible, unit.head]");

@@ -284,7 +284,7 @@ class OrgCompiler {
       const Unit& c = final_units_[static_cast<std::size_t>(*u)];
       if (c.kind != "discipline_committee") {
         doc_.Error(ref.node, ref.path,
-                   "unit '" + ref.id + "' is a " + c.kind + ", not a discipline_committee",
+                   "unit '" + ref.id + "' is of kind " + c.kind + ", not discipline_committee",
                    "name the discipline committee unit that manages these cadres");
         return kNoIndex;
       }

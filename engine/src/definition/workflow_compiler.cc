@@ -164,7 +164,10 @@ class WorkflowCompiler {
   void ReadState(DraftState& ds, const YAML::Node& node) {
     if (!node.IsDefined() || node.IsNull()) return;  // `closed:` with nothing: a dead end
     MapReader m(doc_, node, ds.path);
-    if (!m.valid()) return;
+    if (!m.valid()) {
+      dropped_transition_ = true;
+      return;
+    }
     State& s = ds.state;
     s.title = m.String("title").value_or("");
     s.final = m.Bool("final").value_or(false);
@@ -185,6 +188,7 @@ class WorkflowCompiler {
     m.Finish();
     if (on.IsDefined()) {
       MapReader tm(doc_, on, JoinPath(ds.path, "on"));
+      if (!tm.valid()) dropped_transition_ = true;
       for (const auto& e : tm.entries()) {
         tm.Allow({e.key});
         ReadTransition(ds, e, tm.PathOf(e.key));

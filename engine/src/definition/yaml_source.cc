@@ -122,6 +122,9 @@ SourcePos MarkPos(const YAML::Mark& mark, const std::string& file) {
 }
 
 std::string SyntaxHint(const std::string& msg) {
+  if (msg.find("flow") != std::string::npos) {
+    return "close every '{' and '[' that is opened, and separate items with ','";
+  }
   if (msg.find("map") != std::string::npos || msg.find("key") != std::string::npos) {
     return "check the indentation and that each key is followed by ': '";
   }

@@ -1,0 +1,117 @@
+// The library that ships under workflows/ loads with no error and no warning, and says what the
+// seeds say.
+#include "tests/definition/library.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "rectify/definition/definition_set.h"
+
+namespace rectify::definition {
+namespace {
+
+using testing::Library;
+using testing::SourcePath;
+
+TEST(LibraryTest, LoadsWithNoErrorAndNoWarning) {
+  Diagnostics diags;
+  auto set = LoadDefinitions({SourcePath("workflows")}, diags);
+  EXPECT_EQ(diags.Format(), "");
+  ASSERT_TRUE(set.ok());
+  EXPECT_GE((*set)->size(), 18u);
+}
+
+TEST(LibraryTest, HasEveryDefinitionTheSeedsCallFor) {
+  auto set = Library();
+  ASSERT_NE(set, nullptr);
+  EXPECT_NE(set->FindCalendar("cn"), nullptr);
+  for (const char* org : {"xinshao", "hecheng", "jinkouhe"})
+    EXPECT_NE(set->FindOrg(org), nullptr) << org;
+  for (const char* wf : {"rectification-item", "materials-submission", "public-report",
+                         "project-acceptance", "interview-task", "inspection-round"}) {
+    EXPECT_NE(set->FindWorkflow(wf), nullptr) << wf;
+  }
+  EXPECT_NE(set->FindEscalation("overdue-rectification"), nullptr);
+  for (const char* c : {"xinshao-2017", "jinkouhe-2017", "hecheng-supervision-2017"}) {
+    EXPECT_NE(set->FindCampaign(c), nullptr) << c;
+  }
+  EXPECT_NE(set->FindAssessment("xinshao-monthly"), nullptr);
+}
+
+TEST(LibraryTest, XinshaoCountsAsSeed001Does) {
+  auto org = Library()->FindOrg("xinshao");
+  ASSERT_NE(org, nullptr);
+  EXPECT_EQ(org->UnitsOfKind("township").size(), 15u);
+  EXPECT_EQ(org->UnitsOfKind("work_promotion_group").size(), 23u);
+  EXPECT_EQ(org->UnitsOfKind("supporting_unit").size(), 134u);
+  EXPECT_EQ(org->UnitsOfKind("village_team").size(), 127u);
+}
+
+TEST(LibraryTest, HechengLinksFourLevels) {
+  auto org = Library()->FindOrg("hecheng");
+  ASSERT_NE(org, nullptr);
+  UnitIndex village = *org->FindUnit("shuikou-dongcun");
+  EXPECT_EQ(org->unit(village).depth, 3);
+  EXPECT_EQ(org->unit(*org->Enclosing(village, "city")).id, "hecheng");
+  EXPECT_EQ(org->unit(*org->Enclosing(village, "county")).id, "pingan");
+}
+
+TEST(LibraryTest, Xinshao2017HasItsPhasesAndCheckpoints) {
+  auto c = Library()->FindCampaign("xinshao-2017");
+  ASSERT_NE(c, nullptr);
+  ASSERT_EQ(c->phases().size(), 4u);
+  EXPECT_EQ(c->phases()[1].id, "summer_attack");
+  EXPECT_EQ(FormatDate(c->phases()[1].from), "2017-04-01");
+  ASSERT_EQ(c->checkpoints().size(), 4u);
+  const Checkpoint& inspection = c->checkpoints()[0];
+  EXPECT_EQ(FormatDate(inspection.from), "2017-04-07");
+  EXPECT_EQ(FormatDate(inspection.to), "2017-04-14");
+  EXPECT_EQ(inspection.applies_to.size(), 4u);
+  const Checkpoint& special = c->checkpoints()[1];
+  EXPECT_EQ(special.kind, CheckpointKind::kRectification);
+  EXPECT_EQ(FormatDate(special.to), "2017-05-21");  // from 2017-04-21 within P1M
+  EXPECT_EQ(special.tags.size(), 6u);
+  const Checkpoint& materials = c->checkpoints()[2];
+  EXPECT_EQ(FormatDate(materials.to), "2017-05-15");
+  EXPECT_EQ(materials.workflow, Library()->FindWorkflow("materials-submission"));
+  const Checkpoint& look_back = c->checkpoints()[3];
+  EXPECT_DOUBLE_EQ(look_back.sample, 0.2);
+  EXPECT_EQ(c->special_actions().size(), 6u);
+  EXPECT_EQ(c->PhaseAt(*ParseDate("2017-05-15"))->id, "summer_attack");
+}
+
+TEST(LibraryTest, MonthlyAssessmentFallsOnTheLastWorkingDayOfEachMonth) {
+  auto c = Library()->FindCampaign("xinshao-2017");
+  ASSERT_NE(c, nullptr);
+  ASSERT_EQ(c->recurring().size(), 1u);
+  auto days = Occurrences(c->recurring()[0], c->calendar());
+  ASSERT_TRUE(days.ok());
+  ASSERT_EQ(days->size(), 12u);
+  EXPECT_EQ(FormatDate((*days)[0]), "2017-01-26");  // the Spring Festival starts 2017-01-27
+  EXPECT_EQ(FormatDate((*days)[8]), "2017-09-30");  // a Saturday worked before National Day
+  EXPECT_EQ(c->recurring()[0].assessment, Library()->FindAssessment("xinshao-monthly"));
+}
+
+TEST(LibraryTest, JinkouheInspectsEveryMonthWithATheme) {
+  auto c = Library()->FindCampaign("jinkouhe-2017");
+  ASSERT_NE(c, nullptr);
+  const Recurring& r = c->recurring().at(0);
+  EXPECT_EQ(r.themes.size(), 12u);
+  auto days = Occurrences(r, c->calendar());
+  ASSERT_TRUE(days.ok());
+  EXPECT_EQ(days->size(), 12u);
+  EXPECT_EQ(FormatDate((*days)[9]), "2017-10-13");  // 5th working day after National Day week
+}
+
+TEST(LibraryTest, MonthlyAssessmentHasAOneVoteVeto) {
+  auto a = Library()->FindAssessment("xinshao-monthly");
+  ASSERT_NE(a, nullptr);
+  ASSERT_EQ(a->vetoes().size(), 2u);
+  EXPECT_EQ(a->vetoes()[1].when, Veto::When::kMeasure);
+  EXPECT_EQ(a->vetoes()[1].measure, Measure::kAccountability);
+  EXPECT_DOUBLE_EQ(a->deductions().at(Measure::kInformedCriticism), 5);
+  EXPECT_EQ(a->period(), Period::kMonth);
+}
+
+}  // namespace
+}  // namespace rectify::definition
