@@ -1,11 +1,131 @@
-// rectify explain: placeholder until its issue lands.
+// rectify explain FILE: prints the definitions in FILE as a person reads them (see
+// rectify/definition/explain.h). Names in FILE resolve against --definitions (default: the
+// shipped library, $RECTIFY_HOME/workflows). `--format mermaid` draws a workflow's states.
+//
+//   $ rectify explain workflows/workflows/rectification-item.yaml --start 2017-04-21
+//   $ rectify --format mermaid explain workflows/workflows/rectification-item.yaml
+#include <optional>
+#include <string>
+
 #include "adapters/cli/cli.h"
+#include "rectify/definition/definition_set.h"
+#include "rectify/definition/explain.h"
 
 namespace rectify::cli {
 
+namespace {
+
+// The calendar an escalation's example dates are counted on: that of a workflow that runs it,
+// else `cn`, else the only calendar loaded.
+const Calendar* CalendarFor(const definition::DefinitionSet& set, const std::string& escalation) {
+  for (const auto& info : set.All()) {
+    if (info.kind != definition::Kind::kWorkflow) continue;
+    auto wf = set.FindWorkflow(info.name, info.version);
+    for (const auto& s : wf->states()) {
+      if (s.overdue && s.overdue->info().name == escalation && wf->calendar()) {
+        return wf->calendar().get();
+      }
+    }
+  }
+  if (auto cn = set.FindCalendar("cn")) return cn.get();
+  return nullptr;
+}
+
+}  // namespace
+
 void RegisterExplain(CLI::App& app, Context& ctx) {
-  auto* cmd = app.add_subcommand("explain", "(not built yet)");
-  cmd->callback([&ctx] { ctx.Fail(Error::Internal("explain is not built yet")); });
+  auto* cmd = app.add_subcommand(
+      "explain",
+      "Print a definition as a person reads it: a workflow's states, transitions, deadlines, "
+      "reminders and escalation ladder with example dates; an escalation's steps; a campaign's "
+      "phases, checkpoints and recurring events. With the global --format mermaid, a workflow "
+      "as a Mermaid stateDiagram-v2.");
+  struct Args {
+    std::string file;
+    std::vector<std::string> definitions;
+    std::string start;
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("file", args->file, "The definition file to explain")->required();
+  cmd->add_option("--definitions", args->definitions,
+                  "Files or folders that names resolve against (default: the shipped library)");
+  cmd->add_option("--start", args->start,
+                  "The example day items enter each state, or a deadline is missed (default "
+                  "2017-04-21)");
+  cmd->callback([&ctx, args] {
+    definition::ExplainOptions options;
+    if (!args->start.empty()) {
+      auto d = ParseDate(args->start);
+      if (!d) {
+        ctx.UsageError("--start: " + d.error().message());
+        return;
+      }
+      options.start = *d;
+    }
+    std::vector<std::string> paths{args->file};
+    if (args->definitions.empty()) {
+      paths.push_back(ctx.Home() + "/workflows");
+    } else {
+      paths.insert(paths.end(), args->definitions.begin(), args->definitions.end());
+    }
+    Diagnostics diags;
+    auto set = definition::LoadDefinitions(paths, diags);
+    diags.Sort();
+    ctx.err << diags.Format();
+    if (!set) {
+      ctx.Fail(set.error().WithContext("cannot explain " + args->file));
+      return;
+    }
+    auto infos = (*set)->InFile(args->file);
+    if (infos.empty()) {
+      ctx.Fail(Error::BadInput(args->file + " holds no definition to explain"));
+      return;
+    }
+    const bool mermaid = ctx.format_name == "mermaid";
+    bool first = true;
+    for (const auto& info : infos) {
+      if (!first) ctx.out << "\n";
+      first = false;
+      const auto& s = **set;
+      using definition::Kind;
+      if (mermaid) {
+        if (info.kind != Kind::kWorkflow) {
+          ctx.Fail(
+              Error::BadInput("--format mermaid draws workflows; " + info.Label() + " is not one"));
+          return;
+        }
+        ctx.out << definition::WorkflowMermaid(*s.FindWorkflow(info.name, info.version));
+        continue;
+      }
+      switch (info.kind) {
+        case Kind::kWorkflow:
+          ctx.out << definition::ExplainWorkflow(*s.FindWorkflow(info.name, info.version), options);
+          break;
+        case Kind::kEscalation:
+          ctx.out << definition::ExplainEscalation(*s.FindEscalation(info.name, info.version),
+                                                   CalendarFor(s, info.name), options);
+          break;
+        case Kind::kCampaign:
+          ctx.out << definition::ExplainCampaign(*s.FindCampaign(info.name, info.version), options);
+          break;
+        case Kind::kOrg:
+          ctx.out << definition::ExplainOrg(*s.FindOrg(info.name, info.version));
+          break;
+        case Kind::kAssessment:
+          ctx.out << definition::ExplainAssessment(*s.FindAssessment(info.name, info.version));
+          break;
+        case Kind::kCalendar: {
+          auto cal = s.FindCalendar(info.name, info.version);
+          ctx.out << info.Label() << ": time zone " << cal->time_zone_name() << ", covers "
+                  << cal->CoveredYears() << ", working hours "
+                  << FormatWorkingHours(cal->working_hours()) << "\n";
+          break;
+        }
+        case Kind::kChannels:
+          break;
+      }
+    }
+  });
 }
 
 }  // namespace rectify::cli

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "rectify/definition/canonical.h"
 #include "rectify/definition/definition_set.h"
 #include "tests/definition/library.h"
 
@@ -164,6 +165,17 @@ TEST(CompiledFormTest, AMissingVersionIsReported) {
   EXPECT_EQ(diags.Format(),
             "v.yaml:8:52: error: steps[0].task.workflow: workflow 'w' has no version 3 (hint: "
             "loaded versions: 1)\n");
+}
+
+TEST(CompiledFormTest, CompilingLeavesTheDocumentsUntouched) {
+  Diagnostics diags;
+  auto docs =
+      ReadYamlFile(testing::SourcePath("workflows/workflows/rectification-item.yaml"), {}, diags);
+  auto more = ReadYamlFile(testing::SourcePath("workflows/calendars/cn.yaml"), {}, diags);
+  docs.insert(docs.end(), more.begin(), more.end());
+  std::string before = CanonicalForm(docs[0].root);
+  auto set = CompileDocuments(docs, diags);
+  EXPECT_EQ(CanonicalForm(docs[0].root), before);
 }
 
 }  // namespace

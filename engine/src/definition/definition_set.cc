@@ -268,7 +268,7 @@ void SetBuilder::BuildVocabulary() {
         YAML::Node type = f.second;
         if (internal::IsMap(type)) {
           for (const auto& e : f.second) {
-            if (internal::IsScalar(e.first) && e.first.Scalar() == "type") type = e.second;
+            if (internal::IsScalar(e.first) && e.first.Scalar() == "type") type.reset(e.second);
           }
         }
         if (internal::IsScalar(type) && internal::IsScalar(f.first) &&

@@ -75,7 +75,8 @@ class WorkflowCompiler {
       std::optional<MapReader> fm;
       if (IsMap(e.value)) {
         fm.emplace(doc_, e.value, p);
-        type_node = fm->Require("type", "date");
+        type_node.reset(
+            fm->Require("type", "date"));  // rebind; operator= would overwrite the document
         f.required = fm->Bool("required").value_or(false);
         f.title = fm->String("title").value_or("");
       }
@@ -296,7 +297,7 @@ class WorkflowCompiler {
       YAML::Node at = items[i];
       if (IsMap(items[i])) {  // { at: -1wd, notify: [responsible, unit.head] }
         MapReader m(doc_, items[i], p);
-        at = m.Require("at", "-1wd");
+        at.reset(m.Require("at", "-1wd"));  // rebind; operator= would overwrite the document
         if (YAML::Node n = m.Get("notify"); n.IsDefined()) {
           r.notify = ParseRolePaths(doc_, n, m.PathOf("notify"), linker_.vocabulary(),
                                     person_fields_, RoleUse::kTarget);
