@@ -8,6 +8,9 @@ void RegisterStatus(CLI::App& app, Context& ctx);
 void RegisterCalendar(CLI::App& app, Context& ctx);
 void RegisterValidate(CLI::App& app, Context& ctx);
 void RegisterExplain(CLI::App& app, Context& ctx);
+void RegisterItem(CLI::App& app, Context& ctx);
+void RegisterTick(CLI::App& app, Context& ctx);
+void RegisterAudit(CLI::App& app, Context& ctx);
 
 void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterMigrate(app, ctx);
@@ -15,6 +18,9 @@ void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterValidate(app, ctx);
   RegisterExplain(app, ctx);
   RegisterCalendar(app, ctx);
+  RegisterItem(app, ctx);
+  RegisterTick(app, ctx);
+  RegisterAudit(app, ctx);
 }
 
 }  // namespace rectify::cli

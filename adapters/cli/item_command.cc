@@ -1,0 +1,307 @@
+// rectify item add|act|show: register a problem, act on it as a person, and see where it stands.
+//
+//   $ rectify item add --id Q-1 --workflow rectification-item --unit niangxi
+//       --responsible xs-0012 --title "..." --time-limit 10wd --as xs-0009
+//   $ rectify item act Q-1 assign --as xs-0003
+//   $ rectify item act Q-1 submit --as xs-0012 --evidence photos.zip
+//   $ rectify item show Q-1 [--format json]
+//
+// A refused command prints one line saying why (who may, what is missing) and exits 1; nothing
+// is changed.
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "adapters/cli/cli.h"
+#include "adapters/cli/engine_access.h"
+#include "rectify/definition/canonical.h"
+#include "rectify/engine/access.h"
+
+namespace rectify::cli {
+
+namespace {
+
+namespace json = boost::json;
+
+struct AddOptions {
+  std::string id, workflow = "rectification-item", unit, responsible, title, time_limit, org,
+                  campaign, as, definitions, at;
+  std::vector<std::string> sets;
+};
+
+struct ActOptions {
+  std::string id, event, as, reason, definitions, at;
+  std::vector<std::string> evidence, sets;
+};
+
+Result<std::map<std::string, std::string>> ParseSets(const std::vector<std::string>& sets) {
+  std::map<std::string, std::string> out;
+  for (const std::string& s : sets) {
+    auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Error::BadInput("--set '" + s + "': write NAME=VALUE, e.g. --set measures=\"...\"");
+    }
+    out[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  return out;
+}
+
+// A file is recorded by name, size and SHA-256 (its content stays where it is); anything else
+// is recorded as the text given.
+std::string EvidenceText(const std::string& arg) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(arg, ec)) return arg;
+  std::ifstream in(arg, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  std::string bytes = s.str();
+  return "file " + std::filesystem::path(arg).filename().string() + " (" +
+         std::to_string(bytes.size()) + " bytes, sha256 " + definition::Sha256Hex(bytes) + ")";
+}
+
+void RunAdd(Context& ctx, const AddOptions& o) {
+  auto fields = ParseSets(o.sets);
+  if (!fields) return ctx.Fail(fields.error());
+  if (!o.time_limit.empty()) (*fields)["time_limit"] = o.time_limit;
+  auto session = OpenEngine(ctx, o.definitions, o.at);
+  if (!session) return ctx.Fail(session.error());
+  engine::NewInstance req;
+  req.id = o.id;
+  req.workflow = o.workflow;
+  req.org = o.org;
+  req.campaign = o.campaign;
+  req.unit = o.unit;
+  req.responsible = o.responsible;
+  req.title = o.title;
+  req.actor = o.as.empty() ? engine::kSystemActor : o.as;
+  req.fields = *fields;
+  auto inst = (*session)->engine->Register(req);
+  if (!inst) return ctx.Fail(inst.error());
+  ctx.out << "registered " << inst->record.id << " (" << inst->record.workflow << "@"
+          << inst->record.workflow_version << ") in state " << inst->record.state << "\n";
+}
+
+void RunAct(Context& ctx, const ActOptions& o) {
+  auto fields = ParseSets(o.sets);
+  if (!fields) return ctx.Fail(fields.error());
+  auto session = OpenEngine(ctx, o.definitions, o.at);
+  if (!session) return ctx.Fail(session.error());
+  engine::Command cmd;
+  cmd.instance_id = o.id;
+  cmd.event = o.event;
+  cmd.actor = o.as;
+  cmd.reason = o.reason;
+  cmd.fields = *fields;
+  for (const auto& e : o.evidence) cmd.evidence.push_back(EvidenceText(e));
+  auto inst = (*session)->engine->Act(cmd);
+  if (!inst) return ctx.Fail(inst.error());
+  ctx.out << inst->record.id << ": " << o.event << " -> " << inst->record.state;
+  if (const engine::StateClock* c = inst->CurrentClock()) {
+    auto wf = (*session)->definitions->FindWorkflow(
+        inst->record.workflow, static_cast<int>(inst->record.workflow_version));
+    if (wf && wf->calendar()) {
+      DeadlineClock dc(*wf->calendar(), c->clock);
+      auto d = dc.Deadline((*session)->clock->Now());
+      if (d) {
+        ctx.out << " (due " << FormatDate(DeadlineDay(*wf->calendar(), *d))
+                << (c->clock.phase == ClockPhase::kPaused ? ", clock paused" : "") << ")";
+      }
+    }
+  }
+  ctx.out << "\n";
+}
+
+int WorkdaysBetween(const Calendar& cal, Date from, Date to) {
+  int n = 0;
+  for (Date d = from + std::chrono::days(1); d <= to && n < 10000; d += std::chrono::days(1)) {
+    auto w = cal.IsWorkday(d);
+    if (w && *w) ++n;
+  }
+  return n;
+}
+
+void RunShow(Context& ctx, const std::string& id, const std::string& definitions,
+             const std::string& at) {
+  auto session = OpenEngine(ctx, definitions, at);
+  if (!session) return ctx.Fail(session.error());
+  EngineSession& s = **session;
+  auto inst = s.engine->Load(id);
+  if (!inst) return ctx.Fail(inst.error());
+  auto bound = s.engine->interpreter().Bind(*inst);
+  if (!bound) return ctx.Fail(bound.error());
+  const auto& org = *bound->org;
+  const Calendar* cal = bound->calendar;
+  Timestamp now = s.clock->Now();
+  auto timers = s.store->TimersOf(id);
+  if (!timers) return ctx.Fail(timers.error());
+  auto audit = s.store->AuditOf(id);
+  if (!audit) return ctx.Fail(audit.error());
+
+  json::object deadline_json;
+  std::string deadline_text = "none";
+  if (const engine::StateClock* c = inst->CurrentClock(); c && cal) {
+    DeadlineClock dc(*cal, c->clock);
+    auto d = dc.Deadline(now);
+    if (d) {
+      Date day = DeadlineDay(*cal, *d);
+      deadline_json["due"] = FormatDate(day);
+      deadline_json["ends_at"] = cal->FormatLocal(*d);
+      deadline_json["clock"] = std::string(ClockPhaseName(c->clock.phase));
+      bool overdue = dc.IsOverdue(now);
+      deadline_json["overdue"] = overdue;
+      deadline_text = FormatDate(day);
+      if (overdue) {
+        int days = WorkdaysBetween(*cal, day, cal->DateOf(now));
+        deadline_json["working_days_overdue"] = days;
+        deadline_text +=
+            ", OVERDUE by " + std::to_string(days) + " working day" + (days == 1 ? "" : "s");
+      } else {
+        int days = WorkdaysBetween(*cal, cal->DateOf(now), day);
+        deadline_json["working_days_left"] = days;
+        deadline_text +=
+            ", " + std::to_string(days) + " working day" + (days == 1 ? "" : "s") + " left";
+      }
+      if (c->clock.phase == ClockPhase::kPaused) deadline_text += " (clock paused)";
+    }
+  }
+  auto local = [&](Timestamp t) { return cal ? cal->FormatLocal(t) : FormatIso(t); };
+
+  if (ctx.format() == Format::kJson || ctx.format() == Format::kJsonl) {
+    json::object o;
+    o["id"] = inst->record.id;
+    o["workflow"] = inst->record.workflow;
+    o["workflow_version"] = inst->record.workflow_version;
+    o["campaign"] = inst->record.campaign;
+    o["unit"] = inst->record.unit_id;
+    o["title"] = inst->title;
+    o["responsible"] = inst->responsible;
+    o["state"] = inst->record.state;
+    o["version"] = inst->record.version;
+    o["deadline"] = deadline_json;
+    o["escalation_level"] = inst->EscalationLevel();
+    o["escalation_measure"] = inst->EscalationMeasure();
+    o["payment_suspended"] = inst->payment_suspended;
+    json::array bulletins;
+    for (const auto& b : inst->bulletins) bulletins.emplace_back(b);
+    o["bulletins"] = bulletins;
+    double score = 0;
+    for (const auto& d : inst->deductions) score += d.points;
+    o["score"] = score;
+    json::array tj;
+    for (const auto& t : *timers) {
+      tj.push_back(json::object{{"name", t.key.name},
+                                {"generation", t.key.generation},
+                                {"due", local(t.due_at)},
+                                {"state", std::string(TimerStateName(t.state))}});
+    }
+    o["timers"] = tj;
+    json::array aj;
+    for (const auto& a : *audit) {
+      aj.push_back(json::object{{"seq", a.seq},
+                                {"at", local(a.at)},
+                                {"actor", a.actor},
+                                {"event", a.event},
+                                {"from", a.from_state},
+                                {"to", a.to_state},
+                                {"reason", a.reason},
+                                {"data", json::parse(a.data_json)}});
+    }
+    o["audit"] = aj;
+    ctx.out << json::serialize(o) << "\n";
+    return;
+  }
+  const auto& wf = *bound->workflow;
+  const auto& state = wf.state(*wf.FindState(inst->record.state));
+  ctx.out << "item:         " << inst->record.id << " (" << wf.info().Label() << ")\n";
+  ctx.out << "title:        " << inst->title << "\n";
+  ctx.out << "unit:         " << engine::UnitLabel(org, inst->record.unit_id) << "\n";
+  if (!inst->responsible.empty()) {
+    ctx.out << "responsible:  " << engine::PersonLabel(org, inst->responsible) << "\n";
+  }
+  if (!inst->owner.empty())
+    ctx.out << "owner:        " << engine::PersonLabel(org, inst->owner) << "\n";
+  if (!inst->parent.empty()) ctx.out << "opened by:    " << inst->parent << "\n";
+  ctx.out << "state:        " << state.id << (state.title.empty() ? "" : " (" + state.title + ")")
+          << "\n";
+  ctx.out << "deadline:     " << deadline_text << "\n";
+  ctx.out << "escalation:   level " << inst->EscalationLevel();
+  if (!inst->EscalationMeasure().empty()) ctx.out << " (" << inst->EscalationMeasure() << ")";
+  ctx.out << "\n";
+  std::string flags;
+  if (inst->payment_suspended) flags += "payment suspended; ";
+  for (const auto& b : inst->bulletins)
+    flags += "on the bulletin of " + engine::UnitLabel(org, b) + "; ";
+  double score = 0;
+  for (const auto& d : inst->deductions) score += d.points;
+  if (score != 0) {
+    std::ostringstream os;
+    os << "score " << score << "; ";
+    flags += os.str();
+  }
+  ctx.out << "flags:        " << (flags.empty() ? "none" : flags.substr(0, flags.size() - 2))
+          << "\n";
+  ctx.out << "timers:\n";
+  for (const auto& t : *timers) {
+    if (t.state != TimerState::kPending) continue;
+    ctx.out << "  " << local(t.due_at) << "  " << t.key.name << " (generation " << t.key.generation
+            << ")\n";
+  }
+  ctx.out << "audit:\n";
+  for (const auto& a : *audit) {
+    ctx.out << "  " << a.seq << "  " << local(a.at) << "  " << a.actor << "  " << a.event << "  "
+            << (a.from_state.empty() ? "-" : a.from_state) << " -> " << a.to_state;
+    if (!a.reason.empty()) ctx.out << "  \"" << a.reason << "\"";
+    ctx.out << "\n";
+  }
+}
+
+}  // namespace
+
+void RegisterItem(CLI::App& app, Context& ctx) {
+  auto* item = app.add_subcommand("item", "Register problems and act on them");
+  item->require_subcommand(1);
+
+  auto add_opts = std::make_shared<AddOptions>();
+  auto* add = item->add_subcommand("add", "Register a problem (an instance of a workflow)");
+  add->add_option("--id", add_opts->id, "The item's id, unique (e.g. XS-2017-001)")->required();
+  add->add_option("--workflow", add_opts->workflow,
+                  "The workflow it runs (default: rectification-item)");
+  add->add_option("--unit", add_opts->unit, "The responsible unit's id")->required();
+  add->add_option("--responsible", add_opts->responsible, "The responsible person's id");
+  add->add_option("--title", add_opts->title, "What the problem is")->required();
+  add->add_option("--time-limit", add_opts->time_limit,
+                  "The time limit: a duration (10wd, 15d) or a date (2017-05-15)");
+  add->add_option("--org", add_opts->org, "The org tree (default: the one that has --unit)");
+  add->add_option("--campaign", add_opts->campaign, "The campaign it belongs to");
+  add->add_option("--as", add_opts->as, "Who registers it (a person id)");
+  add->add_option("--set", add_opts->sets, "A workflow field, NAME=VALUE (repeatable)");
+  AddEngineOptions(add, add_opts->definitions, add_opts->at);
+  add->callback([&ctx, add_opts] { RunAdd(ctx, *add_opts); });
+
+  auto act_opts = std::make_shared<ActOptions>();
+  auto* act = item->add_subcommand("act", "Take an event on an item as a person");
+  act->add_option("id", act_opts->id, "The item's id")->required();
+  act->add_option("event", act_opts->event, "The event (assign, submit, extend, ...; or sign)")
+      ->required();
+  act->add_option("--as", act_opts->as, "Who acts (a person id)")->required();
+  act->add_option("--reason", act_opts->reason, "Why (some events need one)");
+  act->add_option("--evidence", act_opts->evidence,
+                  "Evidence: a file (recorded by name, size and SHA-256) or a short text "
+                  "(repeatable)");
+  act->add_option("--set", act_opts->sets, "A workflow field, NAME=VALUE (repeatable)");
+  AddEngineOptions(act, act_opts->definitions, act_opts->at);
+  act->callback([&ctx, act_opts] { RunAct(ctx, *act_opts); });
+
+  auto show_id = std::make_shared<std::string>();
+  auto show_defs = std::make_shared<std::string>();
+  auto show_at = std::make_shared<std::string>();
+  auto* show = item->add_subcommand(
+      "show", "Show an item: state, deadline, days left or overdue, escalation, timers, audit");
+  show->add_option("id", *show_id, "The item's id")->required();
+  AddEngineOptions(show, *show_defs, *show_at);
+  show->callback(
+      [&ctx, show_id, show_defs, show_at] { RunShow(ctx, *show_id, *show_defs, *show_at); });
+}
+
+}  // namespace rectify::cli

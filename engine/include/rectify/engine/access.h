@@ -1,0 +1,49 @@
+// Who may take a transition, and whom a role path names (DESIGN.md section 4, "Access").
+//
+// A role path (`by:` of a transition, `notify:` of a reminder or escalation step) names people:
+//   responsible, registrar, owner     the person recorded on the item
+//   verifier (a person/people field)  the people the item's field names
+//   inspector (an org role)           holders of the role whose scope covers the item's unit
+//   unit.head, unit.parent.leader     holders at the unit the path lands on (Org::Resolve)
+//   discipline_committee[.head]       the committee that manages the responsible cadre
+//   person:ID                          that person
+//
+// A person's scope is their unit and the units under it; people of a county's functional bodies
+// (headquarters, office, department, discipline committee, inspection group, acceptance team)
+// work for the whole county, so their scope is the parent unit. An org role only counts for an
+// item inside the holder's scope: the inspector of one county cannot assign another county's
+// item, and a township head cannot act on another township's item.
+//
+// Thread-safety: pure functions over immutable definitions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rectify/definition/org.h"
+#include "rectify/definition/workflow.h"
+#include "rectify/engine/instance.h"
+#include "rectify/result.h"
+
+namespace rectify::engine {
+
+// The unit whose subtree a person's org roles cover.
+definition::UnitIndex ScopeOf(const definition::Org& org, definition::PersonIndex person);
+
+// "徐文波 (xs-0012)" for a person id, or the id itself when the org does not know it.
+std::string PersonLabel(const definition::Org& org, const std::string& person_id);
+// "酿溪镇 (niangxi)".
+std::string UnitLabel(const definition::Org& org, const std::string& unit_id);
+
+// The person ids `path` names for `instance`, in org order, without duplicates.
+std::vector<std::string> ResolvePeople(const definition::Org& org,
+                                       const definition::Workflow& workflow,
+                                       const Instance& instance, const definition::RolePath& path);
+
+// Whether `actor` may take `transition` on `instance`: OK, or kPermissionDenied with a message
+// that names the actor, the item and who may.
+Status CheckActor(const definition::Org& org, const definition::Workflow& workflow,
+                  const Instance& instance, const definition::Transition& transition,
+                  const std::string& actor);
+
+}  // namespace rectify::engine

@@ -1,0 +1,92 @@
+// The engine service: commands, registrations and timer firings, applied through the pure
+// interpreter (interpreter.h) and committed to the Store, each one atomically.
+//
+//   Engine engine(store, clock, definitions);
+//   if (Status s = engine.RegisterDefinitions(); !s) ...     // registry, units, people
+//   Result<Instance> item = engine.Register({.id = "Q-1", .workflow = "rectification-item",
+//                                            .unit = "niangxi", .responsible = "xs-0012",
+//                                            .title = "...", .fields = {{"time_limit", "10wd"}}});
+//   engine.Act({.instance_id = "Q-1", .event = "assign", .actor = "xs-0003"});
+//   engine.FireDue();          // every timer due at clock.Now(), many instances per commit
+//
+// Time: the engine reads time only from its `Clock&` (a command happens at clock.Now(); a timer
+// fires at clock.Now() and is marked late when that is well after its due time).
+//
+// Exactly once: a firing claims its timer (TimerFire) in the same commit as its effects, with the
+// instance's version checked, so a second engine, a retry or a restart never repeats a step.
+// FireDue commits many instances' effects in one ChangeSet; when that commit conflicts it falls
+// back to one commit per instance, reloading each, so one conflicting instance does not sink the
+// batch.
+//
+// Thread-safety: one thread at a time (the Store is one connection). Ownership: the Engine
+// borrows the Store and the Clock, which must outlive it, and shares the definitions.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rectify/clock.h"
+#include "rectify/definition/definition_set.h"
+#include "rectify/engine/instance.h"
+#include "rectify/engine/interpreter.h"
+#include "rectify/result.h"
+#include "rectify/store.h"
+
+namespace rectify::engine {
+
+struct FireReport {
+  std::int64_t timers = 0;          // timers claimed (including stale ones)
+  std::int64_t instances = 0;       // instances whose firings were committed
+  std::int64_t skipped = 0;         // timers someone else claimed first
+  std::int64_t batches = 0;         // commits
+  std::vector<std::string> errors;  // instances that could not be fired, with why
+};
+
+class Engine {
+ public:
+  Engine(Store& store, Clock& clock, std::shared_ptr<const definition::DefinitionSet> definitions);
+
+  const Interpreter& interpreter() const { return interpreter_; }
+  Store& store() { return store_; }
+  Clock& clock() { return clock_; }
+
+  // Registers every loaded definition (kind, name, version, content hash, source file text) and,
+  // for an org not registered before, its units and people. Idempotent; a definition whose
+  // content changed without a new version is kConflict (versions are immutable).
+  Status RegisterDefinitions();
+
+  // Registers a new instance at clock.Now() (request.at is ignored). kUniqueViolation when the
+  // id exists.
+  Result<Instance> Register(NewInstance request);
+
+  // Applies a person's command at clock.Now() (command.at is ignored). Retries on a version
+  // conflict with the instance reloaded (the checks run again on what is current).
+  Result<Instance> Act(Command command);
+
+  Result<Instance> Load(const std::string& id);
+
+  // Fires the timers due at clock.Now(), at most `limit` of them.
+  Result<FireReport> FireDue(std::int64_t limit = 1000);
+  // Fires these timers (as DueTimers returned them) at clock.Now().
+  Result<FireReport> FireTimers(const std::vector<TimerRecord>& due);
+
+ private:
+  Result<Effects> FireGroup(const std::string& instance_id, const std::vector<TimerRecord>& due,
+                            bool recheck);
+
+  Store& store_;
+  Clock& clock_;
+  std::shared_ptr<const definition::DefinitionSet> definitions_;
+  Interpreter interpreter_;
+};
+
+// Runs `engine` on `clock` up to `target`: moves the virtual clock to each due timer in turn and
+// fires what is due there, so every firing happens at its own due time (never late). Timers a
+// firing arms (a follow-up task's reminders) fire too when they fall due by `target`.
+Result<FireReport> RunUntil(Engine& engine, VirtualClock& clock, boost::asio::io_context& io,
+                            Timestamp target);
+
+}  // namespace rectify::engine

@@ -1,0 +1,127 @@
+// An instance of a workflow (an item, a task, a clue, an acceptance) as the engine sees it: the
+// stored `InstanceRecord` plus the domain state the engine keeps in its `data_json`.
+//
+// The domain state is everything the interpreter needs to decide the next step without reading
+// anything else: the item's fields (title, responsible person, time limit, workflow fields), one
+// deadline clock per state that has a deadline, the escalation steps taken, the flags an
+// escalation sets (payment suspended, bulletins, score deductions), evidence and signatures, how
+// many times each transition was taken (for `at_most`), the durable timers it has armed, the
+// notifications still held back, and the head of its audit hash chain.
+//
+//   Result<Instance> item = Instance::FromRecord(store.LoadInstance("Q-1").value());
+//   item->record.state;           // "rectifying"
+//   item->EscalationLevel();      // 2: two steps of the overdue chain taken in this state
+//   InstanceRecord r = item->ToRecord();   // data_json is deterministic: same state, same bytes
+//
+// Serialization is deterministic (fixed key order, sorted maps) so that two engines that compute
+// the same state write the same bytes.
+//
+// Thread-safety: a value; copy it freely.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rectify/clock.h"
+#include "rectify/instance/deadline_clock.h"
+#include "rectify/result.h"
+#include "rectify/store.h"
+
+namespace rectify::engine {
+
+// The actor the engine itself uses for timer firings and automatic transitions.
+inline constexpr const char* kSystemActor = "system";
+
+struct Evidence {
+  Timestamp at;
+  std::string by;     // person id
+  std::string event;  // the transition it was attached to
+  std::string text;   // a file name or a short text
+};
+
+// One escalation step taken.
+struct EscalationTaken {
+  std::string state;  // the state whose deadline was missed
+  int step = 0;       // index in the chain
+  std::string step_id;
+  std::string measure;  // definition::MeasureName
+  Timestamp due;        // when the step fell due
+  Timestamp at;         // when it took effect
+  bool late = false;    // fired well after `due` (the engine was down)
+  std::string task_id;  // the follow-up instance it opened; empty when none
+};
+
+struct ScoreDeduction {
+  std::string unit_id;
+  double points = 0;  // negative, as written in the chain (-2)
+  std::string step_id;
+  Timestamp at;
+};
+
+// A durable timer the instance has armed and not yet seen fire.
+struct PendingTimer {
+  std::string name;
+  std::int64_t generation = 0;
+  Timestamp due;
+};
+
+// A notification still held back (its not_before in the future), so that it can be cancelled
+// when the item moves on.
+struct HeldNotice {
+  std::string dedup_key;
+  Timestamp not_before;
+};
+
+// The deadline clock of one state and what has happened against it.
+struct StateClock {
+  ClockRecord clock;
+  std::vector<int> reminders_sent;  // reminder indices sent since the clock (re)started
+  int escalation_level = 0;         // steps of the overdue chain taken since it (re)started
+};
+
+struct Instance {
+  InstanceRecord record;  // id, workflow@version, campaign, unit, state, version
+  std::string org;        // the org tree roles are resolved on
+  int org_version = 0;
+  std::string title;
+  std::string responsible;  // person ids
+  std::string registrar;
+  std::string owner;
+  std::string parent;  // the instance whose escalation opened this one; empty when none
+  std::map<std::string, std::string> fields;  // workflow fields, as text (people: comma-separated)
+  std::map<std::string, StateClock> clocks;   // by state id
+  std::vector<EscalationTaken> escalations;
+  bool payment_suspended = false;
+  std::vector<std::string> bulletins;  // ids of the units whose bulletins name this item's unit
+  std::vector<ScoreDeduction> deductions;
+  std::vector<Evidence> evidence;
+  std::map<std::string, std::vector<std::string>> signatures;  // by state: who signed this visit
+  std::map<std::string, int> taken;                            // by event: how many times
+  std::vector<PendingTimer> timers;
+  std::vector<HeldNotice> held;
+  std::int64_t audit_seq = 0;
+  std::string audit_head;
+
+  // Parses `record.data_json`; kInternal when it is not what the engine wrote.
+  static Result<Instance> FromRecord(const InstanceRecord& record);
+  // The record with `data_json` rebuilt from the domain state.
+  InstanceRecord ToRecord() const;
+  std::string DataJson() const;
+
+  // The clock of the current state, if it has one.
+  const StateClock* CurrentClock() const;
+  // Steps of the overdue chain taken in the current state since its clock (re)started.
+  int EscalationLevel() const;
+  // The measure of the last step counted by EscalationLevel(); empty when none.
+  std::string EscalationMeasure() const;
+  // A field's value, or empty.
+  std::string Field(const std::string& name) const;
+};
+
+// ClockRecord <-> JSON, shared with the instance serializer.
+std::string FormatDeadlineSpec(const DeadlineSpec& spec);
+
+}  // namespace rectify::engine

@@ -1,0 +1,128 @@
+// The instance interpreter: a pure function from (definitions, instance, command or timer firing,
+// now) to effects. It does no I/O and reads no clock, so it is tested with plain values and the
+// `Engine` (engine.h) is the only place where effects meet the Store.
+//
+//   Interpreter interp(definitions);
+//   Result<Effects> fx = interp.Apply(item, Command{.event = "submit", .actor = "xs-0014",
+//                                                  .evidence = {"photos.zip"}, .at = now});
+//   if (!fx) return fx.error();     // kPermissionDenied / kFailedPrecondition / kBadInput:
+//                                   // nothing is changed, the message says why
+//   ChangeSet changes;
+//   fx->AppendTo(changes);          // the new state, audit rows, timers, outbox rows, follow-ups
+//
+// What a command is checked against, before anything is applied:
+//   - the transition exists in the current state (`on:`), else kFailedPrecondition;
+//   - the actor may take it (`by:`, see access.h): item roles, person fields, org roles held at
+//     the item's unit or above it, unit paths; and the item is within the actor's unit scope;
+//     else kPermissionDenied;
+//   - its requirements: evidence attached with the command, a reason, a field set, signatures of
+//     every member of a people field; and `at_most` for extensions; else kFailedPrecondition.
+//
+// After every applied event the current state's deadline clock is projected into the durable
+// timers it implies (timer_projection.h): pending timers of older generations or other states
+// are cancelled, new ones armed. Every applied event appends hash-chained audit rows
+// (audit_chain.h).
+//
+// Thread-safety: an Interpreter is immutable; share it between threads.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rectify/calendar/span.h"
+#include "rectify/clock.h"
+#include "rectify/definition/definition_set.h"
+#include "rectify/engine/instance.h"
+#include "rectify/result.h"
+#include "rectify/store.h"
+
+namespace rectify::engine {
+
+// Registers a new instance.
+struct NewInstance {
+  std::string id;
+  std::string workflow;  // name; the latest version unless `workflow_version` pins one
+  int workflow_version = 0;
+  std::string org;  // empty: the one loaded org that has `unit`
+  std::string campaign;
+  std::string unit;         // responsible unit id
+  std::string responsible;  // person id
+  std::string title;
+  std::string actor = kSystemActor;           // who registers it (becomes the registrar)
+  std::string owner;                          // person id; tasks
+  std::string parent;                         // the instance that opened it
+  std::map<std::string, std::string> fields;  // workflow fields ("time_limit" -> "10wd")
+  std::optional<Span> first_deadline;         // overrides the initial state's deadline budget
+  Timestamp at;
+};
+
+// An event on an instance, by a person.
+struct Command {
+  std::string instance_id;
+  std::string event;  // a transition's event, or "sign" (records the actor's signature)
+  std::string actor;  // person id
+  std::string reason;
+  std::vector<std::string> evidence;          // file names or short texts
+  std::map<std::string, std::string> fields;  // fields to set with the event
+  Timestamp at;
+};
+
+// What applying a command, a registration or a timer firing changes. Nothing is applied until a
+// caller commits it (AppendTo + Store::Commit), all or nothing.
+struct Effects {
+  Instance instance;     // the new state
+  bool created = false;  // an insert (else an update at `expected_version`)
+  std::int64_t expected_version = 0;
+  std::vector<AuditRecord> audit;
+  std::vector<TimerCancel> cancel;
+  std::vector<TimerFire> fire;
+  std::vector<TimerRecord> arm;
+  std::vector<OutboxRecord> outbox;
+  std::vector<OutboxUpdate> outbox_updates;
+  std::vector<Effects> follow_ups;  // instances opened (interview tasks), each created
+
+  // Adds everything, follow-ups included, to `changes`.
+  void AppendTo(ChangeSet& changes) const;
+};
+
+// The definitions an instance runs on, looked up by the versions it pinned.
+struct Bound {
+  std::shared_ptr<const definition::Workflow> workflow;
+  std::shared_ptr<const definition::Org> org;
+  const Calendar* calendar = nullptr;  // null when the workflow names none
+};
+
+class Interpreter {
+ public:
+  explicit Interpreter(std::shared_ptr<const definition::DefinitionSet> definitions);
+
+  const definition::DefinitionSet& definitions() const { return *definitions_; }
+
+  // The workflow, org and calendar an instance runs on; kFailedPrecondition when a pinned
+  // version is not loaded.
+  Result<Bound> Bind(const Instance& instance) const;
+
+  // Registers an instance at its workflow's initial state (taking a first transition that is
+  // `by: [system]` at once), with its clocks and timers projected.
+  Result<Effects> Create(const NewInstance& request) const;
+
+  // Applies a person's command, or refuses it changing nothing.
+  Result<Effects> Apply(const Instance& instance, const Command& command) const;
+
+  // Fires due timers of one instance at `now`, in the order given. Each is claimed (TimerFire),
+  // whether or not it still means anything: a timer the instance no longer expects (an older
+  // generation, another state) is claimed and ignored. A timer that fires more than
+  // `kLateAfter` after its due time is marked late in its audit row.
+  Result<Effects> Fire(const Instance& instance, const std::vector<TimerRecord>& timers,
+                       Timestamp now) const;
+
+  static constexpr Duration kLateAfter = std::chrono::minutes(1);
+
+ private:
+  std::shared_ptr<const definition::DefinitionSet> definitions_;
+};
+
+}  // namespace rectify::engine

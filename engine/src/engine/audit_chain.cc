@@ -1,0 +1,63 @@
+#include "rectify/engine/audit_chain.h"
+
+#include <boost/json.hpp>
+
+#include "rectify/definition/canonical.h"
+
+namespace rectify::engine {
+
+std::string AuditHash(const AuditRecord& row) {
+  boost::json::array a{row.instance_id, row.seq,        ToMicros(row.at), row.actor,
+                       row.event,       row.from_state, row.to_state,     row.reason,
+                       row.data_json,   row.prev_hash};
+  return definition::Sha256Hex(boost::json::serialize(a));
+}
+
+void Chain(AuditRecord& row, std::int64_t prev_seq, const std::string& prev_hash) {
+  row.seq = prev_seq + 1;
+  row.prev_hash = prev_hash;
+  row.hash = AuditHash(row);
+}
+
+std::vector<AuditProblem> VerifyChain(const std::string& instance_id,
+                                      const std::vector<AuditRecord>& rows,
+                                      std::int64_t recorded_seq, const std::string& recorded_head) {
+  std::vector<AuditProblem> problems;
+  auto report = [&](std::int64_t seq, std::string message) {
+    problems.push_back({instance_id, seq, std::move(message)});
+  };
+  std::int64_t expected = 1;
+  std::string prev_hash;
+  for (const AuditRecord& row : rows) {
+    if (row.seq != expected) {
+      for (std::int64_t missing = expected; missing < row.seq; ++missing) {
+        report(missing, "row " + std::to_string(missing) + " was deleted (a gap in the sequence)");
+      }
+    } else if (row.prev_hash != prev_hash) {
+      report(row.seq, "row " + std::to_string(row.seq) +
+                          " does not follow the row before it (its prev_hash was changed)");
+    }
+    if (AuditHash(row) != row.hash) {
+      report(row.seq, "row " + std::to_string(row.seq) +
+                          " was changed (its hash does not match its contents)");
+    }
+    prev_hash = row.hash;
+    expected = row.seq + 1;
+  }
+  std::int64_t last = rows.empty() ? 0 : rows.back().seq;
+  if (last < recorded_seq) {
+    for (std::int64_t missing = last + 1; missing <= recorded_seq; ++missing) {
+      report(missing, "row " + std::to_string(missing) + " was deleted (the instance recorded " +
+                          std::to_string(recorded_seq) + " rows)");
+    }
+  } else if (last == recorded_seq && !rows.empty() && rows.back().hash != recorded_head) {
+    report(last, "row " + std::to_string(last) +
+                     " does not match the hash the instance recorded for its last row");
+  } else if (last > recorded_seq) {
+    report(last, "row " + std::to_string(last) + " was added after the instance's last row " +
+                     std::to_string(recorded_seq));
+  }
+  return problems;
+}
+
+}  // namespace rectify::engine

@@ -1,0 +1,244 @@
+#include "rectify/engine/engine.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace rectify::engine {
+
+namespace {
+
+constexpr int kMaxAttempts = 3;
+
+std::string ContactsJson(const definition::Contacts& c) {
+  boost::json::object o;
+  if (!c.email.empty()) o["email"] = c.email;
+  if (!c.phone.empty()) o["phone"] = c.phone;
+  if (!c.wecom.empty()) o["wecom"] = c.wecom;
+  if (!c.dingtalk.empty()) o["dingtalk"] = c.dingtalk;
+  return boost::json::serialize(o);
+}
+
+Result<std::string> ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::Unavailable("cannot read " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+Engine::Engine(Store& store, Clock& clock,
+               std::shared_ptr<const definition::DefinitionSet> definitions)
+    : store_(store),
+      clock_(clock),
+      definitions_(std::move(definitions)),
+      interpreter_(definitions_) {}
+
+Status Engine::RegisterDefinitions() {
+  ChangeSet changes;
+  Timestamp now = clock_.Now();
+  std::map<std::string, std::string> sources;
+  for (const definition::DefinitionInfo& info : definitions_->All()) {
+    std::string kind(definition::KindName(info.kind));
+    auto stored = store_.LoadDefinition(kind, info.name, info.version);
+    if (stored) {
+      if (stored->content_hash != info.hash) {
+        return Error::Conflict(info.Label() + " in " + info.pos.file +
+                               " differs from the version registered before; definitions are "
+                               "immutable, so give the changed one a new version");
+      }
+      continue;
+    }
+    if (stored.error().code() != ErrorCode::kNotFound) return stored.error();
+    if (!sources.count(info.pos.file)) {
+      auto text = ReadText(info.pos.file);
+      if (!text) return text.error();
+      sources[info.pos.file] = *text;
+    }
+    changes.definitions.push_back(
+        {kind, info.name, info.version, info.hash, sources[info.pos.file], now});
+    if (info.kind != definition::Kind::kOrg) continue;
+    auto org = definitions_->FindOrg(info.name, info.version);
+    for (const definition::Unit& u : org->units()) {
+      changes.units.push_back({u.id, u.parent == definition::kNoIndex ? "" : org->unit(u.parent).id,
+                               u.kind, u.name, ContactsJson(u.contacts), now});
+    }
+    for (const definition::Person& p : org->people()) {
+      changes.people.push_back(
+          {p.id, org->unit(p.unit).id, p.name, p.roles, ContactsJson(p.contacts), p.language, now});
+    }
+  }
+  if (changes.empty()) return OkStatus();
+  return store_.Commit(changes);
+}
+
+Result<Instance> Engine::Register(NewInstance request) {
+  request.at = clock_.Now();
+  auto fx = interpreter_.Create(request);
+  if (!fx) return fx.error();
+  ChangeSet changes;
+  fx->AppendTo(changes);
+  if (Status s = store_.Commit(changes); !s) {
+    if (s.error().code() == ErrorCode::kUniqueViolation) {
+      return Error::UniqueViolation("item " + request.id + " already exists; pick another id or " +
+                                    "act on it with 'rectify item act " + request.id + "'");
+    }
+    return s.error();
+  }
+  fx->instance.record.version = 1;
+  return fx->instance;
+}
+
+Result<Instance> Engine::Load(const std::string& id) {
+  auto record = store_.LoadInstance(id);
+  if (!record) {
+    if (record.error().code() == ErrorCode::kNotFound) {
+      return Error::NotFound("no item '" + id + "'; register it with 'rectify item add'");
+    }
+    return record.error();
+  }
+  return Instance::FromRecord(*record);
+}
+
+Result<Instance> Engine::Act(Command command) {
+  command.at = clock_.Now();
+  for (int attempt = 1;; ++attempt) {
+    auto inst = Load(command.instance_id);
+    if (!inst) return inst.error();
+    auto fx = interpreter_.Apply(*inst, command);
+    if (!fx) return fx.error();
+    ChangeSet changes;
+    fx->AppendTo(changes);
+    Status s = store_.Commit(changes);
+    if (s) {
+      fx->instance.record.version = fx->expected_version + 1;
+      return fx->instance;
+    }
+    if (s.error().code() != ErrorCode::kConflict || attempt == kMaxAttempts) return s.error();
+  }
+}
+
+Result<Effects> Engine::FireGroup(const std::string& instance_id,
+                                  const std::vector<TimerRecord>& due, bool recheck) {
+  auto inst = Load(instance_id);
+  if (!inst) return inst.error();
+  std::vector<TimerRecord> timers = due;
+  if (recheck) {
+    // After a conflict: fire only what is still pending in the store.
+    auto stored = store_.TimersOf(instance_id);
+    if (!stored) return stored.error();
+    std::erase_if(timers, [&](const TimerRecord& t) {
+      return std::none_of(stored->begin(), stored->end(), [&](const TimerRecord& s) {
+        return s.key == t.key && s.state == TimerState::kPending;
+      });
+    });
+  }
+  if (timers.empty()) return Error::Conflict("already fired");
+  return interpreter_.Fire(*inst, timers, clock_.Now());
+}
+
+Result<FireReport> Engine::FireDue(std::int64_t limit) {
+  auto due = store_.DueTimers(clock_.Now(), limit);
+  if (!due) return due.error();
+  return FireTimers(*due);
+}
+
+Result<FireReport> Engine::FireTimers(const std::vector<TimerRecord>& due) {
+  FireReport report;
+  // Group by instance, keeping due order inside each group and the order groups first appear.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<TimerRecord>> groups;
+  for (const TimerRecord& t : due) {
+    auto& g = groups[t.key.instance_id];
+    if (g.empty()) order.push_back(t.key.instance_id);
+    g.push_back(t);
+  }
+  if (order.empty()) return report;
+
+  ChangeSet batch;
+  std::vector<std::string> in_batch;
+  std::int64_t timers_in_batch = 0;
+  for (const std::string& id : order) {
+    auto fx = FireGroup(id, groups[id], false);
+    if (!fx) {
+      report.errors.push_back(id + ": " + fx.error().message());
+      continue;
+    }
+    fx->AppendTo(batch);
+    in_batch.push_back(id);
+    timers_in_batch += static_cast<std::int64_t>(fx->fire.size());
+  }
+  if (in_batch.empty()) return report;
+  Status s = store_.Commit(batch);
+  ++report.batches;
+  if (s) {
+    report.timers += timers_in_batch;
+    report.instances += static_cast<std::int64_t>(in_batch.size());
+    return report;
+  }
+  if (s.error().code() != ErrorCode::kConflict && s.error().code() != ErrorCode::kUniqueViolation) {
+    return s.error();
+  }
+  // One instance (or more) moved on under us: commit each on its own, rechecking what is still
+  // pending, so the others still fire.
+  for (const std::string& id : in_batch) {
+    for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
+      auto fx = FireGroup(id, groups[id], true);
+      if (!fx) {
+        if (fx.error().code() == ErrorCode::kConflict) {
+          report.skipped += static_cast<std::int64_t>(groups[id].size());
+        } else {
+          report.errors.push_back(id + ": " + fx.error().message());
+        }
+        break;
+      }
+      ChangeSet one;
+      fx->AppendTo(one);
+      Status c = store_.Commit(one);
+      ++report.batches;
+      if (c) {
+        report.timers += static_cast<std::int64_t>(fx->fire.size());
+        report.skipped += static_cast<std::int64_t>(groups[id].size() - fx->fire.size());
+        ++report.instances;
+        break;
+      }
+      if (c.error().code() != ErrorCode::kConflict || attempt == kMaxAttempts) {
+        report.errors.push_back(id + ": " + c.error().message());
+        break;
+      }
+    }
+  }
+  return report;
+}
+
+Result<FireReport> RunUntil(Engine& engine, VirtualClock& clock, boost::asio::io_context& io,
+                            Timestamp target) {
+  FireReport total;
+  for (;;) {
+    auto next = engine.store().DueTimers(target, 1);
+    if (!next) return next.error();
+    if (next->empty()) break;
+    Timestamp at = std::max(next->front().due_at, clock.Now());
+    clock.AdvanceTo(io, at);
+    auto report = engine.FireDue();
+    if (!report) return report.error();
+    total.timers += report->timers;
+    total.instances += report->instances;
+    total.skipped += report->skipped;
+    total.batches += report->batches;
+    total.errors.insert(total.errors.end(), report->errors.begin(), report->errors.end());
+    if (report->timers == 0 && report->skipped == 0) {
+      // Nothing could be fired here (errors): stop rather than loop on the same timer.
+      if (!report->errors.empty()) break;
+    }
+  }
+  if (clock.Now() < target) clock.AdvanceTo(io, target);
+  return total;
+}
+
+}  // namespace rectify::engine

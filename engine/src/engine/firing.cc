@@ -1,0 +1,218 @@
+// Timer firings: reminders and escalation steps. Each firing claims its timer (TimerFire), so a
+// second engine or a retry that fires the same timer fails its commit with kConflict and changes
+// nothing: a step takes effect exactly once.
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "rectify/definition/escalation.h"
+#include "rectify/engine/access.h"
+#include "rectify/engine/interpreter.h"
+#include "step.h"
+
+namespace rectify::engine {
+
+namespace json = boost::json;
+using internal::Step;
+
+namespace {
+
+json::object ItemPayload(Step& step) {
+  const Instance& inst = step.inst();
+  json::object p;
+  p["item"] = inst.record.id;
+  p["title"] = inst.title;
+  p["unit"] = inst.record.unit_id;
+  if (auto u = step.org().FindUnit(inst.record.unit_id)) p["unit_name"] = step.org().unit(*u).name;
+  p["state"] = inst.record.state;
+  return p;
+}
+
+json::array Strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+Status FireReminder(Step& step, const PendingTimer& timer, int index, bool late) {
+  const definition::State& state = step.CurrentState();
+  if (index < 0 || static_cast<std::size_t>(index) >= state.reminders.size()) return OkStatus();
+  const definition::Reminder& r = state.reminders[static_cast<std::size_t>(index)];
+  std::vector<std::string> people;
+  auto add = [&](const definition::RolePath& path) {
+    for (const auto& id : ResolvePeople(step.org(), step.wf(), step.inst(), path)) {
+      if (std::find(people.begin(), people.end(), id) == people.end()) people.push_back(id);
+    }
+  };
+  if (r.notify.empty()) {
+    if (state.deadline.owner) {
+      add(*state.deadline.owner);
+    } else {
+      definition::RolePath responsible;
+      responsible.base = definition::RolePath::Base::kItemRole;
+      responsible.name = "responsible";
+      add(responsible);
+    }
+  } else {
+    for (const auto& p : r.notify) add(p);
+  }
+  StateClock* sc = step.Clock();
+  sc->reminders_sent.push_back(index);
+  auto deadline = step.RunningDeadline();
+  json::object payload = ItemPayload(step);
+  std::string text =
+      "Reminder (整改提醒): item " + step.inst().record.id + " '" + step.inst().title + "'";
+  if (deadline && step.bound().calendar) {
+    payload["due"] = FormatDate(DeadlineDay(*step.bound().calendar, *deadline));
+    text += ": " + internal::DeadlineText(*step.bound().calendar, *deadline, step.now());
+  }
+  payload["offset"] = r.text;
+  payload["message"] = text;
+  step.Notify(people, "reminder", payload, timer.name, timer.generation, false);
+  json::object data{{"timer", timer.name},
+                    {"generation", timer.generation},
+                    {"due", FormatIso(timer.due)},
+                    {"late", late},
+                    {"offset", r.text},
+                    {"recipients", Strings(people)}};
+  step.Audit(kSystemActor, "remind", state.id, state.id, "", std::move(data));
+  return OkStatus();
+}
+
+std::string TaskId(const Instance& inst, const std::string& step_id) {
+  int seen = 0;
+  for (const auto& e : inst.escalations) seen += e.step_id == step_id && !e.task_id.empty();
+  std::string id = inst.record.id + "/" + step_id;
+  return seen == 0 ? id : id + "-" + std::to_string(seen + 1);
+}
+
+Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer& timer, int index,
+                      bool late) {
+  const definition::State& state = step.CurrentState();
+  if (!state.overdue || index < 0 ||
+      static_cast<std::size_t>(index) >= state.overdue->steps().size()) {
+    return OkStatus();
+  }
+  const definition::Escalation& chain = *state.overdue;
+  const definition::EscalationStep& es = chain.steps()[static_cast<std::size_t>(index)];
+  Instance& inst = step.inst();
+  const definition::Org& org = step.org();
+  std::vector<std::string> people;
+  for (const auto& path : es.notify) {
+    for (const auto& id : ResolvePeople(org, step.wf(), inst, path)) {
+      if (std::find(people.begin(), people.end(), id) == people.end()) people.push_back(id);
+    }
+  }
+  StateClock* sc = step.Clock();
+  sc->escalation_level = std::max(sc->escalation_level, index + 1);
+  EscalationTaken taken{
+      state.id,  index,      es.id, std::string(definition::MeasureName(es.measure)),
+      timer.due, step.now(), late,  ""};
+
+  json::object payload = ItemPayload(step);
+  std::string measure_label(definition::MeasureLabel(es.measure));
+  auto deadline = step.RunningDeadline();
+  std::string since;
+  if (deadline && step.bound().calendar) {
+    payload["due"] = FormatDate(DeadlineDay(*step.bound().calendar, *deadline));
+    since = " is overdue since " + FormatDate(DeadlineDay(*step.bound().calendar, *deadline));
+  }
+  std::string unit_name = inst.record.unit_id;
+  auto item_unit = org.FindUnit(inst.record.unit_id);
+  if (item_unit) unit_name = org.unit(*item_unit).name;
+  payload["measure"] = std::string(definition::MeasureName(es.measure));
+  payload["level"] = index + 1;
+  payload["chain"] = chain.info().name;
+  payload["message"] = measure_label + ": item " + inst.record.id + " '" + inst.title + "' of " +
+                       unit_name + since + " (step " + std::to_string(index + 1) + " of " +
+                       std::to_string(chain.steps().size()) + ", " + chain.info().name + ")";
+
+  json::object data{{"timer", timer.name},
+                    {"generation", timer.generation},
+                    {"due", FormatIso(timer.due)},
+                    {"late", late},
+                    {"step", es.id},
+                    {"level", index + 1},
+                    {"measure", payload["measure"]}};
+
+  if (es.task) {
+    const definition::FollowUpTask& task = *es.task;
+    std::vector<std::string> owners = ResolvePeople(org, step.wf(), inst, task.owner);
+    NewInstance req;
+    req.id = TaskId(inst, es.id);
+    req.workflow = task.workflow.name;
+    req.workflow_version = task.workflow.version;
+    req.org = inst.org;
+    req.campaign = inst.record.campaign;
+    req.unit = inst.record.unit_id;
+    req.responsible = inst.responsible;
+    req.owner = owners.empty() ? "" : owners.front();
+    req.parent = inst.record.id;
+    req.title = (task.title.empty() ? measure_label : task.title) + ": " + inst.title;
+    req.first_deadline = task.within;
+    req.at = step.now();
+    auto created = interp.Create(req);
+    if (!created) return created.error().WithContext("opening the follow-up task of " + es.id);
+    taken.task_id = req.id;
+    data["task"] = req.id;
+    data["task_owner"] = req.owner;
+    payload["task"] = req.id;
+    step.fx().follow_ups.push_back(std::move(*created));
+  }
+  if (es.score != 0) {
+    inst.deductions.push_back({inst.record.unit_id, es.score, es.id, step.now()});
+    data["score"] = es.score;
+    payload["score"] = es.score;
+  }
+  if (es.suspend_payment) {
+    inst.payment_suspended = true;
+    data["payment_suspended"] = true;
+  }
+  if (!es.bulletin.empty() && item_unit) {
+    auto where = org.Enclosing(*item_unit, es.bulletin);
+    if (where) {
+      const std::string& bulletin_unit = org.unit(*where).id;
+      if (std::find(inst.bulletins.begin(), inst.bulletins.end(), bulletin_unit) ==
+          inst.bulletins.end()) {
+        inst.bulletins.push_back(bulletin_unit);
+      }
+      data["bulletin"] = bulletin_unit;
+      step.NotifyUnit(bulletin_unit, "bulletin", "bulletin", payload, timer.name, timer.generation);
+    }
+  }
+  data["recipients"] = Strings(people);
+  step.Notify(people, "escalation", payload, timer.name, timer.generation, es.urgent);
+  inst.escalations.push_back(std::move(taken));
+  step.Audit(kSystemActor, "escalate", state.id, state.id, "", std::move(data));
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<Effects> Interpreter::Fire(const Instance& instance, const std::vector<TimerRecord>& timers,
+                                  Timestamp now) const {
+  auto bound = Bind(instance);
+  if (!bound) return bound.error();
+  Step step(*this, *bound, instance, now);
+  for (const TimerRecord& t : timers) {
+    step.fx().fire.push_back({t.key, now});
+    auto& pending = step.inst().timers;
+    auto it = std::find_if(pending.begin(), pending.end(), [&](const PendingTimer& p) {
+      return p.name == t.key.name && p.generation == t.key.generation;
+    });
+    if (it == pending.end()) continue;  // stale: claimed, and nothing else
+    PendingTimer timer = *it;
+    pending.erase(it);
+    std::vector<std::string> parts = internal::SplitName(timer.name);
+    if (parts.size() != 3 || parts[1] != step.inst().record.state) continue;
+    int index = std::atoi(parts[2].c_str());
+    bool late = now - timer.due > kLateAfter;
+    Status s = parts[0] == "remind"     ? FireReminder(step, timer, index, late)
+               : parts[0] == "escalate" ? FireEscalation(*this, step, timer, index, late)
+                                        : OkStatus();
+    if (!s) return s.error();
+  }
+  if (Status s = step.ProjectTimers(); !s) return s.error();
+  return step.Finish();
+}
+
+}  // namespace rectify::engine

@@ -1,0 +1,394 @@
+// Registration and commands: checks first (transition, actor, fields, requirements, limits),
+// then the change, the audit row and the timer projection.
+#include "rectify/engine/interpreter.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "rectify/engine/access.h"
+#include "step.h"
+
+namespace rectify::engine {
+
+namespace json = boost::json;
+using definition::FieldType;
+using definition::Requirement;
+using definition::Transition;
+using internal::Step;
+
+void Effects::AppendTo(ChangeSet& changes) const {
+  if (created) {
+    changes.instance_inserts.push_back(instance.record);
+  } else {
+    changes.instance_updates.push_back({instance.record, expected_version});
+  }
+  changes.timer_cancels.insert(changes.timer_cancels.end(), cancel.begin(), cancel.end());
+  changes.timer_fires.insert(changes.timer_fires.end(), fire.begin(), fire.end());
+  changes.timer_arms.insert(changes.timer_arms.end(), arm.begin(), arm.end());
+  changes.outbox_inserts.insert(changes.outbox_inserts.end(), outbox.begin(), outbox.end());
+  changes.outbox_updates.insert(changes.outbox_updates.end(), outbox_updates.begin(),
+                                outbox_updates.end());
+  changes.audit_appends.insert(changes.audit_appends.end(), audit.begin(), audit.end());
+  for (const Effects& f : follow_ups) f.AppendTo(changes);
+}
+
+Interpreter::Interpreter(std::shared_ptr<const definition::DefinitionSet> definitions)
+    : definitions_(std::move(definitions)) {}
+
+Result<Bound> Interpreter::Bind(const Instance& instance) const {
+  Bound b;
+  b.workflow = definitions_->FindWorkflow(instance.record.workflow,
+                                          static_cast<int>(instance.record.workflow_version));
+  if (!b.workflow) {
+    return Error::FailedPrecondition("instance " + instance.record.id + " runs on workflow " +
+                                     instance.record.workflow + "@" +
+                                     std::to_string(instance.record.workflow_version) +
+                                     ", which is not loaded; load the definitions it started with");
+  }
+  b.org = definitions_->FindOrg(instance.org, instance.org_version);
+  if (!b.org) {
+    return Error::FailedPrecondition("instance " + instance.record.id + " belongs to org " +
+                                     instance.org + "@" + std::to_string(instance.org_version) +
+                                     ", which is not loaded");
+  }
+  b.calendar = b.workflow->calendar().get();
+  return b;
+}
+
+namespace {
+
+// Checks a field value against its declared type; person ids against the org.
+Status CheckField(const definition::Org& org, const definition::Workflow& wf,
+                  const std::string& name, const std::string& value) {
+  auto index = wf.FindField(name);
+  if (!index) {
+    std::string known;
+    for (const auto& f : wf.fields()) known += (known.empty() ? "" : ", ") + f.name;
+    return Error::BadInput("workflow " + wf.info().name + " has no field '" + name + "'" +
+                           (known.empty() ? "" : "; its fields are " + known));
+  }
+  const definition::Field& f = wf.fields().at(static_cast<std::size_t>(*index));
+  auto bad = [&](const std::string& why) {
+    return Error::BadInput("field '" + name + "': " + why);
+  };
+  switch (f.type) {
+    case FieldType::kDuration:
+      if (auto s = ParseDeadlineSpec(value); !s) return bad(s.error().message());
+      break;
+    case FieldType::kDate:
+      if (auto d = ParseDate(value); !d) return bad(d.error().message());
+      break;
+    case FieldType::kDateTime:
+      if (auto t = ParseIso(value); !t) return bad(t.error().message());
+      break;
+    case FieldType::kPerson:
+    case FieldType::kPeople: {
+      std::string rest = value;
+      std::size_t start = 0;
+      while (start <= rest.size()) {
+        std::size_t comma = rest.find(',', start);
+        std::string id =
+            rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!id.empty() && !org.FindPerson(id)) {
+          return bad("'" + id + "' is not a person of org " + org.info().name);
+        }
+        if (comma == std::string::npos) break;
+        if (f.type == FieldType::kPerson) return bad("takes one person id");
+        start = comma + 1;
+      }
+      break;
+    }
+    case FieldType::kUnit:
+      if (!org.FindUnit(value))
+        return bad("'" + value + "' is not a unit of org " + org.info().name);
+      break;
+    case FieldType::kChoice:
+      if (std::find(f.choices.begin(), f.choices.end(), value) == f.choices.end()) {
+        std::string known;
+        for (const auto& c : f.choices) known += (known.empty() ? "" : ", ") + c;
+        return bad("'" + value + "' is not one of " + known);
+      }
+      break;
+    default:
+      break;
+  }
+  return OkStatus();
+}
+
+std::string Quote(const std::string& s) { return "'" + s + "'"; }
+
+Status CheckRequirements(const definition::Org& org, const definition::Workflow& wf,
+                         const Instance& inst, const Transition& t, const Command& cmd) {
+  const std::string what = Quote(t.event) + " on item " + inst.record.id;
+  for (const Requirement& r : t.requires_) {
+    switch (r.kind) {
+      case Requirement::Kind::kEvidence:
+        if (static_cast<int>(cmd.evidence.size()) < r.count) {
+          return Error::FailedPrecondition(what + " needs evidence: attach at least " +
+                                           std::to_string(r.count) +
+                                           " file or text showing the rectification (--evidence)");
+        }
+        break;
+      case Requirement::Kind::kReason:
+        if (cmd.reason.empty()) {
+          return Error::FailedPrecondition(what + " needs a reason: say why (--reason)");
+        }
+        break;
+      case Requirement::Kind::kField: {
+        const auto& f = wf.fields().at(static_cast<std::size_t>(r.field));
+        if (inst.Field(f.name).empty()) {
+          return Error::FailedPrecondition(what + " needs the field '" + f.name + "'" +
+                                           (f.title.empty() ? "" : " (" + f.title + ")") +
+                                           " to be set (--set " + f.name + "=...)");
+        }
+        break;
+      }
+      case Requirement::Kind::kSignatures: {
+        const auto& f = wf.fields().at(static_cast<std::size_t>(r.field));
+        std::vector<std::string> signed_by;
+        if (auto it = inst.signatures.find(inst.record.state); it != inst.signatures.end()) {
+          signed_by = it->second;
+        }
+        signed_by.push_back(cmd.actor);  // taking the transition is the actor's signature
+        std::string missing;
+        definition::RolePath path;
+        path.base = definition::RolePath::Base::kNamed;
+        path.name = f.name;
+        path.is_field = true;
+        for (const std::string& id : ResolvePeople(org, wf, inst, path)) {
+          if (std::find(signed_by.begin(), signed_by.end(), id) == signed_by.end()) {
+            missing += (missing.empty() ? "" : ", ") + PersonLabel(org, id);
+          }
+        }
+        if (!missing.empty()) {
+          return Error::FailedPrecondition(what + " needs the signature of every member of " +
+                                           f.name + "; still missing: " + missing +
+                                           " (each signs with the event 'sign')");
+        }
+        break;
+      }
+    }
+  }
+  return OkStatus();
+}
+
+std::string PossibleEvents(const definition::Workflow& wf, const definition::State& s) {
+  std::string out;
+  for (auto ti : s.transitions) out += (out.empty() ? "" : ", ") + wf.transition(ti).event;
+  return out.empty() ? "none (it is final)" : out;
+}
+
+json::object EvidenceJson(const std::vector<std::string>& evidence) {
+  json::array a;
+  for (const auto& e : evidence) a.emplace_back(e);
+  return json::object{{"evidence", std::move(a)}};
+}
+
+// Applies a transition that passed every check.
+Status TakeTransition(Step& step, const Transition& t, const Command& cmd) {
+  Instance& inst = step.inst();
+  std::string from = inst.record.state;
+  for (const auto& [k, v] : cmd.fields) inst.fields[k] = v;
+  if (t.adds) {
+    if (Status s = step.Extend(*t.adds); !s) return s;
+  }
+  if (t.to != t.from) {
+    if (Status s = step.EnterState(t.to, &t); !s) return s;
+  } else {
+    if (Status s = step.StayClock(t); !s) return s;
+  }
+  for (const auto& e : cmd.evidence) inst.evidence.push_back({cmd.at, cmd.actor, t.event, e});
+  ++inst.taken[t.event];
+  if (inst.record.state != from) step.CancelHeld();
+  if (Status s = step.ProjectTimers(); !s) return s;
+
+  json::object data = EvidenceJson(cmd.evidence);
+  if (!cmd.fields.empty()) {
+    json::object f;
+    for (const auto& [k, v] : cmd.fields) f[k] = v;
+    data["fields"] = std::move(f);
+  }
+  if (auto d = step.RunningDeadline()) data["deadline"] = FormatIso(*d);
+  if (const StateClock* c = step.Clock()) {
+    data["clock"] = std::string(ClockPhaseName(c->clock.phase));
+  }
+  step.Audit(cmd.actor, t.event, from, inst.record.state, cmd.reason, std::move(data));
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<Effects> Interpreter::Create(const NewInstance& req) const {
+  if (req.id.empty() || req.id.find_first_of(" \t\n|") != std::string::npos) {
+    return Error::BadInput("an item id must be non-empty, without spaces or '|'; got '" + req.id +
+                           "'");
+  }
+  auto wf = definitions_->FindWorkflow(req.workflow, req.workflow_version);
+  if (!wf) {
+    std::string known;
+    for (const auto& info : definitions_->All()) {
+      if (info.kind == definition::Kind::kWorkflow)
+        known += (known.empty() ? "" : ", ") + info.name;
+    }
+    return Error::NotFound("no workflow '" + req.workflow + "' is loaded; known: " + known);
+  }
+  std::shared_ptr<const definition::Org> org;
+  if (!req.org.empty()) {
+    org = definitions_->FindOrg(req.org);
+    if (!org) return Error::NotFound("no org '" + req.org + "' is loaded");
+  } else {
+    for (const auto& info : definitions_->All()) {
+      if (info.kind != definition::Kind::kOrg) continue;
+      auto candidate = definitions_->FindOrg(info.name, info.version);
+      if (candidate && candidate->FindUnit(req.unit) &&
+          (!org || candidate->info().name != org->info().name)) {
+        if (org) {
+          return Error::BadInput("unit '" + req.unit + "' is in org " + org->info().name +
+                                 " and in org " + candidate->info().name + "; name one (--org)");
+        }
+        org = definitions_->FindOrg(info.name);
+      }
+    }
+    if (!org) {
+      return Error::NotFound("unit '" + req.unit +
+                             "' is in no loaded org; check the id against workflows/orgs/");
+    }
+  }
+  if (!org->FindUnit(req.unit)) {
+    return Error::NotFound("unit '" + req.unit + "' is not in org " + org->info().name);
+  }
+  for (const std::string* p : {&req.responsible, &req.owner}) {
+    if (!p->empty() && !org->FindPerson(*p)) {
+      return Error::NotFound("person '" + *p + "' is not in org " + org->info().name);
+    }
+  }
+  if (req.actor != kSystemActor && !org->FindPerson(req.actor)) {
+    return Error::NotFound("person '" + req.actor + "' is not in org " + org->info().name);
+  }
+  for (const auto& [k, v] : req.fields) {
+    if (Status s = CheckField(*org, *wf, k, v); !s) return s.error();
+  }
+  for (const auto& f : wf->fields()) {
+    if (f.required && req.fields.find(f.name) == req.fields.end()) {
+      return Error::BadInput("workflow " + wf->info().name + " needs the field '" + f.name + "'" +
+                             (f.title.empty() ? "" : " (" + f.title + ")"));
+    }
+  }
+
+  Instance inst;
+  inst.record.id = req.id;
+  inst.record.workflow = wf->info().name;
+  inst.record.workflow_version = wf->info().version;
+  inst.record.campaign = req.campaign;
+  inst.record.unit_id = req.unit;
+  inst.record.created_at = req.at;
+  inst.record.updated_at = req.at;
+  inst.org = org->info().name;
+  inst.org_version = org->info().version;
+  inst.title = req.title;
+  inst.responsible = req.responsible;
+  inst.registrar = req.actor == kSystemActor ? "" : req.actor;
+  inst.owner = req.owner;
+  inst.parent = req.parent;
+  inst.fields = req.fields;
+
+  Bound bound{wf, org, wf->calendar().get()};
+  Step step(*this, bound, std::move(inst), req.at);
+  if (Status s = step.EnterState(wf->initial(), nullptr, req.first_deadline); !s) return s.error();
+  json::object data{{"workflow", wf->info().Label()},
+                    {"org", org->info().Label()},
+                    {"title", req.title},
+                    {"unit", req.unit},
+                    {"responsible", req.responsible}};
+  if (!req.parent.empty()) data["parent"] = req.parent;
+  if (!req.owner.empty()) data["owner"] = req.owner;
+  if (auto d = step.RunningDeadline()) data["deadline"] = FormatIso(*d);
+  step.Audit(req.actor, "register", "", step.inst().record.state, "", std::move(data));
+
+  // A first transition the system takes by itself (`by: [system]`).
+  for (auto ti : wf->state(wf->initial()).transitions) {
+    const Transition& t = wf->transition(ti);
+    Command cmd{req.id, t.event, kSystemActor, "", {}, {}, req.at};
+    if (CheckActor(*org, *wf, step.inst(), t, kSystemActor) &&
+        CheckRequirements(*org, *wf, step.inst(), t, cmd)) {
+      if (Status s = TakeTransition(step, t, cmd); !s) return s.error();
+      break;
+    }
+  }
+  if (Status s = step.ProjectTimers(); !s) return s.error();
+  Effects fx = step.Finish();
+  fx.created = true;
+  fx.expected_version = 0;
+  return fx;
+}
+
+Result<Effects> Interpreter::Apply(const Instance& instance, const Command& cmd) const {
+  auto bound = Bind(instance);
+  if (!bound) return bound.error();
+  const auto& wf = *bound->workflow;
+  const auto& org = *bound->org;
+  auto state_index = wf.FindState(instance.record.state);
+  if (!state_index) {
+    return Error::Internal("instance " + instance.record.id + " is in state '" +
+                           instance.record.state + "', which workflow " + wf.info().Label() +
+                           " does not have");
+  }
+  const definition::State& state = wf.state(*state_index);
+
+  if (cmd.event == "sign") {
+    if (cmd.actor == kSystemActor || !org.FindPerson(cmd.actor)) {
+      return Error::PermissionDenied("'" + cmd.actor + "' is not a person of org " +
+                                     org.info().name + " and cannot sign");
+    }
+    bool member = false;
+    for (const auto& f : wf.fields()) {
+      if (f.type != FieldType::kPerson && f.type != FieldType::kPeople) continue;
+      definition::RolePath path;
+      path.base = definition::RolePath::Base::kNamed;
+      path.name = f.name;
+      path.is_field = true;
+      auto people = ResolvePeople(org, wf, instance, path);
+      member = member || std::find(people.begin(), people.end(), cmd.actor) != people.end();
+    }
+    if (!member) {
+      return Error::PermissionDenied(PersonLabel(org, cmd.actor) + " is on no team of item " +
+                                     instance.record.id + " and has nothing to sign");
+    }
+    Step step(*this, *bound, instance, cmd.at);
+    auto& who = step.inst().signatures[instance.record.state];
+    if (std::find(who.begin(), who.end(), cmd.actor) == who.end()) who.push_back(cmd.actor);
+    step.Audit(cmd.actor, "sign", state.id, state.id, cmd.reason, EvidenceJson(cmd.evidence));
+    if (Status s = step.ProjectTimers(); !s) return s.error();
+    return step.Finish();
+  }
+
+  const Transition* t = wf.FindTransition(*state_index, cmd.event);
+  if (!t) {
+    return Error::FailedPrecondition("item " + instance.record.id + " is in state '" + state.id +
+                                     "'" + (state.title.empty() ? "" : " (" + state.title + ")") +
+                                     ", where '" + cmd.event +
+                                     "' is not possible; possible: " + PossibleEvents(wf, state));
+  }
+  if (Status s = CheckActor(org, wf, instance, *t, cmd.actor); !s) return s.error();
+  for (const auto& [k, v] : cmd.fields) {
+    if (Status s = CheckField(org, wf, k, v); !s) return s.error();
+  }
+  Instance with_fields = instance;
+  for (const auto& [k, v] : cmd.fields) with_fields.fields[k] = v;
+  if (Status s = CheckRequirements(org, wf, with_fields, *t, cmd); !s) return s.error();
+  if (t->at_most > 0) {
+    auto it = instance.taken.find(t->event);
+    int taken = it == instance.taken.end() ? 0 : it->second;
+    if (taken >= t->at_most) {
+      return Error::FailedPrecondition(
+          "'" + t->event + "' may be taken at most " +
+          (t->at_most == 1 ? std::string("once") : std::to_string(t->at_most) + " times") +
+          " on item " + instance.record.id + ", and it was already taken");
+    }
+  }
+  Step step(*this, *bound, instance, cmd.at);
+  if (Status s = TakeTransition(step, *t, cmd); !s) return s.error();
+  return step.Finish();
+}
+
+}  // namespace rectify::engine

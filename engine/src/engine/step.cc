@@ -1,0 +1,276 @@
+#include "step.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "rectify/engine/access.h"
+#include "rectify/engine/audit_chain.h"
+
+namespace rectify::engine::internal {
+
+namespace json = boost::json;
+using definition::Deadline;
+
+Step::Step(const Interpreter& interp, Bound bound, Instance instance, Timestamp now)
+    : interp_(interp), bound_(std::move(bound)), now_(now) {
+  fx_.expected_version = instance.record.version;
+  fx_.instance = std::move(instance);
+  // Notifications released by now can no longer be cancelled; forget them.
+  auto& held = fx_.instance.held;
+  held.erase(std::remove_if(held.begin(), held.end(),
+                            [&](const HeldNotice& h) { return h.not_before <= now_; }),
+             held.end());
+}
+
+const definition::State& Step::CurrentState() const {
+  return wf().state(*wf().FindState(fx_.instance.record.state));
+}
+
+StateClock* Step::Clock() {
+  auto it = fx_.instance.clocks.find(fx_.instance.record.state);
+  return it == fx_.instance.clocks.end() ? nullptr : &it->second;
+}
+
+std::optional<Timestamp> Step::RunningDeadline() const {
+  auto it = fx_.instance.clocks.find(fx_.instance.record.state);
+  if (it == fx_.instance.clocks.end() || !bound_.calendar) return std::nullopt;
+  DeadlineClock dc(*bound_.calendar, it->second.clock);
+  auto d = dc.RunningDeadline();
+  if (!d) return std::nullopt;
+  return *d;
+}
+
+void Step::Audit(const std::string& actor, const std::string& event, const std::string& from,
+                 const std::string& to, const std::string& reason, json::object data) {
+  AuditRecord row;
+  row.instance_id = fx_.instance.record.id;
+  row.at = now_;
+  row.actor = actor;
+  row.event = event;
+  row.from_state = from;
+  row.to_state = to;
+  row.reason = reason;
+  row.data_json = json::serialize(data);
+  Chain(row, fx_.instance.audit_seq, fx_.instance.audit_head);
+  fx_.instance.audit_seq = row.seq;
+  fx_.instance.audit_head = row.hash;
+  fx_.audit.push_back(std::move(row));
+}
+
+Result<std::optional<DeadlineSpec>> Step::BudgetFor(const definition::State& state,
+                                                    const definition::Transition* via) const {
+  const Deadline& d = via && via->deadline ? *via->deadline : state.deadline;
+  switch (d.kind) {
+    case Deadline::Kind::kNone:
+      return std::optional<DeadlineSpec>();
+    case Deadline::Kind::kWithin:
+      return std::optional<DeadlineSpec>(DeadlineSpec{DeadlineSpec::Kind::kSpan, d.within, {}, {}});
+    case Deadline::Kind::kAt:
+      return std::optional<DeadlineSpec>(d.at);
+    case Deadline::Kind::kField: {
+      const auto& field = wf().fields().at(static_cast<std::size_t>(d.field));
+      std::string value = fx_.instance.Field(field.name);
+      if (value.empty()) {
+        if (d.otherwise) {
+          return std::optional<DeadlineSpec>(
+              DeadlineSpec{DeadlineSpec::Kind::kSpan, *d.otherwise, {}, {}});
+        }
+        return Error::FailedPrecondition(
+            "the deadline of state '" + state.id + "' comes from the field '" + field.name +
+            "', which is empty on item " + fx_.instance.record.id + "; set it first");
+      }
+      auto spec = ParseDeadlineSpec(value);
+      if (!spec) {
+        return Error::BadInput("field '" + field.name + "' of item " + fx_.instance.record.id +
+                               ": " + spec.error().message());
+      }
+      return std::optional<DeadlineSpec>(*spec);
+    }
+  }
+  return std::optional<DeadlineSpec>();
+}
+
+Status Step::EnterState(definition::StateIndex to, const definition::Transition* via,
+                        const std::optional<Span>& budget_override) {
+  Instance& inst = fx_.instance;
+  const definition::State& target = wf().state(to);
+  bool moves = !via || via->to != via->from;
+  if (via && moves) {
+    if (StateClock* left = Clock(); left && left->clock.phase == ClockPhase::kRunning) {
+      DeadlineClock dc(*bound_.calendar, left->clock);
+      if (Status s = dc.Pause(now_); !s) return s;
+      left->clock = dc.record();
+    }
+  }
+  inst.record.state = target.id;
+  if (moves) inst.signatures.erase(target.id);
+
+  auto budget = BudgetFor(target, via);
+  if (!budget) return budget.error();
+  if (budget_override) {
+    budget->emplace(DeadlineSpec{DeadlineSpec::Kind::kSpan, *budget_override, {}, {}});
+  }
+  if (!budget->has_value()) return OkStatus();
+  if (!bound_.calendar) {
+    return Error::FailedPrecondition("workflow " + wf().info().Label() +
+                                     " has deadlines but names no calendar; add 'calendar: cn'");
+  }
+  auto it = inst.clocks.find(target.id);
+  bool restart = !via || via->RestartsClock() || it == inst.clocks.end() ||
+                 it->second.clock.phase == ClockPhase::kStopped;
+  StateClock& sc = inst.clocks[target.id];
+  DeadlineClock dc(*bound_.calendar, sc.clock);
+  if (restart) {
+    if (Status s = dc.Start(now_, **budget); !s) return s;
+    sc.reminders_sent.clear();
+    sc.escalation_level = 0;
+  } else if (dc.phase() == ClockPhase::kPaused) {
+    if (Status s = dc.Resume(now_); !s) return s;
+  }
+  sc.clock = dc.record();
+  // The deadline must be computable on the calendar now, not at the first firing.
+  if (auto d = dc.RunningDeadline(); !d) return d.error();
+  return OkStatus();
+}
+
+Status Step::StayClock(const definition::Transition& t) {
+  StateClock* sc = Clock();
+  auto no_clock = [&] {
+    return Error::FailedPrecondition("item " + fx_.instance.record.id +
+                                     " has no deadline in state '" + fx_.instance.record.state +
+                                     "', so '" + t.event + "' has nothing to act on");
+  };
+  if (t.clock == definition::ClockEffect::kPause || t.clock == definition::ClockEffect::kResume) {
+    if (!sc) return no_clock();
+    DeadlineClock dc(*bound_.calendar, sc->clock);
+    Status s = t.clock == definition::ClockEffect::kPause ? dc.Pause(now_) : dc.Resume(now_);
+    if (!s) {
+      return Error::FailedPrecondition(
+          "item " + fx_.instance.record.id + ": the deadline clock is " +
+          std::string(ClockPhaseName(sc->clock.phase)) + ", so it cannot be " +
+          (t.clock == definition::ClockEffect::kPause ? "paused" : "resumed"));
+    }
+    sc->clock = dc.record();
+  } else if (t.clock == definition::ClockEffect::kRestart) {
+    return EnterState(t.to, &t);
+  }
+  return OkStatus();
+}
+
+Status Step::Extend(const Span& by) {
+  StateClock* sc = Clock();
+  if (!sc || sc->clock.phase == ClockPhase::kStopped) {
+    return Error::FailedPrecondition("item " + fx_.instance.record.id +
+                                     " has no running deadline to extend");
+  }
+  DeadlineClock dc(*bound_.calendar, sc->clock);
+  if (Status s = dc.Extend(by); !s) return s;
+  sc->clock = dc.record();
+  if (auto d = dc.Deadline(now_); !d) return d.error();
+  return OkStatus();
+}
+
+namespace {
+
+std::string ChannelFor(const definition::Contacts& c) {
+  if (!c.wecom.empty()) return "wecom";
+  if (!c.dingtalk.empty()) return "dingtalk";
+  if (!c.email.empty()) return "email";
+  if (!c.phone.empty()) return "sms";
+  return "inbox";
+}
+
+}  // namespace
+
+void Step::Queue(OutboxRecord o) {
+  o.instance_id = fx_.instance.record.id;
+  o.created_at = now_;
+  o.next_attempt_at = o.not_before;
+  if (o.not_before > now_) fx_.instance.held.push_back({o.dedup_key, o.not_before});
+  fx_.outbox.push_back(std::move(o));
+}
+
+void Step::Notify(const std::vector<std::string>& people, const std::string& template_name,
+                  json::object payload, const std::string& timer_name, std::int64_t generation,
+                  bool urgent) {
+  Timestamp not_before = now_;
+  if (!urgent && bound_.calendar) {
+    if (auto t = bound_.calendar->NextWorkingTime(now_); t) not_before = *t;
+  }
+  for (const std::string& id : people) {
+    OutboxRecord o;
+    o.dedup_key =
+        fx_.instance.record.id + "|" + timer_name + "|" + std::to_string(generation) + "|" + id;
+    auto p = org().FindPerson(id);
+    o.channel = p ? ChannelFor(org().person(*p).contacts) : "inbox";
+    o.recipient = id;
+    o.template_name = template_name;
+    json::object body = payload;
+    if (p) body["recipient_name"] = org().person(*p).name;
+    o.payload_json = json::serialize(body);
+    o.not_before = not_before;
+    Queue(std::move(o));
+  }
+}
+
+void Step::NotifyUnit(const std::string& unit_id, const std::string& channel,
+                      const std::string& template_name, json::object payload,
+                      const std::string& timer_name, std::int64_t generation) {
+  OutboxRecord o;
+  o.dedup_key = fx_.instance.record.id + "|" + timer_name + "|" + std::to_string(generation) + "|" +
+                channel + ":" + unit_id;
+  o.channel = channel;
+  o.recipient = unit_id;
+  o.template_name = template_name;
+  o.payload_json = json::serialize(payload);
+  o.not_before = now_;
+  if (bound_.calendar) {
+    if (auto t = bound_.calendar->NextWorkingTime(now_); t) o.not_before = *t;
+  }
+  Queue(std::move(o));
+}
+
+void Step::CancelHeld() {
+  for (const HeldNotice& h : fx_.instance.held) {
+    OutboxUpdate u;
+    u.dedup_key = h.dedup_key;
+    u.state = OutboxState::kCancelled;
+    u.next_attempt_at = h.not_before;
+    u.last_error = "cancelled: the item moved on to '" + fx_.instance.record.state + "'";
+    fx_.outbox_updates.push_back(std::move(u));
+  }
+  fx_.instance.held.clear();
+}
+
+Effects Step::Finish() {
+  fx_.instance.record.updated_at = now_;
+  fx_.instance.record.data_json = fx_.instance.DataJson();
+  return std::move(fx_);
+}
+
+std::vector<std::string> SplitName(const std::string& name) {
+  std::vector<std::string> parts;
+  std::stringstream in(name);
+  std::string part;
+  while (std::getline(in, part, ':')) parts.push_back(part);
+  return parts;
+}
+
+int WorkdaysBetween(const Calendar& cal, Date from, Date to) {
+  int n = 0;
+  for (Date d = from + std::chrono::days(1); d <= to && n < 10000; d += std::chrono::days(1)) {
+    auto w = cal.IsWorkday(d);
+    if (w && *w) ++n;
+  }
+  return n;
+}
+
+std::string DeadlineText(const Calendar& cal, Timestamp deadline, Timestamp now) {
+  Date day = DeadlineDay(cal, deadline);
+  if (deadline <= now) return "the time limit ended on " + FormatDate(day);
+  int left = WorkdaysBetween(cal, cal.DateOf(now), day);
+  return "the time limit ends on " + FormatDate(day) + " (" + std::to_string(left) +
+         " working day" + (left == 1 ? "" : "s") + " left)";
+}
+
+}  // namespace rectify::engine::internal

@@ -1,0 +1,81 @@
+// One interpreter step in progress: a working copy of the instance and the effects gathered so
+// far. Private to the interpreter (interpreter.cc, firing.cc, step.cc, timer_projection.cc).
+#pragma once
+
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rectify/engine/interpreter.h"
+
+namespace rectify::engine::internal {
+
+class Step {
+ public:
+  Step(const Interpreter& interp, Bound bound, Instance instance, Timestamp now);
+
+  Instance& inst() { return fx_.instance; }
+  Effects& fx() { return fx_; }
+  const Bound& bound() const { return bound_; }
+  const definition::Workflow& wf() const { return *bound_.workflow; }
+  const definition::Org& org() const { return *bound_.org; }
+  const Interpreter& interp() const { return interp_; }
+  Timestamp now() const { return now_; }
+
+  const definition::State& CurrentState() const;
+  // The current state's clock, if it has one.
+  StateClock* Clock();
+
+  // Appends a hash-chained audit row.
+  void Audit(const std::string& actor, const std::string& event, const std::string& from,
+             const std::string& to, const std::string& reason, boost::json::object data);
+
+  // Moves to state `to` by `via` (null: registration): pauses the clock left behind, starts or
+  // continues the target's clock, clears the target's signatures.
+  Status EnterState(definition::StateIndex to, const definition::Transition* via,
+                    const std::optional<Span>& budget_override = std::nullopt);
+  // Applies a transition's clock effect when it stays in its state (pause, resume, restart).
+  Status StayClock(const definition::Transition& t);
+  // Extends the current clock by `by`.
+  Status Extend(const Span& by);
+
+  // Re-projects the current state's clock into durable timers (timer_projection.cc).
+  Status ProjectTimers();
+
+  // Queues a notification to each of `people` (person ids) or to a unit (`to_unit`), keyed by
+  // (instance, timer, generation, recipient) so a retry never sends twice.
+  void Notify(const std::vector<std::string>& people, const std::string& template_name,
+              boost::json::object payload, const std::string& timer_name, std::int64_t generation,
+              bool urgent);
+  void NotifyUnit(const std::string& unit_id, const std::string& channel,
+                  const std::string& template_name, boost::json::object payload,
+                  const std::string& timer_name, std::int64_t generation);
+  // Cancels notifications still held back (the item moved on).
+  void CancelHeld();
+
+  // The running deadline of the current state, if any.
+  std::optional<Timestamp> RunningDeadline() const;
+
+  // Finishes: the record carries the new data_json and updated_at.
+  Effects Finish();
+
+ private:
+  Result<std::optional<DeadlineSpec>> BudgetFor(const definition::State& state,
+                                                const definition::Transition* via) const;
+  void Queue(OutboxRecord o);
+
+  const Interpreter& interp_;
+  Bound bound_;
+  Timestamp now_;
+  Effects fx_;
+};
+
+// "a:b:c" -> {"a","b","c"}.
+std::vector<std::string> SplitName(const std::string& name);
+// Working days d with from < d <= to on `cal` (0 when to <= from).
+int WorkdaysBetween(const Calendar& cal, Date from, Date to);
+// The message a reminder carries.
+std::string DeadlineText(const Calendar& cal, Timestamp deadline, Timestamp now);
+
+}  // namespace rectify::engine::internal

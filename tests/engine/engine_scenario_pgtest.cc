@@ -1,0 +1,435 @@
+// Scenarios on the shipped definitions (workflows/), the cn calendar and a virtual clock, run on
+// SQLite and on PostgreSQL (sqlite/EngineScenarioTest.*, postgresql/EngineScenarioTest.*). They
+// assert what a headquarters officer would check: exact dates, recipients, messages, and that
+// nothing happens twice.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include "adapters/store/soci/migrator.h"
+#include "adapters/store/soci/soci_store.h"
+#include "rectify/engine/audit_chain.h"
+#include "rectify/engine/engine.h"
+#include "tests/store/store_test_env.h"
+#include "tests/support/run_command.h"
+
+namespace rectify {
+namespace {
+
+using store_soci::Backend;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+Timestamp T(const char* iso) { return *ParseIso(iso); }
+
+std::shared_ptr<const definition::DefinitionSet> Shipped() {
+  static auto set = [] {
+    Diagnostics diags;
+    auto s = definition::LoadDefinitions({std::string(RECTIFY_SOURCE_DIR) + "/workflows"}, diags);
+    EXPECT_TRUE(s.ok()) << diags.Format();
+    return *s;
+  }();
+  return set;
+}
+
+struct OutboxRow {
+  std::string recipient, template_name, not_before, measure, message;
+};
+
+class EngineScenarioTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    auto db = testing::TestDatabase::Create(GetParam());
+    ASSERT_TRUE(db.ok()) << db.error().message();
+    db_ = std::move(*db);
+    Reopen();
+  }
+
+  // A new connection and a new engine on the same database: an engine restart.
+  void Reopen() {
+    engine_.reset();
+    auto url = store_soci::ParseDatabaseUrl(db_->url());
+    auto db = store_soci::Database::Open(*url, {});
+    ASSERT_TRUE(db.ok()) << db.error().message();
+    store_soci::Migrator migrator(**db, testing::ShippedMigrations());
+    ASSERT_TRUE(migrator.Migrate(clock_.Now()).ok());
+    store_ = store_soci::MakeStore(std::move(*db));
+    engine_ = std::make_unique<engine::Engine>(*store_, clock_, Shipped());
+    ASSERT_TRUE(engine_->RegisterDefinitions().ok());
+  }
+
+  soci::session& Sql() {
+    if (!sql_) {
+      auto url = store_soci::ParseDatabaseUrl(db_->url());
+      auto db = store_soci::Database::Open(*url, {});
+      EXPECT_TRUE(db.ok());
+      sql_ = std::move(*db);
+    }
+    return sql_->session();
+  }
+
+  void At(const char* iso) { clock_.AdvanceTo(io_, T(iso)); }
+
+  // Registers Q-1 in 酿溪镇, responsible 唐强华 (a village team captain there), and assigns it.
+  void RegisterAndAssign(const char* at, const char* limit, const std::string& id = "Q-1") {
+    At(at);
+    engine::NewInstance req;
+    req.id = id;
+    req.workflow = "rectification-item";
+    req.unit = "niangxi";
+    req.responsible = "xs-0014";
+    req.title = "危房改造对象识别不准";
+    req.actor = "xs-0009";
+    req.fields = {{"time_limit", limit}};
+    auto item = engine_->Register(req);
+    ASSERT_TRUE(item.ok()) << item.error().message();
+    EXPECT_EQ(item->record.state, "registered");
+    auto assigned = Act(id, "assign", "xs-0003", {}, "", {{"verifier", "xs-0007"}});
+    ASSERT_TRUE(assigned.ok()) << assigned.error().message();
+  }
+
+  Result<engine::Instance> Act(const std::string& id, const std::string& event,
+                               const std::string& actor, std::vector<std::string> evidence = {},
+                               const std::string& reason = "",
+                               std::map<std::string, std::string> fields = {}) {
+    engine::Command c;
+    c.instance_id = id;
+    c.event = event;
+    c.actor = actor;
+    c.evidence = std::move(evidence);
+    c.reason = reason;
+    c.fields = std::move(fields);
+    return engine_->Act(c);
+  }
+
+  void RunUntil(const char* iso) {
+    auto r = engine::RunUntil(*engine_, clock_, io_, T(iso));
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    EXPECT_THAT(r->errors, ::testing::IsEmpty());
+  }
+
+  engine::Instance Load(const std::string& id = "Q-1") {
+    auto i = engine_->Load(id);
+    EXPECT_TRUE(i.ok()) << i.error().message();
+    return *i;
+  }
+
+  // Pending timers as "local due  name", sorted by due time.
+  std::vector<std::string> PendingTimers(const std::string& id = "Q-1") {
+    std::vector<std::string> out;
+    for (const auto& t : Load(id).timers) out.push_back(Cn().FormatLocal(t.due) + " " + t.name);
+    return out;
+  }
+
+  // The audit rows of `event` as "local at  data.field".
+  std::vector<std::string> AuditOf(const std::string& event, const char* field,
+                                   const std::string& id = "Q-1") {
+    std::vector<std::string> out;
+    auto rows = store_->AuditOf(id);
+    EXPECT_TRUE(rows.ok());
+    if (!rows.ok()) return out;
+    for (const auto& a : *rows) {
+      if (a.event != event) continue;
+      auto data = boost::json::parse(a.data_json).as_object();
+      std::string v = data.contains(field) ? boost::json::serialize(data.at(field)) : "";
+      out.push_back(Cn().FormatLocal(a.at) + " " + v);
+    }
+    return out;
+  }
+
+  std::vector<OutboxRow> Outbox(const std::string& template_name) {
+    std::vector<OutboxRow> out;
+    soci::rowset<soci::row> rows =
+        (Sql().prepare << "SELECT recipient, template, not_before, payload, state FROM outbox "
+                          "ORDER BY id");
+    for (const auto& r : rows) {
+      if (r.get<std::string>(1) != template_name) continue;
+      auto payload = boost::json::parse(r.get<std::string>(3)).as_object();
+      out.push_back({r.get<std::string>(0), r.get<std::string>(1),
+                     Cn().FormatLocal(FromMicros(r.get<long long>(2))),
+                     payload.contains("measure") ? std::string(payload["measure"].as_string()) : "",
+                     std::string(payload["message"].as_string())});
+    }
+    return out;
+  }
+
+  long long Count(const std::string& table) {
+    long long n = 0;
+    Sql() << "SELECT COUNT(*) FROM " + table, soci::into(n);
+    return n;
+  }
+
+  static const Calendar& Cn() { return *Shipped()->FindCalendar("cn"); }
+
+  boost::asio::io_context io_;
+  VirtualClock clock_{T("2017-01-01T00:00:00+08:00")};
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<store_soci::Database> sql_;
+  std::unique_ptr<engine::Engine> engine_;
+};
+
+TEST_P(EngineScenarioTest, TenWorkingDaysFromApril21AreDueAtTheEndOfMay8WithRemindersAndSteps) {
+  RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
+  EXPECT_THAT(PendingTimers(), ElementsAre("2017-04-28T08:30:00+08:00 remind:rectifying:0",
+                                           "2017-05-05T08:30:00+08:00 remind:rectifying:1",
+                                           "2017-05-09T00:00:00+08:00 escalate:rectifying:0",
+                                           "2017-05-09T00:00:00+08:00 remind:rectifying:2",
+                                           "2017-05-11T08:30:00+08:00 escalate:rectifying:1",
+                                           "2017-05-15T08:30:00+08:00 escalate:rectifying:2",
+                                           "2017-05-18T08:30:00+08:00 escalate:rectifying:3",
+                                           "2017-05-24T08:30:00+08:00 escalate:rectifying:4",
+                                           "2017-05-27T08:30:00+08:00 escalate:rectifying:5",
+                                           "2017-06-06T08:30:00+08:00 escalate:rectifying:6",
+                                           "2017-06-20T08:30:00+08:00 escalate:rectifying:7"));
+
+  RunUntil("2017-07-01T00:00:00+08:00");
+  EXPECT_THAT(AuditOf("remind", "offset"),
+              ElementsAre("2017-04-28T08:30:00+08:00 \"-5wd\"",
+                          "2017-05-05T08:30:00+08:00 \"-1wd\"", "2017-05-09T00:00:00+08:00 \"0\""));
+  EXPECT_THAT(AuditOf("escalate", "measure"),
+              ElementsAre("2017-05-09T00:00:00+08:00 \"reminder_letter\"",
+                          "2017-05-11T08:30:00+08:00 \"supervision_letter\"",
+                          "2017-05-15T08:30:00+08:00 \"suggestion_letter\"",
+                          "2017-05-18T08:30:00+08:00 \"work_interview\"",
+                          "2017-05-24T08:30:00+08:00 \"warning_interview\"",
+                          "2017-05-27T08:30:00+08:00 \"suspend_payment\"",
+                          "2017-06-06T08:30:00+08:00 \"informed_criticism\"",
+                          "2017-06-20T08:30:00+08:00 \"accountability\""));
+  EXPECT_THAT(
+      AuditOf("escalate", "recipients"),
+      ElementsAre(HasSubstr("[\"xs-0014\",\"xs-0012\"]"),              // responsible, head
+                  HasSubstr("[\"xs-0014\",\"xs-0012\",\"xs-0001\"]"),  // + county head
+                  HasSubstr("[\"xs-0012\",\"xs-0002\"]"),              // head, county leader
+                  HasSubstr("[\"xs-0012\",\"xs-0002\"]"), HasSubstr("[\"xs-0012\",\"xs-0001\"]"),
+                  HasSubstr("[\"xs-0012\",\"xs-0001\"]"),  // unit.county.head
+                  HasSubstr("[\"xs-0012\",\"xs-0001\"]"),
+                  HasSubstr("[\"xs-0011\",\"xs-0001\"]")));  // the discipline committee
+
+  engine::Instance item = Load();
+  EXPECT_EQ(item.EscalationLevel(), 8);
+  EXPECT_EQ(item.EscalationMeasure(), "accountability");
+  EXPECT_TRUE(item.payment_suspended);
+  EXPECT_THAT(item.bulletins, ElementsAre("xinshao"));
+  ASSERT_EQ(item.deductions.size(), 1u);
+  EXPECT_EQ(item.deductions[0].points, -2);
+
+  // The work interview is a task of its own, owned by the county leader, due in 3wd.
+  engine::Instance task = Load("Q-1/work_interview");
+  EXPECT_EQ(task.record.workflow, "interview-task");
+  EXPECT_EQ(task.record.state, "scheduled");
+  EXPECT_EQ(task.owner, "xs-0002");
+  EXPECT_EQ(task.parent, "Q-1");
+  EXPECT_EQ(FormatIso(**DeadlineClock(Cn(), task.clocks.at("scheduled").clock).RunningDeadline()),
+            "2017-05-23T16:00:00Z");  // the end of 2017-05-23: 3wd after May 18
+  EXPECT_EQ(Load("Q-1/warning_interview").owner, "xs-0001");
+
+  // Step 2's letter, held to working hours, with a message a cadre reads.
+  auto letters = Outbox("escalation");
+  ASSERT_GE(letters.size(), 5u);
+  EXPECT_EQ(letters[2].recipient, "xs-0014");
+  EXPECT_EQ(letters[2].not_before, "2017-05-11T08:30:00+08:00");
+  EXPECT_EQ(letters[2].measure, "supervision_letter");
+  EXPECT_EQ(letters[2].message,
+            "supervision letter (督办函): item Q-1 '危房改造对象识别不准' of 酿溪镇 is overdue "
+            "since 2017-05-08 (step 2 of 8, overdue-rectification)");
+  // The first letter falls at midnight; it waits for 08:30 on the next working day.
+  EXPECT_EQ(letters[0].not_before, "2017-05-09T08:30:00+08:00");
+}
+
+TEST_P(EngineScenarioTest, EachStepTakesEffectOnceAcrossRestartsAndRepeatedFirings) {
+  RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
+  RunUntil("2017-05-16T00:00:00+08:00");
+  long long outbox = Count("outbox"), audit = Count("audit_log");
+  EXPECT_EQ(Load().EscalationLevel(), 3);
+
+  RunUntil("2017-05-16T00:00:00+08:00");
+  Reopen();  // a new engine on the same database
+  RunUntil("2017-05-16T00:00:00+08:00");
+  EXPECT_EQ(Count("outbox"), outbox);
+  EXPECT_EQ(Count("audit_log"), audit);
+
+  // Two engines that both saw the same due timers: the second one's claim loses.
+  auto due = store_->DueTimers(T("2017-05-19T00:00:00+08:00"), 100);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 1u);  // the work interview of 2017-05-18
+  At("2017-05-18T08:30:00+08:00");
+  auto first = engine_->FireTimers(*due);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->timers, 1);
+  auto second = engine_->FireTimers(*due);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->timers, 0);
+  EXPECT_EQ(second->skipped, 1);
+  EXPECT_EQ(Load().EscalationLevel(), 4);
+  EXPECT_THAT(AuditOf("escalate", "measure"), ::testing::SizeIs(4));
+}
+
+TEST_P(EngineScenarioTest, ATimerDueWhileTheEngineWasDownFiresLateAndIsMarkedLate) {
+  RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
+  RunUntil("2017-05-09T00:00:00+08:00");
+  At("2017-05-12T09:00:00+08:00");  // down over May 11
+  auto r = engine_->FireDue();
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(AuditOf("escalate", "late"),
+              ElementsAre("2017-05-09T00:00:00+08:00 false", "2017-05-12T09:00:00+08:00 true"));
+}
+
+TEST_P(EngineScenarioTest, SubmittingStopsTheEscalationAndCancelsHeldNotices) {
+  RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
+  RunUntil("2017-05-11T08:30:00+08:00");
+  EXPECT_EQ(Load().EscalationLevel(), 2);
+  At("2017-05-12T10:00:00+08:00");
+  auto refused = Act("Q-1", "submit", "xs-0014");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(refused.error().message(),
+            "'submit' on item Q-1 needs evidence: attach at least 1 file or text showing the "
+            "rectification (--evidence)");
+  auto submitted = Act("Q-1", "submit", "xs-0014", {"整改照片.zip"});
+  ASSERT_TRUE(submitted.ok()) << submitted.error().message();
+  EXPECT_EQ(submitted->record.state, "verifying");
+  EXPECT_EQ(submitted->EscalationLevel(), 0);
+  EXPECT_THAT(PendingTimers(), ElementsAre("2017-05-18T08:30:00+08:00 remind:verifying:0"));
+  RunUntil("2017-07-31T00:00:00+08:00");
+  EXPECT_THAT(AuditOf("escalate", "measure"), ::testing::SizeIs(2));
+}
+
+TEST_P(EngineScenarioTest, ACadreOfOneTownshipCannotActOnAnothersItem) {
+  RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
+  At("2017-04-24T10:00:00+08:00");
+  auto r = Act("Q-1", "submit", "xs-0025", {"x"});  // a village team head of 严塘镇
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(r.error().message(),
+            "冯文志 (xs-0025) of 严塘镇第1驻村工作队 may not act on item Q-1: it belongs to 酿溪镇 "
+            "(niangxi), outside 严塘镇第1驻村工作队");
+  auto head = Act("Q-1", "extend", "xs-0023", {}, "need more time");  // 严塘镇's head
+  ASSERT_FALSE(head.ok());
+  EXPECT_EQ(head.error().code(), ErrorCode::kPermissionDenied);
+  auto own = Act("Q-1", "extend", "xs-0013", {}, "x");  // 酿溪镇's leader: not the head
+  ASSERT_FALSE(own.ok());
+  EXPECT_EQ(own.error().message(),
+            "高建玉 (xs-0013) may not 'extend' item Q-1: only unit.head (徐文波 (xs-0012)), "
+            "unit.parent.leader (胡明敏 (xs-0002)) may");
+  EXPECT_EQ(Load().record.version, 2);  // nothing changed
+}
+
+TEST_P(EngineScenarioTest, AnExtensionReprojectsEverythingAndIsAllowedOnce) {
+  RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
+  RunUntil("2017-05-09T12:00:00+08:00");
+  EXPECT_EQ(Load().EscalationLevel(), 1);
+  auto ext = Act("Q-1", "extend", "xs-0012", {}, "村民外出务工，需补充核实");
+  ASSERT_TRUE(ext.ok()) << ext.error().message();
+  // 10wd from May 8: May 22; May 27 is a make-up Saturday and May 28-30 the Dragon Boat
+  // Festival. The reminder letter already sent is not sent again.
+  EXPECT_THAT(PendingTimers(), ElementsAre("2017-05-15T08:30:00+08:00 remind:rectifying:0",
+                                           "2017-05-19T08:30:00+08:00 remind:rectifying:1",
+                                           "2017-05-23T00:00:00+08:00 remind:rectifying:2",
+                                           "2017-05-25T08:30:00+08:00 escalate:rectifying:1",
+                                           "2017-05-27T08:30:00+08:00 escalate:rectifying:2",
+                                           "2017-06-02T08:30:00+08:00 escalate:rectifying:3",
+                                           "2017-06-08T08:30:00+08:00 escalate:rectifying:4",
+                                           "2017-06-13T08:30:00+08:00 escalate:rectifying:5",
+                                           "2017-06-20T08:30:00+08:00 escalate:rectifying:6",
+                                           "2017-07-04T08:30:00+08:00 escalate:rectifying:7"));
+  auto again = Act("Q-1", "extend", "xs-0012", {}, "again");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().message(),
+            "'extend' may be taken at most once on item Q-1, and it was already taken");
+}
+
+TEST_P(EngineScenarioTest, APauseAcrossNationalDayMovesTheDeadlineByTheWorkingDaysPausedOnly) {
+  RegisterAndAssign("2017-09-25T09:00:00+08:00", "10wd");
+  EXPECT_THAT(PendingTimers()[1], "2017-10-12T08:30:00+08:00 remind:rectifying:1");
+  At("2017-09-29T10:00:00+08:00");
+  ASSERT_TRUE(Act("Q-1", "pause", "xs-0002", {}, "等待县扶贫办认定").ok());
+  EXPECT_THAT(PendingTimers(), ::testing::IsEmpty());  // nothing falls due while paused
+  At("2017-10-10T09:00:00+08:00");
+  ASSERT_TRUE(Act("Q-1", "resume", "xs-0002").ok());
+  // Sep 29, Sep 30 (a make-up working day) and Oct 9 were lost; Oct 1-8 were holidays anyway.
+  auto timers = PendingTimers();
+  EXPECT_EQ(timers[0], "2017-10-11T08:30:00+08:00 remind:rectifying:0");
+  EXPECT_EQ(timers[1], "2017-10-17T08:30:00+08:00 remind:rectifying:1");
+  EXPECT_EQ(timers[2], "2017-10-19T00:00:00+08:00 escalate:rectifying:0");
+}
+
+TEST_P(EngineScenarioTest, RejectContinuesTheClockAndReopenRestartsIt) {
+  RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
+  At("2017-05-02T10:00:00+08:00");
+  ASSERT_TRUE(Act("Q-1", "submit", "xs-0014", {"材料"}).ok());
+  At("2017-05-04T10:00:00+08:00");
+  ASSERT_TRUE(Act("Q-1", "reject", "xs-0007", {}, "", {}).ok() == false);  // needs a reason
+  ASSERT_TRUE(Act("Q-1", "reject", "xs-0007", {}, "照片不清晰").ok());
+  // continue: May 2 and May 3 were spent in verifying, so the deadline moves two working days.
+  // The -5wd reminder (May 3) has passed: it is sent at once; -1wd falls on May 9.
+  EXPECT_EQ(PendingTimers()[0], "2017-05-04T10:00:00+08:00 remind:rectifying:0");
+  EXPECT_EQ(PendingTimers()[1], "2017-05-09T08:30:00+08:00 remind:rectifying:1");
+  EXPECT_THAT(PendingTimers(),
+              ::testing::Contains("2017-05-11T00:00:00+08:00 escalate:rectifying:0"));
+  ASSERT_TRUE(Act("Q-1", "submit", "xs-0014", {"新照片"}).ok());
+  ASSERT_TRUE(Act("Q-1", "accept", "xs-0007").ok());
+  EXPECT_THAT(PendingTimers(), ::testing::IsEmpty());
+
+  At("2017-06-05T10:00:00+08:00");  // the look back finds it was not done
+  ASSERT_TRUE(Act("Q-1", "reopen", "xs-0003", {}, "回头看发现问题反弹").ok());
+  EXPECT_EQ(Load().record.state, "rectifying");
+  // restart: a fresh 10wd from June 5 ends on June 19.
+  EXPECT_THAT(PendingTimers(),
+              ::testing::Contains("2017-06-20T00:00:00+08:00 escalate:rectifying:0"));
+  EXPECT_EQ(PendingTimers()[0], "2017-06-12T08:30:00+08:00 remind:rectifying:0");
+}
+
+TEST_P(EngineScenarioTest, AuditVerifyFindsAChangedAndADeletedRow) {
+  RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
+  RunUntil("2017-05-12T00:00:00+08:00");
+  auto verify = [&] { return testing::RunRectify({"--db", db_->url(), "audit", "verify"}); };
+  auto ok = verify();
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("audit intact: 1 instances, 7 rows"));
+
+  Sql() << "UPDATE audit_log SET reason = 'nothing happened' WHERE instance_id = 'Q-1' AND seq = 3";
+  auto changed = verify();
+  EXPECT_EQ(changed.exit_code, 1);
+  EXPECT_THAT(changed.out,
+              HasSubstr("instance Q-1 seq 3: row 3 was changed (its hash does not match its "
+                        "contents)"));
+
+  Sql() << "DELETE FROM audit_log WHERE instance_id = 'Q-1' AND seq = 7";
+  auto deleted = verify();
+  EXPECT_EQ(deleted.exit_code, 1);
+  EXPECT_THAT(deleted.out, HasSubstr("instance Q-1 seq 7: row 7 was deleted"));
+}
+
+TEST_P(EngineScenarioTest, TheCommandLineRefusesAnotherTownshipsCadreWithExitCode1) {
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", db_->url()});
+    return testing::RunRectify(args);
+  };
+  auto add = run({"item", "add", "--id", "Q-9", "--unit", "niangxi", "--responsible", "xs-0014",
+                  "--title", "台账不实", "--time-limit", "10wd", "--as", "xs-0009", "--at",
+                  "2017-04-21T10:00:00+08:00"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  auto assign =
+      run({"item", "act", "Q-9", "assign", "--as", "xs-0003", "--at", "2017-04-21T10:05:00+08:00"});
+  ASSERT_EQ(assign.exit_code, 0) << assign.err;
+  EXPECT_EQ(assign.out, "Q-9: assign -> rectifying (due 2017-05-08)\n");
+  auto other = run({"item", "act", "Q-9", "submit", "--as", "xs-0023", "--evidence", "x", "--at",
+                    "2017-04-24T10:00:00+08:00"});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_EQ(other.err,
+            "rectify: error: 朱秀霞 (xs-0023) of 严塘镇 may not act on item Q-9: it belongs to "
+            "酿溪镇 (niangxi), outside 严塘镇\n");
+  auto show = run({"item", "show", "Q-9", "--at", "2017-05-10T10:00:00+08:00"});
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("deadline:     2017-05-08, OVERDUE by 2 working days"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, EngineScenarioTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
+                         testing::BackendTestName);
+
+}  // namespace
+}  // namespace rectify
