@@ -26,8 +26,13 @@ test_packages=(
   clang libclang-rt-14-dev
 )
 bench_packages=(
-  libbenchmark-dev postgresql-contrib nodejs npm
+  libbenchmark-dev
 )
+# The peer job queues of the timer benchmark come from npm; Node.js itself may come from Debian
+# (nodejs, npm) or be on the machine already (a NodeSource build ships npm inside nodejs).
+if [ "$profile" = bench ] && ! command -v npm >/dev/null; then
+  bench_packages+=(nodejs npm)
+fi
 
 case "$profile" in
   build) wanted=("${build_packages[@]}") ;;
