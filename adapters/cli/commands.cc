@@ -11,6 +11,9 @@ void RegisterExplain(CLI::App& app, Context& ctx);
 void RegisterItem(CLI::App& app, Context& ctx);
 void RegisterTick(CLI::App& app, Context& ctx);
 void RegisterAudit(CLI::App& app, Context& ctx);
+void RegisterLedger(CLI::App& app, Context& ctx);
+void RegisterInstances(CLI::App& app, Context& ctx);
+void RegisterReport(CLI::App& app, Context& ctx);
 
 void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterMigrate(app, ctx);
@@ -21,6 +24,9 @@ void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterItem(app, ctx);
   RegisterTick(app, ctx);
   RegisterAudit(app, ctx);
+  RegisterLedger(app, ctx);
+  RegisterInstances(app, ctx);
+  RegisterReport(app, ctx);
 }
 
 }  // namespace rectify::cli

@@ -62,6 +62,10 @@ class Engine {
   // id exists.
   Result<Instance> Register(NewInstance request);
 
+  // Registers many instances in ONE transaction, all or nothing: each at its own item.at (the
+  // Clock's now when unset), followed by its `then` commands. kUniqueViolation when an id exists.
+  Result<std::vector<Instance>> RegisterMany(const std::vector<Registration>& batch);
+
   // Applies a person's command at clock.Now() (command.at is ignored). Retries on a version
   // conflict with the instance reloaded (the checks run again on what is current).
   Result<Instance> Act(Command command);

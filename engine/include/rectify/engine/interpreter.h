@@ -86,6 +86,15 @@ struct Effects {
 
   // Adds everything, follow-ups included, to `changes`.
   void AppendTo(ChangeSet& changes) const;
+  // Folds `next` (effects applied to this->instance afterwards) into these, as one change of the
+  // instance: timers armed here and cancelled by `next` are never armed.
+  void Then(Effects next);
+};
+
+// A registration followed by commands taken at once (a ledger row: registered, then assigned).
+struct Registration {
+  NewInstance item;
+  std::vector<Command> then;  // each taken at item.at
 };
 
 // The definitions an instance runs on, looked up by the versions it pinned.
@@ -108,6 +117,18 @@ class Interpreter {
   // Registers an instance at its workflow's initial state (taking a first transition that is
   // `by: [system]` at once), with its clocks and timers projected.
   Result<Effects> Create(const NewInstance& request) const;
+
+  // Create, then Apply each of `r.then` at r.item.at, folded into one creation.
+  Result<Effects> Register(const Registration& r) const;
+
+  // Moves an instance to version `to_version` of its workflow, from its current state to
+  // `state_map[current]` (the caller checks the map covers it). Every clock and what happened
+  // against it moves with its state (renamed by the map; clocks of states the map does not name
+  // are kept when the new version has the state, else dropped), timers are re-projected on the
+  // new version, and an audit row `migrated` records from which version and state to which.
+  Result<Effects> Migrate(const Instance& instance, int to_version,
+                          const std::map<std::string, std::string>& state_map,
+                          const std::string& actor, Timestamp now) const;
 
   // Applies a person's command, or refuses it changing nothing.
   Result<Effects> Apply(const Instance& instance, const Command& command) const;

@@ -1,0 +1,220 @@
+// rectify report overdue|summary: the leaders' reports, in text (aligned columns), json, jsonl
+// or csv.
+//
+//   $ rectify report overdue [--unit niangxi] [--campaign xinshao-2017] [--as-of ISO]
+//   $ rectify report summary [--campaign xinshao-2017] [--as-of ISO] --format json
+//
+// "Overdue" is computed from each item's clock as of --as-of (default: now), never stored.
+#include <boost/json.hpp>
+#include <sstream>
+
+#include "adapters/cli/cli.h"
+#include "adapters/cli/engine_access.h"
+#include "adapters/cli/text_table.h"
+#include "rectify/engine/ledger.h"
+#include "rectify/engine/report.h"
+
+namespace rectify::cli {
+
+namespace {
+
+namespace json = boost::json;
+
+struct ReportArgs {
+  std::string unit, campaign, as_of, definitions;
+};
+
+std::string MeasureText(const std::string& name) {
+  auto m = definition::ParseMeasure(name);
+  return m ? std::string(definition::MeasureLabel(*m)) : name;
+}
+
+std::string Number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+// The query, and the session the report reads.
+Result<std::unique_ptr<EngineSession>> Open(Context& ctx, const ReportArgs& a,
+                                            engine::ReportQuery& q) {
+  auto session = OpenEngine(ctx, a.definitions, "");
+  if (!session) return session.error();
+  q.as_of = (*session)->clock->Now();
+  if (!a.as_of.empty()) {
+    auto t = ParseIso(a.as_of);
+    if (!t) return Error::BadInput("--as-of: " + t.error().message());
+    q.as_of = *t;
+  }
+  if (!a.unit.empty()) q.unit = a.unit;
+  if (!a.campaign.empty()) q.campaign = a.campaign;
+  return session;
+}
+
+std::string Local(const EngineSession& s, Timestamp t) {
+  auto cn = s.definitions->FindCalendar("cn");
+  return cn ? cn->FormatLocal(t) : FormatIso(t);
+}
+
+void RunOverdue(Context& ctx, const ReportArgs& a) {
+  engine::ReportQuery q;
+  auto session = Open(ctx, a, q);
+  if (!session) return ctx.Fail(session.error());
+  EngineSession& s = **session;
+  auto rows = engine::OverdueReport(*s.store, *s.definitions, q);
+  if (!rows) return ctx.Fail(rows.error());
+  switch (ctx.format()) {
+    case Format::kJson: {
+      json::array items;
+      for (const auto& r : *rows) items.push_back(engine::ToJson(r));
+      ctx.out << json::serialize(json::object{{"as_of", Local(s, q.as_of)}, {"items", items}})
+              << "\n";
+      return;
+    }
+    case Format::kJsonl:
+      for (const auto& r : *rows) ctx.out << json::serialize(engine::ToJson(r)) << "\n";
+      return;
+    case Format::kCsv:
+      ctx.out << engine::CsvLine({"unit", "unit_path", "item", "title", "responsible",
+                                  "responsible_name", "state", "deadline", "working_days_overdue",
+                                  "calendar_days_overdue", "escalation_level", "escalation_measure",
+                                  "payment_suspended"});
+      for (const auto& r : *rows) {
+        ctx.out << engine::CsvLine(
+            {r.unit_id, r.unit_path, r.item, r.title, r.responsible, r.responsible_name, r.state,
+             r.deadline, std::to_string(r.working_days_overdue),
+             std::to_string(r.calendar_days_overdue), std::to_string(r.escalation_level),
+             r.escalation_measure, r.payment_suspended ? "true" : "false"});
+      }
+      return;
+    default:
+      break;
+  }
+  ctx.out << "overdue as of " << Local(s, q.as_of) << ": " << rows->size() << " item"
+          << (rows->size() == 1 ? "" : "s");
+  if (q.campaign) ctx.out << " of campaign " << *q.campaign;
+  if (q.unit) ctx.out << " in " << *q.unit << " and below";
+  ctx.out << "\n";
+  if (rows->empty()) return;
+  TextTable t({"unit", "item", "title", "responsible", "deadline", "working days", "days", "level",
+               "measure", "payment"});
+  for (const auto& r : *rows) {
+    t.Add({r.unit_path, r.item, r.title,
+           r.responsible_name.empty() ? r.responsible
+                                      : r.responsible_name + " (" + r.responsible + ")",
+           r.deadline, std::to_string(r.working_days_overdue),
+           std::to_string(r.calendar_days_overdue), std::to_string(r.escalation_level),
+           r.escalation_measure.empty() ? "-" : MeasureText(r.escalation_measure),
+           r.payment_suspended ? "suspended" : "-"});
+  }
+  ctx.out << t.Format();
+}
+
+void RunSummary(Context& ctx, const ReportArgs& a) {
+  engine::ReportQuery q;
+  auto session = Open(ctx, a, q);
+  if (!session) return ctx.Fail(session.error());
+  EngineSession& s = **session;
+  auto sum = engine::SummaryReport(*s.store, *s.definitions, q);
+  if (!sum) return ctx.Fail(sum.error());
+  switch (ctx.format()) {
+    case Format::kJson:
+    case Format::kJsonl: {
+      json::object o{{"as_of", Local(s, q.as_of)}};
+      json::value counts = engine::ToJson(*sum);
+      for (const auto& kv : counts.as_object()) o[kv.key()] = kv.value();
+      ctx.out << json::serialize(o) << "\n";
+      return;
+    }
+    case Format::kCsv: {
+      ctx.out << engine::CsvLine({"section", "name", "unit_path", "value"});
+      auto count = [&](const char* name, std::int64_t v) {
+        ctx.out << engine::CsvLine({"count", name, "", std::to_string(v)});
+      };
+      count("items", sum->items);
+      count("open", sum->open);
+      count("closed_on_time", sum->closed_on_time);
+      count("closed_late", sum->closed_late);
+      count("overdue_now", sum->overdue_now);
+      count("interviews_held", sum->interviews_held);
+      for (const auto& [m, n] : sum->escalations_by_measure) {
+        ctx.out << engine::CsvLine({"escalation", m, "", std::to_string(n)});
+      }
+      for (const auto& u : sum->units_on_bulletins) {
+        ctx.out << engine::CsvLine({"bulletin", u.unit_id, u.unit_path, Number(u.value)});
+      }
+      for (const auto& u : sum->deductions_by_unit) {
+        ctx.out << engine::CsvLine({"score_deduction", u.unit_id, u.unit_path, Number(u.value)});
+      }
+      return;
+    }
+    default:
+      break;
+  }
+  ctx.out << "summary as of " << Local(s, q.as_of);
+  if (q.campaign) ctx.out << " of campaign " << *q.campaign;
+  ctx.out << "\n";
+  TextTable counts({"items", std::to_string(sum->items)});
+  counts.Add({"open", std::to_string(sum->open)});
+  counts.Add({"closed on time", std::to_string(sum->closed_on_time)});
+  counts.Add({"closed late", std::to_string(sum->closed_late)});
+  counts.Add({"overdue now", std::to_string(sum->overdue_now)});
+  counts.Add({"interviews held", std::to_string(sum->interviews_held)});
+  ctx.out << counts.Format();
+  ctx.out << "escalations by measure:" << (sum->escalations_by_measure.empty() ? " none" : "")
+          << "\n";
+  if (!sum->escalations_by_measure.empty()) {
+    TextTable t({"  measure", "steps"});
+    for (const auto& [m, n] : sum->escalations_by_measure) {
+      t.Add({"  " + MeasureText(m), std::to_string(n)});
+    }
+    ctx.out << t.Format();
+  }
+  ctx.out << "units on bulletins:" << (sum->units_on_bulletins.empty() ? " none" : "") << "\n";
+  if (!sum->units_on_bulletins.empty()) {
+    TextTable t({"  unit", "items"});
+    for (const auto& u : sum->units_on_bulletins) t.Add({"  " + u.unit_path, Number(u.value)});
+    ctx.out << t.Format();
+  }
+  ctx.out << "score deductions by unit:" << (sum->deductions_by_unit.empty() ? " none" : "")
+          << "\n";
+  if (!sum->deductions_by_unit.empty()) {
+    TextTable t({"  unit", "points"});
+    for (const auto& u : sum->deductions_by_unit) t.Add({"  " + u.unit_path, Number(u.value)});
+    ctx.out << t.Format();
+  }
+}
+
+void AddCommon(CLI::App* cmd, ReportArgs& a) {
+  cmd->add_option("--campaign", a.campaign, "Only this campaign's items");
+  cmd->add_option("--as-of", a.as_of,
+                  "Compute as of this instant (ISO 8601 with an offset); default: now");
+  cmd->add_option("--definitions", a.definitions,
+                  "Folder of definitions (default: <RECTIFY_HOME>/workflows)");
+}
+
+}  // namespace
+
+void RegisterReport(CLI::App& app, Context& ctx) {
+  auto* report = app.add_subcommand("report", "Leaders' reports: overdue items, a summary");
+  report->require_subcommand(1);
+
+  auto o = std::make_shared<ReportArgs>();
+  auto* overdue = report->add_subcommand(
+      "overdue",
+      "Overdue items by unit: deadline, working and calendar days overdue, escalation level and "
+      "measure, payment suspended");
+  overdue->add_option("--unit", o->unit, "Only this unit and the units under it");
+  AddCommon(overdue, *o);
+  overdue->callback([&ctx, o] { RunOverdue(ctx, *o); });
+
+  auto m = std::make_shared<ReportArgs>();
+  auto* summary = report->add_subcommand(
+      "summary",
+      "Open, closed on time, closed late, overdue now, escalations by measure, interviews held, "
+      "units on bulletins, score deductions by unit");
+  AddCommon(summary, *m);
+  summary->callback([&ctx, m] { RunSummary(ctx, *m); });
+}
+
+}  // namespace rectify::cli

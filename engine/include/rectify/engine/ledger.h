@@ -1,0 +1,124 @@
+// A ledger file (问题台账): one row per problem, as the inspection teams keep them in a spreadsheet
+// and save as CSV. Parsing and checking are pure functions of (text, definitions); importing is
+// one transaction through the Engine.
+//
+//   Diagnostics diags;
+//   LedgerOptions options{.file = "ledger.csv", .registrar = "xs-0009"};
+//   Ledger ledger = ParseLedger(text, *definitions, options, diags);
+//   if (diags.has_errors()) { diags.Sort(); std::cerr << diags.Format(); return; }
+//   // ledger.rows[i].item is a NewInstance ready for Engine::RegisterMany, at registered_at
+//
+//   Result<ImportReport> done = ImportLedger(engine, ledger, options, diags);   // all or nothing
+//
+// The file: RFC 4180 CSV, UTF-8 with or without a byte order mark, LF or CRLF line ends, fields
+// in double quotes where they hold commas, quotes ("") or line breaks. The first row names the
+// columns (in any order, case-insensitive); the required ones are `kLedgerRequiredColumns`.
+// Optional: `workflow` (name or name@version), `campaign`, and any field the row's workflow
+// declares (`measures`, `special_action`, ...). Unknown columns are a warning and are ignored.
+//
+// Positions: a message's line is the CSV row (the header is row 1, as a spreadsheet numbers it,
+// whether or not a quoted cell spans several lines) and its column is the cell's column (1-based):
+//
+//   ledger.csv:14:6: error: time_limit: '10 days' is not a duration or a date (hint: ...)
+//
+// Every row is checked before anything is imported, and every problem is reported (not just the
+// first): required cells present, ids well formed and unique in the file (and, in ImportLedger,
+// not in the database), units and people known (with "did you mean"), the responsible person
+// within the unit's tree (else a warning: they can still act as the responsible person, but
+// escalations go to the unit named), dates and deadlines inside the workflow's calendar, and
+// registered_at not in the future.
+//
+// Each row is registered at its registered_at and, when the workflow's initial state has the
+// `assign_event` transition (rectification-item's `assign`), assigned at the same instant by the
+// registrar: a ledger row is a problem handed to a unit with a time limit, so its deadline runs
+// from registered_at (registered 2017-04-21 with 10wd: due at the end of 2017-05-08).
+//
+// Thread-safety: pure functions except ImportLedger, which uses the Engine (one thread).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rectify/clock.h"
+#include "rectify/definition/definition_set.h"
+#include "rectify/diagnostics.h"
+#include "rectify/engine/engine.h"
+#include "rectify/engine/interpreter.h"
+#include "rectify/result.h"
+
+namespace rectify::engine {
+
+inline constexpr std::string_view kLedgerRequiredColumns[] = {
+    "id", "title", "unit", "responsible", "registered_at", "time_limit"};
+
+// One CSV record: its row number (1-based; the header is row 1) and its cells.
+struct CsvRecord {
+  int row = 0;
+  std::vector<std::string> cells;
+};
+
+// Splits RFC 4180 text into records. A leading UTF-8 byte order mark is skipped; LF, CRLF and CR
+// end records outside quotes. Malformed input (an unterminated quote, text after a closing
+// quote, bytes that are not UTF-8) is reported to `diags` at its row and column; the records
+// read are returned either way.
+std::vector<CsvRecord> ParseCsv(std::string_view text, const std::string& file, Diagnostics& diags);
+
+// One cell as CSV writes it: quoted when it holds a comma, a quote, a line break or leading or
+// trailing spaces.
+std::string CsvCell(std::string_view cell);
+// Cells joined by commas, ended by CRLF (RFC 4180).
+std::string CsvLine(const std::vector<std::string>& cells);
+
+struct LedgerOptions {
+  std::string file = "ledger.csv";              // named in messages
+  std::string workflow = "rectification-item";  // for rows without a `workflow` cell
+  std::string campaign;                         // for rows without a `campaign` cell
+  std::string registrar;                        // who registers (a person id); empty: system
+  std::string assign_event = "assign";          // taken after registering; empty: none
+  std::optional<Timestamp> now;                 // registered_at later than this is an error
+};
+
+struct LedgerRow {
+  int row = 0;       // the CSV row
+  NewInstance item;  // item.at is registered_at
+  // The transition taken at registered_at by the registrar; empty when none.
+  std::string assign_event;
+};
+
+struct Ledger {
+  std::vector<std::string> columns;  // as the header names them, normalized to lower case
+  std::vector<LedgerRow> rows;       // every valid row, in file order
+};
+
+// Parses and checks a ledger. The rows are usable only when `diags` has no error.
+Ledger ParseLedger(std::string_view text, const definition::DefinitionSet& definitions,
+                   const LedgerOptions& options, Diagnostics& diags);
+
+// Registrations for Engine::RegisterMany: each row registered, then assigned.
+std::vector<Registration> LedgerRegistrations(const Ledger& ledger, const LedgerOptions& options);
+
+struct ImportOptions {
+  bool dry_run = false;  // check everything (the database too), change nothing
+  // Called as rows are checked and prepared: (done, total). May be empty.
+  std::function<void(std::size_t, std::size_t)> progress;
+};
+
+struct ImportReport {
+  std::size_t rows = 0;         // rows in the ledger
+  std::size_t registered = 0;   // instances committed (0 on a dry run)
+  std::vector<Instance> items;  // as registered (or as they would be, on a dry run)
+};
+
+// Checks the rows against the database (ids that exist already) and against the engine (each
+// registration and assignment is interpreted), reporting every problem to `diags` at its row;
+// then registers all rows in ONE transaction. kBadInput (nothing imported) when any row is
+// wrong; a store error when the commit fails (nothing imported either).
+Result<ImportReport> ImportLedger(Engine& engine, const Ledger& ledger,
+                                  const LedgerOptions& options, const ImportOptions& import,
+                                  Diagnostics& diags);
+
+}  // namespace rectify::engine

@@ -1,0 +1,91 @@
+// Leaders' reports: which items are overdue where, and how a campaign stands.
+//
+//   ReportQuery q{.campaign = "xinshao-2017", .as_of = clock.Now()};
+//   Result<std::vector<OverdueRow>> rows = OverdueReport(store, definitions, q);
+//   Result<Summary> s = SummaryReport(store, definitions, q);
+//   boost::json::value j = ToJson(*s);
+//
+// What counts: items are instances that no escalation opened (no parent); the follow-up tasks an
+// escalation opens count only as interviews held. "Overdue" is computed from each item's clock
+// as of `as_of` (DeadlineClock::IsOverdue), never read from a stored flag. An item closed (in a
+// final state) was closed on time when its responsible person's work was handed over by the
+// deadline then in force: the audit row of the transition that last left the state whose
+// deadline the responsible person owns (rectifying -> verifying), compared with that state's
+// deadline at that instant (extensions and pauses included). Workflows whose deadlines are owned
+// by someone else compare the closing transition itself with the deadline of the state it left.
+//
+// Both reports read the store page by page (ListInstances, 1000 at a time), so they run on large
+// stores in bounded memory per page.
+//
+// Thread-safety: use the Store from one thread.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rectify/clock.h"
+#include "rectify/definition/definition_set.h"
+#include "rectify/result.h"
+#include "rectify/store.h"
+
+namespace rectify::engine {
+
+struct ReportQuery {
+  std::optional<std::string> unit;  // this unit and the units under it
+  std::optional<std::string> campaign;
+  Timestamp as_of;
+};
+
+struct OverdueRow {
+  std::string unit_id;
+  std::string unit_path;  // "新邵县 / 酿溪镇": names from the root down
+  std::string item;
+  std::string title;
+  std::string responsible;       // person id
+  std::string responsible_name;  // as the org names them; empty when unknown
+  std::string state;
+  std::string deadline;  // the deadline's local day, 2017-05-08
+  int working_days_overdue = 0;
+  int calendar_days_overdue = 0;
+  int escalation_level = 0;
+  std::string escalation_measure;  // definition::MeasureName; empty at level 0
+  bool payment_suspended = false;
+};
+
+// Overdue items, sorted by unit path, then most working days overdue first, then id.
+Result<std::vector<OverdueRow>> OverdueReport(Store& store,
+                                              const definition::DefinitionSet& definitions,
+                                              const ReportQuery& query);
+
+struct UnitCount {
+  std::string unit_id;
+  std::string unit_path;
+  double value = 0;
+};
+
+struct Summary {
+  std::int64_t items = 0;
+  std::int64_t open = 0;
+  std::int64_t closed_on_time = 0;
+  std::int64_t closed_late = 0;
+  std::int64_t overdue_now = 0;
+  // Escalation steps taken, by measure (definition::MeasureName), in the ladder's order.
+  std::vector<std::pair<std::string, std::int64_t>> escalations_by_measure;
+  std::int64_t interviews_held = 0;  // follow-up interview tasks completed (not cancelled)
+  // Units whose items put them on a bulletin: value is the number of such items.
+  std::vector<UnitCount> units_on_bulletins;
+  // Score deductions by the unit they were recorded against (negative points).
+  std::vector<UnitCount> deductions_by_unit;
+};
+
+Result<Summary> SummaryReport(Store& store, const definition::DefinitionSet& definitions,
+                              const ReportQuery& query);
+
+boost::json::value ToJson(const OverdueRow& row);
+boost::json::value ToJson(const Summary& summary);
+
+}  // namespace rectify::engine

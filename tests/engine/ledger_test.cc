@@ -1,0 +1,221 @@
+// Ledger parsing and checking (engine/include/rectify/engine/ledger.h) on the shipped definitions:
+// CSV edge cases, and every problem of a broken ledger with its exact row and column.
+#include "rectify/engine/ledger.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace rectify {
+namespace {
+
+using engine::CsvRecord;
+using engine::Ledger;
+using engine::LedgerOptions;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+std::shared_ptr<const definition::DefinitionSet> Shipped() {
+  static auto set = [] {
+    Diagnostics diags;
+    auto s = definition::LoadDefinitions({std::string(RECTIFY_SOURCE_DIR) + "/workflows"}, diags);
+    EXPECT_TRUE(s.ok()) << diags.Format();
+    return *s;
+  }();
+  return set;
+}
+
+std::vector<std::vector<std::string>> Cells(const std::vector<CsvRecord>& records) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& r : records) out.push_back(r.cells);
+  return out;
+}
+
+std::vector<std::string> Messages(const Diagnostics& diags) {
+  std::vector<std::string> out;
+  Diagnostics sorted = diags;
+  sorted.Sort();
+  for (const auto& d : sorted.items()) out.push_back(d.Format());
+  return out;
+}
+
+Ledger Parse(const std::string& text, Diagnostics& diags, LedgerOptions options = {}) {
+  options.registrar = options.registrar.empty() ? "xs-0009" : options.registrar;
+  if (!options.now) options.now = *ParseIso("2017-06-01T00:00:00+08:00");
+  return engine::ParseLedger(text, *Shipped(), options, diags);
+}
+
+const char* kHeader = "id,title,unit,responsible,registered_at,time_limit\n";
+
+TEST(CsvTest, QuotedCellsHoldCommasQuotesAndLineBreaks) {
+  Diagnostics diags;
+  auto records = engine::ParseCsv(
+      "a,b,c\r\n\"x, y\",\"he said \"\"ok\"\"\",\"line 1\r\nline 2\"\r\n  plain  ,,\"\"\r\n",
+      "t.csv", diags);
+  EXPECT_THAT(Messages(diags), IsEmpty());
+  EXPECT_THAT(Cells(records), ElementsAre(ElementsAre("a", "b", "c"),
+                                          ElementsAre("x, y", "he said \"ok\"", "line 1\nline 2"),
+                                          ElementsAre("plain", "", "")));
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[2].row, 3);  // a record, not a physical line: the quoted break counts once
+}
+
+TEST(CsvTest, AByteOrderMarkIsSkippedAndTheLastLineNeedsNoLineEnd) {
+  Diagnostics diags;
+  auto records = engine::ParseCsv("\xEF\xBB\xBFid,title\nQ-1,台账", "t.csv", diags);
+  EXPECT_THAT(Messages(diags), IsEmpty());
+  EXPECT_THAT(Cells(records), ElementsAre(ElementsAre("id", "title"), ElementsAre("Q-1", "台账")));
+}
+
+TEST(CsvTest, MalformedQuotingAndEncodingAreReportedWhereTheyAre) {
+  Diagnostics diags;
+  engine::ParseCsv("a,b\nx,y\"z\n\"p\"q,r\n\xB6\xAB,s\n\"open,t\n", "t.csv", diags);
+  EXPECT_THAT(
+      Messages(diags),
+      ElementsAre(
+          "t.csv:2:2: error: a quote inside a cell that is not quoted (hint: quote the whole cell "
+          "and double the quote: \"他说\"\"好\"\"\")",
+          "t.csv:3:1: error: text after the closing quote of a quoted cell (hint: quote the whole "
+          "cell, and write a quote inside it as \"\")",
+          "t.csv:4:1: error: the file is not UTF-8 (hint: save it as \"CSV UTF-8\" (Excel) or "
+          "convert it: iconv -f GBK -t UTF-8)",
+          "t.csv:5:1: error: a quoted cell is not closed: its opening quote has no closing quote "
+          "before the end of the file (hint: close it with \", and write a quote inside a quoted "
+          "cell as \"\")"));
+}
+
+TEST(CsvTest, CellsAreQuotedOnlyWhenTheyMustBe) {
+  EXPECT_EQ(engine::CsvLine({"Q-1", "a, b", "say \"hi\"", "two\nlines", "台账"}),
+            "Q-1,\"a, b\",\"say \"\"hi\"\"\",\"two\nlines\",台账\r\n");
+}
+
+TEST(LedgerTest, TheSampleLedgerParsesIntoRegistrationsAtTheirRegisteredAt) {
+  std::ifstream in(
+      std::string(RECTIFY_SOURCE_DIR) + "/tests/engine/ledgers/xinshao-2017-sample.csv",
+      std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  Diagnostics diags;
+  Ledger ledger = Parse(text.str(), diags, {.file = "xinshao-2017-sample.csv"});
+  EXPECT_THAT(Messages(diags), IsEmpty());
+  ASSERT_EQ(ledger.rows.size(), 3u);
+  const auto& second = ledger.rows[1];
+  EXPECT_EQ(second.row, 3);
+  EXPECT_EQ(second.item.id, "XS-2017-002");
+  EXPECT_EQ(second.item.title, "扶贫资金拨付滞后，\"群众\"反映强烈");
+  EXPECT_EQ(second.item.unit, "niangxi");         // given by name: 酿溪镇
+  EXPECT_EQ(second.item.responsible, "xs-0012");  // given by name: 徐文波
+  EXPECT_EQ(second.item.org, "xinshao");
+  EXPECT_EQ(FormatIso(second.item.at), "2017-04-21T02:00:00Z");
+  EXPECT_EQ(second.item.fields.at("time_limit"), "2017-05-15");
+  EXPECT_EQ(second.item.fields.at("measures"), "1. 核对台账\n2. 限期拨付");
+  EXPECT_EQ(second.item.actor, "xs-0009");
+  EXPECT_EQ(second.assign_event, "assign");
+  EXPECT_EQ(FormatIso(ledger.rows[0].item.at), "2017-04-20T16:00:00Z");  // 2017-04-21 00:00 local
+  EXPECT_EQ(ledger.rows[2].item.title, "驻村工作队考勤不实, 台账缺失");
+}
+
+TEST(LedgerTest, EveryProblemOfEveryRowIsReportedWithItsRowAndColumn) {
+  std::string text = std::string(kHeader) +
+                     "Q-1,危房改造,niangxi,xs-0014,2017-04-21,10 days\n"                 // row 2
+                     "Q-2,资金滞后,niangxii,xs-0014,2017-04-21,10wd\n"                   // row 3
+                     "Q-1,重复编号,yantang,xs-0025,2017-04-21,10wd\n"                    // row 4
+                     "Q-4,人员不符,yantang,xs-0014,2017-04-21,10wd\n"                    // row 5
+                     "Q-5,,niangxi,xs-9999,2031-01-05,10wd\n"                            // row 6
+                     "Q-6,跨年,niangxi,xs-0014,2026-12-20,10wd\n"                        // row 7
+                     "Q 7,未来,niangxi,xs-0014,2026-12-31T10:00:00+08:00,2017-04-01\n";  // row 8
+  const std::string cn = std::string(RECTIFY_SOURCE_DIR) + "/workflows/calendars/cn.yaml";
+  Diagnostics diags;
+  LedgerOptions options{.file = "ledger.csv"};
+  options.now = *ParseIso("2026-12-31T00:00:00+08:00");
+  Ledger ledger = Parse(text, diags, options);
+  EXPECT_THAT(
+      Messages(diags),
+      ElementsAre(
+          "ledger.csv:2:6: error: time_limit: '10 days' is not a duration or a date (hint: write "
+          "a duration such as 10wd (working days), 15d, or a date such as 2017-05-15)",
+          "ledger.csv:3:3: error: unit: no unit 'niangxii' in the loaded orgs (hint: did you "
+          "mean 'niangxi'?)",
+          "ledger.csv:4:1: error: id: 'Q-1' is also the id of row 2 (hint: each problem needs "
+          "its own id)",
+          "ledger.csv:5:4: warning: responsible: 唐强华 (xs-0014) belongs to 酿溪镇第1驻村工作队, "
+          "outside 严塘镇 (yantang); reminders go to them, escalations to the heads of 严塘镇 "
+          "(hint: check the unit and the person of this row)",
+          "ledger.csv:6:2: error: title: missing value",
+          "ledger.csv:6:4: error: responsible: no person 'xs-9999' in org xinshao (hint: did you "
+          "mean 'xs-0099'?)",
+          "ledger.csv:6:5: error: registered_at: 2031-01-05 is outside calendar 'cn', which "
+          "covers 2016-2026; add the year's holidays to " +
+              cn,
+          "ledger.csv:7:6: error: time_limit: 2027-01-01 is outside calendar 'cn', which covers "
+          "2016-2026; add the year's holidays to " +
+              cn,
+          "ledger.csv:8:1: error: id: 'Q 7' has a space, a line break or '|' (hint: an id is one "
+          "word, such as XS-2017-001)",
+          "ledger.csv:8:5: error: registered_at: '2026-12-31T10:00:00+08:00' is later than now "
+          "(2026-12-31T00:00:00+08:00) (hint: a problem is registered when it is found; check "
+          "the year)"));
+  // Row 5 has only a warning, so it is ready; rows with an error are not.
+  ASSERT_EQ(ledger.rows.size(), 1u);
+  EXPECT_EQ(ledger.rows[0].item.id, "Q-4");
+}
+
+TEST(LedgerTest, AMissingRequiredColumnIsReportedOnTheHeaderAndUnknownColumnsWarned) {
+  Diagnostics diags;
+  Parse("ID,title,unit,responsable,registered,measures\nQ-1,a,niangxi,xs-0014,2017-04-21,x\n",
+        diags, {.file = "ledger.csv"});
+  EXPECT_THAT(
+      Messages(diags),
+      ElementsAre(
+          "ledger.csv:1: error: missing required columns responsible, registered_at, time_limit "
+          "(hint: the header must name id, title, unit, responsible, registered_at, time_limit)",
+          "ledger.csv:1:4: warning: responsable: unknown column; it is ignored (hint: did you "
+          "mean 'responsible'?)",
+          "ledger.csv:1:5: warning: registered: unknown column; it is ignored (hint: did you "
+          "mean 'registered_at'?)"));
+}
+
+TEST(LedgerTest, ChineseHeadersAndAnotherTimeLimitDate) {
+  Diagnostics diags;
+  Ledger ledger = Parse(
+      "编号,问题,责任单位,责任人,登记日期,整改时限,整改措施\n"
+      "Q-1,危房改造,严塘镇,冯文志,2017-04-21,2017-05-15,入户核查\n",
+      diags);
+  EXPECT_THAT(Messages(diags), IsEmpty());
+  ASSERT_EQ(ledger.rows.size(), 1u);
+  EXPECT_EQ(ledger.rows[0].item.unit, "yantang");
+  EXPECT_EQ(ledger.rows[0].item.responsible, "xs-0025");
+  EXPECT_EQ(ledger.rows[0].item.fields.at("measures"), "入户核查");
+}
+
+TEST(LedgerTest, WithoutARegistrarRowsThatMustBeAssignedAreRefusedOnce) {
+  Diagnostics diags;
+  LedgerOptions options{.file = "ledger.csv", .registrar = ""};
+  options.now = *ParseIso("2017-06-01T00:00:00+08:00");
+  engine::ParseLedger(std::string(kHeader) + "Q-1,a,niangxi,xs-0014,2017-04-21,10wd\n" +
+                          "Q-2,b,niangxi,xs-0014,2017-04-21,10wd\n",
+                      *Shipped(), options, diags);
+  EXPECT_THAT(Messages(diags),
+              ElementsAre("ledger.csv:2: error: workflow rectification-item starts in "
+                          "'registered', where 'assign' hands the problem over; a person must "
+                          "register and assign the rows (hint: name the registrar (rectify "
+                          "ledger import --as PERSON))"));
+}
+
+TEST(LedgerTest, AnEmptyFileAndAHeaderWithoutRows) {
+  Diagnostics empty;
+  Parse("\xEF\xBB\xBF\r\n", empty, {.file = "ledger.csv"});
+  EXPECT_THAT(Messages(empty),
+              ElementsAre("ledger.csv:1: error: the ledger is empty (hint: the first row names "
+                          "the columns: id, title, unit, responsible, registered_at, "
+                          "time_limit)"));
+  Diagnostics header_only;
+  Parse(kHeader, header_only, {.file = "ledger.csv"});
+  EXPECT_THAT(Messages(header_only),
+              ElementsAre("ledger.csv:1: warning: the ledger has a header and no rows"));
+}
+
+}  // namespace
+}  // namespace rectify

@@ -1,0 +1,190 @@
+// The leaders' reports on SQLite and PostgreSQL, for a scripted spring on the virtual clock: two
+// items overdue at different levels, one closed on time, one closed late, one not yet due, and
+// a work interview held.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "rectify/engine/report.h"
+#include "tests/engine/engine_fixture.h"
+#include "tests/support/run_command.h"
+
+namespace rectify {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::T;
+
+constexpr const char* kAsOf = "2017-06-07T10:00:00+08:00";
+
+class ReportTest : public testing::EngineFixture {
+ protected:
+  void Assigned(const std::string& id, const char* at, const std::string& unit,
+                const std::string& responsible, const char* limit) {
+    At(at);
+    engine::NewInstance req;
+    req.id = id;
+    req.workflow = "rectification-item";
+    req.campaign = "xinshao-2017";
+    req.unit = unit;
+    req.responsible = responsible;
+    req.title = "问题 " + id;
+    req.actor = "xs-0009";
+    req.fields = {{"time_limit", limit}};
+    ASSERT_TRUE(engine_->Register(req).ok());
+    auto a = Act(id, "assign", "xs-0003", {}, "", {{"verifier", "xs-0007"}});
+    ASSERT_TRUE(a.ok()) << a.error().message();
+  }
+
+  void Scenario() {
+    Assigned("Q-1", "2017-04-21T10:00:00+08:00", "niangxi", "xs-0014", "10wd");  // due 05-08
+    Assigned("Q-2", "2017-04-21T10:00:00+08:00", "yantang", "xs-0025", "2017-05-31");
+    Assigned("Q-3", "2017-04-21T10:00:00+08:00", "niangxi", "xs-0015", "10wd");
+    Assigned("Q-4", "2017-04-21T10:00:00+08:00", "yantang", "xs-0026", "10wd");
+    RunUntil("2017-05-05T10:00:00+08:00");
+    ASSERT_TRUE(Act("Q-3", "submit", "xs-0015", {"照片"}).ok());  // before its deadline
+    RunUntil("2017-05-08T10:00:00+08:00");
+    ASSERT_TRUE(Act("Q-3", "accept", "xs-0007").ok());
+    RunUntil("2017-05-10T10:00:00+08:00");
+    ASSERT_TRUE(Act("Q-4", "submit", "xs-0026", {"照片"}).ok());  // a day and a half late
+    RunUntil("2017-05-11T10:00:00+08:00");
+    ASSERT_TRUE(Act("Q-4", "accept", "xs-0007").ok());
+    RunUntil("2017-05-19T10:00:00+08:00");  // Q-1's work interview opened on 05-18
+    ASSERT_TRUE(Act("Q-1/work_interview", "hold", "xs-0002").ok());
+    ASSERT_TRUE(Act("Q-1/work_interview", "file", "xs-0002", {"约谈记录.pdf"}).ok());
+    RunUntil("2017-06-01T09:00:00+08:00");
+    Assigned("Q-5", "2017-06-01T09:00:00+08:00", "quetang", "xs-0036", "10wd");
+    RunUntil(kAsOf);
+  }
+
+  engine::ReportQuery Query() { return {.as_of = T(kAsOf)}; }
+
+  testing::CommandResult Rectify(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", db_->url()});
+    return testing::RunRectify(args, {{"RECTIFY_HOME", RECTIFY_SOURCE_DIR}});
+  }
+};
+
+TEST_P(ReportTest, OverdueItemsByUnitWithDaysOverdueAndEscalation) {
+  Scenario();
+  auto rows = engine::OverdueReport(*store_, *definitions_, Query());
+  ASSERT_TRUE(rows.ok()) << rows.error().message();
+  std::vector<std::string> got;
+  for (const auto& r : *rows) got.push_back(boost::json::serialize(engine::ToJson(r)));
+  EXPECT_THAT(
+      got,
+      ElementsAre(
+          R"({"unit":"yantang","unit_path":"新邵县 / 严塘镇","item":"Q-2","title":"问题 Q-2","responsible":"xs-0025","responsible_name":"冯文志","state":"rectifying","deadline":"2017-05-31","working_days_overdue":5,"calendar_days_overdue":7,"escalation_level":3,"escalation_measure":"suggestion_letter","payment_suspended":false})",
+          R"({"unit":"niangxi","unit_path":"新邵县 / 酿溪镇","item":"Q-1","title":"问题 Q-1","responsible":"xs-0014","responsible_name":"唐强华","state":"rectifying","deadline":"2017-05-08","working_days_overdue":21,"calendar_days_overdue":30,"escalation_level":7,"escalation_measure":"informed_criticism","payment_suspended":true})"));
+
+  auto niangxi = Query();
+  niangxi.unit = "niangxi";
+  auto only = engine::OverdueReport(*store_, *definitions_, niangxi);
+  ASSERT_TRUE(only.ok());
+  ASSERT_EQ(only->size(), 1u);
+  EXPECT_EQ((*only)[0].item, "Q-1");
+
+  // As of the day before Q-1's deadline nothing is overdue: computed, never stored.
+  auto earlier =
+      engine::OverdueReport(*store_, *definitions_, {.as_of = T("2017-05-08T23:59:00+08:00")});
+  ASSERT_TRUE(earlier.ok());
+  EXPECT_TRUE(earlier->empty());
+}
+
+TEST_P(ReportTest, SummaryCountsOpenClosedOnTimeAndLateEscalationsInterviewsBulletins) {
+  Scenario();
+  auto sum = engine::SummaryReport(*store_, *definitions_, Query());
+  ASSERT_TRUE(sum.ok()) << sum.error().message();
+  EXPECT_EQ(
+      boost::json::serialize(engine::ToJson(*sum)),
+      R"({"items":5,"open":3,"closed_on_time":1,"closed_late":1,"overdue_now":2,)"
+      R"("escalations_by_measure":{"reminder_letter":3,"supervision_letter":2,"suggestion_letter":2,"work_interview":1,"warning_interview":1,"suspend_payment":1,"informed_criticism":1},)"
+      R"("interviews_held":1,)"
+      R"("units_on_bulletins":[{"unit":"niangxi","unit_path":"新邵县 / 酿溪镇","value":1E0}],)"
+      R"("deductions_by_unit":[{"unit":"niangxi","unit_path":"新邵县 / 酿溪镇","value":-2E0}]})");
+}
+
+TEST_P(ReportTest, TheCommandLinePrintsTextJsonAndCsv) {
+  Scenario();
+  auto text = Rectify({"report", "overdue", "--campaign", "xinshao-2017", "--as-of", kAsOf});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(text.out,
+            "overdue as of 2017-06-07T10:00:00+08:00: 2 items of campaign xinshao-2017\n"
+            "unit             item  title     responsible       deadline    working days  days  "
+            "level  measure                        payment\n"
+            "新邵县 / 严塘镇  Q-2   问题 Q-2  冯文志 (xs-0025)  2017-05-31  5             7     "
+            "3      suggestion letter (建议函)     -\n"
+            "新邵县 / 酿溪镇  Q-1   问题 Q-1  唐强华 (xs-0014)  2017-05-08  21            30    "
+            "7      informed criticism (通报批评)  suspended\n");
+
+  auto csv = Rectify({"--format", "csv", "report", "overdue", "--as-of", kAsOf});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out,
+            "unit,unit_path,item,title,responsible,responsible_name,state,deadline,"
+            "working_days_overdue,calendar_days_overdue,escalation_level,escalation_measure,"
+            "payment_suspended\r\n"
+            "yantang,新邵县 / 严塘镇,Q-2,问题 Q-2,xs-0025,冯文志,rectifying,2017-05-31,5,7,3,"
+            "suggestion_letter,false\r\n"
+            "niangxi,新邵县 / 酿溪镇,Q-1,问题 Q-1,xs-0014,唐强华,rectifying,2017-05-08,21,30,7,"
+            "informed_criticism,true\r\n");
+
+  auto json =
+      Rectify({"--format", "json", "report", "overdue", "--unit", "niangxi", "--as-of", kAsOf});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto v = boost::json::parse(json.out).as_object();
+  EXPECT_EQ(v.at("as_of").as_string(), kAsOf);
+  ASSERT_EQ(v.at("items").as_array().size(), 1u);
+  EXPECT_EQ(v.at("items").as_array()[0].at("working_days_overdue").as_int64(), 21);
+
+  auto summary = Rectify({"report", "summary", "--campaign", "xinshao-2017", "--as-of", kAsOf});
+  ASSERT_EQ(summary.exit_code, 0) << summary.err;
+  EXPECT_EQ(summary.out,
+            "summary as of 2017-06-07T10:00:00+08:00 of campaign xinshao-2017\n"
+            "items            5\n"
+            "open             3\n"
+            "closed on time   1\n"
+            "closed late      1\n"
+            "overdue now      2\n"
+            "interviews held  1\n"
+            "escalations by measure:\n"
+            "  measure                                steps\n"
+            "  reminder letter (提醒函)               3\n"
+            "  supervision letter (督办函)            2\n"
+            "  suggestion letter (建议函)             2\n"
+            "  work interview (工作约谈)              1\n"
+            "  warning interview (警示约谈)           1\n"
+            "  suspension of fund payment (暂停拨付)  1\n"
+            "  informed criticism (通报批评)          1\n"
+            "units on bulletins:\n"
+            "  unit             items\n"
+            "  新邵县 / 酿溪镇  1\n"
+            "score deductions by unit:\n"
+            "  unit             points\n"
+            "  新邵县 / 酿溪镇  -2\n");
+
+  auto summary_csv = Rectify({"--format", "csv", "report", "summary", "--as-of", kAsOf});
+  ASSERT_EQ(summary_csv.exit_code, 0) << summary_csv.err;
+  EXPECT_EQ(summary_csv.out,
+            "section,name,unit_path,value\r\n"
+            "count,items,,5\r\ncount,open,,3\r\ncount,closed_on_time,,1\r\ncount,closed_late,,1\r\n"
+            "count,overdue_now,,2\r\ncount,interviews_held,,1\r\n"
+            "escalation,reminder_letter,,3\r\nescalation,supervision_letter,,2\r\n"
+            "escalation,suggestion_letter,,2\r\nescalation,work_interview,,1\r\n"
+            "escalation,warning_interview,,1\r\nescalation,suspend_payment,,1\r\n"
+            "escalation,informed_criticism,,1\r\n"
+            "bulletin,niangxi,新邵县 / 酿溪镇,1\r\n"
+            "score_deduction,niangxi,新邵县 / 酿溪镇,-2\r\n");
+
+  auto unknown = Rectify({"report", "overdue", "--unit", "niangxii"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_EQ(unknown.err, "rectify: error: no unit 'niangxii' in the loaded orgs\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReportTest,
+                         ::testing::Values(testing::Backend::kSqlite,
+                                           testing::Backend::kPostgresql),
+                         testing::BackendTestName);
+
+}  // namespace
+}  // namespace rectify
