@@ -116,6 +116,87 @@ std::unique_ptr<Timer> SystemClock::MakeTimer(asio::any_io_executor executor) {
   return std::make_unique<SystemTimer>(*this, std::move(executor));
 }
 
+// ---- AcceleratedClock ---------------------------------------------------------------------
+
+namespace {
+
+class AcceleratedTimer final : public Timer {
+ public:
+  AcceleratedTimer(const AcceleratedClock& clock, asio::any_io_executor executor)
+      : clock_(clock), timer_(std::move(executor)) {}
+
+  void ExpireAt(Timestamp at) override {
+    at_ = at;
+    ++generation_;
+    timer_.cancel();
+    if (handler_) {
+      auto h = std::move(handler_);
+      handler_ = nullptr;
+      asio::post(timer_.get_executor(), [h = std::move(h)] { h(asio::error::operation_aborted); });
+    }
+  }
+
+  void AsyncWait(TimerHandler handler) override {
+    handler_ = std::move(handler);
+    Sleep(generation_);
+  }
+
+  void Cancel() override { ExpireAt(at_); }
+  Timestamp expiry() const override { return at_; }
+
+ private:
+  // Sleeps on the steady clock for the scaled time left (at most SystemClock::kRecheck), then
+  // looks again.
+  void Sleep(std::uint64_t generation) {
+    Duration left = clock_.RealTimeUntil(at_);
+    if (left <= Duration::zero()) {
+      if (generation != generation_ || !handler_) return;
+      auto h = std::move(handler_);
+      handler_ = nullptr;
+      asio::post(timer_.get_executor(), [h = std::move(h)] { h({}); });
+      return;
+    }
+    timer_.expires_after(std::min(left, SystemClock::kRecheck));
+    timer_.async_wait([this, generation](const boost::system::error_code& ec) {
+      if (ec || generation != generation_) return;
+      Sleep(generation);
+    });
+  }
+
+  const AcceleratedClock& clock_;
+  asio::steady_timer timer_;
+  Timestamp at_{};
+  std::uint64_t generation_ = 0;
+  TimerHandler handler_;
+};
+
+}  // namespace
+
+AcceleratedClock::AcceleratedClock(Timestamp start, double speed)
+    : start_(start),
+      steady_start_(std::chrono::steady_clock::now()),
+      speed_(speed > 0 ? speed : 1) {}
+
+Timestamp AcceleratedClock::Now() const {
+  auto real = std::chrono::steady_clock::now() - steady_start_;
+  auto scaled = std::chrono::duration<double, std::micro>(real) * speed_;
+  return start_ + std::chrono::duration_cast<Duration>(scaled);
+}
+
+SteadyTime AcceleratedClock::SteadyNow() const { return std::chrono::steady_clock::now(); }
+
+Duration AcceleratedClock::RealTimeUntil(Timestamp at) const {
+  Duration left = at - Now();
+  if (left <= Duration::zero()) return Duration::zero();
+  auto real = std::chrono::duration<double, std::micro>(left) / speed_;
+  // Round up, so that a timer never wakes a hair before its time and spins.
+  return std::chrono::duration_cast<Duration>(real) + Duration(1);
+}
+
+std::unique_ptr<Timer> AcceleratedClock::MakeTimer(asio::any_io_executor executor) {
+  return std::make_unique<AcceleratedTimer>(*this, std::move(executor));
+}
+
 // ---- VirtualClock -------------------------------------------------------------------------
 
 class VirtualClock::VirtualTimer final : public Timer {

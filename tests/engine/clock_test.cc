@@ -52,8 +52,7 @@ TEST_F(VirtualClockTest, TimersFireInDueOrderWithTiesInArmingOrder) {
   arm("b2", days(2));
   clock_.Advance(io_, days(10));
   EXPECT_EQ(log, (std::vector<std::string>{"a@2017-04-22T00:00:00Z", "b1@2017-04-23T00:00:00Z",
-                                            "b2@2017-04-23T00:00:00Z",
-                                            "c@2017-04-24T00:00:00Z"}));
+                                           "b2@2017-04-23T00:00:00Z", "c@2017-04-24T00:00:00Z"}));
 }
 
 TEST_F(VirtualClockTest, HandlerCanArmAnotherTimerThatFiresInTheSameAdvance) {
@@ -72,7 +71,7 @@ TEST_F(VirtualClockTest, HandlerCanArmAnotherTimerThatFiresInTheSameAdvance) {
   timer->AsyncWait(tick);
   clock_.Advance(io_, days(5));
   EXPECT_EQ(log, (std::vector<std::string>{"2017-04-21T12:00:00Z", "2017-04-22T00:00:00Z",
-                                            "2017-04-22T12:00:00Z"}));
+                                           "2017-04-22T12:00:00Z"}));
 }
 
 TEST_F(VirtualClockTest, CancelledTimerReportsAbortedAndNeverFires) {
@@ -110,6 +109,45 @@ TEST(SystemClockTest, TimerFiresAfterItsWallInstant) {
   });
   io.run();
   EXPECT_GE(fired, due);
+}
+
+TEST(AcceleratedClockTest, WallTimeRunsFasterAndTimersWaitTheScaledTime) {
+  boost::asio::io_context io;
+  Timestamp start = *ParseIso("2017-04-21T00:00:00+08:00");
+  AcceleratedClock clock(start, 36000);  // ten hours a second
+  auto real_start = std::chrono::steady_clock::now();
+  auto timer = clock.MakeTimer(io.get_executor());
+  timer->ExpireAt(start + std::chrono::hours(1));  // 100 ms of real time
+  Timestamp fired_at{};
+  timer->AsyncWait([&](const boost::system::error_code& ec) {
+    EXPECT_FALSE(ec);
+    fired_at = clock.Now();
+  });
+  io.run();
+  auto real = std::chrono::steady_clock::now() - real_start;
+  EXPECT_GE(fired_at, start + std::chrono::hours(1));
+  EXPECT_LT(fired_at, start + std::chrono::hours(3));
+  EXPECT_GE(real, std::chrono::milliseconds(95));
+  EXPECT_LT(real, std::chrono::milliseconds(300));
+}
+
+TEST(AcceleratedClockTest, ReArmingAbortsTheWaitAndRealTimeUntilScales) {
+  boost::asio::io_context io;
+  Timestamp start = *ParseIso("2017-04-21T00:00:00+08:00");
+  AcceleratedClock clock(start, 86400);
+  EXPECT_LE(clock.RealTimeUntil(start + std::chrono::days(2)), std::chrono::seconds(2));
+  EXPECT_GT(clock.RealTimeUntil(start + std::chrono::days(2)), std::chrono::milliseconds(1900));
+  EXPECT_EQ(clock.RealTimeUntil(start - std::chrono::days(1)), Duration::zero());
+  auto timer = clock.MakeTimer(io.get_executor());
+  timer->ExpireAt(start + std::chrono::days(30));
+  std::vector<bool> aborted;
+  timer->AsyncWait([&](const boost::system::error_code& ec) {
+    aborted.push_back(ec == boost::asio::error::operation_aborted);
+  });
+  timer->ExpireAt(start);  // already due
+  timer->AsyncWait([&](const boost::system::error_code& ec) { aborted.push_back(bool(ec)); });
+  io.run();
+  EXPECT_EQ(aborted, (std::vector<bool>{true, false}));
 }
 
 TEST(IsoTimeTest, ParsesOffsetsAndRejectsGarbageWithAHint) {

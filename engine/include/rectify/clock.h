@@ -22,10 +22,20 @@
 //   timer->AsyncWait([&](const boost::system::error_code& ec) { ... });
 //   clock.AdvanceTo(io, clock.Now() + std::chrono::days(31));   // the handler has run
 //
-// Thread-safety: `SystemClock` may be shared between threads. `VirtualClock` and every `Timer`
-// belong to one thread (the one running their io_context). A clock must outlive its timers.
+// `AcceleratedClock` is for demonstrations (`rectify serve --speed N`): wall time starts at a
+// chosen instant and runs N times faster than real time; its timers sleep on the steady clock for
+// the scaled time left, so a day of engine time passes in 1/N of a day:
+//
+//   AcceleratedClock clock(FromIso("2017-04-21T00:00:00+08:00"), 86400);   // a day a second
+//
+// Thread-safety: `SystemClock` and `AcceleratedClock` may be shared between threads. `VirtualClock`
+// and every `Timer` belong to one thread (the one running their io_context). A clock must outlive
+// its timers.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/system/error_code.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -34,10 +44,6 @@
 #include <optional>
 #include <string>
 #include <utility>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/system/error_code.hpp>
 
 #include "rectify/result.h"
 
@@ -87,6 +93,25 @@ class SystemClock final : public Clock {
   Timestamp Now() const override;
   SteadyTime SteadyNow() const override;
   std::unique_ptr<Timer> MakeTimer(boost::asio::any_io_executor executor) override;
+};
+
+class AcceleratedClock final : public Clock {
+ public:
+  // `speed` > 0: wall-clock seconds per real second.
+  AcceleratedClock(Timestamp start, double speed);
+
+  Timestamp Now() const override;
+  SteadyTime SteadyNow() const override;
+  std::unique_ptr<Timer> MakeTimer(boost::asio::any_io_executor executor) override;
+
+  double speed() const { return speed_; }
+  // The real (steady) time until wall time reaches `at`; zero when it has.
+  Duration RealTimeUntil(Timestamp at) const;
+
+ private:
+  Timestamp start_;
+  SteadyTime steady_start_;
+  double speed_;
 };
 
 class VirtualClock final : public Clock {

@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "rectify/engine/campaign.h"
+
 namespace rectify::engine {
 
 namespace {
@@ -139,6 +141,8 @@ Result<Effects> Engine::FireGroup(const std::string& instance_id,
     });
   }
   if (timers.empty()) return Error::Conflict("already fired");
+  if (IsCampaignRun(inst->record))
+    return FireCampaign(interpreter_, store_, *inst, timers, clock_.Now());
   return interpreter_.Fire(*inst, timers, clock_.Now());
 }
 

@@ -1,0 +1,279 @@
+// rectify serve [--speed N --from DATE] [--campaign NAME [--items LEDGER.csv]] [--until DATE]
+//
+// Runs the engine against the database (--db / RECTIFY_DB) and fires timers as they fall due:
+// one Clock timer is armed for the nearest due timer (or scripted action), and re-armed after
+// each batch. Each event is printed as a line for people as it happens (timeline.h).
+//
+// On real time (no --speed) the engine runs on the SystemClock. With --speed N the run is paced
+// by an AcceleratedClock starting at --from: a day passes in 86400/N seconds. Each batch is then
+// applied at the instant it fell due (a VirtualClock is moved there), so acceleration does not
+// make every firing look late by the time the batch takes to commit.
+//
+// --campaign starts the campaign if it has not been started (at --from, or now); --items has the
+// scripted cadres of `rectify simulate` register that ledger and act on it (--seed, --on-time,
+// ...). --until stops at that date's end with a summary. Ctrl-C stops cleanly.
+//
+// The HTTP API (and /healthz, /metrics) is a later issue: serve has no --listen yet.
+#include <boost/asio/signal_set.hpp>
+#include <boost/json.hpp>
+#include <map>
+
+#include "adapters/cli/campaign_session.h"
+#include "adapters/cli/cli.h"
+#include "adapters/cli/scripted_items.h"
+#include "adapters/cli/timeline.h"
+#include "rectify/engine/campaign.h"
+#include "rectify/engine/campaign_script.h"
+
+namespace rectify::cli {
+
+namespace {
+
+struct ServeOptions {
+  std::string campaign, items, from, until, definitions;
+  double speed = 0;
+  bool notifications = false;
+  std::uint64_t seed = 1;
+  double on_time = 0.6, late = 0.25, reject = 0.15, look_back_fail = 0.3;
+};
+
+void PrintSummary(Context& ctx, Store& store, const definition::Campaign& campaign, Timestamp now) {
+  InstanceFilter filter;
+  filter.campaign = campaign.info().name;
+  std::map<std::string, int> states;
+  std::map<std::string, int> measures;
+  int items = 0, overdue = 0, payment = 0;
+  std::set<std::string> bulletin_units;
+  const auto& item_wf = campaign.items().workflow;
+  for (;;) {
+    auto page = store.ListInstances(filter);
+    if (!page) return ctx.Fail(page.error());
+    for (const auto& r : *page) {
+      auto inst = engine::Instance::FromRecord(r);
+      if (!inst) continue;
+      ++states[r.workflow + " " + r.state];
+      for (const auto& e : inst->escalations) ++measures[e.measure];
+      if (item_wf && r.workflow != item_wf->info().name) continue;
+      ++items;
+      payment += inst->payment_suspended;
+      if (!inst->bulletins.empty()) bulletin_units.insert(r.unit_id);
+      if (const auto* c = inst->CurrentClock(); c && c->clock.phase == ClockPhase::kRunning) {
+        DeadlineClock dc(campaign.calendar(), c->clock);
+        overdue += dc.IsOverdue(now);
+      }
+    }
+    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
+    filter.after_id = page->back().id;
+  }
+  ctx.out << "\n== " << campaign.info().title << " (" << campaign.info().name << ") at "
+          << campaign.calendar().FormatLocal(now) << " ==\n"
+          << "items: " << items << ", overdue now: " << overdue
+          << ", payments suspended: " << payment
+          << ", units on a bulletin: " << bulletin_units.size() << "\n"
+          << "instances by state:\n";
+  for (const auto& [k, n] : states) ctx.out << "  " << n << "  " << k << "\n";
+  ctx.out << "escalation steps taken:\n";
+  for (const auto& [k, n] : measures) ctx.out << "  " << n << "  " << k << "\n";
+}
+
+void RunServe(Context& ctx, const ServeOptions& o) {
+  if (o.campaign.empty() && !o.items.empty()) {
+    return ctx.UsageError("--items needs --campaign (the campaign the items belong to)");
+  }
+  if (!o.from.empty() && o.speed <= 0) {
+    return ctx.UsageError("--from needs --speed: on real time the engine starts now");
+  }
+  SystemClock system;
+  // Without a campaign, serve runs every campaign and item in the database; it still needs the
+  // definitions: load them through any shipped campaign name the user gave, or none.
+  std::string campaign_name = o.campaign.empty() ? "" : o.campaign;
+  if (campaign_name.empty()) {
+    return ctx.UsageError("give --campaign NAME: serve prints its events on its calendar");
+  }
+  auto session = OpenCampaignSession(ctx, ctx.DatabaseUrl(), o.definitions, campaign_name, false,
+                                     system.Now());
+  if (!session) return ctx.Fail(session.error());
+  CampaignSession& s = **session;
+  const Calendar& cal = s.campaign->calendar();
+
+  Timestamp start = system.Now();
+  if (!o.from.empty()) {
+    auto t = ParseWhen(o.from, cal, false);
+    if (!t) return ctx.Fail(t.error().WithContext("--from"));
+    start = *t;
+  }
+  std::optional<Timestamp> until;
+  if (!o.until.empty()) {
+    auto t = ParseWhen(o.until, cal, true);
+    if (!t) return ctx.Fail(t.error().WithContext("--until"));
+    until = *t;
+  }
+  std::vector<engine::LedgerItem> items;
+  if (!o.items.empty()) {
+    auto read = ReadScriptedItems(o.items, cal);
+    if (!read) return ctx.Fail(read.error());
+    items = std::move(*read);
+  }
+
+  boost::asio::io_context io;
+  boost::asio::io_context stepper_io;  // the VirtualClock's; nothing waits on it
+  std::unique_ptr<Clock> pace;
+  std::unique_ptr<VirtualClock> stepped;
+  if (o.speed > 0) {
+    pace = std::make_unique<AcceleratedClock>(start, o.speed);
+    stepped = std::make_unique<VirtualClock>(start);
+  } else {
+    pace = std::make_unique<SystemClock>();
+  }
+  Clock& engine_clock = stepped ? static_cast<Clock&>(*stepped) : *pace;
+  engine::Engine engine(*s.store, engine_clock, s.definitions);
+  if (Status st = engine.RegisterDefinitions(); !st) return ctx.Fail(st.error());
+  auto existing = s.store->LoadInstance(engine::CampaignInstanceId(s.campaign->info().name));
+  if (!existing) {
+    auto run = engine::StartCampaign(engine, s.campaign->info().name, s.campaign->info().version);
+    if (!run) return ctx.Fail(run.error());
+  }
+  std::unique_ptr<engine::CadreScript> script;
+  if (!items.empty()) {
+    script = std::make_unique<engine::CadreScript>(
+        engine, s.campaign,
+        engine::CadreBehaviour{o.seed, o.on_time, o.late, o.reject, o.look_back_fail});
+    script->AddLedger(items);
+  }
+  Timeline timeline(s.db->session(), s.campaign);
+  // What happened before this start is history; print only what happens from now on.
+  if (auto old = timeline.ReadNew(); !old) return ctx.Fail(old.error());
+
+  ctx.out << "rectify serve: " << s.campaign->info().title << " on "
+          << (o.speed > 0 ? "an accelerated clock (x" +
+                                std::to_string(static_cast<long long>(o.speed)) + ")"
+                          : std::string("real time"))
+          << " from " << cal.FormatLocal(start)
+          << (until ? ", until " + cal.FormatLocal(*until) : std::string()) << "\n"
+          << std::flush;
+
+  auto timer = pace->MakeTimer(io.get_executor());
+  bool failed = false;
+  auto print_new = [&]() -> bool {
+    auto events = timeline.ReadNew();
+    if (!events) {
+      ctx.Fail(events.error());
+      return false;
+    }
+    for (const TimelineEvent& e : *events) {
+      std::string name(e.fields.at("event").as_string());
+      if (name == "notification" && !o.notifications) continue;
+      std::string at = cal.FormatLocal(e.at).substr(0, 16);
+      at[10] = ' ';
+      ctx.out << at << "  " << e.text << "\n";
+    }
+    ctx.out << std::flush;
+    return true;
+  };
+  auto step = [&](Timestamp now) -> bool {
+    if (stepped) {
+      auto r = engine::RunScripted(engine, *stepped, stepper_io, script.get(), now, {});
+      if (!r) {
+        ctx.Fail(r.error());
+        return false;
+      }
+      for (const auto& e : r->fired.errors) ctx.err << "rectify: error: " << e << "\n";
+    } else {
+      auto due = s.store->DueTimers(now, 1000);
+      if (!due) {
+        ctx.Fail(due.error());
+        return false;
+      }
+      auto r = engine.FireTimers(*due);
+      if (!r) {
+        ctx.Fail(r.error());
+        return false;
+      }
+      for (const auto& e : r->errors) ctx.err << "rectify: error: " << e << "\n";
+      if (script) {
+        std::vector<std::string> ids;
+        for (const auto& t : *due) ids.push_back(t.key.instance_id);
+        if (Status st = script->Observe(ids); !st) {
+          ctx.Fail(st.error());
+          return false;
+        }
+        if (Status st = script->RunDue(); !st) {
+          ctx.Fail(st.error());
+          return false;
+        }
+      }
+    }
+    return print_new();
+  };
+  std::function<void()> arm = [&] {
+    Timestamp horizon = until.value_or(pace->Now() + std::chrono::hours(24 * 365));
+    auto next = s.store->DueTimers(horizon, 1);
+    if (!next) {
+      ctx.Fail(next.error());
+      failed = true;
+      io.stop();
+      return;
+    }
+    Timestamp target = horizon;
+    if (!next->empty()) target = std::min(target, next->front().due_at);
+    if (script && script->NextAt()) target = std::min(target, *script->NextAt());
+    if (!until) target = std::min(target, pace->Now() + std::chrono::hours(1));  // look again
+    timer->ExpireAt(target);
+    timer->AsyncWait([&, target](const boost::system::error_code& ec) {
+      if (ec) return;
+      Timestamp now = stepped ? target : pace->Now();
+      if (!step(now)) {
+        failed = true;
+        io.stop();
+        return;
+      }
+      if (until && now >= *until) {
+        PrintSummary(ctx, *s.store, *s.campaign, now);
+        io.stop();
+        return;
+      }
+      arm();
+    });
+  };
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    ctx.out << "\nstopping\n";
+    PrintSummary(ctx, *s.store, *s.campaign, stepped ? stepped->Now() : pace->Now());
+    io.stop();
+  });
+  if (!step(stepped ? start : pace->Now())) return;
+  arm();
+  io.run();
+  if (failed && ctx.exit_code == 0) ctx.exit_code = 4;
+}
+
+}  // namespace
+
+void RegisterServe(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand(
+      "serve", "Run the engine against the database, firing timers as they fall due");
+  auto o = std::make_shared<ServeOptions>();
+  cmd->add_option("--campaign", o->campaign,
+                  "The campaign to run (started if it was not) and whose events to print")
+      ->required();
+  cmd->add_option("--speed", o->speed,
+                  "Run on an accelerated clock, N times real time (86400: a day a second)");
+  cmd->add_option("--from", o->from, "With --speed: the date or instant the clock starts at");
+  cmd->add_option("--until", o->until, "Stop at the end of this date (or at this instant)");
+  cmd->add_option("--items", o->items,
+                  "A ledger CSV whose problems scripted cadres register and act on (as "
+                  "rectify simulate does)");
+  cmd->add_option("--seed", o->seed, "Seed of the scripted behaviour (default 1)");
+  cmd->add_option("--on-time", o->on_time, "Share of items submitted on time (default 0.6)");
+  cmd->add_option("--late", o->late, "Share of items submitted late (default 0.25)");
+  cmd->add_option("--reject", o->reject, "Share of first verifications rejected (default 0.15)");
+  cmd->add_option("--look-back-fail", o->look_back_fail,
+                  "Share of look-back samples reopened (default 0.3)");
+  cmd->add_flag("--notifications", o->notifications, "Also print every notification queued");
+  cmd->add_option("--definitions", o->definitions,
+                  "Folder of definitions (default: <RECTIFY_HOME>/workflows)");
+  cmd->callback([&ctx, o] { RunServe(ctx, *o); });
+}
+
+}  // namespace rectify::cli

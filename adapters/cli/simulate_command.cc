@@ -1,0 +1,162 @@
+// rectify simulate --campaign FILE_OR_NAME [--items LEDGER.csv] [--from DATE] [--until DATE]
+//                  [--seed N] [--on-time SHARE] [--late SHARE] [--reject SHARE]
+//                  [--look-back-fail SHARE] [--db URL] [--format text|jsonl]
+//
+// Runs a campaign on a virtual clock, from its first day (or --from) to its last (or --until),
+// with scripted cadres acting on the ledger's problems (campaign_script.h), and prints the
+// timeline read back from the simulation's database (timeline.h): one JSON object a line with
+// --format jsonl, one line for people otherwise. The database is a fresh in-memory SQLite unless
+// --db names another. The same input gives the same output, byte for byte. On a terminal,
+// progress is shown on standard error as a line that updates.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "adapters/cli/campaign_session.h"
+#include "adapters/cli/cli.h"
+#include "adapters/cli/scripted_items.h"
+#include "adapters/cli/timeline.h"
+#include "rectify/engine/campaign.h"
+#include "rectify/engine/campaign_script.h"
+
+namespace rectify::cli {
+
+namespace {
+
+struct SimulateOptions {
+  std::string campaign, items, from, until, definitions;
+  std::uint64_t seed = 1;
+  double on_time = 0.6, late = 0.25, reject = 0.15, look_back_fail = 0.3;
+  bool quiet = false;
+};
+
+Status CheckShares(const SimulateOptions& o) {
+  for (auto [name, v] :
+       {std::pair{"--on-time", o.on_time}, std::pair{"--late", o.late},
+        std::pair{"--reject", o.reject}, std::pair{"--look-back-fail", o.look_back_fail}}) {
+    if (v < 0 || v > 1) {
+      return Error::BadInput(std::string(name) + " is a share between 0 and 1, e.g. 0.25");
+    }
+  }
+  if (o.on_time + o.late > 1) {
+    return Error::BadInput("--on-time and --late add up to more than 1; the rest never submit");
+  }
+  return OkStatus();
+}
+
+void RunSimulate(Context& ctx, const SimulateOptions& o) {
+  if (Status s = CheckShares(o); !s) return ctx.Fail(s.error());
+  if (ctx.format() != Format::kText && ctx.format() != Format::kJsonl) {
+    return ctx.UsageError("simulate prints --format text or jsonl");
+  }
+  auto real_start = std::chrono::steady_clock::now();
+  std::string url = ctx.db_url.empty() ? "sqlite::memory:" : ctx.db_url;
+  // Definitions first: the start instant comes from the campaign.
+  auto session = OpenCampaignSession(ctx, url, o.definitions, o.campaign, true, Timestamp{});
+  if (!session) return ctx.Fail(session.error());
+  CampaignSession& s = **session;
+  const Calendar& cal = s.campaign->calendar();
+  Timestamp from = cal.StartOfDay(s.campaign->from());
+  Timestamp until = cal.EndOfDay(s.campaign->to());
+  if (!o.from.empty()) {
+    auto t = ParseWhen(o.from, cal, false);
+    if (!t) return ctx.Fail(t.error().WithContext("--from"));
+    from = *t;
+  }
+  if (!o.until.empty()) {
+    auto t = ParseWhen(o.until, cal, true);
+    if (!t) return ctx.Fail(t.error().WithContext("--until"));
+    until = *t;
+  }
+  if (until <= from) return ctx.Fail(Error::BadInput("--until must come after the start"));
+  std::vector<engine::LedgerItem> items;
+  if (!o.items.empty()) {
+    auto read = ReadScriptedItems(o.items, cal);
+    if (!read) return ctx.Fail(read.error());
+    items = std::move(*read);
+  }
+
+  boost::asio::io_context io;
+  VirtualClock clock(from);
+  engine::Engine engine(*s.store, clock, s.definitions);
+  if (Status st = engine.RegisterDefinitions(); !st) return ctx.Fail(st.error());
+  auto run = engine::StartCampaign(engine, s.campaign->info().name, s.campaign->info().version);
+  if (!run) return ctx.Fail(run.error());
+  engine::CadreScript script(engine, s.campaign,
+                             {o.seed, o.on_time, o.late, o.reject, o.look_back_fail});
+  script.AddLedger(items);
+
+  bool tty = !o.quiet && isatty(STDERR_FILENO) == 1;
+  int ticks = 0;
+  auto progress = [&](Timestamp now) {
+    if (!tty || ++ticks % 25 != 0) return;
+    ctx.err << "\rsimulating " << s.campaign->info().name << ": " << FormatDate(cal.DateOf(now))
+            << " (" << script.actions() << " actions)\033[K" << std::flush;
+  };
+  auto report = engine::RunScripted(engine, clock, io, &script, until, progress);
+  if (tty) ctx.err << "\r\033[K" << std::flush;
+  if (!report) return ctx.Fail(report.error());
+  for (const auto& e : report->fired.errors) ctx.err << "rectify: error: " << e << "\n";
+
+  Timeline timeline(s.db->session(), s.campaign);
+  auto events = timeline.ReadNew();
+  if (!events) return ctx.Fail(events.error());
+  bool jsonl = ctx.format() == Format::kJsonl;
+  for (const TimelineEvent& e : *events) {
+    if (jsonl) {
+      ctx.out << e.Json() << "\n";
+    } else {
+      std::string at = cal.FormatLocal(e.at).substr(0, 16);
+      at[10] = ' ';
+      std::string name = std::string(e.fields.at("event").as_string());
+      name.resize(std::max<std::size_t>(name.size(), 18), ' ');
+      ctx.out << at << "  " << name << "  " << e.text << "\n";
+    }
+  }
+  ctx.out << std::flush;
+  if (!o.quiet) {
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.2f", seconds);
+    ctx.err << "simulated " << FormatDate(cal.DateOf(from)) << " to "
+            << FormatDate(cal.DateOf(until - std::chrono::microseconds(1))) << ": "
+            << events->size() << " events, " << report->fired.timers << " timers fired, "
+            << report->actions << " scripted actions, in " << buf << " s\n";
+  }
+  if (!report->fired.errors.empty()) ctx.exit_code = 1;
+}
+
+}  // namespace
+
+void RegisterSimulate(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand(
+      "simulate",
+      "Run a campaign on a virtual clock with scripted cadres and print its timeline (a year in "
+      "seconds; same input, same output)");
+  auto o = std::make_shared<SimulateOptions>();
+  cmd->add_option("--campaign", o->campaign, "The campaign: a name or a campaign YAML file")
+      ->required();
+  cmd->add_option("--items", o->items,
+                  "A ledger CSV (id,title,unit,responsible,registered_at,time_limit) of problems "
+                  "to register, each at its registered_at");
+  cmd->add_option("--from", o->from,
+                  "Start here (a date or an ISO 8601 instant; default: the "
+                  "campaign's first day)");
+  cmd->add_option("--until", o->until,
+                  "Stop at the end of this date or at this instant (default: the campaign's end)");
+  cmd->add_option("--seed", o->seed, "Seed of the scripted behaviour (default 1)");
+  cmd->add_option("--on-time", o->on_time, "Share of items submitted on time (default 0.6)");
+  cmd->add_option("--late", o->late,
+                  "Share of items submitted late (default 0.25); the rest never");
+  cmd->add_option("--reject", o->reject, "Share of first verifications rejected (default 0.15)");
+  cmd->add_option("--look-back-fail", o->look_back_fail,
+                  "Share of look-back samples that fail and are reopened (default 0.3)");
+  cmd->add_option("--definitions", o->definitions,
+                  "Folder of definitions (default: <RECTIFY_HOME>/workflows)");
+  cmd->add_flag("--quiet", o->quiet, "No progress and no summary on standard error");
+  cmd->callback([&ctx, o] { RunSimulate(ctx, *o); });
+}
+
+}  // namespace rectify::cli

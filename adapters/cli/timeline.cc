@@ -1,0 +1,255 @@
+#include "adapters/cli/timeline.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace rectify::cli {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string Str(const json::object& o, const char* key) {
+  auto it = o.find(key);
+  if (it == o.end()) return "";
+  if (it->value().is_string()) return std::string(it->value().as_string());
+  return json::serialize(it->value());
+}
+
+// Item events keep these fields of the audit row's data, in this order.
+const std::vector<std::string>& KeptFields(const std::string& event) {
+  static const std::map<std::string, std::vector<std::string>> kKept = {
+      {"register", {"title", "workflow", "responsible", "owner", "parent", "deadline"}},
+      {"remind", {"offset", "due", "recipients", "late"}},
+      {"escalate",
+       {"level", "measure", "step", "recipients", "task", "task_owner", "score", "bulletin",
+        "payment_suspended", "late"}},
+      {"look_back", {"campaign", "checkpoint", "inspectors"}},
+  };
+  static const std::vector<std::string> kTransition = {"deadline", "clock", "evidence", "fields"};
+  auto it = kKept.find(event);
+  return it == kKept.end() ? kTransition : it->second;
+}
+
+// An integer column, whatever width the backend reports it with.
+std::int64_t Int(const soci::row& r, std::size_t i) {
+  switch (r.get_properties(i).get_data_type()) {
+    case soci::dt_integer:
+      return r.get<int>(i);
+    case soci::dt_unsigned_long_long:
+      return static_cast<std::int64_t>(r.get<unsigned long long>(i));
+    case soci::dt_double:
+      return static_cast<std::int64_t>(r.get<double>(i));
+    default:
+      return r.get<long long>(i);
+  }
+}
+
+}  // namespace
+
+Timeline::Timeline(soci::session& sql, std::shared_ptr<const definition::Campaign> campaign)
+    : sql_(sql), campaign_(std::move(campaign)) {}
+
+std::string Timeline::Local(Timestamp t) const { return campaign_->calendar().FormatLocal(t); }
+
+std::string Timeline::PersonName(const std::string& id) const {
+  auto p = campaign_->org().FindPerson(id);
+  return p ? campaign_->org().person(*p).name : id;
+}
+
+std::string Timeline::UnitName(const std::string& id) const {
+  auto u = campaign_->org().FindUnit(id);
+  return u ? campaign_->org().unit(*u).name : id;
+}
+
+TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq, Timestamp at,
+                                  const std::string& actor, const std::string& event,
+                                  const std::string& from, const std::string& to,
+                                  const std::string& reason, const std::string& data_text) {
+  TimelineEvent e{at, instance, 0, seq, {}, {}};
+  json::object data = json::parse(data_text).as_object();
+  json::object& f = e.fields;
+  f["at"] = Local(at);
+  bool run = instance.rfind("campaign:", 0) == 0;
+  std::string unit = unit_of_.count(instance) ? unit_of_[instance] : "";
+  auto names = [&](const char* key) {
+    std::string out;
+    if (auto it = data.find(key); it != data.end() && it->value().is_array()) {
+      for (const auto& v : it->value().as_array()) {
+        out += (out.empty() ? "" : ", ") + PersonName(std::string(v.as_string()));
+      }
+    }
+    return out;
+  };
+  if (run) {
+    f["event"] = event;
+    for (const auto& kv : data) f[kv.key()] = kv.value();
+    if (event == "phase_began" || event == "phase_ended") {
+      e.text = "phase " + Str(data, "title") + " (" + Str(data, "phase") + ") " +
+               (event == "phase_began" ? "began" : "ended");
+    } else if (event == "checkpoint_began" || event == "checkpoint_ended") {
+      e.text = Str(data, "kind") + " " + Str(data, "title") + " " +
+               (event == "checkpoint_began" ? "began" : "ended") + " (" + Str(data, "from") +
+               " to " + Str(data, "to") + ")";
+    } else if (event == "checkpoint_opened" || event == "recurring") {
+      std::size_t n = data.contains("instances") ? data.at("instances").as_array().size() : 0;
+      e.text = Str(data, "title") + ": " + std::to_string(n) + " instances of " +
+               Str(data, "workflow") + " opened" +
+               (data.contains("theme") ? " (theme " + Str(data, "theme") + ")" : "");
+    } else if (event == "look_back") {
+      std::size_t n = data.at("sampled").as_array().size();
+      e.text = Str(data, "title") + ": sampled " + std::to_string(n) + " of " +
+               Str(data, "candidates") + " closed items for re-inspection";
+    } else if (event == "assessment") {
+      e.text = Str(data, "title") + " " + Str(data, "period") + ":";
+      const auto& rows = data.at("ranking").as_array();
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (i >= 3 && i + 3 < rows.size()) continue;
+        if (i == 3) e.text += " ...";
+        const auto& r = rows[i].as_object();
+        e.text += " " + Str(r, "rank") + "." + Str(r, "name") + " " + Str(r, "score") +
+                  (r.contains("vetoes") ? "(一票否决)" : "");
+      }
+    } else {
+      e.text = event + " " + Str(data, "campaign") + " (" + from + " -> " + to + ")";
+    }
+    return e;
+  }
+  static const std::map<std::string, std::string> kNames = {{"register", "registered"},
+                                                            {"remind", "reminder"},
+                                                            {"escalate", "escalation"},
+                                                            {"look_back", "look_back_sampled"},
+                                                            {"sign", "signed"}};
+  auto name = kNames.find(event);
+  bool transition = name == kNames.end();
+  f["event"] = transition ? "transition" : name->second;
+  f["item"] = instance;
+  if (!unit.empty()) f["unit"] = unit;
+  if (transition) {
+    f["action"] = event;
+    f["from"] = from;
+    f["to"] = to;
+  }
+  if (!actor.empty() && actor != "system") f["actor"] = actor;
+  if (!reason.empty()) f["reason"] = reason;
+  for (const std::string& k : KeptFields(event)) {
+    auto it = data.find(k);
+    if (it == data.end()) continue;
+    if ((k == "deadline" || k == "due") && it->value().is_string()) {
+      auto t = ParseIso(it->value().as_string());
+      f[k] = t ? json::value(Local(*t)) : it->value();
+    } else {
+      f[k] = it->value();
+    }
+  }
+  std::string who = UnitName(unit);
+  if (event == "register") {
+    e.text = "registered '" + Str(data, "title") + "', responsible " +
+             PersonName(Str(data, "responsible"));
+  } else if (event == "remind") {
+    e.text = "reminder " + Str(data, "offset") + " to " + names("recipients");
+  } else if (event == "escalate") {
+    e.text = "escalation step " + Str(data, "level") + ": " + Str(data, "measure") + " to " +
+             names("recipients") +
+             (data.contains("task") ? ", task " + Str(data, "task") : std::string());
+  } else if (event == "look_back") {
+    e.text = "sampled by the look back for re-inspection";
+  } else if (event == "sign") {
+    e.text = "signed by " + PersonName(actor);
+  } else {
+    e.text = event + ": " + from + " -> " + to + " by " + PersonName(actor) +
+             (reason.empty() ? "" : " (" + reason + ")");
+  }
+  e.text = instance + "  " + who + "  " + e.text;
+  return e;
+}
+
+TimelineEvent Timeline::FromOutbox(std::int64_t id, const std::string& instance,
+                                   const std::string& channel, const std::string& recipient,
+                                   const std::string& template_name, const std::string& payload,
+                                   Timestamp not_before, const std::string& state,
+                                   Timestamp created) {
+  TimelineEvent e{created, instance, 1, id, {}, {}};
+  json::object p = json::parse(payload).as_object();
+  json::object& f = e.fields;
+  f["at"] = Local(created);
+  f["event"] = "notification";
+  bool run = instance.rfind("campaign:", 0) == 0;
+  if (!run && !instance.empty()) f["item"] = instance;
+  std::string unit = run ? "" : (unit_of_.count(instance) ? unit_of_[instance] : "");
+  if (!unit.empty()) f["unit"] = unit;
+  f["template"] = template_name;
+  f["channel"] = channel;
+  f["recipient"] = recipient;
+  std::string name = channel == "bulletin" ? UnitName(recipient) : PersonName(recipient);
+  f["recipient_name"] = name;
+  if (p.contains("measure")) f["measure"] = p.at("measure");
+  f["deliver_at"] = Local(not_before);
+  if (state == "cancelled") f["cancelled"] = true;
+  f["message"] = Str(p, "message");
+  e.text = (run ? "" : instance + "  ") + "-> " + name + " (" + channel +
+           "): " + Str(p, "message") + (state == "cancelled" ? " [cancelled]" : "");
+  return e;
+}
+
+Result<std::vector<TimelineEvent>> Timeline::ReadNew() {
+  std::vector<TimelineEvent> out;
+  try {
+    {
+      soci::rowset<soci::row> rows = (sql_.prepare << "SELECT id, unit_id FROM instances");
+      for (const auto& r : rows) unit_of_[r.get<std::string>(0)] = r.get<std::string>(1);
+    }
+    std::int64_t since = audit_since_;
+    std::set<std::pair<std::string, std::int64_t>> at_since;
+    {
+      soci::rowset<soci::row> rows =
+          (sql_.prepare << "SELECT instance_id, seq, at, actor, event, from_state, to_state, "
+                           "reason, data FROM audit_log WHERE at >= " +
+                               std::to_string(since) + " ORDER BY at, instance_id, seq");
+      for (const auto& r : rows) {
+        std::string inst = r.get<std::string>(0);
+        auto seq = Int(r, 1);
+        auto at = Int(r, 2);
+        if (at == since && seen_audit_.count({inst, seq})) continue;
+        if (at > audit_since_) {
+          audit_since_ = at;
+          at_since.clear();
+        }
+        if (at == audit_since_) at_since.insert({inst, seq});
+        out.push_back(FromAudit(inst, seq, FromMicros(at), r.get<std::string>(3),
+                                r.get<std::string>(4), r.get<std::string>(5), r.get<std::string>(6),
+                                r.get<std::string>(7), r.get<std::string>(8)));
+      }
+    }
+    if (audit_since_ != since) {
+      seen_audit_ = std::move(at_since);
+    } else {
+      seen_audit_.insert(at_since.begin(), at_since.end());
+    }
+    {
+      soci::rowset<soci::row> rows =
+          (sql_.prepare << "SELECT id, instance_id, channel, recipient, template, payload, "
+                           "not_before, state, created_at FROM outbox WHERE id > " +
+                               std::to_string(last_outbox_) + " ORDER BY id");
+      for (const auto& r : rows) {
+        auto id = Int(r, 0);
+        last_outbox_ = std::max(last_outbox_, id);
+        out.push_back(FromOutbox(id, r.get<std::string>(1), r.get<std::string>(2),
+                                 r.get<std::string>(3), r.get<std::string>(4),
+                                 r.get<std::string>(5), FromMicros(Int(r, 6)),
+                                 r.get<std::string>(7), FromMicros(Int(r, 8))));
+      }
+    }
+  } catch (const std::exception& e) {
+    return Error::Internal(std::string("reading the timeline: ") + e.what());
+  }
+  std::stable_sort(out.begin(), out.end(), [](const TimelineEvent& a, const TimelineEvent& b) {
+    if (a.at != b.at) return a.at < b.at;
+    if (a.instance != b.instance) return a.instance < b.instance;
+    if (a.source != b.source) return a.source < b.source;
+    return a.seq < b.seq;
+  });
+  return out;
+}
+
+}  // namespace rectify::cli

@@ -1,0 +1,135 @@
+// Scripted cadres: the people of a campaign acting on its instances, deterministically, so that
+// `rectify simulate` and the demo show a realistic year (issue 4, point 7).
+//
+// The script registers the ledger's problems at their registration time and then plays each
+// person's part through Engine::Act, as the person the workflow names: the registrar registers
+// and assigns (choosing a verifier), the responsible cadre submits with evidence, the verifier
+// accepts or rejects, an interview's owner holds it and files the minutes, an inspector starts
+// and reports an inspection round and re-inspects what a look back sampled, reopening it when it
+// fails. Every choice comes from StableShare(seed | instance id | what) (campaign.h), so the same
+// seed and ledger always give the same year:
+//
+//   on_time  share of items submitted before their deadline (1-4 working days before it)
+//   late     share submitted 1-14 working days after it (so the first escalation steps happen)
+//            the rest are never submitted and climb the whole escalation chain
+//   reject   share of first verifications that send the item back (resubmitted 2 working days on)
+//   look_back_fail  share of items a look back sampled that the inspector reopens
+//
+//   CadreScript script(engine, campaign, {.seed = 7});
+//   script.AddLedger(rows);
+//   RunScripted(engine, clock, io, &script, until, {});   // timers and actions in time order
+//
+// The script reacts to what the engine did by reading the audit rows of the instances whose
+// timers fired (Observe): instances a checkpoint opened, follow-up interview tasks, items a look
+// back sampled. It acts only through Engine::Act and Engine::Register, so everything it does is
+// checked, audited and committed like a person's command.
+//
+// Thread-safety: one thread, with its Engine.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "rectify/definition/campaign.h"
+#include "rectify/engine/engine.h"
+
+namespace rectify::engine {
+
+struct CadreBehaviour {
+  std::uint64_t seed = 1;
+  double on_time = 0.6;
+  double late = 0.25;
+  double reject = 0.15;
+  double look_back_fail = 0.3;
+};
+
+// One problem of a ledger, as the script registers it.
+struct LedgerItem {
+  std::string id;
+  std::string title;
+  std::string unit;
+  std::string responsible;
+  Timestamp registered_at;
+  std::string time_limit;  // "10wd" or a date; empty: the campaign's default
+  std::string special_action;
+  std::string measures;
+};
+
+class CadreScript {
+ public:
+  CadreScript(Engine& engine, std::shared_ptr<const definition::Campaign> campaign,
+              CadreBehaviour behaviour);
+
+  // Queues each item's registration at its time.
+  void AddLedger(const std::vector<LedgerItem>& items);
+
+  // When the next scripted action is due, if any.
+  std::optional<Timestamp> NextAt() const;
+  // Performs the actions due at the engine clock's now, in order. An action the engine refuses
+  // (the item moved on meanwhile) is dropped and noted.
+  Status RunDue();
+  // Reads the new audit rows of instances whose timers fired and plans the reactions.
+  Status Observe(const std::vector<std::string>& instance_ids);
+
+  std::int64_t actions() const { return actions_; }
+  const std::vector<std::string>& notes() const { return notes_; }
+
+ private:
+  struct Action {
+    Timestamp at;
+    std::uint64_t seq = 0;
+    std::function<Status()> run;
+  };
+  struct Later {
+    bool operator()(const Action& a, const Action& b) const {
+      return a.at != b.at ? a.at > b.at : a.seq > b.seq;
+    }
+  };
+
+  void Schedule(Timestamp at, std::function<Status()> run);
+  double Share(const std::string& id, const std::string& what) const;
+  // The working day `n` working days from today (or from `day`), at local `hh:mm`.
+  Timestamp WorkdayAt(Date day, int n, int hour, int minute) const;
+  Date Today() const;
+
+  Status Register(const LedgerItem& item);
+  Result<Instance> Act(const std::string& id, const std::string& event, const std::string& actor,
+                       const std::string& reason = "", std::vector<std::string> evidence = {},
+                       std::map<std::string, std::string> fields = {});
+  // Plans the next move of whoever the instance now waits for.
+  Status PlanNext(const std::string& id);
+  Status PlanSubmit(const Instance& inst);
+  Status PlanVerify(const Instance& inst);
+  std::string PickHolder(const std::string& unit, const std::string& role,
+                         const std::string& salt) const;
+
+  Engine& engine_;
+  std::shared_ptr<const definition::Campaign> campaign_;
+  const Calendar& cal_;
+  CadreBehaviour behaviour_;
+  std::priority_queue<Action, std::vector<Action>, Later> queue_;
+  std::uint64_t next_seq_ = 0;
+  std::map<std::string, std::int64_t> seen_seq_;
+  std::int64_t actions_ = 0;
+  std::vector<std::string> notes_;
+};
+
+struct SimulationReport {
+  FireReport fired;
+  std::int64_t actions = 0;
+};
+
+// Runs the engine (and the script, when given) on `clock` up to `until`: each timer fires at its
+// due time and each scripted action happens at its time, timers first at the same instant.
+// `progress` is called after each step with the clock's time.
+Result<SimulationReport> RunScripted(Engine& engine, VirtualClock& clock,
+                                     boost::asio::io_context& io, CadreScript* script,
+                                     Timestamp until,
+                                     const std::function<void(Timestamp)>& progress);
+
+}  // namespace rectify::engine

@@ -1,0 +1,665 @@
+// Campaign runs: start (pin versions, arm the dated timers) and firing (phases, checkpoints,
+// recurring events, look backs, assessments). See campaign.h.
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <map>
+
+#include "rectify/calendar/deadline.h"
+#include "rectify/engine/access.h"
+#include "rectify/engine/campaign.h"
+#include "step.h"
+
+namespace rectify::engine {
+
+namespace json = boost::json;
+namespace chr = std::chrono;
+using definition::Campaign;
+using definition::Checkpoint;
+using definition::CheckpointKind;
+using definition::Recurring;
+using internal::Step;
+
+namespace {
+
+constexpr std::int64_t kGeneration = 1;
+
+struct Planned {
+  std::string name;
+  Timestamp due;
+};
+
+std::string Label(const std::string& name, int version) {
+  return name + "@" + std::to_string(version);
+}
+
+// Every definition version the run depends on.
+json::object Pins(const Campaign& c) {
+  json::object pins;
+  pins["campaign"] = Label(c.info().name, c.info().version);
+  pins["org"] = Label(c.org().info().name, c.org().info().version);
+  pins["calendar"] = c.calendar().name();
+  json::object workflows;
+  json::object escalations;
+  json::object assessments;
+  auto add_workflow = [&](const std::shared_ptr<const definition::Workflow>& wf) {
+    if (!wf) return;
+    workflows[wf->info().name] = wf->info().version;
+    for (const auto& s : wf->states()) {
+      if (s.overdue) escalations[s.overdue->info().name] = s.overdue->info().version;
+    }
+  };
+  add_workflow(c.items().workflow);
+  if (c.items().escalation) {
+    escalations[c.items().escalation->info().name] = c.items().escalation->info().version;
+  }
+  for (const Checkpoint& cp : c.checkpoints()) add_workflow(cp.workflow);
+  for (const Recurring& r : c.recurring()) {
+    add_workflow(r.workflow);
+    if (r.assessment) assessments[r.assessment->info().name] = r.assessment->info().version;
+  }
+  pins["workflows"] = std::move(workflows);
+  pins["escalations"] = std::move(escalations);
+  pins["assessments"] = std::move(assessments);
+  return pins;
+}
+
+Date FirstOfMonth(Date d) {
+  chr::year_month_day ymd{d};
+  return Date(ymd.year() / ymd.month() / chr::day(1));
+}
+
+// The first day of the period of `every` containing `d`, and of the one after.
+Date PeriodStart(definition::Every every, Date d) {
+  chr::year_month_day ymd{d};
+  switch (every) {
+    case definition::Every::kWeek:
+      return d - chr::days((chr::weekday{d}.c_encoding() + 6) % 7);
+    case definition::Every::kMonth:
+      return FirstOfMonth(d);
+    case definition::Every::kQuarter: {
+      unsigned m = static_cast<unsigned>(ymd.month());
+      return Date(ymd.year() / chr::month(((m - 1) / 3) * 3 + 1) / chr::day(1));
+    }
+    case definition::Every::kYear:
+      return Date(ymd.year() / chr::January / chr::day(1));
+  }
+  return d;
+}
+
+Date PeriodBefore(definition::Every every, Date start) {
+  chr::year_month_day ymd{start};
+  switch (every) {
+    case definition::Every::kWeek:
+      return start - chr::days(7);
+    case definition::Every::kMonth:
+      return Date(ymd - chr::months(1));
+    case definition::Every::kQuarter:
+      return Date(ymd - chr::months(3));
+    case definition::Every::kYear:
+      return Date(ymd - chr::years(1));
+  }
+  return start;
+}
+
+Date PeriodAfter(definition::Every every, Date start) {
+  chr::year_month_day ymd{start};
+  switch (every) {
+    case definition::Every::kWeek:
+      return start + chr::days(7);
+    case definition::Every::kMonth:
+      return Date(ymd + chr::months(1));
+    case definition::Every::kQuarter:
+      return Date(ymd + chr::months(3));
+    case definition::Every::kYear:
+      return Date(ymd + chr::years(1));
+  }
+  return start;
+}
+
+// The days an occurrence on `day` assesses: [first, last].
+std::pair<Date, Date> AssessedPeriod(const Recurring& r, Date day) {
+  Date start = PeriodStart(r.every, day);
+  if (r.at.kind == definition::RecurringAt::Kind::kLastWorkday) {
+    return {start, PeriodAfter(r.every, start) - chr::days(1)};
+  }
+  return {PeriodBefore(r.every, start), start - chr::days(1)};
+}
+
+// When a submission checkpoint opens its instances: the start of the phase its date falls in.
+Date OpensOn(const Campaign& c, const Checkpoint& cp) {
+  if (const definition::Phase* p = c.PhaseAt(cp.from); p && p->from < cp.from) return p->from;
+  return std::min(c.from(), cp.from);
+}
+
+Result<std::vector<Planned>> Plan(const Campaign& c, Timestamp now) {
+  const Calendar& cal = c.calendar();
+  std::vector<Planned> out;
+  // A dated event ahead is armed at its time; one already under way when the run starts (a
+  // phase or window in progress, a submission not yet due) is armed at `now`.
+  auto window = [&](const std::string& prefix, Date from, Date to, bool begin_too) {
+    Timestamp begin = cal.StartOfDay(from);
+    Timestamp end = cal.EndOfDay(to);
+    if (end <= now) return;
+    if (begin_too) out.push_back({prefix + ":begin", std::max(begin, now)});
+    out.push_back({prefix + ":end", end});
+  };
+  if (cal.StartOfDay(c.from()) > now) out.push_back({"campaign:begin", cal.StartOfDay(c.from())});
+  for (const auto& p : c.phases()) window("phase:" + p.id, p.from, p.to, true);
+  for (const Checkpoint& cp : c.checkpoints()) {
+    if (cp.kind == CheckpointKind::kSubmission) {
+      if (cal.EndOfDay(cp.to) <= now) continue;
+      out.push_back(
+          {"checkpoint:" + cp.id + ":open", std::max(cal.StartOfDay(OpensOn(c, cp)), now)});
+      continue;
+    }
+    window("checkpoint:" + cp.id, cp.from, cp.to, true);
+  }
+  for (const Recurring& r : c.recurring()) {
+    auto days = definition::Occurrences(r, cal);
+    if (!days) return days.error();
+    for (Date d : *days) {
+      Timestamp at = cal.AtLocalTime(d, cal.working_hours().start);
+      if (at < now) continue;
+      if (r.assessment && AssessedPeriod(r, d).second < c.from()) continue;  // nothing to assess
+      out.push_back({"recurring:" + r.id + ":" + FormatDate(d), at});
+    }
+  }
+  out.push_back({"campaign:close", cal.EndOfDay(c.to())});
+  return out;
+}
+
+// The order of firings due at the same instant: begin, ends, beginnings, the rest, close.
+int Rank(const std::string& name) {
+  auto parts = internal::SplitName(name);
+  if (name == "campaign:begin") return 0;
+  if (name == "campaign:close") return 9;
+  if (parts.size() == 3 && parts[2] == "end") return parts[0] == "checkpoint" ? 1 : 2;
+  if (parts[0] == "phase") return 3;
+  if (parts[0] == "checkpoint") return 4;
+  return 5;
+}
+
+std::string Points(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+json::array Strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+std::vector<std::string> Holders(const definition::Org& org, definition::UnitIndex unit,
+                                 const std::string& role) {
+  std::vector<std::string> out;
+  auto it = org.unit(unit).roles.find(role);
+  if (it == org.unit(unit).roles.end()) return out;
+  for (definition::PersonIndex p : it->second) out.push_back(org.person(p).id);
+  return out;
+}
+
+// People holding `role` whose scope covers `unit`.
+std::vector<std::string> RoleHoldersOver(const definition::Org& org, definition::UnitIndex unit,
+                                         const std::string& role) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < org.people().size(); ++i) {
+    const definition::Person& p = org.people()[i];
+    if (std::find(p.roles.begin(), p.roles.end(), role) == p.roles.end()) continue;
+    if (org.Within(unit, ScopeOf(org, static_cast<definition::PersonIndex>(i)))) {
+      out.push_back(p.id);
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Instance>> CampaignItems(Store& store, const std::string& campaign) {
+  std::vector<Instance> out;
+  InstanceFilter filter;
+  filter.campaign = campaign;
+  for (;;) {
+    auto page = store.ListInstances(filter);
+    if (!page) return page.error();
+    for (const InstanceRecord& r : *page) {
+      auto inst = Instance::FromRecord(r);
+      if (!inst) return inst.error();
+      out.push_back(std::move(*inst));
+    }
+    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
+    filter.after_id = page->back().id;
+  }
+  return out;
+}
+
+class Firing {
+ public:
+  Firing(const Interpreter& interp, Store& store, const Campaign& c, Step& step)
+      : interp_(interp), store_(store), c_(c), step_(step) {}
+
+  Status Fire(const PendingTimer& timer) {
+    timer_ = &timer;
+    auto parts = internal::SplitName(timer.name);
+    if (timer.name == "campaign:begin") return Lifecycle(CampaignEvent::kBegin, "campaign_began");
+    if (timer.name == "campaign:close") return Lifecycle(CampaignEvent::kClose, "campaign_closed");
+    if (parts.size() == 3 && parts[0] == "phase") return Phase(parts[1], parts[2] == "begin");
+    if (parts.size() == 3 && parts[0] == "checkpoint") return CheckpointEvent(parts[1], parts[2]);
+    if (parts.size() == 3 && parts[0] == "recurring") return RecurringEvent(parts[1], parts[2]);
+    return OkStatus();
+  }
+
+ private:
+  const std::string& Root() const { return c_.org().unit(0).id; }
+
+  void Bulletin(const std::string& message, json::object payload) {
+    payload["campaign"] = c_.info().name;
+    payload["message"] = message;
+    step_.NotifyUnit(Root(), "bulletin", "campaign", std::move(payload), timer_->name,
+                     timer_->generation);
+  }
+
+  Status Lifecycle(CampaignEvent event, const std::string& audit_event) {
+    auto state = ParseCampaignState(step_.inst().record.state);
+    if (!state) return state.error();
+    CampaignLifecycle life(*state);
+    if (Status s = life.Process(event); !s) return s;
+    std::string from = step_.inst().record.state;
+    step_.inst().record.state = std::string(CampaignStateName(life.state()));
+    json::object data{{"campaign", c_.info().name}};
+    if (event == CampaignEvent::kClose) {
+      auto items = CampaignItems(store_, c_.info().name);
+      if (!items) return items.error();
+      std::map<std::string, int> by_state;
+      for (const Instance& i : *items) ++by_state[i.record.workflow + ":" + i.record.state];
+      json::object counts;
+      for (const auto& [k, n] : by_state) counts[k] = n;
+      data["instances"] = std::move(counts);
+      // Whatever is still armed has nothing left to do.
+      for (const PendingTimer& t : step_.inst().timers) {
+        step_.fx().cancel.push_back({step_.inst().record.id, t.name, t.generation});
+      }
+      step_.inst().timers.clear();
+    }
+    step_.Audit(kSystemActor, audit_event, from, step_.inst().record.state, "", std::move(data));
+    Bulletin(c_.info().title + (event == CampaignEvent::kClose ? " closed" : " began"), {});
+    return OkStatus();
+  }
+
+  Status Phase(const std::string& id, bool begin) {
+    auto it = std::find_if(c_.phases().begin(), c_.phases().end(),
+                           [&](const definition::Phase& p) { return p.id == id; });
+    if (it == c_.phases().end()) return OkStatus();
+    if (begin) {
+      step_.inst().fields["phase"] = id;
+    } else if (step_.inst().Field("phase") == id) {
+      step_.inst().fields.erase("phase");
+    }
+    json::object data{{"phase", id},
+                      {"title", it->title},
+                      {"from", FormatDate(it->from)},
+                      {"to", FormatDate(it->to)}};
+    std::string state = step_.inst().record.state;
+    step_.Audit(kSystemActor, begin ? "phase_began" : "phase_ended", state, state, "", data);
+    Bulletin("phase " + it->title + " (" + id + ") " + (begin ? "began" : "ended") + ": " +
+                 FormatDate(it->from) + " to " + FormatDate(it->to),
+             {{"phase", id}});
+    return OkStatus();
+  }
+
+  const Checkpoint* FindCheckpoint(const std::string& id) const {
+    for (const Checkpoint& cp : c_.checkpoints()) {
+      if (cp.id == id) return &cp;
+    }
+    return nullptr;
+  }
+
+  std::vector<definition::UnitIndex> UnitsOf(const std::vector<std::string>& kinds) const {
+    std::vector<definition::UnitIndex> out;
+    for (const std::string& k : kinds) {
+      for (definition::UnitIndex u : c_.org().UnitsOfKind(k)) out.push_back(u);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  Status CheckpointEvent(const std::string& id, const std::string& what) {
+    const Checkpoint* cp = FindCheckpoint(id);
+    if (!cp) return OkStatus();
+    std::string state = step_.inst().record.state;
+    json::object data{{"checkpoint", id},
+                      {"title", cp->title},
+                      {"kind", std::string(definition::CheckpointKindName(cp->kind))},
+                      {"from", FormatDate(cp->from)},
+                      {"to", FormatDate(cp->to)}};
+    if (what == "open") return OpenPerUnit(*cp, data);
+    if (what == "begin" && cp->kind == CheckpointKind::kLookBack) return LookBack(*cp, data);
+    if (!cp->applies_to.empty()) {
+      data["units"] = static_cast<std::int64_t>(UnitsOf(cp->applies_to).size());
+    }
+    bool begin = what == "begin";
+    step_.Audit(kSystemActor, begin ? "checkpoint_began" : "checkpoint_ended", state, state, "",
+                data);
+    Bulletin(cp->title + " (" + id + ") " + (begin ? "began" : "ended") + ": " +
+                 FormatDate(cp->from) + " to " + FormatDate(cp->to),
+             {{"checkpoint", id}});
+    return OkStatus();
+  }
+
+  // Opens one instance of `wf` per unit; returns the ids and the heads told.
+  Status OpenFor(const std::vector<definition::UnitIndex>& units,
+                 const std::shared_ptr<const definition::Workflow>& wf,
+                 const std::string& id_prefix, const std::string& title,
+                 const std::map<std::string, std::string>& fields, json::object& data) {
+    const definition::Org& org = c_.org();
+    std::vector<std::string> ids;
+    std::vector<std::string> heads;
+    for (definition::UnitIndex u : units) {
+      NewInstance req;
+      req.id = id_prefix + "/" + org.unit(u).id;
+      req.workflow = wf->info().name;
+      req.workflow_version = wf->info().version;
+      req.org = org.info().name;
+      req.campaign = c_.info().name;
+      req.unit = org.unit(u).id;
+      auto unit_heads = Holders(org, u, "head");
+      req.responsible = unit_heads.empty() ? "" : unit_heads.front();
+      req.title = title + " (" + org.unit(u).name + ")";
+      req.fields = fields;
+      req.at = step_.now();
+      auto created = interp_.Create(req);
+      if (!created) return created.error().WithContext("opening " + req.id);
+      step_.fx().follow_ups.push_back(std::move(*created));
+      ids.push_back(req.id);
+      for (const auto& h : unit_heads) {
+        if (std::find(heads.begin(), heads.end(), h) == heads.end()) heads.push_back(h);
+      }
+    }
+    data["workflow"] = Label(wf->info().name, wf->info().version);
+    data["instances"] = Strings(ids);
+    data["notified"] = Strings(heads);
+    json::object payload{{"campaign", c_.info().name}, {"title", title}};
+    if (auto d = fields.find("due"); d != fields.end()) payload["due"] = d->second;
+    payload["message"] = title + ": " + std::to_string(ids.size()) + " " + wf->info().name +
+                         " opened" +
+                         (fields.count("due") ? ", due " + fields.at("due") : std::string());
+    step_.Notify(heads, "checkpoint", payload, timer_->name, timer_->generation, false);
+    return OkStatus();
+  }
+
+  Status OpenPerUnit(const Checkpoint& cp, json::object data) {
+    std::string state = step_.inst().record.state;
+    if (!cp.workflow) return OkStatus();
+    std::map<std::string, std::string> fields;
+    if (cp.workflow->FindField("due")) fields["due"] = FormatDate(cp.to);
+    if (Status s = OpenFor(UnitsOf(cp.applies_to), cp.workflow, c_.info().name + "/" + cp.id,
+                           cp.title, fields, data);
+        !s) {
+      return s;
+    }
+    step_.Audit(kSystemActor, "checkpoint_opened", state, state, "", std::move(data));
+    return OkStatus();
+  }
+
+  Status LookBack(const Checkpoint& cp, json::object data) {
+    std::string state = step_.inst().record.state;
+    auto items = CampaignItems(store_, c_.info().name);
+    if (!items) return items.error();
+    const auto& item_wf = c_.items().workflow;
+    std::vector<std::string> candidates;
+    std::map<std::string, const Instance*> by_id;
+    for (const Instance& i : *items) {
+      if (item_wf && i.record.workflow != item_wf->info().name) continue;
+      if (cp.of_closed_only) {
+        auto wf = interp_.definitions().FindWorkflow(i.record.workflow,
+                                                     static_cast<int>(i.record.workflow_version));
+        auto s = wf ? wf->FindState(i.record.state) : std::nullopt;
+        if (!s || !wf->state(*s).final) continue;
+      }
+      candidates.push_back(i.record.id);
+      by_id[i.record.id] = &i;
+    }
+    std::string date = FormatDate(c_.calendar().DateOf(step_.now()));
+    std::string seed = c_.info().name + "|" + cp.id + "|" + date;
+    std::vector<std::string> sample = SampleForLookBack(candidates, cp.sample, seed);
+    std::vector<std::string> inspectors_told;
+    for (const std::string& id : sample) {
+      const Instance& item = *by_id[id];
+      auto bound = interp_.Bind(item);
+      if (!bound) return bound.error();
+      Step mark(interp_, *bound, item, step_.now());
+      mark.inst().fields["look_back"] = cp.id + "@" + date;
+      auto unit = c_.org().FindUnit(item.record.unit_id);
+      std::vector<std::string> inspectors =
+          unit ? RoleHoldersOver(c_.org(), *unit, "inspector") : std::vector<std::string>{};
+      json::object payload{{"item", id},
+                           {"title", item.title},
+                           {"unit", item.record.unit_id},
+                           {"checkpoint", cp.id},
+                           {"message", cp.title + ": item " + id + " '" + item.title +
+                                           "' is sampled for re-inspection; reopen it if the "
+                                           "rectification did not hold"}};
+      mark.Notify(inspectors, "look_back", payload, "look_back:" + cp.id, kGeneration, false);
+      mark.Audit(kSystemActor, "look_back", item.record.state, item.record.state, "",
+                 {{"campaign", c_.info().name},
+                  {"checkpoint", cp.id},
+                  {"seed", seed},
+                  {"inspectors", Strings(inspectors)}});
+      step_.fx().follow_ups.push_back(mark.Finish());
+      for (const auto& p : inspectors) {
+        if (std::find(inspectors_told.begin(), inspectors_told.end(), p) == inspectors_told.end())
+          inspectors_told.push_back(p);
+      }
+    }
+    data["seed"] = seed;
+    data["share"] = cp.sample;
+    data["candidates"] = static_cast<std::int64_t>(candidates.size());
+    data["sampled"] = Strings(sample);
+    data["inspectors"] = Strings(inspectors_told);
+    step_.Audit(kSystemActor, "look_back", state, state, "", std::move(data));
+    Bulletin(cp.title + ": " + std::to_string(sample.size()) + " of " +
+                 std::to_string(candidates.size()) + " closed items sampled for re-inspection",
+             {{"checkpoint", cp.id}});
+    return OkStatus();
+  }
+
+  Status RecurringEvent(const std::string& id, const std::string& date_text) {
+    auto it = std::find_if(c_.recurring().begin(), c_.recurring().end(),
+                           [&](const Recurring& r) { return r.id == id; });
+    if (it == c_.recurring().end()) return OkStatus();
+    const Recurring& r = *it;
+    auto day = ParseDate(date_text);
+    if (!day) return day.error();
+    std::string state = step_.inst().record.state;
+    json::object data{{"recurring", id}, {"title", r.title}, {"date", date_text}};
+    if (r.assessment) return Assess(r, *day, std::move(data));
+    if (r.workflow) {
+      auto days = definition::Occurrences(r, c_.calendar());
+      if (!days) return days.error();
+      std::size_t n =
+          static_cast<std::size_t>(std::find(days->begin(), days->end(), *day) - days->begin());
+      std::map<std::string, std::string> fields;
+      std::string title = r.title;
+      if (!r.themes.empty() && r.workflow->FindField("theme")) {
+        fields["theme"] = r.themes[n % r.themes.size()];
+        title += ": " + fields["theme"];
+        data["theme"] = fields["theme"];
+      }
+      if (Status s = OpenFor(UnitsOf(r.applies_to), r.workflow,
+                             c_.info().name + "/" + id + "/" + date_text, title, fields, data);
+          !s) {
+        return s;
+      }
+    }
+    step_.Audit(kSystemActor, "recurring", state, state, "", std::move(data));
+    return OkStatus();
+  }
+
+  Status Assess(const Recurring& r, Date day, json::object data) {
+    std::string state = step_.inst().record.state;
+    const definition::Assessment& a = *r.assessment;
+    auto [first, last] = AssessedPeriod(r, day);
+    first = std::max(first, c_.from());
+    const Calendar& cal = c_.calendar();
+    auto items = CampaignItems(store_, c_.info().name);
+    if (!items) return items.error();
+    Timestamp to = std::min(cal.EndOfDay(last), step_.now());
+    std::vector<RankedUnit> ranking =
+        RankUnits(a, c_.org(), &cal, *items, cal.StartOfDay(first), to, step_.now());
+    json::array rows;
+    for (const RankedUnit& u : ranking) {
+      // Scores as decimal text ("88.5"): Boost.JSON would write 88.5 as 8.85E1.
+      json::object o{{"rank", u.rank},
+                     {"unit", u.unit},
+                     {"name", u.name},
+                     {"kind", u.kind},
+                     {"score", Points(u.score)},
+                     {"deducted", Points(u.deducted)},
+                     {"escalations", u.escalations},
+                     {"overdue_items", u.overdue_items}};
+      if (!u.vetoes.empty()) o["vetoes"] = Strings(u.vetoes);
+      rows.emplace_back(std::move(o));
+    }
+    data["assessment"] = Label(a.info().name, a.info().version);
+    data["period"] = FormatDate(first) + ".." + FormatDate(last);
+    data["ranking"] = std::move(rows);
+    // The bulletin names the first and the last few ("first queue", 排队).
+    std::string text = r.title + " " + FormatDate(first) + ".." + FormatDate(last) + ":";
+    int top = a.ranking().top > 0 ? a.ranking().top : 3;
+    int bottom = a.ranking().bottom > 0 ? a.ranking().bottom : 0;
+    for (std::size_t i = 0; i < ranking.size(); ++i) {
+      const RankedUnit& u = ranking[i];
+      bool head = static_cast<int>(i) < top;
+      bool tail = static_cast<int>(ranking.size() - i) <= bottom;
+      if (!head && !tail) continue;
+      text += std::string(" ") + std::to_string(u.rank) + ". " + u.name + " " + Points(u.score) +
+              (u.vetoes.empty() ? "" : " (一票否决)") + ";";
+    }
+    step_.Audit(kSystemActor, "assessment", state, state, "", std::move(data));
+    Bulletin(text, {{"assessment", a.info().name}});
+    return OkStatus();
+  }
+
+  const Interpreter& interp_;
+  Store& store_;
+  const Campaign& c_;
+  Step& step_;
+  const PendingTimer* timer_ = nullptr;
+};
+
+Result<std::shared_ptr<const Campaign>> PinnedCampaign(const Interpreter& interp,
+                                                       const Instance& run) {
+  auto c = interp.definitions().FindCampaign(run.Field("campaign"),
+                                             static_cast<int>(run.record.workflow_version));
+  if (!c) {
+    return Error::FailedPrecondition(
+        "campaign run " + run.record.id + " pinned " +
+        Label(run.Field("campaign"), static_cast<int>(run.record.workflow_version)) +
+        ", which is not loaded; load the definitions it started with");
+  }
+  return c;
+}
+
+}  // namespace
+
+Result<Instance> StartCampaign(Engine& engine, const std::string& name, int version) {
+  const Interpreter& interp = engine.interpreter();
+  auto c = interp.definitions().FindCampaign(name, version);
+  if (!c) {
+    std::string known;
+    for (const auto& info : interp.definitions().All()) {
+      if (info.kind == definition::Kind::kCampaign)
+        known += (known.empty() ? "" : ", ") + info.name;
+    }
+    return Error::NotFound("no campaign '" + name + "' is loaded" +
+                           (known.empty() ? "" : "; known: " + known));
+  }
+  Timestamp now = engine.clock().Now();
+  std::string id = CampaignInstanceId(name);
+  if (auto existing = engine.store().LoadInstance(id); existing) {
+    return Error::UniqueViolation("campaign " + name + " was started before (it is " +
+                                  existing->state + "); see 'rectify campaign show " + name + "'");
+  } else if (existing.error().code() != ErrorCode::kNotFound) {
+    return existing.error();
+  }
+  if (c->calendar().EndOfDay(c->to()) <= now) {
+    return Error::FailedPrecondition("campaign " + name + " ended on " + FormatDate(c->to()) +
+                                     "; there is nothing left to run");
+  }
+  Instance run;
+  run.record.id = id;
+  run.record.workflow = kCampaignWorkflow;
+  run.record.workflow_version = c->info().version;
+  run.record.unit_id = c->org().unit(0).id;
+  run.record.state = std::string(CampaignStateName(CampaignState::kDraft));
+  run.record.created_at = now;
+  run.org = c->org().info().name;
+  run.org_version = c->org().info().version;
+  run.title = c->info().title;
+  run.fields["campaign"] = name;
+  json::object pins = Pins(*c);
+  run.fields["pins"] = json::serialize(pins);
+  run.fields["started_at"] = c->calendar().FormatLocal(now);
+
+  Bound bound{nullptr, c->org_ptr(), &c->calendar()};
+  Step step(interp, bound, std::move(run), now);
+  CampaignLifecycle life;
+  if (Status s = life.Process(CampaignEvent::kSchedule); !s) return s.error();
+  bool begins_now = c->calendar().StartOfDay(c->from()) <= now;
+  if (begins_now) {
+    if (Status s = life.Process(CampaignEvent::kBegin); !s) return s.error();
+  }
+  step.inst().record.state = std::string(CampaignStateName(life.state()));
+  auto plan = Plan(*c, now);
+  if (!plan) return plan.error();
+  json::array timers;
+  for (const Planned& p : *plan) {
+    step.fx().arm.push_back({{id, p.name, kGeneration}, p.due, TimerState::kPending, {}});
+    step.inst().timers.push_back({p.name, kGeneration, p.due});
+    timers.emplace_back(p.name);
+  }
+  step.Audit(kSystemActor, "campaign_started", "draft", step.inst().record.state, "",
+             {{"campaign", name},
+              {"pins", pins},
+              {"from", FormatDate(c->from())},
+              {"to", FormatDate(c->to())},
+              {"timers", static_cast<std::int64_t>(plan->size())}});
+  Effects fx = step.Finish();
+  fx.created = true;
+  fx.expected_version = 0;
+  ChangeSet changes;
+  fx.AppendTo(changes);
+  if (Status s = engine.store().Commit(changes); !s) return s.error();
+  fx.instance.record.version = 1;
+  return fx.instance;
+}
+
+Result<Effects> FireCampaign(const Interpreter& interp, Store& store, const Instance& run,
+                             const std::vector<TimerRecord>& timers, Timestamp now) {
+  auto c = PinnedCampaign(interp, run);
+  if (!c) return c.error();
+  Bound bound{nullptr, (*c)->org_ptr(), &(*c)->calendar()};
+  Step step(interp, bound, run, now);
+  std::vector<TimerRecord> ordered = timers;
+  std::stable_sort(ordered.begin(), ordered.end(), [](const TimerRecord& a, const TimerRecord& b) {
+    if (a.due_at != b.due_at) return a.due_at < b.due_at;
+    return Rank(a.key.name) < Rank(b.key.name);
+  });
+  Firing firing(interp, store, **c, step);
+  for (const TimerRecord& t : ordered) {
+    step.fx().fire.push_back({t.key, now});
+    auto& pending = step.inst().timers;
+    auto it = std::find_if(pending.begin(), pending.end(), [&](const PendingTimer& p) {
+      return p.name == t.key.name && p.generation == t.key.generation;
+    });
+    if (it == pending.end()) continue;  // stale: claimed, nothing else
+    PendingTimer timer = *it;
+    pending.erase(it);
+    if (Status s = firing.Fire(timer); !s) {
+      return s.error().WithContext("campaign " + run.Field("campaign") + ", " + timer.name);
+    }
+  }
+  return step.Finish();
+}
+
+}  // namespace rectify::engine

@@ -1,0 +1,325 @@
+// The scripted cadres of campaign_script.h.
+#include "rectify/engine/campaign_script.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "rectify/calendar/deadline.h"
+#include "rectify/engine/access.h"
+#include "rectify/engine/campaign.h"
+
+namespace rectify::engine {
+
+namespace json = boost::json;
+
+CadreScript::CadreScript(Engine& engine, std::shared_ptr<const definition::Campaign> campaign,
+                         CadreBehaviour behaviour)
+    : engine_(engine),
+      campaign_(std::move(campaign)),
+      cal_(campaign_->calendar()),
+      behaviour_(behaviour) {}
+
+void CadreScript::Schedule(Timestamp at, std::function<Status()> run) {
+  queue_.push({std::max(at, engine_.clock().Now()), next_seq_++, std::move(run)});
+}
+
+std::optional<Timestamp> CadreScript::NextAt() const {
+  if (queue_.empty()) return std::nullopt;
+  return queue_.top().at;
+}
+
+double CadreScript::Share(const std::string& id, const std::string& what) const {
+  return StableShare(std::to_string(behaviour_.seed) + "|" + id + "|" + what);
+}
+
+Date CadreScript::Today() const { return cal_.DateOf(engine_.clock().Now()); }
+
+Timestamp CadreScript::WorkdayAt(Date day, int n, int hour, int minute) const {
+  auto d = n == 0 ? cal_.NextWorkday(day) : cal_.AddWorkdays(day, n);
+  Date target = d ? *d : day;
+  return cal_.AtLocalTime(target, std::chrono::minutes(hour * 60 + minute));
+}
+
+std::string CadreScript::PickHolder(const std::string& unit, const std::string& role,
+                                    const std::string& salt) const {
+  const definition::Org& org = campaign_->org();
+  auto u = org.FindUnit(unit);
+  std::vector<std::string> holders;
+  for (std::size_t i = 0; i < org.people().size(); ++i) {
+    const definition::Person& p = org.people()[i];
+    if (std::find(p.roles.begin(), p.roles.end(), role) == p.roles.end()) continue;
+    if (!u || org.Within(*u, ScopeOf(org, static_cast<definition::PersonIndex>(i)))) {
+      holders.push_back(p.id);
+    }
+  }
+  if (holders.empty()) return "";
+  return holders[StableHash(std::to_string(behaviour_.seed) + "|" + salt) % holders.size()];
+}
+
+void CadreScript::AddLedger(const std::vector<LedgerItem>& items) {
+  for (const LedgerItem& item : items) {
+    Schedule(item.registered_at, [this, item] { return Register(item); });
+  }
+}
+
+Result<Instance> CadreScript::Act(const std::string& id, const std::string& event,
+                                  const std::string& actor, const std::string& reason,
+                                  std::vector<std::string> evidence,
+                                  std::map<std::string, std::string> fields) {
+  Command c;
+  c.instance_id = id;
+  c.event = event;
+  c.actor = actor;
+  c.reason = reason;
+  c.evidence = std::move(evidence);
+  c.fields = std::move(fields);
+  ++actions_;
+  auto r = engine_.Act(c);
+  if (!r) notes_.push_back(id + " " + event + " by " + actor + ": " + r.error().message());
+  return r;
+}
+
+Status CadreScript::Register(const LedgerItem& item) {
+  NewInstance req;
+  req.id = item.id;
+  req.workflow =
+      campaign_->items().workflow ? campaign_->items().workflow->info().name : "rectification-item";
+  if (campaign_->items().workflow)
+    req.workflow_version = campaign_->items().workflow->info().version;
+  req.org = campaign_->org().info().name;
+  req.campaign = campaign_->info().name;
+  req.unit = item.unit;
+  req.responsible = item.responsible;
+  req.title = item.title;
+  std::string registrar = PickHolder(item.unit, "registrar", item.id + "|registrar");
+  req.actor = registrar.empty() ? kSystemActor : registrar;
+  if (!item.time_limit.empty()) {
+    req.fields["time_limit"] = item.time_limit;
+  } else if (campaign_->items().time_limit) {
+    req.fields["time_limit"] = FormatSpan(*campaign_->items().time_limit);
+  }
+  if (!item.special_action.empty()) req.fields["special_action"] = item.special_action;
+  if (!item.measures.empty()) req.fields["measures"] = item.measures;
+  ++actions_;
+  auto inst = engine_.Register(req);
+  if (!inst) {
+    notes_.push_back(item.id + " register: " + inst.error().message());
+    return OkStatus();
+  }
+  std::string assigner =
+      registrar.empty() ? PickHolder(item.unit, "inspector", item.id + "|inspector") : registrar;
+  std::map<std::string, std::string> fields;
+  std::string verifier = PickHolder(item.unit, "verifier", item.id + "|verifier");
+  if (!verifier.empty()) fields["verifier"] = verifier;
+  auto assigned = Act(item.id, "assign", assigner, "", {}, fields);
+  if (!assigned) return OkStatus();
+  return PlanNext(item.id);
+}
+
+namespace {
+
+bool Has(const definition::Workflow& wf, const definition::State& s, const std::string& event) {
+  return std::any_of(s.transitions.begin(), s.transitions.end(),
+                     [&](auto ti) { return wf.transition(ti).event == event; });
+}
+
+}  // namespace
+
+Status CadreScript::PlanSubmit(const Instance& inst) {
+  const std::string id = inst.record.id;
+  const StateClock* sc = inst.CurrentClock();
+  std::optional<Timestamp> deadline;
+  if (sc && sc->clock.phase == ClockPhase::kRunning) {
+    DeadlineClock dc(cal_, sc->clock);
+    if (auto d = dc.Deadline(engine_.clock().Now()); d) deadline = *d;
+  }
+  int visit = 0;
+  if (auto it = inst.taken.find("submit"); it != inst.taken.end()) visit = it->second;
+  auto ti = inst.taken.find("reopen");
+  visit += ti == inst.taken.end() ? 0 : ti->second;
+  double u = Share(id, "rectify");
+  double k = Share(id, "days:" + std::to_string(visit));
+  Timestamp at;
+  if (!deadline) {
+    at = WorkdayAt(Today(), 3, 10, 0);
+  } else {
+    Date due = DeadlineDay(cal_, *deadline);
+    if (visit > 0 || u < behaviour_.on_time) {
+      at = WorkdayAt(due, -(1 + static_cast<int>(k * 4)), 10, 0);  // 1-4 working days early
+      if (at <= engine_.clock().Now()) at = engine_.clock().Now() + std::chrono::hours(2);
+    } else if (u < behaviour_.on_time + behaviour_.late) {
+      at = WorkdayAt(due, 1 + static_cast<int>(k * 14), 10, 0);  // 1-14 working days late
+    } else {
+      return OkStatus();  // never: the chain runs its course
+    }
+  }
+  std::string actor = inst.responsible;
+  Schedule(at, [this, id, actor] {
+    auto r = Act(id, "submit", actor, "", {"整改材料及佐证照片 (" + id + ")"});
+    return r ? PlanNext(id) : OkStatus();
+  });
+  return OkStatus();
+}
+
+Status CadreScript::PlanVerify(const Instance& inst) {
+  const std::string id = inst.record.id;
+  std::string verifier = inst.Field("verifier");
+  if (verifier.empty()) verifier = PickHolder(inst.record.unit_id, "verifier", id + "|verifier");
+  if (verifier.empty()) return OkStatus();
+  int rejected = 0;
+  for (const char* e : {"reject", "return"}) {
+    if (auto it = inst.taken.find(e); it != inst.taken.end()) rejected += it->second;
+  }
+  auto wf = engine_.interpreter().definitions().FindWorkflow(
+      inst.record.workflow, static_cast<int>(inst.record.workflow_version));
+  auto state = wf->FindState(inst.record.state);
+  std::string back_event = Has(*wf, wf->state(*state), "reject") ? "reject" : "return";
+  bool reject = rejected == 0 && Has(*wf, wf->state(*state), back_event) &&
+                Share(id, "verify") < behaviour_.reject;
+  Timestamp at = WorkdayAt(Today(), 1 + static_cast<int>(Share(id, "verify-days") * 3), 15, 0);
+  Schedule(at, [this, id, verifier, reject, back_event] {
+    auto r = reject ? Act(id, back_event, verifier, "佐证材料不充分，退回补充整改")
+                    : Act(id, "accept", verifier);
+    return r ? PlanNext(id) : OkStatus();
+  });
+  return OkStatus();
+}
+
+Status CadreScript::PlanNext(const std::string& id) {
+  auto inst = engine_.Load(id);
+  if (!inst) return inst.error();
+  auto wf = engine_.interpreter().definitions().FindWorkflow(
+      inst->record.workflow, static_cast<int>(inst->record.workflow_version));
+  if (!wf) return OkStatus();
+  auto si = wf->FindState(inst->record.state);
+  if (!si) return OkStatus();
+  const definition::State& s = wf->state(*si);
+  if (Has(*wf, s, "submit")) return PlanSubmit(*inst);
+  if (Has(*wf, s, "accept")) return PlanVerify(*inst);
+  if (Has(*wf, s, "hold") && !inst->owner.empty()) {
+    std::string owner = inst->owner;
+    Schedule(WorkdayAt(Today(), 1 + static_cast<int>(Share(id, "hold") * 2), 9, 30),
+             [this, id, owner] { return Act(id, "hold", owner) ? PlanNext(id) : OkStatus(); });
+    return OkStatus();
+  }
+  if (Has(*wf, s, "file") && !inst->owner.empty()) {
+    std::string owner = inst->owner;
+    Schedule(WorkdayAt(Today(), 1, 16, 0), [this, id, owner] {
+      (void)Act(id, "file", owner, "", {"约谈记录 (" + id + ")"});
+      return OkStatus();
+    });
+    return OkStatus();
+  }
+  if (Has(*wf, s, "start") || Has(*wf, s, "report")) {
+    std::string inspector = PickHolder(inst->record.unit_id, "inspector", id + "|inspector");
+    if (inspector.empty()) return OkStatus();
+    bool start = Has(*wf, s, "start");
+    Timestamp at = start ? engine_.clock().Now() + std::chrono::hours(1)
+                         : WorkdayAt(Today(), 3 + static_cast<int>(Share(id, "report") * 5), 17, 0);
+    Schedule(at, [this, id, inspector, start] {
+      auto r = start ? Act(id, "start", inspector)
+                     : Act(id, "report", inspector, "", {"督查报告 (" + id + ")"});
+      return r && start ? PlanNext(id) : OkStatus();
+    });
+  }
+  return OkStatus();
+}
+
+Status CadreScript::RunDue() {
+  Timestamp now = engine_.clock().Now();
+  while (!queue_.empty() && queue_.top().at <= now) {
+    Action a = queue_.top();
+    queue_.pop();
+    if (Status s = a.run(); !s) return s;
+  }
+  return OkStatus();
+}
+
+Status CadreScript::Observe(const std::vector<std::string>& instance_ids) {
+  std::vector<std::string> ids = instance_ids;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (const std::string& id : ids) {
+    auto rows = engine_.store().AuditOf(id);
+    if (!rows) return rows.error();
+    std::int64_t& seen = seen_seq_[id];
+    for (const AuditRecord& row : *rows) {
+      if (row.seq <= seen) continue;
+      seen = row.seq;
+      auto data = json::parse(row.data_json).as_object();
+      if (row.event == "look_back" && data.contains("sampled")) {
+        std::vector<std::string> sampled;
+        for (const auto& v : data.at("sampled").as_array()) sampled.emplace_back(v.as_string());
+        if (Status s = Observe(sampled); !s) return s;
+      } else if (row.event == "escalate" && data.contains("task")) {
+        if (Status s = PlanNext(std::string(data.at("task").as_string())); !s) return s;
+      } else if (row.event == "look_back") {
+        // An item a look back sampled: an inspector re-inspects it and reopens it if it fails.
+        auto inst = engine_.Load(id);
+        if (!inst) return inst.error();
+        std::string inspector = PickHolder(inst->record.unit_id, "inspector", id + "|look_back");
+        bool fails = Share(id, "look_back") < behaviour_.look_back_fail;
+        Timestamp at =
+            WorkdayAt(Today(), 2 + static_cast<int>(Share(id, "look_back_days") * 5), 10, 0);
+        if (fails && !inspector.empty()) {
+          Schedule(at, [this, id, inspector] {
+            auto r = Act(id, "reopen", inspector, "回头看发现整改不到位，问题反弹");
+            return r ? PlanNext(id) : OkStatus();
+          });
+        }
+      } else if ((row.event == "checkpoint_opened" || row.event == "recurring") &&
+                 data.contains("instances")) {
+        for (const auto& v : data.at("instances").as_array()) {
+          std::string opened(v.as_string());
+          seen_seq_[opened] = 0;
+          if (Status s = PlanNext(opened); !s) return s;
+        }
+      }
+    }
+  }
+  return OkStatus();
+}
+
+Result<SimulationReport> RunScripted(Engine& engine, VirtualClock& clock,
+                                     boost::asio::io_context& io, CadreScript* script,
+                                     Timestamp until,
+                                     const std::function<void(Timestamp)>& progress) {
+  SimulationReport report;
+  for (;;) {
+    auto next = engine.store().DueTimers(until, 1);
+    if (!next) return next.error();
+    std::optional<Timestamp> timer_at;
+    if (!next->empty()) timer_at = std::max(next->front().due_at, clock.Now());
+    std::optional<Timestamp> action_at = script ? script->NextAt() : std::nullopt;
+    if (action_at && *action_at > until) action_at.reset();
+    if (!timer_at && !action_at) break;
+    if (timer_at && (!action_at || *timer_at <= *action_at)) {
+      clock.AdvanceTo(io, *timer_at);
+      auto due = engine.store().DueTimers(clock.Now(), 1000);
+      if (!due) return due.error();
+      auto fired = engine.FireTimers(*due);
+      if (!fired) return fired.error();
+      report.fired.timers += fired->timers;
+      report.fired.instances += fired->instances;
+      report.fired.skipped += fired->skipped;
+      report.fired.batches += fired->batches;
+      report.fired.errors.insert(report.fired.errors.end(), fired->errors.begin(),
+                                 fired->errors.end());
+      if (fired->timers == 0 && fired->skipped == 0 && !fired->errors.empty()) break;
+      if (script) {
+        std::vector<std::string> ids;
+        for (const TimerRecord& t : *due) ids.push_back(t.key.instance_id);
+        if (Status s = script->Observe(ids); !s) return s.error();
+      }
+    } else {
+      clock.AdvanceTo(io, *action_at);
+      if (Status s = script->RunDue(); !s) return s.error();
+    }
+    if (progress) progress(clock.Now());
+  }
+  if (clock.Now() < until) clock.AdvanceTo(io, until);
+  if (script) report.actions = script->actions();
+  return report;
+}
+
+}  // namespace rectify::engine

@@ -1,0 +1,437 @@
+// Campaign runs on the shipped Xinshao 2017 campaign, the cn calendar and a virtual clock, on
+// SQLite and on PostgreSQL (sqlite/CampaignScenarioTest.*, postgresql/CampaignScenarioTest.*):
+// phases on their dates, the materials checkpoint, the monthly assessment and its ranking, the
+// look back, and the run's lifecycle.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include "adapters/store/soci/migrator.h"
+#include "adapters/store/soci/soci_store.h"
+#include "rectify/engine/campaign.h"
+#include "rectify/engine/campaign_script.h"
+#include "rectify/engine/engine.h"
+#include "tests/store/store_test_env.h"
+
+namespace rectify {
+namespace {
+
+using store_soci::Backend;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+namespace json = boost::json;
+
+Timestamp T(const char* iso) { return *ParseIso(iso); }
+
+std::shared_ptr<const definition::DefinitionSet> Shipped() {
+  static auto set = [] {
+    Diagnostics diags;
+    auto s = definition::LoadDefinitions({std::string(RECTIFY_SOURCE_DIR) + "/workflows"}, diags);
+    EXPECT_TRUE(s.ok()) << diags.Format();
+    return *s;
+  }();
+  return set;
+}
+
+const Calendar& Cn() { return *Shipped()->FindCalendar("cn"); }
+
+const std::vector<std::string> kTownships = {
+    "chenjiafang", "cunshi", "daxin", "jukoupu", "longxipu", "niangxi", "pingshang", "quetang",
+    "taizhimiao",  "tanfu",  "tanxi", "tuqiao",  "xiaotang", "yantang", "yingguang"};
+
+class CampaignScenarioTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    auto db = testing::TestDatabase::Create(GetParam());
+    ASSERT_TRUE(db.ok()) << db.error().message();
+    db_ = std::move(*db);
+    Reopen();
+  }
+
+  void Reopen() {
+    engine_.reset();
+    auto url = store_soci::ParseDatabaseUrl(db_->url());
+    auto db = store_soci::Database::Open(*url, {});
+    ASSERT_TRUE(db.ok()) << db.error().message();
+    store_soci::Migrator migrator(**db, testing::ShippedMigrations());
+    ASSERT_TRUE(migrator.Migrate(clock_.Now()).ok());
+    store_ = store_soci::MakeStore(std::move(*db));
+    engine_ = std::make_unique<engine::Engine>(*store_, clock_, Shipped());
+    ASSERT_TRUE(engine_->RegisterDefinitions().ok());
+  }
+
+  void At(const char* iso) { clock_.AdvanceTo(io_, T(iso)); }
+
+  void Start(const char* at) {
+    At(at);
+    auto run = engine::StartCampaign(*engine_, "xinshao-2017");
+    ASSERT_TRUE(run.ok()) << run.error().message();
+  }
+
+  void RunUntil(const char* iso) {
+    auto r = engine::RunUntil(*engine_, clock_, io_, T(iso));
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    EXPECT_THAT(r->errors, ::testing::IsEmpty());
+  }
+
+  engine::Instance Load(const std::string& id) {
+    auto i = engine_->Load(id);
+    EXPECT_TRUE(i.ok()) << id << ": " << i.error().message();
+    return i.ok() ? *i : engine::Instance{};
+  }
+
+  // The run's audit rows of `event` as "local-at value-of-field".
+  std::vector<std::string> RunAudit(const std::string& event, const char* field,
+                                    const std::string& id = "campaign:xinshao-2017") {
+    std::vector<std::string> out;
+    auto rows = store_->AuditOf(id);
+    EXPECT_TRUE(rows.ok());
+    if (!rows.ok()) return out;
+    for (const auto& a : *rows) {
+      if (a.event != event) continue;
+      auto data = json::parse(a.data_json).as_object();
+      std::string v;
+      if (data.contains(field)) {
+        v = data.at(field).is_string() ? std::string(data.at(field).as_string())
+                                       : json::serialize(data.at(field));
+      }
+      out.push_back(Cn().FormatLocal(a.at) + " " + v);
+    }
+    return out;
+  }
+
+  json::object LastRow(const std::string& event, const std::string& id = "campaign:xinshao-2017") {
+    json::object last;
+    auto rows = store_->AuditOf(id);
+    for (const auto& a : *rows) {
+      if (a.event == event) last = json::parse(a.data_json).as_object();
+    }
+    return last;
+  }
+
+  // Registers an item of the campaign in `unit` and assigns it (verifier 马娟德).
+  void Item(const std::string& id, const std::string& unit, const std::string& responsible,
+            const std::string& limit) {
+    engine::NewInstance req;
+    req.id = id;
+    req.workflow = "rectification-item";
+    req.campaign = "xinshao-2017";
+    req.unit = unit;
+    req.responsible = responsible;
+    req.title = "贫困户识别不准 " + id;
+    req.actor = "xs-0009";
+    req.fields = {{"time_limit", limit}};
+    auto item = engine_->Register(req);
+    ASSERT_TRUE(item.ok()) << item.error().message();
+    ASSERT_TRUE(Act(id, "assign", "xs-0003", {}, {{"verifier", "xs-0007"}}).ok());
+  }
+
+  Result<engine::Instance> Act(const std::string& id, const std::string& event,
+                               const std::string& actor, std::vector<std::string> evidence = {},
+                               std::map<std::string, std::string> fields = {},
+                               const std::string& reason = "") {
+    engine::Command c;
+    c.instance_id = id;
+    c.event = event;
+    c.actor = actor;
+    c.evidence = std::move(evidence);
+    c.fields = std::move(fields);
+    c.reason = reason;
+    return engine_->Act(c);
+  }
+
+  static std::string Head(const std::string& unit) {
+    const definition::Org& org = *Shipped()->FindOrg("xinshao");
+    return org.person(org.unit(*org.FindUnit(unit)).roles.at("head").front()).id;
+  }
+
+  boost::asio::io_context io_;
+  VirtualClock clock_{T("2016-12-31T12:00:00+08:00")};
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<engine::Engine> engine_;
+};
+
+TEST_P(CampaignScenarioTest, PhasesBeginAndEndOnTheirDatesAndTheRunClosesAtTheYearsEnd) {
+  Start("2016-12-31T12:00:00+08:00");
+  EXPECT_EQ(Load("campaign:xinshao-2017").record.state, "scheduled");
+  RunUntil("2017-01-01T00:00:00+08:00");
+  EXPECT_EQ(Load("campaign:xinshao-2017").record.state, "running");
+  EXPECT_EQ(Load("campaign:xinshao-2017").Field("phase"), "spring_action");
+  RunUntil("2018-01-02T00:00:00+08:00");
+  EXPECT_THAT(RunAudit("phase_began", "phase"),
+              ElementsAre("2017-01-01T00:00:00+08:00 spring_action",
+                          "2017-04-01T00:00:00+08:00 summer_attack",
+                          "2017-07-01T00:00:00+08:00 autumn_breakthrough",
+                          "2017-10-01T00:00:00+08:00 winter_general_attack"));
+  EXPECT_THAT(RunAudit("phase_ended", "phase"),
+              ElementsAre("2017-04-01T00:00:00+08:00 spring_action",
+                          "2017-07-01T00:00:00+08:00 summer_attack",
+                          "2017-10-01T00:00:00+08:00 autumn_breakthrough",
+                          "2018-01-01T00:00:00+08:00 winter_general_attack"));
+  EXPECT_THAT(RunAudit("checkpoint_began", "checkpoint"),
+              ElementsAre("2017-04-07T00:00:00+08:00 q1_inspection",
+                          "2017-04-21T00:00:00+08:00 special_rectification"));
+  EXPECT_THAT(RunAudit("checkpoint_ended", "checkpoint"),
+              ElementsAre("2017-04-15T00:00:00+08:00 q1_inspection",
+                          "2017-05-22T00:00:00+08:00 special_rectification",  // P1M from 04-21
+                          "2017-07-01T00:00:00+08:00 look_back"));
+  EXPECT_THAT(RunAudit("campaign_began", "campaign"),
+              ElementsAre("2017-01-01T00:00:00+08:00 xinshao-2017"));
+  EXPECT_THAT(RunAudit("campaign_closed", "campaign"),
+              ElementsAre("2018-01-01T00:00:00+08:00 xinshao-2017"));
+  engine::Instance run = Load("campaign:xinshao-2017");
+  EXPECT_EQ(run.record.state, "closed");
+  EXPECT_TRUE(run.timers.empty());
+  // The versions it started with are pinned on the run.
+  auto pins = json::parse(run.Field("pins")).as_object();
+  EXPECT_EQ(pins["campaign"].as_string(), "xinshao-2017@1");
+  EXPECT_EQ(pins["org"].as_string(), "xinshao@1");
+  EXPECT_EQ(pins["workflows"].as_object()["materials-submission"].as_int64(), 1);
+  EXPECT_EQ(pins["assessments"].as_object()["xinshao-monthly"].as_int64(), 1);
+  // A phase change reaches the county's bulletin.
+  auto pending = store_->PendingOutbox(T("2019-01-01T00:00:00Z"), 1000);
+  ASSERT_TRUE(pending.ok());
+  int bulletins = 0;
+  for (const auto& o : *pending) bulletins += o.channel == "bulletin" && o.recipient == "xinshao";
+  EXPECT_GE(bulletins, 8);
+
+  // Exactly once: an engine restart fires nothing again.
+  Reopen();
+  auto again = engine_->FireDue();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->timers, 0);
+  EXPECT_EQ(RunAudit("phase_began", "phase").size(), 4u);
+}
+
+TEST_P(CampaignScenarioTest, MonthlyAssessmentFiresOnTheFirstWorkingDayOfEachMonth) {
+  Start("2016-12-31T12:00:00+08:00");
+  RunUntil("2018-01-01T00:00:00+08:00");
+  // January's first working day assesses December 2016, before the campaign: not armed.
+  // 2017-04-01 is a Saturday worked for Qingming; May 1 and the National Day week are holidays.
+  EXPECT_THAT(RunAudit("assessment", "period"),
+              ElementsAre("2017-02-03T08:30:00+08:00 2017-01-01..2017-01-31",
+                          "2017-03-01T08:30:00+08:00 2017-02-01..2017-02-28",
+                          "2017-04-01T08:30:00+08:00 2017-03-01..2017-03-31",
+                          "2017-05-02T08:30:00+08:00 2017-04-01..2017-04-30",
+                          "2017-06-01T08:30:00+08:00 2017-05-01..2017-05-31",
+                          "2017-07-03T08:30:00+08:00 2017-06-01..2017-06-30",
+                          "2017-08-01T08:30:00+08:00 2017-07-01..2017-07-31",
+                          "2017-09-01T08:30:00+08:00 2017-08-01..2017-08-31",
+                          "2017-10-09T08:30:00+08:00 2017-09-01..2017-09-30",
+                          "2017-11-01T08:30:00+08:00 2017-10-01..2017-10-31",
+                          "2017-12-01T08:30:00+08:00 2017-11-01..2017-11-30"));
+}
+
+TEST_P(CampaignScenarioTest, MaterialsCheckpointOpensOneInstancePerTownshipDueAtTheEndOfMay15) {
+  Start("2017-04-21T00:00:00+08:00");
+  // Started mid-campaign: the summer phase and the special rectification are under way, the
+  // first-quarter inspection is past and skipped.
+  RunUntil("2017-04-21T00:00:00+08:00");
+  EXPECT_THAT(RunAudit("phase_began", "phase"),
+              ElementsAre("2017-04-21T00:00:00+08:00 summer_attack"));
+  EXPECT_THAT(RunAudit("checkpoint_began", "checkpoint"),
+              ElementsAre("2017-04-21T00:00:00+08:00 special_rectification"));
+  auto opened = LastRow("checkpoint_opened");
+  ASSERT_TRUE(opened.contains("instances"));
+  EXPECT_EQ(opened["instances"].as_array().size(), 15u);
+  EXPECT_EQ(opened["notified"].as_array().size(), 15u);  // each township's head
+
+  InstanceFilter filter;
+  filter.campaign = "xinshao-2017";
+  filter.workflow = "materials-submission";
+  auto list = store_->ListInstances(filter);
+  ASSERT_TRUE(list.ok());
+  std::vector<std::string> units;
+  for (const auto& r : *list) units.push_back(r.unit_id);
+  EXPECT_EQ(units, kTownships);
+
+  engine::Instance m = Load("xinshao-2017/materials/niangxi");
+  EXPECT_EQ(m.record.state, "preparing");
+  EXPECT_EQ(m.responsible, "xs-0012");  // 酿溪镇's head
+  EXPECT_EQ(m.Field("due"), "2017-05-15");
+  EXPECT_EQ(FormatIso(**DeadlineClock(Cn(), m.clocks.at("preparing").clock).RunningDeadline()),
+            "2017-05-15T16:00:00Z");  // the end of 2017-05-15 in Shanghai
+  std::vector<std::string> timers;
+  for (const auto& t : m.timers) timers.push_back(Cn().FormatLocal(t.due) + " " + t.name);
+  EXPECT_THAT(timers, ElementsAre("2017-05-10T08:30:00+08:00 remind:preparing:0",
+                                  "2017-05-12T08:30:00+08:00 remind:preparing:1",
+                                  "2017-05-16T00:00:00+08:00 escalate:preparing:0",
+                                  "2017-05-17T08:30:00+08:00 escalate:preparing:1",
+                                  "2017-05-22T08:30:00+08:00 escalate:preparing:2"));
+
+  // 酿溪镇 files on time; the others are reminded and, once late, escalated.
+  RunUntil("2017-05-11T10:00:00+08:00");
+  ASSERT_TRUE(Act("xinshao-2017/materials/niangxi", "submit", "xs-0012", {"材料汇编.pdf"}).ok());
+  RunUntil("2017-05-17T00:00:00+08:00");
+  EXPECT_THAT(RunAudit("remind", "offset", "xinshao-2017/materials/yantang"),
+              ElementsAre("2017-05-10T08:30:00+08:00 -3wd", "2017-05-12T08:30:00+08:00 -1wd"));
+  EXPECT_THAT(RunAudit("escalate", "measure", "xinshao-2017/materials/yantang"),
+              ElementsAre("2017-05-16T00:00:00+08:00 reminder_letter"));
+  EXPECT_THAT(RunAudit("remind", "offset", "xinshao-2017/materials/niangxi"),
+              ElementsAre("2017-05-10T08:30:00+08:00 -3wd"));
+  EXPECT_TRUE(RunAudit("escalate", "measure", "xinshao-2017/materials/niangxi").empty());
+}
+
+TEST_P(CampaignScenarioTest, AssessmentRanksTownshipsFromDeductionsWithTheOneVoteVeto) {
+  Start("2017-04-21T00:00:00+08:00");
+  At("2017-04-21T10:00:00+08:00");
+  Item("Q-1", "niangxi", "xs-0014", "10wd");  // due 2017-05-08, never submitted
+  Item("Q-2", "yantang", "xs-0025", "10wd");
+  RunUntil("2017-05-03T10:00:00+08:00");
+  ASSERT_TRUE(Act("Q-2", "submit", "xs-0025", {"整改照片.zip"}).ok());
+  RunUntil("2017-05-04T10:00:00+08:00");
+  ASSERT_TRUE(Act("Q-2", "accept", "xs-0007").ok());
+  // Every township files its materials on time, so only Q-1 costs points.
+  for (const auto& t : kTownships) {
+    ASSERT_TRUE(Act("xinshao-2017/materials/" + t, "submit", Head(t), {"材料汇编.pdf"}).ok());
+    ASSERT_TRUE(Act("xinshao-2017/materials/" + t, "accept", "xs-0007").ok());
+  }
+  RunUntil("2017-06-01T09:00:00+08:00");
+
+  auto june = LastRow("assessment");
+  EXPECT_EQ(june["period"].as_string(), "2017-05-01..2017-05-31");
+  const auto& ranking = june["ranking"].as_array();
+  ASSERT_EQ(ranking.size(), 15u);
+  // Everyone else keeps 100; 酿溪镇 lost 0.5 + 1 + 1 + 2 + 3 + 3 for May's six steps and 1 for
+  // its item overdue at the run.
+  EXPECT_EQ(ranking[0].as_object().at("unit").as_string(), "chenjiafang");
+  const auto& last = ranking[14].as_object();
+  EXPECT_EQ(last.at("unit").as_string(), "niangxi");
+  EXPECT_EQ(last.at("rank").as_int64(), 15);
+  EXPECT_EQ(last.at("score").as_string(), "88.5");
+  EXPECT_EQ(last.at("escalations").as_int64(), 6);
+  EXPECT_EQ(last.at("overdue_items").as_int64(), 1);
+
+  // Accountability (2017-06-20) is a veto criterion: July's ranking fails 酿溪镇 whatever its
+  // score, after every unit that passed.
+  RunUntil("2017-07-03T09:00:00+08:00");
+  auto july = LastRow("assessment");
+  EXPECT_EQ(july["period"].as_string(), "2017-06-01..2017-06-30");
+  const auto& vetoed = july["ranking"].as_array()[14].as_object();
+  EXPECT_EQ(vetoed.at("unit").as_string(), "niangxi");
+  EXPECT_EQ(json::serialize(vetoed.at("vetoes")), "[\"accountability_case\"]");
+  EXPECT_NE(vetoed.at("score").as_string(), "100.0");
+
+  auto bulletin = store_->PendingOutbox(T("2019-01-01T00:00:00Z"), 2000);
+  ASSERT_TRUE(bulletin.ok());
+  bool named = false;
+  for (const auto& o : *bulletin) {
+    named = named || (o.template_name == "campaign" &&
+                      o.payload_json.find("15. 酿溪镇") != std::string::npos);
+  }
+  EXPECT_TRUE(named) << "the bulletin names the last place";
+}
+
+TEST_P(CampaignScenarioTest, LookBackSamplesClosedItemsDeterministicallyAndAnInspectorReopens) {
+  Start("2017-04-21T00:00:00+08:00");
+  At("2017-04-21T10:00:00+08:00");
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < 10; ++i) {
+    std::string id = "Q-" + std::to_string(i + 1);
+    Item(id, kTownships[i], Head(kTownships[i]), "10wd");
+    ids.push_back(id);
+  }
+  At("2017-05-03T10:00:00+08:00");
+  for (const auto& id : ids) {
+    ASSERT_TRUE(Act(id, "submit", Load(id).responsible, {"整改照片.zip"}).ok());
+  }
+  At("2017-05-04T10:00:00+08:00");
+  for (const auto& id : ids) ASSERT_TRUE(Act(id, "accept", "xs-0007").ok());
+  RunUntil("2017-06-01T01:00:00+08:00");
+
+  std::vector<std::string> expected =
+      engine::SampleForLookBack(ids, 0.2, "xinshao-2017|look_back|2017-06-01");
+  ASSERT_EQ(expected.size(), 2u);
+  EXPECT_EQ(engine::SampleForLookBack(ids, 0.2, "xinshao-2017|look_back|2017-06-01"), expected);
+  auto look_back = LastRow("look_back");
+  EXPECT_EQ(look_back["candidates"].as_int64(), 10);
+  std::vector<std::string> sampled;
+  for (const auto& v : look_back["sampled"].as_array()) sampled.emplace_back(v.as_string());
+  EXPECT_EQ(sampled, expected);
+  EXPECT_THAT(RunAudit("look_back", "checkpoint", expected[0]),
+              ElementsAre("2017-06-01T00:00:00+08:00 look_back"));
+  EXPECT_EQ(Load(expected[0]).Field("look_back"), "look_back@2017-06-01");
+  EXPECT_EQ(Load(expected[0]).record.state, "closed");  // reopening is the inspector's call
+
+  // The inspector finds the rectification did not hold and reopens it: a fresh 10wd.
+  At("2017-06-05T10:00:00+08:00");
+  auto reopened = Act(expected[0], "reopen", "xs-0004", {}, {}, "回头看发现问题反弹");
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message();
+  EXPECT_EQ(reopened->record.state, "rectifying");
+  EXPECT_EQ(
+      FormatIso(**DeadlineClock(Cn(), reopened->clocks.at("rectifying").clock).RunningDeadline()),
+      "2017-06-19T16:00:00Z");
+}
+
+TEST_P(CampaignScenarioTest, StartingTwiceOrAfterTheEndIsRefused) {
+  Start("2017-04-21T00:00:00+08:00");
+  auto again = engine::StartCampaign(*engine_, "xinshao-2017");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), ErrorCode::kUniqueViolation);
+  EXPECT_THAT(again.error().message(), HasSubstr("was started before (it is running)"));
+  At("2018-01-05T00:00:00+08:00");
+  auto late = engine::StartCampaign(*engine_, "jinkouhe-2017");
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code(), ErrorCode::kFailedPrecondition);
+  auto unknown = engine::StartCampaign(*engine_, "nowhere-2017");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(unknown.error().message(), HasSubstr("known: hecheng-supervision-2017"));
+}
+
+TEST_P(CampaignScenarioTest, ThemedInspectionOpensARoundPerTownshipWithTheMonthsTheme) {
+  At("2017-01-01T00:00:00+08:00");
+  ASSERT_TRUE(engine::StartCampaign(*engine_, "jinkouhe-2017").ok());
+  RunUntil("2017-02-10T00:00:00+08:00");
+  auto rows = RunAudit("recurring", "theme", "campaign:jinkouhe-2017");
+  // The fifth working day: 2017-01-09 (Jan 2 was a holiday); in February, after the Spring
+  // Festival, 02-03, the make-up Saturday 02-04, 02-06, 02-07, 02-08.
+  EXPECT_THAT(rows, ElementsAre("2017-01-09T08:30:00+08:00 精准识别",
+                                "2017-02-08T08:30:00+08:00 项目资金"));
+  auto opened = LastRow("recurring", "campaign:jinkouhe-2017");
+  ASSERT_FALSE(opened["instances"].as_array().empty());
+  engine::Instance round = Load(std::string(opened["instances"].as_array()[0].as_string()));
+  EXPECT_EQ(round.record.workflow, "inspection-round");
+  EXPECT_EQ(round.Field("theme"), "项目资金");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CampaignScenarioTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
+                         testing::BackendTestName);
+
+TEST(CampaignLifecycleTest, RefusesIllegalEventsAndStaysWhereItWas) {
+  engine::CampaignLifecycle life;
+  EXPECT_EQ(life.state(), engine::CampaignState::kDraft);
+  Status close = life.Process(engine::CampaignEvent::kClose);
+  ASSERT_FALSE(close.ok());
+  EXPECT_EQ(close.error().message(), "cannot close a campaign that is draft");
+  EXPECT_FALSE(life.Process(engine::CampaignEvent::kBegin).ok());
+  EXPECT_EQ(life.state(), engine::CampaignState::kDraft);
+  EXPECT_TRUE(life.Process(engine::CampaignEvent::kSchedule).ok());
+  EXPECT_EQ(life.Process(engine::CampaignEvent::kSchedule).error().message(),
+            "cannot schedule a campaign that is scheduled");
+  EXPECT_TRUE(life.Process(engine::CampaignEvent::kBegin).ok());
+  engine::CampaignLifecycle copy = life;
+  EXPECT_EQ(copy.state(), engine::CampaignState::kRunning);
+  EXPECT_TRUE(life.Process(engine::CampaignEvent::kClose).ok());
+  EXPECT_EQ(life.Process(engine::CampaignEvent::kClose).error().message(),
+            "cannot close a campaign that is closed");
+  EXPECT_EQ(life.state(), engine::CampaignState::kClosed);
+  engine::CampaignLifecycle restored(engine::CampaignState::kClosed);
+  EXPECT_FALSE(restored.Process(engine::CampaignEvent::kBegin).ok());
+}
+
+TEST(StableHashTest, IsStableAcrossRunsAndSpreadsShares) {
+  EXPECT_EQ(engine::StableHash("xinshao-2017|look_back|2017-06-01|Q-1"),
+            engine::StableHash("xinshao-2017|look_back|2017-06-01|Q-1"));
+  EXPECT_NE(engine::StableHash("a"), engine::StableHash("b"));
+  int below = 0;
+  for (int i = 0; i < 1000; ++i) below += engine::StableShare("item-" + std::to_string(i)) < 0.3;
+  EXPECT_GT(below, 240);
+  EXPECT_LT(below, 360);
+}
+
+}  // namespace
+}  // namespace rectify
