@@ -203,10 +203,17 @@ TEST_F(StoreCliInputTest, AReadOnlySqliteFolderIsExitThreeAndUntouched) {
                   fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
   fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
                           fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
-  std::vector<std::string> argv = {RECTIFY_BINARY, "--db", "sqlite:" + (ro / "r.db").string(),
-                                   "migrate"};
+  std::string binary = RECTIFY_BINARY;
   if (geteuid() == 0) {
-    // Root writes anywhere; run as nobody so the folder's permissions apply, as for a user.
+    // Root writes anywhere; run as nobody so the folder's permissions apply, as for a user. A
+    // copy of the binary, because the build folder's parents need not be open to nobody.
+    binary = (dir_.path() / "rectify").string();
+    fs::copy_file(RECTIFY_BINARY, binary);
+    fs::permissions(binary, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                fs::perms::others_read | fs::perms::others_exec);
+  }
+  std::vector<std::string> argv = {binary, "--db", "sqlite:" + (ro / "r.db").string(), "migrate"};
+  if (geteuid() == 0) {
     argv.insert(argv.begin(),
                 {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"});
   }
