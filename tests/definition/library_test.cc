@@ -80,15 +80,15 @@ TEST(LibraryTest, Xinshao2017HasItsPhasesAndCheckpoints) {
   EXPECT_EQ(c->PhaseAt(*ParseDate("2017-05-15"))->id, "summer_attack");
 }
 
-TEST(LibraryTest, MonthlyAssessmentFallsOnTheLastWorkingDayOfEachMonth) {
+TEST(LibraryTest, MonthlyAssessmentFallsOnTheFirstWorkingDayOfEachMonth) {
   auto c = Library()->FindCampaign("xinshao-2017");
   ASSERT_NE(c, nullptr);
   ASSERT_EQ(c->recurring().size(), 1u);
   auto days = Occurrences(c->recurring()[0], c->calendar());
   ASSERT_TRUE(days.ok());
   ASSERT_EQ(days->size(), 12u);
-  EXPECT_EQ(FormatDate((*days)[0]), "2017-01-26");  // the Spring Festival starts 2017-01-27
-  EXPECT_EQ(FormatDate((*days)[8]), "2017-09-30");  // a Saturday worked before National Day
+  EXPECT_EQ(FormatDate((*days)[0]), "2017-01-03");  // 2017-01-02 was the New Year holiday
+  EXPECT_EQ(FormatDate((*days)[3]), "2017-04-01");  // a Saturday worked before Qingming
   EXPECT_EQ(c->recurring()[0].assessment, Library()->FindAssessment("xinshao-monthly"));
 }
 
