@@ -19,14 +19,13 @@ std::string Diagnostic::Format() const {
 }
 
 void Diagnostics::Error(SourcePos pos, std::string path, std::string message, std::string hint) {
-  items_.push_back({Severity::kError, std::move(pos), std::move(path), std::move(message),
-                    std::move(hint)});
+  items_.push_back(
+      {Severity::kError, std::move(pos), std::move(path), std::move(message), std::move(hint)});
 }
 
-void Diagnostics::Warning(SourcePos pos, std::string path, std::string message,
-                          std::string hint) {
-  items_.push_back({Severity::kWarning, std::move(pos), std::move(path), std::move(message),
-                    std::move(hint)});
+void Diagnostics::Warning(SourcePos pos, std::string path, std::string message, std::string hint) {
+  items_.push_back(
+      {Severity::kWarning, std::move(pos), std::move(path), std::move(message), std::move(hint)});
 }
 
 void Diagnostics::Append(const Diagnostics& other) {

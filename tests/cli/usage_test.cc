@@ -8,8 +8,8 @@ namespace rectify {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using testing::RunRectify;
+using ::testing::StartsWith;
 
 TEST(CliUsageTest, HelpListsTheCommandsAndExitsZero) {
   auto r = RunRectify({"--help"});

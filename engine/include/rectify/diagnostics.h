@@ -4,8 +4,9 @@
 // Each message says where (file, line and column, 1-based, and the path inside the document),
 // what is wrong, and a hint on what to do. One line per message, in the form compilers use:
 //
-//   workflows/items.yaml:12:9: error: states.rectifying.on.submit.to: unknown state 'verifyin' (hint: did you mean 'verifying'?)
-//   workflows/xinshao.yaml:7:5: warning: phases: 2017-04-01 is covered by no phase (hint: ...)
+//   workflows/items.yaml:12:9: error: states.rectifying.on.submit.to: unknown state 'verifyin'
+//   (hint: did you mean 'verifying'?) workflows/xinshao.yaml:7:5: warning: phases: 2017-04-01 is
+//   covered by no phase (hint: ...)
 //
 // Thread-safety: a value; not shared.
 #pragma once

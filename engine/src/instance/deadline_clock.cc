@@ -11,9 +11,12 @@ namespace mpl = boost::mpl;
 
 std::string_view ClockPhaseName(ClockPhase phase) {
   switch (phase) {
-    case ClockPhase::kStopped: return "stopped";
-    case ClockPhase::kRunning: return "running";
-    case ClockPhase::kPaused: return "paused";
+    case ClockPhase::kStopped:
+      return "stopped";
+    case ClockPhase::kRunning:
+      return "running";
+    case ClockPhase::kPaused:
+      return "paused";
   }
   return "stopped";
 }
@@ -63,11 +66,16 @@ using ClockMachine = msm::back::state_machine<ClockLifecycle>;
 
 std::string_view EventName(int event) {
   switch (event) {
-    case kStart: return "start";
-    case kPause: return "pause";
-    case kResume: return "resume";
-    case kExtend: return "extend";
-    case kStop: return "stop";
+    case kStart:
+      return "start";
+    case kPause:
+      return "pause";
+    case kResume:
+      return "resume";
+    case kExtend:
+      return "extend";
+    case kStop:
+      return "stop";
   }
   return "?";
 }
@@ -77,16 +85,21 @@ enum class PauseUnit { kWorkingDays, kCalendarDays, kExact };
 
 PauseUnit UnitOf(const DeadlineSpec& budget) {
   switch (budget.kind) {
-    case DeadlineSpec::Kind::kDate: return PauseUnit::kWorkingDays;
-    case DeadlineSpec::Kind::kInstant: return PauseUnit::kExact;
-    case DeadlineSpec::Kind::kSpan: break;
+    case DeadlineSpec::Kind::kDate:
+      return PauseUnit::kWorkingDays;
+    case DeadlineSpec::Kind::kInstant:
+      return PauseUnit::kExact;
+    case DeadlineSpec::Kind::kSpan:
+      break;
   }
   switch (budget.span.kind) {
-    case Span::Kind::kWorkingDays: return PauseUnit::kWorkingDays;
+    case Span::Kind::kWorkingDays:
+      return PauseUnit::kWorkingDays;
     case Span::Kind::kCalendar:
       return budget.span.exact == Duration{0} ? PauseUnit::kCalendarDays : PauseUnit::kExact;
     case Span::Kind::kZero:
-    case Span::Kind::kExact: return PauseUnit::kExact;
+    case Span::Kind::kExact:
+      return PauseUnit::kExact;
   }
   return PauseUnit::kExact;
 }
@@ -129,15 +142,27 @@ Status DeadlineClock::Process(int event) {
   ClockLifecycle& def = machine_->fsm;
   def.rejected = false;
   switch (event) {
-    case kStart: machine_->fsm.process_event(EvStart{}); break;
-    case kPause: machine_->fsm.process_event(EvPause{}); break;
-    case kResume: machine_->fsm.process_event(EvResume{}); break;
-    case kExtend: machine_->fsm.process_event(EvExtend{}); break;
-    case kStop: machine_->fsm.process_event(EvStop{}); break;
-    default: break;
+    case kStart:
+      machine_->fsm.process_event(EvStart{});
+      break;
+    case kPause:
+      machine_->fsm.process_event(EvPause{});
+      break;
+    case kResume:
+      machine_->fsm.process_event(EvResume{});
+      break;
+    case kExtend:
+      machine_->fsm.process_event(EvExtend{});
+      break;
+    case kStop:
+      machine_->fsm.process_event(EvStop{});
+      break;
+    default:
+      break;
   }
   if (def.rejected) {
-    return Error::FailedPrecondition("cannot " + std::string(EventName(event)) + " a clock that is " +
+    return Error::FailedPrecondition("cannot " + std::string(EventName(event)) +
+                                     " a clock that is " +
                                      std::string(ClockPhaseName(record_.phase)));
   }
   return OkStatus();
@@ -219,7 +244,7 @@ Result<Timestamp> DeadlineClock::Deadline(Timestamp as_of) const {
   }
   if (paused_days > 0) {
     Span by = unit == PauseUnit::kWorkingDays ? Span::WorkingDays(paused_days)
-                                               : Span::CalendarDays(paused_days);
+                                              : Span::CalendarDays(paused_days);
     deadline = Shift(cal, *deadline, by);
   } else if (paused_exact > Duration{0}) {
     deadline = *deadline + paused_exact;
