@@ -1,0 +1,62 @@
+// A notification channel: the one interface between the outbox dispatcher and the outside world.
+//
+//   std::unique_ptr<Channel> email = MakeEmailChannel(config);   // adapters/notify/*_channel.h
+//   SendResult r = email->Send(message);
+//   if (r.outcome == SendOutcome::kRetry) ... // the dispatcher backs off and tries again
+//
+// The dispatcher (engine side) renders an outbox row into a `Message`, picks the channel the
+// recipient uses, and calls Send. A channel does one delivery attempt and reports what happened;
+// it never retries on its own, never sleeps, and never reads the clock (retries, backoff, rate
+// limits and working hours are the dispatcher's). Send blocks for at most the channel's
+// configured timeout.
+//
+// De-duplication: `Message::dedup_key` is the outbox row's key and is the same on every attempt
+// of that row. Channels pass it on where the peer can use it (an email's Message-ID is derived from
+// it; a webhook carries it in the `Idempotency-Key` header and in the JSON body), so a repeat
+// after a crash can be recognised by the receiver.
+//
+// Thread-safety: Send may be called from one thread at a time per channel object.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rectify::notify {
+
+// One rendered message for one recipient.
+struct Message {
+  std::string dedup_key;       // the outbox row's key; identical on every attempt
+  std::string template_name;   // "reminder", "supervision-letter", ...
+  std::string language;        // "zh" or "en"
+  std::string recipient_id;    // a person or unit id from the org tree
+  std::string recipient_name;  // for the salutation and the To: display name
+  std::string address;         // channel-specific: an email address, a robot webhook URL, ...
+  std::string subject;         // one line
+  std::string text;            // the plain-text body
+  std::string html;            // optional: the letter as an HTML document ("" when none)
+  std::string instance_id;     // the item the message is about ("" when none)
+  std::map<std::string, std::string> fields;  // the template's fields, for structured channels
+};
+
+enum class SendOutcome {
+  kDelivered,  // the peer accepted it
+  kRetry,      // a transient failure (timeout, refused connection, SMTP 4xx, HTTP 5xx/429)
+  kFailed,     // a permanent failure (SMTP 5xx, HTTP 4xx other than 429, bad address)
+};
+
+struct SendResult {
+  SendOutcome outcome = SendOutcome::kDelivered;
+  std::string detail;  // the peer's answer or the error, for the delivery-attempt record
+};
+
+class Channel {
+ public:
+  virtual ~Channel() = default;
+  // The channel's kind as written in the channels file: "log", "file", "email", "webhook".
+  virtual std::string kind() const = 0;
+  virtual SendResult Send(const Message& message) = 0;
+};
+
+}  // namespace rectify::notify
