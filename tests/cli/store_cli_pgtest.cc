@@ -30,6 +30,15 @@ std::map<std::string, std::string> Env() {
 
 int Lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
+// The version the shipped migrations bring a database to: the highest NNNN among them.
+int ShippedVersion() {
+  int version = 0;
+  for (const auto& e : fs::directory_iterator(testing::ShippedMigrations())) {
+    version = std::max(version, std::stoi(e.path().filename().string().substr(0, 4)));
+  }
+  return version;
+}
+
 class StoreCliTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -54,11 +63,12 @@ TEST_P(StoreCliTest, MigrateTwiceTheSecondRunAppliesNothing) {
   EXPECT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(first.err, "");
   EXPECT_THAT(first.out, HasSubstr("applied " + InitialFile() + "\n"));
-  EXPECT_THAT(first.out, HasSubstr("schema is now at version 1"));
+  const std::string version = std::to_string(ShippedVersion());
+  EXPECT_THAT(first.out, HasSubstr("schema is now at version " + version));
 
   CommandResult second = Rectify({"migrate"});
   EXPECT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_EQ(second.out, "schema is up to date at version 1\n");
+  EXPECT_EQ(second.out, "schema is up to date at version " + version + "\n");
   EXPECT_EQ(second.err, "");
 }
 
@@ -68,7 +78,7 @@ TEST_P(StoreCliTest, StatusSaysWhichDatabaseItsSchemaAndItsCounts) {
   EXPECT_EQ(text.exit_code, 0) << text.err;
   std::string backend = GetParam() == Backend::kSqlite ? "sqlite" : "postgresql";
   EXPECT_THAT(text.out, HasSubstr("database:        " + db_->url() + " (" + backend + ")\n"));
-  EXPECT_THAT(text.out, HasSubstr("schema version:  1\n"));
+  EXPECT_THAT(text.out, HasSubstr("schema version:  " + std::to_string(ShippedVersion()) + "\n"));
   EXPECT_THAT(text.out, HasSubstr("pending:         0 migrations\n"));
   EXPECT_THAT(text.out, HasSubstr("instances:       0\n"));
   EXPECT_THAT(text.out, HasSubstr("outbox:          pending 0, sent 0, dead 0, cancelled 0\n"));
@@ -78,7 +88,7 @@ TEST_P(StoreCliTest, StatusSaysWhichDatabaseItsSchemaAndItsCounts) {
   boost::json::value v = boost::json::parse(json.out);
   EXPECT_EQ(v.at("backend").as_string(), backend);
   EXPECT_EQ(v.at("database").as_string(), db_->url());
-  EXPECT_EQ(v.at("schema_version").as_int64(), 1);
+  EXPECT_EQ(v.at("schema_version").as_int64(), ShippedVersion());
   EXPECT_TRUE(v.at("pending_migrations").as_array().empty());
   EXPECT_EQ(v.at("counts").at("pending_timers").as_int64(), 0);
   EXPECT_EQ(v.at("counts").at("outbox").at("dead").as_int64(), 0);
@@ -100,7 +110,9 @@ TEST_P(StoreCliTest, AMigrationFailingHalfWayLeavesTheDatabaseAsItWas) {
   fs::path dir = db_->dir().path() / "migrations";
   fs::create_directories(dir);
   for (const auto& e : fs::directory_iterator(testing::ShippedMigrations())) {
-    fs::copy_file(e.path(), dir / e.path().filename());
+    if (e.path().filename().string().starts_with("0001_")) {
+      fs::copy_file(e.path(), dir / e.path().filename());
+    }
   }
   std::ofstream(dir / "0002_extra.sql") << "CREATE TABLE extra (x BIGINT);\n";
   std::ofstream(dir / "0003_broken.sql") << "CREATE TABLE half (x BIGINT);\n"

@@ -27,8 +27,12 @@ class MigratorTest : public ::testing::TestWithParam<Backend> {
     test_db_ = std::move(*db);
     migrations_ = test_db_->dir().File("migrations");
     fs::create_directories(migrations_);
+    // The mechanism is under test, not the shipped set: start from the first shipped migration
+    // only, and let each test add its own 0002, 0003, ...
     for (const auto& entry : fs::directory_iterator(testing::ShippedMigrations())) {
-      fs::copy_file(entry.path(), migrations_ / entry.path().filename());
+      if (entry.path().filename().string().starts_with("0001_")) {
+        fs::copy_file(entry.path(), migrations_ / entry.path().filename());
+      }
     }
     auto url = store_soci::ParseDatabaseUrl(test_db_->url());
     ASSERT_TRUE(url.ok());

@@ -248,6 +248,75 @@ TEST_P(StoreContractTest, ATimerFiresExactlyOnce) {
   EXPECT_TRUE(store_->DueTimers(At(100), 10)->empty());
 }
 
+TEST_P(StoreContractTest, ClaimDueLeasesTheEarliestDueTimersOnceUntilTheLeaseRunsOut) {
+  ChangeSet c = WithItems({"a", "b", "c"});
+  c.timer_arms = {Timer("a", "deadline", 1, At(20)), Timer("b", "remind", 1, At(10)),
+                  Timer("c", "deadline", 1, At(40))};
+  CommitOk(c);
+
+  auto first = store_->ClaimDue(At(30), 10, "node-1/0", At(31));
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  ASSERT_EQ(first->size(), 2u) << "c is not due yet";
+  EXPECT_EQ(first->at(0).key.instance_id, "b");
+  EXPECT_EQ(first->at(1).key.instance_id, "a");
+  EXPECT_GT(first->at(0).lease_token, 0);
+  EXPECT_EQ(first->at(0).lease_token, first->at(1).lease_token) << "one token a claim";
+
+  // Another node finds nothing to claim while the lease holds ...
+  std::unique_ptr<Store> other = Open();
+  ASSERT_NE(other, nullptr);
+  EXPECT_TRUE(other->ClaimDue(At(30), 10, "node-2/0", At(31))->empty());
+  // ... the owner may take its own work back (after losing its connection) ...
+  auto again = store_->ClaimDue(At(30), 10, "node-1/0", At(32));
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 2u);
+  EXPECT_GT(again->front().lease_token, first->front().lease_token);
+  // ... and once it runs out, the other node takes it, under a newer token.
+  auto taken = other->ClaimDue(At(32), 10, "node-2/0", At(40));
+  ASSERT_TRUE(taken.ok());
+  ASSERT_EQ(taken->size(), 2u);
+  EXPECT_GT(taken->front().lease_token, again->front().lease_token);
+  // The limit holds, and a claim is not a firing: the timers are still pending.
+  EXPECT_EQ(store_->DueTimers(At(100), 10)->size(), 3u);
+}
+
+TEST_P(StoreContractTest, AFencedFiringCommitsOnlyUnderTheCurrentLease) {
+  ChangeSet arm = WithItems({"item-1"});
+  arm.timer_arms.push_back(Timer("item-1", "escalate:1", 1, At(5)));
+  CommitOk(arm);
+  auto stale = store_->ClaimDue(At(5), 10, "node-1/0", At(6));
+  ASSERT_TRUE(stale.ok() && stale->size() == 1u);
+  // node-1 pauses past its lease; node-2 claims the timer again.
+  auto fresh = store_->ClaimDue(At(7), 10, "node-2/0", At(8));
+  ASSERT_TRUE(fresh.ok() && fresh->size() == 1u);
+
+  ChangeSet late;  // node-1 wakes and tries to commit its firing
+  late.timer_fires.push_back({{"item-1", "escalate:1", 1}, At(7), stale->front().lease_token});
+  late.audit_appends.push_back(Audit("item-1", 1, "escalated"));
+  Status s = store_->Commit(late);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), ErrorCode::kConflict);
+  EXPECT_THAT(s.error().message(), HasSubstr("lease"));
+  EXPECT_TRUE(store_->AuditOf("item-1")->empty()) << "the fenced commit changed nothing";
+
+  ChangeSet current;
+  current.timer_fires.push_back({{"item-1", "escalate:1", 1}, At(7), fresh->front().lease_token});
+  current.audit_appends.push_back(Audit("item-1", 1, "escalated"));
+  CommitOk(current);
+  EXPECT_EQ(store_->TimersOf("item-1")->front().state, TimerState::kFired);
+}
+
+TEST_P(StoreContractTest, LoadInstancesReadsABatchInOneCall) {
+  CommitOk(WithItems({"q-1", "q-2", "q-3"}));
+  auto got = store_->LoadInstances({"q-3", "missing", "q-1"});
+  ASSERT_TRUE(got.ok()) << got.error().message();
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ(got->at(0).id, "q-1");
+  EXPECT_EQ(got->at(1).id, "q-3");
+  EXPECT_EQ(got->at(1).data_json, R"({"title":"road repair"})");
+  EXPECT_TRUE(store_->LoadInstances({})->empty());
+}
+
 TEST_P(StoreContractTest, TwoConnectionsRacingForOneFiringOnlyOneWins) {
   ChangeSet arm = WithItems({"item-1"});
   arm.timer_arms.push_back(Timer("item-1", "escalate:1", 1, At(5)));

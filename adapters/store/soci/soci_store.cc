@@ -85,6 +85,36 @@ Result<InstanceRecord> SociStore::LoadInstance(const std::string& id) {
   }
 }
 
+Result<std::vector<InstanceRecord>> SociStore::LoadInstances(const std::vector<std::string>& ids) {
+  std::vector<InstanceRecord> out;
+  if (ids.empty()) return out;
+  try {
+    // One query for the whole batch: a text array on PostgreSQL, a JSON array on SQLite.
+    std::string list;
+    if (db_->is_postgres()) {
+      list = PgArrayLiteral(std::vector<Value>(ids.begin(), ids.end()));
+    } else {
+      boost::json::array a;
+      for (const auto& id : ids) a.emplace_back(id);
+      list = boost::json::serialize(a);
+    }
+    InstanceRow row;
+    soci::statement st(db_->session());
+    row.Bind(st);
+    st.exchange(soci::use(list));
+    PrepareOnce(st, std::string("SELECT ") + InstanceRow::kColumns + " FROM instances WHERE id " +
+                        (db_->is_postgres() ? "= ANY(:ids::text[])"
+                                            : "IN (SELECT value FROM json_each(:ids))") +
+                        " ORDER BY id");
+    out.reserve(ids.size());
+    st.execute();
+    while (st.fetch()) out.push_back(row.Get());
+    return out;
+  } catch (const std::exception& e) {
+    return db_->MapError(e, "load " + std::to_string(ids.size()) + " instances");
+  }
+}
+
 Result<std::vector<InstanceRecord>> SociStore::ListInstances(const InstanceFilter& filter) {
   try {
     std::vector<std::string> args;
@@ -121,7 +151,7 @@ Result<std::vector<TimerRecord>> SociStore::QueryTimers(const std::string& where
                                                         std::vector<long long> int_args) {
   try {
     std::string instance_id, name, state;
-    long long generation = 0, due_at = 0, fired_at = 0;
+    long long generation = 0, due_at = 0, fired_at = 0, lease_token = 0;
     soci::indicator fired_null = soci::i_null;
     soci::statement st(db_->session());
     st.exchange(soci::into(instance_id));
@@ -130,10 +160,13 @@ Result<std::vector<TimerRecord>> SociStore::QueryTimers(const std::string& where
     st.exchange(soci::into(due_at));
     st.exchange(soci::into(state));
     st.exchange(soci::into(fired_at, fired_null));
+    st.exchange(soci::into(lease_token));
     for (auto& a : text_args) st.exchange(soci::use(a));
     for (auto& a : int_args) st.exchange(soci::use(a));
-    PrepareOnce(st, "SELECT instance_id, name, generation, due_at, state, fired_at FROM timers " +
-                        where_and_order);
+    PrepareOnce(st,
+                "SELECT instance_id, name, generation, due_at, state, fired_at, "
+                "COALESCE(lease_token, 0) FROM timers " +
+                    where_and_order);
     std::vector<TimerRecord> out;
     st.execute();
     while (st.fetch()) {
@@ -141,6 +174,7 @@ Result<std::vector<TimerRecord>> SociStore::QueryTimers(const std::string& where
       if (!parsed) return parsed.error();
       TimerRecord t{{instance_id, name, generation}, FromMicros(due_at), *parsed, std::nullopt};
       if (fired_null == soci::i_ok) t.fired_at = FromMicros(fired_at);
+      t.lease_token = lease_token;
       out.push_back(std::move(t));
     }
     return out;

@@ -32,6 +32,10 @@ class SociStore final : public Store {
   Result<InstanceRecord> LoadInstance(const std::string& id) override;
   Result<std::vector<InstanceRecord>> ListInstances(const InstanceFilter& filter) override;
   Result<std::vector<TimerRecord>> DueTimers(Timestamp up_to, std::int64_t limit) override;
+  Result<std::vector<InstanceRecord>> LoadInstances(const std::vector<std::string>& ids) override;
+  Result<std::vector<TimerRecord>> ClaimDue(Timestamp now, std::int64_t limit,
+                                            const std::string& owner,
+                                            Timestamp lease_until) override;
   Result<std::vector<TimerRecord>> TimersOf(const std::string& instance_id) override;
   Result<std::vector<OutboxRecord>> PendingOutbox(Timestamp now, std::int64_t limit) override;
   Result<std::vector<AuditRecord>> AuditOf(const std::string& instance_id) override;

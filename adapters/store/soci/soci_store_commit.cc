@@ -261,27 +261,38 @@ Status SociStore::FireTimers(const ChangeSet& c) {
   if (c.timer_fires.empty()) return OkStatus();
   std::vector<Row> rows;
   for (const auto& f : c.timer_fires) {
-    rows.push_back({f.key.instance_id, f.key.name, Int(f.key.generation), Micros(f.fired_at)});
+    rows.push_back({f.key.instance_id, f.key.name, Int(f.key.generation), Micros(f.fired_at),
+                    Int(f.lease_token)});
   }
+  // A fenced firing (lease_token != 0) also needs the timer to still hold that lease's token.
   auto changed = RunBatch(
       *db_,
       {"UPDATE timers AS t SET state = 'fired', fired_at = u.fired_at FROM unnest(:c0::text[], "
-       ":c1::text[], :c2::bigint[], :c3::bigint[]) AS u(instance_id, name, generation, fired_at) "
-       "WHERE t.instance_id = u.instance_id AND t.name = u.name AND t.generation = u.generation "
-       "AND t.state = 'pending' RETURNING t.instance_id || chr(31) || t.name || chr(31) || "
-       "t.generation::text",
+       ":c1::text[], :c2::bigint[], :c3::bigint[], :c4::bigint[]) AS u(instance_id, name, "
+       "generation, fired_at, token) WHERE t.instance_id = u.instance_id AND t.name = u.name AND "
+       "t.generation = u.generation AND t.state = 'pending' AND (u.token = 0 OR t.lease_token = "
+       "u.token) RETURNING t.instance_id || chr(31) || t.name || chr(31) || t.generation::text",
        "UPDATE timers SET state = 'fired', fired_at = ?4 WHERE instance_id = ?1 AND name = ?2 AND "
-       "generation = ?3 AND state = 'pending'"},
+       "generation = ?3 AND state = 'pending' AND (CAST(?5 AS INTEGER) = 0 OR lease_token = "
+       "CAST(?5 AS INTEGER))"},
       rows, 3);
   if (changed.size() == rows.size()) return OkStatus();
   const Row& missed = *Unchanged(rows, changed, 3).front();
   TimerKey key{*missed[0], *missed[1], std::stoll(*missed[2])};
   std::string state;
   long long generation = key.generation;
-  db_->session() << "SELECT state FROM timers WHERE instance_id = :i AND name = :n AND "
-                    "generation = :g",
-      soci::use(key.instance_id), soci::use(key.name), soci::use(generation), soci::into(state);
+  long long token = 0;
+  soci::indicator token_null = soci::i_null;
+  db_->session() << "SELECT state, lease_token FROM timers WHERE instance_id = :i AND name = :n "
+                    "AND generation = :g",
+      soci::use(key.instance_id), soci::use(key.name), soci::use(generation), soci::into(state),
+      soci::into(token, token_null);
   if (!db_->session().got_data()) state = "missing";
+  if (state == "pending") {
+    return Error::Conflict("timer " + TimerLabel(key) + " cannot fire: its lease was taken over " +
+                           "(token " + (token_null == soci::i_ok ? std::to_string(token) : "none") +
+                           " now, not " + *missed[4] + "); the node holding it fires it");
+  }
   return Error::Conflict("timer " + TimerLabel(key) + " cannot fire: it is " + state +
                          " (its firing was claimed already, or it was cancelled)");
 }

@@ -108,6 +108,7 @@ struct TimerRecord {
   Timestamp due_at;
   TimerState state = TimerState::kPending;
   std::optional<Timestamp> fired_at;  // when the firing was claimed (committed)
+  std::int64_t lease_token = 0;       // the lease ClaimDue gave it (0 when read otherwise)
 };
 
 // A notification waiting to be sent, or its fate. The dispatcher reads pending rows and records
@@ -163,10 +164,13 @@ struct TimerCancel {
 };
 
 // Claims a pending timer: it becomes fired at `fired_at`. A timer that is not pending makes the
-// whole commit fail with kConflict.
+// whole commit fail with kConflict. With a `lease_token` (from ClaimDue) the firing is fenced: it
+// commits only while the timer still holds that lease's token, so a node that lost its lease (it
+// was paused, another node claimed the timer again) cannot commit; that is kConflict too.
 struct TimerFire {
   TimerKey key;
   Timestamp fired_at;
+  std::int64_t lease_token = 0;  // 0: not fenced (a single engine, a test)
 };
 
 // Records a delivery attempt or a cancellation on an outbox row, by its dedup key.
@@ -231,9 +235,22 @@ class Store {
   // Instances. LoadInstance is kNotFound when there is no such id. ListInstances is ordered by id.
   virtual Result<InstanceRecord> LoadInstance(const std::string& id) = 0;
   virtual Result<std::vector<InstanceRecord>> ListInstances(const InstanceFilter& filter) = 0;
+  // The instances with these ids, in one query, ordered by id; ids that do not exist are absent.
+  virtual Result<std::vector<InstanceRecord>> LoadInstances(
+      const std::vector<std::string>& ids) = 0;
 
   // Pending timers due at or before `up_to`, earliest first (ties by instance, name, generation).
   virtual Result<std::vector<TimerRecord>> DueTimers(Timestamp up_to, std::int64_t limit) = 0;
+  // Leases up to `limit` pending timers due at or before `now` to `owner` until `lease_until`,
+  // earliest first, under one fresh lease token (returned in each record), and commits the lease.
+  // A timer is free to claim when it has no lease, its lease has run out, or `owner` holds it
+  // already (a worker that lost its connection takes its own work back). On PostgreSQL concurrent
+  // claims skip each other's rows (FOR UPDATE SKIP LOCKED), so nodes never claim the same timer
+  // at once. A claim is not a firing: the firing commits later with TimerFire::lease_token, and a
+  // node that dies leaves its leases to run out for another node to take.
+  virtual Result<std::vector<TimerRecord>> ClaimDue(Timestamp now, std::int64_t limit,
+                                                    const std::string& owner,
+                                                    Timestamp lease_until) = 0;
   // Every timer of an instance, in any state, by name and generation.
   virtual Result<std::vector<TimerRecord>> TimersOf(const std::string& instance_id) = 0;
 

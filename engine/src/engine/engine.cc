@@ -125,9 +125,50 @@ Result<Instance> Engine::Act(Command command) {
   }
 }
 
+void FireReport::Add(const FireReport& other) {
+  timers += other.timers;
+  instances += other.instances;
+  skipped += other.skipped;
+  batches += other.batches;
+  errors.insert(errors.end(), other.errors.begin(), other.errors.end());
+  armed.insert(armed.end(), other.armed.begin(), other.armed.end());
+  fired_due.insert(fired_due.end(), other.fired_due.begin(), other.fired_due.end());
+}
+
+namespace {
+
+// Carries each claimed timer's lease token onto its firing (fencing), and notes what the firing
+// commits for the report.
+void Fence(Effects& fx, const std::vector<TimerRecord>& claimed) {
+  for (TimerFire& f : fx.fire) {
+    for (const TimerRecord& t : claimed) {
+      if (t.key == f.key) {
+        f.lease_token = t.lease_token;
+        break;
+      }
+    }
+  }
+}
+
+void NoteCommitted(const ChangeSet& changes, const std::vector<TimerRecord>& claimed,
+                   FireReport& report) {
+  report.armed.insert(report.armed.end(), changes.timer_arms.begin(), changes.timer_arms.end());
+  for (const TimerFire& f : changes.timer_fires) {
+    for (const TimerRecord& t : claimed) {
+      if (t.key == f.key) {
+        report.fired_due.push_back(t.due_at);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
 Result<Effects> Engine::FireGroup(const std::string& instance_id,
-                                  const std::vector<TimerRecord>& due, bool recheck) {
-  auto inst = Load(instance_id);
+                                  const std::vector<TimerRecord>& due, bool recheck,
+                                  const InstanceRecord* loaded) {
+  auto inst = loaded ? Instance::FromRecord(*loaded) : Load(instance_id);
   if (!inst) return inst.error();
   std::vector<TimerRecord> timers = due;
   if (recheck) {
@@ -136,14 +177,18 @@ Result<Effects> Engine::FireGroup(const std::string& instance_id,
     if (!stored) return stored.error();
     std::erase_if(timers, [&](const TimerRecord& t) {
       return std::none_of(stored->begin(), stored->end(), [&](const TimerRecord& s) {
-        return s.key == t.key && s.state == TimerState::kPending;
+        // Still pending, and (for a claimed timer) still under our lease.
+        return s.key == t.key && s.state == TimerState::kPending &&
+               (t.lease_token == 0 || s.lease_token == t.lease_token);
       });
     });
   }
   if (timers.empty()) return Error::Conflict("already fired");
-  if (IsCampaignRun(inst->record))
-    return FireCampaign(interpreter_, store_, *inst, timers, clock_.Now());
-  return interpreter_.Fire(*inst, timers, clock_.Now());
+  auto fx = IsCampaignRun(inst->record)
+                ? FireCampaign(interpreter_, store_, *inst, timers, clock_.Now())
+                : interpreter_.Fire(*inst, timers, clock_.Now());
+  if (fx) Fence(*fx, due);
+  return fx;
 }
 
 Result<FireReport> Engine::FireDue(std::int64_t limit) {
@@ -164,11 +209,21 @@ Result<FireReport> Engine::FireTimers(const std::vector<TimerRecord>& due) {
   }
   if (order.empty()) return report;
 
+  auto loaded = store_.LoadInstances(order);
+  if (!loaded) return loaded.error();
+  std::map<std::string, const InstanceRecord*> records;
+  for (const InstanceRecord& r : *loaded) records[r.id] = &r;
+
   ChangeSet batch;
   std::vector<std::string> in_batch;
   std::int64_t timers_in_batch = 0;
   for (const std::string& id : order) {
-    auto fx = FireGroup(id, groups[id], false);
+    auto found = records.find(id);
+    if (found == records.end()) {
+      report.errors.push_back(id + ": no such instance");
+      continue;
+    }
+    auto fx = FireGroup(id, groups[id], false, found->second);
     if (!fx) {
       report.errors.push_back(id + ": " + fx.error().message());
       continue;
@@ -183,16 +238,17 @@ Result<FireReport> Engine::FireTimers(const std::vector<TimerRecord>& due) {
   if (s) {
     report.timers += timers_in_batch;
     report.instances += static_cast<std::int64_t>(in_batch.size());
+    NoteCommitted(batch, due, report);
     return report;
   }
   if (s.error().code() != ErrorCode::kConflict && s.error().code() != ErrorCode::kUniqueViolation) {
     return s.error();
   }
-  // One instance (or more) moved on under us: commit each on its own, rechecking what is still
-  // pending, so the others still fire.
+  // One instance (or more) moved on under us, or a lease was taken over: commit each on its own,
+  // rechecking what is still pending, so the others still fire.
   for (const std::string& id : in_batch) {
     for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
-      auto fx = FireGroup(id, groups[id], true);
+      auto fx = FireGroup(id, groups[id], true, nullptr);
       if (!fx) {
         if (fx.error().code() == ErrorCode::kConflict) {
           report.skipped += static_cast<std::int64_t>(groups[id].size());
@@ -209,11 +265,17 @@ Result<FireReport> Engine::FireTimers(const std::vector<TimerRecord>& due) {
         report.timers += static_cast<std::int64_t>(fx->fire.size());
         report.skipped += static_cast<std::int64_t>(groups[id].size() - fx->fire.size());
         ++report.instances;
+        NoteCommitted(one, due, report);
         break;
       }
-      if (c.error().code() != ErrorCode::kConflict || attempt == kMaxAttempts) {
+      if (c.error().code() != ErrorCode::kConflict) {
         report.errors.push_back(id + ": " + c.error().message());
         break;
+      }
+      if (attempt == kMaxAttempts) {
+        // Still conflicting: the timers are fenced off (another node holds their lease) or keep
+        // moving; whoever holds them fires them.
+        report.skipped += static_cast<std::int64_t>(groups[id].size());
       }
     }
   }

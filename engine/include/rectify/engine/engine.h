@@ -43,6 +43,13 @@ struct FireReport {
   std::int64_t skipped = 0;         // timers someone else claimed first
   std::int64_t batches = 0;         // commits
   std::vector<std::string> errors;  // instances that could not be fired, with why
+  // What the committed firings did to the timer table, for a scheduler's in-memory horizon: the
+  // timers they armed, and the due times of the timers they fired (to measure lateness).
+  std::vector<TimerRecord> armed;
+  std::vector<Timestamp> fired_due;
+
+  // Adds `other`'s counts and lists to these.
+  void Add(const FireReport& other);
 };
 
 class Engine {
@@ -74,12 +81,15 @@ class Engine {
 
   // Fires the timers due at clock.Now(), at most `limit` of them.
   Result<FireReport> FireDue(std::int64_t limit = 1000);
-  // Fires these timers (as DueTimers returned them) at clock.Now().
+  // Fires these timers (as DueTimers or ClaimDue returned them) at clock.Now(). The instances are
+  // loaded in one query and their effects committed in one transaction. Timers that carry a
+  // lease token (ClaimDue) are fired fenced: if another node took the lease over, they are
+  // skipped, not fired twice.
   Result<FireReport> FireTimers(const std::vector<TimerRecord>& due);
 
  private:
   Result<Effects> FireGroup(const std::string& instance_id, const std::vector<TimerRecord>& due,
-                            bool recheck);
+                            bool recheck, const InstanceRecord* loaded);
 
   Store& store_;
   Clock& clock_;
