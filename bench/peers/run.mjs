@@ -37,7 +37,7 @@ function parseArgs(argv) {
     only: 'graphile_worker,pg_boss',
     json: '',
     // graphile-worker
-    gwLocalQueue: 0, // 0: as big as the concurrency allows (see below)
+    gwLocalQueue: 0, // 0: 4 x concurrency
     gwCompleteBatchDelay: 0,
     gwPollInterval: 100,
     // pg-boss
@@ -100,6 +100,7 @@ function urlFor(base, database) {
 function newPool(url, max) {
   const pool = new pg.Pool({ connectionString: url, max });
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
