@@ -58,6 +58,7 @@ section "machine"
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 mem_kib=$(sed -n 's/^MemTotal:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/meminfo)
 mem_gib=$(awk -v k="$mem_kib" 'BEGIN{printf "%.1f", k/1048576}')
+# shellcheck source=/dev/null
 os=$( (. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-}") || true)
 echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "nproc:   $(nproc)"
@@ -91,7 +92,11 @@ if $need_pg; then
   chmod 755 "$cluster"
   "$root/scripts/pg_test_cluster.sh" start "$cluster/pg"
   pg_url=$(cat "$cluster/pg/url")
-  pgbin=$(dirname "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -n1)")
+  if command -v pg_ctl >/dev/null; then
+    pgbin=$(dirname "$(command -v pg_ctl)")
+  else
+    for candidate in /usr/lib/postgresql/*/bin; do [ -x "$candidate/pg_ctl" ] && pgbin=$candidate; done
+  fi
   [ "$(id -u)" -eq 0 ] && as_owner=(runuser -u postgres --)
   # Restart with the benchmark's settings added after the test cluster's own (the later -c wins).
   opts=$(head -n1 "$cluster/pg/data/postmaster.opts")

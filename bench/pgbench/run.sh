@@ -17,7 +17,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 URL [JSON_OUT]" >&2; exit 2; }
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then echo "usage: $0 URL [JSON_OUT]" >&2; exit 2; fi
 url=$1
 out=${2:-$root/build/bench/pgbench.json}
 batch=${PGBENCH_BATCH:-1000}
