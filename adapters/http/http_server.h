@@ -1,0 +1,133 @@
+// A small HTTP/1.1 server on Boost.Beast, the base of `rectify serve`'s `/healthz`, `/metrics`,
+// and later the `/api/v1/` routes and the web pages.
+//
+//   boost::asio::io_context io;
+//   http::HttpServer server(io, "127.0.0.1", 0);          // port 0: the system picks one
+//   server.Route("GET", "/api/v1/items/{id}", [](const http::Request& req) {
+//     return http::Response::Json(200, "{\"id\":\"" + req.params.at("id") + "\"}");
+//   });
+//   if (Status st = server.Start(); !st) return st.error();   // binds and listens
+//   std::cout << server.port();                            // the bound port
+//   io.run();                                              // ... until server.Stop()
+//
+// What it does for every route:
+//   - HTTP/1.0 and 1.1, keep-alive (several requests on one connection, one at a time);
+//   - a cap on the request body (`Options::max_body`, 1 MiB: 413 `payload_too_large`) and on the
+//     header (`max_header`: 431), a read timeout (`read_timeout`: the connection is closed when a
+//     request does not arrive whole in time, which also ends idle keep-alive connections);
+//   - errors as JSON, `{"error":{"code":"not_found","message":"..."}}` (ErrorJson): 400 for a
+//     malformed request, 404 when no route has the path, 405 with `Allow` when routes have the
+//     path but not the method, 500 when a handler throws;
+//   - `Stop()` is graceful: it stops accepting, closes idle connections at once, and lets a
+//     request being handled get its response before its connection closes. `io.run()` returns
+//     once every connection is gone (if nothing else keeps the io_context busy).
+//
+// Paths: a route's path is matched segment by segment against the request's (percent-decoded)
+// path; a segment `{name}` matches any one segment and puts it in `Request::params`. Exact
+// segments win over `{name}` ones, then routes in the order they were added. The query string is
+// decoded into `Request::query`.
+//
+// Handlers run on the io_context, on the connection's strand. A `Handler` returns its response at
+// once, so it must not block (no database work on the io_context: see docs/architecture.md,
+// Threads); an `AsyncHandler` gets a `Responder` to call later, from any thread, exactly once.
+//
+// Thread-safety: add routes before `Start()`; after it, routes are read without a lock. `Stop()`,
+// `port()` and `address()` may be called from any thread. The io_context may be run by several
+// threads (each connection is on its own strand). The server must outlive `io.run()`, or at least
+// be stopped before it is destroyed; its destructor stops it.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rectify/result.h"
+
+namespace rectify::http {
+
+struct Request {
+  std::string method;                          // "GET"
+  std::string target;                          // as sent: "/api/v1/items?unit=niangxi"
+  std::string path;                            // percent-decoded: "/api/v1/items"
+  std::map<std::string, std::string> query;    // decoded; a repeated key keeps the last value
+  std::map<std::string, std::string> params;   // from the route's `{name}` segments
+  std::map<std::string, std::string> headers;  // names lower-cased; repeats joined with ", "
+  std::string body;
+  std::string remote;  // "127.0.0.1:54321"
+
+  // A header's value by name (any case); empty when absent.
+  std::string Header(std::string_view name) const;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+
+  static Response Json(unsigned status, std::string body);
+  static Response Text(unsigned status, std::string body,
+                       std::string content_type = "text/plain; charset=utf-8");
+  // `{"error":{"code":CODE,"message":MESSAGE}}` with the status.
+  static Response Error(unsigned status, std::string_view code, std::string_view message);
+};
+
+// Where to listen, as `--listen` takes it: "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:0" (port 0:
+// a free one), "localhost:8080" (127.0.0.1). kBadInput, saying what to write, for anything else.
+struct ListenAddress {
+  std::string host;  // an IP literal, without brackets
+  std::uint16_t port = 0;
+};
+Result<ListenAddress> ParseListenAddress(std::string_view text);
+
+// `{"error":{"code":"...","message":"..."}}`, JSON-escaped.
+std::string ErrorJson(std::string_view code, std::string_view message);
+
+using Handler = std::function<Response(const Request&)>;
+using Responder = std::function<void(Response)>;
+using AsyncHandler = std::function<void(const Request&, Responder)>;
+
+class HttpServer {
+ public:
+  struct Options {
+    std::size_t max_body = 1024 * 1024;
+    std::size_t max_header = 16 * 1024;
+    std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
+    std::string server_name = "rectify";  // the Server header
+  };
+
+  // Nothing is bound until Start(). `address` is an IPv4 or IPv6 literal ("127.0.0.1", "::1").
+  HttpServer(boost::asio::io_context& io, std::string address, std::uint16_t port);
+  HttpServer(boost::asio::io_context& io, std::string address, std::uint16_t port, Options options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // `method` is upper-case ("GET", "POST"); `path` starts with '/'.
+  void Route(std::string method, std::string path, Handler handler);
+  void RouteAsync(std::string method, std::string path, AsyncHandler handler);
+
+  // Binds, listens and starts accepting. kBadInput for an address that is not an IP literal,
+  // kUnavailable when it cannot bind (the port is taken, the address is not local).
+  Status Start();
+  void Stop();
+
+  std::uint16_t port() const;   // the bound port, after Start()
+  std::string address() const;  // the bound address, after Start()
+  std::size_t open_connections() const;
+
+ private:
+  friend class Session;  // one connection (http_server.cc)
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace rectify::http
