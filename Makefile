@@ -3,6 +3,7 @@
 #
 #   make demo        install, build, run the demo on the embedded SQLite database under var/
 #   make test        install (PostgreSQL included), build, run every test
+#   make test-long   the crash, multi-node and outage tests in their long mode (20+ kills)
 #   make build       install and build build/rectify
 #   make bench       install, build the benchmarks (Release) and run them
 #   make format      clang-format every C++ file in place
@@ -30,7 +31,7 @@ BUILD_TYPE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 CTEST_FLAGS ?= --output-on-failure -j $(JOBS)
 
-.PHONY: all build test demo bench format clean setup-build setup-test setup-bench configure
+.PHONY: all build test test-long demo bench format clean setup-build setup-test setup-bench configure
 
 all: build
 
@@ -51,6 +52,10 @@ build: setup-build configure
 test: setup-test configure
 	@cmake --build $(BUILD) -j $(JOBS)
 	@cd $(BUILD) && ctest $(CTEST_FLAGS)
+
+test-long: setup-test configure
+	@cmake --build $(BUILD) -j $(JOBS)
+	@cd $(BUILD) && RECTIFY_TEST_LONG=1 ctest $(CTEST_FLAGS) -L nodes
 
 demo: build
 	@scripts/demo.sh $(BUILD)/rectify

@@ -4,6 +4,8 @@
 #   scripts/pg_test_cluster.sh start DIR   initdb a cluster in DIR, start it on a free loopback
 #                                          port and write its URL to DIR/url
 #   scripts/pg_test_cluster.sh stop DIR    stop it and remove DIR
+#   scripts/pg_test_cluster.sh pause DIR   stop the server, keeping its data (an outage)
+#   scripts/pg_test_cluster.sh resume DIR  start it again on the same port
 #
 # The server listens on 127.0.0.1 only, with its unix socket in DIR (or a short folder under /tmp
 # when DIR's path is too long for a socket), trust authentication for the user `rectify`, fsync and
@@ -12,11 +14,11 @@
 # when run as root, the cluster runs as the `postgres` user (via runuser) and DIR is handed to it.
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|pause|resume DIR" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 action=$1
 dir=$2
-case "$action" in start | stop) ;; *) usage ;; esac
+case "$action" in start | stop | pause | resume) ;; *) usage ;; esac
 mkdir -p "$(dirname "$dir")"
 dir=$(cd "$(dirname "$dir")" && pwd)/$(basename "$dir")
 
@@ -99,6 +101,7 @@ start_cluster() {
       -o "-p $port -k $sockdir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200 -c shared_buffers=64MB" \
       start >/dev/null 2>&1; then
       echo "postgresql://rectify@127.0.0.1:$port/postgres" >"$dir/url"
+      echo "-p $port -k $sockdir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200 -c shared_buffers=64MB" >"$dir/options"
       chmod a+r "$dir/url"
       return 0
     fi
@@ -113,7 +116,19 @@ start_cluster() {
   exit 3
 }
 
+pause_cluster() {
+  run "$pgbin/pg_ctl" -D "$dir/data" -m fast -w -t 20 stop >/dev/null
+}
+
+resume_cluster() {
+  [ -f "$dir/options" ] || { echo "pg_test_cluster: no cluster was started in $dir" >&2; exit 3; }
+  run "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o "$(cat "$dir/options")" \
+    start >/dev/null
+}
+
 case "$action" in
   start) start_cluster ;;
   stop) stop_cluster ;;
+  pause) pause_cluster ;;
+  resume) resume_cluster ;;
 esac

@@ -1,19 +1,16 @@
-// rectify serve [--speed N --from DATE] [--campaign NAME [--items LEDGER.csv]] [--until DATE]
+// rectify serve: the engine, running.
 //
-// Runs the engine against the database (--db / RECTIFY_DB) and fires timers as they fall due:
-// one Clock timer is armed for the nearest due timer (or scripted action), and re-armed after
-// each batch. Each event is printed as a line for people as it happens (timeline.h).
+// As an engine node (serve_node.h) it fires every instance's timers in the database as they fall
+// due, through the scheduler: several worker threads, several nodes sharing one PostgreSQL,
+// /healthz and /metrics with --listen, a clean drain on SIGINT/SIGTERM. --campaign starts that
+// campaign if needed and prints its events; --speed N runs an accelerated clock (rehearsals and
+// the crash tests, with --anchor so restarts share one timeline).
 //
-// On real time (no --speed) the engine runs on the SystemClock. With --speed N the run is paced
-// by an AcceleratedClock starting at --from: a day passes in 86400/N seconds. Each batch is then
-// applied at the instant it fell due (a VirtualClock is moved there), so acceleration does not
-// make every firing look late by the time the batch takes to commit.
-//
-// --campaign starts the campaign if it has not been started (at --from, or now); --items has the
-// scripted cadres of `rectify simulate` register that ledger and act on it (--seed, --on-time,
-// ...). --until stops at that date's end with a summary. Ctrl-C stops cleanly.
-//
-// The HTTP API (and /healthz, /metrics) is a later issue: serve has no --listen yet.
+// With --items (scripted cadres, as `rectify simulate` has them) it is the campaign
+// demonstration `make demo` runs: one process on an accelerated clock, each batch applied at the
+// instant it fell due (a VirtualClock is moved there), so acceleration does not make every firing
+// look late, and the scripted cadres register and act on the ledger's problems in between.
+// --until stops at that date's end with a summary. Ctrl-C stops cleanly.
 #include <boost/asio/signal_set.hpp>
 #include <boost/json.hpp>
 #include <map>
@@ -21,16 +18,21 @@
 #include "adapters/cli/campaign_session.h"
 #include "adapters/cli/cli.h"
 #include "adapters/cli/scripted_items.h"
+#include "adapters/cli/serve_node.h"
 #include "adapters/cli/timeline.h"
+#include "adapters/http/health_routes.h"
+#include "adapters/http/http_server.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/campaign_script.h"
+#include "rectify/metrics.h"
 
 namespace rectify::cli {
 
 namespace {
 
 struct ServeOptions {
-  std::string campaign, items, from, until, definitions;
+  NodeOptions node;  // the engine node's own options (serve_node.h)
+  std::string campaign, items, from, until, definitions, listen;
   double speed = 0;
   bool notifications = false;
   std::uint64_t seed = 1;
@@ -77,11 +79,33 @@ void PrintSummary(Context& ctx, Store& store, const definition::Campaign& campai
 }
 
 void RunServe(Context& ctx, const ServeOptions& o) {
+  if (o.items.empty()) {
+    NodeOptions n = o.node;
+    n.listen = o.listen;
+    n.campaign = o.campaign;
+    n.speed = o.speed;
+    n.from = o.from;
+    n.until = o.until;
+    n.definitions = o.definitions;
+    n.notifications = o.notifications;
+    return RunNode(ctx, n);
+  }
+  if (o.node.workers > 0 || !o.node.anchor.empty() || !o.node.node_id.empty()) {
+    return ctx.UsageError(
+        "--items runs the campaign demonstration in one process; --workers, --node-id and "
+        "--anchor are for an engine node (leave out --items)");
+  }
   if (o.campaign.empty() && !o.items.empty()) {
     return ctx.UsageError("--items needs --campaign (the campaign the items belong to)");
   }
   if (!o.from.empty() && o.speed <= 0) {
     return ctx.UsageError("--from needs --speed: on real time the engine starts now");
+  }
+  std::optional<http::ListenAddress> listen;
+  if (!o.listen.empty()) {
+    auto parsed = http::ParseListenAddress(o.listen);
+    if (!parsed) return ctx.UsageError("--listen: " + parsed.error().message());
+    listen = *parsed;
   }
   SystemClock system;
   // Without a campaign, serve runs every campaign and item in the database; it still needs the
@@ -116,6 +140,26 @@ void RunServe(Context& ctx, const ServeOptions& o) {
   }
 
   boost::asio::io_context io;
+  Metrics metrics;
+  Health health;
+  health.SetReady(false, "the engine is starting");
+  std::unique_ptr<http::HttpServer> server;
+  if (listen) {
+    server = std::make_unique<http::HttpServer>(io, listen->host, listen->port);
+    http::AddHealthRoutes(*server, metrics, health);
+    if (Status st = server->Start(); !st) return ctx.Fail(st.error().WithContext("--listen"));
+    std::string host = server->address();
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    ctx.out << "rectify serve: listening on http://" << host << ":" << server->port() << "\n"
+            << std::flush;
+  }
+  Counter& batches = metrics.counter("rectify_serve_batches_total",
+                                     "Batches of due timers (and scripted actions) applied");
+  Counter& timers_fired = metrics.counter("rectify_timers_fired_total", "Timers claimed and fired");
+  Counter& fire_errors =
+      metrics.counter("rectify_fire_errors_total", "Instances whose due timers could not be fired");
+  Gauge& engine_time =
+      metrics.gauge("rectify_engine_time_seconds", "The engine clock, in seconds since the epoch");
   boost::asio::io_context stepper_io;  // the VirtualClock's; nothing waits on it
   std::unique_ptr<Clock> pace;
   std::unique_ptr<VirtualClock> stepped;
@@ -178,6 +222,8 @@ void RunServe(Context& ctx, const ServeOptions& o) {
         return false;
       }
       for (const auto& e : r->fired.errors) ctx.err << "rectify: error: " << e << "\n";
+      timers_fired.Inc(r->fired.timers);
+      fire_errors.Inc(static_cast<std::int64_t>(r->fired.errors.size()));
     } else {
       auto due = s.store->DueTimers(now, 1000);
       if (!due) {
@@ -190,6 +236,8 @@ void RunServe(Context& ctx, const ServeOptions& o) {
         return false;
       }
       for (const auto& e : r->errors) ctx.err << "rectify: error: " << e << "\n";
+      timers_fired.Inc(r->timers);
+      fire_errors.Inc(static_cast<std::int64_t>(r->errors.size()));
       if (script) {
         std::vector<std::string> ids;
         for (const auto& t : *due) ids.push_back(t.key.instance_id);
@@ -203,6 +251,8 @@ void RunServe(Context& ctx, const ServeOptions& o) {
         }
       }
     }
+    batches.Inc();
+    engine_time.Set(static_cast<double>(ToMicros(now)) / 1e6);
     return print_new();
   };
   std::function<void()> arm = [&] {
@@ -243,6 +293,7 @@ void RunServe(Context& ctx, const ServeOptions& o) {
     io.stop();
   });
   if (!step(stepped ? start : pace->Now())) return;
+  health.SetReady(true);
   arm();
   io.run();
   if (failed && ctx.exit_code == 0) ctx.exit_code = 4;
@@ -254,9 +305,22 @@ void RegisterServe(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand(
       "serve", "Run the engine against the database, firing timers as they fall due");
   auto o = std::make_shared<ServeOptions>();
+  cmd->add_option(
+      "--listen", o->listen,
+      "Serve HTTP (/healthz, /metrics) on HOST:PORT, e.g. 127.0.0.1:8080; port 0 takes a "
+      "free one, printed at start");
   cmd->add_option("--campaign", o->campaign,
-                  "The campaign to run (started if it was not) and whose events to print")
-      ->required();
+                  "A campaign to run (started if it was not) and whose events to print");
+  cmd->add_option("--node-id", o->node.node_id,
+                  "This node's name in timer leases (default: host name and process id)");
+  cmd->add_option("--workers", o->node.workers,
+                  "Database worker threads (default 2 on PostgreSQL; SQLite runs 1)");
+  cmd->add_option("--batch", o->node.batch, "Timers claimed and fired per transaction (1000)");
+  cmd->add_option("--lease", o->node.lease_seconds,
+                  "Seconds a claimed timer stays leased to this node (30)");
+  cmd->add_option("--anchor", o->node.anchor,
+                  "With --speed: the real instant (ISO 8601) at which the clock reads --from, "
+                  "so a restarted node goes on with the same timeline");
   cmd->add_option("--speed", o->speed,
                   "Run on an accelerated clock, N times real time (86400: a day a second)");
   cmd->add_option("--from", o->from, "With --speed: the date or instant the clock starts at");

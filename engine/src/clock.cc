@@ -45,14 +45,17 @@ Result<Timestamp> ParseIso(std::string_view text) {
   return Timestamp(t);
 }
 
-// ---- SystemClock --------------------------------------------------------------------------
+// ---- Timers for clocks that follow real time ---------------------------------------------
 
 namespace {
 
-class SystemTimer final : public Timer {
+// Sleeps on the steady clock for the real time left (at most SystemClock::kRecheck), then looks
+// again: so a wall-clock jump is noticed within kRecheck, and a timer never fires before its
+// clock's wall time has reached its instant.
+class RecheckingTimer final : public Timer {
  public:
-  SystemTimer(const SystemClock& clock, asio::any_io_executor executor)
-      : clock_(clock), timer_(std::move(executor)) {}
+  RecheckingTimer(asio::any_io_executor executor, std::function<Duration(Timestamp)> real_until)
+      : real_until_(std::move(real_until)), timer_(std::move(executor)) {}
 
   void ExpireAt(Timestamp at) override {
     at_ = at;
@@ -72,83 +75,11 @@ class SystemTimer final : public Timer {
   }
 
   void Cancel() override { ExpireAt(at_); }
-
   Timestamp expiry() const override { return at_; }
 
  private:
-  // Sleeps on the steady clock for the wall time left (at most kRecheck), then looks again.
   void Sleep(std::uint64_t generation) {
-    Duration left = at_ - clock_.Now();
-    if (left <= Duration::zero()) {
-      Fire(generation);
-      return;
-    }
-    timer_.expires_after(std::min(left, SystemClock::kRecheck));
-    timer_.async_wait([this, generation](const boost::system::error_code& ec) {
-      if (ec || generation != generation_) return;
-      Sleep(generation);
-    });
-  }
-
-  void Fire(std::uint64_t generation) {
-    if (generation != generation_ || !handler_) return;
-    auto h = std::move(handler_);
-    handler_ = nullptr;
-    asio::post(timer_.get_executor(), [h = std::move(h)] { h({}); });
-  }
-
-  const SystemClock& clock_;
-  asio::steady_timer timer_;
-  Timestamp at_{};
-  std::uint64_t generation_ = 0;
-  TimerHandler handler_;
-};
-
-}  // namespace
-
-Timestamp SystemClock::Now() const {
-  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-}
-
-SteadyTime SystemClock::SteadyNow() const { return std::chrono::steady_clock::now(); }
-
-std::unique_ptr<Timer> SystemClock::MakeTimer(asio::any_io_executor executor) {
-  return std::make_unique<SystemTimer>(*this, std::move(executor));
-}
-
-// ---- AcceleratedClock ---------------------------------------------------------------------
-
-namespace {
-
-class AcceleratedTimer final : public Timer {
- public:
-  AcceleratedTimer(const AcceleratedClock& clock, asio::any_io_executor executor)
-      : clock_(clock), timer_(std::move(executor)) {}
-
-  void ExpireAt(Timestamp at) override {
-    at_ = at;
-    ++generation_;
-    timer_.cancel();
-    if (handler_) {
-      auto h = std::move(handler_);
-      handler_ = nullptr;
-      asio::post(timer_.get_executor(), [h = std::move(h)] { h(asio::error::operation_aborted); });
-    }
-  }
-
-  void AsyncWait(TimerHandler handler) override {
-    handler_ = std::move(handler);
-    Sleep(generation_);
-  }
-
-  void Cancel() override { ExpireAt(at_); }
-  Timestamp expiry() const override { return at_; }
-
- private:
-  // Sleeps on the steady clock for the scaled time left (at most SystemClock::kRecheck), then
-  // looks again.
-  void Sleep(std::uint64_t generation) {
-    Duration left = clock_.RealTimeUntil(at_);
+    Duration left = real_until_(at_);
     if (left <= Duration::zero()) {
       if (generation != generation_ || !handler_) return;
       auto h = std::move(handler_);
@@ -163,7 +94,7 @@ class AcceleratedTimer final : public Timer {
     });
   }
 
-  const AcceleratedClock& clock_;
+  std::function<Duration(Timestamp)> real_until_;
   asio::steady_timer timer_;
   Timestamp at_{};
   std::uint64_t generation_ = 0;
@@ -172,14 +103,43 @@ class AcceleratedTimer final : public Timer {
 
 }  // namespace
 
+std::unique_ptr<Timer> MakeRecheckingTimer(asio::any_io_executor executor,
+                                           std::function<Duration(Timestamp)> real_time_until) {
+  return std::make_unique<RecheckingTimer>(std::move(executor), std::move(real_time_until));
+}
+
+// ---- SystemClock --------------------------------------------------------------------------
+
+Timestamp SystemClock::Now() const {
+  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+}
+
+SteadyTime SystemClock::SteadyNow() const { return std::chrono::steady_clock::now(); }
+
+std::unique_ptr<Timer> SystemClock::MakeTimer(asio::any_io_executor executor) {
+  return MakeRecheckingTimer(std::move(executor), [this](Timestamp at) { return at - Now(); });
+}
+
+// ---- AcceleratedClock ---------------------------------------------------------------------
+
 AcceleratedClock::AcceleratedClock(Timestamp start, double speed)
     : start_(start),
       steady_start_(std::chrono::steady_clock::now()),
       speed_(speed > 0 ? speed : 1) {}
 
+AcceleratedClock::AcceleratedClock(Timestamp start, double speed, Timestamp real_anchor)
+    : AcceleratedClock(start, speed) {
+  real_anchor_ = real_anchor;
+}
+
 Timestamp AcceleratedClock::Now() const {
-  auto real = std::chrono::steady_clock::now() - steady_start_;
-  auto scaled = std::chrono::duration<double, std::micro>(real) * speed_;
+  std::chrono::duration<double, std::micro> real;
+  if (real_anchor_) {
+    real = std::chrono::system_clock::now() - *real_anchor_;
+  } else {
+    real = std::chrono::steady_clock::now() - steady_start_;
+  }
+  auto scaled = real * speed_;
   return start_ + std::chrono::duration_cast<Duration>(scaled);
 }
 
@@ -194,7 +154,8 @@ Duration AcceleratedClock::RealTimeUntil(Timestamp at) const {
 }
 
 std::unique_ptr<Timer> AcceleratedClock::MakeTimer(asio::any_io_executor executor) {
-  return std::make_unique<AcceleratedTimer>(*this, std::move(executor));
+  return MakeRecheckingTimer(std::move(executor),
+                             [this](Timestamp at) { return RealTimeUntil(at); });
 }
 
 // ---- VirtualClock -------------------------------------------------------------------------

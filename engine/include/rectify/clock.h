@@ -77,6 +77,13 @@ class Timer {
   virtual Timestamp expiry() const = 0;
 };
 
+// A timer for a clock whose wall time follows real time at some rate: it sleeps on the steady
+// clock for `real_time_until(at)` (at most SystemClock::kRecheck) and then asks again, so a jump
+// of the clock's wall time is noticed within kRecheck and it never fires before wall time reaches
+// `at`. SystemClock and AcceleratedClock make theirs with it; a test clock can too.
+std::unique_ptr<Timer> MakeRecheckingTimer(boost::asio::any_io_executor executor,
+                                           std::function<Duration(Timestamp)> real_time_until);
+
 class Clock {
  public:
   virtual ~Clock() = default;
@@ -97,8 +104,11 @@ class SystemClock final : public Clock {
 
 class AcceleratedClock final : public Clock {
  public:
-  // `speed` > 0: wall-clock seconds per real second.
+  // `speed` > 0: wall-clock seconds per real second. Wall time is `start` when the clock is made.
   AcceleratedClock(Timestamp start, double speed);
+  // Wall time is `start` at the real instant `real_anchor` (read from the system clock), so
+  // several processes, or one restarted, share one accelerated timeline (the crash tests).
+  AcceleratedClock(Timestamp start, double speed, Timestamp real_anchor);
 
   Timestamp Now() const override;
   SteadyTime SteadyNow() const override;
@@ -112,6 +122,7 @@ class AcceleratedClock final : public Clock {
   Timestamp start_;
   SteadyTime steady_start_;
   double speed_;
+  std::optional<Timestamp> real_anchor_;
 };
 
 class VirtualClock final : public Clock {

@@ -1,0 +1,258 @@
+#include "adapters/cli/serve_node.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <boost/asio/signal_set.hpp>
+
+#include "adapters/cli/campaign_session.h"
+#include "adapters/cli/engine_access.h"
+#include "adapters/cli/timeline.h"
+#include "adapters/http/health_routes.h"
+#include "adapters/http/http_server.h"
+#include "adapters/store/soci/soci_store.h"
+#include "rectify/engine/campaign.h"
+#include "rectify/scheduler/scheduler.h"
+
+namespace rectify::cli {
+
+namespace {
+
+// SQLite runs one engine node: the first `rectify serve` on a file holds an advisory lock on a
+// file beside it, and a second one is refused with what to do. The lock goes with the process,
+// whatever way it ends.
+class SqliteNodeLock {
+ public:
+  static Result<std::unique_ptr<SqliteNodeLock>> Take(const std::string& db_path) {
+    std::string path = db_path + ".serve-lock";
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Error::Unavailable("cannot open " + path + ": " + strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      return Error::FailedPrecondition(
+          "another 'rectify serve' is running on " + db_path +
+          "; SQLite runs one engine node: stop that one, or use PostgreSQL to run several nodes");
+    }
+    return std::unique_ptr<SqliteNodeLock>(new SqliteNodeLock(fd));
+  }
+  ~SqliteNodeLock() { ::close(fd_); }
+
+ private:
+  explicit SqliteNodeLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+std::string DefaultNodeId() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(getpid());
+}
+
+}  // namespace
+
+void RunNode(Context& ctx, const NodeOptions& o) {
+  auto url = store_soci::ParseDatabaseUrl(ctx.DatabaseUrl());
+  if (!url) return ctx.Fail(url.error());
+  const bool sqlite = url->backend == store_soci::Backend::kSqlite;
+  if (sqlite && o.workers > 1) {
+    return ctx.UsageError("--workers " + std::to_string(o.workers) +
+                          ": SQLite has one writer, so the engine runs one worker on it; use "
+                          "PostgreSQL for more");
+  }
+  if (sqlite && url->in_memory()) {
+    return ctx.UsageError("serve needs a database that outlives it; give --db sqlite:FILE");
+  }
+  if (o.batch < 1) return ctx.UsageError("--batch must be at least 1");
+  if (o.lease_seconds <= 0) return ctx.UsageError("--lease must be more than 0 seconds");
+  if ((!o.from.empty() || !o.anchor.empty()) && o.speed <= 0) {
+    return ctx.UsageError("--from and --anchor go with --speed");
+  }
+  std::optional<http::ListenAddress> listen;
+  if (!o.listen.empty()) {
+    auto l = http::ParseListenAddress(o.listen);
+    if (!l) return ctx.UsageError("--listen: " + l.error().message());
+    listen = *l;
+  }
+  std::unique_ptr<SqliteNodeLock> node_lock;
+  if (sqlite) {
+    auto lock = SqliteNodeLock::Take(url->path);
+    if (!lock) return ctx.Fail(lock.error());
+    node_lock = std::move(*lock);
+  }
+
+  // The definitions, registered; with --campaign, the campaign too (started when it was not).
+  auto session = OpenEngine(ctx, o.definitions, "");
+  if (!session) return ctx.Fail(session.error());
+  EngineSession& s = **session;
+  const Calendar* cal = nullptr;
+  std::shared_ptr<const definition::Campaign> campaign;
+  if (!o.campaign.empty()) {
+    campaign = s.definitions->FindCampaign(o.campaign);
+    if (!campaign) {
+      return ctx.Fail(Error::NotFound("no campaign '" + o.campaign + "' in the definitions; " +
+                                      "list them with 'rectify validate " + ctx.Home() +
+                                      "/workflows'"));
+    }
+    cal = &campaign->calendar();
+  }
+  auto when = [&](const std::string& text, bool end_of_day) -> Result<Timestamp> {
+    if (cal) return ParseWhen(text, *cal, end_of_day);
+    return ParseIso(text);
+  };
+
+  std::unique_ptr<Clock> clock;
+  if (o.speed > 0) {
+    Timestamp start = SystemClock().Now();
+    if (!o.from.empty()) {
+      auto t = when(o.from, false);
+      if (!t) return ctx.Fail(t.error().WithContext("--from"));
+      start = *t;
+    }
+    if (!o.anchor.empty()) {
+      auto a = ParseIso(o.anchor);
+      if (!a) return ctx.Fail(a.error().WithContext("--anchor"));
+      clock = std::make_unique<AcceleratedClock>(start, o.speed, *a);
+    } else {
+      clock = std::make_unique<AcceleratedClock>(start, o.speed);
+    }
+  } else {
+    clock = std::make_unique<SystemClock>();
+  }
+  std::optional<Timestamp> until;
+  if (!o.until.empty()) {
+    auto t = when(o.until, true);
+    if (!t) return ctx.Fail(t.error().WithContext("--until"));
+    until = *t;
+  }
+  if (campaign) {
+    engine::Engine starter(*s.store, *clock, s.definitions);
+    auto existing = s.store->LoadInstance(engine::CampaignInstanceId(campaign->info().name));
+    if (!existing) {
+      if (existing.error().code() != ErrorCode::kNotFound) return ctx.Fail(existing.error());
+      auto run = engine::StartCampaign(starter, campaign->info().name, campaign->info().version);
+      if (!run) return ctx.Fail(run.error());
+    }
+  }
+
+  scheduler::SchedulerOptions so;
+  so.node_id = o.node_id.empty() ? DefaultNodeId() : o.node_id;
+  so.workers = o.workers > 0 ? o.workers : (sqlite ? 1 : 2);
+  so.batch = o.batch;
+  so.lease = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.lease_seconds));
+  if (o.speed > 0) {
+    // The horizon and the lease are engine time; keep them a minute and the lease of real time.
+    so.horizon = std::chrono::duration_cast<Duration>(so.horizon * o.speed);
+    so.lease = std::chrono::duration_cast<Duration>(so.lease * o.speed);
+  }
+  std::string db_url = ctx.DatabaseUrl();
+  scheduler::StoreFactory open_store = [db_url]() -> Result<std::unique_ptr<Store>> {
+    auto u = store_soci::ParseDatabaseUrl(db_url);
+    if (!u) return u.error();
+    store_soci::OpenOptions options;
+    options.create = false;
+    return store_soci::OpenStore(*u, options);
+  };
+
+  boost::asio::io_context io;
+  Metrics metrics;
+  Health health;
+  scheduler::Scheduler node(io, *clock, open_store, s.definitions, so, metrics, health);
+  std::unique_ptr<http::HttpServer> server;
+  if (listen) {
+    server = std::make_unique<http::HttpServer>(io, listen->host, listen->port);
+    http::AddHealthRoutes(*server, metrics, health);
+    if (Status st = server->Start(); !st) return ctx.Fail(st.error().WithContext("--listen"));
+  }
+
+  // With a campaign, its events are printed as they commit, read back from the audit log.
+  std::unique_ptr<store_soci::Database> timeline_db;
+  std::unique_ptr<Timeline> timeline;
+  if (campaign) {
+    store_soci::OpenOptions options;
+    options.create = false;
+    auto db = store_soci::Database::Open(*url, options);
+    if (!db) return ctx.Fail(db.error());
+    timeline_db = std::move(*db);
+    timeline = std::make_unique<Timeline>(timeline_db->session(), campaign);
+    if (auto old = timeline->ReadNew(); !old) return ctx.Fail(old.error());
+  }
+  auto print_new = [&] {
+    if (!timeline) return;
+    auto events = timeline->ReadNew();
+    if (!events) {
+      ctx.err << "rectify: error: " << events.error().message() << "\n";
+      return;
+    }
+    for (const TimelineEvent& e : *events) {
+      std::string name(e.fields.at("event").as_string());
+      if (name == "notification" && !o.notifications) continue;
+      std::string at = cal->FormatLocal(e.at).substr(0, 16);
+      at[10] = ' ';
+      ctx.out << at << "  " << e.text << "\n";
+    }
+    ctx.out << std::flush;
+  };
+
+  std::int64_t fired = 0, skipped = 0;
+  node.OnBatch([&](const scheduler::BatchEvent& b) {
+    fired += b.report.timers;
+    skipped += b.report.skipped;
+    for (const auto& e : b.report.errors) ctx.err << "rectify: error: " << e << "\n";
+    print_new();
+  });
+  node.OnPhase([&](scheduler::NodePhase phase) {
+    ctx.out << "node " << so.node_id << ": " << scheduler::NodePhaseName(phase) << "\n"
+            << std::flush;
+  });
+
+  auto stop = [&] {
+    node.Stop();
+    if (server) server->Stop();
+  };
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) stop();
+  });
+  std::unique_ptr<Timer> until_timer;
+  if (until) {
+    until_timer = clock->MakeTimer(io.get_executor());
+    until_timer->ExpireAt(*until);
+    until_timer->AsyncWait([&](const boost::system::error_code& ec) {
+      if (!ec) stop();
+    });
+  }
+
+  ctx.out << "rectify serve: node " << so.node_id << " on " << url->Redacted() << ", " << so.workers
+          << (so.workers == 1 ? " worker" : " workers") << ", "
+          << (o.speed > 0
+                  ? "accelerated clock (x" + std::to_string(static_cast<long long>(o.speed)) +
+                        ") at " + FormatIso(clock->Now())
+                  : std::string("real time"))
+          << "\n";
+  if (server) {
+    std::string host = server->address();
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    ctx.out << "rectify serve: listening on http://" << host << ":" << server->port() << "\n";
+  }
+  ctx.out << std::flush;
+  node.Start();
+  // Run until the node has stopped: Stop() cancels the node's timer; the signal set and the
+  // HTTP server go when their owners do.
+  while (node.phase() != scheduler::NodePhase::kDraining &&
+         node.phase() != scheduler::NodePhase::kStopped) {
+    io.run_for(std::chrono::milliseconds(200));
+    if (io.stopped()) io.restart();
+  }
+  node.Join();
+  io.poll();  // the last batches' reports
+  signals.cancel();
+  if (until_timer) until_timer->Cancel();
+  print_new();
+  ctx.out << "node " << so.node_id << ": stopped; fired " << fired << " timer"
+          << (fired == 1 ? "" : "s")
+          << (skipped ? ", " + std::to_string(skipped) + " already fired elsewhere" : std::string())
+          << "\n";
+}
+
+}  // namespace rectify::cli

@@ -1,0 +1,31 @@
+// `rectify serve` as an engine node: the scheduler (engine/include/rectify/scheduler/) firing
+// every instance's timers in the database as they fall due, with several worker threads and
+// several nodes sharing one PostgreSQL, /healthz and /metrics over HTTP (--listen), and a clean
+// drain on SIGINT/SIGTERM. serve_command.cc chooses it unless scripted cadres (--items) ask for
+// the campaign demonstration.
+#pragma once
+
+#include <string>
+
+#include "adapters/cli/cli.h"
+
+namespace rectify::cli {
+
+struct NodeOptions {
+  std::string listen;   // HOST:PORT for /healthz and /metrics; empty: no HTTP
+  std::string node_id;  // lease owner; default: host name and process id
+  int workers = 0;      // 0: 2 on PostgreSQL, 1 on SQLite
+  std::int64_t batch = 1000;
+  double lease_seconds = 30;
+  double speed = 0;         // > 0: an accelerated clock (rehearsals, tests)
+  std::string from;         // with speed: where engine time starts
+  std::string anchor;       // with speed: the real instant `from` corresponds to (ISO 8601)
+  std::string until;        // stop when engine time reaches it
+  std::string campaign;     // optional: start it if needed and print its events
+  std::string definitions;  // folder; default <RECTIFY_HOME>/workflows
+  bool notifications = false;
+};
+
+void RunNode(Context& ctx, const NodeOptions& options);
+
+}  // namespace rectify::cli
