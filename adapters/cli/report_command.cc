@@ -195,6 +195,8 @@ void AddCommon(CLI::App* cmd, ReportArgs& a) {
 
 }  // namespace
 
+void RegisterDeliveriesReport(CLI::App* report, Context& ctx);  // deliveries_report.cc
+
 void RegisterReport(CLI::App& app, Context& ctx) {
   auto* report = app.add_subcommand("report", "Leaders' reports: overdue items, a summary");
   report->require_subcommand(1);
@@ -215,6 +217,8 @@ void RegisterReport(CLI::App& app, Context& ctx) {
       "units on bulletins, score deductions by unit");
   AddCommon(summary, *m);
   summary->callback([&ctx, m] { RunSummary(ctx, *m); });
+
+  RegisterDeliveriesReport(report, ctx);
 }
 
 }  // namespace rectify::cli

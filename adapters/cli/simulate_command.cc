@@ -1,6 +1,7 @@
 // rectify simulate --campaign FILE_OR_NAME [--items LEDGER.csv] [--from DATE] [--until DATE]
 //                  [--seed N] [--on-time SHARE] [--late SHARE] [--reject SHARE]
 //                  [--look-back-fail SHARE] [--db URL] [--format text|jsonl]
+//                  [--channels FILE [--templates DIR]]
 //
 // Runs a campaign on a virtual clock, from its first day (or --from) to its last (or --until),
 // with scripted cadres acting on the ledger's problems (campaign_script.h), and prints the
@@ -8,6 +9,11 @@
 // --format jsonl, one line for people otherwise. The database is a fresh in-memory SQLite unless
 // --db names another. The same input gives the same output, byte for byte. On a terminal,
 // progress is shown on standard error as a line that updates.
+//
+// With --channels, the timeline's notifications are then delivered through the channels file's
+// real channels at their simulated times (simulate_delivery.h): working hours, retries, digests
+// and rate limits as `rectify dispatch` applies them, each message once; a `delivery` event per
+// attempt follows the timeline.
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +22,7 @@
 #include "adapters/cli/campaign_session.h"
 #include "adapters/cli/cli.h"
 #include "adapters/cli/scripted_items.h"
+#include "adapters/cli/simulate_delivery.h"
 #include "adapters/cli/timeline.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/campaign_script.h"
@@ -29,6 +36,7 @@ struct SimulateOptions {
   std::uint64_t seed = 1;
   double on_time = 0.6, late = 0.25, reject = 0.15, look_back_fail = 0.3;
   bool quiet = false;
+  NotifyOptions notify;
 };
 
 Status CheckShares(const SimulateOptions& o) {
@@ -114,6 +122,12 @@ void RunSimulate(Context& ctx, const SimulateOptions& o) {
       ctx.out << at << "  " << name << "  " << e.text << "\n";
     }
   }
+  if (!o.notify.channels.empty()) {
+    NotifyOptions notify = o.notify;
+    notify.definitions = o.definitions;
+    auto delivered = SimulateDelivery(ctx, notify, *s.db, *s.store, cal, from, until, o.seed);
+    if (!delivered) return ctx.Fail(delivered.error());
+  }
   ctx.out << std::flush;
   if (!o.quiet) {
     double seconds =
@@ -156,6 +170,11 @@ void RegisterSimulate(CLI::App& app, Context& ctx) {
   cmd->add_option("--definitions", o->definitions,
                   "Folder of definitions (default: <RECTIFY_HOME>/workflows)");
   cmd->add_flag("--quiet", o->quiet, "No progress and no summary on standard error");
+  cmd->add_option("--channels", o->notify.channels,
+                  "Deliver the timeline's notifications through this channels file's channels, "
+                  "at their simulated times");
+  cmd->add_option("--templates", o->notify.templates,
+                  "Folder of message templates (default: <RECTIFY_HOME>/workflows/templates)");
   cmd->callback([&ctx, o] { RunSimulate(ctx, *o); });
 }
 

@@ -4,6 +4,7 @@
 #include "adapters/cli/cli.h"
 #include "adapters/cli/database_access.h"
 #include "adapters/store/soci/migrator.h"
+#include "adapters/store/soci/soci_outbox_store.h"
 #include "adapters/store/soci/soci_store.h"
 
 namespace rectify::cli {
@@ -23,6 +24,22 @@ void RunStatus(Context& ctx, const std::string& migrations_flag) {
   if (state->version() == 0) {
     return ctx.Fail(Error::FailedPrecondition("the database " + redacted +
                                               " has no schema yet; run 'rectify migrate' first"));
+  }
+  // Deliveries (migration 0003): counts by lifecycle state and the dead letters.
+  store_soci::Database& db = *opened->db;
+  auto has_deliveries = db.TableExists("delivery_attempts");
+  if (!has_deliveries) return ctx.Fail(has_deliveries.error());
+  std::optional<notify::DeliveryCounts> deliveries;
+  std::vector<OutboxRecord> dead_letters;
+  if (*has_deliveries) {
+    store_soci::SociOutboxStore outbox(db);
+    SystemClock clock;
+    auto c = outbox.Counts(clock.Now());
+    if (!c) return ctx.Fail(c.error());
+    deliveries = *c;
+    auto dead = outbox.DeadLetters(10);
+    if (!dead) return ctx.Fail(dead.error());
+    dead_letters = std::move(*dead);
   }
   auto store = store_soci::MakeStore(std::move(opened->db));
   auto counts = store->Counts();
@@ -49,6 +66,24 @@ void RunStatus(Context& ctx, const std::string& migrations_flag) {
                               {"pending_timers", counts->pending_timers},
                               {"outbox", outbox_json},
                               {"audit_rows", counts->audit_rows}}}};
+    if (deliveries) {
+      boost::json::array dead;
+      for (const auto& r : dead_letters) {
+        dead.push_back({{"outbox_id", r.id},
+                        {"dedup_key", r.dedup_key},
+                        {"recipient", r.recipient},
+                        {"attempts", r.attempts},
+                        {"last_error", r.last_error}});
+      }
+      out["deliveries"] = {{"queued", deliveries->queued},
+                           {"waiting_to_retry", deliveries->waiting_to_retry},
+                           {"sending", deliveries->sending},
+                           {"delivered", deliveries->delivered},
+                           {"dead_letters", deliveries->dead},
+                           {"cancelled", deliveries->cancelled},
+                           {"attempts", deliveries->attempts},
+                           {"first_dead_letters", dead}};
+    }
     ctx.out << boost::json::serialize(out) << "\n";
     return;
   }
@@ -74,6 +109,19 @@ void RunStatus(Context& ctx, const std::string& migrations_flag) {
   }
   ctx.out << "\n";
   ctx.out << "audit rows:      " << counts->audit_rows << "\n";
+  if (deliveries) {
+    ctx.out << "deliveries:      queued " << deliveries->queued << ", waiting to retry "
+            << deliveries->waiting_to_retry << ", sending " << deliveries->sending
+            << ", delivered " << deliveries->delivered << ", cancelled " << deliveries->cancelled
+            << " (" << deliveries->attempts << " attempts)\n";
+    ctx.out << "dead letters:    " << deliveries->dead;
+    if (deliveries->dead > 0) ctx.out << " (rectify report deliveries --dead lists them)";
+    ctx.out << "\n";
+    for (const auto& r : dead_letters) {
+      ctx.out << "  #" << r.id << " " << r.dedup_key << " to " << r.recipient << " after "
+              << r.attempts << " attempts: " << r.last_error << "\n";
+    }
+  }
 }
 
 }  // namespace

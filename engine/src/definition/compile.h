@@ -26,6 +26,7 @@
 #include "rectify/definition/escalation.h"
 #include "rectify/definition/org.h"
 #include "rectify/definition/workflow.h"
+#include "rectify/notify/channels_config.h"
 
 namespace rectify::definition::internal {
 
@@ -76,6 +77,10 @@ std::shared_ptr<const Workflow> CompileWorkflow(DocContext& doc, const RawDefini
                                                 Linker& linker);
 std::shared_ptr<const Campaign> CompileCampaign(DocContext& doc, const RawDefinition& raw,
                                                 Linker& linker);
+// kind: channels (engine/src/notify/channels_compiler.cc).
+std::shared_ptr<const notify::ChannelsConfig> CompileChannels(DocContext& doc,
+                                                              const RawDefinition& raw,
+                                                              Linker& linker);
 
 // Which forms a role path may take where it is used.
 enum class RoleUse {

@@ -52,6 +52,11 @@ std::shared_ptr<const Assessment> DefinitionSet::FindAssessment(std::string_view
   return Lookup(assessments_, name, version);
 }
 
+std::shared_ptr<const notify::ChannelsConfig> DefinitionSet::FindChannels(std::string_view name,
+                                                                          int version) const {
+  return Lookup(channels_, name, version);
+}
+
 std::vector<DefinitionInfo> DefinitionSet::All() const {
   std::vector<DefinitionInfo> out;
   for (const auto& [key, info] : infos_) out.push_back(info);
@@ -162,10 +167,6 @@ void SetBuilder::AddDocument(const YamlDocument& yd) {
       doc.Error(get("kind"), "kind", "unknown kind '" + *kind_text + "'",
                 internal::SuggestHint(*kind_text, KindNames()));
       ok = false;
-    } else if (*kind == Kind::kChannels) {
-      doc.Warning(get("kind"), "kind", "kind 'channels' is not supported yet; skipped",
-                  "notification channels are configured elsewhere for now");
-      return;
     } else {
       raw.info.kind = *kind;
     }
@@ -322,6 +323,9 @@ Result<std::shared_ptr<const DefinitionSet>> SetBuilder::Build() {
   });
   CompileKind(Kind::kCampaign, set_->campaigns_, [this](DocContext& doc, const RawDefinition& raw) {
     return internal::CompileCampaign(doc, raw, *this);
+  });
+  CompileKind(Kind::kChannels, set_->channels_, [this](DocContext& doc, const RawDefinition& raw) {
+    return internal::CompileChannels(doc, raw, *this);
   });
   if (diags_.has_errors()) {
     std::size_t n = diags_.error_count();

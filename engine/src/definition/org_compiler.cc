@@ -128,6 +128,15 @@ class OrgCompiler {
     c.phone = m.String("phone").value_or("");
     c.wecom = m.String("wecom").value_or("");
     c.dingtalk = m.String("dingtalk").value_or("");
+    if (auto digest = m.String("digest")) {
+      if (*digest != "daily" && *digest != "none") {
+        doc_.Error(m.Get("digest"), m.PathOf("digest"), "unknown digest '" + *digest + "'",
+                   "write digest: daily for one message of reminders a working day, or leave "
+                   "it out for single reminders");
+      } else if (*digest == "daily") {
+        c.digest = *digest;
+      }
+    }
     if (!c.email.empty() && c.email.find('@') == std::string::npos) {
       doc_.Error(m.Get("email"), m.PathOf("email"), "'" + c.email + "' is not an email address",
                  "write it as name@example.org");

@@ -36,6 +36,7 @@
 #include "rectify/definition/workflow.h"
 #include "rectify/definition/yaml_source.h"
 #include "rectify/diagnostics.h"
+#include "rectify/notify/channels_config.h"
 #include "rectify/result.h"
 
 namespace rectify::definition {
@@ -48,6 +49,9 @@ class DefinitionSet {
   std::shared_ptr<const Escalation> FindEscalation(std::string_view name, int version = 0) const;
   std::shared_ptr<const Campaign> FindCampaign(std::string_view name, int version = 0) const;
   std::shared_ptr<const Assessment> FindAssessment(std::string_view name, int version = 0) const;
+  // `kind: channels` files (notify/channels_config.h).
+  std::shared_ptr<const notify::ChannelsConfig> FindChannels(std::string_view name,
+                                                             int version = 0) const;
 
   // Every definition loaded, by kind, name and version.
   std::vector<DefinitionInfo> All() const;
@@ -72,6 +76,7 @@ class DefinitionSet {
   Table<Escalation> escalations_;
   Table<Campaign> campaigns_;
   Table<Assessment> assessments_;
+  Table<notify::ChannelsConfig> channels_;
 };
 
 struct LoadOptions {

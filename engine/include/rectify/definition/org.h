@@ -58,6 +58,8 @@ struct Contacts {
   std::string phone;
   std::string wecom;     // 企业微信 user id
   std::string dingtalk;  // 钉钉 user id
+  // "daily": one digest of reminders at the start of each working day instead of single ones.
+  std::string digest;
 };
 
 struct Unit {

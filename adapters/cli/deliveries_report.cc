@@ -1,0 +1,155 @@
+// rectify report deliveries [--dead] [--item ID] [--limit N] [--format text|json|jsonl|csv]
+//
+// What the dispatcher did: counts of deliveries by state, then either the dead letters (--dead),
+// an item's rows with every attempt and its kept letters (--item), or the latest attempts.
+#include <boost/json.hpp>
+
+#include "adapters/cli/cli.h"
+#include "adapters/cli/database_access.h"
+#include "adapters/cli/text_table.h"
+#include "adapters/store/soci/soci_outbox_store.h"
+
+namespace rectify::cli {
+
+namespace {
+
+struct DeliveriesArgs {
+  bool dead = false;
+  std::string item;
+  std::int64_t limit = 50;
+};
+
+boost::json::object AttemptJson(const notify::DeliveryAttempt& a) {
+  return {{"outbox_id", a.outbox_id}, {"dedup_key", a.dedup_key}, {"attempt", a.attempt},
+          {"at", FormatIso(a.at)},    {"channel", a.channel},     {"outcome", a.outcome},
+          {"detail", a.detail}};
+}
+
+boost::json::object RowJson(const OutboxRecord& r) {
+  return {{"outbox_id", r.id},
+          {"dedup_key", r.dedup_key},
+          {"item", r.instance_id},
+          {"recipient", r.recipient},
+          {"contact", r.channel},
+          {"template", r.template_name},
+          {"state", std::string(OutboxStateName(r.state))},
+          {"attempts", r.attempts},
+          {"not_before", FormatIso(r.not_before)},
+          {"last_error", r.last_error}};
+}
+
+std::string CsvCell(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+void Print(Context& ctx, const std::vector<boost::json::object>& rows,
+           const std::vector<std::string>& columns) {
+  switch (ctx.format()) {
+    case Format::kJson: {
+      boost::json::array a(rows.begin(), rows.end());
+      ctx.out << boost::json::serialize(a) << "\n";
+      return;
+    }
+    case Format::kJsonl:
+      for (const auto& r : rows) ctx.out << boost::json::serialize(r) << "\n";
+      return;
+    default:
+      break;
+  }
+  auto cell = [](const boost::json::value& v) {
+    if (v.is_string()) return std::string(v.as_string());
+    return boost::json::serialize(v);
+  };
+  if (ctx.format() == Format::kCsv) {
+    std::string sep;
+    for (const auto& c : columns) ctx.out << std::exchange(sep, ",") << c;
+    ctx.out << "\n";
+    for (const auto& r : rows) {
+      sep.clear();
+      for (const auto& c : columns) {
+        ctx.out << std::exchange(sep, ",") << CsvCell(r.contains(c) ? cell(r.at(c)) : "");
+      }
+      ctx.out << "\n";
+    }
+    return;
+  }
+  TextTable t(columns);
+  for (const auto& r : rows) {
+    std::vector<std::string> cells;
+    for (const auto& c : columns) cells.push_back(r.contains(c) ? cell(r.at(c)) : "");
+    t.Add(cells);
+  }
+  ctx.out << t.Format();
+}
+
+void RunDeliveries(Context& ctx, const DeliveriesArgs& a) {
+  auto opened = OpenDatabase(ctx, /*create=*/false);
+  if (!opened) return ctx.Fail(opened.error());
+  auto has = opened->db->TableExists("delivery_attempts");
+  if (!has) return ctx.Fail(has.error());
+  if (!*has) {
+    return ctx.Fail(Error::FailedPrecondition(
+        "the database has no deliveries yet (migration 0003); run 'rectify migrate' first"));
+  }
+  store_soci::SociOutboxStore outbox(std::move(opened->db));
+  SystemClock clock;
+  auto counts = outbox.Counts(clock.Now());
+  if (!counts) return ctx.Fail(counts.error());
+  if (ctx.format() == Format::kText) {
+    ctx.out << "deliveries: queued " << counts->queued << ", waiting to retry "
+            << counts->waiting_to_retry << ", sending " << counts->sending << ", delivered "
+            << counts->delivered << ", dead letters " << counts->dead << ", cancelled "
+            << counts->cancelled << " (" << counts->attempts << " attempts)\n";
+  }
+  std::vector<boost::json::object> rows;
+  if (a.dead) {
+    auto dead = outbox.DeadLetters(a.limit);
+    if (!dead) return ctx.Fail(dead.error());
+    for (const auto& r : *dead) rows.push_back(RowJson(r));
+    return Print(
+        ctx, rows,
+        {"outbox_id", "item", "recipient", "contact", "template", "attempts", "last_error"});
+  }
+  if (!a.item.empty()) {
+    auto docs = outbox.DocumentsOf(a.item);
+    if (!docs) return ctx.Fail(docs.error());
+    std::vector<notify::DeliveryAttempt> attempts;
+    auto recent = outbox.RecentAttempts(1000000);
+    if (!recent) return ctx.Fail(recent.error());
+    for (auto it = recent->rbegin(); it != recent->rend(); ++it) {
+      if (it->dedup_key.rfind(a.item + "|", 0) == 0) rows.push_back(AttemptJson(*it));
+    }
+    Print(ctx, rows, {"at", "dedup_key", "attempt", "channel", "outcome", "detail"});
+    if (ctx.format() == Format::kText) {
+      ctx.out << "letters kept with " << a.item << ": " << docs->size() << "\n";
+      for (const auto& d : *docs) {
+        ctx.out << "  " << d.template_name << " (" << d.language << ") to " << d.recipient << ": "
+                << d.title << "\n";
+      }
+    }
+    return;
+  }
+  auto recent = outbox.RecentAttempts(a.limit);
+  if (!recent) return ctx.Fail(recent.error());
+  for (const auto& at : *recent) rows.push_back(AttemptJson(at));
+  Print(ctx, rows, {"at", "dedup_key", "attempt", "channel", "outcome", "detail"});
+}
+
+}  // namespace
+
+void RegisterDeliveriesReport(CLI::App* report, Context& ctx) {
+  auto a = std::make_shared<DeliveriesArgs>();
+  auto* cmd = report->add_subcommand(
+      "deliveries",
+      "Notification deliveries: counts by state, dead letters (--dead), an item's attempts and "
+      "letters (--item), or the latest attempts");
+  cmd->add_flag("--dead", a->dead, "List the dead letters");
+  cmd->add_option("--item", a->item, "Every attempt for this item, and the letters kept with it");
+  cmd->add_option("--limit", a->limit, "At most this many rows (default 50)");
+  cmd->callback([&ctx, a] { RunDeliveries(ctx, *a); });
+}
+
+}  // namespace rectify::cli

@@ -1,0 +1,134 @@
+// rectify dispatch [--channels FILE] [--once] [--batch N] [--lease SECONDS] [--poll SECONDS]
+//                  [--owner NAME] [--seed N] [--requeue] [--templates DIR] [--definitions DIR]
+//
+// Delivers the outbox's due notifications through the channels of a channels file
+// (adapters/notify/dispatcher.h). With --once it delivers what is due now and exits; otherwise it
+// looks again every --poll seconds until SIGINT or SIGTERM. Several dispatchers may run against
+// one PostgreSQL: each row is leased to one of them, and a dispatcher that dies leaves its rows to
+// be sent again after --lease seconds, with the same dedup key. --requeue moves dead letters back
+// to the queue first (after fixing what killed them).
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "adapters/cli/cli.h"
+#include "adapters/cli/database_access.h"
+#include "adapters/cli/notify_session.h"
+#include "adapters/notify/dispatcher.h"
+#include "adapters/store/soci/migrator.h"
+#include "adapters/store/soci/soci_outbox_store.h"
+
+namespace rectify::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void OnStopSignal(int) { g_stop = true; }
+
+struct DispatchOptions {
+  NotifyOptions notify;
+  bool once = false, requeue = false;
+  std::int64_t batch = 100;
+  double lease_seconds = 120, poll_seconds = 5;
+  std::string owner;
+  std::uint64_t seed = 0;
+};
+
+std::string StatsLine(const notify::DispatchStats& s) {
+  return std::to_string(s.delivered) + " delivered, " + std::to_string(s.retried) + " to retry, " +
+         std::to_string(s.dead) + " dead-lettered, " + std::to_string(s.held) +
+         " held (digest or rate limit), " + std::to_string(s.digests) + " digests, " +
+         std::to_string(s.abandoned) + " taken over from a dead dispatcher";
+}
+
+void RunDispatch(Context& ctx, const DispatchOptions& o) {
+  if (o.batch < 1 || o.batch > 10000) return ctx.UsageError("--batch is from 1 to 10000");
+  if (o.lease_seconds <= 0) return ctx.UsageError("--lease is a number of seconds, above 0");
+  if (o.poll_seconds <= 0) return ctx.UsageError("--poll is a number of seconds, above 0");
+  auto opened = OpenDatabase(ctx, /*create=*/false);
+  if (!opened) return ctx.Fail(opened.error());
+  store_soci::Migrator migrator(*opened->db, MigrationsDir(ctx, ""));
+  auto state = migrator.Check();
+  if (!state) return ctx.Fail(state.error());
+  if (!state->pending.empty() || state->version() < 3) {
+    return ctx.Fail(Error::FailedPrecondition("the database " + opened->url.Redacted() +
+                                              " is not migrated for deliveries; run 'rectify "
+                                              "migrate' first"));
+  }
+  auto setup = LoadNotifySetup(ctx, o.notify, ctx.out);
+  if (!setup) return ctx.Fail(setup.error());
+  store_soci::SociOutboxStore outbox(std::move(opened->db));
+  SystemClock clock;
+  if (o.requeue) {
+    auto n = outbox.Requeue(clock.Now());
+    if (!n) return ctx.Fail(n.error());
+    ctx.err << "dispatch: " << *n << " dead letters back in the queue\n";
+  }
+  notify::DispatcherOptions options;
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  options.owner = o.owner.empty() ? std::string(host) + ":" + std::to_string(::getpid()) : o.owner;
+  options.batch = o.batch;
+  options.lease = Duration(static_cast<std::int64_t>(o.lease_seconds * 1e6));
+  options.seed = o.seed;
+  NotifySetup& s = **setup;
+  notify::Dispatcher dispatcher(outbox, clock, *s.config, s.channels, s.renderer, s.directory,
+                                s.calendar.get(), options);
+  if (o.once) {
+    auto stats = dispatcher.Drain();
+    if (!stats) return ctx.Fail(stats.error());
+    ctx.err << "dispatch: " << StatsLine(*stats) << "\n";
+    return;
+  }
+  g_stop = false;
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+  notify::DispatchStats total;
+  while (!g_stop) {
+    auto stats = dispatcher.Drain();
+    if (!stats) {
+      // The database went away: say so and try again at the next poll.
+      ctx.err << "rectify: error: " << stats.error().message() << "\n";
+    } else if (stats->claimed > 0) {
+      total += *stats;
+      ctx.err << "dispatch: " << StatsLine(*stats) << "\n";
+    }
+    auto until = std::chrono::steady_clock::now() +
+                 std::chrono::milliseconds(static_cast<std::int64_t>(o.poll_seconds * 1000));
+    while (!g_stop && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  ctx.err << "dispatch: stopped; in all " << StatsLine(total) << "\n";
+}
+
+}  // namespace
+
+void RegisterDispatch(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand(
+      "dispatch",
+      "Deliver the outbox's due notifications through the channels file's channels (retries, "
+      "dead letters, rate limits, working hours, digests)");
+  auto o = std::make_shared<DispatchOptions>();
+  AddNotifyOptions(cmd, o->notify);
+  cmd->add_option("--definitions", o->notify.definitions,
+                  "Folder of definitions: orgs (names, languages, contacts) and calendars "
+                  "(default: <RECTIFY_HOME>/workflows)");
+  cmd->add_flag("--once", o->once, "Deliver what is due now, then exit");
+  cmd->add_option("--batch", o->batch, "Rows claimed at a time (default 100)");
+  cmd->add_option("--lease", o->lease_seconds,
+                  "Seconds a claim lasts; a dispatcher that dies leaves its rows to others after "
+                  "it (default 120)");
+  cmd->add_option("--poll", o->poll_seconds, "Seconds between looks at the outbox (default 5)");
+  cmd->add_option("--owner", o->owner, "This dispatcher's name in leases (default host:pid)");
+  cmd->add_option("--seed", o->seed, "Seed of the retry jitter (default 0)");
+  cmd->add_flag("--requeue", o->requeue, "Put dead letters back in the queue first");
+  cmd->callback([&ctx, o] { RunDispatch(ctx, *o); });
+}
+
+}  // namespace rectify::cli

@@ -1,0 +1,44 @@
+// What `rectify dispatch` and `rectify simulate --channels` share: the channels file, the
+// definitions it is checked with (its calendar, the orgs' people and their languages), the message
+// templates, and the channels built from it.
+//
+// Without a channels file the loaded definitions' `kind: channels` named `default` is used
+// (workflows/channels/default.yaml: the log and file channels), or the only one there is.
+//
+// Thread-safety: the command's thread. Ownership: the setup owns everything in it.
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "adapters/cli/cli.h"
+#include "adapters/notify/channel_factory.h"
+#include "adapters/notify/directory.h"
+#include "adapters/notify/renderer.h"
+#include "rectify/definition/definition_set.h"
+
+namespace rectify::cli {
+
+struct NotifySetup {
+  std::shared_ptr<const definition::DefinitionSet> definitions;
+  std::shared_ptr<const notify::ChannelsConfig> config;
+  std::shared_ptr<const Calendar> calendar;  // null: retries are not held to working hours
+  notify::Renderer renderer;
+  notify::Directory directory;
+  notify::ChannelMap channels;
+};
+
+struct NotifyOptions {
+  std::string definitions;  // default <home>/workflows
+  std::string channels;     // a channels file; default: see above
+  std::string templates;    // default <home>/workflows/templates
+};
+
+// `log_out`: where `log` channels writing to stdout write.
+Result<std::unique_ptr<NotifySetup>> LoadNotifySetup(Context& ctx, const NotifyOptions& options,
+                                                     std::ostream& log_out);
+
+void AddNotifyOptions(CLI::App* cmd, NotifyOptions& options);
+
+}  // namespace rectify::cli

@@ -1,0 +1,250 @@
+#include "adapters/notify/dispatcher.h"
+
+#include <boost/json.hpp>
+#include <cassert>
+
+namespace rectify::notify {
+
+DispatchStats& DispatchStats::operator+=(const DispatchStats& o) {
+  claimed += o.claimed;
+  delivered += o.delivered;
+  retried += o.retried;
+  dead += o.dead;
+  held += o.held;
+  digests += o.digests;
+  abandoned += o.abandoned;
+  lost_leases += o.lost_leases;
+  return *this;
+}
+
+// One claimed row on its way through this round.
+struct Dispatcher::Work {
+  ClaimedRow claimed;
+  RowResult result;
+  DeliveryLifecycle life;
+  const ChannelSpec* spec = nullptr;
+  Recipient to;
+  bool urgent = false;
+};
+
+namespace {
+
+AttemptOutcome ToOutcome(SendOutcome o) {
+  switch (o) {
+    case SendOutcome::kDelivered:
+      return AttemptOutcome::kDelivered;
+    case SendOutcome::kRetry:
+      return AttemptOutcome::kRetry;
+    case SendOutcome::kFailed:
+      return AttemptOutcome::kFailed;
+  }
+  return AttemptOutcome::kRetry;
+}
+
+SendResult SafeSend(Channel& channel, const Message& m) {
+  try {
+    return channel.Send(m);
+  } catch (const std::exception& e) {
+    return {SendOutcome::kRetry, std::string("the channel failed: ") + e.what()};
+  }
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(OutboxStore& store, Clock& clock, const ChannelsConfig& config,
+                       ChannelMap& channels, const Renderer& renderer, const Directory& directory,
+                       const Calendar* calendar, DispatcherOptions options)
+    : store_(store),
+      clock_(clock),
+      config_(config),
+      channels_(channels),
+      renderer_(renderer),
+      directory_(directory),
+      calendar_(calendar),
+      options_(std::move(options)) {}
+
+bool Dispatcher::IsUrgent(const OutboxRecord& row) const {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(row.payload_json, ec);
+  if (!ec && v.is_object()) {
+    const auto* u = v.as_object().if_contains("urgent");
+    if (u && u->is_bool() && u->as_bool()) return true;
+  }
+  // The engine holds every row to working hours except urgent ones (engine/src/engine/step.cc).
+  return calendar_ && HoldToWorkingHours(calendar_, row.not_before) != row.not_before;
+}
+
+TokenBucket& Dispatcher::BucketFor(const ChannelSpec& spec) {
+  auto it = buckets_.find(spec.name);
+  if (it == buckets_.end()) {
+    it = buckets_.emplace(spec.name, TokenBucket(spec.rate_per_minute, spec.burst, clock_.Now()))
+             .first;
+  }
+  return it->second;
+}
+
+Result<DispatchStats> Dispatcher::RunOnce() {
+  DispatchStats stats;
+  const Timestamp now = clock_.Now();
+  auto claimed = store_.Claim(now, options_.batch, options_.owner, now + options_.lease);
+  if (!claimed) return claimed.error();
+  stats.claimed = static_cast<std::int64_t>(claimed->size());
+  if (claimed->empty()) return stats;
+
+  std::vector<Work> work;
+  work.reserve(claimed->size());
+  std::vector<DocumentRecord> documents;
+
+  auto record = [&](Work& w, const std::string& outcome, const std::string& detail) {
+    w.result.attempts.push_back({w.claimed.row.id, w.result.attempts_total, now,
+                                 w.spec ? w.spec->name : w.claimed.row.channel, outcome, detail,
+                                 w.claimed.row.dedup_key, w.claimed.row.instance_id,
+                                 w.claimed.row.recipient});
+  };
+  auto hold = [&](Work& w, Timestamp until) {
+    Status s = w.life.Process(DeliveryEvent::kRelease);
+    assert(s.ok());
+    (void)s;
+    w.result.state = OutboxState::kPending;
+    w.result.next_attempt_at = until;
+    w.result.last_error = w.claimed.row.last_error;
+    ++stats.held;
+  };
+  // Applies a channel's answer to one row: the policy picks the move, the lifecycle checks it.
+  auto apply = [&](Work& w, const SendResult& sent, bool in_digest) {
+    ++w.result.attempts_total;
+    AttemptDecision d =
+        DecideAfterAttempt(w.spec->retry, ToOutcome(sent.outcome), w.result.attempts_total, now,
+                           calendar_, w.urgent, options_.seed, w.claimed.row.dedup_key);
+    Status s = w.life.Process(d.event);
+    assert(s.ok());
+    (void)s;
+    switch (d.event) {
+      case DeliveryEvent::kDelivered:
+        record(w, in_digest ? "digested" : "delivered", sent.detail);
+        w.result.state = OutboxState::kSent;
+        w.result.sent_at = now;
+        ++stats.delivered;
+        break;
+      case DeliveryEvent::kRetry:
+        record(w, "retry", sent.detail);
+        w.result.state = OutboxState::kPending;
+        w.result.next_attempt_at = d.next_attempt_at;
+        w.result.last_error = sent.detail;
+        ++stats.retried;
+        break;
+      default:
+        record(w, "failed", sent.detail + " (" + d.reason + ")");
+        w.result.state = OutboxState::kDead;
+        w.result.next_attempt_at = w.claimed.row.next_attempt_at;
+        w.result.last_error = sent.detail + " (" + d.reason + ")";
+        ++stats.dead;
+        break;
+    }
+  };
+
+  // Digest groups: (recipient, channel) -> indexes into `work`.
+  std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> digests;
+
+  for (ClaimedRow& c : *claimed) {
+    Work& w = work.emplace_back();
+    w.claimed = std::move(c);
+    const OutboxRecord& row = w.claimed.row;
+    w.result.outbox_id = row.id;
+    w.result.lease_token = w.claimed.lease_token;
+    w.result.attempts_total = row.attempts;
+    w.life = DeliveryLifecycle(StoredDeliveryState(OutboxState::kPending, row.attempts, false));
+    Status claimed_ok = w.life.Process(DeliveryEvent::kClaim);
+    assert(claimed_ok.ok());
+    (void)claimed_ok;
+    w.spec = config_.Route(row.channel);
+    if (!w.claimed.previous_owner.empty()) {
+      ++w.result.attempts_total;
+      record(w, "abandoned",
+             "the lease of " + w.claimed.previous_owner +
+                 " ran out before it recorded an outcome; sending again with the same dedup key");
+      ++stats.abandoned;
+    }
+    if (!w.spec || !channels_.count(w.spec->name)) {
+      ++w.result.attempts_total;
+      Status s = w.life.Process(DeliveryEvent::kFail);
+      assert(s.ok());
+      (void)s;
+      std::string why = "no channel serves contact kind '" + row.channel + "'; add 'routes: { " +
+                        row.channel +
+                        ": CHANNEL }' to the channels file, then run 'rectify dispatch --requeue'";
+      record(w, "failed", why);
+      w.result.state = OutboxState::kDead;
+      w.result.next_attempt_at = row.next_attempt_at;
+      w.result.last_error = why;
+      ++stats.dead;
+      continue;
+    }
+    w.to = directory_.FindOrDefault(row.recipient);
+    w.urgent = IsUrgent(row);
+    if (!w.urgent && calendar_ && w.to.contacts.digest == "daily" &&
+        IsDigestible(row.template_name)) {
+      Timestamp slot = DigestSlot(*calendar_, row.not_before);
+      if (now < slot) {
+        hold(w, slot);
+      } else {
+        digests[{w.to.id, w.spec->name}].push_back(work.size() - 1);
+      }
+      continue;
+    }
+    if (!w.urgent && !BucketFor(*w.spec).TryTake(now)) {
+      hold(w, BucketFor(*w.spec).NextToken(now));
+      continue;
+    }
+    Rendered r = renderer_.Render(row, w.to, calendar_, now);
+    r.message.address = AddressFor(w.to, row.channel);
+    if (r.letter) {
+      documents.push_back({row.dedup_key, row.instance_id, row.recipient, r.message.template_name,
+                           r.message.language, r.message.subject, r.message.html, now});
+    }
+    apply(w, SafeSend(*channels_.at(w.spec->name), r.message), false);
+  }
+
+  for (auto& [key, indexes] : digests) {
+    const ChannelSpec& spec = *work[indexes.front()].spec;
+    if (!BucketFor(spec).TryTake(now)) {
+      for (std::size_t i : indexes) hold(work[i], BucketFor(spec).NextToken(now));
+      continue;
+    }
+    std::vector<OutboxRecord> rows;
+    for (std::size_t i : indexes) rows.push_back(work[i].claimed.row);
+    const Recipient& to = work[indexes.front()].to;
+    std::string day = calendar_ ? FormatDate(calendar_->DateOf(now)) : FormatIso(now).substr(0, 10);
+    std::string digest_key = "digest|" + to.id + "|" + day + "|" + std::to_string(rows.front().id);
+    Rendered r = renderer_.RenderDigest(rows, to, digest_key, calendar_, now);
+    r.message.address = AddressFor(to, rows.front().channel);
+    SendResult sent = SafeSend(*channels_.at(spec.name), r.message);
+    if (sent.outcome == SendOutcome::kDelivered) {
+      sent.detail = "in digest " + digest_key + ": " + sent.detail;
+      ++stats.digests;
+    }
+    for (std::size_t i : indexes) apply(work[i], sent, true);
+  }
+
+  if (Status s = store_.PutDocuments(documents); !s) return s.error();
+  std::vector<RowResult> results;
+  results.reserve(work.size());
+  for (Work& w : work) results.push_back(std::move(w.result));
+  auto lost = store_.Finish(results);
+  if (!lost) return lost.error();
+  stats.lost_leases = static_cast<std::int64_t>(lost->size());
+  return stats;
+}
+
+Result<DispatchStats> Dispatcher::Drain() {
+  DispatchStats total;
+  while (true) {
+    auto once = RunOnce();
+    if (!once) return once.error();
+    total += *once;
+    // Rows put back (rate limit, digest) are not due again at this instant, so this ends.
+    if (once->claimed == 0 || once->claimed == once->held) return total;
+  }
+}
+
+}  // namespace rectify::notify

@@ -1,0 +1,84 @@
+// The outbox dispatcher: delivers the notifications the engine committed to the outbox.
+//
+//   Dispatcher d(outbox, clock, *config, channels, renderer, directory, calendar, {.owner = id});
+//   auto stats = d.RunOnce();      // one batch: claim, render, send, record
+//   auto all = d.Drain();          // batches until nothing is due
+//
+// Each round claims up to `batch` due rows under a lease (OutboxStore::Claim: safe with several
+// dispatchers on one PostgreSQL), and for each row:
+//   1. a row whose previous lease ran out was abandoned mid-delivery (its dispatcher died): that
+//      attempt is recorded as `abandoned` and counts towards the limit;
+//   2. a reminder for a person who asked for a daily digest waits for their digest slot (the start
+//      of a working day) and goes out with the others of that slot as one message;
+//   3. the channel serving the row's contact kind (the channels file's `routes`) is asked for a
+//      token of its rate limit; without one the row is put back until the next token;
+//   4. the row is rendered (renderer.h); a letter is kept as an HTML document with the item;
+//   5. the channel sends it, with the row's dedup key; the delivery lifecycle (delivery.h) and the
+//      policy (policy.h) decide: delivered, retry at a backoff held to working hours, or dead
+//      letter after max_attempts or a permanent failure.
+// Every attempt is recorded, and the batch's outcomes commit in one transaction fenced by the
+// lease, so a dispatcher that stalled past its lease cannot overwrite another's outcome. Urgent
+// rows (an `urgent: true` escalation step, seen as a payload flag or a not_before outside working
+// hours) skip digests, rate limits and working hours.
+//
+// Thread-safety: one thread. Ownership: borrows everything it is given; they must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "adapters/notify/channel.h"
+#include "adapters/notify/channel_factory.h"
+#include "adapters/notify/directory.h"
+#include "adapters/notify/renderer.h"
+#include "rectify/calendar/calendar.h"
+#include "rectify/clock.h"
+#include "rectify/notify/channels_config.h"
+#include "rectify/notify/outbox_store.h"
+#include "rectify/notify/policy.h"
+
+namespace rectify::notify {
+
+struct DispatcherOptions {
+  std::string owner = "dispatcher";  // the lease holder's name: host:pid
+  Duration lease = std::chrono::minutes(2);
+  std::int64_t batch = 100;
+  std::uint64_t seed = 0;  // of the backoff jitter
+};
+
+struct DispatchStats {
+  std::int64_t claimed = 0, delivered = 0, retried = 0, dead = 0, held = 0, digests = 0,
+               abandoned = 0, lost_leases = 0;
+  DispatchStats& operator+=(const DispatchStats& o);
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(OutboxStore& store, Clock& clock, const ChannelsConfig& config, ChannelMap& channels,
+             const Renderer& renderer, const Directory& directory, const Calendar* calendar,
+             DispatcherOptions options);
+
+  // One batch. An error means the database failed; rows stay leased and are retried after it.
+  Result<DispatchStats> RunOnce();
+  // Batches until a claim returns nothing.
+  Result<DispatchStats> Drain();
+
+ private:
+  struct Work;
+  bool IsUrgent(const OutboxRecord& row) const;
+  TokenBucket& BucketFor(const ChannelSpec& spec);
+
+  OutboxStore& store_;
+  Clock& clock_;
+  const ChannelsConfig& config_;
+  ChannelMap& channels_;
+  const Renderer& renderer_;
+  const Directory& directory_;
+  const Calendar* calendar_;
+  DispatcherOptions options_;
+  std::map<std::string, TokenBucket> buckets_;
+};
+
+}  // namespace rectify::notify

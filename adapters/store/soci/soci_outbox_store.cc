@@ -1,0 +1,427 @@
+#include "adapters/store/soci/soci_outbox_store.h"
+
+#include <algorithm>
+#include <map>
+
+#include "adapters/store/soci/batch.h"
+
+namespace rectify::store_soci {
+
+namespace {
+
+constexpr const char* kRowColumns =
+    "o.id, o.dedup_key, o.instance_id, o.channel, o.recipient, o.template, o.payload, "
+    "o.not_before, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at";
+
+// Binds the outputs of kRowColumns, in order, and turns a fetched row into a record.
+struct RowInto {
+  OutboxRecord o;
+  long long id = 0, attempts = 0, not_before = 0, next_attempt_at = 0, created_at = 0;
+  std::string state;
+
+  void Bind(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(o.dedup_key));
+    st.exchange(soci::into(o.instance_id));
+    st.exchange(soci::into(o.channel));
+    st.exchange(soci::into(o.recipient));
+    st.exchange(soci::into(o.template_name));
+    st.exchange(soci::into(o.payload_json));
+    st.exchange(soci::into(not_before));
+    st.exchange(soci::into(state));
+    st.exchange(soci::into(attempts));
+    st.exchange(soci::into(next_attempt_at));
+    st.exchange(soci::into(o.last_error));
+    st.exchange(soci::into(created_at));
+  }
+
+  Result<OutboxRecord> Get() const {
+    auto parsed = ParseOutboxState(state);
+    if (!parsed) return parsed.error();
+    OutboxRecord r = o;
+    r.id = id;
+    r.state = *parsed;
+    r.attempts = attempts;
+    r.not_before = FromMicros(not_before);
+    r.next_attempt_at = FromMicros(next_attempt_at);
+    r.created_at = FromMicros(created_at);
+    return r;
+  }
+};
+
+// batch.h's Row; inside SociOutboxStore, `Row` is the member function.
+using BatchRow = Row;
+
+std::string Int(std::int64_t v) { return std::to_string(v); }
+std::string Micros(Timestamp t) { return std::to_string(ToMicros(t)); }
+
+// Runs `body` in one transaction; SOCI's exceptions roll it back and become typed errors.
+template <typename Fn>
+Status InTransaction(Database& db, const std::string& doing, Fn body) {
+  if (Status s = db.Exec(db.is_postgres() ? "BEGIN" : "BEGIN IMMEDIATE"); !s) {
+    return s.error().WithContext(doing);
+  }
+  try {
+    if (Status s = body(); !s) {
+      (void)db.Exec("ROLLBACK");
+      return s;
+    }
+  } catch (const std::exception& e) {
+    Error err = db.MapError(e, doing);
+    (void)db.Exec("ROLLBACK");
+    return err;
+  }
+  if (Status s = db.Exec("COMMIT"); !s) {
+    (void)db.Exec("ROLLBACK");
+    return s.error().WithContext(doing);
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<std::vector<notify::ClaimedRow>> SociOutboxStore::Claim(Timestamp now, std::int64_t limit,
+                                                               const std::string& owner,
+                                                               Timestamp lease_until) {
+  std::vector<notify::ClaimedRow> out;
+  if (limit <= 0) return out;
+  long long now_us = ToMicros(now), now2_us = now_us, until_us = ToMicros(lease_until), lim = limit;
+  std::string who = owner;
+  constexpr const char* kFree =
+      "o.state = 'pending' AND o.next_attempt_at <= :now AND "
+      "(o.lease_until IS NULL OR o.lease_until <= :now2)";
+  if (db_.is_postgres()) {
+    // One statement, so one implicit transaction: SKIP LOCKED keeps concurrent claimers apart and
+    // the rows' live leases keep them apart after it commits.
+    try {
+      RowInto r;
+      long long token = 0;
+      std::string previous;
+      soci::indicator previous_ind = soci::i_ok;
+      soci::statement st(db_.session());
+      r.Bind(st);
+      st.exchange(soci::into(token));
+      st.exchange(soci::into(previous, previous_ind));
+      st.exchange(soci::use(who, "owner"));
+      st.exchange(soci::use(until_us, "until"));
+      st.exchange(soci::use(now_us, "now"));
+      st.exchange(soci::use(now2_us, "now2"));
+      st.exchange(soci::use(lim, "limit"));
+      PrepareOnce(st, std::string("WITH picked AS (SELECT o.id, o.lease_owner AS previous FROM "
+                                  "outbox AS o WHERE ") +
+                          kFree +
+                          " ORDER BY o.next_attempt_at, o.id LIMIT :limit FOR UPDATE SKIP LOCKED), "
+                          "token AS (SELECT nextval('outbox_lease_tokens') AS v) "
+                          "UPDATE outbox AS o SET lease_owner = :owner, lease_until = :until, "
+                          "lease_token = (SELECT v FROM token) FROM picked AS p WHERE o.id = p.id "
+                          "RETURNING " +
+                          kRowColumns + ", o.lease_token, p.previous");
+      st.execute();
+      while (st.fetch()) {
+        auto rec = r.Get();
+        if (!rec) return rec.error();
+        out.push_back({std::move(*rec), token, previous_ind == soci::i_null ? "" : previous});
+      }
+    } catch (const std::exception& e) {
+      return db_.MapError(e, "claim outbox rows");
+    }
+  } else {
+    Status s = InTransaction(db_, "claim outbox rows", [&]() -> Status {
+      long long token = 0;
+      db_.session() << "UPDATE outbox_lease_tokens SET last = last + 1 RETURNING last",
+          soci::into(token);
+      RowInto r;
+      std::string previous;
+      soci::indicator previous_ind = soci::i_ok;
+      soci::statement st(db_.session());
+      r.Bind(st);
+      st.exchange(soci::into(previous, previous_ind));
+      st.exchange(soci::use(now_us, "now"));
+      st.exchange(soci::use(now2_us, "now2"));
+      st.exchange(soci::use(lim, "limit"));
+      PrepareOnce(st, std::string("SELECT ") + kRowColumns +
+                          ", o.lease_owner FROM outbox AS o WHERE " + kFree +
+                          " ORDER BY o.next_attempt_at, o.id LIMIT :limit");
+      st.execute();
+      while (st.fetch()) {
+        auto rec = r.Get();
+        if (!rec) return rec.error();
+        out.push_back({std::move(*rec), token, previous_ind == soci::i_null ? "" : previous});
+      }
+      std::vector<BatchRow> rows;
+      for (const auto& c : out) rows.push_back({who, Int(until_us), Int(token), Int(c.row.id)});
+      RunBatch(db_,
+               {"",
+                "UPDATE outbox SET lease_owner = ?1, lease_until = ?2, lease_token = ?3 "
+                "WHERE id = ?4"},
+               rows);
+      return OkStatus();
+    });
+    if (!s) return s.error();
+  }
+  std::sort(out.begin(), out.end(), [](const notify::ClaimedRow& a, const notify::ClaimedRow& b) {
+    if (a.row.next_attempt_at != b.row.next_attempt_at) {
+      return a.row.next_attempt_at < b.row.next_attempt_at;
+    }
+    return a.row.id < b.row.id;
+  });
+  return out;
+}
+
+Result<std::vector<std::int64_t>> SociOutboxStore::Finish(
+    const std::vector<notify::RowResult>& results) {
+  std::vector<std::int64_t> lost;
+  if (results.empty()) return lost;
+  std::vector<BatchRow> attempts, sent, other;
+  for (const auto& r : results) {
+    for (const auto& a : r.attempts) {
+      attempts.push_back(
+          {Int(a.outbox_id), Int(a.attempt), Micros(a.at), a.channel, a.outcome, a.detail});
+    }
+    if (r.state == OutboxState::kSent) {
+      sent.push_back({Int(r.outbox_id), Int(r.lease_token), Int(r.attempts_total),
+                      Micros(r.sent_at.value_or(Timestamp{}))});
+    } else {
+      other.push_back({Int(r.outbox_id), Int(r.lease_token), std::string(OutboxStateName(r.state)),
+                       Int(r.attempts_total), Micros(r.next_attempt_at), r.last_error});
+    }
+  }
+  Status s = InTransaction(db_, "record deliveries", [&]() -> Status {
+    RunBatch(db_,
+             {"INSERT INTO delivery_attempts (outbox_id, attempt, at, channel, outcome, detail) "
+              "SELECT * FROM unnest(:c0::bigint[], :c1::bigint[], :c2::bigint[], :c3::text[], "
+              ":c4::text[], :c5::text[])",
+              "INSERT INTO delivery_attempts (outbox_id, attempt, at, channel, outcome, detail) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+             attempts);
+    std::vector<std::string> changed;
+    if (!sent.empty()) {
+      // A row the engine cancelled while it was being sent did go out: it becomes 'sent'.
+      auto keys = RunBatch(
+          db_,
+          {"UPDATE outbox AS o SET state = 'sent', attempts = u.attempts, sent_at = u.sent_at, "
+           "last_error = '', lease_owner = NULL, lease_until = NULL FROM unnest(:c0::bigint[], "
+           ":c1::bigint[], :c2::bigint[], :c3::bigint[]) AS u(id, token, attempts, sent_at) "
+           "WHERE o.id = u.id AND o.lease_token = u.token AND o.state IN ('pending', "
+           "'cancelled') RETURNING o.id",
+           "UPDATE outbox SET state = 'sent', attempts = ?3, sent_at = ?4, last_error = '', "
+           "lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND lease_token = ?2 AND "
+           "state IN ('pending', 'cancelled')"},
+          sent, 1);
+      changed.insert(changed.end(), keys.begin(), keys.end());
+    }
+    if (!other.empty()) {
+      auto keys = RunBatch(
+          db_,
+          {"UPDATE outbox AS o SET state = u.state, attempts = u.attempts, next_attempt_at = "
+           "u.next_attempt_at, last_error = u.last_error, lease_owner = NULL, lease_until = NULL "
+           "FROM unnest(:c0::bigint[], :c1::bigint[], :c2::text[], :c3::bigint[], :c4::bigint[], "
+           ":c5::text[]) AS u(id, token, state, attempts, next_attempt_at, last_error) "
+           "WHERE o.id = u.id AND o.lease_token = u.token AND o.state = 'pending' RETURNING o.id",
+           "UPDATE outbox SET state = ?3, attempts = ?4, next_attempt_at = ?5, last_error = ?6, "
+           "lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND lease_token = ?2 AND "
+           "state = 'pending'"},
+          other, 1);
+      changed.insert(changed.end(), keys.begin(), keys.end());
+    }
+    std::sort(changed.begin(), changed.end());
+    for (const auto& r : results) {
+      if (!std::binary_search(changed.begin(), changed.end(), Int(r.outbox_id))) {
+        lost.push_back(r.outbox_id);
+      }
+    }
+    return OkStatus();
+  });
+  if (!s) return s.error();
+  return lost;
+}
+
+Status SociOutboxStore::PutDocuments(const std::vector<notify::DocumentRecord>& documents) {
+  if (documents.empty()) return OkStatus();
+  std::map<std::string, const notify::DocumentRecord*> last;
+  for (const auto& d : documents) last[d.dedup_key] = &d;
+  std::vector<BatchRow> rows;
+  for (const auto& [key, d] : last) {
+    rows.push_back({d->dedup_key, d->instance_id, d->recipient, d->template_name, d->language,
+                    d->title, d->html, Micros(d->created_at)});
+  }
+  return InTransaction(db_, "keep letters", [&]() -> Status {
+    RunBatch(db_,
+             {"INSERT INTO documents (dedup_key, instance_id, recipient, template, language, "
+              "title, html, created_at) SELECT * FROM unnest(:c0::text[], :c1::text[], "
+              ":c2::text[], :c3::text[], :c4::text[], :c5::text[], :c6::text[], :c7::bigint[]) "
+              "ON CONFLICT (dedup_key) DO UPDATE SET html = excluded.html, title = excluded.title",
+              "INSERT INTO documents (dedup_key, instance_id, recipient, template, language, "
+              "title, html, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+              "ON CONFLICT (dedup_key) DO UPDATE SET html = excluded.html, title = excluded.title"},
+             rows);
+    return OkStatus();
+  });
+}
+
+Result<std::vector<notify::DeliveryAttempt>> SociOutboxStore::QueryAttempts(
+    const std::string& where_order, long long arg) {
+  try {
+    std::vector<notify::DeliveryAttempt> out;
+    notify::DeliveryAttempt a;
+    long long outbox_id = 0, attempt = 0, at = 0;
+    soci::statement st(db_.session());
+    st.exchange(soci::into(outbox_id));
+    st.exchange(soci::into(attempt));
+    st.exchange(soci::into(at));
+    st.exchange(soci::into(a.channel));
+    st.exchange(soci::into(a.outcome));
+    st.exchange(soci::into(a.detail));
+    st.exchange(soci::into(a.dedup_key));
+    st.exchange(soci::into(a.instance_id));
+    st.exchange(soci::into(a.recipient));
+    st.exchange(soci::use(arg));
+    PrepareOnce(st,
+                "SELECT a.outbox_id, a.attempt, a.at, a.channel, a.outcome, a.detail, o.dedup_key, "
+                "o.instance_id, o.recipient "
+                "FROM delivery_attempts AS a JOIN outbox AS o ON o.id = a.outbox_id " +
+                    where_order);
+    st.execute();
+    while (st.fetch()) {
+      a.outbox_id = outbox_id;
+      a.attempt = attempt;
+      a.at = FromMicros(at);
+      out.push_back(a);
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_.MapError(e, "read delivery attempts");
+  }
+}
+
+Result<std::vector<notify::DeliveryAttempt>> SociOutboxStore::Attempts(std::int64_t outbox_id) {
+  return QueryAttempts("WHERE a.outbox_id = :id ORDER BY a.id", outbox_id);
+}
+
+Result<std::vector<notify::DeliveryAttempt>> SociOutboxStore::RecentAttempts(std::int64_t limit) {
+  return QueryAttempts("ORDER BY a.id DESC LIMIT :limit", limit);
+}
+
+Result<std::vector<OutboxRecord>> SociOutboxStore::QueryRows(const std::string& where,
+                                                             const std::string& text_arg,
+                                                             long long int_arg) {
+  try {
+    std::vector<OutboxRecord> out;
+    RowInto r;
+    soci::statement st(db_.session());
+    r.Bind(st);
+    std::string text = text_arg;
+    long long n = int_arg;
+    if (!text.empty()) st.exchange(soci::use(text));
+    st.exchange(soci::use(n));
+    PrepareOnce(st, std::string("SELECT ") + kRowColumns + " FROM outbox AS o " + where);
+    st.execute();
+    while (st.fetch()) {
+      auto rec = r.Get();
+      if (!rec) return rec.error();
+      out.push_back(std::move(*rec));
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_.MapError(e, "read the outbox");
+  }
+}
+
+Result<std::vector<OutboxRecord>> SociOutboxStore::DeadLetters(std::int64_t limit) {
+  return QueryRows("WHERE o.state = 'dead' ORDER BY o.id LIMIT :limit", "", limit);
+}
+
+Result<OutboxRecord> SociOutboxStore::Row(const std::string& dedup_key) {
+  auto rows = QueryRows("WHERE o.dedup_key = :key LIMIT :limit", dedup_key, 1);
+  if (!rows) return rows.error();
+  if (rows->empty()) return Error::NotFound("no outbox row '" + dedup_key + "'");
+  return rows->front();
+}
+
+Result<std::vector<notify::DocumentRecord>> SociOutboxStore::DocumentsOf(
+    const std::string& instance_id) {
+  try {
+    std::vector<notify::DocumentRecord> out;
+    notify::DocumentRecord d;
+    long long created_at = 0;
+    std::string id = instance_id;
+    soci::statement st(db_.session());
+    st.exchange(soci::into(d.dedup_key));
+    st.exchange(soci::into(d.instance_id));
+    st.exchange(soci::into(d.recipient));
+    st.exchange(soci::into(d.template_name));
+    st.exchange(soci::into(d.language));
+    st.exchange(soci::into(d.title));
+    st.exchange(soci::into(d.html));
+    st.exchange(soci::into(created_at));
+    st.exchange(soci::use(id));
+    PrepareOnce(st,
+                "SELECT dedup_key, instance_id, recipient, template, language, title, html, "
+                "created_at FROM documents WHERE instance_id = :id ORDER BY created_at, dedup_key");
+    st.execute();
+    while (st.fetch()) {
+      d.created_at = FromMicros(created_at);
+      out.push_back(d);
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_.MapError(e, "read letters");
+  }
+}
+
+Result<notify::DeliveryCounts> SociOutboxStore::Counts(Timestamp now) {
+  try {
+    notify::DeliveryCounts c;
+    std::string state;
+    long long leased = 0, retried = 0, n = 0, now_us = ToMicros(now);
+    soci::statement st(db_.session());
+    st.exchange(soci::into(state));
+    st.exchange(soci::into(leased));
+    st.exchange(soci::into(retried));
+    st.exchange(soci::into(n));
+    st.exchange(soci::use(now_us));
+    PrepareOnce(st,
+                "SELECT state, CASE WHEN lease_until IS NOT NULL AND lease_until > :now THEN 1 "
+                "ELSE 0 END AS leased, CASE WHEN attempts > 0 THEN 1 ELSE 0 END AS retried, "
+                "count(*) FROM outbox GROUP BY 1, 2, 3");
+    st.execute();
+    while (st.fetch()) {
+      if (state == "sent") {
+        c.delivered += n;
+      } else if (state == "dead") {
+        c.dead += n;
+      } else if (state == "cancelled") {
+        c.cancelled += n;
+      } else if (leased) {
+        c.sending += n;
+      } else if (retried) {
+        c.waiting_to_retry += n;
+      } else {
+        c.queued += n;
+      }
+    }
+    long long attempts = 0;
+    db_.session() << "SELECT count(*) FROM delivery_attempts", soci::into(attempts);
+    c.attempts = attempts;
+    return c;
+  } catch (const std::exception& e) {
+    return db_.MapError(e, "count deliveries");
+  }
+}
+
+Result<std::int64_t> SociOutboxStore::Requeue(Timestamp now) {
+  try {
+    long long now_us = ToMicros(now);
+    soci::statement st(db_.session());
+    st.exchange(soci::use(now_us));
+    PrepareOnce(st,
+                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = :now, "
+                "lease_owner = NULL, lease_until = NULL WHERE state = 'dead'");
+    st.execute(true);
+    return static_cast<std::int64_t>(st.get_affected_rows());
+  } catch (const std::exception& e) {
+    return db_.MapError(e, "requeue dead letters");
+  }
+}
+
+}  // namespace rectify::store_soci

@@ -1,0 +1,87 @@
+// A channels file (`kind: channels`): the named notification channels an office runs and which
+// one serves each kind of contact. Validated like every definition (positioned errors); the
+// dispatcher (adapters/notify/) builds the channels from it.
+//
+//   kind: channels
+//   name: county-office
+//   calendar: cn            # retries wait for its working hours
+//   channels:
+//     log:   { kind: log }
+//     mail:  { kind: email, smtp_url: "smtp://127.0.0.1:2525", from: "督查室 <dc@xinshao.gov.cn>",
+//              starttls: try, rate_limit: 60, max_attempts: 5, backoff: { base: 1m, max: 1h } }
+//     robot: { kind: webhook, format: wecom, url: "https://qyapi.weixin.qq.com/..." }
+//     paper: { kind: file, folder: var/letters }
+//   routes: { email: mail, wecom: robot, dingtalk: robot, inbox: paper, sms: log, bulletin: paper }
+//
+// Thread-safety: immutable once compiled; share it. Owned by a DefinitionSet (shared_ptr<const>).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rectify/definition/common.h"
+#include "rectify/notify/policy.h"
+
+namespace rectify::notify {
+
+inline constexpr std::string_view kChannelKinds[] = {"log", "file", "email", "webhook"};
+// The kinds of contact the engine writes in an outbox row's `channel` (engine/src/engine/step.cc).
+inline constexpr std::string_view kContactKinds[] = {"email", "wecom", "dingtalk",
+                                                     "sms",   "inbox", "bulletin"};
+
+struct EmailSettings {
+  std::string smtp_url, from, username, password;
+  std::string starttls = "none";  // none | try | required
+  int timeout_ms = 10000;
+};
+
+struct WebhookSettings {
+  std::string url;                 // empty: the person's own address from their contacts
+  std::string format = "generic";  // generic | wecom | dingtalk
+  std::string secret;              // DingTalk signing
+  int timeout_ms = 10000;
+};
+
+struct ChannelSpec {
+  std::string name;
+  std::string kind;               // one of kChannelKinds
+  std::string stream = "stdout";  // log: stdout | stderr
+  std::string folder;             // file
+  EmailSettings email;
+  WebhookSettings webhook;
+  double rate_per_minute = 0;  // 0: no limit
+  double burst = 1;
+  RetryPolicy retry;
+  SourcePos pos;
+};
+
+class ChannelsConfig {
+ public:
+  ChannelsConfig(definition::DefinitionInfo info, std::vector<ChannelSpec> channels,
+                 std::map<std::string, std::string> routes, std::string calendar)
+      : info_(std::move(info)),
+        channels_(std::move(channels)),
+        routes_(std::move(routes)),
+        calendar_(std::move(calendar)) {}
+
+  const definition::DefinitionInfo& info() const { return info_; }
+  const std::vector<ChannelSpec>& channels() const { return channels_; }
+  // Contact kind -> channel name.
+  const std::map<std::string, std::string>& routes() const { return routes_; }
+  const ChannelSpec* Find(std::string_view name) const;
+  // The channel that serves a contact kind; null when no route names it.
+  const ChannelSpec* Route(std::string_view contact_kind) const;
+  // The calendar whose working hours hold retries (`calendar: cn`); empty: none named.
+  const std::string& calendar() const { return calendar_; }
+
+ private:
+  definition::DefinitionInfo info_;
+  std::vector<ChannelSpec> channels_;
+  std::map<std::string, std::string> routes_;
+  std::string calendar_;
+};
+
+}  // namespace rectify::notify
