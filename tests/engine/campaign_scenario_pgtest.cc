@@ -8,12 +8,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
-#include "adapters/store/soci/migrator.h"
-#include "adapters/store/soci/soci_store.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/campaign_script.h"
 #include "rectify/engine/engine.h"
-#include "tests/store/store_test_env.h"
+#include "tests/engine/engine_fixture.h"
 
 namespace rectify {
 namespace {
@@ -23,46 +21,18 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 namespace json = boost::json;
 
-Timestamp T(const char* iso) { return *ParseIso(iso); }
-
-std::shared_ptr<const definition::DefinitionSet> Shipped() {
-  static auto set = [] {
-    Diagnostics diags;
-    auto s = definition::LoadDefinitions({std::string(RECTIFY_SOURCE_DIR) + "/workflows"}, diags);
-    EXPECT_TRUE(s.ok()) << diags.Format();
-    return *s;
-  }();
-  return set;
-}
-
-const Calendar& Cn() { return *Shipped()->FindCalendar("cn"); }
+using testing::T;
 
 const std::vector<std::string> kTownships = {
     "chenjiafang", "cunshi", "daxin", "jukoupu", "longxipu", "niangxi", "pingshang", "quetang",
     "taizhimiao",  "tanfu",  "tanxi", "tuqiao",  "xiaotang", "yantang", "yingguang"};
 
-class CampaignScenarioTest : public ::testing::TestWithParam<Backend> {
+class CampaignScenarioTest : public testing::EngineFixture {
  protected:
-  void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(db.ok()) << db.error().message();
-    db_ = std::move(*db);
-    Reopen();
-  }
+  CampaignScenarioTest() : EngineFixture("2016-12-31T12:00:00+08:00") {}
 
-  void Reopen() {
-    engine_.reset();
-    auto url = store_soci::ParseDatabaseUrl(db_->url());
-    auto db = store_soci::Database::Open(*url, {});
-    ASSERT_TRUE(db.ok()) << db.error().message();
-    store_soci::Migrator migrator(**db, testing::ShippedMigrations());
-    ASSERT_TRUE(migrator.Migrate(clock_.Now()).ok());
-    store_ = store_soci::MakeStore(std::move(*db));
-    engine_ = std::make_unique<engine::Engine>(*store_, clock_, Shipped());
-    ASSERT_TRUE(engine_->RegisterDefinitions().ok());
-  }
-
-  void At(const char* iso) { clock_.AdvanceTo(io_, T(iso)); }
+  // A new connection and a new engine on the same database: an engine restart.
+  void Reopen() { Open(definitions_); }
 
   void Start(const char* at) {
     At(at);
@@ -70,36 +40,10 @@ class CampaignScenarioTest : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(run.ok()) << run.error().message();
   }
 
-  void RunUntil(const char* iso) {
-    auto r = engine::RunUntil(*engine_, clock_, io_, T(iso));
-    ASSERT_TRUE(r.ok()) << r.error().message();
-    EXPECT_THAT(r->errors, ::testing::IsEmpty());
-  }
-
-  engine::Instance Load(const std::string& id) {
-    auto i = engine_->Load(id);
-    EXPECT_TRUE(i.ok()) << id << ": " << i.error().message();
-    return i.ok() ? *i : engine::Instance{};
-  }
-
   // The run's audit rows of `event` as "local-at value-of-field".
   std::vector<std::string> RunAudit(const std::string& event, const char* field,
                                     const std::string& id = "campaign:xinshao-2017") {
-    std::vector<std::string> out;
-    auto rows = store_->AuditOf(id);
-    EXPECT_TRUE(rows.ok());
-    if (!rows.ok()) return out;
-    for (const auto& a : *rows) {
-      if (a.event != event) continue;
-      auto data = json::parse(a.data_json).as_object();
-      std::string v;
-      if (data.contains(field)) {
-        v = data.at(field).is_string() ? std::string(data.at(field).as_string())
-                                       : json::serialize(data.at(field));
-      }
-      out.push_back(Cn().FormatLocal(a.at) + " " + v);
-    }
-    return out;
+    return AuditValues(id, event, field, /*unquoted=*/true);
   }
 
   json::object LastRow(const std::string& event, const std::string& id = "campaign:xinshao-2017") {
@@ -125,33 +69,13 @@ class CampaignScenarioTest : public ::testing::TestWithParam<Backend> {
     req.fields = {{"time_limit", limit}};
     auto item = engine_->Register(req);
     ASSERT_TRUE(item.ok()) << item.error().message();
-    ASSERT_TRUE(Act(id, "assign", "xs-0003", {}, {{"verifier", "xs-0007"}}).ok());
-  }
-
-  Result<engine::Instance> Act(const std::string& id, const std::string& event,
-                               const std::string& actor, std::vector<std::string> evidence = {},
-                               std::map<std::string, std::string> fields = {},
-                               const std::string& reason = "") {
-    engine::Command c;
-    c.instance_id = id;
-    c.event = event;
-    c.actor = actor;
-    c.evidence = std::move(evidence);
-    c.fields = std::move(fields);
-    c.reason = reason;
-    return engine_->Act(c);
+    ASSERT_TRUE(Act(id, "assign", "xs-0003", {}, "", {{"verifier", "xs-0007"}}).ok());
   }
 
   static std::string Head(const std::string& unit) {
-    const definition::Org& org = *Shipped()->FindOrg("xinshao");
+    const definition::Org& org = *testing::ShippedDefinitions()->FindOrg("xinshao");
     return org.person(org.unit(*org.FindUnit(unit)).roles.at("head").front()).id;
   }
-
-  boost::asio::io_context io_;
-  VirtualClock clock_{T("2016-12-31T12:00:00+08:00")};
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<engine::Engine> engine_;
 };
 
 TEST_P(CampaignScenarioTest, PhasesBeginAndEndOnTheirDatesAndTheRunClosesAtTheYearsEnd) {
@@ -358,7 +282,7 @@ TEST_P(CampaignScenarioTest, LookBackSamplesClosedItemsDeterministicallyAndAnIns
 
   // The inspector finds the rectification did not hold and reopens it: a fresh 10wd.
   At("2017-06-05T10:00:00+08:00");
-  auto reopened = Act(expected[0], "reopen", "xs-0004", {}, {}, "回头看发现问题反弹");
+  auto reopened = Act(expected[0], "reopen", "xs-0004", {}, "回头看发现问题反弹");
   ASSERT_TRUE(reopened.ok()) << reopened.error().message();
   EXPECT_EQ(reopened->record.state, "rectifying");
   EXPECT_EQ(

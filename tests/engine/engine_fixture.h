@@ -1,10 +1,12 @@
 // A database on either backend with the engine on a virtual clock, for the engine suites that
-// need a store (ledger import, instance migration, reports). Each test gets a fresh database.
+// need a store (scenarios, campaign runs, ledger import, instance migration, reports). Each test
+// gets a fresh database; `Open` again is an engine restart on the same database.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
 #include <map>
 #include <memory>
 #include <string>
@@ -13,27 +15,16 @@
 #include "adapters/store/soci/migrator.h"
 #include "adapters/store/soci/soci_store.h"
 #include "rectify/engine/engine.h"
+#include "tests/engine/shipped_definitions.h"
 #include "tests/store/store_test_env.h"
 
 namespace rectify::testing {
 
-inline Timestamp T(const char* iso) { return *ParseIso(iso); }
-
-inline std::shared_ptr<const definition::DefinitionSet> LoadSet(
-    const std::vector<std::string>& paths) {
-  Diagnostics diags;
-  auto s = definition::LoadDefinitions(paths, diags);
-  EXPECT_TRUE(s.ok()) << diags.Format();
-  return s.ok() ? *s : nullptr;
-}
-
-inline std::shared_ptr<const definition::DefinitionSet> ShippedDefinitions() {
-  static auto set = LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows"});
-  return set;
-}
-
 class EngineFixture : public ::testing::TestWithParam<Backend> {
  protected:
+  // `start`: where the virtual clock starts (the database is migrated then).
+  explicit EngineFixture(const char* start = "2017-01-01T00:00:00+08:00") : clock_(T(start)) {}
+
   void SetUp() override {
     auto db = TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
@@ -89,7 +80,28 @@ class EngineFixture : public ::testing::TestWithParam<Backend> {
     return c.ok() ? c->instances : -1;
   }
 
-  static const Calendar& Cn() { return *ShippedDefinitions()->FindCalendar("cn"); }
+  static const Calendar& Cn() { return ::rectify::testing::Cn(); }
+
+  // The audit rows of `event` on instance `id` as "local-at value", the value being the row's
+  // data field `field` as JSON ("\"-5wd\"", "[\"xs-0014\"]"), or a string's text when `unquoted`.
+  std::vector<std::string> AuditValues(const std::string& id, const std::string& event,
+                                       const char* field, bool unquoted = false) {
+    std::vector<std::string> out;
+    auto rows = store_->AuditOf(id);
+    EXPECT_TRUE(rows.ok());
+    if (!rows.ok()) return out;
+    for (const auto& a : *rows) {
+      if (a.event != event) continue;
+      auto data = boost::json::parse(a.data_json).as_object();
+      std::string v;
+      if (data.contains(field)) {
+        v = unquoted && data.at(field).is_string() ? std::string(data.at(field).as_string())
+                                                   : boost::json::serialize(data.at(field));
+      }
+      out.push_back(Cn().FormatLocal(a.at) + " " + v);
+    }
+    return out;
+  }
 
   // The running (or paused) deadline of the item's current state, local, or "none".
   std::string Due(const std::string& id) {
@@ -109,7 +121,7 @@ class EngineFixture : public ::testing::TestWithParam<Backend> {
   }
 
   boost::asio::io_context io_;
-  VirtualClock clock_{T("2017-01-01T00:00:00+08:00")};
+  VirtualClock clock_;
   std::unique_ptr<TestDatabase> db_;
   std::shared_ptr<const definition::DefinitionSet> definitions_;
   std::unique_ptr<Store> store_;

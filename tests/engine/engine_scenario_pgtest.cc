@@ -8,11 +8,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
-#include "adapters/store/soci/migrator.h"
-#include "adapters/store/soci/soci_store.h"
 #include "rectify/engine/audit_chain.h"
 #include "rectify/engine/engine.h"
-#include "tests/store/store_test_env.h"
+#include "tests/engine/engine_fixture.h"
 #include "tests/support/run_command.h"
 
 namespace rectify {
@@ -22,43 +20,16 @@ using store_soci::Backend;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-Timestamp T(const char* iso) { return *ParseIso(iso); }
-
-std::shared_ptr<const definition::DefinitionSet> Shipped() {
-  static auto set = [] {
-    Diagnostics diags;
-    auto s = definition::LoadDefinitions({std::string(RECTIFY_SOURCE_DIR) + "/workflows"}, diags);
-    EXPECT_TRUE(s.ok()) << diags.Format();
-    return *s;
-  }();
-  return set;
-}
+using testing::T;
 
 struct OutboxRow {
   std::string recipient, template_name, not_before, measure, message;
 };
 
-class EngineScenarioTest : public ::testing::TestWithParam<Backend> {
+class EngineScenarioTest : public testing::EngineFixture {
  protected:
-  void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(db.ok()) << db.error().message();
-    db_ = std::move(*db);
-    Reopen();
-  }
-
   // A new connection and a new engine on the same database: an engine restart.
-  void Reopen() {
-    engine_.reset();
-    auto url = store_soci::ParseDatabaseUrl(db_->url());
-    auto db = store_soci::Database::Open(*url, {});
-    ASSERT_TRUE(db.ok()) << db.error().message();
-    store_soci::Migrator migrator(**db, testing::ShippedMigrations());
-    ASSERT_TRUE(migrator.Migrate(clock_.Now()).ok());
-    store_ = store_soci::MakeStore(std::move(*db));
-    engine_ = std::make_unique<engine::Engine>(*store_, clock_, Shipped());
-    ASSERT_TRUE(engine_->RegisterDefinitions().ok());
-  }
+  void Reopen() { Open(definitions_); }
 
   soci::session& Sql() {
     if (!sql_) {
@@ -69,8 +40,6 @@ class EngineScenarioTest : public ::testing::TestWithParam<Backend> {
     }
     return sql_->session();
   }
-
-  void At(const char* iso) { clock_.AdvanceTo(io_, T(iso)); }
 
   // Registers Q-1 in 酿溪镇, responsible 唐强华 (a village team captain there), and assigns it.
   void RegisterAndAssign(const char* at, const char* limit, const std::string& id = "Q-1") {
@@ -90,53 +59,14 @@ class EngineScenarioTest : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(assigned.ok()) << assigned.error().message();
   }
 
-  Result<engine::Instance> Act(const std::string& id, const std::string& event,
-                               const std::string& actor, std::vector<std::string> evidence = {},
-                               const std::string& reason = "",
-                               std::map<std::string, std::string> fields = {}) {
-    engine::Command c;
-    c.instance_id = id;
-    c.event = event;
-    c.actor = actor;
-    c.evidence = std::move(evidence);
-    c.reason = reason;
-    c.fields = std::move(fields);
-    return engine_->Act(c);
-  }
-
-  void RunUntil(const char* iso) {
-    auto r = engine::RunUntil(*engine_, clock_, io_, T(iso));
-    ASSERT_TRUE(r.ok()) << r.error().message();
-    EXPECT_THAT(r->errors, ::testing::IsEmpty());
-  }
-
-  engine::Instance Load(const std::string& id = "Q-1") {
-    auto i = engine_->Load(id);
-    EXPECT_TRUE(i.ok()) << i.error().message();
-    return *i;
-  }
-
-  // Pending timers as "local due  name", sorted by due time.
+  engine::Instance Load(const std::string& id = "Q-1") { return EngineFixture::Load(id); }
   std::vector<std::string> PendingTimers(const std::string& id = "Q-1") {
-    std::vector<std::string> out;
-    for (const auto& t : Load(id).timers) out.push_back(Cn().FormatLocal(t.due) + " " + t.name);
-    return out;
+    return EngineFixture::PendingTimers(id);
   }
 
-  // The audit rows of `event` as "local at  data.field".
   std::vector<std::string> AuditOf(const std::string& event, const char* field,
                                    const std::string& id = "Q-1") {
-    std::vector<std::string> out;
-    auto rows = store_->AuditOf(id);
-    EXPECT_TRUE(rows.ok());
-    if (!rows.ok()) return out;
-    for (const auto& a : *rows) {
-      if (a.event != event) continue;
-      auto data = boost::json::parse(a.data_json).as_object();
-      std::string v = data.contains(field) ? boost::json::serialize(data.at(field)) : "";
-      out.push_back(Cn().FormatLocal(a.at) + " " + v);
-    }
-    return out;
+    return AuditValues(id, event, field);
   }
 
   std::vector<OutboxRow> Outbox(const std::string& template_name) {
@@ -161,14 +91,7 @@ class EngineScenarioTest : public ::testing::TestWithParam<Backend> {
     return n;
   }
 
-  static const Calendar& Cn() { return *Shipped()->FindCalendar("cn"); }
-
-  boost::asio::io_context io_;
-  VirtualClock clock_{T("2017-01-01T00:00:00+08:00")};
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<Store> store_;
   std::unique_ptr<store_soci::Database> sql_;
-  std::unique_ptr<engine::Engine> engine_;
 };
 
 TEST_P(EngineScenarioTest, TenWorkingDaysFromApril21AreDueAtTheEndOfMay8WithRemindersAndSteps) {
