@@ -17,6 +17,7 @@ void RegisterServe(CLI::App& app, Context& ctx);
 void RegisterLedger(CLI::App& app, Context& ctx);
 void RegisterInstances(CLI::App& app, Context& ctx);
 void RegisterReport(CLI::App& app, Context& ctx);
+void RegisterIcs(CLI::App& app, Context& ctx);
 void RegisterDispatch(CLI::App& app, Context& ctx);
 
 void RegisterCommands(CLI::App& app, Context& ctx) {
@@ -34,6 +35,7 @@ void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterLedger(app, ctx);
   RegisterInstances(app, ctx);
   RegisterReport(app, ctx);
+  RegisterIcs(app, ctx);
   RegisterDispatch(app, ctx);
 }
 

@@ -51,7 +51,8 @@ bool IsPlainAddress(const std::string& address) {
   return true;
 }
 
-std::string FormatMailbox(const Mailbox& m) {
+// `prefix` is what comes before the mailbox on its header line ("From: "), to keep lines short.
+std::string FormatMailbox(const Mailbox& m, std::size_t prefix) {
   if (m.name.empty()) return "<" + m.address + ">";
   std::string name = m.name;
   if (internal::IsPrintableAscii(name)) {
@@ -62,7 +63,12 @@ std::string FormatMailbox(const Mailbox& m) {
     }
     return quoted + "\" <" + m.address + ">";
   }
-  return EncodeHeaderWords(name) + " <" + m.address + ">";
+  std::string words = EncodeHeaderWords(name);
+  std::size_t nl = words.rfind('\n');
+  std::size_t last_line = nl == std::string::npos ? prefix + words.size() : words.size() - nl - 1;
+  // Fold before the address rather than pass 76 characters (RFC 2047 section 2).
+  const char* space = last_line + 3 + m.address.size() > 76 ? "\r\n " : " ";
+  return words + space + "<" + m.address + ">";
 }
 
 // RFC 5322 date-time in UTC from an ISO 8601 instant; other text is used as it is (no CR/LF).
@@ -101,9 +107,11 @@ size_t ReadUpload(char* buffer, size_t size, size_t count, void* user) {
   return n;
 }
 
-// The last complete answer line the server sent ("550 5.1.1 ..."), without the line end.
+// The server's answer worth reporting: the last error answer (4xx, 5xx) if there was one, else
+// the last line ("250 2.0.0 queued"). libcurl says QUIT after a refusal, so the last line alone
+// would be "221 Bye".
 std::string LastAnswer(const std::string& lines) {
-  std::string last;
+  std::string last, last_error;
   std::size_t start = 0;
   while (start < lines.size()) {
     std::size_t end = lines.find('\n', start);
@@ -111,9 +119,10 @@ std::string LastAnswer(const std::string& lines) {
     std::string line = lines.substr(start, end - start);
     while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
     if (!line.empty()) last = line;
+    if (!line.empty() && (line[0] == '4' || line[0] == '5')) last_error = line;
     start = end + 1;
   }
-  return last;
+  return last_error.empty() ? last : last_error;
 }
 
 class EmailChannel : public Channel {
@@ -152,6 +161,10 @@ class EmailChannel : public Channel {
     curl_easy_setopt(h, CURLOPT_READFUNCTION, ReadUpload);
     curl_easy_setopt(h, CURLOPT_READDATA, &upload);
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    // Bounds the wait for an answer to QUIT when libcurl closes a connection whose server stopped
+    // answering (the total timeout does not cover that wait; the default is two minutes).
+    curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+                     static_cast<long>(std::max(1, (config_.timeout_ms + 999) / 1000)));
     switch (config_.tls) {
       case EmailConfig::Tls::kNone:
         break;
@@ -202,8 +215,8 @@ std::string FormatEmail(const EmailConfig& config, const Message& message) {
   if (auto d = message.fields.find("date"); d != message.fields.end() && !d->second.empty()) {
     m += "Date: " + DateHeader(d->second) + "\r\n";
   }
-  m += "From: " + FormatMailbox(ParseMailbox(config.from)) + "\r\n";
-  m += "To: " + FormatMailbox({message.recipient_name, message.address}) + "\r\n";
+  m += "From: " + FormatMailbox(ParseMailbox(config.from), 6) + "\r\n";
+  m += "To: " + FormatMailbox({message.recipient_name, message.address}, 4) + "\r\n";
   m += "Subject: " + EncodeHeaderWords(message.subject) + "\r\n";
   m += "Message-ID: " + EmailMessageId(message.dedup_key) + "\r\n";
   if (!message.template_name.empty() && internal::IsPrintableAscii(message.template_name)) {
@@ -219,7 +232,7 @@ std::string FormatEmail(const EmailConfig& config, const Message& message) {
   }
   // Base64 never contains "=_", so this boundary cannot occur inside a part.
   std::string boundary = "=_rectify_" + internal::Sha256Hex(message.dedup_key).substr(0, 24);
-  m += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
+  m += "Content-Type: multipart/alternative;\r\n boundary=\"" + boundary + "\"\r\n\r\n";
   m += "--" + boundary + "\r\n" + Part("text/plain", message.text);
   m += "--" + boundary + "\r\n" + Part("text/html", message.html);
   m += "--" + boundary + "--\r\n";

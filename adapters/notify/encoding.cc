@@ -54,9 +54,9 @@ bool IsPrintableAscii(std::string_view text) {
 
 std::string EncodeHeaderWords(std::string_view utf8) {
   if (IsPrintableAscii(utf8)) return std::string(utf8);
-  // "=?UTF-8?B?" + payload + "?=" must fit in 75 characters: 63 characters of base64, so at most
-  // 45 bytes of text a word (a multiple of 3 keeps the padding at the end).
-  constexpr std::size_t kMaxBytes = 45;
+  // "=?UTF-8?B?" + payload + "?=" may be 75 characters; 39 bytes of text (52 of base64) keep a
+  // word at 64, so "Subject: " and the first word still fit in a 76-character line.
+  constexpr std::size_t kMaxBytes = 39;
   std::string out;
   std::size_t pos = 0;
   while (pos < utf8.size()) {
