@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "adapters/cli/campaign_session.h"
@@ -237,6 +238,7 @@ void RunNode(Context& ctx, const NodeOptions& o) {
   }
   ctx.out << std::flush;
   node.Start();
+  auto guard = boost::asio::make_work_guard(io);  // run_for waits rather than spins when idle
   // Run until the node has stopped: Stop() cancels the node's timer; the signal set and the
   // HTTP server go when their owners do.
   while (node.phase() != scheduler::NodePhase::kDraining &&

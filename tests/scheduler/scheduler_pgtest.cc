@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <thread>
 
@@ -121,13 +122,21 @@ class SchedulerTest : public ::testing::TestWithParam<Backend> {
     return o;
   }
 
+  // Runs the io_context for `d`, waiting (with nothing posted, run_for would return at once).
+  static void Pump(boost::asio::io_context& io, Duration d) {
+    auto guard = boost::asio::make_work_guard(io);
+    io.run_for(d);
+    if (io.stopped()) io.restart();
+  }
+
   // Runs the io_context until `done` holds or `limit` passes; false on time-out.
   static bool RunUntil(boost::asio::io_context& io, const std::function<bool()>& done,
                        Duration limit = seconds(30)) {
     auto end = std::chrono::steady_clock::now() + limit;
+    auto guard = boost::asio::make_work_guard(io);  // wait, do not spin, when nothing is posted
     while (!done()) {
       if (std::chrono::steady_clock::now() > end) return false;
-      io.run_for(milliseconds(20));
+      Pump(io, milliseconds(20));
       if (io.stopped()) io.restart();
     }
     return true;
@@ -175,7 +184,7 @@ TEST_P(SchedulerTest, FiresEveryDueTimerExactlyOnceAndServes) {
   EXPECT_TRUE(health.ready()) << health.reason();
   s.Stop();
   s.Join();
-  io.run_for(milliseconds(50));  // the last batches' reports
+  Pump(io, milliseconds(50));  // the last batches' reports
 
   int overdue_pending = -1;
   // Everything due a day before the stop has fired; the last day may still have been in flight.
@@ -211,7 +220,7 @@ TEST_P(SchedulerTest, TimersThatFellDueWhileNoEngineRanFireAtStartLateInDueOrder
   EXPECT_TRUE(health.ready());
   s.Stop();
   s.Join();
-  io.run_for(milliseconds(50));
+  Pump(io, milliseconds(50));
 
   int pending_due = -1;
   FiringLedger ledger = Ledger(kT0 + days(30), &pending_due);
@@ -244,7 +253,7 @@ TEST_P(SchedulerTest, AWallClockJumpNeitherFiresEarlyNorSkips) {
   });
   s.Start();
   ASSERT_TRUE(RunUntil(io, [&] { return s.phase() == NodePhase::kServing; }));
-  io.run_for(milliseconds(300));
+  Pump(io, milliseconds(300));
   // What was due at registration (reminders before a short time limit) has fired; nothing later.
   const std::size_t before_jump = fired.size();
   for (const auto& [due, at] : fired) EXPECT_LE(due, kT0 + seconds(5));
@@ -260,7 +269,7 @@ TEST_P(SchedulerTest, AWallClockJumpNeitherFiresEarlyNorSkips) {
         return pending_due == 0;
       },
       seconds(20)));
-  io.run_for(milliseconds(300));  // the reports of the last commits
+  Pump(io, milliseconds(300));  // the reports of the last commits
   for (const auto& [due, at] : fired) EXPECT_LE(due, at) << "fired before its due time";
   std::size_t after_forward = fired.size();
   EXPECT_GT(after_forward, before_jump);
@@ -268,7 +277,7 @@ TEST_P(SchedulerTest, AWallClockJumpNeitherFiresEarlyNorSkips) {
 
   // Backwards six days: nothing fires again, nothing fires early.
   clock.Jump(-days(6));
-  io.run_for(milliseconds(2500));  // more than SystemClock::kRecheck and the poll
+  Pump(io, milliseconds(2500));  // more than SystemClock::kRecheck and the poll
   EXPECT_EQ(fired.size(), after_forward);
   for (const auto& [due, at] : fired) EXPECT_LE(due, jumped_to + seconds(5)) << "fired too soon";
   FiringLedger ledger = Ledger(jumped_to, nullptr);
