@@ -1,4 +1,6 @@
 // An assessment run's ranking (definition/assessment.h): 100 less the deductions, vetoes last.
+// A veto is failed by a step of its measure, or, for a manual one, by an instance of the unit
+// that records it in its `veto` field (definition::kVetoField).
 #include <algorithm>
 #include <map>
 
@@ -24,6 +26,30 @@ std::optional<definition::UnitIndex> AssessedUnit(const definition::Assessment& 
     if (AppliesTo(a, org.unit(i).kind)) return i;
   }
   return std::nullopt;
+}
+
+// The manual veto criteria an instance records: its field `veto` names criteria by id (several
+// comma-separated); ids that are not manual criteria of `a` are ignored.
+std::vector<std::string> RecordedVetoes(const definition::Assessment& a, const Instance& item) {
+  std::vector<std::string> out;
+  std::string text = item.Field(std::string(definition::kVetoField));
+  std::size_t i = 0;
+  while (i <= text.size() && !text.empty()) {
+    std::size_t j = text.find(',', i);
+    if (j == std::string::npos) j = text.size();
+    std::string id = text.substr(i, j - i);
+    id.erase(0, id.find_first_not_of(' '));
+    id.erase(id.find_last_not_of(' ') + 1);
+    for (const definition::Veto& v : a.vetoes()) {
+      if (v.when == definition::Veto::When::kManual && v.id == id) out.push_back(id);
+    }
+    i = j + 1;
+  }
+  return out;
+}
+
+void AddVeto(RankedUnit& r, const std::string& id) {
+  if (std::find(r.vetoes.begin(), r.vetoes.end(), id) == r.vetoes.end()) r.vetoes.push_back(id);
 }
 
 double DeductionFor(const definition::Assessment& a, const std::string& measure) {
@@ -60,15 +86,17 @@ std::vector<RankedUnit> RankUnits(const definition::Assessment& assessment,
     auto u = AssessedUnit(assessment, org, item.record.unit_id);
     if (!u) continue;
     RankedUnit& r = line(*u);
+    if (item.record.created_at >= from && item.record.created_at < to) {
+      for (const std::string& id : RecordedVetoes(assessment, item)) AddVeto(r, id);
+    }
     for (const EscalationTaken& e : item.escalations) {
       if (e.at < from || e.at >= to) continue;
       ++r.escalations;
       r.deducted += DeductionFor(assessment, e.measure);
       for (const definition::Veto& v : assessment.vetoes()) {
         if (v.when == definition::Veto::When::kMeasure &&
-            definition::MeasureName(v.measure) == e.measure &&
-            std::find(r.vetoes.begin(), r.vetoes.end(), v.id) == r.vetoes.end()) {
-          r.vetoes.push_back(v.id);
+            definition::MeasureName(v.measure) == e.measure) {
+          AddVeto(r, v.id);
         }
       }
     }

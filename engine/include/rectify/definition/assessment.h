@@ -9,11 +9,19 @@
 // floored at 0. A unit that fails any veto criterion fails the assessment whatever its score
 // ("one-vote veto", 一票否决) and is ranked after every unit that passed.
 //
+// A veto criterion is failed by (`when:`):
+//   - a measure: any escalation step of that measure the unit received in the period;
+//   - `manual`: an assessor's finding, recorded as an instance of the campaign in the unit (or a
+//     unit counted for it) whose field `veto` (kVetoField) names the criterion's id, several ids
+//     comma-separated, registered within the period. Any workflow that declares a `veto` field can
+//     record findings; ids that are not manual criteria of the assessment are ignored.
+//
 // Thread-safety: immutable once compiled; share it freely (shared_ptr<const Assessment>).
 #pragma once
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rectify/definition/common.h"
@@ -30,6 +38,9 @@ struct Criterion {
   double max = 100;
   SourcePos pos;
 };
+
+// The instance field that records manual veto findings (see above).
+inline constexpr std::string_view kVetoField = "veto";
 
 struct Veto {
   enum class When { kManual, kMeasure };
