@@ -41,6 +41,13 @@ AttemptOutcome ToOutcome(SendOutcome o) {
   return AttemptOutcome::kRetry;
 }
 
+// The longest one attempt on this channel may take.
+Duration SendTimeout(const ChannelSpec& spec) {
+  if (spec.kind == "email") return std::chrono::milliseconds(spec.email.timeout_ms);
+  if (spec.kind == "webhook") return std::chrono::milliseconds(spec.webhook.timeout_ms);
+  return std::chrono::seconds(1);
+}
+
 SendResult SafeSend(Channel& channel, const Message& m) {
   try {
     return channel.Send(m);
@@ -86,7 +93,8 @@ TokenBucket& Dispatcher::BucketFor(const ChannelSpec& spec) {
 Result<DispatchStats> Dispatcher::RunOnce() {
   DispatchStats stats;
   const Timestamp now = clock_.Now();
-  auto claimed = store_.Claim(now, options_.batch, options_.owner, now + options_.lease);
+  const Timestamp lease_until = now + options_.lease;
+  auto claimed = store_.Claim(now, options_.batch, options_.owner, lease_until);
   if (!claimed) return claimed.error();
   stats.claimed = static_cast<std::int64_t>(claimed->size());
   if (claimed->empty()) return stats;
@@ -143,6 +151,8 @@ Result<DispatchStats> Dispatcher::RunOnce() {
     }
   };
 
+  // Sends made this round; the first is always made, so a batch always moves on.
+  int sends = 0;
   // Digest groups: (recipient, channel) -> indexes into `work`.
   std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> digests;
 
@@ -192,6 +202,12 @@ Result<DispatchStats> Dispatcher::RunOnce() {
       }
       continue;
     }
+    // Slow peers must not outlive the lease: a send that could end after it would race another
+    // dispatcher that claimed the row in the meantime. Put such rows back, untried, for now.
+    if (sends > 0 && clock_.Now() + SendTimeout(*w.spec) >= lease_until) {
+      hold(w, now);
+      continue;
+    }
     if (!w.urgent && !BucketFor(*w.spec).TryTake(now)) {
       hold(w, BucketFor(*w.spec).NextToken(now));
       continue;
@@ -202,11 +218,16 @@ Result<DispatchStats> Dispatcher::RunOnce() {
       documents.push_back({row.dedup_key, row.instance_id, row.recipient, r.message.template_name,
                            r.message.language, r.message.subject, r.message.html, now});
     }
+    ++sends;
     apply(w, SafeSend(*channels_.at(w.spec->name), r.message), false);
   }
 
   for (auto& [key, indexes] : digests) {
     const ChannelSpec& spec = *work[indexes.front()].spec;
+    if (sends > 0 && clock_.Now() + SendTimeout(spec) >= lease_until) {
+      for (std::size_t i : indexes) hold(work[i], now);
+      continue;
+    }
     if (!BucketFor(spec).TryTake(now)) {
       for (std::size_t i : indexes) hold(work[i], BucketFor(spec).NextToken(now));
       continue;
@@ -218,6 +239,7 @@ Result<DispatchStats> Dispatcher::RunOnce() {
     std::string digest_key = "digest|" + to.id + "|" + day + "|" + std::to_string(rows.front().id);
     Rendered r = renderer_.RenderDigest(rows, to, digest_key, calendar_, now);
     r.message.address = AddressFor(to, rows.front().channel);
+    ++sends;
     SendResult sent = SafeSend(*channels_.at(spec.name), r.message);
     if (sent.outcome == SendOutcome::kDelivered) {
       sent.detail = "in digest " + digest_key + ": " + sent.detail;

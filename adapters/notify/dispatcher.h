@@ -16,6 +16,8 @@
 //   5. the channel sends it, with the row's dedup key; the delivery lifecycle (delivery.h) and the
 //      policy (policy.h) decide: delivered, retry at a backoff held to working hours, or dead
 //      letter after max_attempts or a permanent failure.
+// A row whose send could outlast the batch's lease (a slow SMTP server late in a big batch) is put
+// back untried rather than raced by another dispatcher; keep `lease` above batch x timeout.
 // Every attempt is recorded, and the batch's outcomes commit in one transaction fenced by the
 // lease, so a dispatcher that stalled past its lease cannot overwrite another's outcome. Urgent
 // rows (an `urgent: true` escalation step, seen as a payload flag or a not_before outside working

@@ -214,6 +214,23 @@ TEST_P(DispatcherTest, ADispatcherThatLostItsLeaseCannotOverwriteTheOutcome) {
   EXPECT_EQ(Outcomes(key).back(), "failed") << "the stale attempt is still recorded";
 }
 
+TEST_P(DispatcherTest, ASlowPeerNeverMakesASendOutliveTheLease) {
+  Enqueue({Row("Q-1|s|1|xs-0014", kMonday10), Row("Q-2|s|1|xs-0014", kMonday10),
+           Row("Q-3|s|1|xs-0014", kMonday10)});
+  VirtualClock clock(kMonday10);
+  fake_->on_send = [&] { clock.Advance(io_, std::chrono::seconds(40)); };
+  auto d = MakeDispatcher(*outbox_, clock, channels_);  // a lease of one minute
+  auto first = d->RunOnce();
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->delivered, 2);
+  EXPECT_EQ(first->held, 1) << "the third send could end after the lease: put back untried";
+  EXPECT_EQ(Stored("Q-3|s|1|xs-0014").attempts, 0);
+  auto second = d->RunOnce();
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->delivered, 1);
+  EXPECT_EQ(fake_->sent.size(), 3u);
+}
+
 TEST_P(DispatcherTest, ARateLimitSpreadsABurstOverTime) {
   spec_.rate_per_minute = 2;
   spec_.burst = 1;

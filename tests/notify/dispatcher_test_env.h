@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <functional>
 #include <mutex>
 
 #include "adapters/notify/dispatcher.h"
@@ -35,6 +36,7 @@ class FakeChannel final : public Channel {
   SendResult Send(const Message& m) override {
     std::lock_guard lock(mu_);
     sent.push_back(m);
+    if (on_send) on_send();
     if (always_retry) return {SendOutcome::kRetry, "421 try again later"};
     if (script.empty()) return {SendOutcome::kDelivered, "250 ok"};
     SendOutcome o = script.front();
@@ -44,6 +46,7 @@ class FakeChannel final : public Channel {
   std::vector<Message> sent;
   std::deque<SendOutcome> script;
   bool always_retry = false;
+  std::function<void()> on_send;  // e.g. moves a VirtualClock: a slow peer
 
  private:
   std::mutex mu_;
