@@ -5,6 +5,7 @@
 // of the definitions the campaign uses and arms its dated timers; `rectify tick` or `rectify
 // serve` then fire them. `show` prints the run: its state, the pinned versions, the phase it is
 // in, what falls due next, its instances by state and the last ranking.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <map>
 
@@ -75,6 +76,14 @@ void RunShow(Context& ctx, const std::string& name, const std::string& definitio
       if (a.event == "assessment") last_ranking = json::parse(a.data_json).as_object();
     }
   }
+  // What falls due next, in time order (the run keeps its timers in the order it armed them).
+  std::vector<engine::PendingTimer> pending = run->timers;
+  std::stable_sort(pending.begin(), pending.end(),
+                   [](const auto& a, const auto& b) { return a.due < b.due; });
+  // A JSON value as a person reads it: strings without their quotes.
+  auto text = [](const json::value& v) {
+    return v.is_string() ? std::string(v.as_string()) : json::serialize(v);
+  };
   if (ctx.format() == Format::kJson) {
     json::object o;
     o["campaign"] = name;
@@ -83,7 +92,7 @@ void RunShow(Context& ctx, const std::string& name, const std::string& definitio
     o["started_at"] = run->Field("started_at");
     o["pins"] = json::parse(run->Field("pins"));
     json::array next;
-    for (const auto& t : run->timers)
+    for (const auto& t : pending)
       next.push_back(json::object{{"timer", t.name}, {"at", local(t.due)}});
     o["pending"] = std::move(next);
     json::object counts;
@@ -100,20 +109,19 @@ void RunShow(Context& ctx, const std::string& name, const std::string& definitio
           << "  pinned    " << run->Field("pins") << "\n";
   ctx.out << "  next      ";
   std::size_t shown = 0;
-  for (const auto& t : run->timers) {
+  for (const auto& t : pending) {
     if (shown++ == 5) break;
     ctx.out << (shown == 1 ? "" : "            ") << local(t.due) << "  " << t.name << "\n";
   }
-  if (run->timers.empty()) ctx.out << "nothing\n";
+  if (pending.empty()) ctx.out << "nothing\n";
   ctx.out << "  instances " << total << "\n";
   for (const auto& [k, n] : by_state) ctx.out << "            " << n << "  " << k << "\n";
   if (!last_ranking.empty()) {
-    ctx.out << "  last assessment " << last_ranking["period"].as_string() << ":\n";
+    ctx.out << "  last assessment " << text(last_ranking["period"]) << ":\n";
     for (const auto& v : last_ranking["ranking"].as_array()) {
       const auto& r = v.as_object();
-      ctx.out << "    " << json::serialize(r.at("rank")) << ". " << r.at("name").as_string() << "  "
-              << json::serialize(r.at("score")) << (r.contains("vetoes") ? "  一票否决" : "")
-              << "\n";
+      ctx.out << "    " << text(r.at("rank")) << ". " << text(r.at("name")) << "  "
+              << text(r.at("score")) << (r.contains("vetoes") ? "  一票否决" : "") << "\n";
     }
   }
 }
