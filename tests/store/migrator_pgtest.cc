@@ -180,6 +180,86 @@ TEST_P(MigratorTest, AMigrationOlderThanTheAppliedOnesIsRefused) {
   EXPECT_THAT(refused.error().message(), HasSubstr("renumber"));
 }
 
+// A migration may rebuild a table others refer to (SQLite's only way to change a constraint):
+// the migrator turns foreign keys off around it and checks them before it commits.
+TEST_P(MigratorTest, AMigrationThatLeavesADanglingReferenceIsRefused) {
+  Write("0002_parent.sql",
+        "CREATE TABLE parent (id BIGINT PRIMARY KEY);\n"
+        "CREATE TABLE child (parent_id BIGINT NOT NULL REFERENCES parent (id));\n"
+        "INSERT INTO parent (id) VALUES (1);\nINSERT INTO child (parent_id) VALUES (1);\n");
+  ASSERT_TRUE(MakeMigrator().Migrate(kT0).ok());
+  Write("0003_orphan.sql", "DELETE FROM parent;\n");
+  auto refused = MakeMigrator().Migrate(kT0);
+  ASSERT_FALSE(refused.ok());
+  long long parents = 0;
+  db_->session() << "SELECT count(*) FROM parent", soci::into(parents);
+  EXPECT_EQ(parents, 1) << "nothing of the refused migration was applied";
+  EXPECT_EQ(MakeMigrator().Check()->version(), 2);
+  if (GetParam() == Backend::kSqlite) {
+    EXPECT_THAT(refused.error().message(), HasSubstr("leaves a row of table 'child'"));
+    // Foreign keys are on again for everything after the migration.
+    EXPECT_ANY_THROW(db_->session() << "INSERT INTO child (parent_id) VALUES (2)");
+  }
+}
+
+// The shipped 0004 rebuilds SQLite's timers, outbox and delivery_attempts tables (constraints
+// written as comparisons; timers WITHOUT ROWID): every row and every constraint survive it.
+TEST_P(MigratorTest, TheWritePathMigrationKeepsEveryRowAndConstraint) {
+  for (const auto& entry : fs::directory_iterator(testing::ShippedMigrations())) {
+    std::string name = entry.path().filename().string();
+    if (name.starts_with("0002_") || name.starts_with("0003_")) {
+      fs::copy_file(entry.path(), migrations_ / name);
+    }
+  }
+  ASSERT_TRUE(MakeMigrator().Migrate(kT0).ok());
+  auto& sql = db_->session();
+  sql << "INSERT INTO instances (id, workflow, workflow_version, campaign, unit_id, state, data, "
+         "version, created_at, updated_at) VALUES ('Q-1', 'w', 1, '', 'u', 's', '{}', 1, 0, 0)";
+  sql << "INSERT INTO timers (instance_id, name, generation, due_at, state, fired_at, "
+         "lease_owner, lease_until, lease_token) VALUES ('Q-1', 'remind:s:0', 1, 10, 'fired', 11, "
+         "'n/0', 12, 3), ('Q-1', 'escalate:s:0', 1, 20, 'pending', NULL, NULL, NULL, NULL)";
+  sql << "INSERT INTO outbox (dedup_key, instance_id, channel, recipient, template, payload, "
+         "not_before, state, attempts, next_attempt_at, last_error, created_at, sent_at) VALUES "
+         "('k1', 'Q-1', 'email', 'p', 'reminder', '{}', 10, 'sent', 1, 10, '', 9, 11), "
+         "('k2', 'Q-1', 'email', 'p', 'reminder', '{}', 20, 'pending', 0, 20, '', 19, NULL)";
+  sql << "INSERT INTO delivery_attempts (outbox_id, attempt, at, channel, outcome, detail) "
+         "SELECT id, 1, 11, 'email', 'delivered', '250 ok' FROM outbox WHERE dedup_key = 'k1'";
+  auto dump = [&] {
+    std::string out, row;
+    soci::rowset<soci::row> timers = sql.prepare
+        << "SELECT instance_id || '|' || name || '|' || generation || '|' || due_at || '|' || "
+           "state || '|' || coalesce(fired_at, -1) || '|' || coalesce(lease_token, -1) FROM "
+           "timers ORDER BY name";
+    for (const auto& r : timers) out += r.get<std::string>(0) + "\n";
+    soci::rowset<soci::row> outbox = sql.prepare
+        << "SELECT o.dedup_key || '|' || o.state || '|' || coalesce(o.sent_at, -1) || '|' || "
+           "count(a.id) FROM outbox o LEFT JOIN delivery_attempts a ON a.outbox_id = o.id "
+           "GROUP BY o.dedup_key, o.state, o.sent_at ORDER BY o.dedup_key";
+    for (const auto& r : outbox) out += r.get<std::string>(0) + "\n";
+    return out;
+  };
+  std::string before = dump();
+  fs::copy_file(fs::path(testing::ShippedMigrations()) / (GetParam() == Backend::kSqlite
+                                                      ? "0004_write_path.sqlite.sql"
+                                                      : "0004_write_path.postgresql.sql"),
+                migrations_ / (GetParam() == Backend::kSqlite ? "0004_write_path.sqlite.sql"
+                                                              : "0004_write_path.postgresql.sql"));
+  auto applied = MakeMigrator().Migrate(kT0);
+  ASSERT_TRUE(applied.ok()) << applied.error().message();
+  ASSERT_EQ(applied->size(), 1u);
+  EXPECT_EQ(dump(), before);
+  EXPECT_EQ(before,
+            "Q-1|escalate:s:0|1|20|pending|-1|-1\nQ-1|remind:s:0|1|10|fired|11|3\n"
+            "k1|sent|11|1\nk2|pending|-1|0\n");
+  // The constraints hold as before: a state outside the list, a timer of no instance.
+  EXPECT_ANY_THROW(sql << "UPDATE timers SET state = 'bogus' WHERE name = 'remind:s:0'");
+  EXPECT_ANY_THROW(sql << "UPDATE outbox SET state = 'lost' WHERE dedup_key = 'k1'");
+  EXPECT_ANY_THROW(sql << "INSERT INTO timers (instance_id, name, generation, due_at, state) "
+                          "VALUES ('nobody', 'x', 1, 1, 'pending')");
+  EXPECT_ANY_THROW(sql << "INSERT INTO delivery_attempts (outbox_id, attempt, at, channel, "
+                          "outcome, detail) VALUES (999, 1, 1, 'email', 'delivered', '')");
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, MigratorTest, ::testing::Values(Backend::kSqlite),
                          testing::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, MigratorTest, ::testing::Values(Backend::kPostgresql),

@@ -100,6 +100,12 @@ Result<std::unique_ptr<soci::session>> OpenSqlite(const DatabaseUrl& url,
     *session << "PRAGMA synchronous=FULL";
     *session << "PRAGMA busy_timeout=5000";
     *session << "PRAGMA foreign_keys=ON";
+    // The default page cache is 2 MiB; a province's tables are far larger, and every miss
+    // re-reads (and zeroes) a page. Up to 256 MiB per connection, taken only as used, and reads
+    // through mmap straight from the OS page cache.
+    *session << "PRAGMA cache_size=-262144";
+    *session << "PRAGMA mmap_size=1073741824";
+    *session << "PRAGMA secure_delete=OFF";
     return session;
   } catch (const soci::sqlite3_soci_error& e) {
     if (e.result() == SQLITE_NOTADB) {

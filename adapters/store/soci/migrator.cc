@@ -170,7 +170,24 @@ Result<MigrationState> Migrator::Check() {
 Status Migrator::Apply(const MigrationFile& file, Timestamp now, std::int64_t current_version,
                        bool* skipped) {
   *skipped = false;
-  if (Status s = db_.Exec(db_.is_postgres() ? "BEGIN" : "BEGIN IMMEDIATE"); !s) {
+  // SQLite changes a table's constraints only by making the table anew (lang_altertable.html,
+  // section 7): foreign keys go off around the migration (a pragma that only takes effect outside
+  // a transaction) and are checked before it commits, so a migration may rebuild a table that
+  // others reference, and still cannot leave a dangling reference behind.
+  const bool lite = !db_.is_postgres();
+  if (lite) {
+    if (Status s = db_.Exec("PRAGMA foreign_keys=OFF"); !s) {
+      return s.error().WithContext("migration '" + file.path + "'");
+    }
+  }
+  struct ForeignKeysBackOn {
+    Database& db;
+    bool lite;
+    ~ForeignKeysBackOn() {
+      if (lite) (void)db.Exec("PRAGMA foreign_keys=ON");
+    }
+  } back_on{db_, lite};
+  if (Status s = db_.Exec(lite ? "BEGIN IMMEDIATE" : "BEGIN"); !s) {
     return s.error().WithContext("migration '" + file.path + "'");
   }
   auto rollback = [&] { (void)db_.Exec("ROLLBACK"); };
@@ -209,6 +226,28 @@ Status Migrator::Apply(const MigrationFile& file, Timestamp now, std::int64_t cu
                                        "; nothing of it was applied (the schema " +
                                        "stays at version " + std::to_string(current_version) +
                                        "); fix the file and run 'rectify migrate' again");
+  }
+  if (lite) {
+    try {
+      std::string table, parent;
+      long long rowid = 0, fk = 0;
+      soci::indicator rowid_null = soci::i_ok;
+      soci::statement st = (db_.session().prepare << "PRAGMA foreign_key_check",
+                            soci::into(table), soci::into(rowid, rowid_null),
+                            soci::into(parent), soci::into(fk));
+      st.execute();
+      if (st.fetch()) {
+        rollback();
+        return Error::Internal("migration '" + file.path + "' leaves a row of table '" + table +
+                               "' referring to a missing row of '" + parent +
+                               "'; nothing of it was applied (the schema stays at version " +
+                               std::to_string(current_version) + "); fix the file");
+      }
+    } catch (const std::exception& e) {
+      Error err = db_.MapError(e, "migration '" + file.path + "': check foreign keys");
+      rollback();
+      return err;
+    }
   }
   try {
     long long version = file.version, at = ToMicros(now);

@@ -63,7 +63,8 @@ Result<std::vector<TimerRecord>> SociStore::ClaimDue(Timestamp now, std::int64_t
                  "RETURNING t.instance_id, t.name, t.generation, t.due_at, t.lease_token"
            : std::string(
                  "UPDATE timers SET lease_owner = :owner, lease_until = :until, "
-                 "lease_token = :token WHERE rowid IN (SELECT rowid FROM timers WHERE ") +
+                 "lease_token = :token WHERE (instance_id, name, generation) IN "
+                 "(SELECT instance_id, name, generation FROM timers WHERE ") +
                  kFree +
                  " ORDER BY due_at LIMIT :limit) "
                  "RETURNING instance_id, name, generation, due_at, lease_token";

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "rectify/engine/campaign.h"
 
@@ -153,12 +154,16 @@ void Fence(Effects& fx, const std::vector<TimerRecord>& claimed) {
 void NoteCommitted(const ChangeSet& changes, const std::vector<TimerRecord>& claimed,
                    FireReport& report) {
   report.armed.insert(report.armed.end(), changes.timer_arms.begin(), changes.timer_arms.end());
+  // A batch holds a thousand firings: look them up by key, not pairwise.
+  std::unordered_map<std::string, Timestamp> due_by_key;
+  due_by_key.reserve(claimed.size());
+  auto key_of = [](const TimerKey& k) {
+    return k.instance_id + '\x1f' + k.name + '\x1f' + std::to_string(k.generation);
+  };
+  for (const TimerRecord& t : claimed) due_by_key.emplace(key_of(t.key), t.due_at);
   for (const TimerFire& f : changes.timer_fires) {
-    for (const TimerRecord& t : claimed) {
-      if (t.key == f.key) {
-        report.fired_due.push_back(t.due_at);
-        break;
-      }
+    if (auto it = due_by_key.find(key_of(f.key)); it != due_by_key.end()) {
+      report.fired_due.push_back(it->second);
     }
   }
 }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "rectify/json_writer.h"
+
 namespace rectify::engine {
 
 namespace json = boost::json;
@@ -39,29 +41,6 @@ const json::array& Arr(const json::object& o, const char* key) {
   return it->value().as_array();
 }
 
-json::value ClockToJson(const ClockRecord& c) {
-  json::array extensions;
-  for (const Span& s : c.extensions) extensions.emplace_back(FormatSpan(s));
-  json::array pauses;
-  for (const PausePeriod& p : c.pauses) {
-    json::array period{ToMicros(p.from)};
-    if (p.to) {
-      period.emplace_back(ToMicros(*p.to));
-    } else {
-      period.emplace_back(nullptr);
-    }
-    pauses.emplace_back(std::move(period));
-  }
-  json::object o;
-  o["phase"] = std::string(ClockPhaseName(c.phase));
-  o["anchor"] = ToMicros(c.anchor);
-  o["budget"] = FormatDeadlineSpec(c.budget);
-  o["extensions"] = std::move(extensions);
-  o["pauses"] = std::move(pauses);
-  o["generation"] = c.generation;
-  return o;
-}
-
 ClockRecord ClockFromJson(const json::object& o) {
   ClockRecord c;
   std::string phase = Str(o, "phase");
@@ -91,11 +70,6 @@ ClockRecord ClockFromJson(const json::object& o) {
   return c;
 }
 
-json::array Strings(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.emplace_back(s);
-  return a;
-}
 std::vector<std::string> ToStrings(const json::array& a) {
   std::vector<std::string> v;
   for (const auto& s : a) v.emplace_back(s.as_string());
@@ -117,88 +91,114 @@ std::string FormatDeadlineSpec(const DeadlineSpec& spec) {
 }
 
 std::string Instance::DataJson() const {
-  json::object o;
-  o["org"] = org;
-  o["org_version"] = org_version;
-  o["title"] = title;
-  o["responsible"] = responsible;
-  o["registrar"] = registrar;
-  o["owner"] = owner;
-  o["parent"] = parent;
-  json::object f;
-  for (const auto& [k, v] : fields) f[k] = v;
-  o["fields"] = std::move(f);
-  json::object clocks_json;
+  // Written straight to text (the same bytes Boost.JSON would write for the same tree): this runs
+  // for every instance every firing commits.
+  std::string out;
+  out.reserve(768);
+  JsonWriter w(out);
+  auto strings = [&](const std::vector<std::string>& v) {
+    w.BeginArray();
+    for (const auto& s : v) w.String(s);
+    w.EndArray();
+  };
+  w.BeginObject()
+      .Field("org", org)
+      .Field("org_version", org_version)
+      .Field("title", title)
+      .Field("responsible", responsible)
+      .Field("registrar", registrar)
+      .Field("owner", owner)
+      .Field("parent", parent);
+  w.Key("fields").BeginObject();
+  for (const auto& [k, v] : fields) w.Field(k, v);
+  w.EndObject();
+  w.Key("clocks").BeginObject();
   for (const auto& [state, sc] : clocks) {
-    json::array sent;
-    for (int i : sc.reminders_sent) sent.emplace_back(i);
-    clocks_json[state] = json::object{{"clock", ClockToJson(sc.clock)},
-                                      {"reminders_sent", std::move(sent)},
-                                      {"escalation_level", sc.escalation_level}};
+    const ClockRecord& c = sc.clock;
+    w.Key(state).BeginObject().Key("clock").BeginObject();
+    w.Field("phase", ClockPhaseName(c.phase))
+        .Field("anchor", ToMicros(c.anchor))
+        .Field("budget", FormatDeadlineSpec(c.budget));
+    w.Key("extensions").BeginArray();
+    for (const Span& e : c.extensions) w.String(FormatSpan(e));
+    w.EndArray();
+    w.Key("pauses").BeginArray();
+    for (const PausePeriod& p : c.pauses) {
+      w.BeginArray().Int(ToMicros(p.from));
+      if (p.to) {
+        w.Int(ToMicros(*p.to));
+      } else {
+        w.Null();
+      }
+      w.EndArray();
+    }
+    w.EndArray();
+    w.Field("generation", c.generation).EndObject();
+    w.Key("reminders_sent").BeginArray();
+    for (int i : sc.reminders_sent) w.Int(i);
+    w.EndArray();
+    w.Field("escalation_level", sc.escalation_level).EndObject();
   }
-  o["clocks"] = std::move(clocks_json);
-  json::array esc;
+  w.EndObject();
+  w.Key("escalations").BeginArray();
   for (const auto& e : escalations) {
-    json::object x;
-    x["state"] = e.state;
-    x["step"] = e.step;
-    x["step_id"] = e.step_id;
-    x["measure"] = e.measure;
-    x["due"] = ToMicros(e.due);
-    x["at"] = ToMicros(e.at);
-    x["late"] = e.late;
-    x["task"] = e.task_id;
-    esc.emplace_back(std::move(x));
+    w.BeginObject()
+        .Field("state", e.state)
+        .Field("step", e.step)
+        .Field("step_id", e.step_id)
+        .Field("measure", e.measure)
+        .Field("due", ToMicros(e.due))
+        .Field("at", ToMicros(e.at))
+        .Field("late", e.late)
+        .Field("task", e.task_id)
+        .EndObject();
   }
-  o["escalations"] = std::move(esc);
-  o["payment_suspended"] = payment_suspended;
-  o["bulletins"] = Strings(bulletins);
-  json::array ded;
+  w.EndArray();
+  w.Field("payment_suspended", payment_suspended);
+  w.Key("bulletins");
+  strings(bulletins);
+  w.Key("deductions").BeginArray();
   for (const auto& d : deductions) {
-    json::object x;
-    x["unit"] = d.unit_id;
-    x["points"] = d.points;
-    x["step_id"] = d.step_id;
-    x["at"] = ToMicros(d.at);
-    ded.emplace_back(std::move(x));
+    w.BeginObject().Field("unit", d.unit_id).Key("points").Double(d.points);
+    w.Field("step_id", d.step_id).Field("at", ToMicros(d.at)).EndObject();
   }
-  o["deductions"] = std::move(ded);
-  json::array ev;
+  w.EndArray();
+  w.Key("evidence").BeginArray();
   for (const auto& e : evidence) {
-    json::object x;
-    x["at"] = ToMicros(e.at);
-    x["by"] = e.by;
-    x["event"] = e.event;
-    x["text"] = e.text;
-    ev.emplace_back(std::move(x));
+    w.BeginObject()
+        .Field("at", ToMicros(e.at))
+        .Field("by", e.by)
+        .Field("event", e.event)
+        .Field("text", e.text)
+        .EndObject();
   }
-  o["evidence"] = std::move(ev);
-  json::object sig;
-  for (const auto& [state, who] : signatures) sig[state] = Strings(who);
-  o["signatures"] = std::move(sig);
-  json::object tk;
-  for (const auto& [event, n] : taken) tk[event] = n;
-  o["taken"] = std::move(tk);
-  json::array tm;
+  w.EndArray();
+  w.Key("signatures").BeginObject();
+  for (const auto& [state, who] : signatures) {
+    w.Key(state);
+    strings(who);
+  }
+  w.EndObject();
+  w.Key("taken").BeginObject();
+  for (const auto& [event, n] : taken) w.Field(event, n);
+  w.EndObject();
+  w.Key("timers").BeginArray();
   for (const auto& t : timers) {
-    json::object x;
-    x["name"] = t.name;
-    x["generation"] = t.generation;
-    x["due"] = ToMicros(t.due);
-    tm.emplace_back(std::move(x));
+    w.BeginObject()
+        .Field("name", t.name)
+        .Field("generation", t.generation)
+        .Field("due", ToMicros(t.due))
+        .EndObject();
   }
-  o["timers"] = std::move(tm);
-  json::array hl;
+  w.EndArray();
+  w.Key("held").BeginArray();
   for (const auto& h : held) {
-    json::object x;
-    x["key"] = h.dedup_key;
-    x["not_before"] = ToMicros(h.not_before);
-    hl.emplace_back(std::move(x));
+    w.BeginObject().Field("key", h.dedup_key).Field("not_before", ToMicros(h.not_before));
+    w.EndObject();
   }
-  o["held"] = std::move(hl);
-  o["audit_seq"] = audit_seq;
-  o["audit_head"] = audit_head;
-  return json::serialize(o);
+  w.EndArray();
+  w.Field("audit_seq", audit_seq).Field("audit_head", audit_head).EndObject();
+  return out;
 }
 
 InstanceRecord Instance::ToRecord() const {
@@ -211,7 +211,11 @@ Result<Instance> Instance::FromRecord(const InstanceRecord& record) {
   Instance inst;
   inst.record = record;
   try {
-    json::value v = json::parse(record.data_json);
+    // The parsed tree lives in one buffer on the stack (a heap block when the state is larger),
+    // not in an allocation per node: this runs for every instance every firing loads.
+    unsigned char buffer[8192];
+    json::monotonic_resource arena(buffer, sizeof buffer);
+    json::value v = json::parse(record.data_json, &arena);
     const json::object& o = v.as_object();
     inst.org = Str(o, "org");
     inst.org_version = static_cast<int>(Int(o, "org_version"));

@@ -2,7 +2,7 @@
 // a changed or deleted row).
 //
 // Each instance has its own chain: rows are numbered from 1, and each row's hash is the SHA-256
-// (libsodium) of a canonical encoding of the row and the previous row's hash:
+// of a canonical encoding of the row and the previous row's hash:
 //
 //   hash = hex(SHA-256( JSON array [instance_id, seq, at_micros, actor, event, from_state,
 //                                   to_state, reason, data_json, prev_hash] ))
