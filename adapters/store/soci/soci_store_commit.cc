@@ -213,6 +213,24 @@ Status SociStore::UpdateInstances(const ChangeSet& c) {
                     i.data_json, Micros(i.updated_at), Int(u.expected_version),
                     Int(u.expected_version + 1)});
   }
+  // SQLite rewrites every index whose columns a statement assigns, changed or not; most updates
+  // (a timer firing, a reminder) change only the state text. So it first tries the update that
+  // assigns nothing indexed, for rows whose other columns are as they were, and runs the full one
+  // for the rest. PostgreSQL compares the values itself (and keeps the update HOT when it can).
+  std::vector<std::string> light;
+  std::vector<Row> heavy_rows;
+  const std::vector<Row>* heavy = &rows;
+  if (!db_->is_postgres()) {
+    light = RunBatch(*db_,
+                     {"", "UPDATE instances SET data = ?7, updated_at = ?8, version = ?10 "
+                          "WHERE id = ?1 AND version = ?9 AND workflow = ?2 AND "
+                          "workflow_version = ?3 AND campaign = ?4 AND unit_id = ?5 AND "
+                          "state = ?6"},
+                     rows, 1);
+    if (light.size() == rows.size()) return OkStatus();
+    for (const Row* r : Unchanged(rows, light, 1)) heavy_rows.push_back(*r);
+    heavy = &heavy_rows;
+  }
   auto changed = RunBatch(
       *db_,
       {"UPDATE instances AS i SET workflow = u.workflow, workflow_version = u.workflow_version, "
@@ -224,9 +242,9 @@ Status SociStore::UpdateInstances(const ChangeSet& c) {
        "expected, next_version) WHERE i.id = u.id AND i.version = u.expected RETURNING i.id",
        "UPDATE instances SET workflow = ?2, workflow_version = ?3, campaign = ?4, unit_id = ?5, "
        "state = ?6, data = ?7, updated_at = ?8, version = ?10 WHERE id = ?1 AND version = ?9"},
-      rows, 1);
-  if (changed.size() == rows.size()) return OkStatus();
-  const Row& missed = *Unchanged(rows, changed, 1).front();
+      *heavy, 1);
+  if (changed.size() == heavy->size()) return OkStatus();
+  const Row& missed = *Unchanged(*heavy, changed, 1).front();
   const std::string& id = *missed[0];
   long long stored = 0;
   soci::indicator found = soci::i_null;

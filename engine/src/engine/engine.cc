@@ -219,9 +219,8 @@ Result<FireReport> Engine::FireTimers(const std::vector<TimerRecord>& due) {
   std::map<std::string, const InstanceRecord*> records;
   for (const InstanceRecord& r : *loaded) records[r.id] = &r;
 
-  ChangeSet batch;
-  std::vector<std::string> in_batch;
-  std::int64_t timers_in_batch = 0;
+  std::vector<std::string> ids;
+  std::vector<Effects> effects;
   for (const std::string& id : order) {
     auto found = records.find(id);
     if (found == records.end()) {
@@ -233,58 +232,80 @@ Result<FireReport> Engine::FireTimers(const std::vector<TimerRecord>& due) {
       report.errors.push_back(id + ": " + fx.error().message());
       continue;
     }
-    fx->AppendTo(batch);
-    in_batch.push_back(id);
-    timers_in_batch += static_cast<std::int64_t>(fx->fire.size());
+    ids.push_back(id);
+    effects.push_back(std::move(*fx));
   }
-  if (in_batch.empty()) return report;
+  if (Status s = CommitFirings(ids, effects, 0, ids.size(), groups, due, report); !s) {
+    return s.error();
+  }
+  return report;
+}
+
+// Commits the firings of instances [from, to) in one ChangeSet. When that conflicts (an instance
+// moved on under us, or a lease was taken over), the range is halved and each half committed on
+// its own, down to the instance at fault, which is fired again from what the store now holds. So
+// one contended instance costs a few commits, not one commit per instance of the batch.
+Status Engine::CommitFirings(const std::vector<std::string>& ids, std::vector<Effects>& effects,
+                             std::size_t from, std::size_t to,
+                             std::map<std::string, std::vector<TimerRecord>>& groups,
+                             const std::vector<TimerRecord>& due, FireReport& report) {
+  if (from >= to) return OkStatus();
+  ChangeSet batch;
+  std::int64_t timers = 0;
+  for (std::size_t i = from; i < to; ++i) {
+    effects[i].AppendTo(batch);
+    timers += static_cast<std::int64_t>(effects[i].fire.size());
+  }
   Status s = store_.Commit(batch);
   ++report.batches;
   if (s) {
-    report.timers += timers_in_batch;
-    report.instances += static_cast<std::int64_t>(in_batch.size());
+    report.timers += timers;
+    report.instances += static_cast<std::int64_t>(to - from);
     NoteCommitted(batch, due, report);
-    return report;
+    return OkStatus();
   }
   if (s.error().code() != ErrorCode::kConflict && s.error().code() != ErrorCode::kUniqueViolation) {
-    return s.error();
+    return s;
   }
-  // One instance (or more) moved on under us, or a lease was taken over: commit each on its own,
-  // rechecking what is still pending, so the others still fire.
-  for (const std::string& id : in_batch) {
-    for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
-      auto fx = FireGroup(id, groups[id], true, nullptr);
-      if (!fx) {
-        if (fx.error().code() == ErrorCode::kConflict) {
-          report.skipped += static_cast<std::int64_t>(groups[id].size());
-        } else {
-          report.errors.push_back(id + ": " + fx.error().message());
-        }
-        break;
-      }
-      ChangeSet one;
-      fx->AppendTo(one);
-      Status c = store_.Commit(one);
-      ++report.batches;
-      if (c) {
-        report.timers += static_cast<std::int64_t>(fx->fire.size());
-        report.skipped += static_cast<std::int64_t>(groups[id].size() - fx->fire.size());
-        ++report.instances;
-        NoteCommitted(one, due, report);
-        break;
-      }
-      if (c.error().code() != ErrorCode::kConflict) {
-        report.errors.push_back(id + ": " + c.error().message());
-        break;
-      }
-      if (attempt == kMaxAttempts) {
-        // Still conflicting: the timers are fenced off (another node holds their lease) or keep
-        // moving; whoever holds them fires them.
+  if (to - from > 1) {
+    std::size_t mid = from + (to - from) / 2;
+    if (Status left = CommitFirings(ids, effects, from, mid, groups, due, report); !left) {
+      return left;
+    }
+    return CommitFirings(ids, effects, mid, to, groups, due, report);
+  }
+  // This instance is the one at fault: fire again what is still pending under our lease.
+  const std::string& id = ids[from];
+  for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
+    auto fx = FireGroup(id, groups[id], true, nullptr);
+    if (!fx) {
+      if (fx.error().code() == ErrorCode::kConflict) {
         report.skipped += static_cast<std::int64_t>(groups[id].size());
+      } else {
+        report.errors.push_back(id + ": " + fx.error().message());
       }
+      return OkStatus();
+    }
+    ChangeSet one;
+    fx->AppendTo(one);
+    Status c = store_.Commit(one);
+    ++report.batches;
+    if (c) {
+      report.timers += static_cast<std::int64_t>(fx->fire.size());
+      report.skipped += static_cast<std::int64_t>(groups[id].size() - fx->fire.size());
+      ++report.instances;
+      NoteCommitted(one, due, report);
+      return OkStatus();
+    }
+    if (c.error().code() != ErrorCode::kConflict) {
+      report.errors.push_back(id + ": " + c.error().message());
+      return OkStatus();
     }
   }
-  return report;
+  // Still conflicting: the timers are fenced off (another node holds their lease) or keep
+  // moving; whoever holds them fires them.
+  report.skipped += static_cast<std::int64_t>(groups[id].size());
+  return OkStatus();
 }
 
 Result<FireReport> RunUntil(Engine& engine, VirtualClock& clock, boost::asio::io_context& io,

@@ -24,6 +24,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,12 +85,17 @@ class Engine {
   // Fires these timers (as DueTimers or ClaimDue returned them) at clock.Now(). The instances are
   // loaded in one query and their effects committed in one transaction. Timers that carry a
   // lease token (ClaimDue) are fired fenced: if another node took the lease over, they are
-  // skipped, not fired twice.
+  // skipped, not fired twice. When the commit conflicts, the batch is halved until the instances
+  // at fault are found, and only those are fired again from what the store holds.
   Result<FireReport> FireTimers(const std::vector<TimerRecord>& due);
 
  private:
   Result<Effects> FireGroup(const std::string& instance_id, const std::vector<TimerRecord>& due,
                             bool recheck, const InstanceRecord* loaded);
+  Status CommitFirings(const std::vector<std::string>& ids, std::vector<Effects>& effects,
+                       std::size_t from, std::size_t to,
+                       std::map<std::string, std::vector<TimerRecord>>& groups,
+                       const std::vector<TimerRecord>& due, FireReport& report);
 
   Store& store_;
   Clock& clock_;

@@ -1,0 +1,139 @@
+// A batch of firings commits as one transaction; when one of its instances was changed by
+// someone else in between, the batch is halved down to that instance, so the rest still commit
+// together and the one at fault is fired again from what the store now holds.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "tests/engine/engine_fixture.h"
+
+namespace rectify {
+namespace {
+
+using testing::T;
+
+// Delegates to a store, and runs `before_commit` once, before the first commit it is asked for:
+// another engine acting in the instant between the firing engine's read and its write.
+class InterferingStore final : public Store {
+ public:
+  InterferingStore(Store& inner, std::function<void()> before_commit)
+      : inner_(inner), before_commit_(std::move(before_commit)) {}
+
+  Status Commit(const ChangeSet& changes) override {
+    ++commits;
+    if (before_commit_) std::exchange(before_commit_, nullptr)();
+    return inner_.Commit(changes);
+  }
+  Result<InstanceRecord> LoadInstance(const std::string& id) override {
+    return inner_.LoadInstance(id);
+  }
+  Result<std::vector<InstanceRecord>> ListInstances(const InstanceFilter& f) override {
+    return inner_.ListInstances(f);
+  }
+  Result<std::vector<InstanceRecord>> LoadInstances(const std::vector<std::string>& ids) override {
+    return inner_.LoadInstances(ids);
+  }
+  Result<std::vector<TimerRecord>> DueTimers(Timestamp up_to, std::int64_t limit) override {
+    return inner_.DueTimers(up_to, limit);
+  }
+  Result<std::vector<TimerRecord>> ClaimDue(Timestamp now, std::int64_t limit,
+                                            const std::string& owner,
+                                            Timestamp lease_until) override {
+    return inner_.ClaimDue(now, limit, owner, lease_until);
+  }
+  Result<std::vector<TimerRecord>> TimersOf(const std::string& id) override {
+    return inner_.TimersOf(id);
+  }
+  Result<std::vector<OutboxRecord>> PendingOutbox(Timestamp now, std::int64_t limit) override {
+    return inner_.PendingOutbox(now, limit);
+  }
+  Result<std::vector<AuditRecord>> AuditOf(const std::string& id) override {
+    return inner_.AuditOf(id);
+  }
+  Result<DefinitionRecord> LoadDefinition(const std::string& kind, const std::string& name,
+                                          std::int64_t version) override {
+    return inner_.LoadDefinition(kind, name, version);
+  }
+  Result<DefinitionRecord> LatestDefinition(const std::string& kind,
+                                            const std::string& name) override {
+    return inner_.LatestDefinition(kind, name);
+  }
+  Result<std::vector<UnitRecord>> ListUnits() override { return inner_.ListUnits(); }
+  Result<std::vector<PersonRecord>> ListPeople() override { return inner_.ListPeople(); }
+  Result<StoreCounts> Counts() override { return inner_.Counts(); }
+
+  int commits = 0;
+
+ private:
+  Store& inner_;
+  std::function<void()> before_commit_;
+};
+
+class FiringBatchTest : public testing::EngineFixture {
+ protected:
+  void Register(const std::string& id) {
+    engine::NewInstance req;
+    req.id = id;
+    req.workflow = "rectification-item";
+    req.unit = "niangxi";
+    req.responsible = "xs-0014";
+    req.title = "批量";
+    req.actor = "xs-0009";
+    req.fields = {{"time_limit", "10wd"}};
+    ASSERT_TRUE(engine_->Register(req).ok());
+    auto assigned = Act(id, "assign", "xs-0003", {}, "", {{"verifier", "xs-0007"}});
+    ASSERT_TRUE(assigned.ok()) << assigned.error().message();
+  }
+};
+
+TEST_P(FiringBatchTest, AnInstanceChangedUnderTheBatchCostsAFewCommitsAndFiresOnce) {
+  At("2017-04-21T10:00:00+08:00");
+  constexpr int kItems = 64;
+  for (int i = 0; i < kItems; ++i) Register("B-" + std::to_string(100 + i));
+  // Every item's first reminder falls due on 2017-04-28 at 08:30.
+  At("2017-04-28T09:00:00+08:00");
+  auto due = store_->DueTimers(clock_.Now(), 1000);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), static_cast<std::size_t>(kItems));
+
+  // Between the firing engine's read and its commit, the cadre of B-137 submits the item.
+  InterferingStore interfering(*store_, [&] {
+    auto submitted = Act("B-137", "submit", "xs-0014", {"photo.jpg"});
+    ASSERT_TRUE(submitted.ok()) << submitted.error().message();
+  });
+  engine::Engine firing(interfering, clock_, definitions_);
+  auto report = firing.FireTimers(*due);
+  ASSERT_TRUE(report.ok()) << report.error().message();
+  EXPECT_TRUE(report->errors.empty()) << report->errors.front();
+  // Halving 64 down to one instance: one failed commit per level on the way down, the sibling
+  // halves that commit, and the retry of B-137: about 2 log2(64) commits, not 64.
+  EXPECT_LE(interfering.commits, 2 * 6 + 2);
+  EXPECT_EQ(report->timers, kItems - 1) << "every other reminder fired, in the halves";
+  EXPECT_EQ(report->skipped, 1) << "B-137's reminder was cancelled by its submission";
+
+  for (int i = 0; i < kItems; ++i) {
+    std::string id = "B-" + std::to_string(100 + i);
+    auto reminders = AuditValues(id, "remind", "timer", true);
+    if (id == "B-137") {
+      // It moved on to verifying before the reminder could take effect: the stale rectifying
+      // reminder is claimed and ignored, never sent.
+      EXPECT_TRUE(reminders.empty()) << id;
+      EXPECT_EQ(Load(id).record.state, "verifying");
+    } else {
+      EXPECT_THAT(reminders, ::testing::ElementsAre("2017-04-28T09:00:00+08:00 remind:rectifying:0"))
+          << id;
+    }
+  }
+  auto again = store_->DueTimers(clock_.Now(), 1000);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty()) << "nothing due is left pending";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FiringBatchTest,
+                         ::testing::Values(store_soci::Backend::kSqlite,
+                                           store_soci::Backend::kPostgresql),
+                         testing::BackendTestName);
+
+}  // namespace
+}  // namespace rectify
