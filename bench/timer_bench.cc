@@ -4,7 +4,8 @@
 // against a throw-away PostgreSQL cluster, and docs/benchmarks.md records the figures.
 //
 //   timer_bench --pg postgresql://rectify@127.0.0.1:PORT/postgres --sqlite /tmp/bench.db
-//               [--firings 200000] [--batch 1000] [--workers 2] [--startup 1000000]
+//               [--firings 200000] [--batch 1000] [--workers 2] [--sqlite-workers 2]
+//               [--startup 1000000]
 //               [--startup-10m] [--only firings,lateness,startup,scaleout] --json OUT.json
 //
 // A firing is the real thing: the scheduler claims the timer (a lease), loads the instance, the
@@ -42,6 +43,7 @@ struct Args {
   std::int64_t firings = 200000;
   std::int64_t batch = 1000;
   int workers = 2;
+  int sqlite_workers = 2;
   std::int64_t startup = 1000000;
   bool startup_10m = false;
   std::string only;
@@ -219,7 +221,7 @@ json::object Firings(const Args& a, bool pg,
   AcceleratedClock clock(kBase + std::chrono::hours(2), 1.0);
   scheduler::SchedulerOptions o;
   o.batch = a.batch;
-  o.workers = pg ? a.workers : 1;
+  o.workers = pg ? a.workers : a.sqlite_workers;
   Run run = RunNodes(url, defs, clock, o, 1, a.firings, seconds(600));
   double rate = static_cast<double>(run.fired) / run.seconds;
   std::cout << (pg ? "postgresql" : "sqlite    ") << "  firings/s: " << Fixed(rate) << "  ("
@@ -247,7 +249,7 @@ json::object Lateness(const Args& a, bool pg,
   AcceleratedClock clock(first_due - seconds(3), 1.0);
   scheduler::SchedulerOptions o;
   o.batch = a.batch;
-  o.workers = pg ? a.workers : 1;
+  o.workers = pg ? a.workers : a.sqlite_workers;
   Run run = RunNodes(url, defs, clock, o, 1, n, seconds(secs + 120));
   double p50 = Percentile(run.lateness_ms, 0.5), p99 = Percentile(run.lateness_ms, 0.99);
   double max = Percentile(run.lateness_ms, 1.0);
@@ -351,6 +353,8 @@ int main(int argc, char** argv) {
       a.batch = std::stoll(value());
     else if (k == "--workers")
       a.workers = std::stoi(value());
+    else if (k == "--sqlite-workers")
+      a.sqlite_workers = std::stoi(value());
     else if (k == "--startup")
       a.startup = std::stoll(value());
     else if (k == "--startup-10m")

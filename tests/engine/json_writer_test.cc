@@ -9,6 +9,8 @@
 #include <random>
 
 #include "rectify/clock.h"
+#include "rectify/definition/canonical.h"
+#include "rectify/engine/audit_chain.h"
 #include "rectify/engine/instance.h"
 
 namespace rectify {
@@ -122,6 +124,26 @@ TEST(JsonWriterTest, AnInstanceStateIsWhatBoostJsonWouldWrite) {
   auto back = engine::Instance::FromRecord(inst.record);
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(back->DataJson(), written);
+}
+
+// The audit chain's hash is defined over Boost.JSON's encoding of the row: rows hashed before
+// the writer existed must still verify.
+TEST(JsonWriterTest, TheAuditHashIsTheOneBoostJsonEncodingGives) {
+  AuditRecord row;
+  row.instance_id = "Q-1";
+  row.seq = 12;
+  row.at = FromMicros(1492736400123456);
+  row.actor = "xs-0014";
+  row.event = "submit";
+  row.from_state = "rectifying";
+  row.to_state = "verifying";
+  row.reason = "材料已\"补齐\"\n\x01";
+  row.data_json = R"({"evidence":["photo.jpg"],"note":"a\\b"})";
+  row.prev_hash = std::string(64, 'f');
+  json::array a{row.instance_id, row.seq,        ToMicros(row.at), row.actor,
+                row.event,       row.from_state, row.to_state,     row.reason,
+                row.data_json,   row.prev_hash};
+  EXPECT_EQ(engine::AuditHash(row), definition::Sha256Hex(json::serialize(a)));
 }
 
 TEST(FormatIsoTest, MatchesTheDateLibraryOverCenturies) {

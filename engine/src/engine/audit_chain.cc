@@ -1,16 +1,28 @@
 #include "rectify/engine/audit_chain.h"
 
-#include <boost/json.hpp>
-
 #include "rectify/definition/canonical.h"
+#include "rectify/json_writer.h"
 
 namespace rectify::engine {
 
 std::string AuditHash(const AuditRecord& row) {
-  boost::json::array a{row.instance_id, row.seq,        ToMicros(row.at), row.actor,
-                       row.event,       row.from_state, row.to_state,     row.reason,
-                       row.data_json,   row.prev_hash};
-  return definition::Sha256Hex(boost::json::serialize(a));
+  // The JSON array of the row's fields, as Boost.JSON writes it (JsonWriter gives the same bytes).
+  std::string encoded;
+  encoded.reserve(256 + row.data_json.size() + row.reason.size());
+  JsonWriter w(encoded);
+  w.BeginArray()
+      .String(row.instance_id)
+      .Int(row.seq)
+      .Int(ToMicros(row.at))
+      .String(row.actor)
+      .String(row.event)
+      .String(row.from_state)
+      .String(row.to_state)
+      .String(row.reason)
+      .String(row.data_json)
+      .String(row.prev_hash)
+      .EndArray();
+  return definition::Sha256Hex(encoded);
 }
 
 void Chain(AuditRecord& row, std::int64_t prev_seq, const std::string& prev_hash) {
