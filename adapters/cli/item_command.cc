@@ -196,6 +196,14 @@ void RunShow(Context& ctx, const std::string& id, const std::string& definitions
                                 {"state", std::string(TimerStateName(t.state))}});
     }
     o["timers"] = tj;
+    json::array schedule;
+    for (const auto& t : inst->timers) {
+      schedule.push_back(json::object{{"name", t.name},
+                                      {"generation", t.generation},
+                                      {"due", local(t.due)},
+                                      {"armed", t.armed}});
+    }
+    o["schedule"] = schedule;
     json::array aj;
     for (const auto& a : *audit) {
       aj.push_back(json::object{{"seq", a.seq},
@@ -241,11 +249,10 @@ void RunShow(Context& ctx, const std::string& id, const std::string& definitions
   }
   ctx.out << "flags:        " << (flags.empty() ? "none" : flags.substr(0, flags.size() - 2))
           << "\n";
+  // What the item will do next: its whole schedule (only the front of it is armed in the store).
   ctx.out << "timers:\n";
-  for (const auto& t : *timers) {
-    if (t.state != TimerState::kPending) continue;
-    ctx.out << "  " << local(t.due_at) << "  " << t.key.name << " (generation " << t.key.generation
-            << ")\n";
+  for (const auto& t : inst->timers) {
+    ctx.out << "  " << local(t.due) << "  " << t.name << " (generation " << t.generation << ")\n";
   }
   ctx.out << "audit:\n";
   for (const auto& a : *audit) {

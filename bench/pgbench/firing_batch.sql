@@ -5,8 +5,8 @@
 --     -f bench/pgbench/firing_batch.sql postgresql://.../bench_pgbench
 --   (bench/pgbench/run.sh does the set-up, runs it and reports; scripts/bench.sh calls that.)
 --
--- The schema is migrations/0001_initial.postgresql.sql plus 0002's lease-token sequence, filled
--- by bench/pgbench/populate.sql: instances with one pending, due timer each.
+-- The schema is the one Rectify runs (every migration under migrations/, applied by run.sh),
+-- filled by bench/pgbench/populate.sql: instances with one pending, due timer each.
 --
 -- The statements are those of the SOCI store (adapters/store/soci/soci_store_claim.cc,
 -- soci_store.cc, soci_store_commit.cc), in the same order and shape:

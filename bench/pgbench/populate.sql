@@ -1,7 +1,6 @@
 -- Fills the pgbench ceiling's database (bench/pgbench/firing_batch.sql): :instances instances of
 -- the rectification workflow, each with one pending timer that fell due in the last hour, spread
--- evenly. Run with psql -v instances=N after migrations/0001_initial.postgresql.sql.
-CREATE SEQUENCE IF NOT EXISTS timer_lease_tokens AS BIGINT;  -- migrations/0002_timer_leases
+-- evenly. Run with psql -v instances=N after the migrations (bench/pgbench/run.sh applies them).
 
 INSERT INTO instances (id, workflow, workflow_version, campaign, unit_id, state, data, version,
   created_at, updated_at)

@@ -48,7 +48,15 @@ best_tps=0
 for r in $(seq 1 "$repeat"); do
   psql -q -X -v ON_ERROR_STOP=1 "$url" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS bench_pgbench WITH (FORCE)" \
     -c "CREATE DATABASE bench_pgbench" >/dev/null
-  psql -q -X -v ON_ERROR_STOP=1 "$db_url" -f "$root/migrations/0001_initial.postgresql.sql" >/dev/null
+  # The schema Rectify runs: every shipped migration in order (a dialect's variant wins).
+  for f in "$root"/migrations/[0-9][0-9][0-9][0-9]_*.sql; do
+    case $f in *.sqlite.sql) continue ;; esac
+    base_name=${f%.postgresql.sql}
+    base_name=${base_name%.sql}
+    # A plain file that has a PostgreSQL variant is not run.
+    [ "$f" = "$base_name.sql" ] && [ -e "$base_name.postgresql.sql" ] && continue
+    psql -q -X -v ON_ERROR_STOP=1 "$db_url" -f "$f" >/dev/null
+  done
   psql -q -X -v ON_ERROR_STOP=1 -v instances="$instances" "$db_url" -f "$here/populate.sql" >/dev/null
   load=$(cut -d' ' -f1 /proc/loadavg)
   log=$(mktemp)

@@ -187,8 +187,9 @@ std::string Instance::DataJson() const {
     w.BeginObject()
         .Field("name", t.name)
         .Field("generation", t.generation)
-        .Field("due", ToMicros(t.due))
-        .EndObject();
+        .Field("due", ToMicros(t.due));
+    if (!t.armed) w.Field("armed", false);
+    w.EndObject();
   }
   w.EndArray();
   w.Key("held").BeginArray();
@@ -270,7 +271,9 @@ Result<Instance> Instance::FromRecord(const InstanceRecord& record) {
     }
     for (const auto& x : Arr(o, "timers")) {
       const json::object& t = x.as_object();
-      inst.timers.push_back({Str(t, "name"), Int(t, "generation"), Time(t, "due")});
+      auto armed = t.find("armed");
+      inst.timers.push_back({Str(t, "name"), Int(t, "generation"), Time(t, "due"),
+                             armed == t.end() || armed->value().as_bool()});
     }
     for (const auto& x : Arr(o, "held")) {
       const json::object& h = x.as_object();

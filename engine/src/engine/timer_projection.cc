@@ -1,7 +1,7 @@
 // Timers, one general mechanism: after every applied event the current state's clock is
-// projected into the set of durable timers it implies, and the instance's pending timers are
-// brought to that set (cancel what is no longer implied, arm what is new). Pause, resume,
-// extension, a changed due date or calendar, reopen with restart or continue: all come here.
+// projected into the schedule of timers it implies, and the instance's schedule is brought to
+// it (drop what is no longer implied, add what is new). Pause, resume, extension, a changed due
+// date or calendar, reopen with restart or continue: all come here.
 //
 //   remind:<state>:<i>     reminder i of the state, at OffsetFrom(deadline, offset)
 //   escalate:<state>:<i>   step i of the state's overdue chain, at OffsetFrom(deadline, after)
@@ -13,6 +13,11 @@
 //   - escalation steps already taken since the clock (re)started are never armed again (each
 //     takes effect once, even when an extension moves the deadline); a step not yet taken whose
 //     time has passed is armed at its own due time and fires at the next tick, marked late.
+//
+// Only the front of the schedule is armed in the store: the timers at its earliest instant, or
+// every timer already due (so an engine that was down catches up in one round). The firing of
+// one arms the next in the same commit. The rest of the schedule lives in the instance alone, so
+// an open item keeps one row in the timer table, and moving its deadline rewrites that one.
 #include <algorithm>
 
 #include "rectify/definition/escalation.h"
@@ -66,20 +71,30 @@ Status Step::ProjectTimers() {
                               [&](const PendingTimer& d) { return same(d, t); });
     if (wanted) {
       kept.push_back(t);
-    } else {
+    } else if (t.armed) {
       fx_.cancel.push_back({inst.record.id, t.name, t.generation});
     }
   }
-  for (const PendingTimer& d : desired) {
-    bool armed =
+  for (PendingTimer d : desired) {
+    bool known =
         std::any_of(kept.begin(), kept.end(), [&](const PendingTimer& t) { return same(d, t); });
-    if (armed) continue;
-    fx_.arm.push_back({{inst.record.id, d.name, d.generation}, d.due, TimerState::kPending, {}});
+    if (known) continue;
+    d.armed = false;
     kept.push_back(d);
   }
   std::sort(kept.begin(), kept.end(), [](const PendingTimer& a, const PendingTimer& b) {
     return a.due != b.due ? a.due < b.due : a.name < b.name;
   });
+  // Arm the front of the schedule: its earliest instant, or everything already due.
+  if (!kept.empty()) {
+    Timestamp front = std::max(kept.front().due, now_);
+    for (PendingTimer& t : kept) {
+      if (t.due > front) break;
+      if (t.armed) continue;
+      fx_.arm.push_back({{inst.record.id, t.name, t.generation}, t.due, TimerState::kPending, {}});
+      t.armed = true;
+    }
+  }
   inst.timers = std::move(kept);
   return OkStatus();
 }

@@ -5,8 +5,8 @@
 // anything else: the item's fields (title, responsible person, time limit, workflow fields), one
 // deadline clock per state that has a deadline, the escalation steps taken, the flags an
 // escalation sets (payment suspended, bulletins, score deductions), evidence and signatures, how
-// many times each transition was taken (for `at_most`), the durable timers it has armed, the
-// notifications still held back, and the head of its audit hash chain.
+// many times each transition was taken (for `at_most`), its schedule of timers (the earliest of
+// them armed in the store), the notifications still held back, and the head of its audit hash chain.
 //
 //   Result<Instance> item = Instance::FromRecord(store.LoadInstance("Q-1").value());
 //   item->record.state;           // "rectifying"
@@ -61,11 +61,15 @@ struct ScoreDeduction {
   Timestamp at;
 };
 
-// A durable timer the instance has armed and not yet seen fire.
+// A timer of the instance's schedule that has not fired yet. The schedule holds every reminder
+// and escalation step the current clock implies; only the earliest of them (and any already due)
+// are armed as durable timers in the store, and each firing arms the next. So an open item costs
+// the timer table one row, not one per step, and re-projecting it rewrites one row.
 struct PendingTimer {
   std::string name;
   std::int64_t generation = 0;
   Timestamp due;
+  bool armed = true;  // a row in the store's timers table (states written before: all armed)
 };
 
 // A notification still held back (its not_before in the future), so that it can be cancelled
