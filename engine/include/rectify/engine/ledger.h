@@ -36,6 +36,7 @@
 // Thread-safety: pure functions except ImportLedger, which uses the Engine (one thread).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -80,6 +81,12 @@ struct LedgerOptions {
   std::string registrar;                        // who registers (a person id); empty: system
   std::string assign_event = "assign";          // taken after registering; empty: none
   std::optional<Timestamp> now;                 // registered_at later than this is an error
+  // A registered_at that is a date means that day at this local time: the start of the day for
+  // an import, 09:00 (when offices open) for the scripted registrars of simulate and the demo.
+  std::chrono::minutes date_registered_at{0};
+  // For rows whose time_limit cell is empty (a campaign's `items.time_limit`); empty: the cell is
+  // required.
+  std::string default_time_limit;
 };
 
 struct LedgerRow {
@@ -120,5 +127,14 @@ struct ImportReport {
 Result<ImportReport> ImportLedger(Engine& engine, const Ledger& ledger,
                                   const LedgerOptions& options, const ImportOptions& import,
                                   Diagnostics& diags);
+
+// ImportLedger with the registrations given: `batch[i]` registers `ledger.rows[i]`, perhaps by
+// another registrar and with other transitions after it than LedgerRegistrations makes (the
+// scripted cadres of `rectify simulate` register each row as a registrar of its unit). The same
+// checks, the same messages; with `import.dry_run`, the check that a run makes before it starts.
+Result<ImportReport> ImportLedgerRegistrations(Engine& engine, const Ledger& ledger,
+                                               const std::vector<Registration>& batch,
+                                               const LedgerOptions& options,
+                                               const ImportOptions& import, Diagnostics& diags);
 
 }  // namespace rectify::engine
