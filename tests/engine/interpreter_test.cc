@@ -158,7 +158,7 @@ TEST_F(InterpreterTest, AnEventNotPossibleInTheStateIsRefusedAndChangesNothing) 
   EXPECT_EQ(r.error().code(), ErrorCode::kFailedPrecondition);
   EXPECT_EQ(r.error().message(),
             "item Q-1 is in state 'rectifying' (整改中), where 'accept' is not possible; "
-            "possible: submit, extend, pause, resume");
+            "possible: submit, extend, pause, resume, change_limit");
   EXPECT_EQ(item_.DataJson(), before.DataJson());
 }
 

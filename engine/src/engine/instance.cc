@@ -125,6 +125,7 @@ std::string Instance::DataJson() const {
   o["registrar"] = registrar;
   o["owner"] = owner;
   o["parent"] = parent;
+  if (!calendar.empty()) o["calendar"] = calendar;
   json::object f;
   for (const auto& [k, v] : fields) f[k] = v;
   o["fields"] = std::move(f);
@@ -220,6 +221,7 @@ Result<Instance> Instance::FromRecord(const InstanceRecord& record) {
     inst.registrar = Str(o, "registrar");
     inst.owner = Str(o, "owner");
     inst.parent = Str(o, "parent");
+    inst.calendar = Str(o, "calendar");
     if (auto it = o.find("fields"); it != o.end()) {
       for (const auto& kv : it->value().as_object()) {
         inst.fields[std::string(kv.key())] = std::string(kv.value().as_string());
