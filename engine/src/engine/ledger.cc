@@ -10,6 +10,7 @@
 
 #include "../definition/node_reader.h"
 #include "rectify/engine/access.h"
+#include "rectify/engine/campaign.h"
 
 namespace rectify::engine {
 
@@ -167,6 +168,18 @@ class RowChecker {
       col = 0;
     }
     auto nv = definition::ParseNameVersion(text);
+    // A started campaign's rows run on the version it pinned.
+    std::string campaign = Cell("campaign").empty() ? options_.campaign : Cell("campaign");
+    if (auto c = options_.pinned.find(campaign); nv && c != options_.pinned.end()) {
+      if (auto pin = c->second.find(nv->name); pin != c->second.end()) {
+        if (nv->version != 0 && nv->version != pin->second) {
+          Error(col, col ? "workflow" : "",
+                CampaignPinMismatch(campaign, nv->name, pin->second, nv->version));
+          return nullptr;
+        }
+        nv->version = pin->second;
+      }
+    }
     std::shared_ptr<const definition::Workflow> wf;
     if (nv) wf = defs_.FindWorkflow(nv->name, nv->version);
     if (!wf) {

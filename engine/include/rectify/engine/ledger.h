@@ -13,8 +13,9 @@
 // The file: RFC 4180 CSV, UTF-8 with or without a byte order mark, LF or CRLF line ends, fields
 // in double quotes where they hold commas, quotes ("") or line breaks. The first row names the
 // columns (in any order, case-insensitive); the required ones are `kLedgerRequiredColumns`.
-// Optional: `workflow` (name or name@version), `campaign`, and any field the row's workflow
-// declares (`measures`, `special_action`, ...). Unknown columns are a warning and are ignored.
+// Optional: `workflow` (name or name@version; into a started campaign, the version it pinned),
+// `campaign`, and any field the row's workflow declares (`measures`, `special_action`, ...).
+// Unknown columns are a warning and are ignored.
 //
 // Positions: a message's line is the CSV row (the header is row 1, as a spreadsheet numbers it,
 // whether or not a quoted cell spans several lines) and its column is the cell's column (1-based):
@@ -39,6 +40,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,6 +80,10 @@ struct LedgerOptions {
   std::string file = "ledger.csv";              // named in messages
   std::string workflow = "rectification-item";  // for rows without a `workflow` cell
   std::string campaign;                         // for rows without a `campaign` cell
+  // The workflow versions the started campaigns pinned (campaign -> workflow -> version, as
+  // LoadAllPinnedWorkflows reads them): a row into one of them gets the version it pinned, and a
+  // row that names another version is an error.
+  std::map<std::string, std::map<std::string, int>> pinned;
   std::string registrar;                        // who registers (a person id); empty: system
   std::string assign_event = "assign";          // taken after registering; empty: none
   std::optional<Timestamp> now;                 // registered_at later than this is an error
