@@ -10,10 +10,10 @@
 // --db names another. The same input gives the same output, byte for byte. On a terminal,
 // progress is shown on standard error as a line that updates.
 //
-// With --channels, the timeline's notifications are then delivered through the channels file's
-// real channels at their simulated times (simulate_delivery.h): working hours, retries, digests
-// and rate limits as `rectify dispatch` applies them, each message once; a `delivery` event per
-// attempt follows the timeline.
+// With --channels, the timeline's notifications are delivered through the channels file's real
+// channels at their simulated times while the run goes on (simulate_delivery.h): working hours,
+// retries, digests and rate limits as `rectify dispatch` applies them, each message once; a
+// `delivery` event per attempt follows the timeline.
 #include <unistd.h>
 
 #include <chrono>
@@ -88,7 +88,19 @@ void RunSimulate(Context& ctx, const SimulateOptions& o) {
     ctx.err << "\rsimulating " << s.campaign->info().name << ": " << FormatDate(cal.DateOf(now))
             << " (" << script.actions() << " actions)\033[K" << std::flush;
   };
-  auto report = engine::RunScripted(engine, clock, io, &script, until, progress);
+  // The outbox is delivered while the run goes on (simulate_delivery.h): through the channels
+  // file's channels with --channels, else on time to no one.
+  std::unique_ptr<SimulatedDelivery> delivery;
+  if (!o.notify.channels.empty()) {
+    NotifyOptions notify = o.notify;
+    notify.definitions = o.definitions;
+    auto d = SimulatedDelivery::Open(ctx, notify, *s.db, *s.store, cal, clock, o.seed);
+    if (!d) return ctx.Fail(d.error());
+    delivery = std::move(*d);
+  } else {
+    delivery = SimulatedDelivery::OnTime(ctx, *s.db, *s.store, cal, clock, s.definitions);
+  }
+  auto report = delivery->Run(engine, io, script, until, progress);
   if (tty) ctx.err << "\r\033[K" << std::flush;
   if (!report) return ctx.Fail(report.error());
   for (const auto& e : report->fired.errors) ctx.err << "rectify: error: " << e << "\n";
@@ -113,10 +125,7 @@ void RunSimulate(Context& ctx, const SimulateOptions& o) {
     }
   }
   if (!o.notify.channels.empty()) {
-    NotifyOptions notify = o.notify;
-    notify.definitions = o.definitions;
-    auto delivered = SimulateDelivery(ctx, notify, *s.db, *s.store, cal, from, until, o.seed);
-    if (!delivered) return ctx.Fail(delivered.error());
+    if (Status st = delivery->Print(); !st) return ctx.Fail(st.error());
   }
   ctx.out << std::flush;
   if (!o.quiet) {

@@ -71,7 +71,8 @@ class Step {
   void NotifyUnit(const std::string& unit_id, const std::string& channel,
                   const std::string& template_name, boost::json::object payload,
                   const std::string& timer_name, std::int64_t generation);
-  // Cancels notifications still held back (the item moved on).
+  // Cancels the notifications of the state the item is leaving that are not delivered yet
+  // (queued, held back, or waiting to retry); call it after the state changed.
   void CancelHeld();
 
   // The running deadline of the current state, if any.
@@ -83,7 +84,8 @@ class Step {
  private:
   Result<std::optional<DeadlineSpec>> BudgetFor(const definition::State& state,
                                                 const definition::Transition* via) const;
-  void Queue(OutboxRecord o);
+  // `timer_name`: the firing that queued it (remind:<state>:<i>, escalate:..., checkpoint:...).
+  void Queue(OutboxRecord o, const std::string& timer_name);
 
   const Interpreter& interp_;
   Bound bound_;

@@ -69,8 +69,8 @@ struct PendingTimer {
   Timestamp due;
 };
 
-// A notification still held back (its not_before in the future), so that it can be cancelled
-// when the item moves on.
+// A reminder or escalation notification of the current state, kept until the item leaves the
+// state so that it can be cancelled then if it was not delivered yet (the store knows which were).
 struct HeldNotice {
   std::string dedup_key;
   Timestamp not_before;
