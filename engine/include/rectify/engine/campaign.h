@@ -11,12 +11,13 @@
 //   auto run = StartCampaign(engine, "xinshao-2017");   // at engine.clock().Now()
 //   engine.FireDue();     // phases, checkpoints, recurring events, look backs, as they fall due
 //
-// Starting pins the versions of every definition the campaign uses (the campaign, its org and
-// calendar, the items' workflow and chain, each checkpoint's workflow and each assessment) on the
-// run. The workflow pins hold while it runs: its checkpoints and recurring events open, and
-// registrations into it (item add, ledger import) get, the pinned version even after a newer one
-// is loaded (ApplyCampaignPin). Starting also arms one durable timer per dated event that is
-// still ahead:
+// Starting records on the run the versions of every definition the campaign uses (the campaign,
+// its org, the items' workflow and chain, each checkpoint's workflow and each assessment; the
+// calendar by name only). The workflow pins hold while it runs: its checkpoints and recurring
+// events open, and registrations into it (item add, ledger import) get, the pinned version even
+// after a newer one is loaded (ApplyCampaignPin); the chains and assessments are those the pinned
+// definitions resolved to when loaded. Starting also arms one durable timer per dated event that
+// is still ahead:
 //
 //   phase:<id>:begin / phase:<id>:end      at the start of the phase's first day / end of its last
 //   checkpoint:<id>:begin / :end           a window (inspection, rectification, look back)
