@@ -16,7 +16,7 @@ db=var/demo.db
 rm -f "$db" "$db-wal" "$db-shm"
 export RECTIFY_DB="sqlite:$db"
 "$rectify" migrate >/dev/null
-echo "== Xinshao 2017 on an accelerated clock: one day a second, 2017-04-21 to 2017-07-31 =="
+# serve's first line says what runs: the campaign, the pace, the window.
 exec "$rectify" serve --campaign xinshao-2017 \
   --items workflows/ledgers/xinshao-2017-sample.csv \
   --speed "${DEMO_SPEED:-86400}" --from 2017-04-21 --until 2017-07-31 --seed 7

@@ -1,7 +1,10 @@
-// rectify report deliveries [--dead] [--item ID] [--limit N] [--format text|json|jsonl|csv]
+// rectify report deliveries [--dead] [--item ID] [--letter KEY] [--limit N]
+//                           [--format text|json|jsonl|csv]
 //
 // What the dispatcher did: counts of deliveries by state, then either the dead letters (--dead),
-// an item's rows with every attempt and its kept letters (--item), or the latest attempts.
+// an item's rows with every attempt and its kept letters (--item), or the latest attempts. With
+// --letter KEY (the dedup key of the message it was kept for, as --item lists them) it prints
+// that letter's HTML document as it was sent, and nothing else (json: the document's record).
 #include <boost/json.hpp>
 
 #include "adapters/cli/cli.h"
@@ -15,7 +18,7 @@ namespace {
 
 struct DeliveriesArgs {
   bool dead = false;
-  std::string item;
+  std::string item, letter;
   std::int64_t limit = 50;
 };
 
@@ -85,6 +88,29 @@ void Print(Context& ctx, const std::vector<boost::json::object>& rows,
   ctx.out << t.Format();
 }
 
+// --letter KEY: the kept HTML document, byte for byte (a browser or `> letter.html` reads it).
+void PrintLetter(Context& ctx, notify::OutboxStore& outbox, const DeliveriesArgs& a) {
+  std::string item = a.item.empty() ? a.letter.substr(0, a.letter.find('|')) : a.item;
+  auto docs = outbox.DocumentsOf(item);
+  if (!docs) return ctx.Fail(docs.error());
+  for (const auto& d : *docs) {
+    if (d.dedup_key != a.letter) continue;
+    if (ctx.format() == Format::kText) {
+      ctx.out << d.html;
+      return;
+    }
+    boost::json::object o{{"dedup_key", d.dedup_key}, {"item", d.instance_id},
+                          {"recipient", d.recipient}, {"template", d.template_name},
+                          {"language", d.language},   {"title", d.title},
+                          {"created_at", FormatIso(d.created_at)}, {"html", d.html}};
+    ctx.out << boost::json::serialize(o) << "\n";
+    return;
+  }
+  ctx.Fail(Error::NotFound("no letter is kept for '" + a.letter + "' (item " + item +
+                           "); 'rectify report deliveries --item " + item +
+                           "' lists the letters kept with the item and their keys"));
+}
+
 void RunDeliveries(Context& ctx, const DeliveriesArgs& a) {
   auto opened = OpenDatabase(ctx, /*create=*/false);
   if (!opened) return ctx.Fail(opened.error());
@@ -95,6 +121,7 @@ void RunDeliveries(Context& ctx, const DeliveriesArgs& a) {
         "the database has no deliveries yet (migration 0003); run 'rectify migrate' first"));
   }
   store_soci::SociOutboxStore outbox(std::move(opened->db));
+  if (!a.letter.empty()) return PrintLetter(ctx, outbox, a);
   SystemClock clock;
   auto counts = outbox.Counts(clock.Now());
   if (!counts) return ctx.Fail(counts.error());
@@ -127,7 +154,8 @@ void RunDeliveries(Context& ctx, const DeliveriesArgs& a) {
       ctx.out << "letters kept with " << a.item << ": " << docs->size() << "\n";
       for (const auto& d : *docs) {
         ctx.out << "  " << d.template_name << " (" << d.language << ") to " << d.recipient << ": "
-                << d.title << "\n";
+                << d.title << "\n    rectify report deliveries --letter '" << d.dedup_key
+                << "'\n";
       }
     }
     return;
@@ -148,6 +176,9 @@ void RegisterDeliveriesReport(CLI::App* report, Context& ctx) {
       "letters (--item), or the latest attempts");
   cmd->add_flag("--dead", a->dead, "List the dead letters");
   cmd->add_option("--item", a->item, "Every attempt for this item, and the letters kept with it");
+  cmd->add_option("--letter", a->letter,
+                  "Print the HTML of the letter kept for this message (its dedup key, as --item "
+                  "lists them)");
   cmd->add_option("--limit", a->limit, "At most this many rows (default 50)");
   cmd->callback([&ctx, a] { RunDeliveries(ctx, *a); });
 }

@@ -58,10 +58,10 @@ void RunDispatch(Context& ctx, const DispatchOptions& o) {
                                               " is not migrated for deliveries; run 'rectify "
                                               "migrate' first"));
   }
-  auto setup = LoadNotifySetup(ctx, o.notify, ctx.out);
+  SystemClock clock;
+  auto setup = LoadNotifySetup(ctx, o.notify, ctx.out, &clock);
   if (!setup) return ctx.Fail(setup.error());
   store_soci::SociOutboxStore outbox(std::move(opened->db));
-  SystemClock clock;
   if (o.requeue) {
     auto n = outbox.Requeue(clock.Now());
     if (!n) return ctx.Fail(n.error());

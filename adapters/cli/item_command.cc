@@ -233,8 +233,12 @@ void RunShow(Context& ctx, const std::string& id, const std::string& definitions
   ctx.out << "state:        " << state.id << (state.title.empty() ? "" : " (" + state.title + ")")
           << "\n";
   ctx.out << "deadline:     " << deadline_text << "\n";
+  // The measure as the letters name it: "level 3, suggestion letter (建议函)".
   ctx.out << "escalation:   level " << inst->EscalationLevel();
-  if (!inst->EscalationMeasure().empty()) ctx.out << " (" << inst->EscalationMeasure() << ")";
+  if (std::string m = inst->EscalationMeasure(); !m.empty()) {
+    auto measure = definition::ParseMeasure(m);
+    ctx.out << ", " << (measure ? std::string(definition::MeasureLabel(*measure)) : m);
+  }
   ctx.out << "\n";
   std::string flags;
   if (inst->payment_suspended) flags += "payment suspended; ";

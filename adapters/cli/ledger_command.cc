@@ -15,6 +15,7 @@
 #include "adapters/cli/cli.h"
 #include "adapters/cli/engine_access.h"
 #include "adapters/cli/text_table.h"
+#include "rectify/engine/campaign.h"
 #include "rectify/engine/ledger.h"
 
 namespace rectify::cli {
@@ -41,6 +42,9 @@ void RunImport(Context& ctx, const ImportArgs& a) {
   options.campaign = a.campaign;
   options.registrar = a.as;
   options.now = s.clock->Now();
+  auto pinned = engine::LoadAllPinnedWorkflows(*s.store);
+  if (!pinned) return ctx.Fail(pinned.error());
+  options.pinned = std::move(*pinned);
   Diagnostics diags;
   engine::Ledger ledger = engine::ParseLedger(text.str(), *s.definitions, options, diags);
   Result<engine::ImportReport> report = Error::BadInput("");

@@ -12,7 +12,7 @@ void AddNotifyOptions(CLI::App* cmd, NotifyOptions& o) {
 }
 
 Result<std::unique_ptr<NotifySetup>> LoadNotifySetup(Context& ctx, const NotifyOptions& o,
-                                                     std::ostream& log_out) {
+                                                     std::ostream& log_out, Clock* clock) {
   auto setup = std::make_unique<NotifySetup>();
   std::string folder = o.definitions.empty() ? ctx.Home() + "/workflows" : o.definitions;
   std::vector<std::string> paths{folder};
@@ -81,7 +81,7 @@ Result<std::unique_ptr<NotifySetup>> LoadNotifySetup(Context& ctx, const NotifyO
   if (!renderer) return renderer.error();
   setup->renderer = std::move(*renderer);
   setup->directory = notify::Directory::FromDefinitions(**set);
-  auto channels = notify::MakeChannels(*setup->config, log_out);
+  auto channels = notify::MakeChannels(*setup->config, log_out, clock);
   if (!channels) return channels.error();
   setup->channels = std::move(*channels);
   return setup;

@@ -35,9 +35,10 @@ struct NotifyOptions {
   std::string templates;    // default <home>/workflows/templates
 };
 
-// `log_out`: where `log` channels writing to stdout write.
+// `log_out`: where `log` channels writing to stdout write. `clock`: the dispatcher's, for the
+// channels that need a time of their own (a signed DingTalk robot); it must outlive the setup.
 Result<std::unique_ptr<NotifySetup>> LoadNotifySetup(Context& ctx, const NotifyOptions& options,
-                                                     std::ostream& log_out);
+                                                     std::ostream& log_out, Clock* clock);
 
 void AddNotifyOptions(CLI::App* cmd, NotifyOptions& options);
 

@@ -1,117 +1,101 @@
 #include "adapters/cli/scripted_items.h"
 
+#include <algorithm>
 #include <fstream>
-#include <map>
 #include <sstream>
+
+#include "adapters/cli/text_table.h"
+#include "rectify/calendar/span.h"
+#include "rectify/engine/ledger.h"
 
 namespace rectify::cli {
 
-namespace {
-
-// Splits CSV text into rows of fields; quotes may hold commas, quotes ("") and newlines.
-Result<std::vector<std::vector<std::string>>> SplitCsv(const std::string& text,
-                                                       const std::string& path) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  bool any = false;
-  int line = 1;
-  std::size_t i = 0;
-  if (text.rfind("\xEF\xBB\xBF", 0) == 0) i = 3;  // a UTF-8 byte order mark
-  for (; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        if (c == '\n') ++line;
-        field += c;
-      }
-      continue;
-    }
-    if (c == '"') {
-      quoted = true;
-      any = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-      any = true;
-    } else if (c == '\r') {
-      continue;
-    } else if (c == '\n') {
-      ++line;
-      if (any || !field.empty()) row.push_back(std::move(field));
-      if (!row.empty()) rows.push_back(std::move(row));
-      row.clear();
-      field.clear();
-      any = false;
-    } else {
-      field += c;
-      any = true;
+Status CheckBehaviour(const engine::CadreBehaviour& b) {
+  for (auto [name, v] :
+       {std::pair{"--on-time", b.on_time}, std::pair{"--late", b.late},
+        std::pair{"--reject", b.reject}, std::pair{"--look-back-fail", b.look_back_fail}}) {
+    if (!(v >= 0 && v <= 1)) {
+      return Error::BadInput(std::string(name) + " is a share between 0 and 1, e.g. 0.25");
     }
   }
-  if (quoted) return Error::BadInput(path + ":" + std::to_string(line) + ": a quote is not closed");
-  if (any || !field.empty()) row.push_back(std::move(field));
-  if (!row.empty()) rows.push_back(std::move(row));
-  return rows;
+  if (b.on_time + b.late > 1 + 1e-9) {
+    return Error::BadInput("--on-time and --late add up to more than 1; the rest never submit");
+  }
+  return OkStatus();
 }
 
-}  // namespace
-
-Result<std::vector<engine::LedgerItem>> ReadScriptedItems(const std::string& path,
-                                                          const Calendar& calendar) {
+Result<std::vector<engine::Registration>> LoadScriptedLedger(Context& ctx, const std::string& path,
+                                                             engine::Engine& engine,
+                                                             const engine::CadreScript& script,
+                                                             const definition::Campaign& campaign,
+                                                             Timestamp until) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::BadInput("cannot read the ledger " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  auto rows = SplitCsv(s.str(), path);
-  if (!rows) return rows.error();
-  if (rows->empty()) return Error::BadInput(path + ": the ledger is empty; it needs a header row");
-  std::map<std::string, std::size_t> col;
-  for (std::size_t i = 0; i < rows->front().size(); ++i) col[rows->front()[i]] = i;
-  for (const char* need : {"id", "title", "unit", "responsible", "registered_at", "time_limit"}) {
-    if (!col.count(need)) {
-      return Error::BadInput(
-          path + ": row 1: the header has no column '" + need +
-          "'; a ledger needs id,title,unit,responsible,registered_at,time_limit");
+  if (!in) return Error::BadInput("cannot read the ledger " + path + "; check the path");
+  std::ostringstream text;
+  text << in.rdbuf();
+
+  const definition::ItemDefaults& defaults = campaign.items();
+  engine::LedgerOptions options;
+  options.file = path;
+  if (defaults.workflow) {
+    options.workflow =
+        defaults.workflow->info().name + "@" + std::to_string(defaults.workflow->info().version);
+  }
+  options.campaign = campaign.info().name;
+  options.assign_event.clear();  // the script assigns, as a registrar of each row's unit
+  options.date_registered_at = std::chrono::hours(9);
+  if (defaults.time_limit) options.default_time_limit = FormatSpan(*defaults.time_limit);
+
+  Diagnostics diags;
+  engine::Ledger ledger =
+      engine::ParseLedger(text.str(), engine.interpreter().definitions(), options, diags);
+  auto column = [&](const char* name) {
+    auto it = std::find(ledger.columns.begin(), ledger.columns.end(), name);
+    return it == ledger.columns.end() ? 0 : static_cast<int>(it - ledger.columns.begin()) + 1;
+  };
+  const Calendar& cal = campaign.calendar();
+  const engine::LedgerRow* first_after = nullptr;
+  int after = 0;
+  for (const engine::LedgerRow& row : ledger.rows) {
+    if (row.item.campaign != campaign.info().name) {
+      diags.Error({path, row.row, column("campaign")}, "campaign",
+                  "the row belongs to campaign '" + row.item.campaign + "', and this run is " +
+                      campaign.info().name + "'s",
+                  "leave the cell empty, or run that campaign");
+    }
+    if (row.item.at >= until) {
+      if (!first_after) first_after = &row;
+      ++after;
     }
   }
-  std::vector<engine::LedgerItem> out;
-  for (std::size_t r = 1; r < rows->size(); ++r) {
-    const auto& row = (*rows)[r];
-    auto get = [&](const std::string& name) -> std::string {
-      auto it = col.find(name);
-      if (it == col.end() || it->second >= row.size()) return "";
-      return row[it->second];
-    };
-    std::string where = path + ": row " + std::to_string(r + 1) + ", column ";
-    engine::LedgerItem item;
-    item.id = get("id");
-    item.title = get("title");
-    item.unit = get("unit");
-    item.responsible = get("responsible");
-    item.time_limit = get("time_limit");
-    item.special_action = get("special_action");
-    item.measures = get("measures");
-    for (const char* need : {"id", "title", "unit", "responsible"}) {
-      if (get(need).empty()) return Error::BadInput(where + need + ": empty");
-    }
-    std::string at = get("registered_at");
-    if (auto d = ParseDate(at); d) {
-      item.registered_at = calendar.AtLocalTime(*d, std::chrono::hours(9));
-    } else if (auto t = ParseIso(at); t) {
-      item.registered_at = *t;
-    } else {
-      return Error::BadInput(where + "registered_at: '" + at +
-                             "' is neither a date (2017-04-21) nor an ISO 8601 instant");
-    }
-    out.push_back(std::move(item));
+  if (first_after) {
+    diags.Warning({path, first_after->row, column("registered_at")}, "registered_at",
+                  cal.FormatLocal(first_after->item.at) + " is after the run ends (" +
+                      cal.FormatLocal(until) + "), so this row" +
+                      (after > 1 ? " and " + std::to_string(after - 1) + " later ones are"
+                                 : std::string(" is")) +
+                      " not registered",
+                  "run further (--until) to see them");
   }
-  return out;
+  std::vector<engine::Registration> batch;
+  if (!diags.has_errors()) {
+    batch = script.Registrations(ledger);
+    ProgressLine progress(ctx.err, "checking " + path);
+    engine::ImportOptions check;
+    check.dry_run = true;
+    if (ledger.rows.size() >= 100) {
+      check.progress = [&](std::size_t done, std::size_t total) { progress.Update(done, total); };
+    }
+    auto report = engine::ImportLedgerRegistrations(engine, ledger, batch, options, check, diags);
+    if (!report && !diags.has_errors()) return report.error();
+  }
+  diags.Sort();
+  ctx.err << diags.Format();
+  if (diags.has_errors()) {
+    return Error::BadInput(path + ": " + std::to_string(diags.error_count()) + " error" +
+                           (diags.error_count() == 1 ? "" : "s") + "; nothing was run");
+  }
+  return batch;
 }
 
 }  // namespace rectify::cli

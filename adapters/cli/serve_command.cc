@@ -11,8 +11,10 @@
 // instant it fell due (a VirtualClock is moved there), so acceleration does not make every firing
 // look late, and the scripted cadres register and act on the ledger's problems in between.
 // --until stops at that date's end with a summary. Ctrl-C stops cleanly.
+#include <algorithm>
 #include <boost/asio/signal_set.hpp>
 #include <boost/json.hpp>
+#include <cmath>
 #include <map>
 
 #include "adapters/cli/campaign_session.h"
@@ -39,6 +41,26 @@ struct ServeOptions {
   double on_time = 0.6, late = 0.25, reject = 0.15, look_back_fail = 0.3;
 };
 
+// An instant as the terminal shows it: "2017-05-09 08:30"; a midnight as the day it begins
+// ("2017-04-21") or, for an end, the day it ends ("the end of 2017-07-31").
+std::string When(const Calendar& cal, Timestamp t, bool end = true) {
+  if (!end && cal.StartOfDay(cal.DateOf(t)) == t) return FormatDate(cal.DateOf(t));
+  Date day = cal.DateOf(t - std::chrono::microseconds(1));
+  if (end && cal.EndOfDay(day) == t) return "the end of " + FormatDate(day);
+  std::string local = cal.FormatLocal(t).substr(0, 16);
+  local[10] = ' ';
+  return local;
+}
+
+// 86400 -> "a day a second"; others as a factor.
+std::string Pace(double speed) {
+  if (speed >= 86400 && std::fmod(speed, 86400) == 0) {
+    auto days = static_cast<long long>(speed / 86400);
+    return days == 1 ? "a day a second" : std::to_string(days) + " days a second";
+  }
+  return "x" + std::to_string(static_cast<long long>(speed));
+}
+
 void PrintSummary(Context& ctx, Store& store, const definition::Campaign& campaign, Timestamp now) {
   InstanceFilter filter;
   filter.campaign = campaign.info().name;
@@ -55,10 +77,11 @@ void PrintSummary(Context& ctx, Store& store, const definition::Campaign& campai
       if (!inst) continue;
       ++states[r.workflow + " " + r.state];
       for (const auto& e : inst->escalations) ++measures[e.measure];
+      // A checkpoint's instances (materials filed late) put their units on bulletins too.
+      if (!inst->bulletins.empty()) bulletin_units.insert(r.unit_id);
       if (item_wf && r.workflow != item_wf->info().name) continue;
       ++items;
       payment += inst->payment_suspended;
-      if (!inst->bulletins.empty()) bulletin_units.insert(r.unit_id);
       if (const auto* c = inst->CurrentClock(); c && c->clock.phase == ClockPhase::kRunning) {
         DeadlineClock dc(campaign.calendar(), c->clock);
         overdue += dc.IsOverdue(now);
@@ -68,14 +91,25 @@ void PrintSummary(Context& ctx, Store& store, const definition::Campaign& campai
     filter.after_id = page->back().id;
   }
   ctx.out << "\n== " << campaign.info().title << " (" << campaign.info().name << ") at "
-          << campaign.calendar().FormatLocal(now) << " ==\n"
+          << When(campaign.calendar(), now) << " ==\n"
           << "items: " << items << ", overdue now: " << overdue
           << ", payments suspended: " << payment
           << ", units on a bulletin: " << bulletin_units.size() << "\n"
           << "instances by state:\n";
   for (const auto& [k, n] : states) ctx.out << "  " << n << "  " << k << "\n";
-  ctx.out << "escalation steps taken:\n";
-  for (const auto& [k, n] : measures) ctx.out << "  " << n << "  " << k << "\n";
+  // The ladder's order, mildest first, as the letters name each measure.
+  std::vector<std::pair<int, std::string>> ladder;
+  for (const auto& [k, n] : measures) {
+    auto m = definition::ParseMeasure(k);
+    ladder.push_back({m ? static_cast<int>(*m) : 100, k});
+  }
+  std::sort(ladder.begin(), ladder.end());
+  ctx.out << "escalation steps taken:" << (ladder.empty() ? " none" : "") << "\n";
+  for (const auto& [rank, k] : ladder) {
+    auto m = definition::ParseMeasure(k);
+    ctx.out << "  " << measures[k] << "  " << (m ? std::string(definition::MeasureLabel(*m)) : k)
+            << "\n";
+  }
 }
 
 void RunServe(Context& ctx, const ServeOptions& o) {
@@ -101,6 +135,8 @@ void RunServe(Context& ctx, const ServeOptions& o) {
   if (!o.from.empty() && o.speed <= 0) {
     return ctx.UsageError("--from needs --speed: on real time the engine starts now");
   }
+  engine::CadreBehaviour behaviour{o.seed, o.on_time, o.late, o.reject, o.look_back_fail};
+  if (Status st = CheckBehaviour(behaviour); !st) return ctx.Fail(st.error());
   std::optional<http::ListenAddress> listen;
   if (!o.listen.empty()) {
     auto parsed = http::ParseListenAddress(o.listen);
@@ -132,27 +168,10 @@ void RunServe(Context& ctx, const ServeOptions& o) {
     if (!t) return ctx.Fail(t.error().WithContext("--until"));
     until = *t;
   }
-  std::vector<engine::LedgerItem> items;
-  if (!o.items.empty()) {
-    auto read = ReadScriptedItems(o.items, cal);
-    if (!read) return ctx.Fail(read.error());
-    items = std::move(*read);
-  }
-
   boost::asio::io_context io;
   Metrics metrics;
   Health health;
   health.SetReady(false, "the engine is starting");
-  std::unique_ptr<http::HttpServer> server;
-  if (listen) {
-    server = std::make_unique<http::HttpServer>(io, listen->host, listen->port);
-    http::AddHealthRoutes(*server, metrics, health);
-    if (Status st = server->Start(); !st) return ctx.Fail(st.error().WithContext("--listen"));
-    std::string host = server->address();
-    if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    ctx.out << "rectify serve: listening on http://" << host << ":" << server->port() << "\n"
-            << std::flush;
-  }
   Counter& batches = metrics.counter("rectify_serve_batches_total",
                                      "Batches of due timers (and scripted actions) applied");
   Counter& timers_fired = metrics.counter("rectify_timers_fired_total", "Timers claimed and fired");
@@ -171,33 +190,49 @@ void RunServe(Context& ctx, const ServeOptions& o) {
   }
   Clock& engine_clock = stepped ? static_cast<Clock&>(*stepped) : *pace;
   engine::Engine engine(*s.store, engine_clock, s.definitions);
-  if (Status st = engine.RegisterDefinitions(); !st) return ctx.Fail(st.error());
+  // The scripted cadres register the ledger themselves, so the campaign must not have run here
+  // before (its problems would be registered twice); then the whole ledger is checked before
+  // anything runs.
   auto existing = s.store->LoadInstance(engine::CampaignInstanceId(s.campaign->info().name));
-  if (!existing) {
-    auto run = engine::StartCampaign(engine, s.campaign->info().name, s.campaign->info().version);
-    if (!run) return ctx.Fail(run.error());
+  if (existing) {
+    return ctx.Fail(Error::BadInput(
+        "campaign " + s.campaign->info().name + " has already run on " +
+        store_soci::RedactUrl(ctx.DatabaseUrl()) +
+        "; --items registers the ledger's problems itself, so it needs a database without it "
+        "(a fresh one: make demo re-creates var/demo.db)"));
   }
-  std::unique_ptr<engine::CadreScript> script;
-  if (!items.empty()) {
-    script = std::make_unique<engine::CadreScript>(
-        engine, s.campaign,
-        engine::CadreBehaviour{o.seed, o.on_time, o.late, o.reject, o.look_back_fail});
-    script->AddLedger(items);
+  if (existing.error().code() != ErrorCode::kNotFound) return ctx.Fail(existing.error());
+  auto script = std::make_unique<engine::CadreScript>(engine, s.campaign, behaviour);
+  auto ledger = LoadScriptedLedger(ctx, o.items, engine, *script, *s.campaign,
+                                   until.value_or(Timestamp::max()));
+  if (!ledger) return ctx.Fail(ledger.error());
+  std::unique_ptr<http::HttpServer> server;
+  if (listen) {
+    server = std::make_unique<http::HttpServer>(io, listen->host, listen->port);
+    http::AddHealthRoutes(*server, metrics, health);
+    if (Status st = server->Start(); !st) return ctx.Fail(st.error().WithContext("--listen"));
+    std::string host = server->address();
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    ctx.out << "rectify serve: listening on http://" << host << ":" << server->port() << "\n"
+            << std::flush;
   }
+  if (Status st = engine.RegisterDefinitions(); !st) return ctx.Fail(st.error());
+  auto run = engine::StartCampaign(engine, s.campaign->info().name, s.campaign->info().version);
+  if (!run) return ctx.Fail(run.error());
+  script->AddLedger(*ledger);
   Timeline timeline(s.db->session(), s.campaign);
   // What happened before this start is history; print only what happens from now on.
   if (auto old = timeline.ReadNew(); !old) return ctx.Fail(old.error());
 
-  ctx.out << "rectify serve: " << s.campaign->info().title << " on "
-          << (o.speed > 0 ? "an accelerated clock (x" +
-                                std::to_string(static_cast<long long>(o.speed)) + ")"
-                          : std::string("real time"))
-          << " from " << cal.FormatLocal(start)
-          << (until ? ", until " + cal.FormatLocal(*until) : std::string()) << "\n"
+  ctx.out << "rectify serve: " << s.campaign->info().title << " (" << s.campaign->info().name
+          << ") on " << (o.speed > 0 ? "an accelerated clock, " + Pace(o.speed) : "real time")
+          << ", from " << When(cal, start, false)
+          << (until ? " to " + When(cal, *until) : std::string()) << "\n"
           << std::flush;
 
   auto timer = pace->MakeTimer(io.get_executor());
   bool failed = false;
+  std::size_t notes_shown = 0;
   auto print_new = [&]() -> bool {
     auto events = timeline.ReadNew();
     if (!events) {
@@ -250,6 +285,11 @@ void RunServe(Context& ctx, const ServeOptions& o) {
           return false;
         }
       }
+    }
+    // A scripted action the engine refused (the instance had moved on) shows nowhere else.
+    for (; script && notes_shown < script->notes().size(); ++notes_shown) {
+      ctx.err << "rectify: warning: a scripted action was refused: " << script->notes()[notes_shown]
+              << "\n";
     }
     batches.Inc();
     engine_time.Set(static_cast<double>(ToMicros(now)) / 1e6);

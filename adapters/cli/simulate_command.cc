@@ -10,10 +10,10 @@
 // --db names another. The same input gives the same output, byte for byte. On a terminal,
 // progress is shown on standard error as a line that updates.
 //
-// With --channels, the timeline's notifications are then delivered through the channels file's
-// real channels at their simulated times (simulate_delivery.h): working hours, retries, digests
-// and rate limits as `rectify dispatch` applies them, each message once; a `delivery` event per
-// attempt follows the timeline.
+// With --channels, the timeline's notifications are delivered through the channels file's real
+// channels at their simulated times while the run goes on (simulate_delivery.h): working hours,
+// retries, digests and rate limits as `rectify dispatch` applies them, each message once; a
+// `delivery` event per attempt follows the timeline.
 #include <unistd.h>
 
 #include <chrono>
@@ -39,22 +39,9 @@ struct SimulateOptions {
   NotifyOptions notify;
 };
 
-Status CheckShares(const SimulateOptions& o) {
-  for (auto [name, v] :
-       {std::pair{"--on-time", o.on_time}, std::pair{"--late", o.late},
-        std::pair{"--reject", o.reject}, std::pair{"--look-back-fail", o.look_back_fail}}) {
-    if (v < 0 || v > 1) {
-      return Error::BadInput(std::string(name) + " is a share between 0 and 1, e.g. 0.25");
-    }
-  }
-  if (o.on_time + o.late > 1) {
-    return Error::BadInput("--on-time and --late add up to more than 1; the rest never submit");
-  }
-  return OkStatus();
-}
-
 void RunSimulate(Context& ctx, const SimulateOptions& o) {
-  if (Status s = CheckShares(o); !s) return ctx.Fail(s.error());
+  engine::CadreBehaviour behaviour{o.seed, o.on_time, o.late, o.reject, o.look_back_fail};
+  if (Status s = CheckBehaviour(behaviour); !s) return ctx.Fail(s.error());
   if (ctx.format() != Format::kText && ctx.format() != Format::kJsonl) {
     return ctx.UsageError("simulate prints --format text or jsonl");
   }
@@ -78,22 +65,21 @@ void RunSimulate(Context& ctx, const SimulateOptions& o) {
     until = *t;
   }
   if (until <= from) return ctx.Fail(Error::BadInput("--until must come after the start"));
-  std::vector<engine::LedgerItem> items;
-  if (!o.items.empty()) {
-    auto read = ReadScriptedItems(o.items, cal);
-    if (!read) return ctx.Fail(read.error());
-    items = std::move(*read);
-  }
-
   boost::asio::io_context io;
   VirtualClock clock(from);
   engine::Engine engine(*s.store, clock, s.definitions);
+  engine::CadreScript script(engine, s.campaign, behaviour);
+  // The whole ledger is checked before anything runs.
+  std::vector<engine::Registration> ledger;
+  if (!o.items.empty()) {
+    auto read = LoadScriptedLedger(ctx, o.items, engine, script, *s.campaign, until);
+    if (!read) return ctx.Fail(read.error());
+    ledger = std::move(*read);
+  }
   if (Status st = engine.RegisterDefinitions(); !st) return ctx.Fail(st.error());
   auto run = engine::StartCampaign(engine, s.campaign->info().name, s.campaign->info().version);
   if (!run) return ctx.Fail(run.error());
-  engine::CadreScript script(engine, s.campaign,
-                             {o.seed, o.on_time, o.late, o.reject, o.look_back_fail});
-  script.AddLedger(items);
+  script.AddLedger(ledger);
 
   bool tty = !o.quiet && isatty(STDERR_FILENO) == 1;
   int ticks = 0;
@@ -102,10 +88,26 @@ void RunSimulate(Context& ctx, const SimulateOptions& o) {
     ctx.err << "\rsimulating " << s.campaign->info().name << ": " << FormatDate(cal.DateOf(now))
             << " (" << script.actions() << " actions)\033[K" << std::flush;
   };
-  auto report = engine::RunScripted(engine, clock, io, &script, until, progress);
+  // The outbox is delivered while the run goes on (simulate_delivery.h): through the channels
+  // file's channels with --channels, else on time to no one.
+  std::unique_ptr<SimulatedDelivery> delivery;
+  if (!o.notify.channels.empty()) {
+    NotifyOptions notify = o.notify;
+    notify.definitions = o.definitions;
+    auto d = SimulatedDelivery::Open(ctx, notify, *s.db, *s.store, cal, clock, o.seed);
+    if (!d) return ctx.Fail(d.error());
+    delivery = std::move(*d);
+  } else {
+    delivery = SimulatedDelivery::OnTime(ctx, *s.db, *s.store, cal, clock, s.definitions);
+  }
+  auto report = delivery->Run(engine, io, script, until, progress);
   if (tty) ctx.err << "\r\033[K" << std::flush;
   if (!report) return ctx.Fail(report.error());
   for (const auto& e : report->fired.errors) ctx.err << "rectify: error: " << e << "\n";
+  // A scripted action the engine refused (the instance had moved on) is not in the timeline.
+  for (const auto& note : script.notes()) {
+    ctx.err << "rectify: warning: a scripted action was refused: " << note << "\n";
+  }
 
   Timeline timeline(s.db->session(), s.campaign);
   auto events = timeline.ReadNew();
@@ -123,10 +125,7 @@ void RunSimulate(Context& ctx, const SimulateOptions& o) {
     }
   }
   if (!o.notify.channels.empty()) {
-    NotifyOptions notify = o.notify;
-    notify.definitions = o.definitions;
-    auto delivered = SimulateDelivery(ctx, notify, *s.db, *s.store, cal, from, until, o.seed);
-    if (!delivered) return ctx.Fail(delivered.error());
+    if (Status st = delivery->Print(); !st) return ctx.Fail(st.error());
   }
   ctx.out << std::flush;
   if (!o.quiet) {

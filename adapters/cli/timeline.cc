@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <sstream>
 
 namespace rectify::cli {
 
@@ -14,6 +15,28 @@ std::string Str(const json::object& o, const char* key) {
   if (it == o.end()) return "";
   if (it->value().is_string()) return std::string(it->value().as_string());
   return json::serialize(it->value());
+}
+
+// A reminder's offset as people say it: "-5wd" -> "5 working days before the deadline".
+std::string OffsetText(const std::string& offset) {
+  if (offset == "0" || offset.empty()) return "at the deadline";
+  std::size_t digits = offset.find_first_not_of("0123456789", 1);
+  if (offset[0] != '-' || digits == 1 || digits == std::string::npos) return offset;
+  std::string n = offset.substr(1, digits - 1);
+  std::string unit = offset.substr(digits);
+  bool one = n == "1";
+  std::string word = unit == "wd"  ? (one ? "working day" : "working days")
+                     : unit == "d" ? (one ? "day" : "days")
+                     : unit == "h" ? (one ? "hour" : "hours")
+                                   : "";
+  if (word.empty()) return offset;
+  return n + " " + word + " before the deadline";
+}
+
+// A measure as the letters name it: "reminder_letter" -> "reminder letter (提醒函)".
+std::string MeasureText(const std::string& name) {
+  auto m = definition::ParseMeasure(name);
+  return m ? std::string(definition::MeasureLabel(*m)) : name;
 }
 
 // Item events keep these fields of the audit row's data, in this order.
@@ -88,14 +111,18 @@ TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq,
       e.text = "phase " + Str(data, "title") + " (" + Str(data, "phase") + ") " +
                (event == "phase_began" ? "began" : "ended");
     } else if (event == "checkpoint_began" || event == "checkpoint_ended") {
-      e.text = Str(data, "kind") + " " + Str(data, "title") + " " +
+      std::string kind = Str(data, "kind");
+      std::replace(kind.begin(), kind.end(), '_', ' ');  // "look_back" -> "look back"
+      e.text = kind + " " + Str(data, "title") + " " +
                (event == "checkpoint_began" ? "began" : "ended") + " (" + Str(data, "from") +
                " to " + Str(data, "to") + ")";
     } else if (event == "checkpoint_opened" || event == "recurring") {
       std::size_t n = data.contains("instances") ? data.at("instances").as_array().size() : 0;
-      e.text = Str(data, "title") + ": " + std::to_string(n) + " instances of " +
-               Str(data, "workflow") + " opened" +
-               (data.contains("theme") ? " (theme " + Str(data, "theme") + ")" : "");
+      bool due = Str(data, "kind") == "submission" && data.contains("to");
+      e.text = Str(data, "title") + ": opened for " + std::to_string(n) +
+               (n == 1 ? " unit" : " units") + (due ? ", due " + Str(data, "to") : "") +
+               (data.contains("theme") ? ", theme " + Str(data, "theme") : "") + " (" +
+               Str(data, "workflow") + ")";
     } else if (event == "look_back") {
       std::size_t n = data.at("sampled").as_array().size();
       e.text = Str(data, "title") + ": sampled " + std::to_string(n) + " of " +
@@ -104,11 +131,11 @@ TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq,
       e.text = Str(data, "title") + " " + Str(data, "period") + ":";
       const auto& rows = data.at("ranking").as_array();
       for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (i == 3 && rows.size() > 6) e.text += " ...";
         if (i >= 3 && i + 3 < rows.size()) continue;
-        if (i == 3) e.text += " ...";
         const auto& r = rows[i].as_object();
         e.text += " " + Str(r, "rank") + "." + Str(r, "name") + " " + Str(r, "score") +
-                  (r.contains("vetoes") ? "(一票否决)" : "");
+                  (r.contains("vetoes") ? " (一票否决)" : "");
       }
     } else {
       e.text = event + " " + Str(data, "campaign") + " (" + from + " -> " + to + ")";
@@ -147,11 +174,24 @@ TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq,
     e.text = "registered '" + Str(data, "title") + "', responsible " +
              PersonName(Str(data, "responsible"));
   } else if (event == "remind") {
-    e.text = "reminder " + Str(data, "offset") + " to " + names("recipients");
+    e.text = "reminder, " + OffsetText(Str(data, "offset")) + ", to " + names("recipients");
   } else if (event == "escalate") {
-    e.text = "escalation step " + Str(data, "level") + ": " + Str(data, "measure") + " to " +
-             names("recipients") +
+    e.text = "escalation step " + Str(data, "level") + ": " + MeasureText(Str(data, "measure")) +
+             " to " + names("recipients") +
              (data.contains("task") ? ", task " + Str(data, "task") : std::string());
+    // What the step did besides the letters.
+    if (data.contains("payment_suspended") && data.at("payment_suspended") == true) {
+      e.text += "; payment suspended";
+    }
+    if (std::string b = Str(data, "bulletin"); !b.empty()) {
+      e.text += "; on " + UnitName(b) + "'s bulletin";
+    }
+    if (auto it = data.find("score"); it != data.end() && it->value().is_number()) {
+      double points = it->value().to_number<double>();
+      std::ostringstream text;
+      text << points;
+      if (points != 0) e.text += "; score " + text.str();
+    }
   } else if (event == "look_back") {
     e.text = "sampled by the look back for re-inspection";
   } else if (event == "sign") {

@@ -16,7 +16,8 @@
 
 namespace rectify::notify {
 
-Result<std::unique_ptr<Channel>> MakeChannel(const ChannelSpec& spec, std::ostream& log_out) {
+Result<std::unique_ptr<Channel>> MakeChannel(const ChannelSpec& spec, std::ostream& log_out,
+                                             Clock* clock) {
   if (spec.kind == "log") {
     return std::unique_ptr<Channel>(
         std::make_unique<LogChannel>(spec.stream == "stderr" ? std::cerr : log_out));
@@ -34,6 +35,7 @@ Result<std::unique_ptr<Channel>> MakeChannel(const ChannelSpec& spec, std::ostre
             : spec.email.starttls == "try"    ? EmailConfig::Tls::kTry
                                               : EmailConfig::Tls::kNone;
     c.timeout_ms = spec.email.timeout_ms;
+    c.ca_file = spec.email.ca_file;
     return MakeEmailChannel(c);
 #else
     return Error::FailedPrecondition("channel '" + spec.name +
@@ -50,6 +52,7 @@ Result<std::unique_ptr<Channel>> MakeChannel(const ChannelSpec& spec, std::ostre
                                                    : WebhookConfig::Format::kGeneric;
     c.secret = spec.webhook.secret;
     c.timeout_ms = spec.webhook.timeout_ms;
+    if (clock) c.now_ms = [clock] { return ToMicros(clock->Now()) / 1000; };
     return MakeWebhookChannel(c);
 #else
     return Error::FailedPrecondition("channel '" + spec.name +
@@ -60,10 +63,11 @@ Result<std::unique_ptr<Channel>> MakeChannel(const ChannelSpec& spec, std::ostre
   return Error::BadInput("channel '" + spec.name + "' has an unknown kind '" + spec.kind + "'");
 }
 
-Result<ChannelMap> MakeChannels(const ChannelsConfig& config, std::ostream& log_out) {
+Result<ChannelMap> MakeChannels(const ChannelsConfig& config, std::ostream& log_out,
+                                Clock* clock) {
   ChannelMap out;
   for (const auto& spec : config.channels()) {
-    auto c = MakeChannel(spec, log_out);
+    auto c = MakeChannel(spec, log_out, clock);
     if (!c) return c.error();
     out[spec.name] = std::move(*c);
   }

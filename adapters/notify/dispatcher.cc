@@ -23,6 +23,7 @@ struct Dispatcher::Work {
   RowResult result;
   DeliveryLifecycle life;
   const ChannelSpec* spec = nullptr;
+  std::string contact_kind;  // the row's, or the one a `contacts` rule of the channels file gives
   Recipient to;
   bool urgent = false;
 };
@@ -48,6 +49,13 @@ Duration SendTimeout(const ChannelSpec& spec) {
   return std::chrono::seconds(1);
 }
 
+// What a peer may want to know of the attempt's time, from the dispatcher's Clock (virtual under
+// `rectify simulate`): an email's Date: header, a signed DingTalk robot's timestamp.
+void StampAttempt(Message& m, Timestamp at) {
+  m.fields["date"] = FormatIso(at);
+  m.fields["timestamp_ms"] = std::to_string(ToMicros(at) / 1000);
+}
+
 SendResult SafeSend(Channel& channel, const Message& m) {
   try {
     return channel.Send(m);
@@ -70,15 +78,14 @@ Dispatcher::Dispatcher(OutboxStore& store, Clock& clock, const ChannelsConfig& c
       calendar_(calendar),
       options_(std::move(options)) {}
 
-bool Dispatcher::IsUrgent(const OutboxRecord& row) const {
+bool Dispatcher::IsUrgent(const OutboxRecord& row) {
+  // The engine writes the flag for an escalation step marked `urgent: true`
+  // (engine/src/engine/step.cc, Step::Notify).
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(row.payload_json, ec);
-  if (!ec && v.is_object()) {
-    const auto* u = v.as_object().if_contains("urgent");
-    if (u && u->is_bool() && u->as_bool()) return true;
-  }
-  // The engine holds every row to working hours except urgent ones (engine/src/engine/step.cc).
-  return calendar_ && HoldToWorkingHours(calendar_, row.not_before) != row.not_before;
+  if (ec || !v.is_object()) return false;
+  const auto* u = v.as_object().if_contains("urgent");
+  return u && u->is_bool() && u->as_bool();
 }
 
 TokenBucket& Dispatcher::BucketFor(const ChannelSpec& spec) {
@@ -167,7 +174,16 @@ Result<DispatchStats> Dispatcher::RunOnce() {
     Status claimed_ok = w.life.Process(DeliveryEvent::kClaim);
     assert(claimed_ok.ok());
     (void)claimed_ok;
-    w.spec = config_.Route(row.channel);
+    w.to = directory_.FindOrDefault(row.recipient);
+    w.contact_kind = row.channel;
+    // A rehearsal's contacts replace the org's: the kind follows them (a bulletin stays one).
+    if (const ContactOverride* o = config_.ContactsFor(row.recipient);
+        o && row.channel != "bulletin") {
+      w.to.contacts = o->contacts;
+      if (!o->language.empty()) w.to.language = o->language;
+      w.contact_kind = std::string(PreferredContactKind(o->contacts));
+    }
+    w.spec = config_.Route(w.contact_kind);
     if (!w.claimed.previous_owner.empty()) {
       ++w.result.attempts_total;
       record(w, "abandoned",
@@ -180,8 +196,8 @@ Result<DispatchStats> Dispatcher::RunOnce() {
       Status s = w.life.Process(DeliveryEvent::kFail);
       assert(s.ok());
       (void)s;
-      std::string why = "no channel serves contact kind '" + row.channel + "'; add 'routes: { " +
-                        row.channel +
+      std::string why = "no channel serves contact kind '" + w.contact_kind +
+                        "'; add 'routes: { " + w.contact_kind +
                         ": CHANNEL }' to the channels file, then run 'rectify dispatch --requeue'";
       record(w, "failed", why);
       w.result.state = OutboxState::kDead;
@@ -190,8 +206,15 @@ Result<DispatchStats> Dispatcher::RunOnce() {
       ++stats.dead;
       continue;
     }
-    w.to = directory_.FindOrDefault(row.recipient);
     w.urgent = IsUrgent(row);
+    // Nothing but an urgent message goes out of working hours, whenever it was claimed: a row due
+    // at 17:59 on Friday that a dispatcher picks up at 23:00 waits for Monday morning.
+    if (!w.urgent) {
+      if (Timestamp open = HoldToWorkingHours(calendar_, now); open != now) {
+        hold(w, open);
+        continue;
+      }
+    }
     if (!w.urgent && calendar_ && w.to.contacts.digest == "daily" &&
         IsDigestible(row.template_name)) {
       Timestamp slot = DigestSlot(*calendar_, row.not_before);
@@ -209,16 +232,17 @@ Result<DispatchStats> Dispatcher::RunOnce() {
       continue;
     }
     if (!w.urgent && !BucketFor(*w.spec).TryTake(now)) {
-      hold(w, BucketFor(*w.spec).NextToken(now));
+      hold(w, HoldToWorkingHours(calendar_, BucketFor(*w.spec).NextToken(now)));
       continue;
     }
     Rendered r = renderer_.Render(row, w.to, calendar_, now);
-    r.message.address = AddressFor(w.to, row.channel);
+    r.message.address = AddressFor(w.to, w.contact_kind);
     if (r.letter) {
       documents.push_back({row.dedup_key, row.instance_id, row.recipient, r.message.template_name,
                            r.message.language, r.message.subject, r.message.html, now});
     }
     ++sends;
+    StampAttempt(r.message, clock_.Now());
     apply(w, SafeSend(*channels_.at(w.spec->name), r.message), false);
   }
 
@@ -229,7 +253,8 @@ Result<DispatchStats> Dispatcher::RunOnce() {
       continue;
     }
     if (!BucketFor(spec).TryTake(now)) {
-      for (std::size_t i : indexes) hold(work[i], BucketFor(spec).NextToken(now));
+      Timestamp next = HoldToWorkingHours(calendar_, BucketFor(spec).NextToken(now));
+      for (std::size_t i : indexes) hold(work[i], next);
       continue;
     }
     std::vector<OutboxRecord> rows;
@@ -238,8 +263,9 @@ Result<DispatchStats> Dispatcher::RunOnce() {
     std::string day = calendar_ ? FormatDate(calendar_->DateOf(now)) : FormatIso(now).substr(0, 10);
     std::string digest_key = "digest|" + to.id + "|" + day + "|" + std::to_string(rows.front().id);
     Rendered r = renderer_.RenderDigest(rows, to, digest_key, calendar_, now);
-    r.message.address = AddressFor(to, rows.front().channel);
+    r.message.address = AddressFor(to, work[indexes.front()].contact_kind);
     ++sends;
+    StampAttempt(r.message, clock_.Now());
     SendResult sent = SafeSend(*channels_.at(spec.name), r.message);
     if (sent.outcome == SendOutcome::kDelivered) {
       sent.detail = "in digest " + digest_key + ": " + sent.detail;

@@ -8,20 +8,25 @@
 // dispatchers on one PostgreSQL), and for each row:
 //   1. a row whose previous lease ran out was abandoned mid-delivery (its dispatcher died): that
 //      attempt is recorded as `abandoned` and counts towards the limit;
-//   2. a reminder for a person who asked for a daily digest waits for their digest slot (the start
+//   2. its recipient and contact kind: the org's, or those a `contacts` rule of the channels file
+//      gives the person (a rehearsal's test mailbox and robots);
+//   3. outside the calendar's working hours the row is put back until they start, whenever it fell
+//      due (a row due at 17:59 on Friday that is picked up at 23:00 goes on Monday morning);
+//   4. a reminder for a person who asked for a daily digest waits for their digest slot (the start
 //      of a working day) and goes out with the others of that slot as one message;
-//   3. the channel serving the row's contact kind (the channels file's `routes`) is asked for a
-//      token of its rate limit; without one the row is put back until the next token;
-//   4. the row is rendered (renderer.h); a letter is kept as an HTML document with the item;
-//   5. the channel sends it, with the row's dedup key; the delivery lifecycle (delivery.h) and the
-//      policy (policy.h) decide: delivered, retry at a backoff held to working hours, or dead
-//      letter after max_attempts or a permanent failure.
+//   5. the channel serving the contact kind (the channels file's `routes`) is asked for a token of
+//      its rate limit; without one the row is put back until the next token, in working hours;
+//   6. the row is rendered (renderer.h); a letter is kept as an HTML document with the item;
+//   7. the channel sends it, with the row's dedup key and the attempt's time from the Clock
+//      (fields "date" for an email's Date: header and "timestamp_ms" for a signed DingTalk robot);
+//      the delivery lifecycle (delivery.h) and the policy (policy.h) decide: delivered, retry at a
+//      backoff held to working hours, or dead letter after max_attempts or a permanent failure.
 // A row whose send could outlast the batch's lease (a slow SMTP server late in a big batch) is put
 // back untried rather than raced by another dispatcher; keep `lease` above batch x timeout.
 // Every attempt is recorded, and the batch's outcomes commit in one transaction fenced by the
 // lease, so a dispatcher that stalled past its lease cannot overwrite another's outcome. Urgent
-// rows (an `urgent: true` escalation step, seen as a payload flag or a not_before outside working
-// hours) skip digests, rate limits and working hours.
+// rows (an `urgent: true` escalation step: the engine writes `"urgent": true` in the payload) skip
+// digests, rate limits and working hours.
 //
 // Thread-safety: one thread. Ownership: borrows everything it is given; they must outlive it.
 #pragma once
@@ -69,7 +74,7 @@ class Dispatcher {
 
  private:
   struct Work;
-  bool IsUrgent(const OutboxRecord& row) const;
+  static bool IsUrgent(const OutboxRecord& row);
   TokenBucket& BucketFor(const ChannelSpec& spec);
 
   OutboxStore& store_;

@@ -175,6 +175,7 @@ class EmailChannel : public Channel {
         curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
         break;
     }
+    if (!config_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, config_.ca_file.c_str());
     if (!config_.username.empty()) {
       curl_easy_setopt(h, CURLOPT_USERNAME, config_.username.c_str());
       curl_easy_setopt(h, CURLOPT_PASSWORD, config_.password.c_str());
@@ -193,7 +194,8 @@ class EmailChannel : public Channel {
     if (code >= 400 && code < 500) return {SendOutcome::kRetry, detail};
     if (code >= 500 && code < 600) return {SendOutcome::kFailed, detail};
     if (rc == CURLE_LOGIN_DENIED || rc == CURLE_USE_SSL_FAILED || rc == CURLE_URL_MALFORMAT ||
-        rc == CURLE_UNSUPPORTED_PROTOCOL) {
+        rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_PEER_FAILED_VERIFICATION ||
+        rc == CURLE_SSL_CACERT_BADFILE) {
       return {SendOutcome::kFailed, detail};
     }
     return {internal::IsTransient(rc) ? SendOutcome::kRetry : SendOutcome::kFailed, detail};

@@ -19,8 +19,9 @@
 //
 // Outcomes: refused connections, timeouts, dropped connections and SMTP 4xx answers are kRetry;
 // SMTP 5xx answers (a rejected recipient, failed authentication), a malformed address and a
-// STARTTLS the server cannot do when it is required are kFailed. `detail` carries the server's
-// last answer ("550 5.1.1 no such user") or libcurl's error.
+// STARTTLS the server cannot do when it is required, and a certificate that does not verify (the
+// system's CAs, or `ca_file`), are kFailed. `detail` carries the server's last answer ("550 5.1.1
+// no such user") or libcurl's error.
 //
 // Thread-safety: Send from one thread at a time per channel (channel.h).
 #pragma once
@@ -38,6 +39,7 @@ struct EmailConfig {
   std::string username, password;  // AUTH when username is not empty
   enum class Tls { kNone, kTry, kRequired } tls = Tls::kNone;
   int timeout_ms = 10000;  // for connecting and for the whole delivery
+  std::string ca_file;     // PEM certificates to trust instead of the system's (an office's own CA)
 };
 
 std::unique_ptr<Channel> MakeEmailChannel(const EmailConfig& config);

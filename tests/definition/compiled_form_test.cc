@@ -35,7 +35,8 @@ TEST(CompiledFormTest, StatesAreIndexedInTheOrderWritten) {
 TEST(CompiledFormTest, TransitionsArePerStateWithResolvedTargets) {
   auto wf = Library()->FindWorkflow("rectification-item");
   StateIndex rectifying = *wf->FindState("rectifying");
-  EXPECT_THAT(Events(*wf, rectifying), ElementsAre("submit", "extend", "pause", "resume"));
+  EXPECT_THAT(Events(*wf, rectifying),
+              ElementsAre("submit", "extend", "pause", "resume", "change_limit"));
   const Transition* submit = wf->FindTransition(rectifying, "submit");
   ASSERT_NE(submit, nullptr);
   EXPECT_EQ(submit->to, *wf->FindState("verifying"));

@@ -77,8 +77,53 @@ TEST_F(DeadlineClockTest, OverdueIsComputedFromTheDeadline) {
   ASSERT_TRUE(clock_.Start(T("2017-04-21T10:00:00+08:00"), Budget("10wd")));
   EXPECT_FALSE(clock_.IsOverdue(T("2017-05-08T15:59:59Z")));
   EXPECT_TRUE(clock_.IsOverdue(T("2017-05-08T16:00:00Z")));
-  ASSERT_TRUE(clock_.Stop());
+  ASSERT_TRUE(clock_.Stop(T("2017-05-10T10:00:00+08:00")));
   EXPECT_FALSE(clock_.IsOverdue(T("2017-06-01T00:00:00Z")));
+}
+
+TEST_F(DeadlineClockTest, AStopCountsLikeAPauseThatAReopenAndResumeEnd) {
+  ASSERT_TRUE(clock_.Start(T("2017-04-21T10:00:00+08:00"), Budget("10wd")));
+  ASSERT_TRUE(clock_.Stop(T("2017-05-02T10:00:00+08:00")));  // closed on May 2
+  EXPECT_EQ(clock_.phase(), ClockPhase::kStopped);
+  EXPECT_FALSE(clock_.RunningDeadline()->has_value());
+  EXPECT_EQ(clock_.At(*ParseSpan("0")).error().code(), ErrorCode::kFailedPrecondition);
+  // What the deadline was when it stopped (reports read it).
+  EXPECT_EQ(Local(clock_.Deadline(T("2017-05-02T10:00:00+08:00"))), "2017-05-09T00:00:00+08:00");
+  std::int64_t generation = clock_.record().generation;
+  ASSERT_TRUE(clock_.Stop(T("2017-05-03T10:00:00+08:00")));  // stopping again changes nothing
+  EXPECT_EQ(clock_.record().generation, generation);
+  EXPECT_EQ(clock_.Resume(T("2017-06-05T10:00:00+08:00")).error().message(),
+            "cannot resume a clock that is stopped");
+
+  // Reopened on June 5 and continued: May 2 - June 4 held 23 working days (May 27 a make-up
+  // Saturday, May 29-30 the Dragon Boat Festival), so May 8 becomes June 9.
+  ASSERT_TRUE(clock_.Reopen(T("2017-06-05T10:00:00+08:00")));
+  EXPECT_EQ(clock_.phase(), ClockPhase::kPaused);
+  ASSERT_TRUE(clock_.Resume(T("2017-06-05T10:00:00+08:00")));
+  EXPECT_EQ(Local(**clock_.RunningDeadline()), "2017-06-10T00:00:00+08:00");
+  EXPECT_EQ(clock_.Reopen(T("2017-06-06T10:00:00+08:00")).error().message(),
+            "cannot reopen a clock that is running");
+}
+
+TEST_F(DeadlineClockTest, AChangedBudgetCountsFromTheSameAnchorAndSupersedesExtensions) {
+  ASSERT_TRUE(clock_.Start(T("2017-04-21T10:00:00+08:00"), Budget("10wd")));
+  ASSERT_TRUE(clock_.Extend(*ParseSpan("10wd")));
+  std::int64_t generation = clock_.record().generation;
+  ASSERT_TRUE(clock_.ChangeBudget(Budget("2017-05-31")));
+  EXPECT_EQ(Local(**clock_.RunningDeadline()), "2017-06-01T00:00:00+08:00");
+  EXPECT_TRUE(clock_.record().extensions.empty());
+  EXPECT_EQ(clock_.record().generation, generation + 1);
+  // 20wd from April 21: ten to May 8, ten more to May 22.
+  ASSERT_TRUE(clock_.ChangeBudget(Budget("20wd")));
+  EXPECT_EQ(Local(**clock_.RunningDeadline()), "2017-05-23T00:00:00+08:00");
+  // A paused clock keeps its pause, and the change too.
+  ASSERT_TRUE(clock_.Pause(T("2017-05-02T10:00:00+08:00")));
+  ASSERT_TRUE(clock_.ChangeBudget(Budget("2017-05-31")));
+  ASSERT_TRUE(clock_.Resume(T("2017-05-04T10:00:00+08:00")));  // May 2 and 3 lost
+  EXPECT_EQ(Local(**clock_.RunningDeadline()), "2017-06-03T00:00:00+08:00");
+  ASSERT_TRUE(clock_.Stop(T("2017-05-05T10:00:00+08:00")));
+  EXPECT_EQ(clock_.ChangeBudget(Budget("2017-06-30")).error().message(),
+            "cannot change the due date of a clock that is stopped");
 }
 
 TEST_F(DeadlineClockTest, DateBudgetEndsAtTheEndOfThatDay) {

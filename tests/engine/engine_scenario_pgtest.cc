@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
+#include "adapters/store/soci/soci_outbox_store.h"
 #include "rectify/engine/audit_chain.h"
 #include "rectify/engine/engine.h"
 #include "tests/engine/engine_fixture.h"
@@ -85,6 +86,59 @@ class EngineScenarioTest : public testing::EngineFixture {
     return out;
   }
 
+  // The outbox as "template recipient not_before state", in the order the rows were written.
+  std::vector<std::string> OutboxStates() {
+    std::vector<std::string> out;
+    soci::rowset<soci::row> rows =
+        (Sql().prepare << "SELECT template, recipient, not_before, state FROM outbox ORDER BY id");
+    for (const auto& r : rows) {
+      out.push_back(r.get<std::string>(0) + " " + r.get<std::string>(1) + " " +
+                    Cn().FormatLocal(FromMicros(r.get<long long>(2))) + " " +
+                    r.get<std::string>(3));
+    }
+    return out;
+  }
+
+  std::string LastError(const std::string& template_name, const std::string& recipient) {
+    std::string error;
+    soci::indicator ind = soci::i_ok;
+    Sql() << "SELECT last_error FROM outbox WHERE template = :t AND recipient = :r ORDER BY id "
+             "DESC LIMIT 1",
+        soci::use(template_name), soci::use(recipient), soci::into(error, ind);
+    return ind == soci::i_ok ? error : "";
+  }
+
+  // What a dispatcher does with the rows due by `iso`: claims them and records them delivered.
+  void DeliverDueBy(const char* iso) {
+    store_soci::SociOutboxStore outbox(*OutboxDatabase());
+    Timestamp now = T(iso);
+    auto claimed = outbox.Claim(now, 1000, "test-dispatcher", now + std::chrono::minutes(5));
+    ASSERT_TRUE(claimed.ok()) << claimed.error().message();
+    std::vector<notify::RowResult> results;
+    for (const notify::ClaimedRow& c : *claimed) {
+      notify::RowResult r;
+      r.outbox_id = c.row.id;
+      r.lease_token = c.lease_token;
+      r.state = OutboxState::kSent;
+      r.attempts_total = 1;
+      r.sent_at = now;
+      r.attempts.push_back({c.row.id, 1, now, c.row.channel, "delivered", "", {}, {}, {}});
+      results.push_back(std::move(r));
+    }
+    auto finished = outbox.Finish(results);
+    ASSERT_TRUE(finished.ok()) << finished.error().message();
+  }
+
+  store_soci::Database* OutboxDatabase() {
+    if (!outbox_db_) {
+      auto url = store_soci::ParseDatabaseUrl(db_->url());
+      auto db = store_soci::Database::Open(*url, {});
+      EXPECT_TRUE(db.ok());
+      outbox_db_ = std::move(*db);
+    }
+    return outbox_db_.get();
+  }
+
   long long Count(const std::string& table) {
     long long n = 0;
     Sql() << "SELECT COUNT(*) FROM " + table, soci::into(n);
@@ -92,6 +146,7 @@ class EngineScenarioTest : public testing::EngineFixture {
   }
 
   std::unique_ptr<store_soci::Database> sql_;
+  std::unique_ptr<store_soci::Database> outbox_db_;
 };
 
 TEST_P(EngineScenarioTest, TenWorkingDaysFromApril21AreDueAtTheEndOfMay8WithRemindersAndSteps) {
@@ -202,9 +257,14 @@ TEST_P(EngineScenarioTest, ATimerDueWhileTheEngineWasDownFiresLateAndIsMarkedLat
 
 TEST_P(EngineScenarioTest, SubmittingStopsTheEscalationAndCancelsHeldNotices) {
   RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
-  RunUntil("2017-05-11T08:30:00+08:00");
-  EXPECT_EQ(Load().EscalationLevel(), 2);
-  At("2017-05-12T10:00:00+08:00");
+  RunUntil("2017-04-30T00:00:00+08:00");
+  // A dispatcher delivered what was due by then: the -5wd reminder of April 28.
+  DeliverDueBy("2017-04-30T00:00:00+08:00");
+  // May 5: the -1wd reminder, not yet delivered. Midnight of May 9: the reminder at the deadline
+  // and step 1's letters, held back to 08:30.
+  RunUntil("2017-05-09T00:00:00+08:00");
+  EXPECT_EQ(Load().EscalationLevel(), 1);
+  At("2017-05-09T07:30:00+08:00");
   auto refused = Act("Q-1", "submit", "xs-0014");
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code(), ErrorCode::kFailedPrecondition);
@@ -215,9 +275,24 @@ TEST_P(EngineScenarioTest, SubmittingStopsTheEscalationAndCancelsHeldNotices) {
   ASSERT_TRUE(submitted.ok()) << submitted.error().message();
   EXPECT_EQ(submitted->record.state, "verifying");
   EXPECT_EQ(submitted->EscalationLevel(), 0);
-  EXPECT_THAT(PendingTimers(), ElementsAre("2017-05-18T08:30:00+08:00 remind:verifying:0"));
+  EXPECT_THAT(PendingTimers(), ElementsAre("2017-05-15T08:30:00+08:00 remind:verifying:0"));
+
+  // What the outbox shows: the delivered reminder stays delivered; every notice of the state the
+  // item left that nobody has received yet is cancelled, held back to 08:30 or not. The -1wd row
+  // (due on May 5, never sent) is cancelled by Step::CancelHeld's semantics since 6655ff7; before
+  // that only rows still held back were, and this row would still be pending.
+  EXPECT_THAT(OutboxStates(), ElementsAre("reminder xs-0014 2017-04-28T08:30:00+08:00 sent",
+                                          "reminder xs-0014 2017-05-05T08:30:00+08:00 cancelled",
+                                          "escalation xs-0014 2017-05-09T08:30:00+08:00 cancelled",
+                                          "escalation xs-0012 2017-05-09T08:30:00+08:00 cancelled",
+                                          "reminder xs-0014 2017-05-09T08:30:00+08:00 cancelled"));
+  EXPECT_EQ(LastError("escalation", "xs-0012"), "cancelled: the item moved on to 'verifying'");
+
   RunUntil("2017-07-31T00:00:00+08:00");
-  EXPECT_THAT(AuditOf("escalate", "measure"), ::testing::SizeIs(2));
+  EXPECT_THAT(AuditOf("escalate", "measure"), ::testing::SizeIs(1));
+  // Only the verifier's reminder came after: -1wd of the 5wd check, which ends on May 16.
+  EXPECT_EQ(OutboxStates().size(), 6u);
+  EXPECT_EQ(OutboxStates().back(), "reminder xs-0007 2017-05-15T08:30:00+08:00 pending");
 }
 
 TEST_P(EngineScenarioTest, ACadreOfOneTownshipCannotActOnAnothersItem) {

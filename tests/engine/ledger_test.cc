@@ -217,5 +217,39 @@ TEST(LedgerTest, AnEmptyFileAndAHeaderWithoutRows) {
               ElementsAre("ledger.csv:1: warning: the ledger has a header and no rows"));
 }
 
+TEST(LedgerTest, AnUnknownWorkflowIsOneErrorNotOneARow) {
+  Diagnostics diags;
+  LedgerOptions options;
+  options.workflow = "rectification-itme";
+  Parse(std::string(kHeader) + "Q-1,t,niangxi,xs-0014,2017-04-21,10wd\n" +
+            "Q-2,t,niangxi,xs-0014,2017-04-21,10wd\n",
+        diags, options);
+  EXPECT_THAT(Messages(diags),
+              ElementsAre("ledger.csv:2: error: no workflow 'rectification-itme' is loaded "
+                          "(hint: did you mean 'rectification-item'?)"));
+}
+
+TEST(LedgerTest, ADateCanMeanAnHourOfThatDayAndAnEmptyTimeLimitADefault) {
+  // What rectify simulate asks for: registered when offices open, the campaign's time limit.
+  Diagnostics diags;
+  LedgerOptions options;
+  options.date_registered_at = std::chrono::hours(9);
+  options.default_time_limit = "15wd";
+  Ledger ledger = Parse(std::string(kHeader) + "Q-1,t,niangxi,xs-0014,2017-04-21,\n" +
+                            "Q-2,t,niangxi,xs-0014,2017-04-21T10:00:00+08:00,10wd\n",
+                        diags, options);
+  EXPECT_THAT(Messages(diags), IsEmpty());
+  ASSERT_EQ(ledger.rows.size(), 2u);
+  EXPECT_EQ(FormatIso(ledger.rows[0].item.at), "2017-04-21T01:00:00Z");  // 09:00 in Shanghai
+  EXPECT_EQ(ledger.rows[0].item.fields.at("time_limit"), "15wd");
+  EXPECT_EQ(FormatIso(ledger.rows[1].item.at), "2017-04-21T02:00:00Z");  // as written
+  EXPECT_EQ(ledger.rows[1].item.fields.at("time_limit"), "10wd");
+
+  Diagnostics without;
+  Parse(std::string(kHeader) + "Q-1,t,niangxi,xs-0014,2017-04-21,\n", without);
+  EXPECT_THAT(Messages(without),
+              ElementsAre("ledger.csv:2:6: error: time_limit: missing value"));
+}
+
 }  // namespace
 }  // namespace rectify

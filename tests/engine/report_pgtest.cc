@@ -101,8 +101,8 @@ TEST_P(ReportTest, SummaryCountsOpenClosedOnTimeAndLateEscalationsInterviewsBull
       R"({"items":5,"open":3,"closed_on_time":1,"closed_late":1,"overdue_now":2,)"
       R"("escalations_by_measure":{"reminder_letter":3,"supervision_letter":2,"suggestion_letter":2,"work_interview":1,"warning_interview":1,"suspend_payment":1,"informed_criticism":1},)"
       R"("interviews_held":1,)"
-      R"("units_on_bulletins":[{"unit":"niangxi","unit_path":"新邵县 / 酿溪镇","value":1E0}],)"
-      R"("deductions_by_unit":[{"unit":"niangxi","unit_path":"新邵县 / 酿溪镇","value":-2E0}]})");
+      R"("units_on_bulletins":[{"unit":"niangxi","unit_path":"新邵县 / 酿溪镇","value":1}],)"
+      R"("deductions_by_unit":[{"unit":"niangxi","unit_path":"新邵县 / 酿溪镇","value":-2}]})");
 }
 
 TEST_P(ReportTest, TheCommandLinePrintsTextJsonAndCsv) {
@@ -175,6 +175,45 @@ TEST_P(ReportTest, TheCommandLinePrintsTextJsonAndCsv) {
             "escalation,informed_criticism,,1\r\n"
             "bulletin,niangxi,新邵县 / 酿溪镇,1\r\n"
             "score_deduction,niangxi,新邵县 / 酿溪镇,-2\r\n");
+
+  // JSON for a program: the same counts as the text, as one object with the instant they hold
+  // at; jsonl is the same object on its line.
+  auto summary_json = Rectify(
+      {"--format", "json", "report", "summary", "--campaign", "xinshao-2017", "--as-of", kAsOf});
+  ASSERT_EQ(summary_json.exit_code, 0) << summary_json.err;
+  EXPECT_EQ(summary_json.err, "");
+  EXPECT_EQ(
+      summary_json.out,
+      R"({"as_of":"2017-06-07T10:00:00+08:00","items":5,"open":3,"closed_on_time":1,)"
+      R"("closed_late":1,"overdue_now":2,)"
+      R"("escalations_by_measure":{"reminder_letter":3,"supervision_letter":2,"suggestion_letter":2,"work_interview":1,"warning_interview":1,"suspend_payment":1,"informed_criticism":1},)"
+      R"("interviews_held":1,)"
+      R"("units_on_bulletins":[{"unit":"niangxi","unit_path":"新邵县 / 酿溪镇","value":1}],)"
+      R"("deductions_by_unit":[{"unit":"niangxi","unit_path":"新邵县 / 酿溪镇","value":-2}]})"
+      "\n");
+  auto summary_jsonl = Rectify(
+      {"--format", "jsonl", "report", "summary", "--campaign", "xinshao-2017", "--as-of", kAsOf});
+  ASSERT_EQ(summary_jsonl.exit_code, 0) << summary_jsonl.err;
+  EXPECT_EQ(summary_jsonl.out, summary_json.out);
+  // Another instant gives other counts: before anything fell due nothing is overdue.
+  auto early = Rectify({"--format", "json", "report", "summary", "--as-of",
+                        "2017-04-24T10:00:00+08:00"});
+  ASSERT_EQ(early.exit_code, 0) << early.err;
+  auto e = boost::json::parse(early.out).as_object();
+  EXPECT_EQ(e.at("as_of").as_string(), "2017-04-24T10:00:00+08:00");
+  EXPECT_EQ(e.at("overdue_now").as_int64(), 0);
+  // A campaign with no items: zero counts, empty lists, in every format.
+  auto none_csv = Rectify({"--format", "csv", "report", "summary", "--campaign", "jinkouhe-2017",
+                           "--as-of", kAsOf});
+  ASSERT_EQ(none_csv.exit_code, 0) << none_csv.err;
+  EXPECT_EQ(none_csv.out,
+            "section,name,unit_path,value\r\n"
+            "count,items,,0\r\ncount,open,,0\r\ncount,closed_on_time,,0\r\ncount,closed_late,,0\r\n"
+            "count,overdue_now,,0\r\ncount,interviews_held,,0\r\n");
+  auto bad_as_of = Rectify({"--format", "json", "report", "summary", "--as-of", "June 7"});
+  EXPECT_EQ(bad_as_of.exit_code, 1);
+  EXPECT_EQ(bad_as_of.out, "");
+  EXPECT_THAT(bad_as_of.err, ::testing::StartsWith("rectify: error: --as-of: "));
 
   auto unknown = Rectify({"report", "overdue", "--unit", "niangxii"});
   EXPECT_EQ(unknown.exit_code, 1);

@@ -35,6 +35,44 @@ TEST(ChannelsConfigTest, TheShippedFilesCompile) {
   EXPECT_EQ(rehearsal->Route("dingtalk")->webhook.format, "dingtalk");
   EXPECT_EQ(rehearsal->Route("dingtalk")->webhook.secret, "SEC0123456789abcdef");
   EXPECT_EQ(rehearsal->Route("wecom")->rate_per_minute, 20);
+  // Its contacts give everyone of the org a rehearsal address: the county leaders the DingTalk
+  // robot, the township heads and leaders the WeCom robot, everyone else the test mailbox.
+  auto org = (*set)->FindOrg("xinshao");
+  EXPECT_EQ(rehearsal->contacts().size(), org->people().size());
+  const ContactOverride* head = rehearsal->ContactsFor("xs-0001");
+  ASSERT_NE(head, nullptr);
+  EXPECT_EQ(head->contacts.dingtalk, "rehearsal-xs-0001");
+  EXPECT_EQ(PreferredContactKind(head->contacts), "dingtalk");
+  const ContactOverride* township = rehearsal->ContactsFor("xs-0012");  // 酿溪镇's head
+  ASSERT_NE(township, nullptr);
+  EXPECT_EQ(PreferredContactKind(township->contacts), "wecom");
+  const ContactOverride* cadre = rehearsal->ContactsFor("xs-0014");  // a village team's head
+  ASSERT_NE(cadre, nullptr);
+  EXPECT_EQ(cadre->contacts.email, "rehearsal+xs-0014@xinshao.example.gov.cn");
+  EXPECT_EQ(cadre->contacts.phone, "") << "the org's phone is replaced, not kept";
+  EXPECT_EQ(PreferredContactKind(cadre->contacts), "email");
+  EXPECT_EQ(rehearsal->ContactsFor("nobody-at-all"), nullptr);
+}
+
+TEST(ChannelsConfigTest, ContactRulesMatchInOrderAndFillInPlaceholders) {
+  Diagnostics diags;
+  std::string file = std::string(RECTIFY_SOURCE_DIR) + "/tests/notify/channels_contacts.yaml";
+  auto set = definition::LoadDefinitions({Workflows(), file}, diags);
+  ASSERT_TRUE(set.ok()) << diags.Format();
+  EXPECT_THAT(diags.Format(), HasSubstr("contacts[2]: the rule matches nobody: earlier rules took "
+                                        "everyone it names"));
+  auto c = (*set)->FindChannels("contacts-test");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->Route("email")->email.ca_file, "/etc/rectify/office-ca.pem");
+  ASSERT_EQ(c->contacts().size(), 3u) << "people no rule matches keep the org's contacts";
+  EXPECT_EQ(c->ContactsFor("xs-0014")->contacts.email, "tang+xs-0014.niangxi-team-1@example.org");
+  EXPECT_EQ(c->ContactsFor("xs-0014")->language, "en");
+  EXPECT_EQ(c->ContactsFor("xs-0014")->contacts.digest, "daily");
+  // 酿溪镇's head and leader: the second rule (the first took xs-0014 already).
+  EXPECT_EQ(c->ContactsFor("xs-0012")->contacts.wecom, "https://robot.example/niangxi?u=xs-0012");
+  EXPECT_EQ(c->ContactsFor("xs-0013")->contacts.wecom, "https://robot.example/niangxi?u=xs-0013");
+  EXPECT_EQ(c->ContactsFor("xs-0013")->language, "");
+  EXPECT_EQ(c->ContactsFor("xs-0015"), nullptr);
 }
 
 std::string Compile(const std::string& yaml) {
@@ -93,6 +131,19 @@ people:
   - { id: p1, name: 甲, unit: county, contacts: { email: a@b.c, digest: weekly } }
 )");
   EXPECT_THAT(out, HasSubstr("people[0].contacts.digest: unknown digest 'weekly'"));
+}
+
+TEST(ChannelsConfigTest, ContactsNeedAnOrg) {
+  std::string out = Compile(R"(kind: channels
+name: office
+channels: { log: { kind: log } }
+routes: { email: log }
+contacts:
+  - { email: "x@example.org" }
+)");
+  EXPECT_THAT(out, HasSubstr("office.yaml:6:3: error: contacts: contacts name people, and no org "
+                             "says whose (hint: add org: NAME (for example org: xinshao) beside "
+                             "contacts)"));
 }
 
 }  // namespace

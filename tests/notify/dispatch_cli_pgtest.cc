@@ -39,9 +39,21 @@ std::vector<std::string> Lines(const std::string& text) {
 
 class DispatchCliTest : public DispatcherFixture {
  protected:
+  // `rectify dispatch` runs on the real clock, and nothing but an urgent message goes out of
+  // working hours: these tests, about leases and dead letters, run on a calendar open around the
+  // clock (defined in the channels file itself), so they pass at any hour.
   void WriteChannels(const std::string& body) {
     channels_file_ = db_->dir().File("channels.yaml");
-    std::ofstream(channels_file_) << "kind: channels\nname: cli-test\ncalendar: cn\n" << body;
+    std::string years;
+    for (int y = 2016; y <= 2040; ++y)
+      years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
+    std::ofstream(channels_file_)
+        << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
+           "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
+           "working_hours: \"00:00-24:00\"\nyears: { "
+        << years << " }\n---\n"
+        << "kind: channels\nname: cli-test\ncalendar: round-the-clock\n"
+        << body;
   }
   std::vector<std::string> Args(std::vector<std::string> rest) {
     std::vector<std::string> a{"--db", db_->url()};
@@ -178,7 +190,7 @@ TEST_P(DispatchCliTest, ABadChannelsFileIsRefusedWithItsPosition) {
   WriteChannels("channels:\n  log: { kind: lgo }\nroutes: { email: log }\n");
   CommandResult r = RunRectify(Args({"dispatch", "--once", "--channels", channels_file_}));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr(channels_file_ + ":5:16: error: channels.log.kind: unknown channel "
+  EXPECT_THAT(r.err, HasSubstr(channels_file_ + ":12:16: error: channels.log.kind: unknown channel "
                                                 "kind 'lgo' (hint: did you mean 'log'?)"));
 }
 

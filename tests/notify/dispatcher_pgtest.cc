@@ -291,8 +291,10 @@ TEST_P(DispatcherTest, APersonWhoAskedForADigestGetsOneMessageAtTheStartOfTheDay
 TEST_P(DispatcherTest, AnUrgentReminderSkipsTheDigestAndTheRateLimit) {
   spec_.rate_per_minute = 1;
   Rebuild();
-  Timestamp night = T("2017-05-08T23:00:00+08:00");  // only urgent rows are due at night
-  Enqueue({Row("Q-1|a|1|xs-0099", night, "xs-0099"), Row("Q-2|a|1|xs-0099", night, "xs-0099"),
+  Timestamp night = T("2017-05-08T23:00:00+08:00");  // only urgent rows go at night
+  // The engine marks an urgent step's rows with "urgent": true (step.cc).
+  Enqueue({Row("Q-1|a|1|xs-0099", night, "xs-0099", "reminder", R"({"urgent":true})"),
+           Row("Q-2|a|1|xs-0099", night, "xs-0099", "reminder", R"({"urgent":true})"),
            Row("Q-3|a|1|xs-0014", night, "xs-0014", "reminder", R"({"urgent":true})")});
   VirtualClock clock(night);
   auto d = MakeDispatcher(*outbox_, clock, channels_);

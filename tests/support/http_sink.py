@@ -1,19 +1,23 @@
 #!/usr/bin/python3
 """A local HTTP receiver for the webhook channel tests (Python's standard library only).
 
-    http_sink.py --dir DIR --port-file FILE [--dingtalk-secret SECRET]
+    http_sink.py --dir DIR --port-file FILE [--port N] [--dingtalk-secret SECRET]
 
-Listens on 127.0.0.1 on a free port, writes the port to FILE once it listens, and saves every
-POST as DIR/<n>.json: path, query, headers, the body, the body parsed as JSON, and for a request
-with timestamp and sign in its query, whether the DingTalk signature verifies under SECRET
-(computed as DingTalk's documentation does, with hmac, base64 and quote_plus). The path picks
-the answer:
+Listens on 127.0.0.1 on a free port (or --port), writes the port to FILE once it listens, and
+saves every POST as DIR/<n>.json: path, query, headers, the body, the body parsed as JSON, the
+answer's status, and for a request with timestamp and sign in its query, whether the DingTalk
+signature verifies under SECRET (computed as DingTalk's documentation does, with hmac, base64 and
+quote_plus). The path picks the answer:
   /ok                200 {"ok":true}
   /robot             200 {"errcode":0,"errmsg":"ok"}
-  /robot/<code>      200 {"errcode":<code>,"errmsg":"..."}
+  /robot/<code>      200 {"errcode":<code>,"errmsg":"..."} (a number; /robot/send is /robot)
+  /cgi-bin/webhook/send   as /robot (WeCom's own path)
   /status/<code>     <code> {"error":"..."}
-  /slow              waits 5 s, then 200
-Stops on SIGTERM.
+  /slow              waits 5 s, then 200 (not saved)
+  /flaky/<n>/REST    500 for the first n requests of each message (path and Idempotency-Key),
+                     then as /REST
+  /slowonce/REST     the first request of each message waits 5 s (saved), later ones as /REST
+Any other path answers as /ok. Stops on SIGTERM.
 """
 import argparse
 import base64
@@ -30,8 +34,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # The status line and headers go in one write and the body in another: without TCP_NODELAY a
+    # kept-alive client waits for its delayed ACK (40 ms) on every request.
+    disable_nagle_algorithm = True
     counter = 0
     lock = threading.Lock()
+    seen = {}  # (path, idempotency key) -> requests so far
 
     def log_message(self, fmt, *args):
         pass
@@ -59,18 +67,36 @@ class Handler(BaseHTTPRequestHandler):
             expected = urllib.parse.quote_plus(base64.b64encode(digest))
             raw_sign = dict(p.split("=", 1) for p in url.query.split("&") if "=" in p)["sign"]
             record["sign_ok"] = raw_sign == expected
+        with Handler.lock:
+            key = (url.path, self.headers.get("Idempotency-Key", ""))
+            Handler.seen[key] = Handler.seen.get(key, 0) + 1
+            nth = Handler.seen[key]
+        path, wait = url.path, 0
+        status = None
+        if path.startswith("/flaky/"):
+            parts = path.split("/", 3)
+            if nth <= int(parts[2]):
+                status, answer = 500, {"error": "flaky by the test"}
+            path = "/" + (parts[3] if len(parts) > 3 else "ok")
+        elif path.startswith("/slowonce/"):
+            wait = 5 if nth == 1 else 0
+            path = "/" + path.split("/", 2)[2]
+        elif path == "/slow":
+            wait = 5
+        if status is None:
+            status, answer = 200, {"ok": True}
+            code = path.split("/")[2] if path.startswith("/robot/") else ""
+            if code.lstrip("-").isdigit():
+                answer = {"errcode": int(code), "errmsg": "refused by the test"}
+            elif path in ("/robot", "/cgi-bin/webhook/send") or path.startswith("/robot/"):
+                answer = {"errcode": 0, "errmsg": "ok"}
+            elif path.startswith("/status/"):
+                status, answer = int(path.split("/")[2]), {"error": "status from the test"}
+        record["status"] = status
         if url.path != "/slow":
             self.save(record)
-
-        status, answer = 200, {"ok": True}
-        if url.path == "/robot":
-            answer = {"errcode": 0, "errmsg": "ok"}
-        elif url.path.startswith("/robot/"):
-            answer = {"errcode": int(url.path.split("/")[2]), "errmsg": "refused by the test"}
-        elif url.path.startswith("/status/"):
-            status, answer = int(url.path.split("/")[2]), {"error": "status from the test"}
-        elif url.path == "/slow":
-            time.sleep(5)
+        if wait:
+            time.sleep(wait)
         data = json.dumps(answer).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -95,8 +121,10 @@ def main():
     parser.add_argument("--dir")
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--dingtalk-secret", default="")
+    parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    ThreadingHTTPServer.allow_reuse_address = True
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     server.folder = args.dir
     server.dingtalk_secret = args.dingtalk_secret

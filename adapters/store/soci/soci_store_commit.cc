@@ -353,11 +353,29 @@ void SociStore::InsertOutbox(const ChangeSet& c) {
 
 Status SociStore::UpdateOutbox(const ChangeSet& c) {
   if (c.outbox_updates.empty()) return OkStatus();
-  std::vector<Row> rows;
+  std::vector<Row> rows, cancels;
   for (const auto& u : c.outbox_updates) {
+    if (u.state == OutboxState::kCancelled) {
+      cancels.push_back({u.dedup_key, u.last_error});
+      continue;
+    }
     rows.push_back({u.dedup_key, std::string(OutboxStateName(u.state)), Int(u.attempts),
                     Micros(u.next_attempt_at), u.last_error});
   }
+  // The engine cancels what it queued for a state the item left: only a row not delivered yet
+  // (pending: queued, waiting to retry, or under a dispatcher's lease) is cancelled, and keeps its
+  // attempts; a sent, dead or cancelled row is left as it is. A dispatcher that was sending it
+  // still records 'sent' if it went out (SociOutboxStore::Finish), and nothing else.
+  if (!cancels.empty()) {
+    RunBatch(*db_,
+             {"UPDATE outbox AS o SET state = 'cancelled', last_error = u.last_error FROM "
+              "unnest(:c0::text[], :c1::text[]) AS u(dedup_key, last_error) WHERE o.dedup_key = "
+              "u.dedup_key AND o.state = 'pending'",
+              "UPDATE outbox SET state = 'cancelled', last_error = ?2 WHERE dedup_key = ?1 AND "
+              "state = 'pending'"},
+             cancels);
+  }
+  if (rows.empty()) return OkStatus();
   auto changed = RunBatch(
       *db_,
       {"UPDATE outbox AS o SET state = u.state, attempts = u.attempts, "

@@ -36,7 +36,8 @@ std::string Plural(int n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-std::string DescribeDeadline(const Workflow& wf, const Deadline& d) {
+// The budget of a deadline, without its owner.
+std::string DescribeBudget(const Workflow& wf, const Deadline& d) {
   std::string s;
   switch (d.kind) {
     case Deadline::Kind::kNone:
@@ -52,8 +53,13 @@ std::string DescribeDeadline(const Workflow& wf, const Deadline& d) {
       if (d.otherwise) s += ", else within " + FormatSpan(*d.otherwise) + " of entering the state";
       break;
   }
-  s += "; owned by " + (d.owner ? d.owner->text : std::string("responsible"));
   return s;
+}
+
+std::string DescribeDeadline(const Workflow& wf, const Deadline& d) {
+  if (d.kind == Deadline::Kind::kNone) return "none";
+  return DescribeBudget(wf, d) + "; owned by " +
+         (d.owner ? d.owner->text : std::string("responsible"));
 }
 
 // Where the example deadline falls, if it can be computed without an item.
@@ -160,7 +166,11 @@ void WriteTransition(std::ostream& out, const Workflow& wf, const Transition& t)
   }
   if (t.adds) notes.push_back("extends the deadline by " + FormatSpan(*t.adds));
   if (t.at_most > 0) notes.push_back("at most " + Plural(t.at_most, "time", "times"));
-  if (t.deadline) notes.push_back("new deadline " + DescribeDeadline(wf, *t.deadline));
+  if (t.deadline && t.to == t.from && t.clock == ClockEffect::kDefault) {
+    notes.push_back("changes the due date to " + DescribeBudget(wf, *t.deadline));
+  } else if (t.deadline) {
+    notes.push_back("new deadline " + DescribeDeadline(wf, *t.deadline));
+  }
   for (const auto& n : notes) out << "      " << n << "\n";
 }
 

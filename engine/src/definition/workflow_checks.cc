@@ -169,6 +169,26 @@ void CheckWorkflowTimes(DocContext& doc, const WorkflowDraft& draft) {
                   "give the state a deadline, or remove clock: " + effect);
       }
     }
+    // A transition that stays and names a deadline changes the due date of the running clock.
+    if (t.deadline && t.to == t.from && t.clock != ClockEffect::kRestart) {
+      const std::string path = JoinPath(dt.path, "deadline");
+      if (t.clock != ClockEffect::kDefault) {
+        doc.Error(dt.deadline_node, path,
+                  "a transition that stays in '" + from.state.id +
+                      "' and names a deadline changes the due date; 'clock: " +
+                      std::string(ClockEffectName(t.clock)) + "' cannot go with it",
+                  "remove clock:, or make the change a transition of its own");
+      } else if (t.adds) {
+        doc.Error(dt.deadline_node, path,
+                  "a transition either extends the deadline (adds:) or changes the due date "
+                  "(deadline:), not both",
+                  "keep one of them");
+      } else if (from.state.deadline.kind == Deadline::Kind::kNone) {
+        doc.Error(dt.deadline_node, path,
+                  "state '" + from.state.id + "' has no deadline whose due date could change",
+                  "give the state a deadline, or remove deadline: from the transition");
+      }
+    }
     if ((t.clock == ClockEffect::kContinue || t.clock == ClockEffect::kRestart) &&
         !target_deadline) {
       doc.Warning(dt.clock_node, JoinPath(dt.path, "clock"),

@@ -474,8 +474,9 @@ class WorkflowCompiler {
         t.at_most = static_cast<int>(*n);
       }
     }
-    if (YAML::Node dl = m.Get("deadline"); dl.IsDefined()) {
-      t.deadline = ReadDeadline(dl, m.PathOf("deadline"));
+    dt.deadline_node = m.Get("deadline");
+    if (dt.deadline_node.IsDefined()) {
+      t.deadline = ReadDeadline(dt.deadline_node, m.PathOf("deadline"));
     }
     m.Finish();
     if (!ok) {

@@ -28,6 +28,7 @@ struct DraftTransition {
   std::string path;
   YAML::Node adds_node;
   YAML::Node clock_node;
+  YAML::Node deadline_node;
 };
 
 struct WorkflowDraft {

@@ -347,10 +347,28 @@ class Firing {
   }
 
   // Opens one instance of `wf` per unit; returns the ids and the heads told.
+  // Opens on the version of `latest`'s workflow that the run pinned when it started (a version
+  // loaded since does not change what a running campaign opens); fields that version does not
+  // declare are left out.
   Status OpenFor(const std::vector<definition::UnitIndex>& units,
-                 const std::shared_ptr<const definition::Workflow>& wf,
+                 const std::shared_ptr<const definition::Workflow>& latest,
                  const std::string& id_prefix, const std::string& title,
-                 const std::map<std::string, std::string>& fields, json::object& data) {
+                 const std::map<std::string, std::string>& latest_fields, json::object& data) {
+    std::shared_ptr<const definition::Workflow> wf = latest;
+    auto pins = PinnedWorkflows(step_.inst());
+    if (auto pin = pins.find(latest->info().name); pin != pins.end()) {
+      wf = interp_.definitions().FindWorkflow(latest->info().name, pin->second);
+      if (!wf) {
+        return Error::FailedPrecondition("campaign " + c_.info().name + " pinned workflow " +
+                                         latest->info().name + "@" + std::to_string(pin->second) +
+                                         ", which is not loaded; load the definitions it started "
+                                         "with");
+      }
+    }
+    std::map<std::string, std::string> fields;
+    for (const auto& [k, v] : latest_fields) {
+      if (wf->FindField(k)) fields[k] = v;
+    }
     const definition::Org& org = c_.org();
     std::vector<std::string> ids;
     std::vector<std::string> heads;
@@ -561,6 +579,69 @@ Result<std::shared_ptr<const Campaign>> PinnedCampaign(const Interpreter& interp
 }
 
 }  // namespace
+
+std::map<std::string, int> PinnedWorkflows(const Instance& run) {
+  std::map<std::string, int> out;
+  boost::system::error_code ec;
+  json::value pins = json::parse(run.Field("pins"), ec);
+  if (ec || !pins.is_object()) return out;
+  const json::value* workflows = pins.as_object().if_contains("workflows");
+  if (!workflows || !workflows->is_object()) return out;
+  for (const auto& [name, version] : workflows->as_object()) {
+    if (version.is_int64()) out[std::string(name)] = static_cast<int>(version.as_int64());
+  }
+  return out;
+}
+
+Result<std::map<std::string, int>> LoadPinnedWorkflows(Store& store, const std::string& campaign) {
+  if (campaign.empty()) return std::map<std::string, int>();
+  auto record = store.LoadInstance(CampaignInstanceId(campaign));
+  if (!record) {
+    if (record.error().code() == ErrorCode::kNotFound) return std::map<std::string, int>();
+    return record.error();
+  }
+  auto run = Instance::FromRecord(*record);
+  if (!run) return run.error();
+  return PinnedWorkflows(*run);
+}
+
+Result<std::map<std::string, std::map<std::string, int>>> LoadAllPinnedWorkflows(Store& store) {
+  std::map<std::string, std::map<std::string, int>> out;
+  InstanceFilter filter;
+  filter.workflow = kCampaignWorkflow;
+  filter.limit = 1000;
+  for (;;) {
+    auto page = store.ListInstances(filter);
+    if (!page) return page.error();
+    for (const InstanceRecord& r : *page) {
+      auto run = Instance::FromRecord(r);
+      if (!run) return run.error();
+      out[run->Field("campaign")] = PinnedWorkflows(*run);
+    }
+    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
+    filter.after_id = page->back().id;
+  }
+  return out;
+}
+
+Status ApplyCampaignPin(const std::map<std::string, int>& pins, NewInstance& request) {
+  auto pin = pins.find(request.workflow);
+  if (request.campaign.empty() || pin == pins.end()) return OkStatus();
+  if (request.workflow_version != 0 && request.workflow_version != pin->second) {
+    return Error::FailedPrecondition(CampaignPinMismatch(request.campaign, request.workflow,
+                                                         pin->second, request.workflow_version));
+  }
+  request.workflow_version = pin->second;
+  return OkStatus();
+}
+
+std::string CampaignPinMismatch(const std::string& campaign, const std::string& workflow,
+                                int pinned, int asked) {
+  return "campaign " + campaign + " pinned " + Label(workflow, pinned) +
+         " when it started; its items run on that version, not @" + std::to_string(asked) +
+         " (leave the version out; running instances move to another version only by 'rectify "
+         "instances migrate')";
+}
 
 Result<Instance> StartCampaign(Engine& engine, const std::string& name, int version) {
   const Interpreter& interp = engine.interpreter();

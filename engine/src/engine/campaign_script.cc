@@ -12,6 +12,15 @@ namespace rectify::engine {
 
 namespace json = boost::json;
 
+namespace {
+
+bool Has(const definition::Workflow& wf, const definition::State& s, const std::string& event) {
+  return std::any_of(s.transitions.begin(), s.transitions.end(),
+                     [&](auto ti) { return wf.transition(ti).event == event; });
+}
+
+}  // namespace
+
 CadreScript::CadreScript(Engine& engine, std::shared_ptr<const definition::Campaign> campaign,
                          CadreBehaviour behaviour)
     : engine_(engine),
@@ -56,9 +65,36 @@ std::string CadreScript::PickHolder(const std::string& unit, const std::string& 
   return holders[StableHash(std::to_string(behaviour_.seed) + "|" + salt) % holders.size()];
 }
 
-void CadreScript::AddLedger(const std::vector<LedgerItem>& items) {
-  for (const LedgerItem& item : items) {
-    Schedule(item.registered_at, [this, item] { return Register(item); });
+std::vector<Registration> CadreScript::Registrations(const Ledger& ledger) const {
+  std::vector<Registration> out;
+  out.reserve(ledger.rows.size());
+  for (const LedgerRow& row : ledger.rows) {
+    Registration r{row.item, {}};
+    const std::string& id = r.item.id;
+    const std::string& unit = r.item.unit;
+    std::string registrar = PickHolder(unit, "registrar", id + "|registrar");
+    r.item.actor = registrar.empty() ? kSystemActor : registrar;
+    auto wf =
+        engine_.interpreter().definitions().FindWorkflow(r.item.workflow, r.item.workflow_version);
+    if (wf && Has(*wf, wf->state(wf->initial()), "assign")) {
+      Command assign;
+      assign.event = "assign";
+      assign.actor =
+          registrar.empty() ? PickHolder(unit, "inspector", id + "|inspector") : registrar;
+      std::string verifier = PickHolder(unit, "verifier", id + "|verifier");
+      if (wf->FindField("verifier") && !r.item.fields.count("verifier") && !verifier.empty()) {
+        assign.fields["verifier"] = verifier;
+      }
+      r.then.push_back(std::move(assign));
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void CadreScript::AddLedger(const std::vector<Registration>& batch) {
+  for (const Registration& r : batch) {
+    Schedule(r.item.at, [this, r] { return Register(r); });
   }
 }
 
@@ -79,51 +115,12 @@ Result<Instance> CadreScript::Act(const std::string& id, const std::string& even
   return r;
 }
 
-Status CadreScript::Register(const LedgerItem& item) {
-  NewInstance req;
-  req.id = item.id;
-  req.workflow =
-      campaign_->items().workflow ? campaign_->items().workflow->info().name : "rectification-item";
-  if (campaign_->items().workflow)
-    req.workflow_version = campaign_->items().workflow->info().version;
-  req.org = campaign_->org().info().name;
-  req.campaign = campaign_->info().name;
-  req.unit = item.unit;
-  req.responsible = item.responsible;
-  req.title = item.title;
-  std::string registrar = PickHolder(item.unit, "registrar", item.id + "|registrar");
-  req.actor = registrar.empty() ? kSystemActor : registrar;
-  if (!item.time_limit.empty()) {
-    req.fields["time_limit"] = item.time_limit;
-  } else if (campaign_->items().time_limit) {
-    req.fields["time_limit"] = FormatSpan(*campaign_->items().time_limit);
-  }
-  if (!item.special_action.empty()) req.fields["special_action"] = item.special_action;
-  if (!item.measures.empty()) req.fields["measures"] = item.measures;
-  ++actions_;
-  auto inst = engine_.Register(req);
-  if (!inst) {
-    notes_.push_back(item.id + " register: " + inst.error().message());
-    return OkStatus();
-  }
-  std::string assigner =
-      registrar.empty() ? PickHolder(item.unit, "inspector", item.id + "|inspector") : registrar;
-  std::map<std::string, std::string> fields;
-  std::string verifier = PickHolder(item.unit, "verifier", item.id + "|verifier");
-  if (!verifier.empty()) fields["verifier"] = verifier;
-  auto assigned = Act(item.id, "assign", assigner, "", {}, fields);
-  if (!assigned) return OkStatus();
-  return PlanNext(item.id);
+Status CadreScript::Register(const Registration& registration) {
+  actions_ += 1 + static_cast<std::int64_t>(registration.then.size());
+  auto done = engine_.RegisterMany({registration});
+  if (!done) return done.error();  // "registering XS-2017-001: ..."
+  return PlanNext(registration.item.id);
 }
-
-namespace {
-
-bool Has(const definition::Workflow& wf, const definition::State& s, const std::string& event) {
-  return std::any_of(s.transitions.begin(), s.transitions.end(),
-                     [&](auto ti) { return wf.transition(ti).event == event; });
-}
-
-}  // namespace
 
 Status CadreScript::PlanSubmit(const Instance& inst) {
   const std::string id = inst.record.id;
@@ -288,13 +285,15 @@ Result<SimulationReport> RunScripted(Engine& engine, VirtualClock& clock,
   for (;;) {
     auto next = engine.store().DueTimers(until, 1);
     if (!next) return next.error();
-    std::optional<Timestamp> timer_at;
-    if (!next->empty()) timer_at = std::max(next->front().due_at, clock.Now());
-    std::optional<Timestamp> action_at = script ? script->NextAt() : std::nullopt;
-    if (action_at && *action_at > until) action_at.reset();
-    if (!timer_at && !action_at) break;
-    if (timer_at && (!action_at || *timer_at <= *action_at)) {
-      clock.AdvanceTo(io, *timer_at);
+    // Timestamp::max() for "none" (rather than optionals, which g++ 12 misreads as maybe
+    // uninitialized here).
+    constexpr Timestamp kNone = Timestamp::max();
+    Timestamp timer_at = next->empty() ? kNone : std::max(next->front().due_at, clock.Now());
+    Timestamp action_at = kNone;
+    if (script && script->NextAt() && *script->NextAt() <= until) action_at = *script->NextAt();
+    if (timer_at == kNone && action_at == kNone) break;
+    if (timer_at <= action_at) {  // timers first at the same instant
+      clock.AdvanceTo(io, timer_at);
       auto due = engine.store().DueTimers(clock.Now(), 1000);
       if (!due) return due.error();
       auto fired = engine.FireTimers(*due);
@@ -312,7 +311,7 @@ Result<SimulationReport> RunScripted(Engine& engine, VirtualClock& clock,
         if (Status s = script->Observe(ids); !s) return s.error();
       }
     } else {
-      clock.AdvanceTo(io, *action_at);
+      clock.AdvanceTo(io, action_at);
       if (Status s = script->RunDue(); !s) return s.error();
     }
     if (progress) progress(clock.Now());

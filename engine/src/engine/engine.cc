@@ -82,6 +82,9 @@ Status Engine::RegisterDefinitions() {
 
 Result<Instance> Engine::Register(NewInstance request) {
   request.at = clock_.Now();
+  auto pins = LoadPinnedWorkflows(store_, request.campaign);
+  if (!pins) return pins.error();
+  if (Status s = ApplyCampaignPin(*pins, request); !s) return s.error();
   auto fx = interpreter_.Create(request);
   if (!fx) return fx.error();
   ChangeSet changes;

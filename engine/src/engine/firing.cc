@@ -193,6 +193,9 @@ Result<Effects> Interpreter::Fire(const Instance& instance, const std::vector<Ti
   auto bound = Bind(instance);
   if (!bound) return bound.error();
   Step step(*this, *bound, instance, now);
+  // On a new calendar version the timers armed on the old one are stale: claimed and ignored
+  // below, and re-armed on the new dates by ProjectTimers.
+  if (auto moved = step.FollowCalendar(kSystemActor, "", nullptr); !moved) return moved.error();
   for (const TimerRecord& t : timers) {
     step.fx().fire.push_back({t.key, now});
     auto& pending = step.inst().timers;

@@ -109,6 +109,7 @@ std::string Instance::DataJson() const {
       .Field("registrar", registrar)
       .Field("owner", owner)
       .Field("parent", parent);
+  if (!calendar.empty()) w.Field("calendar", calendar);
   w.Key("fields").BeginObject();
   for (const auto& [k, v] : fields) w.Field(k, v);
   w.EndObject();
@@ -225,6 +226,7 @@ Result<Instance> Instance::FromRecord(const InstanceRecord& record) {
     inst.registrar = Str(o, "registrar");
     inst.owner = Str(o, "owner");
     inst.parent = Str(o, "parent");
+    inst.calendar = Str(o, "calendar");
     if (auto it = o.find("fields"); it != o.end()) {
       for (const auto& kv : it->value().as_object()) {
         inst.fields[std::string(kv.key())] = std::string(kv.value().as_string());

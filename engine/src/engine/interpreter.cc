@@ -184,18 +184,35 @@ json::object EvidenceJson(const std::vector<std::string>& evidence) {
   return json::object{{"evidence", std::move(a)}};
 }
 
+// Whether `t` stays in its state and gives it another due date (`deadline:` without a clock
+// effect: a changed time limit).
+bool ChangesDue(const Transition& t) {
+  return t.to == t.from && t.deadline && t.clock == definition::ClockEffect::kDefault;
+}
+
 // Applies a transition that passed every check.
 Status TakeTransition(Step& step, const Transition& t, const Command& cmd) {
   Instance& inst = step.inst();
+  const definition::Workflow& wf = step.wf();
   std::string from = inst.record.state;
+  std::optional<Timestamp> due_before = step.CurrentDeadline();
   for (const auto& [k, v] : cmd.fields) inst.fields[k] = v;
   if (t.adds) {
     if (Status s = step.Extend(*t.adds); !s) return s;
   }
+  const bool reopens = wf.state(t.from).final && !wf.state(t.to).final;
+  if (reopens) {
+    if (Status s = step.ReopenClocks(); !s) return s;
+  }
   if (t.to != t.from) {
     if (Status s = step.EnterState(t.to, &t); !s) return s;
+  } else if (ChangesDue(t)) {
+    if (Status s = step.ChangeDue(t); !s) return s;
   } else {
     if (Status s = step.StayClock(t); !s) return s;
+  }
+  if (t.to != t.from && wf.state(t.to).final) {
+    if (Status s = step.StopClocks(); !s) return s;
   }
   for (const auto& e : cmd.evidence) inst.evidence.push_back({cmd.at, cmd.actor, t.event, e});
   ++inst.taken[t.event];
@@ -209,11 +226,46 @@ Status TakeTransition(Step& step, const Transition& t, const Command& cmd) {
     data["fields"] = std::move(f);
   }
   if (auto d = step.RunningDeadline()) data["deadline"] = FormatIso(*d);
+  if (t.to == t.from && (t.adds || ChangesDue(t)) && due_before) {
+    data["previous_deadline"] = FormatIso(*due_before);
+  }
   if (const StateClock* c = step.Clock()) {
     data["clock"] = std::string(ClockPhaseName(c->clock.phase));
   }
   step.Audit(cmd.actor, t.event, from, inst.record.state, cmd.reason, std::move(data));
   return OkStatus();
+}
+
+// A transition that stays in its state may set the field the state's deadline is read from only
+// when it changes the due date too (or restarts the clock, which reads it again); otherwise the
+// field and the deadline would disagree.
+Status CheckDeadlineField(const definition::Workflow& wf, const definition::State& state,
+                          const Instance& inst, const Transition& t, const Command& cmd) {
+  if (t.to != t.from || t.RestartsClock()) return OkStatus();
+  if (ChangesDue(t)) {
+    if (t.deadline->kind != definition::Deadline::Kind::kField) return OkStatus();
+    const std::string& name = wf.fields().at(static_cast<std::size_t>(t.deadline->field)).name;
+    if (cmd.fields.count(name)) return OkStatus();
+    return Error::FailedPrecondition(
+        "'" + t.event + "' on item " + inst.record.id + " changes the due date to the field '" +
+        name + "'; give the new time limit (--set " + name + "=2017-05-31, or a duration such as " +
+        "20wd counted from when the item entered '" + state.id + "')");
+  }
+  const definition::Deadline& own = state.deadline;
+  if (own.kind != definition::Deadline::Kind::kField) return OkStatus();
+  const std::string& name = wf.fields().at(static_cast<std::size_t>(own.field)).name;
+  if (!cmd.fields.count(name) || !inst.clocks.count(state.id)) return OkStatus();
+  std::string changers;
+  for (auto ti : state.transitions) {
+    if (ChangesDue(wf.transition(ti))) {
+      changers += (changers.empty() ? "" : ", ") + Quote(wf.transition(ti).event);
+    }
+  }
+  return Error::FailedPrecondition(
+      Quote(t.event) + " on item " + inst.record.id + " does not change the due date, so it " +
+      "cannot set '" + name + "', which the deadline of state '" + state.id + "' is read from" +
+      (changers.empty() ? std::string("; no transition of the state changes it")
+                        : "; use " + changers + " to change the time limit"));
 }
 
 }  // namespace
@@ -291,6 +343,7 @@ Result<Effects> Interpreter::Create(const NewInstance& req) const {
   inst.owner = req.owner;
   inst.parent = req.parent;
   inst.fields = req.fields;
+  if (wf->calendar()) inst.calendar = wf->calendar_ref().Label();
 
   Bound bound{wf, org, wf->calendar().get()};
   Step step(*this, bound, std::move(inst), req.at);
@@ -355,6 +408,9 @@ Result<Effects> Interpreter::Apply(const Instance& instance, const Command& cmd)
                                      instance.record.id + " and has nothing to sign");
     }
     Step step(*this, *bound, instance, cmd.at);
+    if (auto moved = step.FollowCalendar(kSystemActor, "", nullptr); !moved) {
+      return moved.error();
+    }
     auto& who = step.inst().signatures[instance.record.state];
     if (std::find(who.begin(), who.end(), cmd.actor) == who.end()) who.push_back(cmd.actor);
     step.Audit(cmd.actor, "sign", state.id, state.id, cmd.reason, EvidenceJson(cmd.evidence));
@@ -376,6 +432,7 @@ Result<Effects> Interpreter::Apply(const Instance& instance, const Command& cmd)
   Instance with_fields = instance;
   for (const auto& [k, v] : cmd.fields) with_fields.fields[k] = v;
   if (Status s = CheckRequirements(org, wf, with_fields, *t, cmd); !s) return s.error();
+  if (Status s = CheckDeadlineField(wf, state, instance, *t, cmd); !s) return s.error();
   if (t->at_most > 0) {
     auto it = instance.taken.find(t->event);
     int taken = it == instance.taken.end() ? 0 : it->second;
@@ -387,6 +444,7 @@ Result<Effects> Interpreter::Apply(const Instance& instance, const Command& cmd)
     }
   }
   Step step(*this, *bound, instance, cmd.at);
+  if (auto moved = step.FollowCalendar(kSystemActor, "", nullptr); !moved) return moved.error();
   if (Status s = TakeTransition(step, *t, cmd); !s) return s.error();
   return step.Finish();
 }

@@ -10,6 +10,7 @@
 
 #include "../definition/node_reader.h"
 #include "rectify/engine/access.h"
+#include "rectify/engine/campaign.h"
 
 namespace rectify::engine {
 
@@ -114,7 +115,7 @@ class RowChecker {
     auto org = Unit(item);
     if (org) Responsible(*org, item);
     const Calendar* cal = wf ? wf->calendar().get() : nullptr;
-    auto at = RegisteredAt(cal);
+    auto at = RegisteredAt(cal, wf != nullptr);
     if (at) item.at = *at;
     TimeLimit(wf.get(), cal, at, item);
     Campaign(item);
@@ -167,6 +168,18 @@ class RowChecker {
       col = 0;
     }
     auto nv = definition::ParseNameVersion(text);
+    // A started campaign's rows run on the version it pinned.
+    std::string campaign = Cell("campaign").empty() ? options_.campaign : Cell("campaign");
+    if (auto c = options_.pinned.find(campaign); nv && c != options_.pinned.end()) {
+      if (auto pin = c->second.find(nv->name); pin != c->second.end()) {
+        if (nv->version != 0 && nv->version != pin->second) {
+          Error(col, col ? "workflow" : "",
+                CampaignPinMismatch(campaign, nv->name, pin->second, nv->version));
+          return nullptr;
+        }
+        nv->version = pin->second;
+      }
+    }
     std::shared_ptr<const definition::Workflow> wf;
     if (nv) wf = defs_.FindWorkflow(nv->name, nv->version);
     if (!wf) {
@@ -256,7 +269,9 @@ class RowChecker {
     }
   }
 
-  std::optional<Timestamp> RegisteredAt(const Calendar* cal) {
+  // `has_workflow`: false when the row's workflow is unknown (reported already), so its missing
+  // calendar is no news.
+  std::optional<Timestamp> RegisteredAt(const Calendar* cal, bool has_workflow) {
     std::string text = Cell("registered_at");
     int col = Col("registered_at");
     if (text.empty()) {
@@ -266,15 +281,19 @@ class RowChecker {
     std::optional<Timestamp> at;
     if (auto d = ParseDate(text)) {
       if (!cal) {
-        Error(col, "registered_at", "a date needs the workflow's calendar, and it has none",
-              "give a date-time with an offset: " + text + "T09:00:00+08:00");
+        if (has_workflow) {
+          Error(col, "registered_at", "a date needs the workflow's calendar, and it has none",
+                "give a date-time with an offset: " + text + "T09:00:00+08:00");
+        }
         return std::nullopt;
       }
       if (!cal->Covers(*d)) {
         Error(col, "registered_at", cal->OutsideError(*d).message());
         return std::nullopt;
       }
-      at = cal->StartOfDay(*d);
+      at = options_.date_registered_at.count() == 0
+               ? cal->StartOfDay(*d)
+               : cal->AtLocalTime(*d, options_.date_registered_at);
     } else if (auto t = ParseIso(text)) {
       at = *t;
       if (cal && !cal->Covers(cal->DateOf(*t))) {
@@ -300,6 +319,7 @@ class RowChecker {
                  const std::optional<Timestamp>& at, NewInstance& item) {
     std::string text = Cell("time_limit");
     int col = Col("time_limit");
+    if (text.empty()) text = options_.default_time_limit;
     if (text.empty()) return Missing("time_limit");
     auto spec = ParseDeadlineSpec(text);
     if (!spec) {

@@ -9,11 +9,22 @@ namespace rectify::engine {
 Result<ImportReport> ImportLedger(Engine& engine, const Ledger& ledger,
                                   const LedgerOptions& options, const ImportOptions& import,
                                   Diagnostics& diags) {
+  return ImportLedgerRegistrations(engine, ledger, LedgerRegistrations(ledger, options), options,
+                                   import, diags);
+}
+
+Result<ImportReport> ImportLedgerRegistrations(Engine& engine, const Ledger& ledger,
+                                               const std::vector<Registration>& batch,
+                                               const LedgerOptions& options,
+                                               const ImportOptions& import, Diagnostics& diags) {
+  if (batch.size() != ledger.rows.size()) {
+    return Error::Internal("ImportLedgerRegistrations: " + std::to_string(batch.size()) +
+                           " registrations for " + std::to_string(ledger.rows.size()) + " rows");
+  }
   ImportReport report;
   report.rows = ledger.rows.size();
   auto id_column = std::find(ledger.columns.begin(), ledger.columns.end(), "id");
   int id_col = static_cast<int>(id_column - ledger.columns.begin()) + 1;
-  std::vector<Registration> batch = LedgerRegistrations(ledger, options);
   ChangeSet changes;
   const std::size_t total = batch.size();
   for (std::size_t i = 0; i < total; ++i) {

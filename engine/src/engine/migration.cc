@@ -85,6 +85,7 @@ Result<Effects> Interpreter::Migrate(const Instance& instance, int to_version,
 
   Bound bound{wf, old_bound->org, wf->calendar().get()};
   internal::Step step(*this, bound, std::move(inst), now);
+  if (auto moved = step.FollowCalendar(actor, "", nullptr); !moved) return moved.error();
   if (Status s = step.ProjectTimers(); !s) return s.error();
   json::object data{{"from_workflow", instance.record.workflow + "@" +
                                           std::to_string(instance.record.workflow_version)},

@@ -1,7 +1,9 @@
 // Registering many instances at once (a ledger), each registration followed by commands taken at
 // the same instant, committed in one transaction.
 #include <algorithm>
+#include <map>
 
+#include "rectify/engine/campaign.h"
 #include "rectify/engine/engine.h"
 #include "rectify/engine/interpreter.h"
 
@@ -47,8 +49,17 @@ Result<std::vector<Instance>> Engine::RegisterMany(const std::vector<Registratio
   std::vector<Instance> out;
   out.reserve(batch.size());
   Timestamp now = clock_.Now();
+  std::map<std::string, std::map<std::string, int>> pins;  // by campaign
   for (Registration r : batch) {
     if (r.item.at == Timestamp{}) r.item.at = now;
+    if (!pins.count(r.item.campaign)) {
+      auto loaded = LoadPinnedWorkflows(store_, r.item.campaign);
+      if (!loaded) return loaded.error();
+      pins[r.item.campaign] = std::move(*loaded);
+    }
+    if (Status s = ApplyCampaignPin(pins[r.item.campaign], r.item); !s) {
+      return s.error().WithContext("registering " + r.item.id);
+    }
     auto fx = interpreter_.Register(r);
     if (!fx) return fx.error().WithContext("registering " + r.item.id);
     fx->AppendTo(changes);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cmath>
 #include <functional>
 #include <set>
 
@@ -279,6 +280,16 @@ json::value ToJson(const OverdueRow& r) {
                       {"payment_suspended", r.payment_suspended}};
 }
 
+namespace {
+
+// Counts and whole points as integers (1, -2), not as doubles (1E0, -2E0).
+json::value Number(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 9e15) return static_cast<std::int64_t>(v);
+  return v;
+}
+
+}  // namespace
+
 json::value ToJson(const Summary& s) {
   json::object escalations;
   for (const auto& [m, n] : s.escalations_by_measure) escalations[m] = n;
@@ -286,7 +297,7 @@ json::value ToJson(const Summary& s) {
     json::array a;
     for (const auto& c : v) {
       a.push_back(
-          json::object{{"unit", c.unit_id}, {"unit_path", c.unit_path}, {"value", c.value}});
+          json::object{{"unit", c.unit_id}, {"unit_path", c.unit_path}, {"value", Number(c.value)}});
     }
     return a;
   };

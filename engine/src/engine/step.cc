@@ -5,6 +5,7 @@
 
 #include "rectify/engine/access.h"
 #include "rectify/engine/audit_chain.h"
+#include "rectify/notify/channels_config.h"
 
 namespace rectify::engine::internal {
 
@@ -15,11 +16,6 @@ Step::Step(const Interpreter& interp, Bound bound, Instance instance, Timestamp 
     : interp_(interp), bound_(std::move(bound)), now_(now) {
   fx_.expected_version = instance.record.version;
   fx_.instance = std::move(instance);
-  // Notifications released by now can no longer be cancelled; forget them.
-  auto& held = fx_.instance.held;
-  held.erase(std::remove_if(held.begin(), held.end(),
-                            [&](const HeldNotice& h) { return h.not_before <= now_; }),
-             held.end());
 }
 
 const definition::State& Step::CurrentState() const {
@@ -172,21 +168,25 @@ Status Step::Extend(const Span& by) {
 
 namespace {
 
-std::string ChannelFor(const definition::Contacts& c) {
-  if (!c.wecom.empty()) return "wecom";
-  if (!c.dingtalk.empty()) return "dingtalk";
-  if (!c.email.empty()) return "email";
-  if (!c.phone.empty()) return "sms";
-  return "inbox";
+// Whether a notification belongs to the current state: a reminder or an escalation step of it
+// (`remind:<state>:<i>`, `escalate:<state>:<i>`), which the item leaving the state makes moot.
+// Campaign notices and look backs are about the item, not its state, and are left alone.
+bool OfState(const std::string& timer_name, const std::string& state) {
+  return timer_name == "remind:" + state || timer_name.rfind("remind:" + state + ":", 0) == 0 ||
+         timer_name.rfind("escalate:" + state + ":", 0) == 0;
 }
 
 }  // namespace
 
-void Step::Queue(OutboxRecord o) {
+void Step::Queue(OutboxRecord o, const std::string& timer_name) {
   o.instance_id = fx_.instance.record.id;
   o.created_at = now_;
   o.next_attempt_at = o.not_before;
-  if (o.not_before > now_) fx_.instance.held.push_back({o.dedup_key, o.not_before});
+  // Kept until the item leaves the state, whatever became of the row meanwhile: the store cancels
+  // only a row not yet delivered (CancelHeld).
+  if (OfState(timer_name, fx_.instance.record.state)) {
+    fx_.instance.held.push_back({o.dedup_key, o.not_before});
+  }
   fx_.outbox.push_back(std::move(o));
 }
 
@@ -202,14 +202,17 @@ void Step::Notify(const std::vector<std::string>& people, const std::string& tem
     o.dedup_key =
         fx_.instance.record.id + "|" + timer_name + "|" + std::to_string(generation) + "|" + id;
     auto p = org().FindPerson(id);
-    o.channel = p ? ChannelFor(org().person(*p).contacts) : "inbox";
+    o.channel = p ? std::string(notify::PreferredContactKind(org().person(*p).contacts)) : "inbox";
     o.recipient = id;
     o.template_name = template_name;
     json::object body = payload;
     if (p) body["recipient_name"] = org().person(*p).name;
+    // The dispatcher reads this, not the hour, to let an urgent step skip working hours, digests
+    // and rate limits.
+    if (urgent) body["urgent"] = true;
     o.payload_json = json::serialize(body);
     o.not_before = not_before;
-    Queue(std::move(o));
+    Queue(std::move(o), timer_name);
   }
 }
 
@@ -227,10 +230,13 @@ void Step::NotifyUnit(const std::string& unit_id, const std::string& channel,
   if (bound_.calendar) {
     if (auto t = bound_.calendar->NextWorkingTime(now_); t) o.not_before = *t;
   }
-  Queue(std::move(o));
+  Queue(std::move(o), timer_name);
 }
 
 void Step::CancelHeld() {
+  // Every notification of the state left: the store cancels those still pending (queued, waiting
+  // to retry, or being sent) and leaves a delivered or dead one as it is, attempts and all
+  // (adapters/store/soci/soci_store_commit.cc).
   for (const HeldNotice& h : fx_.instance.held) {
     OutboxUpdate u;
     u.dedup_key = h.dedup_key;

@@ -1,5 +1,6 @@
 // One interpreter step in progress: a working copy of the instance and the effects gathered so
-// far. Private to the interpreter (interpreter.cc, firing.cc, step.cc, timer_projection.cc).
+// far. Private to the interpreter (interpreter.cc, firing.cc, step.cc, timer_projection.cc,
+// clock_changes.cc).
 #pragma once
 
 #include <boost/json.hpp>
@@ -43,6 +44,25 @@ class Step {
   // Re-projects the current state's clock into durable timers (timer_projection.cc).
   Status ProjectTimers();
 
+  // Changes of the clocks that are not a state's entry or exit (clock_changes.cc). Each bumps the
+  // generation of the clocks it changes, so the next ProjectTimers re-arms their timers.
+  //
+  // Gives the current state's clock the due date of `t`'s `deadline:` (a transition that stays
+  // in its state and names a deadline: a changed time limit).
+  Status ChangeDue(const definition::Transition& t);
+  // Stops every clock (the item reached a final state) / brings every stopped clock back, paused
+  // (it left its final state; entering the target then continues or restarts one as usual).
+  Status StopClocks();
+  Status ReopenClocks();
+  // When the workflow's calendar is another version than the one the instance's clocks were
+  // projected on (Instance::calendar), moves every clock to it and audits `calendar_changed` as
+  // `actor`. `previous` is the old version (for the audit's previous deadline); null: the loaded
+  // one, if it still is. Returns whether anything changed.
+  Result<bool> FollowCalendar(const std::string& actor, const std::string& reason,
+                              const Calendar* previous);
+  // The current state's deadline as of now, running or paused; nullopt when it has none.
+  std::optional<Timestamp> CurrentDeadline() const;
+
   // Queues a notification to each of `people` (person ids) or to a unit (`to_unit`), keyed by
   // (instance, timer, generation, recipient) so a retry never sends twice.
   void Notify(const std::vector<std::string>& people, const std::string& template_name,
@@ -51,7 +71,8 @@ class Step {
   void NotifyUnit(const std::string& unit_id, const std::string& channel,
                   const std::string& template_name, boost::json::object payload,
                   const std::string& timer_name, std::int64_t generation);
-  // Cancels notifications still held back (the item moved on).
+  // Cancels the notifications of the state the item is leaving that are not delivered yet
+  // (queued, held back, or waiting to retry); call it after the state changed.
   void CancelHeld();
 
   // The running deadline of the current state, if any.
@@ -63,7 +84,8 @@ class Step {
  private:
   Result<std::optional<DeadlineSpec>> BudgetFor(const definition::State& state,
                                                 const definition::Transition* via) const;
-  void Queue(OutboxRecord o);
+  // `timer_name`: the firing that queued it (remind:<state>:<i>, escalate:..., checkpoint:...).
+  void Queue(OutboxRecord o, const std::string& timer_name);
 
   const Interpreter& interp_;
   Bound bound_;

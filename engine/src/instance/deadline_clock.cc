@@ -28,8 +28,11 @@ struct EvPause {};
 struct EvResume {};
 struct EvExtend {};
 struct EvStop {};
+struct EvReopen {};
+struct EvChangeBudget {};
+struct EvChangeCalendar {};
 
-enum Event { kStart, kPause, kResume, kExtend, kStop };
+enum Event { kStart, kPause, kResume, kExtend, kStop, kReopen, kChangeBudget, kChangeCalendar };
 
 // The clock's lifecycle. Actions on the record live in DeadlineClock; the machine only decides
 // whether an event is allowed in the current phase.
@@ -49,9 +52,15 @@ struct ClockLifecycle : msm::front::state_machine_def<ClockLifecycle> {
       _row<Paused,  EvResume, Running>,
       _row<Running, EvExtend, Running>,
       _row<Paused,  EvExtend, Paused>,
+      _row<Running, EvChangeBudget,   Running>,
+      _row<Paused,  EvChangeBudget,   Paused>,
+      _row<Running, EvChangeCalendar, Running>,
+      _row<Paused,  EvChangeCalendar, Paused>,
+      _row<Stopped, EvChangeCalendar, Stopped>,
       _row<Running, EvStop,   Stopped>,
       _row<Paused,  EvStop,   Stopped>,
-      _row<Stopped, EvStop,   Stopped>> {};
+      _row<Stopped, EvStop,   Stopped>,
+      _row<Stopped, EvReopen, Paused>> {};
   // clang-format on
 
   template <class Fsm, class Ev>
@@ -76,6 +85,12 @@ std::string_view EventName(int event) {
       return "extend";
     case kStop:
       return "stop";
+    case kReopen:
+      return "reopen";
+    case kChangeBudget:
+      return "change the due date of";
+    case kChangeCalendar:
+      return "change the calendar of";
   }
   return "?";
 }
@@ -157,6 +172,15 @@ Status DeadlineClock::Process(int event) {
     case kStop:
       machine_->fsm.process_event(EvStop{});
       break;
+    case kReopen:
+      machine_->fsm.process_event(EvReopen{});
+      break;
+    case kChangeBudget:
+      machine_->fsm.process_event(EvChangeBudget{});
+      break;
+    case kChangeCalendar:
+      machine_->fsm.process_event(EvChangeCalendar{});
+      break;
     default:
       break;
   }
@@ -202,16 +226,45 @@ Status DeadlineClock::Extend(const Span& by) {
   return OkStatus();
 }
 
-Status DeadlineClock::Stop() {
+Status DeadlineClock::ChangeBudget(DeadlineSpec budget) {
+  if (Status s = Process(kChangeBudget); !s) return s;
+  record_.budget = std::move(budget);
+  record_.extensions.clear();
+  ++record_.generation;
+  return OkStatus();
+}
+
+Status DeadlineClock::ChangeCalendar(const Calendar& calendar) {
+  if (Status s = Process(kChangeCalendar); !s) return s;
+  calendar_ = &calendar;
+  ++record_.generation;
+  return OkStatus();
+}
+
+Status DeadlineClock::Stop(Timestamp at) {
+  ClockPhase before = record_.phase;
   if (Status s = Process(kStop); !s) return s;
-  if (record_.phase != ClockPhase::kStopped) ++record_.generation;
+  if (before == ClockPhase::kStopped) return OkStatus();
+  if (before == ClockPhase::kRunning) record_.pauses.push_back({at, std::nullopt});
   record_.phase = ClockPhase::kStopped;
+  ++record_.generation;
+  return OkStatus();
+}
+
+Status DeadlineClock::Reopen(Timestamp at) {
+  if (Status s = Process(kReopen); !s) return s;
+  // A clock stopped before stops counted as pauses has no open pause: it stood still from `at`.
+  if (record_.pauses.empty() || record_.pauses.back().to) {
+    record_.pauses.push_back({at, std::nullopt});
+  }
+  record_.phase = ClockPhase::kPaused;
+  ++record_.generation;
   return OkStatus();
 }
 
 Result<Timestamp> DeadlineClock::Deadline(Timestamp as_of) const {
-  if (record_.phase == ClockPhase::kStopped) {
-    return Error::FailedPrecondition("the clock is stopped; it has no deadline");
+  if (record_.phase == ClockPhase::kStopped && record_.generation == 0) {
+    return Error::FailedPrecondition("the clock never started; it has no deadline");
   }
   const Calendar& cal = *calendar_;
   Result<Timestamp> deadline = ResolveDeadline(cal, record_.anchor, record_.budget);

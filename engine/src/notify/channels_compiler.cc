@@ -21,6 +21,19 @@ const ChannelSpec* ChannelsConfig::Route(std::string_view contact_kind) const {
   return Find(it->second);
 }
 
+const ContactOverride* ChannelsConfig::ContactsFor(std::string_view person_id) const {
+  auto it = contacts_.find(std::string(person_id));
+  return it == contacts_.end() ? nullptr : &it->second;
+}
+
+std::string_view PreferredContactKind(const definition::Contacts& c) {
+  if (!c.wecom.empty()) return "wecom";
+  if (!c.dingtalk.empty()) return "dingtalk";
+  if (!c.email.empty()) return "email";
+  if (!c.phone.empty()) return "sms";
+  return "inbox";
+}
+
 }  // namespace rectify::notify
 
 namespace rectify::definition::internal {
@@ -181,6 +194,14 @@ std::optional<notify::ChannelSpec> ReadChannel(DocContext& doc, const MapReader:
                 "add username: ..., or remove the password");
     }
     CheckChoice(doc, m, "starttls", c.email.starttls, Names({"none", "try", "required"}));
+    if (auto ca = m.String("ca_file")) {
+      if (ca->empty()) {
+        doc.Error(m.Get("ca_file"), m.PathOf("ca_file"), "ca_file is empty",
+                  "name a PEM file of the certificates to trust, or leave ca_file out to trust "
+                  "the system's");
+      }
+      c.email.ca_file = *ca;
+    }
     ReadTimeout(doc, m, c.email.timeout_ms);
   } else if (c.kind == "webhook") {
     if (auto u = m.String("url")) {
@@ -208,6 +229,230 @@ std::optional<notify::ChannelSpec> ReadChannel(DocContext& doc, const MapReader:
   return c;
 }
 
+// "{id}" and "{unit}" in a contact value; reports any other placeholder.
+bool CheckPlaceholders(DocContext& doc, const YAML::Node& node, const std::string& path,
+                       const std::string& value) {
+  for (std::size_t open = value.find('{'); open != std::string::npos;
+       open = value.find('{', open + 1)) {
+    std::size_t close = value.find('}', open);
+    std::string name = close == std::string::npos ? value.substr(open)
+                                                  : value.substr(open + 1, close - open - 1);
+    if (close == std::string::npos || (name != "id" && name != "unit")) {
+      doc.Error(node, path, "unknown placeholder '" + name + "' in '" + value + "'",
+                "write {id} for the person's id or {unit} for their unit's id");
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Fill(std::string value, const Person& p, const Org& org) {
+  for (auto [key, with] : {std::pair<std::string, std::string>{"{id}", p.id},
+                           std::pair<std::string, std::string>{"{unit}", org.unit(p.unit).id}}) {
+    for (std::size_t at = value.find(key); at != std::string::npos;
+         at = value.find(key, at + with.size())) {
+      value.replace(at, key.size(), with);
+    }
+  }
+  return value;
+}
+
+// One rule of `contacts:`: which people it matches, and what it gives them.
+struct ContactRule {
+  std::vector<std::string> people, roles, unit_kinds;
+  std::vector<UnitIndex> units;
+  notify::ContactOverride give;
+  YAML::Node node;
+  std::string path;
+};
+
+std::optional<ContactRule> ReadContactRule(DocContext& doc, const YAML::Node& node,
+                                           const std::string& path, const Org& org) {
+  MapReader m(doc, node, path);
+  if (!m.valid()) return std::nullopt;
+  std::size_t errors_before = doc.error_count();
+  ContactRule r;
+  r.node = node;
+  r.path = path;
+  r.give.pos = doc.Pos(node);
+  std::vector<std::string> person_ids, unit_ids;
+  for (const auto& p : org.people()) person_ids.push_back(p.id);
+  for (const auto& u : org.units()) unit_ids.push_back(u.id);
+  if (YAML::Node n = m.Get("people"); n.IsDefined()) {
+    for (const auto& item : AsStringList(doc, n, m.PathOf("people"))) {
+      if (!org.FindPerson(item.value)) {
+        doc.Error(item.node, item.path,
+                  "no person '" + item.value + "' in " + org.info().Label(),
+                  SuggestHint(item.value, person_ids));
+        continue;
+      }
+      r.people.push_back(item.value);
+    }
+  }
+  if (YAML::Node n = m.Get("roles"); n.IsDefined()) {
+    for (const auto& item : AsStringList(doc, n, m.PathOf("roles"))) {
+      if (!std::binary_search(org.roles().begin(), org.roles().end(), item.value)) {
+        doc.Error(item.node, item.path,
+                  "nobody in " + org.info().Label() + " holds the role '" + item.value + "'",
+                  SuggestHint(item.value, org.roles()));
+        continue;
+      }
+      r.roles.push_back(item.value);
+    }
+  }
+  if (YAML::Node n = m.Get("unit_kinds"); n.IsDefined()) {
+    for (const auto& item : AsStringList(doc, n, m.PathOf("unit_kinds"))) {
+      if (!org.HasKind(item.value)) {
+        std::vector<std::string> kinds;
+        for (const auto& u : org.units()) {
+          if (std::find(kinds.begin(), kinds.end(), u.kind) == kinds.end()) kinds.push_back(u.kind);
+        }
+        doc.Error(item.node, item.path,
+                  "no unit of kind '" + item.value + "' in " + org.info().Label(),
+                  SuggestHint(item.value, kinds));
+        continue;
+      }
+      r.unit_kinds.push_back(item.value);
+    }
+  }
+  if (YAML::Node n = m.Get("units"); n.IsDefined()) {
+    for (const auto& item : AsStringList(doc, n, m.PathOf("units"))) {
+      auto u = org.FindUnit(item.value);
+      if (!u) {
+        doc.Error(item.node, item.path,
+                  "no unit '" + item.value + "' in " + org.info().Label(),
+                  SuggestHint(item.value, unit_ids));
+        continue;
+      }
+      r.units.push_back(*u);
+    }
+  }
+  definition::Contacts& c = r.give.contacts;
+  for (auto [key, out] : {std::pair<const char*, std::string*>{"email", &c.email},
+                          {"phone", &c.phone},
+                          {"wecom", &c.wecom},
+                          {"dingtalk", &c.dingtalk}}) {
+    auto v = m.String(key);
+    if (!v) continue;
+    if (v->empty()) {
+      doc.Error(m.Get(key), m.PathOf(key), std::string(key) + " is empty",
+                "leave it out, or give the rehearsal address");
+      continue;
+    }
+    if (!CheckPlaceholders(doc, m.Get(key), m.PathOf(key), *v)) continue;
+    *out = *v;
+  }
+  if (!c.email.empty() && c.email.find('@') == std::string::npos) {
+    doc.Error(m.Get("email"), m.PathOf("email"), "'" + c.email + "' is not an email address",
+              "write it as name@example.org; rehearsal+{id}@example.org gives each person "
+              "their own address in one mailbox");
+  }
+  if (auto digest = m.String("digest")) {
+    if (*digest != "daily" && *digest != "none") {
+      doc.Error(m.Get("digest"), m.PathOf("digest"), "unknown digest '" + *digest + "'",
+                "write digest: daily for one message of reminders a working day, or leave it "
+                "out for single reminders");
+    } else if (*digest == "daily") {
+      c.digest = *digest;
+    }
+  }
+  if (auto lang = m.String("language")) {
+    if (*lang != "zh" && *lang != "en") {
+      doc.Error(m.Get("language"), m.PathOf("language"), "unknown language '" + *lang + "'",
+                "use zh or en");
+    } else {
+      r.give.language = *lang;
+    }
+  }
+  m.Finish();
+  if (c.email.empty() && c.phone.empty() && c.wecom.empty() && c.dingtalk.empty() &&
+      doc.error_count() == errors_before) {
+    doc.Error(node, path, "the rule gives no contact",
+              "add email, wecom, dingtalk or phone: the rule replaces the contacts of the "
+              "people it matches");
+  }
+  if (doc.error_count() > errors_before) return std::nullopt;
+  return r;
+}
+
+bool Matches(const ContactRule& r, const Org& org, const Person& p) {
+  if (!r.people.empty() && std::find(r.people.begin(), r.people.end(), p.id) == r.people.end()) {
+    return false;
+  }
+  if (!r.units.empty() && std::none_of(r.units.begin(), r.units.end(), [&](UnitIndex u) {
+        return org.Within(p.unit, u);
+      })) {
+    return false;
+  }
+  if (!r.unit_kinds.empty() && std::find(r.unit_kinds.begin(), r.unit_kinds.end(),
+                                         org.unit(p.unit).kind) == r.unit_kinds.end()) {
+    return false;
+  }
+  if (!r.roles.empty()) {
+    auto index = org.FindPerson(p.id);
+    bool holds = std::any_of(r.roles.begin(), r.roles.end(), [&](const std::string& role) {
+      if (std::find(p.roles.begin(), p.roles.end(), role) != p.roles.end()) return true;
+      for (const auto& u : org.units()) {
+        auto it = u.roles.find(role);
+        if (it != u.roles.end() &&
+            std::find(it->second.begin(), it->second.end(), *index) != it->second.end()) {
+          return true;
+        }
+      }
+      return false;
+    });
+    if (!holds) return false;
+  }
+  return true;
+}
+
+// `contacts:`: each person of `org` gets the first rule that matches them.
+std::map<std::string, notify::ContactOverride> ReadContacts(DocContext& doc,
+                                                            const YAML::Node& node,
+                                                            const Org& org) {
+  std::map<std::string, notify::ContactOverride> out;
+  if (!IsList(node)) {
+    doc.Error(node, "contacts", "expected a list of contact rules, found " + Describe(node),
+              "contacts: [ { roles: [head], email: \"rehearsal+{id}@example.org\" } ]");
+    return out;
+  }
+  std::vector<ContactRule> rules;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    if (auto r = ReadContactRule(doc, node[i], IndexPath("contacts", i), org)) {
+      rules.push_back(std::move(*r));
+    }
+  }
+  std::vector<int> matched(rules.size(), 0), could(rules.size(), 0);
+  for (const auto& p : org.people()) {
+    for (std::size_t i = 0; i < rules.size(); ++i) could[i] += Matches(rules[i], org, p);
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      if (!Matches(rules[i], org, p)) continue;
+      ++matched[i];
+      notify::ContactOverride give = rules[i].give;
+      for (std::string* v : {&give.contacts.email, &give.contacts.phone, &give.contacts.wecom,
+                             &give.contacts.dingtalk}) {
+        *v = Fill(*v, p, org);
+      }
+      out[p.id] = std::move(give);
+      break;
+    }
+  }
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (matched[i] > 0) continue;
+    if (could[i] > 0) {
+      doc.Warning(rules[i].node, rules[i].path,
+                  "the rule matches nobody: earlier rules took everyone it names",
+                  "move it before them, or remove it");
+    } else {
+      doc.Warning(rules[i].node, rules[i].path,
+                  "the rule matches nobody in " + org.info().Label(),
+                  "check its people, roles, units and unit_kinds together: a person must match "
+                  "all of them");
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::shared_ptr<const notify::ChannelsConfig> CompileChannels(DocContext& doc,
@@ -222,7 +467,23 @@ std::shared_ptr<const notify::ChannelsConfig> CompileChannels(DocContext& doc,
   }
   YAML::Node channels = m.Require("channels", "{ log: { kind: log } }");
   YAML::Node routes = m.Require("routes", "{ email: mail, inbox: log }");
+  std::shared_ptr<const Org> org;
+  bool org_named = false;
+  if (YAML::Node o = m.Get("org"); o.IsDefined()) {
+    org_named = true;
+    if (auto ref = linker.Resolve(doc, Kind::kOrg, o, "org")) org = linker.GetOrg(*ref);
+  }
+  YAML::Node contacts_node = m.Get("contacts");
   m.Finish();
+  std::map<std::string, notify::ContactOverride> contacts;
+  if (contacts_node.IsDefined()) {
+    if (!org_named) {
+      doc.Error(contacts_node, "contacts", "contacts name people, and no org says whose",
+                "add org: NAME (for example org: xinshao) beside contacts");
+    } else if (org) {
+      contacts = ReadContacts(doc, contacts_node, *org);
+    }
+  }
   std::vector<notify::ChannelSpec> specs;
   std::vector<std::string> names;
   if (channels.IsDefined()) {
@@ -262,8 +523,8 @@ std::shared_ptr<const notify::ChannelsConfig> CompileChannels(DocContext& doc,
     }
   }
   if (doc.error_count() > errors_before) return nullptr;
-  return std::make_shared<const notify::ChannelsConfig>(raw.info, std::move(specs),
-                                                        std::move(route_map), calendar);
+  return std::make_shared<const notify::ChannelsConfig>(
+      raw.info, std::move(specs), std::move(route_map), calendar, std::move(contacts));
 }
 
 }  // namespace rectify::definition::internal

@@ -18,7 +18,10 @@
 // transition says `clock: continue` (the budget already used in that state is kept, as when a
 // verifier rejects a rectification); a transition that stays in its state keeps the clock.
 // `clock: pause` and `clock: resume` stop and restart the running clock without leaving the
-// state, and `adds` extends the running deadline, at most `at_most` times per instance.
+// state, `adds` extends the running deadline, at most `at_most` times per instance, and a
+// `deadline` on a transition that stays (without a clock effect) changes the running clock's due
+// date. Reaching a final state stops every clock; leaving it brings them back for the target's
+// entry to continue or restart.
 //
 // Thread-safety: immutable once compiled; share it freely (shared_ptr<const Workflow>).
 #pragma once
@@ -118,7 +121,9 @@ struct Transition {
   ClockEffect clock = ClockEffect::kDefault;
   std::optional<Span> adds;          // an extension of the running deadline
   int at_most = 0;                   // how many times per instance; 0: no limit
-  std::optional<Deadline> deadline;  // replaces the target state's deadline when taken
+  // Replaces the target state's deadline when taken; on a transition that stays in its state
+  // (and has no clock effect), the state's new due date.
+  std::optional<Deadline> deadline;
   SourcePos pos;
 
   // Whether taking it starts a new clock for the target state (see the header comment).

@@ -11,9 +11,13 @@
 //   auto run = StartCampaign(engine, "xinshao-2017");   // at engine.clock().Now()
 //   engine.FireDue();     // phases, checkpoints, recurring events, look backs, as they fall due
 //
-// Starting pins the versions of every definition the campaign uses (the campaign, its org and
-// calendar, the items' workflow and chain, each checkpoint's workflow and each assessment) on the
-// run, and arms one durable timer per dated event that is still ahead:
+// Starting records on the run the versions of every definition the campaign uses (the campaign,
+// its org, the items' workflow and chain, each checkpoint's workflow and each assessment; the
+// calendar by name only). The workflow pins hold while it runs: its checkpoints and recurring
+// events open, and registrations into it (item add, ledger import) get, the pinned version even
+// after a newer one is loaded (ApplyCampaignPin); the chains and assessments are those the pinned
+// definitions resolved to when loaded. Starting also arms one durable timer per dated event that
+// is still ahead:
 //
 //   phase:<id>:begin / phase:<id>:end      at the start of the phase's first day / end of its last
 //   checkpoint:<id>:begin / :end           a window (inspection, rectification, look back)
@@ -47,6 +51,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,6 +80,22 @@ double StableShare(std::string_view text);
 // scheduled, and -> running at once when its first day has come. kUniqueViolation when it was
 // started before.
 Result<Instance> StartCampaign(Engine& engine, const std::string& name, int version = 0);
+
+// The workflow versions a run pinned when it started, by name (from its `pins` field).
+std::map<std::string, int> PinnedWorkflows(const Instance& run);
+// The workflow versions campaign `campaign`'s run pinned; empty when it has not been started.
+Result<std::map<std::string, int>> LoadPinnedWorkflows(Store& store, const std::string& campaign);
+// Those of every started campaign, by campaign name (for ledger imports: LedgerOptions::pinned).
+Result<std::map<std::string, std::map<std::string, int>>> LoadAllPinnedWorkflows(Store& store);
+// Gives a registration into a started campaign (`pins`: LoadPinnedWorkflows of
+// request.campaign) the workflow version the campaign pinned, so a version loaded since does not
+// change what a running campaign's items run on, or refuses another version asked for
+// explicitly (kFailedPrecondition). Engine::Register and RegisterMany, and ledger imports into a
+// campaign, go through this.
+Status ApplyCampaignPin(const std::map<std::string, int>& pins, NewInstance& request);
+// "campaign xinshao-2017 pinned rectification-item@1 when it started; ..., not @2 (...)".
+std::string CampaignPinMismatch(const std::string& campaign, const std::string& workflow,
+                                int pinned, int asked);
 
 // Fires the due timers of a campaign run (the Engine calls this for instances of
 // kCampaignWorkflow). Reads the campaign's items from `store` for look backs and assessments.

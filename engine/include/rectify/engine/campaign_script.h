@@ -16,7 +16,9 @@
 //   look_back_fail  share of items a look back sampled that the inspector reopens
 //
 //   CadreScript script(engine, campaign, {.seed = 7});
-//   script.AddLedger(rows);
+//   std::vector<Registration> batch = script.Registrations(ledger);   // ledger.h: ParseLedger
+//   ImportLedgerRegistrations(engine, ledger, batch, options, {.dry_run = true}, diags);
+//   script.AddLedger(batch);
 //   RunScripted(engine, clock, io, &script, until, {});   // timers and actions in time order
 //
 // The script reacts to what the engine did by reading the audit rows of the instances whose
@@ -37,6 +39,7 @@
 
 #include "rectify/definition/campaign.h"
 #include "rectify/engine/engine.h"
+#include "rectify/engine/ledger.h"
 
 namespace rectify::engine {
 
@@ -48,30 +51,27 @@ struct CadreBehaviour {
   double look_back_fail = 0.3;
 };
 
-// One problem of a ledger, as the script registers it.
-struct LedgerItem {
-  std::string id;
-  std::string title;
-  std::string unit;
-  std::string responsible;
-  Timestamp registered_at;
-  std::string time_limit;  // "10wd" or a date; empty: the campaign's default
-  std::string special_action;
-  std::string measures;
-};
-
 class CadreScript {
  public:
   CadreScript(Engine& engine, std::shared_ptr<const definition::Campaign> campaign,
               CadreBehaviour behaviour);
 
-  // Queues each item's registration at its time.
-  void AddLedger(const std::vector<LedgerItem>& items);
+  // The rows of a checked ledger (ledger.h: ParseLedger) as the script registers them: each by a
+  // registrar of its unit (else the system) and, when the workflow starts with `assign`, assigned
+  // by them (or an inspector of the unit) at the same instant, with a verifier of the unit unless
+  // the row names one. Check them before a run with ImportLedgerRegistrations (a dry run), so
+  // that a row the engine would refuse stops the run before it starts.
+  std::vector<Registration> Registrations(const Ledger& ledger) const;
+  // Queues each registration at its item.at (now, when that has passed). Registering is
+  // Engine::RegisterMany of the one row: it registers and assigns at item.at, so a row registered
+  // before the run's start gets the steps whose time has passed, marked late, as an import does.
+  // A registration the engine refuses stops the run with its error (RunDue returns it).
+  void AddLedger(const std::vector<Registration>& batch);
 
   // When the next scripted action is due, if any.
   std::optional<Timestamp> NextAt() const;
   // Performs the actions due at the engine clock's now, in order. An action the engine refuses
-  // (the item moved on meanwhile) is dropped and noted.
+  // (the item moved on meanwhile) is dropped and noted; a refused registration is an error.
   Status RunDue();
   // Reads the new audit rows of instances whose timers fired and plans the reactions.
   Status Observe(const std::vector<std::string>& instance_ids);
@@ -97,7 +97,7 @@ class CadreScript {
   Timestamp WorkdayAt(Date day, int n, int hour, int minute) const;
   Date Today() const;
 
-  Status Register(const LedgerItem& item);
+  Status Register(const Registration& registration);
   Result<Instance> Act(const std::string& id, const std::string& event, const std::string& actor,
                        const std::string& reason = "", std::vector<std::string> evidence = {},
                        std::map<std::string, std::string> fields = {});

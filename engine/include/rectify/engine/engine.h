@@ -67,11 +67,13 @@ class Engine {
   Status RegisterDefinitions();
 
   // Registers a new instance at clock.Now() (request.at is ignored). kUniqueViolation when the
-  // id exists.
+  // id exists. Into a started campaign, on the workflow version the campaign pinned
+  // (ApplyCampaignPin, campaign.h).
   Result<Instance> Register(NewInstance request);
 
   // Registers many instances in ONE transaction, all or nothing: each at its own item.at (the
-  // Clock's now when unset), followed by its `then` commands. kUniqueViolation when an id exists.
+  // Clock's now when unset), followed by its `then` commands, campaign pins applied as Register
+  // does. kUniqueViolation when an id exists.
   Result<std::vector<Instance>> RegisterMany(const std::vector<Registration>& batch);
 
   // Applies a person's command at clock.Now() (command.at is ignored). Retries on a version

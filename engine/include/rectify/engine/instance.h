@@ -3,10 +3,11 @@
 //
 // The domain state is everything the interpreter needs to decide the next step without reading
 // anything else: the item's fields (title, responsible person, time limit, workflow fields), one
-// deadline clock per state that has a deadline, the escalation steps taken, the flags an
-// escalation sets (payment suspended, bulletins, score deductions), evidence and signatures, how
-// many times each transition was taken (for `at_most`), its schedule of timers (the earliest of
-// them armed in the store), the notifications still held back, and the head of its audit hash chain.
+// deadline clock per state that has a deadline and the calendar version they count on, the
+// escalation steps taken, the flags an escalation sets (payment suspended, bulletins, score
+// deductions), evidence and signatures, how many times each transition was taken (for
+// `at_most`), its schedule of timers (the earliest of them armed in the store), the
+// notifications still held back, and the head of its audit hash chain.
 //
 //   Result<Instance> item = Instance::FromRecord(store.LoadInstance("Q-1").value());
 //   item->record.state;           // "rectifying"
@@ -72,8 +73,8 @@ struct PendingTimer {
   bool armed = true;  // a row in the store's timers table (states written before: all armed)
 };
 
-// A notification still held back (its not_before in the future), so that it can be cancelled
-// when the item moves on.
+// A reminder or escalation notification of the current state, kept until the item leaves the
+// state so that it can be cancelled then if it was not delivered yet (the store knows which were).
 struct HeldNotice {
   std::string dedup_key;
   Timestamp not_before;
@@ -95,6 +96,9 @@ struct Instance {
   std::string registrar;
   std::string owner;
   std::string parent;  // the instance whose escalation opened this one; empty when none
+  // The calendar (name@version, "cn@1") its clocks and timers were last projected on; empty for
+  // an instance without a calendar, or one written before the engine recorded it.
+  std::string calendar;
   std::map<std::string, std::string> fields;  // workflow fields, as text (people: comma-separated)
   std::map<std::string, StateClock> clocks;   // by state id
   std::vector<EscalationTaken> escalations;

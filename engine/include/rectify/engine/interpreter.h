@@ -16,12 +16,15 @@
 //     the item's unit or above it, unit paths; and the item is within the actor's unit scope;
 //     else kPermissionDenied;
 //   - its requirements: evidence attached with the command, a reason, a field set, signatures of
-//     every member of a people field; and `at_most` for extensions; else kFailedPrecondition.
+//     every member of a people field; and `at_most` for extensions; else kFailedPrecondition;
+//   - a transition that stays in its state sets the field the state's deadline is read from
+//     only if it changes the due date (`deadline:`), and one that changes it from a field is
+//     given the field's new value; else kFailedPrecondition.
 //
 // After every applied event the current state's deadline clock is projected into the durable
-// timers it implies (timer_projection.h): pending timers of older generations or other states
-// are cancelled, new ones armed. Every applied event appends hash-chained audit rows
-// (audit_chain.h).
+// timers it implies (engine/src/engine/timer_projection.cc): pending timers of older generations
+// or other states are cancelled, new ones armed. Every applied event appends hash-chained audit
+// rows (audit_chain.h).
 //
 // Thread-safety: an Interpreter is immutable; share it between threads.
 #pragma once
@@ -129,6 +132,17 @@ class Interpreter {
   Result<Effects> Migrate(const Instance& instance, int to_version,
                           const std::map<std::string, std::string>& state_map,
                           const std::string& actor, Timestamp now) const;
+
+  // Moves an instance's clocks onto the calendar version its workflow now counts on, when that
+  // is not the one they were projected on (Instance::calendar): every clock's generation is
+  // bumped, the timers re-projected on the new dates (steps taken and reminders sent are not
+  // repeated) and an audit row `calendar_changed` records `actor`, `reason`, both versions and
+  // the deadline before and after. `previous` is the old calendar (null: the loaded one, if it
+  // still is). Effects without audit rows mean there was nothing to move. Apply and Fire do the
+  // same, as the system, before anything else, so no event is ever computed on a stale calendar.
+  Result<Effects> Reproject(const Instance& instance, const std::string& actor,
+                            const std::string& reason, const Calendar* previous,
+                            Timestamp now) const;
 
   // Applies a person's command, or refuses it changing nothing.
   Result<Effects> Apply(const Instance& instance, const Command& command) const;

@@ -13,8 +13,9 @@
 // The file: RFC 4180 CSV, UTF-8 with or without a byte order mark, LF or CRLF line ends, fields
 // in double quotes where they hold commas, quotes ("") or line breaks. The first row names the
 // columns (in any order, case-insensitive); the required ones are `kLedgerRequiredColumns`.
-// Optional: `workflow` (name or name@version), `campaign`, and any field the row's workflow
-// declares (`measures`, `special_action`, ...). Unknown columns are a warning and are ignored.
+// Optional: `workflow` (name or name@version; into a started campaign, the version it pinned),
+// `campaign`, and any field the row's workflow declares (`measures`, `special_action`, ...).
+// Unknown columns are a warning and are ignored.
 //
 // Positions: a message's line is the CSV row (the header is row 1, as a spreadsheet numbers it,
 // whether or not a quoted cell spans several lines) and its column is the cell's column (1-based):
@@ -36,8 +37,10 @@
 // Thread-safety: pure functions except ImportLedger, which uses the Engine (one thread).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -77,9 +80,19 @@ struct LedgerOptions {
   std::string file = "ledger.csv";              // named in messages
   std::string workflow = "rectification-item";  // for rows without a `workflow` cell
   std::string campaign;                         // for rows without a `campaign` cell
+  // The workflow versions the started campaigns pinned (campaign -> workflow -> version, as
+  // LoadAllPinnedWorkflows reads them): a row into one of them gets the version it pinned, and a
+  // row that names another version is an error.
+  std::map<std::string, std::map<std::string, int>> pinned;
   std::string registrar;                        // who registers (a person id); empty: system
   std::string assign_event = "assign";          // taken after registering; empty: none
   std::optional<Timestamp> now;                 // registered_at later than this is an error
+  // A registered_at that is a date means that day at this local time: the start of the day for
+  // an import, 09:00 (when offices open) for the scripted registrars of simulate and the demo.
+  std::chrono::minutes date_registered_at{0};
+  // For rows whose time_limit cell is empty (a campaign's `items.time_limit`); empty: the cell is
+  // required.
+  std::string default_time_limit;
 };
 
 struct LedgerRow {
@@ -120,5 +133,14 @@ struct ImportReport {
 Result<ImportReport> ImportLedger(Engine& engine, const Ledger& ledger,
                                   const LedgerOptions& options, const ImportOptions& import,
                                   Diagnostics& diags);
+
+// ImportLedger with the registrations given: `batch[i]` registers `ledger.rows[i]`, perhaps by
+// another registrar and with other transitions after it than LedgerRegistrations makes (the
+// scripted cadres of `rectify simulate` register each row as a registrar of its unit). The same
+// checks, the same messages; with `import.dry_run`, the check that a run makes before it starts.
+Result<ImportReport> ImportLedgerRegistrations(Engine& engine, const Ledger& ledger,
+                                               const std::vector<Registration>& batch,
+                                               const LedgerOptions& options,
+                                               const ImportOptions& import, Diagnostics& diags);
 
 }  // namespace rectify::engine

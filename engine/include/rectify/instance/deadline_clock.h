@@ -3,9 +3,12 @@
 //
 // A clock is started when an item enters a state with a deadline (`Start`), paused and resumed
 // (`Pause`/`Resume`: a leader suspends an item, or the item leaves the state and may come back
-// with `clock: continue`), extended (`Extend`: `adds: 10wd`), and stopped when it is no longer
-// needed. Its deadline is always *computed* from that record, never stored on its own, so every
-// change re-projects the deadline and everything measured from it (reminders, escalation steps):
+// with `clock: continue`), extended (`Extend`: `adds: 10wd`), given another due date
+// (`ChangeBudget`: a changed time limit), moved to a new version of its calendar
+// (`ChangeCalendar`: a holiday notice), stopped when the item reaches a final state (`Stop`) and
+// brought back, paused, when the item is reopened (`Reopen`). Its deadline is always *computed*
+// from that record, never stored on its own, so every change re-projects the deadline and
+// everything measured from it (reminders, escalation steps):
 //
 //   deadline = ResolveDeadline(anchor, budget)            the budget from the anchor
 //              then + each extension, in order           (on the deadline's day for day spans)
@@ -16,11 +19,16 @@
 // A pause from day P to day R (local dates) counts the working days P, P+1, ..., R-1: the day a
 // clock is paused is lost to the item, the day it resumes is not. A pause and resume on the same
 // day count nothing. So a pause across the National Day holiday moves the deadline by the working
-// days inside the pause only, not by the holiday.
-//
+// days inside the pause only, not by the holiday. A stop counts like a pause that a reopen (with
+// `clock: continue`) ends.
+
 // The lifecycle (stopped, running, paused) is a Boost.MSM state machine; an event the current
-// state does not allow (resuming a clock that runs, pausing a stopped one) is kFailedPrecondition
-// and changes nothing.
+// state does not allow (resuming a clock that runs, pausing or resuming a stopped one, reopening
+// one that is not stopped) is kFailedPrecondition and changes nothing:
+//
+//   stopped --Start--> running --Pause--> paused --Resume--> running
+//   running|paused --Stop--> stopped --Reopen--> paused        (Start from any phase: running)
+//   running|paused --Extend|ChangeBudget--> the same phase     (ChangeCalendar: any phase)
 //
 //   DeadlineClock clock(cn);
 //   clock.Start(registered_at, DeadlineSpec{.span = *ParseSpan("10wd")});
@@ -82,14 +90,28 @@ class DeadlineClock {
   Status Resume(Timestamp at);
   // Adds `by` to the running or paused clock's deadline.
   Status Extend(const Span& by);
-  // Stops the clock for good (the item closed): it has no deadline any more.
-  Status Stop();
+  // Gives the running or paused clock another due date: `budget` replaces the budget, counted
+  // from the same anchor less the same paused time, as if the clock had been started with it.
+  // Extensions taken before are superseded by it (the new time limit is the whole limit).
+  Status ChangeBudget(DeadlineSpec budget);
+  // The clock now counts on `calendar` (a new version of its calendar, with other holidays); its
+  // record is unchanged but its deadline may move. Allowed in every phase.
+  Status ChangeCalendar(const Calendar& calendar);
+  // Stops the clock at `at` (the item reached a final state): nothing falls due on it and it is
+  // never overdue. A running clock's stop counts from `at` like a pause; a paused clock's pause
+  // goes on. Stopping a stopped clock changes nothing.
+  Status Stop(Timestamp at);
+  // Brings a stopped clock back, paused where it stopped (the item left its final state): a
+  // transition that continues it then resumes it; one that restarts it starts it afresh.
+  Status Reopen(Timestamp at);
 
   ClockPhase phase() const { return record_.phase; }
   const ClockRecord& record() const { return record_; }
 
-  // The deadline, as if the clock were resumed now when it is paused (an open pause counts up to
-  // `as_of`); kFailedPrecondition when stopped; the calendar's error when a date is outside it.
+  // The deadline, as if the clock were resumed at `as_of` when it is paused or stopped (an open
+  // pause counts up to `as_of`): for a stopped clock, what the deadline was at `as_of` (reports
+  // read when a closed item was handed over against it). kFailedPrecondition for a clock that
+  // never started; the calendar's error when a date is outside it.
   Result<Timestamp> Deadline(Timestamp as_of) const;
   // The deadline of a running clock; nullopt when paused or stopped (nothing can fall due).
   Result<std::optional<Timestamp>> RunningDeadline() const;

@@ -12,6 +12,17 @@
 //     robot: { kind: webhook, format: wecom, url: "https://qyapi.weixin.qq.com/..." }
 //     paper: { kind: file, folder: var/letters }
 //   routes: { email: mail, wecom: robot, dingtalk: robot, inbox: paper, sms: log, bulletin: paper }
+//   org: xinshao            # whose people `contacts` names (checked against it)
+//   contacts:               # rehearsal contacts: replace the org's for the people a rule matches
+//     - { roles: [head], units: [niangxi], email: "rehearsal+{id}@xinshao.test" }
+//     - { email: "rehearsal+{id}@xinshao.test" }           # no selector: everyone else
+//
+// Contact rules are resolved when the file is compiled: each person of the org gets the first
+// rule that matches them (all of its selectors: `people`, `roles` held, `units` they are at or
+// under, `unit_kinds` of their own unit), with `{id}` and `{unit}` replaced; people no rule
+// matches keep the org's contacts. The dispatcher
+// then picks the contact kind from the replaced contacts (PreferredContactKind), so a rehearsal
+// reaches a test mailbox and test robots whatever the org tree says.
 //
 // Thread-safety: immutable once compiled; share it. Owned by a DefinitionSet (shared_ptr<const>).
 #pragma once
@@ -23,6 +34,7 @@
 #include <vector>
 
 #include "rectify/definition/common.h"
+#include "rectify/definition/org.h"
 #include "rectify/notify/policy.h"
 
 namespace rectify::notify {
@@ -32,9 +44,14 @@ inline constexpr std::string_view kChannelKinds[] = {"log", "file", "email", "we
 inline constexpr std::string_view kContactKinds[] = {"email", "wecom", "dingtalk",
                                                      "sms",   "inbox", "bulletin"};
 
+// The contact kind a person's contacts give, as the engine writes it in an outbox row: wecom,
+// then dingtalk, then email, then sms (a phone), else inbox.
+std::string_view PreferredContactKind(const definition::Contacts& contacts);
+
 struct EmailSettings {
   std::string smtp_url, from, username, password;
   std::string starttls = "none";  // none | try | required
+  std::string ca_file;            // PEM file of the CAs to trust instead of the system's
   int timeout_ms = 10000;
 };
 
@@ -58,14 +75,23 @@ struct ChannelSpec {
   SourcePos pos;
 };
 
+// What a `contacts` rule gives the people it matches.
+struct ContactOverride {
+  definition::Contacts contacts;  // replaces the org's, placeholders filled in
+  std::string language;           // empty: the org's
+  SourcePos pos;                  // the rule
+};
+
 class ChannelsConfig {
  public:
   ChannelsConfig(definition::DefinitionInfo info, std::vector<ChannelSpec> channels,
-                 std::map<std::string, std::string> routes, std::string calendar)
+                 std::map<std::string, std::string> routes, std::string calendar,
+                 std::map<std::string, ContactOverride> contacts = {})
       : info_(std::move(info)),
         channels_(std::move(channels)),
         routes_(std::move(routes)),
-        calendar_(std::move(calendar)) {}
+        calendar_(std::move(calendar)),
+        contacts_(std::move(contacts)) {}
 
   const definition::DefinitionInfo& info() const { return info_; }
   const std::vector<ChannelSpec>& channels() const { return channels_; }
@@ -76,12 +102,17 @@ class ChannelsConfig {
   const ChannelSpec* Route(std::string_view contact_kind) const;
   // The calendar whose working hours hold retries (`calendar: cn`); empty: none named.
   const std::string& calendar() const { return calendar_; }
+  // The contacts a `contacts` rule gives this person; null when none does.
+  const ContactOverride* ContactsFor(std::string_view person_id) const;
+  // Person id -> their rule's contacts, for every person a rule matched.
+  const std::map<std::string, ContactOverride>& contacts() const { return contacts_; }
 
  private:
   definition::DefinitionInfo info_;
   std::vector<ChannelSpec> channels_;
   std::map<std::string, std::string> routes_;
   std::string calendar_;
+  std::map<std::string, ContactOverride> contacts_;
 };
 
 }  // namespace rectify::notify

@@ -1,0 +1,103 @@
+// `rectify item show` through the real binary, on SQLite and PostgreSQL: the escalation level a
+// leader reads climbs as the steps fire (rectify tick), names the measure taken, and goes back to
+// 0 when a reopen restarts the clock; the flags show what the steps did.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "tests/store/store_test_env.h"
+#include "tests/support/run_command.h"
+
+namespace rectify {
+namespace {
+
+using testing::Backend;
+using ::testing::HasSubstr;
+
+class ItemShowTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    auto db = testing::TestDatabase::Create(GetParam());
+    ASSERT_TRUE(db.ok()) << db.error().message();
+    db_ = std::move(*db);
+    ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  }
+
+  testing::CommandResult Run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", db_->url()});
+    return testing::RunRectify(args, {{"RECTIFY_HOME", RECTIFY_SOURCE_DIR}});
+  }
+
+  // The line of `item show` that starts with `label`.
+  std::string Line(const std::string& out, const std::string& label) {
+    auto at = out.find("\n" + label);
+    if (at == std::string::npos) return "(no line " + label + ")";
+    auto end = out.find('\n', at + 1);
+    return out.substr(at + 1, end - at - 1);
+  }
+
+  std::unique_ptr<testing::TestDatabase> db_;
+};
+
+TEST_P(ItemShowTest, TheEscalationLevelClimbsWithTheStepsAndNamesTheMeasure) {
+  ASSERT_EQ(Run({"item", "add", "--id", "Q-1", "--unit", "niangxi", "--responsible", "xs-0014",
+                 "--title", "危房改造对象识别不准", "--time-limit", "10wd", "--as", "xs-0009",
+                 "--at", "2017-04-21T10:00:00+08:00"})
+                .exit_code,
+            0);
+  auto assign = Run({"item", "act", "Q-1", "assign", "--as", "xs-0003", "--set", "verifier=xs-0007",
+                     "--at", "2017-04-21T10:05:00+08:00"});
+  ASSERT_EQ(assign.exit_code, 0) << assign.err;
+
+  auto before = Run({"item", "show", "Q-1", "--at", "2017-05-08T10:00:00+08:00"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_EQ(Line(before.out, "escalation:"), "escalation:   level 0");
+  EXPECT_EQ(Line(before.out, "flags:"), "flags:        none");
+
+  // Due at the end of 05-08: reminder letter 05-09, supervision letter 05-11, suggestion letter
+  // 05-15 (docs/engine.md).
+  ASSERT_EQ(Run({"tick", "--until", "2017-05-16T10:00:00+08:00"}).exit_code, 0);
+  auto third = Run({"item", "show", "Q-1", "--at", "2017-05-16T10:00:00+08:00"});
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_EQ(Line(third.out, "deadline:"), "deadline:     2017-05-08, OVERDUE by 6 working days");
+  EXPECT_EQ(Line(third.out, "escalation:"), "escalation:   level 3, suggestion letter (建议函)");
+
+  // Past the suspension of payment (05-27) and the informed criticism (06-06).
+  ASSERT_EQ(Run({"tick", "--until", "2017-06-07T10:00:00+08:00"}).exit_code, 0);
+  auto seventh = Run({"item", "show", "Q-1", "--at", "2017-06-07T10:00:00+08:00"});
+  ASSERT_EQ(seventh.exit_code, 0) << seventh.err;
+  EXPECT_EQ(Line(seventh.out, "escalation:"),
+            "escalation:   level 7, informed criticism (通报批评)");
+  EXPECT_EQ(Line(seventh.out, "flags:"),
+            "flags:        payment suspended; on the bulletin of 新邵县 (xinshao); score -2");
+  auto json = Run({"--format", "json", "item", "show", "Q-1", "--at", "2017-06-07T10:00:00+08:00"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto o = boost::json::parse(json.out).as_object();
+  EXPECT_EQ(o.at("escalation_level").as_int64(), 7);
+  EXPECT_EQ(o.at("escalation_measure").as_string(), "informed_criticism");
+
+  // Submitted, accepted, reopened by a look back: the clock restarts and so does the level.
+  ASSERT_EQ(Run({"item", "act", "Q-1", "submit", "--as", "xs-0014", "--evidence", "照片", "--at",
+                 "2017-06-08T10:00:00+08:00"})
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      Run({"item", "act", "Q-1", "accept", "--as", "xs-0007", "--at", "2017-06-09T10:00:00+08:00"})
+          .exit_code,
+      0);
+  auto reopen = Run({"item", "act", "Q-1", "reopen", "--as", "xs-0003", "--reason",
+                     "回头看发现反弹", "--at", "2017-06-12T10:00:00+08:00"});
+  ASSERT_EQ(reopen.exit_code, 0) << reopen.err;
+  auto reopened = Run({"item", "show", "Q-1", "--at", "2017-06-12T11:00:00+08:00"});
+  ASSERT_EQ(reopened.exit_code, 0) << reopened.err;
+  EXPECT_EQ(Line(reopened.out, "escalation:"), "escalation:   level 0");
+  EXPECT_THAT(Line(reopened.out, "state:"), HasSubstr("state:        rectifying"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ItemShowTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
+                         testing::BackendTestName);
+
+}  // namespace
+}  // namespace rectify
