@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <map>
 #include <system_error>
 #include <vector>
 
@@ -236,10 +237,60 @@ std::vector<std::pair<std::size_t, std::size_t>> SplitPgScript(std::string_view 
 }
 }  // namespace
 
-Database::Database(DatabaseUrl url, std::unique_ptr<soci::session> session)
-    : url_(std::move(url)), session_(std::move(session)) {}
+namespace {
 
-Database::~Database() = default;
+// One mutex per SQLite file the process has open (by its canonical path).
+std::shared_ptr<std::mutex> WriterTurn(const DatabaseUrl& url) {
+  if (url.backend != Backend::kSqlite || url.in_memory()) return nullptr;
+  static std::mutex registry_mu;
+  static std::map<std::string, std::weak_ptr<std::mutex>> registry;
+  std::error_code ec;
+  std::string key = std::filesystem::weakly_canonical(url.path, ec).string();
+  if (ec) key = url.path;
+  std::lock_guard lock(registry_mu);
+  auto& slot = registry[key];
+  auto turn = slot.lock();
+  if (!turn) {
+    turn = std::make_shared<std::mutex>();
+    slot = turn;
+  }
+  return turn;
+}
+
+}  // namespace
+
+Database::Database(DatabaseUrl url, std::unique_ptr<soci::session> session)
+    : url_(std::move(url)), session_(std::move(session)), writer_(WriterTurn(url_)) {}
+
+Database::~Database() {
+  if (in_write_) Rollback();
+}
+
+Status Database::BeginWrite() {
+  if (writer_ && !writing_.owns_lock()) writing_ = std::unique_lock(*writer_);
+  Status s = Exec(is_postgres() ? "BEGIN" : "BEGIN IMMEDIATE");
+  if (!s) {
+    if (writing_.owns_lock()) writing_.unlock();
+    return s;
+  }
+  in_write_ = true;
+  return s;
+}
+
+Status Database::Commit() {
+  Status s = Exec("COMMIT");
+  if (s) {
+    in_write_ = false;
+    if (writing_.owns_lock()) writing_.unlock();
+  }
+  return s;
+}
+
+void Database::Rollback() {
+  if (in_write_ && session_) (void)Exec("ROLLBACK");
+  in_write_ = false;
+  if (writing_.owns_lock()) writing_.unlock();
+}
 
 Result<std::unique_ptr<Database>> Database::Open(const DatabaseUrl& url,
                                                  const OpenOptions& options) {

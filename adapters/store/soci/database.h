@@ -19,6 +19,7 @@
 #include <soci/soci.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -59,6 +60,15 @@ class Database {
   // Runs one statement without parameters.
   Status Exec(const std::string& sql);
 
+  // A write transaction: BEGIN (BEGIN IMMEDIATE on SQLite) ... Commit() or Rollback(). SQLite has
+  // one writer per file; the connections of one process to the same file take turns on a mutex
+  // before they begin, so they wait for each other at once instead of in SQLite's busy handler,
+  // which sleeps in growing steps (a tail of 100 ms waits). Other processes still meet the busy
+  // timeout. Rollback() is safe to call when nothing is open.
+  Status BeginWrite();
+  Status Commit();
+  void Rollback();
+
   // Whether a table exists (in the current schema on PostgreSQL).
   Result<bool> TableExists(const std::string& table);
 
@@ -67,6 +77,9 @@ class Database {
 
   DatabaseUrl url_;
   std::unique_ptr<soci::session> session_;
+  std::shared_ptr<std::mutex> writer_;  // SQLite: the process's turn on this file's write lock
+  std::unique_lock<std::mutex> writing_;
+  bool in_write_ = false;
 };
 
 }  // namespace rectify::store_soci

@@ -187,10 +187,10 @@ Status Migrator::Apply(const MigrationFile& file, Timestamp now, std::int64_t cu
       if (lite) (void)db.Exec("PRAGMA foreign_keys=ON");
     }
   } back_on{db_, lite};
-  if (Status s = db_.Exec(lite ? "BEGIN IMMEDIATE" : "BEGIN"); !s) {
+  if (Status s = db_.BeginWrite(); !s) {
     return s.error().WithContext("migration '" + file.path + "'");
   }
-  auto rollback = [&] { (void)db_.Exec("ROLLBACK"); };
+  auto rollback = [&] { db_.Rollback(); };
   // Created inside the first migration's transaction, so a failing first migration leaves no
   // trace either.
   if (Status s = db_.Exec(
@@ -259,7 +259,7 @@ Status Migrator::Apply(const MigrationFile& file, Timestamp now, std::int64_t cu
     rollback();
     return err;
   }
-  if (Status s = db_.Exec("COMMIT"); !s) {
+  if (Status s = db_.Commit(); !s) {
     rollback();
     return s.error().WithContext("migration '" + file.path + "': commit");
   }

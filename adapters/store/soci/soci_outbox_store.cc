@@ -58,21 +58,19 @@ std::string Micros(Timestamp t) { return std::to_string(ToMicros(t)); }
 // Runs `body` in one transaction; SOCI's exceptions roll it back and become typed errors.
 template <typename Fn>
 Status InTransaction(Database& db, const std::string& doing, Fn body) {
-  if (Status s = db.Exec(db.is_postgres() ? "BEGIN" : "BEGIN IMMEDIATE"); !s) {
-    return s.error().WithContext(doing);
-  }
+  if (Status s = db.BeginWrite(); !s) return s.error().WithContext(doing);
   try {
     if (Status s = body(); !s) {
-      (void)db.Exec("ROLLBACK");
+      db.Rollback();
       return s;
     }
   } catch (const std::exception& e) {
     Error err = db.MapError(e, doing);
-    (void)db.Exec("ROLLBACK");
+    db.Rollback();
     return err;
   }
-  if (Status s = db.Exec("COMMIT"); !s) {
-    (void)db.Exec("ROLLBACK");
+  if (Status s = db.Commit(); !s) {
+    db.Rollback();
     return s.error().WithContext(doing);
   }
   return OkStatus();

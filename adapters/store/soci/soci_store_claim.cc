@@ -31,7 +31,7 @@ Result<std::vector<TimerRecord>> SociStore::ClaimDue(Timestamp now, std::int64_t
   try {
     long long token = 0;
     if (!pg) {
-      if (Status s = db_->Exec("BEGIN IMMEDIATE"); !s) return s.error().WithContext("claim timers");
+      if (Status s = db_->BeginWrite(); !s) return s.error().WithContext("claim timers");
       db_->session() << "UPDATE timer_lease_tokens SET last = last + 1 RETURNING last",
           soci::into(token);
     }
@@ -79,14 +79,14 @@ Result<std::vector<TimerRecord>> SociStore::ClaimDue(Timestamp now, std::int64_t
       out.push_back(std::move(t));
     }
     if (!pg) {
-      if (Status s = db_->Exec("COMMIT"); !s) {
-        (void)db_->Exec("ROLLBACK");
+      if (Status s = db_->Commit(); !s) {
+        db_->Rollback();
         return s.error().WithContext("claim timers");
       }
     }
   } catch (const std::exception& e) {
     Error err = db_->MapError(e, "claim due timers");
-    if (!pg) (void)db_->Exec("ROLLBACK");
+    if (!pg) db_->Rollback();
     return err;
   }
   std::sort(out.begin(), out.end(), [](const TimerRecord& a, const TimerRecord& b) {

@@ -68,10 +68,8 @@ std::vector<const Row*> Unchanged(const std::vector<Row>& rows,
 Status SociStore::Commit(const ChangeSet& changes) {
   if (changes.empty()) return OkStatus();
   if (Status s = Validate(changes); !s) return s;
-  if (Status s = db_->Exec(db_->is_postgres() ? "BEGIN" : "BEGIN IMMEDIATE"); !s) {
-    return s.error().WithContext("commit: begin");
-  }
-  auto rollback = [this] { (void)db_->Exec("ROLLBACK"); };
+  if (Status s = db_->BeginWrite(); !s) return s.error().WithContext("commit: begin");
+  auto rollback = [this] { db_->Rollback(); };
   try {
     Status s = PutDefinitions(changes);
     if (s) {
@@ -99,7 +97,7 @@ Status SociStore::Commit(const ChangeSet& changes) {
     rollback();
     return err;
   }
-  if (Status s = db_->Exec("COMMIT"); !s) {
+  if (Status s = db_->Commit(); !s) {
     rollback();
     return Error(
         s.error().code() == ErrorCode::kInternal ? ErrorCode::kUnavailable : s.error().code(),
