@@ -92,6 +92,20 @@ TEST(JsonWriterTest, NestedValuesMatchBoostJson) {
   EXPECT_EQ(out, json::serialize(expected));
 }
 
+TEST(JsonWriterTest, ContinuingAnObjectAppendsKeysAsBoostJsonWould) {
+  for (json::object base : {json::object{}, json::object{{"item", "Q-1"}, {"level", 2}}}) {
+    std::string out = json::serialize(base);
+    out.pop_back();
+    JsonWriter w(out);
+    if (!base.empty()) w.Continue();
+    w.Field("recipient_name", "唐强华").Field("urgent", true);
+    out += '}';
+    base["recipient_name"] = "唐强华";
+    base["urgent"] = true;
+    EXPECT_EQ(out, json::serialize(base));
+  }
+}
+
 TEST(JsonWriterTest, AnInstanceStateIsWhatBoostJsonWouldWrite) {
   engine::Instance inst;
   inst.record.id = "Q-1";

@@ -1,6 +1,10 @@
 #include "adapters/store/soci/batch.h"
 
+#include <soci/sqlite3/soci-sqlite3.h>  // wraps <sqlite3.h> in namespace sqlite_api
+
 namespace rectify::store_soci {
+
+using namespace sqlite_api;  // NOLINT(google-build-using-namespace): SQLite's C API, as SOCI wraps it
 
 std::string PgArrayLiteral(const std::vector<Value>& column) {
   std::string out = "{";
@@ -62,20 +66,33 @@ std::vector<std::string> RunBatch(Database& db, const BatchSql& sql, const std::
     }
     return keys;
   }
-  std::vector<std::string> values(columns);
-  std::vector<soci::indicator> nulls(columns, soci::i_ok);
-  soci::statement st(db.session());
-  for (std::size_t c = 0; c < columns; ++c) st.exchange(soci::use(values[c], nulls[c]));
-  st.alloc();
-  st.prepare(sql.sqlite, soci::details::st_repeatable_query);
-  st.define_and_bind();
-  for (const Row& row : rows) {
-    for (std::size_t c = 0; c < columns; ++c) {
-      nulls[c] = row[c] ? soci::i_ok : soci::i_null;
-      values[c] = row[c].value_or("");
+  // SQLite: the statement is prepared once per connection, each row's values are bound in place
+  // (no copies) and the statement is stepped and reset, through SQLite's own API: this runs for
+  // every row of every batch.
+  sqlite3_stmt* st = db.CachedStatement(sql.sqlite);
+  sqlite3* handle = sqlite3_db_handle(st);
+  struct Reset {
+    sqlite3_stmt* st;
+    ~Reset() {
+      sqlite3_reset(st);
+      sqlite3_clear_bindings(st);
     }
-    st.execute(true);
-    if (key_columns > 0 && st.get_affected_rows() > 0) keys.push_back(KeyOf(row, key_columns));
+  };
+  for (const Row& row : rows) {
+    Reset reset{st};
+    for (std::size_t c = 0; c < columns; ++c) {
+      int rc = row[c] ? sqlite3_bind_text(st, static_cast<int>(c + 1), row[c]->data(),
+                                          static_cast<int>(row[c]->size()), SQLITE_STATIC)
+                      : sqlite3_bind_null(st, static_cast<int>(c + 1));
+      if (rc != SQLITE_OK) throw soci::sqlite3_soci_error(sqlite3_errmsg(handle), rc);
+    }
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+      // The statement's error, with its extended code on the connection for MapError.
+      rc = sqlite3_reset(st);
+      throw soci::sqlite3_soci_error(sqlite3_errmsg(handle), rc);
+    }
+    if (key_columns > 0 && sqlite3_changes(handle) > 0) keys.push_back(KeyOf(row, key_columns));
   }
   return keys;
 }

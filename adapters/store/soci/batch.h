@@ -4,8 +4,8 @@
 // A batch is a list of rows of text values (NULL as nullopt). On PostgreSQL each column is bound
 // once, as a text array literal, to a statement that reads `unnest(:c0::text[], :c1::bigint[],
 // ...)`, so a thousand rows cost one round trip. On SQLite the same rows are bound one by one to
-// one prepared statement (numbered parameters ?1, ?2, ...); integers travel as text, which
-// SQLite's column affinity stores as integers.
+// one statement, prepared once per connection (numbered parameters ?1, ?2, ...) and run through
+// SQLite's own API; integers travel as text, which SQLite's column affinity stores as integers.
 //
 // Thread-safety: functions over the caller's Database; no state of their own.
 #pragma once
@@ -33,7 +33,8 @@ struct BatchSql {
 // Runs `sql` over `rows` (each row has the same number of columns). When `key_columns` > 0, returns
 // the keys of the rows that changed a row: on PostgreSQL the statement must end with `RETURNING`
 // the key (its columns joined with KeySeparator(), see KeyOf); on SQLite a row counts when it
-// changed at least one row. Throws what SOCI throws.
+// changed at least one row. Throws what SOCI throws (soci::sqlite3_soci_error on SQLite, with the
+// error left on the connection for Database::MapError).
 std::vector<std::string> RunBatch(Database& db, const BatchSql& sql, const std::vector<Row>& rows,
                                   int key_columns = 0);
 

@@ -264,6 +264,21 @@ Database::Database(DatabaseUrl url, std::unique_ptr<soci::session> session)
 
 Database::~Database() {
   if (in_write_) Rollback();
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+}
+
+sqlite3_stmt* Database::CachedStatement(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return it->second;
+  sqlite3* db = LiteHandle(*session_);
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    throw soci::sqlite3_soci_error(std::string("cannot prepare: ") + sqlite3_errmsg(db), rc);
+  }
+  statements_.emplace(sql, stmt);
+  return stmt;
 }
 
 Status Database::BeginWrite() {

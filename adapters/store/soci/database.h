@@ -18,6 +18,7 @@
 
 #include <soci/soci.h>
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,6 +26,11 @@
 
 #include "adapters/store/soci/database_url.h"
 #include "rectify/result.h"
+
+// SOCI's SQLite backend declares the C API inside this namespace.
+namespace sqlite_api {
+struct sqlite3_stmt;
+}
 
 namespace rectify::store_soci {
 
@@ -69,6 +75,11 @@ class Database {
   Status Commit();
   void Rollback();
 
+  // SQLite only: `sql` prepared once for this connection and kept until it closes (the batched
+  // writes run the same few statements thousands of times a second). Throws
+  // soci::sqlite3_soci_error when it does not prepare, as SOCI would.
+  sqlite_api::sqlite3_stmt* CachedStatement(const std::string& sql);
+
   // Whether a table exists (in the current schema on PostgreSQL).
   Result<bool> TableExists(const std::string& table);
 
@@ -80,6 +91,7 @@ class Database {
   std::shared_ptr<std::mutex> writer_;  // SQLite: the process's turn on this file's write lock
   std::unique_lock<std::mutex> writing_;
   bool in_write_ = false;
+  std::map<std::string, sqlite_api::sqlite3_stmt*> statements_;  // SQLite: CachedStatement
 };
 
 }  // namespace rectify::store_soci

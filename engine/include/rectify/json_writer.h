@@ -56,6 +56,13 @@ class JsonWriter {
     return *this;
   }
 
+  // Continues an object or array that `out` already holds values of (its closing bracket cut
+  // off): the next key or value is written after a comma.
+  JsonWriter& Continue() {
+    need_comma_ = true;
+    return *this;
+  }
+
   // Shorthands for a key and its value.
   JsonWriter& Field(std::string_view key, std::string_view v) { return Key(key).String(v); }
   JsonWriter& Field(std::string_view key, const char* v) { return Key(key).String(v); }

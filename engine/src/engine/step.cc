@@ -5,6 +5,7 @@
 
 #include "rectify/engine/access.h"
 #include "rectify/engine/audit_chain.h"
+#include "rectify/json_writer.h"
 #include "rectify/notify/channels_config.h"
 
 namespace rectify::engine::internal {
@@ -197,6 +198,11 @@ void Step::Notify(const std::vector<std::string>& people, const std::string& tem
   if (!urgent && bound_.calendar) {
     if (auto t = bound_.calendar->NextWorkingTime(now_); t) not_before = *t;
   }
+  // The payload is written once; each recipient's copy only appends its own keys, which is what
+  // serializing the payload with those keys added gives (Boost.JSON appends a new key last).
+  const bool appendable = !payload.contains("recipient_name") && !payload.contains("urgent");
+  std::string common = json::serialize(payload);
+  common.pop_back();  // the closing brace
   for (const std::string& id : people) {
     OutboxRecord o;
     o.dedup_key =
@@ -205,12 +211,21 @@ void Step::Notify(const std::vector<std::string>& people, const std::string& tem
     o.channel = p ? std::string(notify::PreferredContactKind(org().person(*p).contacts)) : "inbox";
     o.recipient = id;
     o.template_name = template_name;
-    json::object body = payload;
-    if (p) body["recipient_name"] = org().person(*p).name;
-    // The dispatcher reads this, not the hour, to let an urgent step skip working hours, digests
-    // and rate limits.
-    if (urgent) body["urgent"] = true;
-    o.payload_json = json::serialize(body);
+    // The dispatcher reads "urgent", not the hour, to let an urgent step skip working hours,
+    // digests and rate limits.
+    if (appendable) {
+      o.payload_json = common;
+      JsonWriter w(o.payload_json);
+      if (!payload.empty()) w.Continue();
+      if (p) w.Field("recipient_name", org().person(*p).name);
+      if (urgent) w.Field("urgent", true);
+      o.payload_json += '}';
+    } else {
+      json::object body = payload;
+      if (p) body["recipient_name"] = org().person(*p).name;
+      if (urgent) body["urgent"] = true;
+      o.payload_json = json::serialize(body);
+    }
     o.not_before = not_before;
     Queue(std::move(o), timer_name);
   }
