@@ -354,7 +354,7 @@ void RegisterServe(CLI::App& app, Context& ctx) {
   cmd->add_option("--node-id", o->node.node_id,
                   "This node's name in timer leases (default: host name and process id)");
   cmd->add_option("--workers", o->node.workers,
-                  "Database worker threads (default 2 on PostgreSQL; SQLite runs 1)");
+                  "Database worker threads, each with its own connection (default 2)");
   cmd->add_option("--batch", o->node.batch, "Timers claimed and fired per transaction (1000)");
   cmd->add_option("--lease", o->node.lease_seconds,
                   "Seconds a claimed timer stays leased to this node (30)");

@@ -56,11 +56,7 @@ void RunNode(Context& ctx, const NodeOptions& o) {
   auto url = store_soci::ParseDatabaseUrl(ctx.DatabaseUrl());
   if (!url) return ctx.Fail(url.error());
   const bool sqlite = url->backend == store_soci::Backend::kSqlite;
-  if (sqlite && o.workers > 1) {
-    return ctx.UsageError("--workers " + std::to_string(o.workers) +
-                          ": SQLite has one writer, so the engine runs one worker on it; use "
-                          "PostgreSQL for more");
-  }
+  if (o.workers < 0) return ctx.UsageError("--workers must be at least 1");
   if (sqlite && url->in_memory()) {
     return ctx.UsageError("serve needs a database that outlives it; give --db sqlite:FILE");
   }
@@ -138,7 +134,10 @@ void RunNode(Context& ctx, const NodeOptions& o) {
 
   scheduler::SchedulerOptions so;
   so.node_id = o.node_id.empty() ? DefaultNodeId() : o.node_id;
-  so.workers = o.workers > 0 ? o.workers : (sqlite ? 1 : 2);
+  // Two database threads by default, on either backend. SQLite has one writer, but a worker
+  // spends most of a batch loading and computing, which overlaps another's commit (the
+  // connections take turns at the write lock; store_soci::Database::BeginWrite).
+  so.workers = o.workers > 0 ? o.workers : 2;
   so.batch = o.batch;
   so.lease = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.lease_seconds));
   if (o.speed > 0) {

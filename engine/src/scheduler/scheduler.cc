@@ -100,7 +100,15 @@ class Scheduler::Worker {
         behind_(shared_->metrics.gauge(
             "rectify_scheduler_behind_seconds",
             "How late the oldest timer of the worker's last batch was when it was claimed",
-            labels_)) {}
+            labels_)),
+        saturated_(shared_->metrics.gauge(
+            "rectify_scheduler_saturated",
+            "1 while the worker's batches come back full: due work arrives at least as fast as "
+            "it commits, and waits in the database",
+            labels_)),
+        backlog_(shared_->metrics.gauge(
+            "rectify_scheduler_due_timers",
+            "Timers due and not yet fired at the last horizon read (at most the horizon limit)")) {}
 
   void Start() {
     thread_ = std::thread([this] { Run(); });
@@ -110,8 +118,16 @@ class Scheduler::Worker {
   }
 
  private:
+  // Worker 0 reads the horizon again every `refresh`, also while it drains a backlog (so the
+  // backlog gauge stays current under load).
+  void MaybeRefresh() {
+    if (index_ != 0 || !store_ || clock_.SteadyNow() < next_refresh_) return;
+    RefreshHorizon();
+    next_refresh_ = clock_.SteadyNow() + options_.refresh;
+  }
+
   void Run() {
-    auto next_refresh = clock_.SteadyNow();
+    next_refresh_ = clock_.SteadyNow();
     for (;;) {
       {
         std::unique_lock lock(shared_->mu);
@@ -121,10 +137,7 @@ class Scheduler::Worker {
         shared_->kicked[index_] = false;
       }
       Drain();
-      if (index_ == 0 && store_ && clock_.SteadyNow() >= next_refresh) {
-        RefreshHorizon();
-        next_refresh = clock_.SteadyNow() + options_.refresh;
-      }
+      MaybeRefresh();
     }
     store_.reset();
     engine_.reset();
@@ -148,6 +161,7 @@ class Scheduler::Worker {
       }
       Recovered();
       if (claimed->empty()) {
+        saturated_.Set(0);
         CaughtUp();
         return;
       }
@@ -164,7 +178,10 @@ class Scheduler::Worker {
       batches_.Inc(report->batches);
       for (Timestamp due : report->fired_due) lateness_.Observe(Seconds(committed_at - due));
       Post(BatchEvent{index_, std::move(*report), committed_at});
-      if (static_cast<std::int64_t>(claimed->size()) < options_.batch) {
+      MaybeRefresh();
+      const bool full = static_cast<std::int64_t>(claimed->size()) >= options_.batch;
+      saturated_.Set(full ? 1 : 0);
+      if (!full) {
         CaughtUp();
         return;
       }
@@ -231,7 +248,12 @@ class Scheduler::Worker {
     if (!due) return Failed(due.error());
     std::vector<Timestamp> times;
     times.reserve(due->size());
-    for (const TimerRecord& t : *due) times.push_back(t.due_at);
+    std::int64_t backlog = 0;
+    for (const TimerRecord& t : *due) {
+      times.push_back(t.due_at);
+      backlog += t.due_at <= now;
+    }
+    backlog_.Set(static_cast<double>(backlog));
     bool read_all = static_cast<std::int64_t>(times.size()) < limit;
     std::weak_ptr<Shared> weak = shared_;
     boost::asio::post(io_, [weak, times = std::move(times), read_all]() mutable {
@@ -279,6 +301,9 @@ class Scheduler::Worker {
   Histogram& lateness_;
   Histogram& batch_seconds_;
   Gauge& behind_;
+  Gauge& saturated_;
+  Gauge& backlog_;
+  SteadyTime next_refresh_{};
   std::chrono::milliseconds backoff_ = options_.retry_min;
   std::unique_ptr<Store> store_;
   std::unique_ptr<engine::Engine> engine_;

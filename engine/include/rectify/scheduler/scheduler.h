@@ -30,13 +30,17 @@
 //     because nothing is fired until it is committed, and its leases are its own to take back.
 //   - Memory is bounded: the horizon holds at most `horizon_limit` entries and a worker at most
 //     one batch; work that cannot be fired yet waits in the database, and the metrics say how
-//     far behind the node is (rectify_timer_lateness_seconds, rectify_scheduler_behind_seconds).
+//     far behind the node is (rectify_timer_lateness_seconds, rectify_scheduler_behind_seconds,
+//     rectify_scheduler_due_timers: the backlog of due timers at the last horizon read, and
+//     rectify_scheduler_saturated: 1 while batches come back full, so work is arriving at least
+//     as fast as the node commits it).
 //   - Time: waiting uses the Clock's timers, which sleep on the steady clock and re-check wall
 //     time (clock.h), and a timer fires only when wall time has reached its due time, so a wall
 //     clock jump backwards fires nothing early and a jump forwards fires exactly what became due.
 //
-// SQLite has one writer: a scheduler on SQLite runs one worker, and a second node on the same
-// file is refused by the caller (serve), which says so.
+// SQLite has one writer: the workers' connections take turns at its write lock, each loading and
+// computing its batch while another commits; a second node on the same file is refused by the
+// caller (serve), which says so.
 //
 // Thread-safety: construct, Start, Stop, Armed and OnBatch on the io_context's thread. The Clock
 // must be safe to read from several threads (SystemClock and AcceleratedClock are; VirtualClock
