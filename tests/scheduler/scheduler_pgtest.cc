@@ -12,6 +12,7 @@
 
 #include "adapters/store/soci/migrator.h"
 #include "adapters/store/soci/soci_store.h"
+#include "rectify/engine/engine.h"
 #include "rectify/scheduler/horizon.h"
 #include "rectify/scheduler/scheduler.h"
 #include "tests/scheduler/firing_ledger.h"
@@ -59,6 +60,70 @@ class JumpingClock final : public Clock {
   Timestamp start_;
   SteadyTime steady_;
   std::atomic<Duration> offset_{Duration::zero()};
+};
+
+// Every reminder and escalation timer marked fired has its one audit row and every such row its
+// fired timer; no escalation step was passed over (cancelled while a later one fired).
+void ExpectEffectsMatchFirings(const FiringLedger& ledger) {
+  EXPECT_THAT(ledger.fired_without_effect, ::testing::IsEmpty());
+  EXPECT_THAT(ledger.effect_without_firing, ::testing::IsEmpty());
+  EXPECT_THAT(ledger.passed_over_steps, ::testing::IsEmpty());
+}
+
+// A worker's Store whose commits of escalation steps each take `delay` longer: a worker on a
+// slow connection, or one the machine starves, while the node's other worker goes at full speed.
+class SlowEscalations final : public Store {
+ public:
+  SlowEscalations(std::unique_ptr<Store> inner, Duration delay)
+      : inner_(std::move(inner)), delay_(delay) {}
+  Status Commit(const ChangeSet& changes) override {
+    bool steps =
+        std::any_of(changes.timer_fires.begin(), changes.timer_fires.end(),
+                    [](const TimerFire& f) { return f.key.name.rfind("escalate:", 0) == 0; });
+    if (steps) std::this_thread::sleep_for(delay_);
+    return inner_->Commit(changes);
+  }
+  Result<InstanceRecord> LoadInstance(const std::string& id) override {
+    return inner_->LoadInstance(id);
+  }
+  Result<std::vector<InstanceRecord>> ListInstances(const InstanceFilter& filter) override {
+    return inner_->ListInstances(filter);
+  }
+  Result<std::vector<InstanceRecord>> LoadInstances(const std::vector<std::string>& ids) override {
+    return inner_->LoadInstances(ids);
+  }
+  Result<std::vector<TimerRecord>> DueTimers(Timestamp up_to, std::int64_t limit) override {
+    return inner_->DueTimers(up_to, limit);
+  }
+  Result<std::vector<TimerRecord>> ClaimDue(Timestamp now, std::int64_t limit,
+                                            const std::string& owner,
+                                            Timestamp lease_until) override {
+    return inner_->ClaimDue(now, limit, owner, lease_until);
+  }
+  Result<std::vector<TimerRecord>> TimersOf(const std::string& instance_id) override {
+    return inner_->TimersOf(instance_id);
+  }
+  Result<std::vector<OutboxRecord>> PendingOutbox(Timestamp now, std::int64_t limit) override {
+    return inner_->PendingOutbox(now, limit);
+  }
+  Result<std::vector<AuditRecord>> AuditOf(const std::string& instance_id) override {
+    return inner_->AuditOf(instance_id);
+  }
+  Result<DefinitionRecord> LoadDefinition(const std::string& kind, const std::string& name,
+                                          std::int64_t version) override {
+    return inner_->LoadDefinition(kind, name, version);
+  }
+  Result<DefinitionRecord> LatestDefinition(const std::string& kind,
+                                            const std::string& name) override {
+    return inner_->LatestDefinition(kind, name);
+  }
+  Result<std::vector<UnitRecord>> ListUnits() override { return inner_->ListUnits(); }
+  Result<std::vector<PersonRecord>> ListPeople() override { return inner_->ListPeople(); }
+  Result<StoreCounts> Counts() override { return inner_->Counts(); }
+
+ private:
+  std::unique_ptr<Store> inner_;
+  Duration delay_;
 };
 
 class SchedulerTest : public ::testing::TestWithParam<Backend> {
@@ -192,6 +257,7 @@ TEST_P(SchedulerTest, FiresEveryDueTimerExactlyOnceAndServes) {
   EXPECT_EQ(overdue_pending, 0);
   EXPECT_THAT(ledger.duplicates, ::testing::IsEmpty());
   EXPECT_GT(ledger.effects, 60) << "each item reminded and escalated at least once";
+  ExpectEffectsMatchFirings(ledger);
   EXPECT_EQ(fired, ledger.fired_timers);
   EXPECT_EQ(metrics.counter("rectify_timer_firings_total", "").value(), fired);
   EXPECT_THAT(phases, ::testing::ElementsAre(NodePhase::kRecovering, NodePhase::kServing,
@@ -228,6 +294,7 @@ TEST_P(SchedulerTest, TimersThatFellDueWhileNoEngineRanFireAtStartLateInDueOrder
   EXPECT_THAT(ledger.duplicates, ::testing::IsEmpty());
   EXPECT_GT(ledger.effects, 0);
   EXPECT_EQ(ledger.late, ledger.effects) << "every firing at start-up is marked late";
+  ExpectEffectsMatchFirings(ledger);
   ASSERT_GT(batches.size(), 3u);
   // Claimed in due order: the first batch holds the earliest due time of all. (Later batches
   // may go back in time: a firing arms the next escalation step, which may be overdue too.)
@@ -286,6 +353,53 @@ TEST_P(SchedulerTest, AWallClockJumpNeitherFiresEarlyNorSkips) {
   s.Join();
 }
 
+// The ledger the crash, multi-node and outage tests judge by sees each kind of damage: a timer
+// marked fired whose step never took effect, a step whose timer is not marked fired, and an
+// escalation step cancelled while a later one fired.
+TEST_P(SchedulerTest, TheFiringLedgerCatchesFiringsWithoutEffectsAndStepsPassedOver) {
+  RegisterItems(4);
+  {
+    VirtualClock clock(kT0);
+    boost::asio::io_context io;
+    engine::Engine engine(*store_, clock, Shipped());
+    auto fired = engine::RunUntil(engine, clock, io, kT0 + days(30));
+    ASSERT_TRUE(fired.ok()) << fired.error().message();
+  }
+  FiringLedger clean = Ledger(kT0 + days(30), nullptr);
+  ExpectEffectsMatchFirings(clean);
+  ASSERT_GT(clean.effects, 0);
+
+  auto url = store_soci::ParseDatabaseUrl(db_->url());
+  auto opened = store_soci::Database::Open(*url, {});
+  ASSERT_TRUE(opened.ok());
+  soci::session& sql = (*opened)->session();
+  // A pending step marked fired behind the engine's back, one fired step set pending again, one
+  // fired middle step of an item's ladder cancelled.
+  std::string a = "S-1000", b = "S-1001", c = "S-1002";
+  std::string next;  // the step S-1000 waits for (the front of its schedule, armed in the store)
+  long long generation = 0;
+  sql << "SELECT name, generation FROM timers WHERE instance_id = :i AND state = 'pending' AND "
+         "name LIKE 'escalate:%' ORDER BY due_at LIMIT 1",
+      soci::use(a), soci::into(next), soci::into(generation);
+  ASSERT_FALSE(next.empty());
+  sql << "UPDATE timers SET state = 'fired' WHERE instance_id = :i AND name = :n", soci::use(a),
+      soci::use(next);
+  sql << "UPDATE timers SET state = 'pending' WHERE instance_id = :i AND name = "
+         "'escalate:rectifying:0'",
+      soci::use(b);
+  sql << "UPDATE timers SET state = 'cancelled' WHERE instance_id = :i AND name = "
+         "'escalate:rectifying:1'",
+      soci::use(c);
+  FiringLedger damaged = Ledger(kT0 + days(30), nullptr);
+  EXPECT_THAT(damaged.fired_without_effect,
+              ::testing::ElementsAre(TimerLedgerKey(a, next, generation)));
+  // (The cancelled step's audit row now names a timer that is not marked fired, too.)
+  EXPECT_THAT(damaged.effect_without_firing,
+              ::testing::UnorderedElementsAre("S-1001 escalate:rectifying:0#1",
+                                              "S-1002 escalate:rectifying:1#1"));
+  EXPECT_THAT(damaged.passed_over_steps, ::testing::ElementsAre("S-1002 escalate:rectifying:1#1"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, SchedulerTest, ::testing::Values(Backend::kSqlite),
                          BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, SchedulerTest, ::testing::Values(Backend::kPostgresql),
@@ -317,6 +431,7 @@ TEST_P(TwoNodesTest, ShareOnePostgresqlAndFireEachTimerOnce) {
   FiringLedger ledger = Ledger(end - days(1), &pending_due);
   EXPECT_EQ(pending_due, 0);
   EXPECT_THAT(ledger.duplicates, ::testing::IsEmpty());
+  ExpectEffectsMatchFirings(ledger);
   std::int64_t one = m1.counter("rectify_timer_firings_total", "").value();
   std::int64_t two = m2.counter("rectify_timer_firings_total", "").value();
   EXPECT_EQ(one + two, ledger.fired_timers);
@@ -324,6 +439,50 @@ TEST_P(TwoNodesTest, ShareOnePostgresqlAndFireEachTimerOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, TwoNodesTest, ::testing::Values(Backend::kPostgresql),
+                         BackendTestName);
+
+// Weeks of backlog (the node was down, or its database was) fired by one node's two workers on
+// PostgreSQL, one of them slow to commit escalation steps: the fast one claims on down the due
+// order while the slow one still holds its batch, so it claims later steps of items whose
+// earlier step the slow one holds. Every step must still take effect, once: none may be passed
+// over (cancelled because a later one committed first).
+class TwoWorkersTest : public SchedulerTest {};
+
+TEST_P(TwoWorkersTest, ABacklogFiredByAFastAndASlowWorkerPassesOverNoEscalationStep) {
+  RegisterItems(100);
+  AcceleratedClock clock(kT0 + days(60), 1.0);
+  boost::asio::io_context io;
+  Metrics metrics;
+  Health health;
+  SchedulerOptions o = Options("node-1");
+  o.workers = 2;
+  o.batch = 10;
+  auto opened = std::make_shared<std::atomic<int>>(0);
+  scheduler::StoreFactory plain = Factory();
+  scheduler::StoreFactory factory = [plain, opened]() -> Result<std::unique_ptr<Store>> {
+    auto store = plain();
+    if (!store || (*opened)++ > 0) return store;
+    std::unique_ptr<Store> slow =
+        std::make_unique<SlowEscalations>(std::move(*store), milliseconds(300));
+    return slow;
+  };
+  Scheduler s(io, clock, factory, Shipped(), o, metrics, health);
+  s.Start();
+  ASSERT_TRUE(RunUntil(
+      io, [&] { return s.phase() == NodePhase::kServing; }, seconds(60)))
+      << health.reason();
+  s.Stop();
+  s.Join();
+  Pump(io, milliseconds(50));
+  int pending_due = -1;
+  FiringLedger ledger = Ledger(kT0 + days(60), &pending_due);
+  EXPECT_EQ(pending_due, 0);
+  EXPECT_THAT(ledger.duplicates, ::testing::IsEmpty());
+  EXPECT_GT(ledger.effects, 100 * 4);
+  ExpectEffectsMatchFirings(ledger);
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, TwoWorkersTest, ::testing::Values(Backend::kPostgresql),
                          BackendTestName);
 
 TEST(HorizonTest, KeepsTheEarliestWithinItsLimitAndPopsWhatIsDue) {

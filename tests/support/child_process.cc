@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 namespace rectify::testing {
@@ -94,6 +96,36 @@ bool ChildProcess::running() {
 
 void ChildProcess::Kill(int signal) {
   if (pid_ > 0 && status_ < 0) ::kill(pid_, signal);
+}
+
+namespace {
+
+// The state letter of /proc/PID/stat ('R', 'S', 'T' for stopped, ...); 0 when it cannot be read.
+char ProcState(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')');  // the command name, in parentheses, may hold spaces
+  if (close == std::string::npos || close + 2 >= stat.size()) return 0;
+  return stat[close + 2];
+}
+
+}  // namespace
+
+bool ChildProcess::Freeze() {
+  if (!running()) return false;
+  ::kill(pid_, SIGSTOP);
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < end) {
+    char state = ProcState(pid_);
+    if (state == 'T' || state == 't') return true;
+    if (state == 0 || state == 'Z') return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return false;
+}
+
+void ChildProcess::Thaw() {
+  if (pid_ > 0 && status_ < 0) ::kill(pid_, SIGCONT);
 }
 
 int ChildProcess::Wait() {

@@ -7,6 +7,10 @@
 //   node.Kill(SIGKILL);
 //   int status = node.Wait();     // 128 + 9
 //
+// Freeze() stops the child (SIGSTOP) and returns once the kernel reports it stopped, so whatever
+// the test then reads from the database is what the frozen child left; Thaw() lets it go on
+// (SIGCONT). The fencing and takeover tests freeze a node while it holds leases.
+//
 // Standard output is read by a background thread into a buffer the test can search; standard
 // error goes to the test's own (so a failing node's complaint shows in the test log). The
 // destructor kills (SIGKILL) and reaps a child still running. Thread-safety: one test thread.
@@ -40,6 +44,10 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
   bool running();
   void Kill(int signal = SIGKILL);
+  // SIGSTOP, then waits (up to 5 s) until the child is stopped; false when it is not running or
+  // did not stop.
+  bool Freeze();
+  void Thaw();  // SIGCONT
   // Waits for the child to end; its exit code, or 128 + N when killed by signal N.
   int Wait();
   // Waits until a line of output contains `text` and returns it; "" on time-out or when the
