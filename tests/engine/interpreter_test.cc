@@ -309,6 +309,41 @@ TEST_F(InterpreterTest, TheFirstEscalationStepAtTheDeadlineWritesLettersHeldToWo
   EXPECT_THAT(item_.held, IsEmpty());
 }
 
+// Two workers can split an item's due steps between their claims. Should the later step fire
+// first, the steps it passes over take effect with it, in the chain's order, and their armed
+// timers fire in the same commit (the other claimer's commit then finds them fired): no step is
+// passed over, none taken twice.
+TEST_F(InterpreterTest, AStepFiredBeforeTheStepsBeforeItTakesThemFirstInOrder) {
+  RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
+  // Weeks later, with nothing fired meanwhile: the reminders are past, steps 0-2 are due.
+  for (engine::PendingTimer& t : item_.timers) t.armed = true;  // as if each had been armed
+  std::optional<engine::PendingTimer> step2;
+  for (const engine::PendingTimer& t : item_.timers) {
+    if (t.name == "escalate:rectifying:2") step2 = t;
+  }
+  ASSERT_TRUE(step2);
+  TimerRecord claimed;
+  claimed.key = {"Q-1", step2->name, step2->generation};
+  claimed.due_at = step2->due;
+  auto fx = interp_.Fire(item_, {claimed}, T("2017-05-16T09:00:00+08:00"));
+  ASSERT_TRUE(fx.ok()) << fx.error().message();
+  EXPECT_THAT(Claimed(*fx), ElementsAre("escalate:rectifying:2 at 2017-05-16T09:00:00+08:00",
+                                        "escalate:rectifying:0 at 2017-05-16T09:00:00+08:00",
+                                        "escalate:rectifying:1 at 2017-05-16T09:00:00+08:00"));
+  std::vector<std::string> steps;
+  for (const engine::EscalationTaken& e : fx->instance.escalations) steps.push_back(e.step_id);
+  ASSERT_EQ(steps.size(), 3u);
+  EXPECT_EQ(fx->instance.EscalationLevel(), 3);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(fx->instance.escalations[i].step, i) << "in order";
+  // Each of them once: firing the passed-over timers again changes nothing.
+  item_ = fx->instance;
+  TimerRecord again;
+  again.key = {"Q-1", "escalate:rectifying:0", step2->generation};
+  auto repeat = interp_.Fire(item_, {again}, T("2017-05-16T09:01:00+08:00"));
+  ASSERT_TRUE(repeat.ok());
+  EXPECT_EQ(repeat->instance.escalations.size(), 3u);
+}
+
 TEST_F(InterpreterTest, AStaleGenerationIsClaimedAndIgnored) {
   RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
   engine::PendingTimer old = item_.timers.front();

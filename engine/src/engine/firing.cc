@@ -197,6 +197,11 @@ Result<Effects> Interpreter::Fire(const Instance& instance, const std::vector<Ti
   // below, and re-armed on the new dates by ProjectTimers.
   if (auto moved = step.FollowCalendar(kSystemActor, "", nullptr); !moved) return moved.error();
   for (const TimerRecord& t : timers) {
+    // Taken already by an earlier step's catch-up below (its timer is fired with it).
+    auto& fired = step.fx().fire;
+    if (std::any_of(fired.begin(), fired.end(), [&](const TimerFire& f) { return f.key == t.key; })) {
+      continue;
+    }
     step.fx().fire.push_back({t.key, now});
     auto& pending = step.inst().timers;
     auto it = std::find_if(pending.begin(), pending.end(), [&](const PendingTimer& p) {
@@ -208,6 +213,27 @@ Result<Effects> Interpreter::Fire(const Instance& instance, const std::vector<Ti
     std::vector<std::string> parts = internal::SplitName(timer.name);
     if (parts.size() != 3 || parts[1] != step.inst().record.state) continue;
     int index = std::atoi(parts[2].c_str());
+    if (parts[0] == "escalate") {
+      // Steps take effect in the chain's order. Two workers (or nodes) can split an item's due
+      // steps between their claims; should this one come first, the earlier steps it passes over
+      // take effect here, before it, with their timers fired in the same commit (unfenced: the
+      // other claimer's commit then finds them fired and skips them). Without this, the level
+      // would rise past them and the projection never arm them again.
+      const StateClock* sc = step.Clock();
+      for (int k = sc ? sc->escalation_level : index; k < index; ++k) {
+        std::string name = "escalate:" + parts[1] + ":" + std::to_string(k);
+        auto earlier = std::find_if(pending.begin(), pending.end(), [&](const PendingTimer& p) {
+          return p.name == name && p.generation == timer.generation;
+        });
+        if (earlier == pending.end()) continue;
+        PendingTimer passed = *earlier;
+        pending.erase(earlier);
+        if (passed.armed) step.fx().fire.push_back({{t.key.instance_id, name, passed.generation}, now});
+        if (Status e = FireEscalation(*this, step, passed, k, now - passed.due > kLateAfter); !e) {
+          return e.error();
+        }
+      }
+    }
     bool late = now - timer.due > kLateAfter;
     Status s = parts[0] == "remind"     ? FireReminder(step, timer, index, late)
                : parts[0] == "escalate" ? FireEscalation(*this, step, timer, index, late)
