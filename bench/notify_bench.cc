@@ -1,6 +1,8 @@
 // Notification delivery figures (issue 6), a plain main printing them:
 //   1. deliveries/s from the outbox to the log channel (a dispatcher draining a backlog);
-//   2. the dispatcher's delay from due to sent under a steady load (a producer committing rows as
+//   2. the same to a webhook: generic JSON posted over loopback to a local receiver
+//      (bench/loopback_receiver.h), one connection kept alive;
+//   3. the dispatcher's delay from due to sent under a steady load (a producer committing rows as
 //      the engine does, a dispatcher polling), as p50 / p95 / max.
 //
 //   notify_bench [--rows N] [--rate R] [--seconds S] [DATABASE_URL]
@@ -18,9 +20,11 @@
 
 #include "adapters/notify/dispatcher.h"
 #include "adapters/notify/log_channel.h"
+#include "adapters/notify/webhook_channel.h"
 #include "adapters/store/soci/migrator.h"
 #include "adapters/store/soci/soci_outbox_store.h"
 #include "adapters/store/soci/soci_store.h"
+#include "bench/loopback_receiver.h"
 
 using namespace rectify;
 
@@ -70,14 +74,19 @@ struct Setup {
   notify::Directory directory;
   std::ofstream sink{"/dev/null"};
 
-  Setup() {
-    spec.name = "log";
-    spec.kind = "log";
+  // `webhook_url` empty: the log channel (to /dev/null); else a generic webhook posting there.
+  explicit Setup(const std::string& webhook_url = "") {
+    spec.name = webhook_url.empty() ? "log" : "hook";
+    spec.kind = webhook_url.empty() ? "log" : "webhook";
     config = std::make_unique<notify::ChannelsConfig>(
         definition::DefinitionInfo{definition::Kind::kChannels, "bench"},
         std::vector<notify::ChannelSpec>{spec},
-        std::map<std::string, std::string>{{"email", "log"}}, "");
-    channels["log"] = std::make_unique<notify::LogChannel>(sink);
+        std::map<std::string, std::string>{{"email", spec.name}}, "");
+    if (webhook_url.empty()) {
+      channels["log"] = std::make_unique<notify::LogChannel>(sink);
+    } else {
+      channels["hook"] = notify::MakeWebhookChannel({.url = webhook_url});
+    }
     auto r = notify::Renderer::Load(std::string(RECTIFY_SOURCE_DIR) + "/workflows/templates");
     Check(r ? OkStatus() : Status(r.error()), "templates");
     renderer = std::move(*r);
@@ -93,7 +102,8 @@ void Clear(store_soci::Database& db) {
   Check(db.Exec("DELETE FROM outbox"), "clear");
 }
 
-void Throughput(const std::string& url, std::int64_t rows, std::int64_t batch) {
+void Throughput(const std::string& url, std::int64_t rows, std::int64_t batch,
+                const std::string& webhook_url = "") {
   auto store = store_soci::MakeStore(Connect(url));
   store_soci::SociOutboxStore outbox(Connect(url));
   auto db = Connect(url);
@@ -105,7 +115,7 @@ void Throughput(const std::string& url, std::int64_t rows, std::int64_t batch) {
       c.outbox_inserts.push_back(Row(j, due));
     Check(store->Commit(c), "enqueue");
   }
-  Setup s;
+  Setup s(webhook_url);
   VirtualClock clock(due);
   notify::DispatcherOptions o;
   o.batch = batch;
@@ -114,8 +124,9 @@ void Throughput(const std::string& url, std::int64_t rows, std::int64_t batch) {
   auto stats = d.Drain();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   Check(stats ? OkStatus() : Status(stats.error()), "drain");
-  std::printf("throughput  batch %5lld: %lld delivered in %.2f s = %.0f deliveries/s\n",
-              static_cast<long long>(batch), static_cast<long long>(stats->delivered), seconds,
+  std::printf("%-7s     batch %5lld: %lld delivered in %.2f s = %.0f deliveries/s\n",
+              webhook_url.empty() ? "log" : "webhook", static_cast<long long>(batch),
+              static_cast<long long>(stats->delivered), seconds,
               static_cast<double>(stats->delivered) / seconds);
 }
 
@@ -205,6 +216,10 @@ int main(int argc, char** argv) {
   std::printf("database: %s\n",
               url.rfind("sqlite", 0) == 0 ? "SQLite (WAL, synchronous=FULL)" : "PostgreSQL");
   for (std::int64_t batch : {100, 1000}) Throughput(url, rows, batch);
+  {
+    bench::LoopbackReceiver receiver;
+    Throughput(url, rows, 1000, receiver.url("/robot"));
+  }
   SteadyLoad(url, rate, seconds, 100);
   if (!tmp.empty()) std::filesystem::remove_all(tmp);
   return 0;

@@ -4,11 +4,6 @@
 // figure is the channel's cost (JSON, HMAC, libcurl) plus loopback, not a receiver's.
 //
 //   build-bench/bench/webhook_bench [messages]      (default 5000)
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -16,39 +11,9 @@
 #include <thread>
 
 #include "adapters/notify/webhook_channel.h"
+#include "bench/loopback_receiver.h"
 
 namespace {
-
-// Serves one connection after another until the listening socket is closed.
-void Serve(int listener) {
-  const std::string answer =
-      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n"
-      "{\"errcode\":0,\"errmsg\":\"ok\"}";
-  for (;;) {
-    int fd = accept(listener, nullptr, nullptr);
-    if (fd < 0) return;
-    std::string buf;
-    char chunk[65536];
-    for (;;) {
-      auto head_end = buf.find("\r\n\r\n");
-      if (head_end != std::string::npos) {
-        std::size_t length = 0;
-        auto cl = buf.find("Content-Length: ");
-        if (cl != std::string::npos && cl < head_end)
-          length = std::strtoul(&buf[cl + 16], nullptr, 10);
-        if (buf.size() >= head_end + 4 + length) {
-          buf.erase(0, head_end + 4 + length);
-          if (write(fd, answer.data(), answer.size()) < 0) break;
-          continue;
-        }
-      }
-      ssize_t n = read(fd, chunk, sizeof chunk);
-      if (n <= 0) break;
-      buf.append(chunk, static_cast<std::size_t>(n));
-    }
-    close(fd);
-  }
-}
 
 double Run(rectify::notify::WebhookConfig config, int messages) {
   auto channel = rectify::notify::MakeWebhookChannel(config);
@@ -76,25 +41,12 @@ double Run(rectify::notify::WebhookConfig config, int messages) {
 
 int main(int argc, char** argv) {
   int messages = argc > 1 ? std::atoi(argv[1]) : 5000;
-  int listener = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(listener, reinterpret_cast<sockaddr*>(&addr), len) != 0 || listen(listener, 16) != 0) {
-    std::perror("listen");
-    return 3;
-  }
-  getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
-  std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/robot";
-  std::thread server(Serve, listener);
+  rectify::bench::LoopbackReceiver receiver;
+  std::string url = receiver.url("/robot");
   using F = rectify::notify::WebhookConfig::Format;
   double generic = Run({.url = url, .format = F::kGeneric}, messages);
   double dingtalk = Run({.url = url, .format = F::kDingTalk, .secret = "SECbench"}, messages);
   std::printf("{\"messages\":%d,\"generic_per_s\":%.0f,\"dingtalk_signed_per_s\":%.0f}\n", messages,
               generic, dingtalk);
-  shutdown(listener, SHUT_RDWR);
-  close(listener);
-  server.join();
   return 0;
 }

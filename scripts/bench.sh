@@ -10,11 +10,14 @@
 #   peers        graphile-worker and pg-boss doing the timer work (bench/peers/run.mjs, Node.js)
 #   pgbench      the ceiling: Rectify's per-batch SQL replayed by pgbench (bench/pgbench/run.sh)
 #   timers       BUILD_DIR/bench/timer_bench, Rectify's scheduler, when it has been built
+#   notify       BUILD_DIR/bench/notify_bench (the dispatcher to the log channel and a local
+#                webhook, due-to-sent delay) on SQLite and on the cluster, and webhook_bench
 # Results go to build/bench/*.json (definition.json, peers.json, pgbench.json, timers.json,
-# machine.json) under the source tree. The cluster is stopped and removed on exit.
+# machine.json) and build/bench/notify.txt under the source tree. The cluster is stopped and
+# removed on exit.
 #
 # Environment:
-#   BENCH_ONLY=peers,pgbench   run only these (any of definition, peers, pgbench, timers)
+#   BENCH_ONLY=peers,pgbench   run only these (any of definition, peers, pgbench, timers, notify)
 #   BENCH_OUT=DIR              where the JSON goes (default build/bench in the source tree)
 #   BENCH_PG_SETTINGS="-c k=v ..."  server settings added to the cluster's (default below)
 #   PEERS_JOBS (20000), PEERS_CONCURRENCY (64), PEERS_REPEAT (2)        bench/peers/run.mjs
@@ -24,7 +27,7 @@
 # that fails is reported and the others still run; the exit status is then 1.
 set -euo pipefail
 
-usage() { echo "usage: $0 BUILD_DIR   (BENCH_ONLY=peers,pgbench,definition,timers to choose)" >&2; exit 2; }
+usage() { echo "usage: $0 BUILD_DIR   (BENCH_ONLY=peers,pgbench,definition,timers,notify to choose)" >&2; exit 2; }
 [ $# -eq 1 ] || usage
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=$1
@@ -33,10 +36,10 @@ out=${BENCH_OUT:-$root/build/bench}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-only=${BENCH_ONLY:-definition,peers,pgbench,timers}
+only=${BENCH_ONLY:-definition,peers,pgbench,timers,notify}
 for b in ${only//,/ }; do
-  case "$b" in definition | peers | pgbench | timers) ;; *)
-    echo "bench: BENCH_ONLY: unknown benchmark '$b'; use definition, peers, pgbench, timers" >&2; exit 2 ;;
+  case "$b" in definition | peers | pgbench | timers | notify) ;; *)
+    echo "bench: BENCH_ONLY: unknown benchmark '$b'; use definition, peers, pgbench, timers, notify" >&2; exit 2 ;;
   esac
 done
 wants() { [[ ",$only," == *",$1,"* ]]; }
@@ -72,7 +75,7 @@ echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; the machine may b
 pg_url=
 cluster=
 need_pg=false
-for b in peers pgbench timers; do wants $b && need_pg=true; done
+for b in peers pgbench timers notify; do wants $b && need_pg=true; done
 stop_cluster() {
   if [ -n "$cluster" ]; then
     "$root/scripts/pg_test_cluster.sh" stop "$cluster/pg" || true
@@ -185,10 +188,29 @@ timers_bench() {
     --batch "${PGBENCH_BATCH:-1000}" --workers "${PGBENCH_CLIENTS:-2}" ${TIMER_BENCH_ARGS:-}
 }
 
+# --- notification delivery --------------------------------------------------------------------
+notify_bench() {
+  local bin=$build_dir/bench/notify_bench
+  if [ ! -x "$bin" ]; then
+    echo "NOTE: $bin is not built (yet): no delivery figures in this run."
+    return 0
+  fi
+  local base=${pg_url%%\?*} db_url
+  db_url="${base%/*}/bench_notify"
+  psql -q -X -v ON_ERROR_STOP=1 "$pg_url" -c "SET client_min_messages = warning" \
+    -c "DROP DATABASE IF EXISTS bench_notify WITH (FORCE)" -c "CREATE DATABASE bench_notify" >/dev/null
+  {
+    "$bin"
+    "$bin" "$db_url"
+    "$build_dir/bench/webhook_bench"
+  } | tee "$out/notify.txt"
+}
+
 wants definition && run_step "definition loading (definition_bench)" definition_bench
 wants peers && run_step "peers: graphile-worker and pg-boss (bench/peers/run.mjs)" peers_bench
 wants pgbench && run_step "ceiling: pgbench replaying Rectify's per-batch SQL (bench/pgbench)" pgbench_bench
 wants timers && run_step "Rectify's timers (timer_bench)" timers_bench
+wants notify && run_step "notification delivery (notify_bench, webhook_bench)" notify_bench
 
 # --- summary ----------------------------------------------------------------------------------
 section "summary (JSON in $out)"
