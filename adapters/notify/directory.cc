@@ -1,5 +1,7 @@
 #include "adapters/notify/directory.h"
 
+#include <boost/json.hpp>
+
 namespace rectify::notify {
 
 Directory Directory::FromDefinitions(const definition::DefinitionSet& set) {
@@ -36,11 +38,26 @@ const Recipient* Directory::Find(const std::string& id) const {
   return it == by_id_.end() ? nullptr : &it->second;
 }
 
-Recipient Directory::FindOrDefault(const std::string& id) const {
-  if (const Recipient* r = Find(id)) return *r;
+Recipient Directory::Outsider(const OutboxRecord& row) const {
   Recipient r;
-  r.id = id;
-  r.name = id;
+  r.id = row.recipient;
+  r.outside = true;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(row.payload_json, ec);
+  const boost::json::object* payload = !ec && v.is_object() ? &v.as_object() : nullptr;
+  auto text = [&](const char* key) -> std::string {
+    const boost::json::value* f = payload ? payload->if_contains(key) : nullptr;
+    return f && f->is_string() ? std::string(f->as_string()) : "";
+  };
+  std::string language = text("language");
+  for (std::string_view known : definition::kLanguages) {
+    if (language == known) r.language = language;
+  }
+  if (const Recipient* unit = Find(text("unit")); unit && unit->is_unit) r.issuer = unit->issuer;
+  if (row.channel == "email") r.contacts.email = row.recipient;
+  if (row.channel == "sms") r.contacts.phone = row.recipient;
+  if (row.channel == "wecom") r.contacts.wecom = row.recipient;
+  if (row.channel == "dingtalk") r.contacts.dingtalk = row.recipient;
   return r;
 }
 

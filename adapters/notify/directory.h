@@ -1,8 +1,10 @@
 // Who a notification is for: the people and units of the loaded org trees, with their name,
-// language, contacts and digest preference, looked up by the id an outbox row names.
+// language, contacts and digest preference, looked up by the id an outbox row names; and people
+// outside the org (a public reporter), whom a row names by their contact itself.
 //
 //   Directory dir = Directory::FromDefinitions(*definitions);
 //   const Recipient* r = dir.Find("xs-0014");   // null when no org has the id
+//   Recipient reporter = dir.Outsider(row);     // row.recipient "someone@example.org"
 //
 // Thread-safety: immutable once built; share it. Ownership: plain values.
 #pragma once
@@ -11,6 +13,7 @@
 #include <string>
 
 #include "rectify/definition/definition_set.h"
+#include "rectify/store.h"
 
 namespace rectify::notify {
 
@@ -21,6 +24,7 @@ struct Recipient {
   std::string issuer;  // the org's root unit, which signs letters ("新邵县")
   definition::Contacts contacts;
   bool is_unit = false;
+  bool outside = false;  // not in any org: addressed by the contact the row names
 };
 
 class Directory {
@@ -28,8 +32,11 @@ class Directory {
   static Directory FromDefinitions(const definition::DefinitionSet& set);
   void Add(Recipient r) { by_id_[r.id] = std::move(r); }
   const Recipient* Find(const std::string& id) const;
-  // The recipient, or a stand-in named by the id (language zh) when no org has it.
-  Recipient FindOrDefault(const std::string& id) const;
+  // The recipient of a row whose recipient no org has: someone outside the org, whose contact
+  // is the row's recipient (an email address on an `email` row, a phone number on `sms`: the
+  // engine chose the kind from its form), unnamed, in the language of the payload's `language`
+  // (zh when it has none), signed by the org of the payload's `unit`.
+  Recipient Outsider(const OutboxRecord& row) const;
 
  private:
   std::map<std::string, Recipient> by_id_;

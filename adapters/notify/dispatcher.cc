@@ -174,7 +174,8 @@ Result<DispatchStats> Dispatcher::RunOnce() {
     Status claimed_ok = w.life.Process(DeliveryEvent::kClaim);
     assert(claimed_ok.ok());
     (void)claimed_ok;
-    w.to = directory_.FindOrDefault(row.recipient);
+    const Recipient* known = directory_.Find(row.recipient);
+    w.to = known ? *known : directory_.Outsider(row);
     w.contact_kind = row.channel;
     // A rehearsal's contacts replace the org's: the kind follows them (a bulletin stays one).
     if (const ContactOverride* o = config_.ContactsFor(row.recipient);
@@ -191,14 +192,24 @@ Result<DispatchStats> Dispatcher::RunOnce() {
                  " ran out before it recorded an outcome; sending again with the same dedup key");
       ++stats.abandoned;
     }
-    if (!w.spec || !channels_.count(w.spec->name)) {
+    // A rehearsal's file replaces the contacts of the org's people; someone outside the org (a
+    // public reporter) has no rehearsal contact, and their real one must not be reached.
+    const bool rehearsal_outsider = w.to.outside && !config_.contacts().empty();
+    if (!w.spec || !channels_.count(w.spec->name) || rehearsal_outsider) {
       ++w.result.attempts_total;
       Status s = w.life.Process(DeliveryEvent::kFail);
       assert(s.ok());
       (void)s;
-      std::string why = "no channel serves contact kind '" + w.contact_kind +
-                        "'; add 'routes: { " + w.contact_kind +
-                        ": CHANNEL }' to the channels file, then run 'rectify dispatch --requeue'";
+      std::string why =
+          rehearsal_outsider
+              ? "'" + row.recipient + "' is outside the org, and channels file " +
+                    config_.info().name +
+                    " gives rehearsal contacts (contacts:), so its real address is not used; "
+                    "send it with the office's channels file (rectify dispatch --requeue "
+                    "--channels FILE)"
+              : "no channel serves contact kind '" + w.contact_kind + "'; add 'routes: { " +
+                    w.contact_kind +
+                    ": CHANNEL }' to the channels file, then run 'rectify dispatch --requeue'";
       record(w, "failed", why);
       w.result.state = OutboxState::kDead;
       w.result.next_attempt_at = row.next_attempt_at;

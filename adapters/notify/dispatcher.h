@@ -9,7 +9,10 @@
 //   1. a row whose previous lease ran out was abandoned mid-delivery (its dispatcher died): that
 //      attempt is recorded as `abandoned` and counts towards the limit;
 //   2. its recipient and contact kind: the org's, or those a `contacts` rule of the channels file
-//      gives the person (a rehearsal's test mailbox and robots);
+//      gives the person (a rehearsal's test mailbox and robots); a recipient no org has is someone
+//      outside it (a public reporter: Directory::Outsider), addressed by the contact the row
+//      names through the kind the engine chose from its form, in the payload's language; under a
+//      rehearsal's `contacts` rules such a row is dead-lettered rather than sent to a real address;
 //   3. outside the calendar's working hours the row is put back until they start, whenever it fell
 //      due (a row due at 17:59 on Friday that is picked up at 23:00 goes on Monday morning);
 //   4. a reminder for a person who asked for a daily digest waits for their digest slot (the start

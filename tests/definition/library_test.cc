@@ -38,6 +38,29 @@ TEST(LibraryTest, HasEveryDefinitionTheSeedsCallFor) {
   EXPECT_NE(set->FindAssessment("xinshao-monthly"), nullptr);
 }
 
+TEST(LibraryTest, PublicReportRepliesToTheReporterFromVersion2AndKeepsVersion1) {
+  auto v2 = Library()->FindWorkflow("public-report");
+  ASSERT_NE(v2, nullptr);
+  EXPECT_EQ(v2->info().version, 2);
+  for (const char* state : {"telling_problem", "telling_dismissed"}) {
+    const Transition* tell = v2->FindTransition(*v2->FindState(state), "tell");
+    ASSERT_NE(tell, nullptr) << state;
+    ASSERT_EQ(tell->notify.size(), 1u) << state;
+    const TransitionNotice& n = tell->notify[0];
+    EXPECT_EQ(v2->fields().at(static_cast<std::size_t>(n.contact)).name, "reporter_contact");
+    EXPECT_EQ(v2->fields().at(static_cast<std::size_t>(n.contact)).type, FieldType::kContact);
+    EXPECT_EQ(v2->fields().at(static_cast<std::size_t>(n.language_field)).name,
+              "reporter_language");
+    EXPECT_EQ(n.template_name,
+              std::string(state) == "telling_problem" ? "public-reply" : "public-reply-dismissed");
+  }
+  // Clues registered on version 1 keep running on it; its registrar tells the reporter.
+  auto v1 = Library()->FindWorkflow("public-report", 1);
+  ASSERT_NE(v1, nullptr);
+  for (const auto& t : v1->transitions()) EXPECT_TRUE(t.notify.empty()) << t.event;
+  EXPECT_EQ(v1->fields().at(0).type, FieldType::kText);
+}
+
 TEST(LibraryTest, XinshaoCountsAsSeed001Does) {
   auto org = Library()->FindOrg("xinshao");
   ASSERT_NE(org, nullptr);

@@ -9,9 +9,11 @@
 #include <sstream>
 
 #include "adapters/notify/channel_factory.h"
+#include "adapters/notify/directory.h"
 #include "adapters/notify/file_channel.h"
 #include "adapters/notify/log_channel.h"
 #include "adapters/notify/renderer.h"
+#include "rectify/definition/definition_set.h"
 #include "tests/support/temp_dir.h"
 
 namespace rectify::notify {
@@ -145,7 +147,7 @@ constexpr const char* kEscalation =
 TEST_F(RendererTest, EveryKindOfMessageHasATemplateInBothLanguages) {
   for (const char* name : {"reminder", "reminder-letter", "supervision-letter", "suggestion-letter",
                            "interview-notice", "informed-criticism", "accountability-referral",
-                           "public-reply", "notice", "digest"}) {
+                           "public-reply", "public-reply-dismissed", "notice", "digest"}) {
     for (const char* lang : {"zh", "en"}) {
       EXPECT_TRUE(renderer_.Has(name, lang)) << name << "." << lang << ".txt";
     }
@@ -187,6 +189,84 @@ TEST_F(RendererTest, AnUnknownTemplateFallsBackToTheEnginesMessage) {
   Rendered r = renderer_.Render(Row("look_back", R"({"message":"look back sampled Q-1"})"),
                                 Person("en"), nullptr, *ParseIso("2017-06-01T02:00:00Z"));
   EXPECT_THAT(r.message.text, HasSubstr("look back sampled Q-1"));
+}
+
+TEST_F(RendererTest, EveryTemplateAShippedTransitionNamesExistsInBothLanguages) {
+  Diagnostics diags;
+  auto set = definition::LoadDefinitions({std::string(RECTIFY_SOURCE_DIR) + "/workflows"}, diags);
+  ASSERT_TRUE(set.ok()) << diags.Format();
+  int named = 0;
+  for (const auto& info : (*set)->All()) {
+    if (info.kind != definition::Kind::kWorkflow) continue;
+    for (const auto& t : (*set)->FindWorkflow(info.name, info.version)->transitions()) {
+      for (const auto& n : t.notify) {
+        ++named;
+        for (const char* lang : {"zh", "en"}) {
+          EXPECT_TRUE(renderer_.Has(n.template_name, lang))
+              << info.Label() << " " << t.event << ": " << n.template_name << "." << lang;
+        }
+      }
+    }
+  }
+  EXPECT_GE(named, 2);  // public-report's two replies
+}
+
+// A public reporter, as the engine queues the reply (engine/src/engine/interpreter.cc).
+OutboxRecord ReplyRow(const std::string& language) {
+  OutboxRecord o;
+  o.dedup_key = "C-1|on:telling_problem:tell|4|$reporter_contact";
+  o.instance_id = "C-1";
+  o.channel = "email";
+  o.recipient = "someone@example.org";
+  o.template_name = "public-reply";
+  o.payload_json = R"({"item":"C-1","title":"低保评定优亲厚友","unit":"niangxi",)"
+                   R"("unit_name":"酿溪镇","state":"closed","outcome":"problem")" +
+                   (language.empty() ? std::string() : R"(,"language":")" + language + "\"") + "}";
+  return o;
+}
+
+TEST(DirectoryTest, SomeoneOutsideTheOrgIsAddressedByTheirContactInTheRowsLanguage) {
+  Diagnostics diags;
+  auto set = definition::LoadDefinitions({std::string(RECTIFY_SOURCE_DIR) + "/workflows"}, diags);
+  ASSERT_TRUE(set.ok()) << diags.Format();
+  Directory dir = Directory::FromDefinitions(**set);
+  EXPECT_EQ(dir.Find("someone@example.org"), nullptr);
+  Recipient en = dir.Outsider(ReplyRow("en"));
+  EXPECT_TRUE(en.outside);
+  EXPECT_EQ(en.id, "someone@example.org");
+  EXPECT_EQ(en.name, "");
+  EXPECT_EQ(en.language, "en");
+  EXPECT_EQ(en.issuer, "新邵县");  // the org of the item's unit signs
+  EXPECT_EQ(AddressFor(en, "email"), "someone@example.org");
+  EXPECT_EQ(dir.Outsider(ReplyRow("")).language, "zh");
+  EXPECT_EQ(dir.Outsider(ReplyRow("fr")).language, "zh");
+  OutboxRecord sms = ReplyRow("");
+  sms.channel = "sms";
+  sms.recipient = "13900000000";
+  EXPECT_EQ(AddressFor(dir.Outsider(sms), "sms"), "13900000000");
+}
+
+TEST_F(RendererTest, TheReplyToAReporterNamesTheItemAndTheUnitInTheirLanguage) {
+  Recipient reporter;
+  reporter.id = "someone@example.org";
+  reporter.issuer = "新邵县";
+  reporter.language = "en";
+  Timestamp now = *ParseIso("2017-06-22T01:00:00Z");
+  Rendered en = renderer_.Render(ReplyRow("en"), reporter, nullptr, now);
+  EXPECT_EQ(en.message.subject, "Reply to your report: 低保评定优亲厚友 (item C-1)");
+  EXPECT_THAT(en.message.text, HasSubstr("Dear reporter,"));
+  EXPECT_THAT(en.message.text, HasSubstr("that 酿溪镇 must rectify"));
+  EXPECT_TRUE(en.letter);
+  EXPECT_THAT(en.message.html, HasSubstr("<html lang=\"en\">"));
+  EXPECT_THAT(en.message.html, Not(HasSubstr("{{")));
+  reporter.language = "zh";
+  OutboxRecord dismissed = ReplyRow("zh");
+  dismissed.template_name = "public-reply-dismissed";
+  Rendered zh = renderer_.Render(dismissed, reporter, nullptr, now);
+  EXPECT_EQ(zh.message.subject, "群众来信答复：低保评定优亲厚友（编号 C-1）");
+  EXPECT_THAT(zh.message.text, HasSubstr("不属实"));
+  EXPECT_THAT(zh.message.text, HasSubstr("新邵县\n2017-06-22"));
+  EXPECT_THAT(zh.message.html, HasSubstr("<html lang=\"zh\">"));
 }
 
 TEST(FillTest, ReplacesFieldsAndLeavesUnknownOnesEmpty) {

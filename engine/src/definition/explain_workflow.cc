@@ -171,6 +171,19 @@ void WriteTransition(std::ostream& out, const Workflow& wf, const Transition& t)
   } else if (t.deadline) {
     notes.push_back("new deadline " + DescribeDeadline(wf, *t.deadline));
   }
+  for (const TransitionNotice& n : t.notify) {
+    if (n.contact < 0) {
+      notes.push_back("notifies " + RoleList(n.people) + " (" + n.template_name + ")");
+      continue;
+    }
+    std::string language =
+        n.language_field >= 0
+            ? "$" + wf.fields().at(static_cast<std::size_t>(n.language_field)).name + ", else zh"
+            : (n.language.empty() ? "zh" : n.language);
+    notes.push_back("sends " + n.template_name + " to the address in $" +
+                    wf.fields().at(static_cast<std::size_t>(n.contact)).name + " (in " + language +
+                    ")");
+  }
   for (const auto& n : notes) out << "      " << n << "\n";
 }
 

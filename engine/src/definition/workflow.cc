@@ -13,6 +13,7 @@ constexpr FieldTypeEntry kFieldTypes[] = {
     {FieldType::kNumber, "number"},     {FieldType::kBool, "bool"},
     {FieldType::kPerson, "person"},     {FieldType::kPeople, "people"},
     {FieldType::kUnit, "unit"},         {FieldType::kChoice, "choice"},
+    {FieldType::kContact, "contact"},
 };
 
 }  // namespace

@@ -478,6 +478,7 @@ class WorkflowCompiler {
     if (dt.deadline_node.IsDefined()) {
       t.deadline = ReadDeadline(dt.deadline_node, m.PathOf("deadline"));
     }
+    if (YAML::Node n = m.Get("notify"); n.IsDefined()) ReadNotices(t, n, m.PathOf("notify"));
     m.Finish();
     if (!ok) {
       dropped_transition_ = true;
@@ -485,6 +486,156 @@ class WorkflowCompiler {
     }
     from.state.transitions.push_back(static_cast<TransitionIndex>(draft_.transitions.size()));
     draft_.transitions.push_back(std::move(dt));
+  }
+
+  // `notify:` on a transition: a list whose items are role paths (people of the org, sent the
+  // `notice` template) or { people: [...] | contact: $field, template, language }.
+  void ReadNotices(Transition& t, const YAML::Node& node, const std::string& path) {
+    if (!IsList(node)) {
+      doc_.Error(node, path, "expected a list of notifications, found " + Describe(node),
+                 "write notify: [responsible] or notify: [{ contact: $reporter_contact, "
+                 "template: public-reply }]");
+      return;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node item = node[i];
+      std::string p = IndexPath(path, i);
+      TransitionNotice n;
+      n.pos = doc_.Pos(item);
+      if (IsScalar(item)) {
+        n.text = item.Scalar();
+        if (!item.Scalar().empty() && item.Scalar()[0] == '$') {
+          doc_.Error(item, p, "a field's contact needs the map form",
+                     "write { contact: " + item.Scalar() + ", template: public-reply }");
+          continue;
+        }
+        auto role =
+            ParseRolePath(doc_, item, p, linker_.vocabulary(), person_fields_, RoleUse::kTarget);
+        if (!role) continue;
+        n.people.push_back(std::move(*role));
+        t.notify.push_back(std::move(n));
+        continue;
+      }
+      MapReader m(doc_, item, p);
+      if (!m.valid()) continue;
+      YAML::Node people = m.Get("people");
+      YAML::Node contact = m.Get("contact");
+      YAML::Node language = m.Get("language");
+      bool ok = true;
+      if (auto tn = m.String("template")) {
+        if (IsIdentifier(*tn)) {
+          n.template_name = *tn;
+        } else {
+          doc_.Error(m.Get("template"), m.PathOf("template"),
+                     "'" + *tn + "' is not a template name",
+                     "name a file of workflows/templates/ without its language and extension: "
+                     "template: public-reply");
+          ok = false;
+        }
+      }
+      m.Finish();
+      if (people.IsDefined() == contact.IsDefined()) {
+        doc_.Error(item, p,
+                   people.IsDefined() ? "a notification goes either to people or to a contact"
+                                      : "a notification needs its recipient",
+                   "write people: [responsible] or contact: $reporter_contact");
+        continue;
+      }
+      if (people.IsDefined()) {
+        n.people = ParseRolePaths(doc_, people, m.PathOf("people"), linker_.vocabulary(),
+                                  person_fields_, RoleUse::kTarget);
+        n.text = IsScalar(people) ? people.Scalar() : "people";
+        if (language.IsDefined()) {
+          doc_.Error(language, m.PathOf("language"),
+                     "people of the org are told in their own language",
+                     "remove language:; each person's language: in the org tree decides");
+          ok = false;
+        }
+        if (n.people.empty()) ok = false;
+      } else {
+        auto f = ContactField(contact, m.PathOf("contact"));
+        bool twice = f && std::any_of(t.notify.begin(), t.notify.end(),
+                                      [&](const TransitionNotice& o) { return o.contact == *f; });
+        if (twice) {
+          doc_.Error(contact, m.PathOf("contact"),
+                     "the transition already sends to " + contact.Scalar(),
+                     "one notification per contact field; remove this one");
+        }
+        if (!f || twice) {
+          ok = false;
+        } else {
+          n.contact = *f;
+        }
+        n.text = contact.Scalar();
+        if (language.IsDefined() && !ReadNoticeLanguage(n, language, m.PathOf("language"))) {
+          ok = false;
+        }
+      }
+      if (ok) t.notify.push_back(std::move(n));
+    }
+  }
+
+  // `contact: $field`: a field of type contact.
+  std::optional<FieldIndex> ContactField(const YAML::Node& node, const std::string& path) {
+    auto text = AsString(doc_, node, path);
+    if (!text) return std::nullopt;
+    if (text->empty() || (*text)[0] != '$') {
+      doc_.Error(node, path, "a contact comes from a field of the item, not '" + *text + "'",
+                 "write contact: $reporter_contact (a field of type contact)");
+      return std::nullopt;
+    }
+    auto f = FindField(node, path, *text);
+    if (!f) return std::nullopt;
+    const Field& field = draft_.fields[static_cast<std::size_t>(*f)];
+    if (field.type != FieldType::kContact) {
+      doc_.Error(
+          node, path,
+          "field '" + field.name + "' is a " + std::string(FieldTypeName(field.type)) +
+              "; a notification's address comes from a field of type contact",
+          "declare it as " + field.name +
+              ": { type: contact }, an email address or a phone number checked when it is set");
+      return std::nullopt;
+    }
+    return f;
+  }
+
+  // `language: en` or `language: $field` (a choice field whose choices are languages).
+  bool ReadNoticeLanguage(TransitionNotice& n, const YAML::Node& node, const std::string& path) {
+    auto text = AsString(doc_, node, path);
+    if (!text) return false;
+    std::vector<std::string> languages(std::begin(kLanguages), std::end(kLanguages));
+    if (text->empty() || (*text)[0] != '$') {
+      if (std::find(languages.begin(), languages.end(), *text) == languages.end()) {
+        doc_.Error(node, path, "unknown language '" + *text + "'",
+                   "write zh or en, or $field for a choice field of them");
+        return false;
+      }
+      n.language = *text;
+      return true;
+    }
+    auto f = FindField(node, path, *text);
+    if (!f) return false;
+    const Field& field = draft_.fields[static_cast<std::size_t>(*f)];
+    bool languages_only =
+        field.type == FieldType::kChoice &&
+        std::all_of(field.choices.begin(), field.choices.end(), [&](const std::string& c) {
+          return std::find(languages.begin(), languages.end(), c) != languages.end();
+        });
+    if (!languages_only) {
+      std::string choices;
+      for (const auto& c : field.choices) choices += (choices.empty() ? "" : ", ") + c;
+      std::string is = field.type == FieldType::kChoice
+                           ? "a choice of " + choices
+                           : "a " + std::string(FieldTypeName(field.type));
+      doc_.Error(node, path,
+                 "field '" + field.name + "' is " + is + "; a language comes from a choice of " +
+                     "zh and en",
+                 "point at another field, or declare one: reporter_language: { type: choice, "
+                 "choices: [zh, en] }");
+      return false;
+    }
+    n.language_field = *f;
+    return true;
   }
 
   DocContext& doc_;

@@ -16,17 +16,6 @@ using internal::Step;
 
 namespace {
 
-json::object ItemPayload(Step& step) {
-  const Instance& inst = step.inst();
-  json::object p;
-  p["item"] = inst.record.id;
-  p["title"] = inst.title;
-  p["unit"] = inst.record.unit_id;
-  if (auto u = step.org().FindUnit(inst.record.unit_id)) p["unit_name"] = step.org().unit(*u).name;
-  p["state"] = inst.record.state;
-  return p;
-}
-
 json::array Strings(const std::vector<std::string>& v) {
   json::array a;
   for (const auto& s : v) a.emplace_back(s);
@@ -58,7 +47,7 @@ Status FireReminder(Step& step, const PendingTimer& timer, int index, bool late)
   StateClock* sc = step.Clock();
   sc->reminders_sent.push_back(index);
   auto deadline = step.RunningDeadline();
-  json::object payload = ItemPayload(step);
+  json::object payload = step.ItemPayload();
   std::string text =
       "Reminder (整改提醒): item " + step.inst().record.id + " '" + step.inst().title + "'";
   if (deadline && step.bound().calendar) {
@@ -108,7 +97,7 @@ Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer&
       state.id,  index,      es.id, std::string(definition::MeasureName(es.measure)),
       timer.due, step.now(), late,  ""};
 
-  json::object payload = ItemPayload(step);
+  json::object payload = step.ItemPayload();
   std::string measure_label(definition::MeasureLabel(es.measure));
   auto deadline = step.RunningDeadline();
   std::string since;

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "rectify/engine/access.h"
+#include "rectify/notify/contact.h"
 #include "step.h"
 
 namespace rectify::engine {
@@ -102,6 +103,12 @@ Status CheckField(const definition::Org& org, const definition::Workflow& wf,
       if (!org.FindUnit(value))
         return bad("'" + value + "' is not a unit of org " + org.info().name);
       break;
+    case FieldType::kContact:
+      if (!value.empty() && notify::ContactKindOf(value).empty()) {
+        return bad(notify::ContactProblem(value) +
+                   "; correct it, or leave it empty when there is no way to reach them");
+      }
+      break;
     case FieldType::kChoice:
       if (std::find(f.choices.begin(), f.choices.end(), value) == f.choices.end()) {
         std::string known;
@@ -190,6 +197,88 @@ bool ChangesDue(const Transition& t) {
   return t.to == t.from && t.deadline && t.clock == definition::ClockEffect::kDefault;
 }
 
+// The payload of a transition's notification: the item, the transition, the item's fields (but
+// contacts: an address goes only where it is sent), and the message line of the `notice` template.
+json::object NoticePayload(Step& step, const Transition& t, const std::string& from,
+                           const Command& cmd) {
+  json::object p = step.ItemPayload();
+  const definition::Workflow& wf = step.wf();
+  for (const definition::Field& f : wf.fields()) {
+    std::string value = step.inst().Field(f.name);
+    if (f.type == FieldType::kContact || value.empty() || p.contains(f.name)) continue;
+    p[f.name] = value;
+  }
+  const definition::State& to = wf.state(t.to);
+  std::string what = t.title.empty() ? t.event : t.title + " (" + t.event + ")";
+  p["event"] = t.event;
+  p["from"] = from;
+  if (!cmd.reason.empty()) p["reason"] = cmd.reason;
+  p["message"] = "item " + step.inst().record.id + " '" + step.inst().title + "': " + what +
+                 ", now " + (to.title.empty() ? to.id : to.title + " (" + to.id + ")");
+  return p;
+}
+
+// Queues the notifications `t` names (`notify:`), keyed by the audit row `seq` the transition
+// writes, so taking it again later (a reopened item told twice) sends again and a retried commit
+// does not. Adds their keys to the audit row's `data`. Refuses a contact that is not one.
+Status QueueNotices(Step& step, const Transition& t, const std::string& from, std::int64_t seq,
+                    const Command& cmd, json::object& data) {
+  if (t.notify.empty()) return OkStatus();
+  const definition::Workflow& wf = step.wf();
+  const std::string timer_name = "on:" + from + ":" + t.event;
+  const std::size_t queued_before = step.fx().outbox.size();
+  json::array unreachable;
+  std::vector<std::string> told;  // a person named by two items is told once, by the first
+  for (const definition::TransitionNotice& n : t.notify) {
+    json::object payload = NoticePayload(step, t, from, cmd);
+    if (n.contact < 0) {
+      std::vector<std::string> people;
+      for (const auto& path : n.people) {
+        for (const auto& id : ResolvePeople(step.org(), wf, step.inst(), path)) {
+          if (std::find(told.begin(), told.end(), id) != told.end()) continue;
+          told.push_back(id);
+          people.push_back(id);
+        }
+      }
+      step.Notify(people, n.template_name, payload, timer_name, seq, false);
+      continue;
+    }
+    const definition::Field& field = wf.fields().at(static_cast<std::size_t>(n.contact));
+    const std::string address = step.inst().Field(field.name);
+    if (address.empty()) {  // the reporter left no way to reach them
+      unreachable.emplace_back(field.name);
+      continue;
+    }
+    std::string_view kind = notify::ContactKindOf(address);
+    if (kind.empty()) {
+      return Error::FailedPrecondition(
+          "'" + t.event + "' on item " + step.inst().record.id + " sends " + n.template_name +
+          " to the address in '" + field.name + "'" +
+          (field.title.empty() ? "" : " (" + field.title + ")") + ", and " +
+          notify::ContactProblem(address) + "; correct it with --set " + field.name +
+          "=..., or empty it (--set " + field.name + "=) when there is no way to reach them");
+    }
+    std::string language = n.language;
+    if (n.language_field >= 0) {
+      language = step.inst().Field(wf.fields().at(static_cast<std::size_t>(n.language_field)).name);
+    }
+    const auto& known = definition::kLanguages;
+    if (std::find(std::begin(known), std::end(known), language) == std::end(known)) {
+      language = "zh";
+    }
+    payload["language"] = language;
+    step.NotifyContact(address, kind, "$" + field.name, n.template_name, std::move(payload),
+                       timer_name, seq);
+  }
+  json::array keys;
+  for (std::size_t i = queued_before; i < step.fx().outbox.size(); ++i) {
+    keys.emplace_back(step.fx().outbox[i].dedup_key);
+  }
+  data["notifications"] = std::move(keys);
+  if (!unreachable.empty()) data["no_contact"] = std::move(unreachable);
+  return OkStatus();
+}
+
 // Applies a transition that passed every check.
 Status TakeTransition(Step& step, const Transition& t, const Command& cmd) {
   Instance& inst = step.inst();
@@ -232,6 +321,7 @@ Status TakeTransition(Step& step, const Transition& t, const Command& cmd) {
   if (const StateClock* c = step.Clock()) {
     data["clock"] = std::string(ClockPhaseName(c->clock.phase));
   }
+  if (Status s = QueueNotices(step, t, from, inst.audit_seq + 1, cmd, data); !s) return s;
   step.Audit(cmd.actor, t.event, from, inst.record.state, cmd.reason, std::move(data));
   return OkStatus();
 }

@@ -11,6 +11,7 @@
 #include "../definition/node_reader.h"
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign.h"
+#include "rectify/notify/contact.h"
 
 namespace rectify::engine {
 
@@ -435,6 +436,10 @@ class RowChecker {
       }
       case FieldType::kUnit:
         return !org || org->FindUnit(value) ? "" : "is not a unit id of the org";
+      case FieldType::kContact:
+        return value.empty() || !notify::ContactKindOf(value).empty()
+                   ? ""
+                   : "is neither an email address (name@example.org) nor a phone number";
       case FieldType::kChoice:
         return std::find(f.choices.begin(), f.choices.end(), value) != f.choices.end()
                    ? ""

@@ -231,6 +231,24 @@ void Step::Notify(const std::vector<std::string>& people, const std::string& tem
   }
 }
 
+void Step::NotifyContact(const std::string& address, std::string_view kind,
+                         const std::string& key_part, const std::string& template_name,
+                         json::object payload, const std::string& timer_name,
+                         std::int64_t generation) {
+  OutboxRecord o;
+  o.dedup_key =
+      fx_.instance.record.id + "|" + timer_name + "|" + std::to_string(generation) + "|" + key_part;
+  o.channel = std::string(kind);
+  o.recipient = address;
+  o.template_name = template_name;
+  o.payload_json = json::serialize(payload);
+  o.not_before = now_;
+  if (bound_.calendar) {
+    if (auto t = bound_.calendar->NextWorkingTime(now_); t) o.not_before = *t;
+  }
+  Queue(std::move(o), timer_name);
+}
+
 void Step::NotifyUnit(const std::string& unit_id, const std::string& channel,
                       const std::string& template_name, json::object payload,
                       const std::string& timer_name, std::int64_t generation) {
@@ -261,6 +279,17 @@ void Step::CancelHeld() {
     fx_.outbox_updates.push_back(std::move(u));
   }
   fx_.instance.held.clear();
+}
+
+json::object Step::ItemPayload() const {
+  const Instance& inst = fx_.instance;
+  json::object p;
+  p["item"] = inst.record.id;
+  p["title"] = inst.title;
+  p["unit"] = inst.record.unit_id;
+  if (auto u = org().FindUnit(inst.record.unit_id)) p["unit_name"] = org().unit(*u).name;
+  p["state"] = inst.record.state;
+  return p;
 }
 
 Effects Step::Finish() {

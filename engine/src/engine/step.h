@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rectify/engine/interpreter.h"
@@ -68,12 +69,21 @@ class Step {
   void Notify(const std::vector<std::string>& people, const std::string& template_name,
               boost::json::object payload, const std::string& timer_name, std::int64_t generation,
               bool urgent);
+  // Queues a notification to someone outside the org at `address` (an item's contact field),
+  // through contact kind `kind` (notify/contact.h), keyed by (instance, timer, generation,
+  // `key_part`) rather than by the address, so that the key carries no personal data.
+  void NotifyContact(const std::string& address, std::string_view kind, const std::string& key_part,
+                     const std::string& template_name, boost::json::object payload,
+                     const std::string& timer_name, std::int64_t generation);
   void NotifyUnit(const std::string& unit_id, const std::string& channel,
                   const std::string& template_name, boost::json::object payload,
                   const std::string& timer_name, std::int64_t generation);
   // Cancels the notifications of the state the item is leaving that are not delivered yet
   // (queued, held back, or waiting to retry); call it after the state changed.
   void CancelHeld();
+
+  // What every notification about the item carries: item, title, unit, unit_name, state.
+  boost::json::object ItemPayload() const;
 
   // The running deadline of the current state, if any.
   std::optional<Timestamp> RunningDeadline() const;

@@ -44,7 +44,8 @@ using TransitionIndex = int;
 using FieldIndex = int;
 
 // kDuration holds a span or a date (DeadlineSpec); kPerson/kPeople hold person ids (and may
-// then be used as roles: `by: [verifier]`); kChoice one of `choices`.
+// then be used as roles: `by: [verifier]`); kChoice one of `choices`; kContact the address of
+// someone outside the org (an email address or a phone number, notify/contact.h), or nothing.
 enum class FieldType {
   kText,
   kDate,
@@ -56,6 +57,7 @@ enum class FieldType {
   kPeople,
   kUnit,
   kChoice,
+  kContact,
 };
 std::optional<FieldType> ParseFieldType(std::string_view text);
 const std::vector<std::string>& FieldTypeNames();
@@ -108,6 +110,20 @@ struct Requirement {
   SourcePos pos;
 };
 
+// A notification a transition sends when it is taken (`notify:` on a transition): to people of
+// the org (role paths, each in their own language and through their own contacts), or to the
+// address an item field holds (a public reporter, who is not in the org), in a language fixed
+// here or read from another field.
+struct TransitionNotice {
+  std::vector<RolePath> people;  // org people; empty when `contact` is set
+  FieldIndex contact = -1;       // a contact field: the address to send to
+  std::string template_name = "notice";
+  std::string language;            // with `contact`: "zh" or "en" (empty: from the field, or zh)
+  FieldIndex language_field = -1;  // with `contact`: a choice field of zh/en; empty value: zh
+  std::string text;                // as written, for explain
+  SourcePos pos;
+};
+
 enum class ClockEffect { kDefault, kRestart, kContinue, kPause, kResume };
 std::string_view ClockEffectName(ClockEffect c);
 
@@ -124,6 +140,8 @@ struct Transition {
   // Replaces the target state's deadline when taken; on a transition that stays in its state
   // (and has no clock effect), the state's new due date.
   std::optional<Deadline> deadline;
+  // Sent when it is taken, queued in the same commit as the transition.
+  std::vector<TransitionNotice> notify;
   SourcePos pos;
 
   // Whether taking it starts a new clock for the target state (see the header comment).

@@ -19,7 +19,14 @@
 //     every member of a people field; and `at_most` for extensions; else kFailedPrecondition;
 //   - a transition that stays in its state sets the field the state's deadline is read from
 //     only if it changes the due date (`deadline:`), and one that changes it from a field is
-//     given the field's new value; else kFailedPrecondition.
+//     given the field's new value; else kFailedPrecondition;
+//   - a transition whose `notify:` sends to a contact field finds an email address or a phone
+//     number there, or nothing (then it sends nothing); else kFailedPrecondition, saying to
+//     correct it with --set (field values are checked by type when they are set, so only a
+//     value that came in otherwise, such as by a migration from a text field, gets this far).
+//
+// A transition's notifications (`notify:`) are outbox rows of its own effects, keyed by the audit
+// row it writes: `<item>|on:<from>:<event>|<seq>|<person id or $contact_field>` (docs/engine.md).
 //
 // After every applied event the current state's deadline clock is projected into the durable
 // timers it implies (engine/src/engine/timer_projection.cc): pending timers of older generations
