@@ -28,7 +28,7 @@ TEST(CompiledFormTest, StatesAreIndexedInTheOrderWritten) {
   EXPECT_EQ(*wf->FindState("verifying"), 2);
   EXPECT_TRUE(wf->state(3).final);
   EXPECT_EQ(wf->FindState("nowhere"), std::nullopt);
-  EXPECT_EQ(wf->info().version, 1);
+  EXPECT_EQ(wf->info().version, 2);  // the latest of rectification-item (1 is kept for old items)
   EXPECT_EQ(wf->info().hash.size(), 64u);
 }
 

@@ -32,15 +32,17 @@ std::string Shipped(const std::string& file) {
   return s.str();
 }
 
-// Version 2 of a shipped workflow: its text with `version: 2` and one change.
-std::string Version2(const std::string& file, const std::string& from, const std::string& to) {
+// The next version of a shipped workflow (`version` + 1): its text with one change.
+std::string NextVersion(const std::string& file, int version, const std::string& from,
+                        const std::string& to) {
   std::string text = Shipped(file);
   auto replace = [&](const std::string& a, const std::string& b) {
     auto at = text.find(a);
     EXPECT_NE(at, std::string::npos) << a;
     if (at != std::string::npos) text.replace(at, a.size(), b);
   };
-  replace("version: 1\n", "version: 2\n");
+  replace("version: " + std::to_string(version) + "\n",
+          "version: " + std::to_string(version + 1) + "\n");
   replace(from, to);
   return text;
 }
@@ -49,17 +51,18 @@ class CampaignPinsTest : public testing::EngineFixture {
  protected:
   CampaignPinsTest() : EngineFixture("2017-04-21T09:00:00+08:00") {}
 
-  // The shipped definitions plus version 2 of rectification-item (a 3wd check instead of 5wd)
-  // and of inspection-round (5wd instead of 10wd), side by side with version 1.
+  // The shipped definitions plus version 3 of rectification-item (a 3wd check instead of 5wd)
+  // beside the shipped 1 and 2, and version 2 of inspection-round (5wd instead of 10wd).
   std::string Definitions() {
     std::string dir = dir_.File("definitions");
     if (fs::exists(dir)) return dir;
     fs::copy(std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir, fs::copy_options::recursive);
-    std::ofstream(dir + "/workflows/rectification-item-v2.yaml")
-        << Version2("rectification-item.yaml", "deadline: { within: 5wd, owner: verifier }",
-                    "deadline: { within: 3wd, owner: verifier }");
+    std::ofstream(dir + "/workflows/rectification-item-v3.yaml")
+        << NextVersion("rectification-item.yaml", 2,
+                       "deadline: { within: 5wd, owner: verifier }",
+                       "deadline: { within: 3wd, owner: verifier }");
     std::ofstream(dir + "/workflows/inspection-round-v2.yaml")
-        << Version2("inspection-round.yaml", "deadline: { within: 10wd, owner: inspector }",
+        << NextVersion("inspection-round.yaml", 1, "deadline: { within: 10wd, owner: inspector }",
                     "deadline: { within: 5wd, owner: inspector }");
     return dir;
   }
@@ -86,25 +89,25 @@ TEST_P(CampaignPinsTest, ARunningCampaignsNewItemsUseThePinnedVersionAndRunningO
   ASSERT_TRUE(engine::StartCampaign(*engine_, "xinshao-2017").ok());
   ASSERT_TRUE(Register("Q-1", "xinshao-2017").ok());
   ASSERT_TRUE(Act("Q-1", "assign", "xs-0003", {}, "", {{"verifier", "xs-0007"}}).ok());
-  EXPECT_EQ(Load("Q-1").record.workflow_version, 1);
+  EXPECT_EQ(Load("Q-1").record.workflow_version, 2);
 
-  // rectification-item@2 is loaded (an engine restart on the new definitions).
+  // rectification-item@3 is loaded (an engine restart on the new definitions).
   At("2017-04-24T09:00:00+08:00");
   Open(testing::LoadSet({Definitions()}));
   std::int64_t q1_seq = Load("Q-1").audit_seq;
 
   auto pinned = Register("Q-2", "xinshao-2017");
   ASSERT_TRUE(pinned.ok()) << pinned.error().message();
-  EXPECT_EQ(pinned->record.workflow_version, 1);
+  EXPECT_EQ(pinned->record.workflow_version, 2);
   auto outside = Register("Q-3", "");
   ASSERT_TRUE(outside.ok()) << outside.error().message();
-  EXPECT_EQ(outside->record.workflow_version, 2);  // no campaign: the latest
-  auto other = Register("Q-4", "xinshao-2017", 2);
+  EXPECT_EQ(outside->record.workflow_version, 3);  // no campaign: the latest
+  auto other = Register("Q-4", "xinshao-2017", 3);
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code(), ErrorCode::kFailedPrecondition);
   EXPECT_EQ(other.error().message(),
-            "campaign xinshao-2017 pinned rectification-item@1 when it started; its items run on "
-            "that version, not @2 (leave the version out; running instances move to another "
+            "campaign xinshao-2017 pinned rectification-item@2 when it started; its items run on "
+            "that version, not @3 (leave the version out; running instances move to another "
             "version only by 'rectify instances migrate')");
 
   // Through the command line: item add and a ledger import into the campaign.
@@ -117,26 +120,26 @@ TEST_P(CampaignPinsTest, ARunningCampaignsNewItemsUseThePinnedVersionAndRunningO
       run({"item", "add", "--id", "Q-5", "--unit", "niangxi", "--responsible", "xs-0014", "--title",
            "台账不实", "--time-limit", "10wd", "--as", "xs-0009", "--campaign", "xinshao-2017"});
   EXPECT_EQ(add.exit_code, 0) << add.err;
-  EXPECT_EQ(add.out, "registered Q-5 (rectification-item@1) in state registered\n");
+  EXPECT_EQ(add.out, "registered Q-5 (rectification-item@2) in state registered\n");
   std::string ledger = dir_.File("ledger.csv");
   std::ofstream(ledger) << "id,title,unit,responsible,registered_at,time_limit\n"
                            "L-1,驻村工作队考勤不实,yantang,xs-0025,2017-04-24,15wd\n";
   auto imported =
       run({"ledger", "import", ledger, "--as", "xs-0009", "--campaign", "xinshao-2017"});
   EXPECT_EQ(imported.exit_code, 0) << imported.err;
-  EXPECT_EQ(Load("L-1").record.workflow_version, 1);
+  EXPECT_EQ(Load("L-1").record.workflow_version, 2);
   std::ofstream(ledger) << "id,title,unit,responsible,registered_at,time_limit,workflow\n"
                            "L-2,驻村工作队考勤不实,yantang,xs-0025,2017-04-24,15wd,"
-                           "rectification-item@2\n";
+                           "rectification-item@3\n";
   auto refused = run({"ledger", "import", ledger, "--as", "xs-0009", "--campaign", "xinshao-2017"});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_THAT(refused.err,
               HasSubstr(":2:7: error: workflow: campaign xinshao-2017 pinned "
-                        "rectification-item@1 when it started; its items run on that version"));
+                        "rectification-item@2 when it started; its items run on that version"));
 
-  // The running item was left alone and moves on version 1: its check takes 5wd, not 3wd.
+  // The running item was left alone and moves on version 2: its check takes 5wd, not 3wd.
   engine::Instance q1 = Load("Q-1");
-  EXPECT_EQ(q1.record.workflow_version, 1);
+  EXPECT_EQ(q1.record.workflow_version, 2);
   EXPECT_EQ(q1.audit_seq, q1_seq);
   At("2017-04-25T10:00:00+08:00");
   ASSERT_TRUE(Act("Q-1", "submit", "xs-0014", {"整改照片.zip"}).ok());

@@ -171,12 +171,12 @@ TEST_P(LedgerImportTest, ImportThenExportRoundTrips) {
             "id,title,unit,responsible,registered_at,time_limit,workflow,campaign,measures,"
             "special_action\r\n"
             "XS-2017-001,危房改造对象识别不准,niangxi,xs-0014,2017-04-21T00:00:00+08:00,10wd,"
-            "rectification-item@1,xinshao-2017,重新入户核查,危房改造\r\n"
+            "rectification-item@2,xinshao-2017,重新入户核查,危房改造\r\n"
             "XS-2017-002,\"扶贫资金拨付滞后，\"\"群众\"\"反映强烈\",niangxi,xs-0012,"
-            "2017-04-21T10:00:00+08:00,2017-05-15,rectification-item@1,xinshao-2017,\"1. "
+            "2017-04-21T10:00:00+08:00,2017-05-15,rectification-item@2,xinshao-2017,\"1. "
             "核对台账\n2. 限期拨付\",\r\n"
             "XS-2017-003,\"驻村工作队考勤不实, 台账缺失\",yantang,xs-0025,"
-            "2017-04-24T00:00:00+08:00,15wd,rectification-item@1,xinshao-2017,,\r\n");
+            "2017-04-24T00:00:00+08:00,15wd,rectification-item@2,xinshao-2017,,\r\n");
 
   // The export imports into a fresh database as the same items.
   auto other = testing::TestDatabase::Create(GetParam());
