@@ -50,8 +50,10 @@ std::string_view ContactKindOf(std::string_view contact) {
 }
 
 std::string ContactProblem(std::string_view contact) {
-  return "'" + std::string(contact) +
-         "' is neither an email address (name@example.org) nor a phone number (13900000000)";
+  std::string problem = "'";
+  problem.append(contact);
+  problem.append("' is neither an email address (name@example.org) nor a phone number (13900000000)");
+  return problem;
 }
 
 }  // namespace rectify::notify
