@@ -99,10 +99,14 @@ void PrintLetter(Context& ctx, notify::OutboxStore& outbox, const DeliveriesArgs
       ctx.out << d.html;
       return;
     }
-    boost::json::object o{{"dedup_key", d.dedup_key}, {"item", d.instance_id},
-                          {"recipient", d.recipient}, {"template", d.template_name},
-                          {"language", d.language},   {"title", d.title},
-                          {"created_at", FormatIso(d.created_at)}, {"html", d.html}};
+    boost::json::object o{{"dedup_key", d.dedup_key},
+                          {"item", d.instance_id},
+                          {"recipient", d.recipient},
+                          {"template", d.template_name},
+                          {"language", d.language},
+                          {"title", d.title},
+                          {"created_at", FormatIso(d.created_at)},
+                          {"html", d.html}};
     ctx.out << boost::json::serialize(o) << "\n";
     return;
   }
@@ -154,8 +158,7 @@ void RunDeliveries(Context& ctx, const DeliveriesArgs& a) {
       ctx.out << "letters kept with " << a.item << ": " << docs->size() << "\n";
       for (const auto& d : *docs) {
         ctx.out << "  " << d.template_name << " (" << d.language << ") to " << d.recipient << ": "
-                << d.title << "\n    rectify report deliveries --letter '" << d.dedup_key
-                << "'\n";
+                << d.title << "\n    rectify report deliveries --letter '" << d.dedup_key << "'\n";
       }
     }
     return;

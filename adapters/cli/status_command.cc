@@ -75,14 +75,11 @@ void RunStatus(Context& ctx, const std::string& migrations_flag) {
                         {"attempts", r.attempts},
                         {"last_error", r.last_error}});
       }
-      out["deliveries"] = {{"queued", deliveries->queued},
-                           {"waiting_to_retry", deliveries->waiting_to_retry},
-                           {"sending", deliveries->sending},
-                           {"delivered", deliveries->delivered},
-                           {"dead_letters", deliveries->dead},
-                           {"cancelled", deliveries->cancelled},
-                           {"attempts", deliveries->attempts},
-                           {"first_dead_letters", dead}};
+      out["deliveries"] = {
+          {"queued", deliveries->queued},     {"waiting_to_retry", deliveries->waiting_to_retry},
+          {"sending", deliveries->sending},   {"delivered", deliveries->delivered},
+          {"dead_letters", deliveries->dead}, {"cancelled", deliveries->cancelled},
+          {"attempts", deliveries->attempts}, {"first_dead_letters", dead}};
     }
     ctx.out << boost::json::serialize(out) << "\n";
     return;
@@ -111,9 +108,9 @@ void RunStatus(Context& ctx, const std::string& migrations_flag) {
   ctx.out << "audit rows:      " << counts->audit_rows << "\n";
   if (deliveries) {
     ctx.out << "deliveries:      queued " << deliveries->queued << ", waiting to retry "
-            << deliveries->waiting_to_retry << ", sending " << deliveries->sending
-            << ", delivered " << deliveries->delivered << ", cancelled " << deliveries->cancelled
-            << " (" << deliveries->attempts << " attempts)\n";
+            << deliveries->waiting_to_retry << ", sending " << deliveries->sending << ", delivered "
+            << deliveries->delivered << ", cancelled " << deliveries->cancelled << " ("
+            << deliveries->attempts << " attempts)\n";
     ctx.out << "dead letters:    " << deliveries->dead;
     if (deliveries->dead > 0) ctx.out << " (rectify report deliveries --dead lists them)";
     ctx.out << "\n";

@@ -63,8 +63,7 @@ Result<std::unique_ptr<Channel>> MakeChannel(const ChannelSpec& spec, std::ostre
   return Error::BadInput("channel '" + spec.name + "' has an unknown kind '" + spec.kind + "'");
 }
 
-Result<ChannelMap> MakeChannels(const ChannelsConfig& config, std::ostream& log_out,
-                                Clock* clock) {
+Result<ChannelMap> MakeChannels(const ChannelsConfig& config, std::ostream& log_out, Clock* clock) {
   ChannelMap out;
   for (const auto& spec : config.channels()) {
     auto c = MakeChannel(spec, log_out, clock);

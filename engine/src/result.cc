@@ -4,14 +4,22 @@ namespace rectify {
 
 std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kBadInput: return "bad input";
-    case ErrorCode::kNotFound: return "not found";
-    case ErrorCode::kConflict: return "conflict";
-    case ErrorCode::kUniqueViolation: return "unique violation";
-    case ErrorCode::kFailedPrecondition: return "failed precondition";
-    case ErrorCode::kPermissionDenied: return "permission denied";
-    case ErrorCode::kUnavailable: return "unavailable";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kBadInput:
+      return "bad input";
+    case ErrorCode::kNotFound:
+      return "not found";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kUniqueViolation:
+      return "unique violation";
+    case ErrorCode::kFailedPrecondition:
+      return "failed precondition";
+    case ErrorCode::kPermissionDenied:
+      return "permission denied";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }

@@ -58,12 +58,11 @@ class CampaignPinsTest : public testing::EngineFixture {
     if (fs::exists(dir)) return dir;
     fs::copy(std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir, fs::copy_options::recursive);
     std::ofstream(dir + "/workflows/rectification-item-v3.yaml")
-        << NextVersion("rectification-item.yaml", 2,
-                       "deadline: { within: 5wd, owner: verifier }",
+        << NextVersion("rectification-item.yaml", 2, "deadline: { within: 5wd, owner: verifier }",
                        "deadline: { within: 3wd, owner: verifier }");
     std::ofstream(dir + "/workflows/inspection-round-v2.yaml")
         << NextVersion("inspection-round.yaml", 1, "deadline: { within: 10wd, owner: inspector }",
-                    "deadline: { within: 5wd, owner: inspector }");
+                       "deadline: { within: 5wd, owner: inspector }");
     return dir;
   }
 

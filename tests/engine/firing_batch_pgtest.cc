@@ -121,7 +121,8 @@ TEST_P(FiringBatchTest, AnInstanceChangedUnderTheBatchCostsAFewCommitsAndFiresOn
       EXPECT_TRUE(reminders.empty()) << id;
       EXPECT_EQ(Load(id).record.state, "verifying");
     } else {
-      EXPECT_THAT(reminders, ::testing::ElementsAre("2017-04-28T09:00:00+08:00 remind:rectifying:0"))
+      EXPECT_THAT(reminders,
+                  ::testing::ElementsAre("2017-04-28T09:00:00+08:00 remind:rectifying:0"))
           << id;
     }
   }

@@ -154,9 +154,8 @@ TEST(JsonWriterTest, TheAuditHashIsTheOneBoostJsonEncodingGives) {
   row.reason = "材料已\"补齐\"\n\x01";
   row.data_json = R"({"evidence":["photo.jpg"],"note":"a\\b"})";
   row.prev_hash = std::string(64, 'f');
-  json::array a{row.instance_id, row.seq,        ToMicros(row.at), row.actor,
-                row.event,       row.from_state, row.to_state,     row.reason,
-                row.data_json,   row.prev_hash};
+  json::array a{row.instance_id, row.seq,      ToMicros(row.at), row.actor,     row.event,
+                row.from_state,  row.to_state, row.reason,       row.data_json, row.prev_hash};
   EXPECT_EQ(engine::AuditHash(row), definition::Sha256Hex(json::serialize(a)));
 }
 

@@ -247,8 +247,7 @@ TEST(LedgerTest, ADateCanMeanAnHourOfThatDayAndAnEmptyTimeLimitADefault) {
 
   Diagnostics without;
   Parse(std::string(kHeader) + "Q-1,t,niangxi,xs-0014,2017-04-21,\n", without);
-  EXPECT_THAT(Messages(without),
-              ElementsAre("ledger.csv:2:6: error: time_limit: missing value"));
+  EXPECT_THAT(Messages(without), ElementsAre("ledger.csv:2:6: error: time_limit: missing value"));
 }
 
 }  // namespace

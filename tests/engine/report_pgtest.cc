@@ -196,15 +196,15 @@ TEST_P(ReportTest, TheCommandLinePrintsTextJsonAndCsv) {
   ASSERT_EQ(summary_jsonl.exit_code, 0) << summary_jsonl.err;
   EXPECT_EQ(summary_jsonl.out, summary_json.out);
   // Another instant gives other counts: before anything fell due nothing is overdue.
-  auto early = Rectify({"--format", "json", "report", "summary", "--as-of",
-                        "2017-04-24T10:00:00+08:00"});
+  auto early =
+      Rectify({"--format", "json", "report", "summary", "--as-of", "2017-04-24T10:00:00+08:00"});
   ASSERT_EQ(early.exit_code, 0) << early.err;
   auto e = boost::json::parse(early.out).as_object();
   EXPECT_EQ(e.at("as_of").as_string(), "2017-04-24T10:00:00+08:00");
   EXPECT_EQ(e.at("overdue_now").as_int64(), 0);
   // A campaign with no items: zero counts, empty lists, in every format.
-  auto none_csv = Rectify({"--format", "csv", "report", "summary", "--campaign", "jinkouhe-2017",
-                           "--as-of", kAsOf});
+  auto none_csv = Rectify(
+      {"--format", "csv", "report", "summary", "--campaign", "jinkouhe-2017", "--as-of", kAsOf});
   ASSERT_EQ(none_csv.exit_code, 0) << none_csv.err;
   EXPECT_EQ(none_csv.out,
             "section,name,unit_path,value\r\n"

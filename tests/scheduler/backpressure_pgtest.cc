@@ -85,7 +85,7 @@ TEST_P(BackpressureTest, ABacklogWaitsInTheDatabaseWithinBoundsAndTheMetricsSayS
   o.node_id = "node-a";
   o.workers = 2;
   o.batch = 50;
-  o.horizon_limit = 200;     // the memory bound under test: far fewer than the backlog
+  o.horizon_limit = 200;         // the memory bound under test: far fewer than the backlog
   o.refresh = Duration::zero();  // read the horizon (and the backlog) after every batch
   std::string url = db_->url();
   scheduler::Scheduler node(

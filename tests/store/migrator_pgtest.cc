@@ -226,12 +226,14 @@ TEST_P(MigratorTest, TheWritePathMigrationKeepsEveryRowAndConstraint) {
          "SELECT id, 1, 11, 'email', 'delivered', '250 ok' FROM outbox WHERE dedup_key = 'k1'";
   auto dump = [&] {
     std::string out, row;
-    soci::rowset<soci::row> timers = sql.prepare
+    soci::rowset<soci::row> timers =
+        sql.prepare
         << "SELECT instance_id || '|' || name || '|' || generation || '|' || due_at || '|' || "
            "state || '|' || coalesce(fired_at, -1) || '|' || coalesce(lease_token, -1) FROM "
            "timers ORDER BY name";
     for (const auto& r : timers) out += r.get<std::string>(0) + "\n";
-    soci::rowset<soci::row> outbox = sql.prepare
+    soci::rowset<soci::row> outbox =
+        sql.prepare
         << "SELECT o.dedup_key || '|' || o.state || '|' || coalesce(o.sent_at, -1) || '|' || "
            "count(a.id) FROM outbox o LEFT JOIN delivery_attempts a ON a.outbox_id = o.id "
            "GROUP BY o.dedup_key, o.state, o.sent_at ORDER BY o.dedup_key";
@@ -240,8 +242,8 @@ TEST_P(MigratorTest, TheWritePathMigrationKeepsEveryRowAndConstraint) {
   };
   std::string before = dump();
   fs::copy_file(fs::path(testing::ShippedMigrations()) / (GetParam() == Backend::kSqlite
-                                                      ? "0004_write_path.sqlite.sql"
-                                                      : "0004_write_path.postgresql.sql"),
+                                                              ? "0004_write_path.sqlite.sql"
+                                                              : "0004_write_path.postgresql.sql"),
                 migrations_ / (GetParam() == Backend::kSqlite ? "0004_write_path.sqlite.sql"
                                                               : "0004_write_path.postgresql.sql"));
   auto applied = MakeMigrator().Migrate(kT0);

@@ -4,7 +4,8 @@
 
 namespace rectify::store_soci {
 
-using namespace sqlite_api;  // NOLINT(google-build-using-namespace): SQLite's C API, as SOCI wraps it
+using namespace sqlite_api;  // NOLINT(google-build-using-namespace): SQLite's C API, as SOCI wraps
+                             // it
 
 std::string PgArrayLiteral(const std::vector<Value>& column) {
   std::string out = "{";

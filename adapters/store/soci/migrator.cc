@@ -232,9 +232,8 @@ Status Migrator::Apply(const MigrationFile& file, Timestamp now, std::int64_t cu
       std::string table, parent;
       long long rowid = 0, fk = 0;
       soci::indicator rowid_null = soci::i_ok;
-      soci::statement st = (db_.session().prepare << "PRAGMA foreign_key_check",
-                            soci::into(table), soci::into(rowid, rowid_null),
-                            soci::into(parent), soci::into(fk));
+      soci::statement st = (db_.session().prepare << "PRAGMA foreign_key_check", soci::into(table),
+                            soci::into(rowid, rowid_null), soci::into(parent), soci::into(fk));
       st.execute();
       if (st.fetch()) {
         rollback();

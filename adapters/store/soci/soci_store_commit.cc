@@ -220,10 +220,11 @@ Status SociStore::UpdateInstances(const ChangeSet& c) {
   const std::vector<Row>* heavy = &rows;
   if (!db_->is_postgres()) {
     light = RunBatch(*db_,
-                     {"", "UPDATE instances SET data = ?7, updated_at = ?8, version = ?10 "
-                          "WHERE id = ?1 AND version = ?9 AND workflow = ?2 AND "
-                          "workflow_version = ?3 AND campaign = ?4 AND unit_id = ?5 AND "
-                          "state = ?6"},
+                     {"",
+                      "UPDATE instances SET data = ?7, updated_at = ?8, version = ?10 "
+                      "WHERE id = ?1 AND version = ?9 AND workflow = ?2 AND "
+                      "workflow_version = ?3 AND campaign = ?4 AND unit_id = ?5 AND "
+                      "state = ?6"},
                      rows, 1);
     if (light.size() == rows.size()) return OkStatus();
     for (const Row* r : Unchanged(rows, light, 1)) heavy_rows.push_back(*r);

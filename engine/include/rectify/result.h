@@ -50,7 +50,9 @@ class Error {
   static Error BadInput(std::string m) { return {ErrorCode::kBadInput, std::move(m)}; }
   static Error NotFound(std::string m) { return {ErrorCode::kNotFound, std::move(m)}; }
   static Error Conflict(std::string m) { return {ErrorCode::kConflict, std::move(m)}; }
-  static Error UniqueViolation(std::string m) { return {ErrorCode::kUniqueViolation, std::move(m)}; }
+  static Error UniqueViolation(std::string m) {
+    return {ErrorCode::kUniqueViolation, std::move(m)};
+  }
   static Error FailedPrecondition(std::string m) {
     return {ErrorCode::kFailedPrecondition, std::move(m)};
   }
@@ -78,7 +80,7 @@ class Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }

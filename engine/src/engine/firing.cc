@@ -188,7 +188,8 @@ Result<Effects> Interpreter::Fire(const Instance& instance, const std::vector<Ti
   for (const TimerRecord& t : timers) {
     // Taken already by an earlier step's catch-up below (its timer is fired with it).
     auto& fired = step.fx().fire;
-    if (std::any_of(fired.begin(), fired.end(), [&](const TimerFire& f) { return f.key == t.key; })) {
+    if (std::any_of(fired.begin(), fired.end(),
+                    [&](const TimerFire& f) { return f.key == t.key; })) {
       continue;
     }
     step.fx().fire.push_back({t.key, now});
@@ -217,7 +218,8 @@ Result<Effects> Interpreter::Fire(const Instance& instance, const std::vector<Ti
         if (earlier == pending.end()) continue;
         PendingTimer passed = *earlier;
         pending.erase(earlier);
-        if (passed.armed) step.fx().fire.push_back({{t.key.instance_id, name, passed.generation}, now});
+        if (passed.armed)
+          step.fx().fire.push_back({{t.key.instance_id, name, passed.generation}, now});
         if (Status e = FireEscalation(*this, step, passed, k, now - passed.due > kLateAfter); !e) {
           return e.error();
         }

@@ -296,8 +296,8 @@ json::value ToJson(const Summary& s) {
   auto units = [](const std::vector<UnitCount>& v) {
     json::array a;
     for (const auto& c : v) {
-      a.push_back(
-          json::object{{"unit", c.unit_id}, {"unit_path", c.unit_path}, {"value", Number(c.value)}});
+      a.push_back(json::object{
+          {"unit", c.unit_id}, {"unit_path", c.unit_path}, {"value", Number(c.value)}});
     }
     return a;
   };

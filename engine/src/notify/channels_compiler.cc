@@ -235,8 +235,8 @@ bool CheckPlaceholders(DocContext& doc, const YAML::Node& node, const std::strin
   for (std::size_t open = value.find('{'); open != std::string::npos;
        open = value.find('{', open + 1)) {
     std::size_t close = value.find('}', open);
-    std::string name = close == std::string::npos ? value.substr(open)
-                                                  : value.substr(open + 1, close - open - 1);
+    std::string name =
+        close == std::string::npos ? value.substr(open) : value.substr(open + 1, close - open - 1);
     if (close == std::string::npos || (name != "id" && name != "unit")) {
       doc.Error(node, path, "unknown placeholder '" + name + "' in '" + value + "'",
                 "write {id} for the person's id or {unit} for their unit's id");
@@ -281,8 +281,7 @@ std::optional<ContactRule> ReadContactRule(DocContext& doc, const YAML::Node& no
   if (YAML::Node n = m.Get("people"); n.IsDefined()) {
     for (const auto& item : AsStringList(doc, n, m.PathOf("people"))) {
       if (!org.FindPerson(item.value)) {
-        doc.Error(item.node, item.path,
-                  "no person '" + item.value + "' in " + org.info().Label(),
+        doc.Error(item.node, item.path, "no person '" + item.value + "' in " + org.info().Label(),
                   SuggestHint(item.value, person_ids));
         continue;
       }
@@ -319,8 +318,7 @@ std::optional<ContactRule> ReadContactRule(DocContext& doc, const YAML::Node& no
     for (const auto& item : AsStringList(doc, n, m.PathOf("units"))) {
       auto u = org.FindUnit(item.value);
       if (!u) {
-        doc.Error(item.node, item.path,
-                  "no unit '" + item.value + "' in " + org.info().Label(),
+        doc.Error(item.node, item.path, "no unit '" + item.value + "' in " + org.info().Label(),
                   SuggestHint(item.value, unit_ids));
         continue;
       }
@@ -379,9 +377,8 @@ bool Matches(const ContactRule& r, const Org& org, const Person& p) {
   if (!r.people.empty() && std::find(r.people.begin(), r.people.end(), p.id) == r.people.end()) {
     return false;
   }
-  if (!r.units.empty() && std::none_of(r.units.begin(), r.units.end(), [&](UnitIndex u) {
-        return org.Within(p.unit, u);
-      })) {
+  if (!r.units.empty() && std::none_of(r.units.begin(), r.units.end(),
+                                       [&](UnitIndex u) { return org.Within(p.unit, u); })) {
     return false;
   }
   if (!r.unit_kinds.empty() && std::find(r.unit_kinds.begin(), r.unit_kinds.end(),
@@ -407,8 +404,7 @@ bool Matches(const ContactRule& r, const Org& org, const Person& p) {
 }
 
 // `contacts:`: each person of `org` gets the first rule that matches them.
-std::map<std::string, notify::ContactOverride> ReadContacts(DocContext& doc,
-                                                            const YAML::Node& node,
+std::map<std::string, notify::ContactOverride> ReadContacts(DocContext& doc, const YAML::Node& node,
                                                             const Org& org) {
   std::map<std::string, notify::ContactOverride> out;
   if (!IsList(node)) {
@@ -444,8 +440,7 @@ std::map<std::string, notify::ContactOverride> ReadContacts(DocContext& doc,
                   "the rule matches nobody: earlier rules took everyone it names",
                   "move it before them, or remove it");
     } else {
-      doc.Warning(rules[i].node, rules[i].path,
-                  "the rule matches nobody in " + org.info().Label(),
+      doc.Warning(rules[i].node, rules[i].path, "the rule matches nobody in " + org.info().Label(),
                   "check its people, roles, units and unit_kinds together: a person must match "
                   "all of them");
     }

@@ -52,7 +52,8 @@ std::string_view ContactKindOf(std::string_view contact) {
 std::string ContactProblem(std::string_view contact) {
   std::string problem = "'";
   problem.append(contact);
-  problem.append("' is neither an email address (name@example.org) nor a phone number (13900000000)");
+  problem.append(
+      "' is neither an email address (name@example.org) nor a phone number (13900000000)");
   return problem;
 }
 

@@ -135,8 +135,8 @@ struct Transition {
   std::vector<RolePath> by;
   std::vector<Requirement> requires_;
   ClockEffect clock = ClockEffect::kDefault;
-  std::optional<Span> adds;          // an extension of the running deadline
-  int at_most = 0;                   // how many times per instance; 0: no limit
+  std::optional<Span> adds;  // an extension of the running deadline
+  int at_most = 0;           // how many times per instance; 0: no limit
   // Replaces the target state's deadline when taken; on a transition that stays in its state
   // (and has no clock effect), the state's new due date.
   std::optional<Deadline> deadline;

@@ -84,9 +84,9 @@ struct LedgerOptions {
   // LoadAllPinnedWorkflows reads them): a row into one of them gets the version it pinned, and a
   // row that names another version is an error.
   std::map<std::string, std::map<std::string, int>> pinned;
-  std::string registrar;                        // who registers (a person id); empty: system
-  std::string assign_event = "assign";          // taken after registering; empty: none
-  std::optional<Timestamp> now;                 // registered_at later than this is an error
+  std::string registrar;                // who registers (a person id); empty: system
+  std::string assign_event = "assign";  // taken after registering; empty: none
+  std::optional<Timestamp> now;         // registered_at later than this is an error
   // A registered_at that is a date means that day at this local time: the start of the day for
   // an import, 09:00 (when offices open) for the scripted registrars of simulate and the demo.
   std::chrono::minutes date_registered_at{0};
