@@ -8,11 +8,7 @@
 
 #include <boost/json.hpp>
 
-#include "adapters/notify/dispatcher.h"
-#include "adapters/store/soci/soci_outbox_store.h"
-#include "tests/engine/engine_fixture.h"
-#include "tests/notify/sink_records.h"
-#include "tests/support/sink_process.h"
+#include "tests/notify/engine_mail_fixture.h"
 
 namespace rectify::notify {
 namespace {
@@ -29,50 +25,20 @@ struct Stored {
   std::string last_error, payload;
 };
 
-class CancellationTest : public testing::EngineFixture {
+class CancellationTest : public testing_env::EngineMailFixture {
  protected:
   void SetUp() override {
-    EngineFixture::SetUp();
+    EngineMailFixture::SetUp();
     if (HasFatalFailure()) return;
-    auto smtp = testing::SinkProcess::Start("smtp_sink.py", {"--dir", mail_.path().string()});
-    ASSERT_TRUE(smtp.ok()) << smtp.error().message();
-    smtp_ = std::move(*smtp);
-    auto url = store_soci::ParseDatabaseUrl(db_->url());
-    auto a = store_soci::Database::Open(*url, {});
-    ASSERT_TRUE(a.ok()) << a.error().message();
-    outbox_ = std::make_unique<store_soci::SociOutboxStore>(std::move(*a));
-    auto b = store_soci::Database::Open(*url, {});
-    ASSERT_TRUE(b.ok()) << b.error().message();
-    query_ = std::move(*b);
-    auto renderer = Renderer::Load(std::string(RECTIFY_SOURCE_DIR) + "/workflows/templates");
-    ASSERT_TRUE(renderer.ok()) << renderer.error().message();
-    renderer_ = std::move(*renderer);
-    directory_ = Directory::FromDefinitions(*definitions_);
     UseAddress("tang@xinshao.test");
   }
 
   // 唐强华 (xs-0014), the responsible cadre, reads mail at `address` (a channels file's
   // `contacts` rule: the org gives him only a phone).
   void UseAddress(const std::string& address) {
-    ChannelSpec mail;
-    mail.name = "mail";
-    mail.kind = "email";
-    mail.email.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp_->port());
-    mail.email.from = "督查室 <dc@xinshao.example>";
-    mail.email.timeout_ms = 5000;
     ContactOverride tang;
     tang.contacts.email = address;
-    config_ = std::make_unique<ChannelsConfig>(
-        definition::DefinitionInfo{definition::Kind::kChannels, "test"},
-        std::vector<ChannelSpec>{mail}, std::map<std::string, std::string>{{"email", "mail"}}, "cn",
-        std::map<std::string, ContactOverride>{{"xs-0014", tang}});
-    auto channels = MakeChannels(*config_, std::cout, &clock_);
-    ASSERT_TRUE(channels.ok()) << channels.error().message();
-    channels_ = std::move(*channels);
-    DispatcherOptions options;
-    options.owner = "test";
-    dispatcher_ = std::make_unique<Dispatcher>(*outbox_, clock_, *config_, channels_, renderer_,
-                                               directory_, &Cn(), options);
+    UseMail("督查室 <dc@xinshao.example>", {{"xs-0014", tang}});
   }
 
   void RegisterAndAssign() {
@@ -91,11 +57,6 @@ class CancellationTest : public testing::EngineFixture {
     ASSERT_TRUE(assigned.ok()) << assigned.error().message();
   }
 
-  void Dispatch() {
-    auto stats = dispatcher_->Drain();
-    ASSERT_TRUE(stats.ok()) << stats.error().message();
-  }
-
   void Submit(const char* at) {
     At(at);
     auto submitted = Act("Q-1", "submit", "xs-0014", {"整改照片.zip"});
@@ -105,15 +66,9 @@ class CancellationTest : public testing::EngineFixture {
 
   // The item's outbox rows of `timer` ("remind:rectifying:0"), any generation and recipient.
   std::vector<Stored> Rows(const std::string& timer) {
-    std::vector<std::string> keys;
-    soci::rowset<std::string> rows =
-        (query_->session().prepare << "SELECT dedup_key FROM outbox WHERE instance_id = 'Q-1' "
-                                      "ORDER BY id");
-    for (const auto& k : rows) {
-      if (k.rfind("Q-1|" + timer + "|", 0) == 0) keys.push_back(k);
-    }
     std::vector<Stored> out;
-    for (const auto& k : keys) {
+    for (const auto& k : OutboxKeys("Q-1")) {
+      if (k.rfind("Q-1|" + timer + "|", 0) != 0) continue;
       auto r = outbox_->Row(k);
       EXPECT_TRUE(r.ok()) << k;
       if (!r.ok()) continue;
@@ -136,17 +91,7 @@ class CancellationTest : public testing::EngineFixture {
     return out;
   }
 
-  std::size_t Received() { return testing::SinkRecords(mail_.path()).size(); }
-
-  testing::TempDir mail_;
-  std::unique_ptr<testing::SinkProcess> smtp_;
-  std::unique_ptr<store_soci::SociOutboxStore> outbox_;
-  std::unique_ptr<store_soci::Database> query_;
-  std::unique_ptr<ChannelsConfig> config_;
-  ChannelMap channels_;
-  Renderer renderer_;
-  Directory directory_;
-  std::unique_ptr<Dispatcher> dispatcher_;
+  std::size_t Received() { return Mailbox().size(); }
 };
 
 TEST_P(CancellationTest, AReminderThatFellDueWhileTheDispatcherWasDownIsCancelled) {

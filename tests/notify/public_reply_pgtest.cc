@@ -13,14 +13,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "adapters/notify/dispatcher.h"
 #include "adapters/notify/email_channel.h"
-#include "adapters/store/soci/soci_outbox_store.h"
 #include "rectify/engine/migration.h"
-#include "tests/engine/engine_fixture.h"
-#include "tests/notify/sink_records.h"
+#include "tests/notify/engine_mail_fixture.h"
 #include "tests/support/run_command.h"
-#include "tests/support/sink_process.h"
 
 namespace rectify::notify {
 namespace {
@@ -32,48 +28,18 @@ using ::testing::Not;
 
 constexpr const char* kTitle = "群众举报：低保评定优亲厚友";
 
-class PublicReplyTest : public testing::EngineFixture {
+class PublicReplyTest : public testing_env::EngineMailFixture {
  protected:
   void SetUp() override {
-    EngineFixture::SetUp();
+    EngineMailFixture::SetUp();
     if (HasFatalFailure()) return;
-    auto smtp = testing::SinkProcess::Start("smtp_sink.py", {"--dir", mail_.path().string()});
-    ASSERT_TRUE(smtp.ok()) << smtp.error().message();
-    smtp_ = std::move(*smtp);
-    auto url = store_soci::ParseDatabaseUrl(db_->url());
-    auto a = store_soci::Database::Open(*url, {});
-    ASSERT_TRUE(a.ok()) << a.error().message();
-    outbox_ = std::make_unique<store_soci::SociOutboxStore>(std::move(*a));
-    auto b = store_soci::Database::Open(*url, {});
-    ASSERT_TRUE(b.ok()) << b.error().message();
-    query_ = std::move(*b);
-    auto renderer = Renderer::Load(std::string(RECTIFY_SOURCE_DIR) + "/workflows/templates");
-    ASSERT_TRUE(renderer.ok()) << renderer.error().message();
-    renderer_ = std::move(*renderer);
-    directory_ = Directory::FromDefinitions(*definitions_);
     UseChannels({});
   }
 
   // Email goes to the sink; no route serves `sms`. `rehearsal` contacts (by person id) make the
   // file a rehearsal's.
   void UseChannels(std::map<std::string, ContactOverride> rehearsal) {
-    ChannelSpec mail;
-    mail.name = "mail";
-    mail.kind = "email";
-    mail.email.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp_->port());
-    mail.email.from = "新邵县纪委 <jw@xinshao.example>";
-    mail.email.timeout_ms = 5000;
-    config_ = std::make_unique<ChannelsConfig>(
-        definition::DefinitionInfo{definition::Kind::kChannels, "test"},
-        std::vector<ChannelSpec>{mail}, std::map<std::string, std::string>{{"email", "mail"}}, "cn",
-        std::move(rehearsal));
-    auto channels = MakeChannels(*config_, std::cout, &clock_);
-    ASSERT_TRUE(channels.ok()) << channels.error().message();
-    channels_ = std::move(*channels);
-    DispatcherOptions options;
-    options.owner = "test";
-    dispatcher_ = std::make_unique<Dispatcher>(*outbox_, clock_, *config_, channels_, renderer_,
-                                               directory_, &Cn(), options);
+    UseMail("新邵县纪委 <jw@xinshao.example>", std::move(rehearsal));
   }
 
   // A clue in 酿溪镇 registered by the registrar 韩兰娟 (xs-0009) on Monday 2017-06-19 and checked
@@ -107,21 +73,6 @@ class PublicReplyTest : public testing::EngineFixture {
     return Act(id, "tell", "xs-0009", {}, "", std::move(fields));
   }
 
-  std::vector<std::string> OutboxKeys(const std::string& id) {
-    std::vector<std::string> keys;
-    soci::rowset<std::string> rows =
-        (query_->session().prepare << "SELECT dedup_key FROM outbox WHERE instance_id = '" << id
-                                   << "' ORDER BY id");
-    for (const auto& k : rows) keys.push_back(k);
-    return keys;
-  }
-
-  OutboxRecord Row(const std::string& key) {
-    auto r = outbox_->Row(key);
-    EXPECT_TRUE(r.ok()) << key;
-    return r.ok() ? *r : OutboxRecord{};
-  }
-
   std::vector<std::string> Attempts(const std::string& key) {
     std::vector<std::string> out;
     auto attempts = outbox_->Attempts(Row(key).id);
@@ -132,27 +83,9 @@ class PublicReplyTest : public testing::EngineFixture {
     return out;
   }
 
-  DispatchStats Dispatch() {
-    auto stats = dispatcher_->Drain();
-    EXPECT_TRUE(stats.ok()) << stats.error().message();
-    return stats.ok() ? *stats : DispatchStats{};
-  }
-
-  std::vector<boost::json::object> Mailbox() { return testing::SinkRecords(mail_.path()); }
-
   static std::string Str(const boost::json::object& o, const char* key) {
     return o.at(key).is_string() ? std::string(o.at(key).as_string()) : "";
   }
-
-  testing::TempDir mail_;
-  std::unique_ptr<testing::SinkProcess> smtp_;
-  std::unique_ptr<store_soci::SociOutboxStore> outbox_;
-  std::unique_ptr<store_soci::Database> query_;
-  std::unique_ptr<ChannelsConfig> config_;
-  ChannelMap channels_;
-  Renderer renderer_;
-  Directory directory_;
-  std::unique_ptr<Dispatcher> dispatcher_;
 };
 
 // The audit rows of C-1: register (created), register, confirm, tell: the reply's key carries the

@@ -40,12 +40,9 @@ class BackpressureTest : public ::testing::TestWithParam<Backend> {
     auto db = TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
-    auto url = store_soci::ParseDatabaseUrl(db_->url());
-    auto opened = store_soci::Database::Open(*url, {});
-    ASSERT_TRUE(opened.ok()) << opened.error().message();
-    store_soci::Migrator migrator(**opened, ShippedMigrations());
-    ASSERT_TRUE(migrator.Migrate(kT0).ok());
-    store_ = store_soci::MakeStore(std::move(*opened));
+    auto store = OpenMigratedStore(*db_, kT0);
+    ASSERT_TRUE(store.ok()) << store.error().message();
+    store_ = std::move(*store);
   }
 
   // `n` benchmark items registered at kT0: each one's first escalation step falls due an hour

@@ -10,6 +10,8 @@
 #include <string>
 
 #include "adapters/store/soci/database_url.h"
+#include "adapters/store/soci/migrator.h"
+#include "adapters/store/soci/soci_store.h"
 #include "rectify/result.h"
 #include "tests/support/pg_test_cluster.h"
 #include "tests/support/temp_dir.h"
@@ -58,5 +60,16 @@ inline std::string BackendTestName(const ::testing::TestParamInfo<Backend>& info
 
 // The migrations that ship.
 inline std::string ShippedMigrations() { return std::string(RECTIFY_SOURCE_DIR) + "/migrations"; }
+
+// A Store on `db` with the shipped migrations applied at `at`.
+inline Result<std::unique_ptr<Store>> OpenMigratedStore(const TestDatabase& db, Timestamp at) {
+  auto url = store_soci::ParseDatabaseUrl(db.url());
+  if (!url) return url.error();
+  auto opened = store_soci::Database::Open(*url, {});
+  if (!opened) return opened.error();
+  store_soci::Migrator migrator(**opened, ShippedMigrations());
+  if (auto applied = migrator.Migrate(at); !applied) return applied.error();
+  return store_soci::MakeStore(std::move(*opened));
+}
 
 }  // namespace rectify::testing

@@ -11,10 +11,16 @@
 
 namespace rectify::testing {
 
-namespace {
+int WaitExitCode(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
 
-// Reads both pipes until they close, without deadlocking on a full pipe.
-void Drain(int out_fd, int err_fd, std::string& out, std::string& err) {
+void DrainOutputs(int out_fd, int err_fd, std::string& out, std::string& err) {
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   int open = 2;
   char buf[8192];
@@ -36,8 +42,6 @@ void Drain(int out_fd, int err_fd, std::string& out, std::string& err) {
     }
   }
 }
-
-}  // namespace
 
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env, const std::string& cwd) {
@@ -66,12 +70,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   close(out_pipe[1]);
   close(err_pipe[1]);
   CommandResult result;
-  Drain(out_pipe[0], err_pipe[0], result.out, result.err);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  DrainOutputs(out_pipe[0], err_pipe[0], result.out, result.err);
+  result.exit_code = WaitExitCode(pid);
   return result;
 }
 

@@ -8,6 +8,8 @@
 // child only. Thread-safety: none needed; each call is a child process.
 #pragma once
 
+#include <sys/types.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -23,6 +25,12 @@ struct CommandResult {
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
                          const std::string& cwd = {});
+
+// The pieces RunCommand is made of, for runners of their own (terminal_command.h):
+// reads `out_fd` and `err_fd` until both close, without deadlocking on a full pipe, closing each;
+// then waits for `pid` and gives its exit code (128+N when killed by signal N).
+void DrainOutputs(int out_fd, int err_fd, std::string& out, std::string& err);
+int WaitExitCode(pid_t pid);
 
 // RunCommand with the built `rectify` binary (RECTIFY_BINARY) as argv[0].
 CommandResult RunRectify(const std::vector<std::string>& args,
