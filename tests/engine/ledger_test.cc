@@ -339,7 +339,7 @@ TEST(LedgerTest, AVerifierColumnTakesIdsOrNames) {
   EXPECT_EQ(ledger.rows[0].item.fields.at("verifier"), "xs-0007");
   EXPECT_EQ(ledger.rows[1].item.fields.at("verifier"), "xs-0008");
   EXPECT_EQ(ledger.rows[2].item.fields.count("verifier"), 0u);
-  EXPECT_THAT(ledger.notes, ElementsAre("verifier: item Q-3 name no verifier; the holders of the "
+  EXPECT_THAT(ledger.notes, ElementsAre("verifier: item Q-3 names no verifier; the holders of the "
                                         "role verifier for their units act as verifier and get "
                                         "its reminders: 马娟德 (xs-0007), 罗燕勇 (xs-0008)"));
 }
@@ -414,7 +414,7 @@ people:
   - { id: tc-03, name: 丙三, unit: tc-town, roles: [responsible_cadre] }
 )";
 
-TEST(LedgerTest, NobodyToVerifyIsAWarningAtImport) {
+TEST(LedgerTest, RowsThatNobodyCouldVerifyAreRefused) {
   testing::TempDir dir;
   std::filesystem::create_directories(dir.path() / "orgs");
   std::ofstream(dir.File("orgs/test-county.yaml")) << kCountyOrg;
@@ -422,23 +422,32 @@ TEST(LedgerTest, NobodyToVerifyIsAWarningAtImport) {
   auto defs = definition::LoadDefinitions(
       {std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.path().string()}, load);
   ASSERT_TRUE(defs.ok()) << load.Format();
+  auto parse = [&](const std::string& rows, Diagnostics& diags) {
+    LedgerOptions options{.registrar = "tc-01"};
+    options.now = *ParseIso("2017-06-01T00:00:00+08:00");
+    return engine::ParseLedger(rows, **defs, options, diags);
+  };
   Diagnostics diags;
-  LedgerOptions options{.registrar = "tc-01"};
-  options.now = *ParseIso("2017-06-01T00:00:00+08:00");
-  Ledger ledger = engine::ParseLedger(
-      std::string(kHeader) + "C-1,t,tc-town,tc-03,2017-04-21,10wd\n" +
-          "C-2,t,tc-town,tc-03,2017-04-21,10wd\n" + "Q-1,t,niangxi,xs-0014,2017-04-21,10wd\n",
-      **defs, options, diags);
+  Ledger ledger =
+      parse(std::string(kHeader) + "C-1,t,tc-town,tc-03,2017-04-21,10wd\n" +
+                "C-2,t,tc-town,tc-03,2017-04-21,10wd\n" + "Q-1,t,niangxi,xs-0014,2017-04-21,10wd\n",
+            diags);
   EXPECT_THAT(Messages(diags),
-              ElementsAre("ledger.csv:2: warning: verifier: nobody will act as verifier on items "
+              ElementsAre("ledger.csv:2: error: verifier: nobody would act as verifier on items "
                           "C-1, C-2: item C-1 names no verifier, and nobody in org test-county "
                           "holds the role verifier for 测试镇 (tc-town) (hint: fill the verifier "
-                          "column with a person, or give someone the role verifier in org "
-                          "test-county, or set the item's verifier (--set verifier=PERSON))"));
-  EXPECT_EQ(ledger.rows.size(), 3u);  // a warning: the org can still be given a verifier
-  EXPECT_THAT(ledger.notes, ElementsAre("verifier: item Q-1 name no verifier; the holders of the "
+                          "column with a person (id or name), or give someone the role verifier "
+                          "in org test-county before importing)"));
+  EXPECT_THAT(ledger.notes, ElementsAre("verifier: item Q-1 names no verifier; the holders of the "
                                         "role verifier for their units act as verifier and get "
                                         "its reminders: 马娟德 (xs-0007), 罗燕勇 (xs-0008)"));
+  // With the column filled, by name.
+  Diagnostics named;
+  parse(
+      "id,title,unit,responsible,registered_at,time_limit,验收人\n"
+      "C-1,t,tc-town,tc-03,2017-04-21,10wd,乙二\n",
+      named);
+  EXPECT_THAT(Messages(named), IsEmpty());
 }
 
 }  // namespace

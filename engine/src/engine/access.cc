@@ -175,10 +175,11 @@ std::string NobodyReason(const Org& org, const definition::Workflow& workflow, c
 
 std::string NobodyHint(const Org& org, const definition::Workflow& workflow, const RolePath& path) {
   if (path.base != RolePath::Base::kNamed) return "";
-  std::string hint = "give someone the role " + path.name + " in org " + org.info().name;
-  if (IsField(workflow, path))
-    hint += ", or set the item's " + path.name + " (--set " + path.name + "=PERSON)";
-  return hint;
+  std::string later = "give someone the role " + path.name + " in a new version of org " +
+                      org.info().name + " (an item keeps the org version it started on)";
+  if (!IsField(workflow, path)) return later;
+  return "name the item's " + path.name + " (--set " + path.name +
+         "=PERSON) with an event someone can still take, and " + later;
 }
 
 Status CheckActor(const Org& org, const definition::Workflow& workflow, const Instance& inst,

@@ -200,13 +200,19 @@ class RowChecker {
     for (const Fallback& f : fallbacks_) {
       std::string items = f.items.size() == 1 ? "item " : "items ";
       items += JoinFirst(f.items);
+      // Nobody could take its transitions, and items keep the org version they start on, so a
+      // later org cannot help them: refused, where the file can still say who.
       if (f.people.empty()) {
-        diags_.Warning({options_.file, f.row, f.column}, f.field,
-                       "nobody will act as " + f.field + " on " + items + ": " + f.reason,
-                       "fill the " + f.field + " column with a person, or " + f.hint);
+        diags_.Error({options_.file, f.row, f.column}, f.field,
+                     "nobody would act as " + f.field + " on " + items + ": " + f.reason,
+                     "fill the " + f.field +
+                         " column with a person (id or name), or give someone "
+                         "the role " +
+                         f.field + " in org " + f.org + " before importing");
         continue;
       }
-      ledger.notes.push_back(f.field + ": " + items + " name no " + f.field +
+      ledger.notes.push_back(f.field + ": " + items +
+                             (f.items.size() == 1 ? " names no " : " name no ") + f.field +
                              "; the holders of the role " + f.field + " for their units act as " +
                              f.field + " and get its reminders: " + Join(f.people));
     }
@@ -591,8 +597,7 @@ class RowChecker {
                               {},
                               rec_->row,
                               Col(f.name),
-                              NobodyReason(org, wf, inst, path),
-                              NobodyHint(org, wf, path)});
+                              NobodyReason(org, wf, inst, path)});
         same = fallbacks_.end() - 1;
       }
       same->items.push_back(item.id);
@@ -631,7 +636,7 @@ class RowChecker {
     std::vector<std::string> people;  // labels; empty: nobody
     std::vector<std::string> items;
     int row = 0, column = 0;  // the first row's
-    std::string reason, hint;
+    std::string reason;       // why nobody, for the first row
   };
 
   const definition::DefinitionSet& defs_;

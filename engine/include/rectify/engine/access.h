@@ -55,8 +55,8 @@ std::vector<std::string> ResolvePeople(const definition::Org& org,
 // empty.
 std::string NobodyReason(const definition::Org& org, const definition::Workflow& workflow,
                          const Instance& instance, const definition::RolePath& path);
-// What to do about it ("give someone the role verifier in org xinshao, or set the item's verifier
-// (--set verifier=PERSON)"); empty when there is no general advice.
+// What to do about it (name the item's verifier with --set on an event someone can take; give
+// someone the role in a new version of the org); empty when there is no general advice.
 std::string NobodyHint(const definition::Org& org, const definition::Workflow& workflow,
                        const definition::RolePath& path);
 

@@ -11,11 +11,17 @@
 //   Result<ImportReport> done = ImportLedger(engine, ledger, options, diags);   // all or nothing
 //
 // The file: RFC 4180 CSV, UTF-8 with or without a byte order mark, LF or CRLF line ends, fields
-// in double quotes where they hold commas, quotes ("") or line breaks. The first row names the
-// columns (in any order, case-insensitive); the required ones are `kLedgerRequiredColumns`.
-// Optional: `workflow` (name or name@version; into a started campaign, the version it pinned),
-// `campaign`, and any field the row's workflow declares (`measures`, `special_action`, ...).
-// Unknown columns are a warning and are ignored.
+// in double quotes where they hold commas, quotes ("") or line breaks; GBK or GB18030 with
+// `LedgerOptions::encoding` (a file that is not UTF-8 is otherwise one error, and no other). The
+// first row names the columns (in any order, case-insensitive, or by the Chinese headers offices
+// write: 编号, 问题, 责任单位, 责任人, 验收人, 登记日期, 整改时限, ...; docs/engine.md lists them);
+// the required ones are `kLedgerRequiredColumns`. Optional: `workflow` (name or name@version;
+// into a started campaign, the version it pinned), `campaign`, and any field the row's workflow
+// declares (`measures`, `special_action`, `verifier`, ...). Unknown columns are a warning and
+// are ignored. Cells may be written as offices write them (2018/7/16, 2018年7月16日, 10个工作日,
+// 10天: ParseOfficeDate, ParseOfficeTimeLimit); rows keep the canonical text (2018-07-16, 10wd).
+// A row that leaves a person field used as a role empty (no verifier) is verified by the org's
+// holders of that role (access.h); Ledger::notes says who, and a warning when nobody holds it.
 //
 // Positions: a message's line is the CSV row (the header is row 1, as a spreadsheet numbers it,
 // whether or not a quoted cell spans several lines) and its column is the cell's column (1-based):
