@@ -21,7 +21,8 @@
 // are ignored. Cells may be written as offices write them (2018/7/16, 2018年7月16日, 10个工作日,
 // 10天: ParseOfficeDate, ParseOfficeTimeLimit); rows keep the canonical text (2018-07-16, 10wd).
 // A row that leaves a person field used as a role empty (no verifier) is verified by the org's
-// holders of that role (access.h); Ledger::notes says who, and a warning when nobody holds it.
+// holders of that role (access.h); Ledger::notes says who; a row for which nobody holds it is an
+// error (nobody could take its transitions, and the item keeps its org version).
 //
 // Positions: a message's line is the CSV row (the header is row 1, as a spreadsheet numbers it,
 // whether or not a quoted cell spans several lines) and its column is the cell's column (1-based):
