@@ -332,8 +332,9 @@ Status TakeTransition(Step& step, const Transition& t, const Command& cmd) {
   }
   step.Audit(cmd.actor, t.event, from, inst.record.state, cmd.reason, std::move(data));
   for (const definition::TransitionNotice* n : no_recipient) {
-    step.NoRecipient("notice " + n->template_name + " of '" + t.event + "'", n->people,
-                     "on:" + from + ":" + t.event);
+    step.NoRecipient("the '" + t.event + "' notice" +
+                         (n->template_name == "notice" ? "" : " (" + n->template_name + ")"),
+                     n->people, "on:" + from + ":" + t.event);
   }
   return OkStatus();
 }
