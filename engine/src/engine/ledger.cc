@@ -577,6 +577,12 @@ class RowChecker {
       }
       auto it = item.fields.find(f.name);
       if ((it != item.fields.end() && !it->second.empty()) || !NamedAsRole(wf, f.name)) continue;
+      // Rows of one unit have the same holders: resolved once (a ledger can have 100,000 rows).
+      std::string key = org.info().name + "|" + item.unit + "|" + f.name;
+      if (auto known = fallback_of_.find(key); known != fallback_of_.end()) {
+        fallbacks_[known->second].items.push_back(item.id);
+        continue;
+      }
       definition::RolePath path;
       path.base = definition::RolePath::Base::kNamed;
       path.name = path.text = f.name;
@@ -600,6 +606,7 @@ class RowChecker {
                               NobodyReason(org, wf, inst, path)});
         same = fallbacks_.end() - 1;
       }
+      fallback_of_[key] = static_cast<std::size_t>(same - fallbacks_.begin());
       same->items.push_back(item.id);
     }
   }
@@ -650,6 +657,7 @@ class RowChecker {
   bool default_reported_ = false;
   std::map<std::string, std::vector<int>> calendar_days_;  // a time limit in 天/日 -> its rows
   std::vector<Fallback> fallbacks_;
+  std::map<std::string, std::size_t> fallback_of_;  // org|unit|field -> its entry in fallbacks_
   const CsvRecord* rec_ = nullptr;
 };
 
