@@ -253,6 +253,12 @@ void RunShow(Context& ctx, const std::string& id, const std::string& definitions
   }
   ctx.out << "flags:        " << (flags.empty() ? "none" : flags.substr(0, flags.size() - 2))
           << "\n";
+  // A reminder or letter of this state that reached nobody: an error, shown until it moves on.
+  for (const auto& a : *audit) {
+    if (a.event == "no_recipient" && a.to_state == inst->record.state) {
+      ctx.out << "ERROR:        " << local(a.at) << " " << a.reason << "\n";
+    }
+  }
   // What the item will do next: its whole schedule (only the front of it is armed in the store).
   ctx.out << "timers:\n";
   for (const auto& t : inst->timers) {

@@ -23,7 +23,7 @@ namespace rectify::cli {
 namespace {
 
 struct ImportArgs {
-  std::string file, campaign, workflow = "rectification-item", as, definitions, at;
+  std::string file, campaign, workflow = "rectification-item", as, definitions, at, encoding;
   bool dry_run = false;
 };
 
@@ -41,6 +41,7 @@ void RunImport(Context& ctx, const ImportArgs& a) {
   options.workflow = a.workflow;
   options.campaign = a.campaign;
   options.registrar = a.as;
+  options.encoding = a.encoding;
   options.now = s.clock->Now();
   auto pinned = engine::LoadAllPinnedWorkflows(*s.store);
   if (!pinned) return ctx.Fail(pinned.error());
@@ -74,6 +75,8 @@ if (a.dry_run) {
   ctx.out << "imported " << items << " from " << a.file
           << (a.campaign.empty() ? "" : " into campaign " + a.campaign) << "\n";
 }
+// How the import read what the file leaves open: who verifies, what 10天 means.
+for (const std::string& note : ledger.notes) ctx.out << "  " << note << "\n";
 }  // namespace
 
 void RunExport(Context& ctx, const std::string& campaign, const std::string& definitions) {
@@ -143,6 +146,10 @@ void RegisterLedger(CLI::App& app, Context& ctx) {
   imp->add_option("--as", a->as,
                   "Who registers and assigns the rows (a person id, e.g. the registrar)");
   imp->add_flag("--dry-run", a->dry_run, "Check everything, the database too; change nothing");
+  imp->add_option("--encoding", a->encoding,
+                  "The file's encoding when it is not UTF-8: gbk or gb18030 (as Excel saves "
+                  "Chinese CSV), converted with iconv")
+      ->check(CLI::IsMember({"utf-8", "utf8", "gbk", "gb18030"}, CLI::ignore_case));
   AddEngineOptions(imp, a->definitions, a->at);
   imp->callback([&ctx, a] { RunImport(ctx, *a); });
 

@@ -13,6 +13,39 @@ namespace {
 
 constexpr const char* kOutboxStates[] = {"pending", "sent", "dead", "cancelled"};
 
+// A notification that reached nobody (an audit row `no_recipient`, engine/src/engine/step.h), on
+// an item still in the state it was about: an error someone must fix.
+struct Unreached {
+  std::string item;
+  Timestamp at;
+  std::string reason;
+};
+
+// How many there are, and the first `limit` of them, oldest first.
+Result<std::pair<std::int64_t, std::vector<Unreached>>> UnreachedNotices(store_soci::Database& db,
+                                                                         int limit) {
+  const std::string from =
+      " FROM audit_log a JOIN instances i ON i.id = a.instance_id"
+      " WHERE a.event = 'no_recipient' AND a.to_state = i.state";
+  try {
+    soci::session& sql = db.session();
+    long long count = 0;
+    sql << "SELECT COUNT(*)" + from, soci::into(count);
+    std::vector<Unreached> first;
+    std::string item, reason;
+    long long at = 0;
+    soci::statement st =
+        (sql.prepare << "SELECT a.instance_id, a.at, a.reason" + from +
+                            " ORDER BY a.at, a.instance_id, a.seq LIMIT " + std::to_string(limit),
+         soci::into(item), soci::into(at), soci::into(reason));
+    st.execute();
+    while (st.fetch()) first.push_back({item, FromMicros(at), reason});
+    return std::make_pair(static_cast<std::int64_t>(count), std::move(first));
+  } catch (const std::exception& e) {
+    return db.MapError(e, "read notifications that reached nobody");
+  }
+}
+
 void RunStatus(Context& ctx, const std::string& migrations_flag) {
   auto opened = OpenDatabase(ctx, /*create=*/false);
   if (!opened) return ctx.Fail(opened.error());
@@ -41,6 +74,8 @@ void RunStatus(Context& ctx, const std::string& migrations_flag) {
     if (!dead) return ctx.Fail(dead.error());
     dead_letters = std::move(*dead);
   }
+  auto unreached = UnreachedNotices(db, 10);
+  if (!unreached) return ctx.Fail(unreached.error());
   auto store = store_soci::MakeStore(std::move(opened->db));
   auto counts = store->Counts();
   if (!counts) return ctx.Fail(counts.error());
@@ -81,6 +116,11 @@ void RunStatus(Context& ctx, const std::string& migrations_flag) {
           {"dead_letters", deliveries->dead}, {"cancelled", deliveries->cancelled},
           {"attempts", deliveries->attempts}, {"first_dead_letters", dead}};
     }
+    boost::json::array first_unreached;
+    for (const auto& u : unreached->second) {
+      first_unreached.push_back({{"item", u.item}, {"at", FormatIso(u.at)}, {"message", u.reason}});
+    }
+    out["no_recipient"] = {{"count", unreached->first}, {"first", first_unreached}};
     ctx.out << boost::json::serialize(out) << "\n";
     return;
   }
@@ -106,6 +146,13 @@ void RunStatus(Context& ctx, const std::string& migrations_flag) {
   }
   ctx.out << "\n";
   ctx.out << "audit rows:      " << counts->audit_rows << "\n";
+  // Never silent: a reminder or a letter that had nobody to go to is an error to fix.
+  ctx.out << "no recipient:    " << unreached->first;
+  if (unreached->first > 0) ctx.out << " ERROR: notifications that reached nobody";
+  ctx.out << "\n";
+  for (const auto& u : unreached->second) {
+    ctx.out << "  " << u.item << " at " << FormatIso(u.at) << ": " << u.reason << "\n";
+  }
   if (deliveries) {
     ctx.out << "deliveries:      queued " << deliveries->queued << ", waiting to retry "
             << deliveries->waiting_to_retry << ", sending " << deliveries->sending << ", delivered "

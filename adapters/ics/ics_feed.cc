@@ -10,6 +10,7 @@
 
 #include "adapters/ics/ics_writer.h"
 #include "rectify/calendar/deadline.h"
+#include "rectify/engine/access.h"
 #include "rectify/engine/instance.h"
 #include "rectify/instance/deadline_clock.h"
 
@@ -44,24 +45,9 @@ std::string DateValue(Date d) {
   return buf;
 }
 
-std::vector<std::string> SplitPeople(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    std::string p = text.substr(start, end - start);
-    p.erase(0, p.find_first_not_of(' '));
-    p.erase(p.find_last_not_of(' ') + 1);
-    if (!p.empty()) out.push_back(p);
-    start = end + 1;
-  }
-  return out;
-}
-
 // The people who own the deadline of the instance's current state (see ics_feed.h).
-std::set<std::string> DeadlineOwners(const engine::Instance& i, const definition::State& state,
-                                     const definition::Org& org) {
+std::set<std::string> DeadlineOwners(const engine::Instance& i, const definition::Workflow& wf,
+                                     const definition::State& state, const definition::Org& org) {
   std::set<std::string> out;
   const auto& owner = state.deadline.owner;
   if (!owner) {
@@ -81,7 +67,8 @@ std::set<std::string> DeadlineOwners(const engine::Instance& i, const definition
     return out;
   }
   if (owner->base == Base::kNamed && owner->is_field) {
-    for (auto& p : SplitPeople(i.Field(owner->name))) out.insert(p);
+    // An empty field reads as the org role of its name, as the engine resolves it.
+    for (auto& p : engine::ResolvePeople(org, wf, i, *owner)) out.insert(p);
     return out;
   }
   auto unit = org.FindUnit(i.record.unit_id);
@@ -129,7 +116,7 @@ class FeedBuilder {
     const definition::State& state = wf->state(*si);
     const engine::StateClock* sc = i.CurrentClock();
     if (state.final || sc == nullptr || sc->clock.phase == ClockPhase::kStopped) return OkStatus();
-    if (!Selected(i, state, *org)) return OkStatus();
+    if (!Selected(i, *wf, state, *org)) return OkStatus();
 
     const Calendar& cal = *wf->calendar();
     DeadlineClock dc(cal, sc->clock);
@@ -207,9 +194,9 @@ class FeedBuilder {
   }
 
  private:
-  bool Selected(const engine::Instance& i, const definition::State& state,
-                const definition::Org& org) const {
-    if (q_.person) return DeadlineOwners(i, state, org).count(*q_.person) > 0;
+  bool Selected(const engine::Instance& i, const definition::Workflow& wf,
+                const definition::State& state, const definition::Org& org) const {
+    if (q_.person) return DeadlineOwners(i, wf, state, org).count(*q_.person) > 0;
     auto outer = org.FindUnit(*q_.unit);
     auto inner = org.FindUnit(i.record.unit_id);
     return outer && inner && org.Within(*inner, *outer);

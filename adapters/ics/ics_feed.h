@@ -7,8 +7,10 @@
 // What is in it: one VEVENT for every instance that is not in a final state and whose current
 // state has a deadline clock (running or paused).
 //   - A person's feed holds the deadlines they own: the responsible person's by default, else the
-//     person the state's `deadline.owner` names (an item role, a people field such as `verifier`,
-//     an org role or unit path resolved over the org tree, or a fixed person).
+//     person the state's `deadline.owner` names (an item role, a people field such as `verifier`
+//     (when the item leaves it empty, the org's holders of the role of that name, as
+//     rectify/engine/access.h resolves it), an org role or unit path resolved over the org tree,
+//     or a fixed person).
 //   - A unit's feed holds the deadlines of items whose responsible unit is that unit or under it.
 //
 // How an event is written:

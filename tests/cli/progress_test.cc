@@ -75,7 +75,13 @@ TEST_F(ProgressTest, ALongImportShowsProgressOnATerminalOnly) {
                                    "--at", "2017-06-01T09:00:00+08:00"},
                                   Env());
   ASSERT_EQ(tty.exit_code, 0) << tty.err;
-  EXPECT_EQ(tty.out, ledger + ": 120 items would be imported; nothing was changed (--dry-run)\n");
+  // The rows name no verifier: after the summary, who will verify them.
+  const std::string verifiers =
+      "  verifier: items Q-1, Q-2, Q-3, Q-4, Q-5 and 115 more name no verifier; the holders of "
+      "the role verifier for their units act as verifier and get its reminders: 马娟德 (xs-0007), "
+      "罗燕勇 (xs-0008)\n";
+  EXPECT_EQ(tty.out, ledger + ": 120 items would be imported; nothing was changed (--dry-run)\n" +
+                         verifiers);
   // The line updates in place and is wiped at the end, so the terminal is left clean.
   EXPECT_THAT(tty.err, HasSubstr("\rchecking " + ledger + ": 60/120 (50%)"));
   EXPECT_THAT(tty.err, HasSubstr("\rchecking " + ledger + ": 120/120 (100%)"));
@@ -86,7 +92,7 @@ TEST_F(ProgressTest, ALongImportShowsProgressOnATerminalOnly) {
       {"ledger", "import", ledger, "--as", "xs-0009", "--at", "2017-06-01T09:00:00+08:00"}, Env());
   ASSERT_EQ(pipe.exit_code, 0) << pipe.err;
   EXPECT_EQ(pipe.err, "");
-  EXPECT_EQ(pipe.out, "imported 120 items from " + ledger + "\n");
+  EXPECT_EQ(pipe.out, "imported 120 items from " + ledger + "\n" + verifiers);
 }
 
 TEST_F(ProgressTest, AShortImportShowsNoProgressEvenOnATerminal) {

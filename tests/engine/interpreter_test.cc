@@ -8,8 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
 
 #include "tests/engine/shipped_definitions.h"
+#include "tests/support/temp_dir.h"
 
 namespace rectify {
 namespace {
@@ -356,6 +358,50 @@ TEST_F(InterpreterTest, AStaleGenerationIsClaimedAndIgnored) {
   ASSERT_EQ(fx->fire.size(), 1u);  // claimed, so it never fires again
   EXPECT_THAT(fx->audit, IsEmpty());
   EXPECT_THAT(fx->outbox, IsEmpty());
+}
+
+// An escalation step whose people are nobody at all queues nothing and says so in the history.
+TEST(NoRecipientTest, AnEscalationStepToNobodyIsAnAuditedError) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("nobody.yaml"))
+      << "kind: escalation\nname: nobody-chain\nversion: 1\nsteps:\n"
+         "  - { after: 0, measure: reminder_letter, notify: [unit.parent.parent.head] }\n"
+         "---\n"
+         "kind: workflow\nname: short-item\nversion: 1\ncalendar: cn\nstates:\n"
+         "  open:\n    deadline: { within: 1wd }\n    overdue: nobody-chain\n"
+         "    on: { close: { to: done, by: [registrar] } }\n"
+         "  done: { final: true }\n";
+  engine::Interpreter interp(
+      testing::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.File("nobody.yaml")}));
+  engine::NewInstance req;
+  req.id = "S-1";
+  req.workflow = "short-item";
+  req.unit = "niangxi";  // under the county, the root: nothing two levels up
+  req.responsible = "xs-0014";
+  req.title = "短期问题";
+  req.actor = "xs-0009";
+  req.at = T("2017-04-24T09:00:00+08:00");
+  auto created = interp.Create(req);
+  ASSERT_TRUE(created.ok()) << created.error().message();
+  engine::Instance item = created->instance;
+  std::vector<TimerRecord> due;
+  for (const engine::PendingTimer& p : item.timers) {
+    if (p.name.rfind("escalate:", 0) != 0) continue;
+    TimerRecord r;
+    r.key = {item.record.id, p.name, p.generation};
+    r.due_at = p.due;
+    due.push_back(r);
+  }
+  ASSERT_EQ(due.size(), 1u);
+  auto fx = interp.Fire(item, due, T("2017-04-26T09:00:00+08:00"));
+  ASSERT_TRUE(fx.ok()) << fx.error().message();
+  EXPECT_THAT(fx->outbox, IsEmpty());
+  std::vector<std::string> rows;
+  for (const AuditRecord& a : fx->audit) rows.push_back(a.event + ": " + a.reason);
+  EXPECT_THAT(rows, ElementsAre("escalate: ",
+                                "no_recipient: escalation step step-1"
+                                " (escalate:open:0) has no recipient: unit.parent.parent.head "
+                                "names nobody in org xinshao for 酿溪镇 (niangxi)"));
 }
 
 }  // namespace

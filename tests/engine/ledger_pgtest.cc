@@ -2,7 +2,9 @@
 // nothing at all when any row is wrong (the database's ids included), and the command line.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <iconv.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,6 +12,7 @@
 #include "rectify/engine/ledger.h"
 #include "tests/engine/engine_fixture.h"
 #include "tests/support/run_command.h"
+#include "tests/support/temp_dir.h"
 
 namespace rectify {
 namespace {
@@ -163,7 +166,12 @@ TEST_P(LedgerImportTest, ImportThenExportRoundTrips) {
                                        "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
                                       Env());
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  EXPECT_EQ(imported.out, "imported 3 items from " + kSample + " into campaign xinshao-2017\n");
+  // The sample names no verifier: the import says who will verify.
+  EXPECT_EQ(imported.out, "imported 3 items from " + kSample +
+                              " into campaign xinshao-2017\n  verifier: items XS-2017-001, "
+                              "XS-2017-002, XS-2017-003 name no verifier; the holders of the role "
+                              "verifier for their units act as verifier and get its reminders: "
+                              "马娟德 (xs-0007), 罗燕勇 (xs-0008)\n");
   EXPECT_EQ(imported.err, "");  // a pipe: no progress line
   auto exported = testing::RunRectify({"ledger", "export"}, Env());
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
@@ -190,6 +198,214 @@ TEST_P(LedgerImportTest, ImportThenExportRoundTrips) {
                                    env);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(testing::RunRectify({"ledger", "export"}, env).out, exported.out);
+}
+
+// What Excel saves as "CSV" on a Chinese Windows.
+std::string Gbk(const std::string& utf8) {
+  iconv_t cd = iconv_open("GBK", "UTF-8");
+  std::string out(utf8.size() * 2, '\0');
+  char* in = const_cast<char*>(utf8.data());
+  std::size_t in_left = utf8.size(), out_left = out.size();
+  char* dst = out.data();
+  EXPECT_NE(iconv(cd, &in, &in_left, &dst, &out_left), static_cast<std::size_t>(-1));
+  iconv_close(cd);
+  out.resize(out.size() - out_left);
+  return out;
+}
+
+// A ledger as an office keeps it: Chinese headers, dates with slashes and 年月日, limits in
+// 个工作日, no verifier column; saved by Excel as GBK. The org's verifiers verify its items.
+TEST_P(LedgerImportTest, AnOfficeLedgerInGbkWithoutVerifiersIsVerifiedByTheOrgsVerifiers) {
+  const std::string file = db_->dir().File("台账.csv");
+  Write(file, Gbk("编号,问题,责任单位,责任人,登记日期,整改时限\r\n"
+                  "Q-1,危房改造,酿溪镇,徐文波,2017/4/21,10个工作日\r\n"
+                  "Q-2,资金滞后,niangxi,xs-0012,2017年4月24日,15 个工作日\r\n"));
+  ASSERT_EQ(testing::RunRectify({"migrate"}, Env()).exit_code, 0);
+  const std::vector<std::string> import = {
+      "ledger", "import", file, "--as", "xs-0009", "--at", "2017-04-25T09:00:00+08:00"};
+  auto refused = testing::RunRectify(import, Env());
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.err, file +
+                             ":1:1: error: file is not UTF-8 (looks like GBK/GB18030, as Excel "
+                             "saves Chinese CSV) (hint: save it as UTF-8, or pass --encoding gbk)\n"
+                             "rectify: error: " +
+                             file + ": 1 error; nothing was imported\n");
+
+  auto with_encoding = import;
+  with_encoding.insert(with_encoding.end(), {"--encoding", "gbk"});
+  auto imported = testing::RunRectify(with_encoding, Env());
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_EQ(imported.err, "");
+  EXPECT_EQ(imported.out, "imported 2 items from " + file +
+                              "\n  verifier: items Q-1, Q-2 name no verifier; the holders of the "
+                              "role verifier for their units act as verifier and get its "
+                              "reminders: 马娟德 (xs-0007), 罗燕勇 (xs-0008)\n");
+  EXPECT_EQ(Due("Q-1"), "2017-05-09T00:00:00+08:00");  // 2017-04-21 + 10wd: end of 05-08
+  EXPECT_EQ(Due("Q-2"), "2017-05-17T00:00:00+08:00");  // 2017-04-24 + 15wd: end of 05-16
+  EXPECT_EQ(Load("Q-2").Field("time_limit"), "15wd");
+
+  const std::string evidence = db_->dir().File("整改照片.txt");
+  Write(evidence, "photos");
+  auto submitted =
+      testing::RunRectify({"item", "act", "Q-1", "submit", "--as", "xs-0012", "--evidence",
+                           evidence, "--at", "2017-05-02T10:00:00+08:00"},
+                          Env());
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  // The responsible head may not accept their own work; the message names who may.
+  auto self = testing::RunRectify(
+      {"item", "act", "Q-1", "accept", "--as", "xs-0012", "--at", "2017-05-02T11:00:00+08:00"},
+      Env());
+  EXPECT_EQ(self.exit_code, 1);
+  EXPECT_EQ(self.err,
+            "rectify: error: 徐文波 (xs-0012) may not 'accept' item Q-1: only verifier (马娟德 "
+            "(xs-0007), 罗燕勇 (xs-0008)) may\n");
+
+  // The verifying reminder (-1wd) goes to the verifiers.
+  ASSERT_EQ(testing::RunRectify({"tick", "--at", "2017-05-08T12:00:00+08:00"}, Env()).exit_code, 0);
+  auto show = testing::RunRectify({"--format", "json", "item", "show", "Q-1"}, Env());
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  std::vector<std::string> reminded;
+  const boost::json::value shown = boost::json::parse(show.out);
+  for (const auto& a : shown.at("audit").as_array()) {
+    if (a.at("event") != "remind" || a.at("to") != "verifying") continue;
+    for (const auto& r : a.at("data").at("recipients").as_array()) {
+      reminded.emplace_back(r.as_string());
+    }
+  }
+  EXPECT_THAT(reminded, ElementsAre("xs-0007", "xs-0008"));
+  auto outbox = store_->PendingOutbox(T("2017-05-09T00:00:00+08:00"), 100);
+  ASSERT_TRUE(outbox.ok());
+  std::vector<std::string> to;
+  for (const auto& o : *outbox) {
+    if (o.template_name == "reminder" && o.instance_id == "Q-1") to.push_back(o.recipient);
+  }
+  EXPECT_THAT(to, ElementsAre("xs-0007", "xs-0008"));
+
+  auto accepted = testing::RunRectify(
+      {"item", "act", "Q-1", "accept", "--as", "xs-0008", "--at", "2017-05-08T14:00:00+08:00"},
+      Env());
+  ASSERT_EQ(accepted.exit_code, 0) << accepted.err;
+  EXPECT_EQ(Load("Q-1").record.state, "closed");
+  auto status = testing::RunRectify({"status"}, Env());
+  EXPECT_THAT(status.out, HasSubstr("no recipient:    0\n"));
+}
+
+// A county of its own beside the library, in which nobody holds the role verifier.
+const char* kCountyOrg = R"(kind: org
+name: test-county
+version: 1
+units:
+  - id: tc
+    name: 测试县
+    kind: county
+    units:
+      - { id: tc-hq, name: 测试县指挥部, kind: headquarters }
+      - { id: tc-town, name: 测试镇, kind: township }
+people:
+  - { id: tc-01, name: 甲一, unit: tc-hq, roles: [head, inspector, registrar] }
+  - { id: tc-02, name: 乙二, unit: tc-town, roles: [head] }
+  - { id: tc-03, name: 丙三, unit: tc-town, roles: [cadre] }
+)";
+
+// Nobody to verify. A ledger that would make such items is refused, saying so; an item added by
+// hand without a verifier gets its verifying reminder to nobody, which is an error in the item's
+// history and in status until the item moves on, and the refusal to accept says why. Naming the
+// verifier on submit is the way through.
+TEST_P(LedgerImportTest, NobodyInTheRoleIsAVisibleErrorNotASilentSend) {
+  testing::TempDir home;
+  std::filesystem::copy(std::string(RECTIFY_SOURCE_DIR) + "/workflows", home.File("workflows"),
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::create_directory_symlink(std::string(RECTIFY_SOURCE_DIR) + "/migrations",
+                                            home.File("migrations"));
+  Write(home.File("workflows/orgs/test-county.yaml"), kCountyOrg);
+  auto env = Env();
+  env["RECTIFY_HOME"] = home.path().string();
+  ASSERT_EQ(testing::RunRectify({"migrate"}, env).exit_code, 0);
+
+  const std::string file = db_->dir().File("ledger.csv");
+  Write(file,
+        "编号,问题,责任单位,责任人,登记日期,整改时限\n"
+        "C-1,危房改造,测试镇,丙三,2017年4月21日,10个工作日\n");
+  auto refused_import = testing::RunRectify(
+      {"ledger", "import", file, "--as", "tc-01", "--at", "2017-04-25T09:00:00+08:00"}, env);
+  EXPECT_EQ(refused_import.exit_code, 1);
+  EXPECT_EQ(refused_import.out, "");
+  EXPECT_EQ(refused_import.err,
+            file +
+                ":2: error: verifier: nobody would act as verifier on item C-1: item C-1 names no "
+                "verifier, and nobody in org test-county holds the role verifier for 测试镇 "
+                "(tc-town) (hint: fill the verifier column with a person (id or name), or give "
+                "someone the role verifier in org test-county before importing)\n"
+                "rectify: error: " +
+                file + ": 1 error; nothing was imported\n");
+
+  const std::string evidence = db_->dir().File("evidence.txt");
+  Write(evidence, "photos");
+  for (const char* id : {"C-1", "C-2"}) {
+    auto added = testing::RunRectify(
+        {"item", "add", "--id", id, "--unit", "tc-town", "--responsible", "tc-03", "--title",
+         "危房改造", "--time-limit", "10wd", "--as", "tc-01", "--at", "2017-04-21T09:00:00+08:00"},
+        env);
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+    ASSERT_EQ(testing::RunRectify({"item", "act", id, "assign", "--as", "tc-01", "--at",
+                                   "2017-04-21T09:05:00+08:00"},
+                                  env)
+                  .exit_code,
+              0);
+  }
+  ASSERT_EQ(testing::RunRectify({"item", "act", "C-1", "submit", "--as", "tc-03", "--evidence",
+                                 evidence, "--at", "2017-05-02T10:00:00+08:00"},
+                                env)
+                .exit_code,
+            0);
+  auto refused = testing::RunRectify(
+      {"item", "act", "C-1", "accept", "--as", "tc-01", "--at", "2017-05-02T11:00:00+08:00"}, env);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.err,
+            "rectify: error: 甲一 (tc-01) may not 'accept' item C-1: only verifier (nobody: item "
+            "C-1 names no verifier, and nobody in org test-county holds the role verifier for "
+            "测试镇 (tc-town)) may\n");
+  // C-2 names its verifier as it is submitted.
+  ASSERT_EQ(
+      testing::RunRectify({"item", "act", "C-2", "submit", "--as", "tc-03", "--evidence", evidence,
+                           "--set", "verifier=tc-02", "--at", "2017-05-02T10:00:00+08:00"},
+                          env)
+          .exit_code,
+      0);
+
+  ASSERT_EQ(testing::RunRectify({"tick", "--at", "2017-05-08T12:00:00+08:00"}, env).exit_code, 0);
+  const std::string why =
+      "reminder (remind:verifying:0) has no recipient: item C-1 names no verifier, and nobody in "
+      "org test-county holds the role verifier for 测试镇 (tc-town); name the item's verifier "
+      "(--set verifier=PERSON) with an event someone can still take, and give someone the role "
+      "verifier in a new version of org test-county (an item keeps the org version it started "
+      "on)";
+  auto show = testing::RunRectify({"item", "show", "C-1"}, env);
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("ERROR:        2017-05-08T12:00:00+08:00 " + why + "\n"));
+  EXPECT_THAT(show.out, HasSubstr("system  no_recipient  verifying -> verifying  \"" + why));
+  auto status = testing::RunRectify({"status"}, env);
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("no recipient:    1 ERROR: notifications that reached "
+                                    "nobody\n  C-1 at 2017-05-08T04:00:00Z: " +
+                                    why + "\n"));
+  auto json = testing::RunRectify({"--format", "json", "status"}, env);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const boost::json::value status_json = boost::json::parse(json.out);
+  EXPECT_EQ(status_json.at("no_recipient").at("count"), 1);
+  // Nothing was queued to nobody; C-2's reminder went to the verifier it names.
+  auto outbox = store_->PendingOutbox(T("2017-05-09T00:00:00+08:00"), 100);
+  ASSERT_TRUE(outbox.ok());
+  std::vector<std::string> reminders;
+  for (const auto& o : *outbox) {
+    if (o.template_name == "reminder") reminders.push_back(o.instance_id + " " + o.recipient);
+  }
+  EXPECT_THAT(reminders, ElementsAre("C-2 tc-02"));
+
+  auto accepted = testing::RunRectify(
+      {"item", "act", "C-2", "accept", "--as", "tc-02", "--at", "2017-05-08T14:00:00+08:00"}, env);
+  ASSERT_EQ(accepted.exit_code, 0) << accepted.err;
+  EXPECT_EQ(accepted.out, "C-2: accept -> closed\n");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerImportTest,

@@ -4,9 +4,13 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <iconv.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "tests/support/temp_dir.h"
 
 namespace rectify {
 namespace {
@@ -248,6 +252,202 @@ TEST(LedgerTest, ADateCanMeanAnHourOfThatDayAndAnEmptyTimeLimitADefault) {
   Diagnostics without;
   Parse(std::string(kHeader) + "Q-1,t,niangxi,xs-0014,2017-04-21,\n", without);
   EXPECT_THAT(Messages(without), ElementsAre("ledger.csv:2:6: error: time_limit: missing value"));
+}
+
+TEST(OfficeTextTest, DatesAsOfficesWriteThem) {
+  for (const char* text :
+       {"2018-07-16", "2018-7-16", "2018/7/16", "2018/07/16", "2018.7.16", "2018年7月16日",
+        "2018年7月16", "２０１８年７月１６日", " 2018 / 7 / 16 "}) {
+    auto d = engine::ParseOfficeDate(text);
+    ASSERT_TRUE(d) << text;
+    EXPECT_EQ(FormatDate(*d), "2018-07-16") << text;
+  }
+  for (const char* text : {"2018/2/30", "18/7/16", "2018年7月", "2018-07-16x", "7/16/2018", ""}) {
+    EXPECT_FALSE(engine::ParseOfficeDate(text)) << text;
+  }
+  auto t = engine::ParseOfficeDateTime("2018/7/16 10:30");
+  ASSERT_TRUE(t && t->time);
+  EXPECT_EQ(t->time->count(), 10 * 60 + 30);
+  EXPECT_FALSE(engine::ParseOfficeDateTime("2018/7/16 25:00"));
+}
+
+TEST(OfficeTextTest, TimeLimitsAsOfficesWriteThem) {
+  auto read = [](const char* text) {
+    auto l = engine::ParseOfficeTimeLimit(text);
+    return l ? l->text + (l->calendar_days ? " (calendar days)" : "") : std::string("none");
+  };
+  EXPECT_EQ(read("10wd"), "10wd");
+  EXPECT_EQ(read("10 wd"), "10wd");
+  EXPECT_EQ(read("10个工作日"), "10wd");
+  EXPECT_EQ(read("10 个工作日"), "10wd");
+  EXPECT_EQ(read("１０个工作日内"), "10wd");
+  EXPECT_EQ(read("15工作日"), "15wd");
+  EXPECT_EQ(read("10天"), "10d (calendar days)");
+  EXPECT_EQ(read("10日"), "10d (calendar days)");
+  EXPECT_EQ(read("30天以内"), "30d (calendar days)");
+  EXPECT_EQ(read("10个自然日"), "10d");
+  EXPECT_EQ(read("2018/7/31"), "2018-07-31");
+  EXPECT_EQ(read("2018年7月31日前"), "2018-07-31");
+  EXPECT_EQ(read("2018.7.31之前"), "2018-07-31");
+  EXPECT_EQ(read("P2W"), "P2W");
+  EXPECT_EQ(read("2017-05-15T18:00:00+08:00"), "2017-05-15T18:00:00+08:00");
+  EXPECT_EQ(read("10 days"), "none");
+  EXPECT_EQ(read("长期坚持"), "none");
+}
+
+TEST(LedgerTest, AnOfficeLedgerWithoutAVerifierSaysWhoWillVerify) {
+  Diagnostics diags;
+  Ledger ledger = Parse(
+      "编 号,问题（title）,责任单位,责任人,登记日期,整改时限（工作日）\n"
+      "Q-1,危房改造,酿溪镇,xs-0014,2017/4/21,１０个工作日\n"
+      "Q-2,资金滞后,niangxi,xs-0014,2017年4月24日,2017年5月15日前\n"
+      "Q-3,台账缺失,yantang,xs-0025,2017.4.24 10:30,10天\n"
+      "Q-4,考勤不实,yantang,xs-0025,2017-04-24,10 wd\n",
+      diags);
+  EXPECT_THAT(Messages(diags), IsEmpty());
+  EXPECT_THAT(ledger.columns,
+              ElementsAre("id", "title", "unit", "responsible", "registered_at", "time_limit"));
+  ASSERT_EQ(ledger.rows.size(), 4u);
+  EXPECT_EQ(FormatIso(ledger.rows[0].item.at), "2017-04-20T16:00:00Z");  // 2017-04-21 00:00 local
+  EXPECT_EQ(ledger.rows[0].item.fields.at("time_limit"), "10wd");
+  EXPECT_EQ(FormatIso(ledger.rows[1].item.at), "2017-04-23T16:00:00Z");
+  EXPECT_EQ(ledger.rows[1].item.fields.at("time_limit"), "2017-05-15");
+  EXPECT_EQ(FormatIso(ledger.rows[2].item.at), "2017-04-24T02:30:00Z");  // 10:30 local
+  EXPECT_EQ(ledger.rows[2].item.fields.at("time_limit"), "10d");
+  EXPECT_EQ(ledger.rows[3].item.fields.at("time_limit"), "10wd");
+  EXPECT_THAT(ledger.notes,
+              ElementsAre("time_limit: '10天' (row 4) is read as 10 calendar days (10d); for "
+                          "working days write 10个工作日 or 10wd",
+                          "verifier: items Q-1, Q-2, Q-3, Q-4 name no verifier; the holders of the "
+                          "role verifier for their units act as verifier and get its reminders: "
+                          "马娟德 (xs-0007), 罗燕勇 (xs-0008)"));
+}
+
+TEST(LedgerTest, AVerifierColumnTakesIdsOrNames) {
+  Diagnostics diags;
+  Ledger ledger = Parse(
+      "编号,问题,责任单位,责任人,登记日期,整改时限,验收人\n"
+      "Q-1,危房改造,酿溪镇,xs-0014,2017/4/21,10个工作日,马娟德\n"
+      "Q-2,资金滞后,niangxi,xs-0014,2017/4/21,10个工作日,xs-0008\n"
+      "Q-3,台账缺失,niangxi,xs-0014,2017/4/21,10个工作日,\n"
+      "Q-4,考勤不实,niangxi,xs-0014,2017/4/21,10个工作日,马娟\n",
+      diags);
+  EXPECT_THAT(Messages(diags),
+              ElementsAre("ledger.csv:5:7: error: verifier: '马娟' names '马娟', not a person id "
+                          "of the org"));
+  ASSERT_EQ(ledger.rows.size(), 3u);
+  EXPECT_EQ(ledger.rows[0].item.fields.at("verifier"), "xs-0007");
+  EXPECT_EQ(ledger.rows[1].item.fields.at("verifier"), "xs-0008");
+  EXPECT_EQ(ledger.rows[2].item.fields.count("verifier"), 0u);
+  EXPECT_THAT(ledger.notes, ElementsAre("verifier: item Q-3 names no verifier; the holders of the "
+                                        "role verifier for their units act as verifier and get "
+                                        "its reminders: 马娟德 (xs-0007), 罗燕勇 (xs-0008)"));
+}
+
+// What Excel saves as "CSV" on a Chinese Windows.
+std::string Gbk(const std::string& utf8) {
+  iconv_t cd = iconv_open("GBK", "UTF-8");
+  std::string out(utf8.size() * 2, '\0');
+  char* in = const_cast<char*>(utf8.data());
+  std::size_t in_left = utf8.size(), out_left = out.size();
+  char* dst = out.data();
+  EXPECT_NE(iconv(cd, &in, &in_left, &dst, &out_left), static_cast<std::size_t>(-1));
+  iconv_close(cd);
+  out.resize(out.size() - out_left);
+  return out;
+}
+
+TEST(LedgerTest, AGbkFileIsOneErrorOrReadWithItsEncoding) {
+  const std::string text =
+      "编号,问题,责任单位,责任人,登记日期,整改时限\n"
+      "Q-1,危房改造,酿溪镇,徐文波,2017年4月21日,10个工作日\n"
+      "Q-2,资金滞后,酿溪镇,徐文波,2017年4月21日,10天\n";
+  Diagnostics diags;
+  Ledger refused = Parse(Gbk(text), diags);
+  EXPECT_THAT(Messages(diags),
+              ElementsAre("ledger.csv:1:1: error: file is not UTF-8 (looks like GBK/GB18030, as "
+                          "Excel saves Chinese CSV) (hint: save it as UTF-8, or pass --encoding "
+                          "gbk)"));
+  EXPECT_THAT(refused.rows, IsEmpty());
+
+  for (const char* encoding : {"gbk", "GB18030"}) {
+    Diagnostics read;
+    LedgerOptions options;
+    options.encoding = encoding;
+    Ledger ledger = Parse(Gbk(text), read, options);
+    EXPECT_THAT(Messages(read), IsEmpty()) << encoding;
+    ASSERT_EQ(ledger.rows.size(), 2u) << encoding;
+    EXPECT_EQ(ledger.rows[0].item.title, "危房改造");
+    EXPECT_EQ(ledger.rows[0].item.responsible, "xs-0012");
+    EXPECT_EQ(ledger.rows[1].item.fields.at("time_limit"), "10d");
+  }
+
+  // Bytes that are neither: the old message, once, where they are.
+  Diagnostics latin;
+  Parse(std::string(kHeader) + "Q-1,caf\xE9,niangxi,xs-0014,2017-04-21,10wd\n", latin);
+  EXPECT_THAT(Messages(latin),
+              ElementsAre("ledger.csv:2:2: error: the file is not UTF-8 (hint: save it as \"CSV "
+                          "UTF-8\" (Excel) or convert it: iconv -f GBK -t UTF-8)"));
+  // A file declared GBK that is not.
+  Diagnostics wrong;
+  LedgerOptions gbk;
+  gbk.encoding = "gbk";
+  Parse(std::string(kHeader) + "Q-1,\x81\x20,niangxi,xs-0014,2017-04-21,10wd\n", wrong, gbk);
+  EXPECT_THAT(Messages(wrong), ElementsAre("ledger.csv: error: line 2: byte 55 is not GBK; check "
+                                           "the encoding the file was saved in"));
+}
+
+// A county of its own, in which nobody holds the role verifier.
+const char* kCountyOrg = R"(kind: org
+name: test-county
+version: 1
+units:
+  - id: tc
+    name: 测试县
+    kind: county
+    units:
+      - { id: tc-hq, name: 测试县指挥部, kind: headquarters }
+      - { id: tc-town, name: 测试镇, kind: township }
+people:
+  - { id: tc-01, name: 甲一, unit: tc-hq, roles: [head, inspector, registrar] }
+  - { id: tc-02, name: 乙二, unit: tc-town, roles: [head] }
+  - { id: tc-03, name: 丙三, unit: tc-town, roles: [responsible_cadre] }
+)";
+
+TEST(LedgerTest, RowsThatNobodyCouldVerifyAreRefused) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "orgs");
+  std::ofstream(dir.File("orgs/test-county.yaml")) << kCountyOrg;
+  Diagnostics load;
+  auto defs = definition::LoadDefinitions(
+      {std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.path().string()}, load);
+  ASSERT_TRUE(defs.ok()) << load.Format();
+  auto parse = [&](const std::string& rows, Diagnostics& diags) {
+    LedgerOptions options{.registrar = "tc-01"};
+    options.now = *ParseIso("2017-06-01T00:00:00+08:00");
+    return engine::ParseLedger(rows, **defs, options, diags);
+  };
+  Diagnostics diags;
+  Ledger ledger =
+      parse(std::string(kHeader) + "C-1,t,tc-town,tc-03,2017-04-21,10wd\n" +
+                "C-2,t,tc-town,tc-03,2017-04-21,10wd\n" + "Q-1,t,niangxi,xs-0014,2017-04-21,10wd\n",
+            diags);
+  EXPECT_THAT(Messages(diags),
+              ElementsAre("ledger.csv:2: error: verifier: nobody would act as verifier on items "
+                          "C-1, C-2: item C-1 names no verifier, and nobody in org test-county "
+                          "holds the role verifier for 测试镇 (tc-town) (hint: fill the verifier "
+                          "column with a person (id or name), or give someone the role verifier "
+                          "in org test-county before importing)"));
+  EXPECT_THAT(ledger.notes, ElementsAre("verifier: item Q-1 names no verifier; the holders of the "
+                                        "role verifier for their units act as verifier and get "
+                                        "its reminders: 马娟德 (xs-0007), 罗燕勇 (xs-0008)"));
+  // With the column filled, by name.
+  Diagnostics named;
+  parse(
+      "id,title,unit,responsible,registered_at,time_limit,验收人\n"
+      "C-1,t,tc-town,tc-03,2017-04-21,10wd,乙二\n",
+      named);
+  EXPECT_THAT(Messages(named), IsEmpty());
 }
 
 }  // namespace

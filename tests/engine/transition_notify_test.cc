@@ -166,5 +166,37 @@ TEST_F(TransitionNotifyTest, PeopleOfTheOrgAreNotifiedThroughTheirOwnContacts) {
   EXPECT_EQ(payload.at("recipient_name"), "徐文波");
 }
 
+TEST_F(TransitionNotifyTest, ANoticeToNobodyIsAnAuditedErrorNotASend) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("handover.yaml"))
+      << "kind: workflow\nname: handover\nstates:\n"
+         "  open:\n    on:\n      hand_over:\n        to: done\n        by: [registrar]\n"
+         "        notify: [unit.parent.parent.head]\n"
+         "  done: { final: true }\n";
+  Use(testing::LoadSet(
+      {std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.File("handover.yaml")}));
+  engine::NewInstance req;
+  req.id = "H-1";
+  req.workflow = "handover";
+  req.unit = "niangxi";  // under the county, the root: nothing two levels up
+  req.responsible = "xs-0014";
+  req.title = "移交台账";
+  req.actor = "xs-0009";
+  req.at = T("2017-06-19T10:00:00+08:00");
+  auto created = interp_->Create(req);
+  ASSERT_TRUE(created.ok()) << created.error().message();
+  item_ = created->instance;
+  auto handed = Act("hand_over", "xs-0009", "2017-06-19T11:00:00+08:00");
+  ASSERT_TRUE(handed.ok()) << handed.error().message();
+  EXPECT_THAT(handed->outbox, IsEmpty());
+  ASSERT_EQ(handed->audit.size(), 2u);
+  EXPECT_EQ(handed->audit[0].event, "hand_over");
+  EXPECT_EQ(handed->audit[1].event, "no_recipient");
+  EXPECT_EQ(handed->audit[1].to_state, "done");
+  EXPECT_EQ(handed->audit[1].reason,
+            "the 'hand_over' notice (on:open:hand_over) has no recipient: "
+            "unit.parent.parent.head names nobody in org xinshao for 酿溪镇 (niangxi)");
+}
+
 }  // namespace
 }  // namespace rectify

@@ -152,6 +152,23 @@ TEST_F(IcsFeedTest, AnExtensionMovesTheSameEventAndSubmittingHandsItToTheVerifie
               ElementsAre("问题 Q-1，扶贫资金; 未公示 (Q-1) @ 2017-05-22"));
 }
 
+// An item that names no verifier is verified by the org's verifiers: its verifying deadline is in
+// their feeds (xs-0008 is named by no item here).
+TEST_F(IcsFeedTest, AnItemWithoutAVerifierIsInTheFeedsOfTheOrgsVerifiers) {
+  auto r = Rectify({"item", "add", "--id", "Q-8", "--unit", "niangxi", "--responsible", "xs-0014",
+                    "--title", "问题 Q-8", "--time-limit", "10wd", "--as", "xs-0009", "--at",
+                    "2017-04-24T09:00:00+08:00"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Rectify(
+      {"item", "act", "Q-8", "assign", "--as", "xs-0003", "--at", "2017-04-24T09:00:00+08:00"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Rectify({"item", "act", "Q-8", "submit", "--as", "xs-0014", "--evidence", "照片.zip", "--at",
+               "2017-04-26T10:00:00+08:00"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(Starts(Feed({"--person", "xs-0008"}, "2017-04-26T11:00:00+08:00")),
+              ElementsAre("问题 Q-8 (Q-8) @ 2017-05-04"));
+}
+
 TEST_F(IcsFeedTest, AnExactDeadlineIsATimedEventAtItsUtcInstant) {
   Add("Q-9", "quetang", "xs-0036", "4h", "2017-04-24T09:00:00+08:00");
   json::object feed = Feed({"--person", "xs-0036"}, "2017-04-24T10:00:00+08:00");

@@ -48,6 +48,18 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+// Whether a named path reads a person field of the item (else it is an org role).
+bool IsField(const definition::Workflow& workflow, const RolePath& path) {
+  return path.base == RolePath::Base::kNamed && (path.is_field || workflow.FindField(path.name));
+}
+
+// Whether a named path is read as the org role of its name: it is one, or it is a person field
+// that the item leaves empty.
+bool ReadsAsRole(const definition::Workflow& workflow, const Instance& inst, const RolePath& path) {
+  return path.base == RolePath::Base::kNamed &&
+         (!IsField(workflow, path) || SplitList(inst.Field(path.name)).empty());
+}
+
 // Whether `actor` holds org role `role` with the item inside their scope, or is listed for the
 // role at the item's unit or a unit above it (a contact leader from elsewhere).
 bool HoldsRoleFor(const Org& org, PersonIndex actor, const std::string& role, UnitIndex item_unit) {
@@ -125,7 +137,7 @@ std::vector<std::string> ResolvePeople(const Org& org, const definition::Workflo
       add(ItemRole(inst, path.name));
       break;
     case RolePath::Base::kNamed:
-      if (path.is_field || workflow.FindField(path.name)) {
+      if (!ReadsAsRole(workflow, inst, path)) {
         for (const auto& id : SplitList(inst.Field(path.name))) add(id);
       } else {
         for (PersonIndex p : RoleHoldersFor(org, path.name, unit)) add(org.person(p).id);
@@ -141,6 +153,33 @@ std::vector<std::string> ResolvePeople(const Org& org, const definition::Workflo
       break;
   }
   return out;
+}
+
+std::string NobodyReason(const Org& org, const definition::Workflow& workflow, const Instance& inst,
+                         const RolePath& path) {
+  const std::string unit = UnitLabel(org, inst.record.unit_id);
+  switch (path.base) {
+    case RolePath::Base::kItemRole:
+      return "item " + inst.record.id + " has no " + path.name;
+    case RolePath::Base::kNamed:
+      return (IsField(workflow, path)
+                  ? "item " + inst.record.id + " names no " + path.name + ", and "
+                  : "") +
+             "nobody in org " + org.info().name + " holds the role " + path.name + " for " + unit;
+    case RolePath::Base::kPerson:
+      return path.name + " is not a person of org " + org.info().name;
+    default:
+      return path.text + " names nobody in org " + org.info().name + " for " + unit;
+  }
+}
+
+std::string NobodyHint(const Org& org, const definition::Workflow& workflow, const RolePath& path) {
+  if (path.base != RolePath::Base::kNamed) return "";
+  std::string later = "give someone the role " + path.name + " in a new version of org " +
+                      org.info().name + " (an item keeps the org version it started on)";
+  if (!IsField(workflow, path)) return later;
+  return "name the item's " + path.name + " (--set " + path.name +
+         "=PERSON) with an event someone can still take, and " + later;
 }
 
 Status CheckActor(const Org& org, const definition::Workflow& workflow, const Instance& inst,
@@ -165,7 +204,7 @@ Status CheckActor(const Org& org, const definition::Workflow& workflow, const In
   UnitIndex unit = ItemUnit(org, inst);
   for (const RolePath& p : t.by) {
     bool allowed = false;
-    if (p.base == RolePath::Base::kNamed && !p.is_field && !workflow.FindField(p.name)) {
+    if (ReadsAsRole(workflow, inst, p)) {
       allowed = HoldsRoleFor(org, *person, p.name, unit);
     } else {
       allowed = Contains(ResolvePeople(org, workflow, inst, p), actor);
@@ -185,7 +224,9 @@ Status CheckActor(const Org& org, const definition::Workflow& workflow, const In
     if (!who.empty()) who += ", ";
     who += p.text;
     std::vector<std::string> people = ResolvePeople(org, workflow, inst, p);
-    if (!people.empty() && people.size() <= 3) {
+    if (people.empty()) {
+      who += " (nobody: " + NobodyReason(org, workflow, inst, p) + ")";
+    } else if (people.size() <= 3) {
       who += " (";
       for (std::size_t i = 0; i < people.size(); ++i) {
         who += (i ? ", " : "") + PersonLabel(org, people[i]);

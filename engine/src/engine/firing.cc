@@ -27,22 +27,22 @@ Status FireReminder(Step& step, const PendingTimer& timer, int index, bool late)
   if (index < 0 || static_cast<std::size_t>(index) >= state.reminders.size()) return OkStatus();
   const definition::Reminder& r = state.reminders[static_cast<std::size_t>(index)];
   std::vector<std::string> people;
-  auto add = [&](const definition::RolePath& path) {
-    for (const auto& id : ResolvePeople(step.org(), step.wf(), step.inst(), path)) {
-      if (std::find(people.begin(), people.end(), id) == people.end()) people.push_back(id);
-    }
-  };
-  if (r.notify.empty()) {
+  std::vector<definition::RolePath> paths = r.notify;
+  if (paths.empty()) {
     if (state.deadline.owner) {
-      add(*state.deadline.owner);
+      paths.push_back(*state.deadline.owner);
     } else {
       definition::RolePath responsible;
       responsible.base = definition::RolePath::Base::kItemRole;
       responsible.name = "responsible";
-      add(responsible);
+      responsible.text = "responsible";
+      paths.push_back(responsible);
     }
-  } else {
-    for (const auto& p : r.notify) add(p);
+  }
+  for (const auto& path : paths) {
+    for (const auto& id : ResolvePeople(step.org(), step.wf(), step.inst(), path)) {
+      if (std::find(people.begin(), people.end(), id) == people.end()) people.push_back(id);
+    }
   }
   StateClock* sc = step.Clock();
   sc->reminders_sent.push_back(index);
@@ -64,6 +64,7 @@ Status FireReminder(Step& step, const PendingTimer& timer, int index, bool late)
                     {"offset", r.text},
                     {"recipients", Strings(people)}};
   step.Audit(kSystemActor, "remind", state.id, state.id, "", std::move(data));
+  if (people.empty()) step.NoRecipient("reminder", paths, timer.name);
   return OkStatus();
 }
 
@@ -172,6 +173,9 @@ Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer&
   step.Notify(people, "escalation", payload, timer.name, timer.generation, es.urgent);
   inst.escalations.push_back(std::move(taken));
   step.Audit(kSystemActor, "escalate", state.id, state.id, "", std::move(data));
+  if (people.empty() && !es.notify.empty()) {
+    step.NoRecipient("escalation step " + es.id, es.notify, timer.name);
+  }
   return OkStatus();
 }
 

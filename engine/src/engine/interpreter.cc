@@ -221,8 +221,10 @@ json::object NoticePayload(Step& step, const Transition& t, const std::string& f
 // Queues the notifications `t` names (`notify:`), keyed by the audit row `seq` the transition
 // writes, so taking it again later (a reopened item told twice) sends again and a retried commit
 // does not. Adds their keys to the audit row's `data`. Refuses a contact that is not one.
+// `no_recipient` gets the notices whose people are nobody at all.
 Status QueueNotices(Step& step, const Transition& t, const std::string& from, std::int64_t seq,
-                    const Command& cmd, json::object& data) {
+                    const Command& cmd, json::object& data,
+                    std::vector<const definition::TransitionNotice*>& no_recipient) {
   if (t.notify.empty()) return OkStatus();
   const definition::Workflow& wf = step.wf();
   const std::string timer_name = "on:" + from + ":" + t.event;
@@ -233,14 +235,17 @@ Status QueueNotices(Step& step, const Transition& t, const std::string& from, st
     json::object payload = NoticePayload(step, t, from, cmd);
     if (n.contact < 0) {
       std::vector<std::string> people;
+      bool anyone = false;
       for (const auto& path : n.people) {
         for (const auto& id : ResolvePeople(step.org(), wf, step.inst(), path)) {
+          anyone = true;
           if (std::find(told.begin(), told.end(), id) != told.end()) continue;
           told.push_back(id);
           people.push_back(id);
         }
       }
       step.Notify(people, n.template_name, payload, timer_name, seq, false);
+      if (!anyone) no_recipient.push_back(&n);
       continue;
     }
     const definition::Field& field = wf.fields().at(static_cast<std::size_t>(n.contact));
@@ -321,8 +326,16 @@ Status TakeTransition(Step& step, const Transition& t, const Command& cmd) {
   if (const StateClock* c = step.Clock()) {
     data["clock"] = std::string(ClockPhaseName(c->clock.phase));
   }
-  if (Status s = QueueNotices(step, t, from, inst.audit_seq + 1, cmd, data); !s) return s;
+  std::vector<const definition::TransitionNotice*> no_recipient;
+  if (Status s = QueueNotices(step, t, from, inst.audit_seq + 1, cmd, data, no_recipient); !s) {
+    return s;
+  }
   step.Audit(cmd.actor, t.event, from, inst.record.state, cmd.reason, std::move(data));
+  for (const definition::TransitionNotice* n : no_recipient) {
+    step.NoRecipient("the '" + t.event + "' notice" +
+                         (n->template_name == "notice" ? "" : " (" + n->template_name + ")"),
+                     n->people, "on:" + from + ":" + t.event);
+  }
   return OkStatus();
 }
 

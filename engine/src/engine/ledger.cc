@@ -19,28 +19,70 @@ namespace {
 
 using definition::internal::SuggestHint;
 
-// Headers as Chinese ledgers write them.
+// Headers as Chinese ledgers write them, matched after NormalizeHeader (no spaces, full-width
+// brackets as ASCII). A header with a bracket after it ("整改时限（工作日）", "编号 (id)") is
+// matched by the part before the bracket, then by the part inside. A workflow field's `title:`
+// names it too (验收人, 整改措施; "整改时限 (10wd or a date)" by 整改时限).
 const std::map<std::string, std::string, std::less<>>& Aliases() {
   static const std::map<std::string, std::string, std::less<>> kAliases = {
       {"编号", "id"},
       {"问题编号", "id"},
+      {"台账编号", "id"},
       {"问题", "title"},
       {"问题描述", "title"},
+      {"存在问题", "title"},
+      {"问题名称", "title"},
+      {"问题标题", "title"},
       {"责任单位", "unit"},
+      {"整改单位", "unit"},
+      {"整改责任单位", "unit"},
       {"责任人", "responsible"},
+      {"整改责任人", "responsible"},
+      {"具体责任人", "responsible"},
+      {"验收人", "verifier"},
+      {"验收责任人", "verifier"},
+      {"销号验收人", "verifier"},
       {"登记时间", "registered_at"},
       {"登记日期", "registered_at"},
+      {"交办时间", "registered_at"},
+      {"交办日期", "registered_at"},
+      {"发现时间", "registered_at"},
+      {"发现日期", "registered_at"},
       {"整改时限", "time_limit"},
+      {"整改期限", "time_limit"},
+      {"完成时限", "time_limit"},
       {"整改措施", "measures"},
       {"专项行动", "special_action"},
+      {"所属专项", "special_action"},
+      {"所属专项行动", "special_action"},
       {"工作流", "workflow"},
-      {"战役", "campaign"}};
+      {"流程", "workflow"},
+      {"战役", "campaign"},
+      {"所属活动", "campaign"},
+      {"活动", "campaign"}};
   return kAliases;
 }
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+// The column a header names: `known` as it is (case-insensitive), an alias, or a field's title.
+std::string ColumnName(const std::string& header, const std::vector<std::string>& known,
+                       const std::map<std::string, std::string, std::less<>>& titles) {
+  std::string h = NormalizeHeader(header);
+  std::vector<std::string> tries = {h};
+  if (auto open = h.find('('); open != std::string::npos && open > 0 && h.back() == ')') {
+    tries.push_back(h.substr(0, open));
+    tries.push_back(h.substr(open + 1, h.size() - open - 2));
+  }
+  for (const std::string& t : tries) {
+    if (std::find(known.begin(), known.end(), t) != known.end()) return t;
+    if (auto a = Aliases().find(t); a != Aliases().end()) return a->second;
+    if (auto f = titles.find(t); f != titles.end()) return f->second;
+  }
+  return Lower(header);
 }
 
 bool AllEmpty(const CsvRecord& r) {
@@ -140,7 +182,40 @@ class RowChecker {
       }
     }
     if (diags_.error_count() > errors_before) return std::nullopt;
+    if (wf && org) RoleFallbacks(*wf, *org, item);
     return row;
+  }
+
+  // The notes and warnings about all rows: who acts for empty person fields, time limits read as
+  // calendar days.
+  void Finish(Ledger& ledger) {
+    for (const auto& [text, rows] : calendar_days_) {
+      auto office = ParseOfficeTimeLimit(text);
+      std::string n = office->text.substr(0, office->text.size() - 1);
+      ledger.notes.push_back("time_limit: '" + text + "' (row" + (rows.size() == 1 ? " " : "s ") +
+                             JoinFirst(rows) + ") is read as " + n + " calendar days (" +
+                             office->text + "); for working days write " + n + "个工作日 or " + n +
+                             "wd");
+    }
+    for (const Fallback& f : fallbacks_) {
+      std::string items = f.items.size() == 1 ? "item " : "items ";
+      items += JoinFirst(f.items);
+      // Nobody could take its transitions, and items keep the org version they start on, so a
+      // later org cannot help them: refused, where the file can still say who.
+      if (f.people.empty()) {
+        diags_.Error({options_.file, f.row, f.column}, f.field,
+                     "nobody would act as " + f.field + " on " + items + ": " + f.reason,
+                     "fill the " + f.field +
+                         " column with a person (id or name), or give someone "
+                         "the role " +
+                         f.field + " in org " + f.org + " before importing");
+        continue;
+      }
+      ledger.notes.push_back(f.field + ": " + items +
+                             (f.items.size() == 1 ? " names no " : " name no ") + f.field +
+                             "; the holders of the role " + f.field + " for their units act as " +
+                             f.field + " and get its reminders: " + Join(f.people));
+    }
   }
 
  private:
@@ -280,7 +355,8 @@ class RowChecker {
       return std::nullopt;
     }
     std::optional<Timestamp> at;
-    if (auto d = ParseDate(text)) {
+    if (auto office = ParseOfficeDateTime(text)) {
+      const Date* d = &office->date;
       if (!cal) {
         if (has_workflow) {
           Error(col, "registered_at", "a date needs the workflow's calendar, and it has none",
@@ -292,7 +368,8 @@ class RowChecker {
         Error(col, "registered_at", cal->OutsideError(*d).message());
         return std::nullopt;
       }
-      at = options_.date_registered_at.count() == 0
+      at = office->time ? cal->AtLocalTime(*d, *office->time)
+           : options_.date_registered_at.count() == 0
                ? cal->StartOfDay(*d)
                : cal->AtLocalTime(*d, options_.date_registered_at);
     } else if (auto t = ParseIso(text)) {
@@ -320,9 +397,11 @@ class RowChecker {
                  const std::optional<Timestamp>& at, NewInstance& item) {
     std::string text = Cell("time_limit");
     int col = Col("time_limit");
+    const bool from_cell = !text.empty();
     if (text.empty()) text = options_.default_time_limit;
     if (text.empty()) return Missing("time_limit");
-    auto spec = ParseDeadlineSpec(text);
+    auto office = ParseOfficeTimeLimit(text);
+    auto spec = ParseDeadlineSpec(office ? office->text : text);
     if (!spec) {
       const std::string& m = spec.error().message();
       // The parser's message ends with the accepted forms; they read better as the hint.
@@ -349,7 +428,8 @@ class RowChecker {
                      "check the date");
       }
     }
-    item.fields["time_limit"] = text;
+    item.fields["time_limit"] = office->text;
+    if (from_cell && office->calendar_days) calendar_days_[text].push_back(rec_->row);
   }
 
   void Campaign(NewInstance& item) {
@@ -402,15 +482,26 @@ class RowChecker {
     }
   }
 
-  // Why `value` does not fit the field, or empty.
+  // Why `value` does not fit the field, or empty; a value that fits is made canonical (a date
+  // as 2017-05-15, a time limit as 10wd, people by their ids).
   static std::string CheckValue(const definition::Field& f, const definition::Org* org,
-                                const std::string& value) {
+                                std::string& value) {
     using definition::FieldType;
     switch (f.type) {
-      case FieldType::kDuration:
-        return ParseDeadlineSpec(value) ? "" : "is not a duration or a date (10wd, 2017-05-15)";
-      case FieldType::kDate:
-        return ParseDate(value) ? "" : "is not a date (2017-05-15)";
+      case FieldType::kDuration: {
+        auto office = ParseOfficeTimeLimit(value);
+        if (!office || !ParseDeadlineSpec(office->text)) {
+          return "is not a duration or a date (10wd, 2017-05-15)";
+        }
+        value = office->text;
+        return "";
+      }
+      case FieldType::kDate: {
+        auto d = ParseOfficeDate(value);
+        if (!d) return "is not a date (2017-05-15)";
+        value = FormatDate(*d);
+        return "";
+      }
       case FieldType::kDateTime:
         return ParseIso(value) ? "" : "is not a date-time with an offset";
       case FieldType::kNumber: {
@@ -422,17 +513,43 @@ class RowChecker {
         return value == "true" || value == "false" ? "" : "is not true or false";
       case FieldType::kPerson:
       case FieldType::kPeople: {
-        std::string rest = value + ",";
+        // Ids or names, separated as offices write lists: 马娟德、罗燕勇 or xs-0007, xs-0008.
+        std::string rest = value;
+        for (std::string_view sep : {"、", "，", "；", ";"}) {
+          for (std::size_t at; (at = rest.find(sep)) != std::string::npos;) {
+            rest.replace(at, sep.size(), ",");
+          }
+        }
+        rest += ",";
+        std::string ids;
         std::size_t start = 0;
         int n = 0;
         for (std::size_t comma; (comma = rest.find(',', start)) != std::string::npos;
              start = comma + 1) {
           std::string id = rest.substr(start, comma - start);
-          if (id.empty()) continue;
+          auto b = id.find_first_not_of(' ');
+          if (b == std::string::npos) continue;
+          id = id.substr(b, id.find_last_not_of(' ') - b + 1);
           ++n;
-          if (org && !org->FindPerson(id)) return "names '" + id + "', not a person id of the org";
+          if (org && !org->FindPerson(id)) {
+            std::vector<std::string> named;
+            for (const auto& p : org->people()) {
+              if (p.name == id) named.push_back(PersonLabel(*org, p.id));
+            }
+            if (named.empty()) return "names '" + id + "', not a person id of the org";
+            if (named.size() > 1) {
+              return "names '" + id + "', which more than one person of org " + org->info().name +
+                     " is called (" + Join(named) + "); give the person's id";
+            }
+            for (const auto& p : org->people()) {
+              if (p.name == id) id = p.id;
+            }
+          }
+          ids += (ids.empty() ? "" : ",") + id;
         }
-        return f.type == FieldType::kPerson && n > 1 ? "names more than one person" : "";
+        if (f.type == FieldType::kPerson && n > 1) return "names more than one person";
+        value = ids;
+        return "";
       }
       case FieldType::kUnit:
         return !org || org->FindUnit(value) ? "" : "is not a unit id of the org";
@@ -449,6 +566,86 @@ class RowChecker {
     }
   }
 
+  // A person field that the workflow's transitions or deadlines name as a role (`by:
+  // [verifier]`, `owner: verifier`) and the row leaves empty reads as the org role of that name
+  // (access.h): remembers who that is, to say so.
+  void RoleFallbacks(const definition::Workflow& wf, const definition::Org& org,
+                     const NewInstance& item) {
+    for (const definition::Field& f : wf.fields()) {
+      if (f.type != definition::FieldType::kPerson && f.type != definition::FieldType::kPeople) {
+        continue;
+      }
+      auto it = item.fields.find(f.name);
+      if ((it != item.fields.end() && !it->second.empty()) || !NamedAsRole(wf, f.name)) continue;
+      // Rows of one unit have the same holders: resolved once (a ledger can have 100,000 rows).
+      std::string key = org.info().name + "|" + item.unit + "|" + f.name;
+      if (auto known = fallback_of_.find(key); known != fallback_of_.end()) {
+        fallbacks_[known->second].items.push_back(item.id);
+        continue;
+      }
+      definition::RolePath path;
+      path.base = definition::RolePath::Base::kNamed;
+      path.name = path.text = f.name;
+      path.is_field = true;
+      Instance inst;
+      inst.record.id = item.id;
+      inst.record.unit_id = item.unit;
+      std::vector<std::string> ids = ResolvePeople(org, wf, inst, path);
+      std::vector<std::string> people;
+      for (const auto& id : ids) people.push_back(PersonLabel(org, id));
+      auto same = std::find_if(fallbacks_.begin(), fallbacks_.end(), [&](const Fallback& x) {
+        return x.field == f.name && x.org == org.info().name && x.people == people;
+      });
+      if (same == fallbacks_.end()) {
+        fallbacks_.push_back({f.name,
+                              org.info().name,
+                              people,
+                              {},
+                              rec_->row,
+                              Col(f.name),
+                              NobodyReason(org, wf, inst, path)});
+        same = fallbacks_.end() - 1;
+      }
+      fallback_of_[key] = static_cast<std::size_t>(same - fallbacks_.begin());
+      same->items.push_back(item.id);
+    }
+  }
+
+  static bool NamedAsRole(const definition::Workflow& wf, const std::string& field) {
+    auto names = [&](const definition::RolePath& p) {
+      return p.base == definition::RolePath::Base::kNamed && p.name == field;
+    };
+    for (const auto& t : wf.transitions()) {
+      if (std::any_of(t.by.begin(), t.by.end(), names)) return true;
+    }
+    for (const auto& st : wf.states()) {
+      if (st.deadline.owner && names(*st.deadline.owner)) return true;
+    }
+    return false;
+  }
+
+  template <typename T>
+  static std::string JoinFirst(const std::vector<T>& v, std::size_t most = 5) {
+    std::string out;
+    for (std::size_t i = 0; i < v.size() && i < most; ++i) {
+      if constexpr (std::is_same_v<T, int>) {
+        out += (i ? ", " : "") + std::to_string(v[i]);
+      } else {
+        out += (i ? ", " : "") + v[i];
+      }
+    }
+    if (v.size() > most) out += " and " + std::to_string(v.size() - most) + " more";
+    return out;
+  }
+
+  struct Fallback {
+    std::string field, org;
+    std::vector<std::string> people;  // labels; empty: nobody
+    std::vector<std::string> items;
+    int row = 0, column = 0;  // the first row's
+    std::string reason;       // why nobody, for the first row
+  };
+
   const definition::DefinitionSet& defs_;
   const LedgerOptions& options_;
   const std::vector<std::string>& columns_;
@@ -458,6 +655,9 @@ class RowChecker {
   std::map<std::string, int> ids_;  // id -> the first row that has it
   std::set<std::string> assign_reported_, warned_campaigns_;
   bool default_reported_ = false;
+  std::map<std::string, std::vector<int>> calendar_days_;  // a time limit in 天/日 -> its rows
+  std::vector<Fallback> fallbacks_;
+  std::map<std::string, std::size_t> fallback_of_;  // org|unit|field -> its entry in fallbacks_
   const CsvRecord* rec_ = nullptr;
 };
 
@@ -466,6 +666,32 @@ class RowChecker {
 Ledger ParseLedger(std::string_view text, const definition::DefinitionSet& definitions,
                    const LedgerOptions& options, Diagnostics& diags) {
   Ledger ledger;
+  std::string converted;
+  if (!options.encoding.empty()) {
+    auto utf8 = LedgerToUtf8(text, options.encoding);
+    if (!utf8) {
+      diags.Error({options.file, 0, 0}, "", utf8.error().message());
+      return ledger;
+    }
+    converted = std::move(*utf8);
+    text = converted;
+  }
+  // A file that is not UTF-8 gets that one error: every header and cell after it would be wrong.
+  if (std::size_t bad = FirstInvalidUtf8(text); bad != std::string_view::npos) {
+    Diagnostics ignored;
+    std::vector<CsvRecord> before = ParseCsv(text.substr(0, bad), options.file, ignored);
+    bool at_start = before.empty() || text[bad - 1] == '\n' || text[bad - 1] == '\r';
+    SourcePos pos{options.file, before.empty() ? 1 : before.back().row + (at_start ? 1 : 0),
+                  at_start ? 1 : static_cast<int>(before.back().cells.size())};
+    if (LooksLikeGb18030(text)) {
+      diags.Error(pos, "", "file is not UTF-8 (looks like GBK/GB18030, as Excel saves Chinese CSV)",
+                  "save it as UTF-8, or pass --encoding gbk");
+    } else {
+      diags.Error(pos, "", "the file is not UTF-8",
+                  "save it as \"CSV UTF-8\" (Excel) or convert it: iconv -f GBK -t UTF-8");
+    }
+    return ledger;
+  }
   std::vector<CsvRecord> records = ParseCsv(text, options.file, diags);
   std::erase_if(records, AllEmpty);
   if (records.empty()) {
@@ -484,9 +710,17 @@ Ledger ParseLedger(std::string_view text, const definition::DefinitionSet& defin
       if (std::find(known.begin(), known.end(), f.name) == known.end()) known.push_back(f.name);
     }
   }
+  std::map<std::string, std::string, std::less<>> titles;  // a field's title -> its name
+  for (const auto& info : definitions.All()) {
+    if (info.kind != definition::Kind::kWorkflow) continue;
+    for (const auto& f : definitions.FindWorkflow(info.name, info.version)->fields()) {
+      std::string t = NormalizeHeader(f.title);
+      if (auto open = t.find('('); open != std::string::npos) t = t.substr(0, open);
+      if (!t.empty()) titles.emplace(t, f.name);
+    }
+  }
   for (std::size_t c = 0; c < header.cells.size(); ++c) {
-    std::string name = Lower(header.cells[c]);
-    if (auto a = Aliases().find(name); a != Aliases().end()) name = a->second;
+    std::string name = ColumnName(header.cells[c], known, titles);
     SourcePos pos{options.file, header.row, static_cast<int>(c) + 1};
     if (name.empty()) {
       diags.Warning(pos, "", "column " + std::to_string(c + 1) + " has no name; it is ignored");
@@ -529,6 +763,7 @@ Ledger ParseLedger(std::string_view text, const definition::DefinitionSet& defin
   for (std::size_t i = 1; i < records.size(); ++i) {
     if (auto row = checker.Check(records[i])) ledger.rows.push_back(std::move(*row));
   }
+  checker.Finish(ledger);
   if (records.size() == 1) {
     diags.Warning({options.file, header.row, 0}, "", "the ledger has a header and no rows");
   }

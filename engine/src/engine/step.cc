@@ -249,6 +249,23 @@ void Step::NotifyContact(const std::string& address, std::string_view kind,
   Queue(std::move(o), timer_name);
 }
 
+void Step::NoRecipient(const std::string& what, const std::vector<definition::RolePath>& paths,
+                       const std::string& timer_name) {
+  std::string why, hint;
+  for (const definition::RolePath& p : paths) {
+    std::string reason = NobodyReason(org(), wf(), fx_.instance, p);
+    if (why.find(reason) == std::string::npos) why += (why.empty() ? "" : "; ") + reason;
+    std::string h = NobodyHint(org(), wf(), p);
+    if (!h.empty() && hint.find(h) == std::string::npos) hint += (hint.empty() ? "" : "; ") + h;
+  }
+  json::array named;
+  for (const definition::RolePath& p : paths) named.emplace_back(p.text);
+  const std::string& state = fx_.instance.record.state;
+  Audit(kSystemActor, "no_recipient", state, state,
+        what + " (" + timer_name + ") has no recipient: " + why + (hint.empty() ? "" : "; " + hint),
+        json::object{{"timer", timer_name}, {"notify", std::move(named)}});
+}
+
 void Step::NotifyUnit(const std::string& unit_id, const std::string& channel,
                       const std::string& template_name, json::object payload,
                       const std::string& timer_name, std::int64_t generation) {

@@ -75,6 +75,12 @@ class Step {
   void NotifyContact(const std::string& address, std::string_view kind, const std::string& key_part,
                      const std::string& template_name, boost::json::object payload,
                      const std::string& timer_name, std::int64_t generation);
+  // Records that a notification (`what`: "reminder", "escalation step reminder_letter") reached
+  // nobody: an audit row `no_recipient` in the current state whose reason says why each of
+  // `paths` named nobody and what to do, so that `item show` and `status` show it. Nothing is
+  // queued: a message to nobody is an error to fix, not a send.
+  void NoRecipient(const std::string& what, const std::vector<definition::RolePath>& paths,
+                   const std::string& timer_name);
   void NotifyUnit(const std::string& unit_id, const std::string& channel,
                   const std::string& template_name, boost::json::object payload,
                   const std::string& timer_name, std::int64_t generation);

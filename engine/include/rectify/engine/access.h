@@ -2,7 +2,8 @@
 //
 // A role path (`by:` of a transition, `notify:` of a reminder or escalation step) names people:
 //   responsible, registrar, owner     the person recorded on the item
-//   verifier (a person/people field)  the people the item's field names
+//   verifier (a person/people field)  the people the item's field names; when the item leaves the
+//                                     field empty, the org role of the same name (as inspector)
 //   inspector (an org role)           holders of the role whose scope covers the item's unit
 //   unit.head, unit.parent.leader     holders at the unit the path lands on (Org::Resolve)
 //   discipline_committee[.head]       the committee that manages the responsible cadre
@@ -13,6 +14,15 @@
 // work for the whole county, so their scope is the parent unit. An org role only counts for an
 // item inside the holder's scope: the inspector of one county cannot assign another county's
 // item, and a township head cannot act on another township's item.
+//
+// An org role, and a person field the item leaves empty, name:
+//   - for who may act (CheckActor): every holder of the role whose scope covers the item's unit,
+//     and whoever a unit at or above the item's unit lists for the role;
+//   - for whom to tell and who owns a deadline (ResolvePeople): the holders at the nearest level
+//     up from the item's unit, that is the first unit U, walking from the item's unit to the
+//     root, that lists holders of the role or whose people (ScopeOf == U) hold it.
+// So an item imported without a verifier is verified by the org's verifiers for its unit, and
+// told to them; when nobody holds the role, ResolvePeople is empty and NobodyReason says why.
 //
 // Thread-safety: pure functions over immutable definitions.
 #pragma once
@@ -39,6 +49,16 @@ std::string UnitLabel(const definition::Org& org, const std::string& unit_id);
 std::vector<std::string> ResolvePeople(const definition::Org& org,
                                        const definition::Workflow& workflow,
                                        const Instance& instance, const definition::RolePath& path);
+
+// Why `path` names nobody for `instance` ("item Q-1 names no verifier, and nobody in org xinshao
+// holds the role verifier for 酿溪镇 (niangxi)"), for messages; call it when ResolvePeople is
+// empty.
+std::string NobodyReason(const definition::Org& org, const definition::Workflow& workflow,
+                         const Instance& instance, const definition::RolePath& path);
+// What to do about it (name the item's verifier with --set on an event someone can take; give
+// someone the role in a new version of the org); empty when there is no general advice.
+std::string NobodyHint(const definition::Org& org, const definition::Workflow& workflow,
+                       const definition::RolePath& path);
 
 // Whether `actor` may take `transition` on `instance`: OK, or kPermissionDenied with a message
 // that names the actor, the item and who may.

@@ -11,11 +11,18 @@
 //   Result<ImportReport> done = ImportLedger(engine, ledger, options, diags);   // all or nothing
 //
 // The file: RFC 4180 CSV, UTF-8 with or without a byte order mark, LF or CRLF line ends, fields
-// in double quotes where they hold commas, quotes ("") or line breaks. The first row names the
-// columns (in any order, case-insensitive); the required ones are `kLedgerRequiredColumns`.
-// Optional: `workflow` (name or name@version; into a started campaign, the version it pinned),
-// `campaign`, and any field the row's workflow declares (`measures`, `special_action`, ...).
-// Unknown columns are a warning and are ignored.
+// in double quotes where they hold commas, quotes ("") or line breaks; GBK or GB18030 with
+// `LedgerOptions::encoding` (a file that is not UTF-8 is otherwise one error, and no other). The
+// first row names the columns (in any order, case-insensitive, or by the Chinese headers offices
+// write: 编号, 问题, 责任单位, 责任人, 验收人, 登记日期, 整改时限, ...; docs/engine.md lists them);
+// the required ones are `kLedgerRequiredColumns`. Optional: `workflow` (name or name@version;
+// into a started campaign, the version it pinned), `campaign`, and any field the row's workflow
+// declares (`measures`, `special_action`, `verifier`, ...). Unknown columns are a warning and
+// are ignored. Cells may be written as offices write them (2018/7/16, 2018年7月16日, 10个工作日,
+// 10天: ParseOfficeDate, ParseOfficeTimeLimit); rows keep the canonical text (2018-07-16, 10wd).
+// A row that leaves a person field used as a role empty (no verifier) is verified by the org's
+// holders of that role (access.h); Ledger::notes says who; a row for which nobody holds it is an
+// error (nobody could take its transitions, and the item keeps its org version).
 //
 // Positions: a message's line is the CSV row (the header is row 1, as a spreadsheet numbers it,
 // whether or not a quoted cell spans several lines) and its column is the cell's column (1-based):
@@ -46,6 +53,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rectify/calendar/calendar.h"
 #include "rectify/clock.h"
 #include "rectify/definition/definition_set.h"
 #include "rectify/diagnostics.h"
@@ -76,6 +84,42 @@ std::string CsvCell(std::string_view cell);
 // Cells joined by commas, ended by CRLF (RFC 4180).
 std::string CsvLine(const std::vector<std::string>& cells);
 
+// Cells as offices write them (ledger_text.cc). Full-width digits, letters, brackets and the
+// ideographic space read as their ASCII twins.
+//
+// A date: 2018-07-16, 2018-7-16, 2018/7/16, 2018.7.16, 2018年7月16日 (日 or 号 may be left out).
+std::optional<Date> ParseOfficeDate(std::string_view text);
+// A registered_at: an office date, optionally followed by a local time "H:MM" (Excel writes
+// "2018/7/16 10:00"); `time` is empty for a date alone.
+struct OfficeDateTime {
+  Date date;
+  std::optional<std::chrono::minutes> time;
+};
+std::optional<OfficeDateTime> ParseOfficeDateTime(std::string_view text);
+// A time limit, as the engine's canonical text (`text`): "10wd" for 10wd, 10 wd, 10个工作日,
+// 10工作日 (and with 内/以内 after it); "10d" for 10d, 10个自然日, and for 10天 and 10日, which
+// set `calendar_days` (offices also write 天 for working days, so the import says how it read
+// them); "2018-07-31" for an office date (and with 前/之前 after it); otherwise the text as
+// ParseDeadlineSpec reads it. nullopt when it is none of these.
+struct OfficeTimeLimit {
+  std::string text;
+  bool calendar_days = false;
+};
+std::optional<OfficeTimeLimit> ParseOfficeTimeLimit(std::string_view text);
+// A header for matching: ASCII folded, spaces dropped, lower case ("整改时限（工作日）" ->
+// "整改时限(工作日)").
+std::string NormalizeHeader(std::string_view text);
+
+// The offset of the first byte that is not UTF-8, or npos.
+std::size_t FirstInvalidUtf8(std::string_view text);
+// Whether text that is not UTF-8 reads whole as GB18030 (GBK's superset): what Excel saves as
+// "CSV" on a Chinese Windows.
+bool LooksLikeGb18030(std::string_view bytes);
+// `bytes` in `encoding` ("utf-8", "gbk", "gb18030", any case) as UTF-8, through iconv(3).
+// kBadInput naming the line and byte offset of the first byte that is not in `encoding`, or for
+// another encoding name.
+Result<std::string> LedgerToUtf8(std::string_view bytes, std::string_view encoding);
+
 struct LedgerOptions {
   std::string file = "ledger.csv";              // named in messages
   std::string workflow = "rectification-item";  // for rows without a `workflow` cell
@@ -93,6 +137,9 @@ struct LedgerOptions {
   // For rows whose time_limit cell is empty (a campaign's `items.time_limit`); empty: the cell is
   // required.
   std::string default_time_limit;
+  // The file's encoding ("utf-8", "gbk", "gb18030"); empty: UTF-8, and a file that is not gets
+  // one error (naming GBK when it reads as GBK) and no other.
+  std::string encoding;
 };
 
 struct LedgerRow {
@@ -105,6 +152,10 @@ struct LedgerRow {
 struct Ledger {
   std::vector<std::string> columns;  // as the header names them, normalized to lower case
   std::vector<LedgerRow> rows;       // every valid row, in file order
+  // What the import will do that the file does not say, one line each, for the import to print:
+  // who acts for a person field the rows leave empty (an empty `verifier` reads as the org's
+  // verifiers, access.h), and time limits in 天/日 read as calendar days.
+  std::vector<std::string> notes;
 };
 
 // Parses and checks a ledger. The rows are usable only when `diags` has no error.
