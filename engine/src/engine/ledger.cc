@@ -11,6 +11,7 @@
 #include "../definition/node_reader.h"
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/campaign_items.h"
 #include "rectify/notify/contact.h"
 
 namespace rectify::engine {
@@ -78,6 +79,7 @@ class RowChecker {
     for (const auto& info : defs.All()) {
       if (info.kind == definition::Kind::kWorkflow) workflow_names_.push_back(info.name);
       if (info.kind == definition::Kind::kCampaign) campaign_names_.push_back(info.name);
+      if (info.kind == definition::Kind::kEscalation) escalation_names_.push_back(info.name);
     }
   }
 
@@ -119,6 +121,7 @@ class RowChecker {
     auto at = RegisteredAt(cal, wf != nullptr);
     if (at) item.at = *at;
     TimeLimit(wf.get(), cal, at, item);
+    Escalation(item);
     Campaign(item);
     Fields(wf.get(), org.get(), item);
 
@@ -161,12 +164,26 @@ class RowChecker {
   }
   void Missing(const std::string& name) { Error(Col(name), name, "missing value"); }
 
+  // The campaign the row joins (its cell, else --campaign), when it is loaded.
+  std::shared_ptr<const definition::Campaign> RowCampaign() const {
+    std::string name = Cell("campaign").empty() ? options_.campaign : Cell("campaign");
+    return name.empty() ? nullptr : defs_.FindCampaign(name);
+  }
+
+  // The row's cell, else --workflow, else the campaign's items.workflow, else the library's
+  // (campaign_items.h).
   std::shared_ptr<const definition::Workflow> Workflow(LedgerRow& row) {
     std::string text = Cell("workflow");
     int col = Col("workflow");
     if (text.empty()) {
       text = options_.workflow;
       col = 0;
+    }
+    if (text.empty()) {
+      auto c = RowCampaign();
+      text = c && c->items().workflow ? c->items().workflow->info().name + "@" +
+                                            std::to_string(c->items().workflow->info().version)
+                                      : std::string(kDefaultItemWorkflow);
     }
     auto nv = definition::ParseNameVersion(text);
     // A started campaign's rows run on the version it pinned.
@@ -321,6 +338,10 @@ class RowChecker {
     std::string text = Cell("time_limit");
     int col = Col("time_limit");
     if (text.empty()) text = options_.default_time_limit;
+    if (auto c = RowCampaign();
+        text.empty() && c && c->items().time_limit && wf && wf->FindField("time_limit")) {
+      text = FormatSpan(*c->items().time_limit);
+    }
     if (text.empty()) return Missing("time_limit");
     auto spec = ParseDeadlineSpec(text);
     if (!spec) {
@@ -352,6 +373,24 @@ class RowChecker {
     item.fields["time_limit"] = text;
   }
 
+  void Escalation(NewInstance& item) {
+    std::string text = Cell("escalation");
+    int col = Col("escalation");
+    if (text.empty()) {
+      text = options_.escalation;
+      col = 0;
+    }
+    if (text.empty()) return;
+    auto nv = definition::ParseNameVersion(text);
+    if (!nv || !defs_.FindEscalation(nv->name, nv->version)) {
+      if (col == 0 && escalation_reported_) return;
+      escalation_reported_ = escalation_reported_ || col == 0;
+      return Error(col, col ? "escalation" : "", "no escalation chain '" + text + "' is loaded",
+                   SuggestHint(nv ? nv->name : text, escalation_names_));
+    }
+    item.escalation = text;
+  }
+
   void Campaign(NewInstance& item) {
     std::string text = Cell("campaign");
     int col = Col("campaign");
@@ -375,7 +414,7 @@ class RowChecker {
               std::end(kLedgerRequiredColumns)) {
         continue;
       }
-      if (name == "workflow" || name == "campaign") continue;
+      if (name == "workflow" || name == "campaign" || name == "escalation") continue;
       std::string value = c < rec_->cells.size() ? rec_->cells[c] : "";
       if (value.empty() || !wf) continue;
       int col = static_cast<int>(c) + 1;
@@ -454,10 +493,11 @@ class RowChecker {
   const std::vector<std::string>& columns_;
   Diagnostics& diags_;
   std::vector<std::shared_ptr<const definition::Org>> orgs_;
-  std::vector<std::string> unit_words_, workflow_names_, campaign_names_;
+  std::vector<std::string> unit_words_, workflow_names_, campaign_names_, escalation_names_;
   std::map<std::string, int> ids_;  // id -> the first row that has it
   std::set<std::string> assign_reported_, warned_campaigns_;
   bool default_reported_ = false;
+  bool escalation_reported_ = false;
   const CsvRecord* rec_ = nullptr;
 };
 
@@ -477,7 +517,7 @@ Ledger ParseLedger(std::string_view text, const definition::DefinitionSet& defin
   const CsvRecord& header = records.front();
   std::vector<std::string> known(std::begin(kLedgerRequiredColumns),
                                  std::end(kLedgerRequiredColumns));
-  known.insert(known.end(), {"workflow", "campaign"});
+  known.insert(known.end(), {"workflow", "campaign", "escalation"});
   for (const auto& info : definitions.All()) {
     if (info.kind != definition::Kind::kWorkflow) continue;
     for (const auto& f : definitions.FindWorkflow(info.name, info.version)->fields()) {

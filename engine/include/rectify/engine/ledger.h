@@ -14,7 +14,10 @@
 // in double quotes where they hold commas, quotes ("") or line breaks. The first row names the
 // columns (in any order, case-insensitive); the required ones are `kLedgerRequiredColumns`.
 // Optional: `workflow` (name or name@version; into a started campaign, the version it pinned),
-// `campaign`, and any field the row's workflow declares (`measures`, `special_action`, ...).
+// `campaign`, `escalation` (the chain its overdue states run), and any field the row's workflow
+// declares (`measures`, `special_action`, ...). A row's workflow, chain and time limit are its
+// cells, else the options, else its campaign's `items:`, else the workflow's own
+// (campaign_items.h); an empty time_limit cell is allowed when the campaign gives one.
 // Unknown columns are a warning and are ignored.
 //
 // Positions: a message's line is the CSV row (the header is row 1, as a spreadsheet numbers it,
@@ -77,9 +80,14 @@ std::string CsvCell(std::string_view cell);
 std::string CsvLine(const std::vector<std::string>& cells);
 
 struct LedgerOptions {
-  std::string file = "ledger.csv";              // named in messages
-  std::string workflow = "rectification-item";  // for rows without a `workflow` cell
-  std::string campaign;                         // for rows without a `campaign` cell
+  std::string file = "ledger.csv";  // named in messages
+  // For rows without a `workflow` cell; empty: the campaign's `items.workflow`, else
+  // rectification-item (the precedence of campaign_items.h).
+  std::string workflow;
+  std::string campaign;  // for rows without a `campaign` cell
+  // For rows without an `escalation` cell (a chain's name or name@version); empty: the
+  // campaign's `items.escalation`, else each state's own `overdue:`.
+  std::string escalation;
   // The workflow versions the started campaigns pinned (campaign -> workflow -> version, as
   // LoadAllPinnedWorkflows reads them): a row into one of them gets the version it pinned, and a
   // row that names another version is an error.
