@@ -32,7 +32,7 @@ struct AddOptions {
 
 struct ActOptions {
   std::string id, event, as, reason, definitions, at;
-  std::vector<std::string> evidence, sets;
+  std::vector<std::string> evidence, evidence_texts, sets;
 };
 
 Result<std::map<std::string, std::string>> ParseSets(const std::vector<std::string>& sets) {
@@ -47,16 +47,20 @@ Result<std::map<std::string, std::string>> ParseSets(const std::vector<std::stri
   return out;
 }
 
-// A file is recorded by name, size and SHA-256 (its content stays where it is); anything else
-// is recorded as the text given.
-std::string EvidenceText(const std::string& arg) {
+// A file is recorded by name, size and SHA-256 (its content stays where it is). A path that is
+// no readable file is refused rather than recorded as text: a mistyped name would otherwise
+// pass for evidence; a text is given with --evidence-text.
+Result<std::string> EvidenceFile(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(arg, ec)) return arg;
-  std::ifstream in(arg, std::ios::binary);
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Error::BadInput("no file " + path + "; to record a text, use --evidence-text");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::BadInput("cannot read " + path + "; check its permissions");
   std::ostringstream s;
   s << in.rdbuf();
   std::string bytes = s.str();
-  return "file " + std::filesystem::path(arg).filename().string() + " (" +
+  return "file " + std::filesystem::path(path).filename().string() + " (" +
          std::to_string(bytes.size()) + " bytes, sha256 " + definition::Sha256Hex(bytes) + ")";
 }
 
@@ -88,15 +92,20 @@ void RunAdd(Context& ctx, const AddOptions& o) {
 void RunAct(Context& ctx, const ActOptions& o) {
   auto fields = ParseSets(o.sets);
   if (!fields) return ctx.Fail(fields.error());
-  auto session = OpenEngine(ctx, o.definitions, o.at);
-  if (!session) return ctx.Fail(session.error());
   engine::Command cmd;
   cmd.instance_id = o.id;
   cmd.event = o.event;
   cmd.actor = o.as;
   cmd.reason = o.reason;
   cmd.fields = *fields;
-  for (const auto& e : o.evidence) cmd.evidence.push_back(EvidenceText(e));
+  for (const auto& path : o.evidence) {
+    auto text = EvidenceFile(path);
+    if (!text) return ctx.Fail(text.error());
+    cmd.evidence.push_back(*text);
+  }
+  for (const auto& t : o.evidence_texts) cmd.evidence.push_back(t);
+  auto session = OpenEngine(ctx, o.definitions, o.at);
+  if (!session) return ctx.Fail(session.error());
   auto inst = (*session)->engine->Act(cmd);
   if (!inst) return ctx.Fail(inst.error());
   ctx.out << inst->record.id << ": " << o.event << " -> " << inst->record.state;
@@ -322,8 +331,10 @@ void RegisterItem(CLI::App& app, Context& ctx) {
   act->add_option("--as", act_opts->as, "Who acts (a person id)")->required();
   act->add_option("--reason", act_opts->reason, "Why (some events need one)");
   act->add_option("--evidence", act_opts->evidence,
-                  "Evidence: a file (recorded by name, size and SHA-256) or a short text "
-                  "(repeatable)");
+                  "Evidence: a file, recorded by name, size and SHA-256 (repeatable); a path "
+                  "that is no file is refused");
+  act->add_option("--evidence-text", act_opts->evidence_texts,
+                  "Evidence as a short text, recorded as written (repeatable)");
   act->add_option("--set", act_opts->sets, "A workflow field, NAME=VALUE (repeatable)");
   AddEngineOptions(act, act_opts->definitions, act_opts->at);
   act->callback([&ctx, act_opts] { RunAct(ctx, *act_opts); });

@@ -142,8 +142,8 @@ TEST_F(IcsFeedTest, AnExtensionMovesTheSameEventAndSubmittingHandsItToTheVerifie
 
   EXPECT_EQ(Feed({"--person", "xs-0007"}, "2017-04-25T10:00:00+08:00")["events"].as_array().size(),
             0u);
-  r = Rectify({"item", "act", "Q-3", "submit", "--as", "xs-0014", "--evidence", "照片.zip", "--at",
-               "2017-04-26T10:00:00+08:00"});
+  r = Rectify({"item", "act", "Q-3", "submit", "--as", "xs-0014", "--evidence-text", "照片.zip",
+               "--at", "2017-04-26T10:00:00+08:00"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // verifying: 5 working days owned by the verifier, from Wednesday 04-26 to Wednesday 05-04.
   EXPECT_THAT(Starts(Feed({"--person", "xs-0007"}, "2017-04-26T11:00:00+08:00")),
