@@ -94,7 +94,19 @@ Status ApplyCampaignItems(Store& store, const definition::DefinitionSet& defs,
                                      std::to_string(version) +
                                      ", which is not loaded; load the definitions it started with");
   }
-  return ApplyCampaignItems(c.get(), defs, request);
+  bool own_workflow = !request.workflow.empty();
+  if (Status s = ApplyCampaignItems(c.get(), defs, request); !s) return s;
+  // The campaign's workflow runs on the version its run pinned (ApplyCampaignPin), not on the
+  // one its name resolves to now that a newer one may be loaded.
+  if (run && c && !own_workflow) {
+    auto inst = Instance::FromRecord(*run);
+    if (!inst) return inst.error();
+    auto pins = PinnedWorkflows(*inst);
+    if (auto pin = pins.find(request.workflow); pin != pins.end()) {
+      request.workflow_version = pin->second;
+    }
+  }
+  return OkStatus();
 }
 
 }  // namespace rectify::engine

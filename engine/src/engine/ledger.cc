@@ -179,8 +179,11 @@ class RowChecker {
       text = options_.workflow;
       col = 0;
     }
+    // The campaign's choice yields to the version its run pinned, as a bare name would.
+    bool from_campaign = false;
     if (text.empty()) {
       auto c = RowCampaign();
+      from_campaign = c && c->items().workflow;
       text = c && c->items().workflow ? c->items().workflow->info().name + "@" +
                                             std::to_string(c->items().workflow->info().version)
                                       : std::string(kDefaultItemWorkflow);
@@ -190,7 +193,7 @@ class RowChecker {
     std::string campaign = Cell("campaign").empty() ? options_.campaign : Cell("campaign");
     if (auto c = options_.pinned.find(campaign); nv && c != options_.pinned.end()) {
       if (auto pin = c->second.find(nv->name); pin != c->second.end()) {
-        if (nv->version != 0 && nv->version != pin->second) {
+        if (!from_campaign && nv->version != 0 && nv->version != pin->second) {
           Error(col, col ? "workflow" : "",
                 CampaignPinMismatch(campaign, nv->name, pin->second, nv->version));
           return nullptr;
@@ -209,6 +212,7 @@ class RowChecker {
     }
     row.item.workflow = wf->info().name;
     row.item.workflow_version = wf->info().version;
+    if (from_campaign) row.item.audit_notes["workflow_from"] = "campaign " + campaign;
     return wf;
   }
 
@@ -341,6 +345,7 @@ class RowChecker {
     if (auto c = RowCampaign();
         text.empty() && c && c->items().time_limit && wf && wf->FindField("time_limit")) {
       text = FormatSpan(*c->items().time_limit);
+      item.audit_notes["time_limit_from"] = "campaign " + c->info().name;
     }
     if (text.empty()) return Missing("time_limit");
     auto spec = ParseDeadlineSpec(text);
