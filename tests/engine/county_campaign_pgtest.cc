@@ -168,6 +168,30 @@ TEST_P(CountyCampaignTest, TheRegistrationsOwnChoiceComesFirstAndOldInstancesKee
   EXPECT_THAT(refused.error().message(), HasSubstr("no escalation chain 'qingshan-ladderr'"));
 }
 
+TEST_P(CountyCampaignTest, ALedgersEscalationCellComesFirstAndAnUnknownChainIsAnError) {
+  At("2017-07-03T09:00:00+08:00");
+  Diagnostics diags;
+  auto report = Import(
+      "id,title,unit,responsible,registered_at,time_limit,escalation\n"
+      "E-1,自选督办,taiping-dongcun,qs-008,2017-07-03,5wd,overdue-rectification\n"
+      "E-2,战役督办,taiping-dongcun,qs-008,2017-07-03,5wd,\n",
+      "qingshan-2017q3", "qs-003", diags);
+  ASSERT_TRUE(report.ok()) << report.error().message() << diags.Format();
+  EXPECT_EQ(Load("E-1").escalation, "overdue-rectification@1");
+  EXPECT_EQ(Load("E-2").escalation, "qingshan-ladder@1");
+
+  Diagnostics wrong;
+  auto refused = Import(
+      "id,title,unit,responsible,registered_at,time_limit,escalation\n"
+      "E-3,错字,taiping-dongcun,qs-008,2017-07-03,5wd,qingshan-ladde\n",
+      "qingshan-2017q3", "qs-003", wrong);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(wrong.Format(), HasSubstr("ledger.csv:2:7: error: escalation: no escalation chain "
+                                        "'qingshan-ladde' is loaded (hint: did you mean "
+                                        "'qingshan-ladder'?)"));
+  EXPECT_EQ(Instances(), 2);
+}
+
 TEST_P(CountyCampaignTest, AnItemRegisteredInTheRectificationWindowIsDueByItsEnd) {
   At("2017-08-01T10:00:00+08:00");
   Diagnostics diags;

@@ -1,10 +1,11 @@
 // What an item registered into a campaign runs on: one precedence for every path that creates an
-// item (rectify item add, ledger import, simulate's scripted registrars, the HTTP API), so that
-// what runs is what the campaign says.
+// item (rectify item add, ledger import, the scripted registrars of simulate and serve --items),
+// so that what runs is what the campaign says.
 //
 // For each of the item's workflow, escalation chain and time limit, the first of:
 //   1. the registration's own choice: a ledger row's cell (`workflow`, `escalation`,
-//      `time_limit`), or a command's option (--workflow, --escalation, --time-limit);
+//      `time_limit`), or a command's option (--workflow, --escalation, --time-limit; ledger
+//      import's apply to rows without the cell);
 //   2. the campaign's `items:` block (`workflow`, `escalation`, `time_limit`);
 //   3. the workflow's own: the library's `rectification-item` (kDefaultItemWorkflow), the
 //      `overdue:` chain each state names, the deadline's `otherwise:` budget.
