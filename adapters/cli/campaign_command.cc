@@ -36,12 +36,18 @@ void RunStart(Context& ctx, const std::string& name, const std::string& definiti
   }
   auto run = engine::StartCampaign(*e, name);
   if (!run) return ctx.Fail(run.error());
-  auto timers = s.store->TimersOf(run->record.id);
   ctx.out << "started campaign " << name << " (" << run->record.state << "), " << run->timers.size()
           << " dated events armed; pinned " << run->Field("pins") << "\n";
-  if (timers && !timers->empty() && campaign) {
-    ctx.out << "next: " << timers->front().key.name << " at "
-            << campaign->calendar().FormatLocal(run->timers.front().due) << "\n";
+  // What falls due first, as `campaign show` lists it: the run keeps its timers in the order it
+  // planned them (phases before checkpoints), not in time order.
+  std::vector<engine::PendingTimer> pending = run->timers;
+  std::stable_sort(pending.begin(), pending.end(),
+                   [](const auto& a, const auto& b) { return a.due < b.due; });
+  if (!pending.empty()) {
+    const Calendar* cal = campaign ? &campaign->calendar() : nullptr;
+    ctx.out << "next: " << pending.front().name << " at "
+            << (cal ? cal->FormatLocal(pending.front().due) : FormatIso(pending.front().due))
+            << "\n";
   }
 }
 

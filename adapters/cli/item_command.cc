@@ -25,14 +25,14 @@ namespace {
 namespace json = boost::json;
 
 struct AddOptions {
-  std::string id, workflow = "rectification-item", unit, responsible, title, time_limit, org,
-                  campaign, as, definitions, at;
+  std::string id, workflow, escalation, unit, responsible, title, time_limit, org, campaign, as,
+      definitions, at;
   std::vector<std::string> sets;
 };
 
 struct ActOptions {
   std::string id, event, as, reason, definitions, at;
-  std::vector<std::string> evidence, sets;
+  std::vector<std::string> evidence, evidence_texts, sets;
 };
 
 Result<std::map<std::string, std::string>> ParseSets(const std::vector<std::string>& sets) {
@@ -47,16 +47,20 @@ Result<std::map<std::string, std::string>> ParseSets(const std::vector<std::stri
   return out;
 }
 
-// A file is recorded by name, size and SHA-256 (its content stays where it is); anything else
-// is recorded as the text given.
-std::string EvidenceText(const std::string& arg) {
+// A file is recorded by name, size and SHA-256 (its content stays where it is). A path that is
+// no readable file is refused rather than recorded as text: a mistyped name would otherwise
+// pass for evidence; a text is given with --evidence-text.
+Result<std::string> EvidenceFile(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(arg, ec)) return arg;
-  std::ifstream in(arg, std::ios::binary);
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Error::BadInput("no file " + path + "; to record a text, use --evidence-text");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::BadInput("cannot read " + path + "; check its permissions");
   std::ostringstream s;
   s << in.rdbuf();
   std::string bytes = s.str();
-  return "file " + std::filesystem::path(arg).filename().string() + " (" +
+  return "file " + std::filesystem::path(path).filename().string() + " (" +
          std::to_string(bytes.size()) + " bytes, sha256 " + definition::Sha256Hex(bytes) + ")";
 }
 
@@ -71,6 +75,7 @@ void RunAdd(Context& ctx, const AddOptions& o) {
   req.workflow = o.workflow;
   req.org = o.org;
   req.campaign = o.campaign;
+  req.escalation = o.escalation;
   req.unit = o.unit;
   req.responsible = o.responsible;
   req.title = o.title;
@@ -79,21 +84,28 @@ void RunAdd(Context& ctx, const AddOptions& o) {
   auto inst = (*session)->engine->Register(req);
   if (!inst) return ctx.Fail(inst.error());
   ctx.out << "registered " << inst->record.id << " (" << inst->record.workflow << "@"
-          << inst->record.workflow_version << ") in state " << inst->record.state << "\n";
+          << inst->record.workflow_version << ") in state " << inst->record.state;
+  if (!inst->escalation.empty()) ctx.out << ", escalating by " << inst->escalation;
+  ctx.out << "\n";
 }
 
 void RunAct(Context& ctx, const ActOptions& o) {
   auto fields = ParseSets(o.sets);
   if (!fields) return ctx.Fail(fields.error());
-  auto session = OpenEngine(ctx, o.definitions, o.at);
-  if (!session) return ctx.Fail(session.error());
   engine::Command cmd;
   cmd.instance_id = o.id;
   cmd.event = o.event;
   cmd.actor = o.as;
   cmd.reason = o.reason;
   cmd.fields = *fields;
-  for (const auto& e : o.evidence) cmd.evidence.push_back(EvidenceText(e));
+  for (const auto& path : o.evidence) {
+    auto text = EvidenceFile(path);
+    if (!text) return ctx.Fail(text.error());
+    cmd.evidence.push_back(*text);
+  }
+  for (const auto& t : o.evidence_texts) cmd.evidence.push_back(t);
+  auto session = OpenEngine(ctx, o.definitions, o.at);
+  if (!session) return ctx.Fail(session.error());
   auto inst = (*session)->engine->Act(cmd);
   if (!inst) return ctx.Fail(inst.error());
   ctx.out << inst->record.id << ": " << o.event << " -> " << inst->record.state;
@@ -167,6 +179,19 @@ void RunShow(Context& ctx, const std::string& id, const std::string& definitions
   }
   auto local = [&](Timestamp t) { return cal ? cal->FormatLocal(t) : FormatIso(t); };
 
+  const auto& wf = *bound->workflow;
+  const auto& state_def = wf.state(*wf.FindState(inst->record.state));
+  // The chain the item's escalating states run: recorded at registration, else the workflow's.
+  std::string chain_text = "none";
+  for (const auto& st : wf.states()) {
+    if (const auto* chain = bound->OverdueChain(st)) {
+      chain_text = chain->info().name + "@" + std::to_string(chain->info().version) + " (" +
+                   chain->info().title + "), when " + st.id + " is overdue" +
+                   (inst->escalation.empty() ? std::string(", the workflow's")
+                                             : std::string(", recorded at registration"));
+      break;
+    }
+  }
   if (ctx.format() == Format::kJson || ctx.format() == Format::kJsonl) {
     json::object o;
     o["id"] = inst->record.id;
@@ -180,6 +205,9 @@ void RunShow(Context& ctx, const std::string& id, const std::string& definitions
     o["version"] = inst->record.version;
     o["deadline"] = deadline_json;
     o["escalation_level"] = inst->EscalationLevel();
+    if (const auto* chain = bound->OverdueChain(state_def)) {
+      o["escalation_chain"] = chain->info().name + "@" + std::to_string(chain->info().version);
+    }
     o["escalation_measure"] = inst->EscalationMeasure();
     o["payment_suspended"] = inst->payment_suspended;
     json::array bulletins;
@@ -219,8 +247,7 @@ void RunShow(Context& ctx, const std::string& id, const std::string& definitions
     ctx.out << json::serialize(o) << "\n";
     return;
   }
-  const auto& wf = *bound->workflow;
-  const auto& state = wf.state(*wf.FindState(inst->record.state));
+  const auto& state = state_def;
   ctx.out << "item:         " << inst->record.id << " (" << wf.info().Label() << ")\n";
   ctx.out << "title:        " << inst->title << "\n";
   ctx.out << "unit:         " << engine::UnitLabel(org, inst->record.unit_id) << "\n";
@@ -234,6 +261,7 @@ void RunShow(Context& ctx, const std::string& id, const std::string& definitions
           << "\n";
   ctx.out << "deadline:     " << deadline_text << "\n";
   // The measure as the letters name it: "level 3, suggestion letter (建议函)".
+  ctx.out << "chain:        " << chain_text << "\n";
   ctx.out << "escalation:   level " << inst->EscalationLevel();
   if (std::string m = inst->EscalationMeasure(); !m.empty()) {
     auto measure = definition::ParseMeasure(m);
@@ -283,12 +311,17 @@ void RegisterItem(CLI::App& app, Context& ctx) {
   auto* add = item->add_subcommand("add", "Register a problem (an instance of a workflow)");
   add->add_option("--id", add_opts->id, "The item's id, unique (e.g. XS-2017-001)")->required();
   add->add_option("--workflow", add_opts->workflow,
-                  "The workflow it runs (default: rectification-item)");
+                  "The workflow it runs (default: the campaign's items.workflow, else "
+                  "rectification-item)");
+  add->add_option("--escalation", add_opts->escalation,
+                  "The escalation chain its overdue states run (default: the campaign's "
+                  "items.escalation, else each state's overdue: chain)");
   add->add_option("--unit", add_opts->unit, "The responsible unit's id")->required();
   add->add_option("--responsible", add_opts->responsible, "The responsible person's id");
   add->add_option("--title", add_opts->title, "What the problem is")->required();
   add->add_option("--time-limit", add_opts->time_limit,
-                  "The time limit: a duration (10wd, 15d) or a date (2017-05-15)");
+                  "The time limit: a duration (10wd, 15d) or a date (2017-05-15); default: the "
+                  "campaign's items.time_limit");
   add->add_option("--org", add_opts->org, "The org tree (default: the one that has --unit)");
   add->add_option("--campaign", add_opts->campaign, "The campaign it belongs to");
   add->add_option("--as", add_opts->as, "Who registers it (a person id)");
@@ -304,8 +337,10 @@ void RegisterItem(CLI::App& app, Context& ctx) {
   act->add_option("--as", act_opts->as, "Who acts (a person id)")->required();
   act->add_option("--reason", act_opts->reason, "Why (some events need one)");
   act->add_option("--evidence", act_opts->evidence,
-                  "Evidence: a file (recorded by name, size and SHA-256) or a short text "
-                  "(repeatable)");
+                  "Evidence: a file, recorded by name, size and SHA-256 (repeatable); a path "
+                  "that is no file is refused");
+  act->add_option("--evidence-text", act_opts->evidence_texts,
+                  "Evidence as a short text, recorded as written (repeatable)");
   act->add_option("--set", act_opts->sets, "A workflow field, NAME=VALUE (repeatable)");
   AddEngineOptions(act, act_opts->definitions, act_opts->at);
   act->callback([&ctx, act_opts] { RunAct(ctx, *act_opts); });

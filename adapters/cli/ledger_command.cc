@@ -23,7 +23,7 @@ namespace rectify::cli {
 namespace {
 
 struct ImportArgs {
-  std::string file, campaign, workflow = "rectification-item", as, definitions, at, encoding;
+  std::string file, campaign, workflow, escalation, as, definitions, at, encoding;
   bool dry_run = false;
 };
 
@@ -39,6 +39,7 @@ void RunImport(Context& ctx, const ImportArgs& a) {
   engine::LedgerOptions options;
   options.file = a.file;
   options.workflow = a.workflow;
+  options.escalation = a.escalation;
   options.campaign = a.campaign;
   options.registrar = a.as;
   options.encoding = a.encoding;
@@ -142,7 +143,11 @@ void RegisterLedger(CLI::App& app, Context& ctx) {
   imp->add_option("file", a->file, "The ledger, a CSV file (UTF-8)")->required();
   imp->add_option("--campaign", a->campaign, "The campaign rows without a campaign cell join");
   imp->add_option("--workflow", a->workflow,
-                  "The workflow of rows without a workflow cell (default: rectification-item)");
+                  "The workflow of rows without a workflow cell (default: the campaign's "
+                  "items.workflow, else rectification-item)");
+  imp->add_option("--escalation", a->escalation,
+                  "The escalation chain of rows without an escalation cell (default: the "
+                  "campaign's items.escalation, else each state's overdue: chain)");
   imp->add_option("--as", a->as,
                   "Who registers and assigns the rows (a person id, e.g. the registrar)");
   imp->add_flag("--dry-run", a->dry_run, "Check everything, the database too; change nothing");

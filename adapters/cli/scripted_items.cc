@@ -34,17 +34,13 @@ Result<std::vector<engine::Registration>> LoadScriptedLedger(Context& ctx, const
   std::ostringstream text;
   text << in.rdbuf();
 
-  const definition::ItemDefaults& defaults = campaign.items();
+  // The rows' workflow, chain and time limit follow the precedence every registration does
+  // (engine/campaign_items.h): a row's cells, then the campaign's items:, then the workflow's.
   engine::LedgerOptions options;
   options.file = path;
-  if (defaults.workflow) {
-    options.workflow =
-        defaults.workflow->info().name + "@" + std::to_string(defaults.workflow->info().version);
-  }
   options.campaign = campaign.info().name;
   options.assign_event.clear();  // the script assigns, as a registrar of each row's unit
   options.date_registered_at = std::chrono::hours(9);
-  if (defaults.time_limit) options.default_time_limit = FormatSpan(*defaults.time_limit);
 
   Diagnostics diags;
   engine::Ledger ledger =

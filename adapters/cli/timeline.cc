@@ -45,8 +45,8 @@ const std::vector<std::string>& KeptFields(const std::string& event) {
       {"register", {"title", "workflow", "responsible", "owner", "parent", "deadline"}},
       {"remind", {"offset", "due", "recipients", "late"}},
       {"escalate",
-       {"level", "measure", "step", "recipients", "task", "task_owner", "score", "bulletin",
-        "payment_suspended", "late"}},
+       {"level", "measure", "step", "chain", "recipients", "task", "task_owner", "score",
+        "bulletin", "payment_suspended", "late"}},
       {"look_back", {"campaign", "checkpoint", "inspectors"}},
   };
   static const std::vector<std::string> kTransition = {"deadline", "clock", "evidence", "fields"};

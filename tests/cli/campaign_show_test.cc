@@ -65,6 +65,23 @@ TEST_F(CampaignShowTest, Json) {
   ExpectGolden(Run({"--format", "json", "campaign", "show", "xinshao-2017"}), "xinshao-2017.json");
 }
 
+// `campaign start` says what falls due first, as `campaign show` lists it (it used to name the
+// first timer the store returned, campaign:close, with the time of another).
+TEST(CampaignStartTest, NextIsTheEarliestDatedEvent) {
+  testing::TempDir dir;
+  std::string db = "sqlite:" + dir.File("rectify.db");
+  ASSERT_EQ(RunRectify({"--db", db, "migrate"}).exit_code, 0);
+  auto started =
+      RunRectify({"--db", db, "campaign", "start", "xinshao-2017", "--at", "2017-04-21"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  EXPECT_THAT(started.out, ::testing::EndsWith("\nnext: phase:summer_attack:begin at "
+                                               "2017-04-21T00:00:00+08:00\n"));
+  auto shown = RunRectify({"--db", db, "campaign", "show", "xinshao-2017"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, ::testing::HasSubstr(
+                             "  next      2017-04-21T00:00:00+08:00  phase:summer_attack:begin\n"));
+}
+
 TEST(CampaignShowNotStartedTest, SaysHowToStartIt) {
   testing::TempDir dir;
   std::string db = "sqlite:" + dir.File("rectify.db");

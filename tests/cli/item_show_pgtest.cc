@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
 
 #include "tests/store/store_test_env.h"
 #include "tests/support/run_command.h"
@@ -78,8 +79,8 @@ TEST_P(ItemShowTest, TheEscalationLevelClimbsWithTheStepsAndNamesTheMeasure) {
   EXPECT_EQ(o.at("escalation_measure").as_string(), "informed_criticism");
 
   // Submitted, accepted, reopened by a look back: the clock restarts and so does the level.
-  ASSERT_EQ(Run({"item", "act", "Q-1", "submit", "--as", "xs-0014", "--evidence", "照片", "--at",
-                 "2017-06-08T10:00:00+08:00"})
+  ASSERT_EQ(Run({"item", "act", "Q-1", "submit", "--as", "xs-0014", "--evidence-text", "照片",
+                 "--at", "2017-06-08T10:00:00+08:00"})
                 .exit_code,
             0);
   ASSERT_EQ(
@@ -93,6 +94,44 @@ TEST_P(ItemShowTest, TheEscalationLevelClimbsWithTheStepsAndNamesTheMeasure) {
   ASSERT_EQ(reopened.exit_code, 0) << reopened.err;
   EXPECT_EQ(Line(reopened.out, "escalation:"), "escalation:   level 0");
   EXPECT_THAT(Line(reopened.out, "state:"), HasSubstr("state:        rectifying"));
+}
+
+// --evidence names a file, recorded by name, size and SHA-256; a path that is no file is refused
+// and changes nothing (it used to be recorded as a text); a text is recorded with --evidence-text.
+TEST_P(ItemShowTest, EvidenceIsAFileOrAnExplicitText) {
+  ASSERT_EQ(Run({"item", "add", "--id", "Q-1", "--unit", "niangxi", "--responsible", "xs-0014",
+                 "--title", "危房改造对象识别不准", "--time-limit", "10wd", "--as", "xs-0009",
+                 "--at", "2017-04-21T10:00:00+08:00"})
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      Run({"item", "act", "Q-1", "assign", "--as", "xs-0003", "--at", "2017-04-21T10:05:00+08:00"})
+          .exit_code,
+      0);
+  const std::string missing = db_->dir().File("整改照片.zip");
+  auto refused = Run({"item", "act", "Q-1", "submit", "--as", "xs-0014", "--evidence", missing,
+                      "--at", "2017-04-24T10:00:00+08:00"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_EQ(refused.err,
+            "rectify: error: no file " + missing + "; to record a text, use --evidence-text\n");
+  auto still = Run({"item", "show", "Q-1", "--at", "2017-04-24T10:00:00+08:00"});
+  EXPECT_THAT(Line(still.out, "state:"), HasSubstr("rectifying"));
+
+  const std::string photo = db_->dir().File("photo.txt");
+  std::ofstream(photo) << "abc";
+  auto submitted = Run({"item", "act", "Q-1", "submit", "--as", "xs-0014", "--evidence", photo,
+                        "--evidence-text", "村委会证明", "--at", "2017-04-24T10:00:00+08:00"});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  auto json = Run({"--format", "json", "item", "show", "Q-1", "--at", "2017-04-24T10:00:00+08:00"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  boost::json::value shown = boost::json::parse(json.out);
+  const auto& audit = shown.at("audit").as_array();
+  const auto& submit = audit.back().as_object();
+  EXPECT_EQ(submit.at("event"), "submit");
+  EXPECT_EQ(boost::json::serialize(submit.at("data").at("evidence")),
+            "[\"file photo.txt (3 bytes, sha256 "
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad)\",\"村委会证明\"]");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ItemShowTest,

@@ -119,7 +119,10 @@ TEST_P(CampaignPinsTest, ARunningCampaignsNewItemsUseThePinnedVersionAndRunningO
       run({"item", "add", "--id", "Q-5", "--unit", "niangxi", "--responsible", "xs-0014", "--title",
            "台账不实", "--time-limit", "10wd", "--as", "xs-0009", "--campaign", "xinshao-2017"});
   EXPECT_EQ(add.exit_code, 0) << add.err;
-  EXPECT_EQ(add.out, "registered Q-5 (rectification-item@2) in state registered\n");
+  // The campaign's chain is recorded on the item (engine/campaign_items.h).
+  EXPECT_EQ(add.out,
+            "registered Q-5 (rectification-item@2) in state registered, escalating by "
+            "overdue-rectification@1\n");
   std::string ledger = dir_.File("ledger.csv");
   std::ofstream(ledger) << "id,title,unit,responsible,registered_at,time_limit\n"
                            "L-1,驻村工作队考勤不实,yantang,xs-0025,2017-04-24,15wd\n";

@@ -414,8 +414,8 @@ TEST_P(EngineScenarioTest, TheCommandLineRefusesAnotherTownshipsCadreWithExitCod
       run({"item", "act", "Q-9", "assign", "--as", "xs-0003", "--at", "2017-04-21T10:05:00+08:00"});
   ASSERT_EQ(assign.exit_code, 0) << assign.err;
   EXPECT_EQ(assign.out, "Q-9: assign -> rectifying (due 2017-05-08)\n");
-  auto other = run({"item", "act", "Q-9", "submit", "--as", "xs-0023", "--evidence", "x", "--at",
-                    "2017-04-24T10:00:00+08:00"});
+  auto other = run({"item", "act", "Q-9", "submit", "--as", "xs-0023", "--evidence-text", "x",
+                    "--at", "2017-04-24T10:00:00+08:00"});
   EXPECT_EQ(other.exit_code, 1);
   EXPECT_EQ(other.err,
             "rectify: error: 朱秀霞 (xs-0023) of 严塘镇 may not act on item Q-9: it belongs to "

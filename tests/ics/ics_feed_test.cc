@@ -26,7 +26,8 @@ class IcsFeedTest : public ::testing::Test {
     // registered on Friday 2017-04-21 with 10 working days: 2017-05-01 is Labour Day, so it
     // is due at the end of Monday 2017-05-08 in Asia/Shanghai (2017-05-08T16:00:00Z).
     Add("Q-1", "niangxi", "xs-0014", "10wd", "2017-04-21T10:00:00+08:00");
-    // a date time limit in another township.
+    // a date time limit in another township; registered in Xinshao's special rectification
+    // window (04-21 .. 05-21), so 2017-05-31 is cut to the end of the window, 2017-05-21.
     Add("Q-2", "yantang", "xs-0025", "2017-05-31", "2017-04-21T10:00:00+08:00");
     // the same person as Q-1, registered later with an earlier end.
     Add("Q-3", "niangxi", "xs-0014", "3wd", "2017-04-24T09:00:00+08:00");
@@ -120,7 +121,7 @@ TEST_F(IcsFeedTest, UnitFeedCoversTheUnitsBelowAndUidsStayStable) {
   json::object county = Feed({"--unit", "xinshao"}, "2017-04-24T09:00:00+08:00");
   EXPECT_THAT(Starts(county), ElementsAre("问题 Q-3，扶贫资金; 未公示 (Q-3) @ 2017-04-27",
                                           "问题 Q-1，扶贫资金; 未公示 (Q-1) @ 2017-05-08",
-                                          "问题 Q-2，扶贫资金; 未公示 (Q-2) @ 2017-05-31"));
+                                          "问题 Q-2，扶贫资金; 未公示 (Q-2) @ 2017-05-21"));
   json::object township = Feed({"--unit", "yantang"}, "2017-04-25T09:00:00+08:00");
   ASSERT_EQ(township["events"].as_array().size(), 1u);
   EXPECT_EQ(township["events"].as_array()[0].at("uid"), county["events"].as_array()[2].at("uid"));
@@ -142,8 +143,8 @@ TEST_F(IcsFeedTest, AnExtensionMovesTheSameEventAndSubmittingHandsItToTheVerifie
 
   EXPECT_EQ(Feed({"--person", "xs-0007"}, "2017-04-25T10:00:00+08:00")["events"].as_array().size(),
             0u);
-  r = Rectify({"item", "act", "Q-3", "submit", "--as", "xs-0014", "--evidence", "照片.zip", "--at",
-               "2017-04-26T10:00:00+08:00"});
+  r = Rectify({"item", "act", "Q-3", "submit", "--as", "xs-0014", "--evidence-text", "照片.zip",
+               "--at", "2017-04-26T10:00:00+08:00"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // verifying: 5 working days owned by the verifier, from Wednesday 04-26 to Wednesday 05-04.
   EXPECT_THAT(Starts(Feed({"--person", "xs-0007"}, "2017-04-26T11:00:00+08:00")),

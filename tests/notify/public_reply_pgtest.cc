@@ -321,7 +321,7 @@ TEST_P(PublicReplyTest, ThroughTheBinaryTheReplyReachesTheReporterOnce) {
        kTitle, "--as", "xs-0009", "--set", "reporter_contact=someone@example.org", "--set",
        "reporter_language=en", "--at", "2017-06-19T10:00:00+08:00"});
   run({"item", "act", "C-8", "register", "--as", "xs-0009", "--at", "2017-06-19T10:05:00+08:00"});
-  run({"item", "act", "C-8", "confirm", "--as", "xs-0004", "--evidence", "核查笔录", "--set",
+  run({"item", "act", "C-8", "confirm", "--as", "xs-0004", "--evidence-text", "核查笔录", "--set",
        "outcome=problem", "--at", "2017-06-21T10:00:00+08:00"});
   run({"item", "act", "C-8", "tell", "--as", "xs-0009", "--at", "2017-06-22T09:00:00+08:00"});
   run({"dispatch", "--once", "--channels", channels});

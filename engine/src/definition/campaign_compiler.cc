@@ -234,6 +234,7 @@ class CampaignCompiler {
   void ReadCheckpoints(const YAML::Node& node);
   void ReadRecurring(const YAML::Node& node);
   void ReadItems(const YAML::Node& node);
+  void CheckItemsTakeEffect(const YAML::Node& escalation, const YAML::Node& time_limit);
   void WarnOutside(const YAML::Node& at, const std::string& path, Date d, const std::string& what);
 
   DocContext& doc_;
@@ -548,15 +549,66 @@ void CampaignCompiler::ReadItems(const YAML::Node& node) {
       parts_.items.workflow = linker_.GetWorkflow(*ref);
     }
   }
-  if (YAML::Node esc = m.Get("escalation"); esc.IsDefined()) {
+  YAML::Node esc = m.Get("escalation");
+  if (esc.IsDefined()) {
     if (auto ref = linker_.Resolve(doc_, Kind::kEscalation, esc, "items.escalation")) {
       parts_.items.escalation = linker_.GetEscalation(*ref);
     }
   }
-  if (YAML::Node tl = m.Get("time_limit"); tl.IsDefined()) {
-    parts_.items.time_limit = internal::ReadSpan(doc_, tl, "items.time_limit");
-  }
+  YAML::Node tl = m.Get("time_limit");
+  if (tl.IsDefined()) parts_.items.time_limit = internal::ReadSpan(doc_, tl, "items.time_limit");
   m.Finish();
+  CheckItemsTakeEffect(esc, tl);
+}
+
+std::string PosText(const SourcePos& pos) {
+  return pos.file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+}
+
+// Where the campaign's choices for its items cannot take effect on the workflow it names (see
+// engine/campaign_items.h): the chain replaces the `overdue:` of the states that name one, and
+// the time limit (and a rectification window's cap) is the `time_limit` field a deadline reads.
+void CampaignCompiler::CheckItemsTakeEffect(const YAML::Node& escalation,
+                                            const YAML::Node& time_limit) {
+  const auto& wf = parts_.items.workflow;
+  if (!wf) return;
+  if (escalation.IsDefined() && parts_.items.escalation) {
+    bool escalates = false;
+    for (const State& st : wf->states()) escalates = escalates || st.overdue != nullptr;
+    if (!escalates) {
+      doc_.Warning(escalation, "items.escalation",
+                   "escalation chain " + parts_.items.escalation->info().name +
+                       " cannot take effect: no state of " + wf->info().Label() + " (" +
+                       PosText(wf->info().pos) + ") escalates, so nothing is ever overdue by it",
+                   "name the chain in the workflow state whose deadline it follows (overdue: " +
+                       parts_.items.escalation->info().name + "), or leave items.escalation out");
+    }
+  }
+  auto field = wf->FindField("time_limit");
+  bool read = false;
+  for (const State& st : wf->states()) {
+    read = read ||
+           (field && st.deadline.kind == Deadline::Kind::kField && st.deadline.field == *field);
+  }
+  std::string why =
+      !field ? wf->info().Label() + " (" + PosText(wf->info().pos) + ") has no field time_limit"
+             : "no deadline of " + wf->info().Label() + " (" + PosText(wf->info().pos) +
+                   ") is read from $time_limit";
+  if (time_limit.IsDefined() && parts_.items.time_limit && !read) {
+    doc_.Warning(time_limit, "items.time_limit", "the time limit cannot take effect: " + why,
+                 "give the workflow a time_limit field that a state's deadline reads "
+                 "(deadline: { at: $time_limit }), or leave items.time_limit out");
+  }
+  if (read) return;
+  for (std::size_t i = 0; i < parts_.checkpoints.size(); ++i) {
+    const Checkpoint& cp = parts_.checkpoints[i];
+    if (cp.kind != CheckpointKind::kRectification) continue;
+    doc_.WarningAt(cp.pos, IndexPath("checkpoints", i),
+                   "items registered in rectification window '" + cp.id +
+                       "' cannot be held to its end: " + why,
+                   "the window caps an item's time_limit; give the workflow one its deadline "
+                   "reads (deadline: { at: $time_limit })");
+  }
 }
 
 }  // namespace

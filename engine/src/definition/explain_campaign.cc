@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "explain_text.h"
+#include "rectify/calendar/deadline.h"
 #include "rectify/definition/explain.h"
 
 namespace rectify::definition {
@@ -45,25 +46,103 @@ std::string DescribeAt(const RecurringAt& at) {
   return at.text;
 }
 
+std::string NameAtVersion(const DefinitionInfo& info) {
+  return info.name + "@" + std::to_string(info.version);
+}
+
+// What runs for an item registered into the campaign and where each part comes from, in the
+// engine's precedence (engine/campaign_items.h): a ledger row's cell or a command's option, then
+// the campaign's items:, then the workflow's own. With an example: an item registered on the
+// example date, its deadline (cut to a rectification window's end) and the chain's dates.
+void WriteItems(std::ostream& out, const Campaign& c, const ExplainOptions& options) {
+  const ItemDefaults& items = c.items();
+  if (!items.workflow) return;
+  const Workflow& wf = *items.workflow;
+  out << "\nitems (what an item registered into the campaign runs; a ledger row's cell or a "
+         "command's option comes first, then items:, then the workflow's own):\n";
+  out << "  workflow    " << NameAtVersion(wf.info()) << " (items.workflow)\n";
+  const State* limited = nullptr;  // the state whose deadline reads $time_limit
+  auto field = wf.FindField("time_limit");
+  for (const State& st : wf.states()) {
+    if (!limited && field && st.deadline.kind == Deadline::Kind::kField &&
+        st.deadline.field == *field) {
+      limited = &st;
+    }
+  }
+  std::optional<Span> limit;
+  out << "  time limit  ";
+  if (limited && items.time_limit) {
+    limit = items.time_limit;
+    out << FormatSpan(*limit) << " (items.time_limit), in state " << limited->id;
+  } else if (limited && limited->deadline.otherwise) {
+    limit = limited->deadline.otherwise;
+    out << FormatSpan(*limit) << " (the workflow's, state " << limited->id << ")";
+  } else if (items.time_limit) {
+    out << "none: items.time_limit " << FormatSpan(*items.time_limit)
+        << " cannot take effect, no deadline of " << wf.info().Label() << " reads $time_limit";
+  } else {
+    out << "the row's";
+  }
+  out << "\n";
+  std::vector<const State*> escalating;
+  for (const State& st : wf.states()) {
+    if (st.overdue) escalating.push_back(&st);
+  }
+  out << "  escalation  ";
+  if (escalating.empty()) {
+    out << "none: no state of " << wf.info().Label() << " escalates";
+    if (items.escalation) {
+      out << "; items.escalation " << NameAtVersion(items.escalation->info())
+          << " cannot take effect";
+    }
+    out << "\n";
+    return;
+  }
+  const Escalation& chain = items.escalation ? *items.escalation : *escalating.front()->overdue;
+  std::vector<std::string> states;
+  std::vector<std::string> replaced;
+  for (const State* st : escalating) {
+    states.push_back(st->id);
+    if (st->overdue.get() != &chain)
+      replaced.push_back(NameAtVersion(st->overdue->info()) + " of " + st->id);
+  }
+  out << NameAtVersion(chain.info())
+      << (items.escalation ? " (items.escalation)" : " (the workflow's)") << ", when "
+      << Join(states, " or ") << " is overdue";
+  if (!replaced.empty()) out << ", in place of the workflow's " << Join(replaced, ", ");
+  out << "\n";
+  const Calendar* cal = wf.calendar() ? wf.calendar().get() : &c.calendar();
+  // The example date, or the campaign's first day when it falls outside the campaign.
+  Date day = options.start < c.from() || options.start > c.to() ? c.from() : options.start;
+  if (!limit || !cal->Covers(day)) return;
+  Timestamp at = cal->StartOfDay(day);
+  auto due = AddSpan(*cal, at, *limit);
+  if (!due) return;
+  out << "  example     registered " << DescribeDate(day) << " with " << FormatSpan(*limit)
+      << ": due at the " << DescribeInstant(*cal, *due);
+  for (const Checkpoint& cp : c.checkpoints()) {
+    if (cp.kind != CheckpointKind::kRectification || day < cp.from || day > cp.to ||
+        *due <= c.calendar().EndOfDay(cp.to)) {
+      continue;
+    }
+    out << ", cut to the " << DescribeInstant(*cal, c.calendar().EndOfDay(cp.to)) << " (the end of "
+        << cp.id << ")";
+    due = c.calendar().EndOfDay(cp.to);
+    break;
+  }
+  out << "; then:\n";
+  internal::WriteChainSteps(out, chain, cal, *due, "    ");
+}
+
 }  // namespace
 
-std::string ExplainCampaign(const Campaign& c, const ExplainOptions&) {
+std::string ExplainCampaign(const Campaign& c, const ExplainOptions& options) {
   std::ostringstream out;
   const Org& org = c.org();
   out << internal::Heading(c.info()) << "\n";
   out << "  " << Range(c.from(), c.to()) << ", calendar " << c.calendar().name() << ", org "
       << org.info().name << " (" << org.units().size() << " units)\n";
-  const ItemDefaults& items = c.items();
-  if (items.workflow) {
-    out << "  items: workflow " << items.workflow->info().name << "@"
-        << items.workflow->info().version;
-    if (items.escalation) {
-      out << ", escalation " << items.escalation->info().name << "@"
-          << items.escalation->info().version;
-    }
-    if (items.time_limit) out << ", time limit " << FormatSpan(*items.time_limit);
-    out << "\n";
-  }
+  WriteItems(out, c, options);
   if (!c.special_actions().empty()) {
     out << "\nspecial actions:\n";
     for (const auto& t : c.special_actions()) out << "  " << t.id << "  " << t.title << "\n";
@@ -88,8 +167,9 @@ std::string ExplainCampaign(const Campaign& c, const ExplainOptions&) {
           if (!cp.applies_to.empty()) out << " of " << Kinds(org, cp.applies_to);
           break;
         case CheckpointKind::kRectification:
-          out << "special rectification: items registered in it are due by the end of "
-              << DescribeDate(cp.to);
+          out << "special rectification: an item registered in it is due by the end of "
+              << DescribeDate(cp.to)
+              << " at the latest (a time limit that would end later is cut to that day)";
           break;
         case CheckpointKind::kSubmission:
           out << "submission: one " << (cp.workflow ? cp.workflow->info().name : "?")

@@ -1,10 +1,14 @@
 // Small text helpers shared by the explain renderers (private).
 #pragma once
 
+#include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
+#include "rectify/calendar/calendar.h"
 #include "rectify/definition/common.h"
+#include "rectify/definition/escalation.h"
 
 namespace rectify::definition::internal {
 
@@ -29,5 +33,10 @@ inline std::string Heading(const DefinitionInfo& info) {
   if (!info.title.empty()) s += ": " + info.title;
   return s;
 }
+
+// The steps of `chain`, one a line, with their dates when `deadline` is missed
+// (explain_workflow.cc).
+void WriteChainSteps(std::ostream& out, const Escalation& chain, const Calendar* cal,
+                     std::optional<Timestamp> deadline, const std::string& indent);
 
 }  // namespace rectify::definition::internal

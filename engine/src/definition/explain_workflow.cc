@@ -236,6 +236,15 @@ std::string ExplainWorkflow(const Workflow& wf, const ExplainOptions& options) {
   return out.str();
 }
 
+namespace internal {
+
+void WriteChainSteps(std::ostream& out, const Escalation& chain, const Calendar* cal,
+                     std::optional<Timestamp> deadline, const std::string& indent) {
+  WriteSteps(out, chain, cal, deadline, indent);
+}
+
+}  // namespace internal
+
 std::string ExplainEscalation(const Escalation& chain, const Calendar* calendar,
                               const ExplainOptions& options) {
   std::ostringstream out;

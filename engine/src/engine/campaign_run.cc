@@ -682,7 +682,7 @@ Result<Instance> StartCampaign(Engine& engine, const std::string& name, int vers
   run.fields["pins"] = json::serialize(pins);
   run.fields["started_at"] = c->calendar().FormatLocal(now);
 
-  Bound bound{nullptr, c->org_ptr(), &c->calendar()};
+  Bound bound{nullptr, c->org_ptr(), &c->calendar(), nullptr};
   Step step(interp, bound, std::move(run), now);
   CampaignLifecycle life;
   if (Status s = life.Process(CampaignEvent::kSchedule); !s) return s.error();
@@ -719,7 +719,7 @@ Result<Effects> FireCampaign(const Interpreter& interp, Store& store, const Inst
                              const std::vector<TimerRecord>& timers, Timestamp now) {
   auto c = PinnedCampaign(interp, run);
   if (!c) return c.error();
-  Bound bound{nullptr, (*c)->org_ptr(), &(*c)->calendar()};
+  Bound bound{nullptr, (*c)->org_ptr(), &(*c)->calendar(), nullptr};
   Step step(interp, bound, run, now);
   std::vector<TimerRecord> ordered = timers;
   std::stable_sort(ordered.begin(), ordered.end(), [](const TimerRecord& a, const TimerRecord& b) {

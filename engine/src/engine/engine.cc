@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/campaign_items.h"
 
 namespace rectify::engine {
 
@@ -82,6 +83,7 @@ Status Engine::RegisterDefinitions() {
 
 Result<Instance> Engine::Register(NewInstance request) {
   request.at = clock_.Now();
+  if (Status s = ApplyCampaignItems(store_, *definitions_, request); !s) return s.error();
   auto pins = LoadPinnedWorkflows(store_, request.campaign);
   if (!pins) return pins.error();
   if (Status s = ApplyCampaignPin(*pins, request); !s) return s.error();

@@ -78,11 +78,11 @@ std::string TaskId(const Instance& inst, const std::string& step_id) {
 Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer& timer, int index,
                       bool late) {
   const definition::State& state = step.CurrentState();
-  if (!state.overdue || index < 0 ||
-      static_cast<std::size_t>(index) >= state.overdue->steps().size()) {
+  const definition::Escalation* overdue = step.bound().OverdueChain(state);
+  if (!overdue || index < 0 || static_cast<std::size_t>(index) >= overdue->steps().size()) {
     return OkStatus();
   }
-  const definition::Escalation& chain = *state.overdue;
+  const definition::Escalation& chain = *overdue;
   const definition::EscalationStep& es = chain.steps()[static_cast<std::size_t>(index)];
   Instance& inst = step.inst();
   const definition::Org& org = step.org();
@@ -121,6 +121,7 @@ Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer&
                     {"due", FormatIso(timer.due)},
                     {"late", late},
                     {"step", es.id},
+                    {"chain", chain.info().name + "@" + std::to_string(chain.info().version)},
                     {"level", index + 1},
                     {"measure", payload["measure"]}};
 

@@ -110,6 +110,7 @@ std::string Instance::DataJson() const {
       .Field("owner", owner)
       .Field("parent", parent);
   if (!calendar.empty()) w.Field("calendar", calendar);
+  if (!escalation.empty()) w.Field("escalation", escalation);
   w.Key("fields").BeginObject();
   for (const auto& [k, v] : fields) w.Field(k, v);
   w.EndObject();
@@ -227,6 +228,7 @@ Result<Instance> Instance::FromRecord(const InstanceRecord& record) {
     inst.owner = Str(o, "owner");
     inst.parent = Str(o, "parent");
     inst.calendar = Str(o, "calendar");
+    inst.escalation = Str(o, "escalation");
     if (auto it = o.find("fields"); it != o.end()) {
       for (const auto& kv : it->value().as_object()) {
         inst.fields[std::string(kv.key())] = std::string(kv.value().as_string());

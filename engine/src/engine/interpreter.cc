@@ -53,7 +53,21 @@ Result<Bound> Interpreter::Bind(const Instance& instance) const {
                                      ", which is not loaded");
   }
   b.calendar = b.workflow->calendar().get();
+  if (!instance.escalation.empty()) {
+    auto nv = definition::ParseNameVersion(instance.escalation);
+    if (nv) b.escalation = definitions_->FindEscalation(nv->name, nv->version);
+    if (!b.escalation) {
+      return Error::FailedPrecondition(
+          "instance " + instance.record.id + " runs escalation chain " + instance.escalation +
+          ", which is not loaded; load the definitions it started with");
+    }
+  }
   return b;
+}
+
+const definition::Escalation* Bound::OverdueChain(const definition::State& state) const {
+  if (!state.overdue) return nullptr;
+  return escalation ? escalation.get() : state.overdue.get();
 }
 
 namespace {
@@ -447,8 +461,23 @@ Result<Effects> Interpreter::Create(const NewInstance& req) const {
   inst.parent = req.parent;
   inst.fields = req.fields;
   if (wf->calendar()) inst.calendar = wf->calendar_ref().Label();
+  std::shared_ptr<const definition::Escalation> chain;
+  if (!req.escalation.empty()) {
+    auto nv = definition::ParseNameVersion(req.escalation);
+    if (nv) chain = definitions_->FindEscalation(nv->name, nv->version);
+    if (!chain) {
+      std::string known;
+      for (const auto& info : definitions_->All()) {
+        if (info.kind == definition::Kind::kEscalation)
+          known += (known.empty() ? "" : ", ") + info.name;
+      }
+      return Error::NotFound("no escalation chain '" + req.escalation + "' is loaded" +
+                             (known.empty() ? "" : "; known: " + known));
+    }
+    inst.escalation = chain->info().name + "@" + std::to_string(chain->info().version);
+  }
 
-  Bound bound{wf, org, wf->calendar().get()};
+  Bound bound{wf, org, wf->calendar().get(), chain};
   Step step(*this, bound, std::move(inst), req.at);
   if (Status s = step.EnterState(wf->initial(), nullptr, req.first_deadline); !s) return s.error();
   json::object data{{"workflow", wf->info().Label()},
@@ -459,6 +488,8 @@ Result<Effects> Interpreter::Create(const NewInstance& req) const {
   if (!req.parent.empty()) data["parent"] = req.parent;
   if (!req.owner.empty()) data["owner"] = req.owner;
   if (auto d = step.RunningDeadline()) data["deadline"] = FormatIso(*d);
+  if (!step.inst().escalation.empty()) data["escalation"] = step.inst().escalation;
+  for (const auto& [k, v] : req.audit_notes) data[k] = v;
   step.Audit(req.actor, "register", "", step.inst().record.state, "", std::move(data));
 
   // A first transition the system takes by itself (`by: [system]`).

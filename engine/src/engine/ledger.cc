@@ -11,6 +11,7 @@
 #include "../definition/node_reader.h"
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/campaign_items.h"
 #include "rectify/notify/contact.h"
 
 namespace rectify::engine {
@@ -120,6 +121,7 @@ class RowChecker {
     for (const auto& info : defs.All()) {
       if (info.kind == definition::Kind::kWorkflow) workflow_names_.push_back(info.name);
       if (info.kind == definition::Kind::kCampaign) campaign_names_.push_back(info.name);
+      if (info.kind == definition::Kind::kEscalation) escalation_names_.push_back(info.name);
     }
   }
 
@@ -161,6 +163,7 @@ class RowChecker {
     auto at = RegisteredAt(cal, wf != nullptr);
     if (at) item.at = *at;
     TimeLimit(wf.get(), cal, at, item);
+    Escalation(item);
     Campaign(item);
     Fields(wf.get(), org.get(), item);
 
@@ -236,6 +239,14 @@ class RowChecker {
   }
   void Missing(const std::string& name) { Error(Col(name), name, "missing value"); }
 
+  // The campaign the row joins (its cell, else --campaign), when it is loaded.
+  std::shared_ptr<const definition::Campaign> RowCampaign() const {
+    std::string name = Cell("campaign").empty() ? options_.campaign : Cell("campaign");
+    return name.empty() ? nullptr : defs_.FindCampaign(name);
+  }
+
+  // The row's cell, else --workflow, else the campaign's items.workflow, else the library's
+  // (campaign_items.h).
   std::shared_ptr<const definition::Workflow> Workflow(LedgerRow& row) {
     std::string text = Cell("workflow");
     int col = Col("workflow");
@@ -243,12 +254,21 @@ class RowChecker {
       text = options_.workflow;
       col = 0;
     }
+    // The campaign's choice yields to the version its run pinned, as a bare name would.
+    bool from_campaign = false;
+    if (text.empty()) {
+      auto c = RowCampaign();
+      from_campaign = c && c->items().workflow;
+      text = c && c->items().workflow ? c->items().workflow->info().name + "@" +
+                                            std::to_string(c->items().workflow->info().version)
+                                      : std::string(kDefaultItemWorkflow);
+    }
     auto nv = definition::ParseNameVersion(text);
     // A started campaign's rows run on the version it pinned.
     std::string campaign = Cell("campaign").empty() ? options_.campaign : Cell("campaign");
     if (auto c = options_.pinned.find(campaign); nv && c != options_.pinned.end()) {
       if (auto pin = c->second.find(nv->name); pin != c->second.end()) {
-        if (nv->version != 0 && nv->version != pin->second) {
+        if (!from_campaign && nv->version != 0 && nv->version != pin->second) {
           Error(col, col ? "workflow" : "",
                 CampaignPinMismatch(campaign, nv->name, pin->second, nv->version));
           return nullptr;
@@ -267,6 +287,7 @@ class RowChecker {
     }
     row.item.workflow = wf->info().name;
     row.item.workflow_version = wf->info().version;
+    if (from_campaign) row.item.audit_notes["workflow_from"] = "campaign " + campaign;
     return wf;
   }
 
@@ -399,6 +420,11 @@ class RowChecker {
     int col = Col("time_limit");
     const bool from_cell = !text.empty();
     if (text.empty()) text = options_.default_time_limit;
+    if (auto c = RowCampaign();
+        text.empty() && c && c->items().time_limit && wf && wf->FindField("time_limit")) {
+      text = FormatSpan(*c->items().time_limit);
+      item.audit_notes["time_limit_from"] = "campaign " + c->info().name;
+    }
     if (text.empty()) return Missing("time_limit");
     auto office = ParseOfficeTimeLimit(text);
     auto spec = ParseDeadlineSpec(office ? office->text : text);
@@ -432,6 +458,24 @@ class RowChecker {
     if (from_cell && office->calendar_days) calendar_days_[text].push_back(rec_->row);
   }
 
+  void Escalation(NewInstance& item) {
+    std::string text = Cell("escalation");
+    int col = Col("escalation");
+    if (text.empty()) {
+      text = options_.escalation;
+      col = 0;
+    }
+    if (text.empty()) return;
+    auto nv = definition::ParseNameVersion(text);
+    if (!nv || !defs_.FindEscalation(nv->name, nv->version)) {
+      if (col == 0 && escalation_reported_) return;
+      escalation_reported_ = escalation_reported_ || col == 0;
+      return Error(col, col ? "escalation" : "", "no escalation chain '" + text + "' is loaded",
+                   SuggestHint(nv ? nv->name : text, escalation_names_));
+    }
+    item.escalation = text;
+  }
+
   void Campaign(NewInstance& item) {
     std::string text = Cell("campaign");
     int col = Col("campaign");
@@ -455,7 +499,7 @@ class RowChecker {
               std::end(kLedgerRequiredColumns)) {
         continue;
       }
-      if (name == "workflow" || name == "campaign") continue;
+      if (name == "workflow" || name == "campaign" || name == "escalation") continue;
       std::string value = c < rec_->cells.size() ? rec_->cells[c] : "";
       if (value.empty() || !wf) continue;
       int col = static_cast<int>(c) + 1;
@@ -651,13 +695,14 @@ class RowChecker {
   const std::vector<std::string>& columns_;
   Diagnostics& diags_;
   std::vector<std::shared_ptr<const definition::Org>> orgs_;
-  std::vector<std::string> unit_words_, workflow_names_, campaign_names_;
+  std::vector<std::string> unit_words_, workflow_names_, campaign_names_, escalation_names_;
   std::map<std::string, int> ids_;  // id -> the first row that has it
   std::set<std::string> assign_reported_, warned_campaigns_;
   bool default_reported_ = false;
   std::map<std::string, std::vector<int>> calendar_days_;  // a time limit in 天/日 -> its rows
   std::vector<Fallback> fallbacks_;
   std::map<std::string, std::size_t> fallback_of_;  // org|unit|field -> its entry in fallbacks_
+  bool escalation_reported_ = false;
   const CsvRecord* rec_ = nullptr;
 };
 
@@ -703,7 +748,7 @@ Ledger ParseLedger(std::string_view text, const definition::DefinitionSet& defin
   const CsvRecord& header = records.front();
   std::vector<std::string> known(std::begin(kLedgerRequiredColumns),
                                  std::end(kLedgerRequiredColumns));
-  known.insert(known.end(), {"workflow", "campaign"});
+  known.insert(known.end(), {"workflow", "campaign", "escalation"});
   for (const auto& info : definitions.All()) {
     if (info.kind != definition::Kind::kWorkflow) continue;
     for (const auto& f : definitions.FindWorkflow(info.name, info.version)->fields()) {

@@ -2,6 +2,7 @@
 // commit.
 #include <algorithm>
 
+#include "rectify/engine/campaign_items.h"
 #include "rectify/engine/ledger.h"
 
 namespace rectify::engine {
@@ -28,8 +29,14 @@ Result<ImportReport> ImportLedgerRegistrations(Engine& engine, const Ledger& led
   ChangeSet changes;
   const std::size_t total = batch.size();
   for (std::size_t i = 0; i < total; ++i) {
-    const Registration& r = batch[i];
+    Registration r = batch[i];
     const int row = ledger.rows[i].row;
+    if (Status s = ApplyCampaignItems(engine.store(), engine.interpreter().definitions(), r.item);
+        !s) {
+      if (s.error().code() != ErrorCode::kBadInput) return s.error();
+      diags.Error({options.file, row, 0}, "", s.error().message());
+      continue;
+    }
     auto stored = engine.store().LoadInstance(r.item.id);
     if (stored) {
       diags.Error(

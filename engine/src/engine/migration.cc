@@ -83,7 +83,7 @@ Result<Effects> Interpreter::Migrate(const Instance& instance, int to_version,
   inst.record.workflow_version = wf->info().version;
   inst.record.state = mapped->second;
 
-  Bound bound{wf, old_bound->org, wf->calendar().get()};
+  Bound bound{wf, old_bound->org, wf->calendar().get(), old_bound->escalation};
   internal::Step step(*this, bound, std::move(inst), now);
   if (auto moved = step.FollowCalendar(actor, "", nullptr); !moved) return moved.error();
   if (Status s = step.ProjectTimers(); !s) return s.error();

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/campaign_items.h"
 #include "rectify/engine/engine.h"
 #include "rectify/engine/interpreter.h"
 
@@ -52,6 +53,9 @@ Result<std::vector<Instance>> Engine::RegisterMany(const std::vector<Registratio
   std::map<std::string, std::map<std::string, int>> pins;  // by campaign
   for (Registration r : batch) {
     if (r.item.at == Timestamp{}) r.item.at = now;
+    if (Status s = ApplyCampaignItems(store_, *definitions_, r.item); !s) {
+      return s.error().WithContext("registering " + r.item.id);
+    }
     if (!pins.count(r.item.campaign)) {
       auto loaded = LoadPinnedWorkflows(store_, r.item.campaign);
       if (!loaded) return loaded.error();

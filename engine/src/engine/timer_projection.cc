@@ -4,7 +4,8 @@
 // date or calendar, reopen with restart or continue: all come here.
 //
 //   remind:<state>:<i>     reminder i of the state, at OffsetFrom(deadline, offset)
-//   escalate:<state>:<i>   step i of the state's overdue chain, at OffsetFrom(deadline, after)
+//   escalate:<state>:<i>   step i of the state's overdue chain, at OffsetFrom(deadline, after);
+//                          the chain recorded on the instance (Bound::OverdueChain) when it has one
 //
 // every one with the clock's generation, so a timer of an older projection can never be taken
 // for a current one. Rules for what lies in the past at projection time:
@@ -53,8 +54,8 @@ Status Step::ProjectTimers() {
         desired.push_back({"remind:" + state.id + ":" + std::to_string(i), gen, now_});
       }
     }
-    if (state.overdue) {
-      const auto& steps = state.overdue->steps();
+    if (const definition::Escalation* chain = bound_.OverdueChain(state)) {
+      const auto& steps = chain->steps();
       for (std::size_t i = static_cast<std::size_t>(sc->escalation_level); i < steps.size(); ++i) {
         auto at = dc.At(steps[i].after);
         if (!at) return at.error();

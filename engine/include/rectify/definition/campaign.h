@@ -5,9 +5,9 @@
 //   phases       named spans of dates (seed 001's four quarterly themes); they should cover the
 //                campaign without overlapping (the validator warns otherwise)
 //   checkpoints  dated events: an inspection window over some unit kinds, a special
-//                rectification window whose items are due when it ends, a submission due date
-//                that opens one instance of a workflow per unit of the kinds it applies to, and
-//                look backs that sample closed items and reopen those that fail
+//                rectification window whose items are due by its end at the latest, a submission
+//                due date that opens one instance of a workflow per unit of the kinds it applies
+//                to, and look backs that sample closed items and reopen those that fail
 //   recurring    events that repeat (every month on the first working day: an assessment; a
 //                themed inspection with a theme per occurrence)
 //   items        the workflow, escalation chain and default time limit of registered problems
@@ -93,7 +93,8 @@ struct Recurring {
 
 struct ItemDefaults {
   std::shared_ptr<const Workflow> workflow;
-  // Runs for states of the item workflow that have a deadline but name no `overdue` chain.
+  // Runs, for every state of an item's workflow that escalates (names `overdue:`), in place of
+  // the chain the state names (engine/campaign_items.h: unless the registration names another).
   std::shared_ptr<const Escalation> escalation;
   std::optional<Span> time_limit;  // when the ledger row gives none
 };

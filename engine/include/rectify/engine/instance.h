@@ -99,6 +99,12 @@ struct Instance {
   // The calendar (name@version, "cn@1") its clocks and timers were last projected on; empty for
   // an instance without a calendar, or one written before the engine recorded it.
   std::string calendar;
+  // The escalation chain (name@version, "overdue-rectification@1") that runs when a state that
+  // escalates (one naming `overdue:`) passes its deadline, in place of the chain that state names.
+  // Chosen once, at registration (the registration's own choice, else its campaign's
+  // `items.escalation`), so every timer and `item show` use the same one after a restart; empty:
+  // each state's own `overdue:` chain (also every instance written before the engine recorded it).
+  std::string escalation;
   std::map<std::string, std::string> fields;  // workflow fields, as text (people: comma-separated)
   std::map<std::string, StateClock> clocks;   // by state id
   std::vector<EscalationTaken> escalations;

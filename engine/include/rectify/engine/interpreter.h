@@ -66,6 +66,13 @@ struct NewInstance {
   std::string parent;                         // the instance that opened it
   std::map<std::string, std::string> fields;  // workflow fields ("time_limit" -> "10wd")
   std::optional<Span> first_deadline;         // overrides the initial state's deadline budget
+  // The escalation chain (name or name@version) its escalating states run instead of their own
+  // `overdue:`; recorded on the instance (Instance::escalation). Empty: each state's own.
+  // ApplyCampaignItems (campaign.h) fills it from the campaign's `items.escalation`.
+  std::string escalation;
+  // Written into the `register` audit row's data as they are (where a choice came from, a time
+  // limit cut to a rectification window's end).
+  std::map<std::string, std::string> audit_notes;
   Timestamp at;
 };
 
@@ -112,6 +119,12 @@ struct Bound {
   std::shared_ptr<const definition::Workflow> workflow;
   std::shared_ptr<const definition::Org> org;
   const Calendar* calendar = nullptr;  // null when the workflow names none
+  // The chain recorded on the instance (Instance::escalation); null: each state's `overdue:`.
+  std::shared_ptr<const definition::Escalation> escalation;
+
+  // The chain that runs when `state` is overdue: the recorded one for a state that escalates,
+  // else the state's own; null when the state does not escalate.
+  const definition::Escalation* OverdueChain(const definition::State& state) const;
 };
 
 class Interpreter {

@@ -16,13 +16,16 @@
 // first row names the columns (in any order, case-insensitive, or by the Chinese headers offices
 // write: 编号, 问题, 责任单位, 责任人, 验收人, 登记日期, 整改时限, ...; docs/engine.md lists them);
 // the required ones are `kLedgerRequiredColumns`. Optional: `workflow` (name or name@version;
-// into a started campaign, the version it pinned), `campaign`, and any field the row's workflow
-// declares (`measures`, `special_action`, `verifier`, ...). Unknown columns are a warning and
-// are ignored. Cells may be written as offices write them (2018/7/16, 2018年7月16日, 10个工作日,
-// 10天: ParseOfficeDate, ParseOfficeTimeLimit); rows keep the canonical text (2018-07-16, 10wd).
-// A row that leaves a person field used as a role empty (no verifier) is verified by the org's
-// holders of that role (access.h); Ledger::notes says who; a row for which nobody holds it is an
-// error (nobody could take its transitions, and the item keeps its org version).
+// into a started campaign, the version it pinned), `campaign`, `escalation` (the chain its
+// overdue states run), and any field the row's workflow declares (`measures`, `special_action`,
+// `verifier`, ...). A row's workflow, chain and time limit are its cells, else the options, else
+// its campaign's `items:`, else the workflow's own (campaign_items.h); an empty time_limit cell is
+// allowed when the campaign gives one. Unknown columns are a warning and are ignored. Cells may
+// be written as offices write them (2018/7/16, 2018年7月16日, 10个工作日, 10天: ParseOfficeDate,
+// ParseOfficeTimeLimit); rows keep the canonical text (2018-07-16, 10wd). A row that leaves a
+// person field used as a role empty (no verifier) is verified by the org's holders of that role
+// (access.h); Ledger::notes says who; a row for which nobody holds it is an error (nobody could
+// take its transitions, and the item keeps its org version).
 //
 // Positions: a message's line is the CSV row (the header is row 1, as a spreadsheet numbers it,
 // whether or not a quoted cell spans several lines) and its column is the cell's column (1-based):
@@ -121,9 +124,14 @@ bool LooksLikeGb18030(std::string_view bytes);
 Result<std::string> LedgerToUtf8(std::string_view bytes, std::string_view encoding);
 
 struct LedgerOptions {
-  std::string file = "ledger.csv";              // named in messages
-  std::string workflow = "rectification-item";  // for rows without a `workflow` cell
-  std::string campaign;                         // for rows without a `campaign` cell
+  std::string file = "ledger.csv";  // named in messages
+  // For rows without a `workflow` cell; empty: the campaign's `items.workflow`, else
+  // rectification-item (the precedence of campaign_items.h).
+  std::string workflow;
+  std::string campaign;  // for rows without a `campaign` cell
+  // For rows without an `escalation` cell (a chain's name or name@version); empty: the
+  // campaign's `items.escalation`, else each state's own `overdue:`.
+  std::string escalation;
   // The workflow versions the started campaigns pinned (campaign -> workflow -> version, as
   // LoadAllPinnedWorkflows reads them): a row into one of them gets the version it pinned, and a
   // row that names another version is an error.
