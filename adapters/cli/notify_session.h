@@ -2,6 +2,8 @@
 // definitions it is checked with (its calendar, the orgs' people and their languages), the message
 // templates, and the channels built from it.
 //
+// A channels file named with --channels is loaded with the definitions as a county's file: a
+// copy of a library channels file (same name and version) replaces the library's.
 // Without a channels file the loaded definitions' `kind: channels` named `default` is used
 // (workflows/channels/default.yaml: the log and file channels), or the only one there is.
 //
@@ -13,6 +15,7 @@
 #include <string>
 
 #include "adapters/cli/cli.h"
+#include "adapters/cli/definition_sources.h"
 #include "adapters/notify/channel_factory.h"
 #include "adapters/notify/directory.h"
 #include "adapters/notify/renderer.h"
@@ -30,9 +33,9 @@ struct NotifySetup {
 };
 
 struct NotifyOptions {
-  std::string definitions;  // default <home>/workflows
-  std::string channels;     // a channels file; default: see above
-  std::string templates;    // default <home>/workflows/templates
+  DefinitionSources definitions;  // definition_sources.h
+  std::string channels;           // a channels file, relative to the working directory
+  std::string templates;          // default <home>/workflows/templates
 };
 
 // `log_out`: where `log` channels writing to stdout write. `clock`: the dispatcher's, for the
