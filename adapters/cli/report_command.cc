@@ -55,6 +55,15 @@ Result<std::unique_ptr<EngineSession>> Open(Context& ctx, const ReportArgs& a,
   return session;
 }
 
+// A report the database's items need definitions for that are not loaded: say how to add them.
+Error AddFolderHint(const Context& ctx, const ReportArgs& a, const Error& e) {
+  if (e.code() != ErrorCode::kNotFound) return e;
+  return Error::NotFound(e.message() +
+                         " (loaded: " + ResolveDefinitionPaths(ctx, a.definitions).Describe() +
+                         "); add the folder that defines them with --definitions DIR or "
+                         "RECTIFY_DEFINITIONS=DIR");
+}
+
 std::string Local(const EngineSession& s, Timestamp t) {
   auto cn = s.definitions->FindCalendar("cn");
   return cn ? cn->FormatLocal(t) : FormatIso(t);
@@ -66,7 +75,7 @@ void RunOverdue(Context& ctx, const ReportArgs& a) {
   if (!session) return ctx.Fail(session.error());
   EngineSession& s = **session;
   auto rows = engine::OverdueReport(*s.store, *s.definitions, q);
-  if (!rows) return ctx.Fail(rows.error());
+  if (!rows) return ctx.Fail(AddFolderHint(ctx, a, rows.error()));
   switch (ctx.format()) {
     case Format::kJson: {
       json::array items;
@@ -120,7 +129,7 @@ void RunSummary(Context& ctx, const ReportArgs& a) {
   if (!session) return ctx.Fail(session.error());
   EngineSession& s = **session;
   auto sum = engine::SummaryReport(*s.store, *s.definitions, q);
-  if (!sum) return ctx.Fail(sum.error());
+  if (!sum) return ctx.Fail(AddFolderHint(ctx, a, sum.error()));
   switch (ctx.format()) {
     case Format::kJson:
     case Format::kJsonl: {

@@ -199,6 +199,16 @@ TEST_P(CountyFolderTest, WithoutTheFolderANameItDefinesIsAnErrorNeverZero) {
   EXPECT_EQ(summary.exit_code, 1);
   EXPECT_EQ(summary.out, "");
   EXPECT_THAT(summary.err, HasSubstr("campaign 'dongkou-2017q3' " + add_folder));
+  // Without a campaign: the database's items of the county are not left out of the count.
+  auto all = Run({"report", "overdue", "--as-of", kAsOf});
+  EXPECT_EQ(all.exit_code, 1);
+  EXPECT_EQ(all.out, "");
+  EXPECT_THAT(all.err, HasSubstr("rectify: error: 1 item in the database run on org dongkou@1, "
+                                 "which is not in the loaded definitions; the report would leave "
+                                 "them out (loaded: the shipped library ("));
+  auto all_summary = Run({"report", "summary", "--as-of", kAsOf});
+  EXPECT_EQ(all_summary.exit_code, 1);
+  EXPECT_THAT(all_summary.err, HasSubstr("--definitions DIR or RECTIFY_DEFINITIONS=DIR"));
   auto unit = Run({"report", "overdue", "--unit", "dk-gaosha"});
   EXPECT_EQ(unit.exit_code, 1);
   EXPECT_THAT(unit.err, HasSubstr("unit 'dk-gaosha' " + add_folder));
