@@ -62,15 +62,22 @@ std::string EvidenceText(const std::string& arg) {
          std::to_string(bytes.size()) + " bytes, sha256 " + definition::Sha256Hex(bytes) + ")";
 }
 
-// The workflow an existing item runs must be loaded to act on it or show it.
+// The workflow and org of an existing item must be loaded to act on it or show it.
 Status RequireItemWorkflow(const Context& ctx, EngineSession& s, const std::string& id) {
   auto record = s.store->LoadInstance(id);
   if (!record) return OkStatus();  // the command says the item does not exist
+  auto inst = engine::Instance::FromRecord(*record);
+  if (!inst) return OkStatus();
   std::string wf = record->workflow + "@" + std::to_string(record->workflow_version);
-  if (s.definitions->FindWorkflow(record->workflow, static_cast<int>(record->workflow_version))) {
-    return OkStatus();
+  if (!s.definitions->FindWorkflow(record->workflow, static_cast<int>(record->workflow_version))) {
+    return NotLoaded(ctx, s.sources, "workflow '" + wf + "' of item " + id);
   }
-  return NotLoaded(ctx, s.sources, "workflow '" + wf + "' of item " + id);
+  if (!inst->org.empty() && !s.definitions->FindOrg(inst->org, inst->org_version)) {
+    return NotLoaded(
+        ctx, s.sources,
+        "org '" + inst->org + "@" + std::to_string(inst->org_version) + "' of item " + id);
+  }
+  return OkStatus();
 }
 
 void RunAdd(Context& ctx, const AddOptions& o) {

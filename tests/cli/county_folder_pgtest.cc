@@ -212,6 +212,12 @@ TEST_P(CountyFolderTest, WithoutTheFolderANameItDefinesIsAnErrorNeverZero) {
   auto unit = Run({"report", "overdue", "--unit", "dk-gaosha"});
   EXPECT_EQ(unit.exit_code, 1);
   EXPECT_THAT(unit.err, HasSubstr("unit 'dk-gaosha' " + add_folder));
+  auto item = Run({"item", "show", "DK-1"});
+  EXPECT_EQ(item.exit_code, 1);
+  EXPECT_THAT(item.err, HasSubstr("org 'dongkou@1' of item DK-1 " + add_folder));
+  auto act = Run({"item", "act", "DK-1", "submit", "--as", "dk-11", "--evidence", "照片"});
+  EXPECT_EQ(act.exit_code, 1);
+  EXPECT_THAT(act.err, HasSubstr("person 'dk-11' " + add_folder));
   auto ics = Run({"ics", "--person", "dk-11"});
   EXPECT_EQ(ics.exit_code, 1);
   EXPECT_THAT(ics.err, HasSubstr("person 'dk-11' " + add_folder));
@@ -344,6 +350,9 @@ TEST_P(CountyFolderTest, ACountysCopyOfTheDefaultChannelsReplacesTheLibrarys) {
   std::ofstream(dir_.File("county/channels/default.yaml")) << text;
   std::ofstream(dir_.File("county/channels/round-the-clock.yaml")) << RoundTheClockCalendar();
 
+  auto explain = RunCounty({"explain", County() + "/channels/round-the-clock.yaml"});
+  EXPECT_EQ(explain.exit_code, 0) << explain.err;
+  EXPECT_THAT(explain.err, HasSubstr("note: channels default@1 replaces the library's"));
   auto validate = RunCounty({"validate", County()});
   EXPECT_EQ(validate.exit_code, 0) << validate.err;
   EXPECT_THAT(validate.err, HasSubstr(County() +
