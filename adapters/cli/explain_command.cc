@@ -5,6 +5,7 @@
 //
 //   $ rectify explain workflows/workflows/rectification-item.yaml --start 2017-04-21
 //   $ rectify --format mermaid explain workflows/workflows/rectification-item.yaml
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -74,6 +75,15 @@ void RegisterExplain(CLI::App& app, Context& ctx) {
     }
     auto infos = (*set)->InFile(args->file);
     if (infos.empty()) {
+      // A library file whose definitions a county's file replaced: explain what is in force.
+      std::error_code ec;
+      for (const auto& r : (*set)->replacements()) {
+        if (std::filesystem::equivalent(r.replaced.pos.file, args->file, ec)) {
+          ctx.Fail(Error::BadInput(args->file + ": " + r.replaced.Label() + " is replaced by " +
+                                   r.by.pos.file + "; explain that file"));
+          return;
+        }
+      }
       ctx.Fail(Error::BadInput(args->file + " holds no definition to explain"));
       return;
     }
