@@ -155,13 +155,22 @@ TEST_P(CountyFolderTest, EveryCommandAddsTheCountysFolderToTheLibrary) {
   EXPECT_EQ(calendar.out, "no\n");
 
   ASSERT_NO_FATAL_FAILURE(RunTheQuarter());
+  std::ofstream(dir_.File("ledger.csv"))
+      << "id,title,unit,responsible,registered_at,time_limit,verifier\n"
+         "DK-2,村道硬化未验收,dk-gaosha,dk-11,2017-07-04,10wd,dk-05\n";
+  auto import = RunCounty({"ledger", "import", "ledger.csv", "--campaign", "dongkou-2017q3", "--as",
+                           "dk-04", "--at", "2017-07-04T10:00:00+08:00"});
+  EXPECT_EQ(import.exit_code, 0) << import.err;
+  EXPECT_EQ(import.out, "imported 1 item from ledger.csv into campaign dongkou-2017q3\n");
+  auto reproject = RunCounty({"instances", "reproject", "--dry-run", "--at", kAsOf});
+  EXPECT_EQ(reproject.exit_code, 0) << reproject.err;
   auto show = RunCounty({"item", "show", "DK-1", "--at", kAsOf});
   EXPECT_EQ(show.exit_code, 0) << show.err;
   EXPECT_THAT(show.out, HasSubstr("2017-07-17, OVERDUE by 6 working days"));
   auto overdue = RunCounty(
       {"report", "overdue", "--campaign", "dongkou-2017q3", "--unit", "dongkou", "--as-of", kAsOf});
   EXPECT_EQ(overdue.exit_code, 0) << overdue.err;
-  EXPECT_THAT(overdue.out, HasSubstr("1 item of campaign dongkou-2017q3"));
+  EXPECT_THAT(overdue.out, HasSubstr("2 items of campaign dongkou-2017q3"));
   EXPECT_THAT(overdue.out, HasSubstr("吴干 (dk-11)"));
   auto summary = RunCounty({"report", "summary", "--campaign", "dongkou-2017q3", "--as-of", kAsOf});
   EXPECT_EQ(summary.exit_code, 0) << summary.err;
@@ -231,6 +240,12 @@ TEST_P(CountyFolderTest, WithoutTheFolderANameItDefinesIsAnErrorNeverZero) {
                   "dk-gaosha", "--title", "x", "--as", "dk-04"});
   EXPECT_EQ(add.exit_code, 1);
   EXPECT_THAT(add.err, HasSubstr("campaign 'dongkou-2017q3' " + add_folder));
+  std::ofstream(dir_.File("ledger.csv")) << "id,title,unit,responsible,registered_at,time_limit\n"
+                                            "DK-3,x,dk-gaosha,dk-11,2017-07-04,10wd\n";
+  auto import =
+      Run({"ledger", "import", "ledger.csv", "--campaign", "dongkou-2017q3", "--as", "dk-04"});
+  EXPECT_EQ(import.exit_code, 1);
+  EXPECT_THAT(import.err, HasSubstr("campaign 'dongkou-2017q3' " + add_folder));
   auto start = Run({"campaign", "start", "dongkou-2018"});
   EXPECT_EQ(start.exit_code, 1);
   EXPECT_THAT(start.err, HasSubstr("campaign 'dongkou-2018' " + add_folder));
