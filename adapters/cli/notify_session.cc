@@ -14,7 +14,7 @@ void AddNotifyOptions(CLI::App* cmd, NotifyOptions& o) {
 Result<std::unique_ptr<NotifySetup>> LoadNotifySetup(Context& ctx, const NotifyOptions& o,
                                                      std::ostream& log_out, Clock* clock) {
   auto setup = std::make_unique<NotifySetup>();
-  std::vector<std::string> files;
+  std::vector<std::string> files = o.files;
   if (!o.channels.empty()) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(o.channels, ec)) {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "adapters/cli/cli.h"
 #include "adapters/cli/definition_sources.h"
@@ -33,9 +34,10 @@ struct NotifySetup {
 };
 
 struct NotifyOptions {
-  DefinitionSources definitions;  // definition_sources.h
-  std::string channels;           // a channels file, relative to the working directory
-  std::string templates;          // default <home>/workflows/templates
+  DefinitionSources definitions;   // definition_sources.h
+  std::string channels;            // a channels file, relative to the working directory
+  std::vector<std::string> files;  // more files loaded with them (simulate's campaign file)
+  std::string templates;           // default <home>/workflows/templates
 };
 
 // `log_out`: where `log` channels writing to stdout write. `clock`: the dispatcher's, for the

@@ -92,6 +92,7 @@ void RunSimulate(Context& ctx, const SimulateOptions& o) {
   if (!o.notify.channels.empty()) {
     NotifyOptions notify = o.notify;
     notify.definitions = o.definitions;
+    notify.files = {s.campaign->info().pos.file};  // a campaign file may hold its org too
     auto d = SimulatedDelivery::Open(ctx, notify, *s.db, *s.store, cal, clock, o.seed);
     if (!d) return ctx.Fail(d.error());
     delivery = std::move(*d);
