@@ -7,11 +7,12 @@
 //   rectify calendar add --calendar cn 2017-05-08 -- -P1W     prints 2017-05-01
 //   rectify calendar is-workday --calendar cn 2017-05-01      prints no
 //
-// The calendar is found by name among the `kind: calendar` documents in the YAML files under
-// <home>/workflows (recursively), or under --definitions DIR. Day-based durations print the day
-// the deadline ends on (see rectify/calendar/deadline.h); hours and minutes print the local
-// date-time. Exit 1 for an unknown calendar, a bad date or duration, or a date outside the years
-// the calendar covers; 2 for a usage error.
+// The calendar is found by name among the `kind: calendar` documents in the YAML files of the
+// definitions in force (definition_sources.h): the shipped library, --definitions DIR and
+// RECTIFY_DEFINITIONS; a county's calendar of the same name replaces the library's. Day-based
+// durations print the day the deadline ends on (see rectify/calendar/deadline.h); hours and minutes
+// print the local date-time. Exit 1 for an unknown calendar, a bad date or duration, or a date
+// outside the years the calendar covers; 2 for a usage error.
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "adapters/cli/cli.h"
+#include "adapters/cli/definition_sources.h"
 #include "rectify/calendar/calendar.h"
 #include "rectify/calendar/calendar_loader.h"
 #include "rectify/calendar/deadline.h"
@@ -35,21 +37,10 @@ namespace fs = std::filesystem;
 
 struct CalendarArgs {
   std::string calendar;
-  std::string definitions;
+  DefinitionSources definitions;
   std::string date;
   std::string duration;
 };
-
-std::vector<fs::path> YamlFiles(const fs::path& dir) {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    auto ext = it->path().extension();
-    if (it->is_regular_file(ec) && (ext == ".yaml" || ext == ".yml")) files.push_back(it->path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
 
 // `file` relative to the working directory when it is under it, as people typed it.
 std::string Shown(const fs::path& file) {
@@ -61,43 +52,68 @@ std::string Shown(const fs::path& file) {
   return rel.string();
 }
 
-// Finds calendar `name` in the definitions; errors name the calendars that were found.
+// Finds calendar `name` in the definitions (definition_sources.h); errors name the calendars that
+// were found. Only calendars are read, so a problem in another file does not stop the arithmetic.
+// A county's calendar replaces the library's of the same name.
 Result<Calendar> FindCalendar(const Context& ctx, const CalendarArgs& args) {
-  fs::path dir =
-      args.definitions.empty() ? fs::path(ctx.Home()) / "workflows" : fs::path(args.definitions);
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    return Error::BadInput("no definitions folder at " + dir.string() +
-                           "; name one with --definitions DIR");
+  DefinitionPaths paths = ResolveDefinitionPaths(ctx, args.definitions);
+  Diagnostics collected;
+  std::vector<std::string> county_files =
+      definition::CollectDefinitionFiles(paths.county, collected);
+  if (collected.has_errors()) {
+    std::string text = collected.Format();
+    text.pop_back();
+    return Error::BadInput("the definitions folders are wrong:\n" + text);
+  }
+  std::vector<std::string> library_files;
+  if (!paths.library.empty()) {
+    std::error_code ec;
+    if (!fs::is_directory(paths.library, ec)) {
+      return Error::BadInput("no definitions folder at " + paths.library +
+                             "; set RECTIFY_HOME, or name one with --definitions DIR and "
+                             "--no-library");
+    }
+    library_files = definition::CollectDefinitionFiles({paths.library}, collected);
   }
   std::set<std::string> names;
   std::optional<std::pair<YAML::Node, std::string>> found;
-  for (const auto& file : YamlFiles(dir)) {
-    std::vector<YAML::Node> docs;
-    try {
-      docs = YAML::LoadAllFromFile(file.string());
-    } catch (const YAML::Exception&) {
-      continue;  // not ours to judge here: `rectify validate` reports it
-    }
-    for (const auto& doc : docs) {
-      if (!doc.IsMap()) continue;
-      const YAML::Node kind = doc["kind"];
-      const YAML::Node name = doc["name"];
-      if (!kind.IsScalar() || kind.Scalar() != "calendar" || !name.IsScalar()) continue;
-      names.insert(name.Scalar());
-      if (name.Scalar() != args.calendar) continue;
-      if (found) {
-        return Error::BadInput("calendar '" + args.calendar + "' is defined twice, in " +
-                               found->second + " and " + Shown(file) + "; keep one");
+  bool found_in_county = false;
+  auto scan = [&](const std::vector<std::string>& files, bool county) -> Status {
+    for (const auto& file : files) {
+      std::vector<YAML::Node> docs;
+      try {
+        docs = YAML::LoadAllFromFile(file);
+      } catch (const YAML::Exception&) {
+        continue;  // not ours to judge here: `rectify validate` reports it
       }
-      found.emplace(doc, Shown(file));
+      for (const auto& doc : docs) {
+        if (!doc.IsMap()) continue;
+        const YAML::Node kind = doc["kind"];
+        const YAML::Node name = doc["name"];
+        if (!kind.IsScalar() || kind.Scalar() != "calendar" || !name.IsScalar()) continue;
+        names.insert(name.Scalar());
+        if (name.Scalar() != args.calendar) continue;
+        if (found && found_in_county == county) {
+          return Error::BadInput("calendar '" + args.calendar + "' is defined twice, in " +
+                                 found->second + " and " + Shown(file) + "; keep one");
+        }
+        if (found) continue;  // the county's, found first, replaces the library's
+        found.emplace(doc, Shown(file));
+        found_in_county = county;
+      }
     }
-  }
+    return OkStatus();
+  };
+  if (Status st = scan(county_files, true); !st) return st.error();
+  if (Status st = scan(library_files, false); !st) return st.error();
+  std::string dir = paths.Describe();
   if (!found) {
     std::string list;
     for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    return Error::NotFound("no calendar named '" + args.calendar + "' under " + dir.string() +
-                           (list.empty() ? "; none was found there" : "; found: " + list));
+    return Error::NotFound("no calendar named '" + args.calendar + "' under " + dir +
+                           (list.empty() ? "; none was found there" : "; found: " + list) +
+                           "; add the folder that defines it with --definitions DIR or "
+                           "RECTIFY_DEFINITIONS=DIR");
   }
   Diagnostics diags;
   auto cal = LoadCalendar(found->first, found->second, diags);
@@ -168,8 +184,7 @@ void RunIsWorkday(Context& ctx, const CalendarArgs& args) {
 
 void AddCommonOptions(CLI::App* cmd, CalendarArgs& args) {
   cmd->add_option("--calendar", args.calendar, "The calendar's name (e.g. cn)")->required();
-  cmd->add_option("--definitions", args.definitions,
-                  "Folder to search for calendar YAML files (default: <home>/workflows)");
+  AddDefinitionOptions(cmd, args.definitions);
 }
 
 }  // namespace
@@ -185,6 +200,7 @@ void RegisterCalendar(CLI::App& app, Context& ctx) {
       "local date-time for hours and minutes. A negative ISO duration goes after '--' "
       "(-- -P1D); -5wd, -1d and -4h need no '--'.");
   AddCommonOptions(add, *args);
+  SupportFormats(ctx, add, {"json", "jsonl"});
   add->add_option("DATE", args->date, "A date (2017-04-21) or date-time with offset")->required();
   add->add_option("DURATION", args->duration, std::string("One of: ") + std::string(kSpanForms))
       ->required();
@@ -193,6 +209,7 @@ void RegisterCalendar(CLI::App& app, Context& ctx) {
   auto* is_workday =
       cmd->add_subcommand("is-workday", "Print 'yes' if DATE is a working day, else 'no'");
   AddCommonOptions(is_workday, *args);
+  SupportFormats(ctx, is_workday, {"json", "jsonl"});
   is_workday->add_option("DATE", args->date, "A date, e.g. 2017-05-01")->required();
   is_workday->callback([&ctx, args] { RunIsWorkday(ctx, *args); });
 }

@@ -19,12 +19,13 @@ namespace {
 
 namespace json = boost::json;
 
-void RunStart(Context& ctx, const std::string& name, const std::string& definitions,
+void RunStart(Context& ctx, const std::string& name, const DefinitionSources& definitions,
               const std::string& at) {
   bool date = !at.empty() && ParseDate(at).ok();
   auto session = OpenEngine(ctx, definitions, date ? "" : at);
   if (!session) return ctx.Fail(session.error());
   EngineSession& s = **session;
+  if (Status st = s.RequireCampaign(ctx, name); !st) return ctx.Fail(st.error());
   auto campaign = s.definitions->FindCampaign(name);
   std::unique_ptr<VirtualClock> clock;
   std::unique_ptr<engine::Engine> engine;
@@ -51,10 +52,11 @@ void RunStart(Context& ctx, const std::string& name, const std::string& definiti
   }
 }
 
-void RunShow(Context& ctx, const std::string& name, const std::string& definitions) {
-  auto session = OpenEngine(ctx, definitions, "");
+void RunShow(Context& ctx, const std::string& name, const DefinitionSources& definitions) {
+  auto session = OpenEngine(ctx, definitions, "", Access::kReadOnly);
   if (!session) return ctx.Fail(session.error());
   EngineSession& s = **session;
+  if (Status st = s.RequireCampaign(ctx, name); !st) return ctx.Fail(st.error());
   auto run = s.engine->Load(engine::CampaignInstanceId(name));
   if (!run) {
     return ctx.Fail(Error::NotFound(
@@ -137,7 +139,7 @@ void RunShow(Context& ctx, const std::string& name, const std::string& definitio
 void RegisterCampaign(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("campaign", "Start a campaign run and see where it stands");
   cmd->require_subcommand(1);
-  auto definitions = std::make_shared<std::string>();
+  auto definitions = std::make_shared<DefinitionSources>();
   auto name = std::make_shared<std::string>();
   auto at = std::make_shared<std::string>();
   auto* start = cmd->add_subcommand(
@@ -146,13 +148,12 @@ void RegisterCampaign(CLI::App& app, Context& ctx) {
   start->add_option("--at", *at,
                     "Start as if it were this date or instant (default: now); phases and "
                     "checkpoints already past are skipped");
-  start->add_option("--definitions", *definitions,
-                    "Folder of definitions (default: <RECTIFY_HOME>/workflows)");
+  AddDefinitionOptions(start, *definitions);
   start->callback([&ctx, name, definitions, at] { RunStart(ctx, *name, *definitions, *at); });
   auto* show = cmd->add_subcommand("show", "Show a campaign run: state, phase, what is next");
   show->add_option("name", *name, "The campaign's name")->required();
-  show->add_option("--definitions", *definitions,
-                   "Folder of definitions (default: <RECTIFY_HOME>/workflows)");
+  AddDefinitionOptions(show, *definitions);
+  SupportFormats(ctx, show, {"json"});
   show->callback([&ctx, name, definitions] { RunShow(ctx, *name, *definitions); });
 }
 

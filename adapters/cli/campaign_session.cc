@@ -10,18 +10,6 @@ namespace rectify::cli {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-bool Inside(const fs::path& file, const fs::path& folder) {
-  std::error_code ec;
-  fs::path f = fs::weakly_canonical(file, ec);
-  fs::path d = fs::weakly_canonical(folder, ec);
-  auto [end, _] = std::mismatch(d.begin(), d.end(), f.begin(), f.end());
-  return end == d.end();
-}
-
-}  // namespace
-
 Result<Timestamp> ParseWhen(const std::string& text, const Calendar& cal, bool end_of_day) {
   if (auto d = ParseDate(text); d) return end_of_day ? cal.EndOfDay(*d) : cal.StartOfDay(*d);
   auto t = ParseIso(text);
@@ -34,27 +22,21 @@ Result<Timestamp> ParseWhen(const std::string& text, const Calendar& cal, bool e
 }
 
 Result<std::unique_ptr<CampaignSession>> OpenCampaignSession(Context& ctx, const std::string& url,
-                                                             const std::string& definitions,
+                                                             const DefinitionSources& definitions,
                                                              const std::string& campaign,
                                                              bool migrate, Timestamp now) {
   auto session = std::make_unique<CampaignSession>();
-  std::string folder = definitions.empty() ? ctx.Home() + "/workflows" : definitions;
-  std::vector<std::string> paths = {folder};
   bool is_file = campaign.find('/') != std::string::npos || campaign.ends_with(".yaml") ||
                  campaign.ends_with(".yml");
   std::error_code ec;
   if (is_file && !fs::is_regular_file(campaign, ec)) {
     return Error::BadInput("no campaign file " + campaign);
   }
-  if (is_file && !Inside(campaign, folder)) paths.push_back(campaign);
-  Diagnostics diags;
-  auto set = definition::LoadDefinitions(paths, diags);
-  if (!set) {
-    diags.Sort();
-    ctx.err << diags.Format();
-    return Error::BadInput("the definitions have " + std::to_string(diags.error_count()) +
-                           " errors; fix them (rectify validate)");
-  }
+  // A campaign file is read from where the user stands, with the definitions in force.
+  std::vector<std::string> files;
+  if (is_file) files.push_back(campaign);
+  auto set = LoadDefinitionSources(ctx, definitions, files);
+  if (!set) return set.error();
   session->definitions = *set;
   std::string name = campaign;
   if (is_file) {
@@ -73,7 +55,8 @@ Result<std::unique_ptr<CampaignSession>> OpenCampaignSession(Context& ctx, const
       if (info.kind == definition::Kind::kCampaign)
         known += (known.empty() ? "" : ", ") + info.name;
     }
-    return Error::NotFound("no campaign '" + name + "' is loaded; known: " + known);
+    return Error::NotFound(NotLoaded(ctx, definitions, "campaign '" + name + "'").message() +
+                           " (loaded: " + (known.empty() ? "none" : known) + ")");
   }
   auto parsed = store_soci::ParseDatabaseUrl(url);
   if (!parsed) return parsed.error();

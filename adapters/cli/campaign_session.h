@@ -2,8 +2,8 @@
 // (named, or given as a file), a migrated database whose SOCI session stays reachable for the
 // timeline, and a Store on it.
 //
-// A campaign file inside the definitions folder is loaded with the folder; one outside it is
-// loaded together with the folder, so it may use the shipped org, calendar and workflows.
+// A campaign file (relative to the working directory) is loaded with the definitions in force
+// (definition_sources.h), so it may use the library's org, calendar and workflows.
 //
 // Thread-safety: the command's thread. Ownership: the session owns the store, which owns the
 // database `sql` points into.
@@ -13,6 +13,7 @@
 #include <string>
 
 #include "adapters/cli/cli.h"
+#include "adapters/cli/definition_sources.h"
 #include "adapters/store/soci/database.h"
 #include "rectify/definition/definition_set.h"
 #include "rectify/store.h"
@@ -29,7 +30,7 @@ struct CampaignSession {
 // `campaign`: a name, or a path to a campaign file. `url`: the database; migrated first when
 // `migrate` (at `now`), else it must be migrated already.
 Result<std::unique_ptr<CampaignSession>> OpenCampaignSession(Context& ctx, const std::string& url,
-                                                             const std::string& definitions,
+                                                             const DefinitionSources& definitions,
                                                              const std::string& campaign,
                                                              bool migrate, Timestamp now);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <stdexcept>
 
 namespace rectify::cli {
 
@@ -33,6 +34,40 @@ void Context::UsageError(const std::string& message) {
   exit_code = 2;
 }
 
+void SupportFormats(Context& ctx, const CLI::App* cmd, std::vector<std::string> formats) {
+  ctx.formats[cmd] = std::move(formats);
+}
+
+namespace {
+
+// A --format the chosen command does not print: refused before the command runs.
+struct FormatRefused : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void CheckFormat(const CLI::App& app, const Context& ctx) {
+  if (ctx.format_name == "text") return;
+  const CLI::App* command = &app;
+  std::string name = "rectify";
+  while (!command->get_subcommands().empty()) {
+    command = command->get_subcommands().front();
+    name += " " + command->get_name();
+  }
+  std::vector<std::string> formats{"text"};
+  if (auto it = ctx.formats.find(command); it != ctx.formats.end()) {
+    formats.insert(formats.end(), it->second.begin(), it->second.end());
+  }
+  if (std::find(formats.begin(), formats.end(), ctx.format_name) != formats.end()) return;
+  std::string list;
+  for (std::size_t i = 0; i < formats.size(); ++i) {
+    list += (i == 0 ? "" : i + 1 == formats.size() ? " or " : ", ") + formats[i];
+  }
+  throw FormatRefused("--format " + ctx.format_name + ": " + name + " prints " + list +
+                      (formats.size() == 1 ? " only" : ""));
+}
+
+}  // namespace
+
 int Run(const std::vector<std::string>& args, Context& ctx) {
   CLI::App app{
       "Rectify: a workflow and deadline-tracking engine for rectification campaigns.\n"
@@ -47,6 +82,8 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
   app.require_subcommand(1);
   app.fallthrough();
   RegisterCommands(app, ctx);
+  // After parsing, before the chosen command's callback runs.
+  app.parse_complete_callback([&app, &ctx] { CheckFormat(app, ctx); });
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
@@ -80,6 +117,9 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
     std::string what = e.what();
     if (what.empty()) what = e.get_name();
     ctx.UsageError(what + help_hint);
+    return ctx.exit_code;
+  } catch (const FormatRefused& e) {
+    ctx.UsageError(e.what());
     return ctx.exit_code;
   } catch (const std::exception& e) {
     ctx.Fail(Error::Internal(e.what()));

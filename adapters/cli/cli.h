@@ -36,6 +36,9 @@ struct Context {
 
   int exit_code = 0;
 
+  // The --format values each subcommand prints besides text (see SupportFormats).
+  std::map<const CLI::App*, std::vector<std::string>> formats;
+
   // The database URL in force: --db, then RECTIFY_DB, then sqlite:var/rectify.db.
   std::string DatabaseUrl() const;
   // The folder holding migrations/ and workflows/: RECTIFY_HOME, else the source tree it was
@@ -48,6 +51,11 @@ struct Context {
   // Reports a usage error and sets exit code 2.
   void UsageError(const std::string& message);
 };
+
+// Declares the --format values `cmd` prints besides text ("json", "jsonl", "csv", "mermaid").
+// Run() refuses any other as a usage error before the command runs, naming the ones it prints;
+// a command that declares none prints text only.
+void SupportFormats(Context& ctx, const CLI::App* cmd, std::vector<std::string> formats);
 
 // Registers every subcommand on `app`. Defined in commands.cc.
 void RegisterCommands(CLI::App& app, Context& ctx);

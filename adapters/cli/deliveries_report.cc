@@ -9,6 +9,7 @@
 
 #include "adapters/cli/cli.h"
 #include "adapters/cli/database_access.h"
+#include "adapters/cli/definition_sources.h"
 #include "adapters/cli/text_table.h"
 #include "adapters/store/soci/soci_outbox_store.h"
 
@@ -17,6 +18,7 @@ namespace rectify::cli {
 namespace {
 
 struct DeliveriesArgs {
+  DefinitionSources definitions;
   bool dead = false;
   std::string item, letter;
   std::int64_t limit = 50;
@@ -183,7 +185,14 @@ void RegisterDeliveriesReport(CLI::App* report, Context& ctx) {
                   "Print the HTML of the letter kept for this message (its dedup key, as --item "
                   "lists them)");
   cmd->add_option("--limit", a->limit, "At most this many rows (default 50)");
-  cmd->callback([&ctx, a] { RunDeliveries(ctx, *a); });
+  // The outbox holds what was rendered; the definitions are loaded only to check them, as every
+  // command does (definition_sources.h).
+  AddDefinitionOptions(cmd, a->definitions);
+  SupportFormats(ctx, cmd, {"json", "jsonl", "csv"});
+  cmd->callback([&ctx, a] {
+    if (auto set = LoadDefinitionSources(ctx, a->definitions); !set) return ctx.Fail(set.error());
+    RunDeliveries(ctx, *a);
+  });
 }
 
 }  // namespace rectify::cli

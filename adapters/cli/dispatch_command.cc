@@ -7,11 +7,14 @@
 // one PostgreSQL: each row is leased to one of them, and a dispatcher that dies leaves its rows to
 // be sent again after --lease seconds, with the same dedup key. --requeue moves dead letters back
 // to the queue first (after fixing what killed them).
+#include <soci/soci.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "adapters/cli/cli.h"
@@ -44,6 +47,54 @@ std::string StatsLine(const notify::DispatchStats& s) {
          std::to_string(s.abandoned) + " taken over from a dead dispatcher";
 }
 
+// Queued messages for people or units that the database knows (their org was registered) but
+// the loaded definitions do not: delivered, they would go to a bare id with no name, contact or
+// signature. Says which orgs are missing; nothing is sent while there is one.
+Status CheckRecipientsLoaded(Context& ctx, store_soci::Database& db,
+                             const notify::Directory& directory, const DefinitionSources& sources) {
+  std::map<std::string, std::pair<std::string, std::string>> units;  // id -> (parent, name)
+  std::vector<std::pair<std::string, std::string>> missing;          // recipient, its unit
+  try {
+    soci::session& sql = db.session();
+    soci::rowset<soci::row> unit_rows = sql.prepare << "SELECT id, parent_id, name FROM units";
+    for (const auto& r : unit_rows) {
+      units[r.get<std::string>(0)] = {r.get<std::string>(1), r.get<std::string>(2)};
+    }
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT DISTINCT o.recipient, COALESCE(p.unit_id, u.id) FROM outbox o "
+                        "LEFT JOIN people p ON p.id = o.recipient "
+                        "LEFT JOIN units u ON u.id = o.recipient "
+                        "WHERE o.state = 'pending' AND (p.id IS NOT NULL OR u.id IS NOT NULL) "
+                        "ORDER BY o.recipient");
+    for (const auto& r : rows) {
+      std::string recipient = r.get<std::string>(0);
+      if (!directory.Find(recipient)) missing.emplace_back(recipient, r.get<std::string>(1));
+    }
+  } catch (const std::exception& e) {
+    return db.MapError(e, "read the outbox's recipients");
+  }
+  if (missing.empty()) return OkStatus();
+  // Name each missing org by its root unit, as the org file does.
+  std::set<std::string> orgs;
+  for (const auto& [recipient, unit] : missing) {
+    std::string root = unit;
+    for (int depth = 0; depth < 64 && units.count(root) && !units[root].first.empty(); ++depth) {
+      root = units[root].first;
+    }
+    orgs.insert(units.count(root) ? units[root].second + " (" + root + ")" : root);
+  }
+  std::string who, which;
+  for (std::size_t i = 0; i < missing.size() && i < 5; ++i) {
+    who += (i ? ", " : "") + missing[i].first;
+  }
+  if (missing.size() > 5) who += " and " + std::to_string(missing.size() - 5) + " more";
+  for (const auto& org : orgs) which += (which.empty() ? "" : ", ") + org;
+  Error not_loaded = NotLoaded(ctx, sources,
+                               std::string(orgs.size() == 1 ? "org " : "orgs ") + which +
+                                   ", which queued messages are for (" + who + "),");
+  return Error::NotFound(not_loaded.message() + "; nothing was sent: the messages stay queued");
+}
+
 void RunDispatch(Context& ctx, const DispatchOptions& o) {
   if (o.batch < 1 || o.batch > 10000) return ctx.UsageError("--batch is from 1 to 10000");
   if (o.lease_seconds <= 0) return ctx.UsageError("--lease is a number of seconds, above 0");
@@ -61,6 +112,10 @@ void RunDispatch(Context& ctx, const DispatchOptions& o) {
   SystemClock clock;
   auto setup = LoadNotifySetup(ctx, o.notify, ctx.out, &clock);
   if (!setup) return ctx.Fail(setup.error());
+  store_soci::Database& db = *opened->db;
+  if (Status st = CheckRecipientsLoaded(ctx, db, (*setup)->directory, o.notify.definitions); !st) {
+    return ctx.Fail(st.error());
+  }
   store_soci::SociOutboxStore outbox(std::move(opened->db));
   if (o.requeue) {
     auto n = outbox.Requeue(clock.Now());
@@ -88,6 +143,12 @@ void RunDispatch(Context& ctx, const DispatchOptions& o) {
   std::signal(SIGTERM, OnStopSignal);
   notify::DispatchStats total;
   while (!g_stop) {
+    // An org registered since the last look may not be loaded here: stop before sending to it.
+    if (Status st = CheckRecipientsLoaded(ctx, db, s.directory, o.notify.definitions); !st) {
+      std::signal(SIGINT, SIG_DFL);
+      std::signal(SIGTERM, SIG_DFL);
+      return ctx.Fail(st.error());
+    }
     auto stats = dispatcher.Drain();
     if (!stats) {
       // The database went away: say so and try again at the next poll.
@@ -116,9 +177,7 @@ void RegisterDispatch(CLI::App& app, Context& ctx) {
       "dead letters, rate limits, working hours, digests)");
   auto o = std::make_shared<DispatchOptions>();
   AddNotifyOptions(cmd, o->notify);
-  cmd->add_option("--definitions", o->notify.definitions,
-                  "Folder of definitions: orgs (names, languages, contacts) and calendars "
-                  "(default: <RECTIFY_HOME>/workflows)");
+  AddDefinitionOptions(cmd, o->notify.definitions);
   cmd->add_flag("--once", o->once, "Deliver what is due now, then exit");
   cmd->add_option("--batch", o->batch, "Rows claimed at a time (default 100)");
   cmd->add_option("--lease", o->lease_seconds,

@@ -4,17 +4,47 @@
 
 namespace rectify::cli {
 
-void AddEngineOptions(CLI::App* cmd, std::string& definitions, std::string& at) {
-  cmd->add_option("--definitions", definitions,
-                  "Folder of definitions to run on (default: <RECTIFY_HOME>/workflows)");
+void AddEngineOptions(CLI::App* cmd, DefinitionSources& definitions, std::string& at) {
+  AddDefinitionOptions(cmd, definitions);
   cmd->add_option("--at", at,
                   "Act as if it were this instant (ISO 8601 with an offset, e.g. "
                   "2017-04-21T10:00:00+08:00); default: now");
 }
 
-Result<std::unique_ptr<EngineSession>> OpenEngine(Context& ctx, const std::string& definitions,
-                                                  const std::string& at) {
+Status EngineSession::RequireCampaign(const Context& ctx, const std::string& name) const {
+  if (name.empty() || definitions->FindCampaign(name)) return OkStatus();
+  return NotLoaded(ctx, sources, "campaign '" + name + "'");
+}
+
+Status EngineSession::RequireWorkflow(const Context& ctx, const std::string& name) const {
+  if (name.empty()) return OkStatus();
+  auto nv = definition::ParseNameVersion(name);
+  if (nv && definitions->FindWorkflow(nv->name, nv->version)) return OkStatus();
+  return NotLoaded(ctx, sources, "workflow '" + name + "'");
+}
+
+Status EngineSession::RequirePerson(const Context& ctx, const std::string& id) const {
+  if (id.empty()) return OkStatus();
+  for (const auto& info : definitions->All()) {
+    if (info.kind != definition::Kind::kOrg) continue;
+    if (definitions->FindOrg(info.name, info.version)->FindPerson(id)) return OkStatus();
+  }
+  return NotLoaded(ctx, sources, "person '" + id + "'");
+}
+
+Status EngineSession::RequireUnit(const Context& ctx, const std::string& id) const {
+  if (id.empty()) return OkStatus();
+  for (const auto& info : definitions->All()) {
+    if (info.kind != definition::Kind::kOrg) continue;
+    if (definitions->FindOrg(info.name, info.version)->FindUnit(id)) return OkStatus();
+  }
+  return NotLoaded(ctx, sources, "unit '" + id + "'");
+}
+
+Result<std::unique_ptr<EngineSession>> OpenEngine(Context& ctx, const DefinitionSources& sources,
+                                                  const std::string& at, Access access) {
   auto session = std::make_unique<EngineSession>();
+  session->sources = sources;
   if (at.empty()) {
     session->clock = std::make_unique<SystemClock>();
   } else {
@@ -24,16 +54,8 @@ Result<std::unique_ptr<EngineSession>> OpenEngine(Context& ctx, const std::strin
     session->virtual_clock = vc.get();
     session->clock = std::move(vc);
   }
-  std::string folder = definitions.empty() ? ctx.Home() + "/workflows" : definitions;
-  Diagnostics diags;
-  auto set = definition::LoadDefinitions({folder}, diags);
-  if (!set) {
-    diags.Sort();
-    ctx.err << diags.Format();
-    return Error::BadInput("the definitions in " + folder + " have " +
-                           std::to_string(diags.error_count()) +
-                           " errors; fix them (rectify validate " + folder + ")");
-  }
+  auto set = LoadDefinitionSources(ctx, sources);
+  if (!set) return set.error();
   session->definitions = *set;
   auto url = store_soci::ParseDatabaseUrl(ctx.DatabaseUrl());
   if (!url) return url.error();
@@ -44,7 +66,9 @@ Result<std::unique_ptr<EngineSession>> OpenEngine(Context& ctx, const std::strin
   session->store = std::move(*store);
   session->engine =
       std::make_unique<engine::Engine>(*session->store, *session->clock, session->definitions);
-  if (Status s = session->engine->RegisterDefinitions(); !s) return s.error();
+  if (access == Access::kReadWrite) {
+    if (Status s = session->engine->RegisterDefinitions(); !s) return s.error();
+  }
   return session;
 }
 

@@ -1,13 +1,16 @@
 // rectify explain FILE: prints the definitions in FILE as a person reads them (see
-// rectify/definition/explain.h). Names in FILE resolve against --definitions (default: the
-// shipped library, $RECTIFY_HOME/workflows). `--format mermaid` draws a workflow's states.
+// rectify/definition/explain.h). Names in FILE resolve against the shipped library
+// ($RECTIFY_HOME/workflows) and --definitions (definition_sources.h); a definition that replaces
+// the library's is noted. `--format mermaid` draws a workflow's states.
 //
 //   $ rectify explain workflows/workflows/rectification-item.yaml --start 2017-04-21
 //   $ rectify --format mermaid explain workflows/workflows/rectification-item.yaml
+#include <filesystem>
 #include <optional>
 #include <string>
 
 #include "adapters/cli/cli.h"
+#include "adapters/cli/definition_sources.h"
 #include "rectify/definition/definition_set.h"
 #include "rectify/definition/explain.h"
 
@@ -42,13 +45,13 @@ void RegisterExplain(CLI::App& app, Context& ctx) {
       "as a Mermaid stateDiagram-v2.");
   struct Args {
     std::string file;
-    std::vector<std::string> definitions;
+    DefinitionSources definitions;
     std::string start;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("file", args->file, "The definition file to explain")->required();
-  cmd->add_option("--definitions", args->definitions,
-                  "Files or folders that names resolve against (default: the shipped library)");
+  AddDefinitionOptions(cmd, args->definitions);
+  SupportFormats(ctx, cmd, {"mermaid"});
   cmd->add_option("--start", args->start,
                   "The example day items enter each state, or a deadline is missed (default "
                   "2017-04-21)");
@@ -62,14 +65,8 @@ void RegisterExplain(CLI::App& app, Context& ctx) {
       }
       options.start = *d;
     }
-    std::vector<std::string> paths{args->file};
-    if (args->definitions.empty()) {
-      paths.push_back(ctx.Home() + "/workflows");
-    } else {
-      paths.insert(paths.end(), args->definitions.begin(), args->definitions.end());
-    }
     Diagnostics diags;
-    auto set = definition::LoadDefinitions(paths, diags);
+    auto set = LoadDefinitionSources(ctx, args->definitions, diags, {args->file});
     diags.Sort();
     ctx.err << diags.Format();
     if (!set) {
@@ -78,6 +75,15 @@ void RegisterExplain(CLI::App& app, Context& ctx) {
     }
     auto infos = (*set)->InFile(args->file);
     if (infos.empty()) {
+      // A library file whose definitions a county's file replaced: explain what is in force.
+      std::error_code ec;
+      for (const auto& r : (*set)->replacements()) {
+        if (std::filesystem::equivalent(r.replaced.pos.file, args->file, ec)) {
+          ctx.Fail(Error::BadInput(args->file + ": " + r.replaced.Label() + " is replaced by " +
+                                   r.by.pos.file + "; explain that file"));
+          return;
+        }
+      }
       ctx.Fail(Error::BadInput(args->file + " holds no definition to explain"));
       return;
     }

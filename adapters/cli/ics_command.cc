@@ -19,7 +19,8 @@ namespace rectify::cli {
 namespace {
 
 struct IcsArgs {
-  std::string person, unit, out, definitions, at;
+  std::string person, unit, out, at;
+  DefinitionSources definitions;
 };
 
 Status WriteAtomically(const std::string& path, const std::string& text) {
@@ -45,9 +46,12 @@ void RunIcs(Context& ctx, const IcsArgs& a) {
   if (a.person.empty() == a.unit.empty()) {
     return ctx.UsageError("give --person ID or --unit ID (one of them)");
   }
-  auto session = OpenEngine(ctx, a.definitions, a.at);
+  auto session = OpenEngine(ctx, a.definitions, a.at, Access::kReadOnly);
   if (!session) return ctx.Fail(session.error());
   EngineSession& s = **session;
+  for (Status st : {s.RequirePerson(ctx, a.person), s.RequireUnit(ctx, a.unit)}) {
+    if (!st) return ctx.Fail(st.error());
+  }
   ics::FeedQuery q;
   if (!a.person.empty()) q.person = a.person;
   if (!a.unit.empty()) q.unit = a.unit;

@@ -24,7 +24,8 @@ namespace rectify::cli {
 namespace {
 
 struct MigrateArgs {
-  std::string workflow, as, definitions, at;
+  std::string workflow, as, at;
+  DefinitionSources definitions;
   int from = 0, to = 0;
   std::vector<std::string> maps;
   bool dry_run = false;
@@ -99,7 +100,8 @@ void RunMigrate(Context& ctx, const MigrateArgs& a) {
 }
 
 struct ReprojectArgs {
-  std::string calendar, as, reason, definitions, at;
+  std::string calendar, as, reason, at;
+  DefinitionSources definitions;
   bool dry_run = false;
 };
 
@@ -172,6 +174,7 @@ void RegisterInstances(CLI::App& app, Context& ctx) {
   migrate->add_option("--as", a->as, "Who migrates (a person id, for the audit log)");
   migrate->add_flag("--dry-run", a->dry_run, "Say what would move; change nothing");
   AddEngineOptions(migrate, a->definitions, a->at);
+  SupportFormats(ctx, migrate, {"json", "jsonl"});
   migrate->callback([&ctx, a] { RunMigrate(ctx, *a); });
 
   auto r = std::make_shared<ReprojectArgs>();
@@ -187,6 +190,7 @@ void RegisterInstances(CLI::App& app, Context& ctx) {
                         "Why, for the audit log (e.g. the holiday notice's number)");
   reproject->add_flag("--dry-run", r->dry_run, "Say what would move; change nothing");
   AddEngineOptions(reproject, r->definitions, r->at);
+  SupportFormats(ctx, reproject, {"json", "jsonl"});
   reproject->callback([&ctx, r] { RunReproject(ctx, *r); });
 }
 

@@ -26,12 +26,14 @@ namespace json = boost::json;
 
 struct AddOptions {
   std::string id, workflow, escalation, unit, responsible, title, time_limit, org, campaign, as,
-      definitions, at;
+      at;
+  DefinitionSources definitions;
   std::vector<std::string> sets;
 };
 
 struct ActOptions {
-  std::string id, event, as, reason, definitions, at;
+  std::string id, event, as, reason, at;
+  DefinitionSources definitions;
   std::vector<std::string> evidence, evidence_texts, sets;
 };
 
@@ -64,12 +66,36 @@ Result<std::string> EvidenceFile(const std::string& path) {
          std::to_string(bytes.size()) + " bytes, sha256 " + definition::Sha256Hex(bytes) + ")";
 }
 
+// The workflow and org of an existing item must be loaded to act on it or show it.
+Status RequireItemWorkflow(const Context& ctx, EngineSession& s, const std::string& id) {
+  auto record = s.store->LoadInstance(id);
+  if (!record) return OkStatus();  // the command says the item does not exist
+  auto inst = engine::Instance::FromRecord(*record);
+  if (!inst) return OkStatus();
+  std::string wf = record->workflow + "@" + std::to_string(record->workflow_version);
+  if (!s.definitions->FindWorkflow(record->workflow, static_cast<int>(record->workflow_version))) {
+    return NotLoaded(ctx, s.sources, "workflow '" + wf + "' of item " + id);
+  }
+  if (!inst->org.empty() && !s.definitions->FindOrg(inst->org, inst->org_version)) {
+    return NotLoaded(
+        ctx, s.sources,
+        "org '" + inst->org + "@" + std::to_string(inst->org_version) + "' of item " + id);
+  }
+  return OkStatus();
+}
+
 void RunAdd(Context& ctx, const AddOptions& o) {
   auto fields = ParseSets(o.sets);
   if (!fields) return ctx.Fail(fields.error());
   if (!o.time_limit.empty()) (*fields)["time_limit"] = o.time_limit;
   auto session = OpenEngine(ctx, o.definitions, o.at);
   if (!session) return ctx.Fail(session.error());
+  const EngineSession& s = **session;
+  for (Status st : {s.RequireCampaign(ctx, o.campaign), s.RequireWorkflow(ctx, o.workflow),
+                    s.RequireUnit(ctx, o.unit), s.RequirePerson(ctx, o.responsible),
+                    s.RequirePerson(ctx, o.as)}) {
+    if (!st) return ctx.Fail(st.error());
+  }
   engine::NewInstance req;
   req.id = o.id;
   req.workflow = o.workflow;
@@ -104,8 +130,11 @@ void RunAct(Context& ctx, const ActOptions& o) {
     cmd.evidence.push_back(*text);
   }
   for (const auto& t : o.evidence_texts) cmd.evidence.push_back(t);
+  // Opened once the evidence is checked: a refused path changes nothing.
   auto session = OpenEngine(ctx, o.definitions, o.at);
   if (!session) return ctx.Fail(session.error());
+  if (Status st = (*session)->RequirePerson(ctx, o.as); !st) return ctx.Fail(st.error());
+  if (Status st = RequireItemWorkflow(ctx, **session, o.id); !st) return ctx.Fail(st.error());
   auto inst = (*session)->engine->Act(cmd);
   if (!inst) return ctx.Fail(inst.error());
   ctx.out << inst->record.id << ": " << o.event << " -> " << inst->record.state;
@@ -133,11 +162,12 @@ int WorkdaysBetween(const Calendar& cal, Date from, Date to) {
   return n;
 }
 
-void RunShow(Context& ctx, const std::string& id, const std::string& definitions,
+void RunShow(Context& ctx, const std::string& id, const DefinitionSources& definitions,
              const std::string& at) {
-  auto session = OpenEngine(ctx, definitions, at);
+  auto session = OpenEngine(ctx, definitions, at, Access::kReadOnly);
   if (!session) return ctx.Fail(session.error());
   EngineSession& s = **session;
+  if (Status st = RequireItemWorkflow(ctx, s, id); !st) return ctx.Fail(st.error());
   auto inst = s.engine->Load(id);
   if (!inst) return ctx.Fail(inst.error());
   auto bound = s.engine->interpreter().Bind(*inst);
@@ -346,12 +376,13 @@ void RegisterItem(CLI::App& app, Context& ctx) {
   act->callback([&ctx, act_opts] { RunAct(ctx, *act_opts); });
 
   auto show_id = std::make_shared<std::string>();
-  auto show_defs = std::make_shared<std::string>();
+  auto show_defs = std::make_shared<DefinitionSources>();
   auto show_at = std::make_shared<std::string>();
   auto* show = item->add_subcommand(
       "show", "Show an item: state, deadline, days left or overdue, escalation, timers, audit");
   show->add_option("id", *show_id, "The item's id")->required();
   AddEngineOptions(show, *show_defs, *show_at);
+  SupportFormats(ctx, show, {"json", "jsonl"});
   show->callback(
       [&ctx, show_id, show_defs, show_at] { RunShow(ctx, *show_id, *show_defs, *show_at); });
 }

@@ -23,7 +23,8 @@ namespace rectify::cli {
 namespace {
 
 struct ImportArgs {
-  std::string file, campaign, workflow, escalation, as, definitions, at, encoding;
+  std::string file, campaign, workflow, escalation, as, at, encoding;
+  DefinitionSources definitions;
   bool dry_run = false;
 };
 
@@ -35,6 +36,9 @@ void RunImport(Context& ctx, const ImportArgs& a) {
   auto session = OpenEngine(ctx, a.definitions, a.at);
   if (!session) return ctx.Fail(session.error());
   EngineSession& s = **session;
+  for (Status st : {s.RequireCampaign(ctx, a.campaign), s.RequirePerson(ctx, a.as)}) {
+    if (!st) return ctx.Fail(st.error());
+  }
 
   engine::LedgerOptions options;
   options.file = a.file;
@@ -80,13 +84,11 @@ if (a.dry_run) {
 for (const std::string& note : ledger.notes) ctx.out << "  " << note << "\n";
 }  // namespace
 
-void RunExport(Context& ctx, const std::string& campaign, const std::string& definitions) {
-  if (ctx.format() != Format::kCsv && ctx.format() != Format::kText) {
-    return ctx.UsageError("ledger export writes CSV (--format csv)");
-  }
-  auto session = OpenEngine(ctx, definitions, "");
+void RunExport(Context& ctx, const std::string& campaign, const DefinitionSources& definitions) {
+  auto session = OpenEngine(ctx, definitions, "", Access::kReadOnly);
   if (!session) return ctx.Fail(session.error());
   EngineSession& s = **session;
+  if (Status st = s.RequireCampaign(ctx, campaign); !st) return ctx.Fail(st.error());
   std::vector<engine::Instance> items;
   std::set<std::string> extra;  // field columns beyond time_limit
   InstanceFilter filter;
@@ -159,12 +161,12 @@ void RegisterLedger(CLI::App& app, Context& ctx) {
   imp->callback([&ctx, a] { RunImport(ctx, *a); });
 
   auto campaign = std::make_shared<std::string>();
-  auto definitions = std::make_shared<std::string>();
+  auto definitions = std::make_shared<DefinitionSources>();
   auto* exp = ledger->add_subcommand(
       "export", "Write the registered items as a ledger (CSV) that ledger import reads back");
   exp->add_option("--campaign", *campaign, "Only this campaign's items");
-  exp->add_option("--definitions", *definitions,
-                  "Folder of definitions (default: <RECTIFY_HOME>/workflows)");
+  AddDefinitionOptions(exp, *definitions);
+  SupportFormats(ctx, exp, {"csv"});
   exp->callback([&ctx, campaign, definitions] { RunExport(ctx, *campaign, *definitions); });
 }
 

@@ -14,25 +14,16 @@ void AddNotifyOptions(CLI::App* cmd, NotifyOptions& o) {
 Result<std::unique_ptr<NotifySetup>> LoadNotifySetup(Context& ctx, const NotifyOptions& o,
                                                      std::ostream& log_out, Clock* clock) {
   auto setup = std::make_unique<NotifySetup>();
-  std::string folder = o.definitions.empty() ? ctx.Home() + "/workflows" : o.definitions;
-  std::vector<std::string> paths{folder};
+  std::vector<std::string> files = o.files;
   if (!o.channels.empty()) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(o.channels, ec)) {
       return Error::BadInput("--channels: no such file '" + o.channels + "'");
     }
-    paths.push_back(o.channels);
+    files.push_back(o.channels);
   }
-  Diagnostics diags;
-  auto set = definition::LoadDefinitions(paths, diags);
-  if (!set) {
-    diags.Sort();
-    ctx.err << diags.Format();
-    return Error::BadInput(std::to_string(diags.error_count()) +
-                           " errors in the definitions or the channels file; fix them "
-                           "(rectify validate " +
-                           (o.channels.empty() ? folder : o.channels) + ")");
-  }
+  auto set = LoadDefinitionSources(ctx, o.definitions, files);
+  if (!set) return set.error();
   setup->definitions = *set;
   std::vector<definition::DefinitionInfo> candidates;
   if (!o.channels.empty()) {
@@ -49,10 +40,11 @@ Result<std::unique_ptr<NotifySetup>> LoadNotifySetup(Context& ctx, const NotifyO
       if (info.kind == definition::Kind::kChannels) candidates.push_back(info);
     }
     if (candidates.size() > 1) {
+      // The highest version named 'default' (All() is in name, then version order).
       auto named_default =
-          std::find_if(candidates.begin(), candidates.end(),
+          std::find_if(candidates.rbegin(), candidates.rend(),
                        [](const definition::DefinitionInfo& i) { return i.name == "default"; });
-      if (named_default == candidates.end()) {
+      if (named_default == candidates.rend()) {
         return Error::BadInput(
             "several channels files are loaded and none is named 'default'; "
             "pass --channels FILE");

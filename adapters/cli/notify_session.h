@@ -2,6 +2,8 @@
 // definitions it is checked with (its calendar, the orgs' people and their languages), the message
 // templates, and the channels built from it.
 //
+// A channels file named with --channels is loaded with the definitions as a county's file: a
+// copy of a library channels file (same name and version) replaces the library's.
 // Without a channels file the loaded definitions' `kind: channels` named `default` is used
 // (workflows/channels/default.yaml: the log and file channels), or the only one there is.
 //
@@ -11,8 +13,10 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "adapters/cli/cli.h"
+#include "adapters/cli/definition_sources.h"
 #include "adapters/notify/channel_factory.h"
 #include "adapters/notify/directory.h"
 #include "adapters/notify/renderer.h"
@@ -30,9 +34,10 @@ struct NotifySetup {
 };
 
 struct NotifyOptions {
-  std::string definitions;  // default <home>/workflows
-  std::string channels;     // a channels file; default: see above
-  std::string templates;    // default <home>/workflows/templates
+  DefinitionSources definitions;   // definition_sources.h
+  std::string channels;            // a channels file, relative to the working directory
+  std::vector<std::string> files;  // more files loaded with them (simulate's campaign file)
+  std::string templates;           // default <home>/workflows/templates
 };
 
 // `log_out`: where `log` channels writing to stdout write. `clock`: the dispatcher's, for the

@@ -21,7 +21,8 @@ namespace {
 namespace json = boost::json;
 
 struct ReportArgs {
-  std::string unit, campaign, as_of, definitions;
+  std::string unit, campaign, as_of;
+  DefinitionSources definitions;
 };
 
 std::string MeasureText(const std::string& name) {
@@ -38,8 +39,11 @@ std::string Number(double v) {
 // The query, and the session the report reads.
 Result<std::unique_ptr<EngineSession>> Open(Context& ctx, const ReportArgs& a,
                                             engine::ReportQuery& q) {
-  auto session = OpenEngine(ctx, a.definitions, "");
+  auto session = OpenEngine(ctx, a.definitions, "", Access::kReadOnly);
   if (!session) return session.error();
+  // A campaign or unit the definitions do not have would report nothing: say what is missing.
+  if (Status st = (*session)->RequireCampaign(ctx, a.campaign); !st) return st.error();
+  if (Status st = (*session)->RequireUnit(ctx, a.unit); !st) return st.error();
   q.as_of = (*session)->clock->Now();
   if (!a.as_of.empty()) {
     auto t = ParseIso(a.as_of);
@@ -49,6 +53,15 @@ Result<std::unique_ptr<EngineSession>> Open(Context& ctx, const ReportArgs& a,
   if (!a.unit.empty()) q.unit = a.unit;
   if (!a.campaign.empty()) q.campaign = a.campaign;
   return session;
+}
+
+// A report the database's items need definitions for that are not loaded: say how to add them.
+Error AddFolderHint(const Context& ctx, const ReportArgs& a, const Error& e) {
+  if (e.code() != ErrorCode::kNotFound) return e;
+  return Error::NotFound(e.message() +
+                         " (loaded: " + ResolveDefinitionPaths(ctx, a.definitions).Describe() +
+                         "); add the folder that defines them with --definitions DIR or "
+                         "RECTIFY_DEFINITIONS=DIR");
 }
 
 std::string Local(const EngineSession& s, Timestamp t) {
@@ -62,7 +75,7 @@ void RunOverdue(Context& ctx, const ReportArgs& a) {
   if (!session) return ctx.Fail(session.error());
   EngineSession& s = **session;
   auto rows = engine::OverdueReport(*s.store, *s.definitions, q);
-  if (!rows) return ctx.Fail(rows.error());
+  if (!rows) return ctx.Fail(AddFolderHint(ctx, a, rows.error()));
   switch (ctx.format()) {
     case Format::kJson: {
       json::array items;
@@ -116,7 +129,7 @@ void RunSummary(Context& ctx, const ReportArgs& a) {
   if (!session) return ctx.Fail(session.error());
   EngineSession& s = **session;
   auto sum = engine::SummaryReport(*s.store, *s.definitions, q);
-  if (!sum) return ctx.Fail(sum.error());
+  if (!sum) return ctx.Fail(AddFolderHint(ctx, a, sum.error()));
   switch (ctx.format()) {
     case Format::kJson:
     case Format::kJsonl: {
@@ -189,8 +202,7 @@ void AddCommon(CLI::App* cmd, ReportArgs& a) {
   cmd->add_option("--campaign", a.campaign, "Only this campaign's items");
   cmd->add_option("--as-of", a.as_of,
                   "Compute as of this instant (ISO 8601 with an offset); default: now");
-  cmd->add_option("--definitions", a.definitions,
-                  "Folder of definitions (default: <RECTIFY_HOME>/workflows)");
+  AddDefinitionOptions(cmd, a.definitions);
 }
 
 }  // namespace
@@ -208,6 +220,7 @@ void RegisterReport(CLI::App& app, Context& ctx) {
       "measure, payment suspended");
   overdue->add_option("--unit", o->unit, "Only this unit and the units under it");
   AddCommon(overdue, *o);
+  SupportFormats(ctx, overdue, {"json", "jsonl", "csv"});
   overdue->callback([&ctx, o] { RunOverdue(ctx, *o); });
 
   auto m = std::make_shared<ReportArgs>();
@@ -216,6 +229,7 @@ void RegisterReport(CLI::App& app, Context& ctx) {
       "Open, closed on time, closed late, overdue now, escalations by measure, interviews held, "
       "units on bulletins, score deductions by unit");
   AddCommon(summary, *m);
+  SupportFormats(ctx, summary, {"json", "jsonl", "csv"});
   summary->callback([&ctx, m] { RunSummary(ctx, *m); });
 
   RegisterDeliveriesReport(report, ctx);

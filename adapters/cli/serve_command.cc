@@ -34,7 +34,8 @@ namespace {
 
 struct ServeOptions {
   NodeOptions node;  // the engine node's own options (serve_node.h)
-  std::string campaign, items, from, until, definitions, listen;
+  std::string campaign, items, from, until, listen;
+  DefinitionSources definitions;
   double speed = 0;
   bool notifications = false;
   std::uint64_t seed = 1;
@@ -375,8 +376,7 @@ void RegisterServe(CLI::App& app, Context& ctx) {
   cmd->add_option("--look-back-fail", o->look_back_fail,
                   "Share of look-back samples reopened (default 0.3)");
   cmd->add_flag("--notifications", o->notifications, "Also print every notification queued");
-  cmd->add_option("--definitions", o->definitions,
-                  "Folder of definitions (default: <RECTIFY_HOME>/workflows)");
+  AddDefinitionOptions(cmd, o->definitions);
   cmd->callback([&ctx, o] { RunServe(ctx, *o); });
 }
 

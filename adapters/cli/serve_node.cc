@@ -86,11 +86,7 @@ void RunNode(Context& ctx, const NodeOptions& o) {
   std::shared_ptr<const definition::Campaign> campaign;
   if (!o.campaign.empty()) {
     campaign = s.definitions->FindCampaign(o.campaign);
-    if (!campaign) {
-      return ctx.Fail(Error::NotFound("no campaign '" + o.campaign + "' in the definitions; " +
-                                      "list them with 'rectify validate " + ctx.Home() +
-                                      "/workflows'"));
-    }
+    if (Status st = s.RequireCampaign(ctx, o.campaign); !st) return ctx.Fail(st.error());
     cal = &campaign->calendar();
   }
   auto when = [&](const std::string& text, bool end_of_day) -> Result<Timestamp> {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "adapters/cli/cli.h"
+#include "adapters/cli/definition_sources.h"
 
 namespace rectify::cli {
 
@@ -17,12 +18,12 @@ struct NodeOptions {
   int workers = 0;      // 0: 2 on PostgreSQL, 1 on SQLite
   std::int64_t batch = 1000;
   double lease_seconds = 30;
-  double speed = 0;         // > 0: an accelerated clock (rehearsals, tests)
-  std::string from;         // with speed: where engine time starts
-  std::string anchor;       // with speed: the real instant `from` corresponds to (ISO 8601)
-  std::string until;        // stop when engine time reaches it
-  std::string campaign;     // optional: start it if needed and print its events
-  std::string definitions;  // folder; default <RECTIFY_HOME>/workflows
+  double speed = 0;               // > 0: an accelerated clock (rehearsals, tests)
+  std::string from;               // with speed: where engine time starts
+  std::string anchor;             // with speed: the real instant `from` corresponds to (ISO 8601)
+  std::string until;              // stop when engine time reaches it
+  std::string campaign;           // optional: start it if needed and print its events
+  DefinitionSources definitions;  // definition_sources.h
   bool notifications = false;
 };
 

@@ -32,7 +32,8 @@ namespace rectify::cli {
 namespace {
 
 struct SimulateOptions {
-  std::string campaign, items, from, until, definitions;
+  std::string campaign, items, from, until;
+  DefinitionSources definitions;
   std::uint64_t seed = 1;
   double on_time = 0.6, late = 0.25, reject = 0.15, look_back_fail = 0.3;
   bool quiet = false;
@@ -42,9 +43,6 @@ struct SimulateOptions {
 void RunSimulate(Context& ctx, const SimulateOptions& o) {
   engine::CadreBehaviour behaviour{o.seed, o.on_time, o.late, o.reject, o.look_back_fail};
   if (Status s = CheckBehaviour(behaviour); !s) return ctx.Fail(s.error());
-  if (ctx.format() != Format::kText && ctx.format() != Format::kJsonl) {
-    return ctx.UsageError("simulate prints --format text or jsonl");
-  }
   auto real_start = std::chrono::steady_clock::now();
   std::string url = ctx.db_url.empty() ? "sqlite::memory:" : ctx.db_url;
   // Definitions first: the start instant comes from the campaign.
@@ -94,6 +92,7 @@ void RunSimulate(Context& ctx, const SimulateOptions& o) {
   if (!o.notify.channels.empty()) {
     NotifyOptions notify = o.notify;
     notify.definitions = o.definitions;
+    notify.files = {s.campaign->info().pos.file};  // a campaign file may hold its org too
     auto d = SimulatedDelivery::Open(ctx, notify, *s.db, *s.store, cal, clock, o.seed);
     if (!d) return ctx.Fail(d.error());
     delivery = std::move(*d);
@@ -166,8 +165,8 @@ void RegisterSimulate(CLI::App& app, Context& ctx) {
   cmd->add_option("--reject", o->reject, "Share of first verifications rejected (default 0.15)");
   cmd->add_option("--look-back-fail", o->look_back_fail,
                   "Share of look-back samples that fail and are reopened (default 0.3)");
-  cmd->add_option("--definitions", o->definitions,
-                  "Folder of definitions (default: <RECTIFY_HOME>/workflows)");
+  AddDefinitionOptions(cmd, o->definitions);
+  SupportFormats(ctx, cmd, {"jsonl"});
   cmd->add_flag("--quiet", o->quiet, "No progress and no summary on standard error");
   cmd->add_option("--channels", o->notify.channels,
                   "Deliver the timeline's notifications through this channels file's channels, "

@@ -124,9 +124,6 @@ void RunStatus(Context& ctx, const std::string& migrations_flag) {
     ctx.out << boost::json::serialize(out) << "\n";
     return;
   }
-  if (ctx.format() == Format::kCsv) {
-    return ctx.UsageError("status prints text or json; use --format text or --format json");
-  }
   ctx.out << "database:        " << redacted << " (" << backend << ")\n";
   ctx.out << "schema version:  " << state->version() << "\n";
   ctx.out << "pending:         " << state->pending.size() << " migration"
@@ -176,6 +173,7 @@ void RegisterStatus(CLI::App& app, Context& ctx) {
   auto migrations = std::make_shared<std::string>();
   cmd->add_option("--migrations", *migrations,
                   "Folder of migration files (default: <RECTIFY_HOME>/migrations)");
+  SupportFormats(ctx, cmd, {"json", "jsonl"});
   cmd->callback([&ctx, migrations] { RunStatus(ctx, *migrations); });
 }
 

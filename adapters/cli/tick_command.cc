@@ -11,7 +11,7 @@ namespace rectify::cli {
 
 namespace {
 
-void RunTick(Context& ctx, const std::string& until, const std::string& definitions,
+void RunTick(Context& ctx, const std::string& until, const DefinitionSources& definitions,
              const std::string& at, std::int64_t limit) {
   if (!until.empty() && !at.empty()) {
     return ctx.UsageError("give --until (run a virtual clock) or --at (fire once), not both");
@@ -52,7 +52,7 @@ void RunTick(Context& ctx, const std::string& until, const std::string& definiti
 void RegisterTick(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("tick", "Fire the timers that are due (reminders, escalations)");
   auto until = std::make_shared<std::string>();
-  auto definitions = std::make_shared<std::string>();
+  auto definitions = std::make_shared<DefinitionSources>();
   auto at = std::make_shared<std::string>();
   auto limit = std::make_shared<std::int64_t>(10000);
   cmd->add_option("--until", *until,

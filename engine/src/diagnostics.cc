@@ -11,7 +11,9 @@ std::string Diagnostic::Format() const {
     s += ':' + std::to_string(pos.line);
     if (pos.column > 0) s += ':' + std::to_string(pos.column);
   }
-  s += severity == Severity::kError ? ": error: " : ": warning: ";
+  s += severity == Severity::kError     ? ": error: "
+       : severity == Severity::kWarning ? ": warning: "
+                                        : ": note: ";
   if (!path.empty()) s += path + ": ";
   s += message;
   if (!hint.empty()) s += " (hint: " + hint + ")";
@@ -28,6 +30,11 @@ void Diagnostics::Warning(SourcePos pos, std::string path, std::string message, 
       {Severity::kWarning, std::move(pos), std::move(path), std::move(message), std::move(hint)});
 }
 
+void Diagnostics::Note(SourcePos pos, std::string path, std::string message, std::string hint) {
+  items_.push_back(
+      {Severity::kNote, std::move(pos), std::move(path), std::move(message), std::move(hint)});
+}
+
 void Diagnostics::Append(const Diagnostics& other) {
   items_.insert(items_.end(), other.items_.begin(), other.items_.end());
 }
@@ -39,7 +46,10 @@ std::size_t Diagnostics::error_count() const {
                        [](const Diagnostic& d) { return d.severity == Severity::kError; });
 }
 
-std::size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }
+std::size_t Diagnostics::warning_count() const {
+  return std::count_if(items_.begin(), items_.end(),
+                       [](const Diagnostic& d) { return d.severity == Severity::kWarning; });
+}
 
 void Diagnostics::Sort() {
   std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {

@@ -219,7 +219,11 @@ TEST_P(ReportTest, TheCommandLinePrintsTextJsonAndCsv) {
 
   auto unknown = Rectify({"report", "overdue", "--unit", "niangxii"});
   EXPECT_EQ(unknown.exit_code, 1);
-  EXPECT_EQ(unknown.err, "rectify: error: no unit 'niangxii' in the loaded orgs\n");
+  EXPECT_EQ(unknown.err,
+            "rectify: error: unit 'niangxii' is not in the loaded definitions (the shipped library "
+            "(" RECTIFY_SOURCE_DIR
+            "/workflows)); add the folder that defines it with "
+            "--definitions DIR or RECTIFY_DEFINITIONS=DIR\n");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReportTest,

@@ -190,10 +190,12 @@ TEST_F(IcsFeedTest, StandardOutputWithoutOut) {
 TEST_F(IcsFeedTest, UnknownPersonOrUnitAndBadUsageAreClearErrors) {
   auto r = Rectify({"ics", "--person", "xs-9999"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("no person 'xs-9999'"));
+  // Not in the loaded definitions: the message says to add the folder that defines it.
+  EXPECT_THAT(r.err, HasSubstr("person 'xs-9999' is not in the loaded definitions"));
+  EXPECT_THAT(r.err, HasSubstr("--definitions DIR or RECTIFY_DEFINITIONS=DIR"));
   r = Rectify({"ics", "--unit", "nowhere"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("no unit 'nowhere'"));
+  EXPECT_THAT(r.err, HasSubstr("unit 'nowhere' is not in the loaded definitions"));
   r = Rectify({"ics"});
   EXPECT_EQ(r.exit_code, 2);
   r = Rectify({"ics", "--person", "xs-0014", "--unit", "niangxi"});

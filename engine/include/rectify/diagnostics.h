@@ -16,7 +16,9 @@
 
 namespace rectify {
 
-enum class Severity { kError, kWarning };
+// A note is neither wrong nor suspicious: it says what was done (a county's file replacing the
+// library's).
+enum class Severity { kError, kWarning, kNote };
 
 struct SourcePos {
   std::string file;
@@ -39,6 +41,7 @@ class Diagnostics {
  public:
   void Error(SourcePos pos, std::string path, std::string message, std::string hint = {});
   void Warning(SourcePos pos, std::string path, std::string message, std::string hint = {});
+  void Note(SourcePos pos, std::string path, std::string message, std::string hint = {});
   void Add(Diagnostic d) { items_.push_back(std::move(d)); }
   void Append(const Diagnostics& other);
 

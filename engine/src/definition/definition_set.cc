@@ -63,10 +63,22 @@ std::vector<DefinitionInfo> DefinitionSet::All() const {
   return out;
 }
 
+namespace {
+
+// `path` as one spelling: absolute, symlinks resolved (as far as it exists).
+std::string Canonical(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::weakly_canonical(path, ec);
+  return ec ? path : p.string();
+}
+
+}  // namespace
+
 std::vector<DefinitionInfo> DefinitionSet::InFile(const std::string& file) const {
   std::vector<DefinitionInfo> out;
+  const std::string wanted = Canonical(file);
   for (const auto& [key, info] : infos_) {
-    if (info.pos.file == file) out.push_back(info);
+    if (info.pos.file == file || Canonical(info.pos.file) == wanted) out.push_back(info);
   }
   std::sort(out.begin(), out.end(), [](const DefinitionInfo& a, const DefinitionInfo& b) {
     return a.pos.line < b.pos.line;
@@ -87,7 +99,8 @@ const DefinitionInfo* DefinitionSet::FindInfo(Kind kind, std::string_view name, 
 // Builds a set; the Linker the compilers resolve names through.
 class SetBuilder final : public internal::Linker {
  public:
-  explicit SetBuilder(Diagnostics& diags) : diags_(diags) {}
+  SetBuilder(Diagnostics& diags, const std::set<std::string>& library_files)
+      : diags_(diags), library_files_(library_files) {}
 
   void AddDocument(const YamlDocument& doc);
   Result<std::shared_ptr<const DefinitionSet>> Build();
@@ -116,7 +129,10 @@ class SetBuilder final : public internal::Linker {
   template <typename T, typename Fn>
   void CompileKind(Kind kind, DefinitionSet::Table<T>& table, Fn compile);
 
+  bool InLibrary(const std::string& file) const { return library_files_.count(file) > 0; }
+
   Diagnostics& diags_;
+  const std::set<std::string>& library_files_;
   std::vector<RawDefinition> raws_;
   std::map<DefinitionSet::Key, std::size_t> index_;
   std::shared_ptr<DefinitionSet> set_ = std::make_shared<DefinitionSet>();
@@ -197,7 +213,18 @@ void SetBuilder::AddDocument(const YamlDocument& yd) {
   DefinitionSet::Key key{raw.info.kind, raw.info.name, raw.info.version};
   auto [it, fresh] = index_.emplace(key, raws_.size());
   if (!fresh) {
-    const RawDefinition& first = raws_[it->second];
+    RawDefinition& first = raws_[it->second];
+    // A county's definition replaces the library's of the same kind, name and version.
+    const bool first_library = InLibrary(first.file), this_library = InLibrary(raw.file);
+    if (first_library != this_library) {
+      RawDefinition& library = first_library ? first : raw;
+      RawDefinition& county = first_library ? raw : first;
+      set_->replacements_.push_back({library.info, county.info});
+      diags_.Note(county.info.pos, "",
+                  county.info.Label() + " replaces the library's, in " + library.file);
+      if (first_library) first = std::move(raw);
+      return;
+    }
     doc.Error(get("name"), "name",
               "duplicate " + std::string(KindName(raw.info.kind)) + " '" + raw.info.name +
                   "' version " + std::to_string(raw.info.version),
@@ -356,19 +383,45 @@ std::vector<std::string> CollectDefinitionFiles(const std::vector<std::string>& 
       add(path, path);
       continue;
     }
+    // Symlinked folders are followed (a county's folder may link to shared ones); each real
+    // folder is walked once, so a link back up does not loop.
     std::vector<std::string> found;
-    for (fs::recursive_directory_iterator
-             it(path, fs::directory_options::skip_permission_denied, ec),
+    std::set<fs::path> walked{fs::weakly_canonical(path, ec)};
+    for (fs::recursive_directory_iterator it(path,
+                                             fs::directory_options::skip_permission_denied |
+                                                 fs::directory_options::follow_directory_symlink,
+                                             ec),
          end;
          it != end; it.increment(ec)) {
       if (ec) break;
       const fs::path& p = it->path();
+      std::error_code entry_ec;
+      const bool is_dir = it->is_directory(entry_ec);
       if (p.filename().string().rfind('.', 0) == 0) {
-        if (it->is_directory()) it.disable_recursion_pending();
+        if (is_dir) it.disable_recursion_pending();
+        continue;
+      }
+      if (is_dir) {
+        if (!walked.insert(fs::weakly_canonical(p, entry_ec)).second) {
+          it.disable_recursion_pending();
+        }
         continue;
       }
       std::string ext = p.extension().string();
-      if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml")) found.push_back(p.string());
+      if (ext != ".yaml" && ext != ".yml") continue;
+      if (it->is_regular_file(entry_ec)) {
+        found.push_back(p.string());
+      } else if (it->is_symlink(entry_ec)) {
+        diags.Error({p.string(), 0, 0}, "", "a symlink to nothing",
+                    "point it at a definition file, or remove it");
+      }
+    }
+    if (found.empty()) {
+      diags.Error({path, 0, 0}, "",
+                  "no definition file in this folder (a definition file is a *.yaml or *.yml "
+                  "file with 'kind:' and 'name:', e.g. an org, a workflow or a campaign)",
+                  "check the path, or put the county's definition files in it");
+      continue;
     }
     std::sort(found.begin(), found.end());
     for (const auto& f : found) add(f, f);
@@ -377,8 +430,9 @@ std::vector<std::string> CollectDefinitionFiles(const std::vector<std::string>& 
 }
 
 Result<std::shared_ptr<const DefinitionSet>> CompileDocuments(
-    const std::vector<YamlDocument>& documents, Diagnostics& diags) {
-  SetBuilder builder(diags);
+    const std::vector<YamlDocument>& documents, Diagnostics& diags,
+    const std::set<std::string>& library_files) {
+  SetBuilder builder(diags, library_files);
   for (const auto& d : documents) builder.AddDocument(d);
   return builder.Build();
 }
@@ -386,13 +440,25 @@ Result<std::shared_ptr<const DefinitionSet>> CompileDocuments(
 Result<std::shared_ptr<const DefinitionSet>> LoadDefinitions(const std::vector<std::string>& paths,
                                                              Diagnostics& diags,
                                                              const LoadOptions& options) {
+  // The named paths first, so that a library file also named keeps the name it was given.
+  std::vector<std::string> all = paths;
+  all.insert(all.end(), options.library.begin(), options.library.end());
+  std::set<std::string> library_canonical;
+  if (!options.library.empty()) {
+    Diagnostics ignored;  // reported once, below
+    for (const auto& f : CollectDefinitionFiles(options.library, ignored)) {
+      library_canonical.insert(Canonical(f));
+    }
+  }
   std::vector<YamlDocument> docs;
-  for (const auto& file : CollectDefinitionFiles(paths, diags)) {
+  std::set<std::string> library_files;
+  for (const auto& file : CollectDefinitionFiles(all, diags)) {
+    if (library_canonical.count(Canonical(file))) library_files.insert(file);
     auto file_docs = ReadYamlFile(file, options.limits, diags);
     docs.insert(docs.end(), std::make_move_iterator(file_docs.begin()),
                 std::make_move_iterator(file_docs.end()));
   }
-  return CompileDocuments(docs, diags);
+  return CompileDocuments(docs, diags, library_files);
 }
 
 }  // namespace rectify::definition

@@ -7,6 +7,7 @@
 #include <functional>
 #include <set>
 
+#include "rectify/engine/campaign.h"
 #include "rectify/engine/instance.h"
 #include "step.h"
 
@@ -58,12 +59,34 @@ class Context {
     return Error::NotFound("no unit '" + *q_.unit + "' in the loaded orgs");
   }
 
+  // Null for a campaign run, and for an item whose workflow or org is not loaded (noted: see
+  // Unloaded()).
   std::optional<Bound> Bind(const Instance& i) const {
     Bound b{defs_.FindWorkflow(i.record.workflow, static_cast<int>(i.record.workflow_version)),
             defs_.FindOrg(i.org, i.org_version), nullptr};
-    if (!b.wf || !b.org) return std::nullopt;
+    if (!b.wf || !b.org) {
+      if (!IsCampaignRun(i.record)) {
+        ++unloaded_items_;
+        unloaded_.insert(!b.org ? "org " + i.org + "@" + std::to_string(i.org_version)
+                                : "workflow " + i.record.workflow + "@" +
+                                      std::to_string(i.record.workflow_version));
+      }
+      return std::nullopt;
+    }
     b.cal = b.wf->calendar().get();
     return b;
+  }
+
+  // A report that left items out because their definitions are not loaded would be wrong:
+  // kNotFound naming what is missing.
+  Status Unloaded() const {
+    if (unloaded_.empty()) return OkStatus();
+    std::string what;
+    for (const auto& u : unloaded_) what += (what.empty() ? "" : ", ") + u;
+    return Error::NotFound(std::to_string(unloaded_items_) + " item" +
+                           (unloaded_items_ == 1 ? "" : "s") + " in the database run on " + what +
+                           ", which " + (unloaded_.size() == 1 ? "is" : "are") +
+                           " not in the loaded definitions; the report would leave them out");
   }
 
   // Whether the instance's unit is inside --unit.
@@ -91,6 +114,8 @@ class Context {
  private:
   const definition::DefinitionSet& defs_;
   const ReportQuery& q_;
+  mutable std::set<std::string> unloaded_;
+  mutable std::size_t unloaded_items_ = 0;
 };
 
 bool IsFinal(const Bound& b, const Instance& i) {
@@ -189,6 +214,7 @@ Result<std::vector<OverdueRow>> OverdueReport(Store& store,
     return OkStatus();
   });
   if (!s) return s.error();
+  if (Status u = ctx.Unloaded(); !u) return u.error();
   std::sort(rows.begin(), rows.end(), [](const OverdueRow& a, const OverdueRow& b) {
     if (a.unit_path != b.unit_path) return a.unit_path < b.unit_path;
     if (a.working_days_overdue != b.working_days_overdue) {
@@ -246,6 +272,7 @@ Result<Summary> SummaryReport(Store& store, const definition::DefinitionSet& def
     return OkStatus();
   });
   if (!s) return s.error();
+  if (Status u = ctx.Unloaded(); !u) return u.error();
   for (const std::string& id : completed_tasks) {
     auto it = task_measure.find(id);
     if (it != task_measure.end() && it->second.find("interview") != std::string::npos) {

@@ -69,10 +69,11 @@ Result<ReprojectReport> ReprojectInstances(Engine& engine, const ReprojectReques
   const Interpreter& interp = engine.interpreter();
   const auto& defs = interp.definitions();
   if (!req.calendar.empty() && !defs.FindCalendar(req.calendar)) {
-    std::string known;
+    std::string known, last;  // each name once, though several versions may be loaded
     for (const auto& info : defs.All()) {
-      if (info.kind == definition::Kind::kCalendar)
-        known += (known.empty() ? "" : ", ") + info.name;
+      if (info.kind != definition::Kind::kCalendar || info.name == last) continue;
+      known += (known.empty() ? "" : ", ") + info.name;
+      last = info.name;
     }
     return Error::NotFound("no calendar '" + req.calendar + "' is loaded" +
                            (known.empty() ? "" : "; known: " + known));

@@ -11,6 +11,12 @@
 //   if (!set) { std::cerr << diags.Format(); return; }
 //   std::shared_ptr<const Workflow> wf = (*set)->FindWorkflow("rectification-item");
 //
+// The shipped library and a county's own folders: paths given as `LoadOptions::library` are the
+// library. A definition outside them with the same kind, name and version as one in the library
+// replaces the library's (a county's copy of channels/default.yaml, edited); the set lists each
+// replacement and `diags` gets a note for it. Two definitions of the same kind, name and version
+// both outside the library, or both inside it, are a duplicate (an error).
+//
 // Name resolution: `Find*(name)` gives the highest version loaded, `Find*(name, v)` exactly
 // version v. Names are unique per kind and version: the same name may be a workflow and an
 // escalation, and versions 1 and 2 of a workflow may be loaded side by side.
@@ -23,6 +29,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -56,9 +63,18 @@ class DefinitionSet {
   // Every definition loaded, by kind, name and version.
   std::vector<DefinitionInfo> All() const;
   // The definitions that came from `file` (as it was named when loading), in document order.
+  // The file matches however it is spelled (relative to the working directory or absolute,
+  // through a symlink or not).
   std::vector<DefinitionInfo> InFile(const std::string& file) const;
   const DefinitionInfo* FindInfo(Kind kind, std::string_view name, int version = 0) const;
   std::size_t size() const { return infos_.size(); }
+
+  // A library definition that one from elsewhere replaced.
+  struct Replacement {
+    DefinitionInfo replaced;  // the library's
+    DefinitionInfo by;        // the one in force
+  };
+  const std::vector<Replacement>& replacements() const { return replacements_; }
 
  private:
   friend class SetBuilder;
@@ -70,6 +86,7 @@ class DefinitionSet {
   static std::shared_ptr<const T> Lookup(const Table<T>& table, std::string_view name, int version);
 
   std::map<Key, DefinitionInfo> infos_;
+  std::vector<Replacement> replacements_;
   Table<Calendar> calendars_;
   Table<Org> orgs_;
   Table<Workflow> workflows_;
@@ -81,10 +98,16 @@ class DefinitionSet {
 
 struct LoadOptions {
   YamlLimits limits;
+  // The shipped library's folders, loaded with `paths`; definitions under `paths` may replace
+  // theirs (see above). A file both in `paths` and under `library` is a library file.
+  std::vector<std::string> library;
 };
 
 // Expands `paths` into the definition files they name: a file as it is, a folder recursively
-// (every *.yaml and *.yml, sorted). A path that does not exist is an error in `diags`.
+// (every *.yaml and *.yml, sorted), following symlinks to files and to folders. A path that does
+// not exist, a folder without a definition file and a symlink that leads nowhere are errors in
+// `diags`. A file reached twice (by two paths, or through a symlink) is listed once, as first
+// named.
 std::vector<std::string> CollectDefinitionFiles(const std::vector<std::string>& paths,
                                                 Diagnostics& diags);
 
@@ -94,7 +117,9 @@ Result<std::shared_ptr<const DefinitionSet>> LoadDefinitions(const std::vector<s
                                                              const LoadOptions& options = {});
 
 // The same over documents already parsed (tests, the fuzzer, files from elsewhere).
+// `library_files`: the documents' files that are the library's (see above).
 Result<std::shared_ptr<const DefinitionSet>> CompileDocuments(
-    const std::vector<YamlDocument>& documents, Diagnostics& diags);
+    const std::vector<YamlDocument>& documents, Diagnostics& diags,
+    const std::set<std::string>& library_files = {});
 
 }  // namespace rectify::definition

@@ -14,6 +14,9 @@
 // deadline at that instant (extensions and pauses included). Workflows whose deadlines are owned
 // by someone else compare the closing transition itself with the deadline of the state it left.
 //
+// An item whose workflow or org is not in `definitions` is never left out silently: the report
+// is then kNotFound, naming what is missing (a county's folder not loaded), and prints nothing.
+//
 // Both reports read the store page by page (ListInstances, 1000 at a time), so they run on large
 // stores in bounded memory per page.
 //
