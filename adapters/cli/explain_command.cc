@@ -1,9 +1,11 @@
-// rectify explain FILE: prints the definitions in FILE as a person reads them (see
+// rectify explain FILE|NAME: prints the definitions in FILE, or those named NAME (`rectify explain
+// xinshao`: the org's whole unit tree), as a person reads them (see
 // rectify/definition/explain.h). Names in FILE resolve against --definitions (default: the
 // shipped library, $RECTIFY_HOME/workflows). `--format mermaid` draws a workflow's states.
 //
 //   $ rectify explain workflows/workflows/rectification-item.yaml --start 2017-04-21
 //   $ rectify --format mermaid explain workflows/workflows/rectification-item.yaml
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -62,7 +64,13 @@ void RegisterExplain(CLI::App& app, Context& ctx) {
       }
       options.start = *d;
     }
-    std::vector<std::string> paths{args->file};
+    // A name that is not a path (`rectify explain xinshao`): the loaded definitions of that name.
+    std::error_code ec;
+    const bool by_name = !std::filesystem::exists(args->file, ec) &&
+                         args->file.find('/') == std::string::npos &&
+                         args->file.find(".yaml") == std::string::npos;
+    std::vector<std::string> paths;
+    if (!by_name) paths.push_back(args->file);
     if (args->definitions.empty()) {
       paths.push_back(ctx.Home() + "/workflows");
     } else {
@@ -76,7 +84,20 @@ void RegisterExplain(CLI::App& app, Context& ctx) {
       ctx.Fail(set.error().WithContext("cannot explain " + args->file));
       return;
     }
-    auto infos = (*set)->InFile(args->file);
+    std::vector<definition::DefinitionInfo> infos;
+    if (by_name) {
+      for (const auto& info : (*set)->All()) {
+        if (info.name == args->file) infos.push_back(info);
+      }
+      if (infos.empty()) {
+        ctx.Fail(Error::BadInput("no file and no loaded definition named '" + args->file +
+                                 "'; give a definition file, or the name of one in the library "
+                                 "or in --definitions"));
+        return;
+      }
+    } else {
+      infos = (*set)->InFile(args->file);
+    }
     if (infos.empty()) {
       ctx.Fail(Error::BadInput(args->file + " holds no definition to explain"));
       return;
