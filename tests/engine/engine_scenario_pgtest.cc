@@ -260,8 +260,8 @@ TEST_P(EngineScenarioTest, SubmittingStopsTheEscalationAndCancelsHeldNotices) {
   RunUntil("2017-04-30T00:00:00+08:00");
   // A dispatcher delivered what was due by then: the -5wd reminder of April 28.
   DeliverDueBy("2017-04-30T00:00:00+08:00");
-  // May 5: the -1wd reminder, not yet delivered. Midnight of May 9: the reminder at the deadline
-  // and step 1's letters, held back to 08:30.
+  // May 5: the -1wd reminder, not yet delivered; May 8, 08:30: the reminder on the deadline day.
+  // Midnight of May 9: step 1's letters, held back to 08:30.
   RunUntil("2017-05-09T00:00:00+08:00");
   EXPECT_EQ(Load().EscalationLevel(), 1);
   At("2017-05-09T07:30:00+08:00");
