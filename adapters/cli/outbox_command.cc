@@ -39,9 +39,9 @@ std::string ListedState(const notify::RowVerdict& v) {
 void WriteOutboxRows(Context& ctx, const std::vector<notify::RowVerdict>& rows,
                      const Calendar* calendar) {
   auto local = [&](Timestamp t) { return calendar ? calendar->FormatLocal(t) : FormatIso(t); };
-  const std::vector<std::string> columns = {
-      "id",   "item",    "recipient", "recipient_name", "template", "channel",  "state",
-      "rule", "goes_at", "attempts",  "last_error",     "sent_at",  "dedup_key"};
+  const std::vector<std::string> columns = {"id",       "item",     "recipient",  "recipient_name",
+                                            "template", "channel",  "state",      "rule",
+                                            "goes_at",  "attempts", "last_error", "dedup_key"};
   std::vector<std::vector<std::string>> cells;
   for (const auto& v : rows) {
     const OutboxRecord& r = v.row;
@@ -59,7 +59,7 @@ void WriteOutboxRows(Context& ctx, const std::vector<notify::RowVerdict>& rows,
     }
     cells.push_back({std::to_string(r.id), r.instance_id, r.recipient, v.recipient_name,
                      r.template_name, r.channel, state, rule, goes, std::to_string(r.attempts),
-                     r.last_error, "", r.dedup_key});
+                     r.last_error, r.dedup_key});
   }
   switch (ctx.format()) {
     case Format::kJson:
@@ -70,7 +70,7 @@ void WriteOutboxRows(Context& ctx, const std::vector<notify::RowVerdict>& rows,
         for (std::size_t i = 0; i < columns.size(); ++i) {
           if (columns[i] == "id" || columns[i] == "attempts") {
             o[columns[i]] = std::stoll(c[i]);
-          } else if (columns[i] != "sent_at") {
+          } else {
             o[columns[i]] = c[i];
           }
         }
@@ -85,16 +85,8 @@ void WriteOutboxRows(Context& ctx, const std::vector<notify::RowVerdict>& rows,
       return;
     }
     case Format::kCsv: {
-      ctx.out << kCsvBom;
-      std::vector<std::string> header;
-      for (const auto& c : columns) {
-        if (c != "sent_at") header.push_back(c);
-      }
-      ctx.out << engine::CsvLine(header);
-      for (auto c : cells) {
-        c.erase(c.begin() + 11);
-        ctx.out << engine::CsvLine(c);
-      }
+      ctx.out << kCsvBom << engine::CsvLine(columns);
+      for (const auto& c : cells) ctx.out << engine::CsvLine(c);
       return;
     }
     default:
