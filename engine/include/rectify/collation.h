@@ -5,7 +5,8 @@
 //             [](const Row& a, const Row& b) { return NameLess(a.unit_path, b.unit_path); });
 //
 // It is ICU's collation for the "zh" locale (pinyin; Latin letters and digits sort as usual among
-// them). Every report and export that sorts by a name a person sees uses it, and only it.
+// them), with 长 read cháng as in place names (长塘, 长沙) where ICU reads it zhǎng. Every report
+// and export that sorts by a name a person sees uses it, and only it.
 //
 // Thread-safety: safe from any thread (one collator per thread).
 #pragma once
