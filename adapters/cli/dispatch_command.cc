@@ -60,9 +60,17 @@ std::string StatsLine(const notify::DispatchStats& s) {
          " taken over from a dead dispatcher";
 }
 
-// One line a held message: which rule holds it and when it will go, in the calendar's zone.
+// One line a held message: which rule holds it and when it will go, in the calendar's zone; the
+// first 20, then where to see the rest (a backlog held overnight can be thousands).
 void PrintHolds(Context& ctx, const notify::DispatchStats& s, const Calendar* calendar) {
-  for (const auto& v : s.holds) {
+  constexpr std::size_t kShown = 20;
+  for (std::size_t i = 0; i < s.holds.size(); ++i) {
+    const notify::RowVerdict& v = s.holds[i];
+    if (i == kShown) {
+      ctx.err << "dispatch: ... and " << s.holds.size() - kShown
+              << " more held ('rectify outbox list --state held' lists them all)\n";
+      break;
+    }
     ctx.err << "dispatch: held " << v.row.dedup_key << " (" << v.row.template_name << " to "
             << v.row.recipient << "): " << notify::HoldRuleName(v.hold.rule) << "; goes at "
             << (calendar ? calendar->FormatLocal(v.hold.until) : FormatIso(v.hold.until)) << "\n";
