@@ -347,6 +347,22 @@ TEST_F(InterpreterTest, AReminderArmedAtMidnightByAnOlderReleaseIsRecordedAsSkip
   for (const engine::PendingTimer& t : item_.timers) EXPECT_NE(t.name, "remind:rectifying:2");
 }
 
+// An item of an older release whose reminder `0` is still only in its schedule (not armed in the
+// store) at 00:00 after the deadline: the next firing projects it at 08:30 on the deadline day.
+TEST_F(InterpreterTest,
+       AnOlderReleasesUnarmedMidnightReminderMovesToTheDeadlineDayAtTheNextFiring) {
+  RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
+  FireDue("2017-04-28T08:30:00+08:00");
+  for (engine::PendingTimer& t : item_.timers) {
+    if (t.name == "remind:rectifying:2") t.due = T("2017-05-09T00:00:00+08:00");
+  }
+  FireDue("2017-05-05T08:30:00+08:00");
+  std::vector<std::string> schedule = Schedule();
+  ASSERT_GE(schedule.size(), 2u);
+  EXPECT_EQ(schedule[0], "2017-05-08T08:30:00+08:00 remind:rectifying:2");
+  EXPECT_EQ(schedule[1], "2017-05-09T00:00:00+08:00 escalate:rectifying:0");
+}
+
 // An item assigned after its deadline day's reminder time gets no catch-up reminder once the
 // deadline has passed: the first letter alone speaks for the lapse.
 TEST_F(InterpreterTest, NoCatchUpReminderAfterTheDeadlineBesideTheFirstLetter) {

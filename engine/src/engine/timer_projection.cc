@@ -75,10 +75,14 @@ Status Step::ProjectTimers() {
   };
   std::vector<PendingTimer> kept;
   for (const PendingTimer& t : inst.timers) {
-    bool wanted = std::any_of(desired.begin(), desired.end(),
-                              [&](const PendingTimer& d) { return same(d, t); });
-    if (wanted) {
+    auto wanted = std::find_if(desired.begin(), desired.end(),
+                               [&](const PendingTimer& d) { return same(d, t); });
+    if (wanted != desired.end()) {
       kept.push_back(t);
+      // Not in the store yet: it takes the time this projection gives it. Only a rule that
+      // changed between releases (a reminder at 00:00 after the deadline, now at 08:30 on the
+      // deadline day) makes the two differ within one generation.
+      if (!t.armed) kept.back().due = wanted->due;
     } else if (t.armed) {
       fx_.cancel.push_back({inst.record.id, t.name, t.generation});
     }
