@@ -17,7 +17,7 @@ build_packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsoci-dev libsqlite3-dev libpq-dev
   libyaml-cpp-dev libhowardhinnant-date-dev tzdata
-  libcli11-dev libsodium-dev libssl-dev libcurl4-openssl-dev
+  libcli11-dev libsodium-dev libssl-dev libcurl4-openssl-dev libicu-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev googletest

@@ -69,6 +69,7 @@ void Print(Context& ctx, const std::vector<boost::json::object>& rows,
     return boost::json::serialize(v);
   };
   if (ctx.format() == Format::kCsv) {
+    ctx.out << kCsvBom;
     std::string sep;
     for (const auto& c : columns) ctx.out << std::exchange(sep, ",") << c;
     ctx.out << "\n";

@@ -16,10 +16,12 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "adapters/cli/cli.h"
 #include "adapters/cli/database_access.h"
 #include "adapters/cli/notify_session.h"
+#include "adapters/cli/outbox_listing.h"
 #include "adapters/notify/dispatcher.h"
 #include "adapters/store/soci/migrator.h"
 #include "adapters/store/soci/soci_outbox_store.h"
@@ -38,13 +40,62 @@ struct DispatchOptions {
   double lease_seconds = 120, poll_seconds = 5;
   std::string owner;
   std::uint64_t seed = 0;
+  std::string at;  // --at: preview only
 };
+
+// "3 held (2 working hours, 1 rate limit)": how many each rule held.
+std::string HeldText(const notify::DispatchStats& s) {
+  std::map<std::string, int> by_rule;
+  for (const auto& v : s.holds) ++by_rule[std::string(notify::HoldRuleName(v.hold.rule))];
+  std::string text = std::to_string(s.held) + " held";
+  std::string sep = " (";
+  for (const auto& [rule, n] : by_rule)
+    text += std::exchange(sep, ", ") + std::to_string(n) + " " + rule;
+  if (!by_rule.empty()) text += ")";
+  return text;
+}
 
 std::string StatsLine(const notify::DispatchStats& s) {
   return std::to_string(s.delivered) + " delivered, " + std::to_string(s.retried) + " to retry, " +
-         std::to_string(s.dead) + " dead-lettered, " + std::to_string(s.held) +
-         " held (digest or rate limit), " + std::to_string(s.digests) + " digests, " +
-         std::to_string(s.abandoned) + " taken over from a dead dispatcher";
+         std::to_string(s.dead) + " dead-lettered, " + HeldText(s) + ", " +
+         std::to_string(s.digests) + " digests, " + std::to_string(s.abandoned) +
+         " taken over from a dead dispatcher";
+}
+
+// One line a held message: which rule holds it and when it will go, in the calendar's zone; the
+// first 20, then where to see the rest (a backlog held overnight can be thousands).
+void PrintHolds(Context& ctx, const notify::DispatchStats& s, const Calendar* calendar) {
+  constexpr std::size_t kShown = 20;
+  for (std::size_t i = 0; i < s.holds.size(); ++i) {
+    const notify::RowVerdict& v = s.holds[i];
+    if (i == kShown) {
+      ctx.err << "dispatch: ... and " << s.holds.size() - kShown
+              << " more held ('rectify outbox list --state held' lists them all)\n";
+      break;
+    }
+    ctx.err << "dispatch: held " << v.row.dedup_key << " (" << v.row.template_name << " to "
+            << v.row.recipient << "): " << notify::HoldRuleName(v.hold.rule) << "; goes at "
+            << (calendar ? calendar->FormatLocal(v.hold.until) : FormatIso(v.hold.until)) << "\n";
+  }
+}
+
+// --at: what a dispatch at that instant would send and hold; sends nothing, changes nothing.
+void RunPreview(Context& ctx, const DispatchOptions& o, store_soci::SociOutboxStore& outbox,
+                notify::Dispatcher& dispatcher, const Calendar* calendar) {
+  auto at = ParseIso(o.at);
+  if (!at) return ctx.Fail(Error::BadInput("--at: " + at.error().message()));
+  notify::OutboxQuery q;
+  q.state = OutboxState::kPending;
+  q.limit = 100000;
+  auto rows = outbox.List(q);
+  if (!rows) return ctx.Fail(rows.error());
+  std::vector<notify::RowVerdict> verdicts = dispatcher.Preview(*rows, *at);
+  std::map<std::string, int> n;
+  for (const auto& v : verdicts) ++n[ListedState(v)];
+  ctx.err << "dispatch at " << (calendar ? calendar->FormatLocal(*at) : FormatIso(*at)) << ": "
+          << n["queued"] << " would be sent, " << n["held"] << " held, " << n["dead letter"]
+          << " dead-lettered; nothing was sent or changed (--at)\n";
+  if (!verdicts.empty() || ctx.format() != Format::kText) WriteOutboxRows(ctx, verdicts, calendar);
 }
 
 // Queued messages for people or units that the database knows (their org was registered) but
@@ -99,6 +150,9 @@ void RunDispatch(Context& ctx, const DispatchOptions& o) {
   if (o.batch < 1 || o.batch > 10000) return ctx.UsageError("--batch is from 1 to 10000");
   if (o.lease_seconds <= 0) return ctx.UsageError("--lease is a number of seconds, above 0");
   if (o.poll_seconds <= 0) return ctx.UsageError("--poll is a number of seconds, above 0");
+  if (!o.at.empty() && o.requeue) {
+    return ctx.UsageError("--at previews and changes nothing; it cannot --requeue");
+  }
   auto opened = OpenDatabase(ctx, /*create=*/false);
   if (!opened) return ctx.Fail(opened.error());
   store_soci::Migrator migrator(*opened->db, MigrationsDir(ctx, ""));
@@ -117,6 +171,12 @@ void RunDispatch(Context& ctx, const DispatchOptions& o) {
     return ctx.Fail(st.error());
   }
   store_soci::SociOutboxStore outbox(std::move(opened->db));
+  if (!o.at.empty()) {
+    NotifySetup& s = **setup;
+    notify::Dispatcher preview(outbox, clock, *s.config, s.channels, s.renderer, s.directory,
+                               s.calendar.get(), {});
+    return RunPreview(ctx, o, outbox, preview, s.calendar.get());
+  }
   if (o.requeue) {
     auto n = outbox.Requeue(clock.Now());
     if (!n) return ctx.Fail(n.error());
@@ -136,6 +196,7 @@ void RunDispatch(Context& ctx, const DispatchOptions& o) {
     auto stats = dispatcher.Drain();
     if (!stats) return ctx.Fail(stats.error());
     ctx.err << "dispatch: " << StatsLine(*stats) << "\n";
+    PrintHolds(ctx, *stats, s.calendar.get());
     return;
   }
   g_stop = false;
@@ -154,8 +215,10 @@ void RunDispatch(Context& ctx, const DispatchOptions& o) {
       // The database went away: say so and try again at the next poll.
       ctx.err << "rectify: error: " << stats.error().message() << "\n";
     } else if (stats->claimed > 0) {
-      total += *stats;
       ctx.err << "dispatch: " << StatsLine(*stats) << "\n";
+      PrintHolds(ctx, *stats, s.calendar.get());
+      stats->holds.clear();  // the total counts them; it does not keep them
+      total += *stats;
     }
     auto until = std::chrono::steady_clock::now() +
                  std::chrono::milliseconds(static_cast<std::int64_t>(o.poll_seconds * 1000));
@@ -187,6 +250,9 @@ void RegisterDispatch(CLI::App& app, Context& ctx) {
   cmd->add_option("--owner", o->owner, "This dispatcher's name in leases (default host:pid)");
   cmd->add_option("--seed", o->seed, "Seed of the retry jitter (default 0)");
   cmd->add_flag("--requeue", o->requeue, "Put dead letters back in the queue first");
+  cmd->add_option("--at", o->at,
+                  "Preview: what a dispatch at this instant (ISO 8601 with an offset) would send "
+                  "and hold, and why; sends nothing and changes nothing");
   cmd->callback([&ctx, o] { RunDispatch(ctx, *o); });
 }
 

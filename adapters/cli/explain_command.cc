@@ -1,7 +1,8 @@
-// rectify explain FILE: prints the definitions in FILE as a person reads them (see
-// rectify/definition/explain.h). Names in FILE resolve against the shipped library
-// ($RECTIFY_HOME/workflows) and --definitions (definition_sources.h); a definition that replaces
-// the library's is noted. `--format mermaid` draws a workflow's states.
+// rectify explain FILE|NAME: prints the definitions in FILE, or those named NAME (`rectify explain
+// xinshao`: the org's whole unit tree), as a person reads them (see rectify/definition/explain.h).
+// Names resolve against the shipped library ($RECTIFY_HOME/workflows) and --definitions
+// (definition_sources.h); a definition that replaces the library's is noted. `--format mermaid`
+// draws a workflow's states.
 //
 //   $ rectify explain workflows/workflows/rectification-item.yaml --start 2017-04-21
 //   $ rectify --format mermaid explain workflows/workflows/rectification-item.yaml
@@ -65,15 +66,35 @@ void RegisterExplain(CLI::App& app, Context& ctx) {
       }
       options.start = *d;
     }
+    // A name that is not a path (`rectify explain xinshao`): the loaded definitions of that name.
+    std::error_code exists_ec;
+    const bool by_name = !std::filesystem::exists(args->file, exists_ec) &&
+                         args->file.find('/') == std::string::npos &&
+                         args->file.find(".yaml") == std::string::npos;
+    std::vector<std::string> named_files;
+    if (!by_name) named_files.push_back(args->file);
     Diagnostics diags;
-    auto set = LoadDefinitionSources(ctx, args->definitions, diags, {args->file});
+    auto set = LoadDefinitionSources(ctx, args->definitions, diags, named_files);
     diags.Sort();
     ctx.err << diags.Format();
     if (!set) {
       ctx.Fail(set.error().WithContext("cannot explain " + args->file));
       return;
     }
-    auto infos = (*set)->InFile(args->file);
+    std::vector<definition::DefinitionInfo> infos;
+    if (by_name) {
+      for (const auto& info : (*set)->All()) {
+        if (info.name == args->file) infos.push_back(info);
+      }
+      if (infos.empty()) {
+        ctx.Fail(Error::BadInput("no file and no loaded definition named '" + args->file +
+                                 "'; give a definition file, or the name of one in the library "
+                                 "or in --definitions"));
+        return;
+      }
+    } else {
+      infos = (*set)->InFile(args->file);
+    }
     if (infos.empty()) {
       // A library file whose definitions a county's file replaced: explain what is in force.
       std::error_code ec;

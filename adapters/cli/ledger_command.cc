@@ -111,7 +111,7 @@ void RunExport(Context& ctx, const std::string& campaign, const DefinitionSource
   std::vector<std::string> header = {
       "id", "title", "unit", "responsible", "registered_at", "time_limit", "workflow", "campaign"};
   header.insert(header.end(), extra.begin(), extra.end());
-  ctx.out << engine::CsvLine(header);
+  ctx.out << kCsvBom << engine::CsvLine(header);
   for (const auto& i : items) {
     auto wf =
         s.definitions->FindWorkflow(i.record.workflow, static_cast<int>(i.record.workflow_version));

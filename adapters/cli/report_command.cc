@@ -88,7 +88,8 @@ void RunOverdue(Context& ctx, const ReportArgs& a) {
       for (const auto& r : *rows) ctx.out << json::serialize(engine::ToJson(r)) << "\n";
       return;
     case Format::kCsv:
-      ctx.out << engine::CsvLine({"unit", "unit_path", "item", "title", "responsible",
+      ctx.out << kCsvBom
+              << engine::CsvLine({"unit", "unit_path", "item", "title", "responsible",
                                   "responsible_name", "state", "deadline", "working_days_overdue",
                                   "calendar_days_overdue", "escalation_level", "escalation_measure",
                                   "payment_suspended"});
@@ -140,7 +141,7 @@ void RunSummary(Context& ctx, const ReportArgs& a) {
       return;
     }
     case Format::kCsv: {
-      ctx.out << engine::CsvLine({"section", "name", "unit_path", "value"});
+      ctx.out << kCsvBom << engine::CsvLine({"section", "name", "unit_path", "value"});
       auto count = [&](const char* name, std::int64_t v) {
         ctx.out << engine::CsvLine({"count", name, "", std::to_string(v)});
       };
@@ -150,6 +151,17 @@ void RunSummary(Context& ctx, const ReportArgs& a) {
       count("closed_late", sum->closed_late);
       count("overdue_now", sum->overdue_now);
       count("interviews_held", sum->interviews_held);
+      // The same counts by workflow, rectification items first: "workflow:materials-submission".
+      for (const auto& k : sum->by_workflow) {
+        std::string section = "workflow:" + k.workflow;
+        for (const auto& [name, v] : {std::pair<const char*, std::int64_t>{"items", k.items},
+                                      {"open", k.open},
+                                      {"closed_on_time", k.closed_on_time},
+                                      {"closed_late", k.closed_late},
+                                      {"overdue_now", k.overdue_now}}) {
+          ctx.out << engine::CsvLine({section, name, "", std::to_string(v)});
+        }
+      }
       for (const auto& [m, n] : sum->escalations_by_measure) {
         ctx.out << engine::CsvLine({"escalation", m, "", std::to_string(n)});
       }
@@ -167,13 +179,19 @@ void RunSummary(Context& ctx, const ReportArgs& a) {
   ctx.out << "summary as of " << Local(s, q.as_of);
   if (q.campaign) ctx.out << " of campaign " << *q.campaign;
   ctx.out << "\n";
-  TextTable counts({"items", std::to_string(sum->items)});
-  counts.Add({"open", std::to_string(sum->open)});
-  counts.Add({"closed on time", std::to_string(sum->closed_on_time)});
-  counts.Add({"closed late", std::to_string(sum->closed_late)});
-  counts.Add({"overdue now", std::to_string(sum->overdue_now)});
-  counts.Add({"interviews held", std::to_string(sum->interviews_held)});
-  ctx.out << counts.Format();
+  // One line a workflow: rectification items apart from materials submissions and the rest.
+  if (sum->by_workflow.empty()) {
+    ctx.out << "items: none\n";
+  } else {
+    TextTable counts({"workflow", "items", "open", "closed on time", "closed late", "overdue now"});
+    for (const auto& k : sum->by_workflow) {
+      counts.Add({k.title.empty() ? k.workflow : k.title, std::to_string(k.items),
+                  std::to_string(k.open), std::to_string(k.closed_on_time),
+                  std::to_string(k.closed_late), std::to_string(k.overdue_now)});
+    }
+    ctx.out << counts.Format();
+  }
+  ctx.out << "interviews held: " << sum->interviews_held << "\n";
   ctx.out << "escalations by measure:" << (sum->escalations_by_measure.empty() ? " none" : "")
           << "\n";
   if (!sum->escalations_by_measure.empty()) {

@@ -16,6 +16,11 @@
 
 namespace rectify::cli {
 
+// What every CSV output (`--format csv`, `ledger export`) starts with: the UTF-8 byte order mark,
+// without which Excel reads a CSV file in the system's code page and garbles Chinese. Ledger
+// import skips it, so an export imports again.
+inline constexpr std::string_view kCsvBom = "\xEF\xBB\xBF";
+
 // Terminal columns a UTF-8 string takes: East Asian wide characters count two.
 std::size_t DisplayWidth(std::string_view text);
 

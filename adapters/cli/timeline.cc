@@ -19,7 +19,7 @@ std::string Str(const json::object& o, const char* key) {
 
 // A reminder's offset as people say it: "-5wd" -> "5 working days before the deadline".
 std::string OffsetText(const std::string& offset) {
-  if (offset == "0" || offset.empty()) return "at the deadline";
+  if (offset == "0" || offset.empty()) return "on the deadline day";
   std::size_t digits = offset.find_first_not_of("0123456789", 1);
   if (offset[0] != '-' || digits == 1 || digits == std::string::npos) return offset;
   std::string n = offset.substr(1, digits - 1);

@@ -158,11 +158,10 @@ class FeedBuilder {
     w.Line("STATUS", "CONFIRMED");
     if (!paused) {
       for (const auto& reminder : state.reminders) {
-        auto at = dc.At(reminder.offset);
+        // When the engine sends the reminder (ReminderAt): a `0` on a day deadline rings when the
+        // deadline day's working hours start, not at local 24:00.
+        auto at = ReminderAt(cal, *deadline, reminder.offset);
         if (!at) continue;  // a reminder day outside the calendar's years: no alarm, no guess
-        // A day deadline ends at local 24:00; a phone should not ring then (`0`): it rings when
-        // the deadline day's working hours start.
-        if (all_day && *at >= *deadline) at = cal.AtLocalTime(day, cal.working_hours().start);
         w.Line("BEGIN", "VALARM");
         w.Line("ACTION", "DISPLAY");
         w.Text("DESCRIPTION", title + " (" + i.record.id + "): " + FormatDate(day));

@@ -24,9 +24,9 @@
 //     an extension or a pause updates the same event (SEQUENCE is the clock's generation), and a
 //     restarted clock (a reopened item) is a new event.
 //   - One VALARM per reminder of the state (`remind: [-5wd, -1wd, 0]`), at the instant the engine
-//     sends it (a UTC DATE-TIME trigger); none while the clock is paused. A reminder at the end
-//     of a day deadline (`0`, local 24:00) rings at the start of working hours of the deadline
-//     day instead, so nobody's phone rings at midnight.
+//     sends it (ReminderAt in calendar/deadline.h, a UTC DATE-TIME trigger); none while the clock
+//     is paused. A reminder at the end of a day deadline (`0`, local 24:00) rings at the start of
+//     working hours of the deadline day, so nobody's phone rings at midnight.
 //   - DTSTAMP is `stamp`; the feed reads no clock.
 // Events are sorted by deadline, then item id, so the same store gives the same bytes.
 //

@@ -14,7 +14,59 @@ DispatchStats& DispatchStats::operator+=(const DispatchStats& o) {
   digests += o.digests;
   abandoned += o.abandoned;
   lost_leases += o.lost_leases;
+  holds.insert(holds.end(), o.holds.begin(), o.holds.end());
   return *this;
+}
+
+std::string_view ActionName(RowVerdict::Action action) {
+  switch (action) {
+    case RowVerdict::Action::kSend:
+      return "send";
+    case RowVerdict::Action::kDigest:
+      return "digest";
+    case RowVerdict::Action::kHold:
+      return "held";
+    case RowVerdict::Action::kDeadLetter:
+      return "dead letter";
+  }
+  return "send";
+}
+
+struct Dispatcher::Route {
+  Recipient to;
+  std::string contact_kind;  // the row's, or the one a `contacts` rule of the channels file gives
+  const ChannelSpec* spec = nullptr;
+  std::string unroutable;  // why it cannot be sent at all (it is dead-lettered)
+};
+
+Dispatcher::Route Dispatcher::RouteOf(const OutboxRecord& row) const {
+  Route r;
+  const Recipient* known = directory_.Find(row.recipient);
+  r.to = known ? *known : directory_.Outsider(row);
+  r.contact_kind = row.channel;
+  // A rehearsal's contacts replace the org's: the kind follows them (a bulletin stays one).
+  if (const ContactOverride* o = config_.ContactsFor(row.recipient);
+      o && row.channel != "bulletin") {
+    r.to.contacts = o->contacts;
+    if (!o->language.empty()) r.to.language = o->language;
+    r.contact_kind = std::string(PreferredContactKind(o->contacts));
+  }
+  r.spec = config_.Route(r.contact_kind);
+  // A rehearsal's file replaces the contacts of the org's people; someone outside the org (a
+  // public reporter) has no rehearsal contact, and their real one must not be reached.
+  const bool rehearsal_outsider = r.to.outside && !config_.contacts().empty();
+  if (rehearsal_outsider) {
+    r.unroutable = "'" + row.recipient + "' is outside the org, and channels file " +
+                   config_.info().name +
+                   " gives rehearsal contacts (contacts:), so its real address is not used; "
+                   "send it with the office's channels file (rectify dispatch --requeue "
+                   "--channels FILE)";
+  } else if (!r.spec || !channels_.count(r.spec->name)) {
+    r.unroutable = "no channel serves contact kind '" + r.contact_kind + "'; add 'routes: { " +
+                   r.contact_kind +
+                   ": CHANNEL }' to the channels file, then run 'rectify dispatch --requeue'";
+  }
+  return r;
 }
 
 // One claimed row on its way through this round.
@@ -116,7 +168,7 @@ Result<DispatchStats> Dispatcher::RunOnce() {
                                  w.claimed.row.dedup_key, w.claimed.row.instance_id,
                                  w.claimed.row.recipient});
   };
-  auto hold = [&](Work& w, Timestamp until) {
+  auto hold = [&](Work& w, HoldRule rule, Timestamp until) {
     Status s = w.life.Process(DeliveryEvent::kRelease);
     assert(s.ok());
     (void)s;
@@ -124,6 +176,11 @@ Result<DispatchStats> Dispatcher::RunOnce() {
     w.result.next_attempt_at = until;
     w.result.last_error = w.claimed.row.last_error;
     ++stats.held;
+    RowVerdict& v = stats.holds.emplace_back();
+    v.row = w.claimed.row;
+    v.recipient_name = w.to.name;
+    v.action = RowVerdict::Action::kHold;
+    v.hold = {rule, until};
   };
   // Applies a channel's answer to one row: the policy picks the move, the lifecycle checks it.
   auto apply = [&](Work& w, const SendResult& sent, bool in_digest) {
@@ -174,17 +231,10 @@ Result<DispatchStats> Dispatcher::RunOnce() {
     Status claimed_ok = w.life.Process(DeliveryEvent::kClaim);
     assert(claimed_ok.ok());
     (void)claimed_ok;
-    const Recipient* known = directory_.Find(row.recipient);
-    w.to = known ? *known : directory_.Outsider(row);
-    w.contact_kind = row.channel;
-    // A rehearsal's contacts replace the org's: the kind follows them (a bulletin stays one).
-    if (const ContactOverride* o = config_.ContactsFor(row.recipient);
-        o && row.channel != "bulletin") {
-      w.to.contacts = o->contacts;
-      if (!o->language.empty()) w.to.language = o->language;
-      w.contact_kind = std::string(PreferredContactKind(o->contacts));
-    }
-    w.spec = config_.Route(w.contact_kind);
+    Route route = RouteOf(row);
+    w.to = std::move(route.to);
+    w.contact_kind = std::move(route.contact_kind);
+    w.spec = route.spec;
     if (!w.claimed.previous_owner.empty()) {
       ++w.result.attempts_total;
       record(w, "abandoned",
@@ -192,24 +242,12 @@ Result<DispatchStats> Dispatcher::RunOnce() {
                  " ran out before it recorded an outcome; sending again with the same dedup key");
       ++stats.abandoned;
     }
-    // A rehearsal's file replaces the contacts of the org's people; someone outside the org (a
-    // public reporter) has no rehearsal contact, and their real one must not be reached.
-    const bool rehearsal_outsider = w.to.outside && !config_.contacts().empty();
-    if (!w.spec || !channels_.count(w.spec->name) || rehearsal_outsider) {
+    if (!route.unroutable.empty()) {
       ++w.result.attempts_total;
       Status s = w.life.Process(DeliveryEvent::kFail);
       assert(s.ok());
       (void)s;
-      std::string why =
-          rehearsal_outsider
-              ? "'" + row.recipient + "' is outside the org, and channels file " +
-                    config_.info().name +
-                    " gives rehearsal contacts (contacts:), so its real address is not used; "
-                    "send it with the office's channels file (rectify dispatch --requeue "
-                    "--channels FILE)"
-              : "no channel serves contact kind '" + w.contact_kind + "'; add 'routes: { " +
-                    w.contact_kind +
-                    ": CHANNEL }' to the channels file, then run 'rectify dispatch --requeue'";
+      const std::string& why = route.unroutable;
       record(w, "failed", why);
       w.result.state = OutboxState::kDead;
       w.result.next_attempt_at = row.next_attempt_at;
@@ -219,31 +257,27 @@ Result<DispatchStats> Dispatcher::RunOnce() {
     }
     w.urgent = IsUrgent(row);
     // Nothing but an urgent message goes out of working hours, whenever it was claimed: a row due
-    // at 17:59 on Friday that a dispatcher picks up at 23:00 waits for Monday morning.
-    if (!w.urgent) {
-      if (Timestamp open = HoldToWorkingHours(calendar_, now); open != now) {
-        hold(w, open);
-        continue;
-      }
+    // at 17:59 on Friday that a dispatcher picks up at 23:00 waits for Monday morning. A reminder
+    // to a person who takes a daily digest waits for its slot.
+    const bool digest = w.to.contacts.digest == "daily" && IsDigestible(row.template_name);
+    if (HoldReason why = WhyWaiting(row, now, calendar_, w.urgent, digest);
+        why.rule != HoldRule::kNone) {
+      hold(w, why.rule, why.until);
+      continue;
     }
-    if (!w.urgent && calendar_ && w.to.contacts.digest == "daily" &&
-        IsDigestible(row.template_name)) {
-      Timestamp slot = DigestSlot(*calendar_, row.not_before);
-      if (now < slot) {
-        hold(w, slot);
-      } else {
-        digests[{w.to.id, w.spec->name}].push_back(work.size() - 1);
-      }
+    if (!w.urgent && calendar_ && digest) {
+      digests[{w.to.id, w.spec->name}].push_back(work.size() - 1);
       continue;
     }
     // Slow peers must not outlive the lease: a send that could end after it would race another
     // dispatcher that claimed the row in the meantime. Put such rows back, untried, for now.
     if (sends > 0 && clock_.Now() + SendTimeout(*w.spec) >= lease_until) {
-      hold(w, now);
+      hold(w, HoldRule::kBusy, now);
       continue;
     }
     if (!w.urgent && !BucketFor(*w.spec).TryTake(now)) {
-      hold(w, HoldToWorkingHours(calendar_, BucketFor(*w.spec).NextToken(now)));
+      hold(w, HoldRule::kRateLimit,
+           HoldToWorkingHours(calendar_, BucketFor(*w.spec).NextToken(now)));
       continue;
     }
     Rendered r = renderer_.Render(row, w.to, calendar_, now);
@@ -260,12 +294,12 @@ Result<DispatchStats> Dispatcher::RunOnce() {
   for (auto& [key, indexes] : digests) {
     const ChannelSpec& spec = *work[indexes.front()].spec;
     if (sends > 0 && clock_.Now() + SendTimeout(spec) >= lease_until) {
-      for (std::size_t i : indexes) hold(work[i], now);
+      for (std::size_t i : indexes) hold(work[i], HoldRule::kBusy, now);
       continue;
     }
     if (!BucketFor(spec).TryTake(now)) {
       Timestamp next = HoldToWorkingHours(calendar_, BucketFor(spec).NextToken(now));
-      for (std::size_t i : indexes) hold(work[i], next);
+      for (std::size_t i : indexes) hold(work[i], HoldRule::kRateLimit, next);
       continue;
     }
     std::vector<OutboxRecord> rows;
@@ -293,6 +327,54 @@ Result<DispatchStats> Dispatcher::RunOnce() {
   if (!lost) return lost.error();
   stats.lost_leases = static_cast<std::int64_t>(lost->size());
   return stats;
+}
+
+std::vector<RowVerdict> Dispatcher::Preview(const std::vector<OutboxRecord>& rows,
+                                            Timestamp at) const {
+  std::vector<RowVerdict> out;
+  std::map<std::string, TokenBucket> buckets;  // fresh: full at `at`
+  std::map<std::pair<std::string, std::string>, bool> digest_sent;
+  for (const OutboxRecord& row : rows) {
+    RowVerdict& v = out.emplace_back();
+    v.row = row;
+    if (const Recipient* known = directory_.Find(row.recipient)) v.recipient_name = known->name;
+    if (row.state != OutboxState::kPending) continue;
+    Route route = RouteOf(row);
+    v.recipient_name = route.to.name;
+    if (!route.unroutable.empty()) {
+      v.action = RowVerdict::Action::kDeadLetter;
+      v.detail = route.unroutable;
+      continue;
+    }
+    const bool urgent = IsUrgent(row);
+    const bool digest = route.to.contacts.digest == "daily" && IsDigestible(row.template_name);
+    if (HoldReason why = WhyWaiting(row, at, calendar_, urgent, digest);
+        why.rule != HoldRule::kNone) {
+      v.action = RowVerdict::Action::kHold;
+      v.hold = why;
+      continue;
+    }
+    if (!urgent && calendar_ && digest) {
+      v.action = RowVerdict::Action::kDigest;
+      // One digest a recipient and channel: the first of its rows takes the token.
+      auto key = std::make_pair(route.to.id, route.spec->name);
+      if (digest_sent.count(key)) continue;
+      digest_sent[key] = true;
+    }
+    if (urgent) continue;
+    auto it = buckets.find(route.spec->name);
+    if (it == buckets.end()) {
+      it = buckets
+               .emplace(route.spec->name,
+                        TokenBucket(route.spec->rate_per_minute, route.spec->burst, at))
+               .first;
+    }
+    if (!it->second.TryTake(at)) {
+      v.action = RowVerdict::Action::kHold;
+      v.hold = {HoldRule::kRateLimit, HoldToWorkingHours(calendar_, it->second.NextToken(at))};
+    }
+  }
+  return out;
 }
 
 Result<DispatchStats> Dispatcher::Drain() {

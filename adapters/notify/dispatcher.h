@@ -15,6 +15,8 @@
 //      rehearsal's `contacts` rules such a row is dead-lettered rather than sent to a real address;
 //   3. outside the calendar's working hours the row is put back until they start, whenever it fell
 //      due (a row due at 17:59 on Friday that is picked up at 23:00 goes on Monday morning);
+//      every row put back is listed in the stats with its rule (policy.h's HoldRule) and when it
+//      will go, which `rectify dispatch` prints;
 //   4. a reminder for a person who asked for a daily digest waits for their digest slot (the start
 //      of a working day) and goes out with the others of that slot as one message;
 //   5. the channel serving the contact kind (the channels file's `routes`) is asked for a token of
@@ -38,6 +40,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "adapters/notify/channel.h"
 #include "adapters/notify/channel_factory.h"
@@ -58,9 +61,22 @@ struct DispatcherOptions {
   std::uint64_t seed = 0;  // of the backoff jitter
 };
 
+// What the dispatcher did, or would do (Preview), with one row.
+struct RowVerdict {
+  enum class Action { kSend, kDigest, kHold, kDeadLetter };
+  OutboxRecord row;
+  std::string recipient_name;  // the org's name for the recipient; empty when unknown
+  Action action = Action::kSend;
+  HoldReason hold;     // kHold: the rule and when it will go
+  std::string detail;  // kDeadLetter: why
+};
+// "send", "digest", "held", "dead letter".
+std::string_view ActionName(RowVerdict::Action action);
+
 struct DispatchStats {
   std::int64_t claimed = 0, delivered = 0, retried = 0, dead = 0, held = 0, digests = 0,
                abandoned = 0, lost_leases = 0;
+  std::vector<RowVerdict> holds;  // the rows put back, each with its rule (appended by +=)
   DispatchStats& operator+=(const DispatchStats& o);
 };
 
@@ -74,9 +90,16 @@ class Dispatcher {
   Result<DispatchStats> RunOnce();
   // Batches until a claim returns nothing.
   Result<DispatchStats> Drain();
+  // What a dispatch at `at` would do with `rows` (pending rows, in the order a claim takes them:
+  // next_attempt_at, then id), by the same rules, with every channel's rate limit full at `at`;
+  // sends nothing and changes nothing. Rows not yet due are held with their rule.
+  std::vector<RowVerdict> Preview(const std::vector<OutboxRecord>& rows, Timestamp at) const;
 
  private:
   struct Work;
+  struct Route;
+  // The recipient, contact kind and channel of a row; a rehearsal's contacts replace the org's.
+  Route RouteOf(const OutboxRecord& row) const;
   static bool IsUrgent(const OutboxRecord& row);
   TokenBucket& BucketFor(const ChannelSpec& spec);
 

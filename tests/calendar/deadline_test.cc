@@ -128,3 +128,32 @@ TEST(CalendarDeadlineTest, ReminderBeforeTheCoveredYearsFails) {
 
 }  // namespace
 }  // namespace rectify
+
+namespace rectify {
+namespace {
+
+Timestamp Remind(const std::string& deadline, const std::string& span) {
+  auto r = ReminderAt(testing::Cn(), testing::T(deadline), *ParseSpan(span));
+  if (!r) ADD_FAILURE() << deadline << " " << span << ": " << r.error().message();
+  return r ? *r : Timestamp{};
+}
+
+// A reminder reaches people in working hours on the day it is for, and never at the deadline
+// itself (where the first escalation step of an overdue chain falls).
+TEST(CalendarDeadlineTest, AReminderAtZeroGoesWhenTheDeadlineDaysWorkingHoursStart) {
+  const std::string end_of_may_8 = "2017-05-08T16:00:00Z";  // local 24:00 of Monday 2017-05-08
+  EXPECT_EQ(Remind(end_of_may_8, "0"), testing::T("2017-05-08T08:30:00+08:00"));
+  // Offsets whose day is a working day stay where OffsetFrom puts them.
+  EXPECT_EQ(Remind(end_of_may_8, "-1wd"), testing::T("2017-05-05T08:30:00+08:00"));
+  EXPECT_EQ(Remind(end_of_may_8, "-5wd"), testing::T("2017-04-28T08:30:00+08:00"));
+  EXPECT_EQ(Remind(end_of_may_8, "-4h"), testing::T("2017-05-08T08:30:00+08:00"));  // 20:00
+  EXPECT_EQ(Remind(end_of_may_8, "-10h"), testing::T("2017-05-08T14:00:00+08:00"));
+  // An exact deadline in the afternoon: its day's working hours start.
+  EXPECT_EQ(Remind("2017-05-08T15:00:00+08:00", "0"), testing::T("2017-05-08T08:30:00+08:00"));
+  // A date deadline on a holiday (National Day, 2017-10-01 to 10-08): the last working day
+  // before it, Saturday 2017-09-30 being a make-up working day (调休).
+  EXPECT_EQ(Remind("2017-10-03T16:00:00Z", "0"), testing::T("2017-09-30T08:30:00+08:00"));
+}
+
+}  // namespace
+}  // namespace rectify

@@ -118,9 +118,9 @@ TEST_F(ServeDemoTest, TheCampaignUnfoldsInTimeOrderAndEndsWithASummary) {
           "2017-04-21 09:00  Q-1  酿溪镇  assign: registered -> rectifying by 韩兰娟",
           "2017-04-28 08:30  Q-1  酿溪镇  reminder, 5 working days before the deadline, to 唐强华",
           "2017-05-05 08:30  Q-1  酿溪镇  reminder, 1 working day before the deadline, to 唐强华",
+          "2017-05-08 08:30  Q-1  酿溪镇  reminder, on the deadline day, to 唐强华",
           "2017-05-09 00:00  Q-1  酿溪镇  escalation step 1: reminder letter (提醒函) to 唐强华, "
           "徐文波",
-          "2017-05-09 00:00  Q-1  酿溪镇  reminder, at the deadline, to 唐强华",
           "2017-05-11 08:30  Q-1  酿溪镇  escalation step 2: supervision letter (督办函) to "
           "唐强华, 徐文波, 赵强杰",
           "2017-05-15 08:30  Q-1  酿溪镇  escalation step 3: suggestion letter (建议函) to 徐文波, "

@@ -12,6 +12,7 @@
 
 #include "tests/definition/library.h"
 #include "tests/support/run_command.h"
+#include "tests/support/temp_dir.h"
 
 namespace rectify::definition {
 namespace {
@@ -81,6 +82,52 @@ TEST(ExplainTest, ABadStartDateIsAUsageError) {
   auto r = RunRectify({"explain", "workflows/workflows/interview-task.yaml", "--start", "soon"}, {},
                       RECTIFY_SOURCE_DIR);
   EXPECT_EQ(r.exit_code, 2);
+}
+
+// `rectify explain xinshao`, by name: the org's whole unit tree, village teams included, each
+// unit under its parent with its head; every Xinshao unit has one, so no warning.
+TEST(ExplainTest, AnOrgByNameShowsTheWholeUnitTree) {
+  auto r = RunRectify({"explain", "xinshao"}, {}, RECTIFY_SOURCE_DIR);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::StartsWith("org xinshao@1: 新邵县脱贫攻坚组织体系\n"
+                                           "  304 units, 325 people\n"));
+  EXPECT_THAT(r.out, HasSubstr("\n  xinshao  新邵县 (county, 176 below)  head 赵强杰  discipline: "
+                               "xinshao-jiwei\n"
+                               "    xinshao-hq  县脱贫攻坚指挥部 (headquarters)  head 梁辉林\n"));
+  EXPECT_THAT(r.out, HasSubstr("\n    niangxi  酿溪镇 (township, 9 below)  head 徐文波\n"
+                               "      niangxi-team-1  酿溪镇第1驻村工作队 (village_team)  head "
+                               "唐强华\n"));
+  EXPECT_THAT(r.out, HasSubstr("\n      tuqiao-team-1  土桥镇第1驻村工作队 (village_team)  head "));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("warning")));
+  auto unknown = RunRectify({"explain", "xinshoa"}, {}, RECTIFY_SOURCE_DIR);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("no file and no loaded definition named 'xinshoa'"));
+}
+
+// A county's own org where two units have nobody as head: explain says which, and where to add
+// one, since a step that notifies unit.head there would reach nobody.
+TEST(ExplainTest, AnOrgWarnsAboutUnitsWithoutAHead) {
+  rectify::testing::TempDir dir;
+  std::ofstream(dir.File("county.yaml"))
+      << "kind: org\nname: changtai\nunits:\n"
+         "  - id: ct\n    name: 长泰县\n    kind: county\n    units:\n"
+         "      - { id: changtang, name: 长塘镇, kind: township }\n"
+         "      - { id: taiping, name: 太平镇, kind: township }\n"
+         "      - { id: tuqiao, name: 土桥镇, kind: township }\n"
+         "people:\n"
+         "  - { id: c1, name: 甲, unit: ct, roles: [head], contacts: { phone: \"13800000001\" } }\n"
+         "  - { id: c2, name: 乙, unit: taiping, roles: [head], contacts: { phone: \"13800000002\" "
+         "} }\n";
+  auto r = RunRectify({"explain", dir.File("county.yaml")}, {}, RECTIFY_SOURCE_DIR);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("  ct  长泰县 (county, 3 below)  head 甲\n"
+                               "    changtang  长塘镇 (township)  no head!\n"
+                               "    taiping  太平镇 (township)  head 乙\n"
+                               "    tuqiao  土桥镇 (township)  no head!\n"));
+  EXPECT_THAT(r.out, HasSubstr("\nwarning: 2 units have no head, so what notifies unit.head there "
+                               "reaches nobody: changtang (长塘镇), tuqiao (土桥镇)\n"
+                               "  give each a person with 'roles: [head]' in " +
+                               dir.File("county.yaml") + "\n"));
 }
 
 }  // namespace

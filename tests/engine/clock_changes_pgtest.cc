@@ -161,7 +161,7 @@ TEST_P(ClockChangesTest, AChangedTimeLimitMovesRemindersAndStepsNotYetTakenAndIs
   // Festival); steps 3 to 8 after it; steps 1 and 2 are not armed again.
   EXPECT_THAT(PendingTimers("Q-1"), ElementsAre("2017-05-23T08:30:00+08:00 remind:rectifying:0",
                                                 "2017-05-27T08:30:00+08:00 remind:rectifying:1",
-                                                "2017-06-01T00:00:00+08:00 remind:rectifying:2",
+                                                "2017-05-31T08:30:00+08:00 remind:rectifying:2",
                                                 "2017-06-07T08:30:00+08:00 escalate:rectifying:2",
                                                 "2017-06-12T08:30:00+08:00 escalate:rectifying:3",
                                                 "2017-06-16T08:30:00+08:00 escalate:rectifying:4",
@@ -185,8 +185,8 @@ TEST_P(ClockChangesTest, AChangedTimeLimitMovesRemindersAndStepsNotYetTakenAndIs
   RunUntil("2017-07-31T00:00:00+08:00");
   EXPECT_THAT(AuditValues("Q-1", "remind", "offset", true),
               ElementsAre("2017-04-28T08:30:00+08:00 -5wd", "2017-05-05T08:30:00+08:00 -1wd",
-                          "2017-05-09T00:00:00+08:00 0", "2017-05-23T08:30:00+08:00 -5wd",
-                          "2017-05-27T08:30:00+08:00 -1wd", "2017-06-01T00:00:00+08:00 0"));
+                          "2017-05-08T08:30:00+08:00 0", "2017-05-23T08:30:00+08:00 -5wd",
+                          "2017-05-27T08:30:00+08:00 -1wd", "2017-05-31T08:30:00+08:00 0"));
   EXPECT_THAT(AuditValues("Q-1", "escalate", "measure", true),
               ElementsAre("2017-05-09T00:00:00+08:00 reminder_letter",
                           "2017-05-11T08:30:00+08:00 supervision_letter",
@@ -267,8 +267,8 @@ TEST_P(ClockChangesTest, ANewCalendarVersionMovesRunningItemsWhenReprojectedAndI
   // Ten working days from April 21 now end on May 10. The -5wd reminder (still April 28) was
   // sent and is not sent again; the rest move.
   EXPECT_THAT(PendingTimers("Q-1"), ElementsAre("2017-05-09T08:30:00+08:00 remind:rectifying:1",
+                                                "2017-05-10T08:30:00+08:00 remind:rectifying:2",
                                                 "2017-05-11T00:00:00+08:00 escalate:rectifying:0",
-                                                "2017-05-11T00:00:00+08:00 remind:rectifying:2",
                                                 "2017-05-15T08:30:00+08:00 escalate:rectifying:1",
                                                 "2017-05-17T08:30:00+08:00 escalate:rectifying:2",
                                                 "2017-05-22T08:30:00+08:00 escalate:rectifying:3",
@@ -296,7 +296,7 @@ TEST_P(ClockChangesTest, ANewCalendarVersionMovesRunningItemsWhenReprojectedAndI
   RunUntil("2017-05-16T00:00:00+08:00");
   EXPECT_THAT(AuditValues("Q-1", "remind", "offset", true),
               ElementsAre("2017-04-28T08:30:00+08:00 -5wd", "2017-05-09T08:30:00+08:00 -1wd",
-                          "2017-05-11T00:00:00+08:00 0"));
+                          "2017-05-10T08:30:00+08:00 0"));
   EXPECT_THAT(AuditValues("Q-1", "escalate", "measure", true),
               ElementsAre("2017-05-11T00:00:00+08:00 reminder_letter",
                           "2017-05-15T08:30:00+08:00 supervision_letter"));

@@ -153,8 +153,8 @@ TEST_P(EngineScenarioTest, TenWorkingDaysFromApril21AreDueAtTheEndOfMay8WithRemi
   RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
   EXPECT_THAT(PendingTimers(), ElementsAre("2017-04-28T08:30:00+08:00 remind:rectifying:0",
                                            "2017-05-05T08:30:00+08:00 remind:rectifying:1",
+                                           "2017-05-08T08:30:00+08:00 remind:rectifying:2",
                                            "2017-05-09T00:00:00+08:00 escalate:rectifying:0",
-                                           "2017-05-09T00:00:00+08:00 remind:rectifying:2",
                                            "2017-05-11T08:30:00+08:00 escalate:rectifying:1",
                                            "2017-05-15T08:30:00+08:00 escalate:rectifying:2",
                                            "2017-05-18T08:30:00+08:00 escalate:rectifying:3",
@@ -166,7 +166,7 @@ TEST_P(EngineScenarioTest, TenWorkingDaysFromApril21AreDueAtTheEndOfMay8WithRemi
   RunUntil("2017-07-01T00:00:00+08:00");
   EXPECT_THAT(AuditOf("remind", "offset"),
               ElementsAre("2017-04-28T08:30:00+08:00 \"-5wd\"",
-                          "2017-05-05T08:30:00+08:00 \"-1wd\"", "2017-05-09T00:00:00+08:00 \"0\""));
+                          "2017-05-05T08:30:00+08:00 \"-1wd\"", "2017-05-08T08:30:00+08:00 \"0\""));
   EXPECT_THAT(AuditOf("escalate", "measure"),
               ElementsAre("2017-05-09T00:00:00+08:00 \"reminder_letter\"",
                           "2017-05-11T08:30:00+08:00 \"supervision_letter\"",
@@ -260,8 +260,8 @@ TEST_P(EngineScenarioTest, SubmittingStopsTheEscalationAndCancelsHeldNotices) {
   RunUntil("2017-04-30T00:00:00+08:00");
   // A dispatcher delivered what was due by then: the -5wd reminder of April 28.
   DeliverDueBy("2017-04-30T00:00:00+08:00");
-  // May 5: the -1wd reminder, not yet delivered. Midnight of May 9: the reminder at the deadline
-  // and step 1's letters, held back to 08:30.
+  // May 5: the -1wd reminder, not yet delivered; May 8, 08:30: the reminder on the deadline day.
+  // Midnight of May 9: step 1's letters, held back to 08:30.
   RunUntil("2017-05-09T00:00:00+08:00");
   EXPECT_EQ(Load().EscalationLevel(), 1);
   At("2017-05-09T07:30:00+08:00");
@@ -281,11 +281,12 @@ TEST_P(EngineScenarioTest, SubmittingStopsTheEscalationAndCancelsHeldNotices) {
   // item left that nobody has received yet is cancelled, held back to 08:30 or not. The -1wd row
   // (due on May 5, never sent) is cancelled by Step::CancelHeld's semantics since 6655ff7; before
   // that only rows still held back were, and this row would still be pending.
-  EXPECT_THAT(OutboxStates(), ElementsAre("reminder xs-0014 2017-04-28T08:30:00+08:00 sent",
-                                          "reminder xs-0014 2017-05-05T08:30:00+08:00 cancelled",
-                                          "escalation xs-0014 2017-05-09T08:30:00+08:00 cancelled",
-                                          "escalation xs-0012 2017-05-09T08:30:00+08:00 cancelled",
-                                          "reminder xs-0014 2017-05-09T08:30:00+08:00 cancelled"));
+  EXPECT_THAT(OutboxStates(),
+              ElementsAre("reminder xs-0014 2017-04-28T08:30:00+08:00 sent",
+                          "reminder xs-0014 2017-05-05T08:30:00+08:00 cancelled",
+                          "reminder xs-0014 2017-05-08T08:30:00+08:00 cancelled",
+                          "escalation xs-0014 2017-05-09T08:30:00+08:00 cancelled",
+                          "escalation xs-0012 2017-05-09T08:30:00+08:00 cancelled"));
   EXPECT_EQ(LastError("escalation", "xs-0012"), "cancelled: the item moved on to 'verifying'");
 
   RunUntil("2017-07-31T00:00:00+08:00");
@@ -325,7 +326,7 @@ TEST_P(EngineScenarioTest, AnExtensionReprojectsEverythingAndIsAllowedOnce) {
   // Festival. The reminder letter already sent is not sent again.
   EXPECT_THAT(PendingTimers(), ElementsAre("2017-05-15T08:30:00+08:00 remind:rectifying:0",
                                            "2017-05-19T08:30:00+08:00 remind:rectifying:1",
-                                           "2017-05-23T00:00:00+08:00 remind:rectifying:2",
+                                           "2017-05-22T08:30:00+08:00 remind:rectifying:2",
                                            "2017-05-25T08:30:00+08:00 escalate:rectifying:1",
                                            "2017-05-27T08:30:00+08:00 escalate:rectifying:2",
                                            "2017-06-02T08:30:00+08:00 escalate:rectifying:3",
@@ -351,7 +352,8 @@ TEST_P(EngineScenarioTest, APauseAcrossNationalDayMovesTheDeadlineByTheWorkingDa
   auto timers = PendingTimers();
   EXPECT_EQ(timers[0], "2017-10-11T08:30:00+08:00 remind:rectifying:0");
   EXPECT_EQ(timers[1], "2017-10-17T08:30:00+08:00 remind:rectifying:1");
-  EXPECT_EQ(timers[2], "2017-10-19T00:00:00+08:00 escalate:rectifying:0");
+  EXPECT_EQ(timers[2], "2017-10-18T08:30:00+08:00 remind:rectifying:2");
+  EXPECT_EQ(timers[3], "2017-10-19T00:00:00+08:00 escalate:rectifying:0");
 }
 
 TEST_P(EngineScenarioTest, RejectContinuesTheClockAndReopenRestartsIt) {

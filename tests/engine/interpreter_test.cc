@@ -18,8 +18,11 @@ namespace {
 
 using testing::Cn;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using testing::T;
+using ::testing::UnorderedElementsAre;
 
 std::string Local(Timestamp t) { return Cn().FormatLocal(t); }
 
@@ -144,11 +147,12 @@ TEST_F(InterpreterTest, AssignStartsTheClockAndArmsRemindersAndTheEscalationChai
   EXPECT_EQ(item_.record.state, "rectifying");
   EXPECT_EQ(item_.Field("verifier"), "xs-0007");
   EXPECT_THAT(Events(fx), ElementsAre("assign registered -> rectifying by xs-0003"));
-  // Due at the end of 2017-05-08: Labour Day (May 1) is not a working day.
+  // Due at the end of 2017-05-08: Labour Day (May 1) is not a working day. The reminder `0`
+  // goes when the deadline day's working hours start, not at 00:00 after it with the first letter.
   EXPECT_THAT(Schedule(), ElementsAre("2017-04-28T08:30:00+08:00 remind:rectifying:0",
                                       "2017-05-05T08:30:00+08:00 remind:rectifying:1",
+                                      "2017-05-08T08:30:00+08:00 remind:rectifying:2",
                                       "2017-05-09T00:00:00+08:00 escalate:rectifying:0",
-                                      "2017-05-09T00:00:00+08:00 remind:rectifying:2",
                                       "2017-05-11T08:30:00+08:00 escalate:rectifying:1",
                                       "2017-05-15T08:30:00+08:00 escalate:rectifying:2",
                                       "2017-05-18T08:30:00+08:00 escalate:rectifying:3",
@@ -228,8 +232,8 @@ TEST_F(InterpreterTest, ExtendAddsTenWorkingDaysOnceAndNeedsAReason) {
   // 2017-05-08 + 10wd = 2017-05-22: the whole schedule moves to a new generation.
   EXPECT_THAT(Schedule(), ElementsAre("2017-05-15T08:30:00+08:00 remind:rectifying:0",
                                       "2017-05-19T08:30:00+08:00 remind:rectifying:1",
+                                      "2017-05-22T08:30:00+08:00 remind:rectifying:2",
                                       "2017-05-23T00:00:00+08:00 escalate:rectifying:0",
-                                      "2017-05-23T00:00:00+08:00 remind:rectifying:2",
                                       "2017-05-25T08:30:00+08:00 escalate:rectifying:1",
                                       "2017-05-27T08:30:00+08:00 escalate:rectifying:2",
                                       "2017-06-02T08:30:00+08:00 escalate:rectifying:3",
@@ -262,10 +266,11 @@ TEST_F(InterpreterTest, APauseAcrossNationalDayCostsOnlyTheWorkingDaysPaused) {
   // Due 2017-10-18 instead of 2017-10-13: Sep 29, Sep 30 (a make-up working day) and Oct 9 were
   // lost; Oct 1-8 were holidays anyway.
   std::vector<std::string> schedule = Schedule();
-  ASSERT_GE(schedule.size(), 3u);
+  ASSERT_GE(schedule.size(), 4u);
   EXPECT_EQ(schedule[0], "2017-10-11T08:30:00+08:00 remind:rectifying:0");
   EXPECT_EQ(schedule[1], "2017-10-17T08:30:00+08:00 remind:rectifying:1");
-  EXPECT_EQ(schedule[2], "2017-10-19T00:00:00+08:00 escalate:rectifying:0");
+  EXPECT_EQ(schedule[2], "2017-10-18T08:30:00+08:00 remind:rectifying:2");
+  EXPECT_EQ(schedule[3], "2017-10-19T00:00:00+08:00 escalate:rectifying:0");
   EXPECT_THAT(Armed(*resumed), ElementsAre("2017-10-11T08:30:00+08:00 remind:rectifying:0"));
 }
 
@@ -283,12 +288,15 @@ TEST_F(InterpreterTest, AReminderNotifiesTheResponsibleCadreAtOnceInWorkingHours
 
 TEST_F(InterpreterTest, TheFirstEscalationStepAtTheDeadlineWritesLettersHeldToWorkingHours) {
   RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
-  FireDue("2017-05-05T08:30:00+08:00");  // both reminders before the deadline
+  FireDue("2017-05-05T08:30:00+08:00");  // the reminders before the deadline day
+  // The reminder `0` on the deadline day, at 08:30, alone.
+  engine::Effects last = FireDue("2017-05-08T08:30:00+08:00");
+  EXPECT_THAT(Claimed(last), ElementsAre("remind:rectifying:2 at 2017-05-08T08:30:00+08:00"));
+  EXPECT_THAT(Outbox(last), ElementsAre("xs-0014 sms reminder 2017-05-08T08:30:00+08:00"));
+  // The first letter at the deadline, with no reminder beside it.
   engine::Effects fx = FireDue("2017-05-09T00:00:00+08:00");
-  EXPECT_THAT(Claimed(fx), ElementsAre("escalate:rectifying:0 at 2017-05-09T00:00:00+08:00",
-                                       "remind:rectifying:2 at 2017-05-09T00:00:00+08:00"));
-  EXPECT_THAT(Events(fx), ElementsAre("escalate rectifying -> rectifying by system",
-                                      "remind rectifying -> rectifying by system"));
+  EXPECT_THAT(Claimed(fx), ElementsAre("escalate:rectifying:0 at 2017-05-09T00:00:00+08:00"));
+  EXPECT_THAT(Events(fx), ElementsAre("escalate rectifying -> rectifying by system"));
   // The reminder letter (提醒函) goes to the responsible cadre and the unit's head, held back to
   // 08:30: a letter is not sent at midnight.
   std::vector<std::string> outbox = Outbox(fx);
@@ -296,19 +304,75 @@ TEST_F(InterpreterTest, TheFirstEscalationStepAtTheDeadlineWritesLettersHeldToWo
                           "xs-0012 sms escalation 2017-05-09T08:30:00+08:00 reminder_letter")));
   EXPECT_EQ(item_.EscalationLevel(), 1);
   EXPECT_EQ(item_.EscalationMeasure(), "reminder_letter");
-  // The item keeps every notification of the state until it leaves it: the two reminders before
-  // the deadline (perhaps delivered by now, perhaps not) and this firing's.
-  ASSERT_EQ(item_.held.size(), fx.outbox.size() + 2);
+  // The item keeps every notification of the state until it leaves it: the three reminders
+  // (perhaps delivered by now, perhaps not) and this firing's.
+  ASSERT_EQ(item_.held.size(), fx.outbox.size() + 3);
 
   // Submitting now cancels them all, and the rest of the chain; the store cancels only those
   // not delivered yet (tests/notify/cancellation_pgtest.cc).
   auto submitted = Act("submit", "xs-0014", "2017-05-09T07:00:00+08:00", {"照片"});
   ASSERT_TRUE(submitted.ok()) << submitted.error().message();
-  EXPECT_EQ(submitted->outbox_updates.size(), fx.outbox.size() + 2);
+  EXPECT_EQ(submitted->outbox_updates.size(), fx.outbox.size() + 3);
   for (const OutboxUpdate& u : submitted->outbox_updates) {
     EXPECT_EQ(u.state, OutboxState::kCancelled);
   }
   EXPECT_THAT(item_.held, IsEmpty());
+}
+
+// A database from before reminders moved into working hours holds the reminder `0` armed at
+// 00:00 after the deadline, beside the first letter. It still fires (exactly once), but the
+// letters speak for the lapse: it is recorded as skipped in the item's history, not sent.
+TEST_F(InterpreterTest, AReminderArmedAtMidnightByAnOlderReleaseIsRecordedAsSkippedNotSent) {
+  RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
+  FireDue("2017-05-05T08:30:00+08:00");
+  for (engine::PendingTimer& t : item_.timers) {
+    if (t.name == "remind:rectifying:2") {
+      t.due = T("2017-05-09T00:00:00+08:00");  // where the older release armed it
+      t.armed = true;
+    }
+  }
+  engine::Effects fx = FireDue("2017-05-09T00:00:00+08:00");
+  EXPECT_THAT(Claimed(fx),
+              UnorderedElementsAre("escalate:rectifying:0 at 2017-05-09T00:00:00+08:00",
+                                   "remind:rectifying:2 at 2017-05-09T00:00:00+08:00"));
+  for (const OutboxRecord& o : fx.outbox) EXPECT_NE(o.template_name, "reminder") << o.dedup_key;
+  EXPECT_THAT(Events(fx), UnorderedElementsAre("escalate rectifying -> rectifying by system",
+                                               "remind rectifying -> rectifying by system"));
+  auto remind = std::find_if(fx.audit.begin(), fx.audit.end(),
+                             [](const AuditRecord& a) { return a.event == "remind"; });
+  ASSERT_NE(remind, fx.audit.end());
+  auto data = boost::json::parse(remind->data_json).as_object();
+  EXPECT_EQ(data.at("skipped").as_string(),
+            "the deadline has passed; the overdue chain overdue-rectification speaks for it");
+  EXPECT_TRUE(data.at("recipients").as_array().empty());
+  // Fired once: nothing of it is armed again.
+  for (const engine::PendingTimer& t : item_.timers) EXPECT_NE(t.name, "remind:rectifying:2");
+}
+
+// An item of an older release whose reminder `0` is still only in its schedule (not armed in the
+// store) at 00:00 after the deadline: the next firing projects it at 08:30 on the deadline day.
+TEST_F(InterpreterTest,
+       AnOlderReleasesUnarmedMidnightReminderMovesToTheDeadlineDayAtTheNextFiring) {
+  RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
+  FireDue("2017-04-28T08:30:00+08:00");
+  for (engine::PendingTimer& t : item_.timers) {
+    if (t.name == "remind:rectifying:2") t.due = T("2017-05-09T00:00:00+08:00");
+  }
+  FireDue("2017-05-05T08:30:00+08:00");
+  std::vector<std::string> schedule = Schedule();
+  ASSERT_GE(schedule.size(), 2u);
+  EXPECT_EQ(schedule[0], "2017-05-08T08:30:00+08:00 remind:rectifying:2");
+  EXPECT_EQ(schedule[1], "2017-05-09T00:00:00+08:00 escalate:rectifying:0");
+}
+
+// An item assigned after its deadline day's reminder time gets no catch-up reminder once the
+// deadline has passed: the first letter alone speaks for the lapse.
+TEST_F(InterpreterTest, NoCatchUpReminderAfterTheDeadlineBesideTheFirstLetter) {
+  RegisterAndAssign("2017-04-21T10:00:00+08:00", "2017-04-20");
+  std::vector<std::string> schedule = Schedule();
+  ASSERT_FALSE(schedule.empty());
+  for (const std::string& s : schedule) EXPECT_THAT(s, Not(HasSubstr("remind:"))) << s;
+  EXPECT_EQ(schedule.front(), "2017-04-21T00:00:00+08:00 escalate:rectifying:0");
 }
 
 // Two workers can split an item's due steps between their claims. Should the later step fire

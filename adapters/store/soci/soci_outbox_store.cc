@@ -336,6 +336,44 @@ Result<OutboxRecord> SociOutboxStore::Row(const std::string& dedup_key) {
   return rows->front();
 }
 
+Result<std::vector<OutboxRecord>> SociOutboxStore::List(const notify::OutboxQuery& query) {
+  try {
+    std::vector<OutboxRecord> out;
+    RowInto r;
+    soci::statement st(db_.session());
+    r.Bind(st);
+    std::string instance = query.instance_id.value_or("");
+    std::string recipient = query.recipient.value_or("");
+    std::string state = query.state ? std::string(OutboxStateName(*query.state)) : "";
+    long long limit = query.limit;
+    std::string where = "WHERE 1 = 1";
+    if (query.instance_id) {
+      st.exchange(soci::use(instance, "instance"));
+      where += " AND o.instance_id = :instance";
+    }
+    if (query.recipient) {
+      st.exchange(soci::use(recipient, "recipient"));
+      where += " AND o.recipient = :recipient";
+    }
+    if (query.state) {
+      st.exchange(soci::use(state, "state"));
+      where += " AND o.state = :state";
+    }
+    st.exchange(soci::use(limit, "limit"));
+    PrepareOnce(st, std::string("SELECT ") + kRowColumns + " FROM outbox AS o " + where +
+                        " ORDER BY o.next_attempt_at, o.id LIMIT :limit");
+    st.execute();
+    while (st.fetch()) {
+      auto rec = r.Get();
+      if (!rec) return rec.error();
+      out.push_back(std::move(*rec));
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_.MapError(e, "read the outbox");
+  }
+}
+
 Result<std::vector<notify::DocumentRecord>> SociOutboxStore::DocumentsOf(
     const std::string& instance_id) {
   try {

@@ -96,4 +96,24 @@ Result<Timestamp> OffsetFrom(const Calendar& cal, Timestamp deadline, const Span
   return cal.AtLocalTime(*day, cal.working_hours().start);
 }
 
+Result<Timestamp> ReminderAt(const Calendar& cal, Timestamp deadline, const Span& offset) {
+  auto at = OffsetFrom(cal, deadline, offset);
+  if (!at) return at;
+  // Still reaches people at their desks before the deadline: as it is (the outbox holds one that
+  // falls on a holiday or at night to the next working hours).
+  auto reaches = cal.NextWorkingTime(*at);
+  if (!reaches || *reaches < deadline) return at;
+  // Else the last working hours that start before the deadline: the deadline day's own when it is
+  // a working day, else those of the working day before it.
+  Date day = DeadlineDay(cal, deadline);
+  for (int back = 0; back < 366; ++back, day -= std::chrono::days{1}) {
+    auto work = cal.IsWorkday(day);
+    if (!work) return work.error();
+    if (!*work) continue;
+    Timestamp start = cal.AtLocalTime(day, cal.working_hours().start);
+    if (start < deadline) return start;
+  }
+  return at;
+}
+
 }  // namespace rectify

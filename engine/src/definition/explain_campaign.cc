@@ -1,4 +1,4 @@
-// Campaigns, orgs and assessments as text.
+// Campaigns and assessments as text (orgs: explain_org.cc).
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -209,34 +209,6 @@ std::string ExplainCampaign(const Campaign& c, const ExplainOptions& options) {
         out << "\n";
       }
     }
-  }
-  return out.str();
-}
-
-std::string ExplainOrg(const Org& org) {
-  std::ostringstream out;
-  out << internal::Heading(org.info()) << "\n";
-  std::map<std::string, int> kinds;
-  for (const auto& u : org.units()) ++kinds[u.kind];
-  out << "  " << org.units().size() << " units, " << org.people().size() << " people\n";
-  for (const auto& [kind, n] : kinds) out << "    " << kind << ": " << n << "\n";
-  out << "  roles: " << Join(org.roles(), ", ") << "\n\n";
-  // The tree to the second level, then counts.
-  for (std::size_t i = 0; i < org.units().size(); ++i) {
-    const Unit& u = org.units()[i];
-    if (u.depth > 1) continue;
-    out << std::string(2 + 2 * static_cast<std::size_t>(u.depth), ' ') << u.id << "  " << u.name
-        << " (" << u.kind;
-    if (!u.children.empty()) out << ", " << u.children.size() << " below";
-    out << ")";
-    auto head = u.roles.find("head");
-    if (head != u.roles.end() && !head->second.empty()) {
-      out << "  head " << org.person(head->second.front()).name;
-    }
-    if (u.discipline_committee != kNoIndex && u.depth == 0) {
-      out << "  discipline: " << org.unit(u.discipline_committee).id;
-    }
-    out << "\n";
   }
   return out.str();
 }

@@ -78,9 +78,10 @@ std::optional<Timestamp> ExampleDeadline(const Calendar& cal, const Deadline& d,
   return *r;
 }
 
-std::string When(const Calendar* cal, std::optional<Timestamp> deadline, const Span& offset) {
+std::string When(const Calendar* cal, std::optional<Timestamp> deadline, const Span& offset,
+                 bool reminder = false) {
   if (cal == nullptr || !deadline) return "";
-  auto at = OffsetFrom(*cal, *deadline, offset);
+  auto at = reminder ? ReminderAt(*cal, *deadline, offset) : OffsetFrom(*cal, *deadline, offset);
   if (!at) return "(" + at.error().message() + ")";
   return DescribeInstant(*cal, *at);
 }
@@ -221,7 +222,7 @@ std::string ExplainWorkflow(const Workflow& wf, const ExplainOptions& options) {
     }
     for (const auto& r : s.reminders) {
       out << "    remind " << (r.offset.kind == Span::Kind::kZero ? "0" : FormatSpan(r.offset));
-      std::string when = When(cal, deadline, r.offset);
+      std::string when = When(cal, deadline, r.offset, /*reminder=*/true);
       if (!when.empty()) out << ": " << when;
       if (!r.notify.empty()) out << " to " << RoleList(r.notify);
       out << "\n";

@@ -137,6 +137,39 @@ std::string SyntaxHint(const std::string& msg) {
   return "see docs/yaml-reference.md for the layout of a definition file";
 }
 
+// The first line indented with a tab, which YAML does not allow (a tab's width is anyone's guess,
+// so a parser cannot tell which mapping the line belongs to): its 1-based line and the tab's
+// column, or {0, 0}. Lines inside a block scalar (`|`, `>`) are content, where a tab is text.
+std::pair<int, int> FirstIndentingTab(std::string_view text) {
+  int line = 0;
+  std::size_t block_indent = std::string_view::npos;  // inside a block scalar deeper than this
+  for (std::size_t pos = 0; pos <= text.size();) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view l = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line;
+    std::size_t lead = l.find_first_not_of(" \t");
+    if (lead == std::string_view::npos || l[lead] == '\r') continue;  // blank
+    std::size_t spaces = l.find_first_not_of(' ');
+    if (block_indent != std::string_view::npos) {
+      if (spaces > block_indent) continue;
+      block_indent = std::string_view::npos;
+    }
+    if (l[lead] == '#') continue;
+    if (std::size_t tab = l.find('\t'); tab < lead) return {line, static_cast<int>(tab) + 1};
+    // A block scalar's header ends its line: `key: |`, `- >-`, `key: |2`.
+    std::string_view body = l.substr(0, l.find_last_not_of(" \r") + 1);
+    std::size_t bar = body.find_last_of("|>");
+    if (bar != std::string_view::npos && bar > 0 && body[bar - 1] == ' ' &&
+        body.find_first_not_of("+-0123456789", bar + 1) == std::string_view::npos) {
+      block_indent = lead;
+    }
+    if (end == text.size()) break;
+  }
+  return {0, 0};
+}
+
 }  // namespace
 
 SourcePos PosOf(const YAML::Node& node, const std::string& file) {
@@ -152,6 +185,13 @@ std::vector<YamlDocument> ParseYamlText(std::string_view text, const std::string
                 "the file is " + std::to_string(text.size()) + " bytes, over the limit of " +
                     std::to_string(limits.max_file_bytes) + " bytes",
                 "split it into several files; a folder is validated as one set");
+    return docs;
+  }
+  if (auto [line, column] = FirstIndentingTab(text); line > 0) {
+    diags.Error({file, line, column}, "",
+                "a tab indents this line; YAML allows only spaces for indentation",
+                "replace the tabs at the start of the line with spaces (set your editor to "
+                "insert spaces for Tab)");
     return docs;
   }
   std::string owned(text);

@@ -47,6 +47,21 @@ Status FireReminder(Step& step, const PendingTimer& timer, int index, bool late)
   StateClock* sc = step.Clock();
   sc->reminders_sent.push_back(index);
   auto deadline = step.RunningDeadline();
+  // A reminder timer armed before reminders moved into working hours (at local 24:00 of a day
+  // deadline, with the first letter) fires after the deadline: the letters speak for the lapse,
+  // so it is recorded as skipped, not sent twice over.
+  if (deadline && *deadline <= step.now() && state.overdue && !state.overdue->steps().empty()) {
+    json::object data{{"timer", timer.name},
+                      {"generation", timer.generation},
+                      {"due", FormatIso(timer.due)},
+                      {"late", late},
+                      {"offset", r.text},
+                      {"recipients", json::array()},
+                      {"skipped", "the deadline has passed; the overdue chain " +
+                                      state.overdue->info().name + " speaks for it"}};
+    step.Audit(kSystemActor, "remind", state.id, state.id, "", std::move(data));
+    return OkStatus();
+  }
   json::object payload = step.ItemPayload();
   std::string text =
       "Reminder (整改提醒): item " + step.inst().record.id + " '" + step.inst().title + "'";

@@ -7,6 +7,7 @@
 #include <functional>
 #include <set>
 
+#include "rectify/collation.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/instance.h"
 #include "step.h"
@@ -171,7 +172,7 @@ std::vector<UnitCount> Sorted(std::map<std::string, UnitCount> by_unit) {
   std::vector<UnitCount> out;
   for (auto& [id, c] : by_unit) out.push_back(std::move(c));
   std::sort(out.begin(), out.end(), [](const UnitCount& a, const UnitCount& b) {
-    return a.unit_path != b.unit_path ? a.unit_path < b.unit_path : a.unit_id < b.unit_id;
+    return a.unit_path != b.unit_path ? NameLess(a.unit_path, b.unit_path) : a.unit_id < b.unit_id;
   });
   return out;
 }
@@ -216,7 +217,7 @@ Result<std::vector<OverdueRow>> OverdueReport(Store& store,
   if (!s) return s.error();
   if (Status u = ctx.Unloaded(); !u) return u.error();
   std::sort(rows.begin(), rows.end(), [](const OverdueRow& a, const OverdueRow& b) {
-    if (a.unit_path != b.unit_path) return a.unit_path < b.unit_path;
+    if (a.unit_path != b.unit_path) return NameLess(a.unit_path, b.unit_path);
     if (a.working_days_overdue != b.working_days_overdue) {
       return a.working_days_overdue > b.working_days_overdue;
     }
@@ -234,6 +235,7 @@ Result<Summary> SummaryReport(Store& store, const definition::DefinitionSet& def
   std::map<std::string, UnitCount> bulletins, deductions;
   std::map<std::string, std::string> task_measure;  // follow-up id -> the measure that opened it
   std::vector<std::string> completed_tasks;
+  std::map<std::string, WorkflowCount> by_workflow;
   Status s = ForEachInstance(store, query, [&](const Instance& i) -> Status {
     auto b = ctx.Bind(i);
     if (!b || !ctx.Selected(i, *b)) return OkStatus();
@@ -241,15 +243,18 @@ Result<Summary> SummaryReport(Store& store, const definition::DefinitionSet& def
       if (IsFinal(*b, i) && i.record.state != "cancelled") completed_tasks.push_back(i.record.id);
       return OkStatus();
     }
-    ++sum.items;
+    WorkflowCount& kind = by_workflow[i.record.workflow];
+    kind.workflow = i.record.workflow;
+    kind.title = b->wf->info().title;
+    ++kind.items;
     if (IsFinal(*b, i)) {
       auto late = ClosedLate(store, *b, i);
       if (!late) return late.error();
-      ++(*late ? sum.closed_late : sum.closed_on_time);
+      ++(*late ? kind.closed_late : kind.closed_on_time);
     } else {
-      ++sum.open;
+      ++kind.open;
       if (const StateClock* sc = i.CurrentClock(); sc && b->cal) {
-        if (DeadlineClock(*b->cal, sc->clock).IsOverdue(query.as_of)) ++sum.overdue_now;
+        if (DeadlineClock(*b->cal, sc->clock).IsOverdue(query.as_of)) ++kind.overdue_now;
       }
     }
     for (const EscalationTaken& e : i.escalations) {
@@ -278,6 +283,25 @@ Result<Summary> SummaryReport(Store& store, const definition::DefinitionSet& def
     if (it != task_measure.end() && it->second.find("interview") != std::string::npos) {
       ++sum.interviews_held;
     }
+  }
+  // Rectification items first: the campaign's items workflow, else the library's.
+  std::string items_workflow = "rectification-item";
+  if (query.campaign) {
+    if (auto c = definitions.FindCampaign(*query.campaign); c && c->items().workflow) {
+      items_workflow = c->items().workflow->info().name;
+    }
+  }
+  if (auto it = by_workflow.find(items_workflow); it != by_workflow.end()) {
+    sum.by_workflow.push_back(it->second);
+    by_workflow.erase(it);
+  }
+  for (auto& [name, kind] : by_workflow) sum.by_workflow.push_back(kind);
+  for (const WorkflowCount& k : sum.by_workflow) {
+    sum.items += k.items;
+    sum.open += k.open;
+    sum.closed_on_time += k.closed_on_time;
+    sum.closed_late += k.closed_late;
+    sum.overdue_now += k.overdue_now;
   }
   for (auto& [m, n] : measures) sum.escalations_by_measure.emplace_back(m, n);
   std::sort(sum.escalations_by_measure.begin(), sum.escalations_by_measure.end(),
@@ -328,11 +352,21 @@ json::value ToJson(const Summary& s) {
     }
     return a;
   };
+  json::array kinds;
+  for (const WorkflowCount& k : s.by_workflow) {
+    kinds.push_back(json::object{{"workflow", k.workflow},
+                                 {"items", k.items},
+                                 {"open", k.open},
+                                 {"closed_on_time", k.closed_on_time},
+                                 {"closed_late", k.closed_late},
+                                 {"overdue_now", k.overdue_now}});
+  }
   return json::object{{"items", s.items},
                       {"open", s.open},
                       {"closed_on_time", s.closed_on_time},
                       {"closed_late", s.closed_late},
                       {"overdue_now", s.overdue_now},
+                      {"by_workflow", std::move(kinds)},
                       {"escalations_by_measure", std::move(escalations)},
                       {"interviews_held", s.interviews_held},
                       {"units_on_bulletins", units(s.units_on_bulletins)},

@@ -3,14 +3,17 @@
 // it (drop what is no longer implied, add what is new). Pause, resume, extension, a changed due
 // date or calendar, reopen with restart or continue: all come here.
 //
-//   remind:<state>:<i>     reminder i of the state, at OffsetFrom(deadline, offset)
+//   remind:<state>:<i>     reminder i of the state, at ReminderAt(deadline, offset): in working
+//                          hours on the day it is for, never together with the first letter
 //   escalate:<state>:<i>   step i of the state's overdue chain, at OffsetFrom(deadline, after);
 //                          the chain recorded on the instance (Bound::OverdueChain) when it has one
 //
 // every one with the clock's generation, so a timer of an older projection can never be taken
 // for a current one. Rules for what lies in the past at projection time:
 //   - reminders: only the latest one already due is sent, at once, unless it was sent since the
-//     clock (re)started; older missed reminders would only repeat it;
+//     clock (re)started; older missed reminders would only repeat it. Once the deadline has
+//     passed in a state with an overdue chain, none is sent: the chain's letters speak for the
+//     lapse, and a reminder would go out with the first of them;
 //   - escalation steps already taken since the clock (re)started are never armed again (each
 //     takes effect once, even when an extension moves the deadline); a step not yet taken whose
 //     time has passed is armed at its own due time and fires at the next tick, marked late.
@@ -21,6 +24,7 @@
 // an open item keeps one row in the timer table, and moving its deadline rewrites that one.
 #include <algorithm>
 
+#include "rectify/calendar/deadline.h"
 #include "rectify/definition/escalation.h"
 #include "step.h"
 
@@ -36,8 +40,10 @@ Status Step::ProjectTimers() {
     std::int64_t gen = sc->clock.generation;
     std::optional<std::size_t> latest_missed;
     Timestamp latest_missed_at{};
-    for (std::size_t i = 0; i < state.reminders.size(); ++i) {
-      auto at = dc.At(state.reminders[i].offset);
+    auto deadline = dc.RunningDeadline();
+    if (!deadline) return deadline.error();
+    for (std::size_t i = 0; i < state.reminders.size() && *deadline; ++i) {
+      auto at = ReminderAt(*bound_.calendar, **deadline, state.reminders[i].offset);
       if (!at) return at.error();
       std::string name = "remind:" + state.id + ":" + std::to_string(i);
       if (*at > now_) {
@@ -47,7 +53,9 @@ Status Step::ProjectTimers() {
         latest_missed_at = *at;
       }
     }
-    if (latest_missed) {
+    const bool letters_speak =
+        state.overdue && !state.overdue->steps().empty() && *deadline && **deadline <= now_;
+    if (latest_missed && !letters_speak) {
       int i = static_cast<int>(*latest_missed);
       if (std::find(sc->reminders_sent.begin(), sc->reminders_sent.end(), i) ==
           sc->reminders_sent.end()) {
@@ -68,10 +76,14 @@ Status Step::ProjectTimers() {
   };
   std::vector<PendingTimer> kept;
   for (const PendingTimer& t : inst.timers) {
-    bool wanted = std::any_of(desired.begin(), desired.end(),
-                              [&](const PendingTimer& d) { return same(d, t); });
-    if (wanted) {
+    auto wanted = std::find_if(desired.begin(), desired.end(),
+                               [&](const PendingTimer& d) { return same(d, t); });
+    if (wanted != desired.end()) {
       kept.push_back(t);
+      // Not in the store yet: it takes the time this projection gives it. Only a rule that
+      // changed between releases (a reminder at 00:00 after the deadline, now at 08:30 on the
+      // deadline day) makes the two differ within one generation.
+      if (!t.armed) kept.back().due = wanted->due;
     } else if (t.armed) {
       fx_.cancel.push_back({inst.record.id, t.name, t.generation});
     }

@@ -77,6 +77,63 @@ Timestamp DigestSlot(const Calendar& calendar, Timestamp due) {
 
 bool IsDigestible(std::string_view template_name) { return template_name == "reminder"; }
 
+std::string_view HoldRuleName(HoldRule rule) {
+  switch (rule) {
+    case HoldRule::kNone:
+      return "";
+    case HoldRule::kNotYetDue:
+      return "not yet due";
+    case HoldRule::kBackoff:
+      return "backoff after a failed attempt";
+    case HoldRule::kWorkingHours:
+      return "working hours";
+    case HoldRule::kDigest:
+      return "daily digest";
+    case HoldRule::kRateLimit:
+      return "rate limit";
+    case HoldRule::kBusy:
+      return "busy";
+  }
+  return "";
+}
+
+HoldReason WhyWaiting(const OutboxRecord& row, Timestamp at, const Calendar* calendar, bool urgent,
+                      bool digest) {
+  const bool hours = calendar != nullptr && !urgent;
+  digest = digest && hours;
+  // When it can go at the earliest, by every rule.
+  Timestamp go = std::max(row.next_attempt_at, at);
+  if (hours) go = HoldToWorkingHours(calendar, go);
+  Timestamp slot{};
+  if (digest) {
+    slot = DigestSlot(*calendar, row.not_before);
+    go = std::max(go, slot);
+  }
+  if (go <= at) return {};
+  HoldReason r{HoldRule::kNone, go};
+  if (row.next_attempt_at > at) {
+    // The row's own time: a retry's backoff, a digest slot or working hours the dispatcher put it
+    // back to, working hours the engine queued it for, or a time of its own.
+    bool opens_working_hours =
+        hours &&
+        HoldToWorkingHours(calendar, row.next_attempt_at - Duration{1}) == row.next_attempt_at;
+    if (row.attempts > 0 && !row.last_error.empty()) {
+      r.rule = HoldRule::kBackoff;
+    } else if (digest && row.next_attempt_at == slot) {
+      r.rule = HoldRule::kDigest;
+    } else if (opens_working_hours) {
+      r.rule = HoldRule::kWorkingHours;
+    } else {
+      r.rule = HoldRule::kNotYetDue;
+    }
+  } else if (hours && HoldToWorkingHours(calendar, at) != at) {
+    r.rule = HoldRule::kWorkingHours;
+  } else {
+    r.rule = HoldRule::kDigest;
+  }
+  return r;
+}
+
 TokenBucket::TokenBucket(double per_minute, double burst, Timestamp now)
     : per_minute_(per_minute),
       burst_(std::max(burst, 1.0)),

@@ -66,4 +66,15 @@ Date DeadlineDay(const Calendar& cal, Timestamp deadline);
 // When a reminder or escalation step with `offset` relative to `deadline` falls (see above).
 Result<Timestamp> OffsetFrom(const Calendar& cal, Timestamp deadline, const Span& offset);
 
+// When a reminder with `offset` (0 or negative) before `deadline` is sent: at OffsetFrom, unless
+// the outbox could only deliver it at or after the deadline (`0`, which is local 24:00 of a day
+// deadline; `-2h` at 22:00), where it would go out with the first escalation letter for the same
+// lapse. Such a reminder is sent when the working hours of the deadline day start (of the last
+// working day before it when the deadline day is a holiday), the last day people can act:
+//   ReminderAt(cn, end of 2017-05-08, 0)     == 2017-05-08T08:30+08:00
+//   ReminderAt(cn, 2017-05-08T15:00+08:00, 0) == 2017-05-08T08:30+08:00
+//   ReminderAt(cn, end of 2017-05-08, -1wd)  == 2017-05-05T08:30+08:00   (as OffsetFrom)
+// The engine's reminder timers and the ICS feed's alarms both use it, so they agree.
+Result<Timestamp> ReminderAt(const Calendar& cal, Timestamp deadline, const Span& offset);
+
 }  // namespace rectify

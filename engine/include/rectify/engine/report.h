@@ -59,7 +59,8 @@ struct OverdueRow {
   bool payment_suspended = false;
 };
 
-// Overdue items, sorted by unit path, then most working days overdue first, then id.
+// Overdue items, sorted by unit path (in pinyin order, rectify/collation.h), then most working
+// days overdue first, then id.
 Result<std::vector<OverdueRow>> OverdueReport(Store& store,
                                               const definition::DefinitionSet& definitions,
                                               const ReportQuery& query);
@@ -70,16 +71,33 @@ struct UnitCount {
   double value = 0;
 };
 
-struct Summary {
+// The counts of one workflow's instances (rectification items, materials submissions, ...).
+struct WorkflowCount {
+  std::string workflow;
+  std::string title;  // the workflow's title; empty when it has none
   std::int64_t items = 0;
   std::int64_t open = 0;
   std::int64_t closed_on_time = 0;
   std::int64_t closed_late = 0;
   std::int64_t overdue_now = 0;
+};
+
+struct Summary {
+  // Every kind together (kept for programs that read them); by_workflow tells the kinds apart.
+  std::int64_t items = 0;
+  std::int64_t open = 0;
+  std::int64_t closed_on_time = 0;
+  std::int64_t closed_late = 0;
+  std::int64_t overdue_now = 0;
+  // The same counts by workflow: rectification items (instances of the campaign's `items:`
+  // workflow, else `rectification-item`) first, then the other kinds (a checkpoint's materials
+  // submissions, public reports) by name. Follow-up tasks count only as interviews held.
+  std::vector<WorkflowCount> by_workflow;
   // Escalation steps taken, by measure (definition::MeasureName), in the ladder's order.
   std::vector<std::pair<std::string, std::int64_t>> escalations_by_measure;
   std::int64_t interviews_held = 0;  // follow-up interview tasks completed (not cancelled)
-  // Units whose items put them on a bulletin: value is the number of such items.
+  // Units whose items put them on a bulletin: value is the number of such items. These lists
+  // are in pinyin order of their unit paths.
   std::vector<UnitCount> units_on_bulletins;
   // Score deductions by the unit they were recorded against (negative points).
   std::vector<UnitCount> deductions_by_unit;

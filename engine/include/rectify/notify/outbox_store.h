@@ -78,6 +78,14 @@ struct DeliveryCounts {
                cancelled = 0, attempts = 0;
 };
 
+// Which rows `List` returns; an unset field does not filter.
+struct OutboxQuery {
+  std::optional<std::string> instance_id;
+  std::optional<std::string> recipient;
+  std::optional<OutboxState> state;
+  std::int64_t limit = 1000;
+};
+
 class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
@@ -97,6 +105,8 @@ class OutboxStore {
   virtual Result<std::vector<OutboxRecord>> DeadLetters(std::int64_t limit) = 0;
   virtual Result<std::vector<DocumentRecord>> DocumentsOf(const std::string& instance_id) = 0;
   virtual Result<OutboxRecord> Row(const std::string& dedup_key) = 0;
+  // Rows in the order a claim takes them (next_attempt_at, then id); reads only.
+  virtual Result<std::vector<OutboxRecord>> List(const OutboxQuery& query) = 0;
   virtual Result<DeliveryCounts> Counts(Timestamp now) = 0;
   // Moves dead letters back to pending (attempts from 0) so the next dispatch tries again.
   virtual Result<std::int64_t> Requeue(Timestamp now) = 0;

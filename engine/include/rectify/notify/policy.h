@@ -14,6 +14,7 @@
 //   tests and in `rectify simulate`).
 // - Digest: a person who asked for a daily digest gets their reminders in one message at the start
 //   of a working day (`DigestSlot`).
+// - Explanations: `WhyWaiting` names the rule that holds a message and when it will go.
 //
 // Thread-safety: the functions are pure; a TokenBucket belongs to one thread.
 #pragma once
@@ -27,6 +28,7 @@
 #include "rectify/calendar/calendar.h"
 #include "rectify/clock.h"
 #include "rectify/notify/delivery.h"
+#include "rectify/store.h"
 
 namespace rectify::notify {
 
@@ -70,6 +72,32 @@ Timestamp DigestSlot(const Calendar& calendar, Timestamp due);
 
 // Which messages a digest replaces: plain reminders. Escalations, letters and bulletins go alone.
 bool IsDigestible(std::string_view template_name);
+
+// Why a message waits, as `rectify dispatch`, `dispatch --at` and `outbox list` say it.
+enum class HoldRule {
+  kNone,          // it goes now
+  kNotYetDue,     // its time has not come (a notice queued for later)
+  kBackoff,       // a failed attempt: the retry waits for its backoff
+  kWorkingHours,  // outside the calendar's working hours
+  kDigest,        // a daily digest's slot, the start of a working day
+  kRateLimit,     // the channel's rate limit: the next token
+  kBusy,          // put back untried so that a send does not outlast the batch's lease
+};
+// "not yet due", "backoff after a failed attempt", "working hours", "daily digest",
+// "rate limit", "busy"; "" for kNone.
+std::string_view HoldRuleName(HoldRule rule);
+
+struct HoldReason {
+  HoldRule rule = HoldRule::kNone;
+  Timestamp until{};  // when it will go (the rate limit aside, which depends on the others)
+};
+
+// Why a pending row is not sent at `at`, by every rule but the rate limit (which needs the
+// channel's bucket) and when it will go: kNone when it is due, inside working hours and past its
+// digest slot. `urgent` rows skip working hours and digests; `digest` says the recipient takes
+// this row in a daily digest. `calendar` may be null (no working hours, no digests).
+HoldReason WhyWaiting(const OutboxRecord& row, Timestamp at, const Calendar* calendar, bool urgent,
+                      bool digest);
 
 // A token bucket: `per_minute` tokens a minute, at most `burst` saved up. per_minute <= 0 means
 // no limit.
