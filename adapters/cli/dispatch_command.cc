@@ -153,6 +153,11 @@ void RunDispatch(Context& ctx, const DispatchOptions& o) {
   if (!o.at.empty() && o.requeue) {
     return ctx.UsageError("--at previews and changes nothing; it cannot --requeue");
   }
+  if (o.at.empty() && ctx.format() != Format::kText) {
+    return ctx.UsageError("--format " + ctx.format_name +
+                          ": rectify dispatch prints text; the preview (--at) prints json, jsonl "
+                          "or csv too");
+  }
   auto opened = OpenDatabase(ctx, /*create=*/false);
   if (!opened) return ctx.Fail(opened.error());
   store_soci::Migrator migrator(*opened->db, MigrationsDir(ctx, ""));
@@ -241,6 +246,7 @@ void RegisterDispatch(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<DispatchOptions>();
   AddNotifyOptions(cmd, o->notify);
   AddDefinitionOptions(cmd, o->notify.definitions);
+  SupportFormats(ctx, cmd, {"json", "jsonl", "csv"});
   cmd->add_flag("--once", o->once, "Deliver what is due now, then exit");
   cmd->add_option("--batch", o->batch, "Rows claimed at a time (default 100)");
   cmd->add_option("--lease", o->lease_seconds,

@@ -25,8 +25,7 @@ namespace {
 namespace json = boost::json;
 
 struct AddOptions {
-  std::string id, workflow, escalation, unit, responsible, title, time_limit, org, campaign, as,
-      at;
+  std::string id, workflow, escalation, unit, responsible, title, time_limit, org, campaign, as, at;
   DefinitionSources definitions;
   std::vector<std::string> sets;
 };

@@ -189,8 +189,8 @@ void RegisterOutbox(CLI::App& app, Context& ctx) {
       "limit, backoff after a failed attempt, not yet due) and when it will go. Reads only");
   auto o = std::make_shared<OutboxListOptions>();
   AddNotifyOptions(list, o->notify);
-  list->add_option("--definitions", o->notify.definitions,
-                   "Folder of definitions: orgs and calendars (default: <RECTIFY_HOME>/workflows)");
+  AddDefinitionOptions(list, o->notify.definitions);
+  SupportFormats(ctx, list, {"json", "jsonl", "csv"});
   list->add_option("--item", o->item, "Only the messages of this item");
   list->add_option("--person", o->person, "Only the messages to this person (or unit)");
   list->add_option("--state", o->state, "Only the messages in this state")

@@ -224,7 +224,7 @@ TEST_P(CountyFolderTest, WithoutTheFolderANameItDefinesIsAnErrorNeverZero) {
   auto item = Run({"item", "show", "DK-1"});
   EXPECT_EQ(item.exit_code, 1);
   EXPECT_THAT(item.err, HasSubstr("org 'dongkou@1' of item DK-1 " + add_folder));
-  auto act = Run({"item", "act", "DK-1", "submit", "--as", "dk-11", "--evidence", "照片"});
+  auto act = Run({"item", "act", "DK-1", "submit", "--as", "dk-11", "--evidence-text", "照片"});
   EXPECT_EQ(act.exit_code, 1);
   EXPECT_THAT(act.err, HasSubstr("person 'dk-11' " + add_folder));
   auto ics = Run({"ics", "--person", "dk-11"});
