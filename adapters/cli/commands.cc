@@ -19,6 +19,7 @@ void RegisterInstances(CLI::App& app, Context& ctx);
 void RegisterReport(CLI::App& app, Context& ctx);
 void RegisterIcs(CLI::App& app, Context& ctx);
 void RegisterDispatch(CLI::App& app, Context& ctx);
+void RegisterUser(CLI::App& app, Context& ctx);
 
 void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterMigrate(app, ctx);
@@ -37,6 +38,7 @@ void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterReport(app, ctx);
   RegisterIcs(app, ctx);
   RegisterDispatch(app, ctx);
+  RegisterUser(app, ctx);
 }
 
 }  // namespace rectify::cli
