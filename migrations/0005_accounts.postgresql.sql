@@ -47,3 +47,17 @@ CREATE TABLE account_events (
   detail  TEXT   NOT NULL
 );
 CREATE INDEX account_events_by_person ON account_events (person, id);
+
+-- Idempotency keys (engine/include/rectify/idempotency_store.h): the first answer to a POST sent
+-- with an Idempotency-Key, returned again to a retry of the same request. status 0: in progress.
+CREATE TABLE idempotency_keys (
+  person       TEXT   NOT NULL,
+  idem_key     TEXT   NOT NULL,
+  request_hash TEXT   NOT NULL,
+  status       BIGINT NOT NULL,
+  headers      TEXT   NOT NULL,
+  body         TEXT   NOT NULL,
+  created_at   BIGINT NOT NULL,
+  PRIMARY KEY (person, idem_key)
+);
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);

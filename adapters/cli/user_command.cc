@@ -105,8 +105,9 @@ Result<std::string> ReadPasswordLine() {
 Result<std::string> PromptPassword(Context& ctx) {
   termios saved{};
   if (tcgetattr(STDIN_FILENO, &saved) != 0) {
-    return Error::BadInput("give the password with --password-stdin (standard input is not a "
-                           "terminal to ask on)");
+    return Error::BadInput(
+        "give the password with --password-stdin (standard input is not a "
+        "terminal to ask on)");
   }
   termios quiet = saved;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
@@ -146,8 +147,9 @@ void RunAdd(Context& ctx, const UserArgs& a) {
   auto existing = (*accounts)->FindAccount(a.person);
   if (!existing) return ctx.Fail(existing.error());
   if (*existing) {
-    return ctx.Fail(Error::UniqueViolation(a.person + " already has an account (change its "
-                                                      "password with rectify user passwd " +
+    return ctx.Fail(Error::UniqueViolation(a.person +
+                                           " already has an account (change its "
+                                           "password with rectify user passwd " +
                                            a.person + ")"));
   }
   auto hash = NewPasswordHash(ctx, a);
@@ -221,8 +223,8 @@ void RunList(Context& ctx) {
   }
   TextTable table({"person", "org", "admin", "disabled", "created"});
   for (const auto& a : *list) {
-    table.Add({a.person, a.org, a.admin ? "yes" : "", a.disabled ? "yes" : "",
-                  FormatIso(a.created_at)});
+    table.Add(
+        {a.person, a.org, a.admin ? "yes" : "", a.disabled ? "yes" : "", FormatIso(a.created_at)});
   }
   ctx.out << table.Format();
 }
@@ -251,19 +253,21 @@ void RunTokenCreate(Context& ctx, const TokenArgs& a) {
   auto account = (*accounts)->FindAccount(a.person);
   if (!account) return ctx.Fail(account.error());
   if (!*account) {
-    return ctx.Fail(Error::NotFound(a.person + " has no account; a token acts as a person (add "
-                                               "one with rectify user add " +
+    return ctx.Fail(Error::NotFound(a.person +
+                                    " has no account; a token acts as a person (add "
+                                    "one with rectify user add " +
                                     a.person + ")"));
   }
   if ((*account)->disabled) {
-    return ctx.Fail(Error::FailedPrecondition(a.person + "'s account is disabled (rectify user "
-                                                         "enable " +
+    return ctx.Fail(Error::FailedPrecondition(a.person +
+                                              "'s account is disabled (rectify user "
+                                              "enable " +
                                               a.person + ")"));
   }
   auth::IssuedSecret secret = auth::NewApiToken();
   auth::AccountEvent event = Event(a.person, "token_created", secret.id);
-  auth::ApiToken token{secret.id, a.person, secret.hash, a.scope, a.label, event.at,
-                       event.at + *expiry, std::nullopt, std::nullopt};
+  auth::ApiToken token{secret.id, a.person,           secret.hash,  a.scope,     a.label,
+                       event.at,  event.at + *expiry, std::nullopt, std::nullopt};
   if (Status s = (*accounts)->AddToken(token, event); !s) return ctx.Fail(s.error());
   // The token alone on standard output, for scripts; what it is on standard error.
   ctx.out << secret.text << "\n";

@@ -45,11 +45,11 @@ class AccountStoreTest : public ::testing::TestWithParam<Backend> {
 };
 
 TEST_P(AccountStoreTest, AnAccountIsAddedOnceAndFoundAgain) {
-  ASSERT_TRUE(accounts_->AddAccount(Cadre("xs-0012"), Ev("2026-12-01T10:00:00+08:00", "xs-0012",
-                                                         "created"))
-                  .ok());
-  auto again = accounts_->AddAccount(Cadre("xs-0012"), Ev("2026-12-01T10:01:00+08:00", "xs-0012",
-                                                          "created"));
+  ASSERT_TRUE(
+      accounts_->AddAccount(Cadre("xs-0012"), Ev("2026-12-01T10:00:00+08:00", "xs-0012", "created"))
+          .ok());
+  auto again = accounts_->AddAccount(Cadre("xs-0012"),
+                                     Ev("2026-12-01T10:01:00+08:00", "xs-0012", "created"));
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code(), ErrorCode::kUniqueViolation);
   auto found = accounts_->FindAccount("xs-0012");
@@ -68,14 +68,16 @@ TEST_P(AccountStoreTest, AnAccountIsAddedOnceAndFoundAgain) {
 }
 
 TEST_P(AccountStoreTest, APasswordChangeOrDisablingEndsEverySession) {
-  ASSERT_TRUE(accounts_->AddAccount(Cadre("xs-0012"), Ev("2026-12-01T10:00:00+08:00", "xs-0012",
-                                                         "created"))
+  ASSERT_TRUE(
+      accounts_->AddAccount(Cadre("xs-0012"), Ev("2026-12-01T10:00:00+08:00", "xs-0012", "created"))
+          .ok());
+  ASSERT_TRUE(accounts_
+                  ->AddSession(Session("h1", "xs-0012"),
+                               Ev("2026-12-01T11:00:00+08:00", "xs-0012", "login"))
                   .ok());
-  ASSERT_TRUE(accounts_->AddSession(Session("h1", "xs-0012"),
-                                    Ev("2026-12-01T11:00:00+08:00", "xs-0012", "login"))
-                  .ok());
-  ASSERT_TRUE(accounts_->AddSession(Session("h2", "xs-0012"),
-                                    Ev("2026-12-01T11:00:00+08:00", "xs-0012", "login"))
+  ASSERT_TRUE(accounts_
+                  ->AddSession(Session("h2", "xs-0012"),
+                               Ev("2026-12-01T11:00:00+08:00", "xs-0012", "login"))
                   .ok());
   ASSERT_TRUE(accounts_->TouchSession("h1", T("2026-12-01T11:30:00+08:00")).ok());
   auto s1 = accounts_->FindSession("h1");
@@ -83,19 +85,22 @@ TEST_P(AccountStoreTest, APasswordChangeOrDisablingEndsEverySession) {
   EXPECT_EQ((*s1)->last_seen_at, T("2026-12-01T11:30:00+08:00"));
   EXPECT_FALSE((*s1)->ended_at);
 
-  ASSERT_TRUE(accounts_->SetPassword("xs-0012", "$argon2id$new",
-                                     Ev("2026-12-01T12:00:00+08:00", "xs-0012", "password_changed"))
+  ASSERT_TRUE(accounts_
+                  ->SetPassword("xs-0012", "$argon2id$new",
+                                Ev("2026-12-01T12:00:00+08:00", "xs-0012", "password_changed"))
                   .ok());
   for (const char* h : {"h1", "h2"}) {
     auto s = accounts_->FindSession(h);
     ASSERT_TRUE(s.ok() && s->has_value());
     EXPECT_EQ((*s)->ended_at, T("2026-12-01T12:00:00+08:00")) << h;
   }
-  ASSERT_TRUE(accounts_->AddSession(Session("h3", "xs-0012"),
-                                    Ev("2026-12-01T12:10:00+08:00", "xs-0012", "login"))
+  ASSERT_TRUE(accounts_
+                  ->AddSession(Session("h3", "xs-0012"),
+                               Ev("2026-12-01T12:10:00+08:00", "xs-0012", "login"))
                   .ok());
   ASSERT_TRUE(
-      accounts_->SetDisabled("xs-0012", true, Ev("2026-12-01T13:00:00+08:00", "xs-0012", "disabled"))
+      accounts_
+          ->SetDisabled("xs-0012", true, Ev("2026-12-01T13:00:00+08:00", "xs-0012", "disabled"))
           .ok());
   auto s3 = accounts_->FindSession("h3");
   ASSERT_TRUE(s3.ok() && s3->has_value());
@@ -104,26 +109,28 @@ TEST_P(AccountStoreTest, APasswordChangeOrDisablingEndsEverySession) {
   EXPECT_TRUE((*account)->disabled);
   EXPECT_EQ((*account)->password_hash, "$argon2id$new");
 
-  auto missing = accounts_->SetPassword("xs-9999", "x", Ev("2026-12-01T13:00:00+08:00", "xs-9999",
-                                                            "password_changed"));
+  auto missing = accounts_->SetPassword(
+      "xs-9999", "x", Ev("2026-12-01T13:00:00+08:00", "xs-9999", "password_changed"));
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
   EXPECT_THAT(missing.error().message(), HasSubstr("rectify user add xs-9999"));
 }
 
 TEST_P(AccountStoreTest, TokensAreListedNewestFirstAndRevokedOnce) {
-  ASSERT_TRUE(accounts_->AddAccount(Cadre("xs-0012"), Ev("2026-12-01T10:00:00+08:00", "xs-0012",
-                                                         "created"))
-                  .ok());
+  ASSERT_TRUE(
+      accounts_->AddAccount(Cadre("xs-0012"), Ev("2026-12-01T10:00:00+08:00", "xs-0012", "created"))
+          .ok());
   IssuedSecret a = NewApiToken(), b = NewApiToken();
   Timestamp t1 = T("2026-12-01T10:00:00+08:00"), t2 = T("2026-12-02T10:00:00+08:00");
-  ASSERT_TRUE(accounts_->AddToken({a.id, "xs-0012", a.hash, "read", "platform", t1,
-                                   t1 + std::chrono::hours(24 * 90), std::nullopt, std::nullopt},
-                                  Ev("2026-12-01T10:00:00+08:00", "xs-0012", "token_created"))
+  ASSERT_TRUE(accounts_
+                  ->AddToken({a.id, "xs-0012", a.hash, "read", "platform", t1,
+                              t1 + std::chrono::hours(24 * 90), std::nullopt, std::nullopt},
+                             Ev("2026-12-01T10:00:00+08:00", "xs-0012", "token_created"))
                   .ok());
-  ASSERT_TRUE(accounts_->AddToken({b.id, "xs-0012", b.hash, "write", "", t2,
-                                   t2 + std::chrono::hours(1), std::nullopt, std::nullopt},
-                                  Ev("2026-12-02T10:00:00+08:00", "xs-0012", "token_created"))
+  ASSERT_TRUE(accounts_
+                  ->AddToken({b.id, "xs-0012", b.hash, "write", "", t2, t2 + std::chrono::hours(1),
+                              std::nullopt, std::nullopt},
+                             Ev("2026-12-02T10:00:00+08:00", "xs-0012", "token_created"))
                   .ok());
   auto list = accounts_->ListTokens("xs-0012");
   ASSERT_TRUE(list.ok());
@@ -134,12 +141,12 @@ TEST_P(AccountStoreTest, TokensAreListedNewestFirstAndRevokedOnce) {
   EXPECT_TRUE((*list)[0].LiveAt(t2));
   EXPECT_FALSE((*list)[0].LiveAt(t2 + std::chrono::hours(1)));
 
-  ASSERT_TRUE(accounts_->RevokeToken(a.id, Ev("2026-12-03T10:00:00+08:00", "xs-0012",
-                                              "token_revoked"))
-                  .ok());
-  ASSERT_TRUE(accounts_->RevokeToken(a.id, Ev("2026-12-04T10:00:00+08:00", "xs-0012",
-                                              "token_revoked"))
-                  .ok());
+  ASSERT_TRUE(
+      accounts_->RevokeToken(a.id, Ev("2026-12-03T10:00:00+08:00", "xs-0012", "token_revoked"))
+          .ok());
+  ASSERT_TRUE(
+      accounts_->RevokeToken(a.id, Ev("2026-12-04T10:00:00+08:00", "xs-0012", "token_revoked"))
+          .ok());
   auto found = accounts_->FindToken(a.id);
   ASSERT_TRUE(found.ok() && found->has_value());
   EXPECT_EQ((*found)->revoked_at, T("2026-12-03T10:00:00+08:00"));
@@ -158,9 +165,9 @@ TEST_P(AccountStoreTest, TokensAreListedNewestFirstAndRevokedOnce) {
 TEST_P(AccountStoreTest, ATokenMustBelongToAnAccount) {
   IssuedSecret a = NewApiToken();
   Timestamp t1 = T("2026-12-01T10:00:00+08:00");
-  auto orphan = accounts_->AddToken({a.id, "nobody", a.hash, "read", "", t1, t1, std::nullopt,
-                                     std::nullopt},
-                                    Ev("2026-12-01T10:00:00+08:00", "nobody", "token_created"));
+  auto orphan =
+      accounts_->AddToken({a.id, "nobody", a.hash, "read", "", t1, t1, std::nullopt, std::nullopt},
+                          Ev("2026-12-01T10:00:00+08:00", "nobody", "token_created"));
   EXPECT_FALSE(orphan.ok());
   auto list = accounts_->ListTokens("");
   ASSERT_TRUE(list.ok());

@@ -2,9 +2,9 @@
 // to people of the org definitions, passwords from standard input, tokens shown once.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <boost/json.hpp>
-#include <soci/soci.h>
 
 #include "adapters/store/soci/database.h"
 #include "tests/store/store_test_env.h"
@@ -15,10 +15,10 @@ namespace {
 
 using store_soci::Backend;
 using testing::CommandResult;
-using testing::RunRectify;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Not;
+using testing::RunRectify;
 
 constexpr char kPassword[] = "长塘村整改台账二〇一七\n";
 
@@ -52,7 +52,8 @@ class UserCliTest : public ::testing::TestWithParam<Backend> {
 };
 
 TEST_P(UserCliTest, TheFirstAdministratorIsAPersonOfTheOrg) {
-  CommandResult added = Rectify({"user", "add", "xs-0001", "--admin", "--password-stdin"}, kPassword);
+  CommandResult added =
+      Rectify({"user", "add", "xs-0001", "--admin", "--password-stdin"}, kPassword);
   EXPECT_EQ(added.exit_code, 0) << added.err;
   EXPECT_THAT(added.out, HasSubstr("added administrator xs-0001 (xinshao)"));
   EXPECT_THAT(StoredHashes(), HasSubstr("$argon2id$"));
@@ -92,16 +93,16 @@ TEST_P(UserCliTest, BadInputSaysWhatToDoAndAddsNothing) {
   EXPECT_EQ(twice.exit_code, 1);
   EXPECT_THAT(twice.err, HasSubstr("already has an account"));
 
-  CommandResult passwd_unknown = Rectify({"user", "passwd", "xs-0013", "--password-stdin"},
-                                         kPassword);
+  CommandResult passwd_unknown =
+      Rectify({"user", "passwd", "xs-0013", "--password-stdin"}, kPassword);
   EXPECT_EQ(passwd_unknown.exit_code, 1);
   EXPECT_THAT(passwd_unknown.err, HasSubstr("xs-0013 has no account"));
 }
 
 TEST_P(UserCliTest, ATokenIsPrintedAloneOnceAndKeptOnlyAsAHash) {
   ASSERT_EQ(Rectify({"user", "add", "xs-0012", "--password-stdin"}, kPassword).exit_code, 0);
-  CommandResult created = Rectify({"token", "create", "xs-0012", "--expires", "30d", "--label",
-                                   "省级平台"});
+  CommandResult created =
+      Rectify({"token", "create", "xs-0012", "--expires", "30d", "--label", "省级平台"});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   EXPECT_THAT(created.out, MatchesRegex("rtk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}\n"));
   std::string token = created.out.substr(0, created.out.size() - 1);

@@ -116,11 +116,10 @@ Status SociAccountStore::SetPassword(const std::string& person, const std::strin
                                      const auth::AccountEvent& event) {
   return InTransaction(db_, "change the password of " + person, [&]() -> Status {
     long long at = ToMicros(event.at);
-    soci::statement st = (db_.session().prepare
-                              << "UPDATE accounts SET password_hash = :hash, "
-                                 "password_changed_at = :at, changed_at = :at2 WHERE person = :p",
-                          soci::use(password_hash), soci::use(at), soci::use(at),
-                          soci::use(person));
+    soci::statement st =
+        (db_.session().prepare << "UPDATE accounts SET password_hash = :hash, "
+                                  "password_changed_at = :at, changed_at = :at2 WHERE person = :p",
+         soci::use(password_hash), soci::use(at), soci::use(at), soci::use(person));
     st.execute(true);
     if (st.get_affected_rows() == 0) {
       return Error::NotFound(person + " has no account (add one with rectify user add " + person +
@@ -280,6 +279,15 @@ Status SociAccountStore::EndSession(const std::string& id_hash, const auth::Acco
     AppendEvent(db_, event);
     return OkStatus();
   });
+}
+
+Status SociAccountStore::RecordEvent(const auth::AccountEvent& event) {
+  try {
+    AppendEvent(db_, event);
+  } catch (const std::exception& e) {
+    return db_.MapError(e, "record an account event");
+  }
+  return OkStatus();
 }
 
 Result<std::vector<auth::AccountEvent>> SociAccountStore::Events(const std::string& person,

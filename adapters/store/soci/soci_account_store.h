@@ -42,6 +42,7 @@ class SociAccountStore final : public auth::AccountStore {
   Status TouchSession(const std::string& id_hash, Timestamp at) override;
   Status EndSession(const std::string& id_hash, const auth::AccountEvent& event) override;
 
+  Status RecordEvent(const auth::AccountEvent& event) override;
   Result<std::vector<auth::AccountEvent>> Events(const std::string& person, int limit) override;
 
  private:

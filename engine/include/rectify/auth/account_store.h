@@ -97,6 +97,8 @@ class AccountStore {
   virtual Status TouchSession(const std::string& id_hash, Timestamp at) = 0;
   virtual Status EndSession(const std::string& id_hash, const AccountEvent& event) = 0;
 
+  // Records an event that changes nothing else (a failed sign-in).
+  virtual Status RecordEvent(const AccountEvent& event) = 0;
   // The latest events about `person` (everyone when empty), newest first.
   virtual Result<std::vector<AccountEvent>> Events(const std::string& person, int limit) = 0;
 };
