@@ -20,6 +20,7 @@ void RegisterReport(CLI::App& app, Context& ctx);
 void RegisterIcs(CLI::App& app, Context& ctx);
 void RegisterDispatch(CLI::App& app, Context& ctx);
 void RegisterOutbox(CLI::App& app, Context& ctx);
+void RegisterUser(CLI::App& app, Context& ctx);
 
 void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterMigrate(app, ctx);
@@ -39,6 +40,7 @@ void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterIcs(app, ctx);
   RegisterDispatch(app, ctx);
   RegisterOutbox(app, ctx);
+  RegisterUser(app, ctx);
 }
 
 }  // namespace rectify::cli

@@ -10,6 +10,7 @@
 #include "adapters/cli/campaign_session.h"
 #include "adapters/cli/engine_access.h"
 #include "adapters/cli/timeline.h"
+#include "adapters/http/api/api_service.h"
 #include "adapters/http/health_routes.h"
 #include "adapters/http/http_server.h"
 #include "adapters/store/soci/soci_store.h"
@@ -154,10 +155,23 @@ void RunNode(Context& ctx, const NodeOptions& o) {
   Metrics metrics;
   Health health;
   scheduler::Scheduler node(io, *clock, open_store, s.definitions, so, metrics, health);
+  // The API (declared before the server, so it is destroyed after it): people and systems act
+  // through it as themselves, within their units.
+  std::unique_ptr<api::ApiService> api_service;
   std::unique_ptr<http::HttpServer> server;
   if (listen) {
-    server = std::make_unique<http::HttpServer>(io, listen->host, listen->port);
+    api::ApiOptions ao;
+    ao.database = *url;
+    ao.definitions = s.definitions;
+    ao.clock = clock.get();
+    auto created = api::ApiService::Create(ao);
+    if (!created) return ctx.Fail(created.error().WithContext("the API"));
+    api_service = std::move(*created);
+    http::HttpServer::Options ho;
+    ho.headers = api::SecurityHeaders();
+    server = std::make_unique<http::HttpServer>(io, listen->host, listen->port, ho);
     http::AddHealthRoutes(*server, metrics, health);
+    api_service->AddRoutes(*server);
     if (Status st = server->Start(); !st) return ctx.Fail(st.error().WithContext("--listen"));
   }
 

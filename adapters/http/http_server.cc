@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <cctype>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -301,7 +302,11 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       best->handler(req, respond);
     } catch (const std::exception& e) {
-      respond(Response::Error(500, "internal", std::string("the handler failed: ") + e.what()));
+      // The exception's text may hold SQL or paths: it goes to the server's log, not to the
+      // client.
+      std::fprintf(stderr, "rectify serve: %s %s failed: %s\n", req.method.c_str(),
+                   req.path.c_str(), e.what());
+      respond(Response::Error(500, "internal", "the request failed; the server's log says why"));
     } catch (...) {
       respond(Response::Error(500, "internal", "the handler failed"));
     }
@@ -313,6 +318,7 @@ class Session : public std::enable_shared_from_this<Session> {
     msg->result(r.status);
     msg->set(bhttp::field::server, state_->options.server_name);
     msg->set(bhttp::field::content_type, r.content_type);
+    for (const auto& [name, value] : state_->options.headers) msg->set(name, value);
     for (auto& [name, value] : r.headers) msg->set(name, value);
     msg->body() = std::move(r.body);
     msg->keep_alive(keep_alive_ && !closing_ && !drain_);

@@ -17,7 +17,8 @@
 //     request does not arrive whole in time, which also ends idle keep-alive connections);
 //   - errors as JSON, `{"error":{"code":"not_found","message":"..."}}` (ErrorJson): 400 for a
 //     malformed request, 404 when no route has the path, 405 with `Allow` when routes have the
-//     path but not the method, 500 when a handler throws;
+//     path but not the method, 500 when a handler throws (its text goes to standard error, never
+//     to the client);
 //   - `Stop()` is graceful: it stops accepting, closes idle connections at once, and lets a
 //     request being handled get its response before its connection closes. `io.run()` returns
 //     once every connection is gone (if nothing else keeps the io_context busy).
@@ -102,6 +103,9 @@ class HttpServer {
     std::size_t max_header = 16 * 1024;
     std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
     std::string server_name = "rectify";  // the Server header
+    // Headers sent with every response, errors included (security headers); a response's own
+    // header of the same name replaces one of these.
+    std::vector<std::pair<std::string, std::string>> headers;
   };
 
   // Nothing is bound until Start(). `address` is an IPv4 or IPv6 literal ("127.0.0.1", "::1").

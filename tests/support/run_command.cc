@@ -44,17 +44,27 @@ void DrainOutputs(int out_fd, int err_fd, std::string& out, std::string& err) {
 }
 
 CommandResult RunCommand(const std::vector<std::string>& argv,
-                         const std::map<std::string, std::string>& env, const std::string& cwd) {
+                         const std::map<std::string, std::string>& env, const std::string& cwd,
+                         const std::string& input) {
   int out_pipe[2];
   int err_pipe[2];
-  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
+  int in_pipe[2];
+  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0 || pipe(in_pipe) != 0) {
+    throw std::runtime_error("pipe failed");
+  }
+  // The input fits in the pipe's buffer, so it is written whole before the child starts.
+  if (input.size() > 65536 ||
+      write(in_pipe[1], input.data(), input.size()) != static_cast<ssize_t>(input.size())) {
+    throw std::runtime_error("RunCommand: input too long for a pipe");
+  }
+  close(in_pipe[1]);
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+    dup2(in_pipe[0], STDIN_FILENO);
+    close(in_pipe[0]);
     close(out_pipe[0]);
     close(out_pipe[1]);
     close(err_pipe[0]);
@@ -67,6 +77,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
     execvp(args[0], args.data());
     _exit(127);
   }
+  close(in_pipe[0]);
   close(out_pipe[1]);
   close(err_pipe[1]);
   CommandResult result;
@@ -76,10 +87,11 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 }
 
 CommandResult RunRectify(const std::vector<std::string>& args,
-                         const std::map<std::string, std::string>& env, const std::string& cwd) {
+                         const std::map<std::string, std::string>& env, const std::string& cwd,
+                         const std::string& input) {
   std::vector<std::string> argv{RECTIFY_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, env, cwd);
+  return RunCommand(argv, env, cwd, input);
 }
 
 }  // namespace rectify::testing

@@ -5,7 +5,8 @@
 //   EXPECT_THAT(r.out, HasSubstr("applied"));
 //
 // Arguments are passed without a shell. `env` adds or overrides environment variables for the
-// child only. Thread-safety: none needed; each call is a child process.
+// child only; `input` is what the child reads on standard input (at most 64 KiB; empty: nothing,
+// as from /dev/null). Thread-safety: none needed; each call is a child process.
 #pragma once
 
 #include <sys/types.h>
@@ -24,7 +25,7 @@ struct CommandResult {
 
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
-                         const std::string& cwd = {});
+                         const std::string& cwd = {}, const std::string& input = {});
 
 // The pieces RunCommand is made of, for runners of their own (terminal_command.h):
 // reads `out_fd` and `err_fd` until both close, without deadlocking on a full pipe, closing each;
@@ -35,6 +36,6 @@ int WaitExitCode(pid_t pid);
 // RunCommand with the built `rectify` binary (RECTIFY_BINARY) as argv[0].
 CommandResult RunRectify(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env = {},
-                         const std::string& cwd = {});
+                         const std::string& cwd = {}, const std::string& input = {});
 
 }  // namespace rectify::testing

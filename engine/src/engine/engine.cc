@@ -118,6 +118,11 @@ Result<Instance> Engine::Act(Command command) {
   for (int attempt = 1;; ++attempt) {
     auto inst = Load(command.instance_id);
     if (!inst) return inst.error();
+    if (command.expected_version > 0 && inst->record.version != command.expected_version) {
+      return Error::Conflict("item " + command.instance_id + " has changed since version " +
+                             std::to_string(command.expected_version) + " (it is at version " +
+                             std::to_string(inst->record.version) + "); reload it and try again");
+    }
     auto fx = interpreter_.Apply(*inst, command);
     if (!fx) return fx.error();
     ChangeSet changes;
@@ -127,7 +132,10 @@ Result<Instance> Engine::Act(Command command) {
       fx->instance.record.version = fx->expected_version + 1;
       return fx->instance;
     }
-    if (s.error().code() != ErrorCode::kConflict || attempt == kMaxAttempts) return s.error();
+    if (s.error().code() != ErrorCode::kConflict || attempt == kMaxAttempts ||
+        command.expected_version > 0) {
+      return s.error();
+    }
   }
 }
 

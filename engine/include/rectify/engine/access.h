@@ -66,4 +66,22 @@ Status CheckActor(const definition::Org& org, const definition::Workflow& workfl
                   const Instance& instance, const definition::Transition& transition,
                   const std::string& actor);
 
+// Who may read an item: the API and the CLI ask here, so a page never decides what a person sees.
+// An administrator reads everything; a person of an org reads the items of that org whose unit is
+// within their scope (ScopeOf: their unit and the units under it; the whole county for its
+// functional bodies, so headquarters, the discipline committee and an inspection group see the
+// county), and any item of that org that names them (responsible, registrar, owner, or a person
+// field such as verifier), wherever its unit is.
+struct Reader {
+  std::string person;  // a person id of `org`
+  std::string org;     // the org's name
+  bool admin = false;
+};
+bool MayRead(const definition::Org& org, const definition::Workflow& workflow,
+             const Instance& instance, const Reader& reader);
+
+// The ids of the units a person's scope covers, for listing: ScopeOf and every unit below it,
+// in tree order.
+std::vector<std::string> UnitsInScope(const definition::Org& org, definition::PersonIndex person);
+
 }  // namespace rectify::engine

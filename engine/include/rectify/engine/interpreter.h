@@ -85,6 +85,9 @@ struct Command {
   std::vector<std::string> evidence;          // file names or short texts
   std::map<std::string, std::string> fields;  // fields to set with the event
   Timestamp at;
+  // > 0: act only on this version of the instance (an HTTP If-Match); Engine::Act answers
+  // kConflict, without retrying, when the instance has moved on.
+  std::int64_t expected_version = 0;
 };
 
 // What applying a command, a registration or a timer firing changes. Nothing is applied until a

@@ -1,0 +1,202 @@
+#include "adapters/http/api/api_service.h"
+
+#include <boost/asio/post.hpp>
+#include <cstdio>
+
+#include "adapters/http/api/api_internal.h"
+#include "adapters/store/soci/soci_store.h"
+#include "rectify/auth/secrets.h"
+
+namespace rectify::api {
+
+namespace json = boost::json;
+
+std::vector<std::pair<std::string, std::string>> SecurityHeaders() {
+  return {
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Cache-Control", "no-store"},
+  };
+}
+
+http::Response JsonResponse(unsigned status, const json::value& body) {
+  return http::Response::Json(status, json::serialize(body));
+}
+
+http::Response ErrorResponse(const Error& error) {
+  switch (error.code()) {
+    case ErrorCode::kBadInput:
+      return http::Response::Error(400, "bad_request", error.message());
+    case ErrorCode::kNotFound:
+      return http::Response::Error(404, "not_found", error.message());
+    case ErrorCode::kPermissionDenied:
+      return http::Response::Error(403, "forbidden", error.message());
+    case ErrorCode::kConflict:
+    case ErrorCode::kUniqueViolation:
+      return http::Response::Error(409, "conflict", error.message());
+    case ErrorCode::kFailedPrecondition:
+      return http::Response::Error(409, "failed_precondition", error.message());
+    case ErrorCode::kUnavailable:
+      std::fprintf(stderr, "rectify serve: unavailable: %s\n", error.message().c_str());
+      return http::Response::Error(503, "unavailable",
+                                   "the database is not reachable just now; retry shortly");
+    default:
+      std::fprintf(stderr, "rectify serve: internal error: %s\n", error.message().c_str());
+      return http::Response::Error(500, "internal",
+                                   "the request failed; the server's log says why");
+  }
+}
+
+std::shared_ptr<const definition::Org> CallerOrg(const Call& call) {
+  return call.api.options.definitions->FindOrg(call.caller.org);
+}
+
+std::unique_ptr<Connection> ApiService::Impl::Acquire() {
+  std::unique_lock lock(mu);
+  available.wait(lock, [&] { return !free.empty(); });
+  auto c = std::move(free.back());
+  free.pop_back();
+  return c;
+}
+
+void ApiService::Impl::Release(std::unique_ptr<Connection> c) {
+  {
+    std::lock_guard lock(mu);
+    free.push_back(std::move(c));
+  }
+  available.notify_one();
+}
+
+namespace {
+
+Result<std::unique_ptr<Connection>> Connect(const ApiOptions& o) {
+  auto c = std::make_unique<Connection>();
+  store_soci::OpenOptions open;
+  open.create = false;
+  auto store = store_soci::OpenStore(o.database, open);
+  if (!store) return store.error();
+  c->store = std::move(*store);
+  auto side = store_soci::Database::Open(o.database, open);
+  if (!side) return side.error();
+  c->side = std::move(*side);
+  auto has = c->side->TableExists("accounts");
+  if (!has) return has.error();
+  if (!*has) {
+    return Error::FailedPrecondition(
+        "the database has no accounts table yet; run 'rectify "
+        "migrate' before serving the API");
+  }
+  c->accounts = std::make_unique<store_soci::SociAccountStore>(*c->side);
+  c->idempotency = std::make_unique<store_soci::SociIdempotencyStore>(*c->side);
+  c->engine = std::make_unique<engine::Engine>(*c->store, *o.clock, o.definitions);
+  return c;
+}
+
+// The client's request id when it is short and plain, else a fresh one.
+std::string RequestId(const http::Request& req) {
+  std::string id = req.Header("x-request-id");
+  bool ok = !id.empty() && id.size() <= 64;
+  for (char ch : id) {
+    ok =
+        ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.');
+  }
+  return ok ? id : auth::NewSessionSecret().id;
+}
+
+std::vector<Route> AllRoutes() {
+  std::vector<Route> all = SessionRoutes();
+  for (auto& r : ItemRoutes()) all.push_back(std::move(r));
+  return all;
+}
+
+http::Response Handle(ApiService::Impl& api, const Route& route, const http::Request& req,
+                      Connection& db, const std::string& request_id) {
+  Identified who = api.authenticator.Identify(req, *db.accounts);
+  // A public route (signing in) serves a caller whose old cookie no longer works as anyone else.
+  if (!who.rejected.empty() && route.info.access == Access::kPublic) who = Identified();
+  if (!who.rejected.empty()) {
+    auto r = http::Response::Error(401, "unauthenticated", who.rejected);
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  const Caller& caller = who.caller;
+  if (route.info.access != Access::kPublic && caller.anonymous) {
+    auto r = http::Response::Error(
+        401, "unauthenticated",
+        "sign in first (POST /api/v1/session) or send Authorization: Bearer <token>");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  if (route.info.access == Access::kAdmin && !caller.admin) {
+    return http::Response::Error(403, "forbidden", "only an administrator may do this");
+  }
+  if (route.info.write && !caller.anonymous) {
+    if (!caller.may_write) {
+      return http::Response::Error(403, "forbidden",
+                                   "this token may only read (its scope is read)");
+    }
+    if (Status s = CheckCsrf(req, caller); !s) return ErrorResponse(s.error());
+  }
+  Call call{req, caller, db, api, request_id, api.options.clock->Now()};
+  return route.handler(call);
+}
+
+}  // namespace
+
+ApiService::ApiService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ApiService::~ApiService() {
+  if (impl_) impl_->pool.join();
+}
+
+Result<std::unique_ptr<ApiService>> ApiService::Create(ApiOptions options) {
+  if (!options.clock || !options.definitions) {
+    return Error::Internal("ApiService needs a clock and definitions");
+  }
+  auto impl = std::make_unique<Impl>(std::move(options));
+  for (int i = 0; i < std::max(1, impl->options.workers); ++i) {
+    auto c = Connect(impl->options);
+    if (!c) return c.error();
+    impl->free.push_back(std::move(*c));
+  }
+  return std::unique_ptr<ApiService>(new ApiService(std::move(impl)));
+}
+
+std::vector<RouteInfo> ApiService::Routes() {
+  std::vector<RouteInfo> out;
+  for (const auto& r : AllRoutes()) out.push_back(r.info);
+  return out;
+}
+
+void ApiService::AddRoutes(http::HttpServer& server) {
+  Impl* api = impl_.get();
+  for (auto& route : AllRoutes()) {
+    auto shared = std::make_shared<Route>(std::move(route));
+    server.RouteAsync(
+        shared->info.method, shared->info.path,
+        [api, shared](const http::Request& req, http::Responder respond) {
+          boost::asio::post(api->pool, [api, shared, req, respond = std::move(respond)]() {
+            std::string request_id = RequestId(req);
+            http::Response response;
+            std::unique_ptr<Connection> db = api->Acquire();
+            try {
+              response = Handle(*api, *shared, req, *db, request_id);
+            } catch (const std::exception& e) {
+              std::fprintf(stderr, "rectify serve: %s %s (request %s) failed: %s\n",
+                           req.method.c_str(), req.path.c_str(), request_id.c_str(), e.what());
+              response = http::Response::Error(500, "internal",
+                                               "the request failed; the server's log says why");
+            }
+            api->Release(std::move(db));
+            response.headers.emplace_back("X-Request-Id", request_id);
+            respond(std::move(response));
+          });
+        });
+  }
+}
+
+}  // namespace rectify::api

@@ -1,0 +1,80 @@
+// The HTTP API under /api/v1/: every person acts as themselves, only inside their own units.
+//
+//   ApiOptions options{.database = url, .definitions = set, .clock = &clock};
+//   auto api = ApiService::Create(options);          // opens `workers` database connections
+//   (*api)->AddRoutes(server);                       // before server.Start()
+//
+// Each request is authenticated (authentication.h: a session cookie, a bearer token, or nobody),
+// checked against its route's access (public, signed in, administrator; writes need a write
+// credential and, with a cookie, the CSRF token), then run on a worker thread with a database
+// connection of its own, never on the io_context. What a caller may read or do is decided by the
+// engine's access rules (rectify/engine/access.h: MayRead, CheckActor), as for the command line;
+// an item outside the caller's scope is answered exactly as one that does not exist.
+//
+// Every response carries the security headers (Content-Security-Policy without unsafe-inline,
+// X-Content-Type-Options, frame-ancestors none, Referrer-Policy) and an X-Request-Id (the
+// client's, when it sent a sane one). Errors are `{"error":{"code","message"}}` and never carry
+// SQL or internal text (see docs/api.md for each code).
+//
+// Routes() lists every route with its access, so tests can check that each has a row in the
+// access table and in the OpenAPI document.
+//
+// Thread-safety: AddRoutes before the server starts; requests are then handled concurrently, up
+// to `workers` at a time, each on its own connection. The service must outlive the server's
+// io_context run.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "adapters/http/api/authentication.h"
+#include "adapters/http/api/login_throttle.h"
+#include "adapters/http/http_server.h"
+#include "adapters/store/soci/database_url.h"
+#include "rectify/clock.h"
+#include "rectify/definition/definition_set.h"
+
+namespace rectify::api {
+
+struct ApiOptions {
+  store_soci::DatabaseUrl database;
+  std::shared_ptr<const definition::DefinitionSet> definitions;
+  Clock* clock = nullptr;
+  int workers = 2;
+  SessionPolicy sessions;
+  LoginThrottle::Policy throttle;
+};
+
+enum class Access { kPublic, kSignedIn, kAdmin };
+
+struct RouteInfo {
+  std::string method;
+  std::string path;  // with {param} segments
+  Access access = Access::kSignedIn;
+  bool write = false;
+};
+
+// The headers every response of `rectify serve` carries (for HttpServer::Options::headers).
+std::vector<std::pair<std::string, std::string>> SecurityHeaders();
+
+class ApiService {
+ public:
+  static Result<std::unique_ptr<ApiService>> Create(ApiOptions options);
+  ~ApiService();
+  ApiService(const ApiService&) = delete;
+  ApiService& operator=(const ApiService&) = delete;
+
+  void AddRoutes(http::HttpServer& server);
+  static std::vector<RouteInfo> Routes();
+
+  struct Impl;  // api_service.cc and the route files
+
+ private:
+  explicit ApiService(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rectify::api

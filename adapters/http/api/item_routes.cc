@@ -1,0 +1,568 @@
+// Items:
+//   GET  /api/v1/items                         the items the caller may read, filtered, paged
+//   GET  /api/v1/items/{id}                    one item: fields, deadline, schedule, history
+//   GET  /api/v1/items/{id}/events             the events the caller may send now
+//   POST /api/v1/items/{id}/events/{event}     sends one (If-Match required; Idempotency-Key)
+//
+// An item the caller may not read (engine::MayRead) is answered exactly as one that does not
+// exist: 404 on its own, absent from lists.
+//
+// Listing walks the items in id order a page of the store at a time, keeping those the caller may
+// read that match the filters; one request looks at no more than kScanLimit items, so a sparse
+// filter over a large table answers with fewer items and a next_cursor to go on from, rather than
+// taking unbounded time. The cursor is opaque and bound to its query: a cursor from another query
+// is refused.
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "adapters/http/api/api_internal.h"
+#include "adapters/http/api/json_input.h"
+#include "rectify/auth/secrets.h"
+#include "rectify/calendar/calendar.h"
+#include "rectify/engine/access.h"
+#include "rectify/engine/item_view.h"
+
+namespace rectify::api {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::int64_t kDefaultLimit = 50;
+constexpr std::int64_t kMaxLimit = 200;
+constexpr std::int64_t kScanLimit = 20000;
+constexpr std::int64_t kStorePage = 500;
+
+// An instance with what it is bound to, when the caller may read it.
+struct Readable {
+  engine::Instance inst;
+  engine::Bound bound;
+};
+
+engine::Reader ReaderOf(const Caller& c) { return {c.person, c.org, c.admin}; }
+
+std::optional<Readable> IfReadable(Call& call, const InstanceRecord& record) {
+  auto inst = engine::Instance::FromRecord(record);
+  if (!inst) return std::nullopt;
+  auto bound = call.db.engine->interpreter().Bind(*inst);
+  if (!bound) return std::nullopt;  // its definitions are not loaded: nobody reads it here
+  if (!engine::MayRead(*bound->org, *bound->workflow, *inst, ReaderOf(call.caller))) {
+    return std::nullopt;
+  }
+  return Readable{std::move(*inst), std::move(*bound)};
+}
+
+std::string PersonName(const definition::Org& org, const std::string& id) {
+  auto p = org.FindPerson(id);
+  return p ? org.person(*p).name : std::string();
+}
+
+json::object Summary(const Readable& r, Timestamp now) {
+  const auto& inst = r.inst;
+  const auto& org = *r.bound.org;
+  const auto& wf = *r.bound.workflow;
+  json::object o;
+  o["id"] = inst.record.id;
+  o["title"] = inst.title;
+  o["unit"] = inst.record.unit_id;
+  auto unit = org.FindUnit(inst.record.unit_id);
+  o["unit_name"] = unit ? org.unit(*unit).name : std::string();
+  o["campaign"] = inst.record.campaign;
+  o["workflow"] = inst.record.workflow;
+  o["workflow_version"] = inst.record.workflow_version;
+  o["state"] = inst.record.state;
+  auto state = wf.FindState(inst.record.state);
+  o["state_title"] = state ? wf.state(*state).title : std::string();
+  o["responsible"] = inst.responsible;
+  o["responsible_name"] = PersonName(org, inst.responsible);
+  engine::DeadlineView d = engine::ViewDeadline(r.bound.calendar, inst, now);
+  if (d.has) {
+    o["due"] = FormatDate(d.due);
+    o["due_at"] = r.bound.calendar->FormatLocal(d.ends_at);
+    o["overdue"] = d.overdue;
+    o["clock"] = d.paused ? "paused" : "running";
+    if (d.overdue) {
+      o["working_days_overdue"] = d.working_days_overdue;
+    } else {
+      o["working_days_left"] = d.working_days_left;
+    }
+  } else {
+    o["due"] = nullptr;
+    o["overdue"] = false;
+  }
+  o["escalation_level"] = inst.EscalationLevel();
+  o["escalation_measure"] = inst.EscalationMeasure();
+  o["payment_suspended"] = inst.payment_suspended;
+  o["version"] = inst.record.version;
+  return o;
+}
+
+std::string ETag(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
+
+// The query of a list request, as parsed and checked.
+struct ListQuery {
+  std::optional<std::string> campaign, unit, state, responsible, text;
+  std::optional<bool> overdue;
+  std::optional<int> escalation_level, min_escalation_level;
+  std::optional<Date> due_before, due_after;
+  std::int64_t limit = kDefaultLimit;
+  std::string after;  // from the cursor
+
+  // What identifies the query for its cursors (the filters; not the cursor, not the limit).
+  std::string Fingerprint() const {
+    auto s = [](const std::optional<std::string>& v) { return v ? "=" + *v : std::string("-"); };
+    auto d = [](const std::optional<Date>& v) { return v ? FormatDate(*v) : std::string("-"); };
+    auto i = [](const std::optional<int>& v) { return v ? std::to_string(*v) : std::string("-"); };
+    return s(campaign) + "|" + s(unit) + "|" + s(state) + "|" + s(responsible) + "|" + s(text) +
+           "|" + (overdue ? (*overdue ? "1" : "0") : "-") + "|" + i(escalation_level) + "|" +
+           i(min_escalation_level) + "|" + d(due_before) + "|" + d(due_after);
+  }
+};
+
+std::string Base64Url(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : bytes) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(acc >> bits) & 0x3f];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 0x3f];
+  return out;
+}
+
+std::optional<std::string> FromBase64Url(std::string_view text) {
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v = c >= 'A' && c <= 'Z'   ? c - 'A'
+            : c >= 'a' && c <= 'z' ? c - 'a' + 26
+            : c >= '0' && c <= '9' ? c - '0' + 52
+            : c == '-'             ? 62
+            : c == '_'             ? 63
+                                   : -1;
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+std::string MakeCursor(const ListQuery& q, const std::string& after) {
+  std::string fp = auth::HashSecret(q.Fingerprint()).substr(0, 16);
+  return Base64Url(json::serialize(json::object{{"a", after}, {"q", fp}}));
+}
+
+Status ReadCursor(const std::string& cursor, ListQuery& q) {
+  auto bad = Error::BadInput(
+      "cursor: not a cursor this API gave for this query (use next_cursor from the previous page "
+      "of the same query, with the same filters)");
+  auto raw = FromBase64Url(cursor);
+  if (!raw) return bad;
+  boost::system::error_code ec;
+  json::value v = json::parse(*raw, ec);
+  if (ec || !v.is_object()) return bad;
+  const auto* a = v.as_object().if_contains("a");
+  const auto* fp = v.as_object().if_contains("q");
+  if (!a || !fp || !a->is_string() || !fp->is_string()) return bad;
+  if (fp->as_string() != auth::HashSecret(q.Fingerprint()).substr(0, 16)) return bad;
+  q.after = std::string(a->as_string());
+  return OkStatus();
+}
+
+Result<ListQuery> ParseListQuery(const http::Request& req) {
+  static const std::vector<std::string> kKnown = {"campaign",
+                                                  "unit",
+                                                  "state",
+                                                  "overdue",
+                                                  "escalation_level",
+                                                  "min_escalation_level",
+                                                  "due_before",
+                                                  "due_after",
+                                                  "responsible",
+                                                  "q",
+                                                  "limit",
+                                                  "cursor"};
+  ListQuery q;
+  for (const auto& [key, value] : req.query) {
+    if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
+      std::string known;
+      for (const auto& k : kKnown) known += (known.empty() ? "" : ", ") + k;
+      return Error::BadInput(key + ": unknown parameter (items take " + known + ")");
+    }
+  }
+  auto text = [&](const char* name) -> std::optional<std::string> {
+    auto it = req.query.find(name);
+    if (it == req.query.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+  };
+  q.campaign = text("campaign");
+  q.unit = text("unit");
+  q.state = text("state");
+  q.responsible = text("responsible");
+  q.text = text("q");
+  if (auto v = text("overdue")) {
+    if (*v != "true" && *v != "false") return Error::BadInput("overdue: write true or false");
+    q.overdue = *v == "true";
+  }
+  auto integer = [&](const char* name, int lo, int hi) -> Result<std::optional<int>> {
+    auto v = text(name);
+    if (!v) return std::optional<int>();
+    int n = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (ec != std::errc() || end != v->data() + v->size() || n < lo || n > hi) {
+      return Error::BadInput(std::string(name) + ": a whole number from " + std::to_string(lo) +
+                             " to " + std::to_string(hi));
+    }
+    return std::optional<int>(n);
+  };
+  auto level = integer("escalation_level", 0, 100);
+  if (!level) return level.error();
+  q.escalation_level = *level;
+  auto min_level = integer("min_escalation_level", 0, 100);
+  if (!min_level) return min_level.error();
+  q.min_escalation_level = *min_level;
+  auto limit = integer("limit", 1, static_cast<int>(kMaxLimit));
+  if (!limit) return limit.error();
+  if (*limit) q.limit = **limit;
+  for (auto [name, slot] : {std::pair{"due_before", &q.due_before}, {"due_after", &q.due_after}}) {
+    if (auto v = text(name)) {
+      auto d = ParseDate(*v);
+      if (!d) return Error::BadInput(std::string(name) + ": " + d.error().message());
+      *slot = *d;
+    }
+  }
+  if (auto c = text("cursor")) {
+    if (Status s = ReadCursor(*c, q); !s) return s.error();
+  }
+  return q;
+}
+
+bool Matches(const ListQuery& q, const Readable& r, const json::object& summary) {
+  const auto& inst = r.inst;
+  const auto& org = *r.bound.org;
+  if (q.unit) {
+    auto want = org.FindUnit(*q.unit);
+    auto have = org.FindUnit(inst.record.unit_id);
+    if (!want || !have || !org.Within(*have, *want)) return false;
+  }
+  if (q.responsible && inst.responsible != *q.responsible) return false;
+  if (q.overdue && summary.at("overdue").as_bool() != *q.overdue) return false;
+  if (q.escalation_level && inst.EscalationLevel() != *q.escalation_level) return false;
+  if (q.min_escalation_level && inst.EscalationLevel() < *q.min_escalation_level) return false;
+  if (q.due_before || q.due_after) {
+    if (summary.at("due").is_null()) return false;
+    auto due = ParseDate(summary.at("due").as_string());
+    if (!due) return false;
+    if (q.due_before && !(*due < *q.due_before)) return false;
+    if (q.due_after && !(*due > *q.due_after)) return false;
+  }
+  if (q.text && inst.title.find(*q.text) == std::string::npos &&
+      inst.record.id.find(*q.text) == std::string::npos) {
+    return false;
+  }
+  return true;
+}
+
+http::Response ListItems(Call& call) {
+  auto q = ParseListQuery(call.request);
+  if (!q) return ErrorResponse(q.error());
+  InstanceFilter filter;
+  filter.campaign = q->campaign;
+  filter.state = q->state;
+  filter.after_id = q->after;
+  filter.limit = kStorePage;
+  json::array items;
+  std::string last;
+  std::int64_t scanned = 0;
+  bool exhausted = false;
+  auto full = [&] { return static_cast<std::int64_t>(items.size()) >= q->limit; };
+  while (!full() && scanned < kScanLimit) {
+    auto page = call.db.store->ListInstances(filter);
+    if (!page) return ErrorResponse(page.error());
+    bool stopped = false;
+    for (const auto& record : *page) {
+      if (full() || scanned >= kScanLimit) {
+        stopped = true;
+        break;
+      }
+      ++scanned;
+      last = record.id;
+      auto readable = IfReadable(call, record);
+      if (!readable) continue;
+      json::object summary = Summary(*readable, call.now);
+      if (Matches(*q, *readable, summary)) items.push_back(std::move(summary));
+    }
+    if (!stopped && static_cast<std::int64_t>(page->size()) < kStorePage) {
+      exhausted = true;
+      break;
+    }
+    filter.after_id = last;
+  }
+  json::object o{{"items", std::move(items)}};
+  o["next_cursor"] =
+      exhausted || last.empty() ? json::value(nullptr) : json::value(MakeCursor(*q, last));
+  return JsonResponse(200, o);
+}
+
+// The item the path names, if the caller may read it; else 404 as if it did not exist.
+Result<Readable> FindReadable(Call& call) {
+  const std::string& id = call.request.params.at("id");
+  auto not_found = Error::NotFound("no item '" + id + "'");
+  auto record = call.db.store->LoadInstance(id);
+  if (!record) {
+    if (record.error().code() == ErrorCode::kNotFound) return not_found;
+    return record.error();
+  }
+  auto readable = IfReadable(call, *record);
+  if (!readable) return not_found;
+  return std::move(*readable);
+}
+
+json::array AvailableEvents(Call& call, const Readable& r) {
+  json::array out;
+  const auto& wf = *r.bound.workflow;
+  auto state = wf.FindState(r.inst.record.state);
+  if (!state || call.caller.anonymous) return out;
+  for (auto ti : wf.state(*state).transitions) {
+    const auto& t = wf.transition(ti);
+    if (!engine::CheckActor(*r.bound.org, wf, r.inst, t, call.caller.person)) continue;
+    if (t.at_most > 0) {
+      auto it = r.inst.taken.find(t.event);
+      if (it != r.inst.taken.end() && it->second >= t.at_most) continue;
+    }
+    json::array requires_;
+    for (const auto& req : t.requires_) {
+      json::object q{{"text", req.text}};
+      switch (req.kind) {
+        case definition::Requirement::Kind::kEvidence:
+          q["kind"] = "evidence";
+          q["count"] = req.count;
+          break;
+        case definition::Requirement::Kind::kReason:
+          q["kind"] = "reason";
+          break;
+        case definition::Requirement::Kind::kField:
+          q["kind"] = "field";
+          q["field"] = wf.fields()[static_cast<std::size_t>(req.field)].name;
+          break;
+        case definition::Requirement::Kind::kSignatures:
+          q["kind"] = "signatures";
+          q["field"] = wf.fields()[static_cast<std::size_t>(req.field)].name;
+          break;
+      }
+      requires_.push_back(std::move(q));
+    }
+    out.push_back(json::object{{"event", t.event},
+                               {"title", t.title},
+                               {"to", wf.state(t.to).id},
+                               {"requires", std::move(requires_)}});
+  }
+  return out;
+}
+
+json::object Detail(Call& call, const Readable& r) {
+  json::object o = Summary(r, call.now);
+  const auto& inst = r.inst;
+  const auto* cal = r.bound.calendar;
+  auto local = [&](Timestamp t) { return cal ? cal->FormatLocal(t) : FormatIso(t); };
+  json::object fields;
+  for (const auto& [k, v] : inst.fields) fields[k] = v;
+  o["fields"] = std::move(fields);
+  o["registrar"] = inst.registrar;
+  o["owner"] = inst.owner;
+  o["parent"] = inst.parent;
+  json::array evidence;
+  for (const auto& e : inst.evidence) {
+    evidence.push_back(
+        json::object{{"at", local(e.at)}, {"by", e.by}, {"event", e.event}, {"text", e.text}});
+  }
+  o["evidence"] = std::move(evidence);
+  json::array schedule;
+  for (const auto& t : inst.timers) {
+    schedule.push_back(json::object{{"name", t.name}, {"due", local(t.due)}});
+  }
+  o["schedule"] = std::move(schedule);
+  json::array history;
+  auto audit = call.db.store->AuditOf(inst.record.id);
+  if (audit) {
+    for (const auto& a : *audit) {
+      boost::system::error_code ec;
+      json::value data = json::parse(a.data_json, ec);
+      history.push_back(json::object{{"seq", a.seq},
+                                     {"at", local(a.at)},
+                                     {"actor", a.actor},
+                                     {"event", a.event},
+                                     {"from", a.from_state},
+                                     {"to", a.to_state},
+                                     {"reason", a.reason},
+                                     {"data", ec ? json::value(nullptr) : data}});
+    }
+  }
+  o["history"] = std::move(history);
+  o["events"] = AvailableEvents(call, r);
+  return o;
+}
+
+http::Response GetItem(Call& call) {
+  auto r = FindReadable(call);
+  if (!r) return ErrorResponse(r.error());
+  auto response = JsonResponse(200, Detail(call, *r));
+  response.headers.emplace_back("ETag", ETag(r->inst.record.version));
+  return response;
+}
+
+http::Response ListEvents(Call& call) {
+  auto r = FindReadable(call);
+  if (!r) return ErrorResponse(r.error());
+  auto response = JsonResponse(200, json::object{{"events", AvailableEvents(call, *r)}});
+  response.headers.emplace_back("ETag", ETag(r->inst.record.version));
+  return response;
+}
+
+// The version an If-Match names: "3", W/"3" or 3.
+std::optional<std::int64_t> ParseIfMatch(std::string value) {
+  if (value.rfind("W/", 0) == 0) value = value.substr(2);
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+    value = value.substr(1, value.size() - 2);
+  }
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || end != value.data() + value.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+http::Response Act(Call& call, const Readable& r, std::int64_t version) {
+  auto body = ParseObject(call.request.body, {{"reason", JsonType::kString, false},
+                                              {"evidence", JsonType::kStringArray, false},
+                                              {"fields", JsonType::kStringMap, false}});
+  if (!body) return ErrorResponse(body.error());
+  engine::Command command;
+  command.instance_id = r.inst.record.id;
+  command.event = call.request.params.at("event");
+  command.actor = call.caller.person;
+  command.reason = StringOr(*body, "reason");
+  if (const auto* e = body->if_contains("evidence")) {
+    for (const auto& v : e->as_array()) command.evidence.emplace_back(v.as_string());
+  }
+  if (const auto* f = body->if_contains("fields")) {
+    for (const auto& [k, v] : f->as_object()) command.fields[k] = std::string(v.as_string());
+  }
+  command.expected_version = version;
+  auto done = call.db.engine->Act(command);
+  if (!done) {
+    if (done.error().code() == ErrorCode::kConflict) {
+      return http::Response::Error(412, "precondition_failed", done.error().message());
+    }
+    return ErrorResponse(done.error());
+  }
+  auto record = call.db.store->LoadInstance(r.inst.record.id);
+  if (!record) return ErrorResponse(record.error());
+  auto after = IfReadable(call, *record);
+  json::object o;
+  if (after) {
+    o = Detail(call, *after);
+  } else {
+    // The event took the item out of the caller's sight (it moved to another unit): say what was
+    // done, no more.
+    o = json::object{{"id", r.inst.record.id}, {"version", record->version}};
+  }
+  auto response = JsonResponse(200, o);
+  response.headers.emplace_back("ETag", ETag(record->version));
+  return response;
+}
+
+// The checks and the event itself, once any idempotency key has been looked at.
+http::Response CheckAndAct(Call& call) {
+  auto r = FindReadable(call);
+  if (!r) return ErrorResponse(r.error());
+  std::string if_match = call.request.Header("if-match");
+  if (if_match.empty()) {
+    return http::Response::Error(
+        428, "precondition_required",
+        "send If-Match with the item's ETag (from GET /api/v1/items/" + r->inst.record.id +
+            "), so that an event is never taken on an item that moved on meanwhile");
+  }
+  auto version = ParseIfMatch(if_match);
+  if (!version) {
+    return http::Response::Error(400, "bad_request",
+                                 "If-Match: write the item's ETag as given, e.g. \"3\"");
+  }
+  if (*version != r->inst.record.version) {
+    auto response = http::Response::Error(
+        412, "precondition_failed",
+        "item " + r->inst.record.id + " has changed since version " + std::to_string(*version) +
+            " (it is at version " + std::to_string(r->inst.record.version) +
+            "); reload it and decide again");
+    response.headers.emplace_back("ETag", ETag(r->inst.record.version));
+    return response;
+  }
+  return Act(call, *r, *version);
+}
+
+// With an Idempotency-Key, a retry of the same request gets the first answer again (looked up
+// before any check: the first request has moved the item on, so its If-Match no longer holds).
+http::Response SendEvent(Call& call) {
+  std::string key = call.request.Header("idempotency-key");
+  if (key.empty()) return CheckAndAct(call);
+  if (key.size() > 200) {
+    return http::Response::Error(400, "bad_request",
+                                 "Idempotency-Key: at most 200 characters (a UUID is usual)");
+  }
+  std::string request_hash =
+      auth::HashSecret(call.request.method + " " + call.request.path + " " +
+                       call.request.Header("if-match") + " " + call.request.body);
+  auto begun = call.db.idempotency->Begin(call.caller.person, key, request_hash, call.now);
+  if (!begun) return ErrorResponse(begun.error());
+  if (begun->replay) {
+    http::Response replay =
+        http::Response::Json(static_cast<unsigned>(begun->replay->status), begun->replay->body);
+    boost::system::error_code ec;
+    json::value headers = json::parse(begun->replay->headers_json, ec);
+    if (!ec && headers.is_array()) {
+      for (const auto& h : headers.as_array()) {
+        const auto& pair = h.as_array();
+        replay.headers.emplace_back(std::string(pair[0].as_string()),
+                                    std::string(pair[1].as_string()));
+      }
+    }
+    replay.headers.emplace_back("Idempotent-Replayed", "true");
+    return replay;
+  }
+  http::Response response = CheckAndAct(call);
+  if (response.status >= 500) {
+    (void)call.db.idempotency->Abandon(call.caller.person, key);
+    return response;
+  }
+  json::array headers;
+  for (const auto& [name, value] : response.headers) {
+    if (name == "ETag") headers.push_back(json::array{name, value});
+  }
+  (void)call.db.idempotency->Finish(
+      call.caller.person, key,
+      StoredResponse{static_cast<int>(response.status), json::serialize(headers), response.body});
+  return response;
+}
+
+}  // namespace
+
+std::vector<Route> ItemRoutes() {
+  return {
+      {{"GET", "/api/v1/items", Access::kSignedIn, false}, ListItems},
+      {{"GET", "/api/v1/items/{id}", Access::kSignedIn, false}, GetItem},
+      {{"GET", "/api/v1/items/{id}/events", Access::kSignedIn, false}, ListEvents},
+      {{"POST", "/api/v1/items/{id}/events/{event}", Access::kSignedIn, true}, SendEvent},
+  };
+}
+
+}  // namespace rectify::api

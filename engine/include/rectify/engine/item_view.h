@@ -1,0 +1,31 @@
+// What a person reads of an item's time limit at an instant: the due day on the official
+// calendar, whether it is overdue, and the working days left or overdue. The CLI's item show and
+// the API's items say the same thing from here.
+//
+//   DeadlineView d = ViewDeadline(calendar, item, clock.Now());
+//   if (d.has) std::cout << FormatDate(d.due) << (d.overdue ? " overdue" : " left ") ...
+//
+// Thread-safety: pure functions over immutable values.
+#pragma once
+
+#include "rectify/calendar/calendar.h"
+#include "rectify/engine/instance.h"
+
+namespace rectify::engine {
+
+struct DeadlineView {
+  bool has = false;  // the current state has a running or paused clock with a deadline
+  Date due{};        // the local day it ends
+  Timestamp ends_at{};
+  bool overdue = false;
+  bool paused = false;
+  int working_days_left = 0;     // when not overdue: working days after today up to the due day
+  int working_days_overdue = 0;  // when overdue: working days after the due day up to today
+};
+
+DeadlineView ViewDeadline(const Calendar* calendar, const Instance& instance, Timestamp now);
+
+// Working days after `from` up to and including `to` (0 when `to` is not after `from`).
+int CountWorkdays(const Calendar& calendar, Date from, Date to);
+
+}  // namespace rectify::engine

@@ -1,0 +1,54 @@
+// MayRead and UnitsInScope (access.h): who may read an item.
+#include <algorithm>
+
+#include "rectify/engine/access.h"
+
+namespace rectify::engine {
+
+using definition::Org;
+using definition::PersonIndex;
+using definition::UnitIndex;
+
+bool MayRead(const Org& org, const definition::Workflow& workflow, const Instance& instance,
+             const Reader& reader) {
+  if (reader.admin) return true;
+  if (reader.org != instance.org) return false;
+  auto person = org.FindPerson(reader.person);
+  if (!person) return false;
+  const std::string& id = reader.person;
+  if (instance.responsible == id || instance.registrar == id || instance.owner == id) return true;
+  for (const auto& [name, value] : instance.fields) {
+    auto field = workflow.FindField(name);
+    if (!field) continue;
+    auto type = workflow.fields()[static_cast<std::size_t>(*field)].type;
+    if (type != definition::FieldType::kPerson && type != definition::FieldType::kPeople) continue;
+    // person: one id; people: ids separated by commas.
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      std::size_t end = value.find(',', start);
+      if (end == std::string::npos) end = value.size();
+      std::string_view part(value.data() + start, end - start);
+      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+      while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+      if (part == id) return true;
+      start = end + 1;
+    }
+  }
+  auto unit = org.FindUnit(instance.record.unit_id);
+  return unit && org.Within(*unit, ScopeOf(org, *person));
+}
+
+std::vector<std::string> UnitsInScope(const Org& org, PersonIndex person) {
+  std::vector<std::string> out;
+  std::vector<UnitIndex> stack{ScopeOf(org, person)};
+  while (!stack.empty()) {
+    UnitIndex u = stack.back();
+    stack.pop_back();
+    out.push_back(org.unit(u).id);
+    const auto& children = org.unit(u).children;
+    for (auto it = children.rbegin(); it != children.rend(); ++it) stack.push_back(*it);
+  }
+  return out;
+}
+
+}  // namespace rectify::engine
