@@ -1,28 +1,9 @@
 #include "adapters/store/soci/soci_account_store.h"
 
+#include "adapters/store/soci/transaction.h"
+
 namespace rectify::store_soci {
 namespace {
-
-// Runs `body` in one transaction; SOCI's exceptions roll it back and become typed errors.
-template <typename Fn>
-Status InTransaction(Database& db, const std::string& doing, Fn body) {
-  if (Status s = db.BeginWrite(); !s) return s.error().WithContext(doing);
-  try {
-    if (Status s = body(); !s) {
-      db.Rollback();
-      return s;
-    }
-  } catch (const std::exception& e) {
-    Error err = db.MapError(e, doing);
-    db.Rollback();
-    return err;
-  }
-  if (Status s = db.Commit(); !s) {
-    db.Rollback();
-    return s.error().WithContext(doing);
-  }
-  return OkStatus();
-}
 
 void AppendEvent(Database& db, const auth::AccountEvent& e) {
   long long at = ToMicros(e.at);

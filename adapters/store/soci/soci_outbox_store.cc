@@ -4,6 +4,7 @@
 #include <map>
 
 #include "adapters/store/soci/batch.h"
+#include "adapters/store/soci/transaction.h"
 
 namespace rectify::store_soci {
 
@@ -54,27 +55,6 @@ using BatchRow = Row;
 
 std::string Int(std::int64_t v) { return std::to_string(v); }
 std::string Micros(Timestamp t) { return std::to_string(ToMicros(t)); }
-
-// Runs `body` in one transaction; SOCI's exceptions roll it back and become typed errors.
-template <typename Fn>
-Status InTransaction(Database& db, const std::string& doing, Fn body) {
-  if (Status s = db.BeginWrite(); !s) return s.error().WithContext(doing);
-  try {
-    if (Status s = body(); !s) {
-      db.Rollback();
-      return s;
-    }
-  } catch (const std::exception& e) {
-    Error err = db.MapError(e, doing);
-    db.Rollback();
-    return err;
-  }
-  if (Status s = db.Commit(); !s) {
-    db.Rollback();
-    return s.error().WithContext(doing);
-  }
-  return OkStatus();
-}
 
 }  // namespace
 

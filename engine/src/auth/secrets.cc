@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "rectify/definition/canonical.h"
+#include "rectify/utf8.h"
 
 namespace rectify::auth {
 namespace {
@@ -17,24 +18,6 @@ void EnsureSodium() {
     // secret can be made safely.
     if (sodium_init() < 0) std::abort();
   });
-}
-
-bool ValidUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80           ? 1
-                    : (c >> 5) == 0x6  ? 2
-                    : (c >> 4) == 0xe  ? 3
-                    : (c >> 3) == 0x1e ? 4
-                                       : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
-    }
-    i += n;
-  }
-  return true;
 }
 
 std::size_t CodePoints(std::string_view s) {
@@ -91,7 +74,7 @@ constexpr std::size_t kSecretLength = 43;
 }  // namespace
 
 Status CheckPasswordPolicy(std::string_view password, std::string_view person) {
-  if (!ValidUtf8(password)) {
+  if (FirstInvalidUtf8(password) != std::string_view::npos) {
     return Error::BadInput("the password is not valid UTF-8; type it again");
   }
   if (password.size() > 1024) {

@@ -2,26 +2,11 @@
 #include <cstdint>
 
 #include "rectify/engine/ledger.h"
+#include "rectify/utf8.h"
 
 namespace rectify::engine {
 
 namespace {
-
-// The length of the UTF-8 sequence starting at s[i], or 0 when it is not valid UTF-8.
-std::size_t Utf8Length(std::string_view s, std::size_t i) {
-  auto b = static_cast<unsigned char>(s[i]);
-  std::size_t n = b < 0x80           ? 1
-                  : (b >> 5) == 0x6  ? 2
-                  : (b >> 4) == 0xE  ? 3
-                  : (b >> 3) == 0x1E ? 4
-                                     : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  if (n == 2 && b < 0xC2) return 0;  // overlong
-  return n;
-}
 
 std::string Trim(std::string s) {
   auto b = s.find_first_not_of(" \t");
@@ -98,7 +83,7 @@ std::vector<CsvRecord> ParseCsv(std::string_view text, const std::string& file,
         }
       }
       for (std::size_t k = 0; k < cell.size();) {
-        std::size_t n = Utf8Length(cell, k);
+        std::size_t n = Utf8SequenceLength(cell, k);
         if (n == 0) {
           if (!bad_encoding_reported) {
             diags.Error({file, row, column}, "", "the file is not UTF-8",

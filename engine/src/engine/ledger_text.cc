@@ -178,23 +178,6 @@ std::string NormalizeHeader(std::string_view text) {
   return s;
 }
 
-std::size_t FirstInvalidUtf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    auto b = static_cast<unsigned char>(text[i]);
-    std::size_t n = b < 0x80           ? 1
-                    : (b >> 5) == 0x6  ? 2
-                    : (b >> 4) == 0xE  ? 3
-                    : (b >> 3) == 0x1E ? 4
-                                       : 0;
-    if (n == 0 || i + n > text.size() || (n == 2 && b < 0xC2)) return i;
-    for (std::size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
-    }
-    i += n;
-  }
-  return std::string_view::npos;
-}
-
 namespace {
 
 struct IconvCloser {

@@ -63,6 +63,7 @@
 #include "rectify/engine/engine.h"
 #include "rectify/engine/interpreter.h"
 #include "rectify/result.h"
+#include "rectify/utf8.h"
 
 namespace rectify::engine {
 
@@ -113,8 +114,6 @@ std::optional<OfficeTimeLimit> ParseOfficeTimeLimit(std::string_view text);
 // "整改时限(工作日)").
 std::string NormalizeHeader(std::string_view text);
 
-// The offset of the first byte that is not UTF-8, or npos.
-std::size_t FirstInvalidUtf8(std::string_view text);
 // Whether text that is not UTF-8 reads whole as GB18030 (GBK's superset): what Excel saves as
 // "CSV" on a Chinese Windows.
 bool LooksLikeGb18030(std::string_view bytes);
