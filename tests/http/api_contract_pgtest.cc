@@ -303,6 +303,18 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   }
   EXPECT_THAT(bad.out, Not(HasSubstr("FAIL my items"))) << bad.out;
   EXPECT_THAT(bad.out, HasSubstr("9 of 10 answers do not match")) << bad.out;
+
+  // Nor blind to a document that is wrong in itself.
+  json::value broken = json::parse(document);
+  broken.at("paths").at("/api/v1/items/{id}").as_object().erase("parameters");
+  broken.at("components").at("schemas").at("LoginRequest").as_object()["additionalProperties"] =
+      true;
+  testing::CommandResult wrong = Check(json::serialize(broken), json::array{}, "none");
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.out << wrong.err;
+  EXPECT_THAT(wrong.out, HasSubstr("GET /api/v1/items/{id}: path parameters [] do not match the "
+                                   "path's ['id']"));
+  EXPECT_THAT(wrong.out, HasSubstr("POST /api/v1/session: the request body must say "
+                                   "additionalProperties: false"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiContractTest,

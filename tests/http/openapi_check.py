@@ -8,7 +8,9 @@ DOCUMENT is the OpenAPI document. ANSWERS is a JSON array of answers the API gav
 (tests/http/api_contract_pgtest.cc records them from a live `rectify serve`).
 
 First the document itself: OpenAPI 3.1, every $ref resolves, every schema is a valid JSON Schema
-(2020-12), every {name} of a path is declared as a required path parameter and nothing else is.
+(2020-12), every {name} of a path is declared as a required path parameter and nothing else is,
+operation ids are unique, responses described, request bodies closed (the server refuses unknown
+fields).
 Then each answer: its path and method are a documented operation, its status is one of the
 operation's documented responses, the headers that response marks required are there and match
 their schemas, and a JSON body is JSON of the documented schema. Response schemas are checked
@@ -138,6 +140,7 @@ def check_document(doc):
             jsonschema.Draft202012Validator.check_schema(inline(schema, doc))
         except jsonschema.SchemaError as e:
             faults.append(f"components.schemas.{name}: {e.message}")
+    operation_ids = set()
     for path, item in doc.get("paths", {}).items():
         in_path = set(re.findall(r"\{([^}]+)\}", path))
         shared = [inline(p, doc) for p in item.get("parameters", [])]
@@ -153,8 +156,22 @@ def check_document(doc):
             if declared != in_path:
                 faults.append(f"{method.upper()} {path}: path parameters {sorted(declared)} "
                               f"do not match the path's {sorted(in_path)}")
-            if not item[method].get("responses"):
-                faults.append(f"{method.upper()} {path}: no responses")
+            operation = item[method]
+            where = f"{method.upper()} {path}"
+            if not operation.get("responses"):
+                faults.append(f"{where}: no responses")
+            for status, response in operation.get("responses", {}).items():
+                if not inline(response, doc).get("description"):
+                    faults.append(f"{where} {status}: a response needs a description")
+            op_id = operation.get("operationId")
+            if not op_id or op_id in operation_ids:
+                faults.append(f"{where}: operationId {op_id!r} missing or not unique")
+            operation_ids.add(op_id)
+            # The server refuses unknown fields: the document says so.
+            body = inline(operation.get("requestBody", {}), doc)
+            schema = body.get("content", {}).get("application/json", {}).get("schema")
+            if schema is not None and schema.get("additionalProperties") is not False:
+                faults.append(f"{where}: the request body must say additionalProperties: false")
     return faults
 
 
