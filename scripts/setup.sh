@@ -22,7 +22,7 @@ build_packages=(
 test_packages=(
   libgtest-dev libgmock-dev googletest
   postgresql postgresql-contrib
-  python3 python3-aiosmtpd python3-icalendar python3-yaml
+  python3 python3-aiosmtpd python3-icalendar python3-yaml python3-jsonschema
   clang libclang-rt-14-dev
 )
 bench_packages=(

@@ -66,6 +66,7 @@ struct ApiService::Impl {
 // The routes of each file, gathered by api_service.cc.
 std::vector<Route> SessionRoutes();
 std::vector<Route> ItemRoutes();
+std::vector<Route> DocumentRoutes();  // openapi_routes.cc
 
 // Responses.
 http::Response JsonResponse(unsigned status, const boost::json::value& body);

@@ -1,0 +1,325 @@
+// The API's contract, its OpenAPI document (adapters/http/api/openapi.json), held against the API
+// itself through a live `rectify serve` on SQLite and PostgreSQL: the server serves the document
+// as built; every route served is documented and every documented route is served; and the
+// answers the API really gives (200s of every route, and each error a caller can provoke: 400,
+// 401, 403, 404, 409, 412, 428, 429) match the document's schemas, checked by
+// tests/http/openapi_check.py with Debian's python3-jsonschema. The checker is shown not to be
+// blind: answers that stray from the document (a wrong type, an undocumented field or status, a
+// missing header) fail it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <deque>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "adapters/http/api/api_service.h"
+#include "tests/http/api_env.h"
+#include "tests/support/sink_process.h"
+
+namespace rectify {
+namespace {
+
+namespace json = boost::json;
+using store_soci::Backend;
+using testing::ApiEnv;
+using ::testing::HasSubstr;
+using testing::HttpAnswer;
+using testing::HttpClient;
+using ::testing::Not;
+
+const char* const kMethods[] = {"get", "put", "post", "delete", "patch", "head", "options"};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string SourceDocument() {
+  return ReadFile(std::string(RECTIFY_SOURCE_DIR) + "/adapters/http/api/openapi.json");
+}
+
+// "GET /api/v1/items/{id}" for every operation of the document.
+std::set<std::string> Documented(const json::value& doc) {
+  std::set<std::string> out;
+  for (const auto& [path, item] : doc.at("paths").as_object()) {
+    for (const char* method : kMethods) {
+      if (!item.as_object().contains(method)) continue;
+      std::string upper(method);
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      out.insert(upper + " " + std::string(path));
+    }
+  }
+  return out;
+}
+
+// The answers of a test, recorded for the checker.
+class Answers {
+ public:
+  // Records the answer to `method target`, and fails the test unless its status is `expected`.
+  const HttpAnswer& Add(const std::string& name, const std::string& method,
+                        const std::string& target, int expected, HttpAnswer answer) {
+    EXPECT_EQ(answer.status, expected) << name << ": " << method << " " << target << "\n"
+                                       << answer.body;
+    json::object headers;
+    for (const auto& [k, v] : answer.headers) headers[k] = v;
+    list_.push_back(json::object{{"name", name},
+                                 {"method", method},
+                                 {"target", target},
+                                 {"status", answer.status},
+                                 {"headers", std::move(headers)},
+                                 {"body", answer.body}});
+    kept_.push_back(std::move(answer));
+    return kept_.back();
+  }
+  json::array& list() { return list_; }
+  std::size_t size() const { return list_.size(); }
+
+ private:
+  json::array list_;
+  std::deque<HttpAnswer> kept_;
+};
+
+class ApiContractTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    env_ = std::make_unique<ApiEnv>(GetParam());
+    ASSERT_TRUE(env_->Start());
+  }
+
+  // Runs the checker on `answers` against `document`: its exit code and what it printed.
+  testing::CommandResult Check(const std::string& document, const json::array& answers,
+                               const std::string& name) {
+    std::string doc_file = env_->db().dir().File("openapi.json");
+    std::string answers_file = env_->db().dir().File(name + ".json");
+    std::ofstream(doc_file, std::ios::binary) << document;
+    std::ofstream(answers_file, std::ios::binary) << json::serialize(answers);
+    return testing::RunCommand({testing::kSystemPython,
+                                std::string(RECTIFY_SOURCE_DIR) + "/tests/http/openapi_check.py",
+                                doc_file, answers_file});
+  }
+
+  std::unique_ptr<ApiEnv> env_;
+};
+
+TEST_P(ApiContractTest, EveryRouteServedIsDocumentedAndEveryDocumentedRouteIsServed) {
+  HttpClient anyone = env_->Client();
+  HttpAnswer served_doc = anyone.Send("GET", "/api/v1/openapi.json");
+  ASSERT_EQ(served_doc.status, 200) << served_doc.body;
+  EXPECT_THAT(served_doc.Header("content-type"), HasSubstr("application/json"));
+  // The binary serves the document as it is in the source tree (embedded when it was built).
+  EXPECT_EQ(served_doc.body, SourceDocument());
+  json::value doc = served_doc.Json();
+  ASSERT_TRUE(doc.is_object()) << "the served document is not JSON";
+  EXPECT_EQ(doc.at("openapi"), "3.1.0");
+
+  std::set<std::string> documented = Documented(doc);
+  std::set<std::string> served;
+  for (const auto& r : api::ApiService::Routes()) served.insert(r.method + " " + r.path);
+  ASSERT_FALSE(served.empty());
+  for (const auto& route : served) {
+    EXPECT_TRUE(documented.count(route)) << route << " is served but not in openapi.json";
+  }
+  for (const auto& route : documented) {
+    EXPECT_TRUE(served.count(route)) << route << " is in openapi.json but not in Routes()";
+  }
+
+  // And the live server answers each documented operation (an anonymous probe, with "x" for
+  // every {name}: 401 or 400 are fine; "no resource" or "method not allowed" is not served).
+  auto probe = [&](const std::string& route) {
+    std::string method = route.substr(0, route.find(' '));
+    std::string path = route.substr(route.find(' ') + 1);
+    std::string target;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+      if (path[i] == '{') {
+        target += "x";
+        i = path.find('}', i);
+      } else {
+        target += path[i];
+      }
+    }
+    return anyone.Send(method, target);
+  };
+  for (const auto& route : documented) {
+    HttpAnswer a = probe(route);
+    EXPECT_NE(a.status, 405) << route << ": " << a.body;
+    EXPECT_THAT(a.body, Not(HasSubstr("no resource at"))) << route;
+  }
+  // The probe tells a route that is not served.
+  HttpAnswer absent = probe("GET /api/v1/campaigns/{id}");
+  EXPECT_EQ(absent.status, 404);
+  EXPECT_THAT(absent.body, HasSubstr("no resource at"));
+  EXPECT_EQ(probe("PUT /api/v1/items/{id}").status, 405);
+}
+
+TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
+  Answers answers;
+  HttpClient anyone = env_->Client();
+  const HttpAnswer& doc = answers.Add("the document", "GET", "/api/v1/openapi.json", 200,
+                                      anyone.Send("GET", "/api/v1/openapi.json"));
+  const std::string document = doc.body;
+
+  // A cadre of niangxi-team-1 signs in, reads and submits T-A1.
+  HttpClient cadre = env_->Client();
+  auto send = [&](const std::string& name, HttpClient& c, const std::string& method,
+                  const std::string& target, int expected, const std::string& body = {},
+                  const std::map<std::string, std::string>& headers = {}) -> const HttpAnswer& {
+    return answers.Add(name, method, target, expected, c.Send(method, target, body, headers));
+  };
+  const std::string login = R"({"person":"xs-0014","password":")" + testing::kApiPassword + "\"}";
+  const HttpAnswer& signed_in = send("sign in", cadre, "POST", "/api/v1/session", 200, login);
+  std::string csrf(signed_in.Json().at("csrf_token").as_string());
+  send("who am I", cadre, "GET", "/api/v1/session", 200);
+  send("my items", cadre, "GET", "/api/v1/items", 200);
+  send("my overdue items", cadre, "GET", "/api/v1/items?overdue=true&limit=10", 200);
+  const HttpAnswer& item = send("an item", cadre, "GET", "/api/v1/items/T-A1", 200);
+  EXPECT_THAT(item.body, HasSubstr(R"("event":"submit")"));
+  send("its events", cadre, "GET", "/api/v1/items/T-A1/events", 200);
+
+  const std::string submit = "/api/v1/items/T-A1/events/submit";
+  const std::string evidence = R"({"evidence":["整改照片.jpg"]})";
+  std::map<std::string, std::string> h{{"X-CSRF-Token", csrf}};
+  send("428 without If-Match", cadre, "POST", submit, 428, evidence, h);
+  h["If-Match"] = "\"1\"";
+  send("400 not JSON", cadre, "POST", submit, 400, "{not json", h);
+  send("400 unknown field", cadre, "POST", submit, 400, R"({"evidenc":["x"]})", h);
+  send("409 evidence missing", cadre, "POST", submit, 409, "{}", h);
+  send("409 no such event here", cadre, "POST", "/api/v1/items/T-A1/events/accept", 409, "{}", h);
+  send("403 without the CSRF token", cadre, "POST", submit, 403, evidence, {{"If-Match", "\"1\""}});
+  h["Idempotency-Key"] = "contract-submit-T-A1";
+  const HttpAnswer& done = send("submitted", cadre, "POST", submit, 200, evidence, h);
+  EXPECT_EQ(done.Json().at("state"), "verifying");
+  const HttpAnswer& replay = send("the same again", cadre, "POST", submit, 200, evidence, h);
+  EXPECT_EQ(replay.Header("idempotent-replayed"), "true");
+  h.erase("Idempotency-Key");
+  send("412 stale If-Match", cadre, "POST", submit, 412, evidence, h);
+  send("404 outside my units", cadre, "GET", "/api/v1/items/T-B1", 404);
+  send("404 no such item", cadre, "GET", "/api/v1/items/NO-SUCH/events", 404);
+  send("400 unknown parameter", cadre, "GET", "/api/v1/items?colour=red", 400);
+  send("400 bad cursor", cadre, "GET", "/api/v1/items?cursor=bm90LWEtY3Vyc29y", 400);
+
+  // The county leader pages through everything, and may not submit for a township.
+  HttpClient leader = env_->Client();
+  std::string leader_csrf = env_->SignIn(leader, "xs-0002");
+  const HttpAnswer& page = send("first page", leader, "GET", "/api/v1/items?limit=2", 200);
+  ASSERT_TRUE(page.Json().at("next_cursor").is_string()) << page.body;
+  std::string cursor(page.Json().at("next_cursor").as_string());
+  send("next page", leader, "GET", "/api/v1/items?limit=2&cursor=" + cursor, 200);
+  send("403 not the responsible", leader, "POST", "/api/v1/items/T-A2/events/submit", 403, evidence,
+       {{"X-CSRF-Token", leader_csrf}, {"If-Match", "\"1\""}});
+
+  // A token, and a read token.
+  HttpClient system = env_->Client();
+  std::map<std::string, std::string> bearer{{"Authorization", "Bearer " + env_->Token("xs-0012")}};
+  std::map<std::string, std::string> reader{
+      {"Authorization", "Bearer " + env_->Token("xs-0012", "read")}, {"If-Match", "\"1\""}};
+  send("who am I by token", system, "GET", "/api/v1/session", 200, "", bearer);
+  send("400 a token is no session", system, "DELETE", "/api/v1/session", 400, "", bearer);
+  send("403 a read token writes", system, "POST", "/api/v1/items/T-A2/events/submit", 403, evidence,
+       reader);
+  send("401 a bad token", system, "GET", "/api/v1/items", 401, "",
+       {{"Authorization", "Bearer rt1_not_a_token"}});
+
+  // Nobody, and wrong passwords until the sign-in is held off.
+  send("401 nobody", anyone, "GET", "/api/v1/items/T-A1", 401);
+  send("400 sign in without password", anyone, "POST", "/api/v1/session", 400,
+       R"({"person":"xs-0007"})");
+  for (int i = 0; i < 6; ++i) {
+    send("401 wrong password", anyone, "POST", "/api/v1/session", 401,
+         R"({"person":"xs-0007","password":"not-the-password-)" + std::to_string(i) + "\"}");
+  }
+  const HttpAnswer& held =
+      send("429 held off", anyone, "POST", "/api/v1/session", 429,
+           R"({"person":"xs-0007","password":")" + testing::kApiPassword + "\"}");
+  EXPECT_FALSE(held.Header("retry-after").empty());
+
+  send("signed out", cadre, "DELETE", "/api/v1/session", 200, "", {{"X-CSRF-Token", csrf}});
+  send("401 after signing out", cadre, "GET", "/api/v1/session", 401);
+
+  std::set<int> statuses;
+  for (const auto& a : answers.list()) statuses.insert(static_cast<int>(a.at("status").as_int64()));
+  EXPECT_EQ(statuses, (std::set<int>{200, 400, 401, 403, 404, 409, 412, 428, 429}));
+
+  testing::CommandResult r = Check(document, answers.list(), "answers");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ok: " + std::to_string(answers.size()) + " answers match"))
+      << r.out << r.err;
+
+  // The checker is not blind: each answer below strays from the document in one way.
+  auto find = [&](const std::string& name) {
+    for (const auto& a : answers.list()) {
+      if (a.at("name") == name.c_str()) return a.as_object();
+    }
+    ADD_FAILURE() << "no answer named " << name;
+    return json::object();
+  };
+  auto with_body = [](json::object a, const std::string& name, auto change) {
+    json::value body = json::parse(a.at("body").as_string());
+    change(body);
+    a["body"] = json::serialize(body);
+    a["name"] = name;
+    return a;
+  };
+  json::array stray;
+  stray.push_back(with_body(find("an item"), "version as text",
+                            [](json::value& b) { b.as_object()["version"] = "1"; }));
+  stray.push_back(with_body(find("my items"), "an undocumented field", [](json::value& b) {
+    b.at("items").as_array().at(0).as_object()["colour"] = "red";
+  }));
+  stray.push_back(with_body(find("404 no such item"), "an error without its message",
+                            [](json::value& b) { b.at("error").as_object().erase("message"); }));
+  stray.push_back(with_body(find("412 stale If-Match"), "another error's code", [](json::value& b) {
+    b.at("error").as_object()["code"] = "not_found";
+  }));
+  stray.push_back(with_body(find("submitted"), "a history entry without seq", [](json::value& b) {
+    b.at("history").as_array().at(0).as_object().erase("seq");
+  }));
+  stray.push_back(with_body(find("an item"), "due not a date",
+                            [](json::value& b) { b.as_object()["due"] = "2017-02-30"; }));
+  json::object teapot = find("who am I");
+  teapot["status"] = 418;
+  teapot["name"] = "an undocumented status";
+  stray.push_back(teapot);
+  json::object no_etag = find("an item");
+  no_etag["headers"].as_object().erase("etag");
+  no_etag["name"] = "a detail without its ETag";
+  stray.push_back(no_etag);
+  json::object unknown_route = find("who am I");
+  unknown_route["target"] = "/api/v1/campaigns";
+  unknown_route["name"] = "an undocumented route";
+  stray.push_back(unknown_route);
+  stray.push_back(find("my items"));  // and one that is right
+  testing::CommandResult bad = Check(document, stray, "stray");
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  for (const char* name :
+       {"version as text", "an undocumented field", "an error without its message",
+        "another error's code", "a history entry without seq", "due not a date",
+        "an undocumented status", "a detail without its ETag", "an undocumented route"}) {
+    EXPECT_THAT(bad.out, HasSubstr(std::string("FAIL ") + name + ":")) << bad.out;
+  }
+  EXPECT_THAT(bad.out, Not(HasSubstr("FAIL my items"))) << bad.out;
+  EXPECT_THAT(bad.out, HasSubstr("9 of 10 answers do not match")) << bad.out;
+
+  // Nor blind to a document that is wrong in itself.
+  json::value broken = json::parse(document);
+  broken.at("paths").at("/api/v1/items/{id}").as_object().erase("parameters");
+  broken.at("components").at("schemas").at("LoginRequest").as_object()["additionalProperties"] =
+      true;
+  testing::CommandResult wrong = Check(json::serialize(broken), json::array{}, "none");
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.out << wrong.err;
+  EXPECT_THAT(wrong.out, HasSubstr("GET /api/v1/items/{id}: path parameters [] do not match the "
+                                   "path's ['id']"));
+  EXPECT_THAT(wrong.out, HasSubstr("POST /api/v1/session: the request body must say "
+                                   "additionalProperties: false"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApiContractTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
+                         testing::BackendTestName);
+
+}  // namespace
+}  // namespace rectify
