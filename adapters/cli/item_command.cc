@@ -123,6 +123,7 @@ void RunAct(Context& ctx, const ActOptions& o) {
   cmd.actor = o.as;
   cmd.reason = o.reason;
   cmd.fields = *fields;
+  cmd.channel = "cli";
   for (const auto& path : o.evidence) {
     auto text = EvidenceFile(path);
     if (!text) return ctx.Fail(text.error());

@@ -132,6 +132,7 @@ TEST_P(ItemShowTest, EvidenceIsAFileOrAnExplicitText) {
   EXPECT_EQ(boost::json::serialize(submit.at("data").at("evidence")),
             "[\"file photo.txt (3 bytes, sha256 "
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad)\",\"村委会证明\"]");
+  EXPECT_EQ(submit.at("data").at("channel"), "cli");  // which door the person came through
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ItemShowTest,

@@ -114,8 +114,14 @@ TEST_P(ApiSessionTest, AWriteNeedsIfMatchAndARetryWithTheSameKeyChangesNothingTw
   EXPECT_EQ(item.Header("etag"), "\"2\"");
   int submits = 0;
   boost::json::value item_history_json = item.Json();
-  for (const auto& e : item_history_json.at("history").as_array())
-    submits += e.at("event") == "submit";
+  for (const auto& e : item_history_json.at("history").as_array()) {
+    if (e.at("event") != "submit") continue;
+    ++submits;
+    // Who, through which door, in which request: the audit row says so.
+    EXPECT_EQ(e.at("actor"), "xs-0014");
+    EXPECT_EQ(e.at("data").at("channel"), "api");
+    EXPECT_EQ(e.at("data").at("request_id"), first.Header("x-request-id").c_str());
+  }
   EXPECT_EQ(submits, 1);
 
   // The same key for another request is refused; a stale If-Match without a key is 412.

@@ -459,6 +459,8 @@ http::Response Act(Call& call, const Readable& r, std::int64_t version) {
     for (const auto& [k, v] : f->as_object()) command.fields[k] = std::string(v.as_string());
   }
   command.expected_version = version;
+  command.channel = "api";
+  command.request_id = call.request_id;
   auto done = call.db.engine->Act(command);
   if (!done) {
     if (done.error().code() == ErrorCode::kConflict) {

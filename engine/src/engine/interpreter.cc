@@ -340,6 +340,8 @@ Status TakeTransition(Step& step, const Transition& t, const Command& cmd) {
   if (const StateClock* c = step.Clock()) {
     data["clock"] = std::string(ClockPhaseName(c->clock.phase));
   }
+  if (!cmd.channel.empty()) data["channel"] = cmd.channel;
+  if (!cmd.request_id.empty()) data["request_id"] = cmd.request_id;
   std::vector<const definition::TransitionNotice*> no_recipient;
   if (Status s = QueueNotices(step, t, from, inst.audit_seq + 1, cmd, data, no_recipient); !s) {
     return s;
@@ -547,7 +549,10 @@ Result<Effects> Interpreter::Apply(const Instance& instance, const Command& cmd)
     }
     auto& who = step.inst().signatures[instance.record.state];
     if (std::find(who.begin(), who.end(), cmd.actor) == who.end()) who.push_back(cmd.actor);
-    step.Audit(cmd.actor, "sign", state.id, state.id, cmd.reason, EvidenceJson(cmd.evidence));
+    json::object signed_data = EvidenceJson(cmd.evidence);
+    if (!cmd.channel.empty()) signed_data["channel"] = cmd.channel;
+    if (!cmd.request_id.empty()) signed_data["request_id"] = cmd.request_id;
+    step.Audit(cmd.actor, "sign", state.id, state.id, cmd.reason, std::move(signed_data));
     if (Status s = step.ProjectTimers(); !s) return s.error();
     return step.Finish();
   }

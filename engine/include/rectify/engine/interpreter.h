@@ -88,6 +88,10 @@ struct Command {
   // > 0: act only on this version of the instance (an HTTP If-Match); Engine::Act answers
   // kConflict, without retrying, when the instance has moved on.
   std::int64_t expected_version = 0;
+  // Through which door the person acted ("cli", "api", "web") and the request's id, recorded in
+  // the audit row's data (`channel`, `request_id`) when set.
+  std::string channel;
+  std::string request_id;
 };
 
 // What applying a command, a registration or a timer firing changes. Nothing is applied until a
