@@ -17,6 +17,7 @@
 #include "adapters/cli/engine_access.h"
 #include "rectify/definition/canonical.h"
 #include "rectify/engine/access.h"
+#include "rectify/engine/item_view.h"
 
 namespace rectify::cli {
 
@@ -153,15 +154,6 @@ void RunAct(Context& ctx, const ActOptions& o) {
   ctx.out << "\n";
 }
 
-int WorkdaysBetween(const Calendar& cal, Date from, Date to) {
-  int n = 0;
-  for (Date d = from + std::chrono::days(1); d <= to && n < 10000; d += std::chrono::days(1)) {
-    auto w = cal.IsWorkday(d);
-    if (w && *w) ++n;
-  }
-  return n;
-}
-
 void RunShow(Context& ctx, const std::string& id, const DefinitionSources& definitions,
              const std::string& at) {
   auto session = OpenEngine(ctx, definitions, at, Access::kReadOnly);
@@ -194,12 +186,12 @@ void RunShow(Context& ctx, const std::string& id, const DefinitionSources& defin
       deadline_json["overdue"] = overdue;
       deadline_text = FormatDate(day);
       if (overdue) {
-        int days = WorkdaysBetween(*cal, day, cal->DateOf(now));
+        int days = engine::CountWorkdays(*cal, day, cal->DateOf(now));
         deadline_json["working_days_overdue"] = days;
         deadline_text +=
             ", OVERDUE by " + std::to_string(days) + " working day" + (days == 1 ? "" : "s");
       } else {
-        int days = WorkdaysBetween(*cal, cal->DateOf(now), day);
+        int days = engine::CountWorkdays(*cal, cal->DateOf(now), day);
         deadline_json["working_days_left"] = days;
         deadline_text +=
             ", " + std::to_string(days) + " working day" + (days == 1 ? "" : "s") + " left";

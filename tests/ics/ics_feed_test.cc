@@ -163,8 +163,8 @@ TEST_F(IcsFeedTest, AnItemWithoutAVerifierIsInTheFeedsOfTheOrgsVerifiers) {
   r = Rectify(
       {"item", "act", "Q-8", "assign", "--as", "xs-0003", "--at", "2017-04-24T09:00:00+08:00"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = Rectify({"item", "act", "Q-8", "submit", "--as", "xs-0014", "--evidence-text", "照片.zip", "--at",
-               "2017-04-26T10:00:00+08:00"});
+  r = Rectify({"item", "act", "Q-8", "submit", "--as", "xs-0014", "--evidence-text", "照片.zip",
+               "--at", "2017-04-26T10:00:00+08:00"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(Starts(Feed({"--person", "xs-0008"}, "2017-04-26T11:00:00+08:00")),
               ElementsAre("问题 Q-8 (Q-8) @ 2017-05-04"));

@@ -206,7 +206,7 @@ Result<std::vector<OverdueRow>> OverdueReport(Store& store,
     if (auto p = b->org->FindPerson(i.responsible)) row.responsible_name = b->org->person(*p).name;
     row.state = i.record.state;
     row.deadline = FormatDate(day);
-    row.working_days_overdue = internal::WorkdaysBetween(*b->cal, day, today);
+    row.working_days_overdue = CountWorkdays(*b->cal, day, today);
     row.calendar_days_overdue = static_cast<int>((today - day).count());
     row.escalation_level = i.EscalationLevel();
     row.escalation_measure = i.EscalationMeasure();

@@ -323,19 +323,10 @@ std::vector<std::string> SplitName(const std::string& name) {
   return parts;
 }
 
-int WorkdaysBetween(const Calendar& cal, Date from, Date to) {
-  int n = 0;
-  for (Date d = from + std::chrono::days(1); d <= to && n < 10000; d += std::chrono::days(1)) {
-    auto w = cal.IsWorkday(d);
-    if (w && *w) ++n;
-  }
-  return n;
-}
-
 std::string DeadlineText(const Calendar& cal, Timestamp deadline, Timestamp now) {
   Date day = DeadlineDay(cal, deadline);
   if (deadline <= now) return "the time limit ended on " + FormatDate(day);
-  int left = WorkdaysBetween(cal, cal.DateOf(now), day);
+  int left = CountWorkdays(cal, cal.DateOf(now), day);
   return "the time limit ends on " + FormatDate(day) + " (" + std::to_string(left) +
          " working day" + (left == 1 ? "" : "s") + " left)";
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "rectify/engine/interpreter.h"
+#include "rectify/engine/item_view.h"
 
 namespace rectify::engine::internal {
 
@@ -111,8 +112,6 @@ class Step {
 
 // "a:b:c" -> {"a","b","c"}.
 std::vector<std::string> SplitName(const std::string& name);
-// Working days d with from < d <= to on `cal` (0 when to <= from).
-int WorkdaysBetween(const Calendar& cal, Date from, Date to);
 // The message a reminder carries.
 std::string DeadlineText(const Calendar& cal, Timestamp deadline, Timestamp now);
 
