@@ -17,7 +17,7 @@ build_packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsoci-dev libsqlite3-dev libpq-dev
   libyaml-cpp-dev libhowardhinnant-date-dev tzdata
-  libcli11-dev libsodium-dev libssl-dev libcurl4-openssl-dev libicu-dev
+  libcli11-dev libsodium-dev libssl-dev libcurl4-openssl-dev libicu-dev libxlsxwriter-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev googletest
@@ -26,7 +26,7 @@ test_packages=(
   clang libclang-rt-14-dev
 )
 bench_packages=(
-  libbenchmark-dev
+  libbenchmark-dev wrk
 )
 # The peer job queues of the timer benchmark come from npm; Node.js itself may come from Debian
 # (nodejs, npm) or be on the machine already (a NodeSource build ships npm inside nodejs).

@@ -129,6 +129,7 @@ struct RouteEntry {
   std::string method;
   std::vector<std::string> segments;
   AsyncHandler handler;
+  std::size_t max_body = 0;  // 0: the server's Options::max_body
 };
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
@@ -193,9 +194,40 @@ class Session : public std::enable_shared_from_this<Session> {
     busy_ = false;
     if (closing_) return Close();
     parser_.emplace();
-    parser_->body_limit(state_->options.max_body);
+    body_limit_ = state_->options.max_body;
+    // Beast checks a Content-Length against the limit while parsing the header, before the
+    // route is known: the header is parsed without one, then the body held to its route's.
+    parser_->body_limit(boost::none);
     parser_->header_limit(static_cast<std::uint32_t>(state_->options.max_header));
     stream_.expires_after(state_->options.read_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  // The header is in: the body's limit is the route's own when it has one (an upload), else the
+  // server's. Then the rest of the request, under the same read timeout.
+  void OnHeader(beast::error_code ec, std::size_t n) {
+    if (ec) return OnRead(ec, n);
+    const auto& head = parser_->get();
+    std::string target(head.target());
+    auto url = boost::urls::parse_origin_form(target);
+    if (url) {
+      std::vector<std::string> segments = Segments(url->path());
+      std::string method(head.method_string());
+      for (const RouteEntry& route : state_->routes) {
+        if (route.max_body == 0 || route.method != method) continue;
+        if (route.segments.size() != segments.size()) continue;
+        bool match = true;
+        for (std::size_t i = 0; i < segments.size() && match; ++i) {
+          match = IsParam(route.segments[i]) || route.segments[i] == segments[i];
+        }
+        if (match) body_limit_ = std::max(body_limit_, route.max_body);
+      }
+    }
+    parser_->body_limit(body_limit_);
+    if (auto length = parser_->content_length(); length && *length > body_limit_) {
+      return OnRead(bhttp::error::body_limit, n);
+    }
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -212,7 +244,7 @@ class Session : public std::enable_shared_from_this<Session> {
       drain_ = true;
       return Write(Response::Error(413, "payload_too_large",
                                    "the request body is larger than " +
-                                       std::to_string(state_->options.max_body) + " bytes"));
+                                       std::to_string(body_limit_) + " bytes"));
     }
     if (ec == bhttp::error::header_limit) {
       return Write(Response::Error(431, "header_too_large",
@@ -363,6 +395,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::size_t body_limit_ = 0;
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool busy_ = false;     // a request is being handled or its response written
@@ -408,8 +441,10 @@ void HttpServer::Route(std::string method, std::string path, Handler handler) {
              [h = std::move(handler)](const Request& req, Responder respond) { respond(h(req)); });
 }
 
-void HttpServer::RouteAsync(std::string method, std::string path, AsyncHandler handler) {
-  state_->routes.push_back(RouteEntry{std::move(method), Segments(path), std::move(handler)});
+void HttpServer::RouteAsync(std::string method, std::string path, AsyncHandler handler,
+                            std::size_t max_body) {
+  state_->routes.push_back(
+      RouteEntry{std::move(method), Segments(path), std::move(handler), max_body});
 }
 
 Status HttpServer::Start() {

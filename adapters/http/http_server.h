@@ -117,7 +117,10 @@ class HttpServer {
 
   // `method` is upper-case ("GET", "POST"); `path` starts with '/'.
   void Route(std::string method, std::string path, Handler handler);
-  void RouteAsync(std::string method, std::string path, AsyncHandler handler);
+  // `max_body` (bytes), when not 0, raises the body cap for this route alone (an upload); the
+  // header is read first, so other routes keep Options::max_body.
+  void RouteAsync(std::string method, std::string path, AsyncHandler handler,
+                  std::size_t max_body = 0);
 
   // Binds, listens and starts accepting. kBadInput for an address that is not an IP literal,
   // kUnavailable when it cannot bind (the port is taken, the address is not local).

@@ -86,6 +86,12 @@ class HttpServerTest : public ::testing::Test {
     });
     server_->Route("POST", "/echo",
                    [](const Request& req) { return Response::Json(201, req.body); });
+    server_->RouteAsync(
+        "POST", "/uploads/{name}",
+        [](const Request& req, Responder respond) {
+          respond(Response::Text(201, std::to_string(req.body.size())));
+        },
+        /*max_body=*/5000);
     server_->Route("GET", "/items/{id}", [](const Request& req) {
       std::string unit = req.query.count("unit") ? req.query.at("unit") : "-";
       return Response::Text(200, "item " + req.params.at("id") + " unit " + unit + " agent " +
@@ -209,6 +215,21 @@ TEST_F(HttpServerTest, BodyAtTheCapIsAccepted) {
   Client client(server_->port());
   EXPECT_EQ(client.Send(bhttp::verb::post, "/echo", std::string(1000, 'x')).result_int(), 201);
   EXPECT_EQ(client.Send(bhttp::verb::post, "/echo", std::string(1001, 'x')).result_int(), 413);
+}
+
+TEST_F(HttpServerTest, ARouteOfItsOwnTakesALargerBodyAndNoOtherDoes) {
+  HttpServer::Options options;
+  options.max_body = 1000;
+  Start(options);
+  Client client(server_->port());
+  ClientResponse big = client.Send(bhttp::verb::post, "/uploads/a.pdf", std::string(5000, 'x'));
+  EXPECT_EQ(big.result_int(), 201);
+  EXPECT_EQ(big.body(), "5000");
+  EXPECT_EQ(client.Send(bhttp::verb::post, "/echo", std::string(1001, 'x')).result_int(), 413);
+  Client again(server_->port());
+  ClientResponse over = again.Send(bhttp::verb::post, "/uploads/a.pdf", std::string(5001, 'x'));
+  EXPECT_EQ(over.result_int(), 413);
+  EXPECT_NE(over.body().find("larger than 5000 bytes"), std::string::npos);
 }
 
 TEST_F(HttpServerTest, PathParametersQueryAndExactSegmentsFirst) {

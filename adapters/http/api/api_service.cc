@@ -196,7 +196,8 @@ void ApiService::AddRoutes(http::HttpServer& server) {
             response.headers.emplace_back("X-Request-Id", request_id);
             respond(std::move(response));
           });
-        });
+        },
+        shared->info.max_body);
   }
 }
 

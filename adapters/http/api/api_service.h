@@ -55,6 +55,7 @@ struct RouteInfo {
   std::string path;  // with {param} segments
   Access access = Access::kSignedIn;
   bool write = false;
+  std::size_t max_body = 0;  // bytes; 0: the server's cap (1 MiB). An upload route sets its own.
 };
 
 // The headers every response of `rectify serve` carries (for HttpServer::Options::headers).
