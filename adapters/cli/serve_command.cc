@@ -356,6 +356,10 @@ void RegisterServe(CLI::App& app, Context& ctx) {
                   "This node's name in timer leases (default: host name and process id)");
   cmd->add_option("--workers", o->node.workers,
                   "Database worker threads, each with its own connection (default 2)");
+  cmd->add_option("--api-workers", o->node.api_workers,
+                  "With --listen: API requests handled at once, each on its own database "
+                  "connection (default 4)")
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--batch", o->node.batch, "Timers claimed and fired per transaction (1000)");
   cmd->add_option("--lease", o->node.lease_seconds,
                   "Seconds a claimed timer stays leased to this node (30)");

@@ -164,6 +164,7 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     ao.database = *url;
     ao.definitions = s.definitions;
     ao.clock = clock.get();
+    ao.workers = o.api_workers;
     auto created = api::ApiService::Create(ao);
     if (!created) return ctx.Fail(created.error().WithContext("the API"));
     api_service = std::move(*created);

@@ -242,9 +242,9 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = false;
     if (ec == bhttp::error::body_limit) {
       drain_ = true;
-      return Write(Response::Error(413, "payload_too_large",
-                                   "the request body is larger than " +
-                                       std::to_string(body_limit_) + " bytes"));
+      return Write(Response::Error(
+          413, "payload_too_large",
+          "the request body is larger than " + std::to_string(body_limit_) + " bytes"));
     }
     if (ec == bhttp::error::header_limit) {
       return Write(Response::Error(431, "header_too_large",

@@ -31,6 +31,9 @@ class InterferingStore final : public Store {
   Result<std::vector<InstanceRecord>> ListInstances(const InstanceFilter& f) override {
     return inner_.ListInstances(f);
   }
+  Status WriteProjections(const std::vector<InstanceRecord>& records) override {
+    return inner_.WriteProjections(records);
+  }
   Result<std::vector<InstanceRecord>> LoadInstances(const std::vector<std::string>& ids) override {
     return inner_.LoadInstances(ids);
   }

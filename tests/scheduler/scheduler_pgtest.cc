@@ -89,6 +89,9 @@ class SlowEscalations final : public Store {
   Result<std::vector<InstanceRecord>> ListInstances(const InstanceFilter& filter) override {
     return inner_->ListInstances(filter);
   }
+  Status WriteProjections(const std::vector<InstanceRecord>& records) override {
+    return inner_->WriteProjections(records);
+  }
   Result<std::vector<InstanceRecord>> LoadInstances(const std::vector<std::string>& ids) override {
     return inner_->LoadInstances(ids);
   }

@@ -274,14 +274,48 @@ bool Matches(const ListQuery& q, const Readable& r, const json::object& summary)
   return true;
 }
 
+// What the store can narrow a list to before each row is read and checked (MayRead, Matches):
+// the caller's scope (the units under their own, or items naming them), the unit asked for, the
+// overdue candidates and the escalation level. A superset of the answer, never less.
+InstanceFilter StoreFilter(const Call& call, const ListQuery& q) {
+  InstanceFilter filter;
+  filter.campaign = q.campaign;
+  filter.state = q.state;
+  auto org = CallerOrg(call);
+  if (org && q.unit) {
+    auto unit = org->FindUnit(*q.unit);
+    std::vector<std::string> units;
+    if (unit) {
+      std::vector<definition::UnitIndex> stack{*unit};
+      while (!stack.empty()) {
+        auto u = stack.back();
+        stack.pop_back();
+        units.push_back(org->unit(u).id);
+        for (auto child : org->unit(u).children) stack.push_back(child);
+      }
+    }
+    filter.units = std::move(units);
+  }
+  if (org && !call.caller.admin) {
+    if (auto person = org->FindPerson(call.caller.person)) {
+      filter.scope_units = engine::UnitsInScope(*org, *person);
+      filter.scope_person = call.caller.person;
+    }
+  }
+  if (q.overdue && *q.overdue) filter.due_at_or_before = call.now;
+  if (q.escalation_level) filter.escalation_level = *q.escalation_level;
+  if (q.min_escalation_level) filter.min_escalation_level = *q.min_escalation_level;
+  return filter;
+}
+
 http::Response ListItems(Call& call) {
   auto q = ParseListQuery(call.request);
   if (!q) return ErrorResponse(q.error());
-  InstanceFilter filter;
-  filter.campaign = q->campaign;
-  filter.state = q->state;
+  InstanceFilter filter = StoreFilter(call, *q);
   filter.after_id = q->after;
-  filter.limit = kStorePage;
+  // Most rows the store answers match (it narrows on the projected columns), so a page a little
+  // larger than the answer is read, and parsed, rather than kStorePage.
+  filter.limit = std::min<std::int64_t>(kStorePage, q->limit + q->limit / 4 + 1);
   json::array items;
   std::string last;
   std::int64_t scanned = 0;
@@ -303,11 +337,13 @@ http::Response ListItems(Call& call) {
       json::object summary = Summary(*readable, call.now);
       if (Matches(*q, *readable, summary)) items.push_back(std::move(summary));
     }
-    if (!stopped && static_cast<std::int64_t>(page->size()) < kStorePage) {
+    if (!stopped && static_cast<std::int64_t>(page->size()) < filter.limit) {
       exhausted = true;
       break;
     }
     filter.after_id = last;
+    // Sparse matches (filters the store cannot narrow on): larger pages, fewer round trips.
+    filter.limit = std::min(kStorePage, filter.limit * 2);
   }
   json::object o{{"items", std::move(items)}};
   o["next_cursor"] =

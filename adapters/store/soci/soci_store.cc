@@ -1,6 +1,7 @@
 // SociStore: opening, and every read. Commit is in soci_store_commit.cc.
 #include "adapters/store/soci/soci_store.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "adapters/store/soci/batch.h"
@@ -23,9 +24,10 @@ std::vector<std::string> ParseRoles(const std::string& json) {
 struct InstanceRow {
   static constexpr const char* kColumns =
       "id, workflow, workflow_version, campaign, unit_id, state, data, version, created_at, "
-      "updated_at";
+      "updated_at, escalation_level, projected";
   std::string id, workflow, campaign, unit_id, state, data;
   long long workflow_version = 0, version = 0, created_at = 0, updated_at = 0;
+  long long escalation_level = 0, projected = 0;
   void Bind(soci::statement& st) {
     st.exchange(soci::into(id));
     st.exchange(soci::into(workflow));
@@ -37,18 +39,22 @@ struct InstanceRow {
     st.exchange(soci::into(version));
     st.exchange(soci::into(created_at));
     st.exchange(soci::into(updated_at));
+    st.exchange(soci::into(escalation_level));
+    st.exchange(soci::into(projected));
   }
   InstanceRecord Get() const {
-    return {id,
-            workflow,
-            workflow_version,
-            campaign,
-            unit_id,
-            state,
-            data,
-            version,
-            FromMicros(created_at),
-            FromMicros(updated_at)};
+    InstanceRecord r{id,
+                     workflow,
+                     workflow_version,
+                     campaign,
+                     unit_id,
+                     state,
+                     data,
+                     version,
+                     FromMicros(created_at),
+                     FromMicros(updated_at)};
+    r.escalation_level = projected ? escalation_level : -1;
+    return r;
   }
 };
 
@@ -115,28 +121,114 @@ Result<std::vector<InstanceRecord>> SociStore::LoadInstances(const std::vector<s
   }
 }
 
+// Listing. Without a reader's scope it is one scan in id order. With a scope of a few units (a
+// township's cadre) that scan would pass over every other unit's items to fill a page, so the
+// page is made of one short id-ordered scan per unit (the (unit_id, id) index), one over the items
+// naming the reader (instance_people) and one over rows not projected yet, merged and cut to the
+// page: each scan reads at most a page, whatever the table holds. A scope of many units (a county
+// leader) keeps the single scan, which finds its items densely.
 Result<std::vector<InstanceRecord>> SociStore::ListInstances(const InstanceFilter& filter) {
+  constexpr std::size_t kMostUnitScans = 24;
   try {
     std::vector<std::string> args;
-    std::string where = " WHERE id > :after";
-    args.push_back(filter.after_id);
-    auto add = [&](const char* column, const std::optional<std::string>& value) {
-      if (!value) return;
-      where += std::string(" AND ") + column + " = :p" + std::to_string(args.size());
-      args.push_back(*value);
+    std::vector<long long> ints;
+    auto text = [&](const std::string& v) {
+      args.push_back(v);
+      return ":t" + std::to_string(args.size() - 1);
     };
-    add("campaign", filter.campaign);
-    add("unit_id", filter.unit_id);
-    add("state", filter.state);
-    add("workflow", filter.workflow);
+    auto integer = [&](long long v) {
+      ints.push_back(v);
+      return ":i" + std::to_string(ints.size() - 1);
+    };
+    auto any_of = [&](const std::vector<std::string>& values) {
+      if (values.empty()) return std::string("''");  // matches no unit: unit ids are not empty
+      std::string list;
+      for (const auto& v : values) list += (list.empty() ? "" : ", ") + text(v);
+      return list;
+    };
+    // The plain filters, on columns of `t` (a table alias and dot, or empty).
+    auto plain = [&](const std::string& t) {
+      std::string where;
+      auto add = [&](const char* column, const std::optional<std::string>& value) {
+        if (value) where += " AND " + t + column + " = " + text(*value);
+      };
+      add("campaign", filter.campaign);
+      add("unit_id", filter.unit_id);
+      add("state", filter.state);
+      add("workflow", filter.workflow);
+      return where;
+    };
+    // The narrowing on projected columns, without the scope.
+    auto projected = [&](const std::string& t) {
+      std::string where;
+      if (filter.units) where += " AND " + t + "unit_id IN (" + any_of(*filter.units) + ")";
+      if (filter.due_at_or_before) {
+        where += " AND " + t + "due_at <= " + integer(ToMicros(*filter.due_at_or_before));
+      }
+      if (filter.escalation_level) {
+        where += " AND " + t + "escalation_level = " + integer(*filter.escalation_level);
+      }
+      if (filter.min_escalation_level) {
+        where += " AND " + t + "escalation_level >= " + integer(*filter.min_escalation_level);
+      }
+      return where;
+    };
     long long limit = filter.limit;
+    std::string query = std::string("SELECT ") + InstanceRow::kColumns + " FROM instances";
+    bool per_unit =
+        filter.scope_units && filter.scope_units->size() <= kMostUnitScans && !filter.not_projected;
+    if (per_unit) {
+      std::vector<std::string> scans;
+      auto scan = [&](const std::string& select) {
+        scans.push_back("SELECT id FROM (" + select + " ORDER BY id LIMIT " + integer(limit) +
+                        ") AS s" + std::to_string(scans.size()));
+      };
+      for (const auto& unit : *filter.scope_units) {
+        if (filter.units &&
+            std::find(filter.units->begin(), filter.units->end(), unit) == filter.units->end()) {
+          continue;
+        }
+        scan("SELECT id FROM instances WHERE unit_id = " + text(unit) +
+             " AND projected = 1 AND id > " + text(filter.after_id) + plain("") + projected(""));
+      }
+      if (!filter.scope_person.empty()) {
+        scan(
+            "SELECT p.instance_id AS id FROM instance_people AS p JOIN instances AS i ON i.id = "
+            "p.instance_id WHERE p.person = " +
+            text(filter.scope_person) + " AND p.instance_id > " + text(filter.after_id) +
+            " AND i.projected = 1" + plain("i.") + projected("i."));
+      }
+      scan("SELECT id FROM instances WHERE projected = 0 AND id > " + text(filter.after_id) +
+           plain(""));
+      std::string ids;
+      for (const auto& s : scans) ids += (ids.empty() ? "" : " UNION ") + s;
+      query += " WHERE id IN (SELECT id FROM (" + ids + ") AS page ORDER BY id LIMIT " +
+               integer(limit) + ") ORDER BY id";
+    } else {
+      std::string where = " WHERE id > " + text(filter.after_id) + plain("");
+      std::string narrow = projected("");
+      if (filter.scope_units) {
+        std::string scope = "unit_id IN (" + any_of(*filter.scope_units) + ")";
+        if (!filter.scope_person.empty()) {
+          scope += " OR id IN (SELECT instance_id FROM instance_people WHERE person = " +
+                   text(filter.scope_person) + ")";
+        }
+        narrow += " AND (" + scope + ")";
+      }
+      if (!narrow.empty()) where += " AND (projected = 0 OR (1 = 1" + narrow + "))";
+      if (filter.not_projected) where += " AND projected = 0";
+      query += where + " ORDER BY id LIMIT " + integer(limit);
+    }
     InstanceRow row;
     soci::statement st(db_->session());
     row.Bind(st);
-    for (auto& a : args) st.exchange(soci::use(a));
-    st.exchange(soci::use(limit));
-    PrepareOnce(st, std::string("SELECT ") + InstanceRow::kColumns + " FROM instances" + where +
-                        " ORDER BY id LIMIT :limit");
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      st.exchange(soci::use(args[i], "t" + std::to_string(i)));
+    }
+    for (std::size_t i = 0; i < ints.size(); ++i) {
+      st.exchange(soci::use(ints[i], "i" + std::to_string(i)));
+    }
+    PrepareOnce(st, query);
     std::vector<InstanceRecord> out;
     st.execute();
     while (st.fetch()) out.push_back(row.Get());

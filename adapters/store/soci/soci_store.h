@@ -33,6 +33,7 @@ class SociStore final : public Store {
   Result<std::vector<InstanceRecord>> ListInstances(const InstanceFilter& filter) override;
   Result<std::vector<TimerRecord>> DueTimers(Timestamp up_to, std::int64_t limit) override;
   Result<std::vector<InstanceRecord>> LoadInstances(const std::vector<std::string>& ids) override;
+  Status WriteProjections(const std::vector<InstanceRecord>& records) override;
   Result<std::vector<TimerRecord>> ClaimDue(Timestamp now, std::int64_t limit,
                                             const std::string& owner,
                                             Timestamp lease_until) override;
@@ -55,6 +56,7 @@ class SociStore final : public Store {
   void PutPeople(const ChangeSet& c);
   void InsertInstances(const ChangeSet& c);
   Status UpdateInstances(const ChangeSet& c);
+  void PutInstancePeople(const ChangeSet& c);
   void CancelTimers(const ChangeSet& c);
   Status FireTimers(const ChangeSet& c);
   void ArmTimers(const ChangeSet& c);

@@ -63,6 +63,11 @@ std::vector<const Row*> Unchanged(const std::vector<Row>& rows,
   return out;
 }
 
+// A record's due_at as its column holds it (NULL without a time limit).
+Value DueAt(const InstanceRecord& i) {
+  return i.due_at ? Value(Micros(*i.due_at)) : Value(std::nullopt);
+}
+
 }  // namespace
 
 Status SociStore::Commit(const ChangeSet& changes) {
@@ -78,6 +83,7 @@ Status SociStore::Commit(const ChangeSet& changes) {
       InsertInstances(changes);
       s = UpdateInstances(changes);
     }
+    if (s) PutInstancePeople(changes);
     if (s) {
       CancelTimers(changes);
       s = FireTimers(changes);
@@ -189,16 +195,19 @@ void SociStore::InsertInstances(const ChangeSet& c) {
   std::vector<Row> rows;
   for (const auto& i : c.instance_inserts) {
     rows.push_back({i.id, i.workflow, Int(i.workflow_version), i.campaign, i.unit_id, i.state,
-                    i.data_json, Micros(i.created_at), Micros(i.updated_at)});
+                    i.data_json, Micros(i.created_at), Micros(i.updated_at), DueAt(i),
+                    Int(i.escalation_level)});
   }
   RunBatch(
       *db_,
       {"INSERT INTO instances (id, workflow, workflow_version, campaign, unit_id, state, data, "
-       "created_at, updated_at, version) SELECT u.*, 1 FROM unnest(:c0::text[], :c1::text[], "
-       ":c2::bigint[], :c3::text[], :c4::text[], :c5::text[], :c6::text[], :c7::bigint[], "
-       ":c8::bigint[]) AS u",
+       "created_at, updated_at, due_at, escalation_level, version, projected) SELECT u.*, 1, 1 "
+       "FROM "
+       "unnest(:c0::text[], :c1::text[], :c2::bigint[], :c3::text[], :c4::text[], :c5::text[], "
+       ":c6::text[], :c7::bigint[], :c8::bigint[], :c9::bigint[], :c10::bigint[]) AS u",
        "INSERT INTO instances (id, workflow, workflow_version, campaign, unit_id, state, data, "
-       "created_at, updated_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)"},
+       "created_at, updated_at, due_at, escalation_level, version, projected) VALUES (?1, ?2, "
+       "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, 1)"},
       rows);
 }
 
@@ -209,7 +218,7 @@ Status SociStore::UpdateInstances(const ChangeSet& c) {
     const InstanceRecord& i = u.record;
     rows.push_back({i.id, i.workflow, Int(i.workflow_version), i.campaign, i.unit_id, i.state,
                     i.data_json, Micros(i.updated_at), Int(u.expected_version),
-                    Int(u.expected_version + 1)});
+                    Int(u.expected_version + 1), DueAt(i), Int(i.escalation_level)});
   }
   // SQLite rewrites every index whose columns a statement assigns, changed or not; most updates
   // (a timer firing, a reminder) change only the state text. So it first tries the update that
@@ -221,10 +230,10 @@ Status SociStore::UpdateInstances(const ChangeSet& c) {
   if (!db_->is_postgres()) {
     light = RunBatch(*db_,
                      {"",
-                      "UPDATE instances SET data = ?7, updated_at = ?8, version = ?10 "
-                      "WHERE id = ?1 AND version = ?9 AND workflow = ?2 AND "
-                      "workflow_version = ?3 AND campaign = ?4 AND unit_id = ?5 AND "
-                      "state = ?6"},
+                      "UPDATE instances SET data = ?7, updated_at = ?8, version = ?10, "
+                      "escalation_level = ?12 WHERE id = ?1 AND version = ?9 AND "
+                      "workflow = ?2 AND workflow_version = ?3 AND campaign = ?4 AND "
+                      "unit_id = ?5 AND state = ?6 AND due_at IS ?11 AND projected = 1"},
                      rows, 1);
     if (light.size() == rows.size()) return OkStatus();
     for (const Row* r : Unchanged(rows, light, 1)) heavy_rows.push_back(*r);
@@ -234,13 +243,16 @@ Status SociStore::UpdateInstances(const ChangeSet& c) {
       *db_,
       {"UPDATE instances AS i SET workflow = u.workflow, workflow_version = u.workflow_version, "
        "campaign = u.campaign, unit_id = u.unit_id, state = u.state, data = u.data, "
-       "updated_at = u.updated_at, version = u.next_version "
+       "updated_at = u.updated_at, version = u.next_version, due_at = u.due_at, "
+       "escalation_level = u.escalation_level, projected = 1 "
        "FROM unnest(:c0::text[], :c1::text[], :c2::bigint[], :c3::text[], :c4::text[], "
-       ":c5::text[], :c6::text[], :c7::bigint[], :c8::bigint[], :c9::bigint[]) "
-       "AS u(id, workflow, workflow_version, campaign, unit_id, state, data, updated_at, "
-       "expected, next_version) WHERE i.id = u.id AND i.version = u.expected RETURNING i.id",
+       ":c5::text[], :c6::text[], :c7::bigint[], :c8::bigint[], :c9::bigint[], :c10::bigint[], "
+       ":c11::bigint[]) AS u(id, workflow, workflow_version, campaign, unit_id, state, data, "
+       "updated_at, expected, next_version, due_at, escalation_level) "
+       "WHERE i.id = u.id AND i.version = u.expected RETURNING i.id",
        "UPDATE instances SET workflow = ?2, workflow_version = ?3, campaign = ?4, unit_id = ?5, "
-       "state = ?6, data = ?7, updated_at = ?8, version = ?10 WHERE id = ?1 AND version = ?9"},
+       "state = ?6, data = ?7, updated_at = ?8, version = ?10, due_at = ?11, "
+       "escalation_level = ?12, projected = 1 WHERE id = ?1 AND version = ?9"},
       *heavy, 1);
   if (changed.size() == heavy->size()) return OkStatus();
   const Row& missed = *Unchanged(*heavy, changed, 1).front();
@@ -255,6 +267,60 @@ Status SociStore::UpdateInstances(const ChangeSet& c) {
   return Error::Conflict("instance '" + id + "' was changed by someone else (it is at version " +
                          Int(stored) + ", this change expected " + *missed[8] +
                          "); reload it and retry");
+}
+
+Status SociStore::WriteProjections(const std::vector<InstanceRecord>& records) {
+  if (records.empty()) return OkStatus();
+  if (Status s = db_->BeginWrite(); !s) return s.error().WithContext("project: begin");
+  try {
+    std::vector<Row> rows;
+    for (const auto& i : records) rows.push_back({i.id, DueAt(i), Int(i.escalation_level)});
+    auto changed = RunBatch(
+        *db_,
+        {"UPDATE instances AS i SET due_at = u.due_at, escalation_level = u.escalation_level, "
+         "projected = 1 FROM unnest(:c0::text[], :c1::bigint[], :c2::bigint[]) AS u(id, due_at, "
+         "escalation_level) WHERE i.id = u.id AND i.projected = 0 RETURNING i.id",
+         "UPDATE instances SET due_at = ?2, escalation_level = ?3, projected = 1 WHERE id = ?1 "
+         "AND projected = 0"},
+        rows, 1);
+    std::set<std::string> done(changed.begin(), changed.end());
+    ChangeSet people;
+    for (const auto& i : records) {
+      if (done.contains(i.id)) people.instance_updates.push_back({i, 0});
+    }
+    PutInstancePeople(people);
+  } catch (const std::exception& e) {
+    Error err = db_->MapError(e, "project");
+    db_->Rollback();
+    return err;
+  }
+  if (Status s = db_->Commit(); !s) {
+    db_->Rollback();
+    return s.error().WithContext("project");
+  }
+  return OkStatus();
+}
+
+void SociStore::PutInstancePeople(const ChangeSet& c) {
+  std::vector<Row> gone, named;
+  auto add = [&](const InstanceRecord& i) {
+    if (!i.people) return;
+    gone.push_back({i.id});
+    for (const auto& person : *i.people) named.push_back({person, i.id});
+  };
+  for (const auto& i : c.instance_inserts) add(i);
+  for (const auto& u : c.instance_updates) add(u.record);
+  if (gone.empty()) return;
+  RunBatch(*db_,
+           {"DELETE FROM instance_people WHERE instance_id = ANY(:c0::text[])",
+            "DELETE FROM instance_people WHERE instance_id = ?1"},
+           gone);
+  if (named.empty()) return;
+  RunBatch(*db_,
+           {"INSERT INTO instance_people (person, instance_id) SELECT * FROM unnest(:c0::text[], "
+            ":c1::text[]) ON CONFLICT DO NOTHING",
+            "INSERT OR IGNORE INTO instance_people (person, instance_id) VALUES (?1, ?2)"},
+           named);
 }
 
 void SociStore::CancelTimers(const ChangeSet& c) {

@@ -89,6 +89,18 @@ struct InstanceRecord {
   std::int64_t version = 0;
   Timestamp created_at;
   Timestamp updated_at;
+  // What item lists filter on without reading data_json, written by the engine with every change
+  // (docs/architecture.md, "Listing items"): when the current state's time limit ends (none
+  // without a clock; for a paused clock, where it stood at the change, which is never later than
+  // it will be), the escalation steps taken in that state, and -1 for a row written before the
+  // engine kept these (such rows are candidates of every list until they are projected).
+  std::optional<Timestamp> due_at;
+  std::int64_t escalation_level = -1;
+  // Everyone the item names (responsible, registrar, owner, person fields), kept in the store's
+  // instance_people so a person's list finds what names them outside their units. Set only when
+  // it must be written (a new row, a change of the people, a row not projected before); nullopt
+  // leaves the stored people as they are. Not read back by the store.
+  std::optional<std::vector<std::string>> people;
 };
 
 // A durable timer is named by its instance, a name the engine chooses ("deadline",
@@ -212,6 +224,16 @@ struct InstanceFilter {
   std::optional<std::string> workflow;
   std::string after_id;  // paging: only ids greater than this
   std::int64_t limit = 1000;
+  // Narrowing for item lists, on the projected columns (see InstanceRecord::due_at). Every one of
+  // these keeps the rows not projected yet (escalation_level -1), so a list that checks each row
+  // itself afterwards never misses one; they only spare it reading the rest.
+  std::optional<std::vector<std::string>> units;  // unit_id is one of these
+  // A reader's scope: the unit is one of `scope_units` or the item names `scope_person`.
+  std::optional<std::vector<std::string>> scope_units;
+  std::string scope_person;
+  std::optional<Timestamp> due_at_or_before;  // has a time limit ending at or before this
+  std::optional<std::int64_t> escalation_level, min_escalation_level;
+  bool not_projected = false;  // only rows written before the projection (escalation_level -1)
 };
 
 // What `rectify status` shows.
@@ -238,6 +260,10 @@ class Store {
   // The instances with these ids, in one query, ordered by id; ids that do not exist are absent.
   virtual Result<std::vector<InstanceRecord>> LoadInstances(
       const std::vector<std::string>& ids) = 0;
+  // Writes the projected columns (due_at, escalation_level, people) of rows written before the
+  // engine kept them, changing nothing else (not the version: nothing happened to the item).
+  // Rows that were projected meanwhile are left alone.
+  virtual Status WriteProjections(const std::vector<InstanceRecord>& records) = 0;
 
   // Pending timers due at or before `up_to`, earliest first (ties by instance, name, generation).
   virtual Result<std::vector<TimerRecord>> DueTimers(Timestamp up_to, std::int64_t limit) = 0;

@@ -1,6 +1,8 @@
 #include "rectify/engine/item_view.h"
 
 #include "rectify/calendar/deadline.h"
+#include "rectify/engine/access.h"
+#include "rectify/engine/interpreter.h"
 #include "rectify/instance/deadline_clock.h"
 
 namespace rectify::engine {
@@ -32,6 +34,43 @@ DeadlineView ViewDeadline(const Calendar* cal, const Instance& inst, Timestamp n
     v.working_days_left = CountWorkdays(*cal, cal->DateOf(now), v.due);
   }
   return v;
+}
+
+void ProjectForLists(const Calendar* calendar, const definition::Workflow& workflow,
+                     Instance& instance, Timestamp now) {
+  DeadlineView deadline = ViewDeadline(calendar, instance, now);
+  instance.record.due_at = deadline.has ? std::optional<Timestamp>(deadline.ends_at) : std::nullopt;
+  instance.record.escalation_level = instance.EscalationLevel();
+  instance.record.people = NamedPeople(workflow, instance);
+}
+
+Result<ProjectionReport> ProjectOldInstances(Store& store, const Interpreter& interpreter,
+                                             Timestamp now) {
+  ProjectionReport report;
+  InstanceFilter filter;
+  filter.not_projected = true;
+  filter.limit = 1000;
+  for (;;) {
+    auto page = store.ListInstances(filter);
+    if (!page) return page.error();
+    std::vector<InstanceRecord> projected;
+    for (const auto& record : *page) {
+      auto inst = Instance::FromRecord(record);
+      if (!inst) return inst.error();
+      auto bound = interpreter.Bind(*inst);
+      if (!bound) {
+        ++report.unbound;
+        continue;
+      }
+      ProjectForLists(bound->calendar, *bound->workflow, *inst, now);
+      projected.push_back(std::move(inst->record));
+    }
+    if (Status s = store.WriteProjections(projected); !s) return s.error();
+    report.projected += static_cast<std::int64_t>(projected.size());
+    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
+    filter.after_id = page->back().id;
+  }
+  return report;
 }
 
 }  // namespace rectify::engine

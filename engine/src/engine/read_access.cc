@@ -9,14 +9,15 @@ using definition::Org;
 using definition::PersonIndex;
 using definition::UnitIndex;
 
-bool MayRead(const Org& org, const definition::Workflow& workflow, const Instance& instance,
-             const Reader& reader) {
-  if (reader.admin) return true;
-  if (reader.org != instance.org) return false;
-  auto person = org.FindPerson(reader.person);
-  if (!person) return false;
-  const std::string& id = reader.person;
-  if (instance.responsible == id || instance.registrar == id || instance.owner == id) return true;
+namespace {
+
+// Calls `f` with each person `instance` names (possibly twice); stops when it returns true.
+template <typename F>
+bool AnyNamed(const definition::Workflow& workflow, const Instance& instance, F f) {
+  if (f(std::string_view(instance.responsible)) || f(std::string_view(instance.registrar)) ||
+      f(std::string_view(instance.owner))) {
+    return true;
+  }
   for (const auto& [name, value] : instance.fields) {
     auto field = workflow.FindField(name);
     if (!field) continue;
@@ -30,12 +31,37 @@ bool MayRead(const Org& org, const definition::Workflow& workflow, const Instanc
       std::string_view part(value.data() + start, end - start);
       while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
       while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
-      if (part == id) return true;
+      if (f(part)) return true;
       start = end + 1;
     }
   }
+  return false;
+}
+
+}  // namespace
+
+bool MayRead(const Org& org, const definition::Workflow& workflow, const Instance& instance,
+             const Reader& reader) {
+  if (reader.admin) return true;
+  if (reader.org != instance.org) return false;
+  auto person = org.FindPerson(reader.person);
+  if (!person) return false;
+  const std::string& id = reader.person;
+  if (AnyNamed(workflow, instance, [&](std::string_view p) { return p == id; })) return true;
   auto unit = org.FindUnit(instance.record.unit_id);
   return unit && org.Within(*unit, ScopeOf(org, *person));
+}
+
+std::vector<std::string> NamedPeople(const definition::Workflow& workflow,
+                                     const Instance& instance) {
+  std::vector<std::string> out;
+  AnyNamed(workflow, instance, [&](std::string_view p) {
+    if (!p.empty()) out.emplace_back(p);
+    return false;
+  });
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 std::vector<std::string> UnitsInScope(const Org& org, PersonIndex person) {

@@ -11,7 +11,11 @@
 namespace rectify::engine {
 
 void Effects::Then(Effects next) {
+  // The people to write (a new row's, or changed ones) stay to be written when the next step
+  // leaves them as they were.
+  auto people = std::move(instance.record.people);
   instance = std::move(next.instance);
+  if (!instance.record.people) instance.record.people = std::move(people);
   for (const TimerCancel& c : next.cancel) {
     auto matches = [&](const TimerRecord& t) {
       return t.key.instance_id == c.instance_id && (c.name.empty() || t.key.name == c.name) &&

@@ -5,6 +5,7 @@
 
 #include "rectify/engine/access.h"
 #include "rectify/engine/audit_chain.h"
+#include "rectify/engine/item_view.h"
 #include "rectify/json_writer.h"
 #include "rectify/notify/channels_config.h"
 
@@ -17,6 +18,9 @@ Step::Step(const Interpreter& interp, Bound bound, Instance instance, Timestamp 
     : interp_(interp), bound_(std::move(bound)), now_(now) {
   fx_.expected_version = instance.record.version;
   fx_.instance = std::move(instance);
+  if (fx_.instance.record.escalation_level >= 0) {
+    people_before_ = NamedPeople(wf(), fx_.instance);
+  }
 }
 
 const definition::State& Step::CurrentState() const {
@@ -310,8 +314,11 @@ json::object Step::ItemPayload() const {
 }
 
 Effects Step::Finish() {
-  fx_.instance.record.updated_at = now_;
-  fx_.instance.record.data_json = fx_.instance.DataJson();
+  InstanceRecord& record = fx_.instance.record;
+  record.updated_at = now_;
+  record.data_json = fx_.instance.DataJson();
+  ProjectForLists(bound_.calendar, wf(), fx_.instance, now_);
+  if (people_before_ && *people_before_ == *record.people) record.people.reset();
   return std::move(fx_);
 }
 

@@ -95,7 +95,8 @@ class Step {
   // The running deadline of the current state, if any.
   std::optional<Timestamp> RunningDeadline() const;
 
-  // Finishes: the record carries the new data_json and updated_at.
+  // Finishes: the record carries the new data_json and updated_at, and the projection item
+  // lists filter on (InstanceRecord::due_at, escalation_level, people).
   Effects Finish();
 
  private:
@@ -108,6 +109,9 @@ class Step {
   Bound bound_;
   Timestamp now_;
   Effects fx_;
+  // The people the instance named when the step began; nullopt when its row was not projected
+  // yet (or is new), so Finish writes them whatever they are.
+  std::optional<std::vector<std::string>> people_before_;
 };
 
 // "a:b:c" -> {"a","b","c"}.

@@ -80,6 +80,11 @@ struct Reader {
 bool MayRead(const definition::Org& org, const definition::Workflow& workflow,
              const Instance& instance, const Reader& reader);
 
+// Everyone `instance` names, whom MayRead lets read it wherever its unit is: responsible,
+// registrar, owner and the people of its person and people fields; sorted, each once.
+std::vector<std::string> NamedPeople(const definition::Workflow& workflow,
+                                     const Instance& instance);
+
 // The ids of the units a person's scope covers, for listing: ScopeOf and every unit below it,
 // in tree order.
 std::vector<std::string> UnitsInScope(const definition::Org& org, definition::PersonIndex person);

@@ -9,7 +9,9 @@
 #pragma once
 
 #include "rectify/calendar/calendar.h"
+#include "rectify/definition/workflow.h"
 #include "rectify/engine/instance.h"
+#include "rectify/store.h"
 
 namespace rectify::engine {
 
@@ -27,5 +29,20 @@ DeadlineView ViewDeadline(const Calendar* calendar, const Instance& instance, Ti
 
 // Working days after `from` up to and including `to` (0 when `to` is not after `from`).
 int CountWorkdays(const Calendar& calendar, Date from, Date to);
+
+// The columns item lists narrow on (InstanceRecord::due_at, escalation_level and people), as of
+// `now`, set in instance.record. The engine sets them with every change it commits.
+void ProjectForLists(const Calendar* calendar, const definition::Workflow& workflow,
+                     Instance& instance, Timestamp now);
+
+class Interpreter;
+struct ProjectionReport {
+  std::int64_t projected = 0;
+  std::int64_t unbound = 0;  // their definitions are not loaded: left as they were
+};
+// Projects every row written before the engine kept the columns (`rectify migrate` runs it
+// after the migrations), a page at a time, each page in its own transaction.
+Result<ProjectionReport> ProjectOldInstances(Store& store, const Interpreter& interpreter,
+                                             Timestamp now);
 
 }  // namespace rectify::engine
