@@ -4,7 +4,6 @@
 #include "adapters/cli/cli.h"
 #include "adapters/store/soci/soci_store.h"
 #include "rectify/engine/audit_chain.h"
-#include "rectify/engine/instance.h"
 
 namespace rectify::cli {
 
@@ -18,29 +17,23 @@ void RunVerify(Context& ctx) {
   auto store = store_soci::OpenStore(*url, options);
   if (!store) return ctx.Fail(store.error());
   std::int64_t instances = 0, rows = 0, problems = 0;
-  InstanceFilter filter;
+  constexpr std::int64_t kPage = 1000;
+  std::string after;
   for (;;) {
-    auto page = (*store)->ListInstances(filter);
+    auto page = engine::VerifyInstances(**store, after, kPage);
     if (!page) return ctx.Fail(page.error());
-    for (const InstanceRecord& r : *page) {
+    for (const engine::InstanceAudit& checked : *page) {
       ++instances;
-      auto audit = (*store)->AuditOf(r.id);
-      if (!audit) return ctx.Fail(audit.error());
-      rows += static_cast<std::int64_t>(audit->size());
-      auto inst = engine::Instance::FromRecord(r);
-      std::int64_t seq = inst ? inst->audit_seq : 0;
-      std::string head = inst ? inst->audit_head : "";
-      if (!inst) {
-        ctx.out << "instance " << r.id << ": " << inst.error().message() << "\n";
-        ++problems;
-      }
-      for (const auto& p : engine::VerifyChain(r.id, *audit, seq, head)) {
-        ctx.out << "instance " << p.instance_id << " seq " << p.seq << ": " << p.message << "\n";
+      rows += checked.rows;
+      for (const auto& p : checked.problems) {
+        ctx.out << "instance " << p.instance_id;
+        if (p.seq > 0) ctx.out << " seq " << p.seq;
+        ctx.out << ": " << p.message << "\n";
         ++problems;
       }
     }
-    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
-    filter.after_id = page->back().id;
+    if (static_cast<std::int64_t>(page->size()) < kPage) break;
+    after = page->back().instance_id;
   }
   if (problems == 0) {
     ctx.out << "audit intact: " << instances << " instances, " << rows << " rows\n";

@@ -8,6 +8,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "adapters/cli/campaign_session.h"
+#include "adapters/cli/definition_sources.h"
 #include "adapters/cli/engine_access.h"
 #include "adapters/cli/timeline.h"
 #include "adapters/http/api/api_service.h"
@@ -163,6 +164,9 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     api::ApiOptions ao;
     ao.database = *url;
     ao.definitions = s.definitions;
+    DefinitionPaths paths = ResolveDefinitionPaths(ctx, o.definitions);
+    ao.definition_paths = paths.county;
+    if (!paths.library.empty()) ao.definition_library = {paths.library};
     ao.clock = clock.get();
     ao.workers = o.api_workers;
     auto created = api::ApiService::Create(ao);

@@ -239,6 +239,7 @@ Result<std::string> WriteFeed(Store& store, const definition::DefinitionSet& def
     for (const InstanceRecord& r : *page) {
       auto inst = engine::Instance::FromRecord(r);
       if (!inst) return inst.error();
+      if (query.include && !query.include(*inst)) continue;
       if (Status s = feed.Add(*inst); !s) return s.error();
     }
     if (static_cast<std::int64_t>(page->size()) < kPage) break;

@@ -36,11 +36,13 @@
 // Thread-safety: use the Store from one thread.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "rectify/clock.h"
 #include "rectify/definition/definition_set.h"
+#include "rectify/engine/instance.h"
 #include "rectify/result.h"
 #include "rectify/store.h"
 
@@ -50,6 +52,9 @@ struct FeedQuery {
   std::optional<std::string> person;
   std::optional<std::string> unit;
   Timestamp stamp;  // DTSTAMP, and the instant paused clocks are measured to
+  // When set, only the instances it accepts are in the feed (the API's feed URL: what the person
+  // may read now, engine/access.h MayRead).
+  std::function<bool(const engine::Instance&)> include;
 };
 
 Result<std::string> WriteFeed(Store& store, const definition::DefinitionSet& definitions,

@@ -201,6 +201,115 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
     EXPECT_EQ(a.Json().at("openapi"), "3.1.0") << c.name;
   };
+  // Administration (api_admin_pgtest.cc tests what succeeds): here, who is let in. Only the
+  // headquarters administrator; signed-in others are refused (403), the rest are not signed in.
+  auto refused = [](const Caller& c, const HttpAnswer& a) {
+    EXPECT_EQ(a.status, Authenticated(c) ? 403 : 401) << c.name << ": " << a.body;
+  };
+  auto is_admin = [](const Caller& c) { return c.person == "xs-0003" && Authenticated(c); };
+  table["GET /api/v1/definitions"] = [=](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/definitions", "", s.headers);
+    if (!is_admin(c)) return refused(c, a);
+    ASSERT_EQ(a.status, 200) << a.body;
+    EXPECT_FALSE(a.Json().at("definitions").as_array().empty());
+  };
+  table["GET /api/v1/definitions/{kind}/{name}"] = [=](ApiAccessTest&, const Caller& c,
+                                                       Session& s) {
+    HttpAnswer a =
+        s.client.Send("GET", "/api/v1/definitions/workflow/rectification-item", "", s.headers);
+    if (!is_admin(c)) return refused(c, a);
+    ASSERT_EQ(a.status, 200) << a.body;
+    EXPECT_THAT(std::string(a.Json().at("source").as_string()), HasSubstr("kind: workflow"));
+  };
+  // An upload with an error: checked for the administrator, refused for everyone else, and
+  // registering it changes nothing for anyone.
+  static const std::string kBadYaml = "kind: escalation\nname: x\nversion: 1\nsteps: 3\n";
+  auto yaml = [](Session& s) {
+    auto h = s.headers;
+    h["Content-Type"] = "text/yaml";
+    return h;
+  };
+  table["POST /api/v1/definitions/validate"] = [=](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("POST", "/api/v1/definitions/validate", kBadYaml, yaml(s));
+    if (!is_admin(c)) return refused(c, a);
+    ASSERT_EQ(a.status, 200) << a.body;
+    EXPECT_EQ(a.Json().at("valid"), false);
+  };
+  table["POST /api/v1/definitions"] = [=](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("POST", "/api/v1/definitions", kBadYaml, yaml(s));
+    if (c.how == Caller::kReadToken) {
+      EXPECT_EQ(a.status, 403) << a.body;
+      return;
+    }
+    if (!is_admin(c)) return refused(c, a);
+    EXPECT_EQ(a.status, 422) << a.body;
+  };
+  table["POST /api/v1/audit/verify"] = [=](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("POST", "/api/v1/audit/verify", "", s.headers);
+    if (!is_admin(c)) return refused(c, a);
+    ASSERT_EQ(a.status, 200) << a.body;
+    EXPECT_EQ(a.Json().at("intact"), true);
+  };
+  table["POST /api/v1/deliveries/{id}/retry"] = [=](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("POST", "/api/v1/deliveries/999999/retry", "", s.headers);
+    if (!is_admin(c)) return refused(c, a);
+    EXPECT_EQ(a.status, 404) << a.body;
+  };
+  // Deliveries: everyone signed in sees those of the items they may read, and no other.
+  table["GET /api/v1/deliveries"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/deliveries", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    boost::json::value v = a.Json();
+    for (const auto& d : v.at("deliveries").as_array()) {
+      if (c.person == "xs-0003") continue;
+      ASSERT_TRUE(d.at("item").is_string()) << c.name << ": " << d;
+      EXPECT_TRUE(c.reads.count(std::string(d.at("item").as_string()))) << c.name << ": " << d;
+    }
+  };
+  // Feeds: a person's own. Making one touches nobody else's; a feed URL is public and answers
+  // 404 to every caller for a token that is not one.
+  table["POST /api/v1/feeds"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("POST", "/api/v1/feeds", R"({"label":"access"})", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    if (c.how == Caller::kReadToken) {
+      EXPECT_EQ(a.status, 403) << c.name;
+      return;
+    }
+    EXPECT_EQ(a.status, 201) << c.name << ": " << a.body;
+  };
+  table["GET /api/v1/feeds"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/feeds", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    EXPECT_TRUE(a.Json().at("feeds").is_array());
+  };
+  table["DELETE /api/v1/feeds/{feed}"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("DELETE", "/api/v1/feeds/nosuchfeed", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    if (c.how == Caller::kReadToken) {
+      EXPECT_EQ(a.status, 403) << c.name;
+      return;
+    }
+    EXPECT_EQ(a.status, 404) << c.name << ": " << a.body;
+  };
+  table["GET /api/v1/feeds/{feed}"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/feeds/not-a-feed-token.ics", "", s.headers);
+    EXPECT_EQ(a.status, 404) << c.name << ": " << a.body;
+    EXPECT_EQ(a.ErrorCode(), "not_found") << c.name;
+  };
   // Items already submitted: a second submit with the If-Match of version 1 is stale (412).
   std::set<std::string> submitted;
   table["POST /api/v1/items/{id}/events/{event}"] = [&submitted](ApiAccessTest&, const Caller& c,

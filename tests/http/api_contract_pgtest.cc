@@ -317,6 +317,70 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
                                    "additionalProperties: false"));
 }
 
+// Administration and feeds (definition_routes.cc, delivery_routes.cc, audit_routes.cc,
+// feed_routes.cc): their real answers, successes and errors, match the document too.
+TEST_P(ApiContractTest, AdministrationAndFeedAnswersMatchTheDocument) {
+  Answers answers;
+  HttpClient anyone = env_->Client();
+  const std::string document = anyone.Send("GET", "/api/v1/openapi.json").body;
+  auto send = [&](const std::string& name, HttpClient& c, const std::string& method,
+                  const std::string& target, int expected, const std::string& body = {},
+                  const std::map<std::string, std::string>& headers = {}) -> const HttpAnswer& {
+    return answers.Add(name, method, target, expected, c.Send(method, target, body, headers));
+  };
+  HttpClient admin = env_->Client();
+  std::string csrf = env_->SignIn(admin, "xs-0003");
+  std::map<std::string, std::string> yaml{{"X-CSRF-Token", csrf}, {"Content-Type", "text/yaml"}};
+  const std::string good =
+      "kind: escalation\nname: contract-check\nversion: 1\ntitle: 合同\n"
+      "steps:\n  - { after: 0, measure: reminder_letter, notify: [unit.head] }\n";
+  const std::string bad = "kind: escalation\nname: contract-check\nversion: 1\nsteps: 3\n";
+  send("definitions", admin, "GET", "/api/v1/definitions", 200);
+  send("workflows", admin, "GET", "/api/v1/definitions?kind=workflow", 200);
+  send("400 no such kind", admin, "GET", "/api/v1/definitions?kind=colour", 400);
+  send("a definition", admin, "GET", "/api/v1/definitions/workflow/rectification-item", 200);
+  send("404 no such version", admin, "GET",
+       "/api/v1/definitions/workflow/rectification-item?version=99", 404);
+  send("valid", admin, "POST", "/api/v1/definitions/validate", 200, good, yaml);
+  send("not valid", admin, "POST", "/api/v1/definitions/validate", 200, bad, yaml);
+  send("415 not YAML", admin, "POST", "/api/v1/definitions/validate", 415, "{}",
+       {{"X-CSRF-Token", csrf}});
+  send("422 not registered", admin, "POST", "/api/v1/definitions", 422, bad, yaml);
+  send("registered", admin, "POST", "/api/v1/definitions", 201, good, yaml);
+  send("registered already", admin, "POST", "/api/v1/definitions", 200, good, yaml);
+  std::string changed = good;
+  changed.replace(changed.find("合同"), 6, "合同2");
+  send("409 same version", admin, "POST", "/api/v1/definitions", 409, changed, yaml);
+  send("deliveries", admin, "GET", "/api/v1/deliveries?state=dead&limit=10", 200);
+  send("400 no such state", admin, "GET", "/api/v1/deliveries?state=lost", 400);
+  send("404 no such delivery", admin, "POST", "/api/v1/deliveries/424242/retry", 404, "",
+       {{"X-CSRF-Token", csrf}});
+  send("audit", admin, "POST", "/api/v1/audit/verify", 200, R"({"limit":2})");
+  send("400 audit limit", admin, "POST", "/api/v1/audit/verify", 400, R"({"limit":"2"})");
+
+  HttpClient cadre = env_->Client();
+  std::string cadre_csrf = env_->SignIn(cadre, "xs-0014");
+  send("403 not an administrator", cadre, "GET", "/api/v1/definitions", 403);
+  send("my deliveries", cadre, "GET", "/api/v1/deliveries", 200);
+  const HttpAnswer& made = send("a feed", cadre, "POST", "/api/v1/feeds", 201,
+                                R"({"label":"phone"})", {{"X-CSRF-Token", cadre_csrf}});
+  std::string url(made.Json().at("url").as_string());
+  std::string id(made.Json().at("id").as_string());
+  send("my feeds", cadre, "GET", "/api/v1/feeds", 200);
+  send("400 feed label", cadre, "POST", "/api/v1/feeds", 400, R"({"label":1})",
+       {{"X-CSRF-Token", cadre_csrf}});
+  send("the feed", anyone, "GET", url, 200);
+  send("revoked", cadre, "DELETE", "/api/v1/feeds/" + id, 200, "", {{"X-CSRF-Token", cadre_csrf}});
+  send("404 revoked feed", anyone, "GET", url, 404);
+  send("404 not my feed", cadre, "DELETE", "/api/v1/feeds/nosuch", 404, "",
+       {{"X-CSRF-Token", cadre_csrf}});
+  send("401 feeds of nobody", anyone, "GET", "/api/v1/feeds", 401);
+
+  testing::CommandResult r = Check(document, answers.list(), "admin-answers");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ok: " + std::to_string(answers.size()) + " answers match"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ApiContractTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
                          testing::BackendTestName);

@@ -67,6 +67,10 @@ struct ApiService::Impl {
 std::vector<Route> SessionRoutes();
 std::vector<Route> ItemRoutes();
 std::vector<Route> DocumentRoutes();  // openapi_routes.cc
+std::vector<Route> DefinitionRoutes();
+std::vector<Route> DeliveryRoutes();
+std::vector<Route> AuditRoutes();
+std::vector<Route> FeedRoutes();
 
 // Responses.
 http::Response JsonResponse(unsigned status, const boost::json::value& body);

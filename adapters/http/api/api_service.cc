@@ -111,6 +111,10 @@ std::vector<Route> AllRoutes() {
   std::vector<Route> all = SessionRoutes();
   for (auto& r : ItemRoutes()) all.push_back(std::move(r));
   for (auto& r : DocumentRoutes()) all.push_back(std::move(r));
+  for (auto& r : DefinitionRoutes()) all.push_back(std::move(r));
+  for (auto& r : DeliveryRoutes()) all.push_back(std::move(r));
+  for (auto& r : AuditRoutes()) all.push_back(std::move(r));
+  for (auto& r : FeedRoutes()) all.push_back(std::move(r));
   return all;
 }
 

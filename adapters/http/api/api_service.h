@@ -46,6 +46,11 @@ struct ApiOptions {
   int workers = 2;
   SessionPolicy sessions;
   LoginThrottle::Policy throttle;
+  // Where `definitions` were loaded from (the county's folders, then the shipped library), so an
+  // uploaded definition is checked together with them and its names resolve, as `rectify
+  // validate` checks a file.
+  std::vector<std::string> definition_paths;
+  std::vector<std::string> definition_library;
 };
 
 enum class Access { kPublic, kSignedIn, kAdmin };

@@ -316,6 +316,13 @@ Result<OutboxRecord> SociOutboxStore::Row(const std::string& dedup_key) {
   return rows->front();
 }
 
+Result<OutboxRecord> SociOutboxStore::RowById(std::int64_t id) {
+  auto rows = QueryRows("WHERE o.id = :id", "", id);
+  if (!rows) return rows.error();
+  if (rows->empty()) return Error::NotFound("no delivery " + std::to_string(id));
+  return rows->front();
+}
+
 Result<std::vector<OutboxRecord>> SociOutboxStore::List(const notify::OutboxQuery& query) {
   try {
     std::vector<OutboxRecord> out;

@@ -36,6 +36,8 @@ class SociOutboxStore final : public notify::OutboxStore {
   Result<std::vector<OutboxRecord>> DeadLetters(std::int64_t limit) override;
   Result<std::vector<notify::DocumentRecord>> DocumentsOf(const std::string& instance_id) override;
   Result<OutboxRecord> Row(const std::string& dedup_key) override;
+  // One row by its id; kNotFound when there is none (the API's deliveries).
+  Result<OutboxRecord> RowById(std::int64_t id);
   Result<std::vector<OutboxRecord>> List(const notify::OutboxQuery& query) override;
   Result<notify::DeliveryCounts> Counts(Timestamp now) override;
   Result<std::int64_t> Requeue(Timestamp now) override;

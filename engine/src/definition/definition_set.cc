@@ -458,6 +458,7 @@ Result<std::shared_ptr<const DefinitionSet>> LoadDefinitions(const std::vector<s
     docs.insert(docs.end(), std::make_move_iterator(file_docs.begin()),
                 std::make_move_iterator(file_docs.end()));
   }
+  docs.insert(docs.end(), options.documents.begin(), options.documents.end());
   return CompileDocuments(docs, diags, library_files);
 }
 

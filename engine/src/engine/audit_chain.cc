@@ -1,6 +1,7 @@
 #include "rectify/engine/audit_chain.h"
 
 #include "rectify/definition/canonical.h"
+#include "rectify/engine/instance.h"
 #include "rectify/json_writer.h"
 
 namespace rectify::engine {
@@ -70,6 +71,30 @@ std::vector<AuditProblem> VerifyChain(const std::string& instance_id,
                      std::to_string(recorded_seq));
   }
   return problems;
+}
+
+Result<std::vector<InstanceAudit>> VerifyInstances(Store& store, const std::string& after_id,
+                                                   std::int64_t limit) {
+  InstanceFilter filter;
+  filter.after_id = after_id;
+  filter.limit = limit;
+  auto page = store.ListInstances(filter);
+  if (!page) return page.error();
+  std::vector<InstanceAudit> out;
+  out.reserve(page->size());
+  for (const InstanceRecord& r : *page) {
+    auto audit = store.AuditOf(r.id);
+    if (!audit) return audit.error();
+    InstanceAudit checked{r.id, static_cast<std::int64_t>(audit->size()), {}};
+    auto inst = Instance::FromRecord(r);
+    if (!inst) {
+      checked.problems.push_back({r.id, 0, inst.error().message()});
+    } else {
+      checked.problems = VerifyChain(r.id, *audit, inst->audit_seq, inst->audit_head);
+    }
+    out.push_back(std::move(checked));
+  }
+  return out;
 }
 
 }  // namespace rectify::engine

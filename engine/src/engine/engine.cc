@@ -43,10 +43,10 @@ Engine::Engine(Store& store, Clock& clock,
       definitions_(std::move(definitions)),
       interpreter_(definitions_) {}
 
-Status Engine::RegisterDefinitions() {
+Status Engine::RegisterDefinitions(const std::map<std::string, std::string>& texts) {
   ChangeSet changes;
   Timestamp now = clock_.Now();
-  std::map<std::string, std::string> sources;
+  std::map<std::string, std::string> sources = texts;
   for (const definition::DefinitionInfo& info : definitions_->All()) {
     std::string kind(definition::KindName(info.kind));
     auto stored = store_.LoadDefinition(kind, info.name, info.version);

@@ -101,6 +101,9 @@ struct LoadOptions {
   // The shipped library's folders, loaded with `paths`; definitions under `paths` may replace
   // theirs (see above). A file both in `paths` and under `library` is a library file.
   std::vector<std::string> library;
+  // Documents already read (an upload to the API, ParseYamlText), loaded with the files as a
+  // county's own: they are checked together with them, so their names resolve.
+  std::vector<YamlDocument> documents;
 };
 
 // Expands `paths` into the definition files they name: a file as it is, a folder recursively

@@ -15,14 +15,16 @@
 //   AuditRecord row = ...;             // instance_id, seq, at, actor, event, states, reason, data
 //   Chain(row, prev_seq, prev_hash);   // sets seq, prev_hash and hash
 //   std::vector<AuditProblem> p = VerifyChain(rows, recorded_seq, recorded_head);
+//   auto page = VerifyInstances(store, after_id, 1000);   // a page of instances, each checked
 //
-// Thread-safety: pure functions.
+// Thread-safety: pure functions; VerifyInstances uses `store` from the calling thread.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "rectify/result.h"
 #include "rectify/store.h"
 
 namespace rectify::engine {
@@ -44,5 +46,19 @@ struct AuditProblem {
 std::vector<AuditProblem> VerifyChain(const std::string& instance_id,
                                       const std::vector<AuditRecord>& rows,
                                       std::int64_t recorded_seq, const std::string& recorded_head);
+
+// One instance's check, as `rectify audit verify` and POST /api/v1/audit/verify report it.
+struct InstanceAudit {
+  std::string instance_id;
+  std::int64_t rows = 0;
+  // Empty when intact. An instance whose record cannot be read has one problem with seq 0.
+  std::vector<AuditProblem> problems;
+};
+
+// Checks up to `limit` instances with ids after `after_id` (empty: from the first), in id order,
+// each against its audit rows (VerifyChain). Fewer than `limit` results: there are no more.
+// Errors: the store's.
+Result<std::vector<InstanceAudit>> VerifyInstances(Store& store, const std::string& after_id,
+                                                   std::int64_t limit);
 
 }  // namespace rectify::engine

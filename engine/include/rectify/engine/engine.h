@@ -64,7 +64,9 @@ class Engine {
   // Registers every loaded definition (kind, name, version, content hash, source file text) and,
   // for an org not registered before, its units and people. Idempotent; a definition whose
   // content changed without a new version is kConflict (versions are immutable).
-  Status RegisterDefinitions();
+  // `texts`: the source of definitions that came from no file (an upload to the API), by the
+  // file name they were loaded under; every other source is read from its file.
+  Status RegisterDefinitions(const std::map<std::string, std::string>& texts = {});
 
   // Registers a new instance at clock.Now() (request.at is ignored). kUniqueViolation when the
   // id exists. Into a started campaign, on the workflow version the campaign pinned
