@@ -25,6 +25,9 @@ struct NodeOptions {
   std::string campaign;           // optional: start it if needed and print its events
   DefinitionSources definitions;  // definition_sources.h
   bool notifications = false;
+  // The API's evidence uploads: the largest file and the largest upload request ("20MiB").
+  std::string max_upload = "20MiB";
+  std::string max_upload_request = "50MiB";
 };
 
 void RunNode(Context& ctx, const NodeOptions& options);

@@ -17,6 +17,7 @@
 
 #include "adapters/http/api/api_service.h"
 #include "tests/http/api_env.h"
+#include "tests/http/multipart_body.h"
 #include "tests/support/sink_process.h"
 
 namespace rectify {
@@ -180,6 +181,21 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   EXPECT_THAT(item.body, HasSubstr(R"("event":"submit")"));
   send("its events", cadre, "GET", "/api/v1/items/T-A1/events", 200);
 
+  // Evidence files: an upload, its download, and refusals.
+  testing::MultipartBody note;
+  note.File("整改说明.txt", "已完成整改\n");
+  std::map<std::string, std::string> upload{{"X-CSRF-Token", csrf}, {"Content-Type", note.Type()}};
+  const HttpAnswer& uploaded = send("upload evidence", cadre, "POST", "/api/v1/items/T-A1/evidence",
+                                    201, note.Body(), upload);
+  std::string file_href(uploaded.Json().at("evidence").at("href").as_string());
+  send("download evidence", cadre, "GET", file_href, 200);
+  send("415 a program as a photo", cadre, "POST", "/api/v1/items/T-A1/evidence", 415,
+       testing::MultipartBody().File("photo.jpg", testing::FakeExe(), "image/jpeg").Body(), upload);
+  send("400 a path as a file name", cadre, "POST", "/api/v1/items/T-A1/evidence", 400,
+       testing::MultipartBody().File("../x.txt", "text").Body(), upload);
+  send("404 evidence outside my units", cadre, "GET",
+       "/api/v1/items/T-B1/evidence/" + std::string(64, '0'), 404);
+
   const std::string submit = "/api/v1/items/T-A1/events/submit";
   const std::string evidence = R"({"evidence":["整改照片.jpg"]})";
   std::map<std::string, std::string> h{{"X-CSRF-Token", csrf}};
@@ -242,7 +258,7 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
 
   std::set<int> statuses;
   for (const auto& a : answers.list()) statuses.insert(static_cast<int>(a.at("status").as_int64()));
-  EXPECT_EQ(statuses, (std::set<int>{200, 400, 401, 403, 404, 409, 412, 428, 429}));
+  EXPECT_EQ(statuses, (std::set<int>{200, 201, 400, 401, 403, 404, 409, 412, 415, 428, 429}));
 
   testing::CommandResult r = Check(document, answers.list(), "answers");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,30 @@ struct ApiService::Impl {
 std::vector<Route> SessionRoutes();
 std::vector<Route> ItemRoutes();
 std::vector<Route> DocumentRoutes();  // openapi_routes.cc
+std::vector<Route> EvidenceRoutes();  // evidence_routes.cc
+std::vector<Route> PublicRoutes();    // public_routes.cc
+
+// An item with what it is bound to, when the caller may read it (item_routes.cc).
+struct Readable {
+  engine::Instance inst;
+  engine::Bound bound;
+};
+// The item `id` if the caller may read it (engine::MayRead); else kNotFound exactly as for an
+// item that does not exist.
+Result<Readable> FindReadable(Call& call, const std::string& id);
+// The events the caller may send on the item now (the transitions engine::CheckActor allows).
+boost::json::array AvailableEvents(Call& call, const Readable& r);
+
+struct StoredEvidence;
+// An uploaded file as the API shows it: {sha256, name, type, size, uploaded_by, uploaded_at,
+// href}, the time written by `local`.
+boost::json::object EvidenceJson(const std::string& item_id, const StoredEvidence& file,
+                                 const std::function<std::string(Timestamp)>& local);
+
+struct NewEvidence;
+// The files of a multipart upload, each checked (name, size, type by content) into `out`; the
+// error response when the body or any file is refused (then nothing is to be stored).
+std::optional<http::Response> ReadUploads(Call& call, std::vector<NewEvidence>& out);
 
 // Responses.
 http::Response JsonResponse(unsigned status, const boost::json::value& body);

@@ -111,6 +111,8 @@ std::vector<Route> AllRoutes() {
   std::vector<Route> all = SessionRoutes();
   for (auto& r : ItemRoutes()) all.push_back(std::move(r));
   for (auto& r : DocumentRoutes()) all.push_back(std::move(r));
+  for (auto& r : EvidenceRoutes()) all.push_back(std::move(r));
+  for (auto& r : PublicRoutes()) all.push_back(std::move(r));
   return all;
 }
 
@@ -197,7 +199,7 @@ void ApiService::AddRoutes(http::HttpServer& server) {
             respond(std::move(response));
           });
         },
-        shared->info.max_body);
+        shared->info.upload ? api->options.max_upload_request : shared->info.max_body);
   }
 }
 

@@ -46,6 +46,13 @@ struct ApiOptions {
   int workers = 2;
   SessionPolicy sessions;
   LoginThrottle::Policy throttle;
+  // Evidence uploads (serve --max-upload, --max-upload-request): the largest file, and the
+  // largest request body of an upload route (several files and the multipart framing).
+  std::size_t max_upload = 20u << 20;
+  std::size_t max_upload_request = 50u << 20;
+  // The public reporter (POST /api/v1/public/reports): reports per address in `window`.
+  int public_reports_per_address = 5;
+  Duration public_report_window = std::chrono::hours(1);
 };
 
 enum class Access { kPublic, kSignedIn, kAdmin };
@@ -56,6 +63,7 @@ struct RouteInfo {
   Access access = Access::kSignedIn;
   bool write = false;
   std::size_t max_body = 0;  // bytes; 0: the server's cap (1 MiB). An upload route sets its own.
+  bool upload = false;       // takes files: its body may be ApiOptions::max_upload_request
 };
 
 // The headers every response of `rectify serve` carries (for HttpServer::Options::headers).
