@@ -97,6 +97,10 @@ void RunNode(Context& ctx, const NodeOptions& o) {
   if (*max_upload_request < *max_upload) {
     return ctx.UsageError("--max-upload-request must be at least --max-upload");
   }
+  if (o.public_unit.empty() != o.public_registrar.empty()) {
+    return ctx.UsageError("--public-unit and --public-registrar go together");
+  }
+  if (o.public_report_limit < 1) return ctx.UsageError("--public-report-limit must be at least 1");
   std::optional<http::ListenAddress> listen;
   if (!o.listen.empty()) {
     auto l = http::ParseListenAddress(o.listen);
@@ -196,6 +200,9 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     ao.definitions = s.definitions;
     ao.clock = clock.get();
     ao.max_upload = *max_upload;
+    ao.public_unit = o.public_unit;
+    ao.public_registrar = o.public_registrar;
+    ao.public_free_per_address = o.public_report_limit;
     // The multipart framing of the largest file fits in the request's limit.
     ao.max_upload_request = std::max(*max_upload_request, *max_upload + 64 * 1024);
     auto created = api::ApiService::Create(ao);

@@ -88,7 +88,9 @@ class Answers {
 class ApiContractTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    env_ = std::make_unique<ApiEnv>(GetParam());
+    env_ = std::make_unique<ApiEnv>(
+        GetParam(),
+        std::vector<std::string>{"--public-unit", "xinshao-fpo", "--public-registrar", "xs-0009"});
     ASSERT_TRUE(env_->Start());
   }
 
@@ -217,6 +219,23 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   send("404 no such item", cadre, "GET", "/api/v1/items/NO-SUCH/events", 404);
   send("400 unknown parameter", cadre, "GET", "/api/v1/items?colour=red", 400);
   send("400 bad cursor", cadre, "GET", "/api/v1/items?cursor=bm90LWEtY3Vyc29y", 400);
+
+  // Someone of the public reports, follows the report and adds a photo.
+  HttpClient citizen = env_->Client();
+  const HttpAnswer& reported =
+      send("a public report", citizen, "POST", "/api/v1/public/reports", 201,
+           R"({"text":"村部门前的危房还没有拆除","contact":"someone@example.org"})");
+  std::string ticket(reported.Json().at("ticket").as_string());
+  std::string ticket_secret(reported.Json().at("secret").as_string());
+  send("the report followed", citizen, "GET", "/api/v1/public/reports/" + ticket, 200, "",
+       {{"X-Ticket-Secret", ticket_secret}});
+  send("404 a wrong ticket secret", citizen, "GET", "/api/v1/public/reports/" + ticket, 404, "",
+       {{"X-Ticket-Secret", "guess"}});
+  testing::MultipartBody site;
+  site.File("现场.jpg", testing::FakeJpeg("site"));
+  send("a photo of the public", citizen, "POST", "/api/v1/public/reports/" + ticket + "/evidence",
+       201, site.Body(), {{"X-Ticket-Secret", ticket_secret}, {"Content-Type", site.Type()}});
+  send("400 a public report without text", citizen, "POST", "/api/v1/public/reports", 400, "{}");
 
   // The county leader pages through everything, and may not submit for a township.
   HttpClient leader = env_->Client();

@@ -45,10 +45,25 @@ struct Route {
   RouteHandler handler;
 };
 
+// The throttle of the public routes: only the per-address count matters (their "account" keys
+// are shared by everyone). After `free` reports (or wrong secrets) from one address, the next
+// waits a minute, doubling up to an hour. (LoginThrottle lets `free_per_address` failures pass
+// and slows the attempt after the next one; a report counts as it is taken, hence free - 1.)
+inline LoginThrottle::Policy PublicThrottlePolicy(int free) {
+  LoginThrottle::Policy p;
+  p.free_per_account = 1 << 30;
+  p.free_per_address = std::max(0, free - 1);
+  p.first_delay = std::chrono::minutes(1);
+  p.max_delay = std::chrono::hours(1);
+  p.forget_after = std::chrono::hours(1);
+  return p;
+}
+
 struct ApiService::Impl {
   ApiOptions options;
   Authenticator authenticator;
   LoginThrottle throttle;
+  LoginThrottle public_throttle;  // public reports and ticket lookups, per address
   boost::asio::thread_pool pool;
   std::mutex mu;
   std::vector<std::unique_ptr<Connection>> free;
@@ -58,6 +73,7 @@ struct ApiService::Impl {
       : options(std::move(o)),
         authenticator(options.definitions, *options.clock, options.sessions),
         throttle(options.throttle),
+        public_throttle(PublicThrottlePolicy(options.public_free_per_address)),
         pool(static_cast<std::size_t>(std::max(1, options.workers))) {}
 
   std::unique_ptr<Connection> Acquire();

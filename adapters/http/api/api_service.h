@@ -50,9 +50,14 @@ struct ApiOptions {
   // largest request body of an upload route (several files and the multipart framing).
   std::size_t max_upload = 20u << 20;
   std::size_t max_upload_request = 50u << 20;
-  // The public reporter (POST /api/v1/public/reports): reports per address in `window`.
-  int public_reports_per_address = 5;
-  Duration public_report_window = std::chrono::hours(1);
+  // The public reporter (public_routes.cc; serve --public-unit, --public-registrar): reports
+  // become items of the public-report workflow in this unit, registered in the name of this
+  // person (the registrar who registers and answers them). Empty: no public reports.
+  std::string public_unit;
+  std::string public_registrar;
+  // Reports and wrong ticket secrets one address may send before each further one waits
+  // (doubling from a minute up to an hour; forgotten an hour after the last).
+  int public_free_per_address = 10;
 };
 
 enum class Access { kPublic, kSignedIn, kAdmin };
