@@ -102,33 +102,38 @@ Result<std::vector<StoredEvidence>> SaveEvidence(store_soci::Database& db,
                                                  Timestamp now) {
   std::vector<std::string> hashes;
   for (const auto& f : files) hashes.push_back(definition::Sha256Hex(f.content));
-  Status s = store_soci::InTransaction(db, "store evidence for item " + item_id, [&]() -> Status {
-    long long at = ToMicros(now);
-    for (std::size_t i = 0; i < files.size(); ++i) {
-      const std::string& hash = hashes[i];
-      long long have = 0;
-      db.session() << "SELECT COUNT(*) FROM evidence_blobs WHERE sha256 = :h", soci::use(hash),
-          soci::into(have);
-      if (have == 0) {
-        std::string content = Base64(files[i].content);
-        long long size = static_cast<long long>(files[i].content.size());
-        db.session() << "INSERT INTO evidence_blobs (sha256, type, size, content, created_at) "
-                        "VALUES (:h, :t, :s, :c, :at)",
-            soci::use(hash), soci::use(files[i].type), soci::use(size), soci::use(content),
-            soci::use(at);
+  auto store = [&]() -> Status {
+    return store_soci::InTransaction(db, "store evidence for item " + item_id, [&]() -> Status {
+      long long at = ToMicros(now);
+      for (std::size_t i = 0; i < files.size(); ++i) {
+        const std::string& hash = hashes[i];
+        long long have = 0;
+        db.session() << "SELECT COUNT(*) FROM evidence_blobs WHERE sha256 = :h", soci::use(hash),
+            soci::into(have);
+        if (have == 0) {
+          std::string content = Base64(files[i].content);
+          long long size = static_cast<long long>(files[i].content.size());
+          db.session() << "INSERT INTO evidence_blobs (sha256, type, size, content, created_at) "
+                          "VALUES (:h, :t, :s, :c, :at)",
+              soci::use(hash), soci::use(files[i].type), soci::use(size), soci::use(content),
+              soci::use(at);
+        }
+        long long linked = 0;
+        db.session() << "SELECT COUNT(*) FROM item_evidence WHERE item_id = :i AND sha256 = :h",
+            soci::use(item_id), soci::use(hash), soci::into(linked);
+        if (linked == 0) {
+          db.session() << "INSERT INTO item_evidence (item_id, sha256, name, uploaded_by, "
+                          "uploaded_at) VALUES (:i, :h, :n, :p, :at)",
+              soci::use(item_id), soci::use(hash), soci::use(files[i].name), soci::use(person),
+              soci::use(at);
+        }
       }
-      long long linked = 0;
-      db.session() << "SELECT COUNT(*) FROM item_evidence WHERE item_id = :i AND sha256 = :h",
-          soci::use(item_id), soci::use(hash), soci::into(linked);
-      if (linked == 0) {
-        db.session() << "INSERT INTO item_evidence (item_id, sha256, name, uploaded_by, "
-                        "uploaded_at) VALUES (:i, :h, :n, :p, :at)",
-            soci::use(item_id), soci::use(hash), soci::use(files[i].name), soci::use(person),
-            soci::use(at);
-      }
-    }
-    return OkStatus();
-  });
+      return OkStatus();
+    });
+  };
+  Status s = store();
+  // Two uploads of the same new file at once: the second finds the first's rows on a retry.
+  if (!s && s.error().code() == ErrorCode::kUniqueViolation) s = store();
   if (!s) return s.error();
   std::vector<StoredEvidence> out;
   for (const auto& hash : hashes) {

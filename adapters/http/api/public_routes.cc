@@ -113,39 +113,45 @@ http::Response Report(Call& call) {
   // Counted before the work, so a flood is slowed whatever its bodies.
   call.api.public_throttle.Failed("report", address, call.now);
   auth::IssuedSecret secret = auth::NewSessionSecret();
+  // The ticket is claimed first (its row's key is the ticket), then the item registered; if the
+  // registration fails the claim is withdrawn, so there is never an item without its ticket.
   std::string ticket;
-  Result<engine::Instance> item = Error::Internal("no ticket");
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    ticket = NewTicket();
-    engine::NewInstance req;
-    req.id = ItemIdOf(ticket);
-    req.workflow = "public-report";
-    req.unit = o.public_unit;
-    req.title = text;
-    req.actor = o.public_registrar;
-    if (!contact.empty()) req.fields["reporter_contact"] = contact;
-    req.fields["reporter_language"] = language;
-    req.audit_notes["channel"] = "public";
-    req.audit_notes["request_id"] = call.request_id;
-    item = call.db.engine->Register(req);
-    if (item || item.error().code() != ErrorCode::kUniqueViolation) break;
-  }
-  if (!item) return ErrorResponse(item.error());
-  Status saved = [&]() -> Status {
+  long long at = ToMicros(call.now);
+  store_soci::Database& db = *call.db.side;
+  for (int attempt = 0; ticket.empty() && attempt < 5; ++attempt) {
+    std::string candidate = NewTicket();
+    std::string item_id = ItemIdOf(candidate);
     try {
-      long long at = ToMicros(call.now);
-      std::string item_id = item->record.id;
-      call.db.side->session()
-          << "INSERT INTO public_reports (ticket, secret_hash, item_id, contact, address, "
-             "created_at) VALUES (:t, :h, :i, :c, :a, :at)",
-          soci::use(ticket), soci::use(secret.hash), soci::use(item_id), soci::use(contact),
+      db.session() << "INSERT INTO public_reports (ticket, secret_hash, item_id, contact, "
+                      "address, created_at) VALUES (:t, :h, :i, :c, :a, :at)",
+          soci::use(candidate), soci::use(secret.hash), soci::use(item_id), soci::use(contact),
           soci::use(address), soci::use(at);
+      ticket = candidate;
     } catch (const std::exception& e) {
-      return call.db.side->MapError(e, "record public report " + ticket);
+      Error err = db.MapError(e, "record a public report");
+      if (err.code() != ErrorCode::kUniqueViolation) return ErrorResponse(err);
     }
-    return OkStatus();
-  }();
-  if (!saved) return ErrorResponse(saved.error());
+  }
+  if (ticket.empty()) return ErrorResponse(Error::Internal("no free ticket code in 5 tries"));
+  engine::NewInstance req;
+  req.id = ItemIdOf(ticket);
+  req.workflow = "public-report";
+  req.unit = o.public_unit;
+  req.title = text;
+  req.actor = o.public_registrar;
+  if (!contact.empty()) req.fields["reporter_contact"] = contact;
+  req.fields["reporter_language"] = language;
+  req.audit_notes["channel"] = "public";
+  req.audit_notes["request_id"] = call.request_id;
+  auto item = call.db.engine->Register(req);
+  if (!item) {
+    try {
+      db.session() << "DELETE FROM public_reports WHERE ticket = :t", soci::use(ticket);
+    } catch (const std::exception& e) {
+      (void)db.MapError(e, "withdraw public report " + ticket);
+    }
+    return ErrorResponse(item.error());
+  }
   json::object out{{"ticket", ticket},
                    {"secret", secret.text},
                    {"status", "已收到 (received)"},
