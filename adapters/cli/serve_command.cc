@@ -350,6 +350,17 @@ void RegisterServe(CLI::App& app, Context& ctx) {
       "--listen", o->listen,
       "Serve HTTP (/healthz, /metrics) on HOST:PORT, e.g. 127.0.0.1:8080; port 0 takes a "
       "free one, printed at start");
+  cmd->add_option("--max-upload", o->node.max_upload,
+                  "With --listen: the largest evidence file the API takes (20MiB)");
+  cmd->add_option("--max-upload-request", o->node.max_upload_request,
+                  "With --listen: the largest evidence upload request, all its files (50MiB)");
+  cmd->add_option("--public-unit", o->node.public_unit,
+                  "With --listen: take reports from the public (POST /api/v1/public/reports) "
+                  "as public-report items of this unit");
+  cmd->add_option("--public-registrar", o->node.public_registrar,
+                  "With --public-unit: the person in whose name public reports are registered");
+  cmd->add_option("--public-report-limit", o->node.public_report_limit,
+                  "Public reports and wrong ticket secrets per address before each must wait (10)");
   cmd->add_option("--campaign", o->campaign,
                   "A campaign to run (started if it was not) and whose events to print");
   cmd->add_option("--node-id", o->node.node_id,

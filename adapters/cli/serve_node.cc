@@ -6,6 +6,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cctype>
 
 #include "adapters/cli/campaign_session.h"
 #include "adapters/cli/definition_sources.h"
@@ -52,6 +53,27 @@ std::string DefaultNodeId() {
   return std::string(host) + ":" + std::to_string(getpid());
 }
 
+// A size as --max-upload takes it: a whole number of bytes, or with KiB, MiB or GiB (also KB, MB,
+// GB, K, M, G as the same powers of 1024).
+std::optional<std::size_t> ParseByteSize(const std::string& text) {
+  std::size_t i = 0;
+  std::uint64_t n = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+    n = n * 10 + static_cast<std::uint64_t>(text[i++] - '0');
+    if (n > (1ull << 40)) return std::nullopt;
+  }
+  if (i == 0) return std::nullopt;
+  std::string unit = text.substr(i);
+  for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  int shift = unit.empty() || unit == "B"                    ? 0
+              : unit == "K" || unit == "KB" || unit == "KIB" ? 10
+              : unit == "M" || unit == "MB" || unit == "MIB" ? 20
+              : unit == "G" || unit == "GB" || unit == "GIB" ? 30
+                                                             : -1;
+  if (shift < 0 || n == 0) return std::nullopt;
+  return static_cast<std::size_t>(n << shift);
+}
+
 }  // namespace
 
 void RunNode(Context& ctx, const NodeOptions& o) {
@@ -67,6 +89,19 @@ void RunNode(Context& ctx, const NodeOptions& o) {
   if ((!o.from.empty() || !o.anchor.empty()) && o.speed <= 0) {
     return ctx.UsageError("--from and --anchor go with --speed");
   }
+  auto max_upload = ParseByteSize(o.max_upload);
+  auto max_upload_request = ParseByteSize(o.max_upload_request);
+  if (!max_upload || !max_upload_request) {
+    return ctx.UsageError(
+        "--max-upload and --max-upload-request take a size such as 20MiB, 512KiB or 1048576");
+  }
+  if (*max_upload_request < *max_upload) {
+    return ctx.UsageError("--max-upload-request must be at least --max-upload");
+  }
+  if (o.public_unit.empty() != o.public_registrar.empty()) {
+    return ctx.UsageError("--public-unit and --public-registrar go together");
+  }
+  if (o.public_report_limit < 1) return ctx.UsageError("--public-report-limit must be at least 1");
   std::optional<http::ListenAddress> listen;
   if (!o.listen.empty()) {
     auto l = http::ParseListenAddress(o.listen);
@@ -169,6 +204,12 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     if (!paths.library.empty()) ao.definition_library = {paths.library};
     ao.clock = clock.get();
     ao.workers = o.api_workers;
+    ao.max_upload = *max_upload;
+    ao.public_unit = o.public_unit;
+    ao.public_registrar = o.public_registrar;
+    ao.public_free_per_address = o.public_report_limit;
+    // The multipart framing of the largest file fits in the request's limit.
+    ao.max_upload_request = std::max(*max_upload_request, *max_upload + 64 * 1024);
     auto created = api::ApiService::Create(ao);
     if (!created) return ctx.Fail(created.error().WithContext("the API"));
     api_service = std::move(*created);

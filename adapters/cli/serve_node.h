@@ -26,6 +26,13 @@ struct NodeOptions {
   std::string campaign;           // optional: start it if needed and print its events
   DefinitionSources definitions;  // definition_sources.h
   bool notifications = false;
+  // The API's evidence uploads: the largest file and the largest upload request ("20MiB").
+  std::string max_upload = "20MiB";
+  std::string max_upload_request = "50MiB";
+  // The API's public reports: the intake unit and registrar; empty: none taken.
+  std::string public_unit;
+  std::string public_registrar;
+  int public_report_limit = 10;
 };
 
 void RunNode(Context& ctx, const NodeOptions& options);

@@ -11,6 +11,7 @@
 
 #include "adapters/http/api/api_service.h"
 #include "tests/http/api_env.h"
+#include "tests/http/multipart_body.h"
 
 namespace rectify {
 namespace {
@@ -20,15 +21,17 @@ using testing::ApiEnv;
 using ::testing::HasSubstr;
 using testing::HttpAnswer;
 using testing::HttpClient;
+using ::testing::Not;
 using ::testing::UnorderedElementsAreArray;
 
 // A caller: how it authenticates, and what it may read.
 struct Caller {
   std::string name;
   std::string person;  // empty: no account
-  enum { kNone, kSession, kToken, kReadToken, kEndedSession, kRevokedToken } how;
+  enum { kNone, kSession, kToken, kReadToken, kEndedSession, kRevokedToken, kPublicReporter } how;
   std::set<std::string> reads;       // items it may read
   std::set<std::string> may_submit;  // items it may send "submit" on (responsible)
+  bool reads_reports = false;        // reads the public's reports (the county's intake unit)
 };
 
 const std::vector<Caller>& Callers() {
@@ -37,14 +40,21 @@ const std::vector<Caller>& Callers() {
       {"cadre of unit A (niangxi-team-1)", "xs-0014", Caller::kSession, {"T-A1"}, {"T-A1"}},
       {"cadre of unit B (yantang-team-1)", "xs-0025", Caller::kSession, {"T-B1"}, {"T-B1"}},
       {"township head (niangxi)", "xs-0012", Caller::kSession, {"T-A1", "T-A2"}, {"T-A2"}},
-      {"county leader", "xs-0002", Caller::kSession, {"T-A1", "T-A2", "T-B1"}, {}},
-      {"inspector (headquarters)", "xs-0004", Caller::kSession, {"T-A1", "T-A2", "T-B1"}, {}},
-      {"discipline committee", "xs-0011", Caller::kSession, {"T-A1", "T-A2", "T-B1"}, {}},
-      {"headquarters administrator", "xs-0003", Caller::kSession, {"T-A1", "T-A2", "T-B1"}, {}},
+      {"county leader", "xs-0002", Caller::kSession, {"T-A1", "T-A2", "T-B1"}, {}, true},
+      {"inspector (headquarters)", "xs-0004", Caller::kSession, {"T-A1", "T-A2", "T-B1"}, {}, true},
+      {"discipline committee", "xs-0011", Caller::kSession, {"T-A1", "T-A2", "T-B1"}, {}, true},
+      {"headquarters administrator",
+       "xs-0003",
+       Caller::kSession,
+       {"T-A1", "T-A2", "T-B1"},
+       {},
+       true},
       {"township head by token", "xs-0012", Caller::kToken, {"T-A1", "T-A2"}, {"T-A2"}},
       {"township head by read token", "xs-0012", Caller::kReadToken, {"T-A1", "T-A2"}, {}},
       {"expired session (signed out)", "xs-0014", Caller::kEndedSession, {}, {}},
       {"revoked token", "xs-0014", Caller::kRevokedToken, {}, {}},
+      // Someone of the public who reported a problem: their ticket's secret, nothing else.
+      {"public reporter", "", Caller::kPublicReporter, {}, {}},
   };
   return callers;
 }
@@ -60,14 +70,27 @@ struct Session {
 class ApiAccessTest : public ::testing::TestWithParam<Backend> {
  public:
   void SetUp() override {
-    env_ = std::make_unique<ApiEnv>(GetParam());
+    // Public reports go to the county's poverty office (xinshao-fpo), registered in the name of
+    // its registrar; the limit is high, as every caller here looks a report up.
+    env_ = std::make_unique<ApiEnv>(
+        GetParam(), std::vector<std::string>{"--public-unit", "xinshao-fpo", "--public-registrar",
+                                             "xs-0009", "--public-report-limit", "1000"});
     ASSERT_TRUE(env_->Start());
+    HttpAnswer made = env_->Client().Send("POST", "/api/v1/public/reports",
+                                          R"({"text":"村部门前的危房还没有拆除"})");
+    ASSERT_EQ(made.status, 201) << made.body;
+    report_ticket_ = std::string(made.Json().at("ticket").as_string());
+    report_secret_ = std::string(made.Json().at("secret").as_string());
+    report_item_ = "PR-" + report_ticket_.substr(0, 4) + report_ticket_.substr(5);
   }
 
   Session As(const Caller& c) {
     Session s{env_->Client(), {}};
     switch (c.how) {
       case Caller::kNone:
+        break;
+      case Caller::kPublicReporter:
+        s.headers["X-Ticket-Secret"] = report_secret_;
         break;
       case Caller::kSession:
         s.headers["X-CSRF-Token"] = env_->SignIn(s.client, c.person);
@@ -100,6 +123,7 @@ class ApiAccessTest : public ::testing::TestWithParam<Backend> {
   }
 
   std::unique_ptr<ApiEnv> env_;
+  std::string report_ticket_, report_secret_, report_item_;  // the public's report
 };
 
 using Check = std::function<void(ApiAccessTest&, const Caller&, Session&)>;
@@ -146,7 +170,7 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
       EXPECT_EQ(a.status, 401) << c.name << ": " << a.body;
     }
   };
-  table["GET /api/v1/items"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+  table["GET /api/v1/items"] = [](ApiAccessTest& t, const Caller& c, Session& s) {
     HttpAnswer a = s.client.Send("GET", "/api/v1/items", "", s.headers);
     if (!Authenticated(c)) {
       EXPECT_EQ(a.status, 401) << c.name;
@@ -157,7 +181,9 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     boost::json::value a_items_json = a.Json();
     for (const auto& i : a_items_json.at("items").as_array())
       ids.emplace_back(i.at("id").as_string());
-    EXPECT_THAT(ids, UnorderedElementsAreArray(c.reads)) << c.name;
+    std::set<std::string> expected = c.reads;
+    if (c.reads_reports) expected.insert(t.report_item_);
+    EXPECT_THAT(ids, UnorderedElementsAreArray(expected)) << c.name;
   };
   table["GET /api/v1/items/{id}"] = [](ApiAccessTest&, const Caller& c, Session& s) {
     for (const auto& id : kItems) {
@@ -334,6 +360,83 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     }
   };
 
+  // Evidence: a file of each item, uploaded by its responsible person (by token) before the rows
+  // run; each row uploads files of its own, which moves no item on.
+  std::map<std::string, std::string> evidence;  // item -> sha256 of its file
+  for (const auto& [id, person] : std::vector<std::pair<std::string, std::string>>{
+           {"T-A1", "xs-0014"}, {"T-A2", "xs-0012"}, {"T-B1", "xs-0025"}}) {
+    testing::MultipartBody m;
+    m.File("整改照片-" + id + ".jpg", testing::FakeJpeg(id));
+    HttpAnswer a = env_->Client().Send(
+        "POST", "/api/v1/items/" + id + "/evidence", m.Body(),
+        {{"Content-Type", m.Type()}, {"Authorization", "Bearer " + env_->Token(person)}});
+    ASSERT_EQ(a.status, 201) << id << ": " << a.body;
+    evidence[id] = std::string(a.Json().at("evidence").at("sha256").as_string());
+  }
+  table["GET /api/v1/items/{id}/evidence/{sha256}"] = [&evidence](ApiAccessTest&, const Caller& c,
+                                                                  Session& s) {
+    for (const auto& id : kItems) {
+      HttpAnswer a = s.client.Send("GET", "/api/v1/items/" + id + "/evidence/" + evidence.at(id),
+                                   "", s.headers);
+      int expected = !Authenticated(c) ? 401 : c.reads.count(id) ? 200 : 404;
+      EXPECT_EQ(a.status, expected) << c.name << " " << id << ": " << a.body;
+      if (expected == 200) {
+        EXPECT_EQ(a.body, testing::FakeJpeg(id)) << c.name << " " << id;
+      }
+    }
+  };
+  table["POST /api/v1/items/{id}/evidence"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    // Who may read the item and send one of its events now may upload; a reader may not.
+    for (const auto& id : kItems) {
+      testing::MultipartBody m;
+      m.File("说明.txt", c.name + " for " + id);
+      auto headers = s.headers;
+      headers["Content-Type"] = m.Type();
+      HttpAnswer a = s.client.Send("POST", "/api/v1/items/" + id + "/evidence", m.Body(), headers);
+      int expected = !Authenticated(c) ? 401 : c.how == Caller::kReadToken ? 403 : 0;
+      if (expected == 0 && !c.reads.count(id)) expected = 404;
+      if (expected == 0) {
+        HttpAnswer events = s.client.Send("GET", "/api/v1/items/" + id + "/events", "", s.headers);
+        expected = events.Json().at("events").as_array().empty() ? 403 : 201;
+      }
+      EXPECT_EQ(a.status, expected) << c.name << " " << id << ": " << a.body;
+      if (c.may_submit.count(id)) {
+        EXPECT_EQ(a.status, 201) << c.name << " " << id;
+      }
+    }
+  };
+
+  // The public's routes: anyone reports (here only refused bodies, so that no row adds items the
+  // others would list; api_public_pgtest.cc reports); only the reporter's secret opens a report.
+  table["POST /api/v1/public/reports"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("POST", "/api/v1/public/reports", R"({"contact":"x"})", s.headers);
+    // A signed-in caller is still checked as such: a read token may not write.
+    EXPECT_EQ(a.status, c.how == Caller::kReadToken ? 403 : 400) << c.name << ": " << a.body;
+  };
+  table["GET /api/v1/public/reports/{ticket}"] = [](ApiAccessTest& t, const Caller& c, Session& s) {
+    HttpAnswer a =
+        s.client.Send("GET", "/api/v1/public/reports/" + t.report_ticket_, "", s.headers);
+    if (c.how != Caller::kPublicReporter) {
+      // Not even an administrator: the cadres read the report as an item.
+      EXPECT_EQ(a.status, 404) << c.name << ": " << a.body;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << a.body;
+    EXPECT_EQ(a.Json().at("ticket"), t.report_ticket_.c_str());
+    EXPECT_THAT(a.body, Not(HasSubstr("xs-")));
+  };
+  table["POST /api/v1/public/reports/{ticket}/evidence"] = [](ApiAccessTest& t, const Caller& c,
+                                                              Session& s) {
+    testing::MultipartBody m;
+    m.File("现场.jpg", testing::FakeJpeg(c.name));
+    auto headers = s.headers;
+    headers["Content-Type"] = m.Type();
+    HttpAnswer a = s.client.Send("POST", "/api/v1/public/reports/" + t.report_ticket_ + "/evidence",
+                                 m.Body(), headers);
+    int expected = c.how == Caller::kPublicReporter ? 201 : c.how == Caller::kReadToken ? 403 : 404;
+    EXPECT_EQ(a.status, expected) << c.name << ": " << a.body;
+  };
+
   // Every route served has a row, and every row is a route served.
   std::set<std::string> served;
   for (const auto& r : api::ApiService::Routes()) served.insert(r.method + " " + r.path);
@@ -346,16 +449,20 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
   }
 
   // The writes last: a submit moves items on.
+  const std::string send_event = "POST /api/v1/items/{id}/events/{event}";
   std::vector<std::string> order;
   for (const auto& [route, check] : table) {
     if (route.rfind("POST /api/v1/items", 0) != 0) order.push_back(route);
   }
-  order.push_back("POST /api/v1/items/{id}/events/{event}");
+  for (const auto& [route, check] : table) {
+    if (route.rfind("POST /api/v1/items", 0) == 0 && route != send_event) order.push_back(route);
+  }
+  order.push_back(send_event);
   for (const Caller& c : Callers()) {
     Session s = As(c);
     for (const auto& route : order) {
       SCOPED_TRACE(c.name + ": " + route);
-      if (route.rfind("POST /api/v1/items", 0) == 0 && !c.may_submit.empty()) continue;
+      if (route == send_event && !c.may_submit.empty()) continue;
       table.at(route)(*this, c, s);
     }
   }

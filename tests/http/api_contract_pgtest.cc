@@ -17,6 +17,7 @@
 
 #include "adapters/http/api/api_service.h"
 #include "tests/http/api_env.h"
+#include "tests/http/multipart_body.h"
 #include "tests/support/sink_process.h"
 
 namespace rectify {
@@ -87,7 +88,9 @@ class Answers {
 class ApiContractTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    env_ = std::make_unique<ApiEnv>(GetParam());
+    env_ = std::make_unique<ApiEnv>(
+        GetParam(),
+        std::vector<std::string>{"--public-unit", "xinshao-fpo", "--public-registrar", "xs-0009"});
     ASSERT_TRUE(env_->Start());
   }
 
@@ -180,6 +183,21 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   EXPECT_THAT(item.body, HasSubstr(R"("event":"submit")"));
   send("its events", cadre, "GET", "/api/v1/items/T-A1/events", 200);
 
+  // Evidence files: an upload, its download, and refusals.
+  testing::MultipartBody note;
+  note.File("整改说明.txt", "已完成整改\n");
+  std::map<std::string, std::string> upload{{"X-CSRF-Token", csrf}, {"Content-Type", note.Type()}};
+  const HttpAnswer& uploaded = send("upload evidence", cadre, "POST", "/api/v1/items/T-A1/evidence",
+                                    201, note.Body(), upload);
+  std::string file_href(uploaded.Json().at("evidence").at("href").as_string());
+  send("download evidence", cadre, "GET", file_href, 200);
+  send("415 a program as a photo", cadre, "POST", "/api/v1/items/T-A1/evidence", 415,
+       testing::MultipartBody().File("photo.jpg", testing::FakeExe(), "image/jpeg").Body(), upload);
+  send("400 a path as a file name", cadre, "POST", "/api/v1/items/T-A1/evidence", 400,
+       testing::MultipartBody().File("../x.txt", "text").Body(), upload);
+  send("404 evidence outside my units", cadre, "GET",
+       "/api/v1/items/T-B1/evidence/" + std::string(64, '0'), 404);
+
   const std::string submit = "/api/v1/items/T-A1/events/submit";
   const std::string evidence = R"({"evidence":["整改照片.jpg"]})";
   std::map<std::string, std::string> h{{"X-CSRF-Token", csrf}};
@@ -201,6 +219,23 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   send("404 no such item", cadre, "GET", "/api/v1/items/NO-SUCH/events", 404);
   send("400 unknown parameter", cadre, "GET", "/api/v1/items?colour=red", 400);
   send("400 bad cursor", cadre, "GET", "/api/v1/items?cursor=bm90LWEtY3Vyc29y", 400);
+
+  // Someone of the public reports, follows the report and adds a photo.
+  HttpClient citizen = env_->Client();
+  const HttpAnswer& reported =
+      send("a public report", citizen, "POST", "/api/v1/public/reports", 201,
+           R"({"text":"村部门前的危房还没有拆除","contact":"someone@example.org"})");
+  std::string ticket(reported.Json().at("ticket").as_string());
+  std::string ticket_secret(reported.Json().at("secret").as_string());
+  send("the report followed", citizen, "GET", "/api/v1/public/reports/" + ticket, 200, "",
+       {{"X-Ticket-Secret", ticket_secret}});
+  send("404 a wrong ticket secret", citizen, "GET", "/api/v1/public/reports/" + ticket, 404, "",
+       {{"X-Ticket-Secret", "guess"}});
+  testing::MultipartBody site;
+  site.File("现场.jpg", testing::FakeJpeg("site"));
+  send("a photo of the public", citizen, "POST", "/api/v1/public/reports/" + ticket + "/evidence",
+       201, site.Body(), {{"X-Ticket-Secret", ticket_secret}, {"Content-Type", site.Type()}});
+  send("400 a public report without text", citizen, "POST", "/api/v1/public/reports", 400, "{}");
 
   // The county leader pages through everything, and may not submit for a township.
   HttpClient leader = env_->Client();
@@ -242,7 +277,7 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
 
   std::set<int> statuses;
   for (const auto& a : answers.list()) statuses.insert(static_cast<int>(a.at("status").as_int64()));
-  EXPECT_EQ(statuses, (std::set<int>{200, 400, 401, 403, 404, 409, 412, 428, 429}));
+  EXPECT_EQ(statuses, (std::set<int>{200, 201, 400, 401, 403, 404, 409, 412, 415, 428, 429}));
 
   testing::CommandResult r = Check(document, answers.list(), "answers");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;

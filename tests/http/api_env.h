@@ -40,7 +40,9 @@ inline const char* kApiLedger =
 
 class ApiEnv {
  public:
-  explicit ApiEnv(store_soci::Backend backend) : backend_(backend) {}
+  // `serve_args` are added to rectify serve's command line (--max-upload 64KiB, ...).
+  explicit ApiEnv(store_soci::Backend backend, std::vector<std::string> serve_args = {})
+      : backend_(backend), serve_args_(std::move(serve_args)) {}
 
   // Migrates, imports the ledger, adds the accounts, starts the server. Fails the test (and
   // returns false) when any step fails.
@@ -63,10 +65,11 @@ class ApiEnv {
     if (!Run({"user", "add", "xs-0003", "--admin", "--password-stdin"}, kApiPassword + "\n")) {
       return false;
     }
-    server_ = std::make_unique<ChildProcess>(
-        ChildProcess::StartRectify({"--db", db_->url(), "serve", "--listen", "127.0.0.1:0",
-                                    "--speed", "1", "--from", "2017-04-21T10:00:00+08:00"},
-                                   Env()));
+    std::vector<std::string> serve = {"--db",     db_->url(),    "serve",
+                                      "--listen", "127.0.0.1:0", "--speed",
+                                      "1",        "--from",      "2017-04-21T10:00:00+08:00"};
+    serve.insert(serve.end(), serve_args_.begin(), serve_args_.end());
+    server_ = std::make_unique<ChildProcess>(ChildProcess::StartRectify(serve, Env()));
     std::string line = server_->WaitForLine("listening on", std::chrono::seconds(30));
     auto colon = line.rfind(':');
     EXPECT_NE(colon, std::string::npos) << "rectify serve did not start:\n" << server_->output();
@@ -110,6 +113,7 @@ class ApiEnv {
 
  private:
   store_soci::Backend backend_;
+  std::vector<std::string> serve_args_;
   std::unique_ptr<TestDatabase> db_;
   std::unique_ptr<ChildProcess> server_;
   int port_ = 0;

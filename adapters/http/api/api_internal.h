@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,10 +45,25 @@ struct Route {
   RouteHandler handler;
 };
 
+// The throttle of the public routes: only the per-address count matters (their "account" keys
+// are shared by everyone). After `free` reports (or wrong secrets) from one address, the next
+// waits a minute, doubling up to an hour. (LoginThrottle lets `free_per_address` failures pass
+// and slows the attempt after the next one; a report counts as it is taken, hence free - 1.)
+inline LoginThrottle::Policy PublicThrottlePolicy(int free) {
+  LoginThrottle::Policy p;
+  p.free_per_account = 1 << 30;
+  p.free_per_address = std::max(0, free - 1);
+  p.first_delay = std::chrono::minutes(1);
+  p.max_delay = std::chrono::hours(1);
+  p.forget_after = std::chrono::hours(1);
+  return p;
+}
+
 struct ApiService::Impl {
   ApiOptions options;
   Authenticator authenticator;
   LoginThrottle throttle;
+  LoginThrottle public_throttle;  // public reports and ticket lookups, per address
   boost::asio::thread_pool pool;
   std::mutex mu;
   std::vector<std::unique_ptr<Connection>> free;
@@ -57,6 +73,7 @@ struct ApiService::Impl {
       : options(std::move(o)),
         authenticator(options.definitions, *options.clock, options.sessions),
         throttle(options.throttle),
+        public_throttle(PublicThrottlePolicy(options.public_free_per_address)),
         pool(static_cast<std::size_t>(std::max(1, options.workers))) {}
 
   std::unique_ptr<Connection> Acquire();
@@ -71,6 +88,30 @@ std::vector<Route> DefinitionRoutes();
 std::vector<Route> DeliveryRoutes();
 std::vector<Route> AuditRoutes();
 std::vector<Route> FeedRoutes();
+std::vector<Route> EvidenceRoutes();  // evidence_routes.cc
+std::vector<Route> PublicRoutes();    // public_routes.cc
+
+// An item with what it is bound to, when the caller may read it (item_routes.cc).
+struct Readable {
+  engine::Instance inst;
+  engine::Bound bound;
+};
+// The item `id` if the caller may read it (engine::MayRead); else kNotFound exactly as for an
+// item that does not exist.
+Result<Readable> FindReadable(Call& call, const std::string& id);
+// The events the caller may send on the item now (the transitions engine::CheckActor allows).
+boost::json::array AvailableEvents(Call& call, const Readable& r);
+
+struct StoredEvidence;
+// An uploaded file as the API shows it: {sha256, name, type, size, uploaded_by, uploaded_at,
+// href}, the time written by `local`.
+boost::json::object EvidenceJson(const std::string& item_id, const StoredEvidence& file,
+                                 const std::function<std::string(Timestamp)>& local);
+
+struct NewEvidence;
+// The files of a multipart upload, each checked (name, size, type by content) into `out`; the
+// error response when the body or any file is refused (then nothing is to be stored).
+std::optional<http::Response> ReadUploads(Call& call, std::vector<NewEvidence>& out);
 
 // Responses.
 http::Response JsonResponse(unsigned status, const boost::json::value& body);

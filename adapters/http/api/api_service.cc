@@ -115,6 +115,8 @@ std::vector<Route> AllRoutes() {
   for (auto& r : DeliveryRoutes()) all.push_back(std::move(r));
   for (auto& r : AuditRoutes()) all.push_back(std::move(r));
   for (auto& r : FeedRoutes()) all.push_back(std::move(r));
+  for (auto& r : EvidenceRoutes()) all.push_back(std::move(r));
+  for (auto& r : PublicRoutes()) all.push_back(std::move(r));
   return all;
 }
 
@@ -201,7 +203,7 @@ void ApiService::AddRoutes(http::HttpServer& server) {
             respond(std::move(response));
           });
         },
-        shared->info.max_body);
+        shared->info.upload ? api->options.max_upload_request : shared->info.max_body);
   }
 }
 

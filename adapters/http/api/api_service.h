@@ -51,6 +51,18 @@ struct ApiOptions {
   // validate` checks a file.
   std::vector<std::string> definition_paths;
   std::vector<std::string> definition_library;
+  // Evidence uploads (serve --max-upload, --max-upload-request): the largest file, and the
+  // largest request body of an upload route (several files and the multipart framing).
+  std::size_t max_upload = 20u << 20;
+  std::size_t max_upload_request = 50u << 20;
+  // The public reporter (public_routes.cc; serve --public-unit, --public-registrar): reports
+  // become items of the public-report workflow in this unit, registered in the name of this
+  // person (the registrar who registers and answers them). Empty: no public reports.
+  std::string public_unit;
+  std::string public_registrar;
+  // Reports and wrong ticket secrets one address may send before each further one waits
+  // (doubling from a minute up to an hour; forgotten an hour after the last).
+  int public_free_per_address = 10;
 };
 
 enum class Access { kPublic, kSignedIn, kAdmin };
@@ -61,6 +73,7 @@ struct RouteInfo {
   Access access = Access::kSignedIn;
   bool write = false;
   std::size_t max_body = 0;  // bytes; 0: the server's cap (1 MiB). An upload route sets its own.
+  bool upload = false;       // takes files: its body may be ApiOptions::max_upload_request
 };
 
 // The headers every response of `rectify serve` carries (for HttpServer::Options::headers).

@@ -16,6 +16,7 @@
 #include <charconv>
 
 #include "adapters/http/api/api_internal.h"
+#include "adapters/http/api/evidence_store.h"
 #include "adapters/http/api/json_input.h"
 #include "rectify/auth/secrets.h"
 #include "rectify/calendar/calendar.h"
@@ -31,12 +32,6 @@ constexpr std::int64_t kDefaultLimit = 50;
 constexpr std::int64_t kMaxLimit = 200;
 constexpr std::int64_t kScanLimit = 20000;
 constexpr std::int64_t kStorePage = 500;
-
-// An instance with what it is bound to, when the caller may read it.
-struct Readable {
-  engine::Instance inst;
-  engine::Bound bound;
-};
 
 engine::Reader ReaderOf(const Caller& c) { return {c.person, c.org, c.admin}; }
 
@@ -351,9 +346,9 @@ http::Response ListItems(Call& call) {
   return JsonResponse(200, o);
 }
 
-// The item the path names, if the caller may read it; else 404 as if it did not exist.
-Result<Readable> FindReadable(Call& call) {
-  const std::string& id = call.request.params.at("id");
+}  // namespace
+
+Result<Readable> FindReadable(Call& call, const std::string& id) {
   auto not_found = Error::NotFound("no item '" + id + "'");
   auto record = call.db.store->LoadInstance(id);
   if (!record) {
@@ -407,6 +402,8 @@ json::array AvailableEvents(Call& call, const Readable& r) {
   return out;
 }
 
+namespace {
+
 json::object Detail(Call& call, const Readable& r) {
   json::object o = Summary(r, call.now);
   const auto& inst = r.inst;
@@ -418,12 +415,23 @@ json::object Detail(Call& call, const Readable& r) {
   o["registrar"] = inst.registrar;
   o["owner"] = inst.owner;
   o["parent"] = inst.parent;
+  const std::string files_href = "/api/v1/items/" + inst.record.id + "/evidence/";
   json::array evidence;
   for (const auto& e : inst.evidence) {
-    evidence.push_back(
-        json::object{{"at", local(e.at)}, {"by", e.by}, {"event", e.event}, {"text", e.text}});
+    json::object x{{"at", local(e.at)}, {"by", e.by}, {"event", e.event}, {"text", e.text}};
+    if (!e.sha256.empty()) {
+      x["sha256"] = e.sha256;
+      x["href"] = files_href + e.sha256;
+    }
+    evidence.push_back(std::move(x));
   }
   o["evidence"] = std::move(evidence);
+  // Every file uploaded for the item, attached to an event yet or not, with its download link.
+  json::array files;
+  if (auto stored = ListEvidence(*call.db.side, inst.record.id)) {
+    for (const auto& f : *stored) files.push_back(EvidenceJson(inst.record.id, f, local));
+  }
+  o["files"] = std::move(files);
   json::array schedule;
   for (const auto& t : inst.timers) {
     schedule.push_back(json::object{{"name", t.name}, {"due", local(t.due)}});
@@ -451,7 +459,7 @@ json::object Detail(Call& call, const Readable& r) {
 }
 
 http::Response GetItem(Call& call) {
-  auto r = FindReadable(call);
+  auto r = FindReadable(call, call.request.params.at("id"));
   if (!r) return ErrorResponse(r.error());
   auto response = JsonResponse(200, Detail(call, *r));
   response.headers.emplace_back("ETag", ETag(r->inst.record.version));
@@ -459,7 +467,7 @@ http::Response GetItem(Call& call) {
 }
 
 http::Response ListEvents(Call& call) {
-  auto r = FindReadable(call);
+  auto r = FindReadable(call, call.request.params.at("id"));
   if (!r) return ErrorResponse(r.error());
   auto response = JsonResponse(200, json::object{{"events", AvailableEvents(call, *r)}});
   response.headers.emplace_back("ETag", ETag(r->inst.record.version));
@@ -489,7 +497,31 @@ http::Response Act(Call& call, const Readable& r, std::int64_t version) {
   command.actor = call.caller.person;
   command.reason = StringOr(*body, "reason");
   if (const auto* e = body->if_contains("evidence")) {
-    for (const auto& v : e->as_array()) command.evidence.emplace_back(v.as_string());
+    // "sha256:<hex>" names a file uploaded for this item (POST .../evidence); anything else is a
+    // text, recorded as written.
+    std::size_t index = 0;
+    for (const auto& v : e->as_array()) {
+      std::string text(v.as_string());
+      if (text.rfind("sha256:", 0) != 0) {
+        command.evidence.push_back(std::move(text));
+        ++index;
+        continue;
+      }
+      std::string hash = text.substr(7);
+      std::string where = "evidence[" + std::to_string(index++) + "]: ";
+      if (!IsSha256Hex(hash)) {
+        return ErrorResponse(Error::BadInput(
+            where + "write sha256: and the 64 lower-case hex digits the upload answered"));
+      }
+      auto file = FindEvidence(*call.db.side, r.inst.record.id, hash);
+      if (!file) return ErrorResponse(file.error());
+      if (!*file) {
+        return ErrorResponse(Error::BadInput(
+            where + "no file " + hash + " was uploaded for item " + r.inst.record.id +
+            "; upload it first (POST /api/v1/items/" + r.inst.record.id + "/evidence)"));
+      }
+      command.files.push_back({(*file)->name, (*file)->sha256, (*file)->type, (*file)->size});
+    }
   }
   if (const auto* f = body->if_contains("fields")) {
     for (const auto& [k, v] : f->as_object()) command.fields[k] = std::string(v.as_string());
@@ -522,7 +554,7 @@ http::Response Act(Call& call, const Readable& r, std::int64_t version) {
 
 // The checks and the event itself, once any idempotency key has been looked at.
 http::Response CheckAndAct(Call& call) {
-  auto r = FindReadable(call);
+  auto r = FindReadable(call, call.request.params.at("id"));
   if (!r) return ErrorResponse(r.error());
   std::string if_match = call.request.Header("if-match");
   if (if_match.empty()) {

@@ -171,8 +171,10 @@ std::string Instance::DataJson() const {
         .Field("at", ToMicros(e.at))
         .Field("by", e.by)
         .Field("event", e.event)
-        .Field("text", e.text)
-        .EndObject();
+        .Field("text", e.text);
+    // Only when set, so that the evidence of instances written before stays the same bytes.
+    if (!e.sha256.empty()) w.Field("sha256", e.sha256);
+    w.EndObject();
   }
   w.EndArray();
   w.Key("signatures").BeginObject();
@@ -261,7 +263,8 @@ Result<Instance> Instance::FromRecord(const InstanceRecord& record) {
     }
     for (const auto& x : Arr(o, "evidence")) {
       const json::object& e = x.as_object();
-      inst.evidence.push_back({Time(e, "at"), Str(e, "by"), Str(e, "event"), Str(e, "text")});
+      inst.evidence.push_back(
+          {Time(e, "at"), Str(e, "by"), Str(e, "event"), Str(e, "text"), Str(e, "sha256")});
     }
     if (auto it = o.find("signatures"); it != o.end()) {
       for (const auto& kv : it->value().as_object()) {

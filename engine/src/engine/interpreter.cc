@@ -144,7 +144,7 @@ Status CheckRequirements(const definition::Org& org, const definition::Workflow&
   for (const Requirement& r : t.requires_) {
     switch (r.kind) {
       case Requirement::Kind::kEvidence:
-        if (static_cast<int>(cmd.evidence.size()) < r.count) {
+        if (static_cast<int>(cmd.evidence.size() + cmd.files.size()) < r.count) {
           return Error::FailedPrecondition(what + " needs evidence: attach at least " +
                                            std::to_string(r.count) +
                                            " file or text showing the rectification (--evidence)");
@@ -199,10 +199,21 @@ std::string PossibleEvents(const definition::Workflow& wf, const definition::Sta
   return out.empty() ? "none (it is final)" : out;
 }
 
-json::object EvidenceJson(const std::vector<std::string>& evidence) {
+// The evidence of a command for its audit row: the texts as `evidence`, as always, and uploaded
+// files as `files` only when there are some (so rows without files keep their old shape).
+json::object EvidenceJson(const Command& cmd) {
   json::array a;
-  for (const auto& e : evidence) a.emplace_back(e);
-  return json::object{{"evidence", std::move(a)}};
+  for (const auto& e : cmd.evidence) a.emplace_back(e);
+  json::object o{{"evidence", std::move(a)}};
+  if (!cmd.files.empty()) {
+    json::array files;
+    for (const auto& f : cmd.files) {
+      files.push_back(
+          json::object{{"name", f.name}, {"sha256", f.sha256}, {"type", f.type}, {"size", f.size}});
+    }
+    o["files"] = std::move(files);
+  }
+  return o;
 }
 
 // Whether `t` stays in its state and gives it another due date (`deadline:` without a clock
@@ -322,12 +333,15 @@ Status TakeTransition(Step& step, const Transition& t, const Command& cmd) {
   if (t.to != t.from && wf.state(t.to).final) {
     if (Status s = step.StopClocks(); !s) return s;
   }
-  for (const auto& e : cmd.evidence) inst.evidence.push_back({cmd.at, cmd.actor, t.event, e});
+  for (const auto& e : cmd.evidence) inst.evidence.push_back({cmd.at, cmd.actor, t.event, e, {}});
+  for (const auto& f : cmd.files) {
+    inst.evidence.push_back({cmd.at, cmd.actor, t.event, f.name, f.sha256});
+  }
   ++inst.taken[t.event];
   if (inst.record.state != from) step.CancelHeld();
   if (Status s = step.ProjectTimers(); !s) return s;
 
-  json::object data = EvidenceJson(cmd.evidence);
+  json::object data = EvidenceJson(cmd);
   if (!cmd.fields.empty()) {
     json::object f;
     for (const auto& [k, v] : cmd.fields) f[k] = v;
@@ -549,7 +563,7 @@ Result<Effects> Interpreter::Apply(const Instance& instance, const Command& cmd)
     }
     auto& who = step.inst().signatures[instance.record.state];
     if (std::find(who.begin(), who.end(), cmd.actor) == who.end()) who.push_back(cmd.actor);
-    json::object signed_data = EvidenceJson(cmd.evidence);
+    json::object signed_data = EvidenceJson(cmd);
     if (!cmd.channel.empty()) signed_data["channel"] = cmd.channel;
     if (!cmd.request_id.empty()) signed_data["request_id"] = cmd.request_id;
     step.Audit(cmd.actor, "sign", state.id, state.id, cmd.reason, std::move(signed_data));

@@ -38,9 +38,19 @@ inline constexpr const char* kSystemActor = "system";
 
 struct Evidence {
   Timestamp at;
-  std::string by;     // person id
-  std::string event;  // the transition it was attached to
-  std::string text;   // a file name or a short text
+  std::string by;      // person id
+  std::string event;   // the transition it was attached to
+  std::string text;    // a file name or a short text
+  std::string sha256;  // an uploaded file's content hash (hex); empty for a text or a CLI file
+};
+
+// A file uploaded through the API (stored content-addressed, see docs/architecture.md) and
+// attached to a command: the audit row records its name and hash, so the hash chain covers it.
+struct EvidenceFile {
+  std::string name;    // the display name, as uploaded (UTF-8)
+  std::string sha256;  // hex of the content
+  std::string type;    // the content type found by its bytes
+  std::int64_t size = 0;
 };
 
 // One escalation step taken.

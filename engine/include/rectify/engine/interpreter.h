@@ -92,6 +92,9 @@ struct Command {
   // the audit row's data (`channel`, `request_id`) when set.
   std::string channel;
   std::string request_id;
+  // Uploaded files (the API's evidence routes): recorded on the instance with their hash, and in
+  // the audit row's data as `files` [{name, sha256, type, size}]; they count as evidence.
+  std::vector<EvidenceFile> files;
 };
 
 // What applying a command, a registration or a timer firing changes. Nothing is applied until a
