@@ -17,6 +17,7 @@
 #include "adapters/cli/text_table.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/ledger.h"
+#include "rectify/engine/report_table.h"
 
 namespace rectify::cli {
 
@@ -90,7 +91,6 @@ void RunExport(Context& ctx, const std::string& campaign, const DefinitionSource
   EngineSession& s = **session;
   if (Status st = s.RequireCampaign(ctx, campaign); !st) return ctx.Fail(st.error());
   std::vector<engine::Instance> items;
-  std::set<std::string> extra;  // field columns beyond time_limit
   InstanceFilter filter;
   if (!campaign.empty()) filter.campaign = campaign;
   for (;;) {
@@ -99,35 +99,12 @@ void RunExport(Context& ctx, const std::string& campaign, const DefinitionSource
     for (const auto& r : *page) {
       auto inst = engine::Instance::FromRecord(r);
       if (!inst) return ctx.Fail(inst.error());
-      if (!inst->parent.empty()) continue;  // follow-up tasks are not ledger rows
-      for (const auto& [k, v] : inst->fields) {
-        if (k != "time_limit" && !v.empty()) extra.insert(k);
-      }
       items.push_back(std::move(*inst));
     }
     if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
     filter.after_id = page->back().id;
   }
-  std::vector<std::string> header = {
-      "id", "title", "unit", "responsible", "registered_at", "time_limit", "workflow", "campaign"};
-  header.insert(header.end(), extra.begin(), extra.end());
-  ctx.out << kCsvBom << engine::CsvLine(header);
-  for (const auto& i : items) {
-    auto wf =
-        s.definitions->FindWorkflow(i.record.workflow, static_cast<int>(i.record.workflow_version));
-    const Calendar* cal = wf ? wf->calendar().get() : nullptr;
-    std::vector<std::string> row = {
-        i.record.id,
-        i.title,
-        i.record.unit_id,
-        i.responsible,
-        cal ? cal->FormatLocal(i.record.created_at) : FormatIso(i.record.created_at),
-        i.Field("time_limit"),
-        i.record.workflow + "@" + std::to_string(i.record.workflow_version),
-        i.record.campaign};
-    for (const auto& f : extra) row.push_back(i.Field(f));
-    ctx.out << engine::CsvLine(row);
-  }
+  ctx.out << engine::TableCsv(engine::LedgerExportTable(items, *s.definitions));
 }
 
 }  // namespace rectify::cli

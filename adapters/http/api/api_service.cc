@@ -111,6 +111,9 @@ std::vector<Route> AllRoutes() {
   std::vector<Route> all = SessionRoutes();
   for (auto& r : ItemRoutes()) all.push_back(std::move(r));
   for (auto& r : DocumentRoutes()) all.push_back(std::move(r));
+  for (auto& r : CampaignRoutes()) all.push_back(std::move(r));
+  for (auto& r : LedgerRoutes()) all.push_back(std::move(r));
+  for (auto& r : ReportRoutes()) all.push_back(std::move(r));
   return all;
 }
 
