@@ -206,6 +206,7 @@ void RegisterReport(CLI::App& app, Context& ctx) {
       "summary",
       "Open, closed on time, closed late, overdue now, escalations by measure, interviews held, "
       "units on bulletins, score deductions by unit");
+  summary->add_option("--unit", m->unit, "Only this unit and the units under it");
   AddCommon(summary, *m);
   SupportFormats(ctx, summary, {"json", "jsonl", "csv"});
   summary->callback([&ctx, m] { RunSummary(ctx, *m); });

@@ -58,9 +58,10 @@ json::object Brief(const Campaign& c, const std::optional<engine::Instance>& run
   o["started"] = run.has_value();
   o["state"] = run ? run->record.state
                    : std::string(engine::CampaignStateName(engine::CampaignState::kDraft));
-  // The run's phase once started (what its timers last fired); before, the phase today falls in.
+  // The run's phase once started (what its timers last fired); before, or until its first phase
+  // timer fires, the phase today falls in.
   std::string phase = run ? run->Field("phase") : std::string();
-  if (!run) {
+  if (phase.empty()) {
     if (const auto* p = c.PhaseAt(Today(c, now))) phase = p->id;
   }
   o["phase"] = phase.empty() ? json::value(nullptr) : json::value(phase);

@@ -198,10 +198,20 @@ void CheckScope(const CallerScope& scope, const engine::Ledger& ledger,
   }
 }
 
+// The engine's hint names the CLI's option; over HTTP it is a query parameter.
+std::string ForHttp(std::string text) {
+  const std::string cli = "pass --encoding gbk";
+  for (std::size_t at; (at = text.find(cli)) != std::string::npos;) {
+    text.replace(at, cli.size(), "add encoding=gbk to the query");
+  }
+  return text;
+}
+
 json::object Report(const LedgerRequest& r, const engine::Ledger& ledger, const Diagnostics& diags,
                     bool imported) {
   json::array list;
-  for (const auto& d : diags.items()) {
+  for (Diagnostic d : diags.items()) {
+    d.hint = ForHttp(d.hint);
     list.push_back(json::object{{"row", d.pos.line},
                                 {"column", d.pos.column},
                                 {"column_name", d.path},
@@ -217,7 +227,7 @@ json::object Report(const LedgerRequest& r, const engine::Ledger& ledger, const 
   std::int64_t rows = static_cast<std::int64_t>(ledger.rows.size());
   return json::object{{"file", r.upload.file},
                       {"ok", !diags.has_errors()},
-                      {"rows", rows},
+                      {"valid_rows", rows},
                       {"errors", static_cast<std::int64_t>(diags.error_count())},
                       {"warnings", static_cast<std::int64_t>(diags.warning_count())},
                       {"imported", imported ? rows : 0},
@@ -234,7 +244,7 @@ http::Response Run(Call& call, bool commit) {
   Diagnostics diags;
   engine::Ledger ledger =
       engine::ParseLedger(r->upload.text, *call.api.options.definitions, r->options, diags);
-  if (!diags.has_errors()) CheckScope(*scope, ledger, r->options, diags);
+  CheckScope(*scope, ledger, r->options, diags);
   Result<engine::ImportReport> done = Error::BadInput("");
   if (!diags.has_errors()) {
     engine::ImportOptions import;

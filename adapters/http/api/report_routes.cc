@@ -114,7 +114,8 @@ http::Response SummaryRoute(Call& call) {
 }
 
 http::Response Ranking(Call& call) {
-  if (Status s = OnlyKnown(call.request, {"campaign", "format"}); !s) return ErrorResponse(s.error());
+  if (Status s = OnlyKnown(call.request, {"campaign", "format"}); !s)
+    return ErrorResponse(s.error());
   auto format = RequestedFormat(call.request);
   if (!format) return ErrorResponse(format.error());
   std::string campaign = Param(call.request, "campaign");
