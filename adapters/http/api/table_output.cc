@@ -91,6 +91,8 @@ Result<std::string> TableXlsx(const engine::ReportTable& table, const std::strin
   lxw_workbook* book = workbook_new_opt(file.c_str(), &options);
   if (!book) return Error::Internal("libxlsxwriter could not create " + file.string());
   lxw_worksheet* ws = workbook_add_worksheet(book, sheet.c_str());
+  // A name Excel refuses (over 31 characters, or []:*?/\ in it): the default, Sheet1.
+  if (!ws) ws = workbook_add_worksheet(book, nullptr);
   lxw_format* bold = workbook_add_format(book);
   format_set_bold(bold);
   lxw_format* date = workbook_add_format(book);
