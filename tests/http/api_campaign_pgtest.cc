@@ -6,7 +6,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "adapters/store/soci/soci_store.h"
 #include "tests/http/api_table_support.h"
@@ -157,6 +159,26 @@ TEST_P(ApiCampaignTest, AnAdministratorStartsOnceAndTheRunCountsItsItems) {
   EXPECT_EQ(unit.at("items"), 2);
   EXPECT_EQ(unit.at("open"), 2);
   EXPECT_EQ(unit.at("overdue"), 0);  // the server's clock stands at 2017-04-21
+
+  // The run opens the township's materials submission, due at its checkpoint, when the server
+  // fires the run's first timers (at once: they fell due when it started).
+  json::value materials;
+  for (int tries = 0; tries < 100 && !materials.is_object(); ++tries) {
+    if (tries) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    HttpAnswer township = Send("xs-0012", "GET", "/api/v1/campaigns/xinshao-2017");
+    ASSERT_EQ(township.status, 200);
+    json::value t = township.Json();
+    for (const auto& u : t.at("units").as_array()) {
+      if (u.at("unit") != "niangxi") continue;
+      for (const auto& k : u.at("checkpoints").as_array()) {
+        if (k.at("checkpoint") == "materials") materials = k.at("item");
+      }
+    }
+  }
+  ASSERT_TRUE(materials.is_object()) << "the materials submission was not opened";
+  EXPECT_EQ(materials.at("id"), "xinshao-2017/materials/niangxi");
+  EXPECT_EQ(materials.at("due"), "2017-05-15");
+  EXPECT_EQ(materials.at("overdue"), false);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiCampaignTest,

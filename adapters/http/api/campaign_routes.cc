@@ -104,7 +104,7 @@ bool Applies(const std::vector<std::string>& kinds, const std::string& kind) {
 struct UnitLine {
   std::int64_t items = 0, open = 0, overdue = 0;
   json::array overdue_items;
-  std::map<std::string, json::object> opened;  // workflow -> the instance a checkpoint opened
+  std::map<std::string, json::object> opened;  // id -> an instance the campaign opened for it
 };
 
 http::Response GetCampaign(Call& call) {
@@ -180,7 +180,7 @@ http::Response GetCampaign(Call& call) {
         ++line.items;
         line.open += open ? 1 : 0;
       } else {
-        line.opened[record.workflow] = brief;
+        line.opened[record.id] = brief;
       }
       if (d.has && d.overdue) {
         ++line.overdue;
@@ -206,7 +206,8 @@ http::Response GetCampaign(Call& call) {
                       {"due", FormatDate(k.to)},
                       {"passed", k.to < today}};
       if (k.workflow) {
-        auto it = line.opened.find(k.workflow->info().name);
+        // A submission opens one instance per unit, named campaign/checkpoint/unit.
+        auto it = line.opened.find(name + "/" + k.id + "/" + u.id);
         at["item"] = it == line.opened.end() ? json::value(nullptr) : json::value(it->second);
       }
       due.push_back(std::move(at));
