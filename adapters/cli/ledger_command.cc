@@ -57,33 +57,34 @@ void RunImport(Context& ctx, const ImportArgs& a) {
   Result<engine::ImportReport> report = Error::BadInput("");
   if (!diags.has_errors()) {
     ProgressLine progress(ctx.err, "checking " + a.file);
-    engine::ImportOptions import;
-    import.dry_run = a.dry_run;
+    // Not named `import`: clang-format 14 reads that as a C++20 module import and mangles the
+    // rest of the file.
+    engine::ImportOptions how;
+    how.dry_run = a.dry_run;
     if (ledger.rows.size() >= 100) {
-      import.progress = [&](std::size_t done, std::size_t total) { progress.Update(done, total);
-    };
+      how.progress = [&](std::size_t done, std::size_t total) { progress.Update(done, total); };
+    }
+    report = engine::ImportLedger(*s.engine, ledger, options, how, diags);
   }
-  report = engine::ImportLedger(*s.engine, ledger, options, import, diags);
+  diags.Sort();
+  ctx.err << diags.Format();
+  if (diags.has_errors()) {
+    return ctx.Fail(Error::BadInput(a.file + ": " + std::to_string(diags.error_count()) + " error" +
+                                    (diags.error_count() == 1 ? "" : "s") +
+                                    "; nothing was imported"));
+  }
+  if (!report) return ctx.Fail(report.error());
+  std::size_t n = ledger.rows.size();
+  std::string items = std::to_string(n) + " item" + (n == 1 ? "" : "s");
+  if (a.dry_run) {
+    ctx.out << a.file << ": " << items << " would be imported; nothing was changed (--dry-run)\n";
+  } else {
+    ctx.out << "imported " << items << " from " << a.file
+            << (a.campaign.empty() ? "" : " into campaign " + a.campaign) << "\n";
+  }
+  // How the import read what the file leaves open: who verifies, what 10天 means.
+  for (const std::string& note : ledger.notes) ctx.out << "  " << note << "\n";
 }
-diags.Sort();
-ctx.err << diags.Format();
-if (diags.has_errors()) {
-  return ctx.Fail(Error::BadInput(a.file + ": " + std::to_string(diags.error_count()) + " error" +
-                                  (diags.error_count() == 1 ? "" : "s") +
-                                  "; nothing was imported"));
-}
-if (!report) return ctx.Fail(report.error());
-std::size_t n = ledger.rows.size();
-std::string items = std::to_string(n) + " item" + (n == 1 ? "" : "s");
-if (a.dry_run) {
-  ctx.out << a.file << ": " << items << " would be imported; nothing was changed (--dry-run)\n";
-} else {
-  ctx.out << "imported " << items << " from " << a.file
-          << (a.campaign.empty() ? "" : " into campaign " + a.campaign) << "\n";
-}
-// How the import read what the file leaves open: who verifies, what 10天 means.
-for (const std::string& note : ledger.notes) ctx.out << "  " << note << "\n";
-}  // namespace
 
 void RunExport(Context& ctx, const std::string& campaign, const DefinitionSources& definitions) {
   auto session = OpenEngine(ctx, definitions, "", Access::kReadOnly);
@@ -107,7 +108,7 @@ void RunExport(Context& ctx, const std::string& campaign, const DefinitionSource
   ctx.out << engine::TableCsv(engine::LedgerExportTable(items, *s.definitions));
 }
 
-}  // namespace rectify::cli
+}  // namespace
 
 void RegisterLedger(CLI::App& app, Context& ctx) {
   auto* ledger =

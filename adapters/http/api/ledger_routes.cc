@@ -247,9 +247,9 @@ http::Response Run(Call& call, bool commit) {
   CheckScope(*scope, ledger, r->options, diags);
   Result<engine::ImportReport> done = Error::BadInput("");
   if (!diags.has_errors()) {
-    engine::ImportOptions import;
-    import.dry_run = !commit;
-    done = engine::ImportLedger(*call.db.engine, ledger, r->options, import, diags);
+    engine::ImportOptions how;  // not `import`, which clang-format 14 takes for a module import
+    how.dry_run = !commit;
+    done = engine::ImportLedger(*call.db.engine, ledger, r->options, how, diags);
   }
   diags.Sort();
   if (diags.has_errors()) {
