@@ -12,6 +12,7 @@
 #include "adapters/cli/cli.h"
 #include "adapters/cli/engine_access.h"
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/report_table.h"
 
 namespace rectify::cli {
 
@@ -35,7 +36,7 @@ void RunStart(Context& ctx, const std::string& name, const DefinitionSources& de
     engine = std::make_unique<engine::Engine>(*s.store, *clock, s.definitions);
     e = engine.get();
   }
-  auto run = engine::StartCampaign(*e, name);
+  auto run = engine::StartCampaign(*e, name, 0, {.actor = "", .channel = "cli", .request_id = ""});
   if (!run) return ctx.Fail(run.error());
   ctx.out << "started campaign " << name << " (" << run->record.state << "), " << run->timers.size()
           << " dated events armed; pinned " << run->Field("pins") << "\n";
@@ -79,11 +80,7 @@ void RunShow(Context& ctx, const std::string& name, const DefinitionSources& def
     filter.after_id = page->back().id;
   }
   json::object last_ranking;
-  if (auto rows = s.store->AuditOf(run->record.id); rows) {
-    for (const auto& a : *rows) {
-      if (a.event == "assessment") last_ranking = json::parse(a.data_json).as_object();
-    }
-  }
+  if (auto last = engine::LastAssessment(*s.store, name); last && *last) last_ranking = **last;
   // What falls due next, in time order (the run keeps its timers in the order it armed them).
   std::vector<engine::PendingTimer> pending = run->timers;
   std::stable_sort(pending.begin(), pending.end(),

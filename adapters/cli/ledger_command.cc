@@ -17,6 +17,7 @@
 #include "adapters/cli/text_table.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/ledger.h"
+#include "rectify/engine/report_table.h"
 
 namespace rectify::cli {
 
@@ -56,33 +57,34 @@ void RunImport(Context& ctx, const ImportArgs& a) {
   Result<engine::ImportReport> report = Error::BadInput("");
   if (!diags.has_errors()) {
     ProgressLine progress(ctx.err, "checking " + a.file);
-    engine::ImportOptions import;
-    import.dry_run = a.dry_run;
+    // Not named `import`: clang-format 14 reads that as a C++20 module import and mangles the
+    // rest of the file.
+    engine::ImportOptions how;
+    how.dry_run = a.dry_run;
     if (ledger.rows.size() >= 100) {
-      import.progress = [&](std::size_t done, std::size_t total) { progress.Update(done, total);
-    };
+      how.progress = [&](std::size_t done, std::size_t total) { progress.Update(done, total); };
+    }
+    report = engine::ImportLedger(*s.engine, ledger, options, how, diags);
   }
-  report = engine::ImportLedger(*s.engine, ledger, options, import, diags);
+  diags.Sort();
+  ctx.err << diags.Format();
+  if (diags.has_errors()) {
+    return ctx.Fail(Error::BadInput(a.file + ": " + std::to_string(diags.error_count()) + " error" +
+                                    (diags.error_count() == 1 ? "" : "s") +
+                                    "; nothing was imported"));
+  }
+  if (!report) return ctx.Fail(report.error());
+  std::size_t n = ledger.rows.size();
+  std::string items = std::to_string(n) + " item" + (n == 1 ? "" : "s");
+  if (a.dry_run) {
+    ctx.out << a.file << ": " << items << " would be imported; nothing was changed (--dry-run)\n";
+  } else {
+    ctx.out << "imported " << items << " from " << a.file
+            << (a.campaign.empty() ? "" : " into campaign " + a.campaign) << "\n";
+  }
+  // How the import read what the file leaves open: who verifies, what 10天 means.
+  for (const std::string& note : ledger.notes) ctx.out << "  " << note << "\n";
 }
-diags.Sort();
-ctx.err << diags.Format();
-if (diags.has_errors()) {
-  return ctx.Fail(Error::BadInput(a.file + ": " + std::to_string(diags.error_count()) + " error" +
-                                  (diags.error_count() == 1 ? "" : "s") +
-                                  "; nothing was imported"));
-}
-if (!report) return ctx.Fail(report.error());
-std::size_t n = ledger.rows.size();
-std::string items = std::to_string(n) + " item" + (n == 1 ? "" : "s");
-if (a.dry_run) {
-  ctx.out << a.file << ": " << items << " would be imported; nothing was changed (--dry-run)\n";
-} else {
-  ctx.out << "imported " << items << " from " << a.file
-          << (a.campaign.empty() ? "" : " into campaign " + a.campaign) << "\n";
-}
-// How the import read what the file leaves open: who verifies, what 10天 means.
-for (const std::string& note : ledger.notes) ctx.out << "  " << note << "\n";
-}  // namespace
 
 void RunExport(Context& ctx, const std::string& campaign, const DefinitionSources& definitions) {
   auto session = OpenEngine(ctx, definitions, "", Access::kReadOnly);
@@ -90,7 +92,6 @@ void RunExport(Context& ctx, const std::string& campaign, const DefinitionSource
   EngineSession& s = **session;
   if (Status st = s.RequireCampaign(ctx, campaign); !st) return ctx.Fail(st.error());
   std::vector<engine::Instance> items;
-  std::set<std::string> extra;  // field columns beyond time_limit
   InstanceFilter filter;
   if (!campaign.empty()) filter.campaign = campaign;
   for (;;) {
@@ -99,38 +100,15 @@ void RunExport(Context& ctx, const std::string& campaign, const DefinitionSource
     for (const auto& r : *page) {
       auto inst = engine::Instance::FromRecord(r);
       if (!inst) return ctx.Fail(inst.error());
-      if (!inst->parent.empty()) continue;  // follow-up tasks are not ledger rows
-      for (const auto& [k, v] : inst->fields) {
-        if (k != "time_limit" && !v.empty()) extra.insert(k);
-      }
       items.push_back(std::move(*inst));
     }
     if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
     filter.after_id = page->back().id;
   }
-  std::vector<std::string> header = {
-      "id", "title", "unit", "responsible", "registered_at", "time_limit", "workflow", "campaign"};
-  header.insert(header.end(), extra.begin(), extra.end());
-  ctx.out << kCsvBom << engine::CsvLine(header);
-  for (const auto& i : items) {
-    auto wf =
-        s.definitions->FindWorkflow(i.record.workflow, static_cast<int>(i.record.workflow_version));
-    const Calendar* cal = wf ? wf->calendar().get() : nullptr;
-    std::vector<std::string> row = {
-        i.record.id,
-        i.title,
-        i.record.unit_id,
-        i.responsible,
-        cal ? cal->FormatLocal(i.record.created_at) : FormatIso(i.record.created_at),
-        i.Field("time_limit"),
-        i.record.workflow + "@" + std::to_string(i.record.workflow_version),
-        i.record.campaign};
-    for (const auto& f : extra) row.push_back(i.Field(f));
-    ctx.out << engine::CsvLine(row);
-  }
+  ctx.out << engine::TableCsv(engine::LedgerExportTable(items, *s.definitions));
 }
 
-}  // namespace rectify::cli
+}  // namespace
 
 void RegisterLedger(CLI::App& app, Context& ctx) {
   auto* ledger =

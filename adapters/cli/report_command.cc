@@ -13,6 +13,7 @@
 #include "adapters/cli/text_table.h"
 #include "rectify/engine/ledger.h"
 #include "rectify/engine/report.h"
+#include "rectify/engine/report_table.h"
 
 namespace rectify::cli {
 
@@ -88,18 +89,7 @@ void RunOverdue(Context& ctx, const ReportArgs& a) {
       for (const auto& r : *rows) ctx.out << json::serialize(engine::ToJson(r)) << "\n";
       return;
     case Format::kCsv:
-      ctx.out << kCsvBom
-              << engine::CsvLine({"unit", "unit_path", "item", "title", "responsible",
-                                  "responsible_name", "state", "deadline", "working_days_overdue",
-                                  "calendar_days_overdue", "escalation_level", "escalation_measure",
-                                  "payment_suspended"});
-      for (const auto& r : *rows) {
-        ctx.out << engine::CsvLine(
-            {r.unit_id, r.unit_path, r.item, r.title, r.responsible, r.responsible_name, r.state,
-             r.deadline, std::to_string(r.working_days_overdue),
-             std::to_string(r.calendar_days_overdue), std::to_string(r.escalation_level),
-             r.escalation_measure, r.payment_suspended ? "true" : "false"});
-      }
+      ctx.out << engine::TableCsv(engine::OverdueTable(*rows));
       return;
     default:
       break;
@@ -140,39 +130,9 @@ void RunSummary(Context& ctx, const ReportArgs& a) {
       ctx.out << json::serialize(o) << "\n";
       return;
     }
-    case Format::kCsv: {
-      ctx.out << kCsvBom << engine::CsvLine({"section", "name", "unit_path", "value"});
-      auto count = [&](const char* name, std::int64_t v) {
-        ctx.out << engine::CsvLine({"count", name, "", std::to_string(v)});
-      };
-      count("items", sum->items);
-      count("open", sum->open);
-      count("closed_on_time", sum->closed_on_time);
-      count("closed_late", sum->closed_late);
-      count("overdue_now", sum->overdue_now);
-      count("interviews_held", sum->interviews_held);
-      // The same counts by workflow, rectification items first: "workflow:materials-submission".
-      for (const auto& k : sum->by_workflow) {
-        std::string section = "workflow:" + k.workflow;
-        for (const auto& [name, v] : {std::pair<const char*, std::int64_t>{"items", k.items},
-                                      {"open", k.open},
-                                      {"closed_on_time", k.closed_on_time},
-                                      {"closed_late", k.closed_late},
-                                      {"overdue_now", k.overdue_now}}) {
-          ctx.out << engine::CsvLine({section, name, "", std::to_string(v)});
-        }
-      }
-      for (const auto& [m, n] : sum->escalations_by_measure) {
-        ctx.out << engine::CsvLine({"escalation", m, "", std::to_string(n)});
-      }
-      for (const auto& u : sum->units_on_bulletins) {
-        ctx.out << engine::CsvLine({"bulletin", u.unit_id, u.unit_path, Number(u.value)});
-      }
-      for (const auto& u : sum->deductions_by_unit) {
-        ctx.out << engine::CsvLine({"score_deduction", u.unit_id, u.unit_path, Number(u.value)});
-      }
+    case Format::kCsv:
+      ctx.out << engine::TableCsv(engine::SummaryTable(*sum));
       return;
-    }
     default:
       break;
   }
@@ -246,6 +206,7 @@ void RegisterReport(CLI::App& app, Context& ctx) {
       "summary",
       "Open, closed on time, closed late, overdue now, escalations by measure, interviews held, "
       "units on bulletins, score deductions by unit");
+  summary->add_option("--unit", m->unit, "Only this unit and the units under it");
   AddCommon(summary, *m);
   SupportFormats(ctx, summary, {"json", "jsonl", "csv"});
   summary->callback([&ctx, m] { RunSummary(ctx, *m); });

@@ -153,7 +153,7 @@ TEST_P(ApiContractTest, EveryRouteServedIsDocumentedAndEveryDocumentedRouteIsSer
     EXPECT_THAT(a.body, Not(HasSubstr("no resource at"))) << route;
   }
   // The probe tells a route that is not served.
-  HttpAnswer absent = probe("GET /api/v1/campaigns/{id}");
+  HttpAnswer absent = probe("GET /api/v1/no-such-resource/{id}");
   EXPECT_EQ(absent.status, 404);
   EXPECT_THAT(absent.body, HasSubstr("no resource at"));
   EXPECT_EQ(probe("PUT /api/v1/items/{id}").status, 405);
@@ -275,9 +275,50 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   send("signed out", cadre, "DELETE", "/api/v1/session", 200, "", {{"X-CSRF-Token", csrf}});
   send("401 after signing out", cadre, "GET", "/api/v1/session", 401);
 
+  // Campaigns, the ledger and reports (their CSV checked for its type; XLSX is not text).
+  HttpClient head = env_->Client();
+  std::map<std::string, std::string> head_token{
+      {"Authorization", "Bearer " + env_->Token("xs-0012")}};
+  std::map<std::string, std::string> admin{{"Authorization", "Bearer " + env_->Token("xs-0003")}};
+  auto csv = [](std::map<std::string, std::string> with) {
+    with["Content-Type"] = "text/csv";
+    return with;
+  };
+  const std::string ledger =
+      "id,title,unit,responsible,registered_at,time_limit\n"
+      "K-1,酿溪镇档案不全,niangxi,xs-0012,2017-04-21,15wd\n";
+  send("campaigns", head, "GET", "/api/v1/campaigns", 200, "", head_token);
+  send("a campaign", head, "GET", "/api/v1/campaigns/xinshao-2017", 200, "", head_token);
+  send("404 another county's campaign", head, "GET", "/api/v1/campaigns/jinkouhe-2017", 404, "",
+       head_token);
+  send("403 start as a cadre", head, "POST", "/api/v1/campaigns/xinshao-2017/start", 403, "",
+       head_token);
+  send("started", head, "POST", "/api/v1/campaigns/xinshao-2017/start", 201, "", admin);
+  send("409 started again", head, "POST", "/api/v1/campaigns/xinshao-2017/start", 409, "", admin);
+  send("a started campaign", head, "GET", "/api/v1/campaigns/xinshao-2017", 200, "", head_token);
+  send("ledger checked", head, "POST", "/api/v1/ledger/check", 200, ledger, csv(head_token));
+  send("ledger with a bad row", head, "POST", "/api/v1/ledger/import", 422,
+       ledger.substr(0, ledger.size() - 5) + "soon\n", csv(head_token));
+  send("ledger imported", head, "POST", "/api/v1/ledger/import?campaign=xinshao-2017", 201, ledger,
+       csv(head_token));
+  send("400 not CSV", head, "POST", "/api/v1/ledger/check", 400, ledger, head_token);
+  send("ledger export", head, "GET", "/api/v1/ledger/export", 200, "", head_token);
+  send("ledger export as JSON", head, "GET", "/api/v1/ledger/export?format=json", 200, "",
+       head_token);
+  const std::string as_of = "as_of=2017-05-20T10:00:00%2B08:00";
+  send("overdue report", head, "GET", "/api/v1/reports/overdue?" + as_of, 200, "", head_token);
+  send("overdue report as CSV", head, "GET", "/api/v1/reports/overdue?format=csv&" + as_of, 200, "",
+       head_token);
+  send("summary report", head, "GET", "/api/v1/reports/summary?" + as_of, 200, "", head_token);
+  send("ranking before any assessment", head, "GET",
+       "/api/v1/reports/ranking?campaign=xinshao-2017", 200, "", head_token);
+  send("403 a unit outside my scope", head, "GET", "/api/v1/reports/overdue?unit=yantang", 403, "",
+       head_token);
+  send("400 a format", head, "GET", "/api/v1/reports/summary?format=pdf", 400, "", head_token);
+
   std::set<int> statuses;
   for (const auto& a : answers.list()) statuses.insert(static_cast<int>(a.at("status").as_int64()));
-  EXPECT_EQ(statuses, (std::set<int>{200, 201, 400, 401, 403, 404, 409, 412, 415, 428, 429}));
+  EXPECT_EQ(statuses, (std::set<int>{200, 201, 400, 401, 403, 404, 409, 412, 415, 422, 428, 429}));
 
   testing::CommandResult r = Check(document, answers.list(), "answers");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -324,7 +365,7 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   no_etag["name"] = "a detail without its ETag";
   stray.push_back(no_etag);
   json::object unknown_route = find("who am I");
-  unknown_route["target"] = "/api/v1/campaigns";
+  unknown_route["target"] = "/api/v1/no-such-resource";
   unknown_route["name"] = "an undocumented route";
   stray.push_back(unknown_route);
   stray.push_back(find("my items"));  // and one that is right

@@ -112,6 +112,9 @@ struct NewEvidence;
 // The files of a multipart upload, each checked (name, size, type by content) into `out`; the
 // error response when the body or any file is refused (then nothing is to be stored).
 std::optional<http::Response> ReadUploads(Call& call, std::vector<NewEvidence>& out);
+std::vector<Route> CampaignRoutes();  // campaign_routes.cc
+std::vector<Route> LedgerRoutes();    // ledger_routes.cc
+std::vector<Route> ReportRoutes();    // report_routes.cc
 
 // Responses.
 http::Response JsonResponse(unsigned status, const boost::json::value& body);
@@ -120,6 +123,12 @@ http::Response JsonResponse(unsigned status, const boost::json::value& body);
 // kFailedPrecondition 409 failed_precondition, kUnavailable 503 unavailable, kInternal 500
 // internal (its text is logged, not sent).
 http::Response ErrorResponse(const Error& error);
+
+// Runs `handler` under the request's Idempotency-Key, when it has one (idempotency.cc): a retry
+// of the same request by the same person answers the first answer again (with
+// Idempotent-Replayed: true) and does nothing twice; a key reused for another request is 409.
+// Answers of 500 and more are not kept, so they can be retried.
+http::Response WithIdempotencyKey(Call& call, const RouteHandler& handler);
 
 // The org the caller belongs to (null for an administrator of no org, which cannot happen for an
 // account made by rectify user add).

@@ -580,49 +580,10 @@ http::Response CheckAndAct(Call& call) {
   return Act(call, *r, *version);
 }
 
-// With an Idempotency-Key, a retry of the same request gets the first answer again (looked up
-// before any check: the first request has moved the item on, so its If-Match no longer holds).
-http::Response SendEvent(Call& call) {
-  std::string key = call.request.Header("idempotency-key");
-  if (key.empty()) return CheckAndAct(call);
-  if (key.size() > 200) {
-    return http::Response::Error(400, "bad_request",
-                                 "Idempotency-Key: at most 200 characters (a UUID is usual)");
-  }
-  std::string request_hash =
-      auth::HashSecret(call.request.method + " " + call.request.path + " " +
-                       call.request.Header("if-match") + " " + call.request.body);
-  auto begun = call.db.idempotency->Begin(call.caller.person, key, request_hash, call.now);
-  if (!begun) return ErrorResponse(begun.error());
-  if (begun->replay) {
-    http::Response replay =
-        http::Response::Json(static_cast<unsigned>(begun->replay->status), begun->replay->body);
-    boost::system::error_code ec;
-    json::value headers = json::parse(begun->replay->headers_json, ec);
-    if (!ec && headers.is_array()) {
-      for (const auto& h : headers.as_array()) {
-        const auto& pair = h.as_array();
-        replay.headers.emplace_back(std::string(pair[0].as_string()),
-                                    std::string(pair[1].as_string()));
-      }
-    }
-    replay.headers.emplace_back("Idempotent-Replayed", "true");
-    return replay;
-  }
-  http::Response response = CheckAndAct(call);
-  if (response.status >= 500) {
-    (void)call.db.idempotency->Abandon(call.caller.person, key);
-    return response;
-  }
-  json::array headers;
-  for (const auto& [name, value] : response.headers) {
-    if (name == "ETag") headers.push_back(json::array{name, value});
-  }
-  (void)call.db.idempotency->Finish(
-      call.caller.person, key,
-      StoredResponse{static_cast<int>(response.status), json::serialize(headers), response.body});
-  return response;
-}
+// With an Idempotency-Key, a retry of the same request gets the first answer again
+// (WithIdempotencyKey looks it up before any check: the first request has moved the item on, so
+// its If-Match no longer holds).
+http::Response SendEvent(Call& call) { return WithIdempotencyKey(call, CheckAndAct); }
 
 }  // namespace
 

@@ -644,6 +644,11 @@ std::string CampaignPinMismatch(const std::string& campaign, const std::string& 
 }
 
 Result<Instance> StartCampaign(Engine& engine, const std::string& name, int version) {
+  return StartCampaign(engine, name, version, CampaignStarter{});
+}
+
+Result<Instance> StartCampaign(Engine& engine, const std::string& name, int version,
+                               const CampaignStarter& starter) {
   const Interpreter& interp = engine.interpreter();
   auto c = interp.definitions().FindCampaign(name, version);
   if (!c) {
@@ -699,12 +704,15 @@ Result<Instance> StartCampaign(Engine& engine, const std::string& name, int vers
     step.inst().timers.push_back({p.name, kGeneration, p.due});
     timers.emplace_back(p.name);
   }
-  step.Audit(kSystemActor, "campaign_started", "draft", step.inst().record.state, "",
-             {{"campaign", name},
-              {"pins", pins},
-              {"from", FormatDate(c->from())},
-              {"to", FormatDate(c->to())},
-              {"timers", static_cast<std::int64_t>(plan->size())}});
+  json::object started{{"campaign", name},
+                       {"pins", pins},
+                       {"from", FormatDate(c->from())},
+                       {"to", FormatDate(c->to())},
+                       {"timers", static_cast<std::int64_t>(plan->size())}};
+  if (!starter.channel.empty()) started["channel"] = starter.channel;
+  if (!starter.request_id.empty()) started["request_id"] = starter.request_id;
+  step.Audit(starter.actor.empty() ? kSystemActor : starter.actor, "campaign_started", "draft",
+             step.inst().record.state, "", std::move(started));
   Effects fx = step.Finish();
   fx.created = true;
   fx.expected_version = 0;

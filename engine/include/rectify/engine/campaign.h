@@ -80,6 +80,15 @@ double StableShare(std::string_view text);
 // scheduled, and -> running at once when its first day has come. kUniqueViolation when it was
 // started before.
 Result<Instance> StartCampaign(Engine& engine, const std::string& name, int version = 0);
+// Who starts it and through which door, recorded on the run's campaign_started audit row (its
+// actor; `channel` and `request_id` in its data, as Command records them for an item's event).
+struct CampaignStarter {
+  std::string actor;       // a person id; empty: system
+  std::string channel;     // "cli", "api", "web"; empty: not recorded
+  std::string request_id;  // the API request's id; empty: not recorded
+};
+Result<Instance> StartCampaign(Engine& engine, const std::string& name, int version,
+                               const CampaignStarter& starter);
 
 // The workflow versions a run pinned when it started, by name (from its `pins` field).
 std::map<std::string, int> PinnedWorkflows(const Instance& run);

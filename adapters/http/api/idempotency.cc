@@ -1,0 +1,56 @@
+// Idempotency-Key for POST routes (api_internal.h WithIdempotencyKey): a retry of the same
+// request by the same person gets the first answer again and changes nothing twice.
+#include <boost/json.hpp>
+
+#include "adapters/http/api/api_internal.h"
+#include "rectify/auth/secrets.h"
+
+namespace rectify::api {
+
+namespace json = boost::json;
+
+http::Response WithIdempotencyKey(Call& call, const RouteHandler& handler) {
+  std::string key = call.request.Header("idempotency-key");
+  if (key.empty()) return handler(call);
+  if (key.size() > 200) {
+    return http::Response::Error(400, "bad_request",
+                                 "Idempotency-Key: at most 200 characters (a UUID is usual)");
+  }
+  // Looked up before any check of the request: the first one may have moved things on, so that
+  // its preconditions (an If-Match) no longer hold for the retry.
+  std::string request_hash =
+      auth::HashSecret(call.request.method + " " + call.request.target + " " +
+                       call.request.Header("if-match") + " " + call.request.body);
+  auto begun = call.db.idempotency->Begin(call.caller.person, key, request_hash, call.now);
+  if (!begun) return ErrorResponse(begun.error());
+  if (begun->replay) {
+    http::Response replay =
+        http::Response::Json(static_cast<unsigned>(begun->replay->status), begun->replay->body);
+    boost::system::error_code ec;
+    json::value headers = json::parse(begun->replay->headers_json, ec);
+    if (!ec && headers.is_array()) {
+      for (const auto& h : headers.as_array()) {
+        const auto& pair = h.as_array();
+        replay.headers.emplace_back(std::string(pair[0].as_string()),
+                                    std::string(pair[1].as_string()));
+      }
+    }
+    replay.headers.emplace_back("Idempotent-Replayed", "true");
+    return replay;
+  }
+  http::Response response = handler(call);
+  if (response.status >= 500) {
+    (void)call.db.idempotency->Abandon(call.caller.person, key);
+    return response;
+  }
+  json::array headers;
+  for (const auto& [name, value] : response.headers) {
+    if (name == "ETag" || name == "Location") headers.push_back(json::array{name, value});
+  }
+  (void)call.db.idempotency->Finish(
+      call.caller.person, key,
+      StoredResponse{static_cast<int>(response.status), json::serialize(headers), response.body});
+  return response;
+}
+
+}  // namespace rectify::api

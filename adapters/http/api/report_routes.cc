@@ -1,0 +1,167 @@
+// Reports, the same figures as `rectify report overdue|summary` and the ranking that
+// `rectify campaign show` prints (engine/report.h, report_table.h), over the caller's units:
+//   GET /api/v1/reports/overdue   ?campaign= &unit= &as_of= &format=json|csv|xlsx
+//   GET /api/v1/reports/summary   ?campaign= &unit= &as_of= &format=
+//   GET /api/v1/reports/ranking   ?campaign= (required) &format=
+//
+// A caller's report covers their scope (caller_scope.h: their unit and the units under it, the
+// county for its functional bodies, everything for an administrator); `unit` narrows it to a
+// unit inside that scope. The ranking is the last assessment the campaign's run recorded, with
+// the lines of the units in scope (their rank is their place in the whole ranking).
+#include <boost/json.hpp>
+#include <set>
+
+#include "adapters/http/api/api_internal.h"
+#include "adapters/http/api/caller_scope.h"
+#include "adapters/http/api/table_output.h"
+#include "rectify/engine/report.h"
+#include "rectify/engine/report_table.h"
+
+namespace rectify::api {
+namespace {
+
+namespace json = boost::json;
+
+Status OnlyKnown(const http::Request& req, const std::vector<std::string>& known) {
+  for (const auto& [key, value] : req.query) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    return Error::BadInput(key + ": unknown parameter (this report takes " + list + ")");
+  }
+  return OkStatus();
+}
+
+std::string Param(const http::Request& req, const char* name) {
+  auto it = req.query.find(name);
+  return it == req.query.end() ? std::string() : it->second;
+}
+
+// "2017-05-20T10:00:00+08:00" on the county's calendar.
+std::string Local(const Call& call, Timestamp t) {
+  auto cn = call.api.options.definitions->FindCalendar("cn");
+  return cn ? cn->FormatLocal(t) : FormatIso(t);
+}
+
+// The query of a report: the caller's scope, narrowed by `unit`, and `campaign` and `as_of`.
+struct Query {
+  engine::ReportQuery report;
+  TableFormat format = TableFormat::kJson;
+};
+
+Result<Query> ReadQuery(const Call& call) {
+  if (Status s = OnlyKnown(call.request, {"campaign", "unit", "as_of", "format"}); !s) {
+    return s.error();
+  }
+  Query q;
+  auto format = RequestedFormat(call.request);
+  if (!format) return format.error();
+  q.format = *format;
+  auto scope = ScopeOfCaller(call);
+  if (!scope) return scope.error();
+  auto unit = UnitInScope(*scope, Param(call.request, "unit"));
+  if (!unit) return unit.error();
+  if (*unit) {
+    q.report.unit = **unit;
+  } else if (!scope->everything) {
+    q.report.unit = scope->root;
+  }
+  std::string campaign = Param(call.request, "campaign");
+  if (!campaign.empty()) {
+    if (!call.api.options.definitions->FindCampaign(campaign)) {
+      return Error::BadInput("campaign: no campaign '" + campaign + "' is loaded");
+    }
+    q.report.campaign = campaign;
+  }
+  q.report.as_of = call.now;
+  if (std::string as_of = Param(call.request, "as_of"); !as_of.empty()) {
+    auto t = ParseIso(as_of);
+    if (!t) {
+      return Error::BadInput("as_of: " + t.error().message() +
+                             " (write an ISO 8601 instant, e.g. 2017-05-20T10:00:00+08:00)");
+    }
+    q.report.as_of = *t;
+  }
+  return q;
+}
+
+std::string FileName(const char* report, const Call& call, const Query& q) {
+  std::string name = std::string(report);
+  if (q.report.campaign) name += "-" + *q.report.campaign;
+  return name + "-" + Local(call, q.report.as_of).substr(0, 10);
+}
+
+http::Response Overdue(Call& call) {
+  auto q = ReadQuery(call);
+  if (!q) return ErrorResponse(q.error());
+  auto rows = engine::OverdueReport(*call.db.store, *call.api.options.definitions, q->report);
+  if (!rows) return ErrorResponse(rows.error());
+  json::array items;
+  for (const auto& r : *rows) items.push_back(engine::ToJson(r));
+  json::object o{{"as_of", Local(call, q->report.as_of)}, {"items", std::move(items)}};
+  return TableResponse(q->format, o, engine::OverdueTable(*rows), FileName("overdue", call, *q));
+}
+
+http::Response SummaryRoute(Call& call) {
+  auto q = ReadQuery(call);
+  if (!q) return ErrorResponse(q.error());
+  auto sum = engine::SummaryReport(*call.db.store, *call.api.options.definitions, q->report);
+  if (!sum) return ErrorResponse(sum.error());
+  json::object o{{"as_of", Local(call, q->report.as_of)}};
+  json::value counts = engine::ToJson(*sum);
+  for (const auto& kv : counts.as_object()) o[kv.key()] = kv.value();
+  return TableResponse(q->format, o, engine::SummaryTable(*sum), FileName("summary", call, *q));
+}
+
+http::Response Ranking(Call& call) {
+  if (Status s = OnlyKnown(call.request, {"campaign", "format"}); !s)
+    return ErrorResponse(s.error());
+  auto format = RequestedFormat(call.request);
+  if (!format) return ErrorResponse(format.error());
+  std::string campaign = Param(call.request, "campaign");
+  if (campaign.empty()) {
+    return ErrorResponse(
+        Error::BadInput("campaign: required (the campaign whose ranking to show)"));
+  }
+  auto scope = ScopeOfCaller(call);
+  if (!scope) return ErrorResponse(scope.error());
+  auto def = call.api.options.definitions->FindCampaign(campaign);
+  if (!def || (!call.caller.admin && def->org().info().name != call.caller.org)) {
+    return ErrorResponse(Error::NotFound("no campaign '" + campaign + "'"));
+  }
+  auto last = engine::LastAssessment(*call.db.store, campaign);
+  if (!last) return ErrorResponse(last.error());
+  json::object o{{"campaign", campaign}};
+  json::array ranking;
+  if (*last) {
+    const json::object& a = **last;
+    o["assessment"] = a.contains("assessment") ? a.at("assessment") : json::value(nullptr);
+    o["period"] = a.contains("period") ? a.at("period") : json::value(nullptr);
+    if (const auto* rows = a.if_contains("ranking"); rows && rows->is_array()) {
+      for (const auto& r : rows->as_array()) {
+        const auto* unit = r.is_object() ? r.as_object().if_contains("unit") : nullptr;
+        if (unit && unit->is_string() && scope->Covers(std::string(unit->as_string()))) {
+          ranking.push_back(r);
+        }
+      }
+    }
+  } else {
+    o["assessment"] = nullptr;
+    o["period"] = nullptr;
+  }
+  json::object in_scope{{"ranking", ranking}};
+  o["ranking"] = std::move(ranking);
+  return TableResponse(*format, o, engine::RankingTable(in_scope), "ranking-" + campaign);
+}
+
+}  // namespace
+
+std::vector<Route> ReportRoutes() {
+  return {
+      {{"GET", "/api/v1/reports/overdue", Access::kSignedIn, false}, Overdue},
+      {{"GET", "/api/v1/reports/summary", Access::kSignedIn, false}, SummaryRoute},
+      {{"GET", "/api/v1/reports/ranking", Access::kSignedIn, false}, Ranking},
+  };
+}
+
+}  // namespace rectify::api
