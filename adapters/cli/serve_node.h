@@ -25,6 +25,9 @@ struct NodeOptions {
   std::string campaign;           // optional: start it if needed and print its events
   DefinitionSources definitions;  // definition_sources.h
   bool notifications = false;
+  std::string tls_cert, tls_key;  // both: serve HTTPS
+  std::string auth_header;        // single sign-on: the header naming the person
+  std::string trusted_proxies;    // the addresses that may send it (comma-separated, CIDR)
 };
 
 void RunNode(Context& ctx, const NodeOptions& options);

@@ -45,6 +45,7 @@ struct ApiOptions {
   Clock* clock = nullptr;
   int workers = 2;
   SessionPolicy sessions;
+  HeaderAuth header_auth;  // single sign-on (authentication.h); empty: none
   LoginThrottle::Policy throttle;
 };
 
