@@ -78,6 +78,8 @@ class ApiEnv {
   }
 
   HttpClient Client() const { return HttpClient(port_); }
+  // The running `rectify serve` (to stop it, read its output).
+  ChildProcess& server() { return *server_; }
   int port() const { return port_; }
   const TestDatabase& db() const { return *db_; }
 

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <csignal>
 #include <set>
+#include <thread>
 
 #include "adapters/store/soci/database.h"
 #include "tests/http/api_env.h"
@@ -200,6 +202,25 @@ TEST_P(ApiStreamTest, SigningOutEndsTheStream) {
   HttpAnswer out = c.Send("DELETE", "/api/v1/session", "", {{"X-CSRF-Token", csrf}});
   ASSERT_EQ(out.status, 200) << out.body;
   EXPECT_TRUE(stream->WaitForEnd(5s)) << stream->text();
+}
+
+TEST_P(ApiStreamTest, AGracefulStopEndsOpenStreamsAndDoesNotHang) {
+  HttpClient a = env_->Client(), b = env_->Client();
+  env_->SignIn(a, "xs-0014");
+  env_->SignIn(b, "xs-0003");
+  auto first = Open(a);
+  auto second = Open(b);
+  ASSERT_EQ(first->status(), 200);
+  ASSERT_EQ(second->status(), 200);
+  auto start = std::chrono::steady_clock::now();
+  env_->server().Kill(SIGTERM);
+  EXPECT_TRUE(first->WaitForEnd(5s));
+  EXPECT_TRUE(second->WaitForEnd(5s));
+  while (env_->server().running() && std::chrono::steady_clock::now() - start < 10s) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_FALSE(env_->server().running()) << env_->server().output();
+  EXPECT_EQ(env_->server().Wait(), 0) << env_->server().output();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiStreamTest,
