@@ -312,25 +312,24 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       std::lock_guard lock(sink_mu_);
       if (sink_closed_) return false;
       if (pending_bytes_ + chunk.size() > state_->options.stream_buffer) {
-        sink_closed_ = true;  // too slow: dropped, it reconnects
-      } else {
-        pending_bytes_ += chunk.size();
+        // Too slow: cut off (what is queued is not worth sending); it reconnects.
+        sink_closed_ = true;
+        net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->Close(); });
+        return false;
       }
+      pending_bytes_ += chunk.size();
     }
     net::post(stream_.get_executor(),
               [self = this->shared_from_this(), chunk = std::move(chunk)]() mutable {
-                bool drop;
-                {
-                  std::lock_guard lock(self->sink_mu_);
-                  drop = self->sink_closed_;
-                }
-                if (drop) return self->EndStream();
+                if (self->stream_done_) return;
                 self->chunks_.push_back(std::move(chunk));
                 self->WriteChunks();
               });
     return true;
   }
+  // What was written before goes out first, then the last chunk.
   void CloseSink() {
+    MarkSinkClosed();
     net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->EndStream(); });
   }
   bool SinkClosed() {
@@ -542,7 +541,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         return self->Close();
       }
       self->Tcp().expires_never();
-      if (self->end_after_) return self->EndStream();
+      if (self->chunks_.empty() && self->end_after_) return self->EndStream();
       self->WriteChunks();
     };
     Tcp().expires_after(state_->options.read_timeout);
@@ -553,16 +552,15 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
   }
 
-  // The last chunk, then close; after the chunk being written, if any.
+  // The last chunk, then close; after the chunks queued before, if any.
   void EndStream() {
     MarkSinkClosed();
     if (stream_done_) return;
-    if (writing_) {
+    if (writing_ || !chunks_.empty()) {
       end_after_ = true;
-      return;
+      return WriteChunks();
     }
     stream_done_ = true;
-    chunks_.clear();
     if (!chunked_) return Close();
     Tcp().expires_after(std::chrono::seconds(2));
     net::async_write(
@@ -591,6 +589,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void Close() {
     MarkSinkClosed();
+    stream_done_ = true;
     beast::error_code ec;
     Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
     Tcp().close();
@@ -618,8 +617,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool stream_done_ = false;
   std::deque<std::string> chunks_;
   std::vector<char> watch_buffer_;
-  std::mutex sink_mu_;  // guards what follows (the sink writes from other threads)
-  bool sink_closed_ = false;
+  std::mutex sink_mu_;        // guards what follows (the sink writes from other threads)
+  bool sink_closed_ = false;  // no more writes taken
   std::size_t pending_bytes_ = 0;
 };
 
