@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <fstream>
+#include <thread>
 
 #include "adapters/store/soci/database.h"
 #include "adapters/store/soci/soci_account_store.h"
@@ -86,6 +87,37 @@ HttpAnswer HttpsSend(int port, const std::string& ca_file, const std::string& me
   return answer;
 }
 
+// Opens GET /api/v1/stream over HTTPS with `cookie` and reads until `until` arrives (or 10 s);
+// what was read.
+std::string HttpsStreamUntil(int port, const std::string& ca_file, const std::string& cookie,
+                             const std::string& until) {
+  net::io_context io;
+  net::ssl::context ctx(net::ssl::context::tls_client);
+  ctx.load_verify_file(ca_file);
+  ctx.set_verify_mode(net::ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+  beast::error_code ec;
+  beast::get_lowest_layer(stream).socket().connect(
+      net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
+      ec);
+  if (ec) return {};
+  timeval limit{10, 0};
+  ::setsockopt(beast::get_lowest_layer(stream).socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO,
+               &limit, sizeof limit);
+  stream.handshake(net::ssl::stream_base::client, ec);
+  if (ec) return {};
+  std::string req =
+      "GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + cookie + "\r\n\r\n";
+  net::write(stream, net::buffer(req), ec);
+  std::string got;
+  char buf[4096];
+  while (!ec && got.find(until) == std::string::npos) {
+    std::size_t n = stream.read_some(net::buffer(buf), ec);
+    got.append(buf, n);
+  }
+  return got;
+}
+
 class ApiTlsTest : public ::testing::TestWithParam<Backend> {};
 
 TEST_P(ApiTlsTest, ServesHttpsWithASecureCookieAndRefusesPlainHttpAndABadKey) {
@@ -111,6 +143,28 @@ TEST_P(ApiTlsTest, ServesHttpsWithASecureCookieAndRefusesPlainHttpAndABadKey) {
   ASSERT_EQ(items.status, 200) << items.body;
   EXPECT_THAT(items.body, HasSubstr("T-A1"));
   EXPECT_FALSE(items.Header("content-security-policy").empty());
+  // Live updates over TLS: the stream opens, and a change reaches it.
+  HttpAnswer login_a =
+      HttpsSend(env.port(), cert, "POST", "/api/v1/session",
+                R"({"person":"xs-0014","password":")" + testing::kApiPassword + R"("})");
+  ASSERT_EQ(login_a.status, 200);
+  std::string stream_cookie =
+      login_a.Header("set-cookie").substr(0, login_a.Header("set-cookie").find(';'));
+  std::string csrf(login_a.Json().at("csrf_token").as_string());
+  std::thread change([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    HttpAnswer now =
+        HttpsSend(env.port(), cert, "GET", "/api/v1/items/T-A1", "", {{"Cookie", stream_cookie}});
+    HttpsSend(
+        env.port(), cert, "POST", "/api/v1/items/T-A1/events/submit",
+        R"({"evidence":["照片.jpg"]})",
+        {{"Cookie", stream_cookie}, {"X-CSRF-Token", csrf}, {"If-Match", now.Header("etag")}});
+  });
+  std::string streamed = HttpsStreamUntil(env.port(), cert, stream_cookie, "\"T-A1\"");
+  change.join();
+  EXPECT_THAT(streamed, HasSubstr("text/event-stream"));
+  EXPECT_THAT(streamed, HasSubstr("event: item"));
+  EXPECT_THAT(streamed, HasSubstr("\"T-A1\""));
 
   // A client that does not trust the certificate gets nothing; plain HTTP to the TLS port is
   // closed without an answer; the server goes on serving.
