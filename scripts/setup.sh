@@ -23,7 +23,7 @@ test_packages=(
   libgtest-dev libgmock-dev googletest
   postgresql postgresql-contrib
   python3 python3-aiosmtpd python3-icalendar python3-yaml python3-jsonschema
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev openssl
 )
 bench_packages=(
   libbenchmark-dev wrk

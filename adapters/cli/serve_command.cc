@@ -125,6 +125,12 @@ void RunServe(Context& ctx, const ServeOptions& o) {
     n.notifications = o.notifications;
     return RunNode(ctx, n);
   }
+  if (!o.node.tls_cert.empty() || !o.node.tls_key.empty() || !o.node.auth_header.empty() ||
+      !o.node.trusted_proxies.empty()) {
+    return ctx.UsageError(
+        "--items runs the campaign demonstration, which has no API; --tls-cert, --tls-key, "
+        "--auth-header and --trusted-proxy are for an engine node (leave out --items)");
+  }
   if (o.node.workers > 0 || !o.node.anchor.empty() || !o.node.node_id.empty()) {
     return ctx.UsageError(
         "--items runs the campaign demonstration in one process; --workers, --node-id and "
@@ -361,6 +367,16 @@ void RegisterServe(CLI::App& app, Context& ctx) {
                   "With --public-unit: the person in whose name public reports are registered");
   cmd->add_option("--public-report-limit", o->node.public_report_limit,
                   "Public reports and wrong ticket secrets per address before each must wait (10)");
+  cmd->add_option("--tls-cert", o->node.tls_cert,
+                  "With --listen: serve HTTPS with this PEM certificate (chain) file");
+  cmd->add_option("--tls-key", o->node.tls_key,
+                  "With --tls-cert: the certificate's private key (PEM, unencrypted)");
+  cmd->add_option("--auth-header", o->node.auth_header,
+                  "Single sign-on: the header (e.g. X-Remote-User) in which a trusted proxy "
+                  "names the person; needs --trusted-proxy");
+  cmd->add_option("--trusted-proxy", o->node.trusted_proxies,
+                  "The addresses (IP or CIDR, comma-separated) of the proxies that may send "
+                  "--auth-header; the header from anywhere else is refused and recorded");
   cmd->add_option("--campaign", o->campaign,
                   "A campaign to run (started if it was not) and whose events to print");
   cmd->add_option("--node-id", o->node.node_id,

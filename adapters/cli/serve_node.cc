@@ -108,6 +108,20 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     if (!l) return ctx.UsageError("--listen: " + l.error().message());
     listen = *l;
   }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    return ctx.UsageError("--tls-cert and --tls-key go together (the certificate and its key)");
+  }
+  if ((!o.tls_cert.empty() || !o.auth_header.empty()) && !listen) {
+    return ctx.UsageError("--tls-cert and --auth-header are for the API: give --listen too");
+  }
+  auto header_auth = api::HeaderAuth::Parse(o.auth_header, o.trusted_proxies);
+  if (!header_auth) return ctx.UsageError(header_auth.error().message());
+  if (!o.tls_cert.empty()) {
+    // A bad certificate or key stops the start before anything else: nothing is served.
+    if (Status st = http::HttpServer::CheckTls(o.tls_cert, o.tls_key); !st) {
+      return ctx.Fail(st.error());
+    }
+  }
   std::unique_ptr<SqliteNodeLock> node_lock;
   if (sqlite) {
     auto lock = SqliteNodeLock::Take(url->path);
@@ -210,6 +224,8 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     ao.public_free_per_address = o.public_report_limit;
     // The multipart framing of the largest file fits in the request's limit.
     ao.max_upload_request = std::max(*max_upload_request, *max_upload + 64 * 1024);
+    ao.sessions.secure_cookie = !o.tls_cert.empty();
+    ao.header_auth = std::move(*header_auth);
     auto created = api::ApiService::Create(ao);
     if (!created) return ctx.Fail(created.error().WithContext("the API"));
     api_service = std::move(*created);
@@ -218,6 +234,9 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     server = std::make_unique<http::HttpServer>(io, listen->host, listen->port, ho);
     http::AddHealthRoutes(*server, metrics, health);
     api_service->AddRoutes(*server);
+    if (!o.tls_cert.empty()) {
+      if (Status st = server->UseTls(o.tls_cert, o.tls_key); !st) return ctx.Fail(st.error());
+    }
     if (Status st = server->Start(); !st) return ctx.Fail(st.error().WithContext("--listen"));
   }
 
@@ -289,7 +308,8 @@ void RunNode(Context& ctx, const NodeOptions& o) {
   if (server) {
     std::string host = server->address();
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    ctx.out << "rectify serve: listening on http://" << host << ":" << server->port() << "\n";
+    ctx.out << "rectify serve: listening on " << (server->tls() ? "https" : "http") << "://" << host
+            << ":" << server->port() << "\n";
   }
   ctx.out << std::flush;
   node.Start();

@@ -33,6 +33,9 @@ struct NodeOptions {
   std::string public_unit;
   std::string public_registrar;
   int public_report_limit = 10;
+  std::string tls_cert, tls_key;  // both: serve HTTPS
+  std::string auth_header;        // single sign-on: the header naming the person
+  std::string trusted_proxies;    // the addresses that may send it (comma-separated, CIDR)
 };
 
 void RunNode(Context& ctx, const NodeOptions& options);

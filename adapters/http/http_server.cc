@@ -1,4 +1,5 @@
-// The HTTP server (http_server.h): an acceptor on its own strand, one Session per connection.
+// The HTTP server (http_server.h): an acceptor on its own strand, one Session per connection,
+// over plain TCP or TLS (Session<Stream>: one code path for both).
 #include "adapters/http/http_server.h"
 
 #include <algorithm>
@@ -7,16 +8,22 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <cctype>
 #include <cstdio>
+#include <deque>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <set>
+
+#include "adapters/http/request_parsing.h"
 
 namespace rectify::http {
 
@@ -33,23 +40,7 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-std::vector<std::string> Segments(std::string_view path) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    std::size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    out.emplace_back(path.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
-bool IsParam(const std::string& segment) {
+bool IsParam(std::string_view segment) {
   return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
 }
 
@@ -123,13 +114,113 @@ std::string ErrorJson(std::string_view code, std::string_view message) {
   return boost::json::serialize(root);
 }
 
-class Session;
+std::vector<std::string> PathSegments(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.emplace_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+RouteMatch MatchRoute(const std::vector<RoutePattern>& routes, std::string_view method,
+                      std::string_view path) {
+  RouteMatch out;
+  std::vector<std::string> segments = PathSegments(path);
+  int best_exact = -1;
+  std::set<std::string> allowed;
+  for (std::size_t r = 0; r < routes.size(); ++r) {
+    const RoutePattern& route = routes[r];
+    if (route.segments.size() != segments.size()) continue;
+    int exact = 0;
+    bool match = true;
+    for (std::size_t i = 0; i < segments.size() && match; ++i) {
+      if (IsParam(route.segments[i])) continue;
+      match = route.segments[i] == segments[i];
+      ++exact;
+    }
+    if (!match) continue;
+    allowed.insert(route.method);
+    if (route.method == method && exact > best_exact) {
+      out.route = r;
+      best_exact = exact;
+    }
+  }
+  out.allowed.assign(allowed.begin(), allowed.end());
+  if (out.route) {
+    const RoutePattern& best = routes[*out.route];
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      if (IsParam(best.segments[i])) {
+        out.params[best.segments[i].substr(1, best.segments[i].size() - 2)] = segments[i];
+      }
+    }
+  }
+  return out;
+}
+
+void PrepareParser(RequestParser& parser, std::size_t max_header) {
+  // Beast checks a Content-Length against the limit while parsing the header, before the route
+  // is known: the header is parsed without one, then the body held to its route's.
+  parser.body_limit(boost::none);
+  parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(max_header, UINT32_MAX)));
+}
+
+std::size_t BodyLimitFor(const RequestParser& parser, const std::vector<RoutePattern>& patterns,
+                         const std::vector<std::size_t>& max_bodies, std::size_t fallback) {
+  std::size_t limit = fallback;
+  const auto& head = parser.get();
+  auto url = boost::urls::parse_origin_form(head.target());
+  if (!url) return limit;
+  std::vector<std::string> segments = PathSegments(url->path());
+  std::string_view method = head.method_string();
+  for (std::size_t r = 0; r < patterns.size() && r < max_bodies.size(); ++r) {
+    const RoutePattern& route = patterns[r];
+    if (max_bodies[r] == 0 || route.method != method) continue;
+    if (route.segments.size() != segments.size()) continue;
+    bool match = true;
+    for (std::size_t i = 0; i < segments.size() && match; ++i) {
+      match = IsParam(route.segments[i]) || route.segments[i] == segments[i];
+    }
+    if (match) limit = std::max(limit, max_bodies[r]);
+  }
+  return limit;
+}
+
+Result<Request> ToRequest(bhttp::request<bhttp::string_body>&& msg, std::string remote) {
+  Request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  req.remote = std::move(remote);
+  req.body = std::move(msg.body());
+  for (const auto& field : msg) {
+    std::string name = Lower(field.name_string());
+    auto [it, fresh] = req.headers.emplace(name, std::string(field.value()));
+    if (!fresh) it->second += ", " + std::string(field.value());
+  }
+  auto url = boost::urls::parse_origin_form(req.target);
+  if (!url) return Error::BadInput("the request target '" + req.target + "' is not a path");
+  req.path = url->path();
+  for (const auto& p : url->params()) req.query[p.key] = p.value;
+  return req;
+}
 
 struct RouteEntry {
-  std::string method;
-  std::vector<std::string> segments;
   AsyncHandler handler;
   std::size_t max_body = 0;  // 0: the server's Options::max_body
+};
+
+// What the State knows of a connection: enough to stop it.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void Shutdown() = 0;
 };
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
@@ -150,7 +241,10 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::string address;
   std::uint16_t requested_port;
   Options options;
-  std::vector<RouteEntry> routes;
+  std::vector<RoutePattern> patterns;  // what each route matches
+  std::vector<std::size_t> max_bodies;
+  std::vector<RouteEntry> routes;          // same index: how it answers
+  std::shared_ptr<net::ssl::context> tls;  // set: HTTPS
   tcp::acceptor acceptor;
   std::atomic<bool> started{false};
   std::atomic<bool> stopping{false};
@@ -158,78 +252,126 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
 
   mutable std::mutex mu;  // guards what follows
   std::string bound_address;
-  std::map<std::uint64_t, std::weak_ptr<Session>> sessions;
+  std::map<std::uint64_t, std::weak_ptr<SessionBase>> sessions;
   std::uint64_t next_id = 0;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// The sink of a streaming response: it forwards to its connection, which it does not keep alive.
+template <class Stream>
+class SessionSink;
+
+// One connection. Stream is beast::tcp_stream (HTTP) or beast::ssl_stream<beast::tcp_stream>
+// (HTTPS); only the start (a TLS handshake) differs.
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
   Session(tcp::socket&& socket, std::shared_ptr<HttpServer::State> state, std::uint64_t id)
-      : stream_(std::move(socket)), state_(std::move(state)), id_(id) {
+      : stream_(MakeStream(std::move(socket), *state)), state_(std::move(state)), id_(id) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = Tcp().socket().remote_endpoint(ec);
     if (!ec) {
       remote_ =
           ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
       remote_ += ":" + std::to_string(ep.port());
     }
   }
-  ~Session() { state_->Forget(id_); }
+  ~Session() override { state_->Forget(id_); }
+  std::uint64_t id() const { return id_; }
 
   void Run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Tcp().expires_after(self->state_->options.read_timeout);
+        self->stream_.async_handshake(net::ssl::stream_base::server, [self](beast::error_code ec) {
+          // Not TLS (plain HTTP to the HTTPS port), or a client
+          // that does not trust the certificate: closed.
+          if (ec) return self->Close();
+          self->Read();
+        });
+      } else {
+        self->Read();
+      }
+    });
   }
 
   // Graceful: an idle connection closes now; one whose request is being handled closes after
-  // its response is written.
-  void Shutdown() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+  // its response is written; a stream ends now.
+  void Shutdown() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
       self->closing_ = true;
+      if (self->streaming_) return self->EndStream();
       if (!self->busy_) self->Close();
     });
   }
 
+  // For the sink (any thread).
+  bool QueueChunk(std::string chunk) {
+    {
+      std::lock_guard lock(sink_mu_);
+      if (sink_closed_) return false;
+      if (pending_bytes_ + chunk.size() > state_->options.stream_buffer) {
+        // Too slow: cut off (what is queued is not worth sending); it reconnects.
+        sink_closed_ = true;
+        net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->Close(); });
+        return false;
+      }
+      pending_bytes_ += chunk.size();
+    }
+    net::post(stream_.get_executor(),
+              [self = this->shared_from_this(), chunk = std::move(chunk)]() mutable {
+                if (self->stream_done_) return;
+                self->chunks_.push_back(std::move(chunk));
+                self->WriteChunks();
+              });
+    return true;
+  }
+  // What was written before goes out first, then the last chunk.
+  void CloseSink() {
+    MarkSinkClosed();
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->EndStream(); });
+  }
+  bool SinkClosed() {
+    std::lock_guard lock(sink_mu_);
+    return sink_closed_;
+  }
+
  private:
+  static Stream MakeStream(tcp::socket&& socket, HttpServer::State& state) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *state.tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
   void Read() {
     busy_ = false;
     if (closing_) return Close();
     parser_.emplace();
     body_limit_ = state_->options.max_body;
-    // Beast checks a Content-Length against the limit while parsing the header, before the
-    // route is known: the header is parsed without one, then the body held to its route's.
-    parser_->body_limit(boost::none);
-    parser_->header_limit(static_cast<std::uint32_t>(state_->options.max_header));
-    stream_.expires_after(state_->options.read_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+    PrepareParser(*parser_, state_->options.max_header);
+    Tcp().expires_after(state_->options.read_timeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::OnHeader, this->shared_from_this()));
   }
 
   // The header is in: the body's limit is the route's own when it has one (an upload), else the
   // server's. Then the rest of the request, under the same read timeout.
   void OnHeader(beast::error_code ec, std::size_t n) {
     if (ec) return OnRead(ec, n);
-    const auto& head = parser_->get();
-    std::string target(head.target());
-    auto url = boost::urls::parse_origin_form(target);
-    if (url) {
-      std::vector<std::string> segments = Segments(url->path());
-      std::string method(head.method_string());
-      for (const RouteEntry& route : state_->routes) {
-        if (route.max_body == 0 || route.method != method) continue;
-        if (route.segments.size() != segments.size()) continue;
-        bool match = true;
-        for (std::size_t i = 0; i < segments.size() && match; ++i) {
-          match = IsParam(route.segments[i]) || route.segments[i] == segments[i];
-        }
-        if (match) body_limit_ = std::max(body_limit_, route.max_body);
-      }
-    }
+    body_limit_ =
+        BodyLimitFor(*parser_, state_->patterns, state_->max_bodies, state_->options.max_body);
     parser_->body_limit(body_limit_);
     if (auto length = parser_->content_length(); length && *length > body_limit_) {
       return OnRead(bhttp::error::body_limit, n);
     }
     bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+                      beast::bind_front_handler(&Session::OnRead, this->shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
@@ -261,61 +403,24 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch(bhttp::request<bhttp::string_body> msg) {
     version_ = msg.version();
     keep_alive_ = msg.keep_alive();
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    req.remote = remote_;
-    req.body = std::move(msg.body());
-    for (const auto& field : msg) {
-      std::string name = Lower(field.name_string());
-      auto [it, fresh] = req.headers.emplace(name, std::string(field.value()));
-      if (!fresh) it->second += ", " + std::string(field.value());
-    }
-    auto url = boost::urls::parse_origin_form(req.target);
-    if (!url) {
-      return Write(Response::Error(400, "bad_request",
-                                   "the request target '" + req.target + "' is not a path"));
-    }
-    req.path = url->path();
-    for (const auto& p : url->params()) req.query[p.key] = p.value;
-
-    std::vector<std::string> segments = Segments(req.path);
-    const RouteEntry* best = nullptr;
-    int best_exact = -1;
-    std::set<std::string> allowed;
-    for (const RouteEntry& route : state_->routes) {
-      if (route.segments.size() != segments.size()) continue;
-      int exact = 0;
-      bool match = true;
-      for (std::size_t i = 0; i < segments.size() && match; ++i) {
-        if (IsParam(route.segments[i])) continue;
-        match = route.segments[i] == segments[i];
-        ++exact;
-      }
-      if (!match) continue;
-      allowed.insert(route.method);
-      if (route.method == req.method && exact > best_exact) {
-        best = &route;
-        best_exact = exact;
-      }
-    }
-    if (best == nullptr && allowed.empty()) {
+    auto parsed = ToRequest(std::move(msg), remote_);
+    if (!parsed) return Write(Response::Error(400, "bad_request", parsed.error().message()));
+    Request req = std::move(*parsed);
+    RouteMatch match = MatchRoute(state_->patterns, req.method, req.path);
+    if (!match.route && match.allowed.empty()) {
       return Write(Response::Error(404, "not_found", "no resource at " + req.path));
     }
-    if (best == nullptr) {
+    if (!match.route) {
       std::string allow;
-      for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+      for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
       Response r =
           Response::Error(405, "method_not_allowed",
                           req.method + " is not allowed on " + req.path + "; allowed: " + allow);
       r.headers.emplace_back("Allow", allow);
       return Write(std::move(r));
     }
-    for (std::size_t i = 0; i < segments.size(); ++i) {
-      if (IsParam(best->segments[i])) {
-        req.params[best->segments[i].substr(1, best->segments[i].size() - 2)] = segments[i];
-      }
-    }
+    req.params = std::move(match.params);
+    const RouteEntry& best = state_->routes[*match.route];
     // Until it is answered, a request counts as work: io.run() does not return while an async
     // handler still holds its Responder.
     struct Pending {
@@ -324,15 +429,19 @@ class Session : public std::enable_shared_from_this<Session> {
       net::executor_work_guard<net::io_context::executor_type> work;
     };
     auto pending = std::make_shared<Pending>(state_->io);
-    Responder respond = [self = shared_from_this(), pending](Response r) {
+    Responder respond = [self = this->shared_from_this(), pending](Response r) {
       if (pending->answered.exchange(true)) return;  // answered already: a handler's bug, ignored
       net::dispatch(self->stream_.get_executor(), [self, pending, r = std::move(r)]() mutable {
-        self->Write(std::move(r));
+        if (r.stream) {
+          self->StartStream(std::move(r));
+        } else {
+          self->Write(std::move(r));
+        }
         pending->work.reset();
       });
     };
     try {
-      best->handler(req, respond);
+      best.handler(req, respond);
     } catch (const std::exception& e) {
       // The exception's text may hold SQL or paths: it goes to the server's log, not to the
       // client.
@@ -344,39 +453,134 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
+  template <class Message>
+  void SetHeaders(Message& msg, Response& r) {
+    msg.version(version_);
+    msg.result(r.status);
+    msg.set(bhttp::field::server, state_->options.server_name);
+    msg.set(bhttp::field::content_type, r.content_type);
+    for (const auto& [name, value] : state_->options.headers) msg.set(name, value);
+    for (auto& [name, value] : r.headers) msg.set(name, value);
+  }
+
   void Write(Response r) {
     auto msg = std::make_shared<bhttp::response<bhttp::string_body>>();
-    msg->version(version_);
-    msg->result(r.status);
-    msg->set(bhttp::field::server, state_->options.server_name);
-    msg->set(bhttp::field::content_type, r.content_type);
-    for (const auto& [name, value] : state_->options.headers) msg->set(name, value);
-    for (auto& [name, value] : r.headers) msg->set(name, value);
+    SetHeaders(*msg, r);
     msg->body() = std::move(r.body);
     msg->keep_alive(keep_alive_ && !closing_ && !drain_);
     msg->prepare_payload();
-    stream_.expires_after(state_->options.read_timeout);
+    Tcp().expires_after(state_->options.read_timeout);
     bhttp::async_write(stream_, *msg,
-                       [self = shared_from_this(), msg](beast::error_code ec, std::size_t) {
+                       [self = this->shared_from_this(), msg](beast::error_code ec, std::size_t) {
                          if (ec) return self->Close();
                          if (msg->need_eof()) return self->drain_ ? self->Drain() : self->Close();
                          self->Read();
                        });
   }
 
+  // A streaming response: its headers (chunked, the connection closes after it), then the
+  // handler's callback gets the sink.
+  void StartStream(Response r) {
+    if (closing_) {
+      return Write(Response::Error(503, "unavailable", "the server is stopping; retry shortly"));
+    }
+    streaming_ = true;
+    auto head = std::make_shared<bhttp::response<bhttp::empty_body>>();
+    SetHeaders(*head, r);
+    head->keep_alive(false);
+    head->chunked(version_ >= 11);
+    chunked_ = version_ >= 11;
+    auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*head);
+    Tcp().expires_after(state_->options.read_timeout);
+    bhttp::async_write_header(stream_, *serializer,
+                              [self = this->shared_from_this(), head, serializer,
+                               start = std::move(r.stream)](beast::error_code ec, std::size_t) {
+                                if (ec) {
+                                  self->MarkSinkClosed();
+                                  return self->Close();
+                                }
+                                self->Tcp().expires_never();
+                                start(std::make_shared<SessionSink<Stream>>(self));
+                                self->WriteChunks();
+                                self->WatchClient();
+                              });
+  }
+
+  // A client that leaves is noticed by a read that ends (it sends nothing more on a stream).
+  void WatchClient() {
+    watch_buffer_.resize(512);
+    stream_.async_read_some(net::buffer(watch_buffer_),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) {
+                                self->MarkSinkClosed();
+                                self->Close();
+                                return;
+                              }
+                              self->WatchClient();
+                            });
+  }
+
+  void MarkSinkClosed() {
+    std::lock_guard lock(sink_mu_);
+    sink_closed_ = true;
+  }
+
+  void WriteChunks() {
+    if (writing_ || chunks_.empty() || stream_done_) return;
+    writing_ = true;
+    auto data = std::make_shared<std::string>(std::move(chunks_.front()));
+    chunks_.pop_front();
+    auto done = [self = this->shared_from_this(), data](beast::error_code ec, std::size_t) {
+      self->writing_ = false;
+      {
+        std::lock_guard lock(self->sink_mu_);
+        self->pending_bytes_ -= std::min(self->pending_bytes_, data->size());
+      }
+      if (ec) {
+        self->MarkSinkClosed();
+        return self->Close();
+      }
+      self->Tcp().expires_never();
+      if (self->chunks_.empty() && self->end_after_) return self->EndStream();
+      self->WriteChunks();
+    };
+    Tcp().expires_after(state_->options.read_timeout);
+    if (chunked_) {
+      net::async_write(stream_, bhttp::make_chunk(net::buffer(*data)), std::move(done));
+    } else {
+      net::async_write(stream_, net::buffer(*data), std::move(done));
+    }
+  }
+
+  // The last chunk, then close; after the chunks queued before, if any.
+  void EndStream() {
+    MarkSinkClosed();
+    if (stream_done_) return;
+    if (writing_ || !chunks_.empty()) {
+      end_after_ = true;
+      return WriteChunks();
+    }
+    stream_done_ = true;
+    if (!chunked_) return Close();
+    Tcp().expires_after(std::chrono::seconds(2));
+    net::async_write(
+        stream_, bhttp::make_chunk_last(),
+        [self = this->shared_from_this()](beast::error_code, std::size_t) { self->Close(); });
+  }
+
   // After a refused body: stop sending, read what the client still sends, then close.
   void Drain() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     drain_buffer_.resize(64 * 1024);
     drained_ = 0;
-    stream_.expires_after(kDrainTimeout);
+    Tcp().expires_after(kDrainTimeout);
     DrainMore();
   }
 
   void DrainMore() {
     stream_.async_read_some(net::buffer(drain_buffer_),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->drained_ += n;
                               if (ec || self->drained_ > kDrainLimit) return self->Close();
                               self->DrainMore();
@@ -384,17 +588,19 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    MarkSinkClosed();
+    stream_done_ = true;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+    Tcp().close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::shared_ptr<HttpServer::State> state_;
   std::uint64_t id_;
   std::string remote_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   std::size_t body_limit_ = 0;
   unsigned version_ = 11;
   bool keep_alive_ = false;
@@ -403,6 +609,37 @@ class Session : public std::enable_shared_from_this<Session> {
   bool drain_ = false;
   std::vector<char> drain_buffer_;
   std::size_t drained_ = 0;
+  // A streaming response (on the strand, but the sink's flags below).
+  bool streaming_ = false;
+  bool chunked_ = true;
+  bool writing_ = false;
+  bool end_after_ = false;
+  bool stream_done_ = false;
+  std::deque<std::string> chunks_;
+  std::vector<char> watch_buffer_;
+  std::mutex sink_mu_;        // guards what follows (the sink writes from other threads)
+  bool sink_closed_ = false;  // no more writes taken
+  std::size_t pending_bytes_ = 0;
+};
+
+template <class Stream>
+class SessionSink : public StreamSink {
+ public:
+  explicit SessionSink(std::weak_ptr<Session<Stream>> session) : session_(std::move(session)) {}
+  bool Write(std::string chunk) override {
+    auto s = session_.lock();
+    return s && s->QueueChunk(std::move(chunk));
+  }
+  void Close() override {
+    if (auto s = session_.lock()) s->CloseSink();
+  }
+  bool closed() const override {
+    auto s = session_.lock();
+    return !s || s->SinkClosed();
+  }
+
+ private:
+  std::weak_ptr<Session<Stream>> session_;
 };
 
 void HttpServer::State::Accept() {
@@ -412,15 +649,25 @@ void HttpServer::State::Accept() {
           return;
         }
         if (!ec) {
-          std::shared_ptr<Session> session;
+          auto start = [&](auto session) {
+            {
+              std::lock_guard lock(self->mu);
+              self->sessions.emplace(session->id(), session);
+            }
+            session->Run();
+            if (self->stopping) session->Shutdown();
+          };
+          std::uint64_t id;
           {
             std::lock_guard lock(self->mu);
-            std::uint64_t id = self->next_id++;
-            session = std::make_shared<Session>(std::move(socket), self, id);
-            self->sessions.emplace(id, session);
+            id = self->next_id++;
           }
-          session->Run();
-          if (self->stopping) session->Shutdown();
+          if (self->tls) {
+            start(std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket),
+                                                                                  self, id));
+          } else {
+            start(std::make_shared<Session<beast::tcp_stream>>(std::move(socket), self, id));
+          }
         }
         // An accept error (too many open files) ends that accept only.
         self->Accept();
@@ -443,9 +690,85 @@ void HttpServer::Route(std::string method, std::string path, Handler handler) {
 
 void HttpServer::RouteAsync(std::string method, std::string path, AsyncHandler handler,
                             std::size_t max_body) {
-  state_->routes.push_back(
-      RouteEntry{std::move(method), Segments(path), std::move(handler), max_body});
+  state_->patterns.push_back(RoutePattern{std::move(method), PathSegments(path)});
+  state_->max_bodies.push_back(max_body);
+  state_->routes.push_back(RouteEntry{std::move(handler), max_body});
 }
+
+namespace {
+
+// kBadInput naming the option and the file, with what to do.
+Error TlsFileError(const char* option, const std::string& file, const std::string& what) {
+  return Error::BadInput(std::string(option) + " " + file + ": " + what);
+}
+
+}  // namespace
+
+namespace {
+
+// The server's TLS context from a PEM certificate (chain) and its key, or kBadInput naming the
+// file and what to do.
+Result<std::shared_ptr<net::ssl::context>> LoadTlsContext(const std::string& cert_file,
+                                                          const std::string& key_file) {
+  for (auto [option, file] : {std::pair{"--tls-cert", &cert_file}, {"--tls-key", &key_file}}) {
+    if (file->empty()) {
+      return Error::BadInput(std::string(option) + " is empty (give --tls-cert and --tls-key, " +
+                             "both PEM files)");
+    }
+    std::ifstream in(*file);
+    if (!in) {
+      return TlsFileError(option, *file,
+                          "cannot be read (check the path and that this user may read it)");
+    }
+  }
+  auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_server);
+  ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                   net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                   net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+  beast::error_code ec;
+  ctx->use_certificate_chain_file(cert_file, ec);
+  if (ec) {
+    return TlsFileError("--tls-cert", cert_file,
+                        "is not a PEM certificate (" + ec.message() +
+                            "); give the server's certificate, then any intermediates, in PEM");
+  }
+  ctx->use_private_key_file(key_file, net::ssl::context::pem, ec);
+  if (ec) {
+    // OpenSSL checks the key against the certificate as it loads it: a key that loads alone is
+    // another certificate's.
+    net::ssl::context alone(net::ssl::context::tls_server);
+    beast::error_code alone_ec;
+    alone.use_private_key_file(key_file, net::ssl::context::pem, alone_ec);
+    if (alone_ec) {
+      return TlsFileError("--tls-key", key_file,
+                          "is not a PEM private key (" + alone_ec.message() +
+                              "); give the unencrypted key of the certificate, in PEM");
+    }
+  }
+  if (ec || SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    return TlsFileError("--tls-key", key_file,
+                        "is not the private key of the certificate in " + cert_file +
+                            " (give the key the certificate was made for)");
+  }
+  return ctx;
+}
+
+}  // namespace
+
+Status HttpServer::CheckTls(const std::string& cert_file, const std::string& key_file) {
+  auto ctx = LoadTlsContext(cert_file, key_file);
+  if (!ctx) return ctx.error();
+  return OkStatus();
+}
+
+Status HttpServer::UseTls(const std::string& cert_file, const std::string& key_file) {
+  auto ctx = LoadTlsContext(cert_file, key_file);
+  if (!ctx) return ctx.error();
+  state_->tls = std::move(*ctx);
+  return OkStatus();
+}
+
+bool HttpServer::tls() const { return state_->tls != nullptr; }
 
 Status HttpServer::Start() {
   beast::error_code ec;
@@ -487,7 +810,7 @@ void HttpServer::Stop() {
       s->acceptor.close(ec);
     });
   }
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<SessionBase>> live;
   {
     std::lock_guard lock(state_->mu);
     for (auto& [id, weak] : state_->sessions) {

@@ -28,6 +28,13 @@
 // segments win over `{name}` ones, then routes in the order they were added. The query string is
 // decoded into `Request::query`.
 //
+// TLS: UseTls(cert, key) before Start() makes every connection HTTPS (Asio SSL over the same
+// code path as plain HTTP); a connection that does not start with a TLS handshake is closed.
+//
+// Streaming: a Response with `stream` set is sent as its status and headers, then a chunked body
+// written piece by piece through the StreamSink it is given (server-sent events), from any thread,
+// until the sink or the client closes it, or the server stops (Stop() ends streams at once).
+//
 // Handlers run on the io_context, on the connection's strand. A `Handler` returns its response at
 // once, so it must not block (no database work on the io_context: see docs/architecture.md,
 // Threads); an `AsyncHandler` gets a `Responder` to call later, from any thread, exactly once.
@@ -45,6 +52,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -68,11 +76,26 @@ struct Request {
   std::string Header(std::string_view name) const;
 };
 
+// The open body of a streaming response. Write and Close may be called from any thread.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Queues `chunk` for the client; false when the stream is over (the client left, the server
+  // stops, or the client reads too slowly: more than the server's stream_buffer is waiting).
+  virtual bool Write(std::string chunk) = 0;
+  // Ends the body (the last chunk) and the connection.
+  virtual void Close() = 0;
+  virtual bool closed() const = 0;
+};
+
 struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // Set: `body` is ignored; once the headers are sent, this is called (on the connection's
+  // strand, so it must not block) with the sink for the rest of the body.
+  std::function<void(std::shared_ptr<StreamSink>)> stream;
 
   static Response Json(unsigned status, std::string body);
   static Response Text(unsigned status, std::string body,
@@ -92,6 +115,22 @@ Result<ListenAddress> ParseListenAddress(std::string_view text);
 // `{"error":{"code":"...","message":"..."}}`, JSON-escaped.
 std::string ErrorJson(std::string_view code, std::string_view message);
 
+// The pure pieces of the server, also driven by the fuzzer (tests/fuzz/): a route's path as
+// segments, and which route a request's method and path go to.
+struct RoutePattern {
+  std::string method;
+  std::vector<std::string> segments;  // "{id}" matches any one segment
+};
+std::vector<std::string> PathSegments(std::string_view path);
+struct RouteMatch {
+  std::optional<std::size_t> route;           // the index of the route that answers
+  std::map<std::string, std::string> params;  // its `{name}` segments
+  std::vector<std::string> allowed;           // the methods of every route with this path
+};
+// Exact segments win over `{name}` ones, then the first route added.
+RouteMatch MatchRoute(const std::vector<RoutePattern>& routes, std::string_view method,
+                      std::string_view path);
+
 using Handler = std::function<Response(const Request&)>;
 using Responder = std::function<void(Response)>;
 using AsyncHandler = std::function<void(const Request&, Responder)>;
@@ -106,6 +145,8 @@ class HttpServer {
     // Headers sent with every response, errors included (security headers); a response's own
     // header of the same name replaces one of these.
     std::vector<std::pair<std::string, std::string>> headers;
+    // A streaming response's unsent bytes above which its client counts as gone (too slow).
+    std::size_t stream_buffer = 1024 * 1024;
   };
 
   // Nothing is bound until Start(). `address` is an IPv4 or IPv6 literal ("127.0.0.1", "::1").
@@ -122,6 +163,13 @@ class HttpServer {
   void RouteAsync(std::string method, std::string path, AsyncHandler handler,
                   std::size_t max_body = 0);
 
+  // Serve HTTPS: a PEM certificate (chain) file and its private key. Before Start(). kBadInput
+  // naming the file when it cannot be read, is not PEM, or the key is not the certificate's.
+  Status UseTls(const std::string& cert_file, const std::string& key_file);
+  // The same checks without a server, to refuse a bad start before anything else is done.
+  static Status CheckTls(const std::string& cert_file, const std::string& key_file);
+  bool tls() const;
+
   // Binds, listens and starts accepting. kBadInput for an address that is not an IP literal,
   // kUnavailable when it cannot bind (the port is taken, the address is not local).
   Status Start();
@@ -132,7 +180,9 @@ class HttpServer {
   std::size_t open_connections() const;
 
  private:
-  friend class Session;  // one connection (http_server.cc)
+  friend class SessionBase;  // one connection (http_server.cc)
+  template <class Stream>
+  friend class Session;
   struct State;
   std::shared_ptr<State> state_;
 };

@@ -12,6 +12,7 @@
 #include "adapters/http/api/api_service.h"
 #include "tests/http/api_env.h"
 #include "tests/http/multipart_body.h"
+#include "tests/http/sse_client.h"
 
 namespace rectify {
 namespace {
@@ -335,6 +336,19 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     HttpAnswer a = s.client.Send("GET", "/api/v1/feeds/not-a-feed-token.ics", "", s.headers);
     EXPECT_EQ(a.status, 404) << c.name << ": " << a.body;
     EXPECT_EQ(a.ErrorCode(), "not_found") << c.name;
+  };
+  table["GET /api/v1/stream"] = [](ApiAccessTest& t, const Caller& c, Session& s) {
+    // Every signed-in caller may open the stream (what it carries is scoped: see
+    // api_stream_pgtest.cc); a credential that no longer works, or none, may not.
+    auto headers = testing::SessionHeaders(s.client);
+    if (s.headers.count("Authorization")) headers["Authorization"] = s.headers.at("Authorization");
+    testing::SseClient stream(t.env_->port(), headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(stream.status(), 401) << c.name << ": " << stream.body();
+      return;
+    }
+    EXPECT_EQ(stream.status(), 200) << c.name << ": " << stream.body();
+    EXPECT_THAT(stream.Header("content-type"), HasSubstr("text/event-stream")) << c.name;
   };
   // Items already submitted: a second submit with the If-Match of version 1 is stale (412).
   std::set<std::string> submitted;

@@ -44,9 +44,10 @@ class ApiEnv {
   explicit ApiEnv(store_soci::Backend backend, std::vector<std::string> serve_args = {})
       : backend_(backend), serve_args_(std::move(serve_args)) {}
 
-  // Migrates, imports the ledger, adds the accounts, starts the server. Fails the test (and
-  // returns false) when any step fails.
-  bool Start() {
+  // Migrates, imports the ledger, adds the accounts, starts the server (with `serve_args` added
+  // to its command line: --tls-cert, --auth-header ...). Fails the test (and returns false) when
+  // any step fails.
+  bool Start(const std::vector<std::string>& serve_args = {}) {
     auto db = TestDatabase::Create(backend_);
     EXPECT_TRUE(db.ok()) << (db.ok() ? "" : db.error().message());
     if (!db.ok()) return false;
@@ -65,11 +66,12 @@ class ApiEnv {
     if (!Run({"user", "add", "xs-0003", "--admin", "--password-stdin"}, kApiPassword + "\n")) {
       return false;
     }
-    std::vector<std::string> serve = {"--db",     db_->url(),    "serve",
-                                      "--listen", "127.0.0.1:0", "--speed",
-                                      "1",        "--from",      "2017-04-21T10:00:00+08:00"};
-    serve.insert(serve.end(), serve_args_.begin(), serve_args_.end());
-    server_ = std::make_unique<ChildProcess>(ChildProcess::StartRectify(serve, Env()));
+    std::vector<std::string> args{"--db",     db_->url(),    "serve",
+                                  "--listen", "127.0.0.1:0", "--speed",
+                                  "1",        "--from",      "2017-04-21T10:00:00+08:00"};
+    args.insert(args.end(), serve_args_.begin(), serve_args_.end());
+    args.insert(args.end(), serve_args.begin(), serve_args.end());
+    server_ = std::make_unique<ChildProcess>(ChildProcess::StartRectify(args, Env()));
     std::string line = server_->WaitForLine("listening on", std::chrono::seconds(30));
     auto colon = line.rfind(':');
     EXPECT_NE(colon, std::string::npos) << "rectify serve did not start:\n" << server_->output();
@@ -79,6 +81,8 @@ class ApiEnv {
   }
 
   HttpClient Client() const { return HttpClient(port_); }
+  // The running `rectify serve` (to stop it, read its output).
+  ChildProcess& server() { return *server_; }
   int port() const { return port_; }
   const TestDatabase& db() const { return *db_; }
 

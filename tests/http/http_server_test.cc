@@ -103,6 +103,11 @@ class HttpServerTest : public ::testing::Test {
     server_->RouteAsync("GET", "/slow", [this](const Request&, Responder respond) {
       slow_.set_value(std::move(respond));
     });
+    server_->Route("GET", "/stream", [this](const Request&) {
+      Response r = Response::Text(200, "", "text/event-stream");
+      r.stream = [this](std::shared_ptr<StreamSink> sink) { sink_.set_value(std::move(sink)); };
+      return r;
+    });
     AddHealthRoutes(*server_, metrics_, health_);
     ASSERT_TRUE(server_->Start());
     ASSERT_NE(server_->port(), 0);
@@ -120,7 +125,50 @@ class HttpServerTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
   std::promise<Responder> slow_;
+  std::promise<std::shared_ptr<StreamSink>> sink_;
 };
+
+TEST_F(HttpServerTest, AStreamingResponseSendsItsChunksAsTheyComeUntilClosed) {
+  Start();
+  Client client(server_->port());
+  auto future = sink_.get_future();
+  std::thread writer([&] {
+    auto sink = future.get();
+    EXPECT_TRUE(sink->Write("data: one\n\n"));
+    EXPECT_TRUE(sink->Write("data: two\n\n"));
+    sink->Close();
+    EXPECT_FALSE(sink->Write("data: late\n\n"));  // after Close: refused
+  });
+  ClientResponse r = client.Send(bhttp::verb::get, "/stream");
+  writer.join();
+  EXPECT_EQ(r.result_int(), 200);
+  EXPECT_EQ(r[bhttp::field::content_type], "text/event-stream");
+  EXPECT_TRUE(r.chunked());
+  EXPECT_EQ(r.body(), "data: one\n\ndata: two\n\n");
+  EXPECT_TRUE(client.ClosedByServer());
+}
+
+TEST_F(HttpServerTest, StopEndsAnOpenStreamAndASlowReaderIsCutOff) {
+  HttpServer::Options options;
+  options.stream_buffer = 64 * 1024;
+  Start(options);
+  Client client(server_->port());
+  auto future = sink_.get_future();
+  std::thread stopper([&] {
+    auto sink = future.get();
+    EXPECT_TRUE(sink->Write("data: hello\n\n"));
+    server_->Stop();
+    // The stream ends: writes are refused soon after.
+    for (int i = 0; i < 200 && !sink->closed(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_TRUE(sink->closed());
+  });
+  ClientResponse r = client.Send(bhttp::verb::get, "/stream");
+  stopper.join();
+  EXPECT_EQ(r.body(), "data: hello\n\n");
+  // thread_ joins in TearDown: io.run() returned, the stream held nothing open.
+}
 
 TEST_F(HttpServerTest, HealthzIsReadyOrSaysWhyNot) {
   Start();

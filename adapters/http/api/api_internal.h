@@ -40,6 +40,8 @@ struct Call {
 
 using RouteHandler = std::function<http::Response(Call&)>;
 
+class StreamHub;  // stream_hub.h
+
 struct Route {
   RouteInfo info;
   RouteHandler handler;
@@ -68,13 +70,10 @@ struct ApiService::Impl {
   std::mutex mu;
   std::vector<std::unique_ptr<Connection>> free;
   std::condition_variable available;
+  std::unique_ptr<StreamHub> hub;  // GET /api/v1/stream; its own thread and connection
 
-  Impl(ApiOptions o)
-      : options(std::move(o)),
-        authenticator(options.definitions, *options.clock, options.sessions),
-        throttle(options.throttle),
-        public_throttle(PublicThrottlePolicy(options.public_free_per_address)),
-        pool(static_cast<std::size_t>(std::max(1, options.workers))) {}
+  explicit Impl(ApiOptions o);  // api_service.cc, where StreamHub is complete
+  ~Impl();
 
   std::unique_ptr<Connection> Acquire();
   void Release(std::unique_ptr<Connection> c);
@@ -115,6 +114,7 @@ std::optional<http::Response> ReadUploads(Call& call, std::vector<NewEvidence>& 
 std::vector<Route> CampaignRoutes();  // campaign_routes.cc
 std::vector<Route> LedgerRoutes();    // ledger_routes.cc
 std::vector<Route> ReportRoutes();    // report_routes.cc
+std::vector<Route> StreamRoutes();
 
 // Responses.
 http::Response JsonResponse(unsigned status, const boost::json::value& body);

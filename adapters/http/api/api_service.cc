@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "adapters/http/api/api_internal.h"
+#include "adapters/http/api/stream_hub.h"
 #include "adapters/store/soci/soci_store.h"
 #include "rectify/auth/secrets.h"
 
@@ -54,6 +55,15 @@ http::Response ErrorResponse(const Error& error) {
 std::shared_ptr<const definition::Org> CallerOrg(const Call& call) {
   return call.api.options.definitions->FindOrg(call.caller.org);
 }
+
+ApiService::Impl::Impl(ApiOptions o)
+    : options(std::move(o)),
+      authenticator(options.definitions, *options.clock, options.sessions, options.header_auth),
+      throttle(options.throttle),
+      public_throttle(PublicThrottlePolicy(options.public_free_per_address)),
+      pool(static_cast<std::size_t>(std::max(1, options.workers))) {}
+
+ApiService::Impl::~Impl() = default;
 
 std::unique_ptr<Connection> ApiService::Impl::Acquire() {
   std::unique_lock lock(mu);
@@ -120,6 +130,7 @@ std::vector<Route> AllRoutes() {
   for (auto& r : CampaignRoutes()) all.push_back(std::move(r));
   for (auto& r : LedgerRoutes()) all.push_back(std::move(r));
   for (auto& r : ReportRoutes()) all.push_back(std::move(r));
+  for (auto& r : StreamRoutes()) all.push_back(std::move(r));
   return all;
 }
 
@@ -127,7 +138,9 @@ http::Response Handle(ApiService::Impl& api, const Route& route, const http::Req
                       Connection& db, const std::string& request_id) {
   Identified who = api.authenticator.Identify(req, *db.accounts);
   // A public route (signing in) serves a caller whose old cookie no longer works as anyone else.
-  if (!who.rejected.empty() && route.info.access == Access::kPublic) who = Identified();
+  if (!who.rejected.empty() && !who.attack && route.info.access == Access::kPublic) {
+    who = Identified();
+  }
   if (!who.rejected.empty()) {
     auto r = http::Response::Error(401, "unauthenticated", who.rejected);
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
@@ -160,7 +173,10 @@ http::Response Handle(ApiService::Impl& api, const Route& route, const http::Req
 ApiService::ApiService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 ApiService::~ApiService() {
-  if (impl_) impl_->pool.join();
+  if (impl_) {
+    if (impl_->hub) impl_->hub->Stop();  // ends every stream
+    impl_->pool.join();
+  }
 }
 
 Result<std::unique_ptr<ApiService>> ApiService::Create(ApiOptions options) {
@@ -173,6 +189,11 @@ Result<std::unique_ptr<ApiService>> ApiService::Create(ApiOptions options) {
     if (!c) return c.error();
     impl->free.push_back(std::move(*c));
   }
+  // Live updates (GET /api/v1/stream): one more connection, for the hub's thread alone.
+  auto hub_db = Connect(impl->options);
+  if (!hub_db) return hub_db.error();
+  impl->hub = std::make_unique<StreamHub>(*impl, std::move(*hub_db));
+  if (Status s = impl->hub->Start(); !s) return s.error();
   return std::unique_ptr<ApiService>(new ApiService(std::move(impl)));
 }
 

@@ -45,6 +45,7 @@ struct ApiOptions {
   Clock* clock = nullptr;
   int workers = 2;
   SessionPolicy sessions;
+  HeaderAuth header_auth;  // single sign-on (authentication.h); empty: none
   LoginThrottle::Policy throttle;
   // Where `definitions` were loaded from (the county's folders, then the shipped library), so an
   // uploaded definition is checked together with them and its names resolve, as `rectify

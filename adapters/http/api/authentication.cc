@@ -1,5 +1,9 @@
 #include "adapters/http/api/authentication.h"
 
+#include <algorithm>
+#include <boost/asio/ip/address.hpp>
+#include <cctype>
+
 #include "rectify/auth/secrets.h"
 
 namespace rectify::api {
@@ -8,7 +12,104 @@ namespace {
 constexpr const char* kRejected =
     "the session or token is not valid (signed out, expired, revoked or disabled); sign in again";
 
+// An address's bytes, an IPv4-mapped IPv6 address as its IPv4 one; empty when not an address.
+std::vector<unsigned char> AddressBytes(const std::string& text) {
+  boost::system::error_code ec;
+  auto addr = boost::asio::ip::make_address(text, ec);
+  if (ec) return {};
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+    addr = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, addr.to_v6());
+  }
+  if (addr.is_v4()) {
+    auto b = addr.to_v4().to_bytes();
+    return {b.begin(), b.end()};
+  }
+  auto b = addr.to_v6().to_bytes();
+  return {b.begin(), b.end()};
+}
+
+// The header's value as recorded in an account event: bounded and printable.
+std::string Printable(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 64)) {
+    out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+  }
+  return out;
+}
+
 }  // namespace
+
+Result<HeaderAuth> HeaderAuth::Parse(const std::string& header, const std::string& proxies) {
+  HeaderAuth out;
+  for (char c : header) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    if (!ok) {
+      return Error::BadInput("--auth-header '" + header +
+                             "' is not a header name (letters, digits, '-': e.g. X-Remote-User)");
+    }
+    out.header += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (out.header.empty()) {
+    if (!proxies.empty()) {
+      return Error::BadInput("--trusted-proxy goes with --auth-header (the header it may send)");
+    }
+    return out;
+  }
+  std::size_t pos = 0;
+  while (pos <= proxies.size()) {
+    std::size_t end = proxies.find(',', pos);
+    if (end == std::string::npos) end = proxies.size();
+    std::string entry = proxies.substr(pos, end - pos);
+    pos = end + 1;
+    while (!entry.empty() && entry.front() == ' ') entry.erase(entry.begin());
+    while (!entry.empty() && entry.back() == ' ') entry.pop_back();
+    if (entry.empty()) continue;
+    auto bad = [&] {
+      return Error::BadInput("--trusted-proxy: '" + entry +
+                             "' is not an IP address or network (write 10.0.0.5, 10.0.0.0/24 or "
+                             "fd00::/8, several separated by commas)");
+    };
+    std::string addr = entry;
+    int prefix = -1;
+    if (auto slash = entry.find('/'); slash != std::string::npos) {
+      addr = entry.substr(0, slash);
+      std::string bits = entry.substr(slash + 1);
+      if (bits.empty() || bits.size() > 3 ||
+          !std::all_of(bits.begin(), bits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return bad();
+      }
+      prefix = std::stoi(bits);
+    }
+    Net net;
+    net.bytes = AddressBytes(addr);
+    if (net.bytes.empty()) return bad();
+    int max = static_cast<int>(net.bytes.size()) * 8;
+    if (prefix > max) return bad();
+    net.prefix = prefix < 0 ? max : prefix;
+    out.proxies.push_back(std::move(net));
+  }
+  if (out.proxies.empty()) {
+    return Error::BadInput(
+        "--auth-header needs --trusted-proxy: the addresses of the sign-on proxy that may send "
+        "it (anyone else could name any person)");
+  }
+  return out;
+}
+
+bool HeaderAuth::Trusts(const std::string& address) const {
+  std::vector<unsigned char> bytes = AddressBytes(address);
+  for (const Net& net : proxies) {
+    if (net.bytes.size() != bytes.size()) continue;
+    bool match = true;
+    for (int bit = 0; bit < net.prefix && match; ++bit) {
+      unsigned mask = 0x80u >> (bit % 8);
+      std::size_t i = static_cast<std::size_t>(bit / 8);
+      match = (net.bytes[i] & mask) == (bytes[i] & mask);
+    }
+    if (match) return true;
+  }
+  return false;
+}
 
 std::string CookieValue(const std::string& header, std::string_view name) {
   std::size_t pos = 0;
@@ -73,8 +174,69 @@ std::optional<Caller> Authenticator::CallerFor(const auth::Account& account) con
   return c;
 }
 
+Identified Authenticator::FromHeader(const http::Request& request, const std::string& person,
+                                     auth::AccountStore& accounts) const {
+  Identified out;
+  Timestamp now = clock_.Now();
+  std::string from = ClientAddress(request);
+  if (!header_.Trusts(from)) {
+    // Someone tries to be someone else: refused, and the account's history says so.
+    (void)accounts.RecordEvent(auth::AccountEvent{now, Printable(person), Printable(person), "api",
+                                                  "auth_header_untrusted", "from " + from});
+    out.rejected = "the " + header_.header +
+                   " header is accepted only from the single-sign-on proxy; this request came "
+                   "from elsewhere and was refused";
+    out.attack = true;
+    return out;
+  }
+  // The person of a loaded org (the only one naming them).
+  std::string org;
+  for (const auto& info : definitions_->All()) {
+    if (info.kind != definition::Kind::kOrg || info.name == org) continue;
+    auto o = definitions_->FindOrg(info.name);
+    if (o && o->FindPerson(person)) {
+      if (!org.empty()) {
+        out.rejected = kRejected;  // ambiguous: several orgs name them
+        return out;
+      }
+      org = info.name;
+    }
+  }
+  if (org.empty()) {
+    out.rejected = kRejected;
+    return out;
+  }
+  auto account = accounts.FindAccount(person);
+  if (!account) {
+    out.rejected = kRejected;
+    return out;
+  }
+  Caller c;
+  if (*account) {
+    auto known = CallerFor(**account);
+    if (!known) {
+      out.rejected = kRejected;  // disabled, or their account is of another org
+      return out;
+    }
+    c = *known;
+  } else {
+    c.anonymous = false;
+    c.person = person;
+    c.org = org;
+    c.may_write = true;
+  }
+  c.via = Caller::Via::kHeader;
+  out.caller = c;
+  return out;
+}
+
 Identified Authenticator::Identify(const http::Request& request,
                                    auth::AccountStore& accounts) const {
+  if (!header_.header.empty()) {
+    if (auto it = request.headers.find(header_.header); it != request.headers.end()) {
+      return FromHeader(request, it->second, accounts);
+    }
+  }
   Identified out;
   Timestamp now = clock_.Now();
   auto fail = [&]() {

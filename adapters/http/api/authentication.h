@@ -11,6 +11,14 @@
 // definitions loaded now (a person a new org version leaves out cannot act, whatever their account
 // says). Every failure gives the same answer, so a caller learns nothing about which part failed.
 //
+// Single sign-on (HeaderAuth): behind a proxy that signs people in, `--auth-header NAME` names
+// the person in that header, trusted only from the `--trusted-proxy` addresses. From anywhere
+// else the header is an attack: refused (401) and recorded as an account event
+// (auth_header_untrusted), whatever else the request carries. The named person must be in the
+// loaded org definitions and, when they have an account, it must not be disabled; they act with
+// their account's admin flag (none without one). Such a caller needs no CSRF token (the proxy,
+// not a browser cookie, vouches for each request).
+//
 // Cookies: `rectify_session=<secret>; HttpOnly; SameSite=Strict; Path=/` (plus `Secure` over
 // TLS). A cookie-authenticated write must also carry `X-CSRF-Token` (given at login and by
 // GET /api/v1/session; derived from the session, so nothing more is stored) and, when the
@@ -22,6 +30,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "adapters/http/http_server.h"
 #include "rectify/auth/account_store.h"
@@ -40,12 +49,27 @@ struct SessionPolicy {
   Duration touch_every = std::chrono::minutes(1);
 };
 
+// Who may name the person in a header (single sign-on): the header and the proxies' addresses.
+struct HeaderAuth {
+  std::string header;  // lower-case; empty: headers name nobody
+  struct Net {
+    std::vector<unsigned char> bytes;  // 4 (IPv4) or 16 (IPv6)
+    int prefix = 0;                    // bits that must match
+  };
+  std::vector<Net> proxies;
+
+  // "10.0.0.5,10.1.0.0/16,::1": kBadInput saying which entry is wrong and how to write it.
+  static Result<HeaderAuth> Parse(const std::string& header, const std::string& proxies);
+  // Whether `address` ("127.0.0.1", "::1", an IPv4-mapped IPv6 address) is a listed proxy.
+  bool Trusts(const std::string& address) const;
+};
+
 struct Caller {
   bool anonymous = true;
   std::string person;
   std::string org;
   bool admin = false;
-  enum class Via { kNone, kSession, kToken } via = Via::kNone;
+  enum class Via { kNone, kSession, kToken, kHeader } via = Via::kNone;
   bool may_write = false;    // a read-scoped token may not write
   std::string session_hash;  // via kSession
   std::string token_id;      // via kToken
@@ -55,13 +79,17 @@ struct Caller {
 struct Identified {
   Caller caller;
   std::string rejected;  // non-empty: a credential was sent and does not work
+  bool attack = false;   // the sign-on header from an untrusted address: refused on every route
 };
 
 class Authenticator {
  public:
   Authenticator(std::shared_ptr<const definition::DefinitionSet> definitions, Clock& clock,
-                SessionPolicy policy)
-      : definitions_(std::move(definitions)), clock_(clock), policy_(policy) {}
+                SessionPolicy policy, HeaderAuth header = {})
+      : definitions_(std::move(definitions)),
+        clock_(clock),
+        policy_(policy),
+        header_(std::move(header)) {}
 
   Identified Identify(const http::Request& request, auth::AccountStore& accounts) const;
 
@@ -76,6 +104,10 @@ class Authenticator {
   std::shared_ptr<const definition::DefinitionSet> definitions_;
   Clock& clock_;
   SessionPolicy policy_;
+  HeaderAuth header_;
+
+  Identified FromHeader(const http::Request& request, const std::string& person,
+                        auth::AccountStore& accounts) const;
 };
 
 // The CSRF token of the session whose cookie hashes to `session_hash`.
