@@ -10,6 +10,7 @@
 #   peers        graphile-worker and pg-boss doing the timer work (bench/peers/run.mjs, Node.js)
 #   pgbench      the ceiling: Rectify's per-batch SQL replayed by pgbench (bench/pgbench/run.sh)
 #   timers       BUILD_DIR/bench/timer_bench, Rectify's scheduler, when it has been built
+#   api          rectify serve's HTTP API over 100,000 items under wrk (bench/api/run.sh)
 #   notify       BUILD_DIR/bench/notify_bench (the dispatcher to the log channel and a local
 #                webhook, due-to-sent delay) on SQLite and on the cluster, and webhook_bench
 # Results go to build/bench/*.json (definition.json, peers.json, pgbench.json, timers.json,
@@ -36,10 +37,10 @@ out=${BENCH_OUT:-$root/build/bench}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-only=${BENCH_ONLY:-definition,peers,pgbench,timers,notify}
+only=${BENCH_ONLY:-definition,peers,pgbench,timers,notify,api}
 for b in ${only//,/ }; do
-  case "$b" in definition | peers | pgbench | timers | notify) ;; *)
-    echo "bench: BENCH_ONLY: unknown benchmark '$b'; use definition, peers, pgbench, timers, notify" >&2; exit 2 ;;
+  case "$b" in definition | peers | pgbench | timers | notify | api) ;; *)
+    echo "bench: BENCH_ONLY: unknown benchmark '$b'; use definition, peers, pgbench, timers, notify, api" >&2; exit 2 ;;
   esac
 done
 wants() { [[ ",$only," == *",$1,"* ]]; }
@@ -75,7 +76,7 @@ echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; the machine may b
 pg_url=
 cluster=
 need_pg=false
-for b in peers pgbench timers notify; do wants $b && need_pg=true; done
+for b in peers pgbench timers notify api; do wants $b && need_pg=true; done
 stop_cluster() {
   if [ -n "$cluster" ]; then
     "$root/scripts/pg_test_cluster.sh" stop "$cluster/pg" || true
@@ -211,6 +212,13 @@ wants peers && run_step "peers: graphile-worker and pg-boss (bench/peers/run.mjs
 wants pgbench && run_step "ceiling: pgbench replaying Rectify's per-batch SQL (bench/pgbench)" pgbench_bench
 wants timers && run_step "Rectify's timers (timer_bench)" timers_bench
 wants notify && run_step "notification delivery (notify_bench, webhook_bench)" notify_bench
+
+# --- the HTTP API -----------------------------------------------------------------------------
+api_bench() {
+  checkpoint
+  "$root/bench/api/run.sh" "$build_dir/rectify" "$pg_url" "$out"
+}
+wants api && run_step "the HTTP API (bench/api/run.sh, wrk)" api_bench
 
 # --- summary ----------------------------------------------------------------------------------
 section "summary (JSON in $out)"

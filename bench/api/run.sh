@@ -66,7 +66,7 @@ with open(sys.argv[1], "w", encoding="utf-8") as f:
         f.write("E-%06d,写入测试问题%d,niangxi-team-1,xs-0014,2017-06-15,20wd\n" % (i, i))
 PY
 r ledger import "$work/events.csv" --as xs-0009 --at 2017-06-15T09:00:00+08:00 >>"$work/import.log"
-echo "loaded in $(echo "$(date +%s.%N) - $start" | bc) s"
+echo "loaded in $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.0f", e - s}') s"
 for person in xs-0013 xs-0002 xs-0014; do
   echo "整改台账密码-2017" | r user add "$person" --password-stdin >/dev/null
 done

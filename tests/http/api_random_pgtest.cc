@@ -54,8 +54,8 @@ class ApiRandomTest : public ::testing::TestWithParam<Backend> {
       unit_of_["R-" + std::to_string(i)] = units[i % 3];
     }
     out.close();
-    ASSERT_TRUE(env_->Run({"ledger", "import", ledger, "--as", "xs-0009", "--at",
-                           "2017-04-21T09:00:00+08:00"}));
+    ASSERT_TRUE(env_->Run(
+        {"ledger", "import", ledger, "--as", "xs-0009", "--at", "2017-04-21T09:00:00+08:00"}));
     unit_of_["T-A1"] = "niangxi-team-1";
     unit_of_["T-A2"] = "niangxi";
     unit_of_["T-B1"] = "yantang-team-1";
@@ -66,7 +66,8 @@ class ApiRandomTest : public ::testing::TestWithParam<Backend> {
     callers_.push_back({"cadre B", "xs-0025", RandomCaller::kSession, {"yantang-team-1"}});
     callers_.push_back({"township head", "xs-0012", RandomCaller::kSession, niangxi});
     callers_.push_back({"township head's token", "xs-0012", RandomCaller::kToken, niangxi});
-    callers_.push_back({"township head's read token", "xs-0012", RandomCaller::kReadToken, niangxi});
+    callers_.push_back(
+        {"township head's read token", "xs-0012", RandomCaller::kReadToken, niangxi});
     callers_.push_back({"county leader", "xs-0002", RandomCaller::kSession, {}, true});
     callers_.push_back({"verifier", "xs-0007", RandomCaller::kSession, {}, true});
     callers_.push_back({"revoked token", "xs-0025", RandomCaller::kRevokedToken, {}});
@@ -136,8 +137,8 @@ TEST_P(ApiRandomTest, NoCallerSeesOrChangesAnythingOutsideTheirScope) {
   std::vector<std::string> ids;
   for (const auto& [id, unit] : unit_of_) ids.push_back(id);
   ids.push_back("NO-SUCH-ITEM");
-  const std::vector<std::string> events = {"submit", "accept", "reject", "extend", "assign",
-                                           "no_such_event"};
+  const std::vector<std::string> events = {"submit", "accept", "reject",
+                                           "extend", "assign", "no_such_event"};
   const std::vector<std::string> bodies = {
       R"({"evidence":["整改照片.jpg"]})",
       R"({"reason":"材料不全，退回补充"})",
@@ -147,16 +148,26 @@ TEST_P(ApiRandomTest, NoCallerSeesOrChangesAnythingOutsideTheirScope) {
       std::string("{\"reason\":\"\xff\xfe\"}"),
       "",
   };
-  const std::vector<std::string> queries = {
-      "",           "?overdue=true", "?overdue=false", "?unit=niangxi", "?unit=yantang-team-1",
-      "?limit=2",   "?limit=0",      "?state=verifying", "?cursor=bm90IGEgY3Vyc29y",
-      "?bogus=1",   "?q=随机",       "?due_before=2017-13-45", "?min_escalation_level=x"};
+  const std::vector<std::string> queries = {"",
+                                            "?overdue=true",
+                                            "?overdue=false",
+                                            "?unit=niangxi",
+                                            "?unit=yantang-team-1",
+                                            "?limit=2",
+                                            "?limit=0",
+                                            "?state=verifying",
+                                            "?cursor=bm90IGEgY3Vyc29y",
+                                            "?bogus=1",
+                                            "?q=随机",
+                                            "?due_before=2017-13-45",
+                                            "?min_escalation_level=x"};
 
   Snapshot before = Take();
   ASSERT_EQ(before.size(), unit_of_.size());
   int writes_done = 0;
   for (int step = 0; step < steps; ++step) {
-    RandomCaller& c = callers_[std::uniform_int_distribution<std::size_t>(0, callers_.size() - 1)(rng)];
+    RandomCaller& c =
+        callers_[std::uniform_int_distribution<std::size_t>(0, callers_.size() - 1)(rng)];
     int action = std::uniform_int_distribution<int>(0, 9)(rng);
     std::string id = Pick(rng, ids);
     SCOPED_TRACE("step " + std::to_string(step) + ": " + c.name + " action " +
@@ -231,8 +242,8 @@ TEST_P(ApiRandomTest, NoCallerSeesOrChangesAnythingOutsideTheirScope) {
         EXPECT_EQ(history.back().at("actor"), c.person.c_str()) << item.body;
       } else {
         EXPECT_TRUE(a.status >= 400 && a.status < 500) << a.status << " " << a.body;
-        if (!Reads(c, id) && c.how != RandomCaller::kNone &&
-            c.how != RandomCaller::kRevokedToken && c.how != RandomCaller::kReadToken) {
+        if (!Reads(c, id) && c.how != RandomCaller::kNone && c.how != RandomCaller::kRevokedToken &&
+            c.how != RandomCaller::kReadToken) {
           EXPECT_EQ(a.status, 404) << a.body;
         }
       }
@@ -244,8 +255,8 @@ TEST_P(ApiRandomTest, NoCallerSeesOrChangesAnythingOutsideTheirScope) {
       if (item == written) {
         EXPECT_GT(vs.first, before[item].first);
       } else {
-        EXPECT_EQ(vs, before[item]) << item << " changed, though step " << step
-                                    << " wrote " << (written.empty() ? "nothing" : written);
+        EXPECT_EQ(vs, before[item]) << item << " changed, though step " << step << " wrote "
+                                    << (written.empty() ? "nothing" : written);
       }
     }
     before = std::move(after);

@@ -36,12 +36,12 @@ DeadlineView ViewDeadline(const Calendar* cal, const Instance& inst, Timestamp n
   return v;
 }
 
-void ProjectForLists(const Calendar* calendar, const definition::Workflow& workflow,
+void ProjectForLists(const Calendar* calendar, const definition::Workflow* workflow,
                      Instance& instance, Timestamp now) {
   DeadlineView deadline = ViewDeadline(calendar, instance, now);
   instance.record.due_at = deadline.has ? std::optional<Timestamp>(deadline.ends_at) : std::nullopt;
   instance.record.escalation_level = instance.EscalationLevel();
-  instance.record.people = NamedPeople(workflow, instance);
+  instance.record.people = workflow ? NamedPeople(*workflow, instance) : std::vector<std::string>();
 }
 
 Result<ProjectionReport> ProjectOldInstances(Store& store, const Interpreter& interpreter,
@@ -62,7 +62,7 @@ Result<ProjectionReport> ProjectOldInstances(Store& store, const Interpreter& in
         ++report.unbound;
         continue;
       }
-      ProjectForLists(bound->calendar, *bound->workflow, *inst, now);
+      ProjectForLists(bound->calendar, bound->workflow.get(), *inst, now);
       projected.push_back(std::move(inst->record));
     }
     if (Status s = store.WriteProjections(projected); !s) return s.error();

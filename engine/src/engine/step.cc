@@ -18,7 +18,8 @@ Step::Step(const Interpreter& interp, Bound bound, Instance instance, Timestamp 
     : interp_(interp), bound_(std::move(bound)), now_(now) {
   fx_.expected_version = instance.record.version;
   fx_.instance = std::move(instance);
-  if (fx_.instance.record.escalation_level >= 0) {
+  // A campaign's run is bound to no workflow: it names nobody.
+  if (fx_.instance.record.escalation_level >= 0 && bound_.workflow) {
     people_before_ = NamedPeople(wf(), fx_.instance);
   }
 }
@@ -317,7 +318,7 @@ Effects Step::Finish() {
   InstanceRecord& record = fx_.instance.record;
   record.updated_at = now_;
   record.data_json = fx_.instance.DataJson();
-  ProjectForLists(bound_.calendar, wf(), fx_.instance, now_);
+  ProjectForLists(bound_.calendar, bound_.workflow.get(), fx_.instance, now_);
   if (people_before_ && *people_before_ == *record.people) record.people.reset();
   return std::move(fx_);
 }

@@ -31,8 +31,9 @@ DeadlineView ViewDeadline(const Calendar* calendar, const Instance& instance, Ti
 int CountWorkdays(const Calendar& calendar, Date from, Date to);
 
 // The columns item lists narrow on (InstanceRecord::due_at, escalation_level and people), as of
-// `now`, set in instance.record. The engine sets them with every change it commits.
-void ProjectForLists(const Calendar* calendar, const definition::Workflow& workflow,
+// `now`, set in instance.record. The engine sets them with every change it commits. `workflow`
+// is null for an instance bound to none (a campaign's run), which names nobody.
+void ProjectForLists(const Calendar* calendar, const definition::Workflow* workflow,
                      Instance& instance, Timestamp now);
 
 class Interpreter;
