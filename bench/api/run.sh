@@ -14,9 +14,9 @@
 #        healthz     GET /healthz, no credential: the same server's bare rate
 #        cadre       GET /api/v1/items?overdue=true&limit=50 as a township cadre (xs-0013, 酿溪镇)
 #        leader      GET /api/v1/items?overdue=true&limit=50 as the county leader (xs-0002)
-#        summary     the county leader's summary (API_BENCH_SUMMARY_PATH)
 #        mixed       cadre and leader requests alternating on each connection
 #        events      POST /api/v1/items/{id}/events/submit with If-Match, one item each
+#        summary     the county leader's summary (API_BENCH_SUMMARY_PATH), last
 #   and writes OUT_DIR/api.txt with each run's requests/s and latency percentiles.
 # Environment: API_BENCH_ITEMS (100000), API_BENCH_SECONDS (20), API_BENCH_CONNECTIONS (64),
 # API_BENCH_THREADS (2), API_BENCH_API_WORKERS (serve's --api-workers, 8).
@@ -123,12 +123,14 @@ curl -s -H "Authorization: Bearer $cadre_token" "$url/api/v1/items?overdue=true&
 run healthz "$url/healthz"
 run cadre -H "Authorization: Bearer $cadre_token" "$url/api/v1/items?overdue=true&limit=50"
 run leader -H "Authorization: Bearer $leader_token" "$url/api/v1/items?overdue=true&limit=50"
+CADRE="$cadre_token" LEADER="$leader_token" run mixed -s "$here/mixed.lua" "$url/api/v1/items?overdue=true&limit=50"
+THREADS="$threads" WRITER="$writer_token" run events -s "$here/events.lua" "$url"
+echo "submitted: $(psql -X -At "$db_url" -c "SELECT count(*) FROM instances WHERE id LIKE 'E-%' AND state = 'verifying'") of 20000 write-test items"
+# The summary last: each takes seconds, and 64 of them hold every API worker for minutes (docs/
+# benchmarks.md), which would starve any run after it.
 summary_code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $leader_token" "$url$summary_path")
 if [ "$summary_code" = 200 ]; then
   run summary -H "Authorization: Bearer $leader_token" "$url$summary_path"
 else
   echo "-- summary: $summary_path answered $summary_code; not measured" | tee -a "$report"
 fi
-CADRE="$cadre_token" LEADER="$leader_token" run mixed -s "$here/mixed.lua" "$url/api/v1/items?overdue=true&limit=50"
-THREADS="$threads" WRITER="$writer_token" run events -s "$here/events.lua" "$url"
-echo "submitted: $(psql -X -At "$db_url" -c "SELECT count(*) FROM instances WHERE id LIKE 'E-%' AND state = 'verifying'") of 20000 write-test items"
