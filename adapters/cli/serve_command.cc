@@ -387,6 +387,10 @@ void RegisterServe(CLI::App& app, Context& ctx) {
                   "With --listen: API requests handled at once, each on its own database "
                   "connection (default 4)")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--api-heavy-workers", o->node.api_heavy_workers,
+                  "With --listen: workers of their own for reports, exports, audit verification "
+                  "and calendar feeds, which read a whole scope (default 2)")
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--batch", o->node.batch, "Timers claimed and fired per transaction (1000)");
   cmd->add_option("--lease", o->node.lease_seconds,
                   "Seconds a claimed timer stays leased to this node (30)");

@@ -218,6 +218,7 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     if (!paths.library.empty()) ao.definition_library = {paths.library};
     ao.clock = clock.get();
     ao.workers = o.api_workers;
+    ao.heavy_workers = o.api_heavy_workers;
     ao.max_upload = *max_upload;
     ao.public_unit = o.public_unit;
     ao.public_registrar = o.public_registrar;

@@ -61,22 +61,32 @@ inline LoginThrottle::Policy PublicThrottlePolicy(int free) {
   return p;
 }
 
+// A pool of threads, each request on it given a database connection of its own.
+struct Workers {
+  explicit Workers(int n) : pool(static_cast<std::size_t>(std::max(1, n))) {}
+  boost::asio::thread_pool pool;
+  std::mutex mu;
+  std::vector<std::unique_ptr<Connection>> free;
+  std::condition_variable available;
+
+  std::unique_ptr<Connection> Acquire();
+  void Release(std::unique_ptr<Connection> c);
+};
+
 struct ApiService::Impl {
   ApiOptions options;
   Authenticator authenticator;
   LoginThrottle throttle;
   LoginThrottle public_throttle;  // public reports and ticket lookups, per address
-  boost::asio::thread_pool pool;
-  std::mutex mu;
-  std::vector<std::unique_ptr<Connection>> free;
-  std::condition_variable available;
+  // Requests run here; a heavy route's (RouteInfo::heavy: reports and exports over the whole
+  // scope, audit verification, calendar feeds) on `heavy` instead, so that a few of them, each
+  // taking seconds, never leave the item routes without a worker.
+  Workers workers;
+  Workers heavy;
   std::unique_ptr<StreamHub> hub;  // GET /api/v1/stream; its own thread and connection
 
   explicit Impl(ApiOptions o);  // api_service.cc, where StreamHub is complete
   ~Impl();
-
-  std::unique_ptr<Connection> Acquire();
-  void Release(std::unique_ptr<Connection> c);
 };
 
 // The routes of each file, gathered by api_service.cc.

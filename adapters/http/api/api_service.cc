@@ -61,11 +61,12 @@ ApiService::Impl::Impl(ApiOptions o)
       authenticator(options.definitions, *options.clock, options.sessions, options.header_auth),
       throttle(options.throttle),
       public_throttle(PublicThrottlePolicy(options.public_free_per_address)),
-      pool(static_cast<std::size_t>(std::max(1, options.workers))) {}
+      workers(options.workers),
+      heavy(options.heavy_workers) {}
 
 ApiService::Impl::~Impl() = default;
 
-std::unique_ptr<Connection> ApiService::Impl::Acquire() {
+std::unique_ptr<Connection> Workers::Acquire() {
   std::unique_lock lock(mu);
   available.wait(lock, [&] { return !free.empty(); });
   auto c = std::move(free.back());
@@ -73,7 +74,7 @@ std::unique_ptr<Connection> ApiService::Impl::Acquire() {
   return c;
 }
 
-void ApiService::Impl::Release(std::unique_ptr<Connection> c) {
+void Workers::Release(std::unique_ptr<Connection> c) {
   {
     std::lock_guard lock(mu);
     free.push_back(std::move(c));
@@ -175,7 +176,8 @@ ApiService::ApiService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ApiService::~ApiService() {
   if (impl_) {
     if (impl_->hub) impl_->hub->Stop();  // ends every stream
-    impl_->pool.join();
+    impl_->workers.pool.join();
+    impl_->heavy.pool.join();
   }
 }
 
@@ -184,10 +186,13 @@ Result<std::unique_ptr<ApiService>> ApiService::Create(ApiOptions options) {
     return Error::Internal("ApiService needs a clock and definitions");
   }
   auto impl = std::make_unique<Impl>(std::move(options));
-  for (int i = 0; i < std::max(1, impl->options.workers); ++i) {
-    auto c = Connect(impl->options);
-    if (!c) return c.error();
-    impl->free.push_back(std::move(*c));
+  for (auto [w, n] : {std::pair{&impl->workers, impl->options.workers},
+                      std::pair{&impl->heavy, impl->options.heavy_workers}}) {
+    for (int i = 0; i < std::max(1, n); ++i) {
+      auto c = Connect(impl->options);
+      if (!c) return c.error();
+      w->free.push_back(std::move(*c));
+    }
   }
   // Live updates (GET /api/v1/stream): one more connection, for the hub's thread alone.
   auto hub_db = Connect(impl->options);
@@ -210,10 +215,11 @@ void ApiService::AddRoutes(http::HttpServer& server) {
     server.RouteAsync(
         shared->info.method, shared->info.path,
         [api, shared](const http::Request& req, http::Responder respond) {
-          boost::asio::post(api->pool, [api, shared, req, respond = std::move(respond)]() {
+          Workers& on = shared->info.heavy ? api->heavy : api->workers;
+          boost::asio::post(on.pool, [api, &on, shared, req, respond = std::move(respond)]() {
             std::string request_id = RequestId(req);
             http::Response response;
-            std::unique_ptr<Connection> db = api->Acquire();
+            std::unique_ptr<Connection> db = on.Acquire();
             try {
               response = Handle(*api, *shared, req, *db, request_id);
             } catch (const std::exception& e) {
@@ -222,7 +228,7 @@ void ApiService::AddRoutes(http::HttpServer& server) {
               response = http::Response::Error(500, "internal",
                                                "the request failed; the server's log says why");
             }
-            api->Release(std::move(db));
+            on.Release(std::move(db));
             response.headers.emplace_back("X-Request-Id", request_id);
             respond(std::move(response));
           });

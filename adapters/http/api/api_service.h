@@ -44,6 +44,7 @@ struct ApiOptions {
   std::shared_ptr<const definition::DefinitionSet> definitions;
   Clock* clock = nullptr;
   int workers = 2;
+  int heavy_workers = 2;  // for the heavy routes (RouteInfo::heavy)
   SessionPolicy sessions;
   HeaderAuth header_auth;  // single sign-on (authentication.h); empty: none
   LoginThrottle::Policy throttle;
@@ -75,6 +76,9 @@ struct RouteInfo {
   bool write = false;
   std::size_t max_body = 0;  // bytes; 0: the server's cap (1 MiB). An upload route sets its own.
   bool upload = false;       // takes files: its body may be ApiOptions::max_upload_request
+  // Runs on the heavy workers (ApiOptions::heavy_workers): a request that reads the caller's
+  // whole scope and takes seconds on a large county (reports, exports, audit, feeds).
+  bool heavy = false;
 };
 
 // The headers every response of `rectify serve` carries (for HttpServer::Options::headers).

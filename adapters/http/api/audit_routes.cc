@@ -75,7 +75,9 @@ http::Response Verify(Call& call) {
 }  // namespace
 
 std::vector<Route> AuditRoutes() {
-  return {{{"POST", "/api/v1/audit/verify", Access::kAdmin, false}, Verify}};
+  std::vector<Route> routes = {{{"POST", "/api/v1/audit/verify", Access::kAdmin, false}, Verify}};
+  routes.back().info.heavy = true;  // hashes every row of a page of items
+  return routes;
 }
 
 }  // namespace rectify::api

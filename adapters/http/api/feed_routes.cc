@@ -125,12 +125,14 @@ http::Response Fetch(Call& call) {
 }  // namespace
 
 std::vector<Route> FeedRoutes() {
-  return {
+  std::vector<Route> routes = {
       {{"POST", "/api/v1/feeds", Access::kSignedIn, true}, Create},
       {{"GET", "/api/v1/feeds", Access::kSignedIn, false}, List},
       {{"DELETE", "/api/v1/feeds/{feed}", Access::kSignedIn, true}, Revoke},
       {{"GET", "/api/v1/feeds/{feed}", Access::kPublic, false}, Fetch},
   };
+  routes.back().info.heavy = true;  // a feed reads every item the person may read
+  return routes;
 }
 
 }  // namespace rectify::api

@@ -323,11 +323,13 @@ http::Response Export(Call& call) {
 }  // namespace
 
 std::vector<Route> LedgerRoutes() {
-  return {
+  std::vector<Route> routes = {
       {{"POST", "/api/v1/ledger/check", Access::kSignedIn, false, kMaxLedger}, Check},
       {{"POST", "/api/v1/ledger/import", Access::kSignedIn, true, kMaxLedger}, Import},
       {{"GET", "/api/v1/ledger/export", Access::kSignedIn, false}, Export},
   };
+  for (Route& r : routes) r.info.heavy = true;  // whole ledgers, in and out
+  return routes;
 }
 
 }  // namespace rectify::api
