@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "adapters/store/soci/batch.h"
+
 namespace rectify::cli {
 
 namespace json = boost::json;
@@ -52,20 +54,6 @@ const std::vector<std::string>& KeptFields(const std::string& event) {
   static const std::vector<std::string> kTransition = {"deadline", "clock", "evidence", "fields"};
   auto it = kKept.find(event);
   return it == kKept.end() ? kTransition : it->second;
-}
-
-// An integer column, whatever width the backend reports it with.
-std::int64_t Int(const soci::row& r, std::size_t i) {
-  switch (r.get_properties(i).get_data_type()) {
-    case soci::dt_integer:
-      return r.get<int>(i);
-    case soci::dt_unsigned_long_long:
-      return static_cast<std::int64_t>(r.get<unsigned long long>(i));
-    case soci::dt_double:
-      return static_cast<std::int64_t>(r.get<double>(i));
-    default:
-      return r.get<long long>(i);
-  }
 }
 
 }  // namespace
@@ -248,8 +236,8 @@ Result<std::vector<TimelineEvent>> Timeline::ReadNew() {
                                std::to_string(since) + " ORDER BY at, instance_id, seq");
       for (const auto& r : rows) {
         std::string inst = r.get<std::string>(0);
-        auto seq = Int(r, 1);
-        auto at = Int(r, 2);
+        auto seq = store_soci::RowInt(r, 1);
+        auto at = store_soci::RowInt(r, 2);
         if (at == since && seen_audit_.count({inst, seq})) continue;
         if (at > audit_since_) {
           audit_since_ = at;
@@ -272,12 +260,12 @@ Result<std::vector<TimelineEvent>> Timeline::ReadNew() {
                            "not_before, state, created_at FROM outbox WHERE id > " +
                                std::to_string(last_outbox_) + " ORDER BY id");
       for (const auto& r : rows) {
-        auto id = Int(r, 0);
+        auto id = store_soci::RowInt(r, 0);
         last_outbox_ = std::max(last_outbox_, id);
         out.push_back(FromOutbox(id, r.get<std::string>(1), r.get<std::string>(2),
                                  r.get<std::string>(3), r.get<std::string>(4),
-                                 r.get<std::string>(5), FromMicros(Int(r, 6)),
-                                 r.get<std::string>(7), FromMicros(Int(r, 8))));
+                                 r.get<std::string>(5), FromMicros(store_soci::RowInt(r, 6)),
+                                 r.get<std::string>(7), FromMicros(store_soci::RowInt(r, 8))));
       }
     }
   } catch (const std::exception& e) {

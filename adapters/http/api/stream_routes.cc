@@ -36,6 +36,7 @@
 
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/stream_hub.h"
+#include "adapters/store/soci/batch.h"
 #include "rectify/engine/access.h"
 
 namespace rectify::api {
@@ -50,21 +51,6 @@ constexpr auto kHeartbeatEvery = std::chrono::seconds(15);
 constexpr auto kRecheckEvery = std::chrono::seconds(2);
 constexpr auto kGapWait = std::chrono::seconds(5);
 constexpr std::int64_t kReadBatch = 1000;
-
-// An integer column, whatever width the backend reports it with.
-std::int64_t Int(const soci::row& r, std::size_t i) {
-  if (r.get_indicator(i) == soci::i_null) return 0;
-  switch (r.get_properties(i).get_data_type()) {
-    case soci::dt_integer:
-      return r.get<int>(i);
-    case soci::dt_unsigned_long_long:
-      return static_cast<std::int64_t>(r.get<unsigned long long>(i));
-    case soci::dt_double:
-      return static_cast<std::int64_t>(r.get<double>(i));
-    default:
-      return r.get<long long>(i);
-  }
-}
 
 std::string Text(const soci::row& r, std::size_t i) {
   return r.get_indicator(i) == soci::i_null ? std::string() : r.get<std::string>(i);
@@ -181,7 +167,7 @@ std::vector<FeedEvent> StreamHub::Read(std::int64_t after, std::int64_t upto, st
   soci::rowset<soci::row> rows = db_->side->session().prepare << sql;
   for (const auto& r : rows) {
     FeedEvent e;
-    e.id = Int(r, 0);
+    e.id = store_soci::RowInt(r, 0);
     std::string kind = Text(r, 1);
     e.instance_id = Text(r, 2);
     if (kind == "audit") {
@@ -191,16 +177,16 @@ std::vector<FeedEvent> StreamHub::Read(std::int64_t after, std::int64_t upto, st
                             {"event", event},
                             {"from", Text(r, 5)},
                             {"to", Text(r, 6)},
-                            {"at", FormatIso(FromMicros(Int(r, 7)))},
+                            {"at", FormatIso(FromMicros(store_soci::RowInt(r, 7)))},
                             {"actor", Text(r, 8)}};
     } else {
       e.kind = "dead_letter";
       e.data = json::object{
-          {"delivery", Int(r, 3)},
+          {"delivery", store_soci::RowInt(r, 3)},
           {"item", e.instance_id.empty() ? json::value(nullptr) : json::value(e.instance_id)},
           {"channel", Text(r, 9)},
           {"template", Text(r, 10)},
-          {"attempts", Int(r, 11)},
+          {"attempts", store_soci::RowInt(r, 11)},
           {"recipient", Text(r, 12)}};
     }
     out.push_back(std::move(e));

@@ -35,6 +35,20 @@ std::string KeyOf(const Row& row, int key_columns) {
   return key;
 }
 
+std::int64_t RowInt(const soci::row& r, std::size_t i) {
+  if (r.get_indicator(i) == soci::i_null) return 0;
+  switch (r.get_properties(i).get_data_type()) {
+    case soci::dt_integer:
+      return r.get<int>(i);
+    case soci::dt_unsigned_long_long:
+      return static_cast<std::int64_t>(r.get<unsigned long long>(i));
+    case soci::dt_double:
+      return static_cast<std::int64_t>(r.get<double>(i));
+    default:
+      return r.get<long long>(i);
+  }
+}
+
 void PrepareOnce(soci::statement& st, const std::string& query) {
   st.alloc();
   st.prepare(query, soci::details::st_one_time_query);

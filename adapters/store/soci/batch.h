@@ -42,6 +42,9 @@ std::vector<std::string> RunBatch(Database& db, const BatchSql& sql, const std::
 std::string KeyOf(const Row& row, int key_columns);
 inline constexpr char kKeySeparator = '\x1f';
 
+// An integer column of a dynamic row, whatever width the backend reports it with; 0 for NULL.
+std::int64_t RowInt(const soci::row& r, std::size_t i);
+
 // Prepares `st` to run `query` once (on PostgreSQL: one round trip, no server-side prepared
 // statement to create and drop). Call after the into/use exchanges, before execute().
 void PrepareOnce(soci::statement& st, const std::string& query);
