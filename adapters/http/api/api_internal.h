@@ -41,6 +41,7 @@ struct Call {
 using RouteHandler = std::function<http::Response(Call&)>;
 
 class StreamHub;  // stream_hub.h
+class ItemIndex;  // item_index.h
 
 struct Route {
   RouteInfo info;
@@ -84,6 +85,9 @@ struct ApiService::Impl {
   Workers workers;
   Workers heavy;
   std::unique_ptr<StreamHub> hub;  // GET /api/v1/stream; its own thread and connection
+  // What GET /api/v1/items lists, in memory; its interpreter is index_db's engine's.
+  std::unique_ptr<Connection> index_db;
+  std::unique_ptr<ItemIndex> items;
 
   explicit Impl(ApiOptions o);  // api_service.cc, where StreamHub is complete
   ~Impl();

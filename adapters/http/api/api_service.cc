@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "adapters/http/api/api_internal.h"
+#include "adapters/http/api/item_index.h"
 #include "adapters/http/api/stream_hub.h"
 #include "adapters/store/soci/soci_store.h"
 #include "rectify/auth/secrets.h"
@@ -193,6 +194,14 @@ Result<std::unique_ptr<ApiService>> ApiService::Create(ApiOptions options) {
       if (!c) return c.error();
       w->free.push_back(std::move(*c));
     }
+  }
+  // The item lists (item_index.h): every instance read once now, then kept fresh per request.
+  auto index_db = Connect(impl->options);
+  if (!index_db) return index_db.error();
+  impl->index_db = std::move(*index_db);
+  impl->items = std::make_unique<ItemIndex>(impl->index_db->engine->interpreter());
+  if (Status s = impl->items->Load(*impl->index_db->store, *impl->index_db->side); !s) {
+    return s.error();
   }
   // Live updates (GET /api/v1/stream): one more connection, for the hub's thread alone.
   auto hub_db = Connect(impl->options);

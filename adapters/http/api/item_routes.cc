@@ -7,16 +7,18 @@
 // An item the caller may not read (engine::MayRead) is answered exactly as one that does not
 // exist: 404 on its own, absent from lists.
 //
-// Listing walks the items in id order a page of the store at a time, keeping those the caller may
-// read that match the filters; one request looks at no more than kScanLimit items, so a sparse
-// filter over a large table answers with fewer items and a next_cursor to go on from, rather than
-// taking unbounded time. The cursor is opaque and bound to its query: a cursor from another query
-// is refused.
+// Listing walks the node's item index (item_index.h: every item's list row in memory, brought up
+// to date with what was committed before the request came) in id order over the caller's units
+// and the items naming them, keeping those the caller may read (engine::MayRead) that match the
+// filters; one request looks at no more than kScanLimit items, so a sparse filter answers with
+// fewer items and a next_cursor to go on from, rather than taking unbounded time. The cursor is
+// opaque and bound to its query: a cursor from another query is refused.
 #include <boost/json.hpp>
 #include <charconv>
 
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/evidence_store.h"
+#include "adapters/http/api/item_index.h"
 #include "adapters/http/api/json_input.h"
 #include "rectify/auth/secrets.h"
 #include "rectify/calendar/calendar.h"
@@ -31,7 +33,6 @@ namespace json = boost::json;
 constexpr std::int64_t kDefaultLimit = 50;
 constexpr std::int64_t kMaxLimit = 200;
 constexpr std::int64_t kScanLimit = 20000;
-constexpr std::int64_t kStorePage = 500;
 
 engine::Reader ReaderOf(const Caller& c) { return {c.person, c.org, c.admin}; }
 
@@ -51,28 +52,28 @@ std::string PersonName(const definition::Org& org, const std::string& id) {
   return p ? org.person(*p).name : std::string();
 }
 
-json::object Summary(const Readable& r, Timestamp now) {
-  const auto& inst = r.inst;
-  const auto& org = *r.bound.org;
-  const auto& wf = *r.bound.workflow;
+json::object Summary(const ItemRow& row, Timestamp now) {
+  const auto& org = *row.bound.org;
+  const auto& wf = *row.bound.workflow;
   json::object o;
-  o["id"] = inst.record.id;
-  o["title"] = inst.title;
-  o["unit"] = inst.record.unit_id;
-  auto unit = org.FindUnit(inst.record.unit_id);
+  o["id"] = row.id;
+  o["title"] = row.title;
+  o["unit"] = row.unit;
+  auto unit = org.FindUnit(row.unit);
   o["unit_name"] = unit ? org.unit(*unit).name : std::string();
-  o["campaign"] = inst.record.campaign;
-  o["workflow"] = inst.record.workflow;
-  o["workflow_version"] = inst.record.workflow_version;
-  o["state"] = inst.record.state;
-  auto state = wf.FindState(inst.record.state);
+  o["campaign"] = row.campaign;
+  o["workflow"] = row.workflow;
+  o["workflow_version"] = row.workflow_version;
+  o["state"] = row.state;
+  auto state = wf.FindState(row.state);
   o["state_title"] = state ? wf.state(*state).title : std::string();
-  o["responsible"] = inst.responsible;
-  o["responsible_name"] = PersonName(org, inst.responsible);
-  engine::DeadlineView d = engine::ViewDeadline(r.bound.calendar, inst, now);
+  o["responsible"] = row.responsible;
+  o["responsible_name"] = PersonName(org, row.responsible);
+  engine::DeadlineView d =
+      engine::ViewDeadline(row.bound.calendar, row.clock ? &*row.clock : nullptr, now);
   if (d.has) {
     o["due"] = FormatDate(d.due);
-    o["due_at"] = r.bound.calendar->FormatLocal(d.ends_at);
+    o["due_at"] = row.bound.calendar->FormatLocal(d.ends_at);
     o["overdue"] = d.overdue;
     o["clock"] = d.paused ? "paused" : "running";
     if (d.overdue) {
@@ -84,10 +85,10 @@ json::object Summary(const Readable& r, Timestamp now) {
     o["due"] = nullptr;
     o["overdue"] = false;
   }
-  o["escalation_level"] = inst.EscalationLevel();
-  o["escalation_measure"] = inst.EscalationMeasure();
-  o["payment_suspended"] = inst.payment_suspended;
-  o["version"] = inst.record.version;
+  o["escalation_level"] = row.escalation_level;
+  o["escalation_measure"] = row.escalation_measure;
+  o["payment_suspended"] = row.payment_suspended;
+  o["version"] = row.version;
   return o;
 }
 
@@ -243,18 +244,20 @@ Result<ListQuery> ParseListQuery(const http::Request& req) {
   return q;
 }
 
-bool Matches(const ListQuery& q, const Readable& r, const json::object& summary) {
-  const auto& inst = r.inst;
-  const auto& org = *r.bound.org;
+// Whether `row` passes the filters the index does not narrow on. `summary` is its Summary.
+bool Matches(const ListQuery& q, const ItemRow& row, const json::object& summary) {
+  const auto& org = *row.bound.org;
+  if (q.campaign && row.campaign != *q.campaign) return false;
+  if (q.state && row.state != *q.state) return false;
   if (q.unit) {
     auto want = org.FindUnit(*q.unit);
-    auto have = org.FindUnit(inst.record.unit_id);
+    auto have = org.FindUnit(row.unit);
     if (!want || !have || !org.Within(*have, *want)) return false;
   }
-  if (q.responsible && inst.responsible != *q.responsible) return false;
+  if (q.responsible && row.responsible != *q.responsible) return false;
   if (q.overdue && summary.at("overdue").as_bool() != *q.overdue) return false;
-  if (q.escalation_level && inst.EscalationLevel() != *q.escalation_level) return false;
-  if (q.min_escalation_level && inst.EscalationLevel() < *q.min_escalation_level) return false;
+  if (q.escalation_level && row.escalation_level != *q.escalation_level) return false;
+  if (q.min_escalation_level && row.escalation_level < *q.min_escalation_level) return false;
   if (q.due_before || q.due_after) {
     if (summary.at("due").is_null()) return false;
     auto due = ParseDate(summary.at("due").as_string());
@@ -262,84 +265,74 @@ bool Matches(const ListQuery& q, const Readable& r, const json::object& summary)
     if (q.due_before && !(*due < *q.due_before)) return false;
     if (q.due_after && !(*due > *q.due_after)) return false;
   }
-  if (q.text && inst.title.find(*q.text) == std::string::npos &&
-      inst.record.id.find(*q.text) == std::string::npos) {
+  if (q.text && row.title.find(*q.text) == std::string::npos &&
+      row.id.find(*q.text) == std::string::npos) {
     return false;
   }
   return true;
 }
 
-// What the store can narrow a list to before each row is read and checked (MayRead, Matches):
-// the caller's scope (the units under their own, or items naming them), the unit asked for, the
-// overdue candidates and the escalation level. A superset of the answer, never less.
-InstanceFilter StoreFilter(const Call& call, const ListQuery& q) {
-  InstanceFilter filter;
-  filter.campaign = q.campaign;
-  filter.state = q.state;
+// Where the caller's candidates come from in the index: everything for an administrator (the
+// unit asked for, when one is); else the units of their scope (within the unit asked for) and the
+// items that name them. A superset of the answer, never less: MayRead and Matches decide.
+ItemIndex::Sources SourcesOf(const Call& call, const ListQuery& q) {
+  ItemIndex::Sources sources;
   auto org = CallerOrg(call);
-  if (org && q.unit) {
-    auto unit = org->FindUnit(*q.unit);
-    std::vector<std::string> units;
-    if (unit) {
+  std::optional<std::set<std::string>> wanted;  // the subtree of q.unit
+  if (q.unit) {
+    wanted.emplace();
+    if (auto unit = org ? org->FindUnit(*q.unit) : std::nullopt) {
       std::vector<definition::UnitIndex> stack{*unit};
       while (!stack.empty()) {
         auto u = stack.back();
         stack.pop_back();
-        units.push_back(org->unit(u).id);
+        wanted->insert(org->unit(u).id);
         for (auto child : org->unit(u).children) stack.push_back(child);
       }
     }
-    filter.units = std::move(units);
   }
-  if (org && !call.caller.admin) {
-    if (auto person = org->FindPerson(call.caller.person)) {
-      filter.scope_units = engine::UnitsInScope(*org, *person);
-      filter.scope_person = call.caller.person;
+  if (call.caller.admin) {
+    if (!wanted) {
+      sources.all = true;
+    } else {
+      sources.units.assign(wanted->begin(), wanted->end());
     }
+    return sources;
   }
-  if (q.overdue && *q.overdue) filter.due_at_or_before = call.now;
-  if (q.escalation_level) filter.escalation_level = *q.escalation_level;
-  if (q.min_escalation_level) filter.min_escalation_level = *q.min_escalation_level;
-  return filter;
+  if (!org) return sources;
+  auto person = org->FindPerson(call.caller.person);
+  if (!person) return sources;
+  for (auto& unit : engine::UnitsInScope(*org, *person)) {
+    if (!wanted || wanted->count(unit)) sources.units.push_back(std::move(unit));
+  }
+  sources.person = call.caller.person;
+  return sources;
 }
 
 http::Response ListItems(Call& call) {
   auto q = ParseListQuery(call.request);
   if (!q) return ErrorResponse(q.error());
-  InstanceFilter filter = StoreFilter(call, *q);
-  filter.after_id = q->after;
-  // Most rows the store answers match (it narrows on the projected columns), so a page a little
-  // larger than the answer is read, and parsed, rather than kStorePage.
-  filter.limit = std::min<std::int64_t>(kStorePage, q->limit + q->limit / 4 + 1);
+  // Fresh as of this request: whatever was committed before it came is in the index.
+  if (Status s = call.api.items->CatchUp(*call.db.store, *call.db.side); !s) {
+    return ErrorResponse(s.error());
+  }
+  const engine::Reader reader = ReaderOf(call.caller);
   json::array items;
   std::string last;
   std::int64_t scanned = 0;
-  bool exhausted = false;
-  auto full = [&] { return static_cast<std::int64_t>(items.size()) >= q->limit; };
-  while (!full() && scanned < kScanLimit) {
-    auto page = call.db.store->ListInstances(filter);
-    if (!page) return ErrorResponse(page.error());
-    bool stopped = false;
-    for (const auto& record : *page) {
-      if (full() || scanned >= kScanLimit) {
-        stopped = true;
-        break;
-      }
-      ++scanned;
-      last = record.id;
-      auto readable = IfReadable(call, record);
-      if (!readable) continue;
-      json::object summary = Summary(*readable, call.now);
-      if (Matches(*q, *readable, summary)) items.push_back(std::move(summary));
+  bool exhausted = true;
+  call.api.items->Visit(SourcesOf(call, *q), q->after, [&](const ItemRow& row) {
+    if (static_cast<std::int64_t>(items.size()) >= q->limit || scanned >= kScanLimit) {
+      exhausted = false;  // there is more after `last`
+      return false;
     }
-    if (!stopped && static_cast<std::int64_t>(page->size()) < filter.limit) {
-      exhausted = true;
-      break;
-    }
-    filter.after_id = last;
-    // Sparse matches (filters the store cannot narrow on): larger pages, fewer round trips.
-    filter.limit = std::min(kStorePage, filter.limit * 2);
-  }
+    ++scanned;
+    last = row.id;
+    if (!engine::MayRead(*row.bound.org, row.org, row.unit, row.people, reader)) return true;
+    json::object summary = Summary(row, call.now);
+    if (Matches(*q, row, summary)) items.push_back(std::move(summary));
+    return true;
+  });
   json::object o{{"items", std::move(items)}};
   o["next_cursor"] =
       exhausted || last.empty() ? json::value(nullptr) : json::value(MakeCursor(*q, last));
@@ -405,7 +398,7 @@ json::array AvailableEvents(Call& call, const Readable& r) {
 namespace {
 
 json::object Detail(Call& call, const Readable& r) {
-  json::object o = Summary(r, call.now);
+  json::object o = Summary(RowOf(r.inst, r.bound), call.now);
   const auto& inst = r.inst;
   const auto* cal = r.bound.calendar;
   auto local = [&](Timestamp t) { return cal ? cal->FormatLocal(t) : FormatIso(t); };

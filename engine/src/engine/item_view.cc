@@ -17,17 +17,21 @@ int CountWorkdays(const Calendar& cal, Date from, Date to) {
 }
 
 DeadlineView ViewDeadline(const Calendar* cal, const Instance& inst, Timestamp now) {
-  DeadlineView v;
   const StateClock* c = inst.CurrentClock();
-  if (!c || !cal) return v;
-  DeadlineClock dc(*cal, c->clock);
+  return ViewDeadline(cal, c ? &c->clock : nullptr, now);
+}
+
+DeadlineView ViewDeadline(const Calendar* cal, const ClockRecord* clock, Timestamp now) {
+  DeadlineView v;
+  if (!clock || !cal) return v;
+  DeadlineClock dc(*cal, *clock);
   auto d = dc.Deadline(now);
   if (!d) return v;
   v.has = true;
   v.ends_at = *d;
   v.due = DeadlineDay(*cal, *d);
   v.overdue = dc.IsOverdue(now);
-  v.paused = c->clock.phase == ClockPhase::kPaused;
+  v.paused = clock->phase == ClockPhase::kPaused;
   if (v.overdue) {
     v.working_days_overdue = CountWorkdays(*cal, v.due, cal->DateOf(now));
   } else {

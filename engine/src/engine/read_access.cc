@@ -40,16 +40,39 @@ bool AnyNamed(const definition::Workflow& workflow, const Instance& instance, F 
 
 }  // namespace
 
-bool MayRead(const Org& org, const definition::Workflow& workflow, const Instance& instance,
-             const Reader& reader) {
+namespace {
+
+// The part both forms share: `named` says whether the instance names the reader.
+template <typename Named>
+bool MayReadWith(const Org& org, std::string_view instance_org, std::string_view unit_id,
+                 Named named, const Reader& reader) {
   if (reader.admin) return true;
-  if (reader.org != instance.org) return false;
+  if (reader.org != instance_org) return false;
   auto person = org.FindPerson(reader.person);
   if (!person) return false;
-  const std::string& id = reader.person;
-  if (AnyNamed(workflow, instance, [&](std::string_view p) { return p == id; })) return true;
-  auto unit = org.FindUnit(instance.record.unit_id);
+  if (named(reader.person)) return true;
+  auto unit = org.FindUnit(unit_id);
   return unit && org.Within(*unit, ScopeOf(org, *person));
+}
+
+}  // namespace
+
+bool MayRead(const Org& org, const definition::Workflow& workflow, const Instance& instance,
+             const Reader& reader) {
+  return MayReadWith(
+      org, instance.org, instance.record.unit_id,
+      [&](const std::string& id) {
+        return AnyNamed(workflow, instance, [&](std::string_view p) { return p == id; });
+      },
+      reader);
+}
+
+bool MayRead(const Org& org, std::string_view instance_org, std::string_view unit_id,
+             const std::vector<std::string>& named, const Reader& reader) {
+  return MayReadWith(
+      org, instance_org, unit_id,
+      [&](const std::string& id) { return std::binary_search(named.begin(), named.end(), id); },
+      reader);
 }
 
 std::vector<std::string> NamedPeople(const definition::Workflow& workflow,

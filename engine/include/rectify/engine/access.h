@@ -28,6 +28,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rectify/definition/org.h"
@@ -79,6 +80,10 @@ struct Reader {
 };
 bool MayRead(const definition::Org& org, const definition::Workflow& workflow,
              const Instance& instance, const Reader& reader);
+// The same decision from what an item list keeps of an instance: the name of its org, its unit,
+// and the people it names (NamedPeople: sorted, each once).
+bool MayRead(const definition::Org& org, std::string_view instance_org, std::string_view unit_id,
+             const std::vector<std::string>& named, const Reader& reader);
 
 // Everyone `instance` names, whom MayRead lets read it wherever its unit is: responsible,
 // registrar, owner and the people of its person and people fields; sorted, each once.

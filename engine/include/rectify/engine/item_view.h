@@ -26,6 +26,8 @@ struct DeadlineView {
 };
 
 DeadlineView ViewDeadline(const Calendar* calendar, const Instance& instance, Timestamp now);
+// The same from the clock of the instance's current state (Instance::CurrentClock; null: none).
+DeadlineView ViewDeadline(const Calendar* calendar, const ClockRecord* clock, Timestamp now);
 
 // Working days after `from` up to and including `to` (0 when `to` is not after `from`).
 int CountWorkdays(const Calendar& calendar, Date from, Date to);

@@ -1,0 +1,222 @@
+// ItemIndex (item_index.h): the node's in-memory copy of the item lists, kept fresh from
+// item_changes.
+#include "adapters/http/api/item_index.h"
+
+#include <algorithm>
+#include <queue>
+#include <soci/soci.h>
+
+#include "adapters/store/soci/batch.h"
+#include "rectify/engine/access.h"
+
+namespace rectify::api {
+
+namespace {
+
+constexpr std::int64_t kLoadPage = 2000;
+constexpr std::int64_t kChangesPage = 5000;
+// At start the index reads this many changes below the newest again: a transaction that took its
+// id before the start but commits after it (another node's, or the scheduler's) is not missed.
+constexpr std::int64_t kStartLookBack = 1000;
+
+}  // namespace
+
+ItemRow RowOf(const engine::Instance& inst, const engine::Bound& bound) {
+  ItemRow row;
+  row.id = inst.record.id;
+  row.org = inst.org;
+  row.title = inst.title;
+  row.unit = inst.record.unit_id;
+  row.campaign = inst.record.campaign;
+  row.workflow = inst.record.workflow;
+  row.workflow_version = inst.record.workflow_version;
+  row.state = inst.record.state;
+  row.responsible = inst.responsible;
+  if (bound.workflow) row.people = engine::NamedPeople(*bound.workflow, inst);
+  if (const auto* c = inst.CurrentClock()) row.clock = c->clock;
+  row.escalation_level = inst.EscalationLevel();
+  row.escalation_measure = inst.EscalationMeasure();
+  row.payment_suspended = inst.payment_suspended;
+  row.version = inst.record.version;
+  row.bound = bound;
+  return row;
+}
+
+void ItemIndex::Unlink(const ItemRow& row) {
+  if (auto it = by_unit_.find(row.unit); it != by_unit_.end()) {
+    it->second.erase(row.id);
+    if (it->second.empty()) by_unit_.erase(it);
+  }
+  for (const auto& p : row.people) {
+    if (auto it = by_person_.find(p); it != by_person_.end()) {
+      it->second.erase(row.id);
+      if (it->second.empty()) by_person_.erase(it);
+    }
+  }
+}
+
+void ItemIndex::Put(RowPtr row) {
+  auto it = by_id_.find(row->id);
+  if (it != by_id_.end()) {
+    if (it->second->version > row->version) return;  // an older read than what is here
+    Unlink(*it->second);
+    it->second = row;
+  } else {
+    by_id_.emplace(row->id, row);
+  }
+  by_unit_[row->unit].insert(row->id);
+  for (const auto& p : row->people) by_person_[p].insert(row->id);
+}
+
+Status ItemIndex::Reload(Store& store, const std::set<std::string>& ids) {
+  std::vector<std::string> batch;
+  auto flush = [&]() -> Status {
+    if (batch.empty()) return OkStatus();
+    auto records = store.LoadInstances(batch);
+    batch.clear();
+    if (!records) return records.error();
+    std::vector<RowPtr> rows;
+    rows.reserve(records->size());
+    for (const auto& record : *records) {
+      auto inst = engine::Instance::FromRecord(record);
+      if (!inst) continue;  // unreadable: listed by nobody, as a list that parses it would
+      auto bound = interpreter_.Bind(*inst);
+      if (!bound) continue;  // its definitions are not loaded here: nobody reads it here
+      rows.push_back(std::make_shared<const ItemRow>(RowOf(*inst, *bound)));
+    }
+    std::unique_lock lock(mu_);
+    for (auto& row : rows) Put(std::move(row));
+    return OkStatus();
+  };
+  for (const auto& id : ids) {
+    batch.push_back(id);
+    if (static_cast<std::int64_t>(batch.size()) >= kLoadPage) {
+      if (Status s = flush(); !s) return s;
+    }
+  }
+  return flush();
+}
+
+Status ItemIndex::Load(Store& store, store_soci::Database& db) {
+  std::lock_guard guard(catch_up_mu_);
+  try {
+    long long newest = 0;
+    soci::indicator ind = soci::i_null;
+    db.session() << "SELECT MAX(id) FROM item_changes", soci::into(newest, ind);
+    floor_ = ind == soci::i_ok ? std::max<std::int64_t>(0, newest - kStartLookBack) : 0;
+  } catch (const std::exception& e) {
+    Error err = db.MapError(e, "read item_changes");
+    return Error::FailedPrecondition(
+        "the item lists need the table item_changes (migration 0015); run `rectify migrate` (" +
+        err.message() + ")");
+  }
+  last_read_began_ = SteadyClock::now();
+  InstanceFilter filter;
+  filter.limit = kLoadPage;
+  for (;;) {
+    auto page = store.ListInstances(filter);
+    if (!page) return page.error();
+    std::vector<RowPtr> rows;
+    for (const auto& record : *page) {
+      auto inst = engine::Instance::FromRecord(record);
+      if (!inst) continue;
+      auto bound = interpreter_.Bind(*inst);
+      if (!bound) continue;
+      rows.push_back(std::make_shared<const ItemRow>(RowOf(*inst, *bound)));
+    }
+    {
+      std::unique_lock lock(mu_);
+      for (auto& row : rows) Put(std::move(row));
+    }
+    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
+    filter.after_id = page->back().id;
+  }
+  return OkStatus();
+}
+
+Status ItemIndex::CatchUp(Store& store, store_soci::Database& db) {
+  const auto arrived = SteadyClock::now();
+  std::lock_guard guard(catch_up_mu_);
+  // A read that began after this request came has seen every change committed before it.
+  if (last_read_began_ >= arrived) return OkStatus();
+  for (;;) {
+    last_read_began_ = SteadyClock::now();
+    std::vector<std::pair<std::int64_t, std::string>> changes;
+    try {
+      long long id = 0, after = floor_, page = kChangesPage;
+      std::string instance;
+      soci::statement st = (db.session().prepare << "SELECT id, instance_id FROM item_changes "
+                                                    "WHERE id > :after ORDER BY id LIMIT :n",
+                            soci::use(after), soci::use(page), soci::into(id),
+                            soci::into(instance));
+      st.execute();
+      while (st.fetch()) changes.emplace_back(id, instance);
+    } catch (const std::exception& e) {
+      return db.MapError(e, "read item_changes");
+    }
+    if (changes.empty()) return OkStatus();
+    std::set<std::string> ids;
+    for (const auto& [id, instance] : changes) {
+      if (!applied_above_.count(id)) ids.insert(instance);
+    }
+    if (Status s = Reload(store, ids); !s) return s;
+    // Move the floor over every change now applied, up to the first gap still in flight.
+    for (const auto& [id, instance] : changes) applied_above_.insert(id);
+    auto now = SteadyClock::now();
+    while (!applied_above_.empty()) {
+      auto first = *applied_above_.begin();
+      if (first != floor_ + 1) {
+        if (!gap_since_) gap_since_ = now;
+        if (now - *gap_since_ < kGapWait) break;  // maybe a transaction still in flight
+      }
+      gap_since_.reset();
+      floor_ = first;
+      applied_above_.erase(applied_above_.begin());
+    }
+    if (static_cast<std::int64_t>(changes.size()) < kChangesPage) return OkStatus();
+  }
+}
+
+void ItemIndex::Visit(const Sources& sources, const std::string& after,
+                      const std::function<bool(const ItemRow&)>& visit) const {
+  std::shared_lock lock(mu_);
+  if (sources.all) {
+    for (auto it = by_id_.upper_bound(after); it != by_id_.end(); ++it) {
+      if (!visit(*it->second)) return;
+    }
+    return;
+  }
+  // A merge of the sorted id sets of the units and the person, smallest id first.
+  using Cursor = std::pair<std::set<std::string>::const_iterator,
+                           std::set<std::string>::const_iterator>;  // (next, end)
+  auto later = [](const Cursor& a, const Cursor& b) { return *a.first > *b.first; };
+  std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> heads(later);
+  auto add = [&](const std::set<std::string>& ids) {
+    auto from = ids.upper_bound(after);
+    if (from != ids.end()) heads.push({from, ids.end()});
+  };
+  for (const auto& unit : sources.units) {
+    if (auto it = by_unit_.find(unit); it != by_unit_.end()) add(it->second);
+  }
+  if (!sources.person.empty()) {
+    if (auto it = by_person_.find(sources.person); it != by_person_.end()) add(it->second);
+  }
+  const std::string* last = nullptr;
+  while (!heads.empty()) {
+    Cursor c = heads.top();
+    heads.pop();
+    const std::string& id = *c.first;
+    if (++c.first != c.second) heads.push(c);
+    if (last && *last == id) continue;  // in a unit and naming the person: once
+    last = &id;
+    auto row = by_id_.find(id);
+    if (row != by_id_.end() && !visit(*row->second)) return;
+  }
+}
+
+std::size_t ItemIndex::size() const {
+  std::shared_lock lock(mu_);
+  return by_id_.size();
+}
+
+}  // namespace rectify::api
