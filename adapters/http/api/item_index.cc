@@ -55,17 +55,35 @@ void ItemIndex::Unlink(const ItemRow& row) {
   }
 }
 
-void ItemIndex::Put(RowPtr row) {
-  auto it = by_id_.find(row->id);
+void ItemIndex::Put(const std::string& id, Entry entry) {
+  auto it = by_id_.find(id);
   if (it != by_id_.end()) {
-    if (it->second->version > row->version) return;  // an older read than what is here
-    Unlink(*it->second);
-    it->second = row;
+    if (it->second.version > entry.version) return;  // an older read than what is here
+    if (it->second.row) Unlink(*it->second.row);
+    it->second = std::move(entry);
   } else {
-    by_id_.emplace(row->id, row);
+    it = by_id_.emplace(id, std::move(entry)).first;
   }
-  by_unit_[row->unit].insert(row->id);
-  for (const auto& p : row->people) by_person_[p].insert(row->id);
+  ++generation_;
+  if (const ItemRow* row = it->second.row.get()) {
+    by_unit_[row->unit].insert(row->id);
+    for (const auto& p : row->people) by_person_[p].insert(row->id);
+  }
+}
+
+Result<std::optional<ItemIndex::Entry>> ItemIndex::EntryOf(Store& store,
+                                                           const InstanceRecord& record) const {
+  auto inst = engine::Instance::FromRecord(record);
+  if (!inst) return std::optional<Entry>();  // unreadable: listed and counted by nobody
+  Entry e;
+  e.version = record.version;
+  auto part = engine::SummaryPartOf(store, interpreter_.definitions(), *inst);
+  if (!part) return part.error();
+  e.part = std::make_shared<const engine::SummaryPart>(std::move(*part));
+  if (auto bound = interpreter_.Bind(*inst)) {
+    e.row = std::make_shared<const ItemRow>(RowOf(*inst, *bound));
+  }  // else its definitions are not loaded here: nobody lists it here
+  return std::optional<Entry>(std::move(e));
 }
 
 Status ItemIndex::Reload(Store& store, const std::set<std::string>& ids) {
@@ -75,17 +93,15 @@ Status ItemIndex::Reload(Store& store, const std::set<std::string>& ids) {
     auto records = store.LoadInstances(batch);
     batch.clear();
     if (!records) return records.error();
-    std::vector<RowPtr> rows;
-    rows.reserve(records->size());
+    std::vector<std::pair<std::string, Entry>> entries;
+    entries.reserve(records->size());
     for (const auto& record : *records) {
-      auto inst = engine::Instance::FromRecord(record);
-      if (!inst) continue;  // unreadable: listed by nobody, as a list that parses it would
-      auto bound = interpreter_.Bind(*inst);
-      if (!bound) continue;  // its definitions are not loaded here: nobody reads it here
-      rows.push_back(std::make_shared<const ItemRow>(RowOf(*inst, *bound)));
+      auto e = EntryOf(store, record);
+      if (!e) return e.error();
+      if (*e) entries.emplace_back(record.id, std::move(**e));
     }
     std::unique_lock lock(mu_);
-    for (auto& row : rows) Put(std::move(row));
+    for (auto& [id, e] : entries) Put(id, std::move(e));
     return OkStatus();
   };
   for (const auto& id : ids) {
@@ -116,17 +132,15 @@ Status ItemIndex::Load(Store& store, store_soci::Database& db) {
   for (;;) {
     auto page = store.ListInstances(filter);
     if (!page) return page.error();
-    std::vector<RowPtr> rows;
+    std::vector<std::pair<std::string, Entry>> entries;
     for (const auto& record : *page) {
-      auto inst = engine::Instance::FromRecord(record);
-      if (!inst) continue;
-      auto bound = interpreter_.Bind(*inst);
-      if (!bound) continue;
-      rows.push_back(std::make_shared<const ItemRow>(RowOf(*inst, *bound)));
+      auto e = EntryOf(store, record);
+      if (!e) return e.error();
+      if (*e) entries.emplace_back(record.id, std::move(**e));
     }
     {
       std::unique_lock lock(mu_);
-      for (auto& row : rows) Put(std::move(row));
+      for (auto& [id, e] : entries) Put(id, std::move(e));
     }
     if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
     filter.after_id = page->back().id;
@@ -182,7 +196,7 @@ void ItemIndex::Visit(const Sources& sources, const std::string& after,
   std::shared_lock lock(mu_);
   if (sources.all) {
     for (auto it = by_id_.upper_bound(after); it != by_id_.end(); ++it) {
-      if (!visit(*it->second)) return;
+      if (it->second.row && !visit(*it->second.row)) return;
     }
     return;
   }
@@ -209,9 +223,31 @@ void ItemIndex::Visit(const Sources& sources, const std::string& after,
     if (++c.first != c.second) heads.push(c);
     if (last && *last == id) continue;  // in a unit and naming the person: once
     last = &id;
-    auto row = by_id_.find(id);
-    if (row != by_id_.end() && !visit(*row->second)) return;
+    auto entry = by_id_.find(id);
+    if (entry != by_id_.end() && entry->second.row && !visit(*entry->second.row)) return;
   }
+}
+
+Result<engine::Summary> ItemIndex::Summarize(const engine::ReportQuery& query) const {
+  std::shared_lock lock(mu_);
+  const std::string key = query.unit.value_or("") + '\x1f' + query.campaign.value_or("");
+  {
+    std::lock_guard guard(cache_mu_);
+    auto it = summaries_.find(key);
+    if (it != summaries_.end() && it->second.generation == generation_ &&
+        it->second.from <= query.as_of && (!it->second.until || query.as_of < *it->second.until)) {
+      return it->second.summary;
+    }
+  }
+  std::vector<const engine::SummaryPart*> parts;
+  parts.reserve(by_id_.size());
+  for (const auto& [id, e] : by_id_) parts.push_back(e.part.get());
+  std::optional<Timestamp> next_change;
+  auto sum = engine::FoldSummary(interpreter_.definitions(), query, parts, &next_change);
+  if (!sum) return sum.error();
+  std::lock_guard guard(cache_mu_);
+  summaries_[key] = CachedSummary{generation_, query.as_of, next_change, *sum};
+  return sum;
 }
 
 std::size_t ItemIndex::size() const {

@@ -23,6 +23,11 @@
 // Access decisions stay in the engine: a row keeps its org, unit and named people, and the list
 // asks engine::MayRead with them.
 //
+// Summaries (GET /api/v1/reports/summary) fold the engine's SummaryPart of every instance kept
+// here (engine::FoldSummary, the same fold as `rectify report summary`), and the answer is kept
+// per unit and campaign until the index changes or an open item's clock runs out
+// (FoldSummary's next_change), so a board that asks again and again costs a lookup.
+//
 // Thread-safety: Visit from many threads at once; CatchUp from any thread (one reads at a time);
 // Load before any other call.
 #pragma once
@@ -43,6 +48,7 @@
 #include "adapters/store/soci/database.h"
 #include "rectify/engine/instance.h"
 #include "rectify/engine/interpreter.h"
+#include "rectify/engine/report.h"
 #include "rectify/result.h"
 #include "rectify/store.h"
 
@@ -97,22 +103,43 @@ class ItemIndex {
   void Visit(const Sources& sources, const std::string& after,
              const std::function<bool(const ItemRow&)>& visit) const;
 
+  // engine::FoldSummary over every instance kept here, for `query` (its unit, campaign, as_of).
+  Result<engine::Summary> Summarize(const engine::ReportQuery& query) const;
+
   std::size_t size() const;
 
  private:
-  using RowPtr = std::shared_ptr<const ItemRow>;
-  // Puts `row` in place of the row of its id (when it is not older); callers hold mu_.
-  void Put(RowPtr row);
+  // What the index keeps of one instance: its list row (null when its definitions are not
+  // loaded: nobody lists it) and its part of a summary.
+  struct Entry {
+    std::int64_t version = 0;
+    std::shared_ptr<const ItemRow> row;
+    std::shared_ptr<const engine::SummaryPart> part;
+  };
+  // The entry of one instance read from the store; nullopt when it cannot be read as one.
+  Result<std::optional<Entry>> EntryOf(Store& store, const InstanceRecord& record) const;
+  // Puts `entry` in place of the one of its id (when it is not older); callers hold mu_.
+  void Put(const std::string& id, Entry entry);
   void Unlink(const ItemRow& row);
   // Loads `ids` from the store and applies them.
   Status Reload(Store& store, const std::set<std::string>& ids);
 
   const engine::Interpreter& interpreter_;
 
-  mutable std::shared_mutex mu_;  // the rows and their indexes
-  std::map<std::string, RowPtr> by_id_;
+  mutable std::shared_mutex mu_;  // the entries, their indexes and generation_
+  std::map<std::string, Entry> by_id_;
   std::unordered_map<std::string, std::set<std::string>> by_unit_;
   std::unordered_map<std::string, std::set<std::string>> by_person_;
+  std::uint64_t generation_ = 0;  // counts the changes applied
+
+  struct CachedSummary {
+    std::uint64_t generation = 0;
+    Timestamp from{};                  // the as_of it was folded at
+    std::optional<Timestamp> until;    // the first instant it may differ (next_change)
+    engine::Summary summary;
+  };
+  mutable std::mutex cache_mu_;
+  mutable std::map<std::string, CachedSummary> summaries_;  // by unit and campaign
 
   std::mutex catch_up_mu_;  // one catch-up reads at a time; guards what follows
   using SteadyClock = std::chrono::steady_clock;

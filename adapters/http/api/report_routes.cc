@@ -13,6 +13,7 @@
 
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/caller_scope.h"
+#include "adapters/http/api/item_index.h"
 #include "adapters/http/api/table_output.h"
 #include "rectify/engine/report.h"
 #include "rectify/engine/report_table.h"
@@ -105,7 +106,12 @@ http::Response Overdue(Call& call) {
 http::Response SummaryRoute(Call& call) {
   auto q = ReadQuery(call);
   if (!q) return ErrorResponse(q.error());
-  auto sum = engine::SummaryReport(*call.db.store, *call.api.options.definitions, q->report);
+  // From the node's item index (item_index.h), brought up to date with what was committed before
+  // this request: the same fold as `rectify report summary`, without reading every instance.
+  if (Status s = call.api.items->CatchUp(*call.db.store, *call.db.side); !s) {
+    return ErrorResponse(s.error());
+  }
+  auto sum = call.api.items->Summarize(q->report);
   if (!sum) return ErrorResponse(sum.error());
   json::object o{{"as_of", Local(call, q->report.as_of)}};
   json::value counts = engine::ToJson(*sum);
@@ -162,7 +168,10 @@ std::vector<Route> ReportRoutes() {
       {{"GET", "/api/v1/reports/summary", Access::kSignedIn, false}, SummaryRoute},
       {{"GET", "/api/v1/reports/ranking", Access::kSignedIn, false}, Ranking},
   };
-  for (Route& r : routes) r.info.heavy = true;  // each reads every item of the scope
+  // The overdue report and the ranking read every item of the scope from the store; the summary
+  // is folded from the item index in memory, and is kept, so it runs with the item routes.
+  routes[0].info.heavy = true;
+  routes[2].info.heavy = true;
   return routes;
 }
 

@@ -78,6 +78,13 @@ class Context {
     return b;
   }
 
+  // What Bind found missing, comma-separated ("org qingshui@1").
+  std::string UnloadedNames() const {
+    std::string what;
+    for (const auto& u : unloaded_) what += (what.empty() ? "" : ", ") + u;
+    return what;
+  }
+
   // A report that left items out because their definitions are not loaded would be wrong:
   // kNotFound naming what is missing.
   Status Unloaded() const {
@@ -226,58 +233,132 @@ Result<std::vector<OverdueRow>> OverdueReport(Store& store,
   return rows;
 }
 
-Result<Summary> SummaryReport(Store& store, const definition::DefinitionSet& definitions,
-                              const ReportQuery& query) {
+Result<SummaryPart> SummaryPartOf(Store& store, const definition::DefinitionSet& definitions,
+                                  const Instance& i) {
+  SummaryPart p;
+  p.id = i.record.id;
+  p.unit_id = i.record.unit_id;
+  p.campaign = i.record.campaign;
+  ReportQuery everything;
+  Context ctx(definitions, everything);
+  auto b = ctx.Bind(i);
+  if (!b) {
+    if (IsCampaignRun(i.record)) {
+      p.run = true;
+    } else {
+      p.unloaded = ctx.UnloadedNames();
+    }
+    return p;
+  }
+  p.org = b->org;
+  p.calendar = b->cal;
+  p.workflow = i.record.workflow;
+  p.workflow_title = b->wf->info().title;
+  p.final = IsFinal(*b, i);
+  if (!i.parent.empty()) {
+    p.task = true;
+    p.completed_task = p.final && i.record.state != "cancelled";
+    return p;
+  }
+  if (p.final) {
+    auto late = ClosedLate(store, *b, i);
+    if (!late) return late.error();
+    p.closed_late = *late;
+  } else if (const StateClock* sc = i.CurrentClock()) {
+    p.clock = sc->clock;
+  }
+  for (const EscalationTaken& e : i.escalations) p.escalations.emplace_back(e.measure, e.task_id);
+  p.on_bulletin = !i.bulletins.empty();
+  p.unit_path = Context::UnitPath(*b->org, i.record.unit_id);
+  for (const ScoreDeduction& d : i.deductions) {
+    p.deductions.push_back(UnitCount{d.unit_id, Context::UnitPath(*b->org, d.unit_id), d.points});
+  }
+  return p;
+}
+
+Result<Summary> FoldSummary(const definition::DefinitionSet& definitions, const ReportQuery& query,
+                            const std::vector<const SummaryPart*>& parts,
+                            std::optional<Timestamp>* next_change) {
   Context ctx(definitions, query);
   if (Status s = ctx.Check(); !s) return s.error();
+  if (next_change) next_change->reset();
   Summary sum;
   std::map<std::string, std::int64_t> measures;
   std::map<std::string, UnitCount> bulletins, deductions;
   std::map<std::string, std::string> task_measure;  // follow-up id -> the measure that opened it
   std::vector<std::string> completed_tasks;
   std::map<std::string, WorkflowCount> by_workflow;
-  Status s = ForEachInstance(store, query, [&](const Instance& i) -> Status {
-    auto b = ctx.Bind(i);
-    if (!b || !ctx.Selected(i, *b)) return OkStatus();
-    if (!i.parent.empty()) {
-      if (IsFinal(*b, i) && i.record.state != "cancelled") completed_tasks.push_back(i.record.id);
-      return OkStatus();
+  std::set<std::string> unloaded;
+  std::size_t unloaded_items = 0;
+  for (const SummaryPart* p : parts) {
+    if (query.campaign && p->campaign != *query.campaign) continue;
+    if (p->run) continue;
+    if (!p->unloaded.empty()) {
+      ++unloaded_items;
+      unloaded.insert(p->unloaded);
+      continue;
     }
-    WorkflowCount& kind = by_workflow[i.record.workflow];
-    kind.workflow = i.record.workflow;
-    kind.title = b->wf->info().title;
+    if (query.unit) {
+      auto outer = p->org->FindUnit(*query.unit);
+      auto inner = p->org->FindUnit(p->unit_id);
+      if (!outer || !inner || !p->org->Within(*inner, *outer)) continue;
+    }
+    if (p->task) {
+      if (p->completed_task) completed_tasks.push_back(p->id);
+      continue;
+    }
+    WorkflowCount& kind = by_workflow[p->workflow];
+    kind.workflow = p->workflow;
+    kind.title = p->workflow_title;
     ++kind.items;
-    if (IsFinal(*b, i)) {
-      auto late = ClosedLate(store, *b, i);
-      if (!late) return late.error();
-      ++(*late ? kind.closed_late : kind.closed_on_time);
+    if (p->final) {
+      ++(p->closed_late ? kind.closed_late : kind.closed_on_time);
     } else {
       ++kind.open;
-      if (const StateClock* sc = i.CurrentClock(); sc && b->cal) {
-        if (DeadlineClock(*b->cal, sc->clock).IsOverdue(query.as_of)) ++kind.overdue_now;
+      if (p->clock && p->calendar) {
+        DeadlineClock dc(*p->calendar, *p->clock);
+        if (dc.IsOverdue(query.as_of)) {
+          ++kind.overdue_now;
+        } else if (next_change) {
+          // A clock that has not run out yet: the summary changes when it does. A paused
+          // clock's deadline moves on at each midnight (the paused days count), so the next
+          // midnight is a change too.
+          auto earlier = [&](Timestamp t) {
+            if (t > query.as_of && (!*next_change || t < **next_change)) *next_change = t;
+          };
+          if (auto d = dc.Deadline(query.as_of); d) earlier(*d);
+          if (p->clock->phase == ClockPhase::kPaused) {
+            earlier(p->calendar->StartOfDay(p->calendar->DateOf(query.as_of) +
+                                            std::chrono::days(1)));
+          }
+        }
       }
     }
-    for (const EscalationTaken& e : i.escalations) {
-      ++measures[e.measure];
-      if (!e.task_id.empty()) task_measure[e.task_id] = e.measure;
+    for (const auto& [measure, task] : p->escalations) {
+      ++measures[measure];
+      if (!task.empty()) task_measure[task] = measure;
     }
-    auto path = [&](const std::string& unit) { return Context::UnitPath(*b->org, unit); };
-    if (!i.bulletins.empty()) {
-      UnitCount& c = bulletins[i.record.unit_id];
-      c.unit_id = i.record.unit_id;
-      c.unit_path = path(i.record.unit_id);
+    if (p->on_bulletin) {
+      UnitCount& c = bulletins[p->unit_id];
+      c.unit_id = p->unit_id;
+      c.unit_path = p->unit_path;
       c.value += 1;
     }
-    for (const ScoreDeduction& d : i.deductions) {
+    for (const UnitCount& d : p->deductions) {
       UnitCount& c = deductions[d.unit_id];
       c.unit_id = d.unit_id;
-      c.unit_path = path(d.unit_id);
-      c.value += d.points;
+      c.unit_path = d.unit_path;
+      c.value += d.value;
     }
-    return OkStatus();
-  });
-  if (!s) return s.error();
-  if (Status u = ctx.Unloaded(); !u) return u.error();
+  }
+  if (!unloaded.empty()) {
+    std::string what;
+    for (const auto& u : unloaded) what += (what.empty() ? "" : ", ") + u;
+    return Error::NotFound(std::to_string(unloaded_items) + " item" +
+                           (unloaded_items == 1 ? "" : "s") + " in the database run on " + what +
+                           ", which " + (unloaded.size() == 1 ? "is" : "are") +
+                           " not in the loaded definitions; the report would leave them out");
+  }
   for (const std::string& id : completed_tasks) {
     auto it = task_measure.find(id);
     if (it != task_measure.end() && it->second.find("interview") != std::string::npos) {
@@ -313,6 +394,24 @@ Result<Summary> SummaryReport(Store& store, const definition::DefinitionSet& def
   sum.units_on_bulletins = Sorted(std::move(bulletins));
   sum.deductions_by_unit = Sorted(std::move(deductions));
   return sum;
+}
+
+Result<Summary> SummaryReport(Store& store, const definition::DefinitionSet& definitions,
+                              const ReportQuery& query) {
+  Context ctx(definitions, query);
+  if (Status s = ctx.Check(); !s) return s.error();
+  std::vector<SummaryPart> parts;
+  Status s = ForEachInstance(store, query, [&](const Instance& i) -> Status {
+    auto p = SummaryPartOf(store, definitions, i);
+    if (!p) return p.error();
+    parts.push_back(std::move(*p));
+    return OkStatus();
+  });
+  if (!s) return s.error();
+  std::vector<const SummaryPart*> all;
+  all.reserve(parts.size());
+  for (const auto& p : parts) all.push_back(&p);
+  return FoldSummary(definitions, query, all);
 }
 
 json::value ToJson(const OverdueRow& r) {

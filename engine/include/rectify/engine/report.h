@@ -32,6 +32,8 @@
 
 #include "rectify/clock.h"
 #include "rectify/definition/definition_set.h"
+#include "rectify/engine/instance.h"
+#include "rectify/instance/deadline_clock.h"
 #include "rectify/result.h"
 #include "rectify/store.h"
 
@@ -105,6 +107,43 @@ struct Summary {
 
 Result<Summary> SummaryReport(Store& store, const definition::DefinitionSet& definitions,
                               const ReportQuery& query);
+
+// What one instance adds to a Summary, whatever the instant it is counted at. SummaryReport is
+// FoldSummary over the parts of the instances of the query's campaign; a server that keeps the
+// parts of every instance in memory (the API's item index) folds them without reading the store.
+struct SummaryPart {
+  std::string id;
+  std::string unit_id;
+  std::string campaign;
+  // Its org or workflow is not loaded ("org qingshui@1", "workflow x@2"): a summary that selects
+  // it is kNotFound rather than wrong. Empty when loaded.
+  std::string unloaded;
+  bool run = false;   // a campaign's run (bound to no workflow): counts nowhere
+  bool task = false;  // opened by an escalation: counts only as an interview held
+  bool completed_task = false;  // a task closed, not cancelled
+  std::string workflow;
+  std::string workflow_title;
+  bool final = false;
+  bool closed_late = false;  // final: closed after its deadline (see the file comment)
+  std::optional<ClockRecord> clock;  // open: the current state's clock, for overdue_now
+  std::vector<std::pair<std::string, std::string>> escalations;  // (measure, task id or '')
+  bool on_bulletin = false;
+  std::string unit_path;
+  std::vector<UnitCount> deductions;  // value: the points deducted from that unit
+  std::shared_ptr<const definition::Org> org;  // null when not loaded
+  const Calendar* calendar = nullptr;
+};
+
+Result<SummaryPart> SummaryPartOf(Store& store, const definition::DefinitionSet& definitions,
+                                  const Instance& instance);
+
+// The summary of the parts the query selects (its unit's subtree and its campaign; kNotFound for
+// a unit no loaded org has, or a selected part whose definitions are not loaded). `next_change`,
+// when given, is set to the first instant after query.as_of at which an open item's clock runs
+// out: the same parts give the same summary at any instant before it.
+Result<Summary> FoldSummary(const definition::DefinitionSet& definitions, const ReportQuery& query,
+                            const std::vector<const SummaryPart*>& parts,
+                            std::optional<Timestamp>* next_change = nullptr);
 
 boost::json::value ToJson(const OverdueRow& row);
 boost::json::value ToJson(const Summary& summary);
