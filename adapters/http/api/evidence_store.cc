@@ -62,7 +62,7 @@ Result<std::vector<StoredEvidence>> Query(store_soci::Database& db, const std::s
     sql += " ORDER BY e.uploaded_at, e.sha256";
     soci::statement st(db.session());
     st.alloc();
-    st.prepare(sql);
+    st.prepare(sql, soci::details::st_one_time_query);  // one round trip on PostgreSQL
     st.exchange(soci::into(e.sha256));
     st.exchange(soci::into(e.name));
     st.exchange(soci::into(e.type));

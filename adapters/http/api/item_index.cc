@@ -159,10 +159,13 @@ Status ItemIndex::CatchUp(Store& store, store_soci::Database& db) {
     try {
       long long id = 0, after = floor_, page = kChangesPage;
       std::string instance;
-      soci::statement st = (db.session().prepare << "SELECT id, instance_id FROM item_changes "
-                                                    "WHERE id > :after ORDER BY id LIMIT :n",
-                            soci::use(after), soci::use(page), soci::into(id),
-                            soci::into(instance));
+      soci::statement st(db.session());
+      st.exchange(soci::into(id));
+      st.exchange(soci::into(instance));
+      st.exchange(soci::use(after));
+      st.exchange(soci::use(page));
+      store_soci::PrepareOnce(
+          st, "SELECT id, instance_id FROM item_changes WHERE id > :after ORDER BY id LIMIT :n");
       st.execute();
       while (st.fetch()) changes.emplace_back(id, instance);
     } catch (const std::exception& e) {

@@ -55,7 +55,7 @@ Result<std::vector<auth::Account>> SociAccountStore::QueryAccounts(const std::st
     std::string sql = std::string("SELECT ") + kAccountColumns + " FROM accounts " + where;
     soci::statement st(db_.session());
     st.alloc();
-    st.prepare(sql);
+    st.prepare(sql, soci::details::st_one_time_query);  // one round trip on PostgreSQL
     st.exchange(soci::into(a.person));
     st.exchange(soci::into(a.org));
     st.exchange(soci::into(a.password_hash));
@@ -153,7 +153,7 @@ Result<std::vector<auth::ApiToken>> SociAccountStore::QueryTokens(const std::str
     std::string sql = std::string("SELECT ") + kTokenColumns + " FROM api_tokens " + where;
     soci::statement st(db_.session());
     st.alloc();
-    st.prepare(sql);
+    st.prepare(sql, soci::details::st_one_time_query);  // one round trip on PostgreSQL
     st.exchange(soci::into(t.id));
     st.exchange(soci::into(t.person));
     st.exchange(soci::into(t.secret_hash));
@@ -283,7 +283,7 @@ Result<std::vector<auth::AccountEvent>> SociAccountStore::Events(const std::stri
     sql += "ORDER BY id DESC LIMIT :lim";
     soci::statement st(db_.session());
     st.alloc();
-    st.prepare(sql);
+    st.prepare(sql, soci::details::st_one_time_query);  // one round trip on PostgreSQL
     st.exchange(soci::into(at));
     st.exchange(soci::into(e.person));
     st.exchange(soci::into(e.actor));
