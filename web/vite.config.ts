@@ -43,5 +43,8 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.spec.ts'],
+    // Element Plus's components come with their CSS imports (see Components above): let Vite
+    // handle them instead of Node.
+    server: { deps: { inline: ['element-plus'] } },
   },
 });

@@ -74,8 +74,11 @@ async function freshDatabase(dir) {
   };
 }
 
-// Starts `rectify serve` with the pages. `args` go on its command line.
-export async function startServer({ args = [] } = {}) {
+// Starts `rectify serve` with the pages. `args` go on its command line; `from` is where its
+// accelerated clock (at real speed) starts: the items are registered on 2017-04-21 with 15
+// working days, so the default (that day, an hour later) has nothing due, and a later start
+// fires what fell due meanwhile (reminders at 5 working days before the deadline, ...).
+export async function startServer({ args = [], from = '2017-04-21T10:00:00+08:00' } = {}) {
   assert.ok(existsSync(BIN), `no rectify binary at ${BIN}: build it (make build)`);
   assert.ok(existsSync(join(WEB, 'index.html')), `no built pages in ${WEB}: run scripts/build_web.sh build (make build does)`);
   const dir = mkdtempSync(join(tmpdir(), 'rectify-web-'));
@@ -92,7 +95,7 @@ export async function startServer({ args = [] } = {}) {
     BIN,
     [
       '--db', db.url, 'serve', '--listen', '127.0.0.1:0', '--speed', '1',
-      '--from', '2017-04-21T10:00:00+08:00', '--web', WEB,
+      '--from', from, '--web', WEB,
       '--public-unit', 'xinshao-fpo', '--public-registrar', 'xs-0009', ...args,
     ],
     { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -204,7 +207,8 @@ export async function openPage(browser, server, { phone = false, lang = 'zh-CN' 
 // docs/screens/<name>-<lang>-<desktop|phone>.png.
 export async function checkPage(page, name, { phone = false, lang = 'zh-CN', allowError = false } = {}) {
   await page.waitForSelector('#main');
-  await page.waitForFunction(() => !document.querySelector('#main .page-loading'), null, { timeout: 15000 });
+  // (Locators, not waitForFunction: its polling evaluates strings, which the CSP forbids.)
+  await page.locator('#main .page-loading').first().waitFor({ state: 'detached', timeout: 15000 });
   const mainText = (await page.locator('#main').innerText()).trim();
   assert.ok(mainText.length > 0, `${name}: the main area is empty`);
   if (!allowError) {
