@@ -216,6 +216,9 @@ export async function checkPage(page, name, { phone = false, lang = 'zh-CN', all
     const text = errors ? await page.locator('.page-error, .el-alert--error').first().innerText() : '';
     assert.equal(errors, 0, `${name}: the page shows an error box: ${text}`);
   }
+  // Let transitions settle (Element Plus fades and zooms things in), so that axe and the
+  // screenshot see what a person sees.
+  await page.waitForTimeout(400);
   // The CSP forbids inline scripts, also for tests: axe's source is evaluated through the
   // debugging protocol instead of a <script> tag.
   if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(AXE_SOURCE);
@@ -228,8 +231,6 @@ export async function checkPage(page, name, { phone = false, lang = 'zh-CN', all
   });
   assert.deepEqual(result, [], `${name} (${lang}, ${phone ? 'phone' : 'desktop'}): accessibility violations:\n${result.join('\n')}`);
   mkdirSync(SCREENS, { recursive: true });
-  // Let transitions settle so the picture is what a person sees.
-  await page.waitForTimeout(300);
   await page.screenshot({ path: join(SCREENS, `${name}-${lang}-${phone ? 'phone' : 'desktop'}.png`), fullPage: !phone });
 }
 

@@ -6,7 +6,7 @@ import PageState from './PageState.vue';
 
 function render(props: Record<string, unknown>) {
   return mount(PageState, {
-    props,
+    props: props as any,
     slots: { default: '<p class="content">the page</p>' },
     global: { plugins: [i18n] },
   });
