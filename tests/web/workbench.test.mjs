@@ -102,6 +102,27 @@ test('a cadre on a phone submits evidence, the retry after a dropped connection 
   await again.done();
 });
 
+test('a township head asks for an extension with its reason', async () => {
+  const { page, done } = await openPage(browser, server, { lang: 'en', phone: true });
+  await signIn(page, server, 'xs-0012');
+  await page.goto(server.origin + '/items/T-A2');
+  const dueBefore = (await page.evaluate(async () => (await fetch('/api/v1/items/T-A2')).json())).due;
+  await page.locator('.action-extend').click();
+  // The reason is required: said on the page, nothing sent.
+  await page.click('.send-event');
+  await page.locator('.action-panel .form-error').getByText('Give a reason.').waitFor();
+  await page.fill('#event-reason', 'The funds arrive from the county next week');
+  await page.click('.send-event');
+  await page.locator('.el-message--success').waitFor();
+  await page.locator('.item-history').getByText('Ask for an extension').waitFor();
+  const after = await page.evaluate(async () => (await fetch('/api/v1/items/T-A2')).json());
+  assert.ok(after.due > dueBefore, `the deadline moved: ${dueBefore} -> ${after.due}`);
+  assert.equal(after.history.filter((h) => h.event === 'extend').length, 1);
+  // At most once: the button is gone.
+  assert.equal(await page.locator('.action-extend').count(), 0);
+  await done();
+});
+
 test('a cadre of another township who opens an item URL is refused', async () => {
   const other = await openPage(browser, server, { lang: 'en', phone: true });
   await signIn(other.page, server, 'xs-0025');
