@@ -86,6 +86,17 @@ export async function startServer({ args = [], from = '2017-04-21T10:00:00+08:00
   const env = { ...process.env, RECTIFY_DB: '', RECTIFY_HOME: ROOT };
   const rectify = (a, input) =>
     run(BIN, ['--db', db.url, ...a], { env, cwd: dir, input, timeout: 120000 });
+  try {
+    return await serve(dir, db, env, rectify, args, from);
+  } catch (e) {
+    // Nothing left behind when the start fails.
+    db.drop();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function serve(dir, db, env, rectify, args, from) {
   rectify(['migrate']);
   writeFileSync(join(dir, 'ledger.csv'), LEDGER);
   rectify(['ledger', 'import', join(dir, 'ledger.csv'), '--as', 'xs-0009', '--at', '2017-04-21T09:00:00+08:00']);
@@ -117,6 +128,9 @@ export async function startServer({ args = [], from = '2017-04-21T10:00:00+08:00
       clearTimeout(timer);
       reject(new Error(`rectify serve exited (${code}):\n${output}`));
     });
+  }).catch((e) => {
+    child.kill('SIGKILL');
+    throw e;
   });
   const origin = `http://127.0.0.1:${port}`;
   return {
