@@ -337,6 +337,78 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     EXPECT_EQ(a.status, 404) << c.name << ": " << a.body;
     EXPECT_EQ(a.ErrorCode(), "not_found") << c.name;
   };
+  // My account (account_routes.cc): a person's own password and tokens. Changing the password
+  // and making tokens need a session; the password row sends an incomplete body, so it changes
+  // nothing (a real change would end the caller's session for the rows after it).
+  table["POST /api/v1/session/password"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a =
+        s.client.Send("POST", "/api/v1/session/password", R"({"current_password":"x"})", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    if (c.how != Caller::kSession) {
+      EXPECT_EQ(a.status, 403) << c.name << ": " << a.body;
+      return;
+    }
+    EXPECT_EQ(a.status, 400) << c.name << ": " << a.body;
+    EXPECT_THAT(a.body, HasSubstr("new_password")) << c.name;
+  };
+  table["GET /api/v1/tokens"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/tokens", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    EXPECT_TRUE(a.Json().at("tokens").is_array());
+    // The token a token caller authenticates with is among its person's own.
+    if (c.how == Caller::kToken || c.how == Caller::kReadToken) {
+      EXPECT_FALSE(a.Json().at("tokens").as_array().empty()) << c.name;
+    }
+  };
+  table["POST /api/v1/tokens"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("POST", "/api/v1/tokens", R"({"label":"access"})", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    if (c.how != Caller::kSession) {
+      EXPECT_EQ(a.status, 403) << c.name << ": " << a.body;
+      return;
+    }
+    ASSERT_EQ(a.status, 201) << c.name << ": " << a.body;
+    EXPECT_EQ(a.Json().at("scope").as_string(), "read");
+  };
+  table["DELETE /api/v1/tokens/{id}"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("DELETE", "/api/v1/tokens/nosuchtoken", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    if (c.how == Caller::kReadToken) {
+      EXPECT_EQ(a.status, 403) << c.name;
+      return;
+    }
+    EXPECT_EQ(a.status, 404) << c.name << ": " << a.body;
+  };
+  table["GET /api/v1/me/notifications"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/me/notifications", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    EXPECT_TRUE(a.Json().at("notifications").is_array());
+  };
+  // A unit's name for the public's report page: the same for everyone (a public route serves a
+  // caller whose credential no longer works as anyone else).
+  table["GET /api/v1/public/units/{unit}"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/public/units/niangxi-team-1", "", s.headers);
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    EXPECT_EQ(a.Json().at("id").as_string(), "niangxi-team-1");
+    EXPECT_EQ(s.client.Send("GET", "/api/v1/public/units/nowhere", "", s.headers).status, 404);
+  };
   table["GET /api/v1/stream"] = [](ApiAccessTest& t, const Caller& c, Session& s) {
     // Every signed-in caller may open the stream (what it carries is scoped: see
     // api_stream_pgtest.cc); a credential that no longer works, or none, may not.

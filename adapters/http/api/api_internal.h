@@ -95,6 +95,7 @@ struct ApiService::Impl {
 
 // The routes of each file, gathered by api_service.cc.
 std::vector<Route> SessionRoutes();
+std::vector<Route> AccountRoutes();  // account_routes.cc
 std::vector<Route> ItemRoutes();
 std::vector<Route> DocumentRoutes();  // openapi_routes.cc
 std::vector<Route> DefinitionRoutes();

@@ -121,6 +121,7 @@ std::string RequestId(const http::Request& req) {
 
 std::vector<Route> AllRoutes() {
   std::vector<Route> all = SessionRoutes();
+  for (auto& r : AccountRoutes()) all.push_back(std::move(r));
   for (auto& r : ItemRoutes()) all.push_back(std::move(r));
   for (auto& r : DocumentRoutes()) all.push_back(std::move(r));
   for (auto& r : DefinitionRoutes()) all.push_back(std::move(r));

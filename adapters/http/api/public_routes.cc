@@ -4,6 +4,8 @@
 //                                                   secret, shown once
 //   GET  /api/v1/public/reports/{ticket}            with X-Ticket-Secret: the report's progress
 //   POST /api/v1/public/reports/{ticket}/evidence   with X-Ticket-Secret: adds photos
+//   GET  /api/v1/public/units/{unit}                anyone: a unit's name, for the report page
+//                                                   reached from a unit's QR code
 //
 // A report becomes an item of the public-report workflow in the intake unit the operator names
 // (serve --public-unit), registered in the name of the intake registrar (--public-registrar),
@@ -15,6 +17,16 @@
 // (rectify/auth/secrets.h); it travels in a header, never in the URL, so it stays out of logs and
 // Referer headers. A wrong secret and an unknown ticket get the same 404. Reports and wrong
 // secrets are throttled per address, as sign-ins are (login_throttle.h).
+//
+// The form has a honeypot: a field named `website` that people never see (the page hides it) and
+// bots fill in.
+
+// A report may name the unit it is about (`unit`, from the QR code's URL /report?unit=ID printed
+// per village or unit): a unit of the intake unit's org. The report still goes to the intake
+// unit; the unit is put before the text in the item's title (【name】text) and into the audit
+// record, so whoever registers it sees where it came from. A report with it filled is answered
+// exactly like a taken one (201, a ticket and a secret of the same shapes) and nothing is stored,
+// so a bot learns nothing.
 #include <boost/json.hpp>
 #include <cctype>
 #include <cstring>
@@ -64,6 +76,16 @@ std::string ItemIdOf(const std::string& ticket) {
   return "PR-" + ticket.substr(0, 4) + ticket.substr(5);
 }
 
+// The org of the intake unit (the one reports go to), or none.
+std::shared_ptr<const definition::Org> IntakeOrg(const ApiOptions& o) {
+  for (const auto& info : o.definitions->All()) {
+    if (info.kind != definition::Kind::kOrg) continue;
+    auto org = o.definitions->FindOrg(info.name);
+    if (org && org->FindUnit(o.public_unit)) return org;
+  }
+  return nullptr;
+}
+
 http::Response NotEnabled() {
   return http::Response::Error(404, "not_found",
                                "this server takes no public reports (rectify serve "
@@ -89,8 +111,21 @@ http::Response Report(Call& call) {
   }
   auto body = ParseObject(call.request.body, {{"text", JsonType::kString, true},
                                               {"contact", JsonType::kString, false},
-                                              {"language", JsonType::kString, false}});
+                                              {"language", JsonType::kString, false},
+                                              {"website", JsonType::kString, false},
+                                              {"unit", JsonType::kString, false}});
   if (!body) return ErrorResponse(body.error());
+  if (!StringOr(*body, "website").empty()) {
+    call.api.public_throttle.Failed("report", address, call.now);
+    std::string ticket = NewTicket();
+    json::object out{{"ticket", ticket},
+                     {"secret", auth::NewSessionSecret().text},
+                     {"status", "已收到 (received)"},
+                     {"href", "/api/v1/public/reports/" + ticket}};
+    auto r = JsonResponse(201, out);
+    r.headers.emplace_back("Location", "/api/v1/public/reports/" + ticket);
+    return r;
+  }
   std::string text = StringOr(*body, "text");
   std::string contact = StringOr(*body, "contact");
   std::string language = StringOr(*body, "language", "zh");
@@ -109,6 +144,17 @@ http::Response Report(Call& call) {
   }
   if (language != "zh" && language != "en") {
     return ErrorResponse(Error::BadInput("$.language: zh or en"));
+  }
+  std::string unit_id = StringOr(*body, "unit"), unit_name;
+  if (!unit_id.empty()) {
+    auto org = IntakeOrg(o);
+    auto unit = org ? org->FindUnit(unit_id) : std::nullopt;
+    if (!unit) {
+      return ErrorResponse(
+          Error::BadInput("$.unit: no unit " + unit_id.substr(0, 64) +
+                          " here; use the address printed on the unit's poster, or leave it out"));
+    }
+    unit_name = org->unit(*unit).name;
   }
   // Counted before the work, so a flood is slowed whatever its bodies.
   call.api.public_throttle.Failed("report", address, call.now);
@@ -137,8 +183,9 @@ http::Response Report(Call& call) {
   req.id = ItemIdOf(ticket);
   req.workflow = "public-report";
   req.unit = o.public_unit;
-  req.title = text;
+  req.title = unit_name.empty() ? text : "【" + unit_name + "】" + text;
   req.actor = o.public_registrar;
+  if (!unit_id.empty()) req.audit_notes["reported_unit"] = unit_id;
   if (!contact.empty()) req.fields["reporter_contact"] = contact;
   req.fields["reporter_language"] = language;
   req.audit_notes["channel"] = "public";
@@ -280,12 +327,27 @@ http::Response AddPhotos(Call& call) {
   return JsonResponse(201, json::object{{"ticket", ticket}, {"files", std::move(out)}});
 }
 
+http::Response UnitName(Call& call) {
+  const ApiOptions& o = call.api.options;
+  if (o.public_unit.empty()) return NotEnabled();
+  const std::string& id = call.request.params.at("unit");
+  auto org = IntakeOrg(o);
+  auto unit = org ? org->FindUnit(id) : std::nullopt;
+  if (!unit) {
+    return http::Response::Error(
+        404, "not_found",
+        "no unit " + id.substr(0, 64) + " here; check the address printed on the poster");
+  }
+  return JsonResponse(200, json::object{{"id", id}, {"name", org->unit(*unit).name}});
+}
+
 }  // namespace
 
 std::vector<Route> PublicRoutes() {
   return {
       {{"POST", "/api/v1/public/reports", Access::kPublic, true}, Report},
       {{"GET", "/api/v1/public/reports/{ticket}", Access::kPublic, false}, Show},
+      {{"GET", "/api/v1/public/units/{unit}", Access::kPublic, false}, UnitName},
       {{"POST", "/api/v1/public/reports/{ticket}/evidence", Access::kPublic, true, 0, true},
        AddPhotos},
   };
