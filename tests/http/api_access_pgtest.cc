@@ -609,6 +609,22 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     EXPECT_EQ(a.Json().at("initial"), "registered");
   };
 
+  // Posters: this server has no --public-url (api_board_pgtest.cc draws them), so a caller
+  // whose scope covers the unit is told so (409); anyone else is refused.
+  for (const char* format : {"png", "pdf"}) {
+    table[std::string("GET /api/v1/units/{unit}/poster.") + format] =
+        [=](ApiAccessTest&, const Caller& c, Session& s) {
+          HttpAnswer a = s.client.Send(
+              "GET", std::string("/api/v1/units/niangxi-team-1/poster.") + format, "", s.headers);
+          if (!Authenticated(c)) {
+            EXPECT_EQ(a.status, 401) << c.name;
+            return;
+          }
+          if (is_admin(c)) EXPECT_EQ(a.status, 409) << a.body;
+          EXPECT_TRUE(a.status == 409 || a.status == 403) << c.name << ": " << a.body;
+        };
+  }
+
   // Every route served has a row, and every row is a route served.
   std::set<std::string> served;
   for (const auto& r : api::ApiService::Routes()) served.insert(r.method + " " + r.path);

@@ -14,6 +14,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 
 #include "tests/http/api_table_support.h"
@@ -32,7 +33,8 @@ const std::string kAsOf = "as_of=2017-05-19T10:00:00%2B08:00";
 class ApiBoardTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    env_ = std::make_unique<ApiEnv>(GetParam());
+    env_ = std::make_unique<ApiEnv>(
+        GetParam(), std::vector<std::string>{"--public-url", "https://rectify.xinshao.gov.cn/"});
     ASSERT_TRUE(env_->Start());
   }
   HttpAnswer Send(const std::string& person, const std::string& method, const std::string& target,
@@ -242,6 +244,41 @@ TEST_P(ApiBoardTest, AWorkflowAndAChainAreNodesAndEdges) {
   EXPECT_EQ(Get("xs-0003", "/api/v1/definitions/org/xinshao/graph").status, 400);
   EXPECT_EQ(Get("xs-0003", "/api/v1/definitions/workflow/nothing/graph").status, 404);
   EXPECT_EQ(Get("xs-0002", "/api/v1/definitions/workflow/rectification-item/graph").status, 403);
+}
+
+// The posters for the public's QR code: the PNG's code, read back by zbarimg (Debian's
+// zbar-tools) as a phone would, holds the unit's report address; the PDF is one page with the
+// unit's name in its text (poppler-utils).
+TEST_P(ApiBoardTest, APosterHoldsTheUnitsReportAddress) {
+  HttpAnswer png = Get("xs-0012", "/api/v1/units/niangxi-team-1/poster.png");
+  ASSERT_EQ(png.status, 200) << png.body;
+  EXPECT_EQ(png.Header("content-type"), "image/png");
+  EXPECT_EQ(png.Header("content-disposition"),
+            "attachment; filename=\"poster-niangxi-team-1.png\"");
+  std::string png_file = env_->db().dir().File("poster.png");
+  std::ofstream(png_file, std::ios::binary) << png.body;
+  testing::CommandResult scan = testing::RunCommand({"zbarimg", "--raw", "-q", png_file});
+  ASSERT_EQ(scan.exit_code, 0) << scan.err;
+  EXPECT_EQ(scan.out, "https://rectify.xinshao.gov.cn/report?unit=niangxi-team-1\n");
+
+  HttpAnswer pdf = Get("xs-0002", "/api/v1/units/niangxi/poster.pdf");
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.Header("content-type"), "application/pdf");
+  EXPECT_EQ(pdf.body.rfind("%PDF-", 0), 0u);
+  std::string pdf_file = env_->db().dir().File("poster.pdf");
+  std::ofstream(pdf_file, std::ios::binary) << pdf.body;
+  testing::CommandResult info = testing::RunCommand({"pdfinfo", pdf_file});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_THAT(info.out, ::testing::ContainsRegex("Pages: +1\n"));
+  testing::CommandResult text = testing::RunCommand({"pdftotext", pdf_file, "-"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("酿溪镇"));
+  EXPECT_THAT(text.out, HasSubstr("https://rectify.xinshao.gov.cn/report?unit=niangxi"));
+
+  EXPECT_EQ(Get("xs-0012", "/api/v1/units/yantang/poster.png").status, 403);
+  EXPECT_EQ(Get("xs-0003", "/api/v1/units/atlantis/poster.png").status, 404);
+  EXPECT_EQ(Get("xs-0003", "/api/v1/units/yantang/poster.pdf").status, 200);
+  EXPECT_EQ(env_->Client().Send("GET", "/api/v1/units/niangxi/poster.png").status, 401);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiBoardTest,

@@ -425,6 +425,7 @@ TEST_P(ApiContractTest, AdministrationAndFeedAnswersMatchTheDocument) {
   send("a chain's diagram", admin, "GET",
        "/api/v1/definitions/escalation/overdue-rectification/graph", 200);
   send("400 no diagram of an org", admin, "GET", "/api/v1/definitions/org/xinshao/graph", 400);
+  send("409 a poster without --public-url", admin, "GET", "/api/v1/units/niangxi/poster.png", 409);
   send("404 no such version", admin, "GET",
        "/api/v1/definitions/workflow/rectification-item?version=99", 404);
   send("valid", admin, "POST", "/api/v1/definitions/validate", 200, good, yaml);
