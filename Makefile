@@ -4,7 +4,7 @@
 #   make demo        install, build, run the demo on the embedded SQLite database under var/
 #   make test        install (PostgreSQL included), build, run every test
 #   make test-long   the crash, multi-node and outage tests in their long mode (20+ kills)
-#   make build       install and build build/rectify
+#   make build       install and build build/rectify and the web pages (build/web)
 #   make bench       install, build the benchmarks (Release) and run them
 #   make format      clang-format every C++ file in place
 #
@@ -31,7 +31,7 @@ BUILD_TYPE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 CTEST_FLAGS ?= --output-on-failure -j $(JOBS)
 
-.PHONY: all build test test-long demo bench format clean setup-build setup-test setup-bench configure
+.PHONY: all build test test-long demo bench format clean setup-build setup-test setup-bench configure web
 
 all: build
 
@@ -46,10 +46,14 @@ configure:
 	@cmake -S . -B $(BUILD) $(BUILD_TYPE_FLAGS) -DRECTIFY_SANITIZE=$(SANITIZE_FLAG) -DRECTIFY_WERROR=$(WERROR) \
 	  -DRECTIFY_BUILD_TESTS=ON >$(BUILD).configure.log 2>&1 || { cat $(BUILD).configure.log; exit 1; }
 
-build: setup-build configure
+# The web pages (web/, Vite): npm ci when the lockfile changed, the build when web/ changed.
+web: setup-build
+	@scripts/build_web.sh $(BUILD)
+
+build: setup-build configure web
 	@cmake --build $(BUILD) -j $(JOBS) --target rectify
 
-test: setup-test configure
+test: setup-test configure web
 	@cmake --build $(BUILD) -j $(JOBS)
 	@cd $(BUILD) && ctest $(CTEST_FLAGS)
 

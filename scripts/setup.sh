@@ -25,11 +25,17 @@ test_packages=(
   postgresql postgresql-contrib
   python3 python3-aiosmtpd python3-icalendar python3-yaml python3-jsonschema
   clang libclang-rt-14-dev openssl
+  chromium fonts-wqy-microhei
   zbar-tools poppler-utils
 )
 bench_packages=(
   libbenchmark-dev wrk
 )
+# The web pages are built with Node.js and npm (make build): Debian's when none is on the machine
+# (a NodeSource build ships npm inside nodejs).
+if ! command -v npm >/dev/null; then
+  build_packages+=(nodejs npm)
+fi
 # The peer job queues of the timer benchmark come from npm; Node.js itself may come from Debian
 # (nodejs, npm) or be on the machine already (a NodeSource build ships npm inside nodejs).
 if [ "$profile" = bench ] && ! command -v npm >/dev/null; then

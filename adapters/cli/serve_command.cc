@@ -126,10 +126,10 @@ void RunServe(Context& ctx, const ServeOptions& o) {
     return RunNode(ctx, n);
   }
   if (!o.node.tls_cert.empty() || !o.node.tls_key.empty() || !o.node.auth_header.empty() ||
-      !o.node.trusted_proxies.empty()) {
+      !o.node.trusted_proxies.empty() || !o.node.web.empty()) {
     return ctx.UsageError(
         "--items runs the campaign demonstration, which has no API; --tls-cert, --tls-key, "
-        "--auth-header and --trusted-proxy are for an engine node (leave out --items)");
+        "--auth-header, --trusted-proxy and --web are for an engine node (leave out --items)");
   }
   if (o.node.workers > 0 || !o.node.anchor.empty() || !o.node.node_id.empty()) {
     return ctx.UsageError(
@@ -374,6 +374,9 @@ void RegisterServe(CLI::App& app, Context& ctx) {
                   "With --listen: serve HTTPS with this PEM certificate (chain) file");
   cmd->add_option("--tls-key", o->node.tls_key,
                   "With --tls-cert: the certificate's private key (PEM, unencrypted)");
+  cmd->add_option("--web", o->node.web,
+                  "With --listen: the folder of the built web pages served at / (default: web "
+                  "beside the rectify binary, as make build leaves it; none: no pages)");
   cmd->add_option("--auth-header", o->node.auth_header,
                   "Single sign-on: the header (e.g. X-Remote-User) in which a trusted proxy "
                   "names the person; needs --trusted-proxy");

@@ -15,6 +15,7 @@
 #include "adapters/http/api/api_service.h"
 #include "adapters/http/health_routes.h"
 #include "adapters/http/http_server.h"
+#include "adapters/http/static_files.h"
 #include "adapters/store/soci/soci_store.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/scheduler/scheduler.h"
@@ -125,6 +126,19 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     // A bad certificate or key stops the start before anything else: nothing is served.
     if (Status st = http::HttpServer::CheckTls(o.tls_cert, o.tls_key); !st) {
       return ctx.Fail(st.error());
+    }
+  }
+  // The web pages: read before anything starts, so a wrong --web stops the start.
+  std::shared_ptr<const http::StaticFiles> web_files;
+  if (!o.web.empty() && o.web != "none" && !listen) {
+    return ctx.UsageError("--web serves the pages over HTTP: give --listen too");
+  }
+  if (listen && o.web != "none") {
+    std::string dir = o.web.empty() ? http::DefaultWebDir() : o.web;
+    if (!dir.empty()) {
+      auto files = http::StaticFiles::Load(dir);
+      if (!files) return ctx.Fail(files.error());
+      web_files = std::move(*files);
     }
   }
   std::unique_ptr<SqliteNodeLock> node_lock;
@@ -242,6 +256,7 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     server = std::make_unique<http::HttpServer>(io, listen->host, listen->port, ho);
     http::AddHealthRoutes(*server, metrics, health);
     api_service->AddRoutes(*server);
+    if (web_files) server->Fallback(http::StaticFilesHandler(web_files));
     if (!o.tls_cert.empty()) {
       if (Status st = server->UseTls(o.tls_cert, o.tls_key); !st) return ctx.Fail(st.error());
     }
@@ -318,6 +333,7 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
     ctx.out << "rectify serve: listening on " << (server->tls() ? "https" : "http") << "://" << host
             << ":" << server->port() << "\n";
+    if (web_files) ctx.out << "rectify serve: web pages from " << web_files->dir() << "\n";
   }
   ctx.out << std::flush;
   node.Start();

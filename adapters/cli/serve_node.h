@@ -40,6 +40,9 @@ struct NodeOptions {
   std::string tls_cert, tls_key;  // both: serve HTTPS
   std::string auth_header;        // single sign-on: the header naming the person
   std::string trusted_proxies;    // the addresses that may send it (comma-separated, CIDR)
+  // The built web pages served at `/` (static_files.h); empty: `web` beside the binary when it is
+  // there, else none; "none": none.
+  std::string web;
 };
 
 void RunNode(Context& ctx, const NodeOptions& options);

@@ -244,6 +244,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::vector<RoutePattern> patterns;  // what each route matches
   std::vector<std::size_t> max_bodies;
   std::vector<RouteEntry> routes;          // same index: how it answers
+  Handler fallback;                        // set: answers paths no route has
   std::shared_ptr<net::ssl::context> tls;  // set: HTTPS
   tcp::acceptor acceptor;
   std::atomic<bool> started{false};
@@ -408,6 +409,16 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     Request req = std::move(*parsed);
     RouteMatch match = MatchRoute(state_->patterns, req.method, req.path);
     if (!match.route && match.allowed.empty()) {
+      if (state_->fallback) {
+        try {
+          return Write(state_->fallback(req));
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "rectify serve: %s %s failed: %s\n", req.method.c_str(),
+                       req.path.c_str(), e.what());
+          return Write(
+              Response::Error(500, "internal", "the request failed; the server's log says why"));
+        }
+      }
       return Write(Response::Error(404, "not_found", "no resource at " + req.path));
     }
     if (!match.route) {
@@ -694,6 +705,8 @@ void HttpServer::RouteAsync(std::string method, std::string path, AsyncHandler h
   state_->max_bodies.push_back(max_body);
   state_->routes.push_back(RouteEntry{std::move(handler), max_body});
 }
+
+void HttpServer::Fallback(Handler handler) { state_->fallback = std::move(handler); }
 
 namespace {
 

@@ -162,6 +162,9 @@ class HttpServer {
   // header is read first, so other routes keep Options::max_body.
   void RouteAsync(std::string method, std::string path, AsyncHandler handler,
                   std::size_t max_body = 0);
+  // Answers the requests whose path no route has (instead of the 404): the web pages
+  // (static_files.h). It runs on the connection's strand, so it must not block.
+  void Fallback(Handler handler);
 
   // Serve HTTPS: a PEM certificate (chain) file and its private key. Before Start(). kBadInput
   // naming the file when it cannot be read, is not PEM, or the key is not the certificate's.

@@ -1,0 +1,7 @@
+// Types for .vue files imported from TypeScript.
+/// <reference types="vite/client" />
+declare module '*.vue' {
+  import type { DefineComponent } from 'vue';
+  const component: DefineComponent<object, object, unknown>;
+  export default component;
+}
