@@ -70,9 +70,12 @@ test('a verifier accepts an item and the overdue count drops live', async () => 
   await act('xs-0014', 'T-A1', 'submit', { evidence: ['整改照片.jpg'] });
   await act('xs-0007', 'T-A1', 'accept', {});
   // No reload: the stream's events bring the new figures.
-  await page.waitForFunction(() => document.querySelector('.total-overdue')?.textContent?.trim() === '2', null, {
-    timeout: 10000,
-  });
+  // (Polled from here: a page-side predicate would be evaluated as a string, which the CSP forbids.)
+  const deadline = Date.now() + 10000;
+  while ((await page.locator('.total-overdue').innerText()) !== '2') {
+    assert.ok(Date.now() < deadline, 'the overdue count did not drop within 10 s');
+    await page.waitForTimeout(100);
+  }
   assert.equal(await page.locator('.total-closed').innerText(), '1');
   await done();
 });
