@@ -242,8 +242,7 @@ http::Response Board(Call& call) {
       std::vector<Group> groups;
       soci::rowset<soci::row> g = sql.prepare << dq;
       for (const auto& r : g) {
-        groups.push_back({Int(r, 0), Int(r, 1),
-                          Int(r, 2), Int(r, 3)});
+        groups.push_back({Int(r, 0), Int(r, 1), Int(r, 2), Int(r, 3)});
       }
       for (Date d = first; d <= last; d += std::chrono::days(1)) {
         auto work = calendar->IsWorkday(d);
