@@ -11,6 +11,8 @@
 #   pgbench      the ceiling: Rectify's per-batch SQL replayed by pgbench (bench/pgbench/run.sh)
 #   timers       BUILD_DIR/bench/timer_bench, Rectify's scheduler, when it has been built
 #   api          rectify serve's HTTP API over 100,000 items under wrk (bench/api/run.sh)
+#   web          the leaders' board over 100,000 items in Chromium: first meaningful paint and
+#                the first route's compressed JavaScript (bench/web/run.sh)
 #   notify       BUILD_DIR/bench/notify_bench (the dispatcher to the log channel and a local
 #                webhook, due-to-sent delay) on SQLite and on the cluster, and webhook_bench
 # Results go to build/bench/*.json (definition.json, peers.json, pgbench.json, timers.json,
@@ -37,10 +39,10 @@ out=${BENCH_OUT:-$root/build/bench}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-only=${BENCH_ONLY:-definition,peers,pgbench,timers,notify,api}
+only=${BENCH_ONLY:-definition,peers,pgbench,timers,notify,api,web}
 for b in ${only//,/ }; do
-  case "$b" in definition | peers | pgbench | timers | notify | api) ;; *)
-    echo "bench: BENCH_ONLY: unknown benchmark '$b'; use definition, peers, pgbench, timers, notify, api" >&2; exit 2 ;;
+  case "$b" in definition | peers | pgbench | timers | notify | api | web) ;; *)
+    echo "bench: BENCH_ONLY: unknown benchmark '$b'; use definition, peers, pgbench, timers, notify, api, web" >&2; exit 2 ;;
   esac
 done
 wants() { [[ ",$only," == *",$1,"* ]]; }
@@ -76,7 +78,7 @@ echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; the machine may b
 pg_url=
 cluster=
 need_pg=false
-for b in peers pgbench timers notify api; do wants $b && need_pg=true; done
+for b in peers pgbench timers notify api web; do wants $b && need_pg=true; done
 stop_cluster() {
   if [ -n "$cluster" ]; then
     "$root/scripts/pg_test_cluster.sh" stop "$cluster/pg" || true
@@ -219,6 +221,14 @@ api_bench() {
   "$root/bench/api/run.sh" "$build_dir/rectify" "$pg_url" "$out"
 }
 wants api && run_step "the HTTP API (bench/api/run.sh, wrk)" api_bench
+
+# --- the web pages ----------------------------------------------------------------------------
+web_bench() {
+  checkpoint
+  "$root/scripts/build_web.sh" "$build_dir"
+  "$root/bench/web/run.sh" "$build_dir/rectify" "$build_dir/web" "$pg_url" "$out"
+}
+wants web && run_step "the leaders' board in Chromium (bench/web/run.sh)" web_bench
 
 # --- summary ----------------------------------------------------------------------------------
 section "summary (JSON in $out)"

@@ -18,6 +18,7 @@ build_packages=(
   libsoci-dev libsqlite3-dev libpq-dev
   libyaml-cpp-dev libhowardhinnant-date-dev tzdata
   libcli11-dev libsodium-dev libssl-dev libcurl4-openssl-dev libicu-dev libxlsxwriter-dev
+  libqrencode-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
 )
 test_packages=(
   libgtest-dev libgmock-dev googletest
@@ -25,6 +26,7 @@ test_packages=(
   python3 python3-aiosmtpd python3-icalendar python3-yaml python3-jsonschema
   clang libclang-rt-14-dev openssl
   chromium fonts-wqy-microhei
+  zbar-tools poppler-utils
 )
 bench_packages=(
   libbenchmark-dev wrk

@@ -365,6 +365,9 @@ void RegisterServe(CLI::App& app, Context& ctx) {
                   "as public-report items of this unit");
   cmd->add_option("--public-registrar", o->node.public_registrar,
                   "With --public-unit: the person in whose name public reports are registered");
+  cmd->add_option("--public-url", o->node.public_url,
+                  "With --listen: the address the public reaches this server at "
+                  "(https://rectify.example.gov.cn), printed on the units' QR-code posters");
   cmd->add_option("--public-report-limit", o->node.public_report_limit,
                   "Public reports and wrong ticket secrets per address before each must wait (10)");
   cmd->add_option("--tls-cert", o->node.tls_cert,

@@ -99,6 +99,11 @@ void RunNode(Context& ctx, const NodeOptions& o) {
   if (*max_upload_request < *max_upload) {
     return ctx.UsageError("--max-upload-request must be at least --max-upload");
   }
+  if (!o.public_url.empty() &&
+      (!(o.public_url.rfind("https://", 0) == 0 || o.public_url.rfind("http://", 0) == 0) ||
+       o.public_url.find_first_of("?# ") != std::string::npos)) {
+    return ctx.UsageError("--public-url: write the address as https://host[/path] (no query)");
+  }
   if (o.public_unit.empty() != o.public_registrar.empty()) {
     return ctx.UsageError("--public-unit and --public-registrar go together");
   }
@@ -236,6 +241,8 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     ao.max_upload = *max_upload;
     ao.public_unit = o.public_unit;
     ao.public_registrar = o.public_registrar;
+    ao.public_url = o.public_url;
+    while (!ao.public_url.empty() && ao.public_url.back() == '/') ao.public_url.pop_back();
     ao.public_free_per_address = o.public_report_limit;
     // The multipart framing of the largest file fits in the request's limit.
     ao.max_upload_request = std::max(*max_upload_request, *max_upload + 64 * 1024);

@@ -34,6 +34,9 @@ struct NodeOptions {
   std::string public_unit;
   std::string public_registrar;
   int public_report_limit = 10;
+  // The server's address as the public reaches it (the units' posters point there); empty: no
+  // posters.
+  std::string public_url;
   std::string tls_cert, tls_key;  // both: serve HTTPS
   std::string auth_header;        // single sign-on: the header naming the person
   std::string trusted_proxies;    // the addresses that may send it (comma-separated, CIDR)

@@ -656,6 +656,49 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     EXPECT_EQ(a.status, Authenticated(c) ? 404 : 401) << c.name << ": " << a.body;
   };
 
+  // The leaders' board over the caller's units (api_board_pgtest.cc checks its figures): every
+  // signed-in caller gets their scope's, each item counted once, in one unit row.
+  table["GET /api/v1/board"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a =
+        s.client.Send("GET", "/api/v1/board?as_of=2017-05-20T10:00:00%2B08:00", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    boost::json::value v = a.Json();
+    std::int64_t items = 0;
+    for (const auto& u : v.at("units").as_array()) items += u.at("items").as_int64();
+    EXPECT_EQ(items, v.at("totals").at("items").as_int64()) << c.name;
+    EXPECT_LE(items, 3) << c.name;
+  };
+  table["GET /api/v1/definitions/{kind}/{name}/graph"] = [=](ApiAccessTest&, const Caller& c,
+                                                             Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/definitions/workflow/rectification-item/graph", "",
+                                 s.headers);
+    if (!is_admin(c)) return refused(c, a);
+    ASSERT_EQ(a.status, 200) << a.body;
+    EXPECT_EQ(a.Json().at("initial"), "registered");
+  };
+
+  // Posters: this server has no --public-url (api_board_pgtest.cc draws them), so a caller
+  // whose scope covers the unit is told so (409); anyone else is refused.
+  for (const char* format : {"png", "pdf"}) {
+    table[std::string("GET /api/v1/units/{unit}/poster.") + format] =
+        [=](ApiAccessTest&, const Caller& c, Session& s) {
+          HttpAnswer a = s.client.Send(
+              "GET", std::string("/api/v1/units/niangxi-team-1/poster.") + format, "", s.headers);
+          if (!Authenticated(c)) {
+            EXPECT_EQ(a.status, 401) << c.name;
+            return;
+          }
+          if (is_admin(c)) {
+            EXPECT_EQ(a.status, 409) << a.body;
+          }
+          EXPECT_TRUE(a.status == 409 || a.status == 403) << c.name << ": " << a.body;
+        };
+  }
+
   // Every route served has a row, and every row is a route served.
   std::set<std::string> served;
   for (const auto& r : api::ApiService::Routes()) served.insert(r.method + " " + r.path);

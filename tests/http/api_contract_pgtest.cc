@@ -315,6 +315,11 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   send("403 a unit outside my scope", head, "GET", "/api/v1/reports/overdue?unit=yantang", 403, "",
        head_token);
   send("400 a format", head, "GET", "/api/v1/reports/summary?format=pdf", 400, "", head_token);
+  send("board", head, "GET", "/api/v1/board?" + as_of, 200, "", head_token);
+  send("campaign board", head, "GET", "/api/v1/board?campaign=xinshao-2017&" + as_of, 200, "",
+       head_token);
+  send("403 a board outside my scope", head, "GET", "/api/v1/board?unit=yantang", 403, "",
+       head_token);
 
   std::set<int> statuses;
   for (const auto& a : answers.list()) statuses.insert(static_cast<int>(a.at("status").as_int64()));
@@ -415,6 +420,12 @@ TEST_P(ApiContractTest, AdministrationAndFeedAnswersMatchTheDocument) {
   send("workflows", admin, "GET", "/api/v1/definitions?kind=workflow", 200);
   send("400 no such kind", admin, "GET", "/api/v1/definitions?kind=colour", 400);
   send("a definition", admin, "GET", "/api/v1/definitions/workflow/rectification-item", 200);
+  send("a workflow's diagram", admin, "GET",
+       "/api/v1/definitions/workflow/rectification-item/graph", 200);
+  send("a chain's diagram", admin, "GET",
+       "/api/v1/definitions/escalation/overdue-rectification/graph", 200);
+  send("400 no diagram of an org", admin, "GET", "/api/v1/definitions/org/xinshao/graph", 400);
+  send("409 a poster without --public-url", admin, "GET", "/api/v1/units/niangxi/poster.png", 409);
   send("404 no such version", admin, "GET",
        "/api/v1/definitions/workflow/rectification-item?version=99", 404);
   send("valid", admin, "POST", "/api/v1/definitions/validate", 200, good, yaml);

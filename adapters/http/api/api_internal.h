@@ -130,6 +130,8 @@ std::vector<Route> CampaignRoutes();  // campaign_routes.cc
 std::vector<Route> LedgerRoutes();    // ledger_routes.cc
 std::vector<Route> ReportRoutes();    // report_routes.cc
 std::vector<Route> StreamRoutes();
+std::vector<Route> BoardRoutes();   // board_routes.cc
+std::vector<Route> PosterRoutes();  // poster_routes.cc
 
 // Responses.
 http::Response JsonResponse(unsigned status, const boost::json::value& body);

@@ -65,6 +65,9 @@ struct ApiOptions {
   // Reports and wrong ticket secrets one address may send before each further one waits
   // (doubling from a minute up to an hour; forgotten an hour after the last).
   int public_free_per_address = 10;
+  // The server's address as the public reaches it, without a trailing slash (serve --public-url):
+  // a unit's poster holds <public_url>/report?unit=ID. Empty: posters are refused (409).
+  std::string public_url;
 };
 
 enum class Access { kPublic, kSignedIn, kAdmin };

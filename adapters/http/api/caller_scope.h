@@ -5,6 +5,7 @@
 // Not for use outside adapters/http/api/.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <memory>
 #include <optional>
 #include <set>
@@ -30,5 +31,10 @@ Result<CallerScope> ScopeOfCaller(const Call& call);
 // scope), else the unit; kBadInput for a unit the org does not have, kPermissionDenied for one
 // outside the scope (saying which units the caller may ask for).
 Result<std::optional<std::string>> UnitInScope(const CallerScope& scope, const std::string& unit);
+
+// A campaign's assessment (engine::LastAssessment's audit data) as a caller may see it:
+// {assessment, period, ranking} with the ranking's lines of the units in scope (their rank stays
+// their place in the whole ranking). The ranking report and the board answer it.
+boost::json::object RankingInScope(const CallerScope& scope, const boost::json::object& assessment);
 
 }  // namespace rectify::api

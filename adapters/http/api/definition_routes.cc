@@ -1,6 +1,8 @@
 // Definitions (administrators only):
 //   GET  /api/v1/definitions                   every definition: versions registered, the one in
-//   use GET  /api/v1/definitions/{kind}/{name}     one version's YAML source and hash (?version=)
+//                                              use
+//   GET  /api/v1/definitions/{kind}/{name}     one version's YAML source and hash (?version=)
+//   GET  /api/v1/definitions/{kind}/{name}/graph  a workflow or chain in use as nodes and edges
 //   POST /api/v1/definitions/validate          checks an uploaded YAML file, as `rectify validate`
 //   POST /api/v1/definitions                   registers the uploaded file's definitions
 //
@@ -22,6 +24,7 @@
 
 #include "adapters/http/api/api_internal.h"
 #include "adapters/store/soci/soci_admin_store.h"
+#include "rectify/definition/explain.h"
 #include "rectify/definition/yaml_source.h"
 
 namespace rectify::api {
@@ -260,12 +263,75 @@ http::Response Show(Call& call) {
                                         {"source", rec->source}});
 }
 
+json::object GraphJson(const definition::DefinitionGraph& g) {
+  json::array nodes, edges;
+  for (const auto& n : g.nodes) {
+    json::object o{{"id", n.id}, {"kind", n.kind}, {"label", n.label}};
+    if (!n.deadline.empty()) o["deadline"] = n.deadline;
+    if (!n.escalation.empty()) o["escalation"] = n.escalation;
+    if (!n.details.empty()) o["details"] = json::value_from(n.details);
+    nodes.push_back(std::move(o));
+  }
+  for (const auto& e : g.edges) {
+    json::object o{{"from", e.from}, {"to", e.to}, {"label", e.label}};
+    if (!e.by.empty()) o["by"] = json::value_from(e.by);
+    edges.push_back(std::move(o));
+  }
+  json::object o;
+  if (!g.initial.empty()) o["initial"] = g.initial;
+  o["nodes"] = std::move(nodes);
+  o["edges"] = std::move(edges);
+  return o;
+}
+
+// GET /api/v1/definitions/{kind}/{name}/graph[?version=]: a workflow or an escalation chain in
+// use as a diagram's nodes and edges (definition::WorkflowGraph, EscalationGraph: the compiled
+// definition `rectify explain` reads).
+http::Response Graph(Call& call) {
+  const std::string& kind = call.request.params.at("kind");
+  const std::string& name = call.request.params.at("name");
+  for (const auto& [key, value] : call.request.query) {
+    if (key != "version") {
+      return ErrorResponse(Error::BadInput(key + ": unknown parameter (version)"));
+    }
+  }
+  int version = 0;
+  if (auto it = call.request.query.find("version"); it != call.request.query.end()) {
+    const std::string& v = it->second;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), version);
+    if (ec != std::errc() || end != v.data() + v.size() || version < 1) {
+      return ErrorResponse(Error::BadInput("version: a whole number, 1 or more"));
+    }
+  }
+  const auto& defs = *call.api.options.definitions;
+  std::string which = "'" + name + "'" + (version ? " version " + std::to_string(version) : "");
+  json::object o{{"kind", kind}, {"name", name}};
+  if (kind == "workflow") {
+    auto wf = defs.FindWorkflow(name, version);
+    if (!wf) return ErrorResponse(Error::NotFound("no workflow " + which + " is in use"));
+    o["version"] = wf->info().version;
+    o["title"] = wf->info().title;
+    for (auto& kv : GraphJson(definition::WorkflowGraph(*wf))) o[kv.key()] = kv.value();
+  } else if (kind == "escalation") {
+    auto chain = defs.FindEscalation(name, version);
+    if (!chain) return ErrorResponse(Error::NotFound("no escalation " + which + " is in use"));
+    o["version"] = chain->info().version;
+    o["title"] = chain->info().title;
+    for (auto& kv : GraphJson(definition::EscalationGraph(*chain))) o[kv.key()] = kv.value();
+  } else {
+    return ErrorResponse(Error::BadInput(
+        "kind: a diagram is drawn of a workflow or an escalation, not of '" + kind + "'"));
+  }
+  return JsonResponse(200, o);
+}
+
 }  // namespace
 
 std::vector<Route> DefinitionRoutes() {
   return {
       {{"GET", "/api/v1/definitions", Access::kAdmin, false}, List},
       {{"GET", "/api/v1/definitions/{kind}/{name}", Access::kAdmin, false}, Show},
+      {{"GET", "/api/v1/definitions/{kind}/{name}/graph", Access::kAdmin, false}, Graph},
       {{"POST", "/api/v1/definitions/validate", Access::kAdmin, false, kMaxUpload}, Validate},
       {{"POST", "/api/v1/definitions", Access::kAdmin, true, kMaxUpload}, Register},
   };

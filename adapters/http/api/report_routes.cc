@@ -138,29 +138,32 @@ http::Response Ranking(Call& call) {
   auto last = engine::LastAssessment(*call.db.store, campaign);
   if (!last) return ErrorResponse(last.error());
   json::object o{{"campaign", campaign}};
-  json::array ranking;
-  if (*last) {
-    const json::object& a = **last;
-    o["assessment"] = a.contains("assessment") ? a.at("assessment") : json::value(nullptr);
-    o["period"] = a.contains("period") ? a.at("period") : json::value(nullptr);
-    if (const auto* rows = a.if_contains("ranking"); rows && rows->is_array()) {
-      for (const auto& r : rows->as_array()) {
-        const auto* unit = r.is_object() ? r.as_object().if_contains("unit") : nullptr;
-        if (unit && unit->is_string() && scope->Covers(std::string(unit->as_string()))) {
-          ranking.push_back(r);
-        }
-      }
-    }
-  } else {
-    o["assessment"] = nullptr;
-    o["period"] = nullptr;
-  }
-  json::object in_scope{{"ranking", ranking}};
-  o["ranking"] = std::move(ranking);
+  json::object in_scope =
+      *last
+          ? RankingInScope(*scope, **last)
+          : json::object{{"assessment", nullptr}, {"period", nullptr}, {"ranking", json::array()}};
+  for (const auto& kv : in_scope) o[kv.key()] = kv.value();
   return TableResponse(*format, o, engine::RankingTable(in_scope), "ranking-" + campaign);
 }
 
 }  // namespace
+
+json::object RankingInScope(const CallerScope& scope, const json::object& a) {
+  json::object o;
+  o["assessment"] = a.contains("assessment") ? a.at("assessment") : json::value(nullptr);
+  o["period"] = a.contains("period") ? a.at("period") : json::value(nullptr);
+  json::array ranking;
+  if (const auto* rows = a.if_contains("ranking"); rows && rows->is_array()) {
+    for (const auto& r : rows->as_array()) {
+      const auto* unit = r.is_object() ? r.as_object().if_contains("unit") : nullptr;
+      if (unit && unit->is_string() && scope.Covers(std::string(unit->as_string()))) {
+        ranking.push_back(r);
+      }
+    }
+  }
+  o["ranking"] = std::move(ranking);
+  return o;
+}
 
 std::vector<Route> ReportRoutes() {
   std::vector<Route> routes = {

@@ -86,35 +86,46 @@ std::string When(const Calendar* cal, std::optional<Timestamp> deadline, const S
   return DescribeInstant(*cal, *at);
 }
 
+// What a step does besides being taken, a line each: whom it notifies, the task it opens, its
+// other effects (explain's text and the diagram's step details).
+std::vector<std::string> StepDetails(const EscalationStep& step) {
+  std::vector<std::string> lines;
+  if (!step.notify.empty()) lines.push_back("notify " + RoleList(step.notify));
+  if (step.task) {
+    std::string line = "opens " + step.task->workflow.Label();
+    if (!step.task->title.empty()) line += " (" + step.task->title + ")";
+    line += " for " + step.task->owner.text;
+    if (step.task->within) line += ", due within " + FormatSpan(*step.task->within);
+    lines.push_back(line);
+  }
+  std::vector<std::string> effects;
+  if (step.score != 0) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", -step.score);
+    effects.push_back(std::string("deducts ") + buf + " points from the unit's assessment score");
+  }
+  if (!step.bulletin.empty())
+    effects.push_back("names the unit on the " + step.bulletin + " bulletin");
+  if (step.suspend_payment) effects.push_back("suspends fund payment");
+  if (step.urgent) effects.push_back("urgent");
+  if (!effects.empty()) lines.push_back(Join(effects, "; "));
+  return lines;
+}
+
+std::string StepAfter(const EscalationStep& step) {
+  return step.after.kind == Span::Kind::kZero ? std::string("at the deadline")
+                                              : FormatSpan(step.after) + " after the deadline";
+}
+
 void WriteSteps(std::ostream& out, const Escalation& chain, const Calendar* cal,
                 std::optional<Timestamp> deadline, const std::string& indent) {
   for (const auto& step : chain.steps()) {
-    std::string after = step.after.kind == Span::Kind::kZero
-                            ? std::string("at the deadline")
-                            : FormatSpan(step.after) + " after the deadline";
-    out << indent << step.index + 1 << ". " << MeasureLabel(step.measure) << ", " << after;
+    out << indent << step.index + 1 << ". " << MeasureLabel(step.measure) << ", "
+        << StepAfter(step);
     std::string when = When(cal, deadline, step.after);
     if (!when.empty()) out << ": " << when;
     out << "\n";
-    if (!step.notify.empty()) out << indent << "   notify " << RoleList(step.notify) << "\n";
-    if (step.task) {
-      out << indent << "   opens " << step.task->workflow.Label();
-      if (!step.task->title.empty()) out << " (" << step.task->title << ")";
-      out << " for " << step.task->owner.text;
-      if (step.task->within) out << ", due within " << FormatSpan(*step.task->within);
-      out << "\n";
-    }
-    std::vector<std::string> effects;
-    if (step.score != 0) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%g", -step.score);
-      effects.push_back(std::string("deducts ") + buf + " points from the unit's assessment score");
-    }
-    if (!step.bulletin.empty())
-      effects.push_back("names the unit on the " + step.bulletin + " bulletin");
-    if (step.suspend_payment) effects.push_back("suspends fund payment");
-    if (step.urgent) effects.push_back("urgent");
-    if (!effects.empty()) out << indent << "   " << Join(effects, "; ") << "\n";
+    for (const auto& line : StepDetails(step)) out << indent << "   " << line << "\n";
   }
 }
 
@@ -291,6 +302,39 @@ std::string WorkflowMermaid(const Workflow& wf) {
     out << "\n";
   }
   return out.str();
+}
+
+DefinitionGraph WorkflowGraph(const Workflow& wf) {
+  DefinitionGraph g;
+  g.initial = wf.state(wf.initial()).id;
+  for (const auto& s : wf.states()) {
+    GraphNode n;
+    n.id = s.id;
+    n.kind = s.final ? "final" : "state";
+    n.label = s.title;
+    if (s.deadline.kind != Deadline::Kind::kNone) n.deadline = s.deadline.text;
+    if (s.overdue) n.escalation = s.overdue->info().name;
+    g.nodes.push_back(std::move(n));
+  }
+  for (const auto& t : wf.transitions()) {
+    GraphEdge e{wf.state(t.from).id, wf.state(t.to).id, t.event, {}};
+    for (const auto& r : t.by) e.by.push_back(r.text);
+    g.edges.push_back(std::move(e));
+  }
+  return g;
+}
+
+DefinitionGraph EscalationGraph(const Escalation& chain) {
+  DefinitionGraph g;
+  g.nodes.push_back(GraphNode{"deadline", "deadline", "the deadline missed", "", "", {}});
+  std::string previous = "deadline";
+  for (const auto& step : chain.steps()) {
+    g.nodes.push_back(GraphNode{step.id, "step", std::string(MeasureLabel(step.measure)), "", "",
+                                StepDetails(step)});
+    g.edges.push_back(GraphEdge{previous, step.id, StepAfter(step), {}});
+    previous = step.id;
+  }
+  return g;
 }
 
 }  // namespace rectify::definition

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "rectify/calendar/calendar.h"
 #include "rectify/definition/assessment.h"
@@ -46,6 +47,33 @@ std::string ExplainOrg(const Org& org);
 std::string ExplainAssessment(const Assessment& assessment);
 
 std::string WorkflowMermaid(const Workflow& wf);
+
+// A definition as a diagram's nodes and edges (the console draws them; GET
+// /api/v1/definitions/{kind}/{name}/graph). A workflow: a node per state (kind "state", or
+// "final"), `initial` naming the first, an edge per transition labelled with its event and who
+// may take it, and on a state with a deadline its text and the chain it escalates to. An
+// escalation chain: a node "deadline" (the missed deadline) and a node per step (kind "step",
+// labelled with its measure), an edge from each to the next labelled with when the next falls.
+struct GraphNode {
+  std::string id;
+  std::string kind;      // "state", "final", "deadline", "step"
+  std::string label;     // the state's title or the step's measure label; may be empty for a state
+  std::string deadline;  // a state's deadline as written ("15wd"); empty when none
+  std::string escalation;            // the chain a state escalates to when overdue; empty when none
+  std::vector<std::string> details;  // a step's notices, task, score, bulletin, as people say
+};
+struct GraphEdge {
+  std::string from, to;
+  std::string label;            // the transition's event, or the step's `after` as written
+  std::vector<std::string> by;  // who may take the transition (role paths as written)
+};
+struct DefinitionGraph {
+  std::string initial;  // a workflow's first state; empty for a chain
+  std::vector<GraphNode> nodes;
+  std::vector<GraphEdge> edges;
+};
+DefinitionGraph WorkflowGraph(const Workflow& wf);
+DefinitionGraph EscalationGraph(const Escalation& chain);
 
 // "2017-05-08 (Mon)".
 std::string DescribeDate(Date d);
