@@ -11,7 +11,8 @@
   X(log)                           \
   X(file)                          \
   X(email)                         \
-  X(webhook)
+  X(webhook)                       \
+  X(sms)
 
 namespace rectify::notify {
 
