@@ -3,7 +3,8 @@
 // request's signature in Python): the credentials come from the environment, the person's phone
 // from the channels file's contacts, the message goes as its template with the payload's fields,
 // a throttled or cut first request is retried with the same dedup key and taken once, and a file
-// whose credentials are missing is refused before anything is sent.
+// whose credentials are missing is refused before anything is sent. And WeCom application
+// messages and DingTalk work notifications to a person's user id (tests/notify/im_app_fake.py).
 #include <gmock/gmock.h>
 
 #include <chrono>
@@ -132,6 +133,57 @@ TEST_P(SmsDispatchTest, MissingCredentialsAreRefusedBeforeAnythingIsSent) {
   EXPECT_THAT(r.err, HasSubstr("needs the environment variable RECTIFY_TEST_SMS_ID"));
   EXPECT_TRUE(testing::SinkRecords(got_.path()).empty());
   EXPECT_EQ(Stored("Q-1|remind|1|xs-0014").state, OutboxState::kPending);
+}
+
+// WeCom application messages and DingTalk work notifications through the same dispatcher, to a
+// fake of both APIs (tests/notify/im_app_fake.py): the person's user id from the channels file's
+// contacts, the app's secret from the environment, an expired token refreshed on the way.
+TEST_P(SmsDispatchTest, WeComAndDingTalkReachThePersonByUserId) {
+  auto fake = testing::SinkProcess::Start("../notify/im_app_fake.py",
+                                          {"--dir", got_.path().string(), "--secret", kKey});
+  ASSERT_TRUE(fake.ok()) << fake.error().message();
+  file_ = db_->dir().File("im.yaml");
+  std::string base = "http://127.0.0.1:" + std::to_string((*fake)->port());
+  std::string years;
+  for (int y = 2016; y <= 2040; ++y)
+    years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
+  std::ofstream(file_) << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
+                          "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
+                          "working_hours: \"00:00-24:00\"\nyears: { "
+                       << years << " }\n---\n"
+                       << "kind: channels\nname: im-test\ncalendar: round-the-clock\nchannels:\n"
+                       << "  wecom: { kind: wecom-app, base_url: \"" << base
+                       << "\", corp_id: ww1, agent_id: 1000002, secret_env: "
+                          "RECTIFY_TEST_APP_SECRET }\n"
+                       << "  ding: { kind: dingtalk-work, base_url: \"" << base
+                       << "\", app_key: dingabc, agent_id: 2000001, secret_env: "
+                          "RECTIFY_TEST_APP_SECRET }\n"
+                       << "routes: { wecom: wecom, dingtalk: ding }\norg: xinshao\ncontacts:\n"
+                       << "  - { people: [xs-0014], wecom: tangqianghua }\n"
+                       << "  - { people: [xs-0015], dingtalk: expired-once }\n";
+  OutboxRecord a = Row("Q-1|remind|1|xs-0014", T("2017-05-08T10:00:00+08:00"), "xs-0014");
+  OutboxRecord b = Row("Q-2|remind|1|xs-0015", T("2017-05-08T10:00:00+08:00"), "xs-0015");
+  a.channel = "wecom";
+  b.channel = "dingtalk";
+  Enqueue({a, b});
+  CommandResult r = RunRectify({"--db", db_->url(), "dispatch", "--once", "--channels", file_},
+                               {{"RECTIFY_TEST_APP_SECRET", kKey}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Stored("Q-1|remind|1|xs-0014").state, OutboxState::kSent);
+  EXPECT_EQ(Stored("Q-2|remind|1|xs-0015").state, OutboxState::kSent);
+  std::map<std::string, std::vector<std::string>> sends;  // user -> answers
+  int tokens = 0;
+  for (const auto& rec : testing::SinkRecords(got_.path())) {
+    if (rec.at("api") == "token") ++tokens;
+    if (rec.at("api") != "send") continue;
+    sends[std::string(rec.at("user").as_string())].push_back(
+        boost::json::serialize(rec.at("answer")));
+    EXPECT_THAT(std::string(rec.at("text").as_string()), HasSubstr("Q-"));
+  }
+  EXPECT_EQ(sends["tangqianghua"], std::vector<std::string>{"0"});
+  EXPECT_EQ(sends["expired-once"], (std::vector<std::string>{"42001", "0"}))
+      << "the expired token is fetched again and the message sent once more";
+  EXPECT_EQ(tokens, 3) << "one for each app, and one after the expiry";
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SmsDispatchTest, ::testing::Values(Backend::kSqlite),

@@ -12,7 +12,9 @@
   X(file)                          \
   X(email)                         \
   X(webhook)                       \
-  X(sms)
+  X(sms)                           \
+  X(wecom_app)                     \
+  X(dingtalk_work)
 
 namespace rectify::notify {
 
