@@ -124,7 +124,7 @@ TEST_P(AppMessageTest, BusyIsRetriedAndUnknownUsersAndWrongSecretsFail) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Apis, AppMessageTest, ::testing::Values("wecom", "dingtalk"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& p) { return p.param; });
 
 std::string Compile(const std::string& yaml) {
   Diagnostics diags;

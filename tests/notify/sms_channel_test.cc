@@ -172,9 +172,8 @@ TEST_P(SmsChannelTest, ARefusedConnectionIsRetried) {
 INSTANTIATE_TEST_SUITE_P(Providers, SmsChannelTest,
                          ::testing::Values(SmsConfig::Provider::kTencent,
                                            SmsConfig::Provider::kAliyun),
-                         [](const auto& info) {
-                           return info.param == SmsConfig::Provider::kTencent ? "Tencent"
-                                                                              : "Aliyun";
+                         [](const auto& p) {
+                           return p.param == SmsConfig::Provider::kTencent ? "Tencent" : "Aliyun";
                          });
 
 std::string Compile(const std::string& yaml) {
