@@ -18,9 +18,9 @@
 #include <fstream>
 #include <thread>
 
+#include "adapters/notify/channels/log/log_channel.h"
+#include "adapters/notify/channels/webhook/webhook_channel.h"
 #include "adapters/notify/dispatcher.h"
-#include "adapters/notify/log_channel.h"
-#include "adapters/notify/webhook_channel.h"
 #include "adapters/store/soci/migrator.h"
 #include "adapters/store/soci/soci_outbox_store.h"
 #include "adapters/store/soci/soci_store.h"

@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "adapters/notify/webhook_channel.h"
+#include "adapters/notify/channels/webhook/webhook_channel.h"
 #include "bench/loopback_receiver.h"
 
 namespace {

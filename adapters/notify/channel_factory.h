@@ -1,14 +1,12 @@
-// Builds the channels a channels file (`kind: channels`, rectify/notify/channels_config.h) names.
+// Builds the channels a channels file (`kind: channels`, rectify/notify/channels_config.h) names,
+// each by the plug-in of its kind (channel_plugin.h, channels/registry.cc).
 //
 //   auto channels = MakeChannels(*config, std::cout);
 //   Channel* mail = channels->at("mail").get();
 //
-// `log` writes to `log_out` (stdout: the caller's stream) or standard error; `file` to its
-// folder; `email` and `webhook` are built by adapters/notify/email_channel.h and
-// webhook_channel.h (libcurl). In a build without those, a file that uses them is refused with a
-// message saying so. `clock`, when given, is the time a signed DingTalk robot's signature uses for
-// a message that carries none (the dispatcher stamps every message; `clock` must outlive the
-// channels).
+// `log_out` is where `log` channels write by default (the caller's standard output). `clock`,
+// when given, is the time a signed DingTalk robot's signature uses for a message that carries none
+// (the dispatcher stamps every message; `clock` must outlive the channels).
 //
 // Thread-safety: call from one thread. Ownership: the caller owns the channels.
 #pragma once

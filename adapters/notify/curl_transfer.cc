@@ -1,5 +1,6 @@
 #include "adapters/notify/curl_transfer.h"
 
+#include <algorithm>
 #include <mutex>
 
 namespace rectify::notify::internal {
@@ -69,6 +70,52 @@ std::string Describe(CURLcode code, const char* error_buffer) {
   std::string out = std::string("curl: ") + curl_easy_strerror(code);
   if (error_buffer != nullptr && error_buffer[0] != '\0') out += std::string(": ") + error_buffer;
   return out;
+}
+
+namespace {
+
+constexpr std::size_t kMaxAnswer = 64 * 1024;
+
+size_t KeepAnswer(char* data, size_t size, size_t count, void* user) {
+  auto* body = static_cast<std::string*>(user);
+  std::size_t n = size * count;
+  if (body->size() < kMaxAnswer) body->append(data, std::min(n, kMaxAnswer - body->size()));
+  return n;
+}
+
+}  // namespace
+
+HttpAnswer HttpRequest(EasyHandle& handle, const std::string& url, const Slist& headers,
+                       const std::string& body, int timeout_ms, bool get) {
+  HttpAnswer a;
+  if (!handle) handle = NewHandle();
+  if (!handle) {
+    a.rc = CURLE_FAILED_INIT;
+    a.error = "curl: could not create a handle";
+    return a;
+  }
+  CURL* h = handle.get();
+  curl_easy_reset(h);  // keeps the connection cache
+  char error[CURL_ERROR_SIZE] = {};
+  SetCommonOptions(h, timeout_ms, nullptr);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  if (!get) {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, KeepAnswer);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &a.body);
+  a.rc = curl_easy_perform(h);
+  if (a.rc != CURLE_OK) {
+    a.error = Describe(a.rc, error);
+    handle.reset();
+    return a;
+  }
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a.status);
+  return a;
 }
 
 }  // namespace rectify::notify::internal

@@ -42,4 +42,18 @@ bool IsTransient(CURLcode code);
 // "curl: <code's text>: <the error buffer>".
 std::string Describe(CURLcode code, const char* error_buffer);
 
+// One HTTP request's answer: a transfer error (`rc` not CURLE_OK, `error` says it), or the status
+// and at most 64 KiB of the body.
+struct HttpAnswer {
+  CURLcode rc = CURLE_OK;
+  std::string error;
+  long status = 0;
+  std::string body;
+};
+
+// POSTs `body` (GET when `get`) to `url` with `headers` on `handle` (reset first, so its connection
+// is reused); `handle` is replaced after a transfer error.
+HttpAnswer HttpRequest(EasyHandle& handle, const std::string& url, const Slist& headers,
+                       const std::string& body, int timeout_ms, bool get = false);
+
 }  // namespace rectify::notify::internal

@@ -96,8 +96,7 @@ AttemptOutcome ToOutcome(SendOutcome o) {
 
 // The longest one attempt on this channel may take.
 Duration SendTimeout(const ChannelSpec& spec) {
-  if (spec.kind == "email") return std::chrono::milliseconds(spec.email.timeout_ms);
-  if (spec.kind == "webhook") return std::chrono::milliseconds(spec.webhook.timeout_ms);
+  if (spec.settings) return spec.settings->timeout();
   return std::chrono::seconds(1);
 }
 

@@ -1,5 +1,6 @@
 #include "adapters/notify/encoding.h"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <array>
@@ -99,6 +100,28 @@ std::string HmacSha256(std::string_view key, std::string_view message) {
                                 message.size());
   crypto_auth_hmacsha256_final(&state, mac.data());
   return std::string(reinterpret_cast<const char*>(mac.data()), mac.size());
+}
+
+std::string HmacSha1(std::string_view key, std::string_view message) {
+  // libsodium has no SHA-1; OpenSSL (libcurl's TLS) has.
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  std::size_t length = 0;
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA1", nullptr, key.data(), key.size(),
+                reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac,
+                sizeof mac, &length) == nullptr) {
+    return {};
+  }
+  return std::string(reinterpret_cast<const char*>(mac), length);
+}
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 0x0F];
+  }
+  return out;
 }
 
 std::string Sha256Hex(std::string_view bytes) {

@@ -25,6 +25,12 @@ std::string UrlEncode(std::string_view text);
 // HMAC-SHA256 of `message` under `key` (raw 32 bytes).
 std::string HmacSha256(std::string_view key, std::string_view message);
 
+// HMAC-SHA1 of `message` under `key` (raw 20 bytes): Alibaba Cloud's RPC signature.
+std::string HmacSha1(std::string_view key, std::string_view message);
+
+// Lower-case hex of `bytes`.
+std::string Hex(std::string_view bytes);
+
 // Lower-case hex of SHA-256 of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
 

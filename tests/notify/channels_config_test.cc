@@ -1,8 +1,13 @@
 // `kind: channels` files: the shipped ones compile, and mistakes are reported where they are with
 // what to write instead (more broken files with exact messages in tests/definition/broken/).
+#include "rectify/notify/channels_config.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "adapters/notify/channels/email/email_plugin.h"
+#include "adapters/notify/channels/file/file_plugin.h"
+#include "adapters/notify/channels/webhook/webhook_plugin.h"
 #include "rectify/definition/definition_set.h"
 
 namespace rectify::notify {
@@ -20,20 +25,23 @@ TEST(ChannelsConfigTest, TheShippedFilesCompile) {
   ASSERT_NE(def, nullptr);
   EXPECT_EQ(def->calendar(), "cn");
   EXPECT_EQ(def->Route("inbox")->kind, "file");
-  EXPECT_EQ(def->Route("inbox")->folder, "var/outbox");
+  EXPECT_EQ(def->Route("inbox")->SettingsAs<channels::file::Settings>()->folder, "var/outbox");
   EXPECT_EQ(def->Route("inbox")->retry.max_attempts, 10);
   EXPECT_EQ(def->Route("email")->kind, "log");
   auto rehearsal = (*set)->FindChannels("rehearsal");
   ASSERT_NE(rehearsal, nullptr);
   const ChannelSpec* mail = rehearsal->Route("email");
   ASSERT_NE(mail, nullptr);
-  EXPECT_EQ(mail->email.smtp_url, "smtp://127.0.0.1:2525");
-  EXPECT_EQ(mail->email.starttls, "none");
+  const EmailConfig& email = mail->SettingsAs<channels::email::Settings>()->config;
+  EXPECT_EQ(email.smtp_url, "smtp://127.0.0.1:2525");
+  EXPECT_EQ(email.tls, EmailConfig::Tls::kNone);
   EXPECT_EQ(mail->rate_per_minute, 120);
   EXPECT_EQ(mail->retry.base, std::chrono::minutes(1));
   EXPECT_EQ(mail->retry.max, std::chrono::hours(1));
-  EXPECT_EQ(rehearsal->Route("dingtalk")->webhook.format, "dingtalk");
-  EXPECT_EQ(rehearsal->Route("dingtalk")->webhook.secret, "SEC0123456789abcdef");
+  const WebhookConfig& ding =
+      rehearsal->Route("dingtalk")->SettingsAs<channels::webhook::Settings>()->config;
+  EXPECT_EQ(ding.format, WebhookConfig::Format::kDingTalk);
+  EXPECT_EQ(ding.secret, "SEC0123456789abcdef");
   EXPECT_EQ(rehearsal->Route("wecom")->rate_per_minute, 20);
   // Its contacts give everyone of the org a rehearsal address: the county leaders the DingTalk
   // robot, the township heads and leaders the WeCom robot, everyone else the test mailbox.
@@ -63,7 +71,8 @@ TEST(ChannelsConfigTest, ContactRulesMatchInOrderAndFillInPlaceholders) {
                                         "everyone it names"));
   auto c = (*set)->FindChannels("contacts-test");
   ASSERT_NE(c, nullptr);
-  EXPECT_EQ(c->Route("email")->email.ca_file, "/etc/rectify/office-ca.pem");
+  EXPECT_EQ(c->Route("email")->SettingsAs<channels::email::Settings>()->config.ca_file,
+            "/etc/rectify/office-ca.pem");
   ASSERT_EQ(c->contacts().size(), 3u) << "people no rule matches keep the org's contacts";
   EXPECT_EQ(c->ContactsFor("xs-0014")->contacts.email, "tang+xs-0014.niangxi-team-1@example.org");
   EXPECT_EQ(c->ContactsFor("xs-0014")->language, "en");

@@ -9,9 +9,10 @@
 #include <sstream>
 
 #include "adapters/notify/channel_factory.h"
+#include "adapters/notify/channels/file/file_channel.h"
+#include "adapters/notify/channels/file/file_plugin.h"
+#include "adapters/notify/channels/log/log_channel.h"
 #include "adapters/notify/directory.h"
-#include "adapters/notify/file_channel.h"
-#include "adapters/notify/log_channel.h"
 #include "adapters/notify/renderer.h"
 #include "rectify/definition/definition_set.h"
 #include "tests/support/temp_dir.h"
@@ -98,7 +99,9 @@ TEST(ChannelFactoryTest, BuildsTheChannelsOfAFile) {
   testing::TempDir dir;
   ChannelSpec log{"log", "log"};
   ChannelSpec files{"paper", "file"};
-  files.folder = dir.File("paper");
+  auto folder = std::make_shared<channels::file::Settings>();
+  folder->folder = dir.File("paper");
+  files.settings = folder;
   ChannelsConfig config({definition::Kind::kChannels, "t"}, {log, files},
                         {{"inbox", "paper"}, {"email", "log"}}, "");
   std::ostringstream out;

@@ -11,7 +11,8 @@
 #include <chrono>
 #include <thread>
 
-#include "adapters/notify/email_channel.h"
+#include "adapters/notify/channels/email/email_plugin.h"
+#include "adapters/notify/channels/webhook/webhook_plugin.h"
 #include "tests/notify/dispatcher_test_env.h"
 #include "tests/notify/sink_records.h"
 #include "tests/support/run_command.h"
@@ -56,18 +57,30 @@ class DispatcherFaultsTest : public DispatcherFixture {
     ChannelSpec s;
     s.name = "mail";
     s.kind = "email";
-    s.email.smtp_url = "smtp://127.0.0.1:" + std::to_string(port);
-    s.email.from = "新邵县脱贫攻坚指挥部 <zhb@xinshao.test>";
-    s.email.timeout_ms = timeout_ms;
+    EmailConfig c;
+    c.smtp_url = "smtp://127.0.0.1:" + std::to_string(port);
+    c.from = "新邵县脱贫攻坚指挥部 <zhb@xinshao.test>";
+    c.timeout_ms = timeout_ms;
+    s.settings = std::make_shared<channels::email::Settings>(c);
     return s;
+  }
+
+  // The spec's email settings, to change: a copy of them (specs share theirs).
+  static EmailConfig& Email(ChannelSpec& s) {
+    auto copy =
+        std::make_shared<channels::email::Settings>(*s.SettingsAs<channels::email::Settings>());
+    s.settings = copy;
+    return copy->config;
   }
 
   static ChannelSpec Hook(const std::string& url, int timeout_ms = 3000) {
     ChannelSpec s;
     s.name = "hook";
     s.kind = "webhook";
-    s.webhook.url = url;
-    s.webhook.timeout_ms = timeout_ms;
+    WebhookConfig c;
+    c.url = url;
+    c.timeout_ms = timeout_ms;
+    s.settings = std::make_shared<channels::webhook::Settings>(c);
     return s;
   }
 
@@ -254,18 +267,18 @@ TEST_P(DispatcherFaultsTest, StartTlsAndAuthAgainstAiosmtpd) {
   ASSERT_TRUE(smtp.ok()) << smtp.error().message();
   int port = (*smtp)->port();
   ChannelSpec good = Mail(port);
-  good.email.starttls = "required";
-  good.email.username = "rectify";
-  good.email.password = "s3cret";
-  good.email.ca_file = tls.File("cert.pem");
+  Email(good).tls = EmailConfig::Tls::kRequired;
+  Email(good).username = "rectify";
+  Email(good).password = "s3cret";
+  Email(good).ca_file = tls.File("cert.pem");
   ChannelSpec wrong = good;  // a wrong password
   wrong.name = "wrong";
-  wrong.email.password = "guess";
+  Email(wrong).password = "guess";
   ChannelSpec plain = Mail(port);  // no STARTTLS to a server that requires it
   plain.name = "plain";
   ChannelSpec untrusted = good;  // the system's CAs do not know the certificate
   untrusted.name = "untrusted";
-  untrusted.email.ca_file.clear();
+  Email(untrusted).ca_file.clear();
   UseChannels({good, wrong, plain, untrusted},
               {{"email", "mail"}, {"dingtalk", "wrong"}, {"sms", "plain"}, {"wecom", "untrusted"}});
   // One mailbox, reached through each of the four channels by the row's contact kind.

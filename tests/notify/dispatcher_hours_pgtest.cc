@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include "adapters/notify/channels/email/email_plugin.h"
+#include "adapters/notify/channels/webhook/webhook_plugin.h"
 #include "tests/notify/dispatcher_test_env.h"
 #include "tests/notify/sink_records.h"
 #include "tests/support/sink_process.h"
@@ -126,15 +128,18 @@ TEST_P(DispatcherHoursTest, EachAttemptCarriesTheDispatchersTimeToThePeer) {
   ChannelSpec robot;
   robot.name = "robot";
   robot.kind = "webhook";
-  robot.webhook.format = "dingtalk";
-  robot.webhook.secret = secret;
-  robot.webhook.url =
-      "http://127.0.0.1:" + std::to_string((*http)->port()) + "/robot/send?access_token=t";
+  WebhookConfig hook;
+  hook.format = WebhookConfig::Format::kDingTalk;
+  hook.secret = secret;
+  hook.url = "http://127.0.0.1:" + std::to_string((*http)->port()) + "/robot/send?access_token=t";
+  robot.settings = std::make_shared<channels::webhook::Settings>(hook);
   ChannelSpec mailer;
   mailer.name = "mail";
   mailer.kind = "email";
-  mailer.email.smtp_url = "smtp://127.0.0.1:" + std::to_string((*smtp)->port());
-  mailer.email.from = "督查室 <dc@xinshao.example>";
+  EmailConfig mail_config;
+  mail_config.smtp_url = "smtp://127.0.0.1:" + std::to_string((*smtp)->port());
+  mail_config.from = "督查室 <dc@xinshao.example>";
+  mailer.settings = std::make_shared<channels::email::Settings>(mail_config);
   config_ = std::make_unique<ChannelsConfig>(
       definition::DefinitionInfo{definition::Kind::kChannels, "real"},
       std::vector<ChannelSpec>{robot, mailer},

@@ -1,7 +1,7 @@
 // The email channel against a real SMTP server on loopback (tests/support/smtp_sink.py, Debian's
 // python3-aiosmtpd): what a recipient's mail program sees, decoded by Python's email parser, and
 // how the channel reports a server that is down, busy (451), refusing (550) or too slow.
-#include "adapters/notify/email_channel.h"
+#include "adapters/notify/channels/email/email_channel.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/notify/channels/email/email_plugin.h"
 #include "adapters/notify/dispatcher.h"
 #include "adapters/store/soci/soci_outbox_store.h"
 #include "tests/engine/engine_fixture.h"
@@ -47,9 +48,11 @@ class EngineMailFixture : public testing::EngineFixture {
     ChannelSpec mail;
     mail.name = "mail";
     mail.kind = "email";
-    mail.email.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp_->port());
-    mail.email.from = from;
-    mail.email.timeout_ms = 5000;
+    EmailConfig c;
+    c.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp_->port());
+    c.from = from;
+    c.timeout_ms = 5000;
+    mail.settings = std::make_shared<channels::email::Settings>(c);
     config_ = std::make_unique<ChannelsConfig>(
         definition::DefinitionInfo{definition::Kind::kChannels, "test"},
         std::vector<ChannelSpec>{mail}, std::map<std::string, std::string>{{"email", "mail"}}, "cn",

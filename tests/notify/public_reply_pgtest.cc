@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "adapters/notify/email_channel.h"
+#include "adapters/notify/channels/email/email_channel.h"
 #include "rectify/engine/migration.h"
 #include "tests/notify/engine_mail_fixture.h"
 #include "tests/support/run_command.h"

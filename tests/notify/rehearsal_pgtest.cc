@@ -16,7 +16,7 @@
 #include <set>
 #include <sstream>
 
-#include "adapters/notify/email_channel.h"
+#include "adapters/notify/channels/email/email_channel.h"
 #include "rectify/definition/definition_set.h"
 #include "tests/notify/dispatcher_test_env.h"
 #include "tests/notify/sink_records.h"

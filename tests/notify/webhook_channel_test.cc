@@ -3,7 +3,7 @@
 // recomputes it (Python's hmac, base64 and quote_plus, as DingTalk's documentation does), the
 // Idempotency-Key, and how HTTP statuses, robot errcodes, timeouts and refused connections map to
 // retry or failure.
-#include "adapters/notify/webhook_channel.h"
+#include "adapters/notify/channels/webhook/webhook_channel.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -77,7 +77,7 @@ std::shared_ptr<const Workflow> CompileWorkflow(DocContext& doc, const RawDefini
                                                 Linker& linker);
 std::shared_ptr<const Campaign> CompileCampaign(DocContext& doc, const RawDefinition& raw,
                                                 Linker& linker);
-// kind: channels (engine/src/notify/channels_compiler.cc).
+// kind: channels (channels_compiler.cc).
 std::shared_ptr<const notify::ChannelsConfig> CompileChannels(DocContext& doc,
                                                               const RawDefinition& raw,
                                                               Linker& linker);

@@ -128,6 +128,21 @@ class OrgCompiler {
     c.phone = m.String("phone").value_or("");
     c.wecom = m.String("wecom").value_or("");
     c.dingtalk = m.String("dingtalk").value_or("");
+    // A WeCom or DingTalk user id (the app-message channels send to it), or a personal robot's
+    // URL (a webhook channel without a url of its own posts there).
+    for (auto [key, value] : {std::pair<const char*, const std::string*>{"wecom", &c.wecom},
+                              {"dingtalk", &c.dingtalk}}) {
+      bool url = value->rfind("http://", 0) == 0 || value->rfind("https://", 0) == 0;
+      bool id = !value->empty() && value->size() <= 64 &&
+                value->find_first_not_of(
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                    "0123456789_-.@") == std::string::npos;
+      if (m.Has(key) && !url && !id) {
+        doc_.Error(m.Get(key), m.PathOf(key), "'" + *value + "' is not a " + key + " user id",
+                   "write the person's user id as the admin console shows it (letters, digits, "
+                   "_ - . @, at most 64), or a robot's https:// URL");
+      }
+    }
     if (auto digest = m.String("digest")) {
       if (*digest != "daily" && *digest != "none") {
         doc_.Error(m.Get("digest"), m.PathOf("digest"), "unknown digest '" + *digest + "'",

@@ -43,8 +43,14 @@
 #include "rectify/definition/workflow.h"
 #include "rectify/definition/yaml_source.h"
 #include "rectify/diagnostics.h"
-#include "rectify/notify/channels_config.h"
 #include "rectify/result.h"
+
+// The channels files' compiled form lives with the notifications (rectify/notify/
+// channels_config.h), which depend on definitions; declared here only, so that the definition
+// module does not include notify in turn.
+namespace rectify::notify {
+class ChannelsConfig;
+}  // namespace rectify::notify
 
 namespace rectify::definition {
 

@@ -24,10 +24,14 @@
 // then picks the contact kind from the replaced contacts (PreferredContactKind), so a rehearsal
 // reaches a test mailbox and test robots whatever the org tree says.
 //
+// Each channel's own settings (smtp_url, url, folder, ...) are its plug-in's
+// (adapters/notify/channels/<kind>/); this header knows only what every channel shares.
+//
 // Thread-safety: immutable once compiled; share it. Owned by a DefinitionSet (shared_ptr<const>).
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,11 +39,11 @@
 
 #include "rectify/definition/common.h"
 #include "rectify/definition/org.h"
+#include "rectify/notify/channel_settings.h"
 #include "rectify/notify/policy.h"
 
 namespace rectify::notify {
 
-inline constexpr std::string_view kChannelKinds[] = {"log", "file", "email", "webhook"};
 // The kinds of contact the engine writes in an outbox row's `channel` (engine/src/engine/step.cc).
 inline constexpr std::string_view kContactKinds[] = {"email", "wecom", "dingtalk",
                                                      "sms",   "inbox", "bulletin"};
@@ -48,31 +52,22 @@ inline constexpr std::string_view kContactKinds[] = {"email", "wecom", "dingtalk
 // then dingtalk, then email, then sms (a phone), else inbox.
 std::string_view PreferredContactKind(const definition::Contacts& contacts);
 
-struct EmailSettings {
-  std::string smtp_url, from, username, password;
-  std::string starttls = "none";  // none | try | required
-  std::string ca_file;            // PEM file of the CAs to trust instead of the system's
-  int timeout_ms = 10000;
-};
-
-struct WebhookSettings {
-  std::string url;                 // empty: the person's own address from their contacts
-  std::string format = "generic";  // generic | wecom | dingtalk
-  std::string secret;              // DingTalk signing
-  int timeout_ms = 10000;
-};
-
+// One channel of the file: what every kind shares (the dispatcher's rate limit and retries), and
+// the kind's own settings as its plug-in compiled them (rectify/notify/channel_settings.h).
 struct ChannelSpec {
   std::string name;
-  std::string kind;               // one of kChannelKinds
-  std::string stream = "stdout";  // log: stdout | stderr
-  std::string folder;             // file
-  EmailSettings email;
-  WebhookSettings webhook;
-  double rate_per_minute = 0;  // 0: no limit
+  std::string kind;  // a kind some plug-in registered (ChannelKindRegistry)
+  std::shared_ptr<const ChannelSettings> settings;  // null: the kind was not checked (no plug-ins)
+  double rate_per_minute = 0;                       // 0: no limit
   double burst = 1;
   RetryPolicy retry;
   SourcePos pos;
+
+  // The settings as the plug-in's type; null when they are of another type or absent.
+  template <typename T>
+  const T* SettingsAs() const {
+    return dynamic_cast<const T*>(settings.get());
+  }
 };
 
 // What a `contacts` rule gives the people it matches.

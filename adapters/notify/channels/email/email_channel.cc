@@ -1,4 +1,4 @@
-#include "adapters/notify/email_channel.h"
+#include "adapters/notify/channels/email/email_channel.h"
 
 #include <date/date.h>
 

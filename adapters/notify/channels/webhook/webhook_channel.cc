@@ -1,4 +1,4 @@
-#include "adapters/notify/webhook_channel.h"
+#include "adapters/notify/channels/webhook/webhook_channel.h"
 
 #include <boost/json.hpp>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "adapters/notify/log_channel.h"
+#include "adapters/notify/channels/log/log_channel.h"
 
 #include <boost/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "adapters/notify/file_channel.h"
+#include "adapters/notify/channels/file/file_channel.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "adapters/notify/log_channel.h"
+#include "adapters/notify/channels/log/log_channel.h"
 
 namespace rectify::notify {
 

@@ -1,0 +1,87 @@
+// The `dingtalk-work` kind: settings, and the DingTalk work-notification API for the app-message
+// channel.
+#include "adapters/notify/channels/dingtalk_work/dingtalk_work_plugin.h"
+
+#include <boost/json.hpp>
+#include <cstdlib>
+
+#include "adapters/notify/encoding.h"
+
+namespace rectify::notify::channels::dingtalk_work {
+namespace {
+
+bool StartsWith(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
+std::shared_ptr<const ChannelSettings> Parse(SettingsReader& r) {
+  auto s = std::make_shared<Settings>();
+  if (auto u = r.String("base_url")) {
+    if (!StartsWith(*u, "http://") && !StartsWith(*u, "https://")) {
+      r.Error("base_url", "'" + *u + "' is not an HTTP URL",
+              "leave base_url out for DingTalk's own; write http://... only for a test server");
+    }
+    s->base_url = *u;
+  }
+  if (auto k = r.String("app_key", true)) s->app_key = *k;
+  if (auto a = r.Int("agent_id", true)) {
+    if (*a <= 0) r.Error("agent_id", "agent_id is the app's AgentId, a positive number");
+    s->agent_id = *a;
+  }
+  if (auto e = r.String("secret_env", true)) {
+    if (e->empty() || e->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                           "0123456789_") != std::string::npos) {
+      r.Error("secret_env", "'" + *e + "' is not an environment variable's name",
+              "name the variable that holds the app's AppSecret, e.g. RECTIFY_DINGTALK_SECRET");
+    }
+    s->secret_env = *e;
+  }
+  ReadTimeoutMs(r, s->timeout_ms);
+  return s;
+}
+
+}  // namespace
+
+AppMessageApi Api(const Settings& s, const std::string& secret) {
+  AppMessageApi api;
+  api.kind = "dingtalk-work";
+  api.gettoken_url = s.base_url + "/gettoken?appkey=" + internal::UrlEncode(s.app_key) +
+                     "&appsecret=" + internal::UrlEncode(secret);
+  std::string base = s.base_url;
+  api.send_url = [base](const std::string& token) {
+    return base + "/topapi/message/corpconversation/asyncsend_v2?access_token=" +
+           internal::UrlEncode(token);
+  };
+  std::int64_t agent = s.agent_id;
+  api.body = [agent](const Message& m) {
+    boost::json::object text{{"content", AppMessageText(m, 2048)}};
+    boost::json::object msg{{"msgtype", "text"}, {"text", std::move(text)}};
+    boost::json::object body{
+        {"agent_id", agent}, {"userid_list", m.address}, {"msg", std::move(msg)}};
+    return boost::json::serialize(body);
+  };
+  api.busy_codes = {-1, 90018, 90006};  // system busy, calls too frequent, flow control
+  api.timeout_ms = s.timeout_ms;
+  return api;
+}
+
+ChannelPlugin Plugin() {
+  return {
+      "dingtalk-work", Parse,
+      [](const ChannelSpec& spec, const ChannelContext& ctx) -> Result<std::unique_ptr<Channel>> {
+        auto s = SettingsOf<Settings>(spec);
+        if (!s) return s.error();
+        const char* secret = std::getenv((*s)->secret_env.c_str());
+        if (!secret || !*secret) {
+          return Error::FailedPrecondition(
+              "channel '" + spec.name + "' needs the environment variable " + (*s)->secret_env +
+              " (the DingTalk app's AppSecret); set it before rectify dispatch "
+              "or serve");
+        }
+        AppMessageApi api = Api(**s, secret);
+        if (Clock* clock = ctx.clock) {
+          api.now_ms = [clock] { return ToMicros(clock->Now()) / 1000; };
+        }
+        return MakeAppMessageChannel(std::move(api));
+      }};
+}
+
+}  // namespace rectify::notify::channels::dingtalk_work

@@ -1,0 +1,195 @@
+// An SMS channel through the real `rectify dispatch`, on SQLite and PostgreSQL, to a local fake of
+// Tencent Cloud's and Alibaba Cloud's SendSms (tests/notify/cloud_sms_fake.py, which checks each
+// request's signature in Python): the credentials come from the environment, the person's phone
+// from the channels file's contacts, the message goes as its template with the payload's fields,
+// a throttled or cut first request is retried with the same dedup key and taken once, and a file
+// whose credentials are missing is refused before anything is sent. And WeCom application
+// messages and DingTalk work notifications to a person's user id (tests/notify/im_app_fake.py).
+#include <gmock/gmock.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "tests/notify/dispatcher_test_env.h"
+#include "tests/notify/sink_records.h"
+#include "tests/support/run_command.h"
+#include "tests/support/sink_process.h"
+
+namespace rectify::notify {
+namespace {
+
+using store_soci::Backend;
+using testing::CommandResult;
+using ::testing::HasSubstr;
+using testing::RunRectify;
+using namespace testing_env;
+
+constexpr const char* kId = "AKIDrectifytest";
+constexpr const char* kKey = "s3cret/key+中";
+
+class SmsDispatchTest : public DispatcherFixture {
+ protected:
+  void StartFake() {
+    auto fake = testing::SinkProcess::Start(
+        "../notify/cloud_sms_fake.py",
+        {"--dir", got_.path().string(), "--secret-id", kId, "--secret-key", kKey});
+    ASSERT_TRUE(fake.ok()) << fake.error().message();
+    fake_ = std::move(*fake);
+  }
+
+  // A channels file with an sms channel of `provider`, the Xinshao people `phones` names reached
+  // by that phone, on a calendar open around the clock, retries a second apart.
+  void WriteChannels(const std::string& provider,
+                     const std::map<std::string, std::string>& phones) {
+    file_ = db_->dir().File("channels.yaml");
+    std::string years;
+    for (int y = 2016; y <= 2040; ++y)
+      years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
+    std::ofstream f(file_);
+    f << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
+         "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
+         "working_hours: \"00:00-24:00\"\nyears: { "
+      << years << " }\n---\n"
+      << "kind: channels\nname: sms-test\ncalendar: round-the-clock\nchannels:\n"
+      << "  sms:\n    kind: sms\n    provider: " << provider << "\n"
+      << "    endpoint: http://127.0.0.1:" << fake_->port() << "/" << provider << "\n"
+      << (provider == "tencent" ? "    app_id: \"1400006666\"\n" : "")
+      << "    sign_name: 新邵县督查室\n"
+         "    secret_id_env: RECTIFY_TEST_SMS_ID\n    secret_key_env: RECTIFY_TEST_SMS_KEY\n"
+         "    timeout_ms: 1500\n    backoff: { base: 1s, max: 2s }\n    templates:\n";
+    for (const char* kind : {"accountability-referral", "digest", "informed-criticism",
+                             "interview-notice", "notice", "public-reply", "public-reply-dismissed",
+                             "reminder-letter", "suggestion-letter", "supervision-letter"}) {
+      f << "      " << kind << ": { code: \"T-" << kind << "\", params: { \"1\": item } }\n";
+    }
+    f << "      reminder: { code: \"1234567\", params: { \"1\": item, \"2\": due } }\n"
+      << "routes: { sms: sms }\norg: xinshao\ncontacts:\n";
+    for (const auto& [person, phone] : phones) {
+      f << "  - { people: [" << person << "], phone: \"" << phone << "\" }\n";
+    }
+  }
+
+  CommandResult Dispatch(bool with_secrets = true) {
+    std::map<std::string, std::string> env;
+    if (with_secrets) env = {{"RECTIFY_TEST_SMS_ID", kId}, {"RECTIFY_TEST_SMS_KEY", kKey}};
+    return RunRectify({"--db", db_->url(), "dispatch", "--once", "--channels", file_}, env);
+  }
+
+  OutboxRecord SmsRow(const std::string& key, const std::string& person) {
+    OutboxRecord r = Row(key, T("2017-05-08T10:00:00+08:00"), person);
+    r.channel = "sms";
+    return r;
+  }
+
+  testing::TempDir got_;
+  std::unique_ptr<testing::SinkProcess> fake_;
+  std::string file_;
+};
+
+TEST_P(SmsDispatchTest, ThePersonGetsTheTemplateOnceThroughEachProviderAndEachFault) {
+  StartFake();
+  for (std::string provider : {"tencent", "aliyun"}) {
+    SCOPED_TRACE(provider);
+    std::string p = provider.substr(0, 1);
+    WriteChannels(
+        provider,
+        {{"xs-0014", "13800000000"}, {"xs-0015", "13800000429"}, {"xs-0016", "13800000777"}});
+    Enqueue({SmsRow("Q-1" + p + "|remind|1|xs-0014", "xs-0014"),
+             SmsRow("Q-2" + p + "|remind|1|xs-0015", "xs-0015"),
+             SmsRow("Q-3" + p + "|remind|1|xs-0016", "xs-0016")});
+    CommandResult first = Dispatch();
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    EXPECT_EQ(Stored("Q-2" + p + "|remind|1|xs-0015").state, OutboxState::kPending)
+        << "throttled: waits for its retry";
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // the retries' backoff
+    CommandResult second = Dispatch();
+    ASSERT_EQ(second.exit_code, 0) << second.err;
+    for (const char* q : {"Q-1", "Q-2", "Q-3"}) {
+      std::string key = q + p + "|remind|1|" +
+                        (q == std::string("Q-1")   ? "xs-0014"
+                         : q == std::string("Q-2") ? "xs-0015"
+                                                   : "xs-0016");
+      EXPECT_EQ(Stored(key).state, OutboxState::kSent) << key;
+    }
+  }
+  std::map<std::string, int> taken;
+  for (const auto& r : testing::SinkRecords(got_.path())) {
+    EXPECT_TRUE(r.at("sig_ok").as_bool()) << boost::json::serialize(r);
+    EXPECT_EQ(r.at("sign_name"), "新邵县督查室");
+    if (r.at("answer") == "accepted") ++taken[std::string(r.at("key").as_string())];
+  }
+  EXPECT_EQ(taken.size(), 6u) << "three people by each provider";
+  for (const auto& [key, n] : taken) EXPECT_EQ(n, 1) << key << " was taken more than once";
+}
+
+TEST_P(SmsDispatchTest, MissingCredentialsAreRefusedBeforeAnythingIsSent) {
+  StartFake();
+  WriteChannels("tencent", {{"xs-0014", "13800000000"}});
+  Enqueue({SmsRow("Q-1|remind|1|xs-0014", "xs-0014")});
+  CommandResult r = Dispatch(false);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("needs the environment variable RECTIFY_TEST_SMS_ID"));
+  EXPECT_TRUE(testing::SinkRecords(got_.path()).empty());
+  EXPECT_EQ(Stored("Q-1|remind|1|xs-0014").state, OutboxState::kPending);
+}
+
+// WeCom application messages and DingTalk work notifications through the same dispatcher, to a
+// fake of both APIs (tests/notify/im_app_fake.py): the person's user id from the channels file's
+// contacts, the app's secret from the environment, an expired token refreshed on the way.
+TEST_P(SmsDispatchTest, WeComAndDingTalkReachThePersonByUserId) {
+  auto fake = testing::SinkProcess::Start("../notify/im_app_fake.py",
+                                          {"--dir", got_.path().string(), "--secret", kKey});
+  ASSERT_TRUE(fake.ok()) << fake.error().message();
+  file_ = db_->dir().File("im.yaml");
+  std::string base = "http://127.0.0.1:" + std::to_string((*fake)->port());
+  std::string years;
+  for (int y = 2016; y <= 2040; ++y)
+    years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
+  std::ofstream(file_) << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
+                          "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
+                          "working_hours: \"00:00-24:00\"\nyears: { "
+                       << years << " }\n---\n"
+                       << "kind: channels\nname: im-test\ncalendar: round-the-clock\nchannels:\n"
+                       << "  wecom: { kind: wecom-app, base_url: \"" << base
+                       << "\", corp_id: ww1, agent_id: 1000002, secret_env: "
+                          "RECTIFY_TEST_APP_SECRET }\n"
+                       << "  ding: { kind: dingtalk-work, base_url: \"" << base
+                       << "\", app_key: dingabc, agent_id: 2000001, secret_env: "
+                          "RECTIFY_TEST_APP_SECRET }\n"
+                       << "routes: { wecom: wecom, dingtalk: ding }\norg: xinshao\ncontacts:\n"
+                       << "  - { people: [xs-0014], wecom: tangqianghua }\n"
+                       << "  - { people: [xs-0015], dingtalk: expired-once }\n";
+  OutboxRecord a = Row("Q-1|remind|1|xs-0014", T("2017-05-08T10:00:00+08:00"), "xs-0014");
+  OutboxRecord b = Row("Q-2|remind|1|xs-0015", T("2017-05-08T10:00:00+08:00"), "xs-0015");
+  a.channel = "wecom";
+  b.channel = "dingtalk";
+  Enqueue({a, b});
+  CommandResult r = RunRectify({"--db", db_->url(), "dispatch", "--once", "--channels", file_},
+                               {{"RECTIFY_TEST_APP_SECRET", kKey}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Stored("Q-1|remind|1|xs-0014").state, OutboxState::kSent);
+  EXPECT_EQ(Stored("Q-2|remind|1|xs-0015").state, OutboxState::kSent);
+  std::map<std::string, std::vector<std::string>> sends;  // user -> answers
+  int tokens = 0;
+  for (const auto& rec : testing::SinkRecords(got_.path())) {
+    if (rec.at("api") == "token") ++tokens;
+    if (rec.at("api") != "send") continue;
+    sends[std::string(rec.at("user").as_string())].push_back(
+        boost::json::serialize(rec.at("answer")));
+    EXPECT_THAT(std::string(rec.at("text").as_string()), HasSubstr("Q-"));
+  }
+  EXPECT_EQ(sends["tangqianghua"], std::vector<std::string>{"0"});
+  EXPECT_EQ(sends["expired-once"], (std::vector<std::string>{"42001", "0"}))
+      << "the expired token is fetched again and the message sent once more";
+  EXPECT_EQ(tokens, 3) << "one for each app, and one after the expiry";
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, SmsDispatchTest, ::testing::Values(Backend::kSqlite),
+                         testing::BackendTestName);
+INSTANTIATE_TEST_SUITE_P(Postgres, SmsDispatchTest, ::testing::Values(Backend::kPostgresql),
+                         testing::BackendTestName);
+
+}  // namespace
+}  // namespace rectify::notify
