@@ -18,6 +18,7 @@ build_packages=(
   libsoci-dev libsqlite3-dev libpq-dev
   libyaml-cpp-dev libhowardhinnant-date-dev tzdata
   libcli11-dev libsodium-dev libssl-dev libcurl4-openssl-dev libicu-dev libxlsxwriter-dev
+  libminizip-dev libexpat1-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev googletest

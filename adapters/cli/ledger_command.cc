@@ -1,5 +1,5 @@
-// rectify ledger import|export: register problems from a ledger file (问题台账, CSV), or write
-// the registered items back out as one.
+// rectify ledger import|export: register problems from a ledger file (问题台账, CSV or XLSX), or
+// write the registered items back out as one.
 //
 //   $ rectify ledger import ledger.csv --as xs-0009 [--campaign xinshao-2017] [--dry-run]
 //   imported 12 items from ledger.csv
@@ -24,7 +24,7 @@ namespace rectify::cli {
 namespace {
 
 struct ImportArgs {
-  std::string file, campaign, workflow, escalation, as, at, encoding;
+  std::string file, campaign, workflow, escalation, as, at, encoding, sheet;
   DefinitionSources definitions;
   bool dry_run = false;
 };
@@ -48,6 +48,7 @@ void RunImport(Context& ctx, const ImportArgs& a) {
   options.campaign = a.campaign;
   options.registrar = a.as;
   options.encoding = a.encoding;
+  options.sheet = a.sheet;
   options.now = s.clock->Now();
   auto pinned = engine::LoadAllPinnedWorkflows(*s.store);
   if (!pinned) return ctx.Fail(pinned.error());
@@ -112,15 +113,17 @@ void RunExport(Context& ctx, const std::string& campaign, const DefinitionSource
 
 void RegisterLedger(CLI::App& app, Context& ctx) {
   auto* ledger =
-      app.add_subcommand("ledger", "Import problems from a ledger file (CSV), or export");
+      app.add_subcommand("ledger", "Import problems from a ledger file (CSV or XLSX), or export");
   ledger->require_subcommand(1);
 
   auto a = std::make_shared<ImportArgs>();
   auto* imp = ledger->add_subcommand(
       "import",
-      "Register every row of a ledger (CSV: id, title, unit, responsible, registered_at, "
+      "Register every row of a ledger (CSV or XLSX: id, title, unit, responsible, registered_at, "
       "time_limit, ...) in one transaction; nothing is imported when any row is wrong");
-  imp->add_option("file", a->file, "The ledger, a CSV file (UTF-8)")->required();
+  imp->add_option("file", a->file, "The ledger: a CSV file (UTF-8) or an XLSX workbook")
+      ->required();
+  imp->add_option("--sheet", a->sheet, "The XLSX workbook's sheet (default: the first)");
   imp->add_option("--campaign", a->campaign, "The campaign rows without a campaign cell join");
   imp->add_option("--workflow", a->workflow,
                   "The workflow of rows without a workflow cell (default: the campaign's "

@@ -13,6 +13,7 @@
 #include "tests/engine/engine_fixture.h"
 #include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/xlsx_file.h"
 
 namespace rectify {
 namespace {
@@ -201,6 +202,58 @@ TEST_P(LedgerImportTest, ImportThenExportRoundTrips) {
                                    env);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(testing::RunRectify({"ledger", "export"}, env).out, exported.out);
+}
+
+// An office's XLSX ledger: a title merged over the columns, Chinese headers, dates as Excel dates.
+// A wrong cell is named as Excel names it and nothing is imported; the corrected workbook imports
+// with the deadlines its CSV twin gets.
+TEST_P(LedgerImportTest, AnXlsxLedgerIsReadWithItsCellsNamedInErrors) {
+  testing::XlsxSheet sheet{
+      "台账",
+      {{"新邵县2017年问题台账", "", "", "", "", ""},
+       {"编号", "问题", "责任单位", "责任人", "登记日期", "整改时限"},
+       {"XS-2017-001", "危房改造对象识别不准", "niangxi", "xs-0014", "#d2017-04-21", "10个工作日"},
+       {"XS-2017-002", "扶贫资金拨付滞后", "酿溪镇", "徐文波", "#d2017-04-21 10:00",
+        "#d2017-05-15"},
+       {"XS-2017-003", "驻村工作队考勤不实", "yantang", "xs-0025", "#d2017-04-24", "15 days"}},
+      {"A1:F1"}};
+  std::string file = db_->dir().File("台账.xlsx");
+  testing::WriteXlsx(file, {sheet});
+  ASSERT_EQ(testing::RunRectify({"migrate"}, Env()).exit_code, 0);
+  auto bad = testing::RunRectify({"ledger", "import", file, "--as", "xs-0009", "--campaign",
+                                  "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                                 Env());
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err, file +
+                         ":5:6: error: 台账!F5 time_limit: '15 days' is not a duration or a date "
+                         "(hint: write a duration such as 10wd (working days), 15d, or a date "
+                         "such as 2017-05-15)\n"
+                         "rectify: error: " +
+                         file + ": 1 error; nothing was imported\n");
+  EXPECT_THAT(testing::RunRectify({"--format", "json", "status"}, Env()).out,
+              HasSubstr("\"instances\":0"));
+
+  sheet.rows[4][5] = "15个工作日";
+  testing::WriteXlsx(file, {sheet});
+  auto wrong_sheet =
+      testing::RunRectify({"ledger", "import", file, "--sheet", "Sheet1", "--as", "xs-0009",
+                           "--campaign", "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                          Env());
+  EXPECT_EQ(wrong_sheet.exit_code, 1);
+  EXPECT_THAT(wrong_sheet.err, HasSubstr("the workbook has no sheet 'Sheet1'; its sheets: 台账"));
+  auto good =
+      testing::RunRectify({"ledger", "import", file, "--sheet", "台账", "--as", "xs-0009",
+                           "--campaign", "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                          Env());
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_THAT(good.out, HasSubstr("imported 3 items from " + file + " into campaign xinshao-2017"));
+  EXPECT_EQ(Instances(), 3);
+  EXPECT_EQ(Load("XS-2017-002").record.unit_id, "niangxi");
+  EXPECT_EQ(Load("XS-2017-002").responsible, "xs-0012");
+  // The same deadlines as the CSV sample: 10wd from 2017-04-21, a date, 15wd from 2017-04-24.
+  EXPECT_EQ(Due("XS-2017-001"), "2017-05-09T00:00:00+08:00");
+  EXPECT_EQ(Due("XS-2017-002"), "2017-05-16T00:00:00+08:00");
+  EXPECT_EQ(Due("XS-2017-003"), "2017-05-17T00:00:00+08:00");
 }
 
 // What Excel saves as "CSV" on a Chinese Windows.

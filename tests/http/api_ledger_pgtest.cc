@@ -7,10 +7,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 
 #include "tests/http/api_table_support.h"
+#include "tests/support/xlsx_file.h"
 
 namespace rectify {
 namespace {
@@ -150,6 +153,48 @@ TEST_P(ApiLedgerTest, ImportIsAllOrNothingAndOnceUnderItsIdempotencyKey) {
   HttpAnswer twice = Post("xs-0012", "/api/v1/ledger/import", kGood);
   EXPECT_EQ(twice.status, 422);
   EXPECT_THAT(twice.body, HasSubstr("already exists"));
+}
+
+// An XLSX workbook, as the body and as a multipart file: its bad cell is named as Excel names it,
+// nothing is imported; the corrected one imports.
+TEST_P(ApiLedgerTest, AnXlsxWorkbookIsCheckedAndImportedWithItsCellsNamed) {
+  testing::XlsxSheet sheet{
+      "台账",
+      {{"编号", "问题", "责任单位", "责任人", "登记日期", "整改时限"},
+       {"N-1", "酿溪镇档案不全", "niangxi", "xs-0012", "#d2017-04-21", "15wd"},
+       {"N-2", "长塘村饮水工程未完工", "niangxi-team-1", "xs-0014", "#d2017-04-21", "10 days"}},
+      {}};
+  std::string file = env_->db().dir().File("upload.xlsx");
+  testing::WriteXlsx(file, {sheet});
+  std::ifstream in(file, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+  HttpAnswer bad = Post("xs-0012", "/api/v1/ledger/import", bytes, {{"Content-Type", xlsx}});
+  ASSERT_EQ(bad.status, 422) << bad.body;
+  const json::value d = bad.Json().at("diagnostics").at(0);
+  EXPECT_EQ(d.at("row"), 3);
+  EXPECT_EQ(d.at("column"), 6);
+  EXPECT_EQ(d.at("column_name"), "台账!F3 time_limit");
+  EXPECT_THAT(std::string(d.at("text").as_string()),
+              HasSubstr("ledger.xlsx:3:6: error: 台账!F3 time_limit: '10 days'"));
+  EXPECT_EQ(Listed("xs-0012"), (std::set<std::string>{"T-A1", "T-A2"}));
+
+  HttpAnswer no_sheet =
+      Post("xs-0012", "/api/v1/ledger/check?sheet=Sheet1", bytes, {{"Content-Type", xlsx}});
+  ASSERT_EQ(no_sheet.status, 200) << no_sheet.body;
+  EXPECT_THAT(no_sheet.body, HasSubstr("the workbook has no sheet 'Sheet1'; its sheets: 台账"));
+
+  sheet.rows[2][5] = "10个工作日";
+  testing::WriteXlsx(file, {sheet});
+  std::ifstream again(file, std::ios::binary);
+  bytes.assign((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+  HttpAnswer done = Post("xs-0012", "/api/v1/ledger/import?sheet=%E5%8F%B0%E8%B4%A6",
+                         Multipart("台账.xlsx", bytes), {{"Content-Type", kMultipartType}});
+  ASSERT_EQ(done.status, 201) << done.body;
+  EXPECT_EQ(done.Json().at("imported"), 2);
+  EXPECT_EQ(done.Json().at("file"), "台账.xlsx");
+  EXPECT_EQ(Listed("xs-0012"), (std::set<std::string>{"T-A1", "T-A2", "N-1", "N-2"}));
 }
 
 TEST_P(ApiLedgerTest, ACallerImportsIntoTheirOwnUnitsOnly) {

@@ -3,13 +3,15 @@
 //   POST /api/v1/ledger/import   registers every row in one transaction, or none (422)
 //   GET  /api/v1/ledger/export   the caller's readable items as a ledger (CSV or XLSX)
 //
-// The upload is the body itself (Content-Type: text/csv) or multipart/form-data with one file.
+// The upload is the body itself (Content-Type: text/csv, or the XLSX type for a workbook) or
+// multipart/form-data with one file, CSV or XLSX (told apart by its bytes, table_input.h).
 // Query parameters as the CLI's options: campaign, workflow, escalation, encoding (utf-8, gbk,
-// gb18030). The caller registers and assigns the rows (the CLI's --as): the engine then checks
-// each row as it does for the CLI (the registrar must be allowed the workflow's assign
-// transition), and a caller who is not an administrator may import only into units of their
-// scope (caller_scope.h), the units they read. Every problem is reported at its row and column,
-// in the CLI's words; import is all or nothing, and honours Idempotency-Key.
+// gb18030), sheet (an XLSX workbook's sheet; default the first). The caller registers and assigns
+// the rows (the CLI's --as): the engine then checks each row as it does for the CLI (the registrar
+// must be allowed the workflow's assign transition), and a caller who is not an administrator may
+// import only into units of their scope (caller_scope.h), the units they read. Every problem is
+// reported at its row and column, in the CLI's words; import is all or nothing, and honours
+// Idempotency-Key.
 #include <boost/json.hpp>
 
 #include "adapters/http/api/api_internal.h"
@@ -121,8 +123,9 @@ Result<Upload> ReadUpload(const http::Request& req) {
   std::string media = Lower(type.substr(0, type.find(';')));
   while (!media.empty() && media.back() == ' ') media.pop_back();
   if (media == "multipart/form-data") return ReadMultipart(req, type);
-  if (media == "text/csv") {
+  if (media == "text/csv" || media == kXlsxType) {
     Upload u;
+    if (media == kXlsxType) u.file = "ledger.xlsx";
     std::string sent = HeaderParam(req.Header("content-disposition"), "filename");
     if (!sent.empty()) {
       auto name = FileName(sent);
@@ -132,9 +135,10 @@ Result<Upload> ReadUpload(const http::Request& req) {
     u.text = req.body;
     return u;
   }
-  return Error::BadInput(
-      "Content-Type: send the ledger as text/csv, or as multipart/form-data with one file (not '" +
-      (media.empty() ? std::string("none") : media) + "')");
+  return Error::BadInput("Content-Type: send the ledger as text/csv or as an XLSX workbook (" +
+                         std::string(kXlsxType) +
+                         "), or as multipart/form-data with one file (not '" +
+                         (media.empty() ? std::string("none") : media) + "')");
 }
 
 struct LedgerRequest {
@@ -143,12 +147,13 @@ struct LedgerRequest {
 };
 
 Result<LedgerRequest> ReadRequest(Call& call) {
-  static const std::vector<std::string> kKnown = {"campaign", "workflow", "escalation", "encoding"};
+  static const std::vector<std::string> kKnown = {"campaign", "workflow", "escalation", "encoding",
+                                                  "sheet"};
   for (const auto& [key, value] : call.request.query) {
     if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
       return Error::BadInput(key +
                              ": unknown parameter (the ledger takes campaign, workflow, "
-                             "escalation, encoding)");
+                             "escalation, encoding, sheet)");
     }
   }
   auto param = [&](const char* name) {
@@ -165,6 +170,7 @@ Result<LedgerRequest> ReadRequest(Call& call) {
   o.workflow = param("workflow");
   o.escalation = param("escalation");
   o.encoding = Lower(param("encoding"));
+  o.sheet = param("sheet");
   if (!o.encoding.empty() && o.encoding != "utf-8" && o.encoding != "utf8" && o.encoding != "gbk" &&
       o.encoding != "gb18030") {
     return Error::BadInput("encoding: write utf-8, gbk or gb18030 (not '" + o.encoding + "')");
