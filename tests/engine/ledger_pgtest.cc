@@ -256,6 +256,81 @@ TEST_P(LedgerImportTest, AnXlsxLedgerIsReadWithItsCellsNamedInErrors) {
   EXPECT_EQ(Due("XS-2017-003"), "2017-05-17T00:00:00+08:00");
 }
 
+// A typed ledger (seed 002's fund transfers) through the command line: a wrong file imports
+// nothing and says where; the right one is appended once, its keys then refused; the export
+// writes the canonical cells, which import again into a fresh database.
+TEST_P(LedgerImportTest, ATypedLedgerIsAppendedOnceAndExportedAsItsColumns) {
+  ASSERT_EQ(testing::RunRectify({"migrate"}, Env()).exit_code, 0);
+  std::string sample =
+      std::string(RECTIFY_SOURCE_DIR) + "/workflows/ledgers/jinkouhe-fund-transfers-sample.csv";
+  Write(db_->dir().File("bad.csv"),
+        "拨付编号,拨付层级,项目名称,实施单位,拨付金额,拨付日期,拨付状态\n"
+        "B-1,区级,安置点,jinhe,12.345,2017-04-10,已拨付\n"
+        "B-2,区级,产业路,jinhe,100,2017-04-11,已拨付\n");
+  auto bad = testing::RunRectify({"ledger", "import", db_->dir().File("bad.csv"), "--kind",
+                                  "jinkouhe-fund-transfers", "--as", "jkh-07"},
+                                 Env());
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err, db_->dir().File("bad.csv") +
+                         ":2:5: error: amount: '12.345' is not an amount of money (hint: write "
+                         "yuan with at most two decimals: 12000, 12,000.50, 1.2万)\n"
+                         "rectify: error: " +
+                         db_->dir().File("bad.csv") + ": 1 error; nothing was imported\n");
+  auto empty =
+      testing::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, Env());
+  ASSERT_EQ(empty.exit_code, 0) << empty.err;
+  const std::string header =
+      "\xEF\xBB\xBF"
+      "transfer_no,level,project,unit,fund_source,amount,transferred_on,handled_by,status,note\r\n";
+  EXPECT_EQ(empty.out, header);  // nothing was imported
+
+  auto dry = testing::RunRectify({"ledger", "import", sample, "--kind", "jinkouhe-fund-transfers",
+                                  "--as", "jkh-07", "--dry-run"},
+                                 Env());
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_EQ(dry.out, sample +
+                         ": 3 rows would be imported into ledger jinkouhe-fund-transfers "
+                         "(扶贫移民项目资金拨付台账); nothing was changed (--dry-run)\n");
+  auto good = testing::RunRectify({"ledger", "import", sample, "--kind", "jinkouhe-fund-transfers",
+                                   "--as", "jkh-07", "--at", "2017-05-03T09:00:00+08:00"},
+                                  Env());
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_EQ(good.out,
+            "imported 3 rows into ledger jinkouhe-fund-transfers (扶贫移民项目资金拨付台账) from " +
+                sample + "\n");
+  auto again = testing::RunRectify(
+      {"ledger", "import", sample, "--kind", "jinkouhe-fund-transfers", "--as", "jkh-07"}, Env());
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.err, HasSubstr(sample + ":2:1: error: transfer_no: 'JKH-BF-2017-001' is in "
+                                            "ledger jinkouhe-fund-transfers already"));
+  EXPECT_THAT(again.err, HasSubstr("3 errors; nothing was imported"));
+
+  auto exported =
+      testing::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, Env());
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(exported.out,
+            header +
+                "JKH-BF-2017-001,区级,金河镇易地扶贫搬迁安置点建设,jinhe,中央,1250000.00,2017-04-"
+                "10,jkh-07,已拨付,\r\n"
+                "JKH-BF-2017-002,乡镇级,和平彝族乡产业路硬化,heping,省级,386000.00,2017-04-18,"
+                "jkh-07,已拨付,\r\n"
+                "JKH-BF-2017-003,村级,共安彝族乡安全饮水工程,gongtong,区级本级,126500.50,2017-05-"
+                "02,jkh-07,暂停拨付,违规程序拨付，财政暂停拨付\r\n");
+
+  auto other = testing::TestDatabase::Create(GetParam());
+  ASSERT_TRUE(other.ok());
+  auto env = Env();
+  env["RECTIFY_DB"] = (*other)->url();
+  Write(db_->dir().File("export.csv"), exported.out);
+  ASSERT_EQ(testing::RunRectify({"migrate"}, env).exit_code, 0);
+  auto back = testing::RunRectify({"ledger", "import", db_->dir().File("export.csv"), "--kind",
+                                   "jinkouhe-fund-transfers", "--as", "jkh-07"},
+                                  env);
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(testing::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, env).out,
+            exported.out);
+}
+
 // What Excel saves as "CSV" on a Chinese Windows.
 std::string Gbk(const std::string& utf8) {
   iconv_t cd = iconv_open("GBK", "UTF-8");
