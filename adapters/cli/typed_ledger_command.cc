@@ -7,7 +7,6 @@
 #include "adapters/cli/database_access.h"
 #include "adapters/store/soci/typed_ledger_store.h"
 #include "rectify/engine/report_table.h"
-#include "rectify/engine/table_input.h"
 #include "rectify/engine/typed_ledger.h"
 
 namespace rectify::cli {
@@ -54,24 +53,8 @@ void RunTypedLedgerImport(Context& ctx, const TypedImportArgs& a) {
   store_soci::Database& db = *opened->db;
 
   Diagnostics diags;
-  engine::TypedLedger ledger =
-      engine::ParseTypedLedger(bytes.str(), **kind, **set, {a.file, a.encoding, a.sheet}, diags);
-  if (!diags.has_errors() && !(*kind)->key().empty()) {
-    std::vector<std::string> keys;
-    for (const auto& r : ledger.rows) keys.push_back(r.key);
-    auto taken = store_soci::LedgerKeysTaken(db, a.kind, keys);
-    if (!taken) return ctx.Fail(taken.error());
-    const std::size_t first = diags.items().size();
-    for (const auto& r : ledger.rows) {
-      if (!taken->count(r.key)) continue;
-      diags.Error(
-          {a.file, r.row, ledger.key_column}, (*kind)->key().front(),
-          "'" + r.key + "' is in ledger " + a.kind + " already",
-          "leave the row out if it was imported before, or correct its " + (*kind)->key().front());
-    }
-    engine::TableInput table{a.file, !ledger.sheet.empty(), ledger.sheet, {}};
-    engine::AddCellReferences(diags, first, table);
-  }
+  auto ledger = store_soci::ImportTypedLedger(
+      db, **kind, **set, bytes.str(), {a.file, a.encoding, a.sheet}, a.as, now, a.dry_run, diags);
   diags.Sort();
   ctx.err << diags.Format();
   if (diags.has_errors()) {
@@ -79,7 +62,8 @@ void RunTypedLedgerImport(Context& ctx, const TypedImportArgs& a) {
                                     (diags.error_count() == 1 ? "" : "s") +
                                     "; nothing was imported"));
   }
-  std::size_t n = ledger.rows.size();
+  if (!ledger) return ctx.Fail(ledger.error());
+  std::size_t n = ledger->rows.size();
   std::string rows = std::to_string(n) + " row" + (n == 1 ? "" : "s");
   std::string label = "ledger " + a.kind +
                       ((*kind)->info().title.empty() ? "" : " (" + (*kind)->info().title + ")");
@@ -87,9 +71,6 @@ void RunTypedLedgerImport(Context& ctx, const TypedImportArgs& a) {
     ctx.out << a.file << ": " << rows << " would be imported into " << label
             << "; nothing was changed (--dry-run)\n";
     return;
-  }
-  if (Status s = store_soci::AppendLedgerRows(db, **kind, ledger, a.file, a.as, now); !s) {
-    return ctx.Fail(s.error().WithContext(a.file + ": nothing was imported"));
   }
   ctx.out << "imported " << rows << " into " << label << " from " << a.file << "\n";
 }
@@ -102,20 +83,9 @@ void RunTypedLedgerExport(Context& ctx, const std::string& name,
   if (!kind) return ctx.Fail(kind.error());
   auto opened = OpenDatabase(ctx, /*create=*/false);
   if (!opened) return ctx.Fail(opened.error());
-  auto stored = store_soci::LoadLedgerRows(*opened->db, name);
-  if (!stored) return ctx.Fail(stored.error());
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& r : *stored) {
-    std::vector<std::string> cells;
-    for (const auto& c : (*kind)->columns()) {
-      auto it = r.cells.find(c.name);
-      cells.push_back(it != r.cells.end() && it->value().is_string()
-                          ? std::string(it->value().as_string())
-                          : std::string());
-    }
-    rows.push_back(std::move(cells));
-  }
-  ctx.out << engine::TableCsv(engine::TypedLedgerTable(**kind, rows));
+  auto table = store_soci::TypedLedgerExport(*opened->db, **kind);
+  if (!table) return ctx.Fail(table.error());
+  ctx.out << engine::TableCsv(*table);
 }
 
 }  // namespace rectify::cli

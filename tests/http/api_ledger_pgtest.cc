@@ -197,6 +197,61 @@ TEST_P(ApiLedgerTest, AnXlsxWorkbookIsCheckedAndImportedWithItsCellsNamed) {
   EXPECT_EQ(Listed("xs-0012"), (std::set<std::string>{"T-A1", "T-A2", "N-1", "N-2"}));
 }
 
+// A typed ledger (seed 002's acceptance ledger) over HTTP by an administrator: a wrong cell of a
+// workbook is named and nothing appended; a dry run appends nothing; the import appends every
+// row; the export gives them back as JSON and as a workbook.
+TEST_P(ApiLedgerTest, ATypedLedgerIsImportedAndExportedByAnAdministrator) {
+  testing::XlsxSheet sheet{"验收台账",
+                           {{"项目编号", "项目名称", "实施单位", "完工日期", "完成投资"},
+                            {"P-1", "金河镇产业路", "金河镇", "#d2017-06-01", "38.6万"},
+                            {"P-2", "和平乡饮水工程", "heping", "六月", "#n126500.5"}},
+                           {}};
+  std::string file = env_->db().dir().File("acceptance.xlsx");
+  testing::WriteXlsx(file, {sheet});
+  auto read = [&] {
+    std::ifstream in(file, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const std::string xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  const std::string route = "/api/v1/ledgers/jinkouhe-acceptance/";
+  HttpAnswer bad = Post("xs-0003", route + "import", read(), {{"Content-Type", xlsx}});
+  ASSERT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(bad.Json().at("imported"), 0);
+  EXPECT_EQ(std::string(bad.Json().at("diagnostics").at(0).at("text").as_string()),
+            "ledger.xlsx:3:4: error: 验收台账!D3 completed_on: '六月' is not a date (hint: write a "
+            "date such as 2017-04-21, 2017/4/21 or 2017年4月21日)");
+
+  sheet.rows[2][3] = "#d2017-06-20";
+  testing::WriteXlsx(file, {sheet});
+  HttpAnswer dry = Post("xs-0003", route + "import?dry_run=true", read(), {{"Content-Type", xlsx}});
+  ASSERT_EQ(dry.status, 200) << dry.body;
+  EXPECT_EQ(dry.Json().at("valid_rows"), 2);
+  EXPECT_EQ(dry.Json().at("imported"), 0);
+  HttpAnswer empty = Get("xs-0003", route + "export?format=json");
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_EQ(empty.Json().at("rows").as_array().size(), 0u);
+
+  HttpAnswer done = Post("xs-0003", route + "import", read(), {{"Content-Type", xlsx}});
+  ASSERT_EQ(done.status, 201) << done.body;
+  EXPECT_EQ(done.Json().at("imported"), 2);
+  HttpAnswer twice = Post("xs-0003", route + "import", read(), {{"Content-Type", xlsx}});
+  EXPECT_EQ(twice.status, 422);
+  EXPECT_THAT(twice.body, HasSubstr("'P-1' is in ledger jinkouhe-acceptance already"));
+
+  HttpAnswer exported = Get("xs-0003", route + "export?format=json");
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  EXPECT_EQ(json::serialize(exported.Json().at("rows")),
+            R"([["P-1","金河镇产业路","jinhe","2017-06-01","","","","386000.00","",""],)"
+            R"(["P-2","和平乡饮水工程","heping","2017-06-20","","","","126500.50","",""]])");
+  HttpAnswer book = Get("xs-0003", route + "export?format=xlsx");
+  ASSERT_EQ(book.status, 200);
+  EXPECT_EQ(book.Header("content-type"), xlsx);
+  EXPECT_EQ(book.body.substr(0, 4), std::string("PK\x03\x04", 4));
+  // Not an administrator: no import (403); another county's ledger is not there (404).
+  EXPECT_EQ(Post("xs-0012", route + "import", read(), {{"Content-Type", xlsx}}).status, 403);
+  EXPECT_EQ(Get("xs-0012", route + "export").status, 404);
+}
+
 TEST_P(ApiLedgerTest, ACallerImportsIntoTheirOwnUnitsOnly) {
   const std::string csv =
       "id,title,unit,responsible,registered_at,time_limit\n"

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "adapters/store/soci/transaction.h"
+#include "rectify/engine/table_input.h"
 
 namespace rectify::store_soci {
 
@@ -56,6 +57,37 @@ Status AppendLedgerRows(Database& db, const definition::LedgerKind& kind,
   });
 }
 
+Result<engine::TypedLedger> ImportTypedLedger(Database& db, const definition::LedgerKind& kind,
+                                              const definition::DefinitionSet& definitions,
+                                              std::string_view bytes,
+                                              const engine::TypedLedgerOptions& options,
+                                              const std::string& imported_by, Timestamp at,
+                                              bool dry_run, Diagnostics& diags) {
+  engine::TypedLedger ledger = engine::ParseTypedLedger(bytes, kind, definitions, options, diags);
+  if (diags.has_errors()) return ledger;
+  if (!kind.key().empty()) {
+    std::vector<std::string> keys;
+    for (const auto& r : ledger.rows) keys.push_back(r.key);
+    auto taken = LedgerKeysTaken(db, kind.info().name, keys);
+    if (!taken) return taken.error();
+    const std::size_t first = diags.items().size();
+    for (const auto& r : ledger.rows) {
+      if (!taken->count(r.key)) continue;
+      diags.Error(
+          {options.file, r.row, ledger.key_column}, kind.key().front(),
+          "'" + r.key + "' is in ledger " + kind.info().name + " already",
+          "leave the row out if it was imported before, or correct its " + kind.key().front());
+    }
+    engine::AddCellReferences(diags, first,
+                              {options.file, !ledger.sheet.empty(), ledger.sheet, {}});
+  }
+  if (diags.has_errors() || dry_run) return ledger;
+  if (Status s = AppendLedgerRows(db, kind, ledger, options.file, imported_by, at); !s) {
+    return s.error().WithContext(options.file + ": nothing was imported");
+  }
+  return ledger;
+}
+
 Result<std::vector<StoredLedgerRow>> LoadLedgerRows(Database& db, const std::string& ledger) {
   std::vector<StoredLedgerRow> out;
   try {
@@ -89,6 +121,23 @@ Result<std::vector<StoredLedgerRow>> LoadLedgerRows(Database& db, const std::str
     return db.MapError(e, "read ledger " + ledger);
   }
   return out;
+}
+
+Result<engine::ReportTable> TypedLedgerExport(Database& db, const definition::LedgerKind& kind) {
+  auto stored = LoadLedgerRows(db, kind.info().name);
+  if (!stored) return stored.error();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : *stored) {
+    std::vector<std::string> cells;
+    for (const auto& c : kind.columns()) {
+      auto it = r.cells.find(c.name);
+      cells.push_back(it != r.cells.end() && it->value().is_string()
+                          ? std::string(it->value().as_string())
+                          : std::string());
+    }
+    rows.push_back(std::move(cells));
+  }
+  return engine::TypedLedgerTable(kind, rows);
 }
 
 }  // namespace rectify::store_soci

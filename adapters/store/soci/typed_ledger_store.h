@@ -43,7 +43,22 @@ Status AppendLedgerRows(Database& db, const definition::LedgerKind& kind,
                         const engine::TypedLedger& rows, const std::string& source,
                         const std::string& imported_by, Timestamp at);
 
+// The whole import, as `rectify ledger import --kind` and POST /api/v1/ledgers/{kind}/import make
+// it: `bytes` parsed and checked (ParseTypedLedger), the keys checked against the database (each
+// taken one an error at its row), then, unless `dry_run`, every row appended in one transaction.
+// Every problem goes to `diags`; the rows read are returned, appended only when `diags` has no
+// error and the result is OK (a store error: nothing appended either).
+Result<engine::TypedLedger> ImportTypedLedger(Database& db, const definition::LedgerKind& kind,
+                                              const definition::DefinitionSet& definitions,
+                                              std::string_view bytes,
+                                              const engine::TypedLedgerOptions& options,
+                                              const std::string& imported_by, Timestamp at,
+                                              bool dry_run, Diagnostics& diags);
+
 // The ledger's rows in the order they were appended.
 Result<std::vector<StoredLedgerRow>> LoadLedgerRows(Database& db, const std::string& ledger);
+
+// The ledger's rows as a table in the kind's columns (TypedLedgerTable), what an export writes.
+Result<engine::ReportTable> TypedLedgerExport(Database& db, const definition::LedgerKind& kind);
 
 }  // namespace rectify::store_soci
