@@ -104,6 +104,22 @@ TEST(XlsxReader, WhatIsNotAWorkbookIsOneClearError) {
   EXPECT_THAT(broken.error().message(), HasSubstr("not an XLSX workbook"));
 }
 
+TEST(XlsxReader, ASheetOfFewCellsFarApartIsRefusedNotAllocated) {
+  // One cell in column XFD on each of 700 rows: 11 million cells if each row were held whole.
+  testing::XlsxSheet sheet{"Sheet1", {}, {}};
+  for (int r = 0; r < 700; ++r) {
+    sheet.rows.emplace_back(16384);
+    sheet.rows.back().back() = "x";
+  }
+  testing::TempDir dir;
+  testing::WriteXlsx(dir.File("wide.xlsx"), {sheet});
+  auto read = engine::ReadXlsxSheet(Read(dir.File("wide.xlsx")), "");
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().message(),
+            "the sheet 'Sheet1' is too large to read (more than 10 million cells); split it, or "
+            "save it as CSV");
+}
+
 TEST(TableInput, AnXlsxTableSkipsTheTitleAndNamesCellsInMessages) {
   testing::TempDir dir;
   testing::WriteXlsx(dir.File("l.xlsx"), {OfficeLedger()});

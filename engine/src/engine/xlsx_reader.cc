@@ -23,6 +23,9 @@ namespace {
 constexpr std::size_t kMaxPart = 256u << 20;
 constexpr int kMaxRows = 1048576;
 constexpr int kMaxColumns = 16384;
+// Cells held (a row holds every cell up to its last): a crafted sheet of a few cells far apart on
+// many rows would otherwise take gigabytes.
+constexpr std::size_t kMaxCells = 10'000'000;
 
 // --- minizip over a buffer: the callbacks of its I/O API, with the buffer as the "file". ---
 
@@ -405,6 +408,7 @@ Result<XlsxSheet> ReadXlsxSheet(std::string_view bytes, std::string_view wanted)
   };
   std::vector<Merge> merges;
   std::map<int, XlsxRow> rows;
+  std::size_t held = 0;  // cells allocated in `rows`
   Status failure;
   int row_no = 0, col_no = 0;
   std::string type, value, inline_text;
@@ -497,7 +501,16 @@ Result<XlsxSheet> ReadXlsxSheet(std::string_view bytes, std::string_view wanted)
       if (text.empty()) return;
       XlsxRow& row = rows[row_no];
       row.row = row_no;
-      if (row.cells.size() < static_cast<std::size_t>(col_no)) row.cells.resize(col_no);
+      if (row.cells.size() < static_cast<std::size_t>(col_no)) {
+        held += static_cast<std::size_t>(col_no) - row.cells.size();
+        if (held > kMaxCells) {
+          failure = Error::BadInput("the sheet '" + out.name +
+                                    "' is too large to read (more than 10 million cells); split "
+                                    "it, or save it as CSV");
+          return;
+        }
+        row.cells.resize(col_no);
+      }
       row.cells[static_cast<std::size_t>(col_no - 1)] = std::move(text);
     }
   };
@@ -518,7 +531,15 @@ Result<XlsxSheet> ReadXlsxSheet(std::string_view bytes, std::string_view wanted)
     for (int r = m.r1; r <= m.r2; ++r) {
       XlsxRow& row = rows[r];
       row.row = r;
-      if (row.cells.size() < static_cast<std::size_t>(m.c2)) row.cells.resize(m.c2);
+      if (row.cells.size() < static_cast<std::size_t>(m.c2)) {
+        held += static_cast<std::size_t>(m.c2) - row.cells.size();
+        if (held > kMaxCells) {
+          return Error::BadInput("the sheet '" + out.name +
+                                 "' is too large to read (more than 10 million cells); split it, "
+                                 "or save it as CSV");
+        }
+        row.cells.resize(m.c2);
+      }
       for (int c = m.c1; c <= m.c2; ++c) row.cells[static_cast<std::size_t>(c - 1)] = v;
     }
     if (m.c2 > m.c1) {

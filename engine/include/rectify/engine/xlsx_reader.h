@@ -18,7 +18,8 @@
 // "新邵县2017年问题台账") is flagged `title` so the reader of a table can skip it.
 //
 // Limits against a crafted file: each part at most 256 MiB unzipped, at most 1,048,576 rows and
-// 16,384 columns (Excel's own), else kBadInput.
+// 16,384 columns (Excel's own), at most 10 million cells held (a row holds every cell up to its
+// last), else kBadInput.
 //
 // Thread-safety: pure functions.
 #pragma once
