@@ -19,6 +19,7 @@ build_packages=(
   libyaml-cpp-dev libhowardhinnant-date-dev tzdata
   libcli11-dev libsodium-dev libssl-dev libcurl4-openssl-dev libicu-dev libxlsxwriter-dev
   libqrencode-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
+  libminizip-dev libexpat1-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev googletest

@@ -148,6 +148,17 @@ void RegisterExplain(CLI::App& app, Context& ctx) {
                   << FormatWorkingHours(cal->working_hours()) << "\n";
           break;
         }
+        case Kind::kLedger: {
+          auto kind = s.FindLedgerKind(info.name, info.version);
+          ctx.out << info.Label() << (info.title.empty() ? "" : " (" + info.title + ")")
+                  << ": columns";
+          for (const auto& c : kind->columns()) {
+            ctx.out << " " << c.name << " (" << definition::ColumnTypeName(c.type)
+                    << (c.required ? ", required" : "") << ")";
+          }
+          ctx.out << "\n";
+          break;
+        }
         case Kind::kChannels:
           break;
       }

@@ -1,5 +1,5 @@
-// rectify ledger import|export: register problems from a ledger file (问题台账, CSV), or write
-// the registered items back out as one.
+// rectify ledger import|export: register problems from a ledger file (问题台账, CSV or XLSX), or
+// write the registered items back out as one.
 //
 //   $ rectify ledger import ledger.csv --as xs-0009 [--campaign xinshao-2017] [--dry-run]
 //   imported 12 items from ledger.csv
@@ -15,6 +15,7 @@
 #include "adapters/cli/cli.h"
 #include "adapters/cli/engine_access.h"
 #include "adapters/cli/text_table.h"
+#include "adapters/cli/typed_ledger_command.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/ledger.h"
 #include "rectify/engine/report_table.h"
@@ -24,12 +25,24 @@ namespace rectify::cli {
 namespace {
 
 struct ImportArgs {
-  std::string file, campaign, workflow, escalation, as, at, encoding;
+  std::string file, campaign, workflow, escalation, as, at, encoding, sheet, kind;
   DefinitionSources definitions;
   bool dry_run = false;
 };
 
 void RunImport(Context& ctx, const ImportArgs& a) {
+  if (!a.kind.empty()) {
+    for (const auto& [flag, value] :
+         {std::pair<const char*, const std::string*>{"--campaign", &a.campaign},
+          {"--workflow", &a.workflow},
+          {"--escalation", &a.escalation}}) {
+      if (!value->empty()) {
+        return ctx.UsageError(std::string(flag) + " is for the problem ledger, not with --kind");
+      }
+    }
+    return RunTypedLedgerImport(
+        ctx, {a.file, a.kind, a.as, a.at, a.encoding, a.sheet, a.definitions, a.dry_run});
+  }
   std::ifstream in(a.file, std::ios::binary);
   if (!in) return ctx.Fail(Error::BadInput("cannot read " + a.file + "; check the path"));
   std::ostringstream text;
@@ -48,6 +61,7 @@ void RunImport(Context& ctx, const ImportArgs& a) {
   options.campaign = a.campaign;
   options.registrar = a.as;
   options.encoding = a.encoding;
+  options.sheet = a.sheet;
   options.now = s.clock->Now();
   auto pinned = engine::LoadAllPinnedWorkflows(*s.store);
   if (!pinned) return ctx.Fail(pinned.error());
@@ -112,15 +126,21 @@ void RunExport(Context& ctx, const std::string& campaign, const DefinitionSource
 
 void RegisterLedger(CLI::App& app, Context& ctx) {
   auto* ledger =
-      app.add_subcommand("ledger", "Import problems from a ledger file (CSV), or export");
+      app.add_subcommand("ledger", "Import problems from a ledger file (CSV or XLSX), or export");
   ledger->require_subcommand(1);
 
   auto a = std::make_shared<ImportArgs>();
   auto* imp = ledger->add_subcommand(
       "import",
-      "Register every row of a ledger (CSV: id, title, unit, responsible, registered_at, "
+      "Register every row of a ledger (CSV or XLSX: id, title, unit, responsible, registered_at, "
       "time_limit, ...) in one transaction; nothing is imported when any row is wrong");
-  imp->add_option("file", a->file, "The ledger, a CSV file (UTF-8)")->required();
+  imp->add_option("file", a->file, "The ledger: a CSV file (UTF-8) or an XLSX workbook")
+      ->required();
+  imp->add_option("--sheet", a->sheet, "The XLSX workbook's sheet (default: the first)");
+  imp->add_option("--kind", a->kind,
+                  "A typed ledger (kind: ledger in workflows/ledgers/, e.g. "
+                  "jinkouhe-fund-transfers) to append the rows to, instead of registering "
+                  "problems");
   imp->add_option("--campaign", a->campaign, "The campaign rows without a campaign cell join");
   imp->add_option("--workflow", a->workflow,
                   "The workflow of rows without a workflow cell (default: the campaign's "
@@ -139,13 +159,22 @@ void RegisterLedger(CLI::App& app, Context& ctx) {
   imp->callback([&ctx, a] { RunImport(ctx, *a); });
 
   auto campaign = std::make_shared<std::string>();
+  auto kind = std::make_shared<std::string>();
   auto definitions = std::make_shared<DefinitionSources>();
   auto* exp = ledger->add_subcommand(
       "export", "Write the registered items as a ledger (CSV) that ledger import reads back");
   exp->add_option("--campaign", *campaign, "Only this campaign's items");
+  exp->add_option("--kind", *kind, "A typed ledger's rows instead of the items (CSV)");
   AddDefinitionOptions(exp, *definitions);
   SupportFormats(ctx, exp, {"csv"});
-  exp->callback([&ctx, campaign, definitions] { RunExport(ctx, *campaign, *definitions); });
+  exp->callback([&ctx, campaign, kind, definitions] {
+    if (!kind->empty()) {
+      if (!campaign->empty())
+        return ctx.UsageError("--campaign is not for a typed ledger (--kind)");
+      return RunTypedLedgerExport(ctx, *kind, *definitions);
+    }
+    RunExport(ctx, *campaign, *definitions);
+  });
 }
 
 }  // namespace rectify::cli

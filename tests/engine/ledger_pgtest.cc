@@ -13,6 +13,7 @@
 #include "tests/engine/engine_fixture.h"
 #include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/xlsx_file.h"
 
 namespace rectify {
 namespace {
@@ -201,6 +202,133 @@ TEST_P(LedgerImportTest, ImportThenExportRoundTrips) {
                                    env);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(testing::RunRectify({"ledger", "export"}, env).out, exported.out);
+}
+
+// An office's XLSX ledger: a title merged over the columns, Chinese headers, dates as Excel dates.
+// A wrong cell is named as Excel names it and nothing is imported; the corrected workbook imports
+// with the deadlines its CSV twin gets.
+TEST_P(LedgerImportTest, AnXlsxLedgerIsReadWithItsCellsNamedInErrors) {
+  testing::XlsxSheet sheet{
+      "台账",
+      {{"新邵县2017年问题台账", "", "", "", "", ""},
+       {"编号", "问题", "责任单位", "责任人", "登记日期", "整改时限"},
+       {"XS-2017-001", "危房改造对象识别不准", "niangxi", "xs-0014", "#d2017-04-21", "10个工作日"},
+       {"XS-2017-002", "扶贫资金拨付滞后", "酿溪镇", "徐文波", "#d2017-04-21 10:00",
+        "#d2017-05-15"},
+       {"XS-2017-003", "驻村工作队考勤不实", "yantang", "xs-0025", "#d2017-04-24", "15 days"}},
+      {"A1:F1"}};
+  std::string file = db_->dir().File("台账.xlsx");
+  testing::WriteXlsx(file, {sheet});
+  ASSERT_EQ(testing::RunRectify({"migrate"}, Env()).exit_code, 0);
+  auto bad = testing::RunRectify({"ledger", "import", file, "--as", "xs-0009", "--campaign",
+                                  "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                                 Env());
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err, file +
+                         ":5:6: error: 台账!F5 time_limit: '15 days' is not a duration or a date "
+                         "(hint: write a duration such as 10wd (working days), 15d, or a date "
+                         "such as 2017-05-15)\n"
+                         "rectify: error: " +
+                         file + ": 1 error; nothing was imported\n");
+  EXPECT_THAT(testing::RunRectify({"--format", "json", "status"}, Env()).out,
+              HasSubstr("\"instances\":0"));
+
+  sheet.rows[4][5] = "15个工作日";
+  testing::WriteXlsx(file, {sheet});
+  auto wrong_sheet =
+      testing::RunRectify({"ledger", "import", file, "--sheet", "Sheet1", "--as", "xs-0009",
+                           "--campaign", "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                          Env());
+  EXPECT_EQ(wrong_sheet.exit_code, 1);
+  EXPECT_THAT(wrong_sheet.err, HasSubstr("the workbook has no sheet 'Sheet1'; its sheets: 台账"));
+  auto good =
+      testing::RunRectify({"ledger", "import", file, "--sheet", "台账", "--as", "xs-0009",
+                           "--campaign", "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                          Env());
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_THAT(good.out, HasSubstr("imported 3 items from " + file + " into campaign xinshao-2017"));
+  EXPECT_EQ(Instances(), 3);
+  EXPECT_EQ(Load("XS-2017-002").record.unit_id, "niangxi");
+  EXPECT_EQ(Load("XS-2017-002").responsible, "xs-0012");
+  // The same deadlines as the CSV sample: 10wd from 2017-04-21, a date, 15wd from 2017-04-24.
+  EXPECT_EQ(Due("XS-2017-001"), "2017-05-09T00:00:00+08:00");
+  EXPECT_EQ(Due("XS-2017-002"), "2017-05-16T00:00:00+08:00");
+  EXPECT_EQ(Due("XS-2017-003"), "2017-05-17T00:00:00+08:00");
+}
+
+// A typed ledger (seed 002's fund transfers) through the command line: a wrong file imports
+// nothing and says where; the right one is appended once, its keys then refused; the export
+// writes the canonical cells, which import again into a fresh database.
+TEST_P(LedgerImportTest, ATypedLedgerIsAppendedOnceAndExportedAsItsColumns) {
+  ASSERT_EQ(testing::RunRectify({"migrate"}, Env()).exit_code, 0);
+  std::string sample =
+      std::string(RECTIFY_SOURCE_DIR) + "/workflows/ledgers/jinkouhe-fund-transfers-sample.csv";
+  Write(db_->dir().File("bad.csv"),
+        "拨付编号,拨付层级,项目名称,实施单位,拨付金额,拨付日期,拨付状态\n"
+        "B-1,区级,安置点,jinhe,12.345,2017-04-10,已拨付\n"
+        "B-2,区级,产业路,jinhe,100,2017-04-11,已拨付\n");
+  auto bad = testing::RunRectify({"ledger", "import", db_->dir().File("bad.csv"), "--kind",
+                                  "jinkouhe-fund-transfers", "--as", "jkh-07"},
+                                 Env());
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err, db_->dir().File("bad.csv") +
+                         ":2:5: error: amount: '12.345' is not an amount of money (hint: write "
+                         "yuan with at most two decimals: 12000, 12,000.50, 1.2万)\n"
+                         "rectify: error: " +
+                         db_->dir().File("bad.csv") + ": 1 error; nothing was imported\n");
+  auto empty =
+      testing::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, Env());
+  ASSERT_EQ(empty.exit_code, 0) << empty.err;
+  const std::string header =
+      "\xEF\xBB\xBF"
+      "transfer_no,level,project,unit,fund_source,amount,transferred_on,handled_by,status,note\r\n";
+  EXPECT_EQ(empty.out, header);  // nothing was imported
+
+  auto dry = testing::RunRectify({"ledger", "import", sample, "--kind", "jinkouhe-fund-transfers",
+                                  "--as", "jkh-07", "--dry-run"},
+                                 Env());
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_EQ(dry.out, sample +
+                         ": 3 rows would be imported into ledger jinkouhe-fund-transfers "
+                         "(扶贫移民项目资金拨付台账); nothing was changed (--dry-run)\n");
+  auto good = testing::RunRectify({"ledger", "import", sample, "--kind", "jinkouhe-fund-transfers",
+                                   "--as", "jkh-07", "--at", "2017-05-03T09:00:00+08:00"},
+                                  Env());
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_EQ(good.out,
+            "imported 3 rows into ledger jinkouhe-fund-transfers (扶贫移民项目资金拨付台账) from " +
+                sample + "\n");
+  auto again = testing::RunRectify(
+      {"ledger", "import", sample, "--kind", "jinkouhe-fund-transfers", "--as", "jkh-07"}, Env());
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.err, HasSubstr(sample + ":2:1: error: transfer_no: 'JKH-BF-2017-001' is in "
+                                            "ledger jinkouhe-fund-transfers already"));
+  EXPECT_THAT(again.err, HasSubstr("3 errors; nothing was imported"));
+
+  auto exported =
+      testing::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, Env());
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(exported.out,
+            header +
+                "JKH-BF-2017-001,区级,金河镇易地扶贫搬迁安置点建设,jinhe,中央,1250000.00,2017-04-"
+                "10,jkh-07,已拨付,\r\n"
+                "JKH-BF-2017-002,乡镇级,和平彝族乡产业路硬化,heping,省级,386000.00,2017-04-18,"
+                "jkh-07,已拨付,\r\n"
+                "JKH-BF-2017-003,村级,共安彝族乡安全饮水工程,gongtong,区级本级,126500.50,2017-05-"
+                "02,jkh-07,暂停拨付,违规程序拨付，财政暂停拨付\r\n");
+
+  auto other = testing::TestDatabase::Create(GetParam());
+  ASSERT_TRUE(other.ok());
+  auto env = Env();
+  env["RECTIFY_DB"] = (*other)->url();
+  Write(db_->dir().File("export.csv"), exported.out);
+  ASSERT_EQ(testing::RunRectify({"migrate"}, env).exit_code, 0);
+  auto back = testing::RunRectify({"ledger", "import", db_->dir().File("export.csv"), "--kind",
+                                   "jinkouhe-fund-transfers", "--as", "jkh-07"},
+                                  env);
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(testing::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, env).out,
+            exported.out);
 }
 
 // What Excel saves as "CSV" on a Chinese Windows.

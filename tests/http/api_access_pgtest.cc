@@ -624,6 +624,37 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     if (c.reads_reports) expected.insert(t.report_item_);
     EXPECT_THAT(ids, UnorderedElementsAreArray(expected)) << c.name;
   };
+  // Typed ledgers: an import only by an administrator, sent a file with a wrong cell here (422,
+  // nothing appended; api_ledger_pgtest.cc imports); the export of Jinkouhe's ledger is another
+  // county's to the Xinshao callers (404), and empty to the administrator.
+  table["POST /api/v1/ledgers/{kind}/import"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    auto headers = s.headers;
+    headers["Content-Type"] = "text/csv";
+    HttpAnswer a =
+        s.client.Send("POST", "/api/v1/ledgers/jinkouhe-acceptance/import",
+                      "项目编号,项目名称,实施单位,完工日期\nP-1,路,jinhe,六月\n", headers);
+    int expected = !Authenticated(c)                                      ? 401
+                   : c.person != "xs-0003" || c.how == Caller::kReadToken ? 403
+                                                                          : 422;
+    EXPECT_EQ(a.status, expected) << c.name << ": " << a.body;
+    if (expected == 422) {
+      EXPECT_EQ(a.Json().at("imported"), 0) << c.name;
+    }
+  };
+  table["GET /api/v1/ledgers/{kind}/export"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/ledgers/jinkouhe-acceptance/export?format=json",
+                                 "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    if (c.person != "xs-0003") {
+      EXPECT_EQ(a.status, 404) << c.name << ": " << a.body;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    EXPECT_EQ(a.Json().at("rows").as_array().size(), 0u) << c.name;
+  };
   // Reports over the caller's units, a month on, when every item is overdue.
   table["GET /api/v1/reports/overdue"] = [](ApiAccessTest&, const Caller& c, Session& s) {
     HttpAnswer a = s.client.Send("GET", "/api/v1/reports/overdue?as_of=2017-05-20T10:00:00%2B08:00",

@@ -7,10 +7,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 
 #include "tests/http/api_table_support.h"
+#include "tests/support/xlsx_file.h"
 
 namespace rectify {
 namespace {
@@ -150,6 +153,103 @@ TEST_P(ApiLedgerTest, ImportIsAllOrNothingAndOnceUnderItsIdempotencyKey) {
   HttpAnswer twice = Post("xs-0012", "/api/v1/ledger/import", kGood);
   EXPECT_EQ(twice.status, 422);
   EXPECT_THAT(twice.body, HasSubstr("already exists"));
+}
+
+// An XLSX workbook, as the body and as a multipart file: its bad cell is named as Excel names it,
+// nothing is imported; the corrected one imports.
+TEST_P(ApiLedgerTest, AnXlsxWorkbookIsCheckedAndImportedWithItsCellsNamed) {
+  testing::XlsxSheet sheet{
+      "台账",
+      {{"编号", "问题", "责任单位", "责任人", "登记日期", "整改时限"},
+       {"N-1", "酿溪镇档案不全", "niangxi", "xs-0012", "#d2017-04-21", "15wd"},
+       {"N-2", "长塘村饮水工程未完工", "niangxi-team-1", "xs-0014", "#d2017-04-21", "10 days"}},
+      {}};
+  std::string file = env_->db().dir().File("upload.xlsx");
+  testing::WriteXlsx(file, {sheet});
+  std::ifstream in(file, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+  HttpAnswer bad = Post("xs-0012", "/api/v1/ledger/import", bytes, {{"Content-Type", xlsx}});
+  ASSERT_EQ(bad.status, 422) << bad.body;
+  const json::value d = bad.Json().at("diagnostics").at(0);
+  EXPECT_EQ(d.at("row"), 3);
+  EXPECT_EQ(d.at("column"), 6);
+  EXPECT_EQ(d.at("column_name"), "台账!F3 time_limit");
+  EXPECT_THAT(std::string(d.at("text").as_string()),
+              HasSubstr("ledger.xlsx:3:6: error: 台账!F3 time_limit: '10 days'"));
+  EXPECT_EQ(Listed("xs-0012"), (std::set<std::string>{"T-A1", "T-A2"}));
+
+  HttpAnswer no_sheet =
+      Post("xs-0012", "/api/v1/ledger/check?sheet=Sheet1", bytes, {{"Content-Type", xlsx}});
+  ASSERT_EQ(no_sheet.status, 200) << no_sheet.body;
+  EXPECT_THAT(no_sheet.body, HasSubstr("the workbook has no sheet 'Sheet1'; its sheets: 台账"));
+
+  sheet.rows[2][5] = "10个工作日";
+  testing::WriteXlsx(file, {sheet});
+  std::ifstream again(file, std::ios::binary);
+  bytes.assign((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+  HttpAnswer done = Post("xs-0012", "/api/v1/ledger/import?sheet=%E5%8F%B0%E8%B4%A6",
+                         Multipart("台账.xlsx", bytes), {{"Content-Type", kMultipartType}});
+  ASSERT_EQ(done.status, 201) << done.body;
+  EXPECT_EQ(done.Json().at("imported"), 2);
+  EXPECT_EQ(done.Json().at("file"), "台账.xlsx");
+  EXPECT_EQ(Listed("xs-0012"), (std::set<std::string>{"T-A1", "T-A2", "N-1", "N-2"}));
+}
+
+// A typed ledger (seed 002's acceptance ledger) over HTTP by an administrator: a wrong cell of a
+// workbook is named and nothing appended; a dry run appends nothing; the import appends every
+// row; the export gives them back as JSON and as a workbook.
+TEST_P(ApiLedgerTest, ATypedLedgerIsImportedAndExportedByAnAdministrator) {
+  testing::XlsxSheet sheet{"验收台账",
+                           {{"项目编号", "项目名称", "实施单位", "完工日期", "完成投资"},
+                            {"P-1", "金河镇产业路", "金河镇", "#d2017-06-01", "38.6万"},
+                            {"P-2", "和平乡饮水工程", "heping", "六月", "#n126500.5"}},
+                           {}};
+  std::string file = env_->db().dir().File("acceptance.xlsx");
+  testing::WriteXlsx(file, {sheet});
+  auto read = [&] {
+    std::ifstream in(file, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const std::string xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  const std::string route = "/api/v1/ledgers/jinkouhe-acceptance/";
+  HttpAnswer bad = Post("xs-0003", route + "import", read(), {{"Content-Type", xlsx}});
+  ASSERT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(bad.Json().at("imported"), 0);
+  EXPECT_EQ(std::string(bad.Json().at("diagnostics").at(0).at("text").as_string()),
+            "ledger.xlsx:3:4: error: 验收台账!D3 completed_on: '六月' is not a date (hint: write a "
+            "date such as 2017-04-21, 2017/4/21 or 2017年4月21日)");
+
+  sheet.rows[2][3] = "#d2017-06-20";
+  testing::WriteXlsx(file, {sheet});
+  HttpAnswer dry = Post("xs-0003", route + "import?dry_run=true", read(), {{"Content-Type", xlsx}});
+  ASSERT_EQ(dry.status, 200) << dry.body;
+  EXPECT_EQ(dry.Json().at("valid_rows"), 2);
+  EXPECT_EQ(dry.Json().at("imported"), 0);
+  HttpAnswer empty = Get("xs-0003", route + "export?format=json");
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_EQ(empty.Json().at("rows").as_array().size(), 0u);
+
+  HttpAnswer done = Post("xs-0003", route + "import", read(), {{"Content-Type", xlsx}});
+  ASSERT_EQ(done.status, 201) << done.body;
+  EXPECT_EQ(done.Json().at("imported"), 2);
+  HttpAnswer twice = Post("xs-0003", route + "import", read(), {{"Content-Type", xlsx}});
+  EXPECT_EQ(twice.status, 422);
+  EXPECT_THAT(twice.body, HasSubstr("'P-1' is in ledger jinkouhe-acceptance already"));
+
+  HttpAnswer exported = Get("xs-0003", route + "export?format=json");
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  EXPECT_EQ(json::serialize(exported.Json().at("rows")),
+            R"([["P-1","金河镇产业路","jinhe","2017-06-01","","","","386000.00","",""],)"
+            R"(["P-2","和平乡饮水工程","heping","2017-06-20","","","","126500.50","",""]])");
+  HttpAnswer book = Get("xs-0003", route + "export?format=xlsx");
+  ASSERT_EQ(book.status, 200);
+  EXPECT_EQ(book.Header("content-type"), xlsx);
+  EXPECT_EQ(book.body.substr(0, 4), std::string("PK\x03\x04", 4));
+  // Not an administrator: no import (403); another county's ledger is not there (404).
+  EXPECT_EQ(Post("xs-0012", route + "import", read(), {{"Content-Type", xlsx}}).status, 403);
+  EXPECT_EQ(Get("xs-0012", route + "export").status, 404);
 }
 
 TEST_P(ApiLedgerTest, ACallerImportsIntoTheirOwnUnitsOnly) {

@@ -2,19 +2,25 @@
 //   POST /api/v1/ledger/check    the row-by-row check of an uploaded CSV; changes nothing
 //   POST /api/v1/ledger/import   registers every row in one transaction, or none (422)
 //   GET  /api/v1/ledger/export   the caller's readable items as a ledger (CSV or XLSX)
+//   POST /api/v1/ledgers/{kind}/import   a typed ledger's file (typed_ledger.h): every row
+//                                        appended in one transaction, or none (422); administrators
+//   GET  /api/v1/ledgers/{kind}/export   its rows (JSON, CSV or XLSX); the ledger's org's people
 //
-// The upload is the body itself (Content-Type: text/csv) or multipart/form-data with one file.
+// The upload is the body itself (Content-Type: text/csv, or the XLSX type for a workbook) or
+// multipart/form-data with one file, CSV or XLSX (told apart by its bytes, table_input.h).
 // Query parameters as the CLI's options: campaign, workflow, escalation, encoding (utf-8, gbk,
-// gb18030). The caller registers and assigns the rows (the CLI's --as): the engine then checks
-// each row as it does for the CLI (the registrar must be allowed the workflow's assign
-// transition), and a caller who is not an administrator may import only into units of their
-// scope (caller_scope.h), the units they read. Every problem is reported at its row and column,
-// in the CLI's words; import is all or nothing, and honours Idempotency-Key.
+// gb18030), sheet (an XLSX workbook's sheet; default the first). The caller registers and assigns
+// the rows (the CLI's --as): the engine then checks each row as it does for the CLI (the registrar
+// must be allowed the workflow's assign transition), and a caller who is not an administrator may
+// import only into units of their scope (caller_scope.h), the units they read. Every problem is
+// reported at its row and column, in the CLI's words; import is all or nothing, and honours
+// Idempotency-Key.
 #include <boost/json.hpp>
 
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/caller_scope.h"
 #include "adapters/http/api/table_output.h"
+#include "adapters/store/soci/typed_ledger_store.h"
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/ledger.h"
@@ -121,8 +127,9 @@ Result<Upload> ReadUpload(const http::Request& req) {
   std::string media = Lower(type.substr(0, type.find(';')));
   while (!media.empty() && media.back() == ' ') media.pop_back();
   if (media == "multipart/form-data") return ReadMultipart(req, type);
-  if (media == "text/csv") {
+  if (media == "text/csv" || media == kXlsxType) {
     Upload u;
+    if (media == kXlsxType) u.file = "ledger.xlsx";
     std::string sent = HeaderParam(req.Header("content-disposition"), "filename");
     if (!sent.empty()) {
       auto name = FileName(sent);
@@ -132,9 +139,10 @@ Result<Upload> ReadUpload(const http::Request& req) {
     u.text = req.body;
     return u;
   }
-  return Error::BadInput(
-      "Content-Type: send the ledger as text/csv, or as multipart/form-data with one file (not '" +
-      (media.empty() ? std::string("none") : media) + "')");
+  return Error::BadInput("Content-Type: send the ledger as text/csv or as an XLSX workbook (" +
+                         std::string(kXlsxType) +
+                         "), or as multipart/form-data with one file (not '" +
+                         (media.empty() ? std::string("none") : media) + "')");
 }
 
 struct LedgerRequest {
@@ -143,12 +151,13 @@ struct LedgerRequest {
 };
 
 Result<LedgerRequest> ReadRequest(Call& call) {
-  static const std::vector<std::string> kKnown = {"campaign", "workflow", "escalation", "encoding"};
+  static const std::vector<std::string> kKnown = {"campaign", "workflow", "escalation", "encoding",
+                                                  "sheet"};
   for (const auto& [key, value] : call.request.query) {
     if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
       return Error::BadInput(key +
                              ": unknown parameter (the ledger takes campaign, workflow, "
-                             "escalation, encoding)");
+                             "escalation, encoding, sheet)");
     }
   }
   auto param = [&](const char* name) {
@@ -165,6 +174,7 @@ Result<LedgerRequest> ReadRequest(Call& call) {
   o.workflow = param("workflow");
   o.escalation = param("escalation");
   o.encoding = Lower(param("encoding"));
+  o.sheet = param("sheet");
   if (!o.encoding.empty() && o.encoding != "utf-8" && o.encoding != "utf8" && o.encoding != "gbk" &&
       o.encoding != "gb18030") {
     return Error::BadInput("encoding: write utf-8, gbk or gb18030 (not '" + o.encoding + "')");
@@ -320,6 +330,102 @@ http::Response Export(Call& call) {
   return TableResponse(format, o, table, "ledger" + (campaign.empty() ? "" : "-" + campaign));
 }
 
+// A typed ledger a caller may see: an administrator any, others their own org's; another is as
+// one that does not exist.
+Result<std::shared_ptr<const definition::LedgerKind>> VisibleKind(Call& call) {
+  const std::string& name = call.request.params.at("kind");
+  auto kind = call.api.options.definitions->FindLedgerKind(name);
+  if (!kind || (!call.caller.admin && kind->org().name != call.caller.org)) {
+    return Error::NotFound("no ledger '" + name + "' is loaded");
+  }
+  return kind;
+}
+
+http::Response TypedImport(Call& call) {
+  for (const auto& [key, value] : call.request.query) {
+    if (key != "encoding" && key != "sheet" && key != "dry_run") {
+      return ErrorResponse(Error::BadInput(
+          key + ": unknown parameter (a typed ledger's import takes encoding, sheet, dry_run)"));
+    }
+  }
+  auto kind = VisibleKind(call);
+  if (!kind) return ErrorResponse(kind.error());
+  auto upload = ReadUpload(call.request);
+  if (!upload) return ErrorResponse(upload.error());
+  auto param = [&](const char* name) {
+    auto it = call.request.query.find(name);
+    return it == call.request.query.end() ? std::string() : it->second;
+  };
+  std::string encoding = Lower(param("encoding")), dry = param("dry_run");
+  if (!encoding.empty() && encoding != "utf-8" && encoding != "utf8" && encoding != "gbk" &&
+      encoding != "gb18030") {
+    return ErrorResponse(
+        Error::BadInput("encoding: write utf-8, gbk or gb18030 (not '" + encoding + "')"));
+  }
+  if (!dry.empty() && dry != "true" && dry != "false") {
+    return ErrorResponse(Error::BadInput("dry_run: write true or false (not '" + dry + "')"));
+  }
+  bool dry_run = dry == "true";
+  Diagnostics diags;
+  auto ledger = store_soci::ImportTypedLedger(
+      *call.db.side, **kind, *call.api.options.definitions, upload->text,
+      {upload->file, encoding, param("sheet")}, call.caller.person, call.now, dry_run, diags);
+  diags.Sort();
+  json::array list;
+  for (Diagnostic d : diags.items()) {
+    d.hint = ForHttp(d.hint);
+    list.push_back(json::object{{"row", d.pos.line},
+                                {"column", d.pos.column},
+                                {"column_name", d.path},
+                                {"severity", d.severity == Severity::kError ? "error" : "warning"},
+                                {"message", d.message},
+                                {"hint", d.hint},
+                                {"text", d.Format()}});
+  }
+  bool ok = !diags.has_errors();
+  if (ok && !ledger) return ErrorResponse(ledger.error());
+  std::int64_t rows = ok ? static_cast<std::int64_t>(ledger->rows.size()) : 0;
+  json::object report{{"ledger", (*kind)->info().name},
+                      {"file", upload->file},
+                      {"ok", ok},
+                      {"valid_rows", rows},
+                      {"errors", static_cast<std::int64_t>(diags.error_count())},
+                      {"warnings", static_cast<std::int64_t>(diags.warning_count())},
+                      {"imported", ok && !dry_run ? rows : 0},
+                      {"diagnostics", std::move(list)}};
+  return JsonResponse(!ok ? (dry_run ? 200 : 422) : dry_run ? 200 : 201, report);
+}
+
+http::Response TypedExport(Call& call) {
+  for (const auto& [key, value] : call.request.query) {
+    if (key != "format") {
+      return ErrorResponse(
+          Error::BadInput(key + ": unknown parameter (a typed ledger's export takes format)"));
+    }
+  }
+  auto kind = VisibleKind(call);
+  if (!kind) return ErrorResponse(kind.error());
+  TableFormat format = TableFormat::kCsv;
+  if (call.request.query.count("format") ||
+      call.request.Header("accept").find(kXlsxType) != std::string::npos) {
+    auto asked = RequestedFormat(call.request);
+    if (!asked) return ErrorResponse(asked.error());
+    format = *asked;
+  }
+  auto table = store_soci::TypedLedgerExport(*call.db.side, **kind);
+  if (!table) return ErrorResponse(table.error());
+  json::array rows, columns;
+  for (const auto& row : table->rows) {
+    json::array cells;
+    for (const auto& cell : row) cells.emplace_back(cell);
+    rows.push_back(std::move(cells));
+  }
+  for (const auto& h : table->header) columns.emplace_back(h);
+  json::object o{
+      {"ledger", (*kind)->info().name}, {"columns", std::move(columns)}, {"rows", std::move(rows)}};
+  return TableResponse(format, o, *table, (*kind)->info().name);
+}
+
 }  // namespace
 
 std::vector<Route> LedgerRoutes() {
@@ -327,6 +433,8 @@ std::vector<Route> LedgerRoutes() {
       {{"POST", "/api/v1/ledger/check", Access::kSignedIn, false, kMaxLedger}, Check},
       {{"POST", "/api/v1/ledger/import", Access::kSignedIn, true, kMaxLedger}, Import},
       {{"GET", "/api/v1/ledger/export", Access::kSignedIn, false}, Export},
+      {{"POST", "/api/v1/ledgers/{kind}/import", Access::kAdmin, true, kMaxLedger}, TypedImport},
+      {{"GET", "/api/v1/ledgers/{kind}/export", Access::kSignedIn, false}, TypedExport},
   };
   for (Route& r : routes) r.info.heavy = true;  // whole ledgers, in and out
   return routes;

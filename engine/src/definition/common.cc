@@ -13,7 +13,7 @@ constexpr KindEntry kKinds[] = {
     {Kind::kCalendar, "calendar"}, {Kind::kOrg, "org"},
     {Kind::kWorkflow, "workflow"}, {Kind::kEscalation, "escalation"},
     {Kind::kCampaign, "campaign"}, {Kind::kAssessment, "assessment"},
-    {Kind::kChannels, "channels"},
+    {Kind::kChannels, "channels"}, {Kind::kLedger, "ledger"},
 };
 
 struct MeasureEntry {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "node_reader.h"
+#include "rectify/definition/ledger_kind.h"
 #include "rectify/calendar/calendar.h"
 #include "rectify/calendar/span.h"
 #include "rectify/definition/assessment.h"
@@ -69,6 +70,8 @@ class Linker {
 void AllowHeaderKeys(MapReader& m);
 
 std::shared_ptr<const Org> CompileOrg(DocContext& doc, const RawDefinition& raw);
+std::shared_ptr<const LedgerKind> CompileLedgerKind(DocContext& doc, const RawDefinition& raw,
+                                                    Linker& linker);
 std::shared_ptr<const Assessment> CompileAssessment(DocContext& doc, const RawDefinition& raw,
                                                     Linker& linker);
 std::shared_ptr<const Escalation> CompileEscalation(DocContext& doc, const RawDefinition& raw,

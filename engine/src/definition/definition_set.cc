@@ -51,6 +51,10 @@ std::shared_ptr<const Assessment> DefinitionSet::FindAssessment(std::string_view
                                                                 int version) const {
   return Lookup(assessments_, name, version);
 }
+std::shared_ptr<const LedgerKind> DefinitionSet::FindLedgerKind(std::string_view name,
+                                                                int version) const {
+  return Lookup(ledger_kinds_, name, version);
+}
 
 std::shared_ptr<const notify::ChannelsConfig> DefinitionSet::FindChannels(std::string_view name,
                                                                           int version) const {
@@ -351,6 +355,10 @@ Result<std::shared_ptr<const DefinitionSet>> SetBuilder::Build() {
   CompileKind(Kind::kCampaign, set_->campaigns_, [this](DocContext& doc, const RawDefinition& raw) {
     return internal::CompileCampaign(doc, raw, *this);
   });
+  CompileKind(Kind::kLedger, set_->ledger_kinds_,
+              [this](DocContext& doc, const RawDefinition& raw) {
+                return internal::CompileLedgerKind(doc, raw, *this);
+              });
   CompileKind(Kind::kChannels, set_->channels_, [this](DocContext& doc, const RawDefinition& raw) {
     return internal::CompileChannels(doc, raw, *this);
   });

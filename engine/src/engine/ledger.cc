@@ -12,6 +12,7 @@
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/campaign_items.h"
+#include "rectify/engine/table_input.h"
 #include "rectify/notify/contact.h"
 
 namespace rectify::engine {
@@ -84,10 +85,6 @@ std::string ColumnName(const std::string& header, const std::vector<std::string>
     if (auto f = titles.find(t); f != titles.end()) return f->second;
   }
   return Lower(header);
-}
-
-bool AllEmpty(const CsvRecord& r) {
-  return std::all_of(r.cells.begin(), r.cells.end(), [](const auto& c) { return c.empty(); });
 }
 
 std::string Join(const std::vector<std::string>& v, const char* sep = ", ") {
@@ -708,42 +705,35 @@ class RowChecker {
 
 }  // namespace
 
+namespace {
+void ParseLedgerRecords(Ledger& ledger, const std::vector<CsvRecord>& records,
+                        const definition::DefinitionSet& definitions, const LedgerOptions& options,
+                        Diagnostics& diags);
+}  // namespace
+
 Ledger ParseLedger(std::string_view text, const definition::DefinitionSet& definitions,
                    const LedgerOptions& options, Diagnostics& diags) {
   Ledger ledger;
-  std::string converted;
-  if (!options.encoding.empty()) {
-    auto utf8 = LedgerToUtf8(text, options.encoding);
-    if (!utf8) {
-      diags.Error({options.file, 0, 0}, "", utf8.error().message());
-      return ledger;
-    }
-    converted = std::move(*utf8);
-    text = converted;
-  }
-  // A file that is not UTF-8 gets that one error: every header and cell after it would be wrong.
-  if (std::size_t bad = FirstInvalidUtf8(text); bad != std::string_view::npos) {
-    Diagnostics ignored;
-    std::vector<CsvRecord> before = ParseCsv(text.substr(0, bad), options.file, ignored);
-    bool at_start = before.empty() || text[bad - 1] == '\n' || text[bad - 1] == '\r';
-    SourcePos pos{options.file, before.empty() ? 1 : before.back().row + (at_start ? 1 : 0),
-                  at_start ? 1 : static_cast<int>(before.back().cells.size())};
-    if (LooksLikeGb18030(text)) {
-      diags.Error(pos, "", "file is not UTF-8 (looks like GBK/GB18030, as Excel saves Chinese CSV)",
-                  "save it as UTF-8, or pass --encoding gbk");
-    } else {
-      diags.Error(pos, "", "the file is not UTF-8",
-                  "save it as \"CSV UTF-8\" (Excel) or convert it: iconv -f GBK -t UTF-8");
-    }
-    return ledger;
-  }
-  std::vector<CsvRecord> records = ParseCsv(text, options.file, diags);
-  std::erase_if(records, AllEmpty);
+  const std::size_t first_diag = diags.items().size();
+  std::optional<TableInput> table =
+      ReadTableInput(text, {options.file, options.encoding, options.sheet}, diags);
+  if (!table) return ledger;
+  ledger.sheet = table->sheet;
+  ParseLedgerRecords(ledger, table->records, definitions, options, diags);
+  AddCellReferences(diags, first_diag, *table);
+  return ledger;
+}
+
+namespace {
+
+void ParseLedgerRecords(Ledger& ledger, const std::vector<CsvRecord>& records,
+                        const definition::DefinitionSet& definitions, const LedgerOptions& options,
+                        Diagnostics& diags) {
   if (records.empty()) {
     diags.Error({options.file, 1, 0}, "", "the ledger is empty",
                 "the first row names the columns: " +
                     Join({std::begin(kLedgerRequiredColumns), std::end(kLedgerRequiredColumns)}));
-    return ledger;
+    return;
   }
   const CsvRecord& header = records.front();
   std::vector<std::string> known(std::begin(kLedgerRequiredColumns),
@@ -792,7 +782,7 @@ Ledger ParseLedger(std::string_view text, const definition::DefinitionSet& defin
         std::string("missing required column") + (missing.size() == 1 ? " " : "s ") + Join(missing),
         "the header must name " +
             Join({std::begin(kLedgerRequiredColumns), std::end(kLedgerRequiredColumns)}));
-    return ledger;
+    return;
   }
   if (!options.registrar.empty()) {
     bool found = false;
@@ -801,7 +791,7 @@ Ledger ParseLedger(std::string_view text, const definition::DefinitionSet& defin
       diags.Error({options.file, 0, 0}, "",
                   "the registrar '" + options.registrar + "' is a person of no loaded org",
                   "give a person id from workflows/orgs/ (--as)");
-      return ledger;
+      return;
     }
   }
   RowChecker checker(definitions, options, ledger.columns, diags);
@@ -812,8 +802,9 @@ Ledger ParseLedger(std::string_view text, const definition::DefinitionSet& defin
   if (records.size() == 1) {
     diags.Warning({options.file, header.row, 0}, "", "the ledger has a header and no rows");
   }
-  return ledger;
 }
+
+}  // namespace
 
 std::vector<Registration> LedgerRegistrations(const Ledger& ledger, const LedgerOptions& options) {
   std::vector<Registration> out;

@@ -4,6 +4,7 @@
 
 #include "rectify/engine/campaign_items.h"
 #include "rectify/engine/ledger.h"
+#include "rectify/engine/table_input.h"
 
 namespace rectify::engine {
 
@@ -24,6 +25,8 @@ Result<ImportReport> ImportLedgerRegistrations(Engine& engine, const Ledger& led
   }
   ImportReport report;
   report.rows = ledger.rows.size();
+  const std::size_t first_diag = diags.items().size();
+  TableInput table{options.file, !ledger.sheet.empty(), ledger.sheet, {}};
   auto id_column = std::find(ledger.columns.begin(), ledger.columns.end(), "id");
   int id_col = static_cast<int>(id_column - ledger.columns.begin()) + 1;
   ChangeSet changes;
@@ -54,6 +57,7 @@ Result<ImportReport> ImportLedgerRegistrations(Engine& engine, const Ledger& led
     }
     if (import.progress) import.progress(i + 1, total);
   }
+  AddCellReferences(diags, first_diag, table);
   if (diags.has_errors()) {
     return Error::BadInput(options.file + ": " + std::to_string(diags.error_count()) + " error" +
                            (diags.error_count() == 1 ? "" : "s") + "; nothing was imported");

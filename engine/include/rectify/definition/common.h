@@ -22,7 +22,16 @@
 
 namespace rectify::definition {
 
-enum class Kind { kCalendar, kOrg, kWorkflow, kEscalation, kCampaign, kAssessment, kChannels };
+enum class Kind {
+  kCalendar,
+  kOrg,
+  kWorkflow,
+  kEscalation,
+  kCampaign,
+  kAssessment,
+  kChannels,
+  kLedger,  // a typed ledger's columns (ledger_kind.h)
+};
 
 std::string_view KindName(Kind kind);
 std::optional<Kind> ParseKind(std::string_view text);

@@ -39,6 +39,7 @@
 #include "rectify/definition/campaign.h"
 #include "rectify/definition/common.h"
 #include "rectify/definition/escalation.h"
+#include "rectify/definition/ledger_kind.h"
 #include "rectify/definition/org.h"
 #include "rectify/definition/workflow.h"
 #include "rectify/definition/yaml_source.h"
@@ -62,6 +63,8 @@ class DefinitionSet {
   std::shared_ptr<const Escalation> FindEscalation(std::string_view name, int version = 0) const;
   std::shared_ptr<const Campaign> FindCampaign(std::string_view name, int version = 0) const;
   std::shared_ptr<const Assessment> FindAssessment(std::string_view name, int version = 0) const;
+  // `kind: ledger` files: typed ledgers' columns (ledger_kind.h).
+  std::shared_ptr<const LedgerKind> FindLedgerKind(std::string_view name, int version = 0) const;
   // `kind: channels` files (notify/channels_config.h).
   std::shared_ptr<const notify::ChannelsConfig> FindChannels(std::string_view name,
                                                              int version = 0) const;
@@ -99,6 +102,7 @@ class DefinitionSet {
   Table<Escalation> escalations_;
   Table<Campaign> campaigns_;
   Table<Assessment> assessments_;
+  Table<LedgerKind> ledger_kinds_;
   Table<notify::ChannelsConfig> channels_;
 };
 

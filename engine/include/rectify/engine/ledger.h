@@ -10,7 +10,8 @@
 //
 //   Result<ImportReport> done = ImportLedger(engine, ledger, options, diags);   // all or nothing
 //
-// The file: RFC 4180 CSV, UTF-8 with or without a byte order mark, LF or CRLF line ends, fields
+// The file: an XLSX workbook (one sheet, xlsx_reader.h and table_input.h; recognized by its
+// bytes), or RFC 4180 CSV, UTF-8 with or without a byte order mark, LF or CRLF line ends, fields
 // in double quotes where they hold commas, quotes ("") or line breaks; GBK or GB18030 with
 // `LedgerOptions::encoding` (a file that is not UTF-8 is otherwise one error, and no other). The
 // first row names the columns (in any order, case-insensitive, or by the Chinese headers offices
@@ -145,8 +146,10 @@ struct LedgerOptions {
   // required.
   std::string default_time_limit;
   // The file's encoding ("utf-8", "gbk", "gb18030"); empty: UTF-8, and a file that is not gets
-  // one error (naming GBK when it reads as GBK) and no other.
+  // one error (naming GBK when it reads as GBK) and no other. Not for XLSX.
   std::string encoding;
+  // An XLSX workbook's sheet to read; empty: the first (table_input.h).
+  std::string sheet;
 };
 
 struct LedgerRow {
@@ -163,6 +166,9 @@ struct Ledger {
   // who acts for a person field the rows leave empty (an empty `verifier` reads as the org's
   // verifiers, access.h), and time limits in 天/日 read as calendar days.
   std::vector<std::string> notes;
+  // The sheet read when the file is an XLSX workbook; empty for CSV. Messages about an XLSX
+  // ledger name the cell as Excel does ("台账!F14 time_limit: ..."), after its row and column.
+  std::string sheet;
 };
 
 // Parses and checks a ledger. The rows are usable only when `diags` has no error.
