@@ -234,14 +234,20 @@ void ItemIndex::Visit(const Sources& sources, const std::string& after,
 Result<engine::Summary> ItemIndex::Summarize(const engine::ReportQuery& query) const {
   std::shared_lock lock(mu_);
   const std::string key = query.unit.value_or("") + '\x1f' + query.campaign.value_or("");
-  {
+  auto kept = [&]() -> std::optional<engine::Summary> {
     std::lock_guard guard(cache_mu_);
     auto it = summaries_.find(key);
     if (it != summaries_.end() && it->second.generation == generation_ &&
         it->second.from <= query.as_of && (!it->second.until || query.as_of < *it->second.until)) {
       return it->second.summary;
     }
-  }
+    return std::nullopt;
+  };
+  if (auto sum = kept()) return *sum;
+  // One fold at a time: the requests that missed together wait for the first one's answer
+  // rather than each folding every part.
+  std::lock_guard folding(fold_mu_);
+  if (auto sum = kept()) return *sum;
   std::vector<const engine::SummaryPart*> parts;
   parts.reserve(by_id_.size());
   for (const auto& [id, e] : by_id_) parts.push_back(e.part.get());

@@ -139,6 +139,7 @@ class ItemIndex {
     engine::Summary summary;
   };
   mutable std::mutex cache_mu_;
+  mutable std::mutex fold_mu_;  // one summary folded at a time (the others wait for it)
   mutable std::map<std::string, CachedSummary> summaries_;  // by unit and campaign
 
   std::mutex catch_up_mu_;  // one catch-up reads at a time; guards what follows
