@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "rectify/engine/access.h"
+#include "rectify/engine/campaign_items.h"
 #include "rectify/notify/contact.h"
 #include "step.h"
 
@@ -52,7 +53,7 @@ Result<Bound> Interpreter::Bind(const Instance& instance) const {
                                      instance.org + "@" + std::to_string(instance.org_version) +
                                      ", which is not loaded");
   }
-  b.calendar = b.workflow->calendar().get();
+  b.calendar = ItemCalendar(*definitions_, *b.workflow, instance.record.campaign);
   if (!instance.escalation.empty()) {
     auto nv = definition::ParseNameVersion(instance.escalation);
     if (nv) b.escalation = definitions_->FindEscalation(nv->name, nv->version);
@@ -493,7 +494,7 @@ Result<Effects> Interpreter::Create(const NewInstance& req) const {
     inst.escalation = chain->info().name + "@" + std::to_string(chain->info().version);
   }
 
-  Bound bound{wf, org, wf->calendar().get(), chain};
+  Bound bound{wf, org, ItemCalendar(*definitions_, *wf, req.campaign), chain};
   Step step(*this, bound, std::move(inst), req.at);
   if (Status s = step.EnterState(wf->initial(), nullptr, req.first_deadline); !s) return s.error();
   json::object data{{"workflow", wf->info().Label()},
