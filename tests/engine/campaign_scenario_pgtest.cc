@@ -339,6 +339,62 @@ TEST_P(CampaignScenarioTest, WeekendRestCancelledDuringTheSpecialRectificationMo
   EXPECT_EQ(Due("Q-1"), "2017-05-08T00:00:00+08:00");  // Due() reads the item's calendar too
 }
 
+// Seed 001: "problems are found again during the inspection, the relevant leaders and
+// responsible persons will be held fully responsible". An item that had reached the suggestion
+// letter (step 3) before it was closed, sampled by the June look back and reopened, goes on one
+// step higher at once (the work interview, with its interview task) and the later steps follow
+// its new deadline; the letters it had received are not sent again.
+TEST_P(CampaignScenarioTest, FoundAgainAtTheLookBackContinuesTheLadderOneStepHigher) {
+  Start("2017-04-21T00:00:00+08:00");
+  At("2017-04-21T10:00:00+08:00");
+  // Due 05-04 (the special rectification works its weekends): reminder letter 05-05 00:00,
+  // supervision letter 05-07 (3wd), suggestion letter 05-09 (5wd), work interview 05-12 (8wd).
+  Item("Q-1", "niangxi", "xs-0014", "10wd");
+  RunUntil("2017-05-10T10:00:00+08:00");
+  EXPECT_THAT(RunAudit("escalate", "measure", "Q-1"),
+              ElementsAre("2017-05-05T00:00:00+08:00 reminder_letter",
+                          "2017-05-07T08:30:00+08:00 supervision_letter",
+                          "2017-05-09T08:30:00+08:00 suggestion_letter"));
+  ASSERT_TRUE(Act("Q-1", "submit", "xs-0014", {"整改照片.zip"}).ok());
+  ASSERT_TRUE(Act("Q-1", "accept", "xs-0007").ok());
+  RunUntil("2017-06-01T01:00:00+08:00");
+  // The only closed item of the campaign, so 20% of one (rounded up) samples it.
+  auto look_back = LastRow("look_back");
+  EXPECT_EQ(json::serialize(look_back["sampled"]), "[\"Q-1\"]");
+  EXPECT_EQ(look_back["chosen_by"].as_string(), "campaign run xinshao-2017 (system)");
+  EXPECT_EQ(look_back["method"].as_string(),
+            "the 1 of 1 closed items with the lowest StableHash(seed|item id) (share rounded up)");
+
+  At("2017-06-05T10:00:00+08:00");
+  auto reopened = Act("Q-1", "reopen", "xs-0004", {}, "回头看发现问题反弹");
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message();
+  auto row = LastRow("reopen", "Q-1");
+  EXPECT_EQ(row["ladder"].as_string(), "step_up");
+  EXPECT_EQ(row["level_reached"].as_int64(), 3);
+  EXPECT_EQ(row["level"].as_int64(), 4);
+  EXPECT_EQ(row["step"].as_string(), "work_interview");
+  EXPECT_THAT(RunAudit("escalate", "measure", "Q-1"),
+              ElementsAre("2017-05-05T00:00:00+08:00 reminder_letter",
+                          "2017-05-07T08:30:00+08:00 supervision_letter",
+                          "2017-05-09T08:30:00+08:00 suggestion_letter",
+                          "2017-06-05T10:00:00+08:00 work_interview"));
+  auto interview = LastRow("escalate", "Q-1");
+  ASSERT_TRUE(interview.contains("task"));
+  EXPECT_EQ(Load(std::string(interview["task"].as_string())).record.state, "scheduled");
+  // A fresh 10wd from 06-05 ends 06-19; the next step, the warning interview, is 12wd after it
+  // (06-20 .. 06-30, 07-03 .. 07-05); nothing below the work interview is armed again.
+  std::vector<std::string> escalations;
+  for (const auto& t : PendingTimers("Q-1")) {
+    if (t.find("escalate:") != std::string::npos) escalations.push_back(t);
+  }
+  ASSERT_FALSE(escalations.empty());
+  EXPECT_EQ(escalations.front(), "2017-07-05T08:30:00+08:00 escalate:rectifying:4");
+  RunUntil("2017-07-06T00:00:00+08:00");
+  EXPECT_EQ(RunAudit("escalate", "measure", "Q-1").back(),
+            "2017-07-05T08:30:00+08:00 warning_interview");
+  EXPECT_EQ(RunAudit("escalate", "measure", "Q-1").size(), 5u);
+}
+
 TEST_P(CampaignScenarioTest, StartingTwiceOrAfterTheEndIsRefused) {
   Start("2017-04-21T00:00:00+08:00");
   auto again = engine::StartCampaign(*engine_, "xinshao-2017");
