@@ -94,6 +94,8 @@ class Step {
 
   // The running deadline of the current state, if any.
   std::optional<Timestamp> RunningDeadline() const;
+  // The calendar whose working hours hold notifications back (step.cc).
+  const Calendar* DeliveryCalendar() const;
 
   // Finishes: the record carries the new data_json and updated_at, and the projection item
   // lists filter on (InstanceRecord::due_at, escalation_level, people).
