@@ -17,6 +17,7 @@
 #include "adapters/cli/engine_access.h"
 #include "rectify/definition/canonical.h"
 #include "rectify/engine/access.h"
+#include "rectify/engine/campaign_items.h"
 #include "rectify/engine/item_view.h"
 
 namespace rectify::cli {
@@ -142,11 +143,13 @@ void RunAct(Context& ctx, const ActOptions& o) {
   if (const engine::StateClock* c = inst->CurrentClock()) {
     auto wf = (*session)->definitions->FindWorkflow(
         inst->record.workflow, static_cast<int>(inst->record.workflow_version));
-    if (wf && wf->calendar()) {
-      DeadlineClock dc(*wf->calendar(), c->clock);
+    const Calendar* cal =
+        wf ? engine::ItemCalendar(*(*session)->definitions, *wf, inst->record.campaign) : nullptr;
+    if (cal) {
+      DeadlineClock dc(*cal, c->clock);
       auto d = dc.Deadline((*session)->clock->Now());
       if (d) {
-        ctx.out << " (due " << FormatDate(DeadlineDay(*wf->calendar(), *d))
+        ctx.out << " (due " << FormatDate(DeadlineDay(*cal, *d))
                 << (c->clock.phase == ClockPhase::kPaused ? ", clock paused" : "") << ")";
       }
     }

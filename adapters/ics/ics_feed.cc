@@ -11,6 +11,7 @@
 #include "adapters/ics/ics_writer.h"
 #include "rectify/calendar/deadline.h"
 #include "rectify/engine/access.h"
+#include "rectify/engine/campaign_items.h"
 #include "rectify/engine/instance.h"
 #include "rectify/instance/deadline_clock.h"
 
@@ -118,7 +119,7 @@ class FeedBuilder {
     if (state.final || sc == nullptr || sc->clock.phase == ClockPhase::kStopped) return OkStatus();
     if (!Selected(i, *wf, state, *org)) return OkStatus();
 
-    const Calendar& cal = *wf->calendar();
+    const Calendar& cal = *engine::ItemCalendar(defs_, *wf, i.record.campaign);
     DeadlineClock dc(cal, sc->clock);
     auto deadline = dc.Deadline(q_.stamp);
     if (!deadline) return deadline.error().WithContext("item " + i.record.id);

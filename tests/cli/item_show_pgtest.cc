@@ -78,7 +78,9 @@ TEST_P(ItemShowTest, TheEscalationLevelClimbsWithTheStepsAndNamesTheMeasure) {
   EXPECT_EQ(o.at("escalation_level").as_int64(), 7);
   EXPECT_EQ(o.at("escalation_measure").as_string(), "informed_criticism");
 
-  // Submitted, accepted, reopened by a look back: the clock restarts and so does the level.
+  // Submitted, accepted, reopened by a look back: the clock restarts, and the item found again
+  // goes on one step higher than the level it had reached (seed 001): the accountability
+  // referral, step 8, is taken at once.
   ASSERT_EQ(Run({"item", "act", "Q-1", "submit", "--as", "xs-0014", "--evidence-text", "照片",
                  "--at", "2017-06-08T10:00:00+08:00"})
                 .exit_code,
@@ -92,7 +94,8 @@ TEST_P(ItemShowTest, TheEscalationLevelClimbsWithTheStepsAndNamesTheMeasure) {
   ASSERT_EQ(reopen.exit_code, 0) << reopen.err;
   auto reopened = Run({"item", "show", "Q-1", "--at", "2017-06-12T11:00:00+08:00"});
   ASSERT_EQ(reopened.exit_code, 0) << reopened.err;
-  EXPECT_EQ(Line(reopened.out, "escalation:"), "escalation:   level 0");
+  EXPECT_EQ(Line(reopened.out, "escalation:"),
+            "escalation:   level 8, accountability referral (问责处理)");
   EXPECT_THAT(Line(reopened.out, "state:"), HasSubstr("state:        rectifying"));
 }
 

@@ -218,10 +218,11 @@ TEST_F(SimulateLedgerTest, ChineseHeadersNamesAndTheCampaignsDefaultTimeLimitAre
   }
   EXPECT_THAT(registered, ::testing::ElementsAre("2017-04-21T09:00:00+08:00 Q-1 niangxi",
                                                  "2017-04-24T09:00:00+08:00 Q-2 yantang"));
-  // Q-1 (10wd from 04-21) is due at the end of 05-08; Q-2 (the default 15wd from 04-24, May 1
-  // a holiday) at the end of 05-16.
-  EXPECT_THAT(deadlines, ::testing::ElementsAre("Q-1 2017-05-09T00:00:00+08:00",
-                                                "Q-2 2017-05-17T00:00:00+08:00"));
+  // The campaign works the weekends of its special rectification (04-21 .. 05-21), May 1 stays a
+  // holiday: Q-1 (10wd from 04-21: 04-22 .. 04-28, 05-02 .. 05-04) is due at the end of 05-04;
+  // Q-2 (the default 15wd from 04-24: 04-25 .. 04-28, 05-02 .. 05-12) at the end of 05-12.
+  EXPECT_THAT(deadlines, ::testing::ElementsAre("Q-1 2017-05-05T00:00:00+08:00",
+                                                "Q-2 2017-05-13T00:00:00+08:00"));
 }
 
 TEST_F(SimulateLedgerTest, AnIdAlreadyInTheDatabaseStopsTheRun) {

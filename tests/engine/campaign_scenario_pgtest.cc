@@ -111,7 +111,7 @@ TEST_P(CampaignScenarioTest, PhasesBeginAndEndOnTheirDatesAndTheRunClosesAtTheYe
   EXPECT_TRUE(run.timers.empty());
   // The versions it started with are pinned on the run.
   auto pins = json::parse(run.Field("pins")).as_object();
-  EXPECT_EQ(pins["campaign"].as_string(), "xinshao-2017@1");
+  EXPECT_EQ(pins["campaign"].as_string(), "xinshao-2017@2");
   EXPECT_EQ(pins["org"].as_string(), "xinshao@1");
   EXPECT_EQ(pins["workflows"].as_object()["materials-submission"].as_int64(), 1);
   EXPECT_EQ(pins["assessments"].as_object()["xinshao-monthly"].as_int64(), 1);
@@ -180,29 +180,36 @@ TEST_P(CampaignScenarioTest, MaterialsCheckpointOpensOneInstancePerTownshipDueAt
             "2017-05-15T16:00:00Z");  // the end of 2017-05-15 in Shanghai
   std::vector<std::string> timers;
   for (const auto& t : m.timers) timers.push_back(Cn().FormatLocal(t.due) + " " + t.name);
-  EXPECT_THAT(timers, ElementsAre("2017-05-10T08:30:00+08:00 remind:preparing:0",
-                                  "2017-05-12T08:30:00+08:00 remind:preparing:1",
+  // The campaign cancels weekend rest during its special rectification (04-21 .. 05-21), so its
+  // instances count Saturday 05-13, Sunday 05-14 and Saturday 05-20 as working days: -3wd is
+  // Friday 05-12, -1wd Sunday 05-14, and the informed criticism 5wd after the due day Saturday
+  // 05-20 (16, 17, 18, 19, 20).
+  EXPECT_THAT(timers, ElementsAre("2017-05-12T08:30:00+08:00 remind:preparing:0",
+                                  "2017-05-14T08:30:00+08:00 remind:preparing:1",
                                   "2017-05-16T00:00:00+08:00 escalate:preparing:0",
                                   "2017-05-17T08:30:00+08:00 escalate:preparing:1",
-                                  "2017-05-22T08:30:00+08:00 escalate:preparing:2"));
+                                  "2017-05-20T08:30:00+08:00 escalate:preparing:2"));
 
-  // 酿溪镇 files on time; the others are reminded and, once late, escalated.
-  RunUntil("2017-05-11T10:00:00+08:00");
+  // 酿溪镇 files on time (on Saturday, a working day of the campaign); the others are reminded
+  // and, once late, escalated.
+  RunUntil("2017-05-13T10:00:00+08:00");
   ASSERT_TRUE(Act("xinshao-2017/materials/niangxi", "submit", "xs-0012", {"材料汇编.pdf"}).ok());
   RunUntil("2017-05-17T00:00:00+08:00");
   EXPECT_THAT(RunAudit("remind", "offset", "xinshao-2017/materials/yantang"),
-              ElementsAre("2017-05-10T08:30:00+08:00 -3wd", "2017-05-12T08:30:00+08:00 -1wd"));
+              ElementsAre("2017-05-12T08:30:00+08:00 -3wd", "2017-05-14T08:30:00+08:00 -1wd"));
   EXPECT_THAT(RunAudit("escalate", "measure", "xinshao-2017/materials/yantang"),
               ElementsAre("2017-05-16T00:00:00+08:00 reminder_letter"));
   EXPECT_THAT(RunAudit("remind", "offset", "xinshao-2017/materials/niangxi"),
-              ElementsAre("2017-05-10T08:30:00+08:00 -3wd"));
+              ElementsAre("2017-05-12T08:30:00+08:00 -3wd"));
   EXPECT_TRUE(RunAudit("escalate", "measure", "xinshao-2017/materials/niangxi").empty());
 }
 
 TEST_P(CampaignScenarioTest, AssessmentRanksTownshipsFromDeductionsWithTheOneVoteVeto) {
   Start("2017-04-21T00:00:00+08:00");
   At("2017-04-21T10:00:00+08:00");
-  Item("Q-1", "niangxi", "xs-0014", "10wd");  // due 2017-05-08, never submitted
+  // Due 2017-05-04, never submitted: 10 working days from Friday 04-21 with the special
+  // rectification's weekends worked (04-22 .. 04-28, 05-02 .. 05-04; Labour Day off).
+  Item("Q-1", "niangxi", "xs-0014", "10wd");
   Item("Q-2", "yantang", "xs-0025", "10wd");
   RunUntil("2017-05-03T10:00:00+08:00");
   ASSERT_TRUE(Act("Q-2", "submit", "xs-0025", {"整改照片.zip"}).ok());
@@ -219,17 +226,18 @@ TEST_P(CampaignScenarioTest, AssessmentRanksTownshipsFromDeductionsWithTheOneVot
   EXPECT_EQ(june["period"].as_string(), "2017-05-01..2017-05-31");
   const auto& ranking = june["ranking"].as_array();
   ASSERT_EQ(ranking.size(), 15u);
-  // Everyone else keeps 100; 酿溪镇 lost 0.5 + 1 + 1 + 2 + 3 + 3 for May's six steps and 1 for
-  // its item overdue at the run.
+  // Everyone else keeps 100; 酿溪镇 lost 0.5 + 1 + 1 + 2 + 3 + 3 + (5 + 2) for May's seven steps
+  // (05-05, 05-07, 05-09, 05-12, 05-16, 05-19 and the informed criticism on 05-24, with its own
+  // -2) and 1 for its item overdue at the run.
   EXPECT_EQ(ranking[0].as_object().at("unit").as_string(), "chenjiafang");
   const auto& last = ranking[14].as_object();
   EXPECT_EQ(last.at("unit").as_string(), "niangxi");
   EXPECT_EQ(last.at("rank").as_int64(), 15);
-  EXPECT_EQ(last.at("score").as_string(), "88.5");
-  EXPECT_EQ(last.at("escalations").as_int64(), 6);
+  EXPECT_EQ(last.at("score").as_string(), "81.5");
+  EXPECT_EQ(last.at("escalations").as_int64(), 7);
   EXPECT_EQ(last.at("overdue_items").as_int64(), 1);
 
-  // Accountability (2017-06-20) is a veto criterion: July's ranking fails 酿溪镇 whatever its
+  // Accountability (2017-06-08) is a veto criterion: July's ranking fails 酿溪镇 whatever its
   // score, after every unit that passed.
   RunUntil("2017-07-03T09:00:00+08:00");
   auto july = LastRow("assessment");
@@ -288,6 +296,103 @@ TEST_P(CampaignScenarioTest, LookBackSamplesClosedItemsDeterministicallyAndAnIns
   EXPECT_EQ(
       FormatIso(**DeadlineClock(Cn(), reopened->clocks.at("rectifying").clock).RunningDeadline()),
       "2017-06-19T16:00:00Z");
+}
+
+// Seed 001: during the special rectification (2017-04-21..2017-05-21) "the county poverty
+// alleviation office canceled the weekend break". Its weekends are working days for the items'
+// deadlines, Labour Day (04-29..05-01) stays a holiday, and after the window the official
+// calendar holds again. Checked by hand against the 2017 State Council calendar.
+TEST_P(CampaignScenarioTest, WeekendRestCancelledDuringTheSpecialRectificationMovesDeadlines) {
+  auto c = testing::ShippedDefinitions()->FindCampaign("xinshao-2017");
+  ASSERT_NE(c, nullptr);
+  ASSERT_EQ(c->calendar_changes().size(), 1u);
+  const Calendar& items_cal = *c->item_calendar_ptr();
+  // The campaign's working days: Saturday 04-22 and Sunday 05-21 are worked; 04-29 and 04-30
+  // (Labour Day's weekend) are not; Saturday 05-27 is the official make-up day anyway; 06-03
+  // (after the window) is a Saturday off.
+  for (const char* d : {"2017-04-22", "2017-05-06", "2017-05-21", "2017-05-27"})
+    EXPECT_TRUE(*items_cal.IsWorkday(*ParseDate(d))) << d;
+  for (const char* d : {"2017-04-29", "2017-04-30", "2017-05-01", "2017-06-03", "2017-04-16"})
+    EXPECT_FALSE(*items_cal.IsWorkday(*ParseDate(d))) << d;
+  EXPECT_FALSE(*Cn().IsWorkday(*ParseDate("2017-05-06")));  // the official calendar is untouched
+
+  Start("2017-04-21T00:00:00+08:00");
+  // Registered Monday 04-24 with 10wd: 04-25..04-28 (4), 05-02..05-05 (8), Saturday 05-06 (9),
+  // Sunday 05-07 (10). On the official calendar it would be Tuesday 05-09.
+  At("2017-04-24T10:00:00+08:00");
+  Item("Q-1", "niangxi", "xs-0014", "10wd");
+  auto due = [&](const std::string& id) {
+    engine::Instance i = Load(id);
+    DeadlineClock dc(items_cal, i.CurrentClock()->clock);
+    return items_cal.FormatLocal(**dc.RunningDeadline());
+  };
+  EXPECT_EQ(due("Q-1"), "2017-05-08T00:00:00+08:00");  // the end of Sunday 05-07
+  // The reminder a working day before falls on Saturday 05-06, at the start of working hours.
+  std::vector<std::string> timers = PendingTimers("Q-1");
+  EXPECT_THAT(timers, ::testing::Contains("2017-05-06T08:30:00+08:00 remind:rectifying:1"));
+
+  // Registered after the window, on Thursday 06-01 with 5wd: 06-02, then Monday 06-05..06-08.
+  At("2017-06-01T10:00:00+08:00");
+  Item("Q-2", "yantang", "xs-0025", "5wd");
+  EXPECT_EQ(due("Q-2"), "2017-06-09T00:00:00+08:00");
+  EXPECT_EQ(Due("Q-2"), "2017-06-09T00:00:00+08:00");
+  EXPECT_EQ(Due("Q-1"), "2017-05-08T00:00:00+08:00");  // Due() reads the item's calendar too
+}
+
+// Seed 001: "problems are found again during the inspection, the relevant leaders and
+// responsible persons will be held fully responsible". An item that had reached the suggestion
+// letter (step 3) before it was closed, sampled by the June look back and reopened, goes on one
+// step higher at once (the work interview, with its interview task) and the later steps follow
+// its new deadline; the letters it had received are not sent again.
+TEST_P(CampaignScenarioTest, FoundAgainAtTheLookBackContinuesTheLadderOneStepHigher) {
+  Start("2017-04-21T00:00:00+08:00");
+  At("2017-04-21T10:00:00+08:00");
+  // Due 05-04 (the special rectification works its weekends): reminder letter 05-05 00:00,
+  // supervision letter 05-07 (3wd), suggestion letter 05-09 (5wd), work interview 05-12 (8wd).
+  Item("Q-1", "niangxi", "xs-0014", "10wd");
+  RunUntil("2017-05-10T10:00:00+08:00");
+  EXPECT_THAT(RunAudit("escalate", "measure", "Q-1"),
+              ElementsAre("2017-05-05T00:00:00+08:00 reminder_letter",
+                          "2017-05-07T08:30:00+08:00 supervision_letter",
+                          "2017-05-09T08:30:00+08:00 suggestion_letter"));
+  ASSERT_TRUE(Act("Q-1", "submit", "xs-0014", {"整改照片.zip"}).ok());
+  ASSERT_TRUE(Act("Q-1", "accept", "xs-0007").ok());
+  RunUntil("2017-06-01T01:00:00+08:00");
+  // The only closed item of the campaign, so 20% of one (rounded up) samples it.
+  auto look_back = LastRow("look_back");
+  EXPECT_EQ(json::serialize(look_back["sampled"]), "[\"Q-1\"]");
+  EXPECT_EQ(look_back["chosen_by"].as_string(), "campaign run xinshao-2017 (system)");
+  EXPECT_EQ(look_back["method"].as_string(),
+            "the 1 of 1 closed items with the lowest StableHash(seed|item id) (share rounded up)");
+
+  At("2017-06-05T10:00:00+08:00");
+  auto reopened = Act("Q-1", "reopen", "xs-0004", {}, "回头看发现问题反弹");
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message();
+  auto row = LastRow("reopen", "Q-1");
+  EXPECT_EQ(row["ladder"].as_string(), "step_up");
+  EXPECT_EQ(row["level_reached"].as_int64(), 3);
+  EXPECT_EQ(row["level"].as_int64(), 4);
+  EXPECT_EQ(row["step"].as_string(), "work_interview");
+  EXPECT_THAT(RunAudit("escalate", "measure", "Q-1"),
+              ElementsAre("2017-05-05T00:00:00+08:00 reminder_letter",
+                          "2017-05-07T08:30:00+08:00 supervision_letter",
+                          "2017-05-09T08:30:00+08:00 suggestion_letter",
+                          "2017-06-05T10:00:00+08:00 work_interview"));
+  auto interview = LastRow("escalate", "Q-1");
+  ASSERT_TRUE(interview.contains("task"));
+  EXPECT_EQ(Load(std::string(interview["task"].as_string())).record.state, "scheduled");
+  // A fresh 10wd from 06-05 ends 06-19; the next step, the warning interview, is 12wd after it
+  // (06-20 .. 06-30, 07-03 .. 07-05); nothing below the work interview is armed again.
+  std::vector<std::string> escalations;
+  for (const auto& t : PendingTimers("Q-1")) {
+    if (t.find("escalate:") != std::string::npos) escalations.push_back(t);
+  }
+  ASSERT_FALSE(escalations.empty());
+  EXPECT_EQ(escalations.front(), "2017-07-05T08:30:00+08:00 escalate:rectifying:4");
+  RunUntil("2017-07-06T00:00:00+08:00");
+  EXPECT_EQ(RunAudit("escalate", "measure", "Q-1").back(),
+            "2017-07-05T08:30:00+08:00 warning_interview");
+  EXPECT_EQ(RunAudit("escalate", "measure", "Q-1").size(), 5u);
 }
 
 TEST_P(CampaignScenarioTest, StartingTwiceOrAfterTheEndIsRefused) {

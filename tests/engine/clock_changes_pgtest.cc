@@ -63,7 +63,7 @@ states:
   done:
     final: true
     on:
-      reopen: { to: open, by: [registrar], clock: continue, requires: [reason] }
+      reopen: { to: open, by: [registrar], clock: continue, ladder: continue, requires: [reason] }
 )";
 
 class ClockChangesTest : public testing::EngineFixture {
@@ -395,7 +395,10 @@ TEST_P(ClockChangesTest, AReopenThatContinuesResumesTheStoppedClockWhereItStoppe
   EXPECT_EQ(reopened->clocks.at("open").clock.phase, ClockPhase::kRunning);
   EXPECT_EQ(Due("F-1"), "2017-06-06T00:00:00+08:00");
   // The -1wd reminder was sent against this clock; its time (June 2) has passed: not again.
+  // `ladder: continue`: the ladder goes on where it stood (no step reached), none taken at once.
   EXPECT_EQ(PendingTimers("F-1").front(), "2017-06-06T00:00:00+08:00 escalate:open:0");
+  EXPECT_EQ(json::parse(LastAudit("F-1").data_json).as_object().at("ladder").as_string(),
+            "continue");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ClockChangesTest,

@@ -227,14 +227,16 @@ TEST_P(CountyCampaignTest, XinshaosWindowCapsAcrossLabourDay) {
   // Xinshao's special rectification runs 2017-04-21 .. 2017-05-21 (Sun).
   auto report = Import(
       "id,title,unit,responsible,registered_at,time_limit\n"
-      "X-1,窗口内越界,niangxi,xs-0014,2017-05-10,10wd\n"
+      "X-1,窗口内越界,niangxi,xs-0014,2017-05-10,15wd\n"
       "X-2,跨劳动节,niangxi,xs-0014,2017-04-28,10wd\n",
       "xinshao-2017", "xs-0009", diags);
   ASSERT_TRUE(report.ok()) << report.error().message() << diags.Format();
-  // 05-10 + 10wd would end on 05-24: cut to the end of Sunday 05-21.
+  // The campaign works the window's weekends: 05-10 + 15wd would end on 05-25 (05-11 .. 05-25),
+  // so it is cut to the end of Sunday 05-21.
   EXPECT_EQ(Due("X-1"), "2017-05-22T00:00:00+08:00");
-  // 04-28 + 10wd skips 04-29..05-01 (Labour Day) and ends on 05-15, inside the window.
-  EXPECT_EQ(Due("X-2"), "2017-05-16T00:00:00+08:00");
+  // 04-28 + 10wd skips 04-29..05-01 (Labour Day) and, with Saturday 05-06 and Sunday 05-07
+  // worked, ends on 05-11, inside the window.
+  EXPECT_EQ(Due("X-2"), "2017-05-12T00:00:00+08:00");
   EXPECT_EQ(Load("X-2").Field("time_limit"), "10wd");
 }
 

@@ -14,6 +14,7 @@
 
 #include "adapters/store/soci/migrator.h"
 #include "adapters/store/soci/soci_store.h"
+#include "rectify/engine/campaign_items.h"
 #include "rectify/engine/engine.h"
 #include "tests/engine/shipped_definitions.h"
 #include "tests/store/store_test_env.h"
@@ -103,12 +104,17 @@ class EngineFixture : public ::testing::TestWithParam<Backend> {
     return out;
   }
 
-  // The running (or paused) deadline of the item's current state, local, or "none".
+  // The running (or paused) deadline of the item's current state, local, or "none"; on the
+  // calendar the item runs on (its campaign's calendar changes applied).
   std::string Due(const std::string& id) {
     engine::Instance i = Load(id);
     const engine::StateClock* c = i.CurrentClock();
     if (!c) return "none";
-    DeadlineClock dc(Cn(), c->clock);
+    auto wf =
+        definitions_->FindWorkflow(i.record.workflow, static_cast<int>(i.record.workflow_version));
+    const Calendar* cal =
+        wf ? engine::ItemCalendar(*definitions_, *wf, i.record.campaign) : nullptr;
+    DeadlineClock dc(cal ? *cal : Cn(), c->clock);
     auto d = dc.Deadline(clock_.Now());
     return d ? Cn().FormatLocal(*d) : d.error().message();
   }

@@ -376,9 +376,19 @@ TEST_P(EngineScenarioTest, RejectContinuesTheClockAndReopenRestartsIt) {
   At("2017-06-05T10:00:00+08:00");  // the look back finds it was not done
   ASSERT_TRUE(Act("Q-1", "reopen", "xs-0003", {}, "回头看发现问题反弹").ok());
   EXPECT_EQ(Load().record.state, "rectifying");
-  // restart: a fresh 10wd from June 5 ends on June 19.
+  // restart: a fresh 10wd from June 5 ends on June 19. Found again (ladder: step_up by
+  // default): it had reached no step, so the first, the reminder letter, is taken at once, and
+  // the supervision letter follows 3wd after the new deadline (June 20, 21, 22).
+  auto rows = store_->AuditOf("Q-1");
+  ASSERT_TRUE(rows.ok() && !rows->empty());
+  EXPECT_EQ(rows->back().event, "escalate");
+  EXPECT_EQ(boost::json::parse(rows->back().data_json).as_object().at("measure").as_string(),
+            "reminder_letter");
   EXPECT_THAT(PendingTimers(),
-              ::testing::Contains("2017-06-20T00:00:00+08:00 escalate:rectifying:0"));
+              ::testing::Contains("2017-06-22T08:30:00+08:00 escalate:rectifying:1"));
+  EXPECT_THAT(
+      PendingTimers(),
+      ::testing::Not(::testing::Contains("2017-06-20T00:00:00+08:00 escalate:rectifying:0")));
   EXPECT_EQ(PendingTimers()[0], "2017-06-12T08:30:00+08:00 remind:rectifying:0");
 }
 

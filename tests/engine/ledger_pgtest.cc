@@ -75,10 +75,11 @@ TEST_P(LedgerImportTest, EveryRowIsRegisteredAndAssignedWithItsDeadline) {
   EXPECT_EQ(first.record.campaign, "xinshao-2017");
   EXPECT_EQ(first.registrar, "xs-0009");
   EXPECT_EQ(first.Field("measures"), "重新入户核查");
-  // Registered 2017-04-21 with 10wd: due at the end of 2017-05-08 (Labour Day is not counted).
-  EXPECT_EQ(Due("XS-2017-001"), "2017-05-09T00:00:00+08:00");
+  // Registered 2017-04-21 with 10wd: due at the end of 2017-05-04 (Labour Day is not counted;
+  // the special rectification's weekends are: 04-22 .. 04-28, 05-02 .. 05-04).
+  EXPECT_EQ(Due("XS-2017-001"), "2017-05-05T00:00:00+08:00");
   EXPECT_EQ(Due("XS-2017-002"), "2017-05-16T00:00:00+08:00");  // a date: the end of 2017-05-15
-  EXPECT_EQ(Due("XS-2017-003"), "2017-05-17T00:00:00+08:00");  // 04-24 + 15wd: end of 05-16
+  EXPECT_EQ(Due("XS-2017-003"), "2017-05-13T00:00:00+08:00");  // 04-24 + 15wd: end of 05-12
   EXPECT_EQ(Load("XS-2017-002").Field("measures"), "1. 核对台账\n2. 限期拨付");
 
   auto audit = store_->AuditOf("XS-2017-001");
@@ -91,7 +92,7 @@ TEST_P(LedgerImportTest, EveryRowIsRegisteredAndAssignedWithItsDeadline) {
                                 "2017-04-21T00:00:00+08:00 xs-0009 assign rectifying"));
   // The escalation ladder counts from the deadline, as for an item added by hand.
   EXPECT_THAT(PendingTimers("XS-2017-001"),
-              ::testing::Contains("2017-05-11T08:30:00+08:00 escalate:rectifying:1"));
+              ::testing::Contains("2017-05-07T08:30:00+08:00 escalate:rectifying:1"));
 }
 
 TEST_P(LedgerImportTest, ALedgerWithAnyWrongRowImportsNothing) {

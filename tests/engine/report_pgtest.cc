@@ -42,18 +42,19 @@ class ReportTest : public testing::EngineFixture {
     // Registered the day before Xinshao's special rectification window opens (04-21 .. 05-21), so
     // its time limit is not cut to the window's end.
     Assigned("Q-2", "2017-04-20T10:00:00+08:00", "yantang", "xs-0025", "2017-05-31");
-    Assigned("Q-1", "2017-04-21T10:00:00+08:00", "niangxi", "xs-0014", "10wd");  // due 05-08
+    // Due 05-04: the campaign works the window's weekends (04-22 .. 04-28, 05-02 .. 05-04).
+    Assigned("Q-1", "2017-04-21T10:00:00+08:00", "niangxi", "xs-0014", "10wd");
     Assigned("Q-3", "2017-04-21T10:00:00+08:00", "niangxi", "xs-0015", "10wd");
     Assigned("Q-4", "2017-04-21T10:00:00+08:00", "yantang", "xs-0026", "10wd");
-    RunUntil("2017-05-05T10:00:00+08:00");
+    RunUntil("2017-05-03T10:00:00+08:00");
     ASSERT_TRUE(Act("Q-3", "submit", "xs-0015", {"照片"}).ok());  // before its deadline
+    RunUntil("2017-05-06T10:00:00+08:00");
+    ASSERT_TRUE(Act("Q-4", "submit", "xs-0026", {"照片"}).ok());  // Saturday, a day and a half late
     RunUntil("2017-05-08T10:00:00+08:00");
     ASSERT_TRUE(Act("Q-3", "accept", "xs-0007").ok());
-    RunUntil("2017-05-10T10:00:00+08:00");
-    ASSERT_TRUE(Act("Q-4", "submit", "xs-0026", {"照片"}).ok());  // a day and a half late
-    RunUntil("2017-05-11T10:00:00+08:00");
+    RunUntil("2017-05-08T11:00:00+08:00");
     ASSERT_TRUE(Act("Q-4", "accept", "xs-0007").ok());
-    RunUntil("2017-05-19T10:00:00+08:00");  // Q-1's work interview opened on 05-18
+    RunUntil("2017-05-13T10:00:00+08:00");  // Q-1's work interview opened on 05-12 (8wd)
     ASSERT_TRUE(Act("Q-1/work_interview", "hold", "xs-0002").ok());
     ASSERT_TRUE(Act("Q-1/work_interview", "file", "xs-0002", {"约谈记录.pdf"}).ok());
     RunUntil("2017-06-01T09:00:00+08:00");
@@ -79,7 +80,7 @@ TEST_P(ReportTest, OverdueItemsByUnitWithDaysOverdueAndEscalation) {
   EXPECT_THAT(
       got,
       ElementsAre(
-          R"({"unit":"niangxi","unit_path":"新邵县 / 酿溪镇","item":"Q-1","title":"问题 Q-1","responsible":"xs-0014","responsible_name":"唐强华","state":"rectifying","deadline":"2017-05-08","working_days_overdue":21,"calendar_days_overdue":30,"escalation_level":7,"escalation_measure":"informed_criticism","payment_suspended":true})",
+          R"({"unit":"niangxi","unit_path":"新邵县 / 酿溪镇","item":"Q-1","title":"问题 Q-1","responsible":"xs-0014","responsible_name":"唐强华","state":"rectifying","deadline":"2017-05-04","working_days_overdue":29,"calendar_days_overdue":34,"escalation_level":7,"escalation_measure":"informed_criticism","payment_suspended":true})",
           R"({"unit":"yantang","unit_path":"新邵县 / 严塘镇","item":"Q-2","title":"问题 Q-2","responsible":"xs-0025","responsible_name":"冯文志","state":"rectifying","deadline":"2017-05-31","working_days_overdue":5,"calendar_days_overdue":7,"escalation_level":3,"escalation_measure":"suggestion_letter","payment_suspended":false})"));
 
   auto niangxi = Query();
@@ -91,7 +92,7 @@ TEST_P(ReportTest, OverdueItemsByUnitWithDaysOverdueAndEscalation) {
 
   // As of the day before Q-1's deadline nothing is overdue: computed, never stored.
   auto earlier =
-      engine::OverdueReport(*store_, *definitions_, {.as_of = T("2017-05-08T23:59:00+08:00")});
+      engine::OverdueReport(*store_, *definitions_, {.as_of = T("2017-05-04T23:59:00+08:00")});
   ASSERT_TRUE(earlier.ok());
   EXPECT_TRUE(earlier->empty());
 }
@@ -118,7 +119,7 @@ TEST_P(ReportTest, TheCommandLinePrintsTextJsonAndCsv) {
             "overdue as of 2017-06-07T10:00:00+08:00: 2 items of campaign xinshao-2017\n"
             "unit             item  title     responsible       deadline    working days  days  "
             "level  measure                        payment\n"
-            "新邵县 / 酿溪镇  Q-1   问题 Q-1  唐强华 (xs-0014)  2017-05-08  21            30    "
+            "新邵县 / 酿溪镇  Q-1   问题 Q-1  唐强华 (xs-0014)  2017-05-04  29            34    "
             "7      informed criticism (通报批评)  suspended\n"
             "新邵县 / 严塘镇  Q-2   问题 Q-2  冯文志 (xs-0025)  2017-05-31  5             7     "
             "3      suggestion letter (建议函)     -\n");
@@ -131,7 +132,7 @@ TEST_P(ReportTest, TheCommandLinePrintsTextJsonAndCsv) {
             "unit,unit_path,item,title,responsible,responsible_name,state,deadline,"
             "working_days_overdue,calendar_days_overdue,escalation_level,escalation_measure,"
             "payment_suspended\r\n"
-            "niangxi,新邵县 / 酿溪镇,Q-1,问题 Q-1,xs-0014,唐强华,rectifying,2017-05-08,21,30,7,"
+            "niangxi,新邵县 / 酿溪镇,Q-1,问题 Q-1,xs-0014,唐强华,rectifying,2017-05-04,29,34,7,"
             "informed_criticism,true\r\n"
             "yantang,新邵县 / 严塘镇,Q-2,问题 Q-2,xs-0025,冯文志,rectifying,2017-05-31,5,7,3,"
             "suggestion_letter,false\r\n");
@@ -142,7 +143,7 @@ TEST_P(ReportTest, TheCommandLinePrintsTextJsonAndCsv) {
   auto v = boost::json::parse(json.out).as_object();
   EXPECT_EQ(v.at("as_of").as_string(), kAsOf);
   ASSERT_EQ(v.at("items").as_array().size(), 1u);
-  EXPECT_EQ(v.at("items").as_array()[0].at("working_days_overdue").as_int64(), 21);
+  EXPECT_EQ(v.at("items").as_array()[0].at("working_days_overdue").as_int64(), 29);
 
   auto summary = Rectify({"report", "summary", "--campaign", "xinshao-2017", "--as-of", kAsOf});
   ASSERT_EQ(summary.exit_code, 0) << summary.err;

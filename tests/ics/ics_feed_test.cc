@@ -23,8 +23,10 @@ class IcsFeedTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(Rectify({"migrate"}).exit_code, 0);
-    // registered on Friday 2017-04-21 with 10 working days: 2017-05-01 is Labour Day, so it
-    // is due at the end of Monday 2017-05-08 in Asia/Shanghai (2017-05-08T16:00:00Z).
+    // registered on Friday 2017-04-21 with 10 working days. Xinshao cancels weekend rest
+    // during its special rectification (04-21 .. 05-21), Labour Day (04-29 .. 05-01) stays a
+    // holiday: 04-22 .. 04-28, 05-02 .. 05-04, due at the end of Thursday 2017-05-04 in
+    // Asia/Shanghai (2017-05-04T16:00:00Z). On the official calendar alone it would be 05-08.
     Add("Q-1", "niangxi", "xs-0014", "10wd", "2017-04-21T10:00:00+08:00");
     // a date time limit in another township; registered in Xinshao's special rectification
     // window (04-21 .. 05-21), so 2017-05-31 is cut to the end of the window, 2017-05-21.
@@ -89,17 +91,18 @@ TEST_F(IcsFeedTest, PersonFeedListsTheirDeadlinesAsAllDayEventsOnLocalDays) {
   EXPECT_EQ(feed["name"], "唐强华 期限 deadlines");
   // 3 working days from Monday 04-24 end on Thursday 04-27.
   EXPECT_THAT(Starts(feed), ElementsAre("问题 Q-3，扶贫资金; 未公示 (Q-3) @ 2017-04-27",
-                                        "问题 Q-1，扶贫资金; 未公示 (Q-1) @ 2017-05-08"));
+                                        "问题 Q-1，扶贫资金; 未公示 (Q-1) @ 2017-05-04"));
   const json::object& q1 = feed["events"].as_array()[1].as_object();
   EXPECT_EQ(q1.at("all_day"), true);
-  EXPECT_EQ(q1.at("end"), "2017-05-09");
+  EXPECT_EQ(q1.at("end"), "2017-05-05");
   EXPECT_EQ(q1.at("stamp"), "2017-04-24T01:00:00Z");
   EXPECT_THAT(std::string(q1.at("description").as_string()),
-              HasSubstr("期限 deadline: 2017-05-08 (2017-05-09T00:00:00+08:00)"));
+              HasSubstr("期限 deadline: 2017-05-04 (2017-05-05T00:00:00+08:00)"));
   // remind: [-5wd, -1wd, 0]: 08:30 local on the 5th and 1st working day before, and `0` (the
-  // end of the day, local 24:00) at 08:30 on the deadline day itself rather than at midnight.
+  // end of the day, local 24:00) at 08:30 on the deadline day itself rather than at midnight:
+  // 04-26 (05-03, 05-02, 04-28, 04-27, 04-26), 05-03 and 05-04.
   EXPECT_EQ(q1.at("alarms"),
-            (json::array{"2017-04-28T00:30:00Z", "2017-05-05T00:30:00Z", "2017-05-08T00:30:00Z"}));
+            (json::array{"2017-04-26T00:30:00Z", "2017-05-03T00:30:00Z", "2017-05-04T00:30:00Z"}));
 }
 
 TEST_F(IcsFeedTest, FileIsCrlfFoldedAt75OctetsAndByteForByteRepeatable) {
@@ -120,7 +123,7 @@ TEST_F(IcsFeedTest, FileIsCrlfFoldedAt75OctetsAndByteForByteRepeatable) {
 TEST_F(IcsFeedTest, UnitFeedCoversTheUnitsBelowAndUidsStayStable) {
   json::object county = Feed({"--unit", "xinshao"}, "2017-04-24T09:00:00+08:00");
   EXPECT_THAT(Starts(county), ElementsAre("问题 Q-3，扶贫资金; 未公示 (Q-3) @ 2017-04-27",
-                                          "问题 Q-1，扶贫资金; 未公示 (Q-1) @ 2017-05-08",
+                                          "问题 Q-1，扶贫资金; 未公示 (Q-1) @ 2017-05-04",
                                           "问题 Q-2，扶贫资金; 未公示 (Q-2) @ 2017-05-21"));
   json::object township = Feed({"--unit", "yantang"}, "2017-04-25T09:00:00+08:00");
   ASSERT_EQ(township["events"].as_array().size(), 1u);
@@ -139,7 +142,8 @@ TEST_F(IcsFeedTest, AnExtensionMovesTheSameEventAndSubmittingHandsItToTheVerifie
   const auto& a = after["events"].as_array()[1].as_object();
   EXPECT_EQ(a.at("uid"), b.at("uid"));
   EXPECT_GT(a.at("sequence").as_int64(), b.at("sequence").as_int64());
-  EXPECT_EQ(a.at("start"), "2017-05-22");  // + 10 working days
+  // + 10 working days, the weekends of the special rectification among them: 05-05 .. 05-14.
+  EXPECT_EQ(a.at("start"), "2017-05-14");
 
   EXPECT_EQ(Feed({"--person", "xs-0007"}, "2017-04-25T10:00:00+08:00")["events"].as_array().size(),
             0u);
@@ -150,7 +154,7 @@ TEST_F(IcsFeedTest, AnExtensionMovesTheSameEventAndSubmittingHandsItToTheVerifie
   EXPECT_THAT(Starts(Feed({"--person", "xs-0007"}, "2017-04-26T11:00:00+08:00")),
               ElementsAre("问题 Q-3，扶贫资金; 未公示 (Q-3) @ 2017-05-04"));
   EXPECT_THAT(Starts(Feed({"--person", "xs-0014"}, "2017-04-26T11:00:00+08:00")),
-              ElementsAre("问题 Q-1，扶贫资金; 未公示 (Q-1) @ 2017-05-22"));
+              ElementsAre("问题 Q-1，扶贫资金; 未公示 (Q-1) @ 2017-05-14"));
 }
 
 // An item that names no verifier is verified by the org's verifiers: its verifying deadline is in

@@ -35,6 +35,7 @@ class CampaignCompiler {
     YAML::Node checkpoints = m.Get("checkpoints");
     YAML::Node recurring = m.Get("recurring");
     YAML::Node items = m.Require("items", "{ workflow: rectification-item }");
+    YAML::Node calendar_changes = m.Get("calendar_changes");
     m.Finish();
     if (actions.IsDefined()) ReadActions(actions);
     if (phases.IsDefined()) ReadPhases(phases);
@@ -43,6 +44,8 @@ class CampaignCompiler {
     if (checkpoints.IsDefined()) ReadCheckpoints(checkpoints);
     if (recurring.IsDefined()) ReadRecurring(recurring);
     if (items.IsDefined()) ReadItems(items);
+    if (calendar_changes.IsDefined() && cal() != nullptr)
+      ReadCalendarChanges(doc_, calendar_changes, parts_, have_span_);
     if (!refs_ok || doc_.error_count() > errors_before) return nullptr;
     return std::make_shared<const Campaign>(raw_.info, std::move(parts_));
   }

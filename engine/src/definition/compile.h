@@ -66,6 +66,11 @@ class Linker {
   virtual const RoleVocabulary& vocabulary() const = 0;
 };
 
+// A campaign's `calendar_changes:` (campaign_calendar.cc): fills parts.calendar_changes and
+// parts.item_calendar. Needs parts' calendar, span and checkpoints read first.
+void ReadCalendarChanges(DocContext& doc, const YAML::Node& node, Campaign::Parts& parts,
+                         bool have_span);
+
 // Keys every document may carry; each compiler allows them.
 void AllowHeaderKeys(MapReader& m);
 

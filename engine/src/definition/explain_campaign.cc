@@ -111,7 +111,10 @@ void WriteItems(std::ostream& out, const Campaign& c, const ExplainOptions& opti
       << Join(states, " or ") << " is overdue";
   if (!replaced.empty()) out << ", in place of the workflow's " << Join(replaced, ", ");
   out << "\n";
-  const Calendar* cal = wf.calendar() ? wf.calendar().get() : &c.calendar();
+  // The items' calendar: the campaign's changes apply when the workflow runs on its calendar.
+  const Calendar* cal = wf.calendar() && wf.calendar()->name() != c.calendar().name()
+                            ? wf.calendar().get()
+                            : c.item_calendar_ptr().get();
   // The example date, or the campaign's first day when it falls outside the campaign.
   Date day = options.start < c.from() || options.start > c.to() ? c.from() : options.start;
   if (!limit || !cal->Covers(day)) return;
@@ -153,6 +156,24 @@ std::string ExplainCampaign(const Campaign& c, const ExplainOptions& options) {
       out << "  " << Range(p.from, p.to) << "  " << p.id;
       if (!p.title.empty()) out << "  " << p.title;
       out << "\n";
+    }
+  }
+  if (!c.calendar_changes().empty()) {
+    out << "\ncalendar changes (for the items' deadlines; the official calendar stays):\n";
+    for (const auto& ch : c.calendar_changes()) {
+      out << "  ";
+      if (ch.kind == CalendarChange::Kind::kCancelWeekendRest) {
+        out << Range(ch.from, ch.to) << "  " << ch.id;
+        if (!ch.title.empty()) out << "  " << ch.title;
+        out << "\n    weekend rest cancelled" << (ch.during.empty() ? "" : " during " + ch.during)
+            << ": " << ch.days.size() << " weekend days worked, official holidays kept\n";
+      } else {
+        out << ch.id;
+        if (!ch.title.empty()) out << "  " << ch.title;
+        out << "\n    rest days:";
+        for (Date d : ch.days) out << " " << DescribeDate(d);
+        out << "\n";
+      }
     }
   }
   if (!c.checkpoints().empty()) {

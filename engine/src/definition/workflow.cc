@@ -57,6 +57,19 @@ std::string_view ClockEffectName(ClockEffect c) {
   return "default";
 }
 
+std::string_view LadderName(Ladder l) {
+  switch (l) {
+    case Ladder::kDefault:
+    case Ladder::kStepUp:
+      return "step_up";
+    case Ladder::kContinue:
+      return "continue";
+    case Ladder::kRestart:
+      return "restart";
+  }
+  return "step_up";
+}
+
 bool Transition::RestartsClock() const {
   if (clock == ClockEffect::kRestart) return true;
   if (clock != ClockEffect::kDefault) return false;

@@ -189,6 +189,22 @@ void CheckWorkflowTimes(DocContext& doc, const WorkflowDraft& draft) {
                   "give the state a deadline, or remove deadline: from the transition");
       }
     }
+    if (t.ladder != Ladder::kDefault) {
+      const std::string path = JoinPath(dt.path, "ladder");
+      if (!from.state.final || to.state.final) {
+        doc.Error(dt.ladder_node, path,
+                  "'ladder' says where the escalation ladder stands when an item is reopened; "
+                  "this transition goes from '" +
+                      from.state.id + "' to '" + to.state.id + "', not out of a final state",
+                  "remove it, or put it on the transition that reopens a final state");
+      } else if (!to.state.overdue && !to.overdue_node.IsDefined()) {
+        doc.Error(dt.ladder_node, path,
+                  "state '" + to.state.id +
+                      "' does not escalate (it names no overdue: chain), "
+                      "so there is no ladder to continue",
+                  "remove it, or give the state overdue: CHAIN");
+      }
+    }
     if ((t.clock == ClockEffect::kContinue || t.clock == ClockEffect::kRestart) &&
         !target_deadline) {
       doc.Warning(dt.clock_node, JoinPath(dt.path, "clock"),

@@ -458,6 +458,21 @@ class WorkflowCompiler {
                      SuggestHint(*c, kClocks));
       }
     }
+    dt.ladder_node = m.Get("ladder");
+    if (dt.ladder_node.IsDefined()) {
+      if (auto l = AsString(doc_, dt.ladder_node, m.PathOf("ladder"))) {
+        static const std::vector<std::string> kLadders = {"step_up", "continue", "restart"};
+        if (*l == "step_up")
+          t.ladder = Ladder::kStepUp;
+        else if (*l == "continue")
+          t.ladder = Ladder::kContinue;
+        else if (*l == "restart")
+          t.ladder = Ladder::kRestart;
+        else
+          doc_.Error(dt.ladder_node, m.PathOf("ladder"), "unknown ladder '" + *l + "'",
+                     SuggestHint(*l, kLadders));
+      }
+    }
     dt.adds_node = m.Get("adds");
     if (dt.adds_node.IsDefined()) {
       t.adds = ReadSpan(doc_, dt.adds_node, m.PathOf("adds"));

@@ -29,6 +29,7 @@ struct DraftTransition {
   YAML::Node adds_node;
   YAML::Node clock_node;
   YAML::Node deadline_node;
+  YAML::Node ladder_node;
 };
 
 struct WorkflowDraft {

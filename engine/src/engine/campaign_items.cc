@@ -12,6 +12,15 @@ constexpr const char* kTimeLimit = "time_limit";
 
 }  // namespace
 
+const Calendar* ItemCalendar(const definition::DefinitionSet& defs,
+                             const definition::Workflow& workflow, std::string_view campaign) {
+  const Calendar* own = workflow.calendar().get();
+  if (!own || campaign.empty()) return own;
+  auto c = defs.FindCampaign(campaign);
+  if (!c || c->calendar_changes().empty() || c->calendar().name() != own->name()) return own;
+  return c->item_calendar_ptr().get();
+}
+
 const definition::Checkpoint* RectificationWindowAt(const definition::Campaign& c, Date day) {
   for (const definition::Checkpoint& cp : c.checkpoints()) {
     if (cp.kind == definition::CheckpointKind::kRectification && cp.from <= day && day <= cp.to) {
@@ -65,7 +74,10 @@ Status ApplyCampaignItems(const definition::Campaign* c, const definition::Defin
   const definition::Checkpoint* window =
       RectificationWindowAt(*c, c->calendar().DateOf(request.at));
   if (!window) return OkStatus();
-  const Calendar& cal = wf->calendar() ? *wf->calendar() : c->calendar();
+  // The item's own calendar (ItemCalendar), from the campaign at hand.
+  const Calendar& cal = !wf->calendar() || wf->calendar()->name() == c->calendar().name()
+                            ? *c->item_calendar_ptr()
+                            : *wf->calendar();
   auto spec = ParseDeadlineSpec(limit->second);
   if (!spec)
     return Error::BadInput("time_limit '" + limit->second + "': " + spec.error().message());

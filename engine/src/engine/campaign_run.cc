@@ -461,6 +461,8 @@ class Firing {
       mark.Audit(kSystemActor, "look_back", item.record.state, item.record.state, "",
                  {{"campaign", c_.info().name},
                   {"checkpoint", cp.id},
+                  {"chosen_by", "campaign run " + c_.info().name + " (" + kSystemActor + ")"},
+                  {"share", cp.sample},
                   {"seed", seed},
                   {"inspectors", Strings(inspectors)}});
       step_.fx().follow_ups.push_back(mark.Finish());
@@ -469,6 +471,14 @@ class Firing {
           inspectors_told.push_back(p);
       }
     }
+    // Who chose the sample and how, so that anyone can check it was not picked by hand: the run
+    // itself, by a hash any machine recomputes from the seed.
+    const std::string method = "the " + std::to_string(sample.size()) + " of " +
+                               std::to_string(candidates.size()) +
+                               (cp.of_closed_only ? " closed" : "") +
+                               " items with the lowest StableHash(seed|item id) (share rounded up)";
+    data["chosen_by"] = "campaign run " + c_.info().name + " (" + kSystemActor + ")";
+    data["method"] = method;
     data["seed"] = seed;
     data["share"] = cp.sample;
     data["candidates"] = static_cast<std::int64_t>(candidates.size());

@@ -25,7 +25,7 @@ CadreScript::CadreScript(Engine& engine, std::shared_ptr<const definition::Campa
                          CadreBehaviour behaviour)
     : engine_(engine),
       campaign_(std::move(campaign)),
-      cal_(campaign_->calendar()),
+      cal_(*campaign_->item_calendar_ptr()),  // the calendar its items run on
       behaviour_(behaviour) {}
 
 void CadreScript::Schedule(Timestamp at, std::function<Status()> run) {

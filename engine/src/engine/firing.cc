@@ -90,6 +90,10 @@ std::string TaskId(const Instance& inst, const std::string& step_id) {
   return seen == 0 ? id : id + "-" + std::to_string(seen + 1);
 }
 
+}  // namespace
+
+namespace internal {
+
 Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer& timer, int index,
                       bool late) {
   const definition::State& state = step.CurrentState();
@@ -195,7 +199,7 @@ Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer&
   return OkStatus();
 }
 
-}  // namespace
+}  // namespace internal
 
 Result<Effects> Interpreter::Fire(const Instance& instance, const std::vector<TimerRecord>& timers,
                                   Timestamp now) const {
@@ -240,14 +244,16 @@ Result<Effects> Interpreter::Fire(const Instance& instance, const std::vector<Ti
         pending.erase(earlier);
         if (passed.armed)
           step.fx().fire.push_back({{t.key.instance_id, name, passed.generation}, now});
-        if (Status e = FireEscalation(*this, step, passed, k, now - passed.due > kLateAfter); !e) {
+        if (Status e =
+                internal::FireEscalation(*this, step, passed, k, now - passed.due > kLateAfter);
+            !e) {
           return e.error();
         }
       }
     }
     bool late = now - timer.due > kLateAfter;
     Status s = parts[0] == "remind"     ? FireReminder(step, timer, index, late)
-               : parts[0] == "escalate" ? FireEscalation(*this, step, timer, index, late)
+               : parts[0] == "escalate" ? internal::FireEscalation(*this, step, timer, index, late)
                                         : OkStatus();
     if (!s) return s.error();
   }

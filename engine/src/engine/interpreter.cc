@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "rectify/engine/access.h"
+#include "rectify/engine/campaign_items.h"
 #include "rectify/notify/contact.h"
 #include "step.h"
 
@@ -52,7 +53,7 @@ Result<Bound> Interpreter::Bind(const Instance& instance) const {
                                      instance.org + "@" + std::to_string(instance.org_version) +
                                      ", which is not loaded");
   }
-  b.calendar = b.workflow->calendar().get();
+  b.calendar = ItemCalendar(*definitions_, *b.workflow, instance.record.campaign);
   if (!instance.escalation.empty()) {
     auto nv = definition::ParseNameVersion(instance.escalation);
     if (nv) b.escalation = definitions_->FindEscalation(nv->name, nv->version);
@@ -333,6 +334,33 @@ Status TakeTransition(Step& step, const Transition& t, const Command& cmd) {
   if (t.to != t.from && wf.state(t.to).final) {
     if (Status s = step.StopClocks(); !s) return s;
   }
+  // Found again (seed 001): the ladder of the reopened state goes on from the highest step the
+  // item had reached there, and by default the next step is taken at once, below.
+  std::optional<int> step_up;
+  json::object ladder_data;
+  if (reopens && t.ladder != definition::Ladder::kRestart) {
+    const definition::Escalation* chain = step.bound().OverdueChain(wf.state(t.to));
+    StateClock* sc = step.Clock();
+    if (chain && sc) {
+      const auto steps = static_cast<int>(chain->steps().size());
+      int reached = 0;
+      for (const EscalationTaken& e : inst.escalations) {
+        if (e.state == wf.state(t.to).id) reached = std::max(reached, e.step + 1);
+      }
+      reached = std::min(reached, steps);
+      const bool up = t.ladder != definition::Ladder::kContinue && reached < steps;
+      if (up) step_up = reached;
+      // Projected below from here on: the step taken at once is not armed again.
+      sc->escalation_level = up ? reached + 1 : reached;
+      ladder_data = {{"ladder", std::string(definition::LadderName(t.ladder))},
+                     {"level_reached", reached},
+                     {"level", sc->escalation_level}};
+      if (up) ladder_data["step"] = chain->steps()[static_cast<std::size_t>(reached)].id;
+    }
+  } else if (reopens) {
+    if (StateClock* sc = step.Clock()) sc->escalation_level = 0;  // as for a new item
+    ladder_data = {{"ladder", "restart"}};
+  }
   for (const auto& e : cmd.evidence) inst.evidence.push_back({cmd.at, cmd.actor, t.event, e, {}});
   for (const auto& f : cmd.files) {
     inst.evidence.push_back({cmd.at, cmd.actor, t.event, f.name, f.sha256});
@@ -360,7 +388,15 @@ Status TakeTransition(Step& step, const Transition& t, const Command& cmd) {
   if (Status s = QueueNotices(step, t, from, inst.audit_seq + 1, cmd, data, no_recipient); !s) {
     return s;
   }
+  for (const auto& [k, v] : ladder_data) data[k] = v;
   step.Audit(cmd.actor, t.event, from, inst.record.state, cmd.reason, std::move(data));
+  if (step_up) {
+    const StateClock* sc = step.Clock();
+    PendingTimer at_once{"escalate:" + inst.record.state + ":" + std::to_string(*step_up),
+                         sc->clock.generation, step.now()};
+    if (Status s = internal::FireEscalation(step.interp(), step, at_once, *step_up, false); !s)
+      return s;
+  }
   for (const definition::TransitionNotice* n : no_recipient) {
     step.NoRecipient("the '" + t.event + "' notice" +
                          (n->template_name == "notice" ? "" : " (" + n->template_name + ")"),
@@ -493,7 +529,7 @@ Result<Effects> Interpreter::Create(const NewInstance& req) const {
     inst.escalation = chain->info().name + "@" + std::to_string(chain->info().version);
   }
 
-  Bound bound{wf, org, wf->calendar().get(), chain};
+  Bound bound{wf, org, ItemCalendar(*definitions_, *wf, req.campaign), chain};
   Step step(*this, bound, std::move(inst), req.at);
   if (Status s = step.EnterState(wf->initial(), nullptr, req.first_deadline); !s) return s.error();
   json::object data{{"workflow", wf->info().Label()},

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "../definition/node_reader.h"
+#include "rectify/engine/campaign_items.h"
 #include "step.h"
 
 namespace rectify::engine {
@@ -83,7 +84,8 @@ Result<Effects> Interpreter::Migrate(const Instance& instance, int to_version,
   inst.record.workflow_version = wf->info().version;
   inst.record.state = mapped->second;
 
-  Bound bound{wf, old_bound->org, wf->calendar().get(), old_bound->escalation};
+  Bound bound{wf, old_bound->org, ItemCalendar(*definitions_, *wf, inst.record.campaign),
+              old_bound->escalation};
   internal::Step step(*this, bound, std::move(inst), now);
   if (auto moved = step.FollowCalendar(actor, "", nullptr); !moved) return moved.error();
   if (Status s = step.ProjectTimers(); !s) return s.error();

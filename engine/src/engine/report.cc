@@ -9,6 +9,7 @@
 
 #include "rectify/collation.h"
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/campaign_items.h"
 #include "rectify/engine/instance.h"
 #include "step.h"
 
@@ -74,7 +75,7 @@ class Context {
       }
       return std::nullopt;
     }
-    b.cal = b.wf->calendar().get();
+    b.cal = ItemCalendar(defs_, *b.wf, i.record.campaign);
     return b;
   }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/campaign_items.h"
 #include "rectify/engine/ledger.h"
 
 namespace rectify::engine {
@@ -157,7 +158,7 @@ ReportTable LedgerExportTable(const std::vector<Instance>& items,
     if (!i.parent.empty()) continue;
     auto wf =
         definitions.FindWorkflow(i.record.workflow, static_cast<int>(i.record.workflow_version));
-    const Calendar* cal = wf ? wf->calendar().get() : nullptr;
+    const Calendar* cal = wf ? ItemCalendar(definitions, *wf, i.record.campaign) : nullptr;
     std::vector<std::string> row = {
         i.record.id,
         i.title,

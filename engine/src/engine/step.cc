@@ -33,6 +33,15 @@ StateClock* Step::Clock() {
   return it == fx_.instance.clocks.end() ? nullptr : &it->second;
 }
 
+// Messages keep the official working hours of the workflow's calendar, which the channels hold
+// deliveries to as well (adapters/notify): a campaign's worked weekends (calendar_changes) move
+// deadlines, reminders and steps, not office hours, so a reminder that falls due on such a
+// Saturday is delivered at 08:30 on the next official working day.
+const Calendar* Step::DeliveryCalendar() const {
+  if (bound_.workflow && bound_.workflow->calendar()) return bound_.workflow->calendar().get();
+  return bound_.calendar;
+}
+
 std::optional<Timestamp> Step::RunningDeadline() const {
   auto it = fx_.instance.clocks.find(fx_.instance.record.state);
   if (it == fx_.instance.clocks.end() || !bound_.calendar) return std::nullopt;
@@ -200,8 +209,8 @@ void Step::Notify(const std::vector<std::string>& people, const std::string& tem
                   json::object payload, const std::string& timer_name, std::int64_t generation,
                   bool urgent) {
   Timestamp not_before = now_;
-  if (!urgent && bound_.calendar) {
-    if (auto t = bound_.calendar->NextWorkingTime(now_); t) not_before = *t;
+  if (const Calendar* hours = DeliveryCalendar(); !urgent && hours) {
+    if (auto t = hours->NextWorkingTime(now_); t) not_before = *t;
   }
   // The payload is written once; each recipient's copy only appends its own keys, which is what
   // serializing the payload with those keys added gives (Boost.JSON appends a new key last).
@@ -248,8 +257,8 @@ void Step::NotifyContact(const std::string& address, std::string_view kind,
   o.template_name = template_name;
   o.payload_json = json::serialize(payload);
   o.not_before = now_;
-  if (bound_.calendar) {
-    if (auto t = bound_.calendar->NextWorkingTime(now_); t) o.not_before = *t;
+  if (const Calendar* hours = DeliveryCalendar()) {
+    if (auto t = hours->NextWorkingTime(now_); t) o.not_before = *t;
   }
   Queue(std::move(o), timer_name);
 }
@@ -282,8 +291,8 @@ void Step::NotifyUnit(const std::string& unit_id, const std::string& channel,
   o.template_name = template_name;
   o.payload_json = json::serialize(payload);
   o.not_before = now_;
-  if (bound_.calendar) {
-    if (auto t = bound_.calendar->NextWorkingTime(now_); t) o.not_before = *t;
+  if (const Calendar* hours = DeliveryCalendar()) {
+    if (auto t = hours->NextWorkingTime(now_); t) o.not_before = *t;
   }
   Queue(std::move(o), timer_name);
 }

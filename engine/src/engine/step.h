@@ -94,6 +94,8 @@ class Step {
 
   // The running deadline of the current state, if any.
   std::optional<Timestamp> RunningDeadline() const;
+  // The calendar whose working hours hold notifications back (step.cc).
+  const Calendar* DeliveryCalendar() const;
 
   // Finishes: the record carries the new data_json and updated_at, and the projection item
   // lists filter on (InstanceRecord::due_at, escalation_level, people).
@@ -118,5 +120,11 @@ class Step {
 std::vector<std::string> SplitName(const std::string& name);
 // The message a reminder carries.
 std::string DeadlineText(const Calendar& cal, Timestamp deadline, Timestamp now);
+
+// Takes step `index` of the overdue chain of the item's current state (firing.cc): the measure,
+// its notifications, its follow-up task, deductions and bulletin, and an `escalate` audit row.
+// A timer firing calls it, and so does a reopening that steps the ladder up (interpreter.cc).
+Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer& timer, int index,
+                      bool late);
 
 }  // namespace rectify::engine::internal

@@ -12,6 +12,9 @@
 //                themed inspection with a theme per occurrence)
 //   items        the workflow, escalation chain and default time limit of registered problems
 //   special_actions  tags an item may carry (seed 001's six special actions)
+//   calendar_changes the campaign's own changes to its calendar for its items: weekend rest
+//                cancelled for a span (seed 001: "the county poverty alleviation office canceled
+//                the weekend break" during the special rectification), or rest days of its own
 //
 // Every date is checked against the calendar when the campaign is compiled, so the engine never
 // meets a date the calendar cannot answer for.
@@ -91,6 +94,22 @@ struct Recurring {
   SourcePos pos;
 };
 
+// One change a campaign makes to the calendar its items' deadlines run on (engine/campaign_items.h:
+// ItemCalendar). The official calendar is the State Council's; these are the county's own.
+struct CalendarChange {
+  enum class Kind { kCancelWeekendRest, kRestDays };
+  std::string id;
+  std::string title;
+  Kind kind = Kind::kCancelWeekendRest;
+  Date from{};         // kCancelWeekendRest: the span, inclusive
+  Date to{};           //
+  std::string during;  // the checkpoint whose window the span is, when named so
+  // kCancelWeekendRest: the weekend days of the span that become working days (official holidays
+  // inside the span stay rest days); kRestDays: the working days that become rest days.
+  std::vector<Date> days;
+  SourcePos pos;
+};
+
 struct ItemDefaults {
   std::shared_ptr<const Workflow> workflow;
   // Runs, for every state of an item's workflow that escalates (names `overdue:`), in place of
@@ -111,6 +130,9 @@ class Campaign {
     std::vector<Checkpoint> checkpoints;
     std::vector<Recurring> recurring;
     ItemDefaults items;
+    std::vector<CalendarChange> calendar_changes;
+    // `calendar` with calendar_changes applied; null when the campaign makes none.
+    std::shared_ptr<const Calendar> item_calendar;
   };
 
   Campaign(DefinitionInfo info, Parts parts) : info_(std::move(info)), parts_(std::move(parts)) {}
@@ -127,6 +149,12 @@ class Campaign {
   const std::vector<Checkpoint>& checkpoints() const { return parts_.checkpoints; }
   const std::vector<Recurring>& recurring() const { return parts_.recurring; }
   const ItemDefaults& items() const { return parts_.items; }
+  const std::vector<CalendarChange>& calendar_changes() const { return parts_.calendar_changes; }
+  // The calendar its items' deadlines run on: calendar() with calendar_changes applied. The
+  // campaign's own dates (checkpoints, recurring events) stay on the official calendar().
+  const std::shared_ptr<const Calendar>& item_calendar_ptr() const {
+    return parts_.item_calendar ? parts_.item_calendar : parts_.calendar;
+  }
 
   // The phase a date falls in, if any.
   const Phase* PhaseAt(Date d) const;

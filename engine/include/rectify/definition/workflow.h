@@ -127,6 +127,11 @@ struct TransitionNotice {
 enum class ClockEffect { kDefault, kRestart, kContinue, kPause, kResume };
 std::string_view ClockEffectName(ClockEffect c);
 
+// Where the escalation ladder of the state a transition out of a final state reopens stands
+// (seed 001: found again means held fully responsible). kDefault is kStepUp there.
+enum class Ladder { kDefault, kStepUp, kContinue, kRestart };
+std::string_view LadderName(Ladder l);
+
 struct Transition {
   std::string event;  // the name users and the API use: "submit"
   std::string title;
@@ -135,8 +140,9 @@ struct Transition {
   std::vector<RolePath> by;
   std::vector<Requirement> requires_;
   ClockEffect clock = ClockEffect::kDefault;
-  std::optional<Span> adds;  // an extension of the running deadline
-  int at_most = 0;           // how many times per instance; 0: no limit
+  std::optional<Span> adds;          // an extension of the running deadline
+  int at_most = 0;                   // how many times per instance; 0: no limit
+  Ladder ladder = Ladder::kDefault;  // only on a transition out of a final state
   // Replaces the target state's deadline when taken; on a transition that stays in its state
   // (and has no clock effect), the state's new due date.
   std::optional<Deadline> deadline;

@@ -52,6 +52,14 @@ Status ApplyCampaignItems(const definition::Campaign* c, const definition::Defin
 Status ApplyCampaignItems(Store& store, const definition::DefinitionSet& defs,
                           NewInstance& request);
 
+// The calendar an item's deadlines run on: its workflow's, with the campaign's calendar_changes
+// (weekend rest cancelled, rest days of its own) applied when the item belongs to a loaded
+// campaign whose calendar is the workflow's (by name). The latest loaded version of the campaign
+// decides, so that a corrected calendar_changes reaches the items already registered. Null when
+// the workflow names no calendar.
+const Calendar* ItemCalendar(const definition::DefinitionSet& defs,
+                             const definition::Workflow& workflow, std::string_view campaign);
+
 // The rectification window of `c` that `day` falls in, if any.
 const definition::Checkpoint* RectificationWindowAt(const definition::Campaign& c, Date day);
 
