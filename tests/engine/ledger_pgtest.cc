@@ -251,10 +251,11 @@ TEST_P(LedgerImportTest, AnXlsxLedgerIsReadWithItsCellsNamedInErrors) {
   EXPECT_EQ(Instances(), 3);
   EXPECT_EQ(Load("XS-2017-002").record.unit_id, "niangxi");
   EXPECT_EQ(Load("XS-2017-002").responsible, "xs-0012");
-  // The same deadlines as the CSV sample: 10wd from 2017-04-21, a date, 15wd from 2017-04-24.
-  EXPECT_EQ(Due("XS-2017-001"), "2017-05-09T00:00:00+08:00");
+  // The same deadlines as the CSV sample: 10wd from 2017-04-21, a date, 15wd from 2017-04-24, on
+  // the campaign's calendar (weekend rest cancelled during the special rectification).
+  EXPECT_EQ(Due("XS-2017-001"), "2017-05-05T00:00:00+08:00");
   EXPECT_EQ(Due("XS-2017-002"), "2017-05-16T00:00:00+08:00");
-  EXPECT_EQ(Due("XS-2017-003"), "2017-05-17T00:00:00+08:00");
+  EXPECT_EQ(Due("XS-2017-003"), "2017-05-13T00:00:00+08:00");
 }
 
 // A typed ledger (seed 002's fund transfers) through the command line: a wrong file imports
