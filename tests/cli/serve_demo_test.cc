@@ -166,8 +166,9 @@ TEST_F(ServeDemoTest, TheCampaignUnfoldsInTimeOrderAndEndsWithASummary) {
                                "  18  reminder letter (提醒函)\n"
                                "  18  supervision letter (督办函)\n"
                                "  1  suggestion letter (建议函)\n"));
-  EXPECT_TRUE(r.out.ends_with("  14  informed criticism (通报批评)\n"
-                              "  1  accountability referral (问责处理)\n"))
+  EXPECT_TRUE(
+      r.out.ends_with("  14  informed criticism (通报批评)\n"
+                      "  1  accountability referral (问责处理)\n"))
       << r.out;
 }
 

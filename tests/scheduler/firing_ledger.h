@@ -88,14 +88,15 @@ inline FiringLedger ReadFiringLedger(const std::string& url, Timestamp due_by, i
   {
     std::string event, last_instance, last_event;
     long long seq = 0, last_seq = -1;
-    soci::statement st = (sql.prepare << "SELECT instance_id, seq, event, data FROM audit_log "
-                                         "WHERE event IN ('remind', 'escalate', 'reopen') "
-                                         "ORDER BY instance_id, seq",
-                          soci::into(instance), soci::into(seq), soci::into(event),
-                          soci::into(data));
+    soci::statement st =
+        (sql.prepare << "SELECT instance_id, seq, event, data FROM audit_log "
+                        "WHERE event IN ('remind', 'escalate', 'reopen') "
+                        "ORDER BY instance_id, seq",
+         soci::into(instance), soci::into(seq), soci::into(event), soci::into(data));
     st.execute();
     while (st.fetch()) {
-      bool after_reopen = last_event == "reopen" && last_instance == instance && seq == last_seq + 1;
+      bool after_reopen =
+          last_event == "reopen" && last_instance == instance && seq == last_seq + 1;
       last_instance = instance;
       last_event = event;
       last_seq = seq;

@@ -2,9 +2,10 @@
 // item_changes.
 #include "adapters/http/api/item_index.h"
 
+#include <soci/soci.h>
+
 #include <algorithm>
 #include <queue>
-#include <soci/soci.h>
 
 #include "adapters/store/soci/batch.h"
 #include "rectify/engine/access.h"

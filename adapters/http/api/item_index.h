@@ -65,7 +65,7 @@ struct ItemRow {
   std::int64_t workflow_version = 0;
   std::string state;
   std::string responsible;
-  std::vector<std::string> people;  // engine::NamedPeople: sorted, each once
+  std::vector<std::string> people;   // engine::NamedPeople: sorted, each once
   std::optional<ClockRecord> clock;  // the current state's deadline clock
   int escalation_level = 0;
   std::string escalation_measure;
@@ -134,8 +134,8 @@ class ItemIndex {
 
   struct CachedSummary {
     std::uint64_t generation = 0;
-    Timestamp from{};                  // the as_of it was folded at
-    std::optional<Timestamp> until;    // the first instant it may differ (next_change)
+    Timestamp from{};                // the as_of it was folded at
+    std::optional<Timestamp> until;  // the first instant it may differ (next_change)
     engine::Summary summary;
   };
   mutable std::mutex cache_mu_;
@@ -145,7 +145,7 @@ class ItemIndex {
   std::mutex catch_up_mu_;  // one catch-up reads at a time; guards what follows
   using SteadyClock = std::chrono::steady_clock;
   SteadyClock::time_point last_read_began_{};
-  std::int64_t floor_ = 0;               // every change up to here is applied
+  std::int64_t floor_ = 0;                // every change up to here is applied
   std::set<std::int64_t> applied_above_;  // applied changes above a gap
   std::optional<SteadyClock::time_point> gap_since_;
 };

@@ -18,13 +18,13 @@
 #include <vector>
 
 #include "node_reader.h"
-#include "rectify/definition/ledger_kind.h"
 #include "rectify/calendar/calendar.h"
 #include "rectify/calendar/span.h"
 #include "rectify/definition/assessment.h"
 #include "rectify/definition/campaign.h"
 #include "rectify/definition/common.h"
 #include "rectify/definition/escalation.h"
+#include "rectify/definition/ledger_kind.h"
 #include "rectify/definition/org.h"
 #include "rectify/definition/workflow.h"
 #include "rectify/notify/channels_config.h"

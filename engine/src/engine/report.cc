@@ -329,8 +329,8 @@ Result<Summary> FoldSummary(const definition::DefinitionSet& definitions, const 
           };
           if (auto d = dc.Deadline(query.as_of); d) earlier(*d);
           if (p->clock->phase == ClockPhase::kPaused) {
-            earlier(p->calendar->StartOfDay(p->calendar->DateOf(query.as_of) +
-                                            std::chrono::days(1)));
+            earlier(
+                p->calendar->StartOfDay(p->calendar->DateOf(query.as_of) + std::chrono::days(1)));
           }
         }
       }

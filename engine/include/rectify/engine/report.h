@@ -118,18 +118,18 @@ struct SummaryPart {
   // Its org or workflow is not loaded ("org qingshui@1", "workflow x@2"): a summary that selects
   // it is kNotFound rather than wrong. Empty when loaded.
   std::string unloaded;
-  bool run = false;   // a campaign's run (bound to no workflow): counts nowhere
-  bool task = false;  // opened by an escalation: counts only as an interview held
+  bool run = false;             // a campaign's run (bound to no workflow): counts nowhere
+  bool task = false;            // opened by an escalation: counts only as an interview held
   bool completed_task = false;  // a task closed, not cancelled
   std::string workflow;
   std::string workflow_title;
   bool final = false;
-  bool closed_late = false;  // final: closed after its deadline (see the file comment)
+  bool closed_late = false;          // final: closed after its deadline (see the file comment)
   std::optional<ClockRecord> clock;  // open: the current state's clock, for overdue_now
   std::vector<std::pair<std::string, std::string>> escalations;  // (measure, task id or '')
   bool on_bulletin = false;
   std::string unit_path;
-  std::vector<UnitCount> deductions;  // value: the points deducted from that unit
+  std::vector<UnitCount> deductions;           // value: the points deducted from that unit
   std::shared_ptr<const definition::Org> org;  // null when not loaded
   const Calendar* calendar = nullptr;
 };
