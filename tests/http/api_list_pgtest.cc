@@ -190,7 +190,7 @@ TEST_P(ApiListTest, AWriteCommittedBeforeARequestIsInItsAnswerWhoeverMadeIt) {
   EXPECT_EQ(page.at("items").at(0).at("version"), item.at("version"));
 }
 
-// PostgreSQL commits out of order: an item_changes id taken by a transaction that commits late is
+// PostgreSQL commits out of order: a node_changes id taken by a transaction that commits late is
 // below ids already read. The index reads from the gap again until it fills, so the late change
 // is listed as soon as it commits. (SQLite has one writer: no such gap can form there.)
 TEST(ApiListPostgresqlTest, AChangeCommittedLateIsListedOnceItCommits) {
@@ -214,7 +214,7 @@ TEST(ApiListPostgresqlTest, AChangeCommittedLateIsListedOnceItCommits) {
     return ids;
   };
 
-  // T-B1 changes in a transaction that stays open: its item_changes id is taken now.
+  // T-B1 changes in a transaction that stays open: its node_changes id is taken now.
   (*db)->session().begin();
   (*db)->session() << "UPDATE instances SET state = 'verifying', version = version + 1 "
                       "WHERE id = 'T-B1'";

@@ -92,6 +92,36 @@ TEST_P(ApiSessionTest, APasswordChangeOrDisablingEndsSessionsAtOnce) {
   EXPECT_EQ(b.Send("GET", "/api/v1/items").status, 401);  // that session stays ended
 }
 
+// The server keeps the credentials it has checked in memory (account_cache.h): one already used
+// must still stop working at once when it ends, whoever ends it.
+TEST_P(ApiSessionTest, ACredentialInUseStopsWorkingAtOnceWhereverItIsEnded) {
+  std::string by_cli = env_->Token("xs-0014");
+  std::string by_api = env_->Token("xs-0014");
+  HttpClient t = env_->Client();
+  auto with = [&](const std::string& token) {
+    return t.Send("GET", "/api/v1/items", "", {{"Authorization", "Bearer " + token}}).status;
+  };
+  ASSERT_EQ(with(by_cli), 200);
+  ASSERT_EQ(with(by_api), 200);
+  ASSERT_TRUE(env_->Run({"token", "revoke", by_cli.substr(4, 12)}));  // another process
+  EXPECT_EQ(with(by_cli), 401);
+  EXPECT_EQ(with(by_api), 200);
+
+  HttpClient owner = env_->Client();
+  std::string csrf = env_->SignIn(owner, "xs-0014");
+  HttpAnswer revoked =
+      owner.Send("DELETE", "/api/v1/tokens/" + by_api.substr(4, 12), "", {{"X-CSRF-Token", csrf}});
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(with(by_api), 401);
+
+  // A session used, then signed out by its owner: the kept cookie no longer works.
+  ASSERT_EQ(owner.Send("GET", "/api/v1/items").status, 200);
+  auto cookies = owner.cookies;
+  ASSERT_EQ(owner.Send("DELETE", "/api/v1/session", "", {{"X-CSRF-Token", csrf}}).status, 200);
+  owner.cookies = cookies;
+  EXPECT_EQ(owner.Send("GET", "/api/v1/items").status, 401);
+}
+
 TEST_P(ApiSessionTest, AWriteNeedsIfMatchAndARetryWithTheSameKeyChangesNothingTwice) {
   HttpClient c = env_->Client();
   std::string csrf = env_->SignIn(c, "xs-0014");

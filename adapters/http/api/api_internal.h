@@ -23,7 +23,8 @@ namespace rectify::api {
 struct Connection {
   std::unique_ptr<Store> store;
   std::unique_ptr<store_soci::Database> side;  // accounts and idempotency keys
-  std::unique_ptr<store_soci::SociAccountStore> accounts;
+  std::unique_ptr<store_soci::SociAccountStore> account_rows;
+  std::unique_ptr<auth::AccountStore> accounts;  // account_rows through the node's AccountCache
   std::unique_ptr<store_soci::SociIdempotencyStore> idempotency;
   std::unique_ptr<engine::Engine> engine;
 };
@@ -40,8 +41,10 @@ struct Call {
 
 using RouteHandler = std::function<http::Response(Call&)>;
 
-class StreamHub;  // stream_hub.h
-class ItemIndex;  // item_index.h
+class StreamHub;     // stream_hub.h
+class ItemIndex;     // item_index.h
+class AccountCache;  // account_cache.h
+class NodeChanges;   // node_changes.h
 
 struct Route {
   RouteInfo info;
@@ -85,9 +88,13 @@ struct ApiService::Impl {
   Workers workers;
   Workers heavy;
   std::unique_ptr<StreamHub> hub;  // GET /api/v1/stream; its own thread and connection
-  // What GET /api/v1/items lists, in memory; its interpreter is index_db's engine's.
+  // What the node keeps in memory: what GET /api/v1/items lists (its interpreter is index_db's
+  // engine's) and the credentials it has read, both brought up to date by `changes` before each
+  // request is identified.
   std::unique_ptr<Connection> index_db;
   std::unique_ptr<ItemIndex> items;
+  std::unique_ptr<AccountCache> credentials;
+  std::unique_ptr<NodeChanges> changes;
 
   explicit Impl(ApiOptions o);  // api_service.cc, where StreamHub is complete
   ~Impl();

@@ -3,8 +3,10 @@
 #include <boost/asio/post.hpp>
 #include <cstdio>
 
+#include "adapters/http/api/account_cache.h"
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/item_index.h"
+#include "adapters/http/api/node_changes.h"
 #include "adapters/http/api/stream_hub.h"
 #include "adapters/store/soci/soci_store.h"
 #include "rectify/auth/secrets.h"
@@ -85,7 +87,7 @@ void Workers::Release(std::unique_ptr<Connection> c) {
 
 namespace {
 
-Result<std::unique_ptr<Connection>> Connect(const ApiOptions& o) {
+Result<std::unique_ptr<Connection>> Connect(const ApiOptions& o, AccountCache& credentials) {
   auto c = std::make_unique<Connection>();
   store_soci::OpenOptions open;
   open.create = false;
@@ -102,7 +104,8 @@ Result<std::unique_ptr<Connection>> Connect(const ApiOptions& o) {
         "the database has no accounts table yet; run 'rectify "
         "migrate' before serving the API");
   }
-  c->accounts = std::make_unique<store_soci::SociAccountStore>(*c->side);
+  c->account_rows = std::make_unique<store_soci::SociAccountStore>(*c->side);
+  c->accounts = credentials.Over(*c->account_rows);
   c->idempotency = std::make_unique<store_soci::SociIdempotencyStore>(*c->side);
   c->engine = std::make_unique<engine::Engine>(*c->store, *o.clock, o.definitions);
   return c;
@@ -141,6 +144,9 @@ std::vector<Route> AllRoutes() {
 
 http::Response Handle(ApiService::Impl& api, const Route& route, const http::Request& req,
                       Connection& db, const std::string& request_id) {
+  // Fresh as of this request: whatever was committed before it came, by anyone, is in the node's
+  // item index and account cache (node_changes.h).
+  if (Status s = api.changes->CatchUp(*db.store, *db.side); !s) return ErrorResponse(s.error());
   Identified who = api.authenticator.Identify(req, *db.accounts);
   // A public route (signing in) serves a caller whose old cookie no longer works as anyone else.
   if (!who.rejected.empty() && !who.attack && route.info.access == Access::kPublic) {
@@ -190,24 +196,26 @@ Result<std::unique_ptr<ApiService>> ApiService::Create(ApiOptions options) {
     return Error::Internal("ApiService needs a clock and definitions");
   }
   auto impl = std::make_unique<Impl>(std::move(options));
+  impl->credentials = std::make_unique<AccountCache>();
   for (auto [w, n] : {std::pair{&impl->workers, impl->options.workers},
                       std::pair{&impl->heavy, impl->options.heavy_workers}}) {
     for (int i = 0; i < std::max(1, n); ++i) {
-      auto c = Connect(impl->options);
+      auto c = Connect(impl->options, *impl->credentials);
       if (!c) return c.error();
       w->free.push_back(std::move(*c));
     }
   }
   // The item lists (item_index.h): every instance read once now, then kept fresh per request.
-  auto index_db = Connect(impl->options);
+  // Reading changes starts first, so a write made while the instances load is applied after.
+  auto index_db = Connect(impl->options, *impl->credentials);
   if (!index_db) return index_db.error();
   impl->index_db = std::move(*index_db);
   impl->items = std::make_unique<ItemIndex>(impl->index_db->engine->interpreter());
-  if (Status s = impl->items->Load(*impl->index_db->store, *impl->index_db->side); !s) {
-    return s.error();
-  }
+  impl->changes = std::make_unique<NodeChanges>(*impl->items, *impl->credentials);
+  if (Status s = impl->changes->Start(*impl->index_db->side); !s) return s.error();
+  if (Status s = impl->items->Load(*impl->index_db->store); !s) return s.error();
   // Live updates (GET /api/v1/stream): one more connection, for the hub's thread alone.
-  auto hub_db = Connect(impl->options);
+  auto hub_db = Connect(impl->options, *impl->credentials);
   if (!hub_db) return hub_db.error();
   impl->hub = std::make_unique<StreamHub>(*impl, std::move(*hub_db));
   if (Status s = impl->hub->Start(); !s) return s.error();

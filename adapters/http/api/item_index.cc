@@ -1,13 +1,10 @@
-// ItemIndex (item_index.h): the node's in-memory copy of the item lists, kept fresh from
-// item_changes.
+// ItemIndex (item_index.h): the node's in-memory copy of the item lists, kept fresh by
+// NodeChanges (node_changes.h).
 #include "adapters/http/api/item_index.h"
-
-#include <soci/soci.h>
 
 #include <algorithm>
 #include <queue>
 
-#include "adapters/store/soci/batch.h"
 #include "rectify/engine/access.h"
 
 namespace rectify::api {
@@ -15,10 +12,6 @@ namespace rectify::api {
 namespace {
 
 constexpr std::int64_t kLoadPage = 2000;
-constexpr std::int64_t kChangesPage = 5000;
-// At start the index reads this many changes below the newest again: a transaction that took its
-// id before the start but commits after it (another node's, or the scheduler's) is not missed.
-constexpr std::int64_t kStartLookBack = 1000;
 
 }  // namespace
 
@@ -114,20 +107,7 @@ Status ItemIndex::Reload(Store& store, const std::set<std::string>& ids) {
   return flush();
 }
 
-Status ItemIndex::Load(Store& store, store_soci::Database& db) {
-  std::lock_guard guard(catch_up_mu_);
-  try {
-    long long newest = 0;
-    soci::indicator ind = soci::i_null;
-    db.session() << "SELECT MAX(id) FROM item_changes", soci::into(newest, ind);
-    floor_ = ind == soci::i_ok ? std::max<std::int64_t>(0, newest - kStartLookBack) : 0;
-  } catch (const std::exception& e) {
-    Error err = db.MapError(e, "read item_changes");
-    return Error::FailedPrecondition(
-        "the item lists need the table item_changes (migration 0015); run `rectify migrate` (" +
-        err.message() + ")");
-  }
-  last_read_began_ = SteadyClock::now();
+Status ItemIndex::Load(Store& store) {
   InstanceFilter filter;
   filter.limit = kLoadPage;
   for (;;) {
@@ -147,52 +127,6 @@ Status ItemIndex::Load(Store& store, store_soci::Database& db) {
     filter.after_id = page->back().id;
   }
   return OkStatus();
-}
-
-Status ItemIndex::CatchUp(Store& store, store_soci::Database& db) {
-  const auto arrived = SteadyClock::now();
-  std::lock_guard guard(catch_up_mu_);
-  // A read that began after this request came has seen every change committed before it.
-  if (last_read_began_ >= arrived) return OkStatus();
-  for (;;) {
-    last_read_began_ = SteadyClock::now();
-    std::vector<std::pair<std::int64_t, std::string>> changes;
-    try {
-      long long id = 0, after = floor_, page = kChangesPage;
-      std::string instance;
-      soci::statement st(db.session());
-      st.exchange(soci::into(id));
-      st.exchange(soci::into(instance));
-      st.exchange(soci::use(after));
-      st.exchange(soci::use(page));
-      store_soci::PrepareOnce(
-          st, "SELECT id, instance_id FROM item_changes WHERE id > :after ORDER BY id LIMIT :n");
-      st.execute();
-      while (st.fetch()) changes.emplace_back(id, instance);
-    } catch (const std::exception& e) {
-      return db.MapError(e, "read item_changes");
-    }
-    if (changes.empty()) return OkStatus();
-    std::set<std::string> ids;
-    for (const auto& [id, instance] : changes) {
-      if (!applied_above_.count(id)) ids.insert(instance);
-    }
-    if (Status s = Reload(store, ids); !s) return s;
-    // Move the floor over every change now applied, up to the first gap still in flight.
-    for (const auto& [id, instance] : changes) applied_above_.insert(id);
-    auto now = SteadyClock::now();
-    while (!applied_above_.empty()) {
-      auto first = *applied_above_.begin();
-      if (first != floor_ + 1) {
-        if (!gap_since_) gap_since_ = now;
-        if (now - *gap_since_ < kGapWait) break;  // maybe a transaction still in flight
-      }
-      gap_since_.reset();
-      floor_ = first;
-      applied_above_.erase(applied_above_.begin());
-    }
-    if (static_cast<std::int64_t>(changes.size()) < kChangesPage) return OkStatus();
-  }
 }
 
 void ItemIndex::Visit(const Sources& sources, const std::string& after,

@@ -5,20 +5,13 @@
 //
 //   ItemIndex index(interpreter);
 //   index.Load(store, db);                        // at start: every instance, once
-//   index.CatchUp(store, db);                     // before each list: what changed since
+//   index.Reload(store, ids);                     // NodeChanges: these instances changed
 //   index.Visit(sources, after_id, [&](const ItemRow& row) { ...; return more; });
 //
-// Fresh as of the request: CatchUp reads the rows of item_changes (migration 0015: a trigger adds
-// one for every insert or update of an instance, by any writer on any node) after the last it
-// applied, and reloads those instances. A list therefore sees every write committed before the
-// request came, this node's or another's, as the store would. Requests that arrive while another
-// request's catch-up is reading wait for it and then read again only if that read began before
-// they came, so under load one read serves many requests.
-//
-// Rows commit in any order on PostgreSQL (ids come from a sequence): a gap below the highest id
-// read is a transaction maybe still in flight, so the index keeps reading from the gap until the
-// row comes or kGapWait passes (a rolled-back transaction leaves a gap for ever); rows above the
-// gap that were applied are not reloaded twice.
+// Fresh as of the request: NodeChanges (node_changes.h) reads what changed in the store since the
+// last request, by any writer on any node, and reloads those instances here before the request
+// is answered. A list therefore sees every write committed before the request came, as the store
+// would.
 //
 // Access decisions stay in the engine: a row keeps its org, unit and named people, and the list
 // asks engine::MayRead with them.
@@ -28,11 +21,10 @@
 // per unit and campaign until the index changes or an open item's clock runs out
 // (FoldSummary's next_change), so a board that asks again and again costs a lookup.
 //
-// Thread-safety: Visit from many threads at once; CatchUp from any thread (one reads at a time);
-// Load before any other call.
+// Thread-safety: Visit, Summarize and Reload from many threads at once; Load before any other
+// call.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -45,7 +37,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "adapters/store/soci/database.h"
 #include "rectify/engine/instance.h"
 #include "rectify/engine/interpreter.h"
 #include "rectify/engine/report.h"
@@ -78,18 +69,15 @@ ItemRow RowOf(const engine::Instance& inst, const engine::Bound& bound);
 
 class ItemIndex {
  public:
-  static constexpr std::chrono::seconds kGapWait{5};
-
   explicit ItemIndex(const engine::Interpreter& interpreter) : interpreter_(interpreter) {}
   ItemIndex(const ItemIndex&) = delete;
   ItemIndex& operator=(const ItemIndex&) = delete;
 
-  // Every instance of the store. kFailedPrecondition when item_changes is missing (run
-  // `rectify migrate`).
-  Status Load(Store& store, store_soci::Database& db);
+  // Every instance of the store.
+  Status Load(Store& store);
 
-  // Applies what changed since the last catch-up began (see the file comment).
-  Status CatchUp(Store& store, store_soci::Database& db);
+  // Loads `ids` from the store again and applies them.
+  Status Reload(Store& store, const std::set<std::string>& ids);
 
   // Where a list's candidates come from: every row (an administrator), or the rows of `units`
   // and the rows that name `person`.
@@ -121,8 +109,6 @@ class ItemIndex {
   // Puts `entry` in place of the one of its id (when it is not older); callers hold mu_.
   void Put(const std::string& id, Entry entry);
   void Unlink(const ItemRow& row);
-  // Loads `ids` from the store and applies them.
-  Status Reload(Store& store, const std::set<std::string>& ids);
 
   const engine::Interpreter& interpreter_;
 
@@ -141,13 +127,6 @@ class ItemIndex {
   mutable std::mutex cache_mu_;
   mutable std::mutex fold_mu_;  // one summary folded at a time (the others wait for it)
   mutable std::map<std::string, CachedSummary> summaries_;  // by unit and campaign
-
-  std::mutex catch_up_mu_;  // one catch-up reads at a time; guards what follows
-  using SteadyClock = std::chrono::steady_clock;
-  SteadyClock::time_point last_read_began_{};
-  std::int64_t floor_ = 0;                // every change up to here is applied
-  std::set<std::int64_t> applied_above_;  // applied changes above a gap
-  std::optional<SteadyClock::time_point> gap_since_;
 };
 
 }  // namespace rectify::api
