@@ -167,30 +167,43 @@ void ItemIndex::Visit(const Sources& sources, const std::string& after,
 }
 
 Result<engine::Summary> ItemIndex::Summarize(const engine::ReportQuery& query) const {
-  std::shared_lock lock(mu_);
   const std::string key = query.unit.value_or("") + '\x1f' + query.campaign.value_or("");
-  auto kept = [&]() -> std::optional<engine::Summary> {
+  auto kept = [&](std::uint64_t generation) -> std::optional<engine::Summary> {
     std::lock_guard guard(cache_mu_);
     auto it = summaries_.find(key);
-    if (it != summaries_.end() && it->second.generation == generation_ &&
+    if (it != summaries_.end() && it->second.generation == generation &&
         it->second.from <= query.as_of && (!it->second.until || query.as_of < *it->second.until)) {
       return it->second.summary;
     }
     return std::nullopt;
   };
-  if (auto sum = kept()) return *sum;
+  auto current = [&] {
+    std::shared_lock lock(mu_);
+    return generation_;
+  };
+  if (auto sum = kept(current())) return *sum;
   // One fold at a time: the requests that missed together wait for the first one's answer
   // rather than each folding every part.
   std::lock_guard folding(fold_mu_);
-  if (auto sum = kept()) return *sum;
+  // The parts are taken under the lock and folded outside it, so that a catch-up (which every
+  // request waits for) never waits for a fold.
+  std::vector<std::shared_ptr<const engine::SummaryPart>> held;
+  std::uint64_t generation = 0;
+  {
+    std::shared_lock lock(mu_);
+    generation = generation_;
+    if (auto sum = kept(generation)) return *sum;
+    held.reserve(by_id_.size());
+    for (const auto& [id, e] : by_id_) held.push_back(e.part);
+  }
   std::vector<const engine::SummaryPart*> parts;
-  parts.reserve(by_id_.size());
-  for (const auto& [id, e] : by_id_) parts.push_back(e.part.get());
+  parts.reserve(held.size());
+  for (const auto& p : held) parts.push_back(p.get());
   std::optional<Timestamp> next_change;
   auto sum = engine::FoldSummary(interpreter_.definitions(), query, parts, &next_change);
   if (!sum) return sum.error();
   std::lock_guard guard(cache_mu_);
-  summaries_[key] = CachedSummary{generation_, query.as_of, next_change, *sum};
+  summaries_[key] = CachedSummary{generation, query.as_of, next_change, *sum};
   return sum;
 }
 

@@ -52,7 +52,12 @@ std::string PersonName(const definition::Org& org, const std::string& id) {
   return p ? org.person(*p).name : std::string();
 }
 
-json::object Summary(const ItemRow& row, Timestamp now) {
+engine::DeadlineView DeadlineOf(const ItemRow& row, Timestamp now) {
+  return engine::ViewDeadline(row.bound.calendar, row.clock ? &*row.clock : nullptr, now);
+}
+
+// What a list shows of `row`; `d` is DeadlineOf(row, now).
+json::object Summary(const ItemRow& row, const engine::DeadlineView& d) {
   const auto& org = *row.bound.org;
   const auto& wf = *row.bound.workflow;
   json::object o;
@@ -69,8 +74,6 @@ json::object Summary(const ItemRow& row, Timestamp now) {
   o["state_title"] = state ? wf.state(*state).title : std::string();
   o["responsible"] = row.responsible;
   o["responsible_name"] = PersonName(org, row.responsible);
-  engine::DeadlineView d =
-      engine::ViewDeadline(row.bound.calendar, row.clock ? &*row.clock : nullptr, now);
   if (d.has) {
     o["due"] = FormatDate(d.due);
     o["due_at"] = row.bound.calendar->FormatLocal(d.ends_at);
@@ -244,8 +247,8 @@ Result<ListQuery> ParseListQuery(const http::Request& req) {
   return q;
 }
 
-// Whether `row` passes the filters the index does not narrow on. `summary` is its Summary.
-bool Matches(const ListQuery& q, const ItemRow& row, const json::object& summary) {
+// Whether `row` passes the filters the index does not narrow on. `d` is its DeadlineOf.
+bool Matches(const ListQuery& q, const ItemRow& row, const engine::DeadlineView& d) {
   const auto& org = *row.bound.org;
   if (q.campaign && row.campaign != *q.campaign) return false;
   if (q.state && row.state != *q.state) return false;
@@ -255,15 +258,13 @@ bool Matches(const ListQuery& q, const ItemRow& row, const json::object& summary
     if (!want || !have || !org.Within(*have, *want)) return false;
   }
   if (q.responsible && row.responsible != *q.responsible) return false;
-  if (q.overdue && summary.at("overdue").as_bool() != *q.overdue) return false;
+  if (q.overdue && (d.has && d.overdue) != *q.overdue) return false;
   if (q.escalation_level && row.escalation_level != *q.escalation_level) return false;
   if (q.min_escalation_level && row.escalation_level < *q.min_escalation_level) return false;
   if (q.due_before || q.due_after) {
-    if (summary.at("due").is_null()) return false;
-    auto due = ParseDate(summary.at("due").as_string());
-    if (!due) return false;
-    if (q.due_before && !(*due < *q.due_before)) return false;
-    if (q.due_after && !(*due > *q.due_after)) return false;
+    if (!d.has) return false;
+    if (q.due_before && !(d.due < *q.due_before)) return false;
+    if (q.due_after && !(d.due > *q.due_after)) return false;
   }
   if (q.text && row.title.find(*q.text) == std::string::npos &&
       row.id.find(*q.text) == std::string::npos) {
@@ -326,8 +327,8 @@ http::Response ListItems(Call& call) {
     ++scanned;
     last = row.id;
     if (!engine::MayRead(*row.bound.org, row.org, row.unit, row.people, reader)) return true;
-    json::object summary = Summary(row, call.now);
-    if (Matches(*q, row, summary)) items.push_back(std::move(summary));
+    engine::DeadlineView d = DeadlineOf(row, call.now);
+    if (Matches(*q, row, d)) items.push_back(Summary(row, d));
     return true;
   });
   json::object o{{"items", std::move(items)}};
@@ -395,7 +396,8 @@ json::array AvailableEvents(Call& call, const Readable& r) {
 namespace {
 
 json::object Detail(Call& call, const Readable& r) {
-  json::object o = Summary(RowOf(r.inst, r.bound), call.now);
+  ItemRow row = RowOf(r.inst, r.bound);
+  json::object o = Summary(row, DeadlineOf(row, call.now));
   const auto& inst = r.inst;
   const auto* cal = r.bound.calendar;
   auto local = [&](Timestamp t) { return cal ? cal->FormatLocal(t) : FormatIso(t); };
