@@ -6,6 +6,7 @@
 #include <queue>
 
 #include "rectify/engine/access.h"
+#include "rectify/instance/deadline_clock.h"
 
 namespace rectify::api {
 
@@ -28,6 +29,10 @@ ItemRow RowOf(const engine::Instance& inst, const engine::Bound& bound) {
   row.responsible = inst.responsible;
   if (bound.workflow) row.people = engine::NamedPeople(*bound.workflow, inst);
   if (const auto* c = inst.CurrentClock()) row.clock = c->clock;
+  if (row.clock && bound.calendar && row.clock->phase == ClockPhase::kRunning) {
+    auto d = DeadlineClock(*bound.calendar, *row.clock).RunningDeadline();
+    if (d && *d) row.running_deadline = **d;
+  }
   row.escalation_level = inst.EscalationLevel();
   row.escalation_measure = inst.EscalationMeasure();
   row.payment_suspended = inst.payment_suspended;

@@ -58,6 +58,8 @@ struct ItemRow {
   std::string responsible;
   std::vector<std::string> people;   // engine::NamedPeople: sorted, each once
   std::optional<ClockRecord> clock;  // the current state's deadline clock
+  // Its deadline while it runs (it does not move then), worked out once: lists filter on it.
+  std::optional<Timestamp> running_deadline;
   int escalation_level = 0;
   std::string escalation_measure;
   bool payment_suspended = false;

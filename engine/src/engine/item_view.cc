@@ -22,22 +22,33 @@ DeadlineView ViewDeadline(const Calendar* cal, const Instance& inst, Timestamp n
 }
 
 DeadlineView ViewDeadline(const Calendar* cal, const ClockRecord* clock, Timestamp now) {
-  DeadlineView v;
-  if (!clock || !cal) return v;
+  if (!clock || !cal) return DeadlineView();
   DeadlineClock dc(*cal, *clock);
   auto d = dc.Deadline(now);
-  if (!d) return v;
-  v.has = true;
-  v.ends_at = *d;
-  v.due = DeadlineDay(*cal, *d);
-  v.overdue = dc.IsOverdue(now);
-  v.paused = clock->phase == ClockPhase::kPaused;
-  if (v.overdue) {
-    v.working_days_overdue = CountWorkdays(*cal, v.due, cal->DateOf(now));
-  } else {
-    v.working_days_left = CountWorkdays(*cal, cal->DateOf(now), v.due);
-  }
+  if (!d) return DeadlineView();
+  DeadlineView v = ViewKnownDeadline(*cal, *d, clock->phase, now);
+  CountDays(*cal, now, v);
   return v;
+}
+
+DeadlineView ViewKnownDeadline(const Calendar& cal, Timestamp deadline, ClockPhase phase,
+                               Timestamp now) {
+  DeadlineView v;
+  v.has = true;
+  v.ends_at = deadline;
+  v.due = DeadlineDay(cal, deadline);
+  v.overdue = phase != ClockPhase::kStopped && now >= deadline;  // DeadlineClock::IsOverdue
+  v.paused = phase == ClockPhase::kPaused;
+  return v;
+}
+
+void CountDays(const Calendar& cal, Timestamp now, DeadlineView& v) {
+  if (!v.has) return;
+  if (v.overdue) {
+    v.working_days_overdue = CountWorkdays(cal, v.due, cal.DateOf(now));
+  } else {
+    v.working_days_left = CountWorkdays(cal, cal.DateOf(now), v.due);
+  }
 }
 
 void ProjectForLists(const Calendar* calendar, const definition::Workflow* workflow,

@@ -29,6 +29,13 @@ DeadlineView ViewDeadline(const Calendar* calendar, const Instance& instance, Ti
 // The same from the clock of the instance's current state (Instance::CurrentClock; null: none).
 DeadlineView ViewDeadline(const Calendar* calendar, const ClockRecord* clock, Timestamp now);
 
+// The same for a clock whose deadline is already known (a list keeps each running clock's
+// deadline, DeadlineClock::RunningDeadline, which does not move while it runs), without the
+// working-day counts: a filter needs only `due` and `overdue`. CountDays adds the counts.
+DeadlineView ViewKnownDeadline(const Calendar& calendar, Timestamp deadline, ClockPhase phase,
+                               Timestamp now);
+void CountDays(const Calendar& calendar, Timestamp now, DeadlineView& view);
+
 // Working days after `from` up to and including `to` (0 when `to` is not after `from`).
 int CountWorkdays(const Calendar& calendar, Date from, Date to);
 
