@@ -38,6 +38,7 @@ ItemRow RowOf(const engine::Instance& inst, const engine::Bound& bound) {
   row.escalation_level = inst.EscalationLevel();
   row.escalation_measure = inst.EscalationMeasure();
   row.payment_suspended = inst.payment_suspended;
+  row.found_by = inst.origin.found_by;
   row.version = inst.record.version;
   row.bound = bound;
   return row;

@@ -23,6 +23,7 @@
 #include "rectify/auth/secrets.h"
 #include "rectify/calendar/calendar.h"
 #include "rectify/engine/access.h"
+#include "rectify/engine/findings.h"
 #include "rectify/engine/item_view.h"
 
 namespace rectify::api {
@@ -62,6 +63,7 @@ json::object Summary(const ItemRow& row, Timestamp now) {
   auto unit = org.FindUnit(row.unit);
   o["unit_name"] = unit ? org.unit(*unit).name : std::string();
   o["campaign"] = row.campaign;
+  o["found_by"] = row.found_by.empty() ? json::value(nullptr) : json::value(row.found_by);
   o["workflow"] = row.workflow;
   o["workflow_version"] = row.workflow_version;
   o["state"] = row.state;
@@ -96,7 +98,7 @@ std::string ETag(std::int64_t version) { return "\"" + std::to_string(version) +
 
 // The query of a list request, as parsed and checked.
 struct ListQuery {
-  std::optional<std::string> campaign, unit, state, responsible, text;
+  std::optional<std::string> campaign, unit, state, responsible, text, found_by;
   std::optional<bool> overdue;
   std::optional<int> escalation_level, min_escalation_level;
   std::optional<Date> due_before, due_after;
@@ -110,7 +112,8 @@ struct ListQuery {
     auto i = [](const std::optional<int>& v) { return v ? std::to_string(*v) : std::string("-"); };
     return s(campaign) + "|" + s(unit) + "|" + s(state) + "|" + s(responsible) + "|" + s(text) +
            "|" + (overdue ? (*overdue ? "1" : "0") : "-") + "|" + i(escalation_level) + "|" +
-           i(min_escalation_level) + "|" + d(due_before) + "|" + d(due_after);
+           i(min_escalation_level) + "|" + d(due_before) + "|" + d(due_after) +
+           (found_by ? "|found_by=" + *found_by : std::string());
   }
 };
 
@@ -187,6 +190,7 @@ Result<ListQuery> ParseListQuery(const http::Request& req) {
                                                   "due_after",
                                                   "responsible",
                                                   "q",
+                                                  "found_by",
                                                   "limit",
                                                   "cursor"};
   ListQuery q;
@@ -207,6 +211,12 @@ Result<ListQuery> ParseListQuery(const http::Request& req) {
   q.state = text("state");
   q.responsible = text("responsible");
   q.text = text("q");
+  q.found_by = text("found_by");
+  if (q.found_by) {
+    auto how = engine::ParseFoundBy(*q.found_by);
+    if (!how) return Error::BadInput("found_by: one of " + engine::FoundByNames());
+    q.found_by = std::string(engine::FoundByName(*how));
+  }
   if (auto v = text("overdue")) {
     if (*v != "true" && *v != "false") return Error::BadInput("overdue: write true or false");
     q.overdue = *v == "true";
@@ -255,6 +265,7 @@ bool Matches(const ListQuery& q, const ItemRow& row, const json::object& summary
     if (!want || !have || !org.Within(*have, *want)) return false;
   }
   if (q.responsible && row.responsible != *q.responsible) return false;
+  if (q.found_by && row.found_by != *q.found_by) return false;
   if (q.overdue && summary.at("overdue").as_bool() != *q.overdue) return false;
   if (q.escalation_level && row.escalation_level != *q.escalation_level) return false;
   if (q.min_escalation_level && row.escalation_level < *q.min_escalation_level) return false;
@@ -408,6 +419,19 @@ json::object Detail(Call& call, const Readable& r) {
   o["registrar"] = inst.registrar;
   o["owner"] = inst.owner;
   o["parent"] = inst.parent;
+  // Where it was found (an item a finding or a report opened), or what it opened (a finding, a
+  // report); null for an item registered otherwise.
+  if (inst.origin.empty()) {
+    o["origin"] = nullptr;
+  } else {
+    const engine::Origin& g = inst.origin;
+    json::object origin{
+        {"found_by", g.found_by}, {"campaign", g.campaign},       {"round", g.round},
+        {"source", g.source},     {"recorded_by", g.recorded_by}, {"opened", g.opened}};
+    origin["found_at"] =
+        g.found_at == Timestamp{} ? json::value(nullptr) : json::value(local(g.found_at));
+    o["origin"] = std::move(origin);
+  }
   const std::string files_href = "/api/v1/items/" + inst.record.id + "/evidence/";
   json::array evidence;
   for (const auto& e : inst.evidence) {

@@ -83,6 +83,21 @@ Result<FoundBy> ParseFoundBy(std::string_view text) {
                          FoundByNames());
 }
 
+std::string DescribeOrigin(const Origin& o, const definition::Org& org, const Calendar* calendar) {
+  if (o.found_by.empty() && o.source.empty()) return {};
+  std::string out = o.found_by.empty() ? "unknown" : o.found_by;
+  if (!o.round.empty()) out += ", round " + o.round + " of " + o.campaign;
+  if (!o.source.empty()) {
+    out +=
+        (o.found_by == FoundByName(FoundBy::kPublicReport) ? ", report " : ", finding ") + o.source;
+  }
+  if (o.found_at != Timestamp{}) {
+    out += ", " + (calendar ? FormatDate(calendar->DateOf(o.found_at)) : FormatIso(o.found_at));
+  }
+  if (!o.recorded_by.empty()) out += ", by " + PersonLabel(org, o.recorded_by);
+  return out;
+}
+
 Result<const definition::Checkpoint*> FindRound(const definition::Campaign& campaign,
                                                 const std::string& round) {
   std::string rounds;
@@ -93,14 +108,14 @@ Result<const definition::Checkpoint*> FindRound(const definition::Campaign& camp
   }
   for (const auto& cp : campaign.checkpoints()) {
     if (cp.id == round) {
-      return Error::BadInput("checkpoint '" + round + "' of campaign " + campaign.info().name +
-                             " is a " + std::string(definition::CheckpointKindName(cp.kind)) +
-                             ", not an inspection round; its rounds: " +
-                             (rounds.empty() ? "none" : rounds));
+      return Error::BadInput(
+          "checkpoint '" + round + "' of campaign " + campaign.info().name + " is a " +
+          std::string(definition::CheckpointKindName(cp.kind)) +
+          ", not an inspection round; its rounds: " + (rounds.empty() ? "none" : rounds));
     }
   }
-  return Error::NotFound("campaign " + campaign.info().name + " has no inspection round '" +
-                         round + "'; its rounds: " + (rounds.empty() ? "none" : rounds));
+  return Error::NotFound("campaign " + campaign.info().name + " has no inspection round '" + round +
+                         "'; its rounds: " + (rounds.empty() ? "none" : rounds));
 }
 
 Result<Instance> RecordFinding(Engine& engine, const NewFinding& f) {
@@ -132,13 +147,15 @@ Result<Instance> RecordFinding(Engine& engine, const NewFinding& f) {
   if (f.title.find_first_not_of(" \t\r\n") == std::string::npos) {
     return Error::BadInput("say what was found (the finding's title is empty)");
   }
-  std::string found_by = f.found_by.empty() ? (cp.found_by.empty() ? "inspection" : cp.found_by)
-                                            : f.found_by;
+  std::string found_by =
+      f.found_by.empty() ? (cp.found_by.empty() ? "inspection" : cp.found_by) : f.found_by;
   auto how = ParseFoundBy(found_by);
   if (!how) return how.error();
   if (*how == FoundBy::kPublicReport || *how == FoundBy::kImported) {
-    return Error::BadInput("a round's finding is found by inspection, open_visit, "
-                           "unannounced_visit, data_comparison or audit, not " + found_by);
+    return Error::BadInput(
+        "a round's finding is found by inspection, open_visit, "
+        "unannounced_visit, data_comparison or audit, not " +
+        found_by);
   }
   if (!f.special_action.empty()) {
     const auto& tags = c.special_actions();
@@ -214,7 +231,8 @@ Result<Confirmed> ConfirmFinding(Engine& engine, const Confirmation& cf) {
     const Instance& src = *source;
     bool report = src.record.workflow == kPublicReportWorkflow;
     if (!report && src.origin.round.empty()) {
-      return Error::BadInput(cf.source + " is neither a finding of an inspection round nor a "
+      return Error::BadInput(cf.source +
+                             " is neither a finding of an inspection round nor a "
                              "public report; act on it with 'rectify item act'");
     }
     if (!src.origin.opened.empty()) {
@@ -232,8 +250,8 @@ Result<Confirmed> ConfirmFinding(Engine& engine, const Confirmation& cf) {
     item.actor = cf.actor;
     item.at = now;
     item.origin.source = src.record.id;
-    item.origin.found_at = src.origin.found_at == Timestamp{} ? src.record.created_at
-                                                                : src.origin.found_at;
+    item.origin.found_at =
+        src.origin.found_at == Timestamp{} ? src.record.created_at : src.origin.found_at;
     item.audit_notes["source"] = src.record.id;
     if (!cf.channel.empty()) item.audit_notes["channel"] = cf.channel;
     if (!cf.request_id.empty()) item.audit_notes["request_id"] = cf.request_id;
@@ -247,8 +265,9 @@ Result<Confirmed> ConfirmFinding(Engine& engine, const Confirmation& cf) {
     confirm.request_id = cf.request_id;
     if (report) {
       if (cf.unit.empty()) {
-        return Error::BadInput("name the responsible unit the report is about (--unit, $.unit): "
-                               "the item is opened there");
+        return Error::BadInput(
+            "name the responsible unit the report is about (--unit, $.unit): "
+            "the item is opened there");
       }
       item.unit = cf.unit;
       item.campaign = cf.campaign;
@@ -280,7 +299,10 @@ Result<Confirmed> ConfirmFinding(Engine& engine, const Confirmation& cf) {
       item.fields["special_action"] = tag;
     }
 
-    auto applied = engine.interpreter().Apply(src, confirm);
+    // The link is on the state the confirmation writes, so it is in the same row version.
+    Instance linked = src;
+    linked.origin.opened = item.id;
+    auto applied = engine.interpreter().Apply(linked, confirm);
     if (!applied) return applied.error();
     if (Status s = ApplyCampaignItems(engine.store(), defs, item); !s) return s.error();
     auto pins = LoadPinnedWorkflows(engine.store(), item.campaign);
@@ -289,7 +311,6 @@ Result<Confirmed> ConfirmFinding(Engine& engine, const Confirmation& cf) {
     Registration reg{item, AssignStep(defs, item)};
     auto opened = engine.interpreter().Register(reg);
     if (!opened) return opened.error();
-    applied->instance.origin.opened = item.id;
 
     ChangeSet changes;
     applied->AppendTo(changes);
@@ -301,7 +322,8 @@ Result<Confirmed> ConfirmFinding(Engine& engine, const Confirmation& cf) {
       return Confirmed{applied->instance, opened->instance};
     }
     if (s.error().code() == ErrorCode::kUniqueViolation) {
-      return Error::UniqueViolation("item " + item.id + " already exists; name another id for "
+      return Error::UniqueViolation("item " + item.id +
+                                    " already exists; name another id for "
                                     "the item (--item, $.item)");
     }
     if (s.error().code() != ErrorCode::kConflict || attempt == kMaxAttempts) return s.error();
@@ -314,8 +336,9 @@ Result<Instance> DismissFinding(Engine& engine, const std::string& id, const std
   auto source = engine.Load(id);
   if (!source) return source.error();
   if (source->origin.round.empty()) {
-    return Error::BadInput(id + " is not a finding of an inspection round; a public report is "
-                                "dismissed with its own 'dismiss' (rectify item act)");
+    return Error::BadInput(id +
+                           " is not a finding of an inspection round; a public report is "
+                           "dismissed with its own 'dismiss' (rectify item act)");
   }
   if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
     return Error::BadInput("say why the finding is dismissed (--reason, $.reason)");

@@ -67,9 +67,9 @@ struct NewFinding {
   std::string found_by;  // empty: the round's (`found_by:`), else inspection
   std::string actor;     // the inspector recording it
   std::vector<std::string> evidence;
-  std::string time_limit;  // the finding's own time limit for its item; empty: the campaign's
-  std::string responsible;      // the person responsible at the unit, when known
-  std::string special_action;   // a tag of the campaign
+  std::string time_limit;      // the finding's own time limit for its item; empty: the campaign's
+  std::string responsible;     // the person responsible at the unit, when known
+  std::string special_action;  // a tag of the campaign
   std::string channel, request_id;
 };
 // Records a draft finding at clock.Now(), with the round's next id F-<campaign>-<round>-NNN.
@@ -113,6 +113,12 @@ struct FindingView {
 // The findings of campaign `campaign` (of round `round`; empty: every round), by id.
 Result<std::vector<FindingView>> ListFindings(Store& store, const std::string& campaign,
                                               const std::string& round);
+
+// How and where an item was found, in one line for `item show`: "inspection, round q1_inspection
+// of xinshao-2017, finding F-xinshao-2017-q1_inspection-001, 2017-04-10, by 邓涛华 (xs-0004)";
+// empty when the item has no origin. `calendar` (may be null) gives the local date.
+std::string DescribeOrigin(const Origin& origin, const definition::Org& org,
+                           const Calendar* calendar);
 
 // The round's checkpoint, or kNotFound/kBadInput saying which rounds there are.
 Result<const definition::Checkpoint*> FindRound(const definition::Campaign& campaign,
