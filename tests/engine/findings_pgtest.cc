@@ -118,7 +118,7 @@ TEST_P(FindingsTest, AFindingsOwnTimeLimitAndADismissalWithItsReason) {
   auto dismissed = engine::DismissFinding(*engine_, other->record.id, "xs-0007", "与第1条重复");
   ASSERT_TRUE(dismissed.ok()) << dismissed.error().message();
   EXPECT_EQ(dismissed->record.state, "dismissed");
-  EXPECT_THAT(AuditValues(other->record.id, "dismiss", "channel"), testing::SizeIs(1));
+  EXPECT_THAT(AuditValues(other->record.id, "dismiss", "channel"), ::testing::SizeIs(1));
 }
 
 TEST_P(FindingsTest, WhoMayRecordAndConfirmAndWhatIsRefused) {
