@@ -153,7 +153,7 @@ TEST_P(ApiFindingsTest, AConfirmedPublicReportIsFollowedByItsTicket) {
       Send("xs-0004", "POST", "/api/v1/findings/" + id + "/confirm",
            R"({"unit":"niangxi","campaign":"xinshao-2017","evidence":["核查笔录"]})");
   ASSERT_EQ(confirmed.status, 201) << confirmed.body;
-  EXPECT_EQ(confirmed.Json().at("item").at("id"), id + "-P");
+  EXPECT_EQ(std::string(confirmed.Json().at("item").at("id").as_string()), id + "-P");
 
   HttpAnswer seen = env_->Client().Send("GET", "/api/v1/public/reports/" + ticket, "",
                                         {{"X-Ticket-Secret", secret}});

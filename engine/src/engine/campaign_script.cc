@@ -128,6 +128,10 @@ void CadreScript::AddFinding(const Registration& r, const definition::Checkpoint
   int days = static_cast<int>((round.to - round.from).count()) + 1;
   int k = static_cast<int>(Share(item.id, "found") * std::max(1, days - 1));
   Timestamp recorded = WorkdayAt(round.from, k, 10, 0);
+  // k counts working days, the window calendar days: a day past the round is its last day.
+  if (round.to < cal_.DateOf(recorded)) {
+    recorded = cal_.AtLocalTime(round.to, std::chrono::minutes(10 * 60));
+  }
   if (item.at < recorded) recorded = item.at;
   auto finding = std::make_shared<std::string>();
   NewFinding f;
