@@ -18,6 +18,7 @@
 #include "rectify/definition/canonical.h"
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign_items.h"
+#include "rectify/engine/findings.h"
 #include "rectify/engine/item_view.h"
 
 namespace rectify::cli {
@@ -235,6 +236,14 @@ void RunShow(Context& ctx, const std::string& id, const DefinitionSources& defin
     }
     o["escalation_measure"] = inst->EscalationMeasure();
     o["payment_suspended"] = inst->payment_suspended;
+    if (!inst->origin.empty()) {
+      const engine::Origin& g = inst->origin;
+      json::object origin{
+          {"found_by", g.found_by}, {"campaign", g.campaign},       {"round", g.round},
+          {"source", g.source},     {"recorded_by", g.recorded_by}, {"opened", g.opened}};
+      if (g.found_at != Timestamp{}) origin["found_at"] = local(g.found_at);
+      o["origin"] = origin;
+    }
     json::array bulletins;
     for (const auto& b : inst->bulletins) bulletins.emplace_back(b);
     o["bulletins"] = bulletins;
@@ -282,6 +291,10 @@ void RunShow(Context& ctx, const std::string& id, const DefinitionSources& defin
   if (!inst->owner.empty())
     ctx.out << "owner:        " << engine::PersonLabel(org, inst->owner) << "\n";
   if (!inst->parent.empty()) ctx.out << "opened by:    " << inst->parent << "\n";
+  if (std::string found = engine::DescribeOrigin(inst->origin, org, cal); !found.empty()) {
+    ctx.out << "found:        " << found << "\n";
+  }
+  if (!inst->origin.opened.empty()) ctx.out << "opened item:  " << inst->origin.opened << "\n";
   ctx.out << "state:        " << state.id << (state.title.empty() ? "" : " (" + state.title + ")")
           << "\n";
   ctx.out << "deadline:     " << deadline_text << "\n";

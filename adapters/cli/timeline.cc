@@ -44,7 +44,8 @@ std::string MeasureText(const std::string& name) {
 // Item events keep these fields of the audit row's data, in this order.
 const std::vector<std::string>& KeptFields(const std::string& event) {
   static const std::map<std::string, std::vector<std::string>> kKept = {
-      {"register", {"title", "workflow", "responsible", "owner", "parent", "deadline"}},
+      {"register",
+       {"title", "workflow", "responsible", "owner", "parent", "deadline", "source", "round"}},
       {"remind", {"offset", "due", "recipients", "late"}},
       {"escalate",
        {"level", "measure", "step", "chain", "recipients", "task", "task_owner", "score",
@@ -161,6 +162,8 @@ TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq,
   if (event == "register") {
     e.text = "registered '" + Str(data, "title") + "', responsible " +
              PersonName(Str(data, "responsible"));
+    // An item a confirmed finding or report opened (engine/findings.h) says which.
+    if (data.contains("source")) e.text += ", from " + Str(data, "source");
   } else if (event == "remind") {
     e.text = "reminder, " + OffsetText(Str(data, "offset")) + ", to " + names("recipients");
   } else if (event == "escalate") {

@@ -452,3 +452,36 @@ TEST(LedgerTest, RowsThatNobodyCouldVerifyAreRefused) {
 
 }  // namespace
 }  // namespace rectify
+
+// How a problem was found, in an optional column (issue 15): its closed set, '-' read as '_',
+// and anything else refused at its row and column, nothing imported.
+namespace rectify {
+namespace {
+
+TEST(LedgerFoundByTest, TheColumnSaysHowEachProblemWasFound) {
+  Diagnostics diags;
+  Ledger ledger = Parse(
+      "id,title,unit,responsible,registered_at,time_limit,found_by\n"
+      "F-1,长塘村危房未拆除,niangxi,xs-0014,2017-04-21,15wd,unannounced-visit\n"
+      "F-2,低保公示不全,niangxi,xs-0014,2017-04-21,15wd,\n",
+      diags);
+  EXPECT_FALSE(diags.has_errors()) << diags.Format();
+  ASSERT_EQ(ledger.rows.size(), 2u);
+  EXPECT_EQ(ledger.rows[0].item.origin.found_by, "unannounced_visit");
+  EXPECT_TRUE(ledger.rows[1].item.origin.empty());
+}
+
+TEST(LedgerFoundByTest, AWayOutsideTheSetIsRefusedAtItsRowAndColumn) {
+  Diagnostics diags;
+  Parse(
+      "id,title,unit,responsible,registered_at,time_limit,发现方式\n"
+      "F-1,长塘村危房未拆除,niangxi,xs-0014,2017-04-21,15wd,听说\n",
+      diags);
+  EXPECT_THAT(Messages(diags),
+              ElementsAre(::testing::HasSubstr(":2:7: error: found_by: '听说' is not a way of "
+                                               "finding (hint: write one of inspection, "
+                                               "open_visit")));
+}
+
+}  // namespace
+}  // namespace rectify

@@ -581,6 +581,47 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     }
     EXPECT_EQ(a.status, 404) << c.name << ": " << a.body;
   };
+  // Findings (finding_routes.cc). The writes disturb nothing: an inspector is refused on a bad
+  // found_by (400) and anyone else by the engine's access rule (403) before anything is stored;
+  // confirm and dismiss are sent to T-A1, no finding: 400 to who reads it, 404 to the others.
+  table["GET /api/v1/campaigns/{id}/rounds/{round}/findings"] = [](ApiAccessTest&, const Caller& c,
+                                                                   Session& s) {
+    HttpAnswer a = s.client.Send(
+        "GET", "/api/v1/campaigns/xinshao-2017/rounds/q1_inspection/findings", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    boost::json::value body = a.Json();
+    EXPECT_TRUE(body.at("findings").as_array().empty()) << c.name;
+  };
+  table["POST /api/v1/campaigns/{id}/rounds/{round}/findings"] = [](ApiAccessTest&, const Caller& c,
+                                                                    Session& s) {
+    bool inspector = c.person == "xs-0004" || c.person == "xs-0003";
+    std::string body = std::string(R"({"unit":"niangxi","title":"长塘村台账不清","found_by":")") +
+                       (inspector ? "rumour" : "inspection") + "\"}";
+    HttpAnswer a = s.client.Send(
+        "POST", "/api/v1/campaigns/xinshao-2017/rounds/q1_inspection/findings", body, s.headers);
+    int expected = !Authenticated(c)             ? 401
+                   : c.how == Caller::kReadToken ? 403
+                   : inspector                   ? 400
+                                                 : 403;
+    EXPECT_EQ(a.status, expected) << c.name << ": " << a.body;
+  };
+  for (const char* act : {"confirm", "dismiss"}) {
+    table[std::string("POST /api/v1/findings/{id}/") + act] = [act](ApiAccessTest&, const Caller& c,
+                                                                    Session& s) {
+      std::string body = std::string(act) == "confirm" ? "{}" : R"({"reason":"重复"})";
+      HttpAnswer a =
+          s.client.Send("POST", std::string("/api/v1/findings/T-A1/") + act, body, s.headers);
+      int expected = !Authenticated(c)             ? 401
+                     : c.how == Caller::kReadToken ? 403
+                     : c.reads.count("T-A1")       ? 400
+                                                   : 404;
+      EXPECT_EQ(a.status, expected) << c.name << " " << act << ": " << a.body;
+    };
+  }
   // The ledger: a check as the caller (changes nothing); an import only refused here (a bad row:
   // 422 and nothing imported), api_ledger_pgtest.cc imports; the export is what the caller reads.
   const std::string one_row =

@@ -296,6 +296,26 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   send("started", head, "POST", "/api/v1/campaigns/xinshao-2017/start", 201, "", admin);
   send("409 started again", head, "POST", "/api/v1/campaigns/xinshao-2017/start", 409, "", admin);
   send("a started campaign", head, "GET", "/api/v1/campaigns/xinshao-2017", 200, "", head_token);
+  // Findings of the first-quarter inspection: recorded, listed, confirmed into an item, refused.
+  std::map<std::string, std::string> inspector{
+      {"Authorization", "Bearer " + env_->Token("xs-0004")}};
+  std::map<std::string, std::string> office{{"Authorization", "Bearer " + env_->Token("xs-0007")}};
+  const std::string round = "/api/v1/campaigns/xinshao-2017/rounds/q1_inspection/findings";
+  send("a finding recorded", head, "POST", round, 201,
+       R"({"unit":"niangxi","title":"长塘村台账不清","found_by":"open_visit"})", inspector);
+  send("400 a finding found by rumour", head, "POST", round, 400,
+       R"({"unit":"niangxi","title":"x","found_by":"rumour"})", inspector);
+  send("a round's findings", head, "GET", round, 200, "", head_token);
+  send("a finding confirmed", head, "POST",
+       "/api/v1/findings/F-xinshao-2017-q1_inspection-001/confirm", 201, "{}", office);
+  send("409 confirmed again", head, "POST",
+       "/api/v1/findings/F-xinshao-2017-q1_inspection-001/confirm", 409, "{}", office);
+  send("400 dismissed without a reason", head, "POST",
+       "/api/v1/findings/F-xinshao-2017-q1_inspection-001/dismiss", 400, R"({"reason":""})",
+       office);
+  send("a round's findings with their items", head, "GET", round, 200, "", head_token);
+  send("the item a finding opened", head, "GET", "/api/v1/items/P-xinshao-2017-q1_inspection-001",
+       200, "", head_token);
   send("ledger checked", head, "POST", "/api/v1/ledger/check", 200, ledger, csv(head_token));
   send("ledger with a bad row", head, "POST", "/api/v1/ledger/import", 422,
        ledger.substr(0, ledger.size() - 5) + "soon\n", csv(head_token));

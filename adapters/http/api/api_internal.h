@@ -111,6 +111,7 @@ std::vector<Route> AuditRoutes();
 std::vector<Route> FeedRoutes();
 std::vector<Route> EvidenceRoutes();  // evidence_routes.cc
 std::vector<Route> PublicRoutes();    // public_routes.cc
+std::vector<Route> FindingRoutes();   // finding_routes.cc
 
 // An item with what it is bound to, when the caller may read it (item_routes.cc).
 struct Readable {

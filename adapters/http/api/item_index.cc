@@ -36,6 +36,10 @@ ItemRow RowOf(const engine::Instance& inst, const engine::Bound& bound) {
   row.escalation_level = inst.EscalationLevel();
   row.escalation_measure = inst.EscalationMeasure();
   row.payment_suspended = inst.payment_suspended;
+  // A finding is not yet a problem of the ledger: only the item its confirmation opens (which
+  // names it as its source) counts as found so, so a problem is listed once under ?found_by=.
+  bool finding = !inst.origin.round.empty() && inst.origin.source.empty();
+  row.found_by = finding ? std::string() : inst.origin.found_by;
   row.version = inst.record.version;
   row.bound = bound;
   return row;

@@ -63,6 +63,7 @@ struct ItemRow {
   int escalation_level = 0;
   std::string escalation_measure;
   bool payment_suspended = false;
+  std::string found_by;  // Instance::origin.found_by: how it was found (engine/findings.h)
   std::int64_t version = 0;
   engine::Bound bound;  // its definitions (shared with the interpreter's definition set)
 };

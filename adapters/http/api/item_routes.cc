@@ -23,6 +23,7 @@
 #include "rectify/auth/secrets.h"
 #include "rectify/calendar/calendar.h"
 #include "rectify/engine/access.h"
+#include "rectify/engine/findings.h"
 #include "rectify/engine/item_view.h"
 
 namespace rectify::api {
@@ -69,13 +70,14 @@ json::object Summary(const ItemRow& row, engine::DeadlineView d, Timestamp now,
   const auto& org = *row.bound.org;
   const auto& wf = *row.bound.workflow;
   json::object o(std::move(sp));
-  o.reserve(24);  // every key below, without growing the table
+  o.reserve(32);  // every key below, without growing the table
   o["id"] = row.id;
   o["title"] = row.title;
   o["unit"] = row.unit;
   auto unit = org.FindUnit(row.unit);
   o["unit_name"] = unit ? org.unit(*unit).name : std::string();
   o["campaign"] = row.campaign;
+  o["found_by"] = row.found_by.empty() ? json::value(nullptr) : json::value(row.found_by);
   o["workflow"] = row.workflow;
   o["workflow_version"] = row.workflow_version;
   o["state"] = row.state;
@@ -108,7 +110,7 @@ std::string ETag(std::int64_t version) { return "\"" + std::to_string(version) +
 
 // The query of a list request, as parsed and checked.
 struct ListQuery {
-  std::optional<std::string> campaign, unit, state, responsible, text;
+  std::optional<std::string> campaign, unit, state, responsible, text, found_by;
   std::optional<bool> overdue;
   std::optional<int> escalation_level, min_escalation_level;
   std::optional<Date> due_before, due_after;
@@ -122,7 +124,8 @@ struct ListQuery {
     auto i = [](const std::optional<int>& v) { return v ? std::to_string(*v) : std::string("-"); };
     return s(campaign) + "|" + s(unit) + "|" + s(state) + "|" + s(responsible) + "|" + s(text) +
            "|" + (overdue ? (*overdue ? "1" : "0") : "-") + "|" + i(escalation_level) + "|" +
-           i(min_escalation_level) + "|" + d(due_before) + "|" + d(due_after);
+           i(min_escalation_level) + "|" + d(due_before) + "|" + d(due_after) +
+           (found_by ? "|found_by=" + *found_by : std::string());
   }
 };
 
@@ -199,6 +202,7 @@ Result<ListQuery> ParseListQuery(const http::Request& req) {
                                                   "due_after",
                                                   "responsible",
                                                   "q",
+                                                  "found_by",
                                                   "limit",
                                                   "cursor"};
   ListQuery q;
@@ -219,6 +223,12 @@ Result<ListQuery> ParseListQuery(const http::Request& req) {
   q.state = text("state");
   q.responsible = text("responsible");
   q.text = text("q");
+  q.found_by = text("found_by");
+  if (q.found_by) {
+    auto how = engine::ParseFoundBy(*q.found_by);
+    if (!how) return Error::BadInput("found_by: one of " + engine::FoundByNames());
+    q.found_by = std::string(engine::FoundByName(*how));
+  }
   if (auto v = text("overdue")) {
     if (*v != "true" && *v != "false") return Error::BadInput("overdue: write true or false");
     q.overdue = *v == "true";
@@ -267,6 +277,7 @@ bool Matches(const ListQuery& q, const ItemRow& row, const engine::DeadlineView&
     if (!want || !have || !org.Within(*have, *want)) return false;
   }
   if (q.responsible && row.responsible != *q.responsible) return false;
+  if (q.found_by && row.found_by != *q.found_by) return false;
   if (q.overdue && (d.has && d.overdue) != *q.overdue) return false;
   if (q.escalation_level && row.escalation_level != *q.escalation_level) return false;
   if (q.min_escalation_level && row.escalation_level < *q.min_escalation_level) return false;
@@ -421,6 +432,19 @@ json::object Detail(Call& call, const Readable& r) {
   o["registrar"] = inst.registrar;
   o["owner"] = inst.owner;
   o["parent"] = inst.parent;
+  // Where it was found (an item a finding or a report opened), or what it opened (a finding, a
+  // report); null for an item registered otherwise.
+  if (inst.origin.empty()) {
+    o["origin"] = nullptr;
+  } else {
+    const engine::Origin& g = inst.origin;
+    json::object origin{
+        {"found_by", g.found_by}, {"campaign", g.campaign},       {"round", g.round},
+        {"source", g.source},     {"recorded_by", g.recorded_by}, {"opened", g.opened}};
+    origin["found_at"] =
+        g.found_at == Timestamp{} ? json::value(nullptr) : json::value(local(g.found_at));
+    o["origin"] = std::move(origin);
+  }
   const std::string files_href = "/api/v1/items/" + inst.record.id + "/evidence/";
   json::array evidence;
   for (const auto& e : inst.evidence) {

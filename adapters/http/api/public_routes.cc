@@ -36,6 +36,7 @@
 #include "adapters/http/api/json_input.h"
 #include "rectify/auth/secrets.h"
 #include "rectify/calendar/calendar.h"
+#include "rectify/engine/item_view.h"
 #include "rectify/notify/contact.h"
 #include "rectify/utf8.h"
 
@@ -248,13 +249,42 @@ std::string PlainState(const std::string& state) {
   return "处理中 (in progress)";
 }
 
-std::string Reply(const std::string& outcome) {
-  if (outcome == "problem") {
+// "In the ledger" is said only when the confirmation opened an item there (engine/findings.h:
+// `rectify finding confirm`, POST /api/v1/findings/{id}/confirm); a report confirmed without one
+// is said to be confirmed and passed on, no more.
+std::string Reply(const std::string& outcome, bool in_ledger) {
+  if (outcome == "problem" && in_ledger) {
     return "经核查，您反映的问题属实，已立为问题督促整改。(Confirmed: it is now a problem to be "
            "rectified.)";
   }
+  if (outcome == "problem") {
+    return "经核查，您反映的问题属实，已转有关单位处理。(Confirmed: it has been passed on to the "
+           "unit concerned.)";
+  }
   return "经核查，您反映的情况未能查实，已了结。(Checked: it could not be confirmed, and the "
          "report is closed.)";
+}
+
+// What the reporter reads of the rectification item a confirmed report opened: its stage in
+// plain words, never who did it (engine/findings.h links the two).
+std::string PlainItemState(const std::string& state) {
+  if (state == "registered") return "已立为问题，等待交办 (accepted; being assigned)";
+  if (state == "rectifying") return "正在整改 (being rectified)";
+  if (state == "verifying") return "已整改，正在验收 (rectified; being verified)";
+  if (state == "closed") return "已整改并验收销号 (rectified and verified)";
+  return "正在处理 (in progress)";
+}
+
+// The item's steps a reporter may read, by its audit rows' events.
+std::string PlainStep(const std::string& event) {
+  if (event == "register") return "立为问题 (accepted as a problem to rectify)";
+  if (event == "assign") return "交办整改 (assigned for rectification)";
+  if (event == "submit") return "整改完成，提交验收 (rectified; submitted for verification)";
+  if (event == "accept") return "验收通过，销号 (verified and closed)";
+  if (event == "reject") return "验收未通过，继续整改 (not accepted; rectification continues)";
+  if (event == "reopen") return "回头看发现问题，重新整改 (found again; rectification reopened)";
+  if (event == "extend") return "整改时限延长 (time limit extended)";
+  return {};
 }
 
 http::Response Throttled(Call& call, Result<engine::Instance>& found) {
@@ -290,7 +320,9 @@ http::Response Show(Call& call) {
   }
   for (const auto& a : *audit) {
     if (a.event == "tell") {
-      replies.push_back(json::object{{"at", local(a.at)}, {"text", Reply(inst.Field("outcome"))}});
+      replies.push_back(
+          json::object{{"at", local(a.at)},
+                       {"text", Reply(inst.Field("outcome"), !inst.origin.opened.empty())}});
     }
   }
   json::object out{{"ticket", ticket},
@@ -299,6 +331,34 @@ http::Response Show(Call& call) {
                    {"received_at", local(received)},
                    {"updated_at", local(updated)},
                    {"replies", std::move(replies)}};
+  // A confirmed report follows the item it opened: its stage, its due day and its steps with
+  // their dates (no names, no notes).
+  out["rectification"] = nullptr;
+  if (!inst.origin.opened.empty()) {
+    auto item = call.db.engine->Load(inst.origin.opened);
+    if (item) {
+      auto item_bound = call.db.engine->interpreter().Bind(*item);
+      const Calendar* cal = item_bound ? item_bound->calendar : nullptr;
+      auto item_local = [&](Timestamp t) { return cal ? cal->FormatLocal(t) : FormatIso(t); };
+      auto item_audit = call.db.store->AuditOf(item->record.id);
+      if (!item_audit) return ErrorResponse(item_audit.error());
+      json::array steps;
+      for (const auto& a : *item_audit) {
+        std::string text = PlainStep(a.event);
+        if (text.empty()) continue;
+        steps.push_back(json::object{{"at", item_local(a.at)}, {"text", text}});
+        if (a.at > updated) updated = a.at;
+      }
+      auto d = engine::ViewDeadline(cal, *item, call.now);
+      out["rectification"] =
+          json::object{{"status", PlainItemState(item->record.state)},
+                       {"rectified", item->record.state == "closed"},
+                       {"due", d.has ? json::value(FormatDate(d.due)) : json::value(nullptr)},
+                       {"steps", std::move(steps)}};
+      out["status"] = PlainItemState(item->record.state);
+      out["updated_at"] = local(updated);
+    }
+  }
   return JsonResponse(200, out);
 }
 

@@ -301,6 +301,8 @@ void CampaignCompiler::ReadCheckpoints(const YAML::Node& node) {
     YAML::Node sample = m.Get("sample");
     YAML::Node of = m.Get("of");
     YAML::Node reopen = m.Get("reopen_on_failure");
+    YAML::Node findings = m.Get("findings");
+    YAML::Node found_by = m.Get("found_by");
     if (YAML::Node a = m.Get("applies_to"); a.IsDefined())
       c.applies_to = ReadKinds(a, m.PathOf("applies_to"));
     if (YAML::Node tags = m.Get("tags"); tags.IsDefined())
@@ -321,6 +323,8 @@ void CampaignCompiler::ReadCheckpoints(const YAML::Node& node) {
     only_for(reopen, "reopen_on_failure", CheckpointKind::kLookBack);
     only_for(due, "due", CheckpointKind::kSubmission);
     only_for(within, "within", CheckpointKind::kRectification);
+    only_for(findings, "findings", CheckpointKind::kInspection);
+    only_for(found_by, "found_by", CheckpointKind::kInspection);
     // When: `due`/`at` is one day; `from` with `to` (or `within`) a window.
     std::optional<Date> first, last;
     const YAML::Node& single = due.IsDefined() ? due : at;
@@ -416,6 +420,24 @@ void CampaignCompiler::ReadCheckpoints(const YAML::Node& node) {
           c.reopen_on_failure = AsBool(doc_, reopen, m.PathOf("reopen_on_failure")).value_or(true);
         break;
       case CheckpointKind::kInspection:
+        if (findings.IsDefined()) {
+          if (auto ref = linker_.Resolve(doc_, Kind::kWorkflow, findings, m.PathOf("findings"))) {
+            c.findings = linker_.GetWorkflow(*ref);
+          }
+        }
+        if (found_by.IsDefined()) {
+          // The closed set of engine/findings.h (FoundBy), without the intake paths of their own.
+          static const std::vector<std::string> kRoundMethods = {
+              "inspection", "open_visit", "unannounced_visit", "data_comparison", "audit"};
+          if (auto f = AsString(doc_, found_by, m.PathOf("found_by"))) {
+            if (std::find(kRoundMethods.begin(), kRoundMethods.end(), *f) == kRoundMethods.end()) {
+              doc_.Error(found_by, m.PathOf("found_by"), "unknown way of finding '" + *f + "'",
+                         SuggestHint(*f, kRoundMethods));
+            } else {
+              c.found_by = *f;
+            }
+          }
+        }
         break;
     }
     parts_.checkpoints.push_back(std::move(c));

@@ -7,6 +7,7 @@
 #include "rectify/calendar/deadline.h"
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/findings.h"
 
 namespace rectify::engine {
 
@@ -94,8 +95,78 @@ std::vector<Registration> CadreScript::Registrations(const Ledger& ledger) const
 
 void CadreScript::AddLedger(const std::vector<Registration>& batch) {
   for (const Registration& r : batch) {
+    if (const definition::Checkpoint* round = RoundOf(r)) {
+      AddFinding(r, *round);
+      continue;
+    }
     Schedule(r.item.at, [this, r] { return Register(r); });
   }
+}
+
+// A row that says it was found by an inspection round's way (the ledger's found_by column) came
+// from the campaign's latest inspection round begun by its registration day.
+const definition::Checkpoint* CadreScript::RoundOf(const Registration& r) const {
+  const std::string& how = r.item.origin.found_by;
+  if (how.empty() || how == FoundByName(FoundBy::kPublicReport) ||
+      how == FoundByName(FoundBy::kImported)) {
+    return nullptr;
+  }
+  Date day = cal_.DateOf(r.item.at);
+  const definition::Checkpoint* found = nullptr;
+  for (const auto& cp : campaign_->checkpoints()) {
+    if (cp.kind != definition::CheckpointKind::kInspection || day < cp.from) continue;
+    if (!found || found->from < cp.from) found = &cp;
+  }
+  return found;
+}
+
+// The row's problem as the round found it: an inspector of its unit records it on a working day
+// of the round (by the row's id, the same every run), and a verifier confirms it when the row
+// says it was registered, which opens the item with the row's id, time limit and responsible.
+void CadreScript::AddFinding(const Registration& r, const definition::Checkpoint& round) {
+  const NewInstance& item = r.item;
+  int days = static_cast<int>((round.to - round.from).count()) + 1;
+  int k = static_cast<int>(Share(item.id, "found") * std::max(1, days - 1));
+  Timestamp recorded = WorkdayAt(round.from, k, 10, 0);
+  // k counts working days, the window calendar days: a day past the round is its last day.
+  if (round.to < cal_.DateOf(recorded)) {
+    recorded = cal_.AtLocalTime(round.to, std::chrono::minutes(10 * 60));
+  }
+  if (item.at < recorded) recorded = item.at;
+  auto finding = std::make_shared<std::string>();
+  NewFinding f;
+  f.campaign = campaign_->info().name;
+  f.round = round.id;
+  f.unit = item.unit;
+  f.title = item.title;
+  f.found_by = item.origin.found_by;
+  f.responsible = item.responsible;
+  f.actor = PickHolder(item.unit, "inspector", item.id + "|found");
+  if (auto it = item.fields.find("time_limit"); it != item.fields.end()) f.time_limit = it->second;
+  if (auto it = item.fields.find("special_action"); it != item.fields.end()) {
+    f.special_action = it->second;
+  }
+  Schedule(recorded, [this, f, finding, id = item.id]() -> Status {
+    ++actions_;
+    auto done = RecordFinding(engine_, f);
+    if (!done) {
+      return Error::BadInput("recording the finding of " + id + ": " + done.error().message());
+    }
+    *finding = done->record.id;
+    return OkStatus();
+  });
+  Schedule(item.at, [this, finding, id = item.id, unit = item.unit]() -> Status {
+    ++actions_;
+    Confirmation c;
+    c.source = *finding;
+    c.actor = PickHolder(unit, "verifier", id + "|confirm");
+    c.item_id = id;
+    auto done = ConfirmFinding(engine_, c);
+    if (!done) {
+      return Error::BadInput("confirming the finding of " + id + ": " + done.error().message());
+    }
+    return PlanNext(id);
+  });
 }
 
 Result<Instance> CadreScript::Act(const std::string& id, const std::string& event,

@@ -111,6 +111,17 @@ std::string Instance::DataJson() const {
       .Field("parent", parent);
   if (!calendar.empty()) w.Field("calendar", calendar);
   if (!escalation.empty()) w.Field("escalation", escalation);
+  if (!origin.empty()) {
+    w.Key("origin").BeginObject();
+    w.Field("found_by", origin.found_by)
+        .Field("campaign", origin.campaign)
+        .Field("round", origin.round)
+        .Field("source", origin.source)
+        .Field("recorded_by", origin.recorded_by)
+        .Field("found_at", ToMicros(origin.found_at))
+        .Field("opened", origin.opened);
+    w.EndObject();
+  }
   w.Key("fields").BeginObject();
   for (const auto& [k, v] : fields) w.Field(k, v);
   w.EndObject();
@@ -231,6 +242,16 @@ Result<Instance> Instance::FromRecord(const InstanceRecord& record) {
     inst.parent = Str(o, "parent");
     inst.calendar = Str(o, "calendar");
     inst.escalation = Str(o, "escalation");
+    if (auto it = o.find("origin"); it != o.end()) {
+      const json::object& g = it->value().as_object();
+      inst.origin.found_by = Str(g, "found_by");
+      inst.origin.campaign = Str(g, "campaign");
+      inst.origin.round = Str(g, "round");
+      inst.origin.source = Str(g, "source");
+      inst.origin.recorded_by = Str(g, "recorded_by");
+      inst.origin.found_at = FromMicros(Int(g, "found_at"));
+      inst.origin.opened = Str(g, "opened");
+    }
     if (auto it = o.find("fields"); it != o.end()) {
       for (const auto& kv : it->value().as_object()) {
         inst.fields[std::string(kv.key())] = std::string(kv.value().as_string());

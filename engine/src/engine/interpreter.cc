@@ -511,6 +511,7 @@ Result<Effects> Interpreter::Create(const NewInstance& req) const {
   inst.registrar = req.actor == kSystemActor ? "" : req.actor;
   inst.owner = req.owner;
   inst.parent = req.parent;
+  inst.origin = req.origin;
   inst.fields = req.fields;
   if (wf->calendar()) inst.calendar = wf->calendar_ref().Label();
   std::shared_ptr<const definition::Escalation> chain;

@@ -12,6 +12,7 @@
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/campaign_items.h"
+#include "rectify/engine/findings.h"
 #include "rectify/engine/table_input.h"
 #include "rectify/notify/contact.h"
 
@@ -59,6 +60,8 @@ const std::map<std::string, std::string, std::less<>>& Aliases() {
       {"所属专项行动", "special_action"},
       {"工作流", "workflow"},
       {"流程", "workflow"},
+      {"发现方式", "found_by"},
+      {"问题来源", "found_by"},
       {"战役", "campaign"},
       {"所属活动", "campaign"},
       {"活动", "campaign"}};
@@ -162,6 +165,7 @@ class RowChecker {
     TimeLimit(wf.get(), cal, at, item);
     Escalation(item);
     Campaign(item);
+    ReadFoundBy(item);
     Fields(wf.get(), org.get(), item);
 
     if (wf) {
@@ -488,6 +492,20 @@ class RowChecker {
     }
   }
 
+  // How the row's problem was found (findings.h: FoundBy), when the ledger says; recorded on the
+  // item as its origin, so lists show it and filter on it.
+  void ReadFoundBy(NewInstance& item) {
+    std::string text = Cell("found_by");
+    if (text.empty()) return;
+    auto how = ParseFoundBy(text);
+    if (!how) {
+      return Error(Col("found_by"), "found_by", "'" + text + "' is not a way of finding",
+                   "write one of " + FoundByNames());
+    }
+    item.origin.found_by = std::string(FoundByName(*how));
+    item.origin.campaign = item.campaign;
+  }
+
   void Fields(const definition::Workflow* wf, const definition::Org* org, NewInstance& item) {
     for (std::size_t c = 0; c < columns_.size(); ++c) {
       const std::string& name = columns_[c];
@@ -496,7 +514,8 @@ class RowChecker {
               std::end(kLedgerRequiredColumns)) {
         continue;
       }
-      if (name == "workflow" || name == "campaign" || name == "escalation") continue;
+      if (name == "workflow" || name == "campaign" || name == "escalation" || name == "found_by")
+        continue;
       std::string value = c < rec_->cells.size() ? rec_->cells[c] : "";
       if (value.empty() || !wf) continue;
       int col = static_cast<int>(c) + 1;
@@ -738,7 +757,7 @@ void ParseLedgerRecords(Ledger& ledger, const std::vector<CsvRecord>& records,
   const CsvRecord& header = records.front();
   std::vector<std::string> known(std::begin(kLedgerRequiredColumns),
                                  std::end(kLedgerRequiredColumns));
-  known.insert(known.end(), {"workflow", "campaign", "escalation"});
+  known.insert(known.end(), {"workflow", "campaign", "escalation", "found_by"});
   for (const auto& info : definitions.All()) {
     if (info.kind != definition::Kind::kWorkflow) continue;
     for (const auto& f : definitions.FindWorkflow(info.name, info.version)->fields()) {

@@ -67,6 +67,11 @@ struct Checkpoint {
   bool of_closed_only = true;                // look back: sample closed items (else all)
   bool reopen_on_failure = true;             // look back
   std::vector<std::string> tags;             // special actions it concerns
+  // Inspection: the workflow its findings run on (`findings:`; null: the library's `finding`),
+  // whose `confirm` and `dismiss` name the role that confirms them (engine/findings.h), and how
+  // the round finds problems (`found_by:`: inspection, open_visit, unannounced_visit, audit, ...).
+  std::shared_ptr<const Workflow> findings;
+  std::string found_by;
   SourcePos pos;
 };
 

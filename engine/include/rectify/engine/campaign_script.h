@@ -21,6 +21,11 @@
 //   script.AddLedger(batch);
 //   RunScripted(engine, clock, io, &script, until, {});   // timers and actions in time order
 //
+// A ledger row with a found_by of an inspection round's way (inspection, open_visit,
+// unannounced_visit, data_comparison, audit) is not registered directly: an inspector records it
+// as a finding of the campaign's latest inspection round begun by then, on a working day of the
+// round, and a verifier confirms it at its registered_at, which opens the item (findings.h).
+//
 // The script reacts to what the engine did by reading the audit rows of the instances whose
 // timers fired (Observe): instances a checkpoint opened, follow-up interview tasks, items a look
 // back sampled. It acts only through Engine::Act and Engine::Register, so everything it does is
@@ -98,6 +103,10 @@ class CadreScript {
   Date Today() const;
 
   Status Register(const Registration& registration);
+  // Rows found by an inspection round (findings.h): recorded during the round, confirmed into
+  // the ledger at their registration time.
+  const definition::Checkpoint* RoundOf(const Registration& registration) const;
+  void AddFinding(const Registration& registration, const definition::Checkpoint& round);
   Result<Instance> Act(const std::string& id, const std::string& event, const std::string& actor,
                        const std::string& reason = "", std::vector<std::string> evidence = {},
                        std::map<std::string, std::string> fields = {});

@@ -97,6 +97,25 @@ struct StateClock {
   int escalation_level = 0;         // steps of the overdue chain taken since it (re)started
 };
 
+// Where an instance came from and what it led to (engine/findings.h): on an item, how it was found
+// and the finding or public report whose confirmation opened it; on a finding or a report, the
+// item its confirmation opened. Empty on instances registered otherwise, and on every instance
+// written before the engine kept it.
+struct Origin {
+  std::string found_by;     // a FoundBy name (findings.h): inspection, public_report, ...
+  std::string campaign;     // the campaign of the inspection round
+  std::string round;        // the inspection checkpoint's id
+  std::string source;       // the finding or report that opened this item
+  std::string recorded_by;  // the person who recorded the finding (a person id)
+  Timestamp found_at{};     // when the finding was recorded (zero: not known)
+  std::string opened;       // on a finding or report: the item its confirmation opened
+
+  bool empty() const {
+    return found_by.empty() && campaign.empty() && round.empty() && source.empty() &&
+           recorded_by.empty() && found_at == Timestamp{} && opened.empty();
+  }
+};
+
 struct Instance {
   InstanceRecord record;  // id, workflow@version, campaign, unit, state, version
   std::string org;        // the org tree roles are resolved on
@@ -128,6 +147,7 @@ struct Instance {
   std::vector<HeldNotice> held;
   std::int64_t audit_seq = 0;
   std::string audit_head;
+  Origin origin;
 
   // Parses `record.data_json`; kInternal when it is not what the engine wrote.
   static Result<Instance> FromRecord(const InstanceRecord& record);

@@ -74,6 +74,8 @@ struct NewInstance {
   // limit cut to a rectification window's end).
   std::map<std::string, std::string> audit_notes;
   Timestamp at;
+  // How and where it was found (findings.h); recorded on the instance as it is.
+  Origin origin;
 };
 
 // An event on an instance, by a person.
