@@ -52,7 +52,11 @@ class AppMessageChannel final : public Channel {
       const boost::json::value* code = o ? o->if_contains("errcode") : nullptr;
       if (!code || !code->is_int64()) return {SendOutcome::kFailed, detail + " (no errcode)"};
       std::int64_t c = code->as_int64();
-      if (c == 0) return {SendOutcome::kDelivered, detail};
+      if (c == 0) {
+        SendResult r{SendOutcome::kDelivered, detail};
+        if (api_.accepted) api_.accepted(a.body, message, r);
+        return r;
+      }
       if (internal::IsTokenExpired(c) && round == 0) {
         token_.Invalidate();
         continue;

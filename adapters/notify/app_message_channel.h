@@ -29,6 +29,9 @@ struct AppMessageApi {
   std::vector<std::int64_t> busy_codes;               // errcodes that mean "try again later"
   int timeout_ms = 10000;
   std::function<std::int64_t()> now_ms;  // when a message has no timestamp_ms
+  // What an errcode-0 answer says of the message (receipt.h): its id (provider_ref) and, where the
+  // API tells at once, whether the person can be reached (WeCom's invaliduser). Unset: nothing.
+  std::function<void(const std::string& answer, const Message& m, SendResult& r)> accepted;
 };
 
 std::unique_ptr<Channel> MakeAppMessageChannel(AppMessageApi api);

@@ -15,6 +15,8 @@ user id, the text, and the answer. The user id picks a behaviour:
   expired-once   the first send answers 42001 (the token expired) and revokes that token
   busy-once      the first send answers the busy code (WeCom 45009, DingTalk 90018)
   nobody         always the unknown-user code (WeCom 81013, DingTalk 33012)
+  outside-app    WeCom: errcode 0, but the user is named in `invaliduser` (outside the app's
+                 visible range: WeCom sends to the others and names the ones it could not)
 anything else    errcode 0. Stops on SIGTERM.
 """
 import argparse
@@ -107,6 +109,8 @@ class Handler(BaseHTTPRequestHandler):
         answer = {"errcode": code, "errmsg": "ok" if code == 0 else "error"}
         if code == 0:
             answer["msgid" if provider == "wecom" else "task_id"] = "m-%d" % Handler.counter
+            if provider == "wecom":
+                answer["invaliduser"] = user if user == "outside-app" else ""
         self.answer(answer)
 
 
