@@ -541,7 +541,14 @@ Result<ReceiptStats> Dispatcher::FollowUpUnreached() {
         const Recipient* head =
             person->unit_head.empty() ? nullptr : directory_.Find(person->unit_head);
         if (policy.report_to == "unit-head" && head) {
-          boost::json::object payload{
+          // The first message's fields (title, unit, due: an SMS template may name them), then
+          // what the report adds.
+          boost::json::object payload;
+          boost::system::error_code ec;
+          boost::json::value first = boost::json::parse(row.payload_json, ec);
+          if (!ec && first.is_object()) payload = first.as_object();
+          payload.erase("urgent");
+          const boost::json::object adds{
               {"unreached", row.recipient},
               {"item", row.instance_id},
               {"language", head->language},
@@ -556,6 +563,7 @@ Result<ReceiptStats> Dispatcher::FollowUpUnreached() {
                          (row.instance_id.empty() ? "" : "问题 " + row.instance_id + " 的") +
                          row.template_name + "经各渠道（" + Join(tried) +
                          "）均未送达，请当面转告本人。"}};
+          for (const auto& [k, v] : adds) payload[k] = v;
           OutboxRecord report;
           report.dedup_key = "unreached|" + origin;
           report.instance_id = row.instance_id;

@@ -256,7 +256,9 @@ TEST_P(SmsDispatchTest, ReceiptsTellWhetherEachPersonWasReached) {
     // Tencent reports 0666's message again: a duplicate, nothing changes.
     CommandResult again = Dispatch();
     ASSERT_EQ(again.exit_code, 0) << again.err;
-    if (p == "t") EXPECT_THAT(again.err, HasSubstr("1 duplicate"));
+    if (p == "t") {
+      EXPECT_THAT(again.err, HasSubstr("1 duplicate"));
+    }
     EXPECT_EQ(Receipts(), got);
 
     std::this_thread::sleep_for(std::chrono::milliseconds(3200));  // receipt_within_s passes
@@ -264,14 +266,22 @@ TEST_P(SmsDispatchTest, ReceiptsTellWhetherEachPersonWasReached) {
     ASSERT_EQ(late.exit_code, 0) << late.err;
     got = Receipts();
     EXPECT_EQ(got[keys[2]], "unknown no-receipt");
-    if (p == "t") EXPECT_EQ(got[keys[4]], "unknown no-receipt");
+    if (p == "t") {
+      EXPECT_EQ(got[keys[4]], "unknown no-receipt");
+    }
     EXPECT_EQ(got[keys[1]], "failed " + std::string(p == "t" ? "FAIL" : "UNDELIV"))
         << "a final receipt stays";
   }
+  // Every send was signed right; the status queries too, but for the one with the wrong key.
+  int refused_queries = 0;
   for (const auto& r : testing::SinkRecords(got_.path())) {
-    if (r.at("api") == "pull" || r.at("api") == "query") continue;
+    if (r.if_contains("api")) {
+      refused_queries += !r.at("sig_ok").as_bool();
+      continue;
+    }
     EXPECT_TRUE(r.at("sig_ok").as_bool()) << boost::json::serialize(r);
   }
+  EXPECT_GE(refused_queries, 2) << "one per provider, with the wrong key";
 }
 
 // WeCom names a person outside the app's visible range in `invaliduser` of an errcode-0 answer:
@@ -395,6 +405,9 @@ TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
   EXPECT_EQ(row.at("reported_to"), "xs-0012");
   CommandResult text = RunRectify({"--db", db_->url(), "report", "unreached"}, env);
   EXPECT_THAT(text.out, HasSubstr("people not reached: 1"));
+  CommandResult summary = RunRectify({"--db", db_->url(), "report", "summary"}, env);
+  ASSERT_EQ(summary.exit_code, 0) << summary.err;
+  EXPECT_THAT(summary.out, HasSubstr("people not reached by any route (all items): 1"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SmsDispatchTest, ::testing::Values(Backend::kSqlite),
