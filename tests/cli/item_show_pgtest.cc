@@ -66,8 +66,9 @@ TEST_P(ItemShowTest, TheEscalationLevelClimbsWithTheStepsAndNamesTheMeasure) {
   // Each notification of the item with its route and receipt: nothing was dispatched yet, so the
   // letters wait, and no receipt is known (rectify/notify/receipt.h).
   EXPECT_THAT(third.out, HasSubstr("\nnotifications:\n"));
-  EXPECT_THAT(third.out, HasSubstr("supervision-letter to "));
-  EXPECT_THAT(third.out, HasSubstr(": pending, receipt none\n"));
+  EXPECT_THAT(third.out,
+              HasSubstr("\n  2017-05-08T08:30:00+08:00  reminder to 唐强华 (xs-0014) via "
+                        "sms: pending, receipt none\n"));
 
   // Past the suspension of payment (05-27) and the informed criticism (06-06).
   ASSERT_EQ(Run({"tick", "--until", "2017-06-07T10:00:00+08:00"}).exit_code, 0);

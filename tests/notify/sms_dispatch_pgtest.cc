@@ -410,6 +410,43 @@ TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
   EXPECT_THAT(summary.out, HasSubstr("people not reached by any route (all items): 1"));
 }
 
+// DingTalk's getsendresult, polled for each work notification awaiting its receipt: a person it
+// lists as invalid (left the company) is not reached; one it lists as unread got it.
+TEST_P(SmsDispatchTest, DingTalkSendResultIsTheReceipt) {
+  auto fake = testing::SinkProcess::Start("../notify/im_app_fake.py",
+                                          {"--dir", got_.path().string(), "--secret", kKey});
+  ASSERT_TRUE(fake.ok()) << fake.error().message();
+  file_ = db_->dir().File("ding.yaml");
+  std::string years;
+  for (int y = 2016; y <= 2040; ++y)
+    years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
+  std::ofstream(file_) << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
+                          "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
+                          "working_hours: \"00:00-24:00\"\nyears: { "
+                       << years << " }\n---\n"
+                       << "kind: channels\nname: ding-test\ncalendar: round-the-clock\nchannels:\n"
+                       << "  ding: { kind: dingtalk-work, base_url: \"http://127.0.0.1:"
+                       << (*fake)->port()
+                       << "\", app_key: dingabc, agent_id: 2000001, secret_env: "
+                          "RECTIFY_TEST_APP_SECRET, receipts: poll, receipt_within_s: 60 }\n"
+                       << "routes: { dingtalk: ding }\norg: xinshao\ncontacts:\n"
+                       << "  - { people: [xs-0014], dingtalk: tangqianghua }\n"
+                       << "  - { people: [xs-0015], dingtalk: left-company }\n";
+  OutboxRecord a = Row("D-1|remind|1|xs-0014", T("2017-05-08T10:00:00+08:00"), "xs-0014");
+  OutboxRecord b = Row("D-2|remind|1|xs-0015", T("2017-05-08T10:00:00+08:00"), "xs-0015");
+  a.channel = b.channel = "dingtalk";
+  Enqueue({a, b});
+  CommandResult r = RunRectify({"--db", db_->url(), "dispatch", "--once", "--channels", file_},
+                               {{"RECTIFY_TEST_APP_SECRET", kKey}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, std::string> got = Receipts();
+  EXPECT_EQ(got["D-1|remind|1|xs-0014"], "delivered unread");
+  EXPECT_EQ(got["D-2|remind|1|xs-0015"], "failed invalid_user_id_list");
+  int queries = 0;
+  for (const auto& rec : testing::SinkRecords(got_.path())) queries += rec.at("api") == "result";
+  EXPECT_EQ(queries, 2) << "one getsendresult a message";
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, SmsDispatchTest, ::testing::Values(Backend::kSqlite),
                          testing::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, SmsDispatchTest, ::testing::Values(Backend::kPostgresql),
