@@ -172,9 +172,57 @@ void RunDeliveries(Context& ctx, const DeliveriesArgs& a) {
   Print(ctx, rows, {"at", "dedup_key", "attempt", "channel", "outcome", "detail"});
 }
 
+// rectify report unreached: the people a message reached by no route (channels file
+// `unreached:`), each once per message, with the routes tried and the unit head who was told.
+void RunUnreached(Context& ctx, std::int64_t limit) {
+  auto opened = OpenDatabase(ctx, /*create=*/false);
+  if (!opened) return ctx.Fail(opened.error());
+  auto has = opened->db->TableExists("unreached_people");
+  if (!has) return ctx.Fail(has.error());
+  if (!*has) {
+    return ctx.Fail(Error::FailedPrecondition(
+        "the database has no delivery receipts yet (migration 0019); run 'rectify migrate' "
+        "first"));
+  }
+  store_soci::SociOutboxStore outbox(std::move(opened->db));
+  auto unreached = outbox.Unreached(limit);
+  if (!unreached) return ctx.Fail(unreached.error());
+  if (ctx.format() == Format::kText) {
+    ctx.out << "people not reached: " << unreached->size() << "\n";
+  }
+  std::vector<boost::json::object> rows;
+  for (const auto& u : *unreached) {
+    rows.push_back({{"at", FormatIso(u.at)},
+                    {"item", u.instance_id},
+                    {"person", u.person},
+                    {"template", u.template_name},
+                    {"routes", u.routes},
+                    {"reported_to", u.reported_to},
+                    {"report_key", u.report_key},
+                    {"origin_key", u.origin_key}});
+  }
+  Print(ctx, rows, {"at", "item", "person", "template", "routes", "reported_to", "origin_key"});
+}
+
 }  // namespace
 
 void RegisterDeliveriesReport(CLI::App* report, Context& ctx) {
+  auto limit = std::make_shared<std::int64_t>(1000);
+  auto unreached_defs = std::make_shared<DefinitionSources>();
+  auto* unreached = report->add_subcommand(
+      "unreached",
+      "People a message reached by no route (the channels file's unreached:), each reported "
+      "once to their unit head");
+  unreached->add_option("--limit", *limit, "At most this many rows (default 1000)");
+  AddDefinitionOptions(unreached, *unreached_defs);
+  SupportFormats(ctx, unreached, {"json", "jsonl", "csv"});
+  unreached->callback([&ctx, limit, unreached_defs] {
+    if (auto set = LoadDefinitionSources(ctx, *unreached_defs); !set) {
+      return ctx.Fail(set.error());
+    }
+    RunUnreached(ctx, *limit);
+  });
+
   auto a = std::make_shared<DeliveriesArgs>();
   auto* cmd = report->add_subcommand(
       "deliveries",

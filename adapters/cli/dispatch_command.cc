@@ -62,6 +62,25 @@ std::string StatsLine(const notify::DispatchStats& s) {
          " taken over from a dead dispatcher";
 }
 
+// The receipts a round collected: one line of counts, one a note (a failed query, a stray id).
+void PrintReceipts(Context& ctx, const Result<notify::ReceiptStats>& r) {
+  if (!r) {
+    ctx.err << "rectify: error: receipts: " << r.error().message() << "\n";
+    return;
+  }
+  const notify::ReceiptStats& s = *r;
+  if (s.delivered + s.failed + s.unknown + s.duplicate + s.refused + s.unmatched > 0) {
+    ctx.err << "dispatch: receipts: " << s.delivered << " delivered, " << s.failed << " failed, "
+            << s.unknown << " unknown (none in time), " << s.duplicate << " duplicate, "
+            << s.refused << " contradicting, " << s.unmatched << " for no delivery\n";
+  }
+  if (s.fallbacks + s.unreached > 0) {
+    ctx.err << "dispatch: not reached: " << s.fallbacks << " sent again by the next route, "
+            << s.unreached << " reached by no route (reported to their unit head)\n";
+  }
+  for (const auto& note : s.notes) ctx.err << "dispatch: receipts: " << note << "\n";
+}
+
 // One line a held message: which rule holds it and when it will go, in the calendar's zone; the
 // first 20, then where to see the rest (a backlog held overnight can be thousands).
 void PrintHolds(Context& ctx, const notify::DispatchStats& s, const Calendar* calendar) {
@@ -195,6 +214,9 @@ void RunDispatch(Context& ctx, const DispatchOptions& o) {
   options.lease = Duration(static_cast<std::int64_t>(o.lease_seconds * 1e6));
   options.seed = o.seed;
   NotifySetup& s = **setup;
+  auto unreached = notify::ReadUnreachedPolicy(s.config->info());
+  if (!unreached) return ctx.Fail(unreached.error());
+  options.unreached = *unreached;
   notify::Dispatcher dispatcher(outbox, clock, *s.config, s.channels, s.renderer, s.directory,
                                 s.calendar.get(), options);
   if (o.once) {
@@ -202,6 +224,7 @@ void RunDispatch(Context& ctx, const DispatchOptions& o) {
     if (!stats) return ctx.Fail(stats.error());
     ctx.err << "dispatch: " << StatsLine(*stats) << "\n";
     PrintHolds(ctx, *stats, s.calendar.get());
+    PrintReceipts(ctx, dispatcher.CollectReceipts());
     return;
   }
   g_stop = false;
@@ -225,6 +248,7 @@ void RunDispatch(Context& ctx, const DispatchOptions& o) {
       stats->holds.clear();  // the total counts them; it does not keep them
       total += *stats;
     }
+    PrintReceipts(ctx, dispatcher.CollectReceipts());
     auto until = std::chrono::steady_clock::now() +
                  std::chrono::milliseconds(static_cast<std::int64_t>(o.poll_seconds * 1000));
     while (!g_stop && std::chrono::steady_clock::now() < until) {

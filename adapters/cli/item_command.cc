@@ -14,7 +14,9 @@
 #include <sstream>
 
 #include "adapters/cli/cli.h"
+#include "adapters/cli/database_access.h"
 #include "adapters/cli/engine_access.h"
+#include "adapters/store/soci/soci_outbox_store.h"
 #include "rectify/definition/canonical.h"
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign_items.h"
@@ -158,6 +160,32 @@ void RunAct(Context& ctx, const ActOptions& o) {
   ctx.out << "\n";
 }
 
+// The item's notifications with their route and receipt: whether each person was reached
+// (rectify/notify/receipt.h). Read on a connection of their own (the outbox store's).
+struct ItemNotification {
+  OutboxRecord row;
+  notify::DeliveryReceipt receipt;
+};
+Result<std::vector<ItemNotification>> NotificationsOf(const Context& ctx, const std::string& id) {
+  auto opened = OpenDatabase(ctx, false);
+  if (!opened) return opened.error();
+  store_soci::SociOutboxStore outbox(std::move(opened->db));
+  notify::OutboxQuery q;
+  q.instance_id = id;
+  auto rows = outbox.List(q);
+  if (!rows) return rows.error();
+  std::vector<std::int64_t> ids;
+  for (const auto& r : *rows) ids.push_back(r.id);
+  auto receipts = outbox.ReceiptsOf(ids);
+  if (!receipts) return receipts.error();
+  std::vector<ItemNotification> out;
+  for (auto& r : *rows) {
+    std::int64_t row_id = r.id;
+    out.push_back({std::move(r), (*receipts)[row_id]});
+  }
+  return out;
+}
+
 void RunShow(Context& ctx, const std::string& id, const DefinitionSources& definitions,
              const std::string& at) {
   auto session = OpenEngine(ctx, definitions, at, Access::kReadOnly);
@@ -175,6 +203,8 @@ void RunShow(Context& ctx, const std::string& id, const DefinitionSources& defin
   if (!timers) return ctx.Fail(timers.error());
   auto audit = s.store->AuditOf(id);
   if (!audit) return ctx.Fail(audit.error());
+  auto notifications = NotificationsOf(ctx, id);
+  if (!notifications) return ctx.Fail(notifications.error());
 
   json::object deadline_json;
   std::string deadline_text = "none";
@@ -278,6 +308,20 @@ void RunShow(Context& ctx, const std::string& id, const DefinitionSources& defin
                                 {"data", json::parse(a.data_json)}});
     }
     o["audit"] = aj;
+    json::array nj;
+    for (const auto& n : *notifications) {
+      nj.push_back(json::object{
+          {"id", n.row.id},
+          {"template", n.row.template_name},
+          {"recipient", n.row.recipient},
+          {"route", n.row.channel},
+          {"state", OutboxStateName(n.row.state)},
+          {"receipt", std::string(notify::ReceiptStateName(n.receipt.state))},
+          {"receipt_code", n.receipt.code},
+          {"receipt_detail", n.receipt.detail},
+          {"receipt_at", n.receipt.at ? json::value(local(*n.receipt.at)) : json::value(nullptr)}});
+    }
+    o["notifications"] = nj;
     ctx.out << json::serialize(o) << "\n";
     return;
   }
@@ -329,6 +373,17 @@ void RunShow(Context& ctx, const std::string& id, const DefinitionSources& defin
   ctx.out << "timers:\n";
   for (const auto& t : inst->timers) {
     ctx.out << "  " << local(t.due) << "  " << t.name << " (generation " << t.generation << ")\n";
+  }
+  // Each notification, its route and whether it reached the person.
+  ctx.out << "notifications:\n";
+  for (const auto& n : *notifications) {
+    std::string receipt(notify::ReceiptStateName(n.receipt.state));
+    if (!n.receipt.code.empty()) receipt += " (" + n.receipt.code + ")";
+    ctx.out << "  " << local(n.row.created_at) << "  " << n.row.template_name << " to "
+            << (org.FindPerson(n.row.recipient) ? engine::PersonLabel(org, n.row.recipient)
+                                                : n.row.recipient)
+            << " via " << n.row.channel << ": " << OutboxStateName(n.row.state) << ", receipt "
+            << receipt << "\n";
   }
   ctx.out << "audit:\n";
   for (const auto& a : *audit) {

@@ -37,11 +37,14 @@ std::string ListedState(const notify::RowVerdict& v) {
 }
 
 void WriteOutboxRows(Context& ctx, const std::vector<notify::RowVerdict>& rows,
-                     const Calendar* calendar) {
+                     const Calendar* calendar,
+                     const std::map<std::int64_t, notify::DeliveryReceipt>& receipts) {
   auto local = [&](Timestamp t) { return calendar ? calendar->FormatLocal(t) : FormatIso(t); };
-  const std::vector<std::string> columns = {"id",       "item",     "recipient",  "recipient_name",
-                                            "template", "channel",  "state",      "rule",
-                                            "goes_at",  "attempts", "last_error", "dedup_key"};
+  const std::vector<std::string> columns = {
+      "id", "item", "recipient", "recipient_name", "template", "channel", "state", "rule",
+      "goes_at", "attempts", "last_error", "dedup_key",
+      // Its receipt (receipt.h): did it reach the person?
+      "receipt", "receipt_code", "receipt_detail", "provider_ref"};
   std::vector<std::vector<std::string>> cells;
   for (const auto& v : rows) {
     const OutboxRecord& r = v.row;
@@ -60,6 +63,11 @@ void WriteOutboxRows(Context& ctx, const std::vector<notify::RowVerdict>& rows,
     cells.push_back({std::to_string(r.id), r.instance_id, r.recipient, v.recipient_name,
                      r.template_name, r.channel, state, rule, goes, std::to_string(r.attempts),
                      r.last_error, r.dedup_key});
+    auto rc = receipts.find(r.id);
+    notify::DeliveryReceipt none;
+    const notify::DeliveryReceipt& receipt = rc == receipts.end() ? none : rc->second;
+    cells.back().insert(cells.back().end(), {std::string(notify::ReceiptStateName(receipt.state)),
+                                             receipt.code, receipt.detail, receipt.provider_ref});
   }
   switch (ctx.format()) {
     case Format::kJson:
@@ -92,11 +100,12 @@ void WriteOutboxRows(Context& ctx, const std::vector<notify::RowVerdict>& rows,
     default:
       break;
   }
-  TextTable t({"id", "item", "to", "template", "state", "rule", "goes at"});
+  TextTable t({"id", "item", "to", "template", "state", "rule", "goes at", "receipt"});
   for (const auto& c : cells) {
     std::string to = c[3].empty() ? c[2] : c[3] + " (" + c[2] + ")";
+    std::string receipt = c[12] == "none" ? "-" : c[12] + (c[13].empty() ? "" : " " + c[13]);
     t.Add({c[0], c[1].empty() ? "-" : c[1], to, c[4], c[6], c[7].empty() ? "-" : c[7],
-           c[8].empty() ? "-" : c[8]});
+           c[8].empty() ? "-" : c[8], receipt});
   }
   ctx.out << t.Format();
 }
@@ -175,7 +184,11 @@ void RunList(Context& ctx, const OutboxListOptions& o) {
             << (o.person.empty() ? "" : " to " + o.person) << "\n";
     return;
   }
-  WriteOutboxRows(ctx, verdicts, s.calendar.get());
+  std::vector<std::int64_t> ids;
+  for (const auto& v : verdicts) ids.push_back(v.row.id);
+  auto receipts = outbox.ReceiptsOf(ids);
+  if (!receipts) return ctx.Fail(receipts.error());
+  WriteOutboxRows(ctx, verdicts, s.calendar.get(), *receipts);
 }
 
 }  // namespace

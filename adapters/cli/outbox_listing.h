@@ -5,6 +5,7 @@
 // Thread-safety: the command's thread.
 #pragma once
 
+#include <map>
 #include <vector>
 
 #include "adapters/cli/cli.h"
@@ -18,8 +19,10 @@ namespace rectify::cli {
 // "cancelled").
 std::string ListedState(const notify::RowVerdict& v);
 
-// Writes `rows` to ctx.out in ctx.format(); `calendar` (may be null) gives the zone of instants.
+// Writes `rows` to ctx.out in ctx.format(); `calendar` (may be null) gives the zone of instants;
+// `receipts` the rows' receipts (receipt.h) by outbox id (a row not there shows none).
 void WriteOutboxRows(Context& ctx, const std::vector<notify::RowVerdict>& rows,
-                     const Calendar* calendar);
+                     const Calendar* calendar,
+                     const std::map<std::int64_t, notify::DeliveryReceipt>& receipts = {});
 
 }  // namespace rectify::cli

@@ -9,8 +9,10 @@
 #include <sstream>
 
 #include "adapters/cli/cli.h"
+#include "adapters/cli/database_access.h"
 #include "adapters/cli/engine_access.h"
 #include "adapters/cli/text_table.h"
+#include "adapters/store/soci/soci_outbox_store.h"
 #include "rectify/engine/ledger.h"
 #include "rectify/engine/report.h"
 #include "rectify/engine/report_table.h"
@@ -114,6 +116,18 @@ void RunOverdue(Context& ctx, const ReportArgs& a) {
   ctx.out << t.Format();
 }
 
+// People a message reached by no route (the channels file's unreached:), over every item; -1
+// when the database has no receipts yet (before migration 0019).
+std::int64_t PeopleNotReached(const Context& ctx) {
+  auto opened = OpenDatabase(ctx, /*create=*/false);
+  if (!opened) return -1;
+  auto has = opened->db->TableExists("unreached_people");
+  if (!has || !*has) return -1;
+  store_soci::SociOutboxStore outbox(std::move(opened->db));
+  auto all = outbox.Unreached(1000000);
+  return all ? static_cast<std::int64_t>(all->size()) : -1;
+}
+
 void RunSummary(Context& ctx, const ReportArgs& a) {
   engine::ReportQuery q;
   auto session = Open(ctx, a, q);
@@ -127,6 +141,8 @@ void RunSummary(Context& ctx, const ReportArgs& a) {
       json::object o{{"as_of", Local(s, q.as_of)}};
       json::value counts = engine::ToJson(*sum);
       for (const auto& kv : counts.as_object()) o[kv.key()] = kv.value();
+      // Only when someone was not reached, so that a summary without receipts reads as before.
+      if (std::int64_t n = PeopleNotReached(ctx); n > 0) o["people_not_reached"] = n;
       ctx.out << json::serialize(o) << "\n";
       return;
     }
@@ -152,6 +168,10 @@ void RunSummary(Context& ctx, const ReportArgs& a) {
     ctx.out << counts.Format();
   }
   ctx.out << "interviews held: " << sum->interviews_held << "\n";
+  if (std::int64_t n = PeopleNotReached(ctx); n > 0) {
+    ctx.out << "people not reached by any route (all items): " << n
+            << " (rectify report unreached lists them)\n";
+  }
   ctx.out << "escalations by measure:" << (sum->escalations_by_measure.empty() ? " none" : "")
           << "\n";
   if (!sum->escalations_by_measure.empty()) {

@@ -52,7 +52,15 @@ class AppMessageChannel final : public Channel {
       const boost::json::value* code = o ? o->if_contains("errcode") : nullptr;
       if (!code || !code->is_int64()) return {SendOutcome::kFailed, detail + " (no errcode)"};
       std::int64_t c = code->as_int64();
-      if (c == 0) return {SendOutcome::kDelivered, detail};
+      if (c == 0) {
+        SendResult r{SendOutcome::kDelivered, detail};
+        if (api_.accepted) api_.accepted(a.body, message, r);
+        if (api_.receipt_within_ms > 0 && r.receipt == ReceiptState::kNone &&
+            !r.provider_ref.empty()) {
+          r.receipt = ReceiptState::kSent;
+        }
+        return r;
+      }
       if (internal::IsTokenExpired(c) && round == 0) {
         token_.Invalidate();
         continue;
@@ -64,7 +72,45 @@ class AppMessageChannel final : public Channel {
     return {SendOutcome::kRetry, "the access token expired twice in a row"};
   }
 
+  std::int64_t receipt_within_ms() const override { return api_.receipt_within_ms; }
+
+  std::vector<PolledReceipt> PollReceipts(const std::vector<ReceiptQuery>& awaiting,
+                                          std::int64_t now_ms, std::string& error) override {
+    error.clear();
+    std::vector<PolledReceipt> out;
+    if (!api_.result_url || !api_.result_body || !api_.judge_result) return out;
+    const std::string prefix = RefPrefix();
+    for (const ReceiptQuery& q : awaiting) {
+      if (q.provider_ref.rfind(prefix, 0) != 0) continue;
+      auto got = token_.Get(handle_, now_ms);
+      if (got.token.empty()) {
+        error = "the send-result query needs a token: " + got.failure.detail;
+        return out;
+      }
+      internal::Slist headers;
+      internal::Append(headers, "Content-Type: application/json; charset=utf-8");
+      internal::Append(headers, "Expect:");
+      internal::HttpAnswer a = internal::HttpRequest(
+          handle_, api_.result_url(got.token), headers,
+          api_.result_body(q.provider_ref.substr(prefix.size())), api_.timeout_ms);
+      if (a.rc != CURLE_OK || a.status < 200 || a.status >= 300) {
+        error = "the send-result query failed: " +
+                (a.rc != CURLE_OK ? a.error : "HTTP " + std::to_string(a.status));
+        return out;
+      }
+      PolledReceipt r;
+      if (api_.judge_result(a.body, q.address, r)) {
+        r.provider_ref = q.provider_ref;
+        out.push_back(std::move(r));
+      }
+    }
+    return out;
+  }
+
  private:
+  // The provider_ref prefix of this API's message ids: "dingtalk:" for "dingtalk-work".
+  std::string RefPrefix() const { return api_.kind.substr(0, api_.kind.find('-')) + ":"; }
+
   AppMessageApi api_;
   internal::AccessToken token_;
   internal::EasyHandle handle_;

@@ -29,6 +29,18 @@ struct AppMessageApi {
   std::vector<std::int64_t> busy_codes;               // errcodes that mean "try again later"
   int timeout_ms = 10000;
   std::function<std::int64_t()> now_ms;  // when a message has no timestamp_ms
+  // What an errcode-0 answer says of the message (receipt.h): its id (provider_ref) and, where the
+  // API tells at once, whether the person can be reached (WeCom's invaliduser). Unset: nothing.
+  std::function<void(const std::string& answer, const Message& m, SendResult& r)> accepted;
+  // The send-result query, when the API has one and the channel polls (DingTalk getsendresult):
+  // its URL for a token, its JSON body for the message id the send answered (provider_ref
+  // without its "kind:" prefix), and what an errcode-0 answer says of `user` (false: nothing
+  // final yet). Unset: no receipts are polled.
+  std::function<std::string(const std::string& token)> result_url;
+  std::function<std::string(const std::string& message_id)> result_body;
+  std::function<bool(const std::string& answer, const std::string& user, PolledReceipt& out)>
+      judge_result;
+  std::int64_t receipt_within_ms = 0;  // 0: no receipts awaited
 };
 
 std::unique_ptr<Channel> MakeAppMessageChannel(AppMessageApi api);

@@ -18,10 +18,13 @@
 // Thread-safety: Send may be called from one thread at a time per channel object.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "rectify/notify/receipt.h"
 
 namespace rectify::notify {
 
@@ -49,6 +52,27 @@ enum class SendOutcome {
 struct SendResult {
   SendOutcome outcome = SendOutcome::kDelivered;
   std::string detail;  // the peer's answer or the error, for the delivery-attempt record
+  // kDelivered only (receipt.h): the provider's id for the message, matched by its receipt
+  // ("tencent:SerialNo"), and the receipt as the answer gives it: kSent when one is to come,
+  // kFailed when the answer already says the person cannot be reached (WeCom's invaliduser),
+  // kNone when the channel has no receipts.
+  std::string provider_ref;
+  ReceiptState receipt = ReceiptState::kNone;
+  std::string receipt_code, receipt_detail;
+};
+
+// A message whose receipt has not come: what a provider's status query needs.
+struct ReceiptQuery {
+  std::string provider_ref;
+  std::string address;  // the phone or user id it went to
+  std::int64_t sent_at_ms = 0;
+};
+
+// A receipt a provider reported.
+struct PolledReceipt {
+  std::string provider_ref;
+  ReceiptState state = ReceiptState::kDelivered;  // kDelivered or kFailed
+  std::string code, detail;
 };
 
 class Channel {
@@ -57,6 +81,20 @@ class Channel {
   // The channel's kind as written in the channels file: "log", "file", "email", "webhook".
   virtual std::string kind() const = 0;
   virtual SendResult Send(const Message& message) = 0;
+
+  // Receipts. How long after the provider took a message its receipt may take before the
+  // delivery's receipt is `unknown`; 0: the channel has no receipts to wait for.
+  virtual std::int64_t receipt_within_ms() const { return 0; }
+  // Asks the provider for receipts (the channel is configured to poll): of `awaiting` where the
+  // provider answers per message, or whatever it has queued (Tencent's pull). Never throws; a
+  // failed query returns nothing and `error` says why (the next round asks again).
+  virtual std::vector<PolledReceipt> PollReceipts(const std::vector<ReceiptQuery>& awaiting,
+                                                  std::int64_t now_ms, std::string& error) {
+    (void)awaiting;
+    (void)now_ms;
+    error.clear();
+    return {};
+  }
 };
 
 }  // namespace rectify::notify

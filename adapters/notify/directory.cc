@@ -20,8 +20,21 @@ Directory Directory::FromDefinitions(const definition::DefinitionSet& set) {
       r.is_unit = true;
       dir.Add(std::move(r));
     }
-    for (const auto& p : org->people()) {
+    for (std::size_t i = 0; i < org->people().size(); ++i) {
+      const auto& p = org->people()[i];
       Recipient r;
+      // The unit head: a head of their unit other than them, else up the tree.
+      for (definition::UnitIndex u = p.unit; u != definition::kNoIndex && r.unit_head.empty();
+           u = org->unit(u).parent) {
+        auto heads = org->unit(u).roles.find("head");
+        if (heads == org->unit(u).roles.end()) continue;
+        for (definition::PersonIndex h : heads->second) {
+          if (static_cast<std::size_t>(h) != i) {
+            r.unit_head = org->person(h).id;
+            break;
+          }
+        }
+      }
       r.id = p.id;
       r.name = p.name;
       r.language = p.language;

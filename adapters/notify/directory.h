@@ -25,6 +25,10 @@ struct Recipient {
   definition::Contacts contacts;
   bool is_unit = false;
   bool outside = false;  // not in any org: addressed by the contact the row names
+  // A person's unit head, told when a message reaches them by no route (channels_config.h's
+  // `unreached:`): a `head` of their unit other than them, else a head of the unit above; empty
+  // when there is none.
+  std::string unit_head;
 };
 
 class Directory {

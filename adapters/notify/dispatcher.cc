@@ -1,7 +1,9 @@
 #include "adapters/notify/dispatcher.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cassert>
+#include <set>
 
 namespace rectify::notify {
 
@@ -49,7 +51,10 @@ Dispatcher::Route Dispatcher::RouteOf(const OutboxRecord& row) const {
       o && row.channel != "bulletin") {
     r.to.contacts = o->contacts;
     if (!o->language.empty()) r.to.language = o->language;
-    r.contact_kind = std::string(PreferredContactKind(o->contacts));
+    // A fallback row (unreached:) goes by the kind it names: the preferred one already failed.
+    if (row.dedup_key.find("|via:") == std::string::npos) {
+      r.contact_kind = std::string(PreferredContactKind(o->contacts));
+    }
   }
   r.spec = config_.Route(r.contact_kind);
   // A rehearsal's file replaces the contacts of the org's people; someone outside the org (a
@@ -195,6 +200,10 @@ Result<DispatchStats> Dispatcher::RunOnce() {
         record(w, in_digest ? "digested" : "delivered", sent.detail);
         w.result.state = OutboxState::kSent;
         w.result.sent_at = now;
+        w.result.provider_ref = sent.provider_ref;
+        w.result.receipt = sent.receipt;
+        w.result.receipt_code = sent.receipt_code;
+        w.result.receipt_detail = sent.receipt_detail;
         ++stats.delivered;
         break;
       case DeliveryEvent::kRetry:
@@ -374,6 +383,211 @@ std::vector<RowVerdict> Dispatcher::Preview(const std::vector<OutboxRecord>& row
     }
   }
   return out;
+}
+
+Result<ReceiptStats> Dispatcher::CollectReceipts() {
+  ReceiptStats stats;
+  auto awaiting = store_.AwaitingReceipts(1000);
+  if (!awaiting) return awaiting.error();
+  const Timestamp now = clock_.Now();
+  const std::int64_t now_ms = ToMicros(now) / 1000;
+  // The rows by the channel that sent them (the route they take now: the channels file's).
+  std::map<std::string, std::vector<const AwaitingReceipt*>> by_channel;
+  for (const AwaitingReceipt& a : *awaiting) {
+    Route route = RouteOf(a.row);
+    if (route.spec && channels_.count(route.spec->name)) {
+      by_channel[route.spec->name].push_back(&a);
+    }
+  }
+  std::vector<ReceiptReport> reports;
+  for (const auto& [name, rows] : by_channel) {
+    Channel& channel = *channels_.at(name);
+    std::vector<ReceiptQuery> queries;
+    for (const AwaitingReceipt* a : rows) {
+      Route route = RouteOf(a->row);
+      queries.push_back({a->receipt.provider_ref, AddressFor(route.to, route.contact_kind),
+                         ToMicros(a->receipt.sent_at.value_or(a->row.created_at)) / 1000});
+    }
+    std::string error;
+    std::vector<PolledReceipt> got;
+    try {
+      got = channel.PollReceipts(queries, now_ms, error);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (!error.empty()) stats.notes.push_back("channel '" + name + "': " + error);
+    std::set<std::string> answered;
+    for (PolledReceipt& p : got) {
+      answered.insert(p.provider_ref);
+      reports.push_back({p.provider_ref, p.state, p.code, p.detail, "poll", now});
+    }
+    // No receipt within the channel's time: unknown (a late one may still come and tell).
+    const std::int64_t within = channel.receipt_within_ms();
+    for (const AwaitingReceipt* a : rows) {
+      if (within <= 0 || answered.count(a->receipt.provider_ref)) continue;
+      Timestamp sent = a->receipt.sent_at.value_or(a->row.created_at);
+      if (sent + std::chrono::milliseconds(within) > now) continue;
+      reports.push_back({a->receipt.provider_ref, ReceiptState::kUnknown, "no-receipt",
+                         "no receipt within " + std::to_string(within / 1000) + " s of the send",
+                         "timeout", now});
+    }
+  }
+  auto applied = store_.ApplyReceipts(reports);
+  if (!applied) return applied.error();
+  for (const ReceiptResult& r : *applied) {
+    if (!r.matched) {
+      ++stats.unmatched;
+      stats.notes.push_back("a receipt for " + r.report.provider_ref +
+                            ", which no delivery has, was logged and ignored");
+      continue;
+    }
+    switch (r.move) {
+      case ReceiptMove::kApply:
+        if (r.report.state == ReceiptState::kDelivered) ++stats.delivered;
+        if (r.report.state == ReceiptState::kFailed) ++stats.failed;
+        if (r.report.state == ReceiptState::kUnknown) ++stats.unknown;
+        break;
+      case ReceiptMove::kDuplicate:
+        ++stats.duplicate;
+        break;
+      case ReceiptMove::kRefused:
+        ++stats.refused;
+        break;
+    }
+  }
+  auto followed = FollowUpUnreached();
+  if (!followed) return followed.error();
+  stats.fallbacks = followed->fallbacks;
+  stats.unreached = followed->unreached;
+  stats.notes.insert(stats.notes.end(), followed->notes.begin(), followed->notes.end());
+  return stats;
+}
+
+namespace {
+
+constexpr std::string_view kVia = "|via:";
+
+// The dedup key of the first message of a fallback chain ("K|via:sms|via:email" -> "K") and the
+// contact kinds the chain took, the first's (`first_kind`) then each fallback's.
+std::pair<std::string, std::vector<std::string>> ChainOf(const std::string& key,
+                                                         const std::string& first_kind) {
+  std::size_t at = key.find(kVia);
+  std::vector<std::string> kinds{first_kind};
+  std::string origin = key.substr(0, at);
+  while (at != std::string::npos) {
+    std::size_t next = key.find(kVia, at + kVia.size());
+    std::size_t from = at + kVia.size();
+    kinds.push_back(key.substr(from, next == std::string::npos ? std::string::npos : next - from));
+    at = next;
+  }
+  return {origin, kinds};
+}
+
+std::string Join(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& s : list) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+Result<ReceiptStats> Dispatcher::FollowUpUnreached() {
+  ReceiptStats stats;
+  const UnreachedPolicy& policy = options_.unreached;
+  if (!policy.enabled) return stats;
+  auto rows = store_.NotReachedRows(500);
+  if (!rows) return rows.error();
+  const Timestamp now = clock_.Now();
+  for (const NotReached& n : *rows) {
+    const OutboxRecord& row = n.row;
+    FollowUp f;
+    f.outbox_id = row.id;
+    const Recipient* person = directory_.Find(row.recipient);
+    // Only a person of the org has routes to fall back on and a unit head; anything else (a
+    // unit's mailbox, a public reporter, a bulletin) is only marked followed up.
+    if (person && !person->is_unit && row.channel != "bulletin") {
+      Route route = RouteOf(row);
+      // The kinds the chain took: the first message's (as it was routed), then each fallback's.
+      auto [origin, tried] = ChainOf(row.dedup_key, route.contact_kind);
+      if (origin != row.dedup_key) {
+        auto first = store_.Row(origin);
+        tried.front() = first ? RouteOf(*first).contact_kind : std::string();
+      }
+      std::string next;
+      if (policy.fallback) {
+        for (const char* kind : {"wecom", "dingtalk", "email", "sms"}) {
+          if (std::find(tried.begin(), tried.end(), kind) != tried.end()) continue;
+          if (AddressFor(route.to, kind).empty()) continue;
+          const ChannelSpec* spec = config_.Route(kind);
+          if (!spec || !channels_.count(spec->name)) continue;
+          next = kind;
+          break;
+        }
+      }
+      if (!next.empty()) {
+        OutboxRecord again = row;
+        again.dedup_key = row.dedup_key + std::string(kVia) + next;
+        again.channel = next;
+        again.not_before = now;
+        again.next_attempt_at = now;
+        again.created_at = now;
+        f.inserts.push_back(std::move(again));
+      } else if (row.template_name != "notice" ||
+                 row.payload_json.find("\"unreached\"") == std::string::npos) {
+        // No route left: the person was not reached. Tell the unit head (once: the report's
+        // key and the record's key are the origin's).
+        UnreachedRecord u{
+            origin, row.instance_id, row.recipient, row.template_name, Join(tried), "", "", now};
+        const Recipient* head =
+            person->unit_head.empty() ? nullptr : directory_.Find(person->unit_head);
+        if (policy.report_to == "unit-head" && head) {
+          // The first message's fields (title, unit, due: an SMS template may name them), then
+          // what the report adds.
+          boost::json::object payload;
+          boost::system::error_code ec;
+          boost::json::value first = boost::json::parse(row.payload_json, ec);
+          if (!ec && first.is_object()) payload = first.as_object();
+          payload.erase("urgent");
+          const boost::json::object adds{
+              {"unreached", row.recipient},
+              {"item", row.instance_id},
+              {"language", head->language},
+              {"message",
+               head->language == "en"
+                   ? person->name + " (" + person->id + ") was not reached by the " +
+                         row.template_name +
+                         (row.instance_id.empty() ? "" : " of item " + row.instance_id) +
+                         " through any of their routes (" + Join(tried) +
+                         "). Please tell them in person."
+                   : "未能联系到" + person->name + "（" + person->id + "）：" +
+                         (row.instance_id.empty() ? "" : "问题 " + row.instance_id + " 的") +
+                         row.template_name + "经各渠道（" + Join(tried) +
+                         "）均未送达，请当面转告本人。"}};
+          for (const auto& [k, v] : adds) payload[k] = v;
+          OutboxRecord report;
+          report.dedup_key = "unreached|" + origin;
+          report.instance_id = row.instance_id;
+          report.recipient = head->id;
+          report.channel = std::string(PreferredContactKind(head->contacts));
+          report.template_name = "notice";
+          report.payload_json = boost::json::serialize(payload);
+          report.not_before = report.next_attempt_at = report.created_at = now;
+          u.reported_to = head->id;
+          u.report_key = report.dedup_key;
+          f.inserts.push_back(std::move(report));
+        } else if (policy.report_to == "unit-head") {
+          stats.notes.push_back(person->id + " was not reached (" + row.dedup_key +
+                                ") and the org names no unit head for them: nobody was told");
+        }
+        f.unreached = std::move(u);
+      }
+    }
+    auto done = store_.ApplyFollowUp(f);
+    if (!done) return done.error();
+    if (*done && f.unreached) ++stats.unreached;
+    if (*done && !f.unreached && !f.inserts.empty()) ++stats.fallbacks;
+  }
+  return stats;
 }
 
 Result<DispatchStats> Dispatcher::Drain() {

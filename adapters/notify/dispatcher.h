@@ -33,6 +33,13 @@
 // rows (an `urgent: true` escalation step: the engine writes `"urgent": true` in the payload) skip
 // digests, rate limits and working hours.
 //
+// Receipts (receipt.h): a send the provider took carries its id for the message and the receipt
+// the answer gives (sent, or at once delivered/failed: WeCom's invaliduser). CollectReceipts then
+// asks each channel configured to poll (`receipts: poll`) for the receipts of the rows still
+// `sent`, applies them, and marks `unknown` those the channel's receipt_within_s has passed
+// (measured on the Clock from the send). Each receipt is logged with what it did; one for an id
+// no row has is logged and ignored, a duplicate changes nothing.
+//
 // Thread-safety: one thread. Ownership: borrows everything it is given; they must outlive it.
 #pragma once
 
@@ -46,6 +53,7 @@
 #include "adapters/notify/channel_factory.h"
 #include "adapters/notify/directory.h"
 #include "adapters/notify/renderer.h"
+#include "adapters/notify/unreached_policy.h"
 #include "rectify/calendar/calendar.h"
 #include "rectify/clock.h"
 #include "rectify/notify/channels_config.h"
@@ -58,7 +66,8 @@ struct DispatcherOptions {
   std::string owner = "dispatcher";  // the lease holder's name: host:pid
   Duration lease = std::chrono::minutes(2);
   std::int64_t batch = 100;
-  std::uint64_t seed = 0;  // of the backoff jitter
+  std::uint64_t seed = 0;     // of the backoff jitter
+  UnreachedPolicy unreached;  // the channels file's `unreached:` (unreached_policy.h)
 };
 
 // What the dispatcher did, or would do (Preview), with one row.
@@ -80,6 +89,14 @@ struct DispatchStats {
   DispatchStats& operator+=(const DispatchStats& o);
 };
 
+// What a round of receipts did.
+struct ReceiptStats {
+  std::int64_t delivered = 0, failed = 0, unknown = 0, duplicate = 0, refused = 0, unmatched = 0;
+  // Follow-ups of messages that did not reach a person (channels_config.h's `unreached:`).
+  std::int64_t fallbacks = 0, unreached = 0;
+  std::vector<std::string> notes;  // a failed status query, a receipt for an id no row has
+};
+
 class Dispatcher {
  public:
   Dispatcher(OutboxStore& store, Clock& clock, const ChannelsConfig& config, ChannelMap& channels,
@@ -90,6 +107,13 @@ class Dispatcher {
   Result<DispatchStats> RunOnce();
   // Batches until a claim returns nothing.
   Result<DispatchStats> Drain();
+  // Polls the channels that poll for the receipts of rows still awaiting one, applies them, and
+  // marks unknown those past their channel's receipt_within (receipt.h).
+  Result<ReceiptStats> CollectReceipts();
+  // Follows up every person message that did not reach them (dead-lettered, receipt failed or
+  // unknown), once each, as the channels file's `unreached:` says: the next route, else a report
+  // to the unit head. Nothing when the file has no `unreached:`. Part of CollectReceipts.
+  Result<ReceiptStats> FollowUpUnreached();
   // What a dispatch at `at` would do with `rows` (pending rows, in the order a claim takes them:
   // next_attempt_at, then id), by the same rules, with every channel's rate limit full at `at`;
   // sends nothing and changes nothing. Rows not yet due are held with their rule.

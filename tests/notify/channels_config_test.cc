@@ -118,6 +118,26 @@ routes:
   EXPECT_THAT(out, HasSubstr("office.yaml:10:3: error: routes.fax: unknown contact kind 'fax'"));
 }
 
+TEST(ChannelsConfigTest, UnreachedSaysWhomToTellAndNothingElse) {
+  std::string out = Compile(R"(kind: channels
+name: office
+channels: { log: { kind: log } }
+routes: { email: log }
+unreached: { report_to: boss, fallbak: true }
+)");
+  EXPECT_THAT(out, HasSubstr("office.yaml:5:25: error: unreached.report_to: unknown report_to "
+                             "'boss'"));
+  EXPECT_THAT(out, HasSubstr("office.yaml:5:31: error: unreached.fallbak: unknown key 'fallbak' "
+                             "(hint: did you mean 'fallback'?)"));
+  EXPECT_EQ(Compile(R"(kind: channels
+name: office
+channels: { log: { kind: log } }
+routes: { email: log }
+unreached: { fallback: false, report_to: unit-head }
+)"),
+            "");
+}
+
 TEST(ChannelsConfigTest, AnEmailChannelNeedsAnSmtpUrlAndASender) {
   std::string out = Compile(R"(kind: channels
 name: office

@@ -16,6 +16,16 @@ to the first request of each dedup key only (later ones are answered normally):
   0777  the connection is cut before any answer              isv.BUSINESS_LIMIT_CONTROL)
   0888  answers nothing for 5 s (the client gives up first; the message is not taken)
   0404  always: the provider's "invalid number" refusal
+Receipts (status reports) of the messages it took, by the same last four digits:
+  0444  the operator reports the message undelivered (Tencent FAIL, Alibaba SendStatus 2)
+  0555  no report ever comes (Alibaba answers SendStatus 1, waiting)
+  0666  the report comes again on every pull (a duplicate)
+  0999  the report names a serial number the fake never gave (an unknown id)
+  else  delivered (Tencent SUCCESS, Alibaba SendStatus 3)
+POST /tencent with X-TC-Action PullSmsSendStatus answers the reports not pulled yet (each once,
+but 0666's again), signed like SendSms; POST /aliyun with Action QuerySendDetails answers one
+message by PhoneNumber, SendDate (yyyymmdd, China time) and BizId. A query with a wrong signature
+gets the provider's refusal and nothing; each query is saved too (api "pull" / "query").
 Stops on SIGTERM.
 """
 import argparse
@@ -66,6 +76,7 @@ class Handler(BaseHTTPRequestHandler):
     lock = threading.Lock()
     counter = 0
     seen = {}  # dedup key -> requests so far
+    taken = []  # messages accepted: {"provider", "id", "phone", "key", "day", "pulled"}
 
     def log_message(self, fmt, *args):
         pass
@@ -97,6 +108,71 @@ class Handler(BaseHTTPRequestHandler):
             self.aliyun(body)
         else:
             self.answer(404, {"error": "no such path"})
+
+    @staticmethod
+    def report_of(phone):
+        for suffix, report in (("0444", "fail"), ("0555", "none"), ("0666", "again"),
+                               ("0999", "stray")):
+            if phone.endswith(suffix):
+                return report
+        return "delivered"
+
+    def take(self, provider, ident, phone, key, day):
+        with Handler.lock:
+            Handler.taken.append({"provider": provider, "id": ident, "phone": phone, "key": key,
+                                  "day": day, "pulled": False})
+
+    def tencent_pull(self, sig_ok):
+        if not sig_ok:
+            self.save({"api": "pull", "provider": "tencent", "sig_ok": False, "answer": "refused"})
+            self.answer(200, {"Response": {"Error": {"Code": "AuthFailure.SignatureFailure",
+                                                     "Message": "signature mismatch"},
+                                           "RequestId": "r"}})
+            return
+        reports = []
+        with Handler.lock:
+            for m in Handler.taken:
+                report = Handler.report_of(m["phone"])
+                if m["provider"] != "tencent" or report == "none":
+                    continue
+                if m["pulled"] and report != "again":
+                    continue
+                m["pulled"] = True
+                ok = report != "fail"
+                reports.append({
+                    "UserReceiveTime": "2017-05-08 10:00:05", "CountryCode": "86",
+                    "SubscriberNumber": m["phone"][3:], "PhoneNumber": m["phone"],
+                    "SerialNo": "9999:stray" if report == "stray" else m["id"],
+                    "ReportStatus": "SUCCESS" if ok else "FAIL",
+                    "Description": "DELIVRD" if ok else "UNDELIV", "SessionContext": m["key"]})
+        self.save({"api": "pull", "provider": "tencent", "sig_ok": True,
+                   "answer": [r["SerialNo"] + " " + r["ReportStatus"] for r in reports]})
+        self.answer(200, {"Response": {"PullSmsSendStatusSet": reports, "RequestId": "r"}})
+
+    def aliyun_query(self, params, sig_ok):
+        if not sig_ok:
+            self.save({"api": "query", "provider": "aliyun", "sig_ok": False, "answer": "refused"})
+            self.answer(400, {"Code": "SignatureDoesNotMatch", "Message": "signature mismatch"})
+            return
+        found = None
+        with Handler.lock:
+            for m in Handler.taken:
+                if m["provider"] == "aliyun" and m["id"] == params.get("BizId") and \
+                        m["phone"] == params.get("PhoneNumber") and \
+                        m["day"] == params.get("SendDate"):
+                    found = dict(m)
+        dtos = []
+        if found:
+            report = Handler.report_of(found["phone"])
+            status = {"fail": 2, "none": 1}.get(report, 3)
+            dtos.append({"PhoneNum": found["phone"], "SendStatus": status,
+                         "ErrCode": {2: "UNDELIV", 1: ""}.get(status, "DELIVERED"),
+                         "OutId": found["key"], "TemplateCode": "t", "Content": "",
+                         "SendDate": "", "ReceiveDate": ""})
+        self.save({"api": "query", "provider": "aliyun", "sig_ok": True,
+                   "biz_id": params.get("BizId"), "answer": [d["SendStatus"] for d in dtos]})
+        self.answer(200, {"Code": "OK", "Message": "OK", "RequestId": "r",
+                          "TotalCount": len(dtos), "SmsSendDetailDTOs": {"SmsSendDetailDTO": dtos}})
 
     def fault(self, phone, key):
         with Handler.lock:
@@ -141,10 +217,14 @@ class Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host", "")
         ts = int(self.headers.get("X-TC-Timestamp", "0"))
         expected = tc3_authorization(self.server.secret_id, self.server.secret_key, host, body, ts)
+        action = self.headers.get("X-TC-Action")
         sig_ok = self.headers.get("Authorization", "") == expected and \
-            self.headers.get("X-TC-Action") == "SendSms" and \
+            action in ("SendSms", "PullSmsSendStatus") and \
             self.headers.get("X-TC-Version") == "2021-01-11"
         req = json.loads(body)
+        if action == "PullSmsSendStatus":
+            self.tencent_pull(sig_ok and req.get("SmsSdkAppId") == "1400006666")
+            return
         phone = req["PhoneNumberSet"][0]
         key = req.get("SessionContext", "")
         record = {"provider": "tencent", "phone": phone, "template": req.get("TemplateId"),
@@ -170,8 +250,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         record["answer"] = "accepted"
         self.save(record)
+        serial = "2019:%d" % Handler.counter
+        self.take("tencent", serial, phone, key, "")
         self.answer(200, {"Response": {"SendStatusSet": [{
-            "SerialNo": "2019:%d" % Handler.counter, "PhoneNumber": phone, "Fee": 1,
+            "SerialNo": serial, "PhoneNumber": phone, "Fee": 1,
             "SessionContext": key, "Code": "Ok", "Message": "send success", "IsoCode": "CN"}],
             "RequestId": "r"}})
 
@@ -180,7 +262,11 @@ class Handler(BaseHTTPRequestHandler):
         signature = params.pop("Signature", "")
         sig_ok = signature == aliyun_signature(self.server.secret_key, "POST", params) and \
             params.get("AccessKeyId") == self.server.secret_id and \
-            params.get("SignatureMethod") == "HMAC-SHA1" and params.get("Action") == "SendSms"
+            params.get("SignatureMethod") == "HMAC-SHA1"
+        if params.get("Action") == "QuerySendDetails":
+            self.aliyun_query(params, sig_ok)
+            return
+        sig_ok = sig_ok and params.get("Action") == "SendSms"
         phone = params.get("PhoneNumbers", "")
         key = params.get("OutId", "")
         record = {"provider": "aliyun", "phone": phone, "template": params.get("TemplateCode"),
@@ -203,8 +289,13 @@ class Handler(BaseHTTPRequestHandler):
             return
         record["answer"] = "accepted"
         self.save(record)
-        self.answer(200, {"Code": "OK", "Message": "OK", "BizId": "biz-%d" % Handler.counter,
-                          "RequestId": "r"})
+        biz = "biz-%d" % Handler.counter
+        # The day Alibaba files it under: the request's time in China (UTC+8).
+        sent = datetime.strptime(params.get("Timestamp", "1970-01-01T00:00:00Z"),
+                                 "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        day = datetime.fromtimestamp(sent.timestamp() + 8 * 3600, timezone.utc).strftime("%Y%m%d")
+        self.take("aliyun", biz, phone, key, day)
+        self.answer(200, {"Code": "OK", "Message": "OK", "BizId": biz, "RequestId": "r"})
 
 
 def main():

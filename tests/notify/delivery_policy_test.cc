@@ -6,6 +6,7 @@
 
 #include "rectify/notify/delivery.h"
 #include "rectify/notify/policy.h"
+#include "rectify/notify/receipt.h"
 
 namespace rectify::notify {
 namespace {
@@ -24,6 +25,28 @@ Calendar Cn() {
   spec.working_hours = {minutes(8 * 60 + 30), minutes(18 * 60)};
   spec.years[2017].holidays.insert(*ParseDate("2017-05-01"));
   return *Calendar::Create(spec);
+}
+
+// The receipt machine beside the lifecycle: sent, then delivered or failed (final), or unknown
+// until a late receipt; a repeat is a duplicate and a contradiction is refused.
+TEST(ReceiptMachineTest, FinalReceiptsStayAndRepeatsChangeNothing) {
+  using R = ReceiptState;
+  EXPECT_EQ(NextReceipt(R::kNone, R::kSent), ReceiptMove::kApply);
+  EXPECT_EQ(NextReceipt(R::kNone, R::kFailed), ReceiptMove::kApply) << "WeCom's invaliduser";
+  EXPECT_EQ(NextReceipt(R::kSent, R::kDelivered), ReceiptMove::kApply);
+  EXPECT_EQ(NextReceipt(R::kSent, R::kFailed), ReceiptMove::kApply);
+  EXPECT_EQ(NextReceipt(R::kSent, R::kUnknown), ReceiptMove::kApply);
+  EXPECT_EQ(NextReceipt(R::kSent, R::kSent), ReceiptMove::kDuplicate);
+  EXPECT_EQ(NextReceipt(R::kUnknown, R::kDelivered), ReceiptMove::kApply) << "a late receipt";
+  EXPECT_EQ(NextReceipt(R::kUnknown, R::kUnknown), ReceiptMove::kDuplicate);
+  EXPECT_EQ(NextReceipt(R::kUnknown, R::kSent), ReceiptMove::kRefused);
+  EXPECT_EQ(NextReceipt(R::kDelivered, R::kDelivered), ReceiptMove::kDuplicate);
+  EXPECT_EQ(NextReceipt(R::kDelivered, R::kFailed), ReceiptMove::kRefused);
+  EXPECT_EQ(NextReceipt(R::kFailed, R::kUnknown), ReceiptMove::kRefused);
+  for (R s : {R::kNone, R::kSent, R::kDelivered, R::kFailed, R::kUnknown}) {
+    EXPECT_EQ(*ParseReceiptState(ReceiptStateName(s)), s);
+  }
+  EXPECT_FALSE(ParseReceiptState("read").ok());
 }
 
 TEST(DeliveryLifecycleTest, FollowsTheAllowedMovesOnly) {

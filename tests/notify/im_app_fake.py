@@ -15,6 +15,12 @@ user id, the text, and the answer. The user id picks a behaviour:
   expired-once   the first send answers 42001 (the token expired) and revokes that token
   busy-once      the first send answers the busy code (WeCom 45009, DingTalk 90018)
   nobody         always the unknown-user code (WeCom 81013, DingTalk 33012)
+  outside-app    WeCom: errcode 0, but the user is named in `invaliduser` (outside the app's
+                 visible range: WeCom sends to the others and names the ones it could not)
+  left-company   DingTalk: the send is taken (a task_id), and getsendresult lists the user in
+                 invalid_user_id_list; any other user it lists in unread_user_id_list
+POST /topapi/message/corpconversation/getsendresult?access_token=T {"agent_id","task_id"}
+answers the send_result of a task it gave (errcode 0), or errcode 40001 for a bad token.
 anything else    errcode 0. Stops on SIGTERM.
 """
 import argparse
@@ -34,6 +40,7 @@ class Handler(BaseHTTPRequestHandler):
     tokens = set()
     issued = 0
     seen = {}
+    tasks = {}  # DingTalk task id -> user id
 
     def log_message(self, fmt, *args):
         pass
@@ -54,6 +61,22 @@ class Handler(BaseHTTPRequestHandler):
         with open(base + ".json.tmp", "w") as f:
             json.dump(record, f, ensure_ascii=False)
         os.rename(base + ".json.tmp", base + ".json")
+
+    def send_result(self, body, token):
+        with Handler.lock:
+            valid = token in Handler.tokens
+            user = Handler.tasks.get(body.get("task_id"))
+        record = {"api": "result", "provider": "dingtalk", "token": token,
+                  "task_id": body.get("task_id"), "user": user}
+        if not valid:
+            record["answer"] = 40001
+            self.save(record)
+            self.answer({"errcode": 40001, "errmsg": "invalid token"})
+            return
+        record["answer"] = 0
+        self.save(record)
+        self.answer({"errcode": 0, "errmsg": "ok",
+                     "send_result": send_result_of(user) if user else {}})
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
@@ -77,6 +100,9 @@ class Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length))
         url = urllib.parse.urlsplit(self.path)
         token = dict(urllib.parse.parse_qsl(url.query)).get("access_token", "")
+        if url.path == "/topapi/message/corpconversation/getsendresult":
+            self.send_result(body, token)
+            return
         if url.path == "/cgi-bin/message/send":
             provider, user, text = "wecom", body.get("touser"), body["text"]["content"]
             busy, unknown = 45009, 81013
@@ -107,7 +133,20 @@ class Handler(BaseHTTPRequestHandler):
         answer = {"errcode": code, "errmsg": "ok" if code == 0 else "error"}
         if code == 0:
             answer["msgid" if provider == "wecom" else "task_id"] = "m-%d" % Handler.counter
+            if provider == "dingtalk":
+                answer["task_id"] = 7000 + Handler.counter
+                with Handler.lock:
+                    Handler.tasks[answer["task_id"]] = user
+            if provider == "wecom":
+                answer["invaliduser"] = user if user == "outside-app" else ""
         self.answer(answer)
+
+
+def send_result_of(user):
+    lists = {"invalid_user_id_list": [], "forbidden_list": [], "failed_user_id_list": [],
+             "read_user_id_list": [], "unread_user_id_list": []}
+    lists["invalid_user_id_list" if user == "left-company" else "unread_user_id_list"].append(user)
+    return lists
 
 
 def main():

@@ -186,9 +186,9 @@ TEST_P(OutboxCliTest, OutboxListFiltersByItemPersonAndState) {
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_EQ(csv.out,
             "\xEF\xBB\xBFid,item,recipient,recipient_name,template,channel,state,rule,goes_at,"
-            "attempts,last_error,dedup_key\r\n"
+            "attempts,last_error,dedup_key,receipt,receipt_code,receipt_detail,provider_ref\r\n"
             "3,Q-3,xs-0025,冯文志,reminder,email,held,daily digest,2017-05-09T08:30:00+08:00,0,,"
-            "Q-3|remind:rectifying:2|1|xs-0025\r\n");
+            "Q-3|remind:rectifying:2|1|xs-0025,none,,,\r\n");
   CommandResult text =
       Rectify({"outbox", "list", "--person", "xs-9999", "--channels", channels_file_});
   ASSERT_EQ(text.exit_code, 0) << text.err;

@@ -221,5 +221,18 @@ routes: { sms: sms }
   EXPECT_THAT(out, HasSubstr("channels.sms.provider: unknown provider 'huawei'"));
 }
 
+TEST(SmsSettingsTest, ReceiptsArePolledOrNotAndTheirWaitIsPositive) {
+  std::string out = Compile(R"(kind: channels
+name: office
+channels:
+  sms: { kind: sms, provider: tencent, app_id: "1", sign_name: x, secret_id_env: A,
+         secret_key_env: B, receipts: push, receipt_within_s: 0, templates: {} }
+routes: { sms: sms }
+)");
+  EXPECT_THAT(out, HasSubstr("channels.sms.receipts: unknown receipts 'push'"));
+  EXPECT_THAT(out, HasSubstr("channels.sms.receipt_within_s: receipt_within_s must be a positive "
+                             "number of seconds"));
+}
+
 }  // namespace
 }  // namespace rectify::notify

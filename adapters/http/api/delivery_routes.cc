@@ -1,6 +1,7 @@
 // Deliveries and dead letters:
 //   GET  /api/v1/deliveries?state=&item=&limit=   the outbox's messages, as `rectify outbox list`
 //   POST /api/v1/deliveries/{id}/retry            a dead letter back to pending (administrators)
+//   GET  /api/v1/reports/unreached?limit=         the people a message reached by no route
 //
 // Scope: an administrator sees every message; anyone else only the messages of items they may
 // read (engine::MayRead), so a township head sees the letters of the township's items and nothing
@@ -62,7 +63,16 @@ bool MaySee(Call& call, const OutboxRecord& row) {
                          {call.caller.person, call.caller.org, call.caller.admin});
 }
 
-json::object RowJson(const Call& call, const OutboxRecord& r) {
+// Whether the message reached the person (rectify/notify/receipt.h).
+json::object ReceiptJson(const notify::DeliveryReceipt& r) {
+  return json::object{{"state", notify::ReceiptStateName(r.state)},
+                      {"code", r.code},
+                      {"detail", r.detail},
+                      {"at", r.at ? json::value(FormatIso(*r.at)) : json::value(nullptr)}};
+}
+
+json::object RowJson(const Call& call, const OutboxRecord& r,
+                     const notify::DeliveryReceipt& receipt) {
   Recipient who = RecipientOf(*call.api.options.definitions, r.recipient);
   bool hide = who.kind == "outsider" && !call.caller.admin;
   std::string last_error = r.last_error;
@@ -82,7 +92,8 @@ json::object RowJson(const Call& call, const OutboxRecord& r) {
       {"state", OutboxStateName(r.state)},
       {"attempts", r.attempts},
       {"last_error", last_error},
-      {"created_at", FormatIso(r.created_at)}};
+      {"created_at", FormatIso(r.created_at)},
+      {"receipt", ReceiptJson(receipt)}};
   if (hide) {
     o["recipient"] = nullptr;
   } else {
@@ -127,16 +138,22 @@ http::Response List(Call& call) {
   store_soci::SociOutboxStore outbox(*call.db.side);
   auto rows = outbox.List(q);
   if (!rows) return ErrorResponse(rows.error());
-  json::array out;
+  std::vector<const OutboxRecord*> shown;
   bool more = false;
   for (const OutboxRecord& r : *rows) {
     if (!MaySee(call, r)) continue;
-    if (static_cast<std::int64_t>(out.size()) == limit) {
+    if (static_cast<std::int64_t>(shown.size()) == limit) {
       more = true;
       break;
     }
-    out.push_back(RowJson(call, r));
+    shown.push_back(&r);
   }
+  std::vector<std::int64_t> ids;
+  for (const OutboxRecord* r : shown) ids.push_back(r->id);
+  auto receipts = outbox.ReceiptsOf(ids);
+  if (!receipts) return ErrorResponse(receipts.error());
+  json::array out;
+  for (const OutboxRecord* r : shown) out.push_back(RowJson(call, *r, (*receipts)[r->id]));
   if (!call.caller.admin && static_cast<std::int64_t>(rows->size()) == kScanLimit) more = true;
   return JsonResponse(200, json::object{{"deliveries", std::move(out)}, {"more", more}});
 }
@@ -158,7 +175,55 @@ http::Response Retry(Call& call) {
                            "dead letter back to pending, attempts from 0"};
   auto row = admin.RetryDeadLetter(id, call.now, e);
   if (!row) return ErrorResponse(row.error());
-  return JsonResponse(200, RowJson(call, *row));
+  store_soci::SociOutboxStore outbox(*call.db.side);
+  auto receipts = outbox.ReceiptsOf({row->id});
+  if (!receipts) return ErrorResponse(receipts.error());
+  return JsonResponse(200, RowJson(call, *row, (*receipts)[row->id]));
+}
+
+// The people a message reached by no route (rectify report unreached), in the same scope as the
+// deliveries: an administrator sees all, anyone else those of items they may read.
+http::Response Unreached(Call& call) {
+  std::int64_t limit = kDefaultLimit;
+  for (const auto& [key, value] : call.request.query) {
+    if (key == "limit") {
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+      if (ec != std::errc() || end != value.data() + value.size() || limit < 1 ||
+          limit > kMaxLimit) {
+        return ErrorResponse(
+            Error::BadInput("limit: a whole number from 1 to " + std::to_string(kMaxLimit)));
+      }
+    } else {
+      return ErrorResponse(
+          Error::BadInput(key + ": unknown parameter (the unreached report takes limit)"));
+    }
+  }
+  store_soci::SociOutboxStore outbox(*call.db.side);
+  auto rows = outbox.Unreached(call.caller.admin ? limit + 1 : kScanLimit);
+  if (!rows) return ErrorResponse(rows.error());
+  json::array out;
+  bool more = false;
+  for (const auto& u : *rows) {
+    OutboxRecord scope;
+    scope.instance_id = u.instance_id;
+    if (!MaySee(call, scope)) continue;
+    if (static_cast<std::int64_t>(out.size()) == limit) {
+      more = true;
+      break;
+    }
+    out.push_back(json::object{
+        {"at", FormatIso(u.at)},
+        {"item", u.instance_id.empty() ? json::value(nullptr) : json::value(u.instance_id)},
+        {"person", u.person},
+        {"person_name", RecipientOf(*call.api.options.definitions, u.person).name},
+        {"template", u.template_name},
+        {"routes", u.routes},
+        {"reported_to",
+         u.reported_to.empty() ? json::value(nullptr) : json::value(u.reported_to)}});
+  }
+  return JsonResponse(200, json::object{{"count", static_cast<std::int64_t>(out.size())},
+                                        {"unreached", std::move(out)},
+                                        {"more", more}});
 }
 
 }  // namespace
@@ -167,6 +232,7 @@ std::vector<Route> DeliveryRoutes() {
   return {
       {{"GET", "/api/v1/deliveries", Access::kSignedIn, false}, List},
       {{"POST", "/api/v1/deliveries/{id}/retry", Access::kAdmin, true}, Retry},
+      {{"GET", "/api/v1/reports/unreached", Access::kSignedIn, false}, Unreached},
   };
 }
 

@@ -20,6 +20,7 @@
 #include "adapters/http/api/evidence_store.h"
 #include "adapters/http/api/item_index.h"
 #include "adapters/http/api/json_input.h"
+#include "adapters/store/soci/soci_outbox_store.h"
 #include "rectify/auth/secrets.h"
 #include "rectify/calendar/calendar.h"
 #include "rectify/engine/access.h"
@@ -420,6 +421,42 @@ json::array AvailableEvents(Call& call, const Readable& r) {
 
 namespace {
 
+// The item's notifications: to whom, by which route, and whether they reached the person (their
+// receipt, rectify/notify/receipt.h). A recipient outside the org (a public reporter, named by
+// their address) is shown to administrators only, as in GET /api/v1/deliveries.
+template <typename Local>
+json::array NotificationsJson(Call& call, const Readable& r, const Local& local) {
+  json::array out;
+  store_soci::SociOutboxStore outbox(*call.db.side);
+  notify::OutboxQuery q;
+  q.instance_id = r.inst.record.id;
+  auto rows = outbox.List(q);
+  if (!rows) return out;
+  std::vector<std::int64_t> ids;
+  for (const auto& row : *rows) ids.push_back(row.id);
+  auto receipts = outbox.ReceiptsOf(ids);
+  if (!receipts) return out;
+  const auto& org = *r.bound.org;
+  for (const auto& row : *rows) {
+    const notify::DeliveryReceipt& rc = (*receipts)[row.id];
+    bool known = org.FindPerson(row.recipient) || org.FindUnit(row.recipient);
+    out.push_back(json::object{
+        {"id", row.id},
+        {"at", local(row.created_at)},
+        {"template", row.template_name},
+        {"recipient",
+         known || call.caller.admin ? json::value(row.recipient) : json::value(nullptr)},
+        {"route", row.channel},
+        {"state", OutboxStateName(row.state)},
+        {"receipt",
+         json::object{{"state", notify::ReceiptStateName(rc.state)},
+                      {"code", rc.code},
+                      {"detail", rc.detail},
+                      {"at", rc.at ? json::value(FormatIso(*rc.at)) : json::value(nullptr)}}}});
+  }
+  return out;
+}
+
 json::object Detail(Call& call, const Readable& r) {
   ItemRow row = RowOf(r.inst, r.bound);
   json::object o = Summary(row, DeadlineOf(row, call.now), call.now);
@@ -484,6 +521,7 @@ json::object Detail(Call& call, const Readable& r) {
     }
   }
   o["history"] = std::move(history);
+  o["notifications"] = NotificationsJson(call, r, local);
   o["events"] = AvailableEvents(call, r);
   return o;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "adapters/store/soci/batch.h"
 #include "adapters/store/soci/transaction.h"
@@ -157,8 +158,11 @@ Result<std::vector<std::int64_t>> SociOutboxStore::Finish(
           {Int(a.outbox_id), Int(a.attempt), Micros(a.at), a.channel, a.outcome, a.detail});
     }
     if (r.state == OutboxState::kSent) {
-      sent.push_back({Int(r.outbox_id), Int(r.lease_token), Int(r.attempts_total),
-                      Micros(r.sent_at.value_or(Timestamp{}))});
+      const Timestamp at = r.sent_at.value_or(Timestamp{});
+      sent.push_back({Int(r.outbox_id), Int(r.lease_token), Int(r.attempts_total), Micros(at),
+                      r.provider_ref, std::string(notify::ReceiptStateName(r.receipt)),
+                      r.receipt_code, r.receipt_detail,
+                      notify::IsFinalReceipt(r.receipt) ? Value(Micros(at)) : Value()});
     } else {
       other.push_back({Int(r.outbox_id), Int(r.lease_token), std::string(OutboxStateName(r.state)),
                        Int(r.attempts_total), Micros(r.next_attempt_at), r.last_error});
@@ -178,13 +182,17 @@ Result<std::vector<std::int64_t>> SociOutboxStore::Finish(
       auto keys = RunBatch(
           db_,
           {"UPDATE outbox AS o SET state = 'sent', attempts = u.attempts, sent_at = u.sent_at, "
-           "last_error = '', lease_owner = NULL, lease_until = NULL FROM unnest(:c0::bigint[], "
-           ":c1::bigint[], :c2::bigint[], :c3::bigint[]) AS u(id, token, attempts, sent_at) "
+           "last_error = '', lease_owner = NULL, lease_until = NULL, provider_ref = u.ref, "
+           "receipt = u.receipt, receipt_code = u.code, receipt_detail = u.detail, receipt_at = "
+           "u.receipt_at FROM unnest(:c0::bigint[], :c1::bigint[], :c2::bigint[], :c3::bigint[], "
+           ":c4::text[], :c5::text[], :c6::text[], :c7::text[], :c8::bigint[]) AS u(id, token, "
+           "attempts, sent_at, ref, receipt, code, detail, receipt_at) "
            "WHERE o.id = u.id AND o.lease_token = u.token AND o.state IN ('pending', "
            "'cancelled') RETURNING o.id",
            "UPDATE outbox SET state = 'sent', attempts = ?3, sent_at = ?4, last_error = '', "
-           "lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND lease_token = ?2 AND "
-           "state IN ('pending', 'cancelled')"},
+           "lease_owner = NULL, lease_until = NULL, provider_ref = ?5, receipt = ?6, "
+           "receipt_code = ?7, receipt_detail = ?8, receipt_at = ?9 WHERE id = ?1 AND "
+           "lease_token = ?2 AND state IN ('pending', 'cancelled')"},
           sent, 1);
       changed.insert(changed.end(), keys.begin(), keys.end());
     }
@@ -444,6 +452,271 @@ Result<std::int64_t> SociOutboxStore::Requeue(Timestamp now) {
     return static_cast<std::int64_t>(st.get_affected_rows());
   } catch (const std::exception& e) {
     return db_.MapError(e, "requeue dead letters");
+  }
+}
+
+Result<std::vector<notify::ReceiptResult>> SociOutboxStore::ApplyReceipts(
+    const std::vector<notify::ReceiptReport>& reports) {
+  std::vector<notify::ReceiptResult> out;
+  if (reports.empty()) return out;
+  Status s = InTransaction(db_, "record delivery receipts", [&]() -> Status {
+    out.clear();
+    for (const notify::ReceiptReport& rep : reports) {
+      std::string ref = rep.provider_ref;
+      // Every row the provider's id names: a digest's rows went as one message.
+      std::vector<std::tuple<long long, std::string, std::string>> rows;
+      if (!ref.empty()) {
+        long long id = 0;
+        std::string current, key;
+        soci::statement sel =
+            (db_.session().prepare << "SELECT id, receipt, dedup_key FROM outbox WHERE "
+                                      "provider_ref = :ref ORDER BY id",
+             soci::into(id), soci::into(current), soci::into(key), soci::use(ref));
+        sel.execute();
+        while (sel.fetch()) rows.emplace_back(id, current, key);
+      }
+      std::string state(notify::ReceiptStateName(rep.state)), code = rep.code, detail = rep.detail,
+                                                              source = rep.source;
+      long long at = ToMicros(rep.at);
+      auto log = [&](long long id, soci::indicator ind, const std::string& outcome) {
+        db_.session() << "INSERT INTO delivery_receipts (outbox_id, provider_ref, state, code, "
+                         "detail, source, outcome, at) VALUES (:id, :ref, :state, :code, "
+                         ":detail, :source, :outcome, :at)",
+            soci::use(id, ind), soci::use(ref), soci::use(state), soci::use(code),
+            soci::use(detail), soci::use(source), soci::use(outcome), soci::use(at);
+      };
+      if (rows.empty()) {
+        log(0, soci::i_null, "unknown");
+        out.push_back({rep, false, notify::ReceiptMove::kRefused, ""});
+        continue;
+      }
+      for (auto& [id, current, key] : rows) {
+        notify::ReceiptResult res{rep, true, notify::ReceiptMove::kRefused, key};
+        auto parsed = notify::ParseReceiptState(current);
+        if (!parsed) return parsed.error();
+        res.move = notify::NextReceipt(*parsed, rep.state);
+        if (res.move == notify::ReceiptMove::kApply) {
+          long long row = id;
+          // Fenced by the state read above: a concurrent receipt that moved it first wins.
+          soci::statement st =
+              (db_.session().prepare << "UPDATE outbox SET receipt = :state, receipt_code = :code, "
+                                        "receipt_detail = :detail, receipt_at = :at WHERE id = :id "
+                                        "AND receipt = :current",
+               soci::use(state), soci::use(code), soci::use(detail), soci::use(at), soci::use(row),
+               soci::use(current));
+          st.execute(true);
+          if (st.get_affected_rows() == 0) res.move = notify::ReceiptMove::kRefused;
+        }
+        log(id, soci::i_ok, std::string(notify::ReceiptMoveName(res.move)));
+        out.push_back(std::move(res));
+      }
+    }
+    return OkStatus();
+  });
+  if (!s) return s.error();
+  return out;
+}
+
+namespace {
+
+// The receipt columns of migration 0019, read after kRowColumns or alone.
+constexpr const char* kReceiptColumns =
+    "o.id, o.provider_ref, o.receipt, o.receipt_code, o.receipt_detail, o.receipt_at, o.sent_at";
+
+struct ReceiptInto {
+  notify::DeliveryReceipt r;
+  long long id = 0, at = 0, sent_at = 0;
+  std::string state;
+  soci::indicator at_ind = soci::i_null, sent_ind = soci::i_null;
+
+  void Bind(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(r.provider_ref));
+    st.exchange(soci::into(state));
+    st.exchange(soci::into(r.code));
+    st.exchange(soci::into(r.detail));
+    st.exchange(soci::into(at, at_ind));
+    st.exchange(soci::into(sent_at, sent_ind));
+  }
+
+  Result<notify::DeliveryReceipt> Get() const {
+    auto parsed = notify::ParseReceiptState(state);
+    if (!parsed) return parsed.error();
+    notify::DeliveryReceipt out = r;
+    out.outbox_id = id;
+    out.state = *parsed;
+    out.at.reset();
+    out.sent_at.reset();
+    if (at_ind == soci::i_ok) out.at = FromMicros(at);
+    if (sent_ind == soci::i_ok) out.sent_at = FromMicros(sent_at);
+    return out;
+  }
+};
+
+}  // namespace
+
+Result<std::vector<notify::AwaitingReceipt>> SociOutboxStore::AwaitingReceipts(std::int64_t limit) {
+  try {
+    std::vector<notify::AwaitingReceipt> out;
+    RowInto row;
+    ReceiptInto receipt;
+    long long n = limit;
+    soci::statement st(db_.session());
+    row.Bind(st);
+    receipt.Bind(st);
+    st.exchange(soci::use(n));
+    PrepareOnce(st, std::string("SELECT ") + kRowColumns + ", " + kReceiptColumns +
+                        " FROM outbox AS o WHERE o.receipt = 'sent' ORDER BY o.sent_at, o.id "
+                        "LIMIT :limit");
+    st.execute();
+    while (st.fetch()) {
+      auto r = row.Get();
+      if (!r) return r.error();
+      auto c = receipt.Get();
+      if (!c) return c.error();
+      out.push_back({std::move(*r), std::move(*c)});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_.MapError(e, "read the deliveries awaiting a receipt");
+  }
+}
+
+Result<std::map<std::int64_t, notify::DeliveryReceipt>> SociOutboxStore::ReceiptsOf(
+    const std::vector<std::int64_t>& outbox_ids) {
+  std::map<std::int64_t, notify::DeliveryReceipt> out;
+  if (outbox_ids.empty()) return out;
+  try {
+    // Ids are integers, so a literal list is safe; chunks keep the statement short.
+    constexpr std::size_t kChunk = 500;
+    for (std::size_t from = 0; from < outbox_ids.size(); from += kChunk) {
+      std::string list;
+      for (std::size_t i = from; i < std::min(outbox_ids.size(), from + kChunk); ++i) {
+        list += (list.empty() ? "" : ",") + std::to_string(outbox_ids[i]);
+      }
+      ReceiptInto receipt;
+      soci::statement st(db_.session());
+      receipt.Bind(st);
+      PrepareOnce(st, std::string("SELECT ") + kReceiptColumns +
+                          " FROM outbox AS o WHERE o.id IN (" + list + ")");
+      st.execute();
+      while (st.fetch()) {
+        auto c = receipt.Get();
+        if (!c) return c.error();
+        out[c->outbox_id] = std::move(*c);
+      }
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_.MapError(e, "read delivery receipts");
+  }
+}
+
+Result<std::vector<notify::NotReached>> SociOutboxStore::NotReachedRows(std::int64_t limit) {
+  try {
+    std::vector<notify::NotReached> out;
+    RowInto row;
+    ReceiptInto receipt;
+    long long n = limit;
+    soci::statement st(db_.session());
+    row.Bind(st);
+    receipt.Bind(st);
+    st.exchange(soci::use(n));
+    PrepareOnce(st, std::string("SELECT ") + kRowColumns + ", " + kReceiptColumns +
+                        " FROM outbox AS o WHERE o.followed_up = 0 AND (o.state = 'dead' OR "
+                        "o.receipt IN ('failed', 'unknown')) ORDER BY o.id LIMIT :limit");
+    st.execute();
+    while (st.fetch()) {
+      auto r = row.Get();
+      if (!r) return r.error();
+      auto c = receipt.Get();
+      if (!c) return c.error();
+      out.push_back({std::move(*r), std::move(*c)});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_.MapError(e, "read the messages that did not reach their person");
+  }
+}
+
+Result<bool> SociOutboxStore::ApplyFollowUp(const notify::FollowUp& f) {
+  bool applied = false;
+  Status s =
+      InTransaction(db_, "follow up a message that did not reach its person", [&]() -> Status {
+        long long id = f.outbox_id;
+        soci::statement mark =
+            (db_.session().prepare << "UPDATE outbox SET followed_up = 1 WHERE id = :id AND "
+                                      "followed_up = 0",
+             soci::use(id));
+        mark.execute(true);
+        applied = mark.get_affected_rows() > 0;
+        if (!applied) return OkStatus();
+        std::vector<BatchRow> rows;
+        for (const OutboxRecord& r : f.inserts) {
+          rows.push_back({r.dedup_key, r.instance_id, r.channel, r.recipient, r.template_name,
+                          r.payload_json, Micros(r.not_before), Micros(r.created_at)});
+        }
+        if (!rows.empty()) {
+          RunBatch(
+              db_,
+              {"INSERT INTO outbox (dedup_key, instance_id, channel, recipient, template, "
+               "payload, not_before, created_at, state, attempts, next_attempt_at, last_error) "
+               "SELECT u.*, 'pending', 0, u.not_before, '' FROM unnest(:c0::text[], "
+               ":c1::text[], :c2::text[], :c3::text[], :c4::text[], :c5::text[], "
+               ":c6::bigint[], :c7::bigint[]) AS u(dedup_key, instance_id, channel, recipient, "
+               "template, payload, not_before, created_at) ON CONFLICT (dedup_key) DO NOTHING",
+               "INSERT INTO outbox (dedup_key, instance_id, channel, recipient, template, "
+               "payload, not_before, created_at, state, attempts, next_attempt_at, last_error) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?7, '') "
+               "ON CONFLICT (dedup_key) DO NOTHING"},
+              rows);
+        }
+        if (f.unreached) {
+          const notify::UnreachedRecord& u = *f.unreached;
+          RunBatch(
+              db_,
+              {"INSERT INTO unreached_people (origin_key, instance_id, person, template, routes, "
+               "reported_to, report_key, at) SELECT * FROM unnest(:c0::text[], :c1::text[], "
+               ":c2::text[], :c3::text[], :c4::text[], :c5::text[], :c6::text[], "
+               ":c7::bigint[]) ON CONFLICT (origin_key) DO NOTHING",
+               "INSERT INTO unreached_people (origin_key, instance_id, person, template, routes, "
+               "reported_to, report_key, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+               "ON CONFLICT (origin_key) DO NOTHING"},
+              {{u.origin_key, u.instance_id, u.person, u.template_name, u.routes, u.reported_to,
+                u.report_key, Micros(u.at)}});
+        }
+        return OkStatus();
+      });
+  if (!s) return s.error();
+  return applied;
+}
+
+Result<std::vector<notify::UnreachedRecord>> SociOutboxStore::Unreached(std::int64_t limit) {
+  try {
+    std::vector<notify::UnreachedRecord> out;
+    notify::UnreachedRecord u;
+    long long at = 0, n = limit;
+    soci::statement st(db_.session());
+    st.exchange(soci::into(u.origin_key));
+    st.exchange(soci::into(u.instance_id));
+    st.exchange(soci::into(u.person));
+    st.exchange(soci::into(u.template_name));
+    st.exchange(soci::into(u.routes));
+    st.exchange(soci::into(u.reported_to));
+    st.exchange(soci::into(u.report_key));
+    st.exchange(soci::into(at));
+    st.exchange(soci::use(n));
+    PrepareOnce(st,
+                "SELECT origin_key, instance_id, person, template, routes, reported_to, "
+                "report_key, at FROM unreached_people ORDER BY at, origin_key LIMIT :limit");
+    st.execute();
+    while (st.fetch()) {
+      u.at = FromMicros(at);
+      out.push_back(u);
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_.MapError(e, "read the people not reached");
   }
 }
 

@@ -41,6 +41,14 @@ class SociOutboxStore final : public notify::OutboxStore {
   Result<std::vector<OutboxRecord>> List(const notify::OutboxQuery& query) override;
   Result<notify::DeliveryCounts> Counts(Timestamp now) override;
   Result<std::int64_t> Requeue(Timestamp now) override;
+  Result<std::vector<notify::ReceiptResult>> ApplyReceipts(
+      const std::vector<notify::ReceiptReport>& reports) override;
+  Result<std::vector<notify::AwaitingReceipt>> AwaitingReceipts(std::int64_t limit) override;
+  Result<std::vector<notify::NotReached>> NotReachedRows(std::int64_t limit) override;
+  Result<bool> ApplyFollowUp(const notify::FollowUp& follow_up) override;
+  Result<std::vector<notify::UnreachedRecord>> Unreached(std::int64_t limit) override;
+  Result<std::map<std::int64_t, notify::DeliveryReceipt>> ReceiptsOf(
+      const std::vector<std::int64_t>& outbox_ids) override;
 
  private:
   Result<std::vector<OutboxRecord>> QueryRows(const std::string& where, const std::string& text_arg,

@@ -440,6 +440,20 @@ std::shared_ptr<const notify::ChannelsConfig> CompileChannels(DocContext& doc,
     if (auto ref = linker.Resolve(doc, Kind::kOrg, o, "org")) org = linker.GetOrg(*ref);
   }
   YAML::Node contacts_node = m.Get("contacts");
+  // What the dispatcher does for a person a message did not reach: checked here, read back by
+  // the dispatcher's caller (adapters/notify/unreached_policy.h).
+  if (YAML::Node u = m.Get("unreached"); u.IsDefined()) {
+    MapReader um(doc, u, "unreached");
+    if (um.valid()) {
+      um.Bool("fallback");
+      if (auto to = um.String("report_to"); to && *to != "unit-head") {
+        doc.Error(um.Get("report_to"), um.PathOf("report_to"), "unknown report_to '" + *to + "'",
+                  "write report_to: unit-head (the head of the person's unit), or leave it out "
+                  "to report to nobody");
+      }
+      um.Finish();
+    }
+  }
   m.Finish();
   std::map<std::string, notify::ContactOverride> contacts;
   if (contacts_node.IsDefined()) {

@@ -24,6 +24,9 @@ struct Settings final : ChannelSettings {
   std::string app_key, secret_env;
   std::int64_t agent_id = 0;
   int timeout_ms = 10000;
+  // Receipts: `receipts: poll` asks getsendresult for each message still awaiting one.
+  bool poll_receipts = false;
+  std::int64_t receipt_within_ms = 0;
   std::chrono::milliseconds timeout() const override {
     // A send may fetch a token and send twice.
     return std::chrono::milliseconds(3 * timeout_ms);

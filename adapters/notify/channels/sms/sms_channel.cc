@@ -3,6 +3,7 @@
 
 #include <date/date.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 
@@ -106,8 +107,54 @@ class SmsChannel final : public Channel {
     json::value v = json::parse(a.body, ec);
     const json::object* o = ec ? nullptr : v.if_object();
     if (!o) return {SendOutcome::kFailed, detail + " (not the provider's answer)"};
-    return config_.provider == SmsConfig::Provider::kTencent ? JudgeTencent(*o, detail)
-                                                             : JudgeAliyun(*o, detail);
+    SendResult r = config_.provider == SmsConfig::Provider::kTencent ? JudgeTencent(*o, detail)
+                                                                     : JudgeAliyun(*o, detail);
+    if (r.outcome == SendOutcome::kDelivered && config_.receipt_within_ms > 0) {
+      r.receipt = ReceiptState::kSent;
+    }
+    return r;
+  }
+
+  std::int64_t receipt_within_ms() const override { return config_.receipt_within_ms; }
+
+  std::vector<PolledReceipt> PollReceipts(const std::vector<ReceiptQuery>& awaiting,
+                                          std::int64_t now_ms, std::string& error) override {
+    error.clear();
+    std::vector<PolledReceipt> out;
+    if (!config_.poll_receipts) return out;
+    // Tencent answers every queued report of the app in one pull; Alibaba one message a query.
+    std::vector<ReceiptQuery> queries;
+    if (config_.provider == SmsConfig::Provider::kTencent) {
+      queries.push_back({});
+    } else {
+      for (const ReceiptQuery& q : awaiting) {
+        if (q.provider_ref.rfind("aliyun:", 0) == 0) queries.push_back(q);
+      }
+    }
+    for (const ReceiptQuery& q : queries) {
+      SmsRequest req = BuildReceiptQuery(config_, q, now_ms);
+      internal::Slist headers;
+      for (const auto& h : req.headers) internal::Append(headers, h);
+      internal::Append(headers, "Expect:");
+      internal::HttpAnswer a =
+          internal::HttpRequest(handle_, req.url, headers, req.body, config_.timeout_ms);
+      if (a.rc != CURLE_OK) {
+        error = "receipt query failed: " + a.error;
+        return out;
+      }
+      if (a.status < 200 || a.status >= 300) {
+        error = "receipt query answered HTTP " + std::to_string(a.status) + ": " +
+                std::string(internal::TruncateUtf8(a.body, kMaxDetailBody));
+        return out;
+      }
+      auto got = ParseReceiptAnswer(config_, q, a.body);
+      if (auto* why = std::get_if<std::string>(&got)) {
+        error = *why;
+        return out;
+      }
+      for (auto& r : std::get<std::vector<PolledReceipt>>(got)) out.push_back(std::move(r));
+    }
+    return out;
   }
 
  private:
@@ -126,8 +173,11 @@ class SmsChannel final : public Channel {
     }
     const json::object& status = set->as_array()[0].as_object();
     std::string code = Str(status, "Code");
-    if (code == "Ok")
-      return {SendOutcome::kDelivered, "tencent Ok: SerialNo " + Str(status, "SerialNo")};
+    if (code == "Ok") {
+      SendResult ok{SendOutcome::kDelivered, "tencent Ok: SerialNo " + Str(status, "SerialNo")};
+      ok.provider_ref = "tencent:" + Str(status, "SerialNo");
+      return ok;
+    }
     return {TencentTransient(code) ? SendOutcome::kRetry : SendOutcome::kFailed,
             "tencent " + code + ": " + Str(status, "Message")};
   }
@@ -135,7 +185,11 @@ class SmsChannel final : public Channel {
   static SendResult JudgeAliyun(const json::object& o, const std::string& detail) {
     std::string code = Str(o, "Code");
     if (code.empty()) return {SendOutcome::kFailed, detail + " (no Code)"};
-    if (code == "OK") return {SendOutcome::kDelivered, "aliyun OK: BizId " + Str(o, "BizId")};
+    if (code == "OK") {
+      SendResult ok{SendOutcome::kDelivered, "aliyun OK: BizId " + Str(o, "BizId")};
+      ok.provider_ref = "aliyun:" + Str(o, "BizId");
+      return ok;
+    }
     return {AliyunTransient(code) ? SendOutcome::kRetry : SendOutcome::kFailed,
             "aliyun " + code + ": " + Str(o, "Message")};
   }
@@ -175,6 +229,123 @@ std::string AliyunSignature(const std::string& access_key_secret, const std::str
   return internal::Base64(internal::HmacSha1(access_key_secret + "&", to_sign));
 }
 
+namespace {
+
+SmsRequest TencentRequest(const SmsConfig& config, const std::string& action,
+                          const json::object& body, std::int64_t ts) {
+  SmsRequest req;
+  req.url =
+      config.endpoint.empty() ? std::string("https://") + kTencentHost + "/" : config.endpoint;
+  req.body = json::serialize(body);
+  std::string host = HostOf(req.url);
+  req.headers = {"Content-Type: application/json; charset=utf-8",
+                 "Host: " + host,
+                 "X-TC-Action: " + action,
+                 "X-TC-Version: 2021-01-11",
+                 "X-TC-Timestamp: " + std::to_string(ts),
+                 "X-TC-Region: " + config.region,
+                 "Authorization: " + TencentAuthorization(config.secret_id, config.secret_key,
+                                                          "sms", host, req.body, ts)};
+  return req;
+}
+
+SmsRequest AliyunRequest(const SmsConfig& config, std::map<std::string, std::string> p,
+                         const std::string& nonce_seed, std::int64_t timestamp_ms) {
+  p["AccessKeyId"] = config.secret_id;
+  p["Format"] = "JSON";
+  p["RegionId"] = "cn-hangzhou";
+  p["SignatureMethod"] = "HMAC-SHA1";
+  // Unique per request without a random source: what it is about and the request's time.
+  p["SignatureNonce"] =
+      internal::Sha256Hex(nonce_seed + "|" + std::to_string(timestamp_ms)).substr(0, 32);
+  p["SignatureVersion"] = "1.0";
+  p["Timestamp"] = UtcIso(timestamp_ms / 1000);
+  p["Version"] = "2017-05-25";
+  p["Signature"] = AliyunSignature(config.secret_key, "POST", p);
+  SmsRequest req;
+  req.url = config.endpoint.empty() ? std::string("https://") + kAliyunHost + "/" : config.endpoint;
+  for (const auto& [k, v] : p) {
+    if (!req.body.empty()) req.body += '&';
+    req.body += internal::UrlEncode(k) + "=" + internal::UrlEncode(v);
+  }
+  req.headers = {"Content-Type: application/x-www-form-urlencoded"};
+  return req;
+}
+
+}  // namespace
+
+SmsRequest BuildReceiptQuery(const SmsConfig& config, const ReceiptQuery& q,
+                             std::int64_t timestamp_ms) {
+  if (config.provider == SmsConfig::Provider::kTencent) {
+    return TencentRequest(config, "PullSmsSendStatus",
+                          json::object{{"Limit", 100}, {"SmsSdkAppId", config.app_id}},
+                          timestamp_ms / 1000);
+  }
+  // The day the message was sent, as Alibaba keeps it (China Standard Time, UTC+8).
+  std::string day = UtcDate(q.sent_at_ms / 1000 + 8 * 3600);
+  day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
+  return AliyunRequest(config,
+                       {{"Action", "QuerySendDetails"},
+                        {"BizId", q.provider_ref.substr(std::string("aliyun:").size())},
+                        {"CurrentPage", "1"},
+                        {"PageSize", "10"},
+                        {"PhoneNumber", Phone(config.provider, q.address)},
+                        {"SendDate", day}},
+                       q.provider_ref, timestamp_ms);
+}
+
+std::variant<std::vector<PolledReceipt>, std::string> ParseReceiptAnswer(const SmsConfig& config,
+                                                                         const ReceiptQuery& q,
+                                                                         const std::string& body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  if (!o) return std::string("the receipt query's answer is not JSON");
+  std::vector<PolledReceipt> out;
+  if (config.provider == SmsConfig::Provider::kTencent) {
+    const json::value* r = o->if_contains("Response");
+    const json::object* resp = r ? r->if_object() : nullptr;
+    if (!resp) return std::string("the receipt query's answer has no Response");
+    if (const json::value* e = resp->if_contains("Error"); e && e->is_object()) {
+      return "tencent " + Str(e->as_object(), "Code") + ": " + Str(e->as_object(), "Message");
+    }
+    const json::value* set = resp->if_contains("PullSmsSendStatusSet");
+    if (!set || !set->is_array()) return std::string("no PullSmsSendStatusSet in the answer");
+    for (const json::value& item : set->as_array()) {
+      const json::object* s = item.if_object();
+      if (!s) continue;
+      std::string status = Str(*s, "ReportStatus");
+      PolledReceipt p;
+      p.provider_ref = "tencent:" + Str(*s, "SerialNo");
+      p.state = status == "SUCCESS" ? ReceiptState::kDelivered : ReceiptState::kFailed;
+      p.code = status;
+      p.detail = Str(*s, "Description");
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+  std::string code = Str(*o, "Code");
+  if (code != "OK") return "aliyun " + code + ": " + Str(*o, "Message");
+  const json::value* dtos = o->if_contains("SmsSendDetailDTOs");
+  const json::value* list =
+      dtos && dtos->is_object() ? dtos->as_object().if_contains("SmsSendDetailDTO") : nullptr;
+  if (!list || !list->is_array()) return std::string("no SmsSendDetailDTOs in the answer");
+  for (const json::value& item : list->as_array()) {
+    const json::object* d = item.if_object();
+    if (!d) continue;
+    const json::value* st = d->if_contains("SendStatus");
+    std::int64_t status = st && st->is_int64() ? st->as_int64() : 0;
+    if (status != 2 && status != 3) continue;  // 1: the operator has not reported yet
+    PolledReceipt p;
+    p.provider_ref = q.provider_ref;
+    p.state = status == 3 ? ReceiptState::kDelivered : ReceiptState::kFailed;
+    p.code = Str(*d, "ErrCode");
+    p.detail = status == 3 ? "delivered" : "not delivered";
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 std::variant<SmsRequest, std::string> BuildSmsRequest(const SmsConfig& config,
                                                       const Message& message,
                                                       std::int64_t timestamp_ms) {
@@ -193,11 +364,7 @@ std::variant<SmsRequest, std::string> BuildSmsRequest(const SmsConfig& config,
   }
   std::string phone = Phone(config.provider, message.address);
   if (phone.size() < 6) return "'" + message.address + "' is not a phone number";
-  std::int64_t ts = timestamp_ms / 1000;
-  SmsRequest req;
   if (config.provider == SmsConfig::Provider::kTencent) {
-    req.url =
-        config.endpoint.empty() ? std::string("https://") + kTencentHost + "/" : config.endpoint;
     json::array params;
     for (const auto& [name, value] : values) params.emplace_back(value);
     json::object body{{"PhoneNumberSet", json::array{json::value(phone)}},
@@ -206,45 +373,18 @@ std::variant<SmsRequest, std::string> BuildSmsRequest(const SmsConfig& config,
                       {"TemplateId", t->second.code},
                       {"TemplateParamSet", std::move(params)},
                       {"SessionContext", KeyWithin(message.dedup_key, 512)}};
-    req.body = json::serialize(body);
-    std::string host = HostOf(req.url);
-    req.headers = {"Content-Type: application/json; charset=utf-8",
-                   "Host: " + host,
-                   "X-TC-Action: SendSms",
-                   "X-TC-Version: 2021-01-11",
-                   "X-TC-Timestamp: " + std::to_string(ts),
-                   "X-TC-Region: " + config.region,
-                   "Authorization: " + TencentAuthorization(config.secret_id, config.secret_key,
-                                                            "sms", host, req.body, ts)};
-    return req;
+    return TencentRequest(config, "SendSms", body, timestamp_ms / 1000);
   }
   json::object template_param;
   for (const auto& [name, value] : values) template_param[name] = value;
-  std::map<std::string, std::string> p{
-      {"AccessKeyId", config.secret_id},
-      {"Action", "SendSms"},
-      {"Format", "JSON"},
-      {"OutId", KeyWithin(message.dedup_key, 256)},
-      {"PhoneNumbers", phone},
-      {"RegionId", "cn-hangzhou"},
-      {"SignName", config.sign_name},
-      {"SignatureMethod", "HMAC-SHA1"},
-      // Unique per attempt without a random source: the row's key and the attempt's time.
-      {"SignatureNonce",
-       internal::Sha256Hex(message.dedup_key + "|" + std::to_string(timestamp_ms)).substr(0, 32)},
-      {"SignatureVersion", "1.0"},
-      {"TemplateCode", t->second.code},
-      {"TemplateParam", json::serialize(template_param)},
-      {"Timestamp", UtcIso(ts)},
-      {"Version", "2017-05-25"}};
-  p["Signature"] = AliyunSignature(config.secret_key, "POST", p);
-  req.url = config.endpoint.empty() ? std::string("https://") + kAliyunHost + "/" : config.endpoint;
-  for (const auto& [k, v] : p) {
-    if (!req.body.empty()) req.body += '&';
-    req.body += internal::UrlEncode(k) + "=" + internal::UrlEncode(v);
-  }
-  req.headers = {"Content-Type: application/x-www-form-urlencoded"};
-  return req;
+  return AliyunRequest(config,
+                       {{"Action", "SendSms"},
+                        {"OutId", KeyWithin(message.dedup_key, 256)},
+                        {"PhoneNumbers", phone},
+                        {"SignName", config.sign_name},
+                        {"TemplateCode", t->second.code},
+                        {"TemplateParam", json::serialize(template_param)}},
+                       message.dedup_key, timestamp_ms);
 }
 
 std::unique_ptr<Channel> MakeSmsChannel(const SmsConfig& config) {

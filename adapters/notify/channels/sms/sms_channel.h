@@ -20,7 +20,12 @@
 // internal codes (Tencent RequestLimitExceeded, LimitExceeded.*, InternalError*; Alibaba
 // isv.BUSINESS_LIMIT_CONTROL, Throttling*, isp.*) are kRetry; every other refusal is kFailed.
 // `detail` carries the provider's code and message, and its serial number (Tencent SerialNo,
-// Alibaba BizId) when it took the message.
+// Alibaba BizId) when it took the message; the serial number is also the delivery's provider_ref
+// ("tencent:SerialNo", "aliyun:BizId"), which its receipt is matched by.
+//
+// Receipts: Tencent's PullSmsSendStatus answers every status report not yet pulled (ReportStatus
+// SUCCESS or FAIL, with the operator's code in Description); Alibaba's QuerySendDetails answers
+// one message by phone, day and BizId (SendStatus 3 delivered, 2 failed, 1 still waiting; ErrCode).
 //
 // Thread-safety: Send from one thread at a time per channel (channel.h).
 #pragma once
@@ -55,6 +60,11 @@ struct SmsConfig {
   std::map<std::string, SmsTemplate> templates;  // message kind -> template
   int timeout_ms = 10000;
   std::function<std::int64_t()> now_ms;
+  // Receipts (receipt.h): poll the provider's status reports (Tencent PullSmsSendStatus, Alibaba
+  // QuerySendDetails) when `poll_receipts`; a message without a receipt `receipt_within_ms` after
+  // the provider took it is `unknown` (0: receipts are not awaited).
+  bool poll_receipts = false;
+  std::int64_t receipt_within_ms = 0;
 };
 
 std::unique_ptr<Channel> MakeSmsChannel(const SmsConfig& config);
@@ -70,6 +80,15 @@ struct SmsRequest {
 std::variant<SmsRequest, std::string> BuildSmsRequest(const SmsConfig& config,
                                                       const Message& message,
                                                       std::int64_t timestamp_ms);
+
+// The status query for receipts: Tencent's PullSmsSendStatus (all queued reports of the app), or
+// Alibaba's QuerySendDetails of one message (`q`).
+SmsRequest BuildReceiptQuery(const SmsConfig& config, const ReceiptQuery& q,
+                             std::int64_t timestamp_ms);
+// The receipts in a status query's answer; an error text when it is not the provider's answer.
+std::variant<std::vector<PolledReceipt>, std::string> ParseReceiptAnswer(const SmsConfig& config,
+                                                                         const ReceiptQuery& q,
+                                                                         const std::string& body);
 
 // Tencent Cloud API 3.0's Authorization header value for a JSON POST to `host` of `payload`.
 std::string TencentAuthorization(const std::string& secret_id, const std::string& secret_key,

@@ -101,6 +101,18 @@ std::shared_ptr<const ChannelSettings> Parse(SettingsReader& r) {
     }
   }
   ReadTimeoutMs(r, c.timeout_ms);
+  // Receipts (receipt.h): `receipts: poll` asks the provider for status reports on every
+  // dispatch; `receipt_within_s` is how long a receipt may take before the delivery is unknown.
+  if (auto how = r.Choice("receipts", {"none", "poll"})) c.poll_receipts = *how == "poll";
+  if (auto within = r.Int("receipt_within_s")) {
+    if (*within <= 0) {
+      r.Error("receipt_within_s", "receipt_within_s must be a positive number of seconds",
+              "write how long a receipt may take, e.g. 7200 for two hours");
+    }
+    c.receipt_within_ms = *within * 1000;
+  } else if (c.poll_receipts) {
+    c.receipt_within_ms = 2 * 3600 * 1000;  // the providers report within minutes; two hours
+  }
   return s;
 }
 

@@ -59,6 +59,30 @@ AppMessageApi Api(const Settings& s, const std::string& secret) {
     return boost::json::serialize(body);
   };
   api.busy_codes = {-1, 45009, 45033};  // system busy, API frequency, concurrent calls
+  // WeCom sends to the valid receivers and names the others in `invaliduser` ("a|b"): a person
+  // outside the app's visible range or unknown is not reached, though errcode is 0. It has no
+  // later receipt, so the answer is the receipt: reached unless named there.
+  api.accepted = [](const std::string& answer, const Message& m, SendResult& r) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(answer, ec);
+    const boost::json::object* o = ec ? nullptr : v.if_object();
+    if (!o) return;
+    auto str = [o](std::string_view key) {
+      const boost::json::value* x = o->if_contains(key);
+      return x && x->is_string() ? std::string(x->as_string()) : std::string();
+    };
+    if (std::string id = str("msgid"); !id.empty()) r.provider_ref = "wecom:" + id;
+    std::string invalid = "|" + str("invaliduser") + "|";
+    if (invalid.find("|" + m.address + "|") != std::string::npos) {
+      r.receipt = ReceiptState::kFailed;
+      r.receipt_code = "invaliduser";
+      r.receipt_detail = "WeCom names " + m.address + " in invaliduser: not a receiver of the app";
+    } else {
+      r.receipt = ReceiptState::kDelivered;
+      r.receipt_code = "ok";
+      r.receipt_detail = "WeCom took it for " + m.address;
+    }
+  };
   api.timeout_ms = s.timeout_ms;
   return api;
 }

@@ -21,11 +21,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "rectify/clock.h"
+#include "rectify/notify/receipt.h"
 #include "rectify/result.h"
 #include "rectify/store.h"
 
@@ -59,6 +61,75 @@ struct RowResult {
   Timestamp next_attempt_at;  // for kPending
   std::string last_error;
   std::optional<Timestamp> sent_at;
+  // kSent: the provider's id for the message and the receipt the send answer gave (kSent when the
+  // channel has receipts to come, kDelivered/kFailed when the answer already tells, kNone when
+  // the channel has none).
+  std::string provider_ref;
+  ReceiptState receipt = ReceiptState::kNone;
+  std::string receipt_code, receipt_detail;
+};
+
+// A row's receipt (migration 0019's columns of the outbox).
+struct DeliveryReceipt {
+  std::int64_t outbox_id = 0;
+  // The provider's id for the message it took ("tencent:SerialNo", "aliyun:BizId",
+  // "wecom:msgid"); empty when the channel gives none.
+  std::string provider_ref;
+  ReceiptState state = ReceiptState::kNone;
+  std::string code, detail;          // the provider's
+  std::optional<Timestamp> at;       // when the receipt came
+  std::optional<Timestamp> sent_at;  // when the provider took the message
+};
+
+// A row whose receipt has not come.
+struct AwaitingReceipt {
+  OutboxRecord row;
+  DeliveryReceipt receipt;
+};
+
+// A person's message that did not reach them and is not yet followed up (channels_config.h's
+// `unreached:`): dead-lettered, or its receipt failed or unknown.
+struct NotReached {
+  OutboxRecord row;
+  DeliveryReceipt receipt;
+};
+
+// A person a message reached by no route, reported to their unit head (`rectify report
+// unreached`).
+struct UnreachedRecord {
+  std::string origin_key;  // the dedup key of the first message (before any fallback)
+  std::string instance_id;
+  std::string person;
+  std::string template_name;
+  std::string routes;       // the contact kinds tried, "wecom, sms"
+  std::string reported_to;  // the unit head's id ("" when the org names none)
+  std::string report_key;   // the report's outbox row ("" when none was sent)
+  Timestamp at;
+};
+
+// How the dispatcher follows up one NotReached row, applied at most once per row.
+struct FollowUp {
+  std::int64_t outbox_id = 0;
+  std::vector<OutboxRecord> inserts;  // the fallback message or the unit head's report
+  std::optional<UnreachedRecord> unreached;
+};
+
+// A receipt for a message a provider took, matched to its row by `provider_ref`.
+struct ReceiptReport {
+  std::string provider_ref;  // "tencent:SerialNo", "aliyun:BizId", ...
+  ReceiptState state = ReceiptState::kDelivered;
+  std::string code;    // the provider's ("DELIVRD", "UNDELIV", "invaliduser")
+  std::string detail;  // its text
+  std::string source;  // "poll", "send answer", "timeout"
+  Timestamp at;
+};
+
+// What a receipt did: the machine's move, or nothing when no row has its id.
+struct ReceiptResult {
+  ReceiptReport report;
+  bool matched = false;  // false: no row has this provider_ref (logged, ignored)
+  ReceiptMove move = ReceiptMove::kRefused;
+  std::string dedup_key;  // of the matched row
 };
 
 // A letter rendered as an HTML document, kept with the item's record.
@@ -110,6 +181,26 @@ class OutboxStore {
   virtual Result<DeliveryCounts> Counts(Timestamp now) = 0;
   // Moves dead letters back to pending (attempts from 0) so the next dispatch tries again.
   virtual Result<std::int64_t> Requeue(Timestamp now) = 0;
+
+  // Applies receipts to their rows by the receipt machine (receipt.h) and logs each one in
+  // delivery_receipts, in one transaction: a duplicate, a contradiction and an unknown id change
+  // no row.
+  virtual Result<std::vector<ReceiptResult>> ApplyReceipts(
+      const std::vector<ReceiptReport>& reports) = 0;
+  // Rows whose provider took them and whose receipt has not come (receipt 'sent'), oldest first.
+  virtual Result<std::vector<AwaitingReceipt>> AwaitingReceipts(std::int64_t limit) = 0;
+  // Person messages not reached and not yet followed up, oldest first.
+  virtual Result<std::vector<NotReached>> NotReachedRows(std::int64_t limit) = 0;
+  // Marks the row followed up and inserts what goes with it (outbox rows skipped when their
+  // dedup key exists; an unreached record skipped when its origin was recorded), in one
+  // transaction; false when the row was already followed up (by another dispatcher): nothing
+  // is inserted then.
+  virtual Result<bool> ApplyFollowUp(const FollowUp& follow_up) = 0;
+  // Every unreached person recorded, oldest first (at most `limit`).
+  virtual Result<std::vector<UnreachedRecord>> Unreached(std::int64_t limit) = 0;
+  // The receipts of the rows `outbox_ids` (every one of them; a row without is `none`).
+  virtual Result<std::map<std::int64_t, DeliveryReceipt>> ReceiptsOf(
+      const std::vector<std::int64_t>& outbox_ids) = 0;
 };
 
 }  // namespace rectify::notify
