@@ -114,14 +114,15 @@ TEST_P(MeasuresTest, FinanceSuspendsPaymentByJudgmentAndAcceptanceResumesIt) {
   // The finance bureau, which carries it out, is told to (urgent: at once); the township head and
   // the district head are told of it.
   EXPECT_THAT(Outbox("measure-carry"), ElementsAre("jkh-07 2017-06-12T09:30:00+08:00"));
-  EXPECT_THAT(Outbox("escalation"), ElementsAre("jkh-20 2017-06-12T09:30:00+08:00",
-                                                "jkh-01 2017-06-12T09:30:00+08:00"));
+  EXPECT_THAT(Outbox("escalation"),
+              ElementsAre("jkh-20 2017-06-12T09:30:00+08:00", "jkh-01 2017-06-12T09:30:00+08:00"));
 
   // The ladder by time goes on after the suspension: the letters before it are passed over.
-  EXPECT_THAT(PendingTimers("JKH-1"), ElementsAre("2017-06-16T08:30:00+08:00 remind:rectifying:1",
-                                                  "2017-06-19T08:30:00+08:00 remind:rectifying:2",
-                                                  "2017-07-17T08:30:00+08:00 escalate:rectifying:6",
-                                                  "2017-07-31T08:30:00+08:00 escalate:rectifying:7"));
+  EXPECT_THAT(PendingTimers("JKH-1"),
+              ElementsAre("2017-06-16T08:30:00+08:00 remind:rectifying:1",
+                          "2017-06-19T08:30:00+08:00 remind:rectifying:2",
+                          "2017-07-17T08:30:00+08:00 escalate:rectifying:6",
+                          "2017-07-31T08:30:00+08:00 escalate:rectifying:7"));
 
   // Submitted on June 15, accepted on June 16: payment resumes with the acceptance.
   At("2017-06-15T10:00:00+08:00");
@@ -146,7 +147,8 @@ TEST_P(MeasuresTest, FinanceSuspendsPaymentByJudgmentAndAcceptanceResumesIt) {
 TEST_P(MeasuresTest, FinanceResumesPaymentItselfAndTheLadderGoesOnByTime) {
   RegisterJinhe();
   RunUntil("2017-06-12T09:30:00+08:00");
-  ASSERT_TRUE(Measure(engine::kTakeMeasure, "suspend_payment", "jkh-07", "违规拨付使用项目资金").ok());
+  ASSERT_TRUE(
+      Measure(engine::kTakeMeasure, "suspend_payment", "jkh-07", "违规拨付使用项目资金").ok());
   RunUntil("2017-07-18T09:00:00+08:00");
   // Never submitted: the informed criticism falls at its own time, then nothing else until July 31.
   EXPECT_THAT(AuditValues("JKH-1", "escalate", "measure"),
@@ -202,7 +204,7 @@ TEST_P(MeasuresTest, OnlyTheChainsRolesTakeOnlyTheStepsItOpensToJudgment) {
 
   auto unknown = Measure(engine::kTakeMeasure, "freeze_funds", "jkh-07", "冻结");
   ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(unknown.error().code(), ErrorCode::kBadInput);
 
   auto no_reason = Measure(engine::kTakeMeasure, "suspend_payment", "jkh-07", "");
   ASSERT_FALSE(no_reason.ok());

@@ -77,15 +77,16 @@ std::string DescribeMeasure(const definition::Org& org, const MeasureRecord& m,
 
 json::object MeasureJson(const definition::Org& org, const MeasureRecord& m,
                          const Calendar* calendar) {
+  auto at = [&](Timestamp t) { return calendar ? calendar->FormatLocal(t) : FormatIso(t); };
   json::object o{{"measure", m.measure},     {"label", MeasureLabelOf(m.measure)},
                  {"step", m.step_id},        {"chain", m.chain},
-                 {"in_force", m.in_force()}, {"since", FormatIso(m.since)},
+                 {"in_force", m.in_force()}, {"since", at(m.since)},
                  {"decided_by", m.by},       {"reason", m.reason},
                  {"unit", m.unit_id}};
   if (auto u = org.FindUnit(m.unit_id)) o["unit_name"] = org.unit(*u).name;
   o["carried_out_by"] = json::array(m.carried_out_by.begin(), m.carried_out_by.end());
   if (m.ended_at) {
-    o["ended_at"] = FormatIso(*m.ended_at);
+    o["ended_at"] = at(*m.ended_at);
     o["ended_by"] = m.ended_by;
     o["end_event"] = m.end_event;
     o["end_reason"] = m.end_reason;
@@ -255,7 +256,7 @@ Result<Effects> ApplyMeasure(const Interpreter& interp, const Bound& bound,
   }
   const definition::EscalationStep* es = FindMeasureStep(*chain, cmd.measure);
   if (!es) {
-    return Error::NotFound("chain " + chain->info().name + " of " + item + " has no step '" +
+    return Error::BadInput("chain " + chain->info().name + " of " + item + " has no step '" +
                            cmd.measure + "'; steps taken by judgment: " + JudgedSteps(*chain));
   }
   if (!es->judgment) {
