@@ -352,9 +352,7 @@ void RunShow(Context& ctx, const std::string& id, const DefinitionSources& defin
   // Measures that last (payment suspended), while in force, then as history.
   for (const auto& m : inst->measures) {
     ctx.out << (m.in_force() ? "in force:     " : "ended:        ")
-            << engine::DescribeMeasure(org, m, cal)
-            << "
-               ";
+            << engine::DescribeMeasure(org, m, cal) << "\n";
   }
   // A reminder or letter of this state that reached nobody: an error, shown until it moves on.
   for (const auto& a : *audit) {

@@ -49,7 +49,7 @@ const std::vector<std::string>& KeptFields(const std::string& event) {
       {"escalate",
        {"level", "measure", "step", "chain", "recipients", "task", "task_owner", "score",
         "bulletin", "payment_suspended", "late", "judgment", "carried_out_by", "lasts"}},
-      {"measure_end", {"measure", "step", "since", "event", "recipients"}},
+      {"measure_end", {"measure", "step", "since", "end_event", "recipients"}},
       {"look_back", {"campaign", "checkpoint", "inspectors"}},
   };
   static const std::vector<std::string> kTransition = {"deadline", "clock", "evidence", "fields"};
@@ -189,8 +189,8 @@ TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq,
     e.text = "signed by " + PersonName(actor);
   } else if (event == "measure_end") {
     e.text = MeasureText(Str(data, "measure")) + " ended" +
-             (data.contains("event") ? " on " + Str(data, "event") : std::string()) + " by " +
-             PersonName(actor) + (reason.empty() ? "" : " (" + reason + ")");
+             (data.contains("end_event") ? " on " + Str(data, "end_event") : std::string()) +
+             " by " + PersonName(actor) + (reason.empty() ? "" : " (" + reason + ")");
   } else {
     e.text = event + ": " + from + " -> " + to + " by " + PersonName(actor) +
              (reason.empty() ? "" : " (" + reason + ")");

@@ -167,16 +167,18 @@ TEST_P(ItemShowTest, AMeasureByJudgmentIsShownWhileItLastsAndEndsWithTheAcceptan
   ASSERT_EQ(taken.exit_code, 0) << taken.err;
   EXPECT_EQ(taken.out,
             "JKH-1: took suspend_payment, escalation level 6\n"
-            "  suspend payment (暂停拨付) since 2017-06-12 by 区财政局, decided by 曹华 (jkh-07), "
+            "  suspension of fund payment (暂停拨付) since 2017-06-12 by 区财政局, decided by 曹华 "
+            "(jkh-07), "
             "for 违规拨付使用项目资金\n");
   auto shown = Run({"item", "show", "JKH-1", "--at", "2017-06-12T10:00:00+08:00"});
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
-  EXPECT_EQ(Line(shown.out, "escalation:"), "escalation:   level 6, suspend payment (暂停拨付)");
+  EXPECT_EQ(Line(shown.out, "escalation:"),
+            "escalation:   level 6, suspension of fund payment (暂停拨付)");
   EXPECT_EQ(Line(shown.out, "flags:"), "flags:        payment suspended");
-  EXPECT_EQ(
-      Line(shown.out, "in force:"),
-      "in force:     suspend payment (暂停拨付) since 2017-06-12 by 区财政局, decided by 曹华 "
-      "(jkh-07), for 违规拨付使用项目资金");
+  EXPECT_EQ(Line(shown.out, "in force:"),
+            "in force:     suspension of fund payment (暂停拨付) since 2017-06-12 by 区财政局, "
+            "decided by 曹华 "
+            "(jkh-07), for 违规拨付使用项目资金");
   EXPECT_THAT(shown.out,
               HasSubstr("jkh-07  escalate  rectifying -> rectifying  \"违规拨付使用项目资金\""));
 
@@ -191,10 +193,10 @@ TEST_P(ItemShowTest, AMeasureByJudgmentIsShownWhileItLastsAndEndsWithTheAcceptan
   auto ended = Run({"item", "show", "JKH-1", "--at", "2017-06-16T16:00:00+08:00"});
   ASSERT_EQ(ended.exit_code, 0) << ended.err;
   EXPECT_EQ(Line(ended.out, "in force:"), "(no line in force:)");
-  EXPECT_EQ(
-      Line(ended.out, "ended:"),
-      "ended:        suspend payment (暂停拨付) since 2017-06-12 by 区财政局, decided by 曹华 "
-      "(jkh-07), for 违规拨付使用项目资金; ended 2017-06-16 on accept by 许明 (jkh-05)");
+  EXPECT_EQ(Line(ended.out, "ended:"),
+            "ended:        suspension of fund payment (暂停拨付) since 2017-06-12 by 区财政局, "
+            "decided by 曹华 "
+            "(jkh-07), for 违规拨付使用项目资金; ended 2017-06-16 on accept by 许明 (jkh-05)");
   EXPECT_EQ(Line(ended.out, "flags:"), "flags:        none");
   auto json =
       Run({"--format", "json", "item", "show", "JKH-1", "--at", "2017-06-16T16:00:00+08:00"});

@@ -100,7 +100,8 @@ TEST_P(MeasuresTest, FinanceSuspendsPaymentByJudgmentAndAcceptanceResumesIt) {
   ASSERT_EQ(item.measures.size(), 1u);
   EXPECT_TRUE(item.measures[0].in_force());
   EXPECT_EQ(Text(item),
-            "suspend payment (暂停拨付) since 2017-06-12 by 区财政局, decided by 曹华 (jkh-07), "
+            "suspension of fund payment (暂停拨付) since 2017-06-12 by 区财政局, decided by 曹华 "
+            "(jkh-07), "
             "for 违规拨付使用项目资金");
   ASSERT_EQ(item.escalations.size(), 1u);
   EXPECT_EQ(item.escalations[0].by, "jkh-07");
@@ -136,9 +137,10 @@ TEST_P(MeasuresTest, FinanceSuspendsPaymentByJudgmentAndAcceptanceResumesIt) {
   EXPECT_FALSE(item.measures[0].in_force());
   EXPECT_EQ(item.measures[0].end_event, "accept");
   EXPECT_EQ(Text(item),
-            "suspend payment (暂停拨付) since 2017-06-12 by 区财政局, decided by 曹华 (jkh-07), "
+            "suspension of fund payment (暂停拨付) since 2017-06-12 by 区财政局, decided by 曹华 "
+            "(jkh-07), "
             "for 违规拨付使用项目资金; ended 2017-06-16 on accept by 许明 (jkh-05)");
-  EXPECT_THAT(AuditValues("JKH-1", "measure_end", "event"),
+  EXPECT_THAT(AuditValues("JKH-1", "measure_end", "end_event"),
               ElementsAre("2017-06-16T15:00:00+08:00 \"accept\""));
   // Finance is told to resume, in working hours.
   EXPECT_THAT(Outbox("measure-ended"), ElementsAre("jkh-07 2017-06-16T15:00:00+08:00"));
@@ -175,7 +177,8 @@ TEST_P(MeasuresTest, FinanceResumesPaymentItselfAndTheLadderGoesOnByTime) {
   EXPECT_FALSE(item.payment_suspended);
   EXPECT_EQ(item.EscalationLevel(), 7);  // ending a measure does not move the ladder back
   EXPECT_EQ(Text(item),
-            "suspend payment (暂停拨付) since 2017-06-12 by 区财政局, decided by 曹华 (jkh-07), "
+            "suspension of fund payment (暂停拨付) since 2017-06-12 by 区财政局, decided by 曹华 "
+            "(jkh-07), "
             "for 违规拨付使用项目资金; ended 2017-07-18 by 曹华 (jkh-07): 资金已追回，恢复拨付");
   auto again = Measure(engine::kEndMeasure, "suspend_payment", "jkh-07", "再次");
   ASSERT_FALSE(again.ok());

@@ -149,7 +149,7 @@ void End(Step& step, MeasureRecord& m, const std::string& actor, const std::stri
                     {"chain", m.chain},
                     {"since", FormatIso(m.since)},
                     {"decided_by", m.by}};
-  if (!event.empty()) data["event"] = event;
+  if (!event.empty()) data["end_event"] = event;
   if (cmd && !cmd->channel.empty()) data["channel"] = cmd->channel;
   if (cmd && !cmd->request_id.empty()) data["request_id"] = cmd->request_id;
   const std::string key = "measure:" + m.step_id + ":end";

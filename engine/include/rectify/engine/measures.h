@@ -48,7 +48,7 @@ const definition::EscalationStep* FindMeasureStep(const definition::Escalation& 
 std::vector<const MeasureRecord*> MeasuresInForce(const Instance& instance);
 
 // "payment suspended since 2017-06-12 by 区财政局, for 项目资金违规拨付使用" (zh labels of the
-// measure: "suspend payment (暂停拨付) since ..."), for `item show` and the API; with the end
+// measure: "suspension of fund payment (暂停拨付) since ..."), for `item show` and the API; with the end
 // ("..., ended 2017-07-03 by 曹华 (jkh-07) on accept") when it has ended. `calendar` gives the
 // local day (null: UTC).
 std::string DescribeMeasure(const definition::Org& org, const MeasureRecord& measure,
