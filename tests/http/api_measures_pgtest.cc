@@ -110,6 +110,14 @@ TEST_P(ApiMeasuresTest, FinanceSuspendsPaymentWithItsReasonAndResumesIt) {
   EXPECT_EQ(last.at("reason"), "违规拨付使用项目资金");
   EXPECT_EQ(last.at("data").at("judgment"), true);
 
+  // The list row says so too (from the node's item index).
+  HttpAnswer list = env_->Client().Send("GET", "/api/v1/items?unit=jinhe", "",
+                                        {{"Authorization", "Bearer " + env_->Token("jkh-07")}});
+  ASSERT_EQ(list.status, 200) << list.body;
+  json::value row = list.Json().at("items").at(0);
+  EXPECT_EQ(row.at("id"), "JKH-1");
+  EXPECT_EQ(row.at("measures_in_force"), json::array{"suspend_payment"});
+
   // Ended by an act of finance, with its reason; the township still may not.
   const std::string end = "/api/v1/items/JKH-1/measures/suspend_payment/end";
   EXPECT_EQ(Post("jkh-20", end, R"({"reason":"已整改"})", "\"3\"").status, 403);

@@ -38,6 +38,9 @@ ItemRow RowOf(const engine::Instance& inst, const engine::Bound& bound) {
   row.escalation_level = inst.EscalationLevel();
   row.escalation_measure = inst.EscalationMeasure();
   row.payment_suspended = inst.payment_suspended;
+  for (const engine::MeasureRecord& m : inst.measures) {
+    if (m.in_force()) row.measures_in_force.push_back(m.measure);
+  }
   row.version = inst.record.version;
   row.bound = bound;
   return row;

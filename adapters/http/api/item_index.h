@@ -70,6 +70,7 @@ struct ItemRow {
   int escalation_level = 0;
   std::string escalation_measure;
   bool payment_suspended = false;
+  std::vector<std::string> measures_in_force;  // measures that last, by name (suspend_payment)
   std::int64_t version = 0;
   engine::Bound bound;  // its definitions (shared with the interpreter's definition set)
 };
