@@ -100,7 +100,8 @@ TEST_P(ApiMeasuresTest, FinanceSuspendsPaymentWithItsReasonAndResumesIt) {
   // The node's clock runs at real speed from 10:00 that day.
   EXPECT_THAT(std::string(m.at("since").as_string()), HasSubstr("2017-04-21T10:0"));
   EXPECT_EQ(m.at("text"),
-            "suspension of fund payment (暂停拨付) since 2017-04-21 by 区财政局, decided by 曹华 (jkh-07), "
+            "suspension of fund payment (暂停拨付) since 2017-04-21 by 区财政局, decided by 曹华 "
+            "(jkh-07), "
             "for 违规拨付使用项目资金");
   // The history shows the decision, by whom and why.
   json::value history = item.at("history");

@@ -89,8 +89,7 @@ json::object Summary(const ItemRow& row, Timestamp now) {
   o["escalation_level"] = row.escalation_level;
   o["escalation_measure"] = row.escalation_measure;
   o["payment_suspended"] = row.payment_suspended;
-  o["measures_in_force"] =
-      json::array(row.measures_in_force.begin(), row.measures_in_force.end());
+  o["measures_in_force"] = json::array(row.measures_in_force.begin(), row.measures_in_force.end());
   o["version"] = row.version;
   return o;
 }

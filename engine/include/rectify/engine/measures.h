@@ -47,10 +47,9 @@ const definition::EscalationStep* FindMeasureStep(const definition::Escalation& 
 // The measures in force on `instance`, oldest first.
 std::vector<const MeasureRecord*> MeasuresInForce(const Instance& instance);
 
-// "payment suspended since 2017-06-12 by 区财政局, for 项目资金违规拨付使用" (zh labels of the
-// measure: "suspension of fund payment (暂停拨付) since ..."), for `item show` and the API; with the end
-// ("..., ended 2017-07-03 by 曹华 (jkh-07) on accept") when it has ended. `calendar` gives the
-// local day (null: UTC).
+// "suspension of fund payment (暂停拨付) since 2017-06-12 by 区财政局, decided by 曹华 (jkh-07),
+// for 违规拨付使用项目资金", for `item show` and the API; with its end when it has ended ("...;
+// ended 2017-06-16 on accept by 许明 (jkh-05)"). `calendar` gives the local day (null: UTC).
 std::string DescribeMeasure(const definition::Org& org, const MeasureRecord& measure,
                             const Calendar* calendar);
 
