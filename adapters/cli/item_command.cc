@@ -1,9 +1,11 @@
-// rectify item add|act|show: register a problem, act on it as a person, and see where it stands.
+// rectify item add|act|measure|show: register a problem, act on it as a person, take or end a
+// measure by judgment, and see where it stands.
 //
 //   $ rectify item add --id Q-1 --workflow rectification-item --unit niangxi
 //       --responsible xs-0012 --title "..." --time-limit 10wd --as xs-0009
 //   $ rectify item act Q-1 assign --as xs-0003
 //   $ rectify item act Q-1 submit --as xs-0012 --evidence photos.zip
+//   $ rectify item measure take JKH-1 --measure suspend_payment --as jkh-07 --reason "..."
 //   $ rectify item show Q-1 [--format json]
 //
 // A refused command prints one line saying why (who may, what is missing) and exits 1; nothing
@@ -22,6 +24,7 @@
 #include "rectify/engine/campaign_items.h"
 #include "rectify/engine/findings.h"
 #include "rectify/engine/item_view.h"
+#include "rectify/engine/measures.h"
 
 namespace rectify::cli {
 
@@ -186,6 +189,43 @@ Result<std::vector<ItemNotification>> NotificationsOf(const Context& ctx, const 
   return out;
 }
 
+struct MeasureOptions {
+  std::string id, measure, as, reason, at;
+  DefinitionSources definitions;
+};
+
+// `item measure take|end`: a measure by judgment (measures.h), with its reason, as a person.
+void RunMeasure(Context& ctx, const MeasureOptions& o, bool take) {
+  engine::Command cmd;
+  cmd.instance_id = o.id;
+  cmd.event = take ? engine::kTakeMeasure : engine::kEndMeasure;
+  cmd.measure = o.measure;
+  cmd.actor = o.as;
+  cmd.reason = o.reason;
+  cmd.channel = "cli";
+  auto session = OpenEngine(ctx, o.definitions, o.at);
+  if (!session) return ctx.Fail(session.error());
+  if (Status st = (*session)->RequirePerson(ctx, o.as); !st) return ctx.Fail(st.error());
+  if (Status st = RequireItemWorkflow(ctx, **session, o.id); !st) return ctx.Fail(st.error());
+  auto inst = (*session)->engine->Act(cmd);
+  if (!inst) return ctx.Fail(inst.error());
+  auto bound = (*session)->engine->interpreter().Bind(*inst);
+  if (!bound) return ctx.Fail(bound.error());
+  ctx.out << inst->record.id << ": ";
+  if (take) {
+    ctx.out << "took " << o.measure << ", escalation level " << inst->EscalationLevel() << "\n";
+  } else {
+    ctx.out << "ended " << o.measure << "\n";
+  }
+  // What the item now shows of the measure.
+  for (auto it = inst->measures.rbegin(); it != inst->measures.rend(); ++it) {
+    if (it->step_id == o.measure || it->measure == o.measure) {
+      ctx.out << "  " << engine::DescribeMeasure(*bound->org, *it, bound->calendar) << "\n";
+      break;
+    }
+  }
+}
+
 void RunShow(Context& ctx, const std::string& id, const DefinitionSources& definitions,
              const std::string& at) {
   auto session = OpenEngine(ctx, definitions, at, Access::kReadOnly);
@@ -274,6 +314,9 @@ void RunShow(Context& ctx, const std::string& id, const DefinitionSources& defin
       if (g.found_at != Timestamp{}) origin["found_at"] = local(g.found_at);
       o["origin"] = origin;
     }
+    json::array measures;
+    for (const auto& m : inst->measures) measures.push_back(engine::MeasureJson(org, m, cal));
+    o["measures"] = std::move(measures);
     json::array bulletins;
     for (const auto& b : inst->bulletins) bulletins.emplace_back(b);
     o["bulletins"] = bulletins;
@@ -363,6 +406,11 @@ void RunShow(Context& ctx, const std::string& id, const DefinitionSources& defin
   }
   ctx.out << "flags:        " << (flags.empty() ? "none" : flags.substr(0, flags.size() - 2))
           << "\n";
+  // Measures that last (payment suspended), while in force, then as history.
+  for (const auto& m : inst->measures) {
+    ctx.out << (m.in_force() ? "in force:     " : "ended:        ")
+            << engine::DescribeMeasure(org, m, cal) << "\n";
+  }
   // A reminder or letter of this state that reached nobody: an error, shown until it moves on.
   for (const auto& a : *audit) {
     if (a.event == "no_recipient" && a.to_state == inst->record.state) {
@@ -437,6 +485,25 @@ void RegisterItem(CLI::App& app, Context& ctx) {
   act->add_option("--set", act_opts->sets, "A workflow field, NAME=VALUE (repeatable)");
   AddEngineOptions(act, act_opts->definitions, act_opts->at);
   act->callback([&ctx, act_opts] { RunAct(ctx, *act_opts); });
+
+  auto* measure = item->add_subcommand(
+      "measure", "Take a measure of the item's escalation chain by judgment, or end one");
+  measure->require_subcommand(1);
+  for (bool take : {true, false}) {
+    auto opts = std::make_shared<MeasureOptions>();
+    auto* sub = measure->add_subcommand(
+        take ? "take" : "end",
+        take ? "Take a step of the chain that the chain lets your role take by judgment"
+             : "End a measure in force (payment resumed), as the chain lets your role");
+    sub->add_option("id", opts->id, "The item's id")->required();
+    sub->add_option("--measure", opts->measure,
+                    "The chain's step id or its measure (suspend_payment, warning_interview)")
+        ->required();
+    sub->add_option("--as", opts->as, "Who decides (a person id)")->required();
+    sub->add_option("--reason", opts->reason, "Why (required; recorded in the audit)")->required();
+    AddEngineOptions(sub, opts->definitions, opts->at);
+    sub->callback([&ctx, opts, take] { RunMeasure(ctx, *opts, take); });
+  }
 
   auto show_id = std::make_shared<std::string>();
   auto show_defs = std::make_shared<DefinitionSources>();

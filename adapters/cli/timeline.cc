@@ -49,7 +49,8 @@ const std::vector<std::string>& KeptFields(const std::string& event) {
       {"remind", {"offset", "due", "recipients", "late"}},
       {"escalate",
        {"level", "measure", "step", "chain", "recipients", "task", "task_owner", "score",
-        "bulletin", "payment_suspended", "late"}},
+        "bulletin", "payment_suspended", "late", "judgment", "carried_out_by", "lasts"}},
+      {"measure_end", {"measure", "step", "since", "end_event", "recipients"}},
       {"look_back", {"campaign", "checkpoint", "inspectors"}},
   };
   static const std::vector<std::string> kTransition = {"deadline", "clock", "evidence", "fields"};
@@ -131,11 +132,9 @@ TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq,
     }
     return e;
   }
-  static const std::map<std::string, std::string> kNames = {{"register", "registered"},
-                                                            {"remind", "reminder"},
-                                                            {"escalate", "escalation"},
-                                                            {"look_back", "look_back_sampled"},
-                                                            {"sign", "signed"}};
+  static const std::map<std::string, std::string> kNames = {
+      {"register", "registered"},         {"remind", "reminder"}, {"escalate", "escalation"},
+      {"look_back", "look_back_sampled"}, {"sign", "signed"},     {"measure_end", "measure_ended"}};
   auto name = kNames.find(event);
   bool transition = name == kNames.end();
   f["event"] = transition ? "transition" : name->second;
@@ -177,6 +176,10 @@ TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq,
     if (std::string b = Str(data, "bulletin"); !b.empty()) {
       e.text += "; on " + UnitName(b) + "'s bulletin";
     }
+    // A step taken by a person's judgment (measures.h) rather than by time.
+    if (data.contains("judgment")) {
+      e.text += "; taken by " + PersonName(actor) + " for " + reason;
+    }
     if (auto it = data.find("score"); it != data.end() && it->value().is_number()) {
       double points = it->value().to_number<double>();
       std::ostringstream text;
@@ -187,6 +190,10 @@ TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq,
     e.text = "sampled by the look back for re-inspection";
   } else if (event == "sign") {
     e.text = "signed by " + PersonName(actor);
+  } else if (event == "measure_end") {
+    e.text = MeasureText(Str(data, "measure")) + " ended" +
+             (data.contains("end_event") ? " on " + Str(data, "end_event") : std::string()) +
+             " by " + PersonName(actor) + (reason.empty() ? "" : " (" + reason + ")");
   } else {
     e.text = event + ": " + from + " -> " + to + " by " + PersonName(actor) +
              (reason.empty() ? "" : " (" + reason + ")");

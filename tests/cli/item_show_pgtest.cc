@@ -149,6 +149,81 @@ TEST_P(ItemShowTest, EvidenceIsAFileOrAnExplicitText) {
   EXPECT_EQ(submit.at("data").at("channel"), "cli");  // which door the person came through
 }
 
+// `item measure take|end` (issue 15 point 3): Jinkouhe's finance bureau suspends an item's payment
+// by judgment with its reason; `item show` says so while it lasts and, once the item is accepted,
+// when and why it ended. Refusals say why and change nothing.
+TEST_P(ItemShowTest, AMeasureByJudgmentIsShownWhileItLastsAndEndsWithTheAcceptance) {
+  ASSERT_EQ(Run({"item", "add", "--id", "JKH-1", "--unit", "jinhe", "--responsible", "jkh-20",
+                 "--title", "易地扶贫搬迁项目资金违规拨付", "--time-limit", "10wd", "--as",
+                 "jkh-04", "--escalation", "jinkouhe-funds", "--at", "2017-06-05T10:00:00+08:00"})
+                .exit_code,
+            0);
+  auto assign = Run({"item", "act", "JKH-1", "assign", "--as", "jkh-04", "--set", "verifier=jkh-05",
+                     "--at", "2017-06-05T10:05:00+08:00"});
+  ASSERT_EQ(assign.exit_code, 0) << assign.err;
+
+  auto township = Run({"item", "measure", "take", "JKH-1", "--measure", "suspend_payment", "--as",
+                       "jkh-20", "--reason", "自查", "--at", "2017-06-12T09:30:00+08:00"});
+  EXPECT_EQ(township.exit_code, 1);
+  EXPECT_THAT(township.err, HasSubstr("金一 (jkh-20) may not 'take measure suspend_payment' item "
+                                      "JKH-1: only finance (曹华 (jkh-07)) may"));
+  auto no_reason = Run({"item", "measure", "take", "JKH-1", "--measure", "suspend_payment", "--as",
+                        "jkh-07", "--reason", "", "--at", "2017-06-12T09:30:00+08:00"});
+  EXPECT_EQ(no_reason.exit_code, 1);
+  EXPECT_THAT(no_reason.err, HasSubstr("a reason is required"));
+
+  auto taken =
+      Run({"item", "measure", "take", "JKH-1", "--measure", "suspend_payment", "--as", "jkh-07",
+           "--reason", "违规拨付使用项目资金", "--at", "2017-06-12T09:30:00+08:00"});
+  ASSERT_EQ(taken.exit_code, 0) << taken.err;
+  EXPECT_EQ(taken.out,
+            "JKH-1: took suspend_payment, escalation level 6\n"
+            "  suspension of fund payment (暂停拨付) since 2017-06-12 by 区财政局, decided by 曹华 "
+            "(jkh-07), "
+            "for 违规拨付使用项目资金\n");
+  auto shown = Run({"item", "show", "JKH-1", "--at", "2017-06-12T10:00:00+08:00"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(Line(shown.out, "escalation:"),
+            "escalation:   level 6, suspension of fund payment (暂停拨付)");
+  EXPECT_EQ(Line(shown.out, "flags:"), "flags:        payment suspended");
+  EXPECT_EQ(Line(shown.out, "in force:"),
+            "in force:     suspension of fund payment (暂停拨付) since 2017-06-12 by 区财政局, "
+            "decided by 曹华 "
+            "(jkh-07), for 违规拨付使用项目资金");
+  EXPECT_THAT(shown.out,
+              HasSubstr("jkh-07  escalate  rectifying -> rectifying  \"违规拨付使用项目资金\""));
+
+  ASSERT_EQ(Run({"item", "act", "JKH-1", "submit", "--as", "jkh-20", "--evidence-text",
+                 "资金退回凭证", "--at", "2017-06-15T10:00:00+08:00"})
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      Run({"item", "act", "JKH-1", "accept", "--as", "jkh-05", "--at", "2017-06-16T15:00:00+08:00"})
+          .exit_code,
+      0);
+  auto ended = Run({"item", "show", "JKH-1", "--at", "2017-06-16T16:00:00+08:00"});
+  ASSERT_EQ(ended.exit_code, 0) << ended.err;
+  EXPECT_EQ(Line(ended.out, "in force:"), "(no line in force:)");
+  EXPECT_EQ(Line(ended.out, "ended:"),
+            "ended:        suspension of fund payment (暂停拨付) since 2017-06-12 by 区财政局, "
+            "decided by 曹华 "
+            "(jkh-07), for 违规拨付使用项目资金; ended 2017-06-16 on accept by 许明 (jkh-05)");
+  EXPECT_EQ(Line(ended.out, "flags:"), "flags:        none");
+  auto json =
+      Run({"--format", "json", "item", "show", "JKH-1", "--at", "2017-06-16T16:00:00+08:00"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto o = boost::json::parse(json.out).as_object();
+  const boost::json::object& m = o.at("measures").as_array().at(0).as_object();
+  EXPECT_EQ(m.at("in_force"), false);
+  EXPECT_EQ(m.at("end_event"), "accept");
+  EXPECT_EQ(m.at("since"), "2017-06-12T09:30:00+08:00");
+
+  auto none = Run({"item", "measure", "end", "JKH-1", "--measure", "suspend_payment", "--as",
+                   "jkh-07", "--reason", "恢复拨付", "--at", "2017-06-16T16:00:00+08:00"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_THAT(none.err, HasSubstr("no measure 'suspend_payment' is in force on item JKH-1"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ItemShowTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
                          testing::BackendTestName);

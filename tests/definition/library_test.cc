@@ -126,6 +126,36 @@ TEST(LibraryTest, JinkouheInspectsEveryMonthWithATheme) {
   EXPECT_EQ(FormatDate((*days)[9]), "2017-10-13");  // 5th working day after National Day week
 }
 
+// Seed 002's measures by judgment: finance suspends payment until the rectification is accepted,
+// the discipline committee holds a warning interview; the Jinkouhe org names the finance role in
+// its version 2 and keeps version 1, as does the campaign that runs the chain.
+TEST(LibraryTest, JinkouheFinanceSuspendsPaymentByJudgmentUntilAcceptance) {
+  auto chain = Library()->FindEscalation("jinkouhe-funds");
+  ASSERT_NE(chain, nullptr);
+  const EscalationStep& suspend = chain->steps().at(5);
+  EXPECT_EQ(suspend.id, "suspend_payment");
+  ASSERT_TRUE(suspend.judgment.has_value());
+  ASSERT_EQ(suspend.judgment->by.size(), 1u);
+  EXPECT_EQ(suspend.judgment->by[0].text, "finance");
+  EXPECT_EQ(suspend.judgment->when, StepJudgment::When::kOpen);
+  ASSERT_EQ(suspend.carried_out_by.size(), 1u);
+  EXPECT_EQ(suspend.carried_out_by[0].text, "finance");
+  ASSERT_TRUE(suspend.until.has_value());
+  EXPECT_EQ(suspend.until->events, std::vector<std::string>{"accept"});
+  EXPECT_EQ(suspend.until->by.at(0).text, "finance");
+  const EscalationStep& interview = chain->steps().at(4);
+  ASSERT_TRUE(interview.judgment.has_value());
+  EXPECT_EQ(interview.judgment->by.at(0).text, "discipline_committee.head");
+  EXPECT_FALSE(interview.until.has_value());
+  for (std::size_t i : {0u, 1u, 2u, 3u, 6u, 7u}) {
+    EXPECT_FALSE(chain->steps().at(i).judgment.has_value()) << i;
+  }
+  EXPECT_EQ(Library()->FindOrg("jinkouhe")->info().version, 2);
+  EXPECT_NE(Library()->FindOrg("jinkouhe", 1), nullptr);
+  EXPECT_EQ(Library()->FindCampaign("jinkouhe-2017")->info().version, 2);
+  EXPECT_NE(Library()->FindCampaign("jinkouhe-2017", 1), nullptr);
+}
+
 TEST(LibraryTest, MonthlyAssessmentHasAOneVoteVeto) {
   auto a = Library()->FindAssessment("xinshao-monthly");
   ASSERT_NE(a, nullptr);

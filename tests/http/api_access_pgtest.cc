@@ -461,6 +461,30 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     }
   };
 
+  // Measures by judgment: the Xinshao items escalate by overdue-rectification, which opens no step
+  // to judgment and has no measure in force, so a caller who may read an item is refused by the
+  // engine (409) and nothing moves (api_measures_pgtest.cc takes and ends one on a Jinkouhe item).
+  for (const std::string route :
+       {"POST /api/v1/items/{id}/measures", "POST /api/v1/items/{id}/measures/{measure}/end"}) {
+    const bool take = route.find("/end") == std::string::npos;
+    table[route] = [take](ApiAccessTest&, const Caller& c, Session& s) {
+      for (const auto& id : kItems) {
+        auto headers = s.headers;
+        headers["If-Match"] = "\"1\"";
+        HttpAnswer a =
+            take ? s.client.Send("POST", "/api/v1/items/" + id + "/measures",
+                                 R"({"measure":"suspend_payment","reason":"违规拨付"})", headers)
+                 : s.client.Send("POST", "/api/v1/items/" + id + "/measures/suspend_payment/end",
+                                 R"({"reason":"恢复拨付"})", headers);
+        int expected = !Authenticated(c)             ? 401
+                       : c.how == Caller::kReadToken ? 403
+                       : !c.reads.count(id)          ? 404
+                                                     : 409;
+        EXPECT_EQ(a.status, expected) << c.name << " " << id << ": " << a.body;
+      }
+    };
+  }
+
   // Evidence: a file of each item, uploaded by its responsible person (by token) before the rows
   // run; each row uploads files of its own, which moves no item on.
   std::map<std::string, std::string> evidence;  // item -> sha256 of its file

@@ -237,6 +237,32 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
        201, site.Body(), {{"X-Ticket-Secret", ticket_secret}, {"Content-Type", site.Type()}});
   send("400 a public report without text", citizen, "POST", "/api/v1/public/reports", 400, "{}");
 
+  // Jinkouhe's finance bureau suspends an item's payment by judgment and resumes it (measures).
+  ASSERT_TRUE(
+      env_->Run({"user", "add", "jkh-07", "--password-stdin"}, testing::kApiPassword + "\n"));
+  const std::string at = "2017-04-21T09:30:00+08:00";
+  ASSERT_TRUE(env_->Run({"item", "add", "--id", "JKH-C", "--unit", "jinhe", "--responsible",
+                         "jkh-20", "--title", "项目资金违规拨付", "--time-limit", "10wd", "--as",
+                         "jkh-04", "--escalation", "jinkouhe-funds", "--at", at}));
+  ASSERT_TRUE(env_->Run({"item", "act", "JKH-C", "assign", "--as", "jkh-04", "--set",
+                         "verifier=jkh-05", "--at", at}));
+  HttpClient finance = env_->Client();
+  std::map<std::string, std::string> fh{{"Authorization", "Bearer " + env_->Token("jkh-07")},
+                                        {"If-Match", "\"2\""}};
+  const std::string measures = "/api/v1/items/JKH-C/measures";
+  send("400 a measure without a reason", finance, "POST", measures, 400,
+       R"({"measure":"suspend_payment"})", fh);
+  send("409 a step taken only by time", finance, "POST", measures, 409,
+       R"({"measure":"work_interview","reason":"约谈"})", fh);
+  send("a measure taken", finance, "POST", measures, 200,
+       R"({"measure":"suspend_payment","reason":"违规拨付使用项目资金"})", fh);
+  fh["If-Match"] = "\"3\"";
+  send("a measure ended", finance, "POST", measures + "/suspend_payment/end", 200,
+       R"({"reason":"资金已追回，恢复拨付"})", fh);
+  fh["If-Match"] = "\"4\"";
+  send("409 no measure in force", finance, "POST", measures + "/suspend_payment/end", 409,
+       R"({"reason":"再次"})", fh);
+
   // The county leader pages through everything, and may not submit for a township.
   HttpClient leader = env_->Client();
   std::string leader_csrf = env_->SignIn(leader, "xs-0002");

@@ -123,6 +123,13 @@ struct Readable {
 Result<Readable> FindReadable(Call& call, const std::string& id);
 // The events the caller may send on the item now (the transitions engine::CheckActor allows).
 boost::json::array AvailableEvents(Call& call, const Readable& r);
+// Sends a command on item {id} as the events route does (item_routes.cc): the item must be
+// readable, If-Match given and current; `build` makes the command from the request (its error is
+// answered as such, nothing done); the answer is the item as GET shows it, with its new ETag.
+// The caller, version, channel and request id are filled in here.
+using CommandBuilder = std::function<Result<engine::Command>(Call&, const Readable&)>;
+http::Response ActOnItem(Call& call, const CommandBuilder& build);
+std::vector<Route> MeasureRoutes();  // measure_routes.cc
 
 struct StoredEvidence;
 // An uploaded file as the API shows it: {sha256, name, type, size, uploaded_by, uploaded_at,

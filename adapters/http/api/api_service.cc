@@ -140,6 +140,7 @@ std::vector<Route> AllRoutes() {
   for (auto& r : StreamRoutes()) all.push_back(std::move(r));
   for (auto& r : BoardRoutes()) all.push_back(std::move(r));
   for (auto& r : PosterRoutes()) all.push_back(std::move(r));
+  for (auto& r : MeasureRoutes()) all.push_back(std::move(r));
   return all;
 }
 

@@ -40,6 +40,9 @@ ItemRow RowOf(const engine::Instance& inst, const engine::Bound& bound) {
   // names it as its source) counts as found so, so a problem is listed once under ?found_by=.
   bool finding = !inst.origin.round.empty() && inst.origin.source.empty();
   row.found_by = finding ? std::string() : inst.origin.found_by;
+  for (const engine::MeasureRecord& m : inst.measures) {
+    if (m.in_force()) row.measures_in_force.push_back(m.measure);
+  }
   row.version = inst.record.version;
   row.bound = bound;
   return row;

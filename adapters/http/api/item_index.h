@@ -64,6 +64,7 @@ struct ItemRow {
   std::string escalation_measure;
   bool payment_suspended = false;
   std::string found_by;  // Instance::origin.found_by: how it was found (engine/findings.h)
+  std::vector<std::string> measures_in_force;  // measures that last, by name (suspend_payment)
   std::int64_t version = 0;
   engine::Bound bound;  // its definitions (shared with the interpreter's definition set)
 };

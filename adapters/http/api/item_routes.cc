@@ -26,6 +26,7 @@
 #include "rectify/engine/access.h"
 #include "rectify/engine/findings.h"
 #include "rectify/engine/item_view.h"
+#include "rectify/engine/measures.h"
 
 namespace rectify::api {
 namespace {
@@ -103,6 +104,7 @@ json::object Summary(const ItemRow& row, engine::DeadlineView d, Timestamp now,
   o["escalation_level"] = row.escalation_level;
   o["escalation_measure"] = row.escalation_measure;
   o["payment_suspended"] = row.payment_suspended;
+  o["measures_in_force"] = json::array(row.measures_in_force.begin(), row.measures_in_force.end());
   o["version"] = row.version;
   return o;
 }
@@ -523,6 +525,10 @@ json::object Detail(Call& call, const Readable& r) {
   o["history"] = std::move(history);
   o["notifications"] = NotificationsJson(call, r, local);
   o["events"] = AvailableEvents(call, r);
+  // Measures that last (payment suspended), in force or ended, with who decided and why.
+  json::array measures;
+  for (const auto& m : inst.measures) measures.push_back(engine::MeasureJson(*r.bound.org, m, cal));
+  o["measures"] = std::move(measures);
   return o;
 }
 
@@ -554,15 +560,15 @@ std::optional<std::int64_t> ParseIfMatch(std::string value) {
   return v;
 }
 
-http::Response Act(Call& call, const Readable& r, std::int64_t version) {
+// The command of POST .../events/{event}, from its body.
+Result<engine::Command> EventCommand(Call& call, const Readable& r) {
   auto body = ParseObject(call.request.body, {{"reason", JsonType::kString, false},
                                               {"evidence", JsonType::kStringArray, false},
                                               {"fields", JsonType::kStringMap, false}});
-  if (!body) return ErrorResponse(body.error());
+  if (!body) return body.error();
   engine::Command command;
   command.instance_id = r.inst.record.id;
   command.event = call.request.params.at("event");
-  command.actor = call.caller.person;
   command.reason = StringOr(*body, "reason");
   if (const auto* e = body->if_contains("evidence")) {
     // "sha256:<hex>" names a file uploaded for this item (POST .../evidence); anything else is a
@@ -578,15 +584,15 @@ http::Response Act(Call& call, const Readable& r, std::int64_t version) {
       std::string hash = text.substr(7);
       std::string where = "evidence[" + std::to_string(index++) + "]: ";
       if (!IsSha256Hex(hash)) {
-        return ErrorResponse(Error::BadInput(
-            where + "write sha256: and the 64 lower-case hex digits the upload answered"));
+        return Error::BadInput(
+            where + "write sha256: and the 64 lower-case hex digits the upload answered");
       }
       auto file = FindEvidence(*call.db.side, r.inst.record.id, hash);
-      if (!file) return ErrorResponse(file.error());
+      if (!file) return file.error();
       if (!*file) {
-        return ErrorResponse(Error::BadInput(
-            where + "no file " + hash + " was uploaded for item " + r.inst.record.id +
-            "; upload it first (POST /api/v1/items/" + r.inst.record.id + "/evidence)"));
+        return Error::BadInput(where + "no file " + hash + " was uploaded for item " +
+                               r.inst.record.id + "; upload it first (POST /api/v1/items/" +
+                               r.inst.record.id + "/evidence)");
       }
       command.files.push_back({(*file)->name, (*file)->sha256, (*file)->type, (*file)->size});
     }
@@ -594,6 +600,12 @@ http::Response Act(Call& call, const Readable& r, std::int64_t version) {
   if (const auto* f = body->if_contains("fields")) {
     for (const auto& [k, v] : f->as_object()) command.fields[k] = std::string(v.as_string());
   }
+  return command;
+}
+
+http::Response Act(Call& call, const Readable& r, std::int64_t version, engine::Command command) {
+  command.instance_id = r.inst.record.id;
+  command.actor = call.caller.person;
   command.expected_version = version;
   command.channel = "api";
   command.request_id = call.request_id;
@@ -620,8 +632,10 @@ http::Response Act(Call& call, const Readable& r, std::int64_t version) {
   return response;
 }
 
-// The checks and the event itself, once any idempotency key has been looked at.
-http::Response CheckAndAct(Call& call) {
+}  // namespace
+
+// The checks and the command itself, once any idempotency key has been looked at.
+http::Response ActOnItem(Call& call, const CommandBuilder& build) {
   auto r = FindReadable(call, call.request.params.at("id"));
   if (!r) return ErrorResponse(r.error());
   std::string if_match = call.request.Header("if-match");
@@ -645,13 +659,19 @@ http::Response CheckAndAct(Call& call) {
     response.headers.emplace_back("ETag", ETag(r->inst.record.version));
     return response;
   }
-  return Act(call, *r, *version);
+  auto command = build(call, *r);
+  if (!command) return ErrorResponse(command.error());
+  return Act(call, *r, *version, std::move(*command));
 }
+
+namespace {
 
 // With an Idempotency-Key, a retry of the same request gets the first answer again
 // (WithIdempotencyKey looks it up before any check: the first request has moved the item on, so
 // its If-Match no longer holds).
-http::Response SendEvent(Call& call) { return WithIdempotencyKey(call, CheckAndAct); }
+http::Response SendEvent(Call& call) {
+  return WithIdempotencyKey(call, [](Call& c) { return ActOnItem(c, EventCommand); });
+}
 
 }  // namespace
 

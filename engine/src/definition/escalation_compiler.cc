@@ -38,6 +38,77 @@ std::optional<FollowUpTask> ReadTask(DocContext& doc, const YAML::Node& node,
   return task;
 }
 
+// `judgment: { by: [finance], while: open }`: the org roles that may take the step by judgment.
+std::optional<StepJudgment> ReadJudgment(DocContext& doc, const YAML::Node& node,
+                                         const std::string& path, const RoleVocabulary& vocab) {
+  MapReader m(doc, node, path);
+  if (!m.valid()) return std::nullopt;
+  StepJudgment j;
+  j.pos = doc.Pos(node);
+  bool ok = true;
+  if (YAML::Node by = m.Require("by", "[finance]"); by.IsDefined()) {
+    std::size_t before = doc.error_count();
+    j.by = ParseRolePaths(doc, by, m.PathOf("by"), vocab, {}, RoleUse::kActor);
+    ok = ok && doc.error_count() == before;
+    for (const RolePath& r : j.by) {
+      if (r.base == RolePath::Base::kSystem || r.base == RolePath::Base::kPublic) {
+        doc.ErrorAt(r.pos, m.PathOf("by"),
+                    "a step is taken by judgment by a person, not by '" + r.text + "'",
+                    "name the org role that decides, for example by: [finance]; the "
+                    "system takes the step by time through 'after'");
+        ok = false;
+      }
+    }
+    if (j.by.empty() && ok) {
+      doc.Error(by, m.PathOf("by"), "name at least one role that may take the step",
+                "for example by: [finance]");
+      ok = false;
+    }
+  }
+  if (auto when = m.String("while")) {
+    if (*when == "open") {
+      j.when = StepJudgment::When::kOpen;
+    } else if (*when == "overdue") {
+      j.when = StepJudgment::When::kOverdue;
+    } else {
+      doc.Error(m.Get("while"), m.PathOf("while"), "unknown 'while' value '" + *when + "'",
+                SuggestHint(*when, {"open", "overdue"}));
+      ok = false;
+    }
+  }
+  m.Finish();
+  if (!ok) return std::nullopt;
+  return j;
+}
+
+// `until: { events: [accept], by: [finance] }`: what ends a measure that lasts.
+std::optional<MeasureUntil> ReadUntil(DocContext& doc, const YAML::Node& node,
+                                      const std::string& path, const RoleVocabulary& vocab) {
+  MapReader m(doc, node, path);
+  if (!m.valid()) return std::nullopt;
+  MeasureUntil u;
+  u.pos = doc.Pos(node);
+  bool ok = true;
+  if (YAML::Node events = m.Get("events"); events.IsDefined()) {
+    for (const StringItem& e : AsStringList(doc, events, m.PathOf("events"))) {
+      if (!IsIdentifier(e.value)) {
+        CheckIdentifier(doc, e.node, e.path, e.value, "event");
+        ok = false;
+      } else {
+        u.events.push_back(e.value);
+      }
+    }
+  }
+  if (YAML::Node by = m.Get("by"); by.IsDefined()) {
+    std::size_t before = doc.error_count();
+    u.by = ParseRolePaths(doc, by, m.PathOf("by"), vocab, {}, RoleUse::kActor);
+    ok = ok && doc.error_count() == before;
+  }
+  m.Finish();
+  if (!ok) return std::nullopt;
+  return u;
+}
+
 }  // namespace
 
 std::shared_ptr<const Escalation> CompileEscalation(DocContext& doc, const RawDefinition& raw,
@@ -140,6 +211,25 @@ std::shared_ptr<const Escalation> CompileEscalation(DocContext& doc, const RawDe
                                 "name the kind of unit that issues the bulletin (county)"));
         } else {
           step.bulletin = *bulletin;
+        }
+      }
+      if (YAML::Node judgment = s.Get("judgment"); judgment.IsDefined()) {
+        step.judgment = ReadJudgment(doc, judgment, s.PathOf("judgment"), vocab);
+      }
+      if (YAML::Node carried = s.Get("carried_out_by"); carried.IsDefined()) {
+        step.carried_out_by = ParseRolePaths(doc, carried, s.PathOf("carried_out_by"), vocab,
+                                             vocab.person_fields, RoleUse::kTarget);
+      }
+      if (YAML::Node until = s.Get("until"); until.IsDefined()) {
+        step.until = ReadUntil(doc, until, s.PathOf("until"), vocab);
+        // Ended by an act of whoever carries it out or decided it, unless the chain says.
+        if (step.until && step.until->by.empty() && step.judgment) {
+          step.until->by = step.judgment->by;
+        }
+        if (step.until && step.until->events.empty() && step.until->by.empty()) {
+          doc.Error(until, s.PathOf("until"), "nothing can end this measure",
+                    "name the item's events that end it (events: [accept]) or who may end it "
+                    "(by: [finance])");
         }
       }
       step.urgent = s.Bool("urgent").value_or(false);

@@ -8,6 +8,7 @@
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/findings.h"
+#include "rectify/engine/measures.h"
 
 namespace rectify::engine {
 
@@ -229,6 +230,46 @@ Status CadreScript::PlanSubmit(const Instance& inst) {
   return OkStatus();
 }
 
+Status CadreScript::PlanJudgment(const Instance& inst) {
+  // Seed 002: finance suspends payment "for the illegal allocation and use of project funds". An
+  // item about funds (资金 in its title) whose chain opens a lasting measure to judgment gets it
+  // two working days after it is assigned, from the first person the step names; it ends as the
+  // chain says (on acceptance, for a suspension).
+  const std::string id = inst.record.id;
+  if (inst.title.find("资金") == std::string::npos || inst.taken.count("submit")) {
+    return OkStatus();
+  }
+  auto bound = engine_.interpreter().Bind(inst);
+  if (!bound) return OkStatus();
+  const definition::Workflow& wf = *bound->workflow;
+  const definition::Escalation* chain =
+      bound->OverdueChain(wf.state(*wf.FindState(inst.record.state)));
+  if (!chain) return OkStatus();
+  for (const definition::EscalationStep& step : chain->steps()) {
+    if (!step.judgment || !step.until || step.judgment->by.empty()) continue;
+    bool taken_before = std::any_of(inst.measures.begin(), inst.measures.end(),
+                                    [&](const MeasureRecord& m) { return m.step_id == step.id; });
+    if (taken_before) return OkStatus();
+    std::vector<std::string> who = ResolvePeople(*bound->org, wf, inst, step.judgment->by.front());
+    if (who.empty()) return OkStatus();
+    std::string actor = who.front(), step_id = step.id;
+    Schedule(WorkdayAt(Today(), 2, 9, 30), [this, id, actor, step_id] {
+      Command c;
+      c.instance_id = id;
+      c.event = kTakeMeasure;
+      c.measure = step_id;
+      c.actor = actor;
+      c.reason = "违规拨付使用项目资金";
+      ++actions_;
+      auto r = engine_.Act(c);
+      if (!r) notes_.push_back(id + " " + step_id + " by " + actor + ": " + r.error().message());
+      return OkStatus();
+    });
+    return OkStatus();
+  }
+  return OkStatus();
+}
+
 Status CadreScript::PlanVerify(const Instance& inst) {
   const std::string id = inst.record.id;
   std::string verifier = inst.Field("verifier");
@@ -262,7 +303,10 @@ Status CadreScript::PlanNext(const std::string& id) {
   auto si = wf->FindState(inst->record.state);
   if (!si) return OkStatus();
   const definition::State& s = wf->state(*si);
-  if (Has(*wf, s, "submit")) return PlanSubmit(*inst);
+  if (Has(*wf, s, "submit")) {
+    if (Status j = PlanJudgment(*inst); !j) return j;
+    return PlanSubmit(*inst);
+  }
   if (Has(*wf, s, "accept")) return PlanVerify(*inst);
   if (Has(*wf, s, "hold") && !inst->owner.empty()) {
     std::string owner = inst->owner;

@@ -95,7 +95,7 @@ std::string TaskId(const Instance& inst, const std::string& step_id) {
 namespace internal {
 
 Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer& timer, int index,
-                      bool late) {
+                      bool late, const Judgment* judgment) {
   const definition::State& state = step.CurrentState();
   const definition::Escalation* overdue = step.bound().OverdueChain(state);
   if (!overdue || index < 0 || static_cast<std::size_t>(index) >= overdue->steps().size()) {
@@ -113,9 +113,18 @@ Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer&
   }
   StateClock* sc = step.Clock();
   sc->escalation_level = std::max(sc->escalation_level, index + 1);
-  EscalationTaken taken{
-      state.id,  index,      es.id, std::string(definition::MeasureName(es.measure)),
-      timer.due, step.now(), late,  ""};
+  EscalationTaken taken;
+  taken.state = state.id;
+  taken.step = index;
+  taken.step_id = es.id;
+  taken.measure = std::string(definition::MeasureName(es.measure));
+  taken.due = timer.due;
+  taken.at = step.now();
+  taken.late = late;
+  if (judgment) {
+    taken.by = judgment->actor;
+    taken.reason = judgment->reason;
+  }
 
   json::object payload = step.ItemPayload();
   std::string measure_label(definition::MeasureLabel(es.measure));
@@ -123,7 +132,10 @@ Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer&
   std::string since;
   if (deadline && step.bound().calendar) {
     payload["due"] = FormatDate(DeadlineDay(*step.bound().calendar, *deadline));
-    since = " is overdue since " + FormatDate(DeadlineDay(*step.bound().calendar, *deadline));
+    // A step by judgment can come before the deadline.
+    if (*deadline <= step.now()) {
+      since = " is overdue since " + FormatDate(DeadlineDay(*step.bound().calendar, *deadline));
+    }
   }
   std::string unit_name = inst.record.unit_id;
   auto item_unit = org.FindUnit(inst.record.unit_id);
@@ -134,6 +146,12 @@ Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer&
   payload["message"] = measure_label + ": item " + inst.record.id + " '" + inst.title + "' of " +
                        unit_name + since + " (step " + std::to_string(index + 1) + " of " +
                        std::to_string(chain.steps().size()) + ", " + chain.info().name + ")";
+  if (judgment) {
+    payload["message"] = std::string(payload["message"].as_string()) + ", decided by " +
+                         PersonLabel(org, judgment->actor) + ": " + judgment->reason;
+    payload["reason"] = judgment->reason;
+    payload["decided_by"] = PersonLabel(org, judgment->actor);
+  }
 
   json::object data{{"timer", timer.name},
                     {"generation", timer.generation},
@@ -143,6 +161,11 @@ Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer&
                     {"chain", chain.info().name + "@" + std::to_string(chain.info().version)},
                     {"level", index + 1},
                     {"measure", payload["measure"]}};
+  if (judgment) {
+    data["judgment"] = true;
+    if (!judgment->channel.empty()) data["channel"] = judgment->channel;
+    if (!judgment->request_id.empty()) data["request_id"] = judgment->request_id;
+  }
 
   if (es.task) {
     const definition::FollowUpTask& task = *es.task;
@@ -189,11 +212,47 @@ Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer&
       step.NotifyUnit(bulletin_unit, "bulletin", "bulletin", payload, timer.name, timer.generation);
     }
   }
+  // The unit that carries the measure out (finance for a suspension) is told to, apart from
+  // those told of it; someone on both lists gets the one notice to carry it out.
+  std::vector<std::string> carriers;
+  for (const auto& path : es.carried_out_by) {
+    for (const auto& id : ResolvePeople(org, step.wf(), inst, path)) {
+      if (std::find(carriers.begin(), carriers.end(), id) == carriers.end()) carriers.push_back(id);
+    }
+  }
+  std::erase_if(people, [&](const std::string& id) {
+    return std::find(carriers.begin(), carriers.end(), id) != carriers.end();
+  });
+  std::string carrying_unit;
+  if (!carriers.empty()) {
+    if (auto p = org.FindPerson(carriers.front())) {
+      carrying_unit = org.unit(org.person(*p).unit).id;
+      payload["carrying_unit"] = carrying_unit;
+      payload["carrying_unit_name"] = org.unit(org.person(*p).unit).name;
+    }
+    data["carried_out_by"] = Strings(carriers);
+    step.Notify(carriers, "measure-carry", payload, timer.name, timer.generation, es.urgent);
+  }
+  if (es.until) {
+    MeasureRecord m;
+    m.measure = taken.measure;
+    m.step_id = es.id;
+    m.state = state.id;
+    m.chain = chain.info().name + "@" + std::to_string(chain.info().version);
+    m.by = judgment ? judgment->actor : kSystemActor;
+    m.reason = judgment ? judgment->reason : "";
+    m.unit_id = carrying_unit;
+    m.carried_out_by = carriers;
+    m.since = step.now();
+    inst.measures.push_back(std::move(m));
+    data["lasts"] = true;
+  }
   data["recipients"] = Strings(people);
   step.Notify(people, "escalation", payload, timer.name, timer.generation, es.urgent);
   inst.escalations.push_back(std::move(taken));
-  step.Audit(kSystemActor, "escalate", state.id, state.id, "", std::move(data));
-  if (people.empty() && !es.notify.empty()) {
+  step.Audit(judgment ? judgment->actor : kSystemActor, "escalate", state.id, state.id,
+             judgment ? judgment->reason : "", std::move(data));
+  if (people.empty() && carriers.empty() && !es.notify.empty()) {
     step.NoRecipient("escalation step " + es.id, es.notify, timer.name);
   }
   return OkStatus();

@@ -163,10 +163,36 @@ std::string Instance::DataJson() const {
         .Field("due", ToMicros(e.due))
         .Field("at", ToMicros(e.at))
         .Field("late", e.late)
-        .Field("task", e.task_id)
-        .EndObject();
+        .Field("task", e.task_id);
+    // Only for a step by judgment, so the state of every other instance keeps its bytes.
+    if (!e.by.empty()) w.Field("by", e.by).Field("reason", e.reason);
+    w.EndObject();
   }
   w.EndArray();
+  if (!measures.empty()) {
+    w.Key("measures").BeginArray();
+    for (const auto& m : measures) {
+      w.BeginObject()
+          .Field("measure", m.measure)
+          .Field("step_id", m.step_id)
+          .Field("state", m.state)
+          .Field("chain", m.chain)
+          .Field("by", m.by)
+          .Field("reason", m.reason)
+          .Field("unit", m.unit_id);
+      w.Key("carried_out_by");
+      strings(m.carried_out_by);
+      w.Field("since", ToMicros(m.since));
+      if (m.ended_at) {
+        w.Field("ended_at", ToMicros(*m.ended_at))
+            .Field("ended_by", m.ended_by)
+            .Field("end_event", m.end_event)
+            .Field("end_reason", m.end_reason);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.Field("payment_suspended", payment_suspended);
   w.Key("bulletins");
   strings(bulletins);
@@ -273,7 +299,28 @@ Result<Instance> Instance::FromRecord(const InstanceRecord& record) {
       const json::object& e = x.as_object();
       inst.escalations.push_back({Str(e, "state"), static_cast<int>(Int(e, "step")),
                                   Str(e, "step_id"), Str(e, "measure"), Time(e, "due"),
-                                  Time(e, "at"), Bool(e, "late"), Str(e, "task")});
+                                  Time(e, "at"), Bool(e, "late"), Str(e, "task"), Str(e, "by"),
+                                  Str(e, "reason")});
+    }
+    for (const auto& x : Arr(o, "measures")) {
+      const json::object& e = x.as_object();
+      MeasureRecord m;
+      m.measure = Str(e, "measure");
+      m.step_id = Str(e, "step_id");
+      m.state = Str(e, "state");
+      m.chain = Str(e, "chain");
+      m.by = Str(e, "by");
+      m.reason = Str(e, "reason");
+      m.unit_id = Str(e, "unit");
+      m.carried_out_by = ToStrings(Arr(e, "carried_out_by"));
+      m.since = Time(e, "since");
+      if (e.contains("ended_at")) {
+        m.ended_at = Time(e, "ended_at");
+        m.ended_by = Str(e, "ended_by");
+        m.end_event = Str(e, "end_event");
+        m.end_reason = Str(e, "end_reason");
+      }
+      inst.measures.push_back(std::move(m));
     }
     inst.payment_suspended = Bool(o, "payment_suspended");
     inst.bulletins = ToStrings(Arr(o, "bulletins"));

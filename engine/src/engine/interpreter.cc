@@ -7,6 +7,7 @@
 
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign_items.h"
+#include "rectify/engine/measures.h"
 #include "rectify/notify/contact.h"
 #include "step.h"
 
@@ -390,6 +391,8 @@ Status TakeTransition(Step& step, const Transition& t, const Command& cmd) {
   }
   for (const auto& [k, v] : ladder_data) data[k] = v;
   step.Audit(cmd.actor, t.event, from, inst.record.state, cmd.reason, std::move(data));
+  // A measure that lasts until this event (payment resumed on `accept`) ends with it.
+  if (Status s = internal::EndMeasuresOn(step, t.event, cmd.actor); !s) return s;
   if (step_up) {
     const StateClock* sc = step.Clock();
     PendingTimer at_once{"escalate:" + inst.record.state + ":" + std::to_string(*step_up),
@@ -575,6 +578,9 @@ Result<Effects> Interpreter::Apply(const Instance& instance, const Command& cmd)
   }
   const definition::State& state = wf.state(*state_index);
 
+  if (cmd.event == kTakeMeasure || cmd.event == kEndMeasure) {
+    return internal::ApplyMeasure(*this, *bound, instance, cmd);
+  }
   if (cmd.event == "sign") {
     if (cmd.actor == kSystemActor || !org.FindPerson(cmd.actor)) {
       return Error::PermissionDenied("'" + cmd.actor + "' is not a person of org " +

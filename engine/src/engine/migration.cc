@@ -81,6 +81,9 @@ Result<Effects> Interpreter::Migrate(const Instance& instance, int to_version,
   for (EscalationTaken& e : inst.escalations) {
     if (auto to = rename(e.state)) e.state = *to;
   }
+  for (MeasureRecord& m : inst.measures) {
+    if (auto to = rename(m.state)) m.state = *to;
+  }
   inst.record.workflow_version = wf->info().version;
   inst.record.state = mapped->second;
 

@@ -121,10 +121,27 @@ std::vector<std::string> SplitName(const std::string& name);
 // The message a reminder carries.
 std::string DeadlineText(const Calendar& cal, Timestamp deadline, Timestamp now);
 
+// A step taken by a person's judgment (measures.cc): who, why, and through which door.
+struct Judgment {
+  std::string actor;
+  std::string reason;
+  std::string channel;
+  std::string request_id;
+};
+
 // Takes step `index` of the overdue chain of the item's current state (firing.cc): the measure,
-// its notifications, its follow-up task, deductions and bulletin, and an `escalate` audit row.
-// A timer firing calls it, and so does a reopening that steps the ladder up (interpreter.cc).
+// its notifications (the carrying unit's too), its follow-up task, deductions and bulletin, a
+// lasting measure's record, and an `escalate` audit row. A timer firing calls it, a reopening
+// that steps the ladder up (interpreter.cc), and a person taking the step by `judgment`
+// (measures.cc; the row's actor and reason are theirs).
 Status FireEscalation(const Interpreter& interp, Step& step, const PendingTimer& timer, int index,
-                      bool late);
+                      bool late, const Judgment* judgment = nullptr);
+
+// Measures (measures.cc): takes or ends one as `cmd` says (kTakeMeasure / kEndMeasure), or
+// refuses changing nothing; and ends those in force that `event` ends (`until: events`), after
+// the event's own audit row.
+Result<Effects> ApplyMeasure(const Interpreter& interp, const Bound& bound,
+                             const Instance& instance, const Command& cmd);
+Status EndMeasuresOn(Step& step, const std::string& event, const std::string& actor);
 
 }  // namespace rectify::engine::internal

@@ -12,6 +12,12 @@
 //   for (const EscalationStep& s : chain.steps())
 //     Timestamp when = *OffsetFrom(*wf.calendar(), deadline, s.after);
 //
+// A step may also be taken by judgment (seed 002: finance suspends payment "for the illegal
+// allocation and use of funds"), by a person holding one of `judgment->by` for the item, at any
+// time `judgment->when` allows, with a reason; `carried_out_by` names who carries the measure out
+// (told besides `notify`); `until` makes it a measure that lasts until an event of the item's
+// workflow or an explicit act ends it (engine/include/rectify/engine/measures.h).
+//
 // Thread-safety: immutable once compiled; share it freely (shared_ptr<const Escalation>).
 #pragma once
 
@@ -32,6 +38,24 @@ struct FollowUpTask {
   SourcePos pos;
 };
 
+// Who may take a step by judgment, and when.
+struct StepJudgment {
+  enum class When {
+    kOpen,     // in any state that runs the chain, before or after the deadline
+    kOverdue,  // only once the state's deadline has passed
+  };
+  std::vector<RolePath> by;  // org roles (checked over the item's unit as a transition's `by:`)
+  When when = When::kOpen;
+  SourcePos pos;
+};
+
+// What ends a measure that lasts (`until:`).
+struct MeasureUntil {
+  std::vector<std::string> events;  // events of the item's workflow that end it (accept)
+  std::vector<RolePath> by;         // who may end it by an explicit act, with a reason
+  SourcePos pos;
+};
+
 struct EscalationStep {
   int index = 0;
   std::string id;  // "step-1" unless named
@@ -43,7 +67,10 @@ struct EscalationStep {
   double score = 0;      // points deducted (stored negative, as written: -2)
   std::string bulletin;  // unit kind whose bulletin names the unit; empty: none
   bool urgent = false;
-  bool suspend_payment = false;  // set by measure suspend_payment, or explicitly
+  bool suspend_payment = false;          // set by measure suspend_payment, or explicitly
+  std::optional<StepJudgment> judgment;  // may be taken by judgment; nullopt: only by time
+  std::vector<RolePath> carried_out_by;  // who carries the measure out (told of it)
+  std::optional<MeasureUntil> until;     // lasts until ended; nullopt: a one-off measure
   SourcePos pos;
 };
 

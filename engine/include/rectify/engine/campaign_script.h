@@ -15,6 +15,11 @@
 //   reject   share of first verifications that send the item back (resubmitted 2 working days on)
 //   look_back_fail  share of items a look back sampled that the inspector reopens
 //
+// An item about funds (资金 in its title) whose escalation chain opens a measure that lasts to
+// judgment (jinkouhe-funds: suspend payment) has it taken two working days after assignment by
+// the first person the step's `judgment.by` names, for "违规拨付使用项目资金" (seed 002); it
+// ends as the chain says (on the item's acceptance).
+//
 //   CadreScript script(engine, campaign, {.seed = 7});
 //   std::vector<Registration> batch = script.Registrations(ledger);   // ledger.h: ParseLedger
 //   ImportLedgerRegistrations(engine, ledger, batch, options, {.dry_run = true}, diags);
@@ -113,6 +118,7 @@ class CadreScript {
   // Plans the next move of whoever the instance now waits for.
   Status PlanNext(const std::string& id);
   Status PlanSubmit(const Instance& inst);
+  Status PlanJudgment(const Instance& inst);
   Status PlanVerify(const Instance& inst);
   std::string PickHolder(const std::string& unit, const std::string& role,
                          const std::string& salt) const;

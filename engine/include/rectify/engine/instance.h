@@ -63,6 +63,30 @@ struct EscalationTaken {
   Timestamp at;         // when it took effect
   bool late = false;    // fired well after `due` (the engine was down)
   std::string task_id;  // the follow-up instance it opened; empty when none
+  // Taken by judgment (engine/include/rectify/engine/measures.h): the person who decided and
+  // why; empty for a step taken by time.
+  std::string by;
+  std::string reason;
+};
+
+// A measure that lasts (an escalation step with `until:`), taken by time or by judgment: in force
+// from `since` until `ended_at`, then kept as history. Counted by measure name and step id.
+struct MeasureRecord {
+  std::string measure;  // definition::MeasureName ("suspend_payment")
+  std::string step_id;
+  std::string state;  // the state whose chain it belongs to
+  std::string chain;  // name@version
+  std::string by;     // the person who decided it; kSystemActor for a step by time
+  std::string reason;
+  std::string unit_id;                      // the unit that carries it out; empty: not named
+  std::vector<std::string> carried_out_by;  // the people told to carry it out
+  Timestamp since;
+  std::optional<Timestamp> ended_at;  // in force while unset
+  std::string ended_by;               // a person id, or kSystemActor for an event of the item
+  std::string end_event;              // the item's event that ended it; empty: an explicit act
+  std::string end_reason;
+
+  bool in_force() const { return !ended_at.has_value(); }
 };
 
 struct ScoreDeduction {
@@ -137,6 +161,7 @@ struct Instance {
   std::map<std::string, std::string> fields;  // workflow fields, as text (people: comma-separated)
   std::map<std::string, StateClock> clocks;   // by state id
   std::vector<EscalationTaken> escalations;
+  std::vector<MeasureRecord> measures;  // measures that last, in force or ended, oldest first
   bool payment_suspended = false;
   std::vector<std::string> bulletins;  // ids of the units whose bulletins name this item's unit
   std::vector<ScoreDeduction> deductions;

@@ -97,6 +97,8 @@ struct Command {
   // Uploaded files (the API's evidence routes): recorded on the instance with their hash, and in
   // the audit row's data as `files` [{name, sha256, type, size}]; they count as evidence.
   std::vector<EvidenceFile> files;
+  // kTakeMeasure / kEndMeasure (measures.h): the escalation step (or its measure) acted on.
+  std::string measure;
 };
 
 // What applying a command, a registration or a timer firing changes. Nothing is applied until a
