@@ -136,6 +136,7 @@ std::vector<Route> AllRoutes() {
   for (auto& r : StreamRoutes()) all.push_back(std::move(r));
   for (auto& r : BoardRoutes()) all.push_back(std::move(r));
   for (auto& r : PosterRoutes()) all.push_back(std::move(r));
+  for (auto& r : RehearsalRoutes()) all.push_back(std::move(r));
   return all;
 }
 
