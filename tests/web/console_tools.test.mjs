@@ -23,7 +23,8 @@ const file = (name, text) => {
 let server;
 let browser;
 before(async () => {
-  server = await startServer();
+  // Four weeks after the harness's items were registered: their reminders are in the outbox.
+  server = await startServer({ from: '2017-05-19T10:00:00+08:00' });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -47,7 +48,8 @@ for (const v of VARIANTS) {
     // The chart is drawn (a canvas), the weeks are listed, and the figures are those of a run.
     await page.waitForSelector('.console-chart canvas');
     const total = async (k) => Number(await page.locator(`.total-${k} strong`).innerText());
-    assert.equal(await total('registeredN'), 96);
+    // The ledger's 96 problems, and the items the campaign's checkpoints opened.
+    assert.ok((await total('registeredN')) >= 96);
     assert.ok((await total('reminders')) > 0);
     assert.ok((await total('escalations')) > 0);
     assert.ok((await total('closings')) > 0);
@@ -135,9 +137,9 @@ for (const v of VARIANTS) {
     assert.match(source, /kind: workflow/);
     // A transition to a state that does not exist: the error is at its line.
     const lines = source.split('\n');
-    const at = lines.findIndex((l) => /^\s+to: /.test(l));
-    assert.ok(at > 0, 'the workflow has a transition');
-    lines[at] = lines[at].replace(/to: .*/, 'to: nowhere');
+    const at = lines.findIndex((l) => /\bsubmit: \{ to: verifying/.test(l));
+    assert.ok(at > 0, 'the workflow has its submit transition');
+    lines[at] = lines[at].replace('to: verifying', 'to: nowhere');
     await page.fill('#definition-text', lines.join('\n'));
     await page.click('.definition-validate');
     await page.waitForSelector('.definition-diagnostics li');
@@ -185,6 +187,7 @@ test('a dead letter is retried from the console', async () => {
       `working_hours: "00:00-24:00"\nyears: { ${years} }\n---\n` +
       'kind: channels\nname: web-test\ncalendar: round-the-clock\nchannels:\n  log: { kind: log }\nroutes: { email: log }\n',
   );
+  for (let i = 0; i < 100 && !/T-A1/.test(server.rectify(['outbox', 'list'])); i++) await page.waitForTimeout(200);
   server.rectify(['dispatch', '--once', '--channels', channels]);
   await page.reload();
   await page.waitForSelector('.dead-letters tbody tr');

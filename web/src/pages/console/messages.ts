@@ -20,6 +20,7 @@ export default {
       to: '到',
       by: '由',
       noCampaigns: '没有专项行动。',
+      scroll: '表格（可左右滚动）',
       nav: { overview: '总览', rehearse: '演练', ledger: '台账导入', definitions: '流程定义', deadLetters: '投递失败' },
       rehearse: {
         title: '专项行动演练',
@@ -119,6 +120,7 @@ export default {
       to: 'To',
       by: 'By',
       noCampaigns: 'No campaigns.',
+      scroll: 'Table (scrolls sideways)',
       nav: { overview: 'Overview', rehearse: 'Rehearse', ledger: 'Ledger import', definitions: 'Definitions', deadLetters: 'Dead letters' },
       rehearse: {
         title: 'Rehearse a campaign',
