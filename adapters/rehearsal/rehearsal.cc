@@ -2,6 +2,7 @@
 // (rehearsal.h).
 #include "adapters/rehearsal/rehearsal.h"
 
+#include <algorithm>
 #include <map>
 
 #include "rectify/engine/campaign.h"
@@ -18,7 +19,7 @@ Result<engine::SimulationReport> Rehearsal::Run(const std::vector<engine::Regist
                                                 SimulatedDelivery& delivery,
                                                 const std::function<void(Timestamp)>& progress,
                                                 const std::function<Status()>& stop) {
-  if (Status st = engine_.RegisterDefinitions(); !st) return st.error();
+  if (Status st = engine_.RegisterDefinitions(plan_.texts); !st) return st.error();
   const definition::DefinitionInfo& info = plan_.campaign->info();
   auto run = engine::StartCampaign(engine_, info.name, info.version);
   if (!run) return run.error();
@@ -63,10 +64,12 @@ Counts CountWeeks(const std::vector<TimelineEvent>& events, const Calendar& cal,
   Date first = monday(cal.DateOf(from));
   Date last = monday(cal.DateOf(until - std::chrono::microseconds(1)));
   for (Date d = first; d <= last; d += std::chrono::days(7)) out.weeks.push_back(Week{d});
+  // Every event counts: one before the first day (a ledger row registered earlier) in the first
+  // week, one at the run's very end (a timer due at midnight) in the last.
+  const long last_week = static_cast<long>(out.weeks.size()) - 1;
   for (const TimelineEvent& e : events) {
-    if (e.at < from || e.at >= until || out.weeks.empty()) continue;
-    auto index = (monday(cal.DateOf(e.at)) - first).count() / 7;
-    if (index < 0 || index >= static_cast<long>(out.weeks.size())) continue;
+    long index = (monday(cal.DateOf(e.at)) - first).count() / 7;
+    index = std::clamp(index, 0L, last_week);
     Week& w = out.weeks[static_cast<std::size_t>(index)];
     const auto& name = e.fields.at("event");
     int* counter = nullptr;

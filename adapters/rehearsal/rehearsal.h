@@ -16,6 +16,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -37,6 +38,9 @@ struct RehearsalPlan {
   Timestamp from;                                        // the clock starts here
   Timestamp until;                                       // and the run stops here
   engine::CadreBehaviour behaviour;
+  // The source of definitions that came from no file (an uploaded campaign), by the file name
+  // they were loaded under (Engine::RegisterDefinitions).
+  std::map<std::string, std::string> texts;
 };
 
 class Rehearsal {
@@ -73,7 +77,9 @@ class Rehearsal {
 };
 
 // The run counted per calendar week (Monday to Sunday on the campaign's calendar), each week from
-// the one holding `from` to the one holding the last instant before `until`, empty weeks too.
+// the one holding `from` to the one holding the last instant before `until`, empty weeks too;
+// an event outside them (a ledger row registered before `from`, a timer due at `until` itself)
+// counts in the nearest week, so the weeks add up to the whole run.
 struct Week {
   Date monday;
   int reminders = 0;    // reminder events

@@ -26,8 +26,8 @@ class MultipartBody {
                         const std::string& content,
                         const std::string& declared_type = "application/octet-stream") {
     body_ += "--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"" + field +
-             "\"; filename=\"" + filename + "\"\r\nContent-Type: " + declared_type +
-             "\r\n\r\n" + content + "\r\n";
+             "\"; filename=\"" + filename + "\"\r\nContent-Type: " + declared_type + "\r\n\r\n" +
+             content + "\r\n";
     return *this;
   }
   MultipartBody& Field(const std::string& name, const std::string& value) {

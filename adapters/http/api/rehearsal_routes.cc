@@ -191,7 +191,10 @@ http::Response Rehearse(Call& call) {
   store_soci::Database* raw = db->get();
   std::unique_ptr<Store> store = store_soci::MakeStore(std::move(*db));
 
-  rehearsal::Rehearsal run({definitions, campaign, raw, store.get(), from, until, behaviour});
+  rehearsal::RehearsalPlan plan{definitions, campaign, raw,       store.get(),
+                                from,        until,    behaviour, {}};
+  if (has_definition) plan.texts["upload.yaml"] = definition_text;  // the name it was checked under
+  rehearsal::Rehearsal run(plan);
   std::vector<engine::Registration> ledger;
   Diagnostics ledger_diags;
   if (has_ledger) {
