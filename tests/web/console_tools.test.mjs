@@ -47,6 +47,8 @@ for (const v of VARIANTS) {
     await page.waitForSelector('.rehearse-result', { timeout: 120000 });
     // The chart is drawn (a canvas), the weeks are listed, and the figures are those of a run.
     await page.waitForSelector('.console-chart canvas');
+    // A hover shows the week's figures (drawn on the canvas: no inline style for the CSP to refuse).
+    await page.hover('.console-chart canvas', { position: { x: 400, y: 150 } });
     const total = async (k) => Number(await page.locator(`.total-${k} strong`).innerText());
     // The ledger's 96 problems, and the items the campaign's checkpoints opened.
     assert.ok((await total('registeredN')) >= 96);

@@ -36,7 +36,7 @@ const COLOURS: Record<(typeof SERIES)[number], string> = {
 // The chart of the weeks; `label` names a series in the page's language, `week` a week's label.
 export function weeksChart(weeks: RehearsalWeek[], label: (s: string) => string, week: (monday: string) => string) {
   return {
-    tooltip: { trigger: 'axis' },
+    tooltip: { trigger: 'axis', renderMode: 'richText' },
     legend: { data: SERIES.map(label) },
     grid: { left: 8, right: 16, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: weeks.map((w) => week(w.week)) },
