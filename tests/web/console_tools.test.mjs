@@ -48,7 +48,7 @@ for (const v of VARIANTS) {
     // The chart is drawn (a canvas), the weeks are listed, and the figures are those of a run.
     await page.waitForSelector('.console-chart canvas');
     // A hover shows the week's figures (drawn on the canvas: no inline style for the CSP to refuse).
-    await page.hover('.console-chart canvas', { position: { x: 400, y: 150 } });
+    await page.hover('.console-chart canvas');
     const total = async (k) => Number(await page.locator(`.total-${k} strong`).innerText());
     // The ledger's 96 problems, and the items the campaign's checkpoints opened.
     assert.ok((await total('registeredN')) >= 96);
