@@ -11,6 +11,7 @@
 
 #include "tests/http/api_table_support.h"
 #include "tests/http/multipart_body.h"
+#include "tests/support/xlsx_file.h"
 
 namespace rectify {
 namespace {
@@ -173,6 +174,37 @@ TEST_P(ApiRehearsalTest, RefusesWhatItCannotRunSayingWhatToFix) {
   a = Rehearse(extra);
   EXPECT_EQ(a.status, 400) << a.body;
   EXPECT_THAT(a.body, HasSubstr("speed"));
+}
+
+TEST_P(ApiRehearsalTest, AnXlsxLedgerIsReadAsACsvOneIsWithItsCellsNamed) {
+  Start();
+  auto workbook = [&](const std::string& limit) {
+    testing::XlsxSheet sheet{
+        "台账",
+        {{"编号", "问题", "责任单位", "责任人", "登记日期", "整改时限"},
+         {"X-1", "酿溪镇档案不全", "niangxi", "xs-0012", "#d2017-04-21", "15wd"},
+         {"X-2", "长塘村饮水工程未完工", "niangxi-team-1", "xs-0014", "#d2017-04-21", limit}},
+        {}};
+    std::string file = env_->db().dir().File("ledger-" + limit + ".xlsx");
+    testing::WriteXlsx(file, {sheet});
+    return ReadFile(file);
+  };
+  MultipartBody good;
+  good.Field("campaign", "xinshao-2017")
+      .Field("until", "2017-05-31")
+      .FileAs("ledger", "台账.xlsx", workbook("10wd"));
+  HttpAnswer a = Rehearse(good);
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(a.Json().at("ledger").at("rows").as_int64(), 2);
+  EXPECT_EQ(a.Json().at("ledger").at("file"), "台账.xlsx");
+  EXPECT_GE(a.Json().at("totals").at("registered").as_int64(), 2);
+
+  MultipartBody bad;
+  bad.Field("campaign", "xinshao-2017").FileAs("ledger", "台账.xlsx", workbook("10 days"));
+  a = Rehearse(bad);
+  ASSERT_EQ(a.status, 422) << a.body;
+  EXPECT_EQ(a.Json().at("error").at("code"), "invalid_ledger");
+  EXPECT_THAT(a.body, HasSubstr("台账!F3"));
 }
 
 TEST_P(ApiRehearsalTest, StopsAtItsTimeLimitAndSaysSo) {
