@@ -20,18 +20,14 @@
 #include "adapters/notify/channel_factory.h"
 #include "adapters/notify/directory.h"
 #include "adapters/notify/renderer.h"
+#include "adapters/rehearsal/simulated_delivery.h"
 #include "rectify/definition/definition_set.h"
 
 namespace rectify::cli {
 
-struct NotifySetup {
-  std::shared_ptr<const definition::DefinitionSet> definitions;
-  std::shared_ptr<const notify::ChannelsConfig> config;
-  std::shared_ptr<const Calendar> calendar;  // null: retries are not held to working hours
-  notify::Renderer renderer;
-  notify::Directory directory;
-  notify::ChannelMap channels;
-};
+// The definitions, channels file, templates and channels (adapters/rehearsal/simulated_delivery.h,
+// where a rehearsal delivers through them).
+using NotifySetup = rehearsal::DeliverySetup;
 
 struct NotifyOptions {
   DefinitionSources definitions;   // definition_sources.h

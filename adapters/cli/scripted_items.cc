@@ -1,28 +1,12 @@
+// A scripted ledger read from a file and checked, its diagnostics printed (scripted_items.h).
 #include "adapters/cli/scripted_items.h"
 
-#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "adapters/cli/text_table.h"
-#include "rectify/calendar/span.h"
-#include "rectify/engine/ledger.h"
 
 namespace rectify::cli {
-
-Status CheckBehaviour(const engine::CadreBehaviour& b) {
-  for (auto [name, v] :
-       {std::pair{"--on-time", b.on_time}, std::pair{"--late", b.late},
-        std::pair{"--reject", b.reject}, std::pair{"--look-back-fail", b.look_back_fail}}) {
-    if (!(v >= 0 && v <= 1)) {
-      return Error::BadInput(std::string(name) + " is a share between 0 and 1, e.g. 0.25");
-    }
-  }
-  if (b.on_time + b.late > 1 + 1e-9) {
-    return Error::BadInput("--on-time and --late add up to more than 1; the rest never submit");
-  }
-  return OkStatus();
-}
 
 Result<std::vector<engine::Registration>> LoadScriptedLedger(Context& ctx, const std::string& path,
                                                              engine::Engine& engine,
@@ -33,64 +17,14 @@ Result<std::vector<engine::Registration>> LoadScriptedLedger(Context& ctx, const
   if (!in) return Error::BadInput("cannot read the ledger " + path + "; check the path");
   std::ostringstream text;
   text << in.rdbuf();
-
-  // The rows' workflow, chain and time limit follow the precedence every registration does
-  // (engine/campaign_items.h): a row's cells, then the campaign's items:, then the workflow's.
-  engine::LedgerOptions options;
-  options.file = path;
-  options.campaign = campaign.info().name;
-  options.assign_event.clear();  // the script assigns, as a registrar of each row's unit
-  options.date_registered_at = std::chrono::hours(9);
-
   Diagnostics diags;
-  engine::Ledger ledger =
-      engine::ParseLedger(text.str(), engine.interpreter().definitions(), options, diags);
-  auto column = [&](const char* name) {
-    auto it = std::find(ledger.columns.begin(), ledger.columns.end(), name);
-    return it == ledger.columns.end() ? 0 : static_cast<int>(it - ledger.columns.begin()) + 1;
-  };
-  const Calendar& cal = campaign.calendar();
-  const engine::LedgerRow* first_after = nullptr;
-  int after = 0;
-  for (const engine::LedgerRow& row : ledger.rows) {
-    if (row.item.campaign != campaign.info().name) {
-      diags.Error({path, row.row, column("campaign")}, "campaign",
-                  "the row belongs to campaign '" + row.item.campaign + "', and this run is " +
-                      campaign.info().name + "'s",
-                  "leave the cell empty, or run that campaign");
-    }
-    if (row.item.at >= until) {
-      if (!first_after) first_after = &row;
-      ++after;
-    }
-  }
-  if (first_after) {
-    diags.Warning({path, first_after->row, column("registered_at")}, "registered_at",
-                  cal.FormatLocal(first_after->item.at) + " is after the run ends (" +
-                      cal.FormatLocal(until) + "), so this row" +
-                      (after > 1 ? " and " + std::to_string(after - 1) + " later ones are"
-                                 : std::string(" is")) +
-                      " not registered",
-                  "run further (--until) to see them");
-  }
-  std::vector<engine::Registration> batch;
-  if (!diags.has_errors()) {
-    batch = script.Registrations(ledger);
-    ProgressLine progress(ctx.err, "checking " + path);
-    engine::ImportOptions check;
-    check.dry_run = true;
-    if (ledger.rows.size() >= 100) {
-      check.progress = [&](std::size_t done, std::size_t total) { progress.Update(done, total); };
-    }
-    auto report = engine::ImportLedgerRegistrations(engine, ledger, batch, options, check, diags);
-    if (!report && !diags.has_errors()) return report.error();
-  }
-  diags.Sort();
+  ProgressLine progress(ctx.err, "checking " + path);
+  auto batch = rehearsal::CheckScriptedLedger(
+      text.str(), path, engine, script, campaign, until, diags,
+      [&](std::size_t done, std::size_t total) { progress.Update(done, total); });
+  // A failure that is no row's problem (the database) is said alone, as before the check moved.
+  if (!batch && !diags.has_errors()) return batch.error();
   ctx.err << diags.Format();
-  if (diags.has_errors()) {
-    return Error::BadInput(path + ": " + std::to_string(diags.error_count()) + " error" +
-                           (diags.error_count() == 1 ? "" : "s") + "; nothing was run");
-  }
   return batch;
 }
 

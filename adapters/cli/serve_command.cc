@@ -21,9 +21,9 @@
 #include "adapters/cli/cli.h"
 #include "adapters/cli/scripted_items.h"
 #include "adapters/cli/serve_node.h"
-#include "adapters/cli/timeline.h"
 #include "adapters/http/health_routes.h"
 #include "adapters/http/http_server.h"
+#include "adapters/rehearsal/timeline.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/campaign_script.h"
 #include "rectify/metrics.h"
@@ -227,7 +227,7 @@ void RunServe(Context& ctx, const ServeOptions& o) {
   auto run = engine::StartCampaign(engine, s.campaign->info().name, s.campaign->info().version);
   if (!run) return ctx.Fail(run.error());
   script->AddLedger(*ledger);
-  Timeline timeline(s.db->session(), s.campaign);
+  rehearsal::Timeline timeline(s.db->session(), s.campaign);
   // What happened before this start is history; print only what happens from now on.
   if (auto old = timeline.ReadNew(); !old) return ctx.Fail(old.error());
 
@@ -246,7 +246,7 @@ void RunServe(Context& ctx, const ServeOptions& o) {
       ctx.Fail(events.error());
       return false;
     }
-    for (const TimelineEvent& e : *events) {
+    for (const rehearsal::TimelineEvent& e : *events) {
       std::string name(e.fields.at("event").as_string());
       if (name == "notification" && !o.notifications) continue;
       std::string at = cal.FormatLocal(e.at).substr(0, 16);
@@ -397,6 +397,10 @@ void RegisterServe(CLI::App& app, Context& ctx) {
                   "With --listen: workers of their own for reports, exports, audit verification "
                   "and calendar feeds, which read a whole scope (default 2)")
       ->check(CLI::Range(1, 64));
+  cmd->add_option("--rehearsal-limit", o->node.rehearsal_limit,
+                  "With --listen: seconds of real time a campaign rehearsal (POST "
+                  "/api/v1/rehearsals) may run before it is stopped (default 120)")
+      ->check(CLI::Range(0.001, 3600.0));
   cmd->add_option("--batch", o->node.batch, "Timers claimed and fired per transaction (1000)");
   cmd->add_option("--lease", o->node.lease_seconds,
                   "Seconds a claimed timer stays leased to this node (30)");

@@ -9,13 +9,14 @@
 #include <cctype>
 
 #include "adapters/cli/campaign_session.h"
+#include "adapters/cli/database_access.h"
 #include "adapters/cli/definition_sources.h"
 #include "adapters/cli/engine_access.h"
-#include "adapters/cli/timeline.h"
 #include "adapters/http/api/api_service.h"
 #include "adapters/http/health_routes.h"
 #include "adapters/http/http_server.h"
 #include "adapters/http/static_files.h"
+#include "adapters/rehearsal/timeline.h"
 #include "adapters/store/soci/soci_store.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/scheduler/scheduler.h"
@@ -238,6 +239,8 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     ao.clock = clock.get();
     ao.workers = o.api_workers;
     ao.heavy_workers = o.api_heavy_workers;
+    ao.migrations_dir = MigrationsDir(ctx, "");
+    ao.rehearsal_seconds = o.rehearsal_limit;
     ao.max_upload = *max_upload;
     ao.public_unit = o.public_unit;
     ao.public_registrar = o.public_registrar;
@@ -265,14 +268,14 @@ void RunNode(Context& ctx, const NodeOptions& o) {
 
   // With a campaign, its events are printed as they commit, read back from the audit log.
   std::unique_ptr<store_soci::Database> timeline_db;
-  std::unique_ptr<Timeline> timeline;
+  std::unique_ptr<rehearsal::Timeline> timeline;
   if (campaign) {
     store_soci::OpenOptions options;
     options.create = false;
     auto db = store_soci::Database::Open(*url, options);
     if (!db) return ctx.Fail(db.error());
     timeline_db = std::move(*db);
-    timeline = std::make_unique<Timeline>(timeline_db->session(), campaign);
+    timeline = std::make_unique<rehearsal::Timeline>(timeline_db->session(), campaign);
     if (auto old = timeline->ReadNew(); !old) return ctx.Fail(old.error());
   }
   auto print_new = [&] {
@@ -282,7 +285,7 @@ void RunNode(Context& ctx, const NodeOptions& o) {
       ctx.err << "rectify: error: " << events.error().message() << "\n";
       return;
     }
-    for (const TimelineEvent& e : *events) {
+    for (const rehearsal::TimelineEvent& e : *events) {
       std::string name(e.fields.at("event").as_string());
       if (name == "notification" && !o.notifications) continue;
       std::string at = cal->FormatLocal(e.at).substr(0, 16);

@@ -13,11 +13,12 @@
 namespace rectify::cli {
 
 struct NodeOptions {
-  std::string listen;         // HOST:PORT for /healthz and /metrics; empty: no HTTP
-  std::string node_id;        // lease owner; default: host name and process id
-  int workers = 0;            // 0: 2 on PostgreSQL, 1 on SQLite
-  int api_workers = 4;        // the API's threads, each with its own connection (with --listen)
-  int api_heavy_workers = 2;  // the same, for reports, exports, audit and feeds
+  std::string listen;            // HOST:PORT for /healthz and /metrics; empty: no HTTP
+  std::string node_id;           // lease owner; default: host name and process id
+  int workers = 0;               // 0: 2 on PostgreSQL, 1 on SQLite
+  int api_workers = 4;           // the API's threads, each with its own connection (with --listen)
+  int api_heavy_workers = 2;     // the same, for reports, exports, audit and feeds
+  double rehearsal_limit = 120;  // seconds a rehearsal (POST /api/v1/rehearsals) may run
   std::int64_t batch = 1000;
   double lease_seconds = 30;
   double speed = 0;               // > 0: an accelerated clock (rehearsals, tests)

@@ -16,14 +16,15 @@
 // `delivery` event per attempt follows the timeline.
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 
 #include "adapters/cli/campaign_session.h"
 #include "adapters/cli/cli.h"
+#include "adapters/cli/notify_session.h"
 #include "adapters/cli/scripted_items.h"
-#include "adapters/cli/simulate_delivery.h"
-#include "adapters/cli/timeline.h"
+#include "adapters/rehearsal/rehearsal.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/campaign_script.h"
 
@@ -39,6 +40,40 @@ struct SimulateOptions {
   bool quiet = false;
   NotifyOptions notify;
 };
+
+// One `delivery` event per attempt, in order (jsonl: {"at","event":"delivery","item",
+// "recipient","channel","outcome","attempt","dedup_key"}), after the timeline, and a summary line
+// on standard error.
+Status PrintDeliveries(Context& ctx, rehearsal::SimulatedDelivery& delivery, const Calendar& cal) {
+  auto attempts = delivery.Attempts();
+  if (!attempts) return attempts.error();
+  bool jsonl = ctx.format() == Format::kJsonl;
+  for (const notify::DeliveryAttempt& a : *attempts) {
+    if (jsonl) {
+      boost::json::object o{{"at", cal.FormatLocal(a.at)}, {"event", "delivery"}};
+      // As in the timeline: a campaign run's messages name no item.
+      if (!a.instance_id.empty() && a.instance_id.rfind("campaign:", 0) != 0) {
+        o["item"] = a.instance_id;
+      }
+      o["recipient"] = a.recipient;
+      o["channel"] = a.channel;
+      o["outcome"] = a.outcome;
+      o["attempt"] = a.attempt;
+      o["dedup_key"] = a.dedup_key;
+      if (!a.detail.empty() && a.outcome != "delivered") o["detail"] = a.detail;
+      ctx.out << boost::json::serialize(o) << "\n";
+    } else {
+      std::string at = cal.FormatLocal(a.at).substr(0, 16);
+      at[10] = ' ';
+      ctx.out << at << "  delivery            " << a.outcome << " to " << a.recipient << " via "
+              << a.channel << " (" << a.instance_id << ")\n";
+    }
+  }
+  const notify::DispatchStats& total = delivery.totals();
+  ctx.err << "delivered " << total.delivered << " messages (" << total.digests << " digests), "
+          << total.retried << " retries, " << total.dead << " dead letters\n";
+  return OkStatus();
+}
 
 void RunSimulate(Context& ctx, const SimulateOptions& o) {
   engine::CadreBehaviour behaviour{o.seed, o.on_time, o.late, o.reject, o.look_back_fail};
@@ -63,21 +98,17 @@ void RunSimulate(Context& ctx, const SimulateOptions& o) {
     until = *t;
   }
   if (until <= from) return ctx.Fail(Error::BadInput("--until must come after the start"));
-  boost::asio::io_context io;
-  VirtualClock clock(from);
-  engine::Engine engine(*s.store, clock, s.definitions);
-  engine::CadreScript script(engine, s.campaign, behaviour);
+  rehearsal::Rehearsal rehearsal(
+      {s.definitions, s.campaign, s.db, s.store.get(), from, until, behaviour, {}});
   // The whole ledger is checked before anything runs.
   std::vector<engine::Registration> ledger;
   if (!o.items.empty()) {
-    auto read = LoadScriptedLedger(ctx, o.items, engine, script, *s.campaign, until);
+    auto read = LoadScriptedLedger(ctx, o.items, rehearsal.engine(), rehearsal.script(),
+                                   *s.campaign, until);
     if (!read) return ctx.Fail(read.error());
     ledger = std::move(*read);
   }
-  if (Status st = engine.RegisterDefinitions(); !st) return ctx.Fail(st.error());
-  auto run = engine::StartCampaign(engine, s.campaign->info().name, s.campaign->info().version);
-  if (!run) return ctx.Fail(run.error());
-  script.AddLedger(ledger);
+  engine::CadreScript& script = rehearsal.script();
 
   bool tty = !o.quiet && isatty(STDERR_FILENO) == 1;
   int ticks = 0;
@@ -86,20 +117,23 @@ void RunSimulate(Context& ctx, const SimulateOptions& o) {
     ctx.err << "\rsimulating " << s.campaign->info().name << ": " << FormatDate(cal.DateOf(now))
             << " (" << script.actions() << " actions)\033[K" << std::flush;
   };
-  // The outbox is delivered while the run goes on (simulate_delivery.h): through the channels
-  // file's channels with --channels, else on time to no one.
-  std::unique_ptr<SimulatedDelivery> delivery;
+  // The outbox is delivered while the run goes on (simulated_delivery.h): through the channels
+  // file's channels with --channels, else on time to no one. A log channel on standard output
+  // writes to standard error here: standard output is the timeline, one format.
+  std::unique_ptr<rehearsal::SimulatedDelivery> delivery;
   if (!o.notify.channels.empty()) {
     NotifyOptions notify = o.notify;
     notify.definitions = o.definitions;
     notify.files = {s.campaign->info().pos.file};  // a campaign file may hold its org too
-    auto d = SimulatedDelivery::Open(ctx, notify, *s.db, *s.store, cal, clock, o.seed);
-    if (!d) return ctx.Fail(d.error());
-    delivery = std::move(*d);
+    auto setup = LoadNotifySetup(ctx, notify, ctx.err, &rehearsal.clock());
+    if (!setup) return ctx.Fail(setup.error());
+    delivery = rehearsal::SimulatedDelivery::Through(std::move(*setup), *s.db, *s.store, cal,
+                                                     rehearsal.clock(), o.seed);
   } else {
-    delivery = SimulatedDelivery::OnTime(ctx, *s.db, *s.store, cal, clock, s.definitions);
+    delivery = rehearsal::SimulatedDelivery::OnTime(*s.db, *s.store, cal, rehearsal.clock(),
+                                                    s.definitions);
   }
-  auto report = delivery->Run(engine, io, script, until, progress);
+  auto report = rehearsal.Run(ledger, *delivery, progress);
   if (tty) ctx.err << "\r\033[K" << std::flush;
   if (!report) return ctx.Fail(report.error());
   for (const auto& e : report->fired.errors) ctx.err << "rectify: error: " << e << "\n";
@@ -108,11 +142,10 @@ void RunSimulate(Context& ctx, const SimulateOptions& o) {
     ctx.err << "rectify: warning: a scripted action was refused: " << note << "\n";
   }
 
-  Timeline timeline(s.db->session(), s.campaign);
-  auto events = timeline.ReadNew();
+  auto events = rehearsal.Timeline();
   if (!events) return ctx.Fail(events.error());
   bool jsonl = ctx.format() == Format::kJsonl;
-  for (const TimelineEvent& e : *events) {
+  for (const rehearsal::TimelineEvent& e : *events) {
     if (jsonl) {
       ctx.out << e.Json() << "\n";
     } else {
@@ -124,7 +157,7 @@ void RunSimulate(Context& ctx, const SimulateOptions& o) {
     }
   }
   if (!o.notify.channels.empty()) {
-    if (Status st = delivery->Print(); !st) return ctx.Fail(st.error());
+    if (Status st = PrintDeliveries(ctx, *delivery, cal); !st) return ctx.Fail(st.error());
   }
   ctx.out << std::flush;
   if (!o.quiet) {

@@ -21,6 +21,15 @@ class MultipartBody {
              "\r\nContent-Type: " + declared_type + "\r\n\r\n" + content + "\r\n";
     return *this;
   }
+  // A file part under the form field `field` (File's is "file").
+  MultipartBody& FileAs(const std::string& field, const std::string& filename,
+                        const std::string& content,
+                        const std::string& declared_type = "application/octet-stream") {
+    body_ += "--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"" + field +
+             "\"; filename=\"" + filename + "\"\r\nContent-Type: " + declared_type + "\r\n\r\n" +
+             content + "\r\n";
+    return *this;
+  }
   MultipartBody& Field(const std::string& name, const std::string& value) {
     body_ += "--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"" + name +
              "\"\r\n\r\n" + value + "\r\n";

@@ -145,8 +145,21 @@ std::vector<Route> CampaignRoutes();  // campaign_routes.cc
 std::vector<Route> LedgerRoutes();    // ledger_routes.cc
 std::vector<Route> ReportRoutes();    // report_routes.cc
 std::vector<Route> StreamRoutes();
-std::vector<Route> BoardRoutes();   // board_routes.cc
-std::vector<Route> PosterRoutes();  // poster_routes.cc
+std::vector<Route> BoardRoutes();      // board_routes.cc
+std::vector<Route> PosterRoutes();     // poster_routes.cc
+std::vector<Route> RehearsalRoutes();  // rehearsal_routes.cc
+
+// An uploaded definition file (named "upload.yaml") checked together with the loaded definitions,
+// as `rectify validate` checks it (definition_routes.cc): the diagnostics and, when it compiled,
+// the set and what the upload itself defines.
+struct CheckedUpload {
+  Diagnostics diags;
+  std::shared_ptr<const definition::DefinitionSet> set;
+  std::vector<definition::DefinitionInfo> defined;
+};
+CheckedUpload CheckDefinitionUpload(const ApiOptions& options, const std::string& text);
+// Diagnostics as the API shows them: [{severity, file, line, column, path, message, hint, text}].
+boost::json::array DiagnosticsArray(const Diagnostics& diags);
 
 // Responses.
 http::Response JsonResponse(unsigned status, const boost::json::value& body);

@@ -141,6 +141,7 @@ std::vector<Route> AllRoutes() {
   for (auto& r : BoardRoutes()) all.push_back(std::move(r));
   for (auto& r : PosterRoutes()) all.push_back(std::move(r));
   for (auto& r : MeasureRoutes()) all.push_back(std::move(r));
+  for (auto& r : RehearsalRoutes()) all.push_back(std::move(r));
   return all;
 }
 

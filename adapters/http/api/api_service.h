@@ -68,6 +68,11 @@ struct ApiOptions {
   // The server's address as the public reaches it, without a trailing slash (serve --public-url):
   // a unit's poster holds <public_url>/report?unit=ID. Empty: posters are refused (409).
   std::string public_url;
+  // Rehearsals (POST /api/v1/rehearsals, rehearsal_routes.cc) run on a throw-away in-memory
+  // database made with these migrations, and stop after this many seconds of real time
+  // (serve --rehearsal-limit). Empty folder: rehearsals are refused (409).
+  std::string migrations_dir;
+  double rehearsal_seconds = 120;
 };
 
 enum class Access { kPublic, kSignedIn, kAdmin };

@@ -54,20 +54,19 @@ std::string_view SeverityName(Severity s) {
   return s == Severity::kError ? "error" : s == Severity::kWarning ? "warning" : "note";
 }
 
-// The upload checked with the loaded definitions: the diagnostics and, when it compiled, the set
-// and what the upload itself defines.
-struct Checked {
-  Diagnostics diags;
-  std::shared_ptr<const definition::DefinitionSet> set;
-  std::vector<definition::DefinitionInfo> defined;
-};
+using Checked = CheckedUpload;
 
 Checked Check(const Call& call) {
+  return CheckDefinitionUpload(call.api.options, call.request.body);
+}
+
+}  // namespace
+
+CheckedUpload CheckDefinitionUpload(const ApiOptions& o, const std::string& text) {
   Checked out;
-  const ApiOptions& o = call.api.options;
   definition::LoadOptions options;
   options.library = o.definition_library;
-  options.documents = definition::ParseYamlText(call.request.body, kUploadName, {}, out.diags);
+  options.documents = definition::ParseYamlText(text, kUploadName, {}, out.diags);
   bool parsed = !out.diags.has_errors();
   if (parsed && options.documents.empty()) {
     out.diags.Error({kUploadName, 1, 1}, "", "the file holds no definition",
@@ -82,9 +81,9 @@ Checked Check(const Call& call) {
   return out;
 }
 
-json::object DiagnosticsJson(const Checked& c) {
+json::array DiagnosticsArray(const Diagnostics& diags) {
   json::array items;
-  for (const Diagnostic& d : c.diags.items()) {
+  for (const Diagnostic& d : diags.items()) {
     items.push_back(json::object{{"severity", SeverityName(d.severity)},
                                  {"file", d.pos.file},
                                  {"line", d.pos.line},
@@ -94,6 +93,13 @@ json::object DiagnosticsJson(const Checked& c) {
                                  {"hint", d.hint},
                                  {"text", d.Format()}});
   }
+  return items;
+}
+
+namespace {
+
+json::object DiagnosticsJson(const Checked& c) {
+  json::array items = DiagnosticsArray(c.diags);
   json::array defined;
   for (const auto& info : c.defined) {
     defined.push_back(json::object{{"kind", definition::KindName(info.kind)},

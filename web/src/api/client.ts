@@ -20,6 +20,7 @@ export class ApiError extends Error {
     public code: string, // the server's error code ("not_found"), or "network"
     message: string, // the server's message (English), for the log and as a last resort
     public retryAfter?: number,
+    public body?: unknown, // the answer's JSON (a 422's diagnostics), when it was JSON
   ) {
     super(message);
     this.name = 'ApiError';
@@ -80,8 +81,10 @@ function headersFor(method: string, opts: CallOptions, json: boolean): Record<st
 export async function errorFrom(res: Response): Promise<ApiError> {
   let code = `http_${res.status}`;
   let message = res.statusText || `HTTP ${res.status}`;
+  let json: unknown;
   try {
     const body = await res.json();
+    json = body;
     if (body && body.error) {
       code = body.error.code ?? code;
       message = body.error.message ?? message;
@@ -90,7 +93,7 @@ export async function errorFrom(res: Response): Promise<ApiError> {
     // not JSON: keep the status
   }
   const ra = Number(res.headers.get('Retry-After'));
-  return new ApiError(res.status, code, message, Number.isFinite(ra) && ra > 0 ? ra : undefined);
+  return new ApiError(res.status, code, message, Number.isFinite(ra) && ra > 0 ? ra : undefined, json);
 }
 
 function csrfMissing(e: ApiError): boolean {
@@ -106,14 +109,17 @@ async function refreshCsrf(): Promise<boolean> {
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
-  const isForm = typeof FormData !== 'undefined' && body instanceof FormData;
+  // A form or a Blob (a YAML file: new Blob([text], { type: 'text/yaml' })) goes as it is, with
+  // its own Content-Type; anything else as JSON.
+  const isForm =
+    (typeof FormData !== 'undefined' && body instanceof FormData) || (typeof Blob !== 'undefined' && body instanceof Blob);
   const send = async (): Promise<Response> => {
     try {
       return await fetch(withQuery(path, opts.query), {
         method,
         credentials: 'same-origin',
         headers: headersFor(method, opts, body !== undefined && !isForm),
-        body: body === undefined ? undefined : isForm ? (body as FormData) : JSON.stringify(body),
+        body: body === undefined ? undefined : isForm ? (body as FormData | Blob) : JSON.stringify(body),
         signal: opts.signal,
       });
     } catch (e) {

@@ -1,5 +1,7 @@
 // The headquarters' console (指挥部): campaigns and their phases across the year, checkpoints per
-// unit with who has reported, the units' QR-code posters, and definitions read as diagrams.
+// unit with who has reported, the units' QR-code posters, and definitions read as diagrams (the
+// overview); rehearsing a campaign, the ledger import with its row-by-row check, definitions
+// edited, validated and registered, and dead letters with a retry button (a page each).
 import type { RouteRecordRaw } from 'vue-router';
 
 const routes: RouteRecordRaw[] = [
@@ -9,5 +11,9 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./ConsolePage.vue'),
     meta: { title: 'console.title', nav: { label: 'console.title', order: 30 } },
   },
+  { path: '/console/rehearse', name: 'console-rehearse', component: () => import('./RehearsalPage.vue'), meta: { title: 'console.rehearse.title' } },
+  { path: '/console/ledger', name: 'console-ledger', component: () => import('./LedgerPage.vue'), meta: { title: 'console.ledger.title' } },
+  { path: '/console/definitions', name: 'console-definitions', component: () => import('./DefinitionsPage.vue'), meta: { title: 'console.defs.title' } },
+  { path: '/console/dead-letters', name: 'console-dead-letters', component: () => import('./DeadLettersPage.vue'), meta: { title: 'console.dead.title' } },
 ];
 export default routes;

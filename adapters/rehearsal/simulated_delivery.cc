@@ -1,9 +1,10 @@
-#include "adapters/cli/simulate_delivery.h"
+// The outbox of a rehearsal delivered on its virtual clock (simulated_delivery.h).
+#include "adapters/rehearsal/simulated_delivery.h"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
-#include <boost/json.hpp>
 
-namespace rectify::cli {
+namespace rectify::rehearsal {
 
 namespace {
 
@@ -22,18 +23,18 @@ void SimulatedDelivery::StartDispatcher(std::uint64_t seed) {
   notify::DispatcherOptions d_options;
   d_options.owner = "simulate";
   d_options.seed = seed;
-  NotifySetup& s = *setup_;
+  DeliverySetup& s = *setup_;
   dispatcher_ = std::make_unique<notify::Dispatcher>(
       outbox_, clock_, *s.config, s.channels, s.renderer, s.directory,
       s.calendar ? s.calendar.get() : &cal_, d_options);
 }
 
 std::unique_ptr<SimulatedDelivery> SimulatedDelivery::OnTime(
-    Context& ctx, store_soci::Database& db, Store& store, const Calendar& cal, VirtualClock& clock,
+    store_soci::Database& db, Store& store, const Calendar& cal, VirtualClock& clock,
     const std::shared_ptr<const definition::DefinitionSet>& definitions) {
-  std::unique_ptr<SimulatedDelivery> d(new SimulatedDelivery(ctx, db, store, cal, clock));
-  d->setup_ = std::make_unique<NotifySetup>();
-  NotifySetup& s = *d->setup_;
+  std::unique_ptr<SimulatedDelivery> d(new SimulatedDelivery(db, store, cal, clock));
+  d->setup_ = std::make_unique<DeliverySetup>();
+  DeliverySetup& s = *d->setup_;
   s.definitions = definitions;
   notify::ChannelSpec on_time;
   on_time.name = "simulated";
@@ -49,15 +50,13 @@ std::unique_ptr<SimulatedDelivery> SimulatedDelivery::OnTime(
   return d;
 }
 
-Result<std::unique_ptr<SimulatedDelivery>> SimulatedDelivery::Open(
-    Context& ctx, const NotifyOptions& options, store_soci::Database& db, Store& store,
-    const Calendar& cal, VirtualClock& clock, std::uint64_t seed) {
-  std::unique_ptr<SimulatedDelivery> d(new SimulatedDelivery(ctx, db, store, cal, clock));
-  // A log channel on standard output writes to standard error here: standard output is the
-  // timeline, one format.
-  auto setup = LoadNotifySetup(ctx, options, ctx.err, &clock);
-  if (!setup) return setup.error();
-  d->setup_ = std::move(*setup);
+std::unique_ptr<SimulatedDelivery> SimulatedDelivery::Through(std::unique_ptr<DeliverySetup> setup,
+                                                              store_soci::Database& db,
+                                                              Store& store, const Calendar& cal,
+                                                              VirtualClock& clock,
+                                                              std::uint64_t seed) {
+  std::unique_ptr<SimulatedDelivery> d(new SimulatedDelivery(db, store, cal, clock));
+  d->setup_ = std::move(setup);
   d->StartDispatcher(seed);
   return d;
 }
@@ -71,7 +70,8 @@ Status SimulatedDelivery::DrainNow() {
 
 Result<engine::SimulationReport> SimulatedDelivery::Run(
     engine::Engine& engine, boost::asio::io_context& io, engine::CadreScript& script,
-    Timestamp until, const std::function<void(Timestamp)>& progress) {
+    Timestamp until, const std::function<void(Timestamp)>& progress,
+    const std::function<Status()>& stop) {
   engine::SimulationReport report;
   // The engine's next timer or scripted action, if any by `until`.
   auto next_engine = [&]() -> Result<std::optional<Timestamp>> {
@@ -84,6 +84,9 @@ Result<engine::SimulationReport> SimulatedDelivery::Run(
     return at;
   };
   for (;;) {
+    if (stop) {
+      if (Status st = stop(); !st) return st.error();
+    }
     auto engine_at = next_engine();
     if (!engine_at) return engine_at.error();
     auto due = store_.PendingOutbox(until, 1);
@@ -121,35 +124,11 @@ Result<engine::SimulationReport> SimulatedDelivery::Run(
   return report;
 }
 
-Status SimulatedDelivery::Print() {
+Result<std::vector<notify::DeliveryAttempt>> SimulatedDelivery::Attempts() {
   auto attempts = outbox_.RecentAttempts(100000000);
   if (!attempts) return attempts.error();
-  bool jsonl = ctx_.format() == Format::kJsonl;
-  for (auto it = attempts->rbegin(); it != attempts->rend(); ++it) {
-    const notify::DeliveryAttempt& a = *it;
-    if (jsonl) {
-      boost::json::object o{{"at", cal_.FormatLocal(a.at)}, {"event", "delivery"}};
-      // As in the timeline: a campaign run's messages name no item.
-      if (!a.instance_id.empty() && a.instance_id.rfind("campaign:", 0) != 0) {
-        o["item"] = a.instance_id;
-      }
-      o["recipient"] = a.recipient;
-      o["channel"] = a.channel;
-      o["outcome"] = a.outcome;
-      o["attempt"] = a.attempt;
-      o["dedup_key"] = a.dedup_key;
-      if (!a.detail.empty() && a.outcome != "delivered") o["detail"] = a.detail;
-      ctx_.out << boost::json::serialize(o) << "\n";
-    } else {
-      std::string at = cal_.FormatLocal(a.at).substr(0, 16);
-      at[10] = ' ';
-      ctx_.out << at << "  delivery            " << a.outcome << " to " << a.recipient << " via "
-               << a.channel << " (" << a.instance_id << ")\n";
-    }
-  }
-  ctx_.err << "delivered " << total_.delivered << " messages (" << total_.digests << " digests), "
-           << total_.retried << " retries, " << total_.dead << " dead letters\n";
-  return OkStatus();
+  std::reverse(attempts->begin(), attempts->end());  // newest first as listed
+  return std::move(*attempts);
 }
 
-}  // namespace rectify::cli
+}  // namespace rectify::rehearsal

@@ -1,4 +1,4 @@
-#include "adapters/cli/timeline.h"
+#include "adapters/rehearsal/timeline.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,7 +6,7 @@
 
 #include "adapters/store/soci/batch.h"
 
-namespace rectify::cli {
+namespace rectify::rehearsal {
 
 namespace json = boost::json;
 
@@ -290,4 +290,4 @@ Result<std::vector<TimelineEvent>> Timeline::ReadNew() {
   return out;
 }
 
-}  // namespace rectify::cli
+}  // namespace rectify::rehearsal

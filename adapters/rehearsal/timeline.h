@@ -27,7 +27,7 @@
 #include "rectify/definition/campaign.h"
 #include "rectify/result.h"
 
-namespace rectify::cli {
+namespace rectify::rehearsal {
 
 struct TimelineEvent {
   Timestamp at;
@@ -68,4 +68,4 @@ class Timeline {
   std::int64_t last_outbox_ = 0;
 };
 
-}  // namespace rectify::cli
+}  // namespace rectify::rehearsal
