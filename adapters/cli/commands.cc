@@ -21,6 +21,7 @@ void RegisterIcs(CLI::App& app, Context& ctx);
 void RegisterDispatch(CLI::App& app, Context& ctx);
 void RegisterOutbox(CLI::App& app, Context& ctx);
 void RegisterUser(CLI::App& app, Context& ctx);
+void RegisterAssessment(CLI::App& app, Context& ctx);
 
 void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterMigrate(app, ctx);
@@ -41,6 +42,7 @@ void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterDispatch(app, ctx);
   RegisterOutbox(app, ctx);
   RegisterUser(app, ctx);
+  RegisterAssessment(app, ctx);
 }
 
 }  // namespace rectify::cli

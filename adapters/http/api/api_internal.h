@@ -129,6 +129,7 @@ std::optional<http::Response> ReadUploads(Call& call, std::vector<NewEvidence>& 
 std::vector<Route> CampaignRoutes();  // campaign_routes.cc
 std::vector<Route> LedgerRoutes();    // ledger_routes.cc
 std::vector<Route> ReportRoutes();    // report_routes.cc
+std::vector<Route> AssessmentRoutes();  // assessment_routes.cc
 std::vector<Route> StreamRoutes();
 std::vector<Route> BoardRoutes();   // board_routes.cc
 std::vector<Route> PosterRoutes();  // poster_routes.cc
