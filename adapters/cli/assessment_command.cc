@@ -1,16 +1,16 @@
 // rectify assessment mark|bonus|veto|show|publish|export: a campaign's assessment as the
 // inspectors enter it and the county publishes it (engine/assessment.h).
 //
-//   $ rectify assessment mark niangxi --campaign xinshao-2017 --period 2017-05 \
+//   $ rectify assessment mark niangxi --campaign xinshao-2017 --period 2017-05
 //       --criterion fund_use --mark 85 --note "抽查3户, 1户资金未到位" --evidence 抽查表.xlsx --as xs-0004
 //   $ rectify assessment mark niangxi ... --mark 88 --reason "复核更正" --as xs-0004   (a correction)
-//   $ rectify assessment bonus yantang --campaign xinshao-2017 --period 2017-05 --points 2 \
+//   $ rectify assessment bonus yantang --campaign xinshao-2017 --period 2017-05 --points 2
 //       --note "产业扶贫经验在全市推介" --as xs-0004
-//   $ rectify assessment veto daxin --campaign xinshao-2017 --period 2017-05 \
+//   $ rectify assessment veto daxin --campaign xinshao-2017 --period 2017-05
 //       --criterion false_withdrawal --reason "虚报脱贫户3户" --as xs-0004 [--withdraw]
 //   $ rectify assessment show --campaign xinshao-2017 --period 2017-05 [--format json]
 //   $ rectify assessment publish --campaign xinshao-2017 --period 2017-05 --as xs-0003
-//   $ rectify assessment export --campaign xinshao-2017 --period 2017-05 --lang zh \
+//   $ rectify assessment export --campaign xinshao-2017 --period 2017-05 --lang zh
 //       --output 2017-05.xlsx
 #include <boost/json.hpp>
 #include <fstream>
