@@ -2,9 +2,11 @@
 // inspectors enter it and the county publishes it (engine/assessment.h).
 //
 //   $ rectify assessment mark niangxi --campaign xinshao-2017 --period 2017-05
-//       --criterion fund_use --mark 85 --note "抽查3户, 1户资金未到位" --evidence 抽查表.xlsx --as xs-0004
-//   $ rectify assessment mark niangxi ... --mark 88 --reason "复核更正" --as xs-0004   (a correction)
-//   $ rectify assessment bonus yantang --campaign xinshao-2017 --period 2017-05 --points 2
+//       --criterion fund_use --mark 85 --note "抽查3户, 1户资金未到位" --evidence 抽查表.xlsx --as
+//       xs-0004
+//   $ rectify assessment mark niangxi ... --mark 88 --reason "复核更正" --as xs-0004   (a
+//   correction) $ rectify assessment bonus yantang --campaign xinshao-2017 --period 2017-05
+//   --points 2
 //       --note "产业扶贫经验在全市推介" --as xs-0004
 //   $ rectify assessment veto daxin --campaign xinshao-2017 --period 2017-05
 //       --criterion false_withdrawal --reason "虚报脱贫户3户" --as xs-0004 [--withdraw]
@@ -30,8 +32,7 @@ namespace {
 namespace json = boost::json;
 
 struct Options {
-  std::string unit, campaign, assessment, period, criterion, note, reason, as, lang = "zh",
-                                                                             output;
+  std::string unit, campaign, assessment, period, criterion, note, reason, as, lang = "zh", output;
   double value = -1;
   bool withdraw = false;
   std::vector<std::string> evidence, evidence_texts;
@@ -165,8 +166,8 @@ void RunEntry(Context& ctx, const Options& o, const std::string& kind) {
   } else if (kind == "bonus") {
     ctx.out << "bonus " << Text(r, "points") << " for " << o.unit << " in " << Text(r, "period");
   } else {
-    ctx.out << (o.withdraw ? "withdrew veto " : "veto ") << Text(r, "criterion") << " on "
-            << o.unit << " for " << Text(r, "period");
+    ctx.out << (o.withdraw ? "withdrew veto " : "veto ") << Text(r, "criterion") << " on " << o.unit
+            << " for " << Text(r, "period");
   }
   if (r.contains("previous")) ctx.out << " (was " << Text(r, "previous") << ")";
   ctx.out << "\n";

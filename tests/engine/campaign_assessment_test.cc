@@ -59,8 +59,12 @@ class CampaignAssessmentTest : public ::testing::Test {
   // accurate_assistance, policy_implementation, fund_use, discipline.
   static void Marks(engine::AssessmentSheet& sheet, const std::string& unit,
                     std::vector<double> marks) {
-    const char* ids[] = {"accurate_identification", "accurate_withdrawal", "accurate_assistance",
-                         "policy_implementation",   "fund_use",            "discipline"};
+    const char* ids[] = {"accurate_identification",
+                         "accurate_withdrawal",
+                         "accurate_assistance",
+                         "policy_implementation",
+                         "fund_use",
+                         "discipline"};
     for (std::size_t i = 0; i < marks.size(); ++i) {
       engine::SheetEntry e;
       e.event = "assessment_mark";

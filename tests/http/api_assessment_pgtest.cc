@@ -24,9 +24,12 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::HttpAnswer;
 
-const char* const kCriteria[] = {"accurate_identification", "accurate_withdrawal",
-                                 "accurate_assistance",     "policy_implementation",
-                                 "fund_use",                "discipline"};
+const char* const kCriteria[] = {"accurate_identification",
+                                 "accurate_withdrawal",
+                                 "accurate_assistance",
+                                 "policy_implementation",
+                                 "fund_use",
+                                 "discipline"};
 const std::string kBase = "/api/v1/assessments/xinshao-2017/2017-04";
 
 class ApiAssessmentTest : public ::testing::TestWithParam<Backend> {
@@ -106,8 +109,9 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
   HttpAnswer bonus = Send("xs-0004", "POST", kBase + "/bonus",
                           R"({"unit":"yantang","points":2,"note":"产业扶贫经验在全市推介"})");
   ASSERT_EQ(bonus.status, 201) << bonus.body;
-  HttpAnswer veto = Send("xs-0004", "POST", kBase + "/vetoes",
-                         R"({"unit":"daxin","criterion":"false_withdrawal","reason":"虚报脱贫户3户"})");
+  HttpAnswer veto =
+      Send("xs-0004", "POST", kBase + "/vetoes",
+           R"({"unit":"daxin","criterion":"false_withdrawal","reason":"虚报脱贫户3户"})");
   ASSERT_EQ(veto.status, 201) << veto.body;
   HttpAnswer again = Send("xs-0004", "POST", kBase + "/vetoes",
                           R"({"unit":"daxin","criterion":"false_withdrawal","reason":"再次"})");
@@ -148,14 +152,17 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
   EXPECT_EQ(mine.Json().at("history").as_array().size(), 2u);
 
   // Publishing waits for the period's end (the server is on April 21).
-  HttpAnswer early = Send("xs-0003", "POST", kBase + "/publish", "{}");
+  HttpAnswer head = Send("xs-0003", "POST", kBase + "/publish", "{}");  // not the leader
+  EXPECT_EQ(head.status, 403) << head.body;
+  EXPECT_THAT(head.body, HasSubstr("the role leader"));
+  HttpAnswer early = Send("xs-0002", "POST", kBase + "/publish", "{}");
   EXPECT_EQ(early.status, 409) << early.body;
   EXPECT_THAT(early.body, HasSubstr("ends on 2017-04-30"));
 
   // On May 3, through the CLI: not before every mark is in.
   CommandResult refused = testing::RunRectify(
       {"--db", env_->db().url(), "assessment", "publish", "--campaign", "xinshao-2017", "--period",
-       "2017-04", "--as", "xs-0003", "--at", "2017-05-03T10:00:00+08:00"},
+       "2017-04", "--as", "xs-0002", "--at", "2017-05-03T10:00:00+08:00"},
       ApiEnv::Env(), env_->db().dir().path().string());
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_THAT(refused.err, HasSubstr("89 mark(s) are missing"));
@@ -166,16 +173,16 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
     for (const char* c : kCriteria) {
       if (unit == "niangxi" && std::string(c) == "fund_use") continue;
       Cli(*env_, {"assessment", "mark", unit, "--campaign", "xinshao-2017", "--period", "2017-04",
-                  "--criterion", c, "--mark", "80", "--note", "月度督查", "--as", "xs-0005",
-                  "--at", "2017-05-03T09:00:00+08:00"});
+                  "--criterion", c, "--mark", "80", "--note", "月度督查", "--as", "xs-0005", "--at",
+                  "2017-05-03T09:00:00+08:00"});
     }
   }
-  CommandResult published = Cli(
-      *env_, {"assessment", "publish", "--campaign", "xinshao-2017", "--period", "2017-04", "--as",
-              "xs-0003", "--at", "2017-05-03T10:00:00+08:00", "--format", "json"});
+  CommandResult published =
+      Cli(*env_, {"assessment", "publish", "--campaign", "xinshao-2017", "--period", "2017-04",
+                  "--as", "xs-0002", "--at", "2017-05-03T10:00:00+08:00", "--format", "json"});
   json::value p = json::parse(published.out);
   EXPECT_EQ(p.at("published"), true);
-  EXPECT_EQ(p.at("published_by"), "xs-0003");
+  EXPECT_EQ(p.at("published_by"), "xs-0002");
   EXPECT_TRUE(p.at("missing").as_array().empty());
   // By hand: 酿溪镇 0.2 x 240 + 0.15 x (80 + 76) + 0.1 x 80 = 48 + 23.4 + 8 = 79.4;
   // 严塘镇 80 + 2 = 82; everyone else 80; 大新镇 vetoed, last.
@@ -194,7 +201,7 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
                          R"({"unit":"niangxi","criterion":"fund_use","mark":90,"note":"x",)"
                          R"("reason":"y"})");
   EXPECT_EQ(late.status, 409) << late.body;
-  EXPECT_THAT(late.body, HasSubstr("was published by xs-0003"));
+  EXPECT_THAT(late.body, HasSubstr("was published by xs-0002"));
   // The campaign's ranking (the report and the board) is the published one.
   HttpAnswer report = Send("xs-0002", "GET", "/api/v1/reports/ranking?campaign=xinshao-2017");
   ASSERT_EQ(report.status, 200) << report.body;
@@ -212,13 +219,13 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
   EXPECT_EQ(rows[0].as_array().at(6), "资金使用");
   EXPECT_EQ(rows[0].as_array().at(13), "状态");
   EXPECT_EQ(rows[1].as_array().at(1), "严塘镇");
-  EXPECT_EQ(rows[1].as_array().at(9), "2");       // bonus, a number
-  EXPECT_EQ(rows[1].as_array().at(11), "82");     // score
+  EXPECT_EQ(rows[1].as_array().at(9), "2");    // bonus, a number
+  EXPECT_EQ(rows[1].as_array().at(11), "82");  // score
   EXPECT_EQ(rows[15].as_array().at(12), "false_withdrawal");
   EXPECT_EQ(rows[15].as_array().at(13), "一票否决");
   std::string file = env_->db().dir().File("2017-04.xlsx");
-  Cli(*env_, {"assessment", "export", "--campaign", "xinshao-2017", "--period", "2017-04",
-              "--lang", "zh", "--output", file});
+  Cli(*env_, {"assessment", "export", "--campaign", "xinshao-2017", "--period", "2017-04", "--lang",
+              "zh", "--output", file});
   std::ifstream in(file, std::ios::binary);
   std::string cli_bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(testing::XlsxCells(*env_, cli_bytes, "assessment-cli").at("rows"), cells.at("rows"));

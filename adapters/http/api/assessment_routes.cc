@@ -1,9 +1,9 @@
 // A campaign's assessment through the API, as `rectify assessment` (engine/assessment.h):
-//   GET  /api/v1/assessments/{campaign}/{period}          ?assessment= &format=json|csv|xlsx &lang=zh|en
-//   POST /api/v1/assessments/{campaign}/{period}/marks    {unit, criterion, mark, note, reason?, evidence?}
-//   POST /api/v1/assessments/{campaign}/{period}/bonus    {unit, points, note, reason?, evidence?}
-//   POST /api/v1/assessments/{campaign}/{period}/vetoes   {unit, criterion, reason, withdraw?}
-//   POST /api/v1/assessments/{campaign}/{period}/publish  {}
+//   GET  /api/v1/assessments/{campaign}/{period}          ?assessment= &format=json|csv|xlsx
+//   &lang=zh|en POST /api/v1/assessments/{campaign}/{period}/marks    {unit, criterion, mark, note,
+//   reason?, evidence?} POST /api/v1/assessments/{campaign}/{period}/bonus    {unit, points, note,
+//   reason?, evidence?} POST /api/v1/assessments/{campaign}/{period}/vetoes   {unit, criterion,
+//   reason, withdraw?} POST /api/v1/assessments/{campaign}/{period}/publish  {}
 //
 // Reading: a person of the campaign's org sees the lines (and entries) of the units in their
 // scope, an administrator everything; XLSX and CSV are the definition's export layout, titles in
@@ -108,7 +108,7 @@ std::vector<std::string> Strings(const json::object& o, const char* name) {
 
 double NumberOf(const json::object& o, const char* name) {
   const json::value& v = o.at(name);
-  return v.is_double() ? v.as_double()
+  return v.is_double()  ? v.as_double()
          : v.is_int64() ? static_cast<double>(v.as_int64())
                         : static_cast<double>(v.as_uint64());
 }
@@ -185,9 +185,9 @@ http::Response Publish(Call& call) {
     return ErrorResponse(Error::PermissionDenied(
         "an administrator account is no person of the org; sign in as the person who publishes"));
   }
-  auto view = engine::PublishAssessment(*call.db.engine, campaign, StringOr(*body, "assessment"),
-                                        call.request.params.at("period"), call.caller.person,
-                                        "api");
+  auto view =
+      engine::PublishAssessment(*call.db.engine, campaign, StringOr(*body, "assessment"),
+                                call.request.params.at("period"), call.caller.person, "api");
   if (!view) return ErrorResponse(view.error());
   return JsonResponse(201, engine::AssessmentViewJson(*view));
 }

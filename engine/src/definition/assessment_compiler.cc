@@ -46,7 +46,8 @@ void CheckUnitKinds(DocContext& doc, const YAML::Node& node, const std::string& 
 }
 
 // An org role named by `by:`, `assessed_by:` or `published_by:`.
-std::string ReadRole(DocContext& doc, MapReader& m, std::string_view key, const RoleVocabulary& vocab) {
+std::string ReadRole(DocContext& doc, MapReader& m, std::string_view key,
+                     const RoleVocabulary& vocab) {
   auto role = m.String(key);
   if (!role) return {};
   if (vocab.have_org &&
@@ -73,16 +74,15 @@ void ReadTitles(DocContext& doc, const YAML::Node& node, const std::string& path
 
 const std::vector<std::string>& ExportFields() {
   static const std::vector<std::string> fields = {
-      "rank",     "unit",        "name",          "kind",   "score", "marks", "bonus",
-      "deducted", "escalations", "overdue_items", "vetoes", "status"};
+      "rank",  "unit",     "name",        "kind",          "score",  "marks",
+      "bonus", "deducted", "escalations", "overdue_items", "vetoes", "status"};
   return fields;
 }
 
 void ReadTies(DocContext& doc, const YAML::Node& node, const std::string& path,
               const std::vector<Criterion>& criteria, std::vector<TieBreak>& out) {
-  static const std::vector<std::string> names = {"fewer_overdue", "fewer_escalations",
-                                                 "fewer_deductions", "criterion:<id>",
-                                                 "unit_order"};
+  static const std::vector<std::string> names = {
+      "fewer_overdue", "fewer_escalations", "fewer_deductions", "criterion:<id>", "unit_order"};
   for (const auto& t : AsStringList(doc, node, path)) {
     TieBreak tb;
     if (t.value == "fewer_overdue") {
@@ -121,8 +121,8 @@ void ReadExport(DocContext& doc, const YAML::Node& node, const std::vector<Crite
     ReadTitles(doc, sheet, e.PathOf("sheet"), out.sheet_zh, out.sheet_en);
     for (const std::string* name : {&out.sheet_zh, &out.sheet_en}) {
       // Excel refuses longer sheet names and these characters.
-      std::size_t chars = static_cast<std::size_t>(std::count_if(
-          name->begin(), name->end(), [](char ch) { return (ch & 0xC0) != 0x80; }));
+      std::size_t chars = static_cast<std::size_t>(
+          std::count_if(name->begin(), name->end(), [](char ch) { return (ch & 0xC0) != 0x80; }));
       if (chars > 31 || name->find_first_of("[]:*?/\\") != std::string::npos) {
         doc.Error(sheet, e.PathOf("sheet"), "'" + *name + "' cannot name a sheet",
                   "at most 31 characters, none of [ ] : * ? / \\");

@@ -123,12 +123,13 @@ Status CheckRole(const definition::Org& org, const std::string& actor, const std
                  const std::string& unit, const std::string& what) {
   auto person = org.FindPerson(actor);
   if (!person) {
-    return Error::PermissionDenied("'" + actor + "' is nobody in org " + org.info().name +
-                                   "; " + what + " is entered by a person of the org");
+    return Error::PermissionDenied("'" + actor + "' is nobody in org " + org.info().name + "; " +
+                                   what + " is entered by a person of the org");
   }
   if (role.empty()) {
-    return Error::FailedPrecondition(what + " names no role that enters it; add by: or "
-                                            "assessed_by: to the assessment");
+    return Error::FailedPrecondition(what +
+                                     " names no role that enters it; add by: or "
+                                     "assessed_by: to the assessment");
   }
   definition::UnitIndex u = 0;
   if (!unit.empty()) {
@@ -163,10 +164,10 @@ Status CheckUnit(const definition::Assessment& a, const definition::Org& org,
 
 Status CheckOpen(const Context& ctx, const AssessmentSheet& sheet, Timestamp now) {
   if (sheet.published) {
-    return Error::FailedPrecondition(
-        "the " + ctx.period.label + " ranking of " + ctx.assessment->info().name +
-        " was published by " + Text(*sheet.published, "by") +
-        "; a published period is closed and its entries stand");
+    return Error::FailedPrecondition("the " + ctx.period.label + " ranking of " +
+                                     ctx.assessment->info().name + " was published by " +
+                                     Text(*sheet.published, "by") +
+                                     "; a published period is closed and its entries stand");
   }
   if (now < ctx.campaign->calendar().StartOfDay(ctx.period.first)) {
     return Error::FailedPrecondition("period " + ctx.period.label + " begins on " +
@@ -225,15 +226,15 @@ Result<json::object> WithRetry(Engine& engine, const AssessmentEntry& e, Act act
 }
 
 json::object EntryData(const Context& ctx, const AssessmentEntry& e) {
-  json::object data{{"assessment", ctx.assessment->info().name},
-                    {"period", ctx.period.label},
-                    {"unit", e.unit}};
+  json::object data{
+      {"assessment", ctx.assessment->info().name}, {"period", ctx.period.label}, {"unit", e.unit}};
   if (!e.channel.empty()) data["channel"] = e.channel;
   return data;
 }
 
 json::object DeductionJson(const RankedUnit::Deduction& d) {
-  json::object o{{"cause", d.cause}, {"item", d.item}, {"date", d.date}, {"points", Points(d.points)}};
+  json::object o{
+      {"cause", d.cause}, {"item", d.item}, {"date", d.date}, {"points", Points(d.points)}};
   if (!d.step.empty()) o["step"] = d.step;
   if (!d.measure.empty()) o["measure"] = d.measure;
   return o;
@@ -415,128 +416,128 @@ json::array RankingJson(const std::vector<RankedUnit>& ranking) {
 }
 
 Result<json::object> EnterMark(Engine& engine, const AssessmentEntry& e) {
-  return WithRetry(engine, e, [&](const Context& ctx, const AssessmentSheet& sheet)
-                                  -> Result<json::object> {
-    const definition::Assessment& a = *ctx.assessment;
-    const definition::Criterion* c = a.FindCriterion(e.criterion);
-    if (!c) {
-      std::string ids;
-      for (const auto& x : a.criteria()) ids += (ids.empty() ? "" : ", ") + x.id;
-      return Error::BadInput("assessment " + a.info().name + " has no criterion '" + e.criterion +
-                             "'" + (ids.empty() ? "" : "; its criteria: " + ids));
-    }
-    if (!(e.value >= 0 && e.value <= c->max)) {
-      return Error::BadInput("mark " + Points(e.value) + " for " + c->id + " is out of range: 0.." +
-                             Points(c->max));
-    }
-    if (e.note.empty()) {
-      return Error::BadInput("a mark needs a note saying what was found (--note)");
-    }
-    if (Status s = CheckRole(ctx.campaign->org(), e.actor, a.RoleOr(c->by), e.unit,
-                             "the mark for " + c->id);
-        !s) {
-      return s.error();
-    }
-    json::object data = EntryData(ctx, e);
-    data["criterion"] = c->id;
-    data["mark"] = Points(e.value);
-    data["max"] = Points(c->max);
-    data["note"] = e.note;
-    data["evidence"] = Strings(e.evidence);
-    auto old = sheet.marks.find({e.unit, c->id});
-    if (old != sheet.marks.end()) {
-      if (e.reason.empty()) {
-        return Error::BadInput("the " + ctx.period.label + " mark for " + c->id + " of " + e.unit +
-                               " is " + Points(old->second.value) + " (entered by " +
-                               old->second.by + "); a correction needs its reason (--reason)");
-      }
-      data["previous"] = Points(old->second.value);
-    }
-    if (Status s = AppendRow(engine, ctx, e.actor, kMarkEvent, e.reason, data); !s) {
-      return s.error();
-    }
-    return data;
-  });
+  return WithRetry(
+      engine, e, [&](const Context& ctx, const AssessmentSheet& sheet) -> Result<json::object> {
+        const definition::Assessment& a = *ctx.assessment;
+        const definition::Criterion* c = a.FindCriterion(e.criterion);
+        if (!c) {
+          std::string ids;
+          for (const auto& x : a.criteria()) ids += (ids.empty() ? "" : ", ") + x.id;
+          return Error::BadInput("assessment " + a.info().name + " has no criterion '" +
+                                 e.criterion + "'" + (ids.empty() ? "" : "; its criteria: " + ids));
+        }
+        if (!(e.value >= 0 && e.value <= c->max)) {
+          return Error::BadInput("mark " + Points(e.value) + " for " + c->id +
+                                 " is out of range: 0.." + Points(c->max));
+        }
+        if (e.note.empty()) {
+          return Error::BadInput("a mark needs a note saying what was found (--note)");
+        }
+        if (Status s = CheckRole(ctx.campaign->org(), e.actor, a.RoleOr(c->by), e.unit,
+                                 "the mark for " + c->id);
+            !s) {
+          return s.error();
+        }
+        json::object data = EntryData(ctx, e);
+        data["criterion"] = c->id;
+        data["mark"] = Points(e.value);
+        data["max"] = Points(c->max);
+        data["note"] = e.note;
+        data["evidence"] = Strings(e.evidence);
+        auto old = sheet.marks.find({e.unit, c->id});
+        if (old != sheet.marks.end()) {
+          if (e.reason.empty()) {
+            return Error::BadInput("the " + ctx.period.label + " mark for " + c->id + " of " +
+                                   e.unit + " is " + Points(old->second.value) + " (entered by " +
+                                   old->second.by + "); a correction needs its reason (--reason)");
+          }
+          data["previous"] = Points(old->second.value);
+        }
+        if (Status s = AppendRow(engine, ctx, e.actor, kMarkEvent, e.reason, data); !s) {
+          return s.error();
+        }
+        return data;
+      });
 }
 
 Result<json::object> EnterBonus(Engine& engine, const AssessmentEntry& e) {
-  return WithRetry(engine, e, [&](const Context& ctx, const AssessmentSheet& sheet)
-                                  -> Result<json::object> {
-    const definition::Assessment& a = *ctx.assessment;
-    if (a.bonus().max <= 0) {
-      return Error::FailedPrecondition("assessment " + a.info().name +
-                                       " gives no bonus points (its definition has no bonus:)");
-    }
-    if (!(e.value >= 0 && e.value <= a.bonus().max)) {
-      return Error::BadInput("bonus " + Points(e.value) + " is out of range: 0.." +
-                             Points(a.bonus().max) + " points");
-    }
-    if (e.note.empty()) return Error::BadInput("a bonus needs its reason as a note (--note)");
-    if (Status s = CheckRole(ctx.campaign->org(), e.actor, a.RoleOr(a.bonus().by), e.unit,
-                             "bonus points");
-        !s) {
-      return s.error();
-    }
-    json::object data = EntryData(ctx, e);
-    data["points"] = Points(e.value);
-    data["note"] = e.note;
-    data["evidence"] = Strings(e.evidence);
-    auto old = sheet.bonus.find(e.unit);
-    if (old != sheet.bonus.end()) {
-      if (e.reason.empty()) {
-        return Error::BadInput("the " + ctx.period.label + " bonus of " + e.unit + " is " +
-                               Points(old->second.value) + " (entered by " + old->second.by +
-                               "); a correction needs its reason (--reason)");
-      }
-      data["previous"] = Points(old->second.value);
-    }
-    if (Status s = AppendRow(engine, ctx, e.actor, kBonusEvent, e.reason, data); !s) {
-      return s.error();
-    }
-    return data;
-  });
+  return WithRetry(
+      engine, e, [&](const Context& ctx, const AssessmentSheet& sheet) -> Result<json::object> {
+        const definition::Assessment& a = *ctx.assessment;
+        if (a.bonus().max <= 0) {
+          return Error::FailedPrecondition("assessment " + a.info().name +
+                                           " gives no bonus points (its definition has no bonus:)");
+        }
+        if (!(e.value >= 0 && e.value <= a.bonus().max)) {
+          return Error::BadInput("bonus " + Points(e.value) + " is out of range: 0.." +
+                                 Points(a.bonus().max) + " points");
+        }
+        if (e.note.empty()) return Error::BadInput("a bonus needs its reason as a note (--note)");
+        if (Status s = CheckRole(ctx.campaign->org(), e.actor, a.RoleOr(a.bonus().by), e.unit,
+                                 "bonus points");
+            !s) {
+          return s.error();
+        }
+        json::object data = EntryData(ctx, e);
+        data["points"] = Points(e.value);
+        data["note"] = e.note;
+        data["evidence"] = Strings(e.evidence);
+        auto old = sheet.bonus.find(e.unit);
+        if (old != sheet.bonus.end()) {
+          if (e.reason.empty()) {
+            return Error::BadInput("the " + ctx.period.label + " bonus of " + e.unit + " is " +
+                                   Points(old->second.value) + " (entered by " + old->second.by +
+                                   "); a correction needs its reason (--reason)");
+          }
+          data["previous"] = Points(old->second.value);
+        }
+        if (Status s = AppendRow(engine, ctx, e.actor, kBonusEvent, e.reason, data); !s) {
+          return s.error();
+        }
+        return data;
+      });
 }
 
 Result<json::object> TakeVeto(Engine& engine, const AssessmentEntry& e) {
-  return WithRetry(engine, e, [&](const Context& ctx, const AssessmentSheet& sheet)
-                                  -> Result<json::object> {
-    const definition::Assessment& a = *ctx.assessment;
-    const definition::Veto* v = a.FindVeto(e.criterion);
-    if (!v || v->when != definition::Veto::When::kManual) {
-      std::string ids;
-      for (const auto& x : a.vetoes()) {
-        if (x.when == definition::Veto::When::kManual) ids += (ids.empty() ? "" : ", ") + x.id;
-      }
-      return Error::BadInput(
-          "assessment " + a.info().name + " has no veto '" + e.criterion + "' taken by a person" +
-          (v ? " (it is taken by a measure)" : "") +
-          (ids.empty() ? "" : "; its vetoes taken by a person: " + ids));
-    }
-    if (e.note.empty()) return Error::BadInput("a veto needs its reason (--reason)");
-    if (Status s = CheckRole(ctx.campaign->org(), e.actor, a.RoleOr(v->by), e.unit,
-                             "the veto " + v->id);
-        !s) {
-      return s.error();
-    }
-    bool taken = sheet.vetoes.count({e.unit, v->id}) > 0;
-    if (e.withdraw && !taken) {
-      return Error::FailedPrecondition("veto " + v->id + " was not taken on " + e.unit + " for " +
-                                       ctx.period.label + "; there is nothing to withdraw");
-    }
-    if (!e.withdraw && taken) {
-      return Error::FailedPrecondition("veto " + v->id + " was taken on " + e.unit + " for " +
-                                       ctx.period.label + " already");
-    }
-    json::object data = EntryData(ctx, e);
-    data["criterion"] = v->id;
-    data["note"] = e.note;
-    data["withdrawn"] = e.withdraw;
-    data["evidence"] = Strings(e.evidence);
-    if (Status s = AppendRow(engine, ctx, e.actor, kVetoEvent, e.note, data); !s) {
-      return s.error();
-    }
-    return data;
-  });
+  return WithRetry(
+      engine, e, [&](const Context& ctx, const AssessmentSheet& sheet) -> Result<json::object> {
+        const definition::Assessment& a = *ctx.assessment;
+        const definition::Veto* v = a.FindVeto(e.criterion);
+        if (!v || v->when != definition::Veto::When::kManual) {
+          std::string ids;
+          for (const auto& x : a.vetoes()) {
+            if (x.when == definition::Veto::When::kManual) ids += (ids.empty() ? "" : ", ") + x.id;
+          }
+          return Error::BadInput("assessment " + a.info().name + " has no veto '" + e.criterion +
+                                 "' taken by a person" + (v ? " (it is taken by a measure)" : "") +
+                                 (ids.empty() ? "" : "; its vetoes taken by a person: " + ids));
+        }
+        if (e.note.empty()) return Error::BadInput("a veto needs its reason (--reason)");
+        if (Status s = CheckRole(ctx.campaign->org(), e.actor, a.RoleOr(v->by), e.unit,
+                                 "the veto " + v->id);
+            !s) {
+          return s.error();
+        }
+        bool taken = sheet.vetoes.count({e.unit, v->id}) > 0;
+        if (e.withdraw && !taken) {
+          return Error::FailedPrecondition("veto " + v->id + " was not taken on " + e.unit +
+                                           " for " + ctx.period.label +
+                                           "; there is nothing to withdraw");
+        }
+        if (!e.withdraw && taken) {
+          return Error::FailedPrecondition("veto " + v->id + " was taken on " + e.unit + " for " +
+                                           ctx.period.label + " already");
+        }
+        json::object data = EntryData(ctx, e);
+        data["criterion"] = v->id;
+        data["note"] = e.note;
+        data["withdrawn"] = e.withdraw;
+        data["evidence"] = Strings(e.evidence);
+        if (Status s = AppendRow(engine, ctx, e.actor, kVetoEvent, e.note, data); !s) {
+          return s.error();
+        }
+        return data;
+      });
 }
 
 namespace {
@@ -593,8 +594,7 @@ Result<AssessmentView> PublishAssessment(Engine& engine, const std::string& camp
     const definition::Assessment& a = *ctx->assessment;
     const definition::Campaign& c = *ctx->campaign;
     std::string role = a.published_by().empty() ? a.assessed_by() : a.published_by();
-    if (Status s = CheckRole(c.org(), actor, role, "", "the publication of " + a.info().name);
-        !s) {
+    if (Status s = CheckRole(c.org(), actor, role, "", "the publication of " + a.info().name); !s) {
       return s.error();
     }
     Timestamp now = engine.clock().Now();
@@ -606,9 +606,8 @@ Result<AssessmentView> PublishAssessment(Engine& engine, const std::string& camp
     auto view = BuildView(engine, *ctx);
     if (!view) return view.error();
     if (view->published) {
-      return Error::FailedPrecondition("the " + ctx->period.label + " ranking of " +
-                                       a.info().name + " was published by " +
-                                       view->published_by + " already");
+      return Error::FailedPrecondition("the " + ctx->period.label + " ranking of " + a.info().name +
+                                       " was published by " + view->published_by + " already");
     }
     if (!view->missing.empty()) {
       std::string list;
@@ -622,15 +621,16 @@ Result<AssessmentView> PublishAssessment(Engine& engine, const std::string& camp
                                        " mark(s) are missing (" + list +
                                        "); enter them with 'rectify assessment mark' first");
     }
-    json::object data{{"assessment", a.info().Label()},
-                      {"assessment_name", a.info().name},
-                      {"period", FormatDate(ctx->period.first) + ".." +
-                                     FormatDate(ctx->period.last)},
-                      {"period_label", ctx->period.label},
-                      {"published", true},
-                      {"by", actor},
-                      {"published_at", c.calendar().FormatLocal(now)},
-                      {"ranking", view->ranking_json}};
+    json::object data{
+        {"title", a.info().title},
+        {"assessment", a.info().name + "@" + std::to_string(a.info().version)},
+        {"assessment_name", a.info().name},
+        {"period", FormatDate(ctx->period.first) + ".." + FormatDate(ctx->period.last)},
+        {"period_label", ctx->period.label},
+        {"published", true},
+        {"by", actor},
+        {"published_at", c.calendar().FormatLocal(now)},
+        {"ranking", view->ranking_json}};
     if (!channel.empty()) data["channel"] = channel;
     Status s = AppendRow(engine, *ctx, actor, "assessment", "", data);
     if (!s && s.error().code() == ErrorCode::kConflict && attempt < 3) continue;
@@ -712,8 +712,8 @@ ReportTable AssessmentTable(const AssessmentView& view, const std::string& lang)
   std::vector<std::string> fields;
   const definition::ExportLayout& layout = view.assessment->layout();
   if (layout.columns.empty()) {
-    fields = {"rank", "unit", "name", "kind", "marks", "bonus", "deducted", "score", "vetoes",
-              "status"};
+    fields = {"rank",  "unit",     "name",  "kind",   "marks",
+              "bonus", "deducted", "score", "vetoes", "status"};
     for (const auto& c : view.assessment->criteria()) fields.push_back("criterion:" + c.id);
     t.header = fields;
   } else {

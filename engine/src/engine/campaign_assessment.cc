@@ -111,8 +111,8 @@ std::vector<RankedUnit> RankUnits(const definition::Assessment& assessment,
       double points = DeductionFor(assessment, e.measure);
       r.deducted += points;
       if (points != 0) {
-        r.deductions.push_back({"measure", item.record.id, e.step_id, e.measure, date_of(e.at),
-                                points});
+        r.deductions.push_back(
+            {"measure", item.record.id, e.step_id, e.measure, date_of(e.at), points});
       }
       for (const definition::Veto& v : assessment.vetoes()) {
         if (v.when == definition::Veto::When::kMeasure &&
@@ -127,8 +127,8 @@ std::vector<RankedUnit> RankUnits(const definition::Assessment& assessment,
       for (const ScoreDeduction& d : item.deductions) {
         if (d.at >= from && d.at < to) {
           r.deducted += -d.points;
-          r.deductions.push_back({"step_score", item.record.id, d.step_id, "", date_of(d.at),
-                                  -d.points});
+          r.deductions.push_back(
+              {"step_score", item.record.id, d.step_id, "", date_of(d.at), -d.points});
         }
       }
     }
@@ -139,8 +139,8 @@ std::vector<RankedUnit> RankUnits(const definition::Assessment& assessment,
           ++r.overdue_items;
           r.deducted += assessment.per_overdue_item();
           if (assessment.per_overdue_item() != 0) {
-            r.deductions.push_back({"overdue", item.record.id, item.record.state, "",
-                                    date_of(now), assessment.per_overdue_item()});
+            r.deductions.push_back({"overdue", item.record.id, item.record.state, "", date_of(now),
+                                    assessment.per_overdue_item()});
           }
         }
       }

@@ -18,10 +18,11 @@
 // A veto criterion is failed by (`when:`):
 //   - a measure: any escalation step of that measure the unit received in the period;
 //   - `manual`: an act of a holder of the criterion's role (`by:`) with a reason (`rectify
-//     assessment veto`), or, kept for compatibility, an assessor's finding recorded as an instance of the campaign in the unit (or a
-//     unit counted for it) whose field `veto` (kVetoField) names the criterion's id, several ids
-//     comma-separated, registered within the period. Any workflow that declares a `veto` field can
-//     record findings; ids that are not manual criteria of the assessment are ignored.
+//     assessment veto`), or, kept for compatibility, an assessor's finding recorded as an instance
+//     of the campaign in the unit (or a unit counted for it) whose field `veto` (kVetoField) names
+//     the criterion's id, several ids comma-separated, registered within the period. Any workflow
+//     that declares a `veto` field can record findings; ids that are not manual criteria of the
+//     assessment are ignored.
 //
 // Thread-safety: immutable once compiled; share it freely (shared_ptr<const Assessment>).
 #pragma once

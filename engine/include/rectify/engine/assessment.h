@@ -15,7 +15,8 @@
 //   assessment         the ranking (campaign.h); with {published: true, by} when published
 //
 //   AssessmentEntry e{.campaign = "xinshao-2017", .period = "2017-05", .unit = "niangxi",
-//                     .criterion = "fund_use", .value = 85, .note = "抽查 3 户", .actor = "xs-0004"};
+//                     .criterion = "fund_use", .value = 85, .note = "抽查 3 户", .actor =
+//                     "xs-0004"};
 //   auto row = EnterMark(engine, e);                     // or EnterBonus, TakeVeto
 //   auto view = ShowAssessment(engine, "xinshao-2017", "", "2017-05");
 //   auto published = PublishAssessment(engine, "xinshao-2017", "", "2017-05", "xs-0003");
@@ -124,7 +125,7 @@ struct AssessmentView {
   std::string published_by;
   std::string published_at;
   std::vector<RankedUnit> ranking;
-  boost::json::array ranking_json;  // as recorded (published) or computed now
+  boost::json::array ranking_json;   // as recorded (published) or computed now
   std::vector<std::string> missing;  // "酿溪镇 (niangxi): fund_use"
   std::vector<SheetEntry> history;
 };
