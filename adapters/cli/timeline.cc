@@ -119,16 +119,15 @@ TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq,
                event == "assessment_veto") {
       // An entry of an assessment (engine/assessment.h), as the assessor made it.
       bool veto = event == "assessment_veto";
-      e.text = Str(data, "assessment") + " " + Str(data, "period") + " " + Str(data, "unit") + " " +
-               (event == "assessment_mark"    ? "mark " + Str(data, "criterion") + " " +
-                                                    Str(data, "mark")
-                : event == "assessment_bonus" ? "bonus " + Str(data, "points")
-                                              : "veto " + Str(data, "criterion")) +
-               (veto && data.contains("withdrawn") && data.at("withdrawn").as_bool()
-                    ? " withdrawn"
-                    : "") +
-               (data.contains("previous") ? " (was " + Str(data, "previous") + ")" : "") + ": " +
-               Str(data, "note");
+      e.text =
+          Str(data, "assessment") + " " + Str(data, "period") + " " + Str(data, "unit") + " " +
+          (event == "assessment_mark" ? "mark " + Str(data, "criterion") + " " + Str(data, "mark")
+           : event == "assessment_bonus" ? "bonus " + Str(data, "points")
+                                         : "veto " + Str(data, "criterion")) +
+          (veto && data.contains("withdrawn") && data.at("withdrawn").as_bool() ? " withdrawn"
+                                                                                : "") +
+          (data.contains("previous") ? " (was " + Str(data, "previous") + ")" : "") + ": " +
+          Str(data, "note");
     } else if (event == "assessment") {
       e.text = Str(data, "title") + " " + Str(data, "period") +
                (data.contains("published") ? " published by " + Str(data, "by") : "") + ":";

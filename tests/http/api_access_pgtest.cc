@@ -692,8 +692,7 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
   // nothing is recorded by any row.
   table["GET /api/v1/assessments/{campaign}/{period}"] = [](ApiAccessTest&, const Caller& c,
                                                             Session& s) {
-    HttpAnswer a =
-        s.client.Send("GET", "/api/v1/assessments/xinshao-2017/2017-05", "", s.headers);
+    HttpAnswer a = s.client.Send("GET", "/api/v1/assessments/xinshao-2017/2017-05", "", s.headers);
     EXPECT_EQ(a.status, Authenticated(c) ? 404 : 401) << c.name << ": " << a.body;
   };
   for (const char* what : {"marks", "bonus", "vetoes", "publish"}) {
@@ -710,9 +709,7 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
           auto headers = s.headers;
           headers["Content-Type"] = "application/json";
           HttpAnswer a = s.client.Send("POST", path, body, headers);
-          int expected = !Authenticated(c)                 ? 401
-                         : c.how == Caller::kReadToken ? 403
-                                                           : 404;
+          int expected = !Authenticated(c) ? 401 : c.how == Caller::kReadToken ? 403 : 404;
           EXPECT_EQ(a.status, expected) << c.name << ": " << a.body;
         };
   }

@@ -2,8 +2,8 @@
 #include "rectify/engine/campaign_script.h"
 
 #include <algorithm>
-#include <cmath>
 #include <boost/json.hpp>
+#include <cmath>
 
 #include "rectify/calendar/deadline.h"
 #include "rectify/engine/access.h"
