@@ -126,13 +126,15 @@ struct NewEvidence;
 // The files of a multipart upload, each checked (name, size, type by content) into `out`; the
 // error response when the body or any file is refused (then nothing is to be stored).
 std::optional<http::Response> ReadUploads(Call& call, std::vector<NewEvidence>& out);
-std::vector<Route> CampaignRoutes();    // campaign_routes.cc
-std::vector<Route> LedgerRoutes();      // ledger_routes.cc
-std::vector<Route> ReportRoutes();      // report_routes.cc
-std::vector<Route> AssessmentRoutes();  // assessment_routes.cc
+std::vector<Route> CampaignRoutes();  // campaign_routes.cc
+std::vector<Route> LedgerRoutes();    // ledger_routes.cc
+std::vector<Route> ReportRoutes();    // report_routes.cc
 std::vector<Route> StreamRoutes();
 std::vector<Route> BoardRoutes();   // board_routes.cc
 std::vector<Route> PosterRoutes();  // poster_routes.cc
+
+// Marks, bonus, vetoes, publication and export of an assessment (assessment_routes.cc).
+std::vector<Route> AssessmentRoutes();
 
 // Responses.
 http::Response JsonResponse(unsigned status, const boost::json::value& body);
