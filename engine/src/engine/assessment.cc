@@ -415,49 +415,104 @@ json::array RankingJson(const std::vector<RankedUnit>& ranking) {
   return rows;
 }
 
+namespace {
+
+// A mark's audit data, checked against the definition and the sheet (not yet appended).
+Result<json::object> MarkRow(const Context& ctx, const AssessmentSheet& sheet,
+                             const AssessmentEntry& e) {
+  const definition::Assessment& a = *ctx.assessment;
+  const definition::Criterion* c = a.FindCriterion(e.criterion);
+  if (!c) {
+    std::string ids;
+    for (const auto& x : a.criteria()) ids += (ids.empty() ? "" : ", ") + x.id;
+    return Error::BadInput("assessment " + a.info().name + " has no criterion '" + e.criterion +
+                           "'" + (ids.empty() ? "" : "; its criteria: " + ids));
+  }
+  if (!(e.value >= 0 && e.value <= c->max)) {
+    return Error::BadInput("mark " + Points(e.value) + " for " + c->id + " is out of range: 0.." +
+                           Points(c->max));
+  }
+  if (e.note.empty()) {
+    return Error::BadInput("a mark needs a note saying what was found (--note)");
+  }
+  if (Status s =
+          CheckRole(ctx.campaign->org(), e.actor, a.RoleOr(c->by), e.unit, "the mark for " + c->id);
+      !s) {
+    return s.error();
+  }
+  json::object data = EntryData(ctx, e);
+  data["criterion"] = c->id;
+  data["mark"] = Points(e.value);
+  data["max"] = Points(c->max);
+  data["note"] = e.note;
+  data["evidence"] = Strings(e.evidence);
+  auto old = sheet.marks.find({e.unit, c->id});
+  if (old != sheet.marks.end()) {
+    if (e.reason.empty()) {
+      return Error::BadInput("the " + ctx.period.label + " mark for " + c->id + " of " + e.unit +
+                             " is " + Points(old->second.value) + " (entered by " + old->second.by +
+                             "); a correction needs its reason (--reason)");
+    }
+    data["previous"] = Points(old->second.value);
+  }
+  return data;
+}
+
+}  // namespace
+
 Result<json::object> EnterMark(Engine& engine, const AssessmentEntry& e) {
   return WithRetry(
       engine, e, [&](const Context& ctx, const AssessmentSheet& sheet) -> Result<json::object> {
-        const definition::Assessment& a = *ctx.assessment;
-        const definition::Criterion* c = a.FindCriterion(e.criterion);
-        if (!c) {
-          std::string ids;
-          for (const auto& x : a.criteria()) ids += (ids.empty() ? "" : ", ") + x.id;
-          return Error::BadInput("assessment " + a.info().name + " has no criterion '" +
-                                 e.criterion + "'" + (ids.empty() ? "" : "; its criteria: " + ids));
-        }
-        if (!(e.value >= 0 && e.value <= c->max)) {
-          return Error::BadInput("mark " + Points(e.value) + " for " + c->id +
-                                 " is out of range: 0.." + Points(c->max));
-        }
-        if (e.note.empty()) {
-          return Error::BadInput("a mark needs a note saying what was found (--note)");
-        }
-        if (Status s = CheckRole(ctx.campaign->org(), e.actor, a.RoleOr(c->by), e.unit,
-                                 "the mark for " + c->id);
-            !s) {
-          return s.error();
-        }
-        json::object data = EntryData(ctx, e);
-        data["criterion"] = c->id;
-        data["mark"] = Points(e.value);
-        data["max"] = Points(c->max);
-        data["note"] = e.note;
-        data["evidence"] = Strings(e.evidence);
-        auto old = sheet.marks.find({e.unit, c->id});
-        if (old != sheet.marks.end()) {
-          if (e.reason.empty()) {
-            return Error::BadInput("the " + ctx.period.label + " mark for " + c->id + " of " +
-                                   e.unit + " is " + Points(old->second.value) + " (entered by " +
-                                   old->second.by + "); a correction needs its reason (--reason)");
-          }
-          data["previous"] = Points(old->second.value);
-        }
-        if (Status s = AppendRow(engine, ctx, e.actor, kMarkEvent, e.reason, data); !s) {
+        auto data = MarkRow(ctx, sheet, e);
+        if (!data) return data;
+        if (Status s = AppendRow(engine, ctx, e.actor, kMarkEvent, e.reason, *data); !s) {
           return s.error();
         }
         return data;
       });
+}
+
+Result<std::vector<json::object>> EnterMarks(Engine& engine,
+                                             const std::vector<AssessmentEntry>& entries) {
+  if (entries.empty()) return std::vector<json::object>{};
+  const AssessmentEntry& first = entries.front();
+  for (int attempt = 1;; ++attempt) {
+    auto ctx = LoadContext(engine, first.campaign, first.assessment, first.period);
+    if (!ctx) return ctx.error();
+    auto sheet = LoadSheet(engine, *ctx);
+    if (!sheet) return sheet.error();
+    if (Status s = CheckOpen(*ctx, *sheet, engine.clock().Now()); !s) return s.error();
+    Bound bound{nullptr, ctx->campaign->org_ptr(), &ctx->campaign->calendar(), nullptr};
+    internal::Step step(engine.interpreter(), bound, ctx->run, engine.clock().Now());
+    std::string state = step.inst().record.state;
+    std::vector<json::object> rows;
+    for (const AssessmentEntry& e : entries) {
+      if (e.campaign != first.campaign || e.assessment != first.assessment ||
+          e.period != first.period) {
+        return Error::BadInput("marks entered together are of one campaign, assessment and period");
+      }
+      if (Status s = CheckUnit(*ctx->assessment, ctx->campaign->org(), e.unit); !s) {
+        return s.error();
+      }
+      if (Status s = CheckEvidence(e.evidence); !s) return s.error();
+      auto data = MarkRow(*ctx, *sheet, e);
+      if (!data) return data.error();
+      // A later entry of the same mark in the batch corrects this one.
+      SheetEntry entered;
+      entered.value = e.value;
+      entered.by = e.actor;
+      sheet->marks[{e.unit, e.criterion}] = entered;
+      step.Audit(e.actor, kMarkEvent, state, state, e.reason, *data);
+      rows.push_back(std::move(*data));
+    }
+    Effects fx = step.Finish();
+    ChangeSet changes;
+    fx.AppendTo(changes);
+    Status s = engine.store().Commit(changes);
+    if (!s && s.error().code() == ErrorCode::kConflict && attempt < 3) continue;
+    if (!s) return s.error();
+    return rows;
+  }
 }
 
 Result<json::object> EnterBonus(Engine& engine, const AssessmentEntry& e) {

@@ -112,6 +112,10 @@ struct AssessmentEntry {
 // kFailedPrecondition), the value's range, and appends the audit row. The answer is the row's
 // data.
 Result<boost::json::object> EnterMark(Engine& engine, const AssessmentEntry& entry);
+// Several marks of one campaign, assessment and period at a sitting (a township on every
+// criterion): each checked as EnterMark checks it, all committed in one transaction or none.
+Result<std::vector<boost::json::object>> EnterMarks(Engine& engine,
+                                                    const std::vector<AssessmentEntry>& entries);
 Result<boost::json::object> EnterBonus(Engine& engine, const AssessmentEntry& entry);
 Result<boost::json::object> TakeVeto(Engine& engine, const AssessmentEntry& entry);
 
