@@ -20,6 +20,7 @@ namespace json = boost::json;
 using store_soci::Backend;
 using testing::ApiEnv;
 using testing::Cli;
+using testing::CommandResult;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::HttpAnswer;
@@ -152,9 +153,9 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
   EXPECT_EQ(mine.Json().at("history").as_array().size(), 2u);
 
   // Publishing waits for the period's end (the server is on April 21).
-  HttpAnswer head = Send("xs-0003", "POST", kBase + "/publish", "{}");  // not the leader
-  EXPECT_EQ(head.status, 403) << head.body;
-  EXPECT_THAT(head.body, HasSubstr("the role leader"));
+  HttpAnswer not_leader = Send("xs-0003", "POST", kBase + "/publish", "{}");
+  EXPECT_EQ(not_leader.status, 403) << not_leader.body;  // the headquarters' head is no leader
+  EXPECT_THAT(not_leader.body, HasSubstr("the role leader"));
   HttpAnswer early = Send("xs-0002", "POST", kBase + "/publish", "{}");
   EXPECT_EQ(early.status, 409) << early.body;
   EXPECT_THAT(early.body, HasSubstr("ends on 2017-04-30"));
