@@ -22,6 +22,7 @@ void RegisterDispatch(CLI::App& app, Context& ctx);
 void RegisterOutbox(CLI::App& app, Context& ctx);
 void RegisterUser(CLI::App& app, Context& ctx);
 void RegisterFinding(CLI::App& app, Context& ctx);
+void RegisterAssessment(CLI::App& app, Context& ctx);
 
 void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterMigrate(app, ctx);
@@ -43,6 +44,7 @@ void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterOutbox(app, ctx);
   RegisterUser(app, ctx);
   RegisterFinding(app, ctx);
+  RegisterAssessment(app, ctx);
 }
 
 }  // namespace rectify::cli

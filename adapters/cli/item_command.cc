@@ -18,6 +18,7 @@
 #include "adapters/cli/cli.h"
 #include "adapters/cli/database_access.h"
 #include "adapters/cli/engine_access.h"
+#include "adapters/cli/evidence_file.h"
 #include "adapters/store/soci/soci_outbox_store.h"
 #include "rectify/definition/canonical.h"
 #include "rectify/engine/access.h"
@@ -54,23 +55,6 @@ Result<std::map<std::string, std::string>> ParseSets(const std::vector<std::stri
     out[s.substr(0, eq)] = s.substr(eq + 1);
   }
   return out;
-}
-
-// A file is recorded by name, size and SHA-256 (its content stays where it is). A path that is
-// no readable file is refused rather than recorded as text: a mistyped name would otherwise
-// pass for evidence; a text is given with --evidence-text.
-Result<std::string> EvidenceFile(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    return Error::BadInput("no file " + path + "; to record a text, use --evidence-text");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::BadInput("cannot read " + path + "; check its permissions");
-  std::ostringstream s;
-  s << in.rdbuf();
-  std::string bytes = s.str();
-  return "file " + std::filesystem::path(path).filename().string() + " (" +
-         std::to_string(bytes.size()) + " bytes, sha256 " + definition::Sha256Hex(bytes) + ")";
 }
 
 // The workflow and org of an existing item must be loaded to act on it or show it.

@@ -117,8 +117,22 @@ TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq,
       std::size_t n = data.at("sampled").as_array().size();
       e.text = Str(data, "title") + ": sampled " + std::to_string(n) + " of " +
                Str(data, "candidates") + " closed items for re-inspection";
+    } else if (event == "assessment_mark" || event == "assessment_bonus" ||
+               event == "assessment_veto") {
+      // An entry of an assessment (engine/assessment.h), as the assessor made it.
+      bool veto = event == "assessment_veto";
+      e.text =
+          Str(data, "assessment") + " " + Str(data, "period") + " " + Str(data, "unit") + " " +
+          (event == "assessment_mark" ? "mark " + Str(data, "criterion") + " " + Str(data, "mark")
+           : event == "assessment_bonus" ? "bonus " + Str(data, "points")
+                                         : "veto " + Str(data, "criterion")) +
+          (veto && data.contains("withdrawn") && data.at("withdrawn").as_bool() ? " withdrawn"
+                                                                                : "") +
+          (data.contains("previous") ? " (was " + Str(data, "previous") + ")" : "") + ": " +
+          Str(data, "note");
     } else if (event == "assessment") {
-      e.text = Str(data, "title") + " " + Str(data, "period") + ":";
+      e.text = Str(data, "title") + " " + Str(data, "period") +
+               (data.contains("published") ? " published by " + Str(data, "by") : "") + ":";
       const auto& rows = data.at("ranking").as_array();
       for (std::size_t i = 0; i < rows.size(); ++i) {
         if (i == 3 && rows.size() > 6) e.text += " ...";

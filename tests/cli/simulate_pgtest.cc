@@ -81,12 +81,21 @@ TEST(SimulateTest, AWholeYearIsDeterministicInTimeOrderAndHasEveryKindOfEvent) {
   for (const char* e :
        {"campaign_started", "phase_began", "phase_ended", "checkpoint_began", "checkpoint_ended",
         "checkpoint_opened", "look_back", "look_back_sampled", "assessment", "registered",
-        "transition", "reminder", "escalation", "notification", "campaign_closed"}) {
+        "transition", "reminder", "escalation", "notification", "campaign_closed",
+        // The monthly assessment as people do it (engine/assessment.h): marks, bonus points and
+        // (with seed 7, once, in November) the one-vote veto, then the published ranking.
+        "assessment_mark", "assessment_bonus", "assessment_veto"}) {
     EXPECT_TRUE(events.count(e)) << "no " << e;
   }
   for (const char* a : {"assign", "submit", "accept", "reject", "reopen", "hold", "file"}) {
     EXPECT_TRUE(actions.count(a)) << "no transition " << a;
   }
+  int published = 0;
+  for (const std::string& line : lines) {
+    published += line.find("\"event\":\"assessment\"") != std::string::npos &&
+                 line.find("\"published\":true") != std::string::npos;
+  }
+  EXPECT_EQ(published, 11) << "January to November published, December's after the year";
   EXPECT_THAT(lines.front(), HasSubstr("\"at\":\"2017-01-01T00:00:00+08:00\""));
   EXPECT_THAT(lines.back(), HasSubstr("\"at\":\"2018-01-01T00:00:00+08:00\""));
 

@@ -778,6 +778,33 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     EXPECT_EQ(a.status, Authenticated(c) ? 404 : 401) << c.name << ": " << a.body;
   };
 
+  // The assessment (api_assessment_pgtest.cc enters marks on a running campaign): here the
+  // campaign is not started, so a signed-in caller gets 404 for it; a read token may not write;
+  // nothing is recorded by any row.
+  table["GET /api/v1/assessments/{campaign}/{period}"] = [](ApiAccessTest&, const Caller& c,
+                                                            Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/assessments/xinshao-2017/2017-05", "", s.headers);
+    EXPECT_EQ(a.status, Authenticated(c) ? 404 : 401) << c.name << ": " << a.body;
+  };
+  for (const char* what : {"marks", "bonus", "vetoes", "publish"}) {
+    std::string path = std::string("/api/v1/assessments/xinshao-2017/2017-05/") + what;
+    std::string body = std::string(what) == "marks"
+                           ? R"({"unit":"niangxi","criterion":"fund_use","mark":85,"note":"抽查"})"
+                       : std::string(what) == "bonus"
+                           ? R"({"unit":"niangxi","points":2,"note":"经验推介"})"
+                       : std::string(what) == "vetoes"
+                           ? R"({"unit":"niangxi","criterion":"false_withdrawal","reason":"虚报"})"
+                           : "{}";
+    table["POST /api/v1/assessments/{campaign}/{period}/" + std::string(what)] =
+        [path, body](ApiAccessTest&, const Caller& c, Session& s) {
+          auto headers = s.headers;
+          headers["Content-Type"] = "application/json";
+          HttpAnswer a = s.client.Send("POST", path, body, headers);
+          int expected = !Authenticated(c) ? 401 : c.how == Caller::kReadToken ? 403 : 404;
+          EXPECT_EQ(a.status, expected) << c.name << ": " << a.body;
+        };
+  }
+
   // The leaders' board over the caller's units (api_board_pgtest.cc checks its figures): every
   // signed-in caller gets their scope's, each item counted once, in one unit row.
   table["GET /api/v1/board"] = [](ApiAccessTest&, const Caller& c, Session& s) {

@@ -161,6 +161,9 @@ CheckedUpload CheckDefinitionUpload(const ApiOptions& options, const std::string
 // Diagnostics as the API shows them: [{severity, file, line, column, path, message, hint, text}].
 boost::json::array DiagnosticsArray(const Diagnostics& diags);
 
+// Marks, bonus, vetoes, publication and export of an assessment (assessment_routes.cc).
+std::vector<Route> AssessmentRoutes();
+
 // Responses.
 http::Response JsonResponse(unsigned status, const boost::json::value& body);
 // An Error as its HTTP status and code: kBadInput 400 bad_request, kNotFound 404 not_found,

@@ -137,6 +137,7 @@ std::vector<Route> AllRoutes() {
   for (auto& r : FindingRoutes()) all.push_back(std::move(r));
   for (auto& r : LedgerRoutes()) all.push_back(std::move(r));
   for (auto& r : ReportRoutes()) all.push_back(std::move(r));
+  for (auto& r : AssessmentRoutes()) all.push_back(std::move(r));
   for (auto& r : StreamRoutes()) all.push_back(std::move(r));
   for (auto& r : BoardRoutes()) all.push_back(std::move(r));
   for (auto& r : PosterRoutes()) all.push_back(std::move(r));

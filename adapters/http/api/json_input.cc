@@ -17,6 +17,8 @@ const char* TypeName(JsonType t) {
       return "an object of strings";
     case JsonType::kStringArray:
       return "an array of strings";
+    case JsonType::kNumber:
+      return "a number";
   }
   return "?";
 }
@@ -29,6 +31,8 @@ bool HasType(const json::value& v, JsonType t) {
       return v.is_bool();
     case JsonType::kInteger:
       return v.is_int64() || v.is_uint64();
+    case JsonType::kNumber:
+      return v.is_number();
     case JsonType::kStringMap:
       if (!v.is_object()) return false;
       for (const auto& [k, e] : v.as_object()) {

@@ -22,7 +22,7 @@
 
 namespace rectify::api {
 
-enum class JsonType { kString, kBool, kInteger, kStringMap, kStringArray };
+enum class JsonType { kString, kBool, kInteger, kStringMap, kStringArray, kNumber };
 
 struct JsonField {
   std::string name;

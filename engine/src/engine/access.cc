@@ -60,22 +60,6 @@ bool ReadsAsRole(const definition::Workflow& workflow, const Instance& inst, con
          (!IsField(workflow, path) || SplitList(inst.Field(path.name)).empty());
 }
 
-// Whether `actor` holds org role `role` with the item inside their scope, or is listed for the
-// role at the item's unit or a unit above it (a contact leader from elsewhere).
-bool HoldsRoleFor(const Org& org, PersonIndex actor, const std::string& role, UnitIndex item_unit) {
-  if (item_unit == definition::kNoIndex) return false;
-  const auto& p = org.person(actor);
-  if (Contains(p.roles, role) && org.Within(item_unit, ScopeOf(org, actor))) return true;
-  for (UnitIndex u = item_unit; u != definition::kNoIndex; u = org.unit(u).parent) {
-    auto it = org.unit(u).roles.find(role);
-    if (it != org.unit(u).roles.end() &&
-        std::find(it->second.begin(), it->second.end(), actor) != it->second.end()) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // Holders of an org role for an item: the nearest unit up from the item's unit whose scope holds
 // anyone with the role.
 std::vector<PersonIndex> RoleHoldersFor(const Org& org, const std::string& role,
@@ -100,6 +84,22 @@ std::vector<PersonIndex> RoleHoldersFor(const Org& org, const std::string& role,
 }
 
 }  // namespace
+
+// Whether `actor` holds org role `role` with the item inside their scope, or is listed for the
+// role at the item's unit or a unit above it (a contact leader from elsewhere).
+bool HoldsRoleFor(const Org& org, PersonIndex actor, const std::string& role, UnitIndex item_unit) {
+  if (item_unit == definition::kNoIndex) return false;
+  const auto& p = org.person(actor);
+  if (Contains(p.roles, role) && org.Within(item_unit, ScopeOf(org, actor))) return true;
+  for (UnitIndex u = item_unit; u != definition::kNoIndex; u = org.unit(u).parent) {
+    auto it = org.unit(u).roles.find(role);
+    if (it != org.unit(u).roles.end() &&
+        std::find(it->second.begin(), it->second.end(), actor) != it->second.end()) {
+      return true;
+    }
+  }
+  return false;
+}
 
 UnitIndex ScopeOf(const Org& org, PersonIndex person) {
   UnitIndex u = org.person(person).unit;

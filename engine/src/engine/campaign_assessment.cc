@@ -1,9 +1,12 @@
-// An assessment run's ranking (definition/assessment.h): 100 less the deductions, vetoes last.
-// A veto is failed by a step of its measure, or, for a manual one, by an instance of the unit
-// that records it in its `veto` field (definition::kVetoField).
+// An assessment's ranking (definition/assessment.h): the weighted marks entered (100 without
+// them) plus the bonus, less the deductions, each kept with its cause; vetoes last; ties broken as
+// the definition says. A veto is failed by a step of its measure, by an act of its role
+// (engine/assessment.h) or, for compatibility, by an instance of the unit that records it in its
+// `veto` field (definition::kVetoField).
 #include <algorithm>
 #include <map>
 
+#include "rectify/engine/assessment.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/instance/deadline_clock.h"
 
@@ -65,6 +68,13 @@ std::vector<RankedUnit> RankUnits(const definition::Assessment& assessment,
                                   const definition::Org& org, const Calendar* calendar,
                                   const std::vector<Instance>& items, Timestamp from, Timestamp to,
                                   Timestamp now) {
+  return RankUnits(assessment, org, calendar, items, from, to, now, AssessmentSheet{});
+}
+
+std::vector<RankedUnit> RankUnits(const definition::Assessment& assessment,
+                                  const definition::Org& org, const Calendar* calendar,
+                                  const std::vector<Instance>& items, Timestamp from, Timestamp to,
+                                  Timestamp now, const AssessmentSheet& sheet) {
   std::map<definition::UnitIndex, RankedUnit> by_unit;
   auto line = [&](definition::UnitIndex i) -> RankedUnit& {
     auto it = by_unit.find(i);
@@ -74,6 +84,9 @@ std::vector<RankedUnit> RankUnits(const definition::Assessment& assessment,
     r.name = org.unit(i).name;
     r.kind = org.unit(i).kind;
     return by_unit.emplace(i, std::move(r)).first->second;
+  };
+  auto date_of = [&](Timestamp t) {
+    return calendar != nullptr ? FormatDate(calendar->DateOf(t)) : FormatIso(t);
   };
   if (!assessment.applies_to().empty()) {
     for (const std::string& kind : assessment.applies_to()) {
@@ -87,22 +100,36 @@ std::vector<RankedUnit> RankUnits(const definition::Assessment& assessment,
     if (!u) continue;
     RankedUnit& r = line(*u);
     if (item.record.created_at >= from && item.record.created_at < to) {
-      for (const std::string& id : RecordedVetoes(assessment, item)) AddVeto(r, id);
+      for (const std::string& id : RecordedVetoes(assessment, item)) {
+        AddVeto(r, id);
+        r.veto_reasons.emplace(id, "recorded on " + item.record.id + " (field veto)");
+      }
     }
     for (const EscalationTaken& e : item.escalations) {
       if (e.at < from || e.at >= to) continue;
       ++r.escalations;
-      r.deducted += DeductionFor(assessment, e.measure);
+      double points = DeductionFor(assessment, e.measure);
+      r.deducted += points;
+      if (points != 0) {
+        r.deductions.push_back(
+            {"measure", item.record.id, e.step_id, e.measure, date_of(e.at), points});
+      }
       for (const definition::Veto& v : assessment.vetoes()) {
         if (v.when == definition::Veto::When::kMeasure &&
             definition::MeasureName(v.measure) == e.measure) {
           AddVeto(r, v.id);
+          r.veto_reasons.emplace(v.id, e.measure + " on " + item.record.id + " (" + e.step_id +
+                                           ", " + date_of(e.at) + ")");
         }
       }
     }
     if (assessment.include_step_scores()) {
       for (const ScoreDeduction& d : item.deductions) {
-        if (d.at >= from && d.at < to) r.deducted += -d.points;
+        if (d.at >= from && d.at < to) {
+          r.deducted += -d.points;
+          r.deductions.push_back(
+              {"step_score", item.record.id, d.step_id, "", date_of(d.at), -d.points});
+        }
       }
     }
     if (calendar != nullptr) {
@@ -111,20 +138,77 @@ std::vector<RankedUnit> RankUnits(const definition::Assessment& assessment,
         if (dc.IsOverdue(now)) {
           ++r.overdue_items;
           r.deducted += assessment.per_overdue_item();
+          if (assessment.per_overdue_item() != 0) {
+            r.deductions.push_back({"overdue", item.record.id, item.record.state, "", date_of(now),
+                                    assessment.per_overdue_item()});
+          }
         }
       }
     }
   }
-  std::vector<RankedUnit> out;
+  // The sheet: marks, bonus and vetoes taken by their roles.
   for (auto& [i, r] : by_unit) {
-    r.score = std::max(0.0, 100.0 - r.deducted);
+    double weighted = 0;
+    double weights = 0;
+    for (const definition::Criterion& c : assessment.criteria()) {
+      auto it = sheet.marks.find({r.unit, c.id});
+      if (it == sheet.marks.end()) {
+        r.not_assessed.push_back(c.id);
+        continue;
+      }
+      r.criteria[c.id] = it->second.value;
+      weighted += it->second.value / c.max * 100.0 * c.weight;
+      weights += c.weight;
+    }
+    // Provisional until every criterion is marked: the weights of the criteria marked.
+    r.marks = weights > 0 ? weighted / weights : 100.0;
+    if (auto b = sheet.bonus.find(r.unit); b != sheet.bonus.end()) {
+      r.bonus = std::min(b->second.value, assessment.bonus().max);
+    }
+    for (const auto& [key, v] : sheet.vetoes) {
+      if (key.first != r.unit) continue;
+      AddVeto(r, key.second);
+      r.veto_reasons[key.second] = v.by + " " + date_of(v.at) + ": " + v.note;
+    }
+    std::sort(r.vetoes.begin(), r.vetoes.end());
+  }
+  std::vector<RankedUnit> out;
+  std::map<std::string, definition::UnitIndex> order;
+  for (auto& [i, r] : by_unit) {
+    r.score = std::max(0.0, r.marks + r.bonus - r.deducted);
+    order[r.unit] = i;
     out.push_back(std::move(r));
   }
   const definition::Ranking& ranking = assessment.ranking();
+  auto mark = [](const RankedUnit& u, const std::string& id) {
+    auto it = u.criteria.find(id);
+    return it == u.criteria.end() ? -1.0 : it->second;
+  };
   std::stable_sort(out.begin(), out.end(), [&](const RankedUnit& a, const RankedUnit& b) {
     if (ranking.by_kind && a.kind != b.kind) return a.kind < b.kind;
     if (a.vetoes.empty() != b.vetoes.empty()) return a.vetoes.empty();
     if (a.score != b.score) return ranking.descending ? a.score > b.score : a.score < b.score;
+    for (const definition::TieBreak& t : ranking.ties) {
+      switch (t.kind) {
+        case definition::TieBreak::Kind::kFewerOverdue:
+          if (a.overdue_items != b.overdue_items) return a.overdue_items < b.overdue_items;
+          break;
+        case definition::TieBreak::Kind::kFewerEscalations:
+          if (a.escalations != b.escalations) return a.escalations < b.escalations;
+          break;
+        case definition::TieBreak::Kind::kFewerDeducted:
+          if (a.deducted != b.deducted) return a.deducted < b.deducted;
+          break;
+        case definition::TieBreak::Kind::kCriterion:
+          if (mark(a, t.criterion) != mark(b, t.criterion)) {
+            return mark(a, t.criterion) > mark(b, t.criterion);
+          }
+          break;
+        case definition::TieBreak::Kind::kUnitOrder:
+          if (order[a.unit] != order[b.unit]) return order[a.unit] < order[b.unit];
+          break;
+      }
+    }
     return a.unit < b.unit;
   });
   std::string kind;

@@ -7,6 +7,7 @@
 
 #include "rectify/calendar/deadline.h"
 #include "rectify/engine/access.h"
+#include "rectify/engine/assessment.h"
 #include "rectify/engine/campaign.h"
 #include "step.h"
 
@@ -211,24 +212,6 @@ std::vector<std::string> RoleHoldersOver(const definition::Org& org, definition:
     if (org.Within(unit, ScopeOf(org, static_cast<definition::PersonIndex>(i)))) {
       out.push_back(p.id);
     }
-  }
-  return out;
-}
-
-Result<std::vector<Instance>> CampaignItems(Store& store, const std::string& campaign) {
-  std::vector<Instance> out;
-  InstanceFilter filter;
-  filter.campaign = campaign;
-  for (;;) {
-    auto page = store.ListInstances(filter);
-    if (!page) return page.error();
-    for (const InstanceRecord& r : *page) {
-      auto inst = Instance::FromRecord(r);
-      if (!inst) return inst.error();
-      out.push_back(std::move(*inst));
-    }
-    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
-    filter.after_id = page->back().id;
   }
   return out;
 }
@@ -532,24 +515,18 @@ class Firing {
     auto items = CampaignItems(store_, c_.info().name);
     if (!items) return items.error();
     Timestamp to = std::min(cal.EndOfDay(last), step_.now());
+    // The marks, bonus and vetoes entered so far (engine/assessment.h): until every mark is in
+    // and the period is published, this ranking is provisional.
+    auto audit = store_.AuditOf(step_.inst().record.id);
+    if (!audit) return audit.error();
+    std::string label = PeriodLabel(a.period(), AssessedPeriod(r, day).first);
+    AssessmentSheet sheet = ReadSheet(*audit, a.info().name, label);
     std::vector<RankedUnit> ranking =
-        RankUnits(a, c_.org(), &cal, *items, cal.StartOfDay(first), to, step_.now());
-    json::array rows;
-    for (const RankedUnit& u : ranking) {
-      // Scores as decimal text ("88.5"): Boost.JSON would write 88.5 as 8.85E1.
-      json::object o{{"rank", u.rank},
-                     {"unit", u.unit},
-                     {"name", u.name},
-                     {"kind", u.kind},
-                     {"score", Points(u.score)},
-                     {"deducted", Points(u.deducted)},
-                     {"escalations", u.escalations},
-                     {"overdue_items", u.overdue_items}};
-      if (!u.vetoes.empty()) o["vetoes"] = Strings(u.vetoes);
-      rows.emplace_back(std::move(o));
-    }
+        RankUnits(a, c_.org(), &cal, *items, cal.StartOfDay(first), to, step_.now(), sheet);
+    json::array rows = RankingJson(ranking);
     data["assessment"] = Label(a.info().name, a.info().version);
     data["period"] = FormatDate(first) + ".." + FormatDate(last);
+    data["period_label"] = label;
     data["ranking"] = std::move(rows);
     // The bulletin names the first and the last few ("first queue", 排队).
     std::string text = r.title + " " + FormatDate(first) + ".." + FormatDate(last) + ":";

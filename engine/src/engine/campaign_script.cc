@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cmath>
 
 #include "rectify/calendar/deadline.h"
 #include "rectify/engine/access.h"
+#include "rectify/engine/assessment.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/findings.h"
 #include "rectify/engine/measures.h"
@@ -379,6 +381,9 @@ Status CadreScript::Observe(const std::vector<std::string>& instance_ids) {
             return r ? PlanNext(id) : OkStatus();
           });
         }
+      } else if (row.event == "assessment" && !data.contains("published") &&
+                 data.contains("period_label")) {
+        PlanAssessment(data);
       } else if ((row.event == "checkpoint_opened" || row.event == "recurring") &&
                  data.contains("instances")) {
         for (const auto& v : data.at("instances").as_array()) {
@@ -390,6 +395,92 @@ Status CadreScript::Observe(const std::vector<std::string>& instance_ids) {
     }
   }
   return OkStatus();
+}
+
+void CadreScript::PlanAssessment(const json::object& data) {
+  std::string name(data.at("assessment").as_string());
+  name = name.substr(0, name.find('@'));
+  std::shared_ptr<const definition::Assessment> a;
+  for (const definition::Recurring& r : campaign_->recurring()) {
+    if (r.assessment && r.assessment->info().name == name) a = r.assessment;
+  }
+  if (!a) return;
+  std::string period(data.at("period_label").as_string());
+  std::string campaign = campaign_->info().name;
+  std::vector<std::string> units;
+  for (const auto& row : data.at("ranking").as_array()) {
+    units.emplace_back(row.as_object().at("unit").as_string());
+  }
+  auto entry = [&](const std::string& unit) {
+    AssessmentEntry e;
+    e.campaign = campaign;
+    e.assessment = name;
+    e.period = period;
+    e.unit = unit;
+    e.channel = "simulate";
+    return e;
+  };
+  // What the script's inspectors write down.
+  auto run = [this](Result<json::object> r, const std::string& what) {
+    if (!r) notes_.push_back(what + ": " + r.error().message());
+    ++actions_;
+    return OkStatus();
+  };
+  int minute = 0;
+  for (const std::string& unit : units) {
+    std::string salt = unit + "|" + period;
+    Timestamp at = WorkdayAt(Today(), 1, 9, 0) + std::chrono::minutes(minute++);
+    // One inspector marks the township on every criterion at a sitting (one commit).
+    std::vector<AssessmentEntry> marks;
+    for (const definition::Criterion& c : a->criteria()) {
+      std::string by = PickHolder(unit, a->RoleOr(c.by), salt + "|marks");
+      if (by.empty()) continue;
+      AssessmentEntry e = entry(unit);
+      e.criterion = c.id;
+      e.actor = by;
+      // 60..max by halves: most units do well, a few poorly.
+      e.value = std::round((0.6 + 0.4 * Share(salt, c.id)) * c.max * 2) / 2;
+      e.note = "月度督查: " + c.title;
+      marks.push_back(std::move(e));
+    }
+    if (!marks.empty()) {
+      Schedule(at, [this, marks] {
+        auto r = EnterMarks(engine_, marks);
+        if (!r) notes_.push_back("marks " + marks.front().unit + ": " + r.error().message());
+        ++actions_;
+        return OkStatus();
+      });
+    }
+    if (a->bonus().max > 0 && Share(salt, "bonus") < 0.125) {
+      AssessmentEntry e = entry(unit);
+      e.actor = PickHolder(unit, a->RoleOr(a->bonus().by), salt + "|bonus");
+      e.value = std::max(1.0, std::round(Share(salt, "bonus_points") * a->bonus().max));
+      e.note = "工作经验在全县推介";
+      if (!e.actor.empty()) {
+        Schedule(at, [this, e, run] { return run(EnterBonus(engine_, e), "bonus " + e.unit); });
+      }
+    }
+    for (const definition::Veto& v : a->vetoes()) {
+      if (v.when != definition::Veto::When::kManual || a->RoleOr(v.by).empty()) continue;
+      if (Share(salt, "veto|" + v.id) >= 0.025) continue;
+      AssessmentEntry e = entry(unit);
+      e.criterion = v.id;
+      e.actor = PickHolder(unit, a->RoleOr(v.by), salt + "|veto");
+      e.note = "督查发现: " + v.title;
+      if (!e.actor.empty()) {
+        Schedule(at, [this, e, run] { return run(TakeVeto(engine_, e), "veto " + e.unit); });
+      }
+    }
+  }
+  std::string role = a->published_by().empty() ? a->assessed_by() : a->published_by();
+  std::string publisher = PickHolder(campaign_->org().unit(0).id, role, period + "|publish");
+  if (publisher.empty()) return;
+  Schedule(WorkdayAt(Today(), 3, 16, 0), [this, campaign, name, period, publisher] {
+    auto v = PublishAssessment(engine_, campaign, name, period, publisher, "simulate");
+    if (!v) notes_.push_back("publish " + period + ": " + v.error().message());
+    ++actions_;
+    return OkStatus();
+  });
 }
 
 Result<SimulationReport> RunScripted(Engine& engine, VirtualClock& clock,

@@ -41,6 +41,11 @@ namespace rectify::engine {
 // The unit whose subtree a person's org roles cover.
 definition::UnitIndex ScopeOf(const definition::Org& org, definition::PersonIndex person);
 
+// Whether `actor` holds org role `role` with `unit` inside their scope, or is listed for the role
+// at `unit` or a unit above it (the assessment's roles, engine/assessment.h, ask here too).
+bool HoldsRoleFor(const definition::Org& org, definition::PersonIndex actor,
+                  const std::string& role, definition::UnitIndex unit);
+
 // "徐文波 (xs-0012)" for a person id, or the id itself when the org does not know it.
 std::string PersonLabel(const definition::Org& org, const std::string& person_id);
 // "酿溪镇 (niangxi)".

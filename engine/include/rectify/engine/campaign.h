@@ -123,6 +123,24 @@ struct RankedUnit {
   int overdue_items = 0;
   int escalations = 0;
   std::vector<std::string> vetoes;  // ids of the veto criteria failed
+  // The marks (engine/assessment.h): the weighted part (100 without criteria or marks), the
+  // bonus counted (capped), the mark entered per criterion and the criteria not marked yet.
+  double marks = 100;
+  double bonus = 0;
+  std::map<std::string, double> criteria;
+  std::vector<std::string> not_assessed;
+  // Each deduction with its cause: "measure" (an escalation step), "step_score" (a step's own
+  // points), "overdue" (an item overdue at the run).
+  struct Deduction {
+    std::string cause;
+    std::string item;
+    std::string step;
+    std::string measure;
+    std::string date;  // the local date it was taken (overdue: the run's)
+    double points = 0;
+  };
+  std::vector<Deduction> deductions;
+  std::map<std::string, std::string> veto_reasons;  // veto id -> who took it, when and why
 };
 
 // Ranks the units `assessment` applies to from `items` (the campaign's instances; follow-up

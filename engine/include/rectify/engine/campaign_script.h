@@ -20,6 +20,12 @@
 // the first person the step's `judgment.by` names, for "违规拨付使用项目资金" (seed 002); it
 // ends as the chain says (on the item's acceptance).
 //
+// After each assessment occurrence (the run's `assessment` row) the assessing role marks every
+// unit on every criterion for the period just assessed (60..100 by halves, from the share), gives
+// bonus points to about one unit in eight and takes a manual veto on about one in forty (with the
+// script's reasons), and the publishing role publishes the ranking three working days on
+// (engine/assessment.h), so that a simulated year shows published monthly rankings.
+//
 //   CadreScript script(engine, campaign, {.seed = 7});
 //   std::vector<Registration> batch = script.Registrations(ledger);   // ledger.h: ParseLedger
 //   ImportLedgerRegistrations(engine, ledger, batch, options, {.dry_run = true}, diags);
@@ -39,6 +45,7 @@
 // Thread-safety: one thread, with its Engine.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -120,6 +127,8 @@ class CadreScript {
   Status PlanSubmit(const Instance& inst);
   Status PlanJudgment(const Instance& inst);
   Status PlanVerify(const Instance& inst);
+  // Marks, bonus, vetoes and publication after an assessment occurrence (`data`: its audit row).
+  void PlanAssessment(const boost::json::object& data);
   std::string PickHolder(const std::string& unit, const std::string& role,
                          const std::string& salt) const;
 

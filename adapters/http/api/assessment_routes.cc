@@ -1,0 +1,212 @@
+// A campaign's assessment through the API, as `rectify assessment` (engine/assessment.h):
+//   GET  /api/v1/assessments/{campaign}/{period}          ?assessment= &format=json|csv|xlsx
+//   &lang=zh|en POST /api/v1/assessments/{campaign}/{period}/marks    {unit, criterion, mark, note,
+//   reason?, evidence?} POST /api/v1/assessments/{campaign}/{period}/bonus    {unit, points, note,
+//   reason?, evidence?} POST /api/v1/assessments/{campaign}/{period}/vetoes   {unit, criterion,
+//   reason, withdraw?} POST /api/v1/assessments/{campaign}/{period}/publish  {}
+//
+// Reading: a person of the campaign's org sees the lines (and entries) of the units in their
+// scope, an administrator everything; XLSX and CSV are the definition's export layout, titles in
+// `lang` (default zh). Writing: the engine checks the caller's role for the unit (the roles the
+// definition names); an administrator account is no person of the org and enters nothing.
+// `assessment` (query or body) names one when the campaign runs several.
+#include <boost/json.hpp>
+
+#include "adapters/http/api/api_internal.h"
+#include "adapters/http/api/caller_scope.h"
+#include "adapters/http/api/json_input.h"
+#include "adapters/http/api/table_output.h"
+#include "rectify/engine/assessment.h"
+
+namespace rectify::api {
+namespace {
+
+namespace json = boost::json;
+
+std::string Param(const http::Request& req, const char* name) {
+  auto it = req.query.find(name);
+  return it == req.query.end() ? std::string() : it->second;
+}
+
+// The campaign, if the caller's org runs it (else 404 as for one that does not exist).
+Status Visible(const Call& call, const std::string& campaign) {
+  auto def = call.api.options.definitions->FindCampaign(campaign);
+  if (!def || (!call.caller.admin && def->org().info().name != call.caller.org)) {
+    return Error::NotFound("no campaign '" + campaign + "'");
+  }
+  return OkStatus();
+}
+
+bool Covers(const CallerScope& scope, const json::value& v) {
+  const json::value* unit = v.is_object() ? v.as_object().if_contains("unit") : nullptr;
+  return unit && unit->is_string() && scope.Covers(std::string(unit->as_string()));
+}
+
+http::Response Show(Call& call) {
+  for (const auto& [key, value] : call.request.query) {
+    if (key != "assessment" && key != "format" && key != "lang") {
+      return ErrorResponse(
+          Error::BadInput(key + ": unknown parameter (this takes assessment, format, lang)"));
+    }
+  }
+  auto format = RequestedFormat(call.request);
+  if (!format) return ErrorResponse(format.error());
+  std::string lang = Param(call.request, "lang");
+  if (lang.empty()) lang = "zh";
+  if (lang != "zh" && lang != "en") {
+    return ErrorResponse(Error::BadInput("lang: zh or en, not '" + lang + "'"));
+  }
+  const std::string& campaign = call.request.params.at("campaign");
+  if (Status s = Visible(call, campaign); !s) return ErrorResponse(s.error());
+  auto scope = ScopeOfCaller(call);
+  if (!scope) return ErrorResponse(scope.error());
+  auto view = engine::ShowAssessment(*call.db.engine, campaign, Param(call.request, "assessment"),
+                                     call.request.params.at("period"));
+  if (!view) return ErrorResponse(view.error());
+  // Only the lines and entries of the caller's units.
+  json::array lines;
+  for (const auto& r : view->ranking_json) {
+    if (Covers(*scope, r)) lines.push_back(r);
+  }
+  view->ranking_json = std::move(lines);
+  std::vector<engine::SheetEntry> history;
+  for (const auto& e : view->history) {
+    if (scope->Covers(e.unit)) history.push_back(e);
+  }
+  view->history = std::move(history);
+  std::vector<std::string> missing;
+  for (const auto& m : view->missing) {
+    // "酿溪镇 (niangxi): fund_use": the unit id is between the parentheses.
+    auto open = m.find(" (");
+    auto close = m.find("): ");
+    if (open != std::string::npos && close != std::string::npos &&
+        scope->Covers(m.substr(open + 2, close - open - 2))) {
+      missing.push_back(m);
+    }
+  }
+  view->missing = std::move(missing);
+  json::object body = engine::AssessmentViewJson(*view);
+  engine::ReportTable table = engine::AssessmentTable(*view, lang);
+  if (*format == TableFormat::kXlsx) {
+    auto bytes = TableXlsx(table, engine::AssessmentSheetName(*view, lang));
+    if (!bytes) return ErrorResponse(bytes.error());
+    auto r = http::Response::Text(200, std::move(*bytes), kXlsxType);
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"assessment-" + campaign +
+                                                      "-" + view->period.label + ".xlsx\"");
+    return r;
+  }
+  return TableResponse(*format, body, table, "assessment-" + campaign + "-" + view->period.label);
+}
+
+std::vector<std::string> Strings(const json::object& o, const char* name) {
+  std::vector<std::string> out;
+  if (const auto* a = o.if_contains(name); a && a->is_array()) {
+    for (const auto& v : a->as_array()) out.emplace_back(v.as_string());
+  }
+  return out;
+}
+
+double NumberOf(const json::object& o, const char* name) {
+  const json::value& v = o.at(name);
+  return v.is_double()  ? v.as_double()
+         : v.is_int64() ? static_cast<double>(v.as_int64())
+                        : static_cast<double>(v.as_uint64());
+}
+
+// An entry: the body checked, the caller a person of the org, then the engine's act.
+http::Response Entry(Call& call, const std::string& kind) {
+  std::vector<JsonField> fields = {{"unit", JsonType::kString, true},
+                                   {"assessment", JsonType::kString, false},
+                                   {"evidence", JsonType::kStringArray, false}};
+  if (kind == "mark") {
+    fields.push_back({"criterion", JsonType::kString, true});
+    fields.push_back({"mark", JsonType::kNumber, true});
+    fields.push_back({"note", JsonType::kString, true});
+    fields.push_back({"reason", JsonType::kString, false});
+  } else if (kind == "bonus") {
+    fields.push_back({"points", JsonType::kNumber, true});
+    fields.push_back({"note", JsonType::kString, true});
+    fields.push_back({"reason", JsonType::kString, false});
+  } else {
+    fields.push_back({"criterion", JsonType::kString, true});
+    fields.push_back({"reason", JsonType::kString, true});
+    fields.push_back({"withdraw", JsonType::kBool, false});
+  }
+  auto body = ParseObject(call.request.body, fields);
+  if (!body) return ErrorResponse(body.error());
+  const std::string& campaign = call.request.params.at("campaign");
+  if (Status s = Visible(call, campaign); !s) return ErrorResponse(s.error());
+  if (call.caller.person.empty()) {
+    return ErrorResponse(Error::PermissionDenied(
+        "an administrator account is no person of the org; sign in as the person who assesses"));
+  }
+  engine::AssessmentEntry e;
+  e.campaign = campaign;
+  e.period = call.request.params.at("period");
+  e.assessment = StringOr(*body, "assessment");
+  e.unit = StringOr(*body, "unit");
+  e.criterion = StringOr(*body, "criterion");
+  e.evidence = Strings(*body, "evidence");
+  e.actor = call.caller.person;
+  e.channel = "api";
+  Result<json::object> row = json::object{};
+  if (kind == "mark") {
+    e.value = NumberOf(*body, "mark");
+    e.note = StringOr(*body, "note");
+    e.reason = StringOr(*body, "reason");
+    row = engine::EnterMark(*call.db.engine, e);
+  } else if (kind == "bonus") {
+    e.value = NumberOf(*body, "points");
+    e.note = StringOr(*body, "note");
+    e.reason = StringOr(*body, "reason");
+    row = engine::EnterBonus(*call.db.engine, e);
+  } else {
+    e.note = StringOr(*body, "reason");
+    const json::value* w = body->if_contains("withdraw");
+    e.withdraw = w && w->as_bool();
+    row = engine::TakeVeto(*call.db.engine, e);
+  }
+  if (!row) return ErrorResponse(row.error());
+  (*row)["by"] = call.caller.person;
+  return JsonResponse(201, *row);
+}
+
+http::Response Mark(Call& call) { return Entry(call, "mark"); }
+http::Response Bonus(Call& call) { return Entry(call, "bonus"); }
+http::Response Veto(Call& call) { return Entry(call, "veto"); }
+
+http::Response Publish(Call& call) {
+  auto body = ParseObject(call.request.body.empty() ? "{}" : call.request.body,
+                          {{"assessment", JsonType::kString, false}});
+  if (!body) return ErrorResponse(body.error());
+  const std::string& campaign = call.request.params.at("campaign");
+  if (Status s = Visible(call, campaign); !s) return ErrorResponse(s.error());
+  if (call.caller.person.empty()) {
+    return ErrorResponse(Error::PermissionDenied(
+        "an administrator account is no person of the org; sign in as the person who publishes"));
+  }
+  auto view =
+      engine::PublishAssessment(*call.db.engine, campaign, StringOr(*body, "assessment"),
+                                call.request.params.at("period"), call.caller.person, "api");
+  if (!view) return ErrorResponse(view.error());
+  return JsonResponse(201, engine::AssessmentViewJson(*view));
+}
+
+}  // namespace
+
+std::vector<Route> AssessmentRoutes() {
+  std::vector<Route> routes = {
+      {{"GET", "/api/v1/assessments/{campaign}/{period}", Access::kSignedIn, false}, Show},
+      {{"POST", "/api/v1/assessments/{campaign}/{period}/marks", Access::kSignedIn, true}, Mark},
+      {{"POST", "/api/v1/assessments/{campaign}/{period}/bonus", Access::kSignedIn, true}, Bonus},
+      {{"POST", "/api/v1/assessments/{campaign}/{period}/vetoes", Access::kSignedIn, true}, Veto},
+      {{"POST", "/api/v1/assessments/{campaign}/{period}/publish", Access::kSignedIn, true},
+       Publish},
+  };
+  // Showing and publishing read every item of the campaign from the store.
+  routes[0].info.heavy = true;
+  routes[4].info.heavy = true;
+  return routes;
+}
+
+}  // namespace rectify::api

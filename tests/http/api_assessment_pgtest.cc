@@ -1,0 +1,248 @@
+// A campaign's assessment through a live `rectify serve` on SQLite and PostgreSQL, beside the CLI
+// on the same database: the headquarters' inspector enters marks, corrects one (with its reason,
+// the old value kept), gives bonus points and takes a one-vote veto through the API; the roles
+// are the definition's (a township head may not mark, a read token may not write); the ranking
+// shows each line's marks, bonus, vetoes and reasons, the caller's units only; publication waits
+// for the period's end and every mark, closes the period, and becomes the campaign's ranking;
+// the XLSX export is in the layout and language the definition names, the same from the CLI.
+//
+// The server's clock starts at 2017-04-21 10:00 (api_env.h), so the API enters marks for April
+// (begun, not ended); the CLI, with --at, publishes on May 3.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/http/api_table_support.h"
+
+namespace rectify {
+namespace {
+
+namespace json = boost::json;
+using store_soci::Backend;
+using testing::ApiEnv;
+using testing::Cli;
+using testing::CommandResult;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::HttpAnswer;
+
+const char* const kCriteria[] = {"accurate_identification",
+                                 "accurate_withdrawal",
+                                 "accurate_assistance",
+                                 "policy_implementation",
+                                 "fund_use",
+                                 "discipline"};
+const std::string kBase = "/api/v1/assessments/xinshao-2017/2017-04";
+
+class ApiAssessmentTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    env_ = std::make_unique<ApiEnv>(GetParam());
+    ASSERT_TRUE(env_->Start());
+    Cli(*env_, {"campaign", "start", "xinshao-2017", "--at", "2017-04-21"});
+  }
+  HttpAnswer Send(const std::string& person, const std::string& method, const std::string& target,
+                  const std::string& body = "") {
+    if (!tokens_.count(person)) tokens_[person] = env_->Token(person);
+    std::map<std::string, std::string> headers = {{"Authorization", "Bearer " + tokens_[person]}};
+    if (!body.empty()) headers["Content-Type"] = "application/json";
+    return env_->Client().Send(method, target, body, headers);
+  }
+  static const json::object& Line(const json::value& view, const std::string& unit) {
+    for (const auto& r : view.at("ranking").as_array()) {
+      if (r.at("unit").as_string() == unit) return r.as_object();
+    }
+    static const json::object none;
+    ADD_FAILURE() << "no line for " << unit;
+    return none;
+  }
+  std::unique_ptr<ApiEnv> env_;
+  std::map<std::string, std::string> tokens_;
+};
+
+TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublishes) {
+  // 邓涛华 (xs-0004), inspector of the headquarters, marks 酿溪镇 on fund use.
+  HttpAnswer m = Send("xs-0004", "POST", kBase + "/marks",
+                      R"({"unit":"niangxi","criterion":"fund_use","mark":60,)"
+                      R"("note":"抽查3户, 1户资金未到位","evidence":["抽查表 2017-04-28"]})");
+  ASSERT_EQ(m.status, 201) << m.body;
+  EXPECT_EQ(m.Json().at("mark"), "60.0");
+  EXPECT_EQ(m.Json().at("max"), "100.0");
+  EXPECT_EQ(m.Json().at("by"), "xs-0004");
+
+  // A correction needs its reason; with it, the old value is kept.
+  HttpAnswer bare = Send("xs-0004", "POST", kBase + "/marks",
+                         R"({"unit":"niangxi","criterion":"fund_use","mark":75,"note":"复核"})");
+  EXPECT_EQ(bare.status, 400) << bare.body;
+  EXPECT_THAT(bare.body, HasSubstr("a correction needs its reason"));
+  HttpAnswer fixed = Send("xs-0004", "POST", kBase + "/marks",
+                          R"({"unit":"niangxi","criterion":"fund_use","mark":76,)"
+                          R"("note":"复核","reason":"漏计已拨付的一笔资金"})");
+  ASSERT_EQ(fixed.status, 201) << fixed.body;
+  EXPECT_EQ(fixed.Json().at("previous"), "60.0");
+  EXPECT_EQ(fixed.Json().at("mark"), "76.0");
+
+  // What is refused, changing nothing: a township head marking (not the inspecting role), a
+  // read token, a mark out of range, an unknown criterion, a bonus over the cap, a measure veto.
+  HttpAnswer head = Send("xs-0012", "POST", kBase + "/marks",
+                         R"({"unit":"niangxi","criterion":"discipline","mark":100,"note":"自评"})");
+  EXPECT_EQ(head.status, 403) << head.body;
+  EXPECT_THAT(head.body, HasSubstr("the role inspector"));
+  HttpAnswer range = Send("xs-0004", "POST", kBase + "/marks",
+                          R"({"unit":"yantang","criterion":"discipline","mark":120,"note":"x"})");
+  EXPECT_EQ(range.status, 400) << range.body;
+  EXPECT_THAT(range.body, HasSubstr("out of range: 0..100"));
+  HttpAnswer unknown = Send("xs-0004", "POST", kBase + "/marks",
+                            R"({"unit":"yantang","criterion":"funds","mark":80,"note":"x"})");
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_THAT(unknown.body, HasSubstr("no criterion 'funds'"));
+  HttpAnswer text = Send("xs-0004", "POST", kBase + "/marks",
+                         R"({"unit":"yantang","criterion":"fund_use","mark":"80","note":"x"})");
+  EXPECT_EQ(text.status, 400) << text.body;
+  EXPECT_THAT(text.body, HasSubstr("$.mark"));
+  HttpAnswer big = Send("xs-0004", "POST", kBase + "/bonus",
+                        R"({"unit":"yantang","points":6,"note":"经验推介"})");
+  EXPECT_EQ(big.status, 400) << big.body;
+  HttpAnswer measure = Send("xs-0004", "POST", kBase + "/vetoes",
+                            R"({"unit":"daxin","criterion":"accountability_case","reason":"x"})");
+  EXPECT_EQ(measure.status, 400) << measure.body;
+  EXPECT_THAT(measure.body, HasSubstr("taken by a measure"));
+
+  HttpAnswer bonus = Send("xs-0004", "POST", kBase + "/bonus",
+                          R"({"unit":"yantang","points":2,"note":"产业扶贫经验在全市推介"})");
+  ASSERT_EQ(bonus.status, 201) << bonus.body;
+  HttpAnswer veto =
+      Send("xs-0004", "POST", kBase + "/vetoes",
+           R"({"unit":"daxin","criterion":"false_withdrawal","reason":"虚报脱贫户3户"})");
+  ASSERT_EQ(veto.status, 201) << veto.body;
+  HttpAnswer again = Send("xs-0004", "POST", kBase + "/vetoes",
+                          R"({"unit":"daxin","criterion":"false_withdrawal","reason":"再次"})");
+  EXPECT_EQ(again.status, 409) << again.body;
+
+  // The county leader sees every township; the provisional ranking.
+  HttpAnswer view = Send("xs-0002", "GET", kBase);
+  ASSERT_EQ(view.status, 200) << view.body;
+  json::value v = view.Json();
+  EXPECT_EQ(v.at("period"), "2017-04");
+  EXPECT_EQ(v.at("from"), "2017-04-01");
+  EXPECT_EQ(v.at("to"), "2017-04-30");
+  EXPECT_EQ(v.at("published"), false);
+  ASSERT_EQ(v.at("ranking").as_array().size(), 15u);
+  // 酿溪镇 has one mark: scored on its weight alone (76), five criteria missing.
+  const json::object& niangxi = Line(v, "niangxi");
+  EXPECT_EQ(niangxi.at("criteria").at("fund_use"), "76.0");
+  EXPECT_EQ(niangxi.at("marks"), "76.0");
+  EXPECT_EQ(niangxi.at("score"), "76.0");
+  EXPECT_EQ(niangxi.at("not_assessed").as_array().size(), 5u);
+  EXPECT_EQ(Line(v, "yantang").at("score"), "102.0");  // 100 provisionally, plus 2
+  const json::object& daxin = Line(v, "daxin");
+  EXPECT_EQ(json::serialize(daxin.at("vetoes")), R"(["false_withdrawal"])");
+  EXPECT_THAT(std::string(daxin.at("veto_reasons").at("false_withdrawal").as_string()),
+              HasSubstr("xs-0004 2017-04-21: 虚报脱贫户3户"));
+  EXPECT_EQ(daxin.at("rank"), 15);  // after every unit that passed
+  EXPECT_EQ(v.at("missing").as_array().size(), 15u * 6 - 1);
+  const auto& history = v.at("history").as_array();
+  ASSERT_EQ(history.size(), 4u);
+  EXPECT_EQ(history[1].at("previous"), "60.0");
+  EXPECT_EQ(history[1].at("value"), "76.0");
+  EXPECT_EQ(history[1].at("reason"), "漏计已拨付的一笔资金");
+
+  // The township head sees 酿溪镇's line and entries only.
+  HttpAnswer mine = Send("xs-0012", "GET", kBase);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  ASSERT_EQ(mine.Json().at("ranking").as_array().size(), 1u);
+  EXPECT_EQ(mine.Json().at("history").as_array().size(), 2u);
+
+  // Publishing waits for the period's end (the server is on April 21).
+  HttpAnswer not_leader = Send("xs-0003", "POST", kBase + "/publish", "{}");
+  EXPECT_EQ(not_leader.status, 403) << not_leader.body;  // the headquarters' head is no leader
+  EXPECT_THAT(not_leader.body, HasSubstr("the role leader"));
+  HttpAnswer early = Send("xs-0002", "POST", kBase + "/publish", "{}");
+  EXPECT_EQ(early.status, 409) << early.body;
+  EXPECT_THAT(early.body, HasSubstr("ends on 2017-04-30"));
+
+  // On May 3, through the CLI: not before every mark is in.
+  CommandResult refused = testing::RunRectify(
+      {"--db", env_->db().url(), "assessment", "publish", "--campaign", "xinshao-2017", "--period",
+       "2017-04", "--as", "xs-0002", "--at", "2017-05-03T10:00:00+08:00"},
+      ApiEnv::Env(), env_->db().dir().path().string());
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr("89 mark(s) are missing"));
+  // Every township 80 everywhere but 酿溪镇's fund use (76, in the API above).
+  json::value ranking = v.at("ranking");
+  for (const auto& line : ranking.as_array()) {
+    std::string unit(line.at("unit").as_string());
+    for (const char* c : kCriteria) {
+      if (unit == "niangxi" && std::string(c) == "fund_use") continue;
+      Cli(*env_, {"assessment", "mark", unit, "--campaign", "xinshao-2017", "--period", "2017-04",
+                  "--criterion", c, "--mark", "80", "--note", "月度督查", "--as", "xs-0005", "--at",
+                  "2017-05-03T09:00:00+08:00"});
+    }
+  }
+  CommandResult published =
+      Cli(*env_, {"assessment", "publish", "--campaign", "xinshao-2017", "--period", "2017-04",
+                  "--as", "xs-0002", "--at", "2017-05-03T10:00:00+08:00", "--format", "json"});
+  json::value p = json::parse(published.out);
+  EXPECT_EQ(p.at("published"), true);
+  EXPECT_EQ(p.at("published_by"), "xs-0002");
+  EXPECT_TRUE(p.at("missing").as_array().empty());
+  // By hand: 酿溪镇 0.2 x 240 + 0.15 x (80 + 76) + 0.1 x 80 = 48 + 23.4 + 8 = 79.4;
+  // 严塘镇 80 + 2 = 82; everyone else 80; 大新镇 vetoed, last.
+  EXPECT_EQ(Line(p, "niangxi").at("score"), "79.4");
+  EXPECT_EQ(Line(p, "yantang").at("score"), "82.0");
+  EXPECT_EQ(Line(p, "yantang").at("rank"), 1);
+  EXPECT_EQ(Line(p, "niangxi").at("rank"), 14);
+  EXPECT_EQ(Line(p, "daxin").at("rank"), 15);
+
+  // Closed: the API shows the published ranking and refuses entries.
+  HttpAnswer after = Send("xs-0002", "GET", kBase);
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(after.Json().at("published"), true);
+  EXPECT_EQ(after.Json().at("ranking"), p.at("ranking"));
+  HttpAnswer late = Send("xs-0004", "POST", kBase + "/marks",
+                         R"({"unit":"niangxi","criterion":"fund_use","mark":90,"note":"x",)"
+                         R"("reason":"y"})");
+  EXPECT_EQ(late.status, 409) << late.body;
+  EXPECT_THAT(late.body, HasSubstr("was published by xs-0002"));
+  // The campaign's ranking (the report and the board) is the published one.
+  HttpAnswer report = Send("xs-0002", "GET", "/api/v1/reports/ranking?campaign=xinshao-2017");
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_EQ(report.Json().at("period"), "2017-04-01..2017-04-30");
+  EXPECT_EQ(report.Json().at("ranking"), p.at("ranking"));
+
+  // The export: the definition's columns, titled in Chinese, the same from the API and the CLI.
+  HttpAnswer xlsx = Send("xs-0002", "GET", kBase + "?format=xlsx&lang=zh");
+  ASSERT_EQ(xlsx.status, 200) << xlsx.body;
+  json::value cells = testing::XlsxCells(*env_, xlsx.body, "assessment-api");
+  const auto& rows = cells.at("rows").as_array();
+  ASSERT_EQ(rows.size(), 16u);
+  EXPECT_EQ(rows[0].as_array().at(0), "名次");
+  EXPECT_EQ(rows[0].as_array().at(1), "乡镇");
+  EXPECT_EQ(rows[0].as_array().at(6), "资金使用");
+  EXPECT_EQ(rows[0].as_array().at(13), "状态");
+  EXPECT_EQ(rows[1].as_array().at(1), "严塘镇");
+  EXPECT_EQ(rows[1].as_array().at(9), "2");    // bonus, a number
+  EXPECT_EQ(rows[1].as_array().at(11), "82");  // score
+  EXPECT_EQ(rows[15].as_array().at(12), "false_withdrawal");
+  EXPECT_EQ(rows[15].as_array().at(13), "一票否决");
+  std::string file = env_->db().dir().File("2017-04.xlsx");
+  Cli(*env_, {"assessment", "export", "--campaign", "xinshao-2017", "--period", "2017-04", "--lang",
+              "zh", "--output", file});
+  std::ifstream in(file, std::ios::binary);
+  std::string cli_bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(testing::XlsxCells(*env_, cli_bytes, "assessment-cli").at("rows"), cells.at("rows"));
+  CommandResult book = testing::RunCommand(
+      {testing::kSystemPython, "-c",
+       "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('xl/workbook.xml').decode())",
+       file});
+  EXPECT_THAT(book.out, HasSubstr("月度考核排名"));
+  HttpAnswer en = Send("xs-0002", "GET", kBase + "?format=csv&lang=en");
+  ASSERT_EQ(en.status, 200) << en.body;
+  EXPECT_THAT(en.body, HasSubstr("Rank,Township,Identification,"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApiAssessmentTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
+                         testing::BackendTestName);
+
+}  // namespace
+}  // namespace rectify
