@@ -115,6 +115,9 @@ void DecodeBody(std::string_view body) {
           case JsonType::kStringArray:
             Check(value.is_array());
             break;
+          case JsonType::kNumber:
+            Check(value.is_number());
+            break;
         }
       }
       Check(known);
