@@ -331,11 +331,10 @@ TEST_P(CountyFolderTest, FoldersFromTheEnvironmentAndWithoutTheLibrary) {
   EXPECT_THAT(alone.err, HasSubstr("unknown calendar 'cn'"));
   // The library's chains name roles its orgs hold (jinkouhe-funds: the district's `finance`), so
   // the chains come with the orgs that give those roles.
-  auto with_calendar =
-      Run({"validate", "--no-library", "--definitions", kSource + "/workflows/calendars",
-           "--definitions", kSource + "/workflows/workflows", "--definitions",
-           kSource + "/workflows/escalations", "--definitions", kSource + "/workflows/orgs",
-           County()});
+  auto with_calendar = Run(
+      {"validate", "--no-library", "--definitions", kSource + "/workflows/calendars",
+       "--definitions", kSource + "/workflows/workflows", "--definitions",
+       kSource + "/workflows/escalations", "--definitions", kSource + "/workflows/orgs", County()});
   EXPECT_EQ(with_calendar.exit_code, 0) << with_calendar.err;
   auto no_calendar =
       Run({"calendar", "is-workday", "--no-library", "--calendar", "cn", "2017-07-03"}, env);
