@@ -555,19 +555,24 @@ struct ReceiptInto {
 
 }  // namespace
 
-Result<std::vector<notify::AwaitingReceipt>> SociOutboxStore::AwaitingReceipts(std::int64_t limit) {
+namespace {
+
+// At most `limit` outbox rows with their receipts, chosen and ordered by `where` (T: a row and its
+// receipt, AwaitingReceipt or NotReached).
+template <typename T>
+Result<std::vector<T>> RowsWithReceipts(Database& db, const std::string& where, std::int64_t limit,
+                                        const std::string& what) {
   try {
-    std::vector<notify::AwaitingReceipt> out;
+    std::vector<T> out;
     RowInto row;
     ReceiptInto receipt;
     long long n = limit;
-    soci::statement st(db_.session());
+    soci::statement st(db.session());
     row.Bind(st);
     receipt.Bind(st);
     st.exchange(soci::use(n));
     PrepareOnce(st, std::string("SELECT ") + kRowColumns + ", " + kReceiptColumns +
-                        " FROM outbox AS o WHERE o.receipt = 'sent' ORDER BY o.sent_at, o.id "
-                        "LIMIT :limit");
+                        " FROM outbox AS o WHERE " + where + " LIMIT :limit");
     st.execute();
     while (st.fetch()) {
       auto r = row.Get();
@@ -578,8 +583,16 @@ Result<std::vector<notify::AwaitingReceipt>> SociOutboxStore::AwaitingReceipts(s
     }
     return out;
   } catch (const std::exception& e) {
-    return db_.MapError(e, "read the deliveries awaiting a receipt");
+    return db.MapError(e, what);
   }
+}
+
+}  // namespace
+
+Result<std::vector<notify::AwaitingReceipt>> SociOutboxStore::AwaitingReceipts(std::int64_t limit) {
+  return RowsWithReceipts<notify::AwaitingReceipt>(db_,
+                                                   "o.receipt = 'sent' ORDER BY o.sent_at, o.id",
+                                                   limit, "read the deliveries awaiting a receipt");
 }
 
 Result<std::map<std::int64_t, notify::DeliveryReceipt>> SociOutboxStore::ReceiptsOf(
@@ -613,30 +626,11 @@ Result<std::map<std::int64_t, notify::DeliveryReceipt>> SociOutboxStore::Receipt
 }
 
 Result<std::vector<notify::NotReached>> SociOutboxStore::NotReachedRows(std::int64_t limit) {
-  try {
-    std::vector<notify::NotReached> out;
-    RowInto row;
-    ReceiptInto receipt;
-    long long n = limit;
-    soci::statement st(db_.session());
-    row.Bind(st);
-    receipt.Bind(st);
-    st.exchange(soci::use(n));
-    PrepareOnce(st, std::string("SELECT ") + kRowColumns + ", " + kReceiptColumns +
-                        " FROM outbox AS o WHERE o.followed_up = 0 AND (o.state = 'dead' OR "
-                        "o.receipt IN ('failed', 'unknown')) ORDER BY o.id LIMIT :limit");
-    st.execute();
-    while (st.fetch()) {
-      auto r = row.Get();
-      if (!r) return r.error();
-      auto c = receipt.Get();
-      if (!c) return c.error();
-      out.push_back({std::move(*r), std::move(*c)});
-    }
-    return out;
-  } catch (const std::exception& e) {
-    return db_.MapError(e, "read the messages that did not reach their person");
-  }
+  return RowsWithReceipts<notify::NotReached>(
+      db_,
+      "o.followed_up = 0 AND (o.state = 'dead' OR o.receipt IN ('failed', 'unknown')) ORDER BY "
+      "o.id",
+      limit, "read the messages that did not reach their person");
 }
 
 Result<bool> SociOutboxStore::ApplyFollowUp(const notify::FollowUp& f) {
