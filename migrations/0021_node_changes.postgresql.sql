@@ -31,33 +31,20 @@ $$;
 CREATE TRIGGER node_changes_instance AFTER INSERT OR UPDATE ON instances
   FOR EACH ROW EXECUTE FUNCTION node_changes_instance();
 
--- The credentials: a delete counts as a change too (OLD, as NEW is null then).
-CREATE FUNCTION node_changes_account() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The credentials, by one function: the trigger names the kind and the key column. A delete counts
+-- as a change too (OLD, as NEW is null then). The rows are small, so reading the key through jsonb
+-- costs little (instances, whose rows carry their whole state, keep a function of their own).
+CREATE FUNCTION node_changes_credential() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO node_changes (kind, row_key)
-    VALUES ('account', CASE WHEN TG_OP = 'DELETE' THEN OLD.person ELSE NEW.person END);
+    VALUES (TG_ARGV[0],
+            (CASE WHEN TG_OP = 'DELETE' THEN to_jsonb(OLD) ELSE to_jsonb(NEW) END) ->> TG_ARGV[1]);
   RETURN NULL;
 END;
 $$;
 CREATE TRIGGER node_changes_account AFTER INSERT OR UPDATE OR DELETE ON accounts
-  FOR EACH ROW EXECUTE FUNCTION node_changes_account();
-
-CREATE FUNCTION node_changes_token() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO node_changes (kind, row_key)
-    VALUES ('token', CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
-  RETURN NULL;
-END;
-$$;
+  FOR EACH ROW EXECUTE FUNCTION node_changes_credential('account', 'person');
 CREATE TRIGGER node_changes_token AFTER INSERT OR UPDATE OR DELETE ON api_tokens
-  FOR EACH ROW EXECUTE FUNCTION node_changes_token();
-
-CREATE FUNCTION node_changes_session() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO node_changes (kind, row_key)
-    VALUES ('session', CASE WHEN TG_OP = 'DELETE' THEN OLD.id_hash ELSE NEW.id_hash END);
-  RETURN NULL;
-END;
-$$;
+  FOR EACH ROW EXECUTE FUNCTION node_changes_credential('token', 'id');
 CREATE TRIGGER node_changes_session AFTER INSERT OR UPDATE OR DELETE ON sessions
-  FOR EACH ROW EXECUTE FUNCTION node_changes_session();
+  FOR EACH ROW EXECUTE FUNCTION node_changes_credential('session', 'id_hash');
