@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <queue>
 
+#include "adapters/http/api/item_json.h"
 #include "rectify/engine/access.h"
 #include "rectify/instance/deadline_clock.h"
 
@@ -45,6 +46,7 @@ ItemRow RowOf(const engine::Instance& inst, const engine::Bound& bound) {
   }
   row.version = inst.record.version;
   row.bound = bound;
+  ItemJsonParts(row, row.json_head, row.json_tail);
   return row;
 }
 

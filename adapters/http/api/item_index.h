@@ -67,6 +67,8 @@ struct ItemRow {
   std::vector<std::string> measures_in_force;  // measures that last, by name (suspend_payment)
   std::int64_t version = 0;
   engine::Bound bound;  // its definitions (shared with the interpreter's definition set)
+  // Its list JSON apart from the deadline fields, written once (item_json.h).
+  std::string json_head, json_tail;
 };
 
 ItemRow RowOf(const engine::Instance& inst, const engine::Bound& bound);

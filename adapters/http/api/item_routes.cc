@@ -19,6 +19,7 @@
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/evidence_store.h"
 #include "adapters/http/api/item_index.h"
+#include "adapters/http/api/item_json.h"
 #include "adapters/http/api/json_input.h"
 #include "adapters/store/soci/soci_outbox_store.h"
 #include "rectify/auth/secrets.h"
@@ -27,6 +28,7 @@
 #include "rectify/engine/findings.h"
 #include "rectify/engine/item_view.h"
 #include "rectify/engine/measures.h"
+#include "rectify/json_writer.h"
 
 namespace rectify::api {
 namespace {
@@ -50,11 +52,6 @@ std::optional<Readable> IfReadable(Call& call, const InstanceRecord& record) {
   return Readable{std::move(*inst), std::move(*bound)};
 }
 
-std::string PersonName(const definition::Org& org, const std::string& id) {
-  auto p = org.FindPerson(id);
-  return p ? org.person(*p).name : std::string();
-}
-
 // The row's deadline as of `now`, without the working-day counts when it runs (Summary adds them
 // for the rows shown; a filter needs only the due day and whether it is overdue).
 engine::DeadlineView DeadlineOf(const ItemRow& row, Timestamp now) {
@@ -63,50 +60,6 @@ engine::DeadlineView DeadlineOf(const ItemRow& row, Timestamp now) {
                                      ClockPhase::kRunning, now);
   }
   return engine::ViewDeadline(row.bound.calendar, row.clock ? &*row.clock : nullptr, now);
-}
-
-// What a list shows of `row`; `d` is DeadlineOf(row, now). Allocated from `sp` (a list's arena).
-json::object Summary(const ItemRow& row, engine::DeadlineView d, Timestamp now,
-                     json::storage_ptr sp = {}) {
-  if (row.bound.calendar) engine::CountDays(*row.bound.calendar, now, d);
-  const auto& org = *row.bound.org;
-  const auto& wf = *row.bound.workflow;
-  json::object o(std::move(sp));
-  o.reserve(32);  // every key below, without growing the table
-  o["id"] = row.id;
-  o["title"] = row.title;
-  o["unit"] = row.unit;
-  auto unit = org.FindUnit(row.unit);
-  o["unit_name"] = unit ? org.unit(*unit).name : std::string();
-  o["campaign"] = row.campaign;
-  o["found_by"] = row.found_by.empty() ? json::value(nullptr) : json::value(row.found_by);
-  o["workflow"] = row.workflow;
-  o["workflow_version"] = row.workflow_version;
-  o["state"] = row.state;
-  auto state = wf.FindState(row.state);
-  o["state_title"] = state ? wf.state(*state).title : std::string();
-  o["responsible"] = row.responsible;
-  o["responsible_name"] = PersonName(org, row.responsible);
-  if (d.has) {
-    o["due"] = FormatDate(d.due);
-    o["due_at"] = row.bound.calendar->FormatLocal(d.ends_at);
-    o["overdue"] = d.overdue;
-    o["clock"] = d.paused ? "paused" : "running";
-    if (d.overdue) {
-      o["working_days_overdue"] = d.working_days_overdue;
-    } else {
-      o["working_days_left"] = d.working_days_left;
-    }
-  } else {
-    o["due"] = nullptr;
-    o["overdue"] = false;
-  }
-  o["escalation_level"] = row.escalation_level;
-  o["escalation_measure"] = row.escalation_measure;
-  o["payment_suspended"] = row.payment_suspended;
-  o["measures_in_force"] = json::array(row.measures_in_force.begin(), row.measures_in_force.end());
-  o["version"] = row.version;
-  return o;
 }
 
 std::string ETag(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
@@ -338,16 +291,15 @@ http::Response ListItems(Call& call) {
   if (!q) return ErrorResponse(q.error());
   // The index is up to date with what was committed before this request came (node_changes.h).
   const engine::Reader reader = ReaderOf(call.caller);
-  // The rows' JSON comes from one arena, freed at once with the answer: a page of rows is some
-  // thousand small strings, and allocating each from the heap cost more than building them.
-  json::monotonic_resource arena(64 * 1024);
-  json::storage_ptr sp(&arena);
-  json::array items(sp);
+  // The answer is written as text: most of each row's JSON is kept in the row (item_json.h).
+  std::string body = "{\"items\":[";
+  body.reserve(16 * 1024);
+  std::int64_t count = 0;
   std::string last;
   std::int64_t scanned = 0;
   bool exhausted = true;
   call.api.items->Visit(SourcesOf(call, *q), q->after, [&](const ItemRow& row) {
-    if (static_cast<std::int64_t>(items.size()) >= q->limit || scanned >= kScanLimit) {
+    if (count >= q->limit || scanned >= kScanLimit) {
       exhausted = false;  // there is more after `last`
       return false;
     }
@@ -355,14 +307,20 @@ http::Response ListItems(Call& call) {
     last = row.id;
     if (!engine::MayRead(*row.bound.org, row.org, row.unit, row.people, reader)) return true;
     engine::DeadlineView d = DeadlineOf(row, call.now);
-    if (Matches(*q, row, d)) items.push_back(Summary(row, d, call.now, sp));
+    if (Matches(*q, row, d)) {
+      if (count++ > 0) body += ',';
+      AppendItemJson(body, row, d, call.now);
+    }
     return true;
   });
-  json::object o(sp);
-  o["items"] = std::move(items);
-  o["next_cursor"] =
-      exhausted || last.empty() ? json::value(nullptr) : json::value(MakeCursor(*q, last));
-  return JsonResponse(200, o);
+  body += "],\"next_cursor\":";
+  if (exhausted || last.empty()) {
+    body += "null";
+  } else {
+    JsonWriter::AppendQuoted(body, MakeCursor(*q, last));
+  }
+  body += '}';
+  return http::Response::Json(200, std::move(body));
 }
 
 }  // namespace
@@ -461,7 +419,9 @@ json::array NotificationsJson(Call& call, const Readable& r, const Local& local)
 
 json::object Detail(Call& call, const Readable& r) {
   ItemRow row = RowOf(r.inst, r.bound);
-  json::object o = Summary(row, DeadlineOf(row, call.now), call.now);
+  std::string head;
+  AppendItemJson(head, row, DeadlineOf(row, call.now), call.now);
+  json::object o = json::parse(head).as_object();
   const auto& inst = r.inst;
   const auto* cal = r.bound.calendar;
   auto local = [&](Timestamp t) { return cal ? cal->FormatLocal(t) : FormatIso(t); };
@@ -609,26 +569,26 @@ http::Response Act(Call& call, const Readable& r, std::int64_t version, engine::
   command.expected_version = version;
   command.channel = "api";
   command.request_id = call.request_id;
-  auto done = call.db.engine->Act(command);
+  // Acts on the instance as read for the checks above; the commit checks its version.
+  auto done = call.db.engine->Act(command, r.inst);
   if (!done) {
     if (done.error().code() == ErrorCode::kConflict) {
       return http::Response::Error(412, "precondition_failed", done.error().message());
     }
     return ErrorResponse(done.error());
   }
-  auto record = call.db.store->LoadInstance(r.inst.record.id);
-  if (!record) return ErrorResponse(record.error());
-  auto after = IfReadable(call, *record);
+  const std::int64_t version_after = done->record.version;
+  auto bound = call.db.engine->interpreter().Bind(*done);
   json::object o;
-  if (after) {
-    o = Detail(call, *after);
+  if (bound && engine::MayRead(*bound->org, *bound->workflow, *done, ReaderOf(call.caller))) {
+    o = Detail(call, Readable{std::move(*done), std::move(*bound)});
   } else {
     // The event took the item out of the caller's sight (it moved to another unit): say what was
     // done, no more.
-    o = json::object{{"id", r.inst.record.id}, {"version", record->version}};
+    o = json::object{{"id", r.inst.record.id}, {"version", version_after}};
   }
   auto response = JsonResponse(200, o);
-  response.headers.emplace_back("ETag", ETag(record->version));
+  response.headers.emplace_back("ETag", ETag(version_after));
   return response;
 }
 

@@ -114,9 +114,19 @@ Result<Instance> Engine::Load(const std::string& id) {
 }
 
 Result<Instance> Engine::Act(Command command) {
+  return ActFrom(std::move(command), std::optional<Instance>());
+}
+
+Result<Instance> Engine::Act(Command command, Instance current) {
+  return ActFrom(std::move(command), std::optional<Instance>(std::move(current)));
+}
+
+Result<Instance> Engine::ActFrom(Command command, std::optional<Instance> current) {
   command.at = clock_.Now();
   for (int attempt = 1;; ++attempt) {
-    auto inst = Load(command.instance_id);
+    Result<Instance> inst =
+        current ? Result<Instance>(std::move(*current)) : Load(command.instance_id);
+    current.reset();
     if (!inst) return inst.error();
     if (command.expected_version > 0 && inst->record.version != command.expected_version) {
       return Error::Conflict("item " + command.instance_id + " has changed since version " +

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,10 @@ class Engine {
   // Applies a person's command at clock.Now() (command.at is ignored). Retries on a version
   // conflict with the instance reloaded (the checks run again on what is current).
   Result<Instance> Act(Command command);
+  // The same on `current`, the instance as the caller has just read it (the API reads it to
+  // decide access), without reading it again. The commit still checks its version: a write in
+  // between is a conflict (retried from a fresh read unless command.expected_version is set).
+  Result<Instance> Act(Command command, Instance current);
 
   Result<Instance> Load(const std::string& id);
 
@@ -94,6 +99,7 @@ class Engine {
   Result<FireReport> FireTimers(const std::vector<TimerRecord>& due);
 
  private:
+  Result<Instance> ActFrom(Command command, std::optional<Instance> current);
   Result<Effects> FireGroup(const std::string& instance_id, const std::vector<TimerRecord>& due,
                             bool recheck, const InstanceRecord* loaded);
   Status CommitFirings(const std::vector<std::string>& ids, std::vector<Effects>& effects,
