@@ -128,6 +128,8 @@ const std::vector<std::string>& MessageKinds() {
                                               "digest",
                                               "informed-criticism",
                                               "interview-notice",
+                                              "measure-carry",
+                                              "measure-ended",
                                               "notice",
                                               "public-reply",
                                               "public-reply-dismissed",
@@ -139,10 +141,18 @@ const std::vector<std::string>& MessageKinds() {
 }
 
 const std::vector<std::string>& MessageFields() {
-  static const std::vector<std::string> fields{
-      "campaign", "chain",   "count",         "due",     "issuer", "item",           "items",
-      "level",    "measure", "measure_label", "message", "offset", "recipient_name", "score",
-      "state",    "task",    "title",         "today",   "unit",   "unit_name"};
+  static const std::vector<std::string> fields{"campaign", "carrying_unit_name",
+                                               "chain",    "count",
+                                               "due",      "ended",
+                                               "issuer",   "item",
+                                               "items",    "level",
+                                               "measure",  "measure_label",
+                                               "message",  "offset",
+                                               "reason",   "recipient_name",
+                                               "score",    "since",
+                                               "state",    "task",
+                                               "title",    "today",
+                                               "unit",     "unit_name"};
   return fields;
 }
 
