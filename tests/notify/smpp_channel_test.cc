@@ -408,6 +408,30 @@ TEST_F(SmppChannelTest, ReceiptsKeptByTheSmscComeAtTheNextBind) {
   EXPECT_THAT(smsc_.Violations(), IsEmpty());
 }
 
+TEST_F(SmppChannelTest, AReceiptThatComesDuringTheUnbindIsLeftWithTheSmscForLater) {
+  SmscSimulator::Faults f;
+  f.hold_receipts = true;
+  f.receipts_at_unbind = true;
+  smsc_.SetFaults(f);
+  std::string ref;
+  {
+    auto ch = MakeSmppChannel(Config());
+    SendResult r = ch->Send(Text("u", "13800000001", "a"));
+    ASSERT_EQ(r.outcome, SendOutcome::kDelivered) << r.detail;
+    ref = r.provider_ref;
+  }  // unbinds: the receipt comes now, and is answered ESME_RX_T_APPN
+  EXPECT_TRUE(smsc_.WaitFor([&] { return smsc_.stats().receipts_refused == 1; }));
+  EXPECT_EQ(smsc_.stats().receipts_acked, 0);
+  smsc_.SetFaults({});
+  auto later = MakeSmppChannel(Config());
+  std::string error;
+  auto got = later->PollReceipts({}, 0, error);
+  ASSERT_THAT(got, SizeIs(1));
+  EXPECT_EQ(got[0].provider_ref, ref);
+  EXPECT_TRUE(smsc_.WaitFor([&] { return smsc_.stats().receipts_acked == 1; }));
+  EXPECT_THAT(smsc_.Violations(), IsEmpty());
+}
+
 TEST_F(SmppChannelTest, ATextLongerThanMaxPartsFails) {
   SmppConfig c = Config();
   c.max_parts = 2;

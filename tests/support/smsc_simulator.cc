@@ -222,7 +222,12 @@ struct SmscSimulator::Impl {
                         });
     }
 
+    // With the lock held.
     void SendReceipt(const std::string& receipt_body) {
+      if (closed || !bound) {
+        sim.held_receipts.push_back(receipt_body);  // the session ended first: the next bind's
+        return;
+      }
       std::uint32_t seq = ++my_seq;
       unacked[seq] = receipt_body;
       ++sim.stats.receipts_sent;
@@ -422,6 +427,11 @@ struct SmscSimulator::Impl {
           if (it == unacked.end()) {
             sim.Violation("deliver_sm_resp for sequence " + std::to_string(seq) +
                           ", which no deliver_sm had");
+          } else if (status != 0) {
+            // Refused for now (ESME_RX_T_APPN): kept for the next bind.
+            sim.held_receipts.push_back(it->second);
+            unacked.erase(it);
+            ++sim.stats.receipts_refused;
           } else {
             unacked.erase(it);
             ++sim.stats.receipts_acked;
@@ -436,12 +446,18 @@ struct SmscSimulator::Impl {
           return;
         case 0x80000015:
           return;
-        case 0x00000006:
+        case 0x00000006: {
           ++sim.stats.unbinds;
+          if (sim.faults.receipts_at_unbind && transceiver) {
+            std::deque<std::string> held;
+            held.swap(sim.held_receipts);
+            for (auto& r : held) SendReceipt(r);
+          }
           bound = false;
           lock.unlock();
           Queue(Pdu(0x80000006, 0, seq, ""));
           return;
+        }
         default:
           sim.Violation("command_id " + std::to_string(id));
           lock.unlock();

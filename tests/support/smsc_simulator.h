@@ -44,9 +44,10 @@ class SmscSimulator {
     std::uint32_t refuse_bind = 0;  // a bind's status (0: accept)
     int throttle_first = 0;         // answer the first N submit_sm with `throttle_status`
     std::uint32_t throttle_status = 0x58;
-    int delay_ms = 0;            // before every answer to submit_sm and enquire_link
-    int cut_at_submit = 0;       // close the connection when this submit_sm arrives (1-based)
-    bool hold_receipts = false;  // send receipts only at the next bind
+    int delay_ms = 0;                 // before every answer to submit_sm and enquire_link
+    int cut_at_submit = 0;            // close the connection when this submit_sm arrives (1-based)
+    bool hold_receipts = false;       // send receipts only at the next bind
+    bool receipts_at_unbind = false;  // send the kept receipts when an unbind comes
     std::set<std::string> unreachable;  // numbers whose receipt is UNDELIV
     bool receipt_in_text_only = false;  // no receipted_message_id/message_state parameters
   };
@@ -58,7 +59,7 @@ class SmscSimulator {
   };
   struct Stats {
     int binds = 0, refused_binds = 0, submits = 0, throttled = 0, repeats = 0, cuts = 0,
-        enquire_links = 0, receipts_sent = 0, receipts_acked = 0, unbinds = 0;
+        enquire_links = 0, receipts_sent = 0, receipts_acked = 0, receipts_refused = 0, unbinds = 0;
     int max_outstanding = 0;  // the most submit_sm the client had unanswered at once
   };
 

@@ -322,7 +322,10 @@ class SmppChannel final : public Channel {
         return Write({smpp::kEnquireLink | smpp::kRespBit, 0, pdu.sequence, {}}, until, error);
       case smpp::kDeliverSm: {
         auto sm = smpp::DecodeShortMessage(pdu.body);
-        if (sm) {
+        // While unbinding, a receipt would be acknowledged and then lost with the channel:
+        // ESME_RX_T_APPN asks the SMSC to deliver it again later (to the next session).
+        std::uint32_t status = !sm ? smpp::kEsmeRinvmsglen : closing_ ? smpp::kEsmeRxTAppn : 0;
+        if (sm && !closing_) {
           if (auto r = smpp::ParseReceipt(*sm); r && r->final) {
             PolledReceipt p;
             p.provider_ref = "smpp:" + r->message_id;
@@ -333,10 +336,9 @@ class SmppChannel final : public Channel {
             receipts_.push_back(std::move(p));
           }
         }
-        // Answered either way: a message from a phone is not ours to refuse.
+        // A message from a phone (not a receipt) is answered too: it is not ours to refuse.
         return Write(
-            {smpp::kDeliverSm | smpp::kRespBit, sm ? smpp::kEsmeRok : smpp::kEsmeRinvmsglen,
-             pdu.sequence, smpp::EncodeCString("")},
+            {smpp::kDeliverSm | smpp::kRespBit, status, pdu.sequence, smpp::EncodeCString("")},
             until, error);
       }
       case smpp::kUnbind:
@@ -433,6 +435,7 @@ class SmppChannel final : public Channel {
 
   void Unbind() {
     if (!bound_) return;
+    closing_ = true;
     std::string error;
     SteadyTime until = SteadyNow() + milliseconds(std::min(config_.timeout_ms, 1000));
     std::uint32_t seq = NextSequence();
@@ -452,6 +455,7 @@ class SmppChannel final : public Channel {
   tcp::socket socket_{io_};
   std::string inbuf_;
   bool bound_ = false;
+  bool closing_ = false;
   std::uint32_t seq_ = 0;
   SteadyTime last_io_{};
   SteadyTime next_submit_{};

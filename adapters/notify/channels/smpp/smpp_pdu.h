@@ -45,6 +45,7 @@ constexpr std::uint32_t kEsmeRinvsysid = 0x0000000F;
 constexpr std::uint32_t kEsmeRmsgqful = 0x00000014;
 constexpr std::uint32_t kEsmeRinvdstadr = 0x0000000B;
 constexpr std::uint32_t kEsmeRthrottled = 0x00000058;
+constexpr std::uint32_t kEsmeRxTAppn = 0x00000064;  // the ESME cannot take it now: again later
 
 // Optional parameter tags (section 5.3.2).
 constexpr std::uint16_t kTagUserMessageReference = 0x0204;
