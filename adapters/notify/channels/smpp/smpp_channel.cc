@@ -305,7 +305,7 @@ class SmppChannel final : public Channel {
       if (ec == asio::error::operation_aborted) return Io::kTimeout;
       if (ec) {
         error = ec == asio::error::eof
-                    ? "the SMSC " + Peer() + " closed the connection"
+                    ? "lost the connection to the SMSC " + Peer() + ": the SMSC closed it"
                     : "lost the connection to the SMSC " + Peer() + ": " + ec.message();
         Drop();
         return Io::kError;
