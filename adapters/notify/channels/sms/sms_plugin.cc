@@ -71,6 +71,14 @@ std::shared_ptr<const ChannelSettings> Parse(SettingsReader& r) {
       *out = *v;
     }
   }
+  if (auto v = r.String("callback_token_env")) {
+    if (!IsEnvName(*v)) {
+      r.Error("callback_token_env", "'" + *v + "' is not an environment variable's name",
+              "name the variable that holds the callback URL's secret, e.g. "
+              "RECTIFY_SMS_CALLBACK_TOKEN: secrets never go in the file");
+    }
+    s->callback_token_env = *v;
+  }
   if (auto sign = r.String("sign_name", true)) c.sign_name = *sign;
   if (provider && *provider == "tencent") {
     if (auto id = r.String("app_id", true)) c.app_id = *id;
