@@ -153,36 +153,34 @@ struct SmscSimulator::Impl {
     void ReadHeader() {
       header.assign(16, '\0');
       auto self = shared_from_this();
-      asio::async_read(socket, asio::buffer(header),
-                       [self](boost::system::error_code ec, std::size_t) {
-                         if (ec) return self->Close();
-                         std::uint32_t len = (static_cast<unsigned char>(self->header[0]) << 24) |
-                                             (static_cast<unsigned char>(self->header[1]) << 16) |
-                                             (static_cast<unsigned char>(self->header[2]) << 8) |
-                                             static_cast<unsigned char>(self->header[3]);
-                         if (len < 16 || len > 65536) {
-                           std::lock_guard lock(self->sim.mu);
-                           self->sim.Violation("a PDU with command_length " + std::to_string(len));
-                           return self->Close();
-                         }
-                         self->body.assign(len - 16, '\0');
-                         asio::async_read(self->socket, asio::buffer(self->body),
-                                          [self](boost::system::error_code ec2, std::size_t) {
-                                            if (ec2) return self->Close();
-                                            self->Handle();
-                                            if (!self->closed) self->ReadHeader();
-                                          });
-                       });
+      asio::async_read(
+          socket, asio::buffer(header), [self](boost::system::error_code ec, std::size_t) {
+            if (ec) return self->Close();
+            const std::uint32_t len = self->Field(0);
+            if (len < 16 || len > 65536) {
+              {
+                std::lock_guard lock(self->sim.mu);
+                self->sim.Violation("a PDU with command_length " + std::to_string(len));
+              }
+              return self->Close();
+            }
+            self->body.assign(len - 16, '\0');
+            asio::async_read(self->socket, asio::buffer(self->body),
+                             [self](boost::system::error_code ec2, std::size_t) {
+                               if (ec2) return self->Close();
+                               self->Handle();
+                               if (!self->closed) self->ReadHeader();
+                             });
+          });
     }
 
     std::uint32_t Field(int i) const {
-      return (static_cast<unsigned char>(header[i * 4]) << 24) |
-             (static_cast<unsigned char>(header[i * 4 + 1]) << 16) |
-             (static_cast<unsigned char>(header[i * 4 + 2]) << 8) |
-             static_cast<unsigned char>(header[i * 4 + 3]);
+      auto octet = [&](int k) {
+        return std::uint32_t{static_cast<unsigned char>(header[i * 4 + k])};
+      };
+      return (octet(0) << 24) | (octet(1) << 16) | (octet(2) << 8) | octet(3);
     }
 
-    // Queues `pdu` after the configured delay.
     // Queues `pdu` after the configured delay; an answer to a submit_sm (`answers` its sequence)
     // ends that submit's time outstanding then.
     void Send(std::string pdu, int delay_ms, std::optional<std::uint32_t> answers = {}) {
