@@ -333,6 +333,26 @@ TEST_F(SmppChannelTest, ASlowSmscWithinTheTimeoutIsWaitedForAndBeyondItRetriedOn
   EXPECT_THAT(smsc_.Violations(), IsEmpty());
 }
 
+TEST_F(SmppChannelTest, ALateAnswerMarksThePartTakenSoTheRetryDoesNotSendItAgain) {
+  SmscSimulator::Faults f;
+  f.delay_ms = 600;
+  smsc_.SetFaults(f);
+  SmppConfig c = Config();
+  c.timeout_ms = 200;
+  c.dedup_tag = 0;  // an SMSC that could not recognise a repeat
+  auto ch = MakeSmppChannel(c);
+  SendResult r = ch->Send(Text("late", "13800000001", "迟"));
+  EXPECT_EQ(r.outcome, SendOutcome::kRetry) << r.detail;
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // the dispatcher's backoff
+  smsc_.SetFaults({});
+  r = ch->Send(Text("late", "13800000001", "迟"));
+  ASSERT_EQ(r.outcome, SendOutcome::kDelivered) << r.detail;
+  EXPECT_EQ(smsc_.stats().submits, 1) << "the late answer said it was taken";
+  ASSERT_THAT(smsc_.Parts(), SizeIs(1));
+  EXPECT_EQ(r.provider_ref, "smpp:" + smsc_.Parts()[0].message_id);
+  EXPECT_THAT(smsc_.Violations(), IsEmpty());
+}
+
 TEST_F(SmppChannelTest, ACutMidWindowLosesNothingAndSendsNothingTwice) {
   SmscSimulator::Faults f;
   f.cut_at_submit = 3;
@@ -378,6 +398,7 @@ TEST_F(SmppChannelTest, AfterACutOnlyThePartsWhoseAnswerNeverCameAreSentAgain) {
 TEST_F(SmppChannelTest, AnIdleSessionIsCheckedWithEnquireLinkBeforeUse) {
   SmppConfig c = Config();
   c.enquire_link_s = 1;
+  c.receipts = false;  // a receipt answered in between would be traffic enough
   auto ch = MakeSmppChannel(c);
   ASSERT_EQ(ch->Send(Text("e1", "13800000001", "a")).outcome, SendOutcome::kDelivered);
   EXPECT_EQ(smsc_.stats().enquire_links, 0);

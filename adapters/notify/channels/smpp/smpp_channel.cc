@@ -66,6 +66,9 @@ class SmppChannel final : public Channel {
                                         std::to_string(config_.max_parts) +
                                         ": raise max_parts or send the subject (content: subject)"};
     }
+    // Answers that came since the last use (a submit_sm_resp too late for the attempt that sent
+    // it marks its part taken, so that it is not sent again), and whether the SMSC hung up.
+    if (bound_) DrainPending();
     if (!EnsureBound(deadline, error)) return {SendOutcome::kRetry, error};
 
     // Part index -> SMSC message id, kept across attempts of the same row (a cut mid-window).
@@ -156,7 +159,9 @@ class SmppChannel final : public Channel {
               ? "the SMSC was still busy (" + last_status + ") after " +
                     std::to_string(config_.timeout_ms) + " ms"
               : "no answer from the SMSC within " + std::to_string(config_.timeout_ms) + " ms";
-      // The unanswered parts may yet be taken: resent with the same key they can be recognised.
+      // The unanswered parts may yet be taken: their late answers are awaited on this session
+      // (DrainPending), and resent they carry the same key.
+      for (const auto& [seq, p] : inflight) late_[seq] = {message.dedup_key, p};
       if (!taken.empty()) detail += "; " + Taken(taken, n);
       return {SendOutcome::kRetry, detail};
     }
@@ -248,6 +253,17 @@ class SmppChannel final : public Channel {
     socket_.close(ignored);
     bound_ = false;
     inbuf_.clear();
+    late_.clear();  // their answers can no longer come
+  }
+
+  // Handles what the SMSC sent while the channel was not reading, waiting a millisecond at most.
+  void DrainPending() {
+    std::string error;
+    for (;;) {
+      smpp::Pdu pdu;
+      if (Read(pdu, SteadyNow() + milliseconds(1), error) != Io::kOk) return;
+      if (!HandleUnsolicited(pdu, SteadyNow() + milliseconds(config_.timeout_ms), error)) return;
+    }
   }
 
   bool Write(const smpp::Pdu& pdu, SteadyTime until, std::string& error) {
@@ -347,6 +363,17 @@ class SmppChannel final : public Channel {
         Drop();
         return false;
       default:
+        if (pdu.command_id == (smpp::kSubmitSm | smpp::kRespBit)) {
+          // The late answer to a part of an attempt that gave up waiting: taken, or not.
+          if (auto it = late_.find(pdu.sequence); it != late_.end()) {
+            auto id = smpp::DecodeCStringBody(pdu.body);
+            if (pdu.command_status == smpp::kEsmeRok && id) {
+              accepted_[it->second.first][it->second.second] = *id;
+            }
+            late_.erase(it);
+          }
+          return true;
+        }
         if (pdu.command_id & smpp::kRespBit) return true;  // a late answer: nothing waits for it
         return Write({smpp::kGenericNack, smpp::kEsmeRinvcmdid, pdu.sequence, {}}, until, error);
     }
@@ -461,6 +488,8 @@ class SmppChannel final : public Channel {
   SteadyTime next_submit_{};
   std::vector<PolledReceipt> receipts_;
   std::map<std::string, std::map<std::size_t, std::string>> accepted_;
+  // Sequence -> (dedup key, part) of the submit_sm an attempt stopped waiting for.
+  std::map<std::uint32_t, std::pair<std::string, std::size_t>> late_;
 };
 
 }  // namespace

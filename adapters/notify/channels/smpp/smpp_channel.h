@@ -24,10 +24,11 @@
 // and the part's number in an optional parameter (`dedup_tag`, 0x1400 by default, one of the
 // SMSC-vendor tags); the parts an SMSC already took (their submit_sm_resp came) are remembered by
 // dedup key, so a retry after a cut connection sends only the parts whose answer never came, and
-// their message ids are in the attempt's detail. What SMPP cannot do: a submit_sm whose answer
-// was lost in the cut may or may not have been taken, and SMPP has no way to ask without the
-// message id only that answer carries; an SMSC that drops repeats of a dedup key sends it once,
-// any other may send that part twice. The remembered parts live in the process: a dispatcher
+// their message ids are in the attempt's detail; an answer that comes on the same session after
+// its attempt stopped waiting (a slow SMSC) is read before the retry and marks its part taken.
+// What SMPP cannot do: a submit_sm whose answer was lost in the cut may or may not have been
+// taken, and SMPP has no way to ask without the message id only that answer carries; an SMSC
+// that drops repeats of a dedup key sends it once, any other may send that part twice. The remembered parts live in the process: a dispatcher
 // restarted between the cut and the retry sends the whole message again (with the same key).
 //
 // Receipts: deliver_sm with a delivery receipt (esm_class 0x04) is answered with deliver_sm_resp
