@@ -549,6 +549,18 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     // A signed-in caller is still checked as such: a read token may not write.
     EXPECT_EQ(a.status, c.how == Caller::kReadToken ? 403 : 400) << c.name << ": " << a.body;
   };
+  // The cloud SMS services' status callbacks: public, each checked by the secret in its URL,
+  // which no channel of this server has (api_sms_callback_pgtest.cc sends real ones): refused
+  // for every caller, recording nothing.
+  for (std::string provider : {"tencent", "aliyun"}) {
+    table["POST /api/v1/sms-callbacks/" + provider + "/{secret}"] =
+        [provider](ApiAccessTest&, const Caller& c, Session& s) {
+          HttpAnswer a = s.client.Send(
+              "POST", "/api/v1/sms-callbacks/" + provider + "/not-the-secret-of-any-channel", "[]",
+              s.headers);
+          EXPECT_EQ(a.status, c.how == Caller::kReadToken ? 403 : 401) << c.name << ": " << a.body;
+        };
+  }
   table["GET /api/v1/public/reports/{ticket}"] = [](ApiAccessTest& t, const Caller& c, Session& s) {
     HttpAnswer a =
         s.client.Send("GET", "/api/v1/public/reports/" + t.report_ticket_, "", s.headers);

@@ -71,7 +71,9 @@ class ApiEnv {
                                   "1",        "--from",      "2017-04-21T10:00:00+08:00"};
     args.insert(args.end(), serve_args_.begin(), serve_args_.end());
     args.insert(args.end(), serve_args.begin(), serve_args.end());
-    server_ = std::make_unique<ChildProcess>(ChildProcess::StartRectify(args, Env()));
+    auto env = Env();
+    for (const auto& [name, value] : serve_env_) env[name] = value;
+    server_ = std::make_unique<ChildProcess>(ChildProcess::StartRectify(args, env));
     std::string line = server_->WaitForLine("listening on", std::chrono::seconds(30));
     auto colon = line.rfind(':');
     EXPECT_NE(colon, std::string::npos) << "rectify serve did not start:\n" << server_->output();
@@ -79,6 +81,9 @@ class ApiEnv {
     port_ = std::stoi(line.substr(colon + 1));
     return true;
   }
+
+  // Environment variables for `rectify serve` alone (a channel's secrets), set before Start.
+  void SetServeEnv(std::map<std::string, std::string> env) { serve_env_ = std::move(env); }
 
   HttpClient Client() const { return HttpClient(port_); }
   // The running `rectify serve` (to stop it, read its output).
@@ -118,6 +123,7 @@ class ApiEnv {
  private:
   store_soci::Backend backend_;
   std::vector<std::string> serve_args_;
+  std::map<std::string, std::string> serve_env_;
   std::unique_ptr<TestDatabase> db_;
   std::unique_ptr<ChildProcess> server_;
   int port_ = 0;

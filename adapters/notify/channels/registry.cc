@@ -13,6 +13,7 @@
   X(email)                         \
   X(webhook)                       \
   X(sms)                           \
+  X(smpp)                          \
   X(wecom_app)                     \
   X(dingtalk_work)
 

@@ -71,6 +71,14 @@ std::shared_ptr<const ChannelSettings> Parse(SettingsReader& r) {
       *out = *v;
     }
   }
+  if (auto v = r.String("callback_token_env")) {
+    if (!IsEnvName(*v)) {
+      r.Error("callback_token_env", "'" + *v + "' is not an environment variable's name",
+              "name the variable that holds the callback URL's secret, e.g. "
+              "RECTIFY_SMS_CALLBACK_TOKEN: secrets never go in the file");
+    }
+    s->callback_token_env = *v;
+  }
   if (auto sign = r.String("sign_name", true)) c.sign_name = *sign;
   if (provider && *provider == "tencent") {
     if (auto id = r.String("app_id", true)) c.app_id = *id;
@@ -128,6 +136,8 @@ const std::vector<std::string>& MessageKinds() {
                                               "digest",
                                               "informed-criticism",
                                               "interview-notice",
+                                              "measure-carry",
+                                              "measure-ended",
                                               "notice",
                                               "public-reply",
                                               "public-reply-dismissed",
@@ -139,10 +149,18 @@ const std::vector<std::string>& MessageKinds() {
 }
 
 const std::vector<std::string>& MessageFields() {
-  static const std::vector<std::string> fields{
-      "campaign", "chain",   "count",         "due",     "issuer", "item",           "items",
-      "level",    "measure", "measure_label", "message", "offset", "recipient_name", "score",
-      "state",    "task",    "title",         "today",   "unit",   "unit_name"};
+  static const std::vector<std::string> fields{"campaign", "carrying_unit_name",
+                                               "chain",    "count",
+                                               "due",      "ended",
+                                               "issuer",   "item",
+                                               "items",    "level",
+                                               "measure",  "measure_label",
+                                               "message",  "offset",
+                                               "reason",   "recipient_name",
+                                               "score",    "since",
+                                               "state",    "task",
+                                               "title",    "today",
+                                               "unit",     "unit_name"};
   return fields;
 }
 

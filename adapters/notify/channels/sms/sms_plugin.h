@@ -24,6 +24,10 @@ namespace rectify::notify::channels::sms {
 struct Settings final : ChannelSettings {
   SmsConfig config;  // without the secrets, which MakeChannel reads from the environment
   std::string secret_id_env, secret_key_env;
+  // The environment variable holding the secret of the provider's status callback URL
+  // (POST /api/v1/sms-callbacks/<provider>/<secret>, adapters/http/api/sms_callback_routes.cc);
+  // empty: the provider's callbacks are refused, receipts are polled.
+  std::string callback_token_env;
   std::chrono::milliseconds timeout() const override {
     return std::chrono::milliseconds(config.timeout_ms);
   }
