@@ -105,6 +105,7 @@ test('an inspector records findings; a verifier confirms one and dismisses one; 
   assert.equal(await dismissed.locator('.finding-confirm').count(), 0);
   assert.equal(await dismissed.locator('.finding-failure').count(), 0);
   assert.match(await v.page.locator('.findings-unit').first().innerText(), /1 confirmed/);
+  await v.page.evaluate(() => window.scrollTo(0, 0));
   await checkPage(v.page, 'console-findings-decided', { lang: 'en', phone: false });
 
   // The item the finding opened says where it was found.
@@ -187,6 +188,7 @@ test("the public's report: a villager reports, headquarters confirms, the item o
   const opened = h.page.locator('.opened-row', { hasText: itemId });
   await opened.waitFor();
   assert.match(await opened.innerText(), /酿溪镇第1驻村工作队/);
+  await h.page.evaluate(() => window.scrollTo(0, 0));
   await checkPage(h.page, 'console-findings-report', { lang: 'zh-CN', phone: false });
   await h.done();
 

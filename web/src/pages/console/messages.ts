@@ -88,7 +88,7 @@ export default {
         summary: '共 {events} 个事件，触发 {timers} 个定时器，模拟干部操作 {actions} 次，用时 {seconds} 秒。',
       },
       ledger: {
-        title: '问题台账导入',
+        title: '台账导入',
         hint: '先逐行检查，全部无误后才能导入；有任何错误则一行也不导入。',
         kind: '台账',
         problems: '问题台账',
