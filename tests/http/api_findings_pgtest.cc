@@ -4,7 +4,8 @@
 // alleviation office (the findings workflow's verifier) confirms one into the ledger and
 // dismisses another; the round lists them with the item and its state; the item says where it was
 // found and is found by ?found_by=; a confirmed public report opens its item at the unit the
-// confirmer names, and the reporter's ticket follows that item, without names.
+// confirmer names, and the reporter's ticket follows that item, without names; the reports are
+// listed by ?workflow=public-report.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -142,6 +143,16 @@ TEST_P(ApiFindingsTest, AConfirmedPublicReportIsFollowedByItsTicket) {
   std::string ticket(made.Json().at("ticket").as_string());
   std::string secret(made.Json().at("secret").as_string());
   std::string id = "PR-" + ticket.substr(0, 4) + ticket.substr(5);
+  // The console's findings page lists the public's reports by their workflow.
+  HttpAnswer reports = Send("xs-0009", "GET", "/api/v1/items?workflow=public-report");
+  ASSERT_EQ(reports.status, 200) << reports.body;
+  json::value rj = reports.Json();
+  ASSERT_EQ(rj.at("items").as_array().size(), 1u) << reports.body;
+  EXPECT_EQ(rj.at("items").as_array()[0].at("id"), id);
+  EXPECT_EQ(rj.at("items").as_array()[0].at("state"), "received");
+  HttpAnswer items = Send("xs-0009", "GET", "/api/v1/items?workflow=rectification-item");
+  ASSERT_EQ(items.status, 200) << items.body;
+  EXPECT_THAT(items.body, Not(HasSubstr(id))) << items.body;
   HttpAnswer registered = Send("xs-0009", "POST", "/api/v1/items/" + id + "/events/register", "{}",
                                {{"If-Match", "\"1\""}});
   ASSERT_EQ(registered.status, 200) << registered.body;

@@ -107,7 +107,7 @@ test("a workbook's sheet: a missing one is named, the first one's rows are check
   await page.locator('#ledger-sheet').blur();
   await page.click('.ledger-check');
   await page.locator('.ledger-failure, .ledger-verdict').first().waitFor();
-  assert.match(await page.locator('.ledger-failure, .ledger-report').first().innerText(), /no such sheet/);
+  assert.match(await page.locator('.ledger-failure, .ledger-report').first().innerText(), /no such sheet.*its sheets: /s);
   assert.equal(await page.locator('.ledger-import').count(), 0);
 
   await page.fill('#ledger-sheet', '');
