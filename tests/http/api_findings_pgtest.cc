@@ -148,7 +148,7 @@ TEST_P(ApiFindingsTest, AConfirmedPublicReportIsFollowedByItsTicket) {
   ASSERT_EQ(reports.status, 200) << reports.body;
   json::value rj = reports.Json();
   ASSERT_EQ(rj.at("items").as_array().size(), 1u) << reports.body;
-  EXPECT_EQ(rj.at("items").as_array()[0].at("id"), id);
+  EXPECT_EQ(std::string(rj.at("items").as_array()[0].at("id").as_string()), id);
   EXPECT_EQ(rj.at("items").as_array()[0].at("state"), "received");
   HttpAnswer items = Send("xs-0009", "GET", "/api/v1/items?workflow=rectification-item");
   ASSERT_EQ(items.status, 200) << items.body;
