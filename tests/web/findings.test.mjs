@@ -134,12 +134,13 @@ test('an inspector records findings; a verifier confirms one and dismisses one; 
   assert.equal(await c.page.locator(`.item-card[data-item="${itemId}"]`).count(), 1);
   await c.page.selectOption('#workbench-found-by', 'unannounced_visit');
   await c.page.locator(`.item-card[data-item="T-A1"]`).waitFor({ state: 'detached' });
+  await c.page.locator(`.item-card[data-item="${itemId}"]`).waitFor(); // the list loaded again
   assert.equal(await c.page.locator('.item-card').count(), 1);
   assert.match(await c.page.locator(`.item-card[data-item="${itemId}"]`).innerText(), /暗访/);
   await checkPage(c.page, 'workbench-found-by', { lang: 'zh-CN', phone: true });
   await c.page.selectOption('#workbench-found-by', 'public_report');
-  await c.page.locator('.item-card').first().waitFor({ state: 'detached' });
-  assert.match(await c.page.locator('#main').innerText(), /您的单位目前没有待办事项/);
+  await c.page.getByText('您的单位目前没有待办事项').waitFor();
+  assert.equal(await c.page.locator('.item-card').count(), 0);
   await c.done();
 });
 
