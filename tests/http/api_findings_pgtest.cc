@@ -122,6 +122,8 @@ TEST_P(ApiFindingsTest, RecordConfirmDismissAndTheRoundsList) {
   EXPECT_EQ(i.at("origin").at("source"), "F-xinshao-2017-q1_inspection-001");
   EXPECT_EQ(i.at("origin").at("round"), "q1_inspection");
   EXPECT_EQ(i.at("origin").at("recorded_by"), "xs-0004");
+  EXPECT_EQ(i.at("origin").at("recorded_by_name"), "邓涛华");
+  EXPECT_EQ(i.at("origin").at("round_title"), "第一季度督查考核");
   EXPECT_EQ(i.at("campaign"), "xinshao-2017");
   HttpAnswer listed = Send("xs-0012", "GET", "/api/v1/items?found_by=unannounced-visit");
   ASSERT_EQ(listed.status, 200) << listed.body;

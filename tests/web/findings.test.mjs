@@ -114,9 +114,9 @@ test('an inspector records findings; a verifier confirms one and dismisses one; 
   const origin = v.page.locator('.item-origin');
   await origin.waitFor();
   assert.match(await origin.locator('.origin-found-by').innerText(), /Unannounced visit/);
-  assert.equal((await origin.locator('.origin-round').innerText()).trim(), 'q1_inspection');
+  assert.equal((await origin.locator('.origin-round').innerText()).trim(), '第一季度督查考核');
   assert.match(await origin.locator('.origin-source').innerText(), /^F-xinshao-2017-q1_inspection-\d+/);
-  assert.equal((await origin.locator('.origin-recorded-by').innerText()).trim(), 'xs-0004');
+  assert.equal((await origin.locator('.origin-recorded-by').innerText()).trim(), '邓涛华 (xs-0004)');
   assert.match(await origin.locator('.origin-found-at').innerText(), /2017/);
   await checkPage(v.page, 'item-origin', { lang: 'en', phone: false });
   // ... and the finding's own page names the item it opened.

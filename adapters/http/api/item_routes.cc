@@ -486,6 +486,18 @@ json::object Detail(Call& call, const Readable& r) {
         {"source", g.source},     {"recorded_by", g.recorded_by}, {"opened", g.opened}};
     origin["found_at"] =
         g.found_at == Timestamp{} ? json::value(nullptr) : json::value(local(g.found_at));
+    // Names a person reads on the item's page: who recorded it, and the round's title.
+    origin["recorded_by_name"] =
+        g.recorded_by.empty() ? std::string() : PersonName(*r.bound.org, g.recorded_by);
+    std::string round_title;
+    if (!g.round.empty()) {
+      if (auto c = call.api.options.definitions->FindCampaign(g.campaign)) {
+        for (const auto& k : c->checkpoints()) {
+          if (k.id == g.round) round_title = k.title;
+        }
+      }
+    }
+    origin["round_title"] = round_title;
     o["origin"] = std::move(origin);
   }
   const std::string files_href = "/api/v1/items/" + inst.record.id + "/evidence/";
