@@ -4,7 +4,8 @@
 // alleviation office (the findings workflow's verifier) confirms one into the ledger and
 // dismisses another; the round lists them with the item and its state; the item says where it was
 // found and is found by ?found_by=; a confirmed public report opens its item at the unit the
-// confirmer names, and the reporter's ticket follows that item, without names.
+// confirmer names, and the reporter's ticket follows that item, without names; the reports are
+// listed by ?workflow=public-report.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -121,6 +122,8 @@ TEST_P(ApiFindingsTest, RecordConfirmDismissAndTheRoundsList) {
   EXPECT_EQ(i.at("origin").at("source"), "F-xinshao-2017-q1_inspection-001");
   EXPECT_EQ(i.at("origin").at("round"), "q1_inspection");
   EXPECT_EQ(i.at("origin").at("recorded_by"), "xs-0004");
+  EXPECT_EQ(i.at("origin").at("recorded_by_name"), "邓涛华");
+  EXPECT_EQ(i.at("origin").at("round_title"), "第一季度督查考核");
   EXPECT_EQ(i.at("campaign"), "xinshao-2017");
   HttpAnswer listed = Send("xs-0012", "GET", "/api/v1/items?found_by=unannounced-visit");
   ASSERT_EQ(listed.status, 200) << listed.body;
@@ -142,6 +145,16 @@ TEST_P(ApiFindingsTest, AConfirmedPublicReportIsFollowedByItsTicket) {
   std::string ticket(made.Json().at("ticket").as_string());
   std::string secret(made.Json().at("secret").as_string());
   std::string id = "PR-" + ticket.substr(0, 4) + ticket.substr(5);
+  // The console's findings page lists the public's reports by their workflow.
+  HttpAnswer reports = Send("xs-0009", "GET", "/api/v1/items?workflow=public-report");
+  ASSERT_EQ(reports.status, 200) << reports.body;
+  json::value rj = reports.Json();
+  ASSERT_EQ(rj.at("items").as_array().size(), 1u) << reports.body;
+  EXPECT_EQ(std::string(rj.at("items").as_array()[0].at("id").as_string()), id);
+  EXPECT_EQ(rj.at("items").as_array()[0].at("state"), "received");
+  HttpAnswer items = Send("xs-0009", "GET", "/api/v1/items?workflow=rectification-item");
+  ASSERT_EQ(items.status, 200) << items.body;
+  EXPECT_THAT(items.body, Not(HasSubstr(id))) << items.body;
   HttpAnswer registered = Send("xs-0009", "POST", "/api/v1/items/" + id + "/events/register", "{}",
                                {{"If-Match", "\"1\""}});
   ASSERT_EQ(registered.status, 200) << registered.body;

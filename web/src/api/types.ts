@@ -21,6 +21,7 @@ export interface ItemSummary {
   unit: string;
   unit_name?: string;
   state: string;
+  found_by?: string | null; // how it was found (inspection, public_report, ...), null for none
   due?: string | null;
   overdue?: boolean;
   escalation_level?: number;

@@ -59,3 +59,37 @@ export function problemsByRow(problems: LedgerProblem[]): Map<number, LedgerProb
 export function cellHasProblem(problems: LedgerProblem[], row: number, column: number): boolean {
   return problems.some((p) => p.row === row && p.column === column && p.severity === 'error');
 }
+
+// A ledger file's bytes as text for the page's layout, in the encoding chosen for the import
+// ('' or utf-8: UTF-8; gb18030 or gbk: GB18030, a CSV saved by an older Excel). The server
+// decodes for the check; this only shows the cells.
+export function decodeLedger(bytes: ArrayBuffer, encoding: string): string {
+  const label = /^(gb18030|gbk)$/i.test(encoding) ? 'gb18030' : 'utf-8';
+  return new TextDecoder(label).decode(bytes);
+}
+
+export interface LedgerKindInfo {
+  name: string;
+  title: string;
+  columns: { name: string; title: string }[];
+}
+
+// A typed ledger's title and columns, read from its definition's YAML as the library writes it
+// (`title:` at the top, one `- { name: ..., title: ... }` line per column), to tell the person
+// which columns the file needs. What it cannot read is left out; the server checks the file.
+export function ledgerInfo(name: string, source: string): LedgerKindInfo {
+  let title = '';
+  const columns: { name: string; title: string }[] = [];
+  let inColumns = false;
+  for (const line of source.split(/\r?\n/)) {
+    const top = /^([a-z_]+):\s*(.*)$/.exec(line);
+    if (top) {
+      inColumns = top[1] === 'columns';
+      if (top[1] === 'title') title = top[2].replace(/^["']|["']$/g, '').trim();
+      continue;
+    }
+    const col = inColumns ? /^\s*-\s*\{\s*name:\s*([\w-]+)\s*(?:,\s*title:\s*([^,}]+))?/.exec(line) : null;
+    if (col) columns.push({ name: col[1], title: (col[2] ?? '').trim() });
+  }
+  return { name, title, columns };
+}

@@ -11,6 +11,7 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./ConsolePage.vue'),
     meta: { title: 'console.title', nav: { label: 'console.title', order: 30 } },
   },
+  { path: '/console/findings', name: 'console-findings', component: () => import('./FindingsPage.vue'), meta: { title: 'console.findings.title' } },
   { path: '/console/rehearse', name: 'console-rehearse', component: () => import('./RehearsalPage.vue'), meta: { title: 'console.rehearse.title' } },
   { path: '/console/ledger', name: 'console-ledger', component: () => import('./LedgerPage.vue'), meta: { title: 'console.ledger.title' } },
   { path: '/console/definitions', name: 'console-definitions', component: () => import('./DefinitionsPage.vue'), meta: { title: 'console.defs.title' } },

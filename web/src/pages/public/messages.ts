@@ -34,6 +34,8 @@ export default {
       replies: '答复',
       noReplies: '还没有答复，核查完成后会在这里显示。',
       newReport: '反映新的问题',
+      rectification: '整改进展',
+      due: '整改期限：{due}',
     },
   },
   en: {
@@ -70,6 +72,8 @@ export default {
       replies: 'Replies',
       noReplies: 'No reply yet; it shows here once the report is checked.',
       newReport: 'Report another problem',
+      rectification: 'Rectification',
+      due: 'to be rectified by {due}',
     },
   },
 };
