@@ -6,14 +6,10 @@
 
 namespace rectify::api {
 
-namespace {
-
 std::string PersonName(const definition::Org& org, const std::string& id) {
   auto p = org.FindPerson(id);
   return p ? org.person(*p).name : std::string();
 }
-
-}  // namespace
 
 void ItemJsonParts(const ItemRow& row, std::string& head, std::string& tail) {
   head.clear();

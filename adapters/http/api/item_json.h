@@ -20,6 +20,9 @@
 
 namespace rectify::api {
 
+// The name of person `id` of `org` ("" when the org has no such person).
+std::string PersonName(const definition::Org& org, const std::string& id);
+
 // The text of `row` before and after its deadline fields (each without its enclosing braces or
 // the commas around the deadline fields); RowOf keeps them in the row.
 void ItemJsonParts(const ItemRow& row, std::string& head, std::string& tail);
