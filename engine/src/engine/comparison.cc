@@ -2,6 +2,7 @@
 // one transaction (rectify/engine/comparison.h).
 #include "rectify/engine/comparison.h"
 
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -262,7 +263,9 @@ ComparisonResult CompareData(const Comparison& cmp, const definition::Definition
           }
           if (over.empty()) continue;
           char limit[64];
-          std::snprintf(limit, sizeof limit, "%g", rule.limit);
+          // 500, or 500.50: never an exponent for a large limit.
+          std::snprintf(limit, sizeof limit, rule.limit == std::floor(rule.limit) ? "%.0f" : "%.2f",
+                        rule.limit);
           std::string detail = rule.column + " " + values + " > " + limit;
           if (rule.side == Side::kLeft) {
             add(key, over, kNone, detail);
