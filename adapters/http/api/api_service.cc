@@ -15,6 +15,8 @@ namespace rectify::api {
 
 namespace json = boost::json;
 
+std::vector<Route> ComparisonRoutes();  // comparison_routes.cc
+
 std::vector<std::pair<std::string, std::string>> SecurityHeaders() {
   return {
       {"Content-Security-Policy",
@@ -143,6 +145,7 @@ std::vector<Route> AllRoutes() {
   for (auto& r : PosterRoutes()) all.push_back(std::move(r));
   for (auto& r : MeasureRoutes()) all.push_back(std::move(r));
   for (auto& r : RehearsalRoutes()) all.push_back(std::move(r));
+  for (auto& r : ComparisonRoutes()) all.push_back(std::move(r));
   return all;
 }
 
