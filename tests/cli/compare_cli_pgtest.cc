@@ -19,9 +19,11 @@
 // 李四's id card ends in a lower-case x in the roster and X in the payments: the same person.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <iconv.h>
 
 #include <boost/json.hpp>
 #include <fstream>
+#include <sstream>
 
 #include "tests/store/store_test_env.h"
 #include "tests/support/run_command.h"
@@ -97,6 +99,20 @@ class CompareCliTest : public ::testing::TestWithParam<Backend> {
   testing::TempDir dir_;
 };
 
+// `utf8` as GB18030 bytes, as a county's office software saves a CSV (glibc's iconv).
+std::string Gb18030(const std::string& utf8) {
+  iconv_t cd = iconv_open("GB18030", "UTF-8");
+  std::string out(utf8.size() * 2 + 16, '\0');
+  char* in = const_cast<char*>(utf8.data());
+  std::size_t in_left = utf8.size(), out_left = out.size();
+  char* to = out.data();
+  std::size_t r = iconv(cd, &in, &in_left, &to, &out_left);
+  iconv_close(cd);
+  EXPECT_NE(r, static_cast<std::size_t>(-1));
+  out.resize(out.size() - out_left);
+  return out;
+}
+
 const std::map<std::string, std::int64_t> kCounted = {{"not_paid", 2},       {"not_on_roster", 2},
                                                       {"amount_differs", 1}, {"name_differs", 1},
                                                       {"over_limit", 1},     {"paid_twice", 1}};
@@ -155,6 +171,15 @@ TEST_P(CompareCliTest, ADryRunReportsEachRulesMismatchesWithTheRowsOfBothFiles) 
   json::value xv = json::parse(x.out);
   EXPECT_EQ(PerRule(xv.as_object()), kCounted);
   EXPECT_EQ(xv.at("mismatches").at(0).at("left_rows"), json::array({6}));
+
+  // The payment list saved as GB18030 reads the same with --right-encoding.
+  std::ifstream utf8(kPayments, std::ios::binary);
+  std::stringstream text;
+  text << utf8.rdbuf();
+  std::string gb = WriteFile("payments-gb18030.csv", Gb18030(text.str()));
+  auto g = Compare(kRoster, gb, {"--dry-run", "--format", "json", "--right-encoding", "gb18030"});
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  EXPECT_EQ(PerRule(json::parse(g.out).as_object()), kCounted);
 
   // Text: a section per rule and the total.
   auto t = Compare(kRoster, kPayments, {"--dry-run"});
