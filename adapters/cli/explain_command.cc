@@ -159,6 +159,17 @@ void RegisterExplain(CLI::App& app, Context& ctx) {
           ctx.out << "\n";
           break;
         }
+        case Kind::kComparison: {
+          auto c = s.FindComparison(info.name, info.version);
+          ctx.out << info.Label() << (info.title.empty() ? "" : " (" + info.title + ")") << ": "
+                  << c->parts().left.title << " (" << c->parts().left.ledger.name << ") against "
+                  << c->parts().right.title << " (" << c->parts().right.ledger.name << "), rules";
+          for (const auto& r : c->rules()) {
+            ctx.out << " " << r.name << " (" << definition::CompareCheckName(r.check) << ")";
+          }
+          ctx.out << "\n";
+          break;
+        }
         case Kind::kChannels:
           break;
       }

@@ -206,6 +206,7 @@ void AddCommon(CLI::App* cmd, ReportArgs& a) {
 }  // namespace
 
 void RegisterDeliveriesReport(CLI::App* report, Context& ctx);  // deliveries_report.cc
+void RegisterYearOnYearReport(CLI::App* report, Context& ctx);  // year_on_year_report.cc
 
 void RegisterReport(CLI::App& app, Context& ctx) {
   auto* report = app.add_subcommand("report", "Leaders' reports: overdue items, a summary");
@@ -232,6 +233,7 @@ void RegisterReport(CLI::App& app, Context& ctx) {
   summary->callback([&ctx, m] { RunSummary(ctx, *m); });
 
   RegisterDeliveriesReport(report, ctx);
+  RegisterYearOnYearReport(report, ctx);
 }
 
 }  // namespace rectify::cli

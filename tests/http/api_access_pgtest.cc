@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include <sstream>
 
 #include "adapters/http/api/api_service.h"
 #include "tests/http/api_env.h"
@@ -782,6 +783,46 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
     EXPECT_EQ(a.Json().at("overdue_now").as_int64(), static_cast<std::int64_t>(c.reads.size()))
         << c.name;
+  };
+  // Data comparison (comparison_routes.cc): administrators only; the administrator's dry run of
+  // the shipped Hecheng sample registers nothing (api_comparison rows in api_contract_pgtest.cc
+  // register); the year-on-year figures are campaign-wide, for those who see the whole county.
+  table["POST /api/v1/comparisons"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    auto read = [](const std::string& name) {
+      std::ifstream in(std::string(RECTIFY_SOURCE_DIR) + "/workflows/comparisons/" + name,
+                       std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      return text.str();
+    };
+    testing::MultipartBody m;
+    m.Field("comparison", "hecheng-subsidy-check")
+        .FileAs("left", "roster.xlsx", read("hecheng-roster-2017-05.xlsx"))
+        .FileAs("right", "payments.csv", read("hecheng-payments-2017-05.csv"));
+    auto headers = s.headers;
+    headers["Content-Type"] = m.Type();
+    HttpAnswer a = s.client.Send("POST", "/api/v1/comparisons?dry_run=true", m.Body(), headers);
+    int expected = !Authenticated(c)                                      ? 401
+                   : c.person != "xs-0003" || c.how == Caller::kReadToken ? 403
+                                                                          : 200;
+    EXPECT_EQ(a.status, expected) << c.name << ": " << a.body;
+    if (expected == 200) {
+      EXPECT_EQ(a.Json().at("registered"), 8) << c.name;  // would be; none is
+      EXPECT_EQ(a.Json().at("mismatches").as_array().size(), 8u) << c.name;
+    }
+  };
+  table["GET /api/v1/reports/year-on-year"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET",
+                                 "/api/v1/reports/year-on-year?campaign=xinshao-2017&with=xinshao-"
+                                 "2017&from=2017-04-01&to=2017-06-30",
+                                 "", s.headers);
+    // Those who read every unit's items see the county (the headquarters, its leaders, the
+    // discipline committee, the administrator); a township or a cadre sees no such campaign.
+    int expected = !Authenticated(c) ? 401 : c.reads.size() == 3 ? 200 : 404;
+    EXPECT_EQ(a.status, expected) << c.name << ": " << a.body;
+    if (expected == 200) {
+      EXPECT_EQ(a.Json().at("with_period").at("from"), "2016-04-01") << c.name;
+    }
   };
   table["GET /api/v1/reports/ranking"] = [](ApiAccessTest&, const Caller& c, Session& s) {
     // The campaign has not been started here (api_report_pgtest.cc ranks a running one).

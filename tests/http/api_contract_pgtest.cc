@@ -263,6 +263,47 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   send("409 no measure in force", finance, "POST", measures + "/suspend_payment/end", 409,
        R"({"reason":"再次"})", fh);
 
+  // Data comparison and year-on-year figures (comparison_routes.cc): Hecheng's poverty
+  // alleviation bureau (hc-003, an administrator here) compares the shipped sample, registering
+  // its 8 clues, then again (none new); a file with a bad cell is 422.
+  ASSERT_TRUE(env_->Run({"user", "add", "hc-003", "--admin", "--password-stdin"},
+                        testing::kApiPassword + "\n"));
+  HttpClient hecheng = env_->Client();
+  std::string hecheng_csrf = env_->SignIn(hecheng, "hc-003");
+  auto sample = [](const std::string& name) {
+    return ReadFile(std::string(RECTIFY_SOURCE_DIR) + "/workflows/comparisons/" + name);
+  };
+  testing::MultipartBody compared;
+  compared.Field("comparison", "hecheng-subsidy-check")
+      .FileAs("left", "roster.xlsx", sample("hecheng-roster-2017-05.xlsx"))
+      .FileAs("right", "payments.csv", sample("hecheng-payments-2017-05.csv"));
+  std::map<std::string, std::string> ch{{"X-CSRF-Token", hecheng_csrf},
+                                        {"Content-Type", compared.Type()}};
+  const HttpAnswer& registered = send("a comparison registered", hecheng, "POST",
+                                      "/api/v1/comparisons", 201, compared.Body(), ch);
+  EXPECT_EQ(registered.Json().at("registered"), 8) << registered.body;
+  const HttpAnswer& again =
+      send("a comparison again", hecheng, "POST", "/api/v1/comparisons", 201, compared.Body(), ch);
+  EXPECT_EQ(again.Json().at("registered"), 0) << again.body;
+  EXPECT_EQ(again.Json().at("registered_before"), 8) << again.body;
+  send("a comparison's dry run", hecheng, "POST", "/api/v1/comparisons?dry_run=true", 200,
+       compared.Body(), ch);
+  testing::MultipartBody bad_file;
+  bad_file.Field("comparison", "hecheng-subsidy-check")
+      .FileAs("left", "roster.csv", sample("hecheng-roster-2017-05.csv"))
+      .FileAs("right", "payments.csv", "身份证号码,姓名,乡镇,发放金额\n1,张三,新村镇,300\n");
+  const HttpAnswer& refused = send("422 a comparison's bad file", hecheng, "POST",
+                                   "/api/v1/comparisons", 422, bad_file.Body(), ch);
+  EXPECT_THAT(refused.body, HasSubstr("payments.csv:2:3: error: town: no unit '新村镇'"));
+  send("year-on-year figures", hecheng, "GET",
+       "/api/v1/reports/year-on-year?campaign=hecheng-supervision-2017&with=hecheng-supervision-"
+       "2017&from=2017-01-01&to=2017-12-31",
+       200);
+  send("400 year-on-year without its period", hecheng, "GET",
+       "/api/v1/reports/year-on-year?campaign=hecheng-supervision-2017&with=hecheng-supervision-"
+       "2017",
+       400);
+
   // The county leader pages through everything, and may not submit for a township.
   HttpClient leader = env_->Client();
   std::string leader_csrf = env_->SignIn(leader, "xs-0002");

@@ -15,6 +15,8 @@ namespace rectify::api {
 
 namespace json = boost::json;
 
+std::vector<Route> ComparisonRoutes();  // comparison_routes.cc
+
 std::vector<std::pair<std::string, std::string>> SecurityHeaders() {
   return {
       {"Content-Security-Policy",
@@ -144,6 +146,7 @@ std::vector<Route> AllRoutes() {
   for (auto& r : MeasureRoutes()) all.push_back(std::move(r));
   for (auto& r : RehearsalRoutes()) all.push_back(std::move(r));
   for (auto& r : SmsCallbackRoutes()) all.push_back(std::move(r));
+  for (auto& r : ComparisonRoutes()) all.push_back(std::move(r));
   return all;
 }
 

@@ -10,10 +10,11 @@ struct KindEntry {
   std::string_view name;
 };
 constexpr KindEntry kKinds[] = {
-    {Kind::kCalendar, "calendar"}, {Kind::kOrg, "org"},
-    {Kind::kWorkflow, "workflow"}, {Kind::kEscalation, "escalation"},
-    {Kind::kCampaign, "campaign"}, {Kind::kAssessment, "assessment"},
-    {Kind::kChannels, "channels"}, {Kind::kLedger, "ledger"},
+    {Kind::kCalendar, "calendar"},     {Kind::kOrg, "org"},
+    {Kind::kWorkflow, "workflow"},     {Kind::kEscalation, "escalation"},
+    {Kind::kCampaign, "campaign"},     {Kind::kAssessment, "assessment"},
+    {Kind::kChannels, "channels"},     {Kind::kLedger, "ledger"},
+    {Kind::kComparison, "comparison"},
 };
 
 struct MeasureEntry {

@@ -23,6 +23,7 @@
 #include "rectify/definition/assessment.h"
 #include "rectify/definition/campaign.h"
 #include "rectify/definition/common.h"
+#include "rectify/definition/comparison.h"
 #include "rectify/definition/escalation.h"
 #include "rectify/definition/ledger_kind.h"
 #include "rectify/definition/org.h"
@@ -62,6 +63,8 @@ class Linker {
   virtual std::shared_ptr<const Workflow> GetWorkflow(const Ref& ref) const = 0;
   virtual std::shared_ptr<const Escalation> GetEscalation(const Ref& ref) const = 0;
   virtual std::shared_ptr<const Assessment> GetAssessment(const Ref& ref) const = 0;
+  virtual std::shared_ptr<const Campaign> GetCampaign(const Ref& ref) const = 0;
+  virtual std::shared_ptr<const LedgerKind> GetLedgerKind(const Ref& ref) const = 0;
 
   virtual const RoleVocabulary& vocabulary() const = 0;
 };
@@ -76,6 +79,9 @@ void AllowHeaderKeys(MapReader& m);
 
 std::shared_ptr<const Org> CompileOrg(DocContext& doc, const RawDefinition& raw);
 std::shared_ptr<const LedgerKind> CompileLedgerKind(DocContext& doc, const RawDefinition& raw,
+                                                    Linker& linker);
+// kind: comparison (comparison_compiler.cc); compiled after the ledgers and campaigns it names.
+std::shared_ptr<const Comparison> CompileComparison(DocContext& doc, const RawDefinition& raw,
                                                     Linker& linker);
 std::shared_ptr<const Assessment> CompileAssessment(DocContext& doc, const RawDefinition& raw,
                                                     Linker& linker);

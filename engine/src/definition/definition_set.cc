@@ -56,6 +56,11 @@ std::shared_ptr<const LedgerKind> DefinitionSet::FindLedgerKind(std::string_view
   return Lookup(ledger_kinds_, name, version);
 }
 
+std::shared_ptr<const Comparison> DefinitionSet::FindComparison(std::string_view name,
+                                                                int version) const {
+  return Lookup(comparisons_, name, version);
+}
+
 std::shared_ptr<const notify::ChannelsConfig> DefinitionSet::FindChannels(std::string_view name,
                                                                           int version) const {
   return Lookup(channels_, name, version);
@@ -125,6 +130,12 @@ class SetBuilder final : public internal::Linker {
   }
   std::shared_ptr<const Assessment> GetAssessment(const Ref& ref) const override {
     return set_->FindAssessment(ref.name, ref.version);
+  }
+  std::shared_ptr<const Campaign> GetCampaign(const Ref& ref) const override {
+    return set_->FindCampaign(ref.name, ref.version);
+  }
+  std::shared_ptr<const LedgerKind> GetLedgerKind(const Ref& ref) const override {
+    return set_->FindLedgerKind(ref.name, ref.version);
   }
   const internal::RoleVocabulary& vocabulary() const override { return vocab_; }
 
@@ -358,6 +369,10 @@ Result<std::shared_ptr<const DefinitionSet>> SetBuilder::Build() {
   CompileKind(Kind::kLedger, set_->ledger_kinds_,
               [this](DocContext& doc, const RawDefinition& raw) {
                 return internal::CompileLedgerKind(doc, raw, *this);
+              });
+  CompileKind(Kind::kComparison, set_->comparisons_,
+              [this](DocContext& doc, const RawDefinition& raw) {
+                return internal::CompileComparison(doc, raw, *this);
               });
   CompileKind(Kind::kChannels, set_->channels_, [this](DocContext& doc, const RawDefinition& raw) {
     return internal::CompileChannels(doc, raw, *this);

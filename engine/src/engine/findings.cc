@@ -60,6 +60,10 @@ std::vector<Command> AssignStep(const definition::DefinitionSet& defs, const New
 
 }  // namespace
 
+std::string FindingIdPrefix(const std::string& campaign, const std::string& round) {
+  return RoundPrefix(campaign, round);
+}
+
 std::string_view FoundByName(FoundBy f) {
   for (const auto& [k, name] : kFoundBy) {
     if (k == f) return name;
@@ -118,7 +122,7 @@ Result<const definition::Checkpoint*> FindRound(const definition::Campaign& camp
                          "'; its rounds: " + (rounds.empty() ? "none" : rounds));
 }
 
-Result<Instance> RecordFinding(Engine& engine, const NewFinding& f) {
+Result<Registration> PrepareFinding(Engine& engine, const NewFinding& f) {
   auto campaign = CampaignNamed(engine, f.campaign);
   if (!campaign) return campaign.error();
   const definition::Campaign& c = **campaign;
@@ -185,7 +189,6 @@ Result<Instance> RecordFinding(Engine& engine, const NewFinding& f) {
   req.at = now;
   if (!f.channel.empty()) req.audit_notes["channel"] = f.channel;
   if (!f.request_id.empty()) req.audit_notes["request_id"] = f.request_id;
-  Registration r;
   Command record;
   record.event = "record";
   record.actor = f.actor;
@@ -194,9 +197,18 @@ Result<Instance> RecordFinding(Engine& engine, const NewFinding& f) {
   record.channel = f.channel;
   record.request_id = f.request_id;
 
-  std::string prefix = RoundPrefix(c.info().name, cp.id);
+  return Registration{req, {record}};
+}
+
+Result<Instance> RecordFinding(Engine& engine, const NewFinding& f) {
+  auto prepared = PrepareFinding(engine, f);
+  if (!prepared) return prepared.error();
+  Registration r = std::move(*prepared);
+  const std::string& campaign = r.item.origin.campaign;
+  const std::string& round = r.item.origin.round;
+  std::string prefix = RoundPrefix(campaign, round);
   for (int attempt = 1;; ++attempt) {
-    auto existing = ListFindings(engine.store(), c.info().name, cp.id);
+    auto existing = ListFindings(engine.store(), campaign, round);
     if (!existing) return existing.error();
     int n = 0;
     for (const auto& v : *existing) {
@@ -204,10 +216,8 @@ Result<Instance> RecordFinding(Engine& engine, const NewFinding& f) {
     }
     char num[16];
     std::snprintf(num, sizeof num, "%03d", n + 1);
-    req.id = prefix + num;
-    record.instance_id = req.id;
-    r.item = req;
-    r.then = {record};
+    r.item.id = prefix + num;
+    r.then[0].instance_id = r.item.id;
     auto fx = engine.interpreter().Register(r);
     if (!fx) return fx.error();
     ChangeSet changes;

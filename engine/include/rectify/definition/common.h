@@ -30,7 +30,8 @@ enum class Kind {
   kCampaign,
   kAssessment,
   kChannels,
-  kLedger,  // a typed ledger's columns (ledger_kind.h)
+  kLedger,      // a typed ledger's columns (ledger_kind.h)
+  kComparison,  // two data sets matched by key, and the rules of clues (comparison.h)
 };
 
 std::string_view KindName(Kind kind);

@@ -38,6 +38,7 @@
 #include "rectify/definition/assessment.h"
 #include "rectify/definition/campaign.h"
 #include "rectify/definition/common.h"
+#include "rectify/definition/comparison.h"
 #include "rectify/definition/escalation.h"
 #include "rectify/definition/ledger_kind.h"
 #include "rectify/definition/org.h"
@@ -65,6 +66,8 @@ class DefinitionSet {
   std::shared_ptr<const Assessment> FindAssessment(std::string_view name, int version = 0) const;
   // `kind: ledger` files: typed ledgers' columns (ledger_kind.h).
   std::shared_ptr<const LedgerKind> FindLedgerKind(std::string_view name, int version = 0) const;
+  // `kind: comparison` files: data comparisons (comparison.h).
+  std::shared_ptr<const Comparison> FindComparison(std::string_view name, int version = 0) const;
   // `kind: channels` files (notify/channels_config.h).
   std::shared_ptr<const notify::ChannelsConfig> FindChannels(std::string_view name,
                                                              int version = 0) const;
@@ -103,6 +106,7 @@ class DefinitionSet {
   Table<Campaign> campaigns_;
   Table<Assessment> assessments_;
   Table<LedgerKind> ledger_kinds_;
+  Table<Comparison> comparisons_;
   Table<notify::ChannelsConfig> channels_;
 };
 

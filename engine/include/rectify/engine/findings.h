@@ -79,6 +79,14 @@ struct NewFinding {
 // not record at the unit (the workflow's `record`).
 Result<Instance> RecordFinding(Engine& engine, const NewFinding& finding);
 
+// The checks of RecordFinding and the registration it would take, without an id (the caller
+// names it: item.id and then[0].instance_id) and without storing anything: for findings
+// registered together in one transaction (`rectify compare`, comparison.h).
+Result<Registration> PrepareFinding(Engine& engine, const NewFinding& finding);
+
+// "F-<campaign>-<round>-": the ids of a round's findings start with it.
+std::string FindingIdPrefix(const std::string& campaign, const std::string& round);
+
 struct Confirmation {
   std::string source;  // the finding's id, or a public report's
   std::string actor;
