@@ -66,7 +66,7 @@ std::shared_ptr<const Workflow> TaskWorkflow(DocContext& doc, MapReader& m, Link
   for (const auto& f : fields) {
     if (!wf->FindField(f)) {
       doc.Error(named.IsDefined() ? named : m.node(), m.PathOf(key),
-                "the workflow " + wf->info().Label() + " has no field '" + f +
+                "the " + wf->info().Label() + " has no field '" + f +
                     "', which the tasks of an inventory set",
                 std::string("start from the library's ") + fallback + " workflow");
       return nullptr;
