@@ -356,6 +356,10 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
        "序号,专项行动,工作任务,责任单位,责任人,完成时限\nXS-2,精准识别,核查,酿溪镇,徐文波,下月底\n",
        registrar);
   send("the tasks", head, "GET", "/api/v1/tasks", 200, "", head_token);
+  const HttpAnswer& milestones = send("a task's milestones among the items", head, "GET",
+                                      "/api/v1/items?workflow=task-milestone", 200, "", head_token);
+  EXPECT_THAT(milestones.body, HasSubstr(R"("id":"XS-1-done")"));
+  EXPECT_THAT(milestones.body, Not(HasSubstr(R"("id":"T-A1")")));
   send("a task", head, "GET", "/api/v1/tasks/XS-1", 200, "", head_token);
   send("404 no such task", head, "GET", "/api/v1/tasks/XS-9", 404, "", head_token);
   send("409 a report before its period", head, "POST", "/api/v1/tasks/XS-1/report", 409,

@@ -114,6 +114,7 @@ std::string ETag(std::int64_t version) { return "\"" + std::to_string(version) +
 // The query of a list request, as parsed and checked.
 struct ListQuery {
   std::optional<std::string> campaign, unit, state, responsible, text, found_by;
+  std::optional<std::string> workflow;  // tasks of an inventory are instances too: "task"
   std::optional<bool> overdue;
   std::optional<int> escalation_level, min_escalation_level;
   std::optional<Date> due_before, due_after;
@@ -128,7 +129,8 @@ struct ListQuery {
     return s(campaign) + "|" + s(unit) + "|" + s(state) + "|" + s(responsible) + "|" + s(text) +
            "|" + (overdue ? (*overdue ? "1" : "0") : "-") + "|" + i(escalation_level) + "|" +
            i(min_escalation_level) + "|" + d(due_before) + "|" + d(due_after) +
-           (found_by ? "|found_by=" + *found_by : std::string());
+           (found_by ? "|found_by=" + *found_by : std::string()) +
+           (workflow ? "|workflow=" + *workflow : std::string());
   }
 };
 
@@ -206,6 +208,7 @@ Result<ListQuery> ParseListQuery(const http::Request& req) {
                                                   "responsible",
                                                   "q",
                                                   "found_by",
+                                                  "workflow",
                                                   "limit",
                                                   "cursor"};
   ListQuery q;
@@ -227,6 +230,7 @@ Result<ListQuery> ParseListQuery(const http::Request& req) {
   q.responsible = text("responsible");
   q.text = text("q");
   q.found_by = text("found_by");
+  q.workflow = text("workflow");
   if (q.found_by) {
     auto how = engine::ParseFoundBy(*q.found_by);
     if (!how) return Error::BadInput("found_by: one of " + engine::FoundByNames());
@@ -281,6 +285,7 @@ bool Matches(const ListQuery& q, const ItemRow& row, const engine::DeadlineView&
   }
   if (q.responsible && row.responsible != *q.responsible) return false;
   if (q.found_by && row.found_by != *q.found_by) return false;
+  if (q.workflow && row.workflow != *q.workflow) return false;
   if (q.overdue && (d.has && d.overdue) != *q.overdue) return false;
   if (q.escalation_level && row.escalation_level != *q.escalation_level) return false;
   if (q.min_escalation_level && row.escalation_level < *q.min_escalation_level) return false;
