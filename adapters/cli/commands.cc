@@ -24,6 +24,7 @@ void RegisterUser(CLI::App& app, Context& ctx);
 void RegisterFinding(CLI::App& app, Context& ctx);
 void RegisterAssessment(CLI::App& app, Context& ctx);
 void RegisterCompare(CLI::App& app, Context& ctx);
+void RegisterTask(CLI::App& app, Context& ctx);
 
 void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterMigrate(app, ctx);
@@ -47,6 +48,7 @@ void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterFinding(app, ctx);
   RegisterAssessment(app, ctx);
   RegisterCompare(app, ctx);
+  RegisterTask(app, ctx);
 }
 
 }  // namespace rectify::cli

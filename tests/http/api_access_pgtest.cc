@@ -759,6 +759,54 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
     EXPECT_EQ(a.Json().at("rows").as_array().size(), 0u) << c.name;
   };
+  // Task inventories (task_routes.cc): no task is imported here (api_contract_pgtest.cc imports
+  // one); an item is not a task (404 to all who may ask); an import is only refused (a bad row).
+  table["GET /api/v1/tasks"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/tasks?inventory=xinshao-tasks", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    boost::json::value body = a.Json();
+    EXPECT_TRUE(body.at("tasks").as_array().empty()) << c.name;
+  };
+  table["GET /api/v1/tasks/{id}"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/tasks/T-A1", "", s.headers);
+    EXPECT_EQ(a.status, Authenticated(c) ? 404 : 401) << c.name << ": " << a.body;
+  };
+  table["POST /api/v1/tasks/{id}/report"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("POST", "/api/v1/tasks/T-A1/report",
+                                 R"({"percent":40,"text":"完成一半"})", s.headers);
+    int expected = !Authenticated(c) ? 401 : c.how == Caller::kReadToken ? 403 : 404;
+    EXPECT_EQ(a.status, expected) << c.name << ": " << a.body;
+  };
+  table["POST /api/v1/task-inventories/{kind}/import"] = [](ApiAccessTest&, const Caller& c,
+                                                            Session& s) {
+    auto headers = s.headers;
+    headers["Content-Type"] = "text/csv";
+    HttpAnswer a = s.client.Send("POST", "/api/v1/task-inventories/xinshao-tasks/import",
+                                 "序号,专项行动,工作任务,责任单位,责任人,完成时限\n"
+                                 "Z-1,精准识别,入户核查,酿溪镇,徐文波,下月底\n",
+                                 headers);
+    int expected = !Authenticated(c) ? 401 : c.how == Caller::kReadToken ? 403 : 422;
+    EXPECT_EQ(a.status, expected) << c.name << ": " << a.body;
+    if (expected == 422) {
+      EXPECT_EQ(a.Json().at("imported"), 0) << c.name;
+    }
+  };
+  table["GET /api/v1/task-inventories/{kind}/export"] = [](ApiAccessTest&, const Caller& c,
+                                                           Session& s) {
+    HttpAnswer a =
+        s.client.Send("GET", "/api/v1/task-inventories/xinshao-tasks/export", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    boost::json::value body = a.Json();
+    EXPECT_TRUE(body.at("rows").as_array().empty()) << c.name;
+  };
   // Reports over the caller's units, a month on, when every item is overdue.
   table["GET /api/v1/reports/overdue"] = [](ApiAccessTest&, const Caller& c, Session& s) {
     HttpAnswer a = s.client.Send("GET", "/api/v1/reports/overdue?as_of=2017-05-20T10:00:00%2B08:00",

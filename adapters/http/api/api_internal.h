@@ -143,7 +143,15 @@ struct NewEvidence;
 std::optional<http::Response> ReadUploads(Call& call, std::vector<NewEvidence>& out);
 std::vector<Route> CampaignRoutes();  // campaign_routes.cc
 std::vector<Route> LedgerRoutes();    // ledger_routes.cc
-std::vector<Route> ReportRoutes();    // report_routes.cc
+// A ledger's file as uploaded (ledger_routes.cc): the body itself (text/csv or an XLSX workbook,
+// named by Content-Disposition's filename) or the one file of a multipart form; kBadInput else.
+struct LedgerUpload {
+  std::string file = "ledger.csv";
+  std::string text;
+};
+Result<LedgerUpload> ReadUpload(const http::Request& req);
+std::vector<Route> TaskRoutes();    // task_routes.cc
+std::vector<Route> ReportRoutes();  // report_routes.cc
 std::vector<Route> StreamRoutes();
 std::vector<Route> BoardRoutes();      // board_routes.cc
 std::vector<Route> PosterRoutes();     // poster_routes.cc

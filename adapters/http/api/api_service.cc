@@ -138,6 +138,7 @@ std::vector<Route> AllRoutes() {
   for (auto& r : CampaignRoutes()) all.push_back(std::move(r));
   for (auto& r : FindingRoutes()) all.push_back(std::move(r));
   for (auto& r : LedgerRoutes()) all.push_back(std::move(r));
+  for (auto& r : TaskRoutes()) all.push_back(std::move(r));
   for (auto& r : ReportRoutes()) all.push_back(std::move(r));
   for (auto& r : AssessmentRoutes()) all.push_back(std::move(r));
   for (auto& r : StreamRoutes()) all.push_back(std::move(r));

@@ -33,11 +33,6 @@ namespace json = boost::json;
 
 constexpr std::size_t kMaxLedger = 16u << 20;  // 16 MiB: some 50,000 rows
 
-struct Upload {
-  std::string file = "ledger.csv";
-  std::string text;
-};
-
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -76,14 +71,14 @@ Result<std::string> FileName(const std::string& sent) {
   return name;
 }
 
-Result<Upload> ReadMultipart(const http::Request& req, const std::string& content_type) {
+Result<LedgerUpload> ReadMultipart(const http::Request& req, const std::string& content_type) {
   std::string boundary = HeaderParam(content_type, "boundary");
   if (boundary.empty()) {
     return Error::BadInput("Content-Type: multipart/form-data needs its boundary parameter");
   }
   const std::string& body = req.body;
   std::string delimiter = "--" + boundary;
-  std::vector<Upload> files;
+  std::vector<LedgerUpload> files;
   std::size_t at = body.find(delimiter);
   if (at == std::string::npos) return Error::BadInput("the multipart body has no part");
   for (;;) {
@@ -122,13 +117,15 @@ Result<Upload> ReadMultipart(const http::Request& req, const std::string& conten
   return files.front();
 }
 
-Result<Upload> ReadUpload(const http::Request& req) {
+}  // namespace
+
+Result<LedgerUpload> ReadUpload(const http::Request& req) {
   std::string type = req.Header("content-type");
   std::string media = Lower(type.substr(0, type.find(';')));
   while (!media.empty() && media.back() == ' ') media.pop_back();
   if (media == "multipart/form-data") return ReadMultipart(req, type);
   if (media == "text/csv" || media == kXlsxType) {
-    Upload u;
+    LedgerUpload u;
     if (media == kXlsxType) u.file = "ledger.xlsx";
     std::string sent = HeaderParam(req.Header("content-disposition"), "filename");
     if (!sent.empty()) {
@@ -145,8 +142,10 @@ Result<Upload> ReadUpload(const http::Request& req) {
                          (media.empty() ? std::string("none") : media) + "')");
 }
 
+namespace {
+
 struct LedgerRequest {
-  Upload upload;
+  LedgerUpload upload;
   engine::LedgerOptions options;
 };
 

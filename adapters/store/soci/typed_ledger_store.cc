@@ -63,6 +63,12 @@ Result<engine::TypedLedger> ImportTypedLedger(Database& db, const definition::Le
                                               const engine::TypedLedgerOptions& options,
                                               const std::string& imported_by, Timestamp at,
                                               bool dry_run, Diagnostics& diags) {
+  if (kind.tasks()) {
+    // Its rows are tasks on the deadline engine (engine/tasks.h), not a register's rows.
+    return Error::BadInput("ledger " + kind.info().name +
+                           " is a task inventory; import it as tasks (rectify task import --kind " +
+                           kind.info().name + ")");
+  }
   engine::TypedLedger ledger = engine::ParseTypedLedger(bytes, kind, definitions, options, diags);
   if (diags.has_errors()) return ledger;
   if (!kind.key().empty()) {

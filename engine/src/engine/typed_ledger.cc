@@ -229,6 +229,7 @@ TypedLedger ParseTypedLedger(std::string_view bytes, const definition::LedgerKin
   for (std::size_t c = 0; c < columns.size() && !kind.key().empty(); ++c) {
     if (columns[c].name == kind.key().front()) out.key_column = at[c];
   }
+  out.file_columns = at;
   std::map<std::string, int> keys;  // key -> its first row
   for (std::size_t r = 1; r < table->records.size(); ++r) {
     const CsvRecord& rec = table->records[r];

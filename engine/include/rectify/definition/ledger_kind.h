@@ -18,14 +18,37 @@
 // read); integer; enum (one of `values`); unit (a unit id of the org, by id or name); person (a
 // person id of the org, by id or name).
 //
+// A ledger with a task role (`tasks:`) is a task inventory (任务清单, seed 000's 119 projects,
+// seed 001's monthly responsibility breakdown): each row becomes a task, an instance of the
+// `task` workflow at the row's unit with its person responsible, with one `task-milestone`
+// instance per milestone column, and a progress report due each period (engine/tasks.h):
+//
+//   tasks:
+//     title: project                  # the column each task is called by
+//     unit: unit                      # a unit column: the owner unit
+//     responsible: owner              # a person column: the owner person
+//     milestones:                     # a date column (2017-06-30) or a text column (a date or
+//     60wd)
+//       - { id: start, title: 开工, due: start_due }
+//     report: { every: month, from: 2017-05-01 }   # week, month, quarter, year
+//     workflow: task                  # optional: the library's task and task-milestone
+//     milestone_workflow: task-milestone
+//
+// The task's id is its key cell (the ledger has a key of one column).
+//
 // Thread-safety: immutable once compiled; share it freely.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "rectify/calendar/calendar.h"
+#include "rectify/definition/campaign.h"
 #include "rectify/definition/common.h"
+#include "rectify/definition/workflow.h"
 
 namespace rectify::definition {
 
@@ -42,12 +65,34 @@ struct LedgerColumn {
   SourcePos pos;
 };
 
+// A milestone of each task: its due date or working-day limit is read from `due`, a column.
+struct TaskMilestone {
+  std::string id;  // an identifier; the milestone instance is <task id>-<id>
+  std::string title;
+  std::string due;  // a column's name (date or text)
+  SourcePos pos;
+};
+
+// The task role of a ledger (`tasks:`): which columns make a task, and how often it reports.
+struct TaskRole {
+  std::string title;        // columns' names
+  std::string unit;         //
+  std::string responsible;  //
+  std::vector<TaskMilestone> milestones;
+  Every every = Every::kMonth;
+  Date from{};  // the first period reported on is the one holding this date (or a later one)
+  std::shared_ptr<const Workflow> workflow;            // `task`
+  std::shared_ptr<const Workflow> milestone_workflow;  // `task-milestone`
+  SourcePos pos;
+};
+
 class LedgerKind {
  public:
   struct Parts {
     Ref org;  // unresolved (version 0) when the ledger names no org
     std::vector<LedgerColumn> columns;
     std::vector<std::string> key;  // column names; empty: no key
+    std::optional<TaskRole> tasks;
   };
 
   LedgerKind(DefinitionInfo info, Parts parts) : info_(std::move(info)), parts_(std::move(parts)) {}
@@ -56,6 +101,8 @@ class LedgerKind {
   const Ref& org() const { return parts_.org; }
   const std::vector<LedgerColumn>& columns() const { return parts_.columns; }
   const std::vector<std::string>& key() const { return parts_.key; }
+  // The task role; null for a ledger that is only a register.
+  const TaskRole* tasks() const { return parts_.tasks ? &*parts_.tasks : nullptr; }
   const LedgerColumn* FindColumn(std::string_view name) const;
 
  private:

@@ -51,6 +51,9 @@ struct TypedLedger {
   std::vector<TypedRow> rows;  // every valid row, in file order
   std::string sheet;           // the sheet read, for XLSX
   int key_column = 0;          // the file's column of the key's first cell (for messages), 1-based
+  // The file's column (1-based; 0: absent) of each column of the kind, for messages about a cell
+  // that a caller checks further (a task inventory's milestone dates, engine/tasks.h).
+  std::vector<int> file_columns;
 };
 
 TypedLedger ParseTypedLedger(std::string_view bytes, const definition::LedgerKind& kind,

@@ -1,0 +1,266 @@
+// Task inventories over HTTP (rectify/engine/tasks.h), as `rectify task`:
+//   GET  /api/v1/tasks                              the tasks the caller may read (?inventory=,
+//                                                   ?unit=), each with its milestones and reports
+//   GET  /api/v1/tasks/{id}                         one task
+//   POST /api/v1/tasks/{id}/report                  {percent, text, evidence}: the progress report
+//                                                   for the period its deadline is for
+//   POST /api/v1/task-inventories/{kind}/import     the inventory's file (CSV or XLSX, as a typed
+//                                                   ledger's import takes it): every row checked,
+//                                                   all tasks registered in one transaction or none
+//   GET  /api/v1/task-inventories/{kind}/export     the inventory with a column pair per period
+//                                                   (format=json, csv or xlsx)
+//
+// Who may do what is the engine's: reading by engine::MayRead (a task the caller may not read is
+// answered as one that does not exist), reporting by the task workflow's `report`, importing by
+// the registrar or inspector role over each row's unit. Writes are audited with channel api.
+#include <boost/json.hpp>
+
+#include "adapters/http/api/api_internal.h"
+#include "adapters/http/api/json_input.h"
+#include "adapters/http/api/table_output.h"
+#include "rectify/engine/access.h"
+#include "rectify/engine/tasks.h"
+
+namespace rectify::api {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::size_t kMaxInventory = 16u << 20;
+
+std::optional<engine::Reader> ReaderOf(const Caller& c) {
+  if (c.admin) return std::nullopt;  // an administrator reads every task
+  return engine::Reader{c.person, c.org, false};
+}
+
+json::object DeadlineJson(const engine::DeadlineView& d) {
+  return json::object{{"due", d.has ? json::value(FormatDate(d.due)) : json::value(nullptr)},
+                      {"overdue", d.has && d.overdue}};
+}
+
+json::object TaskJson(Call& call, const engine::TaskView& v) {
+  const engine::Instance& t = v.task;
+  auto bound = call.db.engine->interpreter().Bind(t);
+  const Calendar* cal = bound ? bound->calendar : nullptr;
+  auto local = [&](Timestamp at) { return cal ? cal->FormatLocal(at) : FormatIso(at); };
+  json::object o{{"id", t.record.id},
+                 {"inventory", v.inventory},
+                 {"title", t.title},
+                 {"unit", t.record.unit_id},
+                 {"responsible", t.responsible},
+                 {"state", t.record.state},
+                 {"percent", t.Field("percent")},
+                 {"period", t.Field("period")},
+                 {"report", DeadlineJson(v.deadline)},
+                 {"escalation_level", v.escalation_level},
+                 {"version", t.record.version},
+                 {"href", "/api/v1/tasks/" + t.record.id}};
+  json::array ms;
+  for (const auto& m : v.milestones) {
+    json::object mo{{"id", m.instance.record.id},
+                    {"title", m.title},
+                    {"state", m.state},
+                    {"escalation_level", m.instance.EscalationLevel()},
+                    {"href", "/api/v1/items/" + m.instance.record.id}};
+    json::object d = DeadlineJson(m.deadline);
+    mo["due"] = d["due"];
+    mo["overdue"] = d["overdue"];
+    ms.push_back(std::move(mo));
+  }
+  o["milestones"] = std::move(ms);
+  json::array rs;
+  for (const auto& r : v.reports) {
+    rs.push_back(json::object{{"period", r.period},
+                              {"percent", r.percent},
+                              {"text", r.text},
+                              {"by", r.by},
+                              {"at", local(r.at)},
+                              {"late", r.late}});
+  }
+  o["reports"] = std::move(rs);
+  return o;
+}
+
+// The inventory the path names, if the caller's org keeps it; another is as one not loaded.
+Result<std::shared_ptr<const definition::LedgerKind>> VisibleInventory(const Call& call) {
+  const std::string& name = call.request.params.at("kind");
+  auto kind = call.api.options.definitions->FindLedgerKind(name);
+  if (!kind || !kind->tasks() || (!call.caller.admin && kind->org().name != call.caller.org)) {
+    return Error::NotFound("no task inventory '" + name + "' is loaded");
+  }
+  return kind;
+}
+
+Status OnlyParameters(const Call& call, const std::vector<std::string>& known,
+                      const std::string& what) {
+  for (const auto& [key, value] : call.request.query) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      return Error::BadInput(key + ": unknown parameter (" + what + " takes " +
+                             (list.empty() ? std::string("none") : list) + ")");
+    }
+  }
+  return OkStatus();
+}
+
+std::string Param(const Call& call, const char* name) {
+  auto it = call.request.query.find(name);
+  return it == call.request.query.end() ? std::string() : it->second;
+}
+
+http::Response List(Call& call) {
+  if (Status s = OnlyParameters(call, {"inventory", "unit"}, "the task list"); !s) {
+    return ErrorResponse(s.error());
+  }
+  engine::TaskFilter f{Param(call, "inventory"), Param(call, "unit"), ReaderOf(call.caller)};
+  if (!f.inventory.empty()) {
+    auto kind = call.api.options.definitions->FindLedgerKind(f.inventory);
+    if (!kind || !kind->tasks() || (!call.caller.admin && kind->org().name != call.caller.org)) {
+      return ErrorResponse(
+          Error::BadInput("inventory: no task inventory '" + f.inventory + "' is loaded"));
+    }
+  }
+  auto tasks = engine::ListTasks(*call.db.engine, *call.api.options.definitions, f);
+  if (!tasks) return ErrorResponse(tasks.error());
+  json::array out;
+  for (const auto& v : *tasks) out.push_back(TaskJson(call, v));
+  return JsonResponse(200, json::object{{"tasks", std::move(out)}});
+}
+
+http::Response Show(Call& call) {
+  auto v = engine::ShowTask(*call.db.engine, *call.api.options.definitions,
+                            call.request.params.at("id"), ReaderOf(call.caller));
+  if (!v) return ErrorResponse(v.error());
+  return JsonResponse(200, TaskJson(call, *v));
+}
+
+http::Response Report(Call& call) {
+  const std::string& id = call.request.params.at("id");
+  auto shown =
+      engine::ShowTask(*call.db.engine, *call.api.options.definitions, id, ReaderOf(call.caller));
+  if (!shown) return ErrorResponse(shown.error());
+  auto body = ParseObject(call.request.body, {{"percent", JsonType::kNumber, true},
+                                              {"text", JsonType::kString, true},
+                                              {"evidence", JsonType::kStringArray, false}});
+  if (!body) return ErrorResponse(body.error());
+  if (call.caller.person.empty()) {
+    return ErrorResponse(
+        Error::PermissionDenied("progress is reported by the task's person responsible or the "
+                                "unit's head; sign in as one"));
+  }
+  engine::ProgressReport r;
+  r.task = id;
+  r.actor = call.caller.person;
+  r.percent = json::serialize(body->at("percent"));
+  r.text = StringOr(*body, "text");
+  if (const auto* e = body->if_contains("evidence")) {
+    for (const auto& s : e->as_array()) r.evidence.emplace_back(s.as_string());
+  }
+  r.channel = "api";
+  r.request_id = call.request_id;
+  auto done = engine::ReportProgress(*call.db.engine, *call.api.options.definitions, r);
+  if (!done) return ErrorResponse(done.error());
+  auto v = engine::ShowTask(*call.db.engine, *call.api.options.definitions, id, std::nullopt);
+  if (!v) return ErrorResponse(v.error());
+  return JsonResponse(200, TaskJson(call, *v));
+}
+
+http::Response Import(Call& call) {
+  if (Status s =
+          OnlyParameters(call, {"encoding", "sheet", "dry_run"}, "a task inventory's import");
+      !s) {
+    return ErrorResponse(s.error());
+  }
+  auto kind = VisibleInventory(call);
+  if (!kind) return ErrorResponse(kind.error());
+  auto upload = ReadUpload(call.request);
+  if (!upload) return ErrorResponse(upload.error());
+  std::string dry = Param(call, "dry_run");
+  if (!dry.empty() && dry != "true" && dry != "false") {
+    return ErrorResponse(Error::BadInput("dry_run: write true or false (not '" + dry + "')"));
+  }
+  if (call.caller.person.empty()) {
+    return ErrorResponse(Error::PermissionDenied(
+        "a task inventory is imported by a registrar or inspector of its org; sign in as one"));
+  }
+  engine::TaskImportOptions o;
+  o.file = {upload->file, Param(call, "encoding"), Param(call, "sheet")};
+  o.actor = call.caller.person;
+  o.dry_run = dry == "true";
+  o.channel = "api";
+  o.request_id = call.request_id;
+  Diagnostics diags;
+  auto done = engine::ImportTasks(*call.db.engine, *call.api.options.definitions, **kind,
+                                  upload->text, o, diags);
+  diags.Sort();
+  if (!done && !diags.has_errors()) return ErrorResponse(done.error());
+  json::array list;
+  for (Diagnostic d : diags.items()) {
+    list.push_back(json::object{{"row", d.pos.line},
+                                {"column", d.pos.column},
+                                {"column_name", d.path},
+                                {"severity", d.severity == Severity::kError ? "error" : "warning"},
+                                {"message", d.message},
+                                {"hint", d.hint},
+                                {"text", d.Format()}});
+  }
+  bool ok = done.ok();
+  std::int64_t rows = ok ? static_cast<std::int64_t>(done->rows) : 0;
+  json::object report{{"inventory", (*kind)->info().name},
+                      {"file", upload->file},
+                      {"ok", ok},
+                      {"valid_rows", rows},
+                      {"errors", static_cast<std::int64_t>(diags.error_count())},
+                      {"warnings", static_cast<std::int64_t>(diags.warning_count())},
+                      {"imported", ok && !o.dry_run ? rows : 0},
+                      {"first_period", ok ? done->first_period : std::string()},
+                      {"diagnostics", std::move(list)}};
+  return JsonResponse(!ok ? (o.dry_run ? 200 : 422) : o.dry_run ? 200 : 201, report);
+}
+
+http::Response Export(Call& call) {
+  if (Status s = OnlyParameters(call, {"format", "unit"}, "a task inventory's export"); !s) {
+    return ErrorResponse(s.error());
+  }
+  auto kind = VisibleInventory(call);
+  if (!kind) return ErrorResponse(kind.error());
+  auto format = RequestedFormat(call.request);
+  if (!format) return ErrorResponse(format.error());
+  auto tasks =
+      engine::ListTasks(*call.db.engine, *call.api.options.definitions,
+                        {(*kind)->info().name, Param(call, "unit"), ReaderOf(call.caller)});
+  if (!tasks) return ErrorResponse(tasks.error());
+  engine::ReportTable table = engine::TaskExportTable(**kind, *tasks);
+  json::array rows, columns;
+  for (const auto& row : table.rows) {
+    json::array cells;
+    for (const auto& cell : row) cells.emplace_back(cell);
+    rows.push_back(std::move(cells));
+  }
+  for (const auto& h : table.header) columns.emplace_back(h);
+  json::object o{{"inventory", (*kind)->info().name},
+                 {"columns", std::move(columns)},
+                 {"rows", std::move(rows)}};
+  return TableResponse(*format, o, table, (*kind)->info().name);
+}
+
+}  // namespace
+
+std::vector<Route> TaskRoutes() {
+  std::vector<Route> routes = {
+      {{"GET", "/api/v1/tasks", Access::kSignedIn, false}, List},
+      {{"GET", "/api/v1/tasks/{id}", Access::kSignedIn, false}, Show},
+      {{"POST", "/api/v1/tasks/{id}/report", Access::kSignedIn, true},
+       [](Call& call) { return WithIdempotencyKey(call, Report); }},
+      {{"POST", "/api/v1/task-inventories/{kind}/import", Access::kSignedIn, true, kMaxInventory},
+       Import},
+      {{"GET", "/api/v1/task-inventories/{kind}/export", Access::kSignedIn, false}, Export},
+  };
+  routes[0].info.heavy = true;
+  routes[3].info.heavy = true;
+  routes[4].info.heavy = true;
+  return routes;
+}
+
+}  // namespace rectify::api
