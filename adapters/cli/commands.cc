@@ -23,6 +23,7 @@ void RegisterOutbox(CLI::App& app, Context& ctx);
 void RegisterUser(CLI::App& app, Context& ctx);
 void RegisterFinding(CLI::App& app, Context& ctx);
 void RegisterAssessment(CLI::App& app, Context& ctx);
+void RegisterBulletin(CLI::App& app, Context& ctx);
 
 void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterMigrate(app, ctx);
@@ -45,6 +46,7 @@ void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterUser(app, ctx);
   RegisterFinding(app, ctx);
   RegisterAssessment(app, ctx);
+  RegisterBulletin(app, ctx);
 }
 
 }  // namespace rectify::cli

@@ -148,9 +148,10 @@ constexpr const char* kEscalation =
     R"("chain":"overdue-rectification","message":"supervision letter (督办函): item Q-1"})";
 
 TEST_F(RendererTest, EveryKindOfMessageHasATemplateInBothLanguages) {
-  for (const char* name : {"reminder", "reminder-letter", "supervision-letter", "suggestion-letter",
-                           "interview-notice", "informed-criticism", "accountability-referral",
-                           "public-reply", "public-reply-dismissed", "notice", "digest"}) {
+  for (const char* name :
+       {"reminder", "reminder-letter", "supervision-letter", "suggestion-letter",
+        "interview-notice", "informed-criticism", "accountability-referral", "public-reply",
+        "public-reply-dismissed", "notice", "digest", "bulletin"}) {
     for (const char* lang : {"zh", "en"}) {
       EXPECT_TRUE(renderer_.Has(name, lang)) << name << "." << lang << ".txt";
     }

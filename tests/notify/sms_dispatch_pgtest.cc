@@ -61,7 +61,7 @@ class SmsDispatchTest : public DispatcherFixture {
          "    secret_id_env: RECTIFY_TEST_SMS_ID\n    secret_key_env: RECTIFY_TEST_SMS_KEY\n"
          "    timeout_ms: 1500\n    backoff: { base: 1s, max: 2s }\n"
       << receipts << "    templates:\n";
-    for (const char* kind : {"accountability-referral", "digest", "informed-criticism",
+    for (const char* kind : {"accountability-referral", "bulletin", "digest", "informed-criticism",
                              "interview-notice", "notice", "public-reply", "public-reply-dismissed",
                              "reminder-letter", "suggestion-letter", "supervision-letter"}) {
       f << "      " << kind << ": { code: \"T-" << kind << "\", params: { \"1\": item } }\n";
@@ -348,8 +348,8 @@ TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
   {
     std::ofstream f(file_, std::ios::app);
     for (const char* kind :
-         {"accountability-referral", "digest", "informed-criticism", "interview-notice", "notice",
-          "public-reply", "public-reply-dismissed", "reminder", "reminder-letter",
+         {"accountability-referral", "bulletin", "digest", "informed-criticism", "interview-notice",
+          "notice", "public-reply", "public-reply-dismissed", "reminder", "reminder-letter",
           "suggestion-letter", "supervision-letter"}) {
       f << "      " << kind << ": { code: \"T-" << kind << "\", params: { \"1\": item } }\n";
     }

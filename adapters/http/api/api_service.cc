@@ -143,6 +143,7 @@ std::vector<Route> AllRoutes() {
   for (auto& r : PosterRoutes()) all.push_back(std::move(r));
   for (auto& r : MeasureRoutes()) all.push_back(std::move(r));
   for (auto& r : RehearsalRoutes()) all.push_back(std::move(r));
+  for (auto& r : BulletinRoutes()) all.push_back(std::move(r));
   return all;
 }
 

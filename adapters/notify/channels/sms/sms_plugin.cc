@@ -125,6 +125,7 @@ std::string Env(const std::string& name) {
 
 const std::vector<std::string>& MessageKinds() {
   static const std::vector<std::string> kinds{"accountability-referral",
+                                              "bulletin",
                                               "digest",
                                               "informed-criticism",
                                               "interview-notice",
@@ -140,9 +141,13 @@ const std::vector<std::string>& MessageKinds() {
 
 const std::vector<std::string>& MessageFields() {
   static const std::vector<std::string> fields{
-      "campaign", "chain",   "count",         "due",     "issuer", "item",           "items",
-      "level",    "measure", "measure_label", "message", "offset", "recipient_name", "score",
-      "state",    "task",    "title",         "today",   "unit",   "unit_name"};
+      "campaign",      "chain",       "count",        "findings",
+      "issued_on",     "issuer_name", "number_label", "number_label_en",
+      "overdue",       "title_en",    "due",          "issuer",
+      "item",          "items",       "level",        "measure",
+      "measure_label", "message",     "offset",       "recipient_name",
+      "score",         "state",       "task",         "title",
+      "today",         "unit",        "unit_name"};
   return fields;
 }
 
