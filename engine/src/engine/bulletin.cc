@@ -317,7 +317,11 @@ Result<json::object> BuildBulletin(Engine& engine, const BulletinRequest& reques
   json::array measures;
   const Timestamp from = since ? *since : cal.StartOfDay(c.from());
   for (const Instance& item : *items) {
-    if (IsCampaignRun(item.record) || item.record.workflow == kFindingWorkflow) continue;
+    // Follow-up tasks (a work interview) are counted on the item they follow, as rankings do.
+    if (IsCampaignRun(item.record) || item.record.workflow == kFindingWorkflow ||
+        !item.parent.empty()) {
+      continue;
+    }
     auto s = InScope(org, *scope, item.record.unit_id);
     if (s == definition::kNoIndex) continue;
     auto u = org.FindUnit(item.record.unit_id);
@@ -402,7 +406,7 @@ BulletinOutline OutlineBulletin(const json::object& content, const std::string& 
       const json::object& ko = k.as_object();
       kinds += (kinds.empty() ? "" : (en ? ", " : "、")) +
                (en ? std::to_string(Int(ko, "units")) + " " + Text(ko, "kind") + " unit(s)"
-                   : std::to_string(Int(ko, "units")) + " 个" + Text(ko, "kind"));
+                   : Text(ko, "kind") + " " + std::to_string(Int(ko, "units")) + " 个");
     }
     intro.lines.push_back(en ? round_title + " found " + std::to_string(Int(f, "total")) +
                                    " problem(s) in " + std::to_string(Arr(f, "units").size()) +
