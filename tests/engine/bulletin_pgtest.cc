@@ -202,8 +202,8 @@ TEST_P(BulletinTest, TheNextBulletinReportsOverdueItemsAndTheMeasuresSinceTheLas
       (id.rfind("P-", 0) == 0 ? overdue_problems : overdue_other).push_back(id);
     }
   }
-  EXPECT_THAT(overdue_problems, ElementsAre("P-xinshao-2017-q1_inspection-001",
-                                            "P-xinshao-2017-q1_inspection-003"));
+  EXPECT_THAT(overdue_problems,
+              ElementsAre("P-xinshao-2017-q1_inspection-001", "P-xinshao-2017-q1_inspection-003"));
   EXPECT_EQ(Total(second->content, "overdue"),
             static_cast<std::int64_t>(overdue_problems.size() + overdue_other.size()));
   EXPECT_GE(Total(second->content, "measures"), 2);
