@@ -78,7 +78,7 @@ int Run(const std::vector<std::string>& args, Context& ctx) {
   app.add_option("--db", ctx.db_url,
                  "Database URL (default: $RECTIFY_DB, else sqlite:var/rectify.db)");
   app.add_option("--format", ctx.format_name, "Output format where output is data")
-      ->check(CLI::IsMember({"text", "json", "jsonl", "csv", "mermaid"}));
+      ->check(CLI::IsMember({"text", "json", "jsonl", "csv", "mermaid", "html", "pdf"}));
   app.require_subcommand(1);
   app.fallthrough();
   RegisterCommands(app, ctx);

@@ -25,6 +25,7 @@ void RegisterFinding(CLI::App& app, Context& ctx);
 void RegisterAssessment(CLI::App& app, Context& ctx);
 void RegisterCompare(CLI::App& app, Context& ctx);
 void RegisterTask(CLI::App& app, Context& ctx);
+void RegisterBulletin(CLI::App& app, Context& ctx);
 
 void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterMigrate(app, ctx);
@@ -49,6 +50,7 @@ void RegisterCommands(CLI::App& app, Context& ctx) {
   RegisterAssessment(app, ctx);
   RegisterCompare(app, ctx);
   RegisterTask(app, ctx);
+  RegisterBulletin(app, ctx);
 }
 
 }  // namespace rectify::cli

@@ -159,6 +159,9 @@ std::string Renderer::TemplateFor(const OutboxRecord& row) {
   if (measure == "work_interview" || measure == "warning_interview") return "interview-notice";
   if (measure == "informed_criticism") return "informed-criticism";
   if (measure == "accountability") return "accountability-referral";
+  // A numbered bulletin (engine/bulletin.h) carries its number; an escalation step's notice to a
+  // bulletin unit with no letter of its own stays a plain notice, as before bulletins had one.
+  if (t == "bulletin" && !fields.count("number_label")) return "notice";
   return t;
 }
 

@@ -9,7 +9,8 @@
 // `reminder`; escalation with measure supervision_letter -> `supervision-letter`; a work or warning
 // interview -> `interview-notice`; informed criticism (and its bulletin) -> `informed-criticism`;
 // accountability -> `accountability-referral`; a transition's notification names its own, such as
-// `public-reply` and `public-reply-dismissed` for the reply to a public reporter).
+// `public-reply` and `public-reply-dismissed` for the reply to a public reporter; a numbered
+// bulletin, engine/bulletin.h -> `bulletin`).
 // A template is `<name>.<lang>.txt` (a first line `Subject: ...`, a blank line, the body) and, for
 // letters, `<name>.<lang>.html`. `{{field}}` is replaced by the row's payload field (HTML-escaped
 // in .html), plus recipient_name, issuer, today and measure_label. A name without a template falls

@@ -949,6 +949,38 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
         };
   }
 
+  // Bulletins (bulletin_routes.cc). The campaign is not started here (api_campaign_pgtest.cc and
+  // bulletin_pgtest.cc issue them): a holder of the issuing role (the headquarters inspectors)
+  // is told so (404), anyone else is refused (403) before anything is read or written; the list
+  // is empty and a number none.
+  table["POST /api/v1/campaigns/{id}/bulletins"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("POST", "/api/v1/campaigns/xinshao-2017/bulletins",
+                                 R"({"round":"q1_inspection"})", s.headers);
+    bool headquarters = c.person == "xs-0004" || c.person == "xs-0003";
+    int expected = !Authenticated(c)             ? 401
+                   : c.how == Caller::kReadToken ? 403
+                   : headquarters                ? 404
+                                                 : 403;
+    EXPECT_EQ(a.status, expected) << c.name << ": " << a.body;
+  };
+  table["GET /api/v1/campaigns/{id}/bulletins"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/campaigns/xinshao-2017/bulletins", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    EXPECT_TRUE(a.Json().at("bulletins").as_array().empty()) << c.name;
+  };
+  table["GET /api/v1/campaigns/{id}/bulletins/{bulletin}"] = [](ApiAccessTest&, const Caller& c,
+                                                                Session& s) {
+    for (const char* n : {"1", "2017-1.html", "2017-1.pdf"}) {
+      HttpAnswer a = s.client.Send(
+          "GET", std::string("/api/v1/campaigns/xinshao-2017/bulletins/") + n, "", s.headers);
+      EXPECT_EQ(a.status, Authenticated(c) ? 404 : 401) << c.name << " " << n << ": " << a.body;
+    }
+  };
+
   // Every route served has a row, and every row is a route served.
   std::set<std::string> served;
   for (const auto& r : api::ApiService::Routes()) served.insert(r.method + " " + r.path);

@@ -409,6 +409,30 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
        R"({"percent":120,"text":"x"})", head_token);
   send("a task inventory exported", head, "GET", "/api/v1/task-inventories/xinshao-tasks/export",
        200, "", head_token);
+  // Bulletins: a dry run, the round's bulletin issued by headquarters, listed and shown as JSON,
+  // HTML and PDF; refused to a township head; a number not issued.
+  const std::string bulletins = "/api/v1/campaigns/xinshao-2017/bulletins";
+  send("a bulletin previewed", head, "POST", bulletins + "?dry_run=true", 200,
+       R"({"round":"q1_inspection"})", inspector);
+  send("a bulletin issued", head, "POST", bulletins, 201, R"({"round":"q1_inspection"})",
+       inspector);
+  send("403 a bulletin issued by a township head", head, "POST", bulletins, 403, "{}", head_token);
+  send("400 a bulletin of no such round", head, "POST", bulletins, 404,
+       R"({"round":"q9_inspection"})", inspector);
+  send("400 a bulletin with an unknown field", head, "POST", bulletins, 400,
+       R"({"rounds":"q1_inspection"})", inspector);
+  send("the bulletins", head, "GET", bulletins, 200, "", head_token);
+  send("a bulletin", head, "GET", bulletins + "/1", 200, "", head_token);
+  const HttpAnswer& html =
+      send("a bulletin as HTML", head, "GET", bulletins + "/2017-1.html", 200, "", head_token);
+  EXPECT_THAT(html.body, HasSubstr("2017年第1期"));
+  // A PDF is not text: checked here, not among the answers (as XLSX reports are not).
+  HttpAnswer pdf = head.Send("GET", bulletins + "/2017-1.pdf?lang=en", "", head_token);
+  EXPECT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.body.substr(0, 5), "%PDF-");
+  send("404 a bulletin not issued", head, "GET", bulletins + "/9", 404, "", head_token);
+  send("400 a bulletin number that is none", head, "GET", bulletins + "/first", 400, "",
+       head_token);
   send("ledger checked", head, "POST", "/api/v1/ledger/check", 200, ledger, csv(head_token));
   send("ledger with a bad row", head, "POST", "/api/v1/ledger/import", 422,
        ledger.substr(0, ledger.size() - 5) + "soon\n", csv(head_token));

@@ -148,9 +148,10 @@ constexpr const char* kEscalation =
     R"("chain":"overdue-rectification","message":"supervision letter (督办函): item Q-1"})";
 
 TEST_F(RendererTest, EveryKindOfMessageHasATemplateInBothLanguages) {
-  for (const char* name : {"reminder", "reminder-letter", "supervision-letter", "suggestion-letter",
-                           "interview-notice", "informed-criticism", "accountability-referral",
-                           "public-reply", "public-reply-dismissed", "notice", "digest"}) {
+  for (const char* name :
+       {"reminder", "reminder-letter", "supervision-letter", "suggestion-letter",
+        "interview-notice", "informed-criticism", "accountability-referral", "public-reply",
+        "public-reply-dismissed", "notice", "digest", "bulletin"}) {
     for (const char* lang : {"zh", "en"}) {
       EXPECT_TRUE(renderer_.Has(name, lang)) << name << "." << lang << ".txt";
     }
@@ -172,6 +173,30 @@ TEST_F(RendererTest, PicksTheLetterByTheMeasureAndTheLanguageByThePerson) {
   EXPECT_THAT(en.message.subject, HasSubstr("Supervision letter"));
   EXPECT_THAT(en.message.text, HasSubstr("Tang Qianghua"));
   EXPECT_EQ(en.message.language, "en");
+}
+
+// A numbered bulletin (engine/bulletin.h) tells each unit head its own counts; an escalation step's
+// notice to a bulletin unit without a letter of its own stays a plain notice.
+TEST_F(RendererTest, ABulletinTellsTheUnitHeadItsNumberAndItsOwnCounts) {
+  OutboxRecord row = Row(
+      "bulletin",
+      R"({"campaign":"xinshao-2017","number_label":"2017年第1期","number_label_en":"2017 No. 1",)"
+      R"("title":"关于第一季度督查考核发现问题及整改情况的通报","title_en":"Bulletin on the findings",)"
+      R"("issued_on":"2017-04-24","issuer_name":"县脱贫攻坚指挥部","unit":"niangxi",)"
+      R"("unit_name":"酿溪镇","findings":"2","overdue":"0"})");
+  EXPECT_EQ(Renderer::TemplateFor(row), "bulletin");
+  Rendered zh = renderer_.Render(row, Person("zh"), nullptr, *ParseIso("2017-04-24T02:00:00Z"));
+  EXPECT_FALSE(zh.letter);
+  EXPECT_EQ(zh.message.subject, "通报 2017年第1期：关于第一季度督查考核发现问题及整改情况的通报");
+  EXPECT_THAT(zh.message.text, HasSubstr("唐强华同志"));
+  EXPECT_THAT(zh.message.text, HasSubstr("本期通报酿溪镇检查发现问题 2 个，超期未整改问题 0 个"));
+  Rendered en = renderer_.Render(row, Person("en"), nullptr, *ParseIso("2017-04-24T02:00:00Z"));
+  EXPECT_EQ(en.message.subject, "Bulletin 2017 No. 1: Bulletin on the findings");
+  EXPECT_THAT(en.message.text, HasSubstr("2 problem(s) found at 酿溪镇"));
+
+  OutboxRecord step =
+      Row("bulletin", R"({"item":"Q-1","measure":"suspend_payment","message":"x"})");
+  EXPECT_EQ(Renderer::TemplateFor(step), "notice");
 }
 
 TEST_F(RendererTest, ARemindersIsPlainTextAndEscapesNothingItShouldNot) {

@@ -148,6 +148,7 @@ std::vector<Route> AllRoutes() {
   for (auto& r : RehearsalRoutes()) all.push_back(std::move(r));
   for (auto& r : SmsCallbackRoutes()) all.push_back(std::move(r));
   for (auto& r : ComparisonRoutes()) all.push_back(std::move(r));
+  for (auto& r : BulletinRoutes()) all.push_back(std::move(r));
   return all;
 }
 

@@ -2,45 +2,23 @@
 #include "adapters/http/api/poster.h"
 
 #include <cairo-pdf.h>
-#include <cairo.h>
-#include <pango/pangocairo.h>
 #include <qrencode.h>
 
 #include <memory>
 
+#include "adapters/http/api/page_drawing.h"
+
 namespace rectify::api {
 namespace {
 
-// A4 in points (1/72 inch); the PNG is drawn at 150 dpi.
-constexpr double kPageWidth = 595.276, kPageHeight = 841.89;
-constexpr double kPngScale = 150.0 / 72.0;
-
-cairo_status_t Append(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
-}
+constexpr double kPageWidth = kA4Width, kPageHeight = kA4Height;
+constexpr double kPngScale = 150.0 / 72.0;  // the PNG is drawn at 150 dpi
 
 // Text centred across the page at `top`, `size` points, wrapped to the margins; returns its
 // bottom.
 double Centred(cairo_t* cr, const std::string& text, double size, bool bold, double top) {
-  std::unique_ptr<PangoLayout, decltype(&g_object_unref)> layout(pango_cairo_create_layout(cr),
-                                                                 g_object_unref);
-  PangoFontDescription* font = pango_font_description_new();
-  pango_font_description_set_family(font, "Noto Sans CJK SC");
-  pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-  pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
-  pango_layout_set_font_description(layout.get(), font);
-  pango_font_description_free(font);
   const double margin = 56;
-  pango_layout_set_width(layout.get(), static_cast<int>((kPageWidth - 2 * margin) * PANGO_SCALE));
-  pango_layout_set_alignment(layout.get(), PANGO_ALIGN_CENTER);
-  pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);
-  pango_layout_set_text(layout.get(), text.c_str(), static_cast<int>(text.size()));
-  int width = 0, height = 0;
-  pango_layout_get_size(layout.get(), &width, &height);
-  cairo_move_to(cr, margin, top);
-  pango_cairo_show_layout(cr, layout.get());
-  return top + static_cast<double>(height) / PANGO_SCALE;
+  return DrawText(cr, text, size, bold, margin, top, kPageWidth - 2 * margin, PANGO_ALIGN_CENTER);
 }
 
 void Draw(cairo_t* cr, const PosterText& text, const QRcode& code) {
@@ -83,7 +61,7 @@ Result<std::string> DrawPoster(const PosterText& text, PosterFormat format) {
   std::string out;
   cairo_surface_t* surface = nullptr;
   if (format == PosterFormat::kPdf) {
-    surface = cairo_pdf_surface_create_for_stream(Append, &out, kPageWidth, kPageHeight);
+    surface = cairo_pdf_surface_create_for_stream(AppendToString, &out, kPageWidth, kPageHeight);
   } else {
     surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24,
                                          static_cast<int>(kPageWidth * kPngScale + 0.5),
@@ -95,7 +73,7 @@ Result<std::string> DrawPoster(const PosterText& text, PosterFormat format) {
   cairo_status_t drawn = cairo_status(cr);
   cairo_destroy(cr);
   if (format == PosterFormat::kPng && drawn == CAIRO_STATUS_SUCCESS) {
-    drawn = cairo_surface_write_to_png_stream(surface, Append, &out);
+    drawn = cairo_surface_write_to_png_stream(surface, AppendToString, &out);
   }
   cairo_surface_finish(surface);  // a PDF is written out here
   if (drawn == CAIRO_STATUS_SUCCESS) drawn = cairo_surface_status(surface);

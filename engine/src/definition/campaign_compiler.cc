@@ -36,6 +36,7 @@ class CampaignCompiler {
     YAML::Node recurring = m.Get("recurring");
     YAML::Node items = m.Require("items", "{ workflow: rectification-item }");
     YAML::Node calendar_changes = m.Get("calendar_changes");
+    YAML::Node bulletins = m.Get("bulletins");
     m.Finish();
     if (actions.IsDefined()) ReadActions(actions);
     if (phases.IsDefined()) ReadPhases(phases);
@@ -46,6 +47,7 @@ class CampaignCompiler {
     if (items.IsDefined()) ReadItems(items);
     if (calendar_changes.IsDefined() && cal() != nullptr)
       ReadCalendarChanges(doc_, calendar_changes, parts_, have_span_);
+    if (bulletins.IsDefined()) ReadBulletins(bulletins);
     if (!refs_ok || doc_.error_count() > errors_before) return nullptr;
     return std::make_shared<const Campaign>(raw_.info, std::move(parts_));
   }
@@ -237,6 +239,7 @@ class CampaignCompiler {
   void ReadCheckpoints(const YAML::Node& node);
   void ReadRecurring(const YAML::Node& node);
   void ReadItems(const YAML::Node& node);
+  void ReadBulletins(const YAML::Node& node);
   void CheckItemsTakeEffect(const YAML::Node& escalation, const YAML::Node& time_limit);
   void WarnOutside(const YAML::Node& at, const std::string& path, Date d, const std::string& what);
 
@@ -584,6 +587,27 @@ void CampaignCompiler::ReadItems(const YAML::Node& node) {
   if (tl.IsDefined()) parts_.items.time_limit = internal::ReadSpan(doc_, tl, "items.time_limit");
   m.Finish();
   CheckItemsTakeEffect(esc, tl);
+}
+
+// bulletins: { issued_by: ROLE, scope: [KIND, ...] } (engine/bulletin.h).
+void CampaignCompiler::ReadBulletins(const YAML::Node& node) {
+  MapReader m(doc_, node, "bulletins");
+  if (!m.valid()) return;
+  parts_.bulletins.pos = doc_.Pos(node);
+  if (auto role = m.String("issued_by")) {
+    const Org* org = parts_.org.get();
+    if (org && std::find(org->roles().begin(), org->roles().end(), *role) == org->roles().end()) {
+      doc_.Error(
+          m.Get("issued_by"), m.PathOf("issued_by"),
+          "nobody in org " + org->info().name + " holds the role '" + *role + "'",
+          SuggestHint(*role, org->roles(), "name the role of headquarters that issues them"));
+    }
+    parts_.bulletins.issued_by = *role;
+  }
+  if (YAML::Node scope = m.Get("scope"); scope.IsDefined()) {
+    parts_.bulletins.scope = ReadKinds(scope, m.PathOf("scope"));
+  }
+  m.Finish();
 }
 
 std::string PosText(const SourcePos& pos) {

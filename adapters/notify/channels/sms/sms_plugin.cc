@@ -133,6 +133,7 @@ std::string Env(const std::string& name) {
 
 const std::vector<std::string>& MessageKinds() {
   static const std::vector<std::string> kinds{"accountability-referral",
+                                              "bulletin",
                                               "digest",
                                               "informed-criticism",
                                               "interview-notice",
@@ -149,18 +150,7 @@ const std::vector<std::string>& MessageKinds() {
 }
 
 const std::vector<std::string>& MessageFields() {
-  static const std::vector<std::string> fields{"campaign", "carrying_unit_name",
-                                               "chain",    "count",
-                                               "due",      "ended",
-                                               "issuer",   "item",
-                                               "items",    "level",
-                                               "measure",  "measure_label",
-                                               "message",  "offset",
-                                               "reason",   "recipient_name",
-                                               "score",    "since",
-                                               "state",    "task",
-                                               "title",    "today",
-                                               "unit",     "unit_name"};
+  static const std::vector<std::string> fields{"campaign", "carrying_unit_name", "chain", "count", "due", "ended", "findings", "issued_on", "issuer", "issuer_name", "item", "items", "level", "measure", "measure_label", "message", "number_label", "number_label_en", "offset", "overdue", "reason", "recipient_name", "score", "since", "state", "task", "title", "title_en", "today", "unit", "unit_name"};
   return fields;
 }
 

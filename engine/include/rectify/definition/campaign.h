@@ -115,6 +115,13 @@ struct CalendarChange {
   SourcePos pos;
 };
 
+// Who issues the campaign's bulletins (通报, engine/bulletin.h) and to which units (`bulletins:`).
+struct BulletinSettings {
+  std::string issued_by;           // an org role held over the org's top unit; empty: inspector
+  std::vector<std::string> scope;  // unit kinds in scope; empty: the top unit's direct children
+  SourcePos pos;
+};
+
 struct ItemDefaults {
   std::shared_ptr<const Workflow> workflow;
   // Runs, for every state of an item's workflow that escalates (names `overdue:`), in place of
@@ -136,6 +143,7 @@ class Campaign {
     std::vector<Recurring> recurring;
     ItemDefaults items;
     std::vector<CalendarChange> calendar_changes;
+    BulletinSettings bulletins;
     // `calendar` with calendar_changes applied; null when the campaign makes none.
     std::shared_ptr<const Calendar> item_calendar;
   };
@@ -155,6 +163,7 @@ class Campaign {
   const std::vector<Recurring>& recurring() const { return parts_.recurring; }
   const ItemDefaults& items() const { return parts_.items; }
   const std::vector<CalendarChange>& calendar_changes() const { return parts_.calendar_changes; }
+  const BulletinSettings& bulletins() const { return parts_.bulletins; }
   // The calendar its items' deadlines run on: calendar() with calendar_changes applied. The
   // campaign's own dates (checkpoints, recurring events) stay on the official calendar().
   const std::shared_ptr<const Calendar>& item_calendar_ptr() const {
