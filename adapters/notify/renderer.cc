@@ -5,34 +5,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "rectify/html.h"
+
 namespace rectify::notify {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string EscapeHtml(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::map<std::string, std::string> PayloadFields(const std::string& payload_json) {
   std::map<std::string, std::string> fields;

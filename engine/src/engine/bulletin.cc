@@ -11,6 +11,7 @@
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/findings.h"
 #include "rectify/engine/item_view.h"
+#include "rectify/html.h"
 
 namespace rectify::engine {
 namespace {
@@ -40,29 +41,6 @@ const json::array& Arr(const json::object& o, std::string_view key) {
   static const json::array kEmpty;
   const json::value* v = o.if_contains(key);
   return v && v->is_array() ? v->as_array() : kEmpty;
-}
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 definition::UnitIndex Root(const definition::Org& org) {
@@ -502,26 +480,26 @@ std::string RenderBulletinHtml(const json::object& content, const std::string& l
   BulletinOutline o = OutlineBulletin(content, lang);
   std::string body;
   for (const BulletinSection& s : o.sections) {
-    body += "<h2>" + Escape(s.heading) + "</h2>\n";
-    for (const std::string& l : s.lines) body += "<p>" + Escape(l) + "</p>\n";
+    body += "<h2>" + EscapeHtml(s.heading) + "</h2>\n";
+    for (const std::string& l : s.lines) body += "<p>" + EscapeHtml(l) + "</p>\n";
     if (s.rows.empty()) continue;
     body += "<table>\n<tr>";
-    for (const std::string& h : s.header) body += "<th>" + Escape(h) + "</th>";
+    for (const std::string& h : s.header) body += "<th>" + EscapeHtml(h) + "</th>";
     body += "</tr>\n";
     for (const auto& row : s.rows) {
       body += "<tr>";
-      for (const std::string& cell : row) body += "<td>" + Escape(cell) + "</td>";
+      for (const std::string& cell : row) body += "<td>" + EscapeHtml(cell) + "</td>";
       body += "</tr>\n";
     }
     body += "</table>\n";
   }
   const std::map<std::string, std::string> fields{
-      {"number_label", Escape(o.number_label)},
-      {"title", Escape(o.title)},
-      {"issuer", Escape(o.issuer)},
-      {"issued_on", Escape(o.issued_on)},
-      {"scope", Escape(o.scope)},
-      {"campaign", Escape(Text(content, "campaign_title"))},
+      {"number_label", EscapeHtml(o.number_label)},
+      {"title", EscapeHtml(o.title)},
+      {"issuer", EscapeHtml(o.issuer)},
+      {"issued_on", EscapeHtml(o.issued_on)},
+      {"scope", EscapeHtml(o.scope)},
+      {"campaign", EscapeHtml(Text(content, "campaign_title"))},
       {"body", body}};
   std::string out;
   std::size_t pos = 0;
