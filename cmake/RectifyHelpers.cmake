@@ -17,6 +17,11 @@ function(rectify_target_options target)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
                                              -fno-sanitize-recover=undefined)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "EXECUTABLE")
+      # What LeakSanitizer leaves alone: the font libraries' caches (see the file).
+      target_sources(${target} PRIVATE ${RECTIFY_SOURCE_DIR}/cmake/sanitizer_suppressions.cc)
+    endif()
   endif()
 endfunction()
 
