@@ -207,7 +207,7 @@ routes: { sms: sms }
   EXPECT_THAT(out, HasSubstr("office.yaml:13:7: error: channels.sms.templates.remind: unknown "
                              "message kind 'remind'"));
   EXPECT_THAT(out, HasSubstr("office.yaml:12:7: error: channels.sms.templates: no SMS template for "
-                             "the message kinds accountability-referral, digest,"));
+                             "the message kinds accountability-referral, bulletin, digest,"));
 }
 
 TEST(SmsSettingsTest, AProviderIsRequired) {
