@@ -62,7 +62,9 @@ class SmsDispatchTest : public DispatcherFixture {
          "    timeout_ms: 1500\n    backoff: { base: 1s, max: 2s }\n"
       << receipts << "    templates:\n";
     for (const char* kind :
-         {"accountability-referral", "bulletin", "digest", "informed-criticism", "interview-notice", "measure-carry", "measure-ended", "notice", "public-reply", "public-reply-dismissed", "reminder-letter", "suggestion-letter", "supervision-letter"}) {
+         {"accountability-referral", "bulletin", "digest", "informed-criticism", "interview-notice",
+          "measure-carry", "measure-ended", "notice", "public-reply", "public-reply-dismissed",
+          "reminder-letter", "suggestion-letter", "supervision-letter"}) {
       f << "      " << kind << ": { code: \"T-" << kind << "\", params: { \"1\": item } }\n";
     }
     f << "      reminder: { code: \"1234567\", params: { \"1\": item, \"2\": due } }\n"
@@ -347,7 +349,9 @@ TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
   {
     std::ofstream f(file_, std::ios::app);
     for (const char* kind :
-         {"accountability-referral", "bulletin", "digest", "informed-criticism", "interview-notice", "measure-carry", "measure-ended", "notice", "public-reply", "public-reply-dismissed", "reminder", "reminder-letter", "suggestion-letter", "supervision-letter"}) {
+         {"accountability-referral", "bulletin", "digest", "informed-criticism", "interview-notice",
+          "measure-carry", "measure-ended", "notice", "public-reply", "public-reply-dismissed",
+          "reminder", "reminder-letter", "suggestion-letter", "supervision-letter"}) {
       f << "      " << kind << ": { code: \"T-" << kind << "\", params: { \"1\": item } }\n";
     }
     f << "routes: { wecom: wecom, sms: sms }\norg: xinshao\n"

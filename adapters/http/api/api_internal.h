@@ -153,11 +153,11 @@ Result<LedgerUpload> ReadUpload(const http::Request& req);
 std::vector<Route> TaskRoutes();    // task_routes.cc
 std::vector<Route> ReportRoutes();  // report_routes.cc
 std::vector<Route> StreamRoutes();
-std::vector<Route> BoardRoutes();      // board_routes.cc
-std::vector<Route> PosterRoutes();     // poster_routes.cc
-std::vector<Route> RehearsalRoutes();  // rehearsal_routes.cc
+std::vector<Route> BoardRoutes();        // board_routes.cc
+std::vector<Route> PosterRoutes();       // poster_routes.cc
+std::vector<Route> RehearsalRoutes();    // rehearsal_routes.cc
 std::vector<Route> SmsCallbackRoutes();  // sms_callback_routes.cc
-std::vector<Route> BulletinRoutes();   // bulletin_routes.cc
+std::vector<Route> BulletinRoutes();     // bulletin_routes.cc
 
 // An uploaded definition file (named "upload.yaml") checked together with the loaded definitions,
 // as `rectify validate` checks it (definition_routes.cc): the diagnostics and, when it compiled,

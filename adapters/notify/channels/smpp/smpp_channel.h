@@ -28,8 +28,9 @@
 // its attempt stopped waiting (a slow SMSC) is read before the retry and marks its part taken.
 // What SMPP cannot do: a submit_sm whose answer was lost in the cut may or may not have been
 // taken, and SMPP has no way to ask without the message id only that answer carries; an SMSC
-// that drops repeats of a dedup key sends it once, any other may send that part twice. The remembered parts live in the process: a dispatcher
-// restarted between the cut and the retry sends the whole message again (with the same key).
+// that drops repeats of a dedup key sends it once, any other may send that part twice. The
+// remembered parts live in the process: a dispatcher restarted between the cut and the retry sends
+// the whole message again (with the same key).
 //
 // Receipts: deliver_sm with a delivery receipt (esm_class 0x04) is answered with deliver_sm_resp
 // at once and kept until PollReceipts hands it over, matched by the SMSC's message id of the last

@@ -150,7 +150,22 @@ const std::vector<std::string>& MessageKinds() {
 }
 
 const std::vector<std::string>& MessageFields() {
-  static const std::vector<std::string> fields{"campaign", "carrying_unit_name", "chain", "count", "due", "ended", "findings", "issued_on", "issuer", "issuer_name", "item", "items", "level", "measure", "measure_label", "message", "number_label", "number_label_en", "offset", "overdue", "reason", "recipient_name", "score", "since", "state", "task", "title", "title_en", "today", "unit", "unit_name"};
+  static const std::vector<std::string> fields{"campaign",      "carrying_unit_name",
+                                               "chain",         "count",
+                                               "due",           "ended",
+                                               "findings",      "issued_on",
+                                               "issuer",        "issuer_name",
+                                               "item",          "items",
+                                               "level",         "measure",
+                                               "measure_label", "message",
+                                               "number_label",  "number_label_en",
+                                               "offset",        "overdue",
+                                               "reason",        "recipient_name",
+                                               "score",         "since",
+                                               "state",         "task",
+                                               "title",         "title_en",
+                                               "today",         "unit",
+                                               "unit_name"};
   return fields;
 }
 
