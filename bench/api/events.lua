@@ -3,6 +3,7 @@
 local token = "Bearer " .. os.getenv("WRITER")
 local body = '{"evidence":["整改照片.jpg"]}'
 local nthreads = tonumber(os.getenv("THREADS") or "2")
+local pool = tonumber(os.getenv("WRITE_ITEMS") or "20000")
 local counter = 0
 local next_index = 0
 
@@ -14,7 +15,7 @@ end
 request = function()
   local id = thread_index + counter * nthreads
   counter = counter + 1
-  if id >= 20000 then id = id % 20000 end
+  if id >= pool then id = id % pool end
   local path = string.format("/api/v1/items/E-%06d/events/submit", id)
   return wrk.format("POST", path, {
     ["Authorization"] = token,

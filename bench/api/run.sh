@@ -6,8 +6,9 @@
 #
 # PG_URL names any database of a running cluster; a database api_bench is made beside it. It:
 #   1. imports 100,000 items of the Xinshao org (bench/api/make_ledger.py), seven in ten of them
-#      overdue by a few working days on 2017-06-15, and 20,000 more items due later for the write
-#      test, all with `rectify ledger import`; adds the accounts and bearer tokens;
+#      overdue by a few working days on 2017-06-15, and API_BENCH_WRITE_ITEMS (40,000) more items
+#      due later for the write test, all with `rectify ledger import`; adds the accounts and
+#      bearer tokens;
 #   2. serves on a loopback port with the clock standing at 2017-06-15 10:00 (Shanghai), when
 #      most of the 100,000 are overdue, and waits until the escalations due by then have fired;
 #   3. runs wrk (--latency) for API_BENCH_SECONDS (20) each:
@@ -18,7 +19,8 @@
 #        events      POST /api/v1/items/{id}/events/submit with If-Match, one item each
 #        summary     the county leader's summary (API_BENCH_SUMMARY_PATH), last
 #   and writes OUT_DIR/api.txt with each run's requests/s and latency percentiles.
-# Environment: API_BENCH_ITEMS (100000), API_BENCH_SECONDS (20), API_BENCH_CONNECTIONS (64),
+# Environment: API_BENCH_ITEMS (100000), API_BENCH_WRITE_ITEMS (40000: more than the events run
+# sends in its seconds, so that each submit finds its item at version 1), API_BENCH_SECONDS (20), API_BENCH_CONNECTIONS (64),
 # API_BENCH_THREADS (2), API_BENCH_API_WORKERS (serve's --api-workers, 8).
 set -euo pipefail
 
@@ -29,6 +31,7 @@ out=$3
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 items=${API_BENCH_ITEMS:-100000}
+write_items=${API_BENCH_WRITE_ITEMS:-40000}
 seconds=${API_BENCH_SECONDS:-20}
 connections=${API_BENCH_CONNECTIONS:-64}
 threads=${API_BENCH_THREADS:-2}
@@ -51,18 +54,18 @@ psql -q -X -v ON_ERROR_STOP=1 "$pg_url" -c "SET client_min_messages = warning" \
   -c "DROP DATABASE IF EXISTS api_bench" -c "CREATE DATABASE api_bench"
 r() { "$rectify" --db "$db_url" "$@"; }
 
-echo "loading $items items (and 20000 for the write test)"
+echo "loading $items items (and $write_items for the write test)"
 start=$(date +%s.%N)
 r migrate >/dev/null
 python3 "$here/make_ledger.py" "$root/workflows/orgs/xinshao.yaml" "$items" >"$work/ledger.csv"
 r ledger import "$work/ledger.csv" --as xs-0009 --at 2017-06-14T18:00:00+08:00 >"$work/import.log"
 # The write test's items: registered on the day the clock stands at, so nothing falls due during
 # the run and each is at version 1 (If-Match "1"); all given to one cadre, whose token sends them.
-python3 - "$work/events.csv" <<'PY'
+python3 - "$work/events.csv" "$write_items" <<'PY'
 import sys
 with open(sys.argv[1], "w", encoding="utf-8") as f:
     f.write("id,title,unit,responsible,registered_at,time_limit\n")
-    for i in range(20000):
+    for i in range(int(sys.argv[2])):
         f.write("E-%06d,写入测试问题%d,niangxi-team-1,xs-0014,2017-06-15,20wd\n" % (i, i))
 PY
 r ledger import "$work/events.csv" --as xs-0009 --at 2017-06-15T09:00:00+08:00 >>"$work/import.log"
@@ -124,8 +127,8 @@ run healthz "$url/healthz"
 run cadre -H "Authorization: Bearer $cadre_token" "$url/api/v1/items?overdue=true&limit=50"
 run leader -H "Authorization: Bearer $leader_token" "$url/api/v1/items?overdue=true&limit=50"
 CADRE="$cadre_token" LEADER="$leader_token" run mixed -s "$here/mixed.lua" "$url/api/v1/items?overdue=true&limit=50"
-THREADS="$threads" WRITER="$writer_token" run events -s "$here/events.lua" "$url"
-echo "submitted: $(psql -X -At "$db_url" -c "SELECT count(*) FROM instances WHERE id LIKE 'E-%' AND state = 'verifying'") of 20000 write-test items"
+THREADS="$threads" WRITER="$writer_token" WRITE_ITEMS="$write_items" run events -s "$here/events.lua" "$url"
+echo "submitted: $(psql -X -At "$db_url" -c "SELECT count(*) FROM instances WHERE id LIKE 'E-%' AND state = 'verifying'") of $write_items write-test items"
 # The summary last: each takes seconds, and 64 of them hold every API worker for minutes (docs/
 # benchmarks.md), which would starve any run after it.
 summary_code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $leader_token" "$url$summary_path")
@@ -134,3 +137,20 @@ if [ "$summary_code" = 200 ]; then
 else
   echo "-- summary: $summary_path answered $summary_code; not measured" | tee -a "$report"
 fi
+
+# The figures against issue 13's targets, from the runs above.
+rate() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$work/$1.wrk" 2>/dev/null | head -n1; }
+p99() { sed -n 's/^ *99% *\([0-9.]*[a-z]*\).*/\1/p' "$work/$1.wrk" 2>/dev/null | head -n1; }
+{
+  echo "-- against the targets (issue 13 point 8)"
+  h=$(rate healthz)
+  for name in cadre leader summary; do
+    r=$(rate "$name")
+    [ -n "$r" ] || continue
+    awk -v n="$name" -v r="$r" -v h="$h" -v p="$(p99 "$name")" 'BEGIN {
+      printf "%-8s %8.0f requests/s (>= 5,000: %s), p99 %s (<= 50 ms), %.0f%% of healthz %.0f/s (>= 50%%: %s)\n",
+        n, r, r >= 5000 ? "met" : "missed", p, 100 * r / h, h, r >= h / 2 ? "met" : "missed" }'
+  done
+  e=$(rate events)
+  awk -v e="$e" -v p="$(p99 events)" 'BEGIN { printf "events   %8.0f requests/s (>= 1,000: %s), p99 %s\n", e, e >= 1000 ? "met" : "missed", p }'
+} | tee -a "$report"

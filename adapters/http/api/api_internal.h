@@ -2,6 +2,7 @@
 // workers use, and the helpers every route file shares. Not for use outside adapters/http/api/.
 #pragma once
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <condition_variable>
 #include <functional>
@@ -95,6 +96,9 @@ struct ApiService::Impl {
   std::unique_ptr<ItemIndex> items;
   std::unique_ptr<AccountCache> credentials;
   std::unique_ptr<NodeChanges> changes;
+  // When idempotency keys were last expired (microseconds of the Clock): at most hourly, by
+  // whichever keyed request comes first (idempotency.cc).
+  std::atomic<std::int64_t> keys_expired_at{0};
 
   explicit Impl(ApiOptions o);  // api_service.cc, where StreamHub is complete
   ~Impl();

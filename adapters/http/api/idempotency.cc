@@ -16,6 +16,13 @@ http::Response WithIdempotencyKey(Call& call, const RouteHandler& handler) {
     return http::Response::Error(400, "bad_request",
                                  "Idempotency-Key: at most 200 characters (a UUID is usual)");
   }
+  // Keys are kept 24 hours: the first keyed request of each hour forgets the older ones.
+  const std::int64_t now = ToMicros(call.now);
+  std::int64_t last = call.api.keys_expired_at.load();
+  if (now - last >= Duration(std::chrono::hours(1)).count() &&
+      call.api.keys_expired_at.compare_exchange_strong(last, now)) {
+    (void)call.db.idempotency->Expire(call.now - std::chrono::hours(24));
+  }
   // Looked up before any check of the request: the first one may have moved things on, so that
   // its preconditions (an If-Match) no longer hold for the retry.
   std::string request_hash =

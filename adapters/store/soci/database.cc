@@ -301,6 +301,11 @@ Status Database::Commit() {
   return s;
 }
 
+Status Database::RelaxDurability() {
+  if (!is_postgres()) return OkStatus();
+  return Exec("SET LOCAL synchronous_commit TO OFF");
+}
+
 void Database::Rollback() {
   if (in_write_ && session_) (void)Exec("ROLLBACK");
   in_write_ = false;

@@ -75,6 +75,13 @@ class Database {
   Status Commit();
   void Rollback();
 
+  // PostgreSQL: the open write transaction's COMMIT returns without waiting for its WAL to reach
+  // the disk (synchronous_commit off for this transaction only). Only for rows whose loss in a
+  // crash of the database server is harmless or repaired: WAL is flushed in order, so such a row
+  // written before a durable commit is as durable as that commit, and one written after may be
+  // lost with the last few hundred milliseconds. SQLite: nothing (its commits stay synchronous).
+  Status RelaxDurability();
+
   // SQLite only: `sql` prepared once for this connection and kept until it closes (the batched
   // writes run the same few statements thousands of times a second). Throws
   // soci::sqlite3_soci_error when it does not prepare, as SOCI would.

@@ -8,33 +8,58 @@ Result<IdempotencyBegin> SociIdempotencyStore::Begin(const std::string& person,
                                                      Timestamp now) {
   const std::string doing = "record idempotency key";
   if (Status s = db_.BeginWrite(); !s) return s.error().WithContext(doing);
+  // Not waited for on the disk: the work that follows commits durably after this, and WAL is
+  // flushed in order, so whenever that work is durable this reservation is too.
+  if (Status s = db_.RelaxDurability(); !s) {
+    db_.Rollback();
+    return s.error().WithContext(doing);
+  }
+  const long long at = ToMicros(now);
   try {
     std::string stored_hash, headers, body;
     long long status = -1;
+    long long created_at = 0;
     soci::indicator ind = soci::i_null;
-    db_.session() << "SELECT request_hash, status, headers, body FROM idempotency_keys WHERE "
-                     "person = :p AND idem_key = :k",
+    db_.session() << "SELECT request_hash, status, headers, body, created_at FROM idempotency_keys "
+                     "WHERE person = :p AND idem_key = :k",
         soci::use(person), soci::use(key), soci::into(stored_hash, ind), soci::into(status),
-        soci::into(headers), soci::into(body);
+        soci::into(headers), soci::into(body), soci::into(created_at);
     if (db_.session().got_data() && ind == soci::i_ok) {
-      db_.Rollback();
       if (stored_hash != request_hash) {
+        db_.Rollback();
         return Error::BadInput("the Idempotency-Key '" + key +
                                "' was used for a different request; use a new key for each "
                                "request");
       }
-      if (status == 0) {
+      if (status != 0) {
+        db_.Rollback();
+        IdempotencyBegin b;
+        b.replay = StoredResponse{static_cast<int>(status), headers, body};
+        return b;
+      }
+      if (created_at > ToMicros(now - kReservationLease)) {
+        db_.Rollback();
         return Error::Conflict("the first request with Idempotency-Key '" + key +
                                "' is still running; retry shortly");
       }
-      IdempotencyBegin b;
-      b.replay = StoredResponse{static_cast<int>(status), headers, body};
-      return b;
+      // Reserved longer ago than any request runs: the server that took it stopped before it
+      // answered (or its answer was lost with the database server). This request takes the key
+      // over and runs; its own checks (an If-Match) see whatever the first one did.
+      soci::statement take =
+          (db_.session().prepare << "UPDATE idempotency_keys SET created_at = :at WHERE person = "
+                                    ":p AND idem_key = :k AND status = 0 AND created_at = :was",
+           soci::use(at), soci::use(person), soci::use(key), soci::use(created_at));
+      take.execute(true);
+      if (take.get_affected_rows() != 1) {
+        db_.Rollback();
+        return Error::Conflict("the first request with Idempotency-Key '" + key +
+                               "' is still running; retry shortly");
+      }
+    } else {
+      db_.session() << "INSERT INTO idempotency_keys (person, idem_key, request_hash, status, "
+                       "headers, body, created_at) VALUES (:p, :k, :h, 0, '[]', '', :at)",
+          soci::use(person), soci::use(key), soci::use(request_hash), soci::use(at);
     }
-    long long at = ToMicros(now);
-    db_.session() << "INSERT INTO idempotency_keys (person, idem_key, request_hash, status, "
-                     "headers, body, created_at) VALUES (:p, :k, :h, 0, '[]', '', :at)",
-        soci::use(person), soci::use(key), soci::use(request_hash), soci::use(at);
   } catch (const std::exception& e) {
     Error err = db_.MapError(e, doing);
     db_.Rollback();
@@ -51,37 +76,53 @@ Result<IdempotencyBegin> SociIdempotencyStore::Begin(const std::string& person,
   return IdempotencyBegin{};
 }
 
-Status SociIdempotencyStore::Finish(const std::string& person, const std::string& key,
-                                    const StoredResponse& r) {
+// The answer and the abandonment are written without waiting for the disk: the work they follow
+// is already durable, and if the database server loses them in a crash the key stays reserved
+// until kReservationLease has passed, after which a retry runs again (Begin).
+Status SociIdempotencyStore::Relaxed(const std::string& doing,
+                                     const std::function<void(soci::session&)>& write) {
+  if (Status s = db_.BeginWrite(); !s) return s.error().WithContext(doing);
   try {
-    long long status = r.status;
-    db_.session() << "UPDATE idempotency_keys SET status = :s, headers = :h, body = :b WHERE "
-                     "person = :p AND idem_key = :k",
-        soci::use(status), soci::use(r.headers_json), soci::use(r.body), soci::use(person),
-        soci::use(key);
+    if (Status s = db_.RelaxDurability(); !s) {
+      db_.Rollback();
+      return s.error().WithContext(doing);
+    }
+    write(db_.session());
   } catch (const std::exception& e) {
-    return db_.MapError(e, "record the answer of an idempotency key");
+    Error err = db_.MapError(e, doing);
+    db_.Rollback();
+    return err;
+  }
+  if (Status s = db_.Commit(); !s) {
+    db_.Rollback();
+    return s.error().WithContext(doing);
   }
   return OkStatus();
 }
 
+Status SociIdempotencyStore::Finish(const std::string& person, const std::string& key,
+                                    const StoredResponse& r) {
+  return Relaxed("record the answer of an idempotency key", [&](soci::session& sql) {
+    long long status = r.status;
+    sql << "UPDATE idempotency_keys SET status = :s, headers = :h, body = :b WHERE "
+           "person = :p AND idem_key = :k",
+        soci::use(status), soci::use(r.headers_json), soci::use(r.body), soci::use(person),
+        soci::use(key);
+  });
+}
+
 Status SociIdempotencyStore::Abandon(const std::string& person, const std::string& key) {
-  try {
-    db_.session() << "DELETE FROM idempotency_keys WHERE person = :p AND idem_key = :k AND "
-                     "status = 0",
+  return Relaxed("abandon an idempotency key", [&](soci::session& sql) {
+    sql << "DELETE FROM idempotency_keys WHERE person = :p AND idem_key = :k AND status = 0",
         soci::use(person), soci::use(key);
-  } catch (const std::exception& e) {
-    return db_.MapError(e, "abandon an idempotency key");
-  }
-  return OkStatus();
+  });
 }
 
 Result<std::int64_t> SociIdempotencyStore::Expire(Timestamp before) {
   try {
     long long t = ToMicros(before);
     soci::statement st =
-        (db_.session().prepare
-             << "DELETE FROM idempotency_keys WHERE created_at < :t AND status <> 0",
+        (db_.session().prepare << "DELETE FROM idempotency_keys WHERE created_at < :t",
          soci::use(t));
     st.execute(true);
     return static_cast<std::int64_t>(st.get_affected_rows());

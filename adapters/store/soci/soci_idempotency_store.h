@@ -22,6 +22,8 @@ class SociIdempotencyStore final : public IdempotencyStore {
   Result<std::int64_t> Expire(Timestamp before) override;
 
  private:
+  Status Relaxed(const std::string& doing, const std::function<void(soci::session&)>& write);
+
   Database& db_;
 };
 

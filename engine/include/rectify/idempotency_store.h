@@ -8,7 +8,10 @@
 //
 // A key belongs to the person who sent it; the same key with a different request (method, path,
 // body) is refused (kBadInput), and a key whose first request is still running is kConflict
-// (retry shortly). Keys are kept 24 hours (Expire).
+// (retry shortly). A key reserved longer ago than kReservationLease and never answered belongs to
+// a request whose server stopped before it answered: a retry takes it over and runs again (the
+// request's own checks, such as an If-Match, then see what the first run did). Keys are kept 24
+// hours (Expire).
 //
 // Thread-safety: one thread at a time per store (one connection). Ownership: plain values.
 #pragma once
@@ -20,6 +23,9 @@
 #include "rectify/result.h"
 
 namespace rectify {
+
+// Longer than any request runs (the largest ledger import over the API takes seconds).
+inline constexpr Duration kReservationLease = std::chrono::minutes(5);
 
 struct StoredResponse {
   int status = 0;
