@@ -949,6 +949,19 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
         };
   }
 
+  // The people of a unit (people_routes.cc): any signed-in caller of the org, for any of its
+  // units (the findings page's confirm form names the responsible person there); no contacts.
+  table["GET /api/v1/units/{unit}/people"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/units/niangxi-team-1/people", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    EXPECT_EQ(a.Json().at("people").as_array().at(0).at("person"), "xs-0014") << a.body;
+    EXPECT_EQ(a.body.find("13807390014"), std::string::npos) << "no contacts: " << a.body;
+  };
+
   // Bulletins (bulletin_routes.cc). The campaign is not started here (api_campaign_pgtest.cc and
   // bulletin_pgtest.cc issue them): a holder of the issuing role (the headquarters inspectors)
   // is told so (404), anyone else is refused (403) before anything is read or written; the list
