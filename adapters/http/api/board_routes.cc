@@ -337,11 +337,11 @@ http::Response Board(Call& call) {
 
   o["ranking"] = nullptr;
   if (campaign) {
-    auto last = engine::LastAssessment(*call.db.store, campaign_id);
-    if (!last && last.error().code() != ErrorCode::kNotFound) {
-      return ErrorResponse(last.error());
+    auto assessed = engine::LastAssessment(*call.db.store, campaign_id);
+    if (!assessed && assessed.error().code() != ErrorCode::kNotFound) {
+      return ErrorResponse(assessed.error());
     }
-    if (last && *last) o["ranking"] = RankingInScope(*scope, **last);
+    if (assessed && *assessed) o["ranking"] = RankingInScope(*scope, **assessed);
   }
   return JsonResponse(200, o);
 }
