@@ -187,6 +187,7 @@ test("the public's report: a villager reports, headquarters confirms, the item o
   await h.page.locator('#clue-responsible option[value="xs-0014"]').waitFor({ state: 'attached' });
   await h.page.click('.clue-confirm');
   assert.match(await h.page.locator('.clue-failure').innerText(), /责任人/);
+  await h.page.evaluate(() => window.scrollTo(0, 0));
   await checkPage(h.page, 'console-findings-confirm-form', { lang: 'zh-CN', phone: false });
   await h.page.selectOption('#clue-responsible', 'xs-0014');
   await h.page.click('.clue-confirm');
@@ -282,6 +283,7 @@ test("a public report that the check does not confirm is dismissed with a reason
   assert.match(await h.page.locator('#report-reason-hint').innerText(), /reporter reads this reason/);
   await h.page.click('.report-dismiss-send');
   assert.match(await h.page.locator('.report-failure').innerText(), /Say why/);
+  await h.page.evaluate(() => window.scrollTo(0, 0));
   await checkPage(h.page, 'console-findings-dismiss-report', { lang: 'en', phone: false });
   await h.page.fill('#report-reason', '经实地核查，该村道路维修资金已于3月拨付并完工，有验收记录。');
   await h.page.click('.report-dismiss-send');
