@@ -191,6 +191,13 @@ http::Response Board(Call& call) {
   UnitFigures total;
   std::map<std::string, UnitFigures> by_child;
   std::int64_t not_projected = 0;
+  // The index visits a unit's items together: its bar's figures and the last state's finality
+  // are looked up once per run rather than per item.
+  const std::string* unit_seen = nullptr;
+  UnitFigures* bar = nullptr;
+  const std::string* state_seen = nullptr;
+  bool state_final = false;
+  counted.reserve(4096);
   call.api.items->VisitBoard(units, [&](const std::string& unit, const BoardFact& f) {
     if (f.workflow != workflow_name || (campaign && f.campaign != campaign_id)) return;
     if (!earliest || f.created_at < *earliest) earliest = f.created_at;
@@ -198,10 +205,18 @@ http::Response Board(Call& call) {
       ++not_projected;
       return;
     }
-    bool closed = finals.count(f.state) > 0;
-    bool overdue = !closed && f.due_at && *f.due_at < as_of;
-    const std::string& child = child_of[unit];
-    for (UnitFigures* u : {&total, &by_child[child.empty() ? unit_id : child]}) {
+    if (&unit != unit_seen) {
+      unit_seen = &unit;
+      const std::string& child = child_of[unit];
+      bar = &by_child[child.empty() ? unit_id : child];
+    }
+    if (!state_seen || f.state != *state_seen) {
+      state_seen = &f.state;
+      state_final = finals.count(f.state) > 0;
+    }
+    const bool closed = state_final;
+    const bool overdue = !closed && f.due_at && *f.due_at < as_of;
+    for (UnitFigures* u : {&total, bar}) {
       ++u->items;
       if (closed) {
         ++u->closed;
