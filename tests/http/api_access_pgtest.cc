@@ -702,6 +702,28 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     // The row's unit is in the caller's scope exactly when they read T-A1, of the same unit.
     EXPECT_EQ(a.Json().at("ok").as_bool(), c.reads.count("T-A1") == 1) << c.name << ": " << a.body;
   };
+  // The sheets of a workbook: the caller's own ledger export as XLSX, sent back; a CSV is 400.
+  table["POST /api/v1/ledger/sheets"] = [one_row](ApiAccessTest&, const Caller& c, Session& s) {
+    auto headers = s.headers;
+    std::string workbook = "PK";
+    if (Authenticated(c)) {
+      HttpAnswer x = s.client.Send("GET", "/api/v1/ledger/export?format=xlsx", "", s.headers);
+      ASSERT_EQ(x.status, 200) << c.name << ": " << x.body.substr(0, 200);
+      workbook = x.body;
+    }
+    headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    HttpAnswer a = s.client.Send("POST", "/api/v1/ledger/sheets", workbook, headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    EXPECT_EQ(a.Json().at("sheets").as_array().size(), 1u) << a.body;
+    headers["Content-Type"] = "text/csv";
+    HttpAnswer csv = s.client.Send("POST", "/api/v1/ledger/sheets", one_row, headers);
+    EXPECT_EQ(csv.status, 400) << c.name << ": " << csv.body;
+    EXPECT_NE(csv.body.find("not an XLSX workbook"), std::string::npos) << csv.body;
+  };
   table["POST /api/v1/ledger/import"] = [one_row](ApiAccessTest&, const Caller& c, Session& s) {
     auto headers = s.headers;
     headers["Content-Type"] = "text/csv";
@@ -948,6 +970,19 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
           EXPECT_TRUE(a.status == 409 || a.status == 403) << c.name << ": " << a.body;
         };
   }
+
+  // The people of a unit (people_routes.cc): any signed-in caller of the org, for any of its
+  // units (the findings page's confirm form names the responsible person there); no contacts.
+  table["GET /api/v1/units/{unit}/people"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/units/niangxi-team-1/people", "", s.headers);
+    if (!Authenticated(c)) {
+      EXPECT_EQ(a.status, 401) << c.name;
+      return;
+    }
+    ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
+    EXPECT_EQ(a.Json().at("people").as_array().at(0).at("person"), "xs-0014") << a.body;
+    EXPECT_EQ(a.body.find("13807390014"), std::string::npos) << "no contacts: " << a.body;
+  };
 
   // Bulletins (bulletin_routes.cc). The campaign is not started here (api_campaign_pgtest.cc and
   // bulletin_pgtest.cc issue them): a holder of the issuing role (the headquarters inspectors)

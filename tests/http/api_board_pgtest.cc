@@ -15,8 +15,13 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <set>
 
+#include "adapters/store/soci/batch.h"
+#include "adapters/store/soci/database.h"
+#include "adapters/store/soci/database_url.h"
+#include "rectify/definition/definition_set.h"
 #include "tests/http/api_table_support.h"
 
 namespace rectify {
@@ -146,6 +151,163 @@ TEST_P(ApiBoardTest, TheCountyLeadersBoardHoldsTheHandCountedFigures) {
   HttpAnswer overdue = Get("xs-0002", "/api/v1/reports/overdue?" + kAsOf);
   ASSERT_EQ(overdue.status, 200) << overdue.body;
   EXPECT_EQ(overdue.Json().at("items").as_array().size(), 2u);
+}
+
+// The board's figures as the database counts them, with the statements GET /api/v1/board ran
+// before it answered from the item index: COUNT and SUM over the instances table per unit
+// subtree, and each day of the line chart as a count over created_at, updated_at and due_at.
+// The county's board (no campaign, the rectification items) as of `as_of`.
+json::object DatabaseBoard(const std::string& url, const std::string& as_of_iso,
+                           const std::vector<std::string>& days) {
+  Diagnostics diags;
+  auto defs = definition::LoadDefinitions({std::string(RECTIFY_SOURCE_DIR) + "/workflows"}, diags);
+  EXPECT_TRUE(defs.ok()) << diags.Format();
+  auto org = (*defs)->FindOrg("xinshao");
+  auto wf = (*defs)->FindWorkflow("rectification-item");
+  std::string finals;
+  for (const auto& s : wf->states()) {
+    if (s.final) finals += (finals.empty() ? "'" : ",'") + s.id + "'";
+  }
+  std::function<void(definition::UnitIndex, std::string&)> subtree = [&](definition::UnitIndex u,
+                                                                         std::string& out) {
+    out += (out.empty() ? "'" : ",'") + org->unit(u).id + "'";
+    for (auto c : org->unit(u).children) subtree(c, out);
+  };
+  auto db = store_soci::Database::Open(*store_soci::ParseDatabaseUrl(url), {});
+  EXPECT_TRUE(db.ok());
+  soci::session& sql = (*db)->session();
+  const std::string asof = std::to_string(ToMicros(*ParseIso(as_of_iso)));
+  const std::string base =
+      " FROM instances WHERE workflow = 'rectification-item' AND "
+      "escalation_level >= 0 AND unit_id IN (";
+  auto count = [&](const std::string& what, const std::string& units) {
+    long long n = 0;
+    sql << "SELECT COUNT(*)" + base + units + ")" + what, soci::into(n);
+    return static_cast<std::int64_t>(n);
+  };
+  auto figures = [&](const std::string& units) {
+    json::object f{{"items", count("", units)},
+                   {"open", count(" AND state NOT IN (" + finals + ")", units)},
+                   {"overdue", count(" AND state NOT IN (" + finals +
+                                         ") AND due_at IS NOT NULL AND due_at < " + asof,
+                                     units)},
+                   {"closed", count(" AND state IN (" + finals + ")", units)}};
+    json::object levels;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT escalation_level, COUNT(*)" + base + units +
+                            ") AND state NOT IN (" + finals + ") GROUP BY escalation_level");
+    for (const auto& r : rows) {
+      auto number = [&](std::size_t i) -> std::int64_t {
+        return r.get_properties(i).get_data_type() == soci::dt_string
+                   ? std::stoll(r.get<std::string>(i))
+                   : store_soci::RowInt(r, i);
+      };
+      levels[std::to_string(number(0))] = number(1);
+    }
+    f["levels"] = std::move(levels);
+    return f;
+  };
+  json::object out;
+  std::string all;
+  subtree(0, all);
+  out["totals"] = figures(all);
+  json::object units;
+  for (auto c : org->unit(0).children) {
+    std::string ids;
+    subtree(c, ids);
+    units[org->unit(c).id] = figures(ids);
+  }
+  out["units"] = std::move(units);
+  // A day's point: the items opened before its end, closed before its end (if final), and due
+  // before its end (if open). The day of as_of itself is as of as_of.
+  json::object points;
+  for (const auto& day : days) {
+    auto end = ParseIso(day + "T00:00:00+08:00");
+    std::string e = std::to_string(ToMicros(*end) + 86400LL * 1000 * 1000);
+    if (day == as_of_iso.substr(0, 10)) e = asof;
+    std::string opened = " AND created_at < " + e;
+    std::string closed = " AND state IN (" + finals + ") AND updated_at < " + e;
+    json::object p{
+        {"open",
+         count(opened + " AND NOT (state IN (" + finals + ") AND updated_at < " + e + ")", all)},
+        {"overdue", count(opened + " AND state NOT IN (" + finals +
+                              ") AND due_at IS NOT NULL AND due_at < " + e,
+                          all)},
+        {"closed", count(opened + closed, all)}};
+    if (day == as_of_iso.substr(0, 10)) {  // the last point: the totals as of as_of
+      p = json::object{{"open", out["totals"].at("open")},
+                       {"overdue", out["totals"].at("overdue")},
+                       {"closed", out["totals"].at("closed")}};
+    }
+    points[day] = std::move(p);
+  }
+  out["days"] = std::move(points);
+  return out;
+}
+
+// Checks the board's answer as of `as_of` against the database's counts.
+void ExpectBoardAsCounted(const json::value& board, const std::string& url,
+                          const std::string& as_of, const std::string& when) {
+  std::vector<std::string> days;
+  for (const auto& d : board.at("days").as_array()) {
+    days.emplace_back(d.at("day").as_string());
+  }
+  ASSERT_FALSE(days.empty()) << when;
+  json::object db = DatabaseBoard(url, as_of, days);
+  json::object totals = board.at("totals").as_object();
+  totals.erase("not_projected");
+  EXPECT_EQ(json::value(totals), db["totals"]) << when << " as of " << as_of;
+  for (const auto& r : board.at("units").as_array()) {
+    std::string unit(r.at("unit").as_string());
+    if (r.at("own").as_bool()) continue;  // the county's own: none
+    json::object row = r.as_object();
+    json::object f{{"items", row["items"]},
+                   {"open", row["open"]},
+                   {"overdue", row["overdue"]},
+                   {"closed", row["closed"]},
+                   {"levels", row["levels"]}};
+    EXPECT_EQ(json::value(f), db["units"].at(unit)) << when << " as of " << as_of << ": " << unit;
+  }
+  for (const auto& d : board.at("days").as_array()) {
+    std::string day(d.at("day").as_string());
+    json::object p{
+        {"open", d.at("open")}, {"overdue", d.at("overdue")}, {"closed", d.at("closed")}};
+    EXPECT_EQ(json::value(p), db["days"].at(day)) << when << " as of " << as_of << ": " << day;
+  }
+}
+
+TEST_P(ApiBoardTest, TheBoardFromTheItemIndexIsWhatTheDatabaseCountsAfterEveryChange) {
+  // The county's board after each change of a series (closing, escalating, extending, sending
+  // back), as of several instants: each the same as the database's own counts.
+  auto check = [&](const std::string& when) {
+    for (const char* at :
+         {"2017-04-21T18:00:00+08:00", "2017-05-15T23:00:00+08:00", "2017-05-16T09:00:00+08:00",
+          "2017-05-19T10:00:00+08:00", "2017-06-20T10:00:00+08:00"}) {
+      std::string q = std::string(at);
+      q.replace(q.find('+'), 1, "%2B");
+      HttpAnswer a = Get("xs-0002", "/api/v1/board?as_of=" + q);
+      ASSERT_EQ(a.status, 200) << a.body;
+      ExpectBoardAsCounted(a.Json(), env_->db().url(), at, when);
+    }
+  };
+  check("at the start");
+  Act("xs-0012", "T-A2", "submit", R"({"evidence":["整改照片.jpg"]})");
+  check("T-A2 submitted");
+  Act("xs-0007", "T-A2", "accept", "{}");
+  check("T-A2 closed");
+  ASSERT_TRUE(env_->Run({"tick", "--until", "2017-05-19T10:00:00+08:00"}));
+  check("escalated to the 19th");
+  Act("xs-0025", "T-B1", "extend", R"({"reason":"等待县里批复资金"})");
+  check("T-B1 extended");
+  Act("xs-0014", "T-A1", "submit", R"({"evidence":["档案补齐.pdf"]})");
+  Act("xs-0007", "T-A1", "reject", R"({"reason":"档案仍缺三户"})");
+  check("T-A1 sent back");
+
+  // Without as_of the board is as of the server's clock (2017-04-21 at speed 1): nothing overdue.
+  HttpAnswer now = Get("xs-0002", "/api/v1/board");
+  ASSERT_EQ(now.status, 200) << now.body;
+  EXPECT_EQ(now.Json().at("totals").at("overdue"), 0);
+  EXPECT_EQ(now.Json().at("totals").at("items"), 3);
 }
 
 TEST_P(ApiBoardTest, DrillingDownGoesToTheUnitsChildrenWithinTheCallersScope) {

@@ -141,6 +141,49 @@ TEST_P(ApiPublicTest, AReporterFollowsTheirOwnReportAndTheCadresHandleIt) {
             409);
 }
 
+TEST_P(ApiPublicTest, ADismissedReportSaysOnItsTicketWhenAndWhy) {
+  HttpAnswer made = Report(R"({"text":"村道维修资金没有用到路上","language":"en"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  std::string ticket(made.Json().at("ticket").as_string());
+  std::string secret(made.Json().at("secret").as_string());
+  const std::string item = "PR-" + ticket.substr(0, 4) + ticket.substr(5);
+  EXPECT_EQ(Show(ticket, secret).Json().at("dismissed"), nullptr);
+
+  HttpClient registrar = env_->Client();
+  std::string csrf = env_->SignIn(registrar, "xs-0009");
+  HttpClient inspector = env_->Client();
+  std::string inspector_csrf = env_->SignIn(inspector, "xs-0004");
+  auto act = [&](HttpClient& c, const std::string& csrf_token, const std::string& event,
+                 const std::string& body) {
+    HttpAnswer now = c.Send("GET", "/api/v1/items/" + item);
+    return c.Send("POST", "/api/v1/items/" + item + "/events/" + event, body,
+                  {{"X-CSRF-Token", csrf_token}, {"If-Match", now.Header("etag")}});
+  };
+  ASSERT_EQ(act(registrar, csrf, "register", "{}").status, 200);
+  // A report is not a round's finding: the findings route says how it is dismissed.
+  HttpAnswer wrong_route =
+      inspector.Send("POST", "/api/v1/findings/" + item + "/dismiss", R"({"reason":"x"})",
+                     {{"X-CSRF-Token", inspector_csrf}, {"Idempotency-Key", "dismiss-1"}});
+  EXPECT_EQ(wrong_route.status, 400) << wrong_route.body;
+  EXPECT_THAT(wrong_route.body, HasSubstr("its own 'dismiss'"));
+  EXPECT_EQ(Show(ticket, secret).Json().at("dismissed"), nullptr);
+
+  HttpAnswer dismissed = act(inspector, inspector_csrf, "dismiss",
+                             R"({"reason":"经核查，村道维修资金已于3月拨付并完工。",)"
+                             R"("fields":{"outcome":"dismissed"}})");
+  ASSERT_EQ(dismissed.status, 200) << dismissed.body;
+  HttpAnswer seen = Show(ticket, secret);
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  json::value v = seen.Json();
+  ASSERT_TRUE(v.at("dismissed").is_object()) << seen.body;
+  EXPECT_EQ(v.at("dismissed").at("reason"), "经核查，村道维修资金已于3月拨付并完工。");
+  EXPECT_THAT(std::string(v.at("dismissed").at("at").as_string()), HasSubstr("+08:00"));
+  EXPECT_EQ(v.at("rectification"), nullptr);
+  for (const char* internal : {"xs-0", "xinshao", "inspector"}) {
+    EXPECT_THAT(seen.body, Not(HasSubstr(internal)));
+  }
+}
+
 TEST_P(ApiPublicTest, BadReportsAreRefusedAndFloodsSlowedDown) {
   for (const auto& [body, says] : std::vector<std::pair<std::string, std::string>>{
            {"{}", "$.text"},

@@ -6,9 +6,11 @@
 //   narrows the workbench to the items found on unannounced visits;
 // - the public report loop: a villager reports from a village's QR URL on a phone and gets a
 //   ticket; the registrar registers the report on its page; the inspector finds it among the
-//   public's reports on the findings page and confirms it for the village; the item opens there
-//   and the village's cadre sees it on the workbench; the villager's ticket shows the
-//   rectification's progress and due day, not a bare "in the ledger".
+//   public's reports on the findings page and confirms it for the village, naming the village's
+//   cadre responsible; the item opens there and the cadre sees it on their own "mine" list; the
+//   villager's ticket shows the rectification's progress and due day, not a bare "in the ledger";
+// - a second report that the check does not confirm is dismissed from the findings page with a
+//   reason, and its reporter's ticket says so and why, in the reporter's language.
 // Screenshots of the findings page and an item's origin in both languages, desktop and phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -181,6 +183,13 @@ test("the public's report: a villager reports, headquarters confirms, the item o
   await h.page.click('.clue-confirm'); // without what the check found
   assert.match(await h.page.locator('.clue-failure').innerText(), /核查情况/);
   await h.page.fill('#clue-evidence', '4月24日实地核查：公示栏内容停留在1月份');
+  // The person responsible is offered from the village's people, and must be named.
+  await h.page.locator('#clue-responsible option[value="xs-0014"]').waitFor({ state: 'attached' });
+  await h.page.click('.clue-confirm');
+  assert.match(await h.page.locator('.clue-failure').innerText(), /责任人/);
+  await h.page.evaluate(() => window.scrollTo(0, 0));
+  await checkPage(h.page, 'console-findings-confirm-form', { lang: 'zh-CN', phone: false });
+  await h.page.selectOption('#clue-responsible', 'xs-0014');
   await h.page.click('.clue-confirm');
   await h.page.locator('.clue-done').waitFor();
   const itemId = (await h.page.locator('.clue-item').innerText()).trim();
@@ -194,11 +203,13 @@ test("the public's report: a villager reports, headquarters confirms, the item o
   await checkPage(h.page, 'console-findings-report', { lang: 'zh-CN', phone: false });
   await h.done();
 
-  // The item is at the village: its cadre sees it among the unit's items, found by the public.
+  // The item is at the village and names its cadre: they see it on their own list ("mine"),
+  // found by the public.
   const c = await openPage(browser, server, { lang: 'en', phone: true });
   await signIn(c.page, server, 'xs-0014');
   await c.page.goto(server.origin + '/work');
-  await c.page.click('.tab-units');
+  await c.page.click('.tab-mine');
+  assert.equal(await c.page.locator('.tab-mine').getAttribute('aria-pressed'), 'true');
   const card = c.page.locator(`.item-card[data-item="${itemId}"]`);
   await card.waitFor();
   assert.match(await card.innerText(), /扶贫资金公示栏/);
@@ -237,5 +248,62 @@ test('the findings page and an item found by inspection, in both languages on de
     await page.locator('.item-origin').waitFor();
     await checkPage(page, 'item-origin', v);
     await done();
+  }
+});
+
+test("a public report that the check does not confirm is dismissed with a reason the reporter reads", async () => {
+  const p = await openPage(browser, server, { lang: 'en', phone: true });
+  await p.page.goto(server.origin + '/report?unit=yantang-team-1');
+  await p.page.locator('.report-unit').waitFor();
+  await p.page.fill('#report-text', 'The village road repair money was never spent');
+  await p.page.click('.report-submit');
+  const ticket = (await p.page.locator('.report-ticket').innerText()).trim();
+  const secret = (await p.page.locator('.report-secret').innerText()).trim();
+  await p.done();
+
+  const r = await openPage(browser, server, { lang: 'zh-CN' });
+  await signIn(r.page, server, 'xs-0009');
+  await r.page.goto(server.origin + '/console/findings');
+  const row = r.page.locator('.report-row', { hasText: 'road repair money' });
+  await row.waitFor();
+  const reportId = await row.getAttribute('data-item');
+  await row.locator('a').first().click();
+  await r.page.waitForURL((u) => u.pathname === `/items/${reportId}`);
+  await r.page.click('.action-register');
+  await r.page.click('.send-event');
+  await r.page.locator('.action-register').waitFor({ state: 'detached' });
+  await r.done();
+
+  // The inspector dismisses it: a reason is required, and the page says the reporter reads it.
+  const h = await openPage(browser, server, { lang: 'en' });
+  await signIn(h.page, server, 'xs-0004');
+  await h.page.goto(server.origin + '/console/findings');
+  const clue = h.page.locator('.report-row', { hasText: 'road repair money' });
+  await clue.locator('.report-dismiss').click();
+  assert.match(await h.page.locator('#report-reason-hint').innerText(), /reporter reads this reason/);
+  await h.page.click('.report-dismiss-send');
+  assert.match(await h.page.locator('.report-failure').innerText(), /Say why/);
+  await h.page.evaluate(() => window.scrollTo(0, 0));
+  await checkPage(h.page, 'console-findings-dismiss-report', { lang: 'en', phone: false });
+  await h.page.fill('#report-reason', '经实地核查，该村道路维修资金已于3月拨付并完工，有验收记录。');
+  await h.page.click('.report-dismiss-send');
+  await h.page.locator('.report-dismissed').waitFor();
+  await h.page.locator('.report-row', { hasText: 'road repair money' }).waitFor({ state: 'detached' });
+  await h.done();
+
+  // The reporter's ticket, in each language: dismissed, and why.
+  for (const lang of ['en', 'zh-CN']) {
+    const t = await openPage(browser, server, { lang, phone: true });
+    await t.page.goto(server.origin + '/ticket');
+    await t.page.fill('#ticket-code', ticket);
+    await t.page.fill('#ticket-secret', secret);
+    await t.page.click('.ticket-submit');
+    await t.page.locator('.ticket-dismissed').waitFor();
+    const text = await t.page.locator('.ticket-dismissed').innerText();
+    assert.match(text, lang === 'en' ? /could not be confirmed; it was dismissed on/ : /未能查实，已于.*了结/);
+    assert.match(text, /道路维修资金已于3月拨付并完工/);
+    assert.equal(await t.page.locator('.ticket-rectification').count(), 0);
+    await checkPage(t.page, 'ticket-dismissed', { lang, phone: true });
+    await t.done();
   }
 });

@@ -29,6 +29,36 @@ function gb18030(text) {
   return r.stdout;
 }
 
+// The workbook with a notes sheet ("说明") put before its own, as offices send them: Python's
+// zipfile adds the sheet's part, its relationship and content type, and names it first.
+function withNotesSheet(xlsx) {
+  const script = `
+import io, re, sys, zipfile
+src = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+out = io.BytesIO()
+dst = zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED)
+notes = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+         '<row r="1"><c r="A1" t="inlineStr"><is><t>本台账由金口河区填报</t></is></c></row>'
+         '</sheetData></worksheet>')
+for item in src.infolist():
+    data = src.read(item.filename)
+    if item.filename == 'xl/workbook.xml':
+        data = re.sub(rb'<sheets>', '<sheets><sheet name="说明" sheetId="99" r:id="rId99"/>'.encode(), data)
+    elif item.filename == 'xl/_rels/workbook.xml.rels':
+        data = data.replace(b'</Relationships>', b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/notes.xml"/></Relationships>')
+    elif item.filename == '[Content_Types].xml':
+        data = data.replace(b'</Types>', b'<Override PartName="/xl/worksheets/notes.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+    dst.writestr(item, data)
+dst.writestr('xl/worksheets/notes.xml', notes)
+dst.close()
+sys.stdout.buffer.write(out.getvalue())
+`;
+  const r = spawnSync('python3', ['-c', script], { input: xlsx });
+  assert.equal(r.status, 0, String(r.stderr));
+  return r.stdout;
+}
+
 const HEADER = '项目编号,项目名称,实施单位,完工日期,验收日期,验收签字人,验收结论,完成投资,受益户数,绩效评价\n';
 const GOOD = 'JKH-2017-001,金口河区茶叶基地产业路,jinhe,2017-05-20,2017-06-02,jkh-05,合格,1250000.00,86,良\n';
 const BAD = 'JKH-2017-002,和平乡安全饮水工程,heping,六月,,,,,,\n';
@@ -93,9 +123,10 @@ test('an administrator imports a typed ledger: a GB18030 CSV with a bad cell, th
   await done();
 });
 
-test("a workbook's sheet: a missing one is named, the first one's rows are checked by row and column", async () => {
-  const xlsx = Buffer.from(await (await api('/api/v1/ledgers/jinkouhe-acceptance/export?format=xlsx')).arrayBuffer());
-  assert.equal(xlsx.subarray(0, 2).toString(), 'PK');
+test("a workbook's sheets are offered as a list; the chosen one's rows are checked by row and column", async () => {
+  const exported = Buffer.from(await (await api('/api/v1/ledgers/jinkouhe-acceptance/export?format=xlsx')).arrayBuffer());
+  assert.equal(exported.subarray(0, 2).toString(), 'PK');
+  const xlsx = withNotesSheet(exported);
   const { page, done } = await openPage(browser, server, { lang: 'en', phone: true });
   await signIn(page, server, 'xs-0003');
   await page.goto(server.origin + '/console/ledger');
@@ -103,15 +134,21 @@ test("a workbook's sheet: a missing one is named, the first one's rows are check
   await page.selectOption('#ledger-kind', 'jinkouhe-acceptance');
   assert.equal(await page.locator('#ledger-sheet').count(), 0); // a CSV has no sheets
   await upload(page, 'acceptance.xlsx', xlsx, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-  await page.fill('#ledger-sheet', 'no such sheet');
-  await page.locator('#ledger-sheet').blur();
+  // The server read the workbook's sheets: the notes first, then the ledger's own.
+  await page.locator('#ledger-sheet option:nth-child(2)').waitFor({ state: 'attached' });
+  const offered = await page.locator('#ledger-sheet option').allInnerTexts();
+  assert.equal(offered.length, 2, offered.join(' | '));
+  assert.match(offered[0], /说明 \(the first sheet\)/);
+  const ledgerSheet = await page.locator('#ledger-sheet option').nth(1).getAttribute('value');
+  assert.notEqual(ledgerSheet, '');
+  await checkPage(page, 'console-ledger-sheets', { lang: 'en', phone: true });
+
+  // The first sheet (the notes) is no ledger: its header is refused, nothing to import.
   await page.click('.ledger-check');
   await page.locator('.ledger-failure, .ledger-verdict').first().waitFor();
-  assert.match(await page.locator('.ledger-failure, .ledger-report').first().innerText(), /no such sheet.*its sheets: /s);
   assert.equal(await page.locator('.ledger-import').count(), 0);
 
-  await page.fill('#ledger-sheet', '');
-  await page.locator('#ledger-sheet').blur();
+  await page.selectOption('#ledger-sheet', ledgerSheet);
   await page.click('.ledger-check');
   await page.locator('.ledger-problems').waitFor();
   const problems = await page.locator('.ledger-problems').innerText();

@@ -87,6 +87,8 @@ void Workers::Release(std::unique_ptr<Connection> c) {
   available.notify_one();
 }
 
+std::vector<Route> PeopleRoutes();  // people_routes.cc (declared here alone: its one caller)
+
 namespace {
 
 Result<std::unique_ptr<Connection>> Connect(const ApiOptions& o, AccountCache& credentials) {
@@ -144,6 +146,7 @@ std::vector<Route> AllRoutes() {
   for (auto& r : StreamRoutes()) all.push_back(std::move(r));
   for (auto& r : BoardRoutes()) all.push_back(std::move(r));
   for (auto& r : PosterRoutes()) all.push_back(std::move(r));
+  for (auto& r : PeopleRoutes()) all.push_back(std::move(r));
   for (auto& r : MeasureRoutes()) all.push_back(std::move(r));
   for (auto& r : RehearsalRoutes()) all.push_back(std::move(r));
   for (auto& r : SmsCallbackRoutes()) all.push_back(std::move(r));

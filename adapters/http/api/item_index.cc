@@ -63,35 +63,44 @@ void ItemIndex::Unlink(const ItemRow& row) {
   }
 }
 
-void ItemIndex::Put(const std::string& id, Entry entry) {
+void ItemIndex::Put(const std::string& id, Read read) {
+  Entry& entry = read.entry;
   auto it = by_id_.find(id);
   if (it != by_id_.end()) {
     if (it->second.version > entry.version) return;  // an older read than what is here
     if (it->second.row) Unlink(*it->second.row);
+    if (auto b = board_.find(it->second.unit); b != board_.end()) {
+      b->second.erase(id);
+      if (b->second.empty()) board_.erase(b);
+    }
     it->second = std::move(entry);
   } else {
     it = by_id_.emplace(id, std::move(entry)).first;
   }
   ++generation_;
+  board_[it->second.unit][id] = std::move(read.fact);
   if (const ItemRow* row = it->second.row.get()) {
     by_unit_[row->unit].insert(row->id);
     for (const auto& p : row->people) by_person_[p].insert(row->id);
   }
 }
 
-Result<std::optional<ItemIndex::Entry>> ItemIndex::EntryOf(Store& store,
-                                                           const InstanceRecord& record) const {
+Result<ItemIndex::Read> ItemIndex::EntryOf(Store& store, const InstanceRecord& record) const {
+  Read read;
+  read.entry.version = record.version;
+  read.entry.unit = record.unit_id;
+  read.fact =
+      BoardFact{record.workflow,   record.campaign, record.state,           record.created_at,
+                record.updated_at, record.due_at,   record.escalation_level};
   auto inst = engine::Instance::FromRecord(record);
-  if (!inst) return std::optional<Entry>();  // unreadable: listed and counted by nobody
-  Entry e;
-  e.version = record.version;
+  if (!inst) return read;  // unreadable: listed and summed by nobody, but a row the board counts
   auto part = engine::SummaryPartOf(store, interpreter_.definitions(), *inst);
   if (!part) return part.error();
-  e.part = std::make_shared<const engine::SummaryPart>(std::move(*part));
+  read.entry.part = std::make_shared<const engine::SummaryPart>(std::move(*part));
   if (auto bound = interpreter_.Bind(*inst)) {
-    e.row = std::make_shared<const ItemRow>(RowOf(*inst, *bound));
+    read.entry.row = std::make_shared<const ItemRow>(RowOf(*inst, *bound));
   }  // else its definitions are not loaded here: nobody lists it here
-  return std::optional<Entry>(std::move(e));
+  return read;
 }
 
 Status ItemIndex::Reload(Store& store, const std::set<std::string>& ids) {
@@ -101,12 +110,12 @@ Status ItemIndex::Reload(Store& store, const std::set<std::string>& ids) {
     auto records = store.LoadInstances(batch);
     batch.clear();
     if (!records) return records.error();
-    std::vector<std::pair<std::string, Entry>> entries;
+    std::vector<std::pair<std::string, Read>> entries;
     entries.reserve(records->size());
     for (const auto& record : *records) {
       auto e = EntryOf(store, record);
       if (!e) return e.error();
-      if (*e) entries.emplace_back(record.id, std::move(**e));
+      entries.emplace_back(record.id, std::move(*e));
     }
     std::unique_lock lock(mu_);
     for (auto& [id, e] : entries) Put(id, std::move(e));
@@ -127,11 +136,11 @@ Status ItemIndex::Load(Store& store) {
   for (;;) {
     auto page = store.ListInstances(filter);
     if (!page) return page.error();
-    std::vector<std::pair<std::string, Entry>> entries;
+    std::vector<std::pair<std::string, Read>> entries;
     for (const auto& record : *page) {
       auto e = EntryOf(store, record);
       if (!e) return e.error();
-      if (*e) entries.emplace_back(record.id, std::move(**e));
+      entries.emplace_back(record.id, std::move(*e));
     }
     {
       std::unique_lock lock(mu_);
@@ -180,6 +189,17 @@ void ItemIndex::Visit(const Sources& sources, const std::string& after,
   }
 }
 
+void ItemIndex::VisitBoard(
+    const std::vector<std::string>& units,
+    const std::function<void(const std::string& unit, const BoardFact&)>& visit) const {
+  std::shared_lock lock(mu_);
+  for (const auto& unit : units) {
+    auto it = board_.find(unit);
+    if (it == board_.end()) continue;
+    for (const auto& [id, fact] : it->second) visit(unit, fact);
+  }
+}
+
 Result<engine::Summary> ItemIndex::Summarize(const engine::ReportQuery& query) const {
   const std::string key = query.unit.value_or("") + '\x1f' + query.campaign.value_or("");
   auto kept = [&](std::uint64_t generation) -> std::optional<engine::Summary> {
@@ -208,7 +228,9 @@ Result<engine::Summary> ItemIndex::Summarize(const engine::ReportQuery& query) c
     generation = generation_;
     if (auto sum = kept(generation)) return *sum;
     held.reserve(by_id_.size());
-    for (const auto& [id, e] : by_id_) held.push_back(e.part);
+    for (const auto& [id, e] : by_id_) {
+      if (e.part) held.push_back(e.part);
+    }
   }
   std::vector<const engine::SummaryPart*> parts;
   parts.reserve(held.size());

@@ -21,8 +21,14 @@
 // per unit and campaign until the index changes or an open item's clock runs out
 // (FoldSummary's next_change), so a board that asks again and again costs a lookup.
 //
-// Thread-safety: Visit, Summarize and Reload from many threads at once; Load before any other
-// call.
+// The leaders' board (GET /api/v1/board) counts BoardFacts: per instance, the instances table's
+// own columns the board's figures come from (workflow, campaign, state, the projected due_at and
+// escalation_level, created_at and updated_at), kept by unit for every instance the store holds,
+// whether or not its definitions are loaded here, so that its answer is the one the database's
+// counts give, in milliseconds rather than the seconds a count of 100,000 rows takes.
+//
+// Thread-safety: Visit, VisitBoard, Summarize and Reload from many threads at once; Load before
+// any other call.
 #pragma once
 
 #include <cstdint>
@@ -73,6 +79,17 @@ struct ItemRow {
 
 ItemRow RowOf(const engine::Instance& inst, const engine::Bound& bound);
 
+// What the board counts of one instance: its row of the instances table, less its data.
+struct BoardFact {
+  std::string workflow;
+  std::string campaign;
+  std::string state;
+  Timestamp created_at{};
+  Timestamp updated_at{};
+  std::optional<Timestamp> due_at;     // InstanceRecord::due_at, as the engine projected it
+  std::int64_t escalation_level = -1;  // -1: not projected yet (InstanceRecord::escalation_level)
+};
+
 class ItemIndex {
  public:
   explicit ItemIndex(const engine::Interpreter& interpreter) : interpreter_(interpreter) {}
@@ -97,6 +114,12 @@ class ItemIndex {
   void Visit(const Sources& sources, const std::string& after,
              const std::function<bool(const ItemRow&)>& visit) const;
 
+  // Calls `visit` with the facts of every instance of each of `units` (each unit once), under
+  // the index's shared lock: `visit` must not call back into the index.
+  void VisitBoard(
+      const std::vector<std::string>& units,
+      const std::function<void(const std::string& unit, const BoardFact&)>& visit) const;
+
   // engine::FoldSummary over every instance kept here, for `query` (its unit, campaign, as_of).
   Result<engine::Summary> Summarize(const engine::ReportQuery& query) const;
 
@@ -104,16 +127,22 @@ class ItemIndex {
 
  private:
   // What the index keeps of one instance: its list row (null when its definitions are not
-  // loaded: nobody lists it) and its part of a summary.
+  // loaded: nobody lists it), its part of a summary (null when it cannot be read as an instance:
+  // no summary counts it) and its unit, whose board facts hold it.
   struct Entry {
     std::int64_t version = 0;
     std::shared_ptr<const ItemRow> row;
     std::shared_ptr<const engine::SummaryPart> part;
+    std::string unit;
   };
-  // The entry of one instance read from the store; nullopt when it cannot be read as one.
-  Result<std::optional<Entry>> EntryOf(Store& store, const InstanceRecord& record) const;
-  // Puts `entry` in place of the one of its id (when it is not older); callers hold mu_.
-  void Put(const std::string& id, Entry entry);
+  // The entry of one instance read from the store, and its board facts.
+  struct Read {
+    Entry entry;
+    BoardFact fact;
+  };
+  Result<Read> EntryOf(Store& store, const InstanceRecord& record) const;
+  // Puts `read` in place of the one of its id (when it is not older); callers hold mu_.
+  void Put(const std::string& id, Read read);
   void Unlink(const ItemRow& row);
 
   const engine::Interpreter& interpreter_;
@@ -122,6 +151,8 @@ class ItemIndex {
   std::map<std::string, Entry> by_id_;
   std::unordered_map<std::string, std::set<std::string>> by_unit_;
   std::unordered_map<std::string, std::set<std::string>> by_person_;
+  // unit -> instance id -> its board facts (every instance the store holds, by Entry::unit).
+  std::unordered_map<std::string, std::unordered_map<std::string, BoardFact>> board_;
   std::uint64_t generation_ = 0;  // counts the changes applied
 
   struct CachedSummary {

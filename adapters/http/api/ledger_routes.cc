@@ -1,5 +1,7 @@
 // The ledger (问题台账, engine/ledger.h) over HTTP, as `rectify ledger import|export`:
 //   POST /api/v1/ledger/check    the row-by-row check of an uploaded CSV; changes nothing
+//   POST /api/v1/ledger/sheets   the sheets of an uploaded XLSX workbook, to choose the one to
+//                                check and import (either ledger); changes nothing
 //   POST /api/v1/ledger/import   registers every row in one transaction, or none (422)
 //   GET  /api/v1/ledger/export   the caller's readable items as a ledger (CSV or XLSX)
 //   POST /api/v1/ledgers/{kind}/import   a typed ledger's file (typed_ledger.h): every row
@@ -25,6 +27,7 @@
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/ledger.h"
 #include "rectify/engine/report_table.h"
+#include "rectify/engine/xlsx_reader.h"
 
 namespace rectify::api {
 namespace {
@@ -425,11 +428,33 @@ http::Response TypedExport(Call& call) {
   return TableResponse(format, o, *table, (*kind)->info().name);
 }
 
+// The sheets of the uploaded workbook, in workbook order (the first is the one read without
+// ?sheet=): the console offers them as a list instead of a name to type.
+http::Response Sheets(Call& call) {
+  if (!call.request.query.empty()) {
+    return ErrorResponse(
+        Error::BadInput(call.request.query.begin()->first + ": unknown parameter (none taken)"));
+  }
+  auto upload = ReadUpload(call.request);
+  if (!upload) return ErrorResponse(upload.error());
+  if (!engine::LooksLikeXlsx(upload->text)) {
+    return ErrorResponse(Error::BadInput(upload->file +
+                                         ": not an XLSX workbook (a CSV file has no sheets; "
+                                         "check or import it as it is)"));
+  }
+  auto sheet = engine::ReadXlsxSheet(upload->text, "");
+  if (!sheet) return ErrorResponse(Error::BadInput(upload->file + ": " + sheet.error().message()));
+  json::array names;
+  for (const auto& n : sheet->sheets) names.emplace_back(n);
+  return JsonResponse(200, json::object{{"file", upload->file}, {"sheets", std::move(names)}});
+}
+
 }  // namespace
 
 std::vector<Route> LedgerRoutes() {
   std::vector<Route> routes = {
       {{"POST", "/api/v1/ledger/check", Access::kSignedIn, false, kMaxLedger}, Check},
+      {{"POST", "/api/v1/ledger/sheets", Access::kSignedIn, false, kMaxLedger}, Sheets},
       {{"POST", "/api/v1/ledger/import", Access::kSignedIn, true, kMaxLedger}, Import},
       {{"GET", "/api/v1/ledger/export", Access::kSignedIn, false}, Export},
       {{"POST", "/api/v1/ledgers/{kind}/import", Access::kAdmin, true, kMaxLedger}, TypedImport},

@@ -3,6 +3,7 @@
 //   POST /api/v1/public/reports                     anyone: reports a problem; a ticket and a
 //                                                   secret, shown once
 //   GET  /api/v1/public/reports/{ticket}            with X-Ticket-Secret: the report's progress
+//                                                   (and, once dismissed, when and why)
 //   POST /api/v1/public/reports/{ticket}/evidence   with X-Ticket-Secret: adds photos
 //   GET  /api/v1/public/units/{unit}                anyone: a unit's name, for the report page
 //                                                   reached from a unit's QR code
@@ -318,7 +319,13 @@ http::Response Show(Call& call) {
     received = audit->front().at;
     updated = audit->back().at;
   }
+  // A dismissed report says so at once, with the reason the inspector gave (which they write
+  // for the reporter to read: the findings page says so), before the reply is sent.
+  json::value dismissed = nullptr;
   for (const auto& a : *audit) {
+    if (a.event == "dismiss") {
+      dismissed = json::object{{"at", local(a.at)}, {"reason", a.reason}};
+    }
     if (a.event == "tell") {
       replies.push_back(
           json::object{{"at", local(a.at)},
@@ -330,7 +337,8 @@ http::Response Show(Call& call) {
                    {"closed", inst.record.state == "closed"},
                    {"received_at", local(received)},
                    {"updated_at", local(updated)},
-                   {"replies", std::move(replies)}};
+                   {"replies", std::move(replies)},
+                   {"dismissed", std::move(dismissed)}};
   // A confirmed report follows the item it opened: its stage, its due day and its steps with
   // their dates (no names, no notes).
   out["rectification"] = nullptr;

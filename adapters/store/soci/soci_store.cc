@@ -24,10 +24,11 @@ std::vector<std::string> ParseRoles(const std::string& json) {
 struct InstanceRow {
   static constexpr const char* kColumns =
       "id, workflow, workflow_version, campaign, unit_id, state, data, version, created_at, "
-      "updated_at, escalation_level, projected";
+      "updated_at, escalation_level, projected, due_at";
   std::string id, workflow, campaign, unit_id, state, data;
   long long workflow_version = 0, version = 0, created_at = 0, updated_at = 0;
-  long long escalation_level = 0, projected = 0;
+  long long escalation_level = 0, projected = 0, due_at = 0;
+  soci::indicator due_at_ind = soci::i_null;
   void Bind(soci::statement& st) {
     st.exchange(soci::into(id));
     st.exchange(soci::into(workflow));
@@ -41,6 +42,7 @@ struct InstanceRow {
     st.exchange(soci::into(updated_at));
     st.exchange(soci::into(escalation_level));
     st.exchange(soci::into(projected));
+    st.exchange(soci::into(due_at, due_at_ind));
   }
   InstanceRecord Get() const {
     InstanceRecord r{id,
@@ -54,6 +56,8 @@ struct InstanceRow {
                      FromMicros(created_at),
                      FromMicros(updated_at)};
     r.escalation_level = projected ? escalation_level : -1;
+    // Read back so that the item index counts the board's overdue items as the database does.
+    if (projected && due_at_ind != soci::i_null) r.due_at = FromMicros(due_at);
     return r;
   }
 };

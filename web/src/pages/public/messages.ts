@@ -36,6 +36,9 @@ export default {
       newReport: '反映新的问题',
       rectification: '整改进展',
       due: '整改期限：{due}',
+      dismissedTitle: '核查结果',
+      dismissed: '经核查，您反映的情况未能查实，已于 {at} 了结。',
+      reason: '理由：',
     },
   },
   en: {
@@ -74,6 +77,9 @@ export default {
       newReport: 'Report another problem',
       rectification: 'Rectification',
       due: 'to be rectified by {due}',
+      dismissedTitle: 'Outcome of the check',
+      dismissed: 'Your report was checked and could not be confirmed; it was dismissed on {at}.',
+      reason: 'Reason:',
     },
   },
 };
