@@ -7,6 +7,7 @@
 //   POST /api/v1/task-inventories/{kind}/import     the inventory's file (CSV or XLSX, as a typed
 //                                                   ledger's import takes it): every row checked,
 //                                                   all tasks registered in one transaction or none
+//                                                   (?campaign=: the campaign they belong to)
 //   GET  /api/v1/task-inventories/{kind}/export     the inventory with a column pair per period
 //                                                   (format=json, csv or xlsx)
 //
@@ -33,51 +34,16 @@ std::optional<engine::Reader> ReaderOf(const Caller& c) {
   return engine::Reader{c.person, c.org, false};
 }
 
-json::object DeadlineJson(const engine::DeadlineView& d) {
-  return json::object{{"due", d.has ? json::value(FormatDate(d.due)) : json::value(nullptr)},
-                      {"overdue", d.has && d.overdue}};
-}
-
+// The engine's task JSON (the CLI prints the same) with the API's links.
 json::object TaskJson(Call& call, const engine::TaskView& v) {
-  const engine::Instance& t = v.task;
-  auto bound = call.db.engine->interpreter().Bind(t);
-  const Calendar* cal = bound ? bound->calendar : nullptr;
-  auto local = [&](Timestamp at) { return cal ? cal->FormatLocal(at) : FormatIso(at); };
-  json::object o{{"id", t.record.id},
-                 {"inventory", v.inventory},
-                 {"title", t.title},
-                 {"unit", t.record.unit_id},
-                 {"responsible", t.responsible},
-                 {"state", t.record.state},
-                 {"percent", t.Field("percent")},
-                 {"period", t.Field("period")},
-                 {"report", DeadlineJson(v.deadline)},
-                 {"escalation_level", v.escalation_level},
-                 {"version", t.record.version},
-                 {"href", "/api/v1/tasks/" + t.record.id}};
-  json::array ms;
-  for (const auto& m : v.milestones) {
-    json::object mo{{"id", m.instance.record.id},
-                    {"title", m.title},
-                    {"state", m.state},
-                    {"escalation_level", m.instance.EscalationLevel()},
-                    {"href", "/api/v1/items/" + m.instance.record.id}};
-    json::object d = DeadlineJson(m.deadline);
-    mo["due"] = d["due"];
-    mo["overdue"] = d["overdue"];
-    ms.push_back(std::move(mo));
+  json::object o = engine::TaskViewJson(*call.db.engine, v);
+  o["href"] = "/api/v1/tasks/" + v.task.record.id;
+  if (auto* ms = o["milestones"].if_array()) {
+    for (auto& m : *ms) {
+      json::object& mo = m.as_object();
+      mo["href"] = "/api/v1/items/" + std::string(mo["id"].as_string());
+    }
   }
-  o["milestones"] = std::move(ms);
-  json::array rs;
-  for (const auto& r : v.reports) {
-    rs.push_back(json::object{{"period", r.period},
-                              {"percent", r.percent},
-                              {"text", r.text},
-                              {"by", r.by},
-                              {"at", local(r.at)},
-                              {"late", r.late}});
-  }
-  o["reports"] = std::move(rs);
   return o;
 }
 
@@ -167,8 +133,8 @@ http::Response Report(Call& call) {
 }
 
 http::Response Import(Call& call) {
-  if (Status s =
-          OnlyParameters(call, {"encoding", "sheet", "dry_run"}, "a task inventory's import");
+  if (Status s = OnlyParameters(call, {"encoding", "sheet", "dry_run", "campaign"},
+                                "a task inventory's import");
       !s) {
     return ErrorResponse(s.error());
   }
@@ -188,6 +154,7 @@ http::Response Import(Call& call) {
   o.file = {upload->file, Param(call, "encoding"), Param(call, "sheet")};
   o.actor = call.caller.person;
   o.dry_run = dry == "true";
+  o.campaign = Param(call, "campaign");
   o.channel = "api";
   o.request_id = call.request_id;
   Diagnostics diags;

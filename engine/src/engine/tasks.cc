@@ -75,6 +75,18 @@ const definition::TaskRole* RoleOf(const definition::DefinitionSet& definitions,
   return kind->tasks();
 }
 
+// The chain a workflow's states escalate by (name@version), for a task registered into a campaign:
+// named on the registration, it runs in place of the campaign's `items.escalation`, which is for
+// problems. Empty when no state escalates.
+std::string OwnChain(const definition::Workflow& wf) {
+  for (const auto& st : wf.states()) {
+    if (st.overdue) {
+      return st.overdue->info().name + "@" + std::to_string(st.overdue->info().version);
+    }
+  }
+  return {};
+}
+
 std::string TextOf(const json::object& o, const char* key) {
   auto it = o.find(key);
   if (it == o.end() || !it->value().is_string()) return {};
@@ -172,6 +184,20 @@ Result<TaskImport> ImportTasks(Engine& engine, const definition::DefinitionSet& 
   if (!actor) {
     return Error::BadInput("'" + options.actor + "' is not a person of org " + org->info().name +
                            "; say who imports the inventory with a person id of it");
+  }
+  if (!options.campaign.empty()) {
+    auto c = definitions.FindCampaign(options.campaign);
+    if (!c) {
+      return Error::BadInput("campaign: no campaign '" + options.campaign +
+                             "' is loaded; name a campaign of org " + org->info().name +
+                             " or leave it out");
+    }
+    if (c->org().info().name != org->info().name) {
+      return Error::BadInput("campaign: " + options.campaign + " is a campaign of org " +
+                             c->org().info().name + ", and inventory " + kind.info().name +
+                             " is org " + org->info().name +
+                             "'s; name a campaign of the inventory's org");
+    }
   }
   const std::string& file = options.file.file;
   TypedLedger ledger = ParseTypedLedger(bytes, kind, definitions, options.file, diags);
@@ -276,6 +302,10 @@ Result<TaskImport> ImportTasks(Engine& engine, const definition::DefinitionSet& 
     t.responsible = row.values[static_cast<std::size_t>(person_col)];
     t.title = row.values[static_cast<std::size_t>(title_col)];
     t.actor = options.actor;
+    if (!options.campaign.empty()) {
+      t.campaign = options.campaign;
+      t.escalation = OwnChain(*role->workflow);
+    }
     t.fields = {{"inventory", kind.info().name},
                 {"period", first.label},
                 {"period_due", FormatDate(*first_due)},
@@ -296,6 +326,8 @@ Result<TaskImport> ImportTasks(Engine& engine, const definition::DefinitionSet& 
       n.responsible = t.responsible;
       n.title = t.title + "（" + m.title + "）";
       n.actor = options.actor;
+      n.campaign = t.campaign;
+      if (!n.campaign.empty()) n.escalation = OwnChain(*role->milestone_workflow);
       n.fields = {{"task", id}, {"milestone", m.title}, {"due", dues[i]}};
       n.audit_notes = t.audit_notes;
       batch.push_back(std::move(ms));
@@ -549,6 +581,56 @@ Result<TaskView> ShowTask(Engine& engine, const definition::DefinitionSet& defin
     milestones.push_back(std::move(*m));
   }
   return ViewOf(engine, definitions, std::move(*inst), std::move(milestones));
+}
+
+namespace {
+
+json::object DeadlineJson(const DeadlineView& d) {
+  return json::object{{"due", d.has ? json::value(FormatDate(d.due)) : json::value(nullptr)},
+                      {"overdue", d.has && d.overdue}};
+}
+
+}  // namespace
+
+json::object TaskViewJson(const Engine& engine, const TaskView& v) {
+  const Instance& t = v.task;
+  auto bound = engine.interpreter().Bind(t);
+  const Calendar* cal = bound ? bound->calendar : nullptr;
+  auto local = [&](Timestamp at) { return cal ? cal->FormatLocal(at) : FormatIso(at); };
+  json::object o{{"id", t.record.id},
+                 {"inventory", v.inventory},
+                 {"campaign", t.record.campaign},
+                 {"title", t.title},
+                 {"unit", t.record.unit_id},
+                 {"responsible", t.responsible},
+                 {"state", t.record.state},
+                 {"percent", t.Field("percent")},
+                 {"period", t.Field("period")},
+                 {"report", DeadlineJson(v.deadline)},
+                 {"escalation_level", v.escalation_level},
+                 {"version", t.record.version}};
+  json::array ms;
+  for (const auto& m : v.milestones) {
+    json::object d = DeadlineJson(m.deadline);
+    ms.push_back(json::object{{"id", m.instance.record.id},
+                              {"title", m.title},
+                              {"state", m.state},
+                              {"due", d["due"]},
+                              {"overdue", d["overdue"]},
+                              {"escalation_level", m.instance.EscalationLevel()}});
+  }
+  o["milestones"] = std::move(ms);
+  json::array rs;
+  for (const auto& r : v.reports) {
+    rs.push_back(json::object{{"period", r.period},
+                              {"percent", r.percent},
+                              {"text", r.text},
+                              {"by", r.by},
+                              {"at", local(r.at)},
+                              {"late", r.late}});
+  }
+  o["reports"] = std::move(rs);
+  return o;
 }
 
 ReportTable TaskExportTable(const definition::LedgerKind& kind,

@@ -27,6 +27,7 @@
 // Thread-safety: functions of one thread, like the Engine they use.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,11 @@ Result<Date> ReportDue(const TaskPeriod& p, const Calendar& cal);
 struct TaskImportOptions {
   TypedLedgerOptions file;
   std::string actor;  // who imports: a registrar or inspector whose scope covers every row's unit
+  // The campaign the tasks and milestones belong to (Jinkouhe's 119 projects: its 2017
+  // programme); empty: none. A campaign of the inventory's org; its assessments then count the
+  // measures the tasks' own chains take (overdue-task-report, overdue-task-milestone) as they
+  // count an item's, while the campaign's `items:` block (for problems) does not apply to them.
+  std::string campaign;
   bool dry_run = false;
   std::string channel, request_id;
 };
@@ -79,7 +85,8 @@ struct TaskImport {
 // or limit, the importer's scope over the row's unit, a task id not used yet), and registers
 // every task and milestone in ONE transaction. Every problem goes to `diags` at its row and
 // column; then (or on a dry run) nothing is written. kBadInput when the kind has no task role,
-// when the actor is not a person of its org, or when a row had an error.
+// when the actor is not a person of its org, when the campaign is not loaded or is another org's,
+// or when a row had an error.
 Result<TaskImport> ImportTasks(Engine& engine, const definition::DefinitionSet& definitions,
                                const definition::LedgerKind& kind, std::string_view bytes,
                                const TaskImportOptions& options, Diagnostics& diags);
@@ -142,6 +149,13 @@ Result<std::vector<TaskView>> ListTasks(Engine& engine,
 // One task; kNotFound when there is none or the reader may not read it (they are told alike).
 Result<TaskView> ShowTask(Engine& engine, const definition::DefinitionSet& definitions,
                           const std::string& id, const std::optional<Reader>& reader);
+
+// A task as the API answers it and `rectify task list|show --format json` prints it (one shape
+// for both): id, inventory, campaign, title, unit, responsible, state, percent, period,
+// report {due, overdue}, escalation_level, version, milestones [{id, title, state, due, overdue,
+// escalation_level}], reports [{period, percent, text, by, at (local time of the task's
+// calendar), late}]. Dates are yyyy-mm-dd, a date not set is null.
+boost::json::object TaskViewJson(const Engine& engine, const TaskView& v);
 
 // The inventory as a table: the ledger's columns as imported (its names as the header, as an
 // import reads them), then `state`, each milestone's `milestone_<id>_state` and
