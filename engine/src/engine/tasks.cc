@@ -393,6 +393,7 @@ Result<Instance> ReportProgress(Engine& engine, const definition::DefinitionSet&
   cmd.evidence = report.evidence;
   cmd.channel = report.channel;
   cmd.request_id = report.request_id;
+  cmd.expected_version = report.expected_version;
   cmd.fields = {
       {"reported", period->label}, {"percent", FormatPercent(*percent)}, {"progress", report.text}};
   if (*percent >= 100) {
@@ -409,22 +410,28 @@ Result<Instance> ReportProgress(Engine& engine, const definition::DefinitionSet&
   return engine.Act(cmd);
 }
 
-namespace {
+bool IsTask(const definition::DefinitionSet& definitions, const Instance& inst) {
+  const definition::TaskRole* role = RoleOf(definitions, inst, nullptr);
+  return role && inst.record.workflow == role->workflow->info().name;
+}
 
-Result<TaskView> ViewOf(Engine& engine, const definition::DefinitionSet& definitions, Instance task,
-                        std::vector<Instance> milestones) {
-  TaskView v;
-  std::shared_ptr<const definition::LedgerKind> kind;
-  const definition::TaskRole* role = RoleOf(definitions, task, &kind);
-  v.inventory = task.Field("inventory");
-  auto bound = engine.interpreter().Bind(task);
-  if (!bound) return bound.error();
-  Timestamp now = engine.clock().Now();
-  v.deadline = ViewDeadline(bound->calendar, task, now);
-  v.escalation_level = task.EscalationLevel();
-  auto audit = engine.store().AuditOf(task.record.id);
-  if (!audit) return audit.error();
-  for (const auto& row : *audit) {
+std::vector<std::string> MilestoneIds(const definition::DefinitionSet& definitions,
+                                      const Instance& task) {
+  std::vector<std::string> ids;
+  if (const definition::TaskRole* role = RoleOf(definitions, task, nullptr)) {
+    for (const auto& m : role->milestones) ids.push_back(task.record.id + "-" + m.id);
+  }
+  return ids;
+}
+
+std::vector<TaskReport> TaskReportsOf(const Interpreter& interpreter,
+                                      const definition::DefinitionSet& definitions,
+                                      const Instance& task, const std::vector<AuditRecord>& audit) {
+  std::vector<TaskReport> out;
+  const definition::TaskRole* role = RoleOf(definitions, task, nullptr);
+  auto bound = interpreter.Bind(task);
+  const Calendar* cal = bound ? bound->calendar : nullptr;
+  for (const auto& row : audit) {
     if (row.event != "report" && row.event != "finish") continue;
     auto parsed = json::parse(row.data_json);
     if (!parsed.is_object()) continue;
@@ -438,15 +445,28 @@ Result<TaskView> ViewOf(Engine& engine, const definition::DefinitionSet& definit
     r.text = TextOf(fields, "progress");
     r.by = row.actor;
     r.at = row.at;
-    if (role && bound->calendar) {
+    if (role && cal) {
       if (auto p = ParsePeriod(role->every, r.period)) {
-        if (auto due = ReportDue(*p, *bound->calendar)) {
-          r.late = row.at > bound->calendar->EndOfDay(*due);
-        }
+        if (auto due = ReportDue(*p, *cal)) r.late = row.at > cal->EndOfDay(*due);
       }
     }
-    v.reports.push_back(std::move(r));
+    out.push_back(std::move(r));
   }
+  return out;
+}
+
+Result<TaskView> BuildTaskView(const Interpreter& interpreter,
+                               const definition::DefinitionSet& definitions, Instance task,
+                               std::vector<Instance> milestones, std::vector<TaskReport> reports,
+                               Timestamp now) {
+  TaskView v;
+  const definition::TaskRole* role = RoleOf(definitions, task, nullptr);
+  v.inventory = task.Field("inventory");
+  auto bound = interpreter.Bind(task);
+  if (!bound) return bound.error();
+  v.deadline = ViewDeadline(bound->calendar, task, now);
+  v.escalation_level = task.EscalationLevel();
+  v.reports = std::move(reports);
   std::sort(milestones.begin(), milestones.end(),
             [](const Instance& a, const Instance& b) { return a.record.id < b.record.id; });
   // In the order the inventory declares them.
@@ -461,7 +481,7 @@ Result<TaskView> ViewOf(Engine& engine, const definition::DefinitionSet& definit
   }
   for (auto& m : milestones) {
     MilestoneView mv;
-    auto mb = engine.interpreter().Bind(m);
+    auto mb = interpreter.Bind(m);
     if (!mb) return mb.error();
     mv.title = m.Field("milestone");
     mv.state = m.record.state;
@@ -472,6 +492,17 @@ Result<TaskView> ViewOf(Engine& engine, const definition::DefinitionSet& definit
   }
   v.task = std::move(task);
   return v;
+}
+
+namespace {
+
+Result<TaskView> ViewOf(Engine& engine, const definition::DefinitionSet& definitions, Instance task,
+                        std::vector<Instance> milestones) {
+  auto audit = engine.store().AuditOf(task.record.id);
+  if (!audit) return audit.error();
+  std::vector<TaskReport> reports = TaskReportsOf(engine.interpreter(), definitions, task, *audit);
+  return BuildTaskView(engine.interpreter(), definitions, std::move(task), std::move(milestones),
+                       std::move(reports), engine.clock().Now());
 }
 
 bool Passes(const definition::DefinitionSet& definitions, Engine& engine, const Instance& task,

@@ -39,10 +39,12 @@
 #include "rectify/engine/access.h"
 #include "rectify/engine/engine.h"
 #include "rectify/engine/instance.h"
+#include "rectify/engine/interpreter.h"
 #include "rectify/engine/item_view.h"
 #include "rectify/engine/report_table.h"
 #include "rectify/engine/typed_ledger.h"
 #include "rectify/result.h"
+#include "rectify/store.h"
 
 namespace rectify::engine {
 
@@ -98,6 +100,8 @@ struct ProgressReport {
   std::string text;     // what was done in the period
   std::vector<std::string> evidence;
   std::string channel, request_id;
+  // > 0: only on this version of the task (an HTTP If-Match); kConflict when it has moved on.
+  std::int64_t expected_version = 0;
 };
 // Records the report for the period the task's running deadline is for (the oldest period not
 // reported yet), at clock.Now(): the deadline moves to the end of the next period, or a report
@@ -156,6 +160,24 @@ Result<TaskView> ShowTask(Engine& engine, const definition::DefinitionSet& defin
 // escalation_level}], reports [{period, percent, text, by, at (local time of the task's
 // calendar), late}]. Dates are yyyy-mm-dd, a date not set is null.
 boost::json::object TaskViewJson(const Engine& engine, const TaskView& v);
+
+// The parts of a TaskView, for a reader that keeps tasks in memory (the API's item index) and
+// builds views without reading the store per task; ListTasks and ShowTask build theirs with them.
+// Whether `inst` is a task of a loaded task inventory (its `inventory` field names one, and it
+// runs that inventory's task workflow).
+bool IsTask(const definition::DefinitionSet& definitions, const Instance& inst);
+// The ids of a task's milestones, in the order its inventory declares them (<task>-<milestone>).
+std::vector<std::string> MilestoneIds(const definition::DefinitionSet& definitions,
+                                      const Instance& task);
+// A task's progress reports from its audit log (its `report` and `finish` rows), oldest first.
+std::vector<TaskReport> TaskReportsOf(const Interpreter& interpreter,
+                                      const definition::DefinitionSet& definitions,
+                                      const Instance& task, const std::vector<AuditRecord>& audit);
+// The view of `task` with these milestones and reports, deadlines as of `now`. Pure.
+Result<TaskView> BuildTaskView(const Interpreter& interpreter,
+                               const definition::DefinitionSet& definitions, Instance task,
+                               std::vector<Instance> milestones, std::vector<TaskReport> reports,
+                               Timestamp now);
 
 // The inventory as a table: the ledger's columns as imported (its names as the header, as an
 // import reads them), then `state`, each milestone's `milestone_<id>_state` and
