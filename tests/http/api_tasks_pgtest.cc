@@ -3,7 +3,7 @@
 // breakdown over HTTP, the task's person responsible reports May's progress, and the answer, the
 // next report's due date, the list and the audit row (channel api) say so; what is refused changes
 // nothing: a cadre of another unit (404, as a task that does not exist), a stale If-Match (412),
-// a report for a period not begun (409).
+// a report for a period not begun (409); a report made through the CLI is in the next list.
 //
 // The node's clock starts at 2017-05-10 10:00 (ApiEnv::SetFrom), inside May, the first period
 // of xinshao-tasks (report: every month from 2017-05-01). May's report is due on its last working
@@ -128,6 +128,21 @@ TEST_P(ApiTasksTest, TheOwnerReportsTheMonthsProgressAndWhatIsRefusedChangesNoth
   EXPECT_EQ(after.Header("etag"), "\"2\"");
   EXPECT_EQ(after.Json().at("percent"), "40");
   EXPECT_EQ(after.Json().at("reports").as_array().size(), 1u);
+
+  // A report made elsewhere (the CLI, on June 5) is in the next list: the node's index reads the
+  // task and its reports again when the store says it changed.
+  ASSERT_TRUE(env_->Run({"task", "report", "XS-1", "--percent", "55", "--text", "六月核查过半",
+                         "--as", "xs-0012", "--at", "2017-06-05T10:00:00+08:00"}));
+  HttpAnswer again = Send("xs-0012", "GET", "/api/v1/tasks?inventory=xinshao-tasks");
+  ASSERT_EQ(again.status, 200) << again.body;
+  json::value again_json = again.Json();
+  const json::value& changed = again_json.at("tasks").as_array()[0];
+  EXPECT_EQ(changed.at("percent"), "55");
+  EXPECT_EQ(changed.at("period"), "2017-07");
+  EXPECT_EQ(changed.at("version"), 3);
+  ASSERT_EQ(changed.at("reports").as_array().size(), 2u) << again.body;
+  EXPECT_EQ(changed.at("reports").as_array()[1].at("period"), "2017-06");
+  EXPECT_EQ(changed.at("reports").as_array()[1].at("text"), "六月核查过半");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiTasksTest,
