@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "rectify/definition/canonical.h"
+#include "rectify/engine/assessment.h"
 
 namespace rectify::cli {
 
@@ -23,8 +24,9 @@ Result<std::string> EvidenceFile(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   std::string bytes = s.str();
-  return "file " + std::filesystem::path(path).filename().string() + " (" +
-         std::to_string(bytes.size()) + " bytes, sha256 " + definition::Sha256Hex(bytes) + ")";
+  return engine::EvidenceFileText(std::filesystem::path(path).filename().string(),
+                                  static_cast<std::int64_t>(bytes.size()),
+                                  definition::Sha256Hex(bytes));
 }
 
 }  // namespace rectify::cli

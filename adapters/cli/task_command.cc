@@ -3,7 +3,7 @@
 // breakdown).
 //
 //   $ rectify task import workflows/ledgers/jinkouhe-tasks-sample.csv --kind jinkouhe-tasks
-//       --as jkh-04 [--dry-run]
+//       --as jkh-04 [--campaign jinkouhe-2017] [--dry-run]
 //   $ rectify task list [--kind jinkouhe-tasks] [--unit heping] [--as jkh-21] [--format json|csv]
 //   $ rectify task show JKH-RW-001 [--as jkh-22] [--format json]
 //   $ rectify task report JKH-RW-001 --percent 40 --text "完成场地平整" --as jkh-22
@@ -28,7 +28,7 @@ namespace {
 namespace json = boost::json;
 
 struct ImportOptions {
-  std::string file, kind, as, encoding, sheet, at;
+  std::string file, kind, as, encoding, sheet, at, campaign;
   bool dry_run = false;
   DefinitionSources definitions;
 };
@@ -94,42 +94,6 @@ std::string DueText(const engine::DeadlineView& d) {
   return FormatDate(d.due) + (d.overdue ? " (overdue)" : "") + (d.paused ? " (paused)" : "");
 }
 
-json::object ViewJson(const EngineSession& s, const engine::TaskView& v) {
-  const engine::Instance& t = v.task;
-  json::object o{{"id", t.record.id},
-                 {"inventory", v.inventory},
-                 {"title", t.title},
-                 {"unit", t.record.unit_id},
-                 {"responsible", t.responsible},
-                 {"state", t.record.state},
-                 {"percent", t.Field("percent")},
-                 {"period", t.Field("period")},
-                 {"report_due", v.deadline.has ? FormatDate(v.deadline.due) : ""},
-                 {"report_overdue", v.deadline.has && v.deadline.overdue},
-                 {"escalation_level", v.escalation_level}};
-  json::array ms;
-  for (const auto& m : v.milestones) {
-    ms.push_back(json::object{{"id", m.instance.record.id},
-                              {"title", m.title},
-                              {"state", m.state},
-                              {"due", m.deadline.has ? FormatDate(m.deadline.due) : ""},
-                              {"overdue", m.deadline.has && m.deadline.overdue},
-                              {"escalation_level", m.instance.EscalationLevel()}});
-  }
-  o["milestones"] = std::move(ms);
-  json::array rs;
-  for (const auto& r : v.reports) {
-    rs.push_back(json::object{{"period", r.period},
-                              {"percent", r.percent},
-                              {"text", r.text},
-                              {"by", r.by},
-                              {"on", LocalDate(s, t, r.at)},
-                              {"late", r.late}});
-  }
-  o["reports"] = std::move(rs);
-  return o;
-}
-
 void RunImport(Context& ctx, const ImportOptions& o) {
   std::ifstream in(o.file, std::ios::binary);
   if (!in) return ctx.Fail(Error::BadInput("cannot read " + o.file + "; check the path"));
@@ -141,8 +105,10 @@ void RunImport(Context& ctx, const ImportOptions& o) {
   auto kind = InventoryOf(s, ctx, o.kind);
   if (!kind) return ctx.Fail(kind.error());
   if (Status st = s.RequirePerson(ctx, o.as); !st) return ctx.Fail(st.error());
+  if (Status st = s.RequireCampaign(ctx, o.campaign); !st) return ctx.Fail(st.error());
   Diagnostics diags;
   engine::TaskImportOptions opts;
+  opts.campaign = o.campaign;
   opts.file = {o.file, o.encoding, o.sheet};
   opts.actor = o.as;
   opts.dry_run = o.dry_run;
@@ -162,6 +128,7 @@ void RunImport(Context& ctx, const ImportOptions& o) {
   }
   ctx.out << "imported " << tasks << " and " << done->milestones.size() << " milestone"
           << (done->milestones.size() == 1 ? "" : "s") << " into " << label << " from " << o.file
+          << (o.campaign.empty() ? "" : ", in campaign " + o.campaign)
           << "; first progress report: " << done->first_period << "\n";
 }
 
@@ -181,9 +148,9 @@ void RunList(Context& ctx, const ListOptions& o) {
     json::array a;
     for (const auto& v : *tasks) {
       if (ctx.format() == Format::kJsonl) {
-        ctx.out << json::serialize(ViewJson(s, v)) << "\n";
+        ctx.out << json::serialize(engine::TaskViewJson(*s.engine, v)) << "\n";
       } else {
-        a.push_back(ViewJson(s, v));
+        a.push_back(engine::TaskViewJson(*s.engine, v));
       }
     }
     if (ctx.format() == Format::kJson) ctx.out << json::serialize(a) << "\n";
@@ -218,7 +185,7 @@ void RunShow(Context& ctx, const ShowOptions& o) {
   auto v = engine::ShowTask(*s.engine, *s.definitions, o.id, *reader);
   if (!v) return ctx.Fail(v.error());
   if (ctx.format() == Format::kJson || ctx.format() == Format::kJsonl) {
-    ctx.out << json::serialize(ViewJson(s, *v)) << "\n";
+    ctx.out << json::serialize(engine::TaskViewJson(*s.engine, *v)) << "\n";
     return;
   }
   const engine::Instance& t = v->task;
@@ -325,6 +292,8 @@ void RegisterTask(CLI::App& app, Context& ctx) {
       ->required();
   imp->add_option("--encoding", import_opts->encoding, "CSV only: gbk or gb18030 (default UTF-8)");
   imp->add_option("--sheet", import_opts->sheet, "XLSX only: the sheet (default: the first)");
+  imp->add_option("--campaign", import_opts->campaign,
+                  "The campaign the tasks belong to (its assessments count their escalations)");
   imp->add_flag("--dry-run", import_opts->dry_run, "Check every row; change nothing");
   AddEngineOptions(imp, import_opts->definitions, import_opts->at);
   imp->callback([&ctx, import_opts] { RunImport(ctx, *import_opts); });

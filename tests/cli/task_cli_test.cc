@@ -111,5 +111,34 @@ TEST(TaskCliTest, ImportReportShowAndExport) {
   EXPECT_THAT(ledger.err, HasSubstr("is a task inventory; import it as tasks"));
 }
 
+// Jinkouhe's 119 projects belong to its 2017 programme: `--campaign jinkouhe-2017` makes them the
+// campaign's; `task show --format json` prints the API's shape (report {due, overdue}, campaign).
+TEST(TaskCliTest, AnInventoryImportedIntoItsCampaign) {
+  testing::TempDir dir;
+  auto env = Env("sqlite:" + dir.File("t.db"));
+  ASSERT_EQ(RunRectify({"migrate"}, env).exit_code, 0);
+  const std::string sample =
+      std::string(RECTIFY_SOURCE_DIR) + "/workflows/ledgers/jinkouhe-tasks-sample.csv";
+  CommandResult unknown =
+      RunRectify({"task", "import", sample, "--kind", "jinkouhe-tasks", "--as", "jkh-04",
+                  "--campaign", "jinkouhe-2071", "--at", "2017-05-02T09:00:00+08:00"},
+                 env);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("jinkouhe-2071"));
+  CommandResult imported =
+      RunRectify({"task", "import", sample, "--kind", "jinkouhe-tasks", "--as", "jkh-04",
+                  "--campaign", "jinkouhe-2017", "--at", "2017-05-02T09:00:00+08:00"},
+                 env);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_THAT(imported.out, HasSubstr("imported 119 tasks and 238 milestones into jinkouhe-tasks"));
+  EXPECT_THAT(imported.out, HasSubstr("in campaign jinkouhe-2017"));
+  CommandResult shown = RunRectify(
+      {"task", "show", "JKH-RW-001", "--format", "json", "--at", "2017-05-02T10:00:00+08:00"}, env);
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr(R"("campaign":"jinkouhe-2017")"));
+  EXPECT_THAT(shown.out, HasSubstr(R"("report":{"due":"2017-05-31","overdue":false})"));
+  EXPECT_THAT(shown.out, HasSubstr(R"("id":"JKH-RW-001-start")"));
+}
+
 }  // namespace
 }  // namespace rectify

@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "adapters/http/api/table_output.h"
+#include "rectify/engine/assessment.h"
+#include "rectify/engine/campaign.h"
 #include "rectify/engine/tasks.h"
 #include "rectify/engine/xlsx_reader.h"
 #include "tests/engine/engine_fixture.h"
@@ -322,6 +324,98 @@ TEST_P(TasksTest, TheExportHasAColumnPerPeriodAndReadsBackWithTheXlsxReader) {
   EXPECT_EQ(t2[14], "20");
   EXPECT_EQ(t2[15], "路基开挖 1 公里");
   EXPECT_TRUE(t2.size() <= 16 || t2[16].empty());
+}
+
+// Issue 15, point 1 with point 5: tasks imported into a campaign count in its assessment. Xinshao's
+// monthly responsibility breakdown (seed 001) imported into xinshao-2017, whose monthly
+// assessment (xinshao-monthly) deducts for escalation measures, step scores and items overdue.
+// 酿溪镇's task misses May's report; 严塘镇's reports May and June on time. Counted by hand on the
+// cn calendar: May's report is due on 2017-05-31 (Wednesday), so the deadline ends 06-01 00:00.
+// overdue-task-report then takes reminder_letter at once (06-01 00:00, 0.5 points),
+// supervision_letter 2 working days on (06-01, 06-02: 06-02 08:30, 1 point) and
+// informed_criticism 5 working days on (06-01, 02, 05, 06, 07: 06-07 08:30, 5 points, and its
+// step score 0.5); the report still missing on 07-03 is an overdue item (1 point): June's
+// ranking deducts 8 points more from 酿溪镇 than from 严塘镇. The milestones are due in December
+// and take nothing. Everything else (the campaign's own materials submissions) is alike for
+// both townships.
+TEST_P(TasksTest, TasksOfACampaignCountInItsAssessmentRanking) {
+  auto started = engine::StartCampaign(*engine_, "xinshao-2017");
+  ASSERT_TRUE(started.ok()) << started.error().message();
+  const definition::LedgerKind& kind = *definitions_->FindLedgerKind("xinshao-tasks");
+  std::string bytes =
+      "序号,专项行动,工作任务,责任单位,责任人,完成时限,备注\n"
+      "XS-1,精准识别,酿溪镇贫困户“回头看”入户核查,酿溪镇,徐文波,2017-12-29,\n"
+      "XS-2,精准识别,严塘镇贫困户“回头看”入户核查,严塘镇,朱秀霞,2017-12-29,\n";
+  engine::TaskImportOptions o;
+  o.file.file = "工作责任分解表.csv";
+  o.actor = "xs-0004";
+
+  // A campaign not loaded, or another org's, is refused before anything is read.
+  Diagnostics none;
+  o.campaign = "xinshao-2071";
+  auto unknown = engine::ImportTasks(*engine_, *definitions_, kind, bytes, o, none);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code(), ErrorCode::kBadInput);
+  EXPECT_THAT(unknown.error().message(), HasSubstr("no campaign 'xinshao-2071' is loaded"));
+  o.campaign = "jinkouhe-2017";
+  auto other = engine::ImportTasks(*engine_, *definitions_, kind, bytes, o, none);
+  ASSERT_FALSE(other.ok());
+  EXPECT_THAT(other.error().message(), HasSubstr("jinkouhe-2017 is a campaign of org jinkouhe"));
+  EXPECT_EQ(Instances(), 1);  // the campaign's run
+
+  o.campaign = "xinshao-2017";
+  Diagnostics diags;
+  auto done = engine::ImportTasks(*engine_, *definitions_, kind, bytes, o, diags);
+  ASSERT_TRUE(done.ok()) << done.error().message() << diags.Format();
+  engine::Instance t = Load("XS-1");
+  EXPECT_EQ(t.record.campaign, "xinshao-2017");
+  EXPECT_EQ(Load("XS-1-done").record.campaign, "xinshao-2017");
+  // The task escalates by its own chain, not by the campaign's chain for problems.
+  EXPECT_EQ(t.escalation, "overdue-task-report@1");
+  EXPECT_EQ(Load("XS-1-done").escalation, "overdue-task-milestone@1");
+  EXPECT_EQ(Due("XS-1"), "2017-06-01T00:00:00+08:00");
+
+  At("2017-05-31T10:00:00+08:00");
+  auto on_time = engine::ReportProgress(*engine_, *definitions_,
+                                        {"XS-2", "xs-0023", "60", "入户核查完成 60%"});
+  ASSERT_TRUE(on_time.ok()) << on_time.error().message();
+  RunUntil("2017-06-30T10:00:00+08:00");
+  auto june = engine::ReportProgress(*engine_, *definitions_,
+                                     {"XS-2", "xs-0023", "90", "入户核查完成 90%"});
+  ASSERT_TRUE(june.ok()) << june.error().message();
+  RunUntil("2017-07-03T09:00:00+08:00");
+  EXPECT_THAT(Steps("XS-1"), ElementsAre("2017-06-01T00:00:00+08:00 reminder_letter",
+                                         "2017-06-02T08:30:00+08:00 supervision_letter",
+                                         "2017-06-07T08:30:00+08:00 informed_criticism"));
+  EXPECT_TRUE(Steps("XS-2").empty());
+
+  auto view = engine::ShowAssessment(*engine_, "xinshao-2017", "", "2017-06");
+  ASSERT_TRUE(view.ok()) << view.error().message();
+  const engine::RankedUnit* niangxi = nullptr;
+  const engine::RankedUnit* yantang = nullptr;
+  for (const auto& r : view->ranking) {
+    if (r.unit == "niangxi") niangxi = &r;
+    if (r.unit == "yantang") yantang = &r;
+  }
+  ASSERT_NE(niangxi, nullptr);
+  ASSERT_NE(yantang, nullptr);
+  std::vector<std::string> from_task;
+  for (const auto& d : niangxi->deductions) {
+    if (d.item.rfind("XS-", 0) != 0) continue;
+    std::ostringstream points;
+    points << d.points;
+    from_task.push_back(d.cause + " " + d.item + " " + d.measure + " " + d.date + " " +
+                        points.str());
+  }
+  EXPECT_THAT(from_task,
+              ElementsAre("measure XS-1 reminder_letter 2017-06-01 0.5",
+                          "measure XS-1 supervision_letter 2017-06-02 1",
+                          "measure XS-1 informed_criticism 2017-06-07 5",
+                          "step_score XS-1  2017-06-07 0.5", "overdue XS-1  2017-07-03 1"));
+  for (const auto& d : yantang->deductions) EXPECT_NE(d.item.rfind("XS-", 0), 0u) << d.item;
+  EXPECT_DOUBLE_EQ(niangxi->deducted - yantang->deducted, 8);
+  EXPECT_DOUBLE_EQ(yantang->score - niangxi->score, 8);
+  EXPECT_LT(yantang->rank, niangxi->rank);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TasksTest,

@@ -854,7 +854,8 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     EXPECT_EQ(a.Json().at("overdue_now").as_int64(), static_cast<std::int64_t>(c.reads.size()))
         << c.name;
   };
-  // Data comparison (comparison_routes.cc): administrators only; the administrator's dry run of
+  // Data comparison (comparison_routes.cc): persons of the comparison's org with the round's
+  // record role, and administrators; the administrator's dry run of
   // the shipped Hecheng sample registers nothing (api_comparison rows in api_contract_pgtest.cc
   // register); the year-on-year figures are campaign-wide, for those who see the whole county.
   table["POST /api/v1/comparisons"] = [](ApiAccessTest&, const Caller& c, Session& s) {
@@ -872,9 +873,12 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     auto headers = s.headers;
     headers["Content-Type"] = m.Type();
     HttpAnswer a = s.client.Send("POST", "/api/v1/comparisons?dry_run=true", m.Body(), headers);
-    int expected = !Authenticated(c)                                      ? 401
-                   : c.person != "xs-0003" || c.how == Caller::kReadToken ? 403
-                                                                          : 200;
+    // Hecheng's comparison is another org's for every Xinshao caller but the administrator
+    // (api_contract_pgtest.cc runs it as Hecheng's inspector, and refuses Hecheng's finance).
+    int expected = !Authenticated(c)             ? 401
+                   : c.how == Caller::kReadToken ? 403
+                   : c.person != "xs-0003"       ? 404
+                                                 : 200;
     EXPECT_EQ(a.status, expected) << c.name << ": " << a.body;
     if (expected == 200) {
       EXPECT_EQ(a.Json().at("registered"), 8) << c.name;  // would be; none is
@@ -927,6 +931,31 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
           EXPECT_EQ(a.status, expected) << c.name << ": " << a.body;
         };
   }
+  // Evidence of the assessment (api_assessment_pgtest.cc uploads, marks and downloads on a
+  // running campaign): uploaded by those who enter marks (the inspectors: here 404, the campaign
+  // not started), refused to everyone else; nothing is stored by any row.
+  table["POST /api/v1/assessments/{campaign}/{period}/evidence"] = [](ApiAccessTest&,
+                                                                      const Caller& c, Session& s) {
+    testing::MultipartBody m;
+    m.FileAs("file", "抽查表.pdf", "%PDF-1.4\n%%EOF\n");
+    auto headers = s.headers;
+    headers["Content-Type"] = m.Type();
+    HttpAnswer a = s.client.Send("POST", "/api/v1/assessments/xinshao-2017/2017-05/evidence",
+                                 m.Body(), headers);
+    bool inspector = c.person == "xs-0004" || c.person == "xs-0003";
+    int expected = !Authenticated(c)             ? 401
+                   : c.how == Caller::kReadToken ? 403
+                   : inspector                   ? 404
+                                                 : 403;
+    EXPECT_EQ(a.status, expected) << c.name << ": " << a.body;
+  };
+  table["GET /api/v1/assessments/{campaign}/{period}/evidence/{sha256}"] =
+      [](ApiAccessTest&, const Caller& c, Session& s) {
+        HttpAnswer a = s.client.Send(
+            "GET", "/api/v1/assessments/xinshao-2017/2017-05/evidence/" + std::string(64, 'a'), "",
+            s.headers);
+        EXPECT_EQ(a.status, Authenticated(c) ? 404 : 401) << c.name << ": " << a.body;
+      };
 
   // The leaders' board over the caller's units (api_board_pgtest.cc checks its figures): every
   // signed-in caller gets their scope's, each item counted once, in one unit row.

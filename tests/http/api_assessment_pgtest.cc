@@ -11,7 +11,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "rectify/definition/canonical.h"
 #include "tests/http/api_table_support.h"
+#include "tests/http/multipart_body.h"
 
 namespace rectify {
 namespace {
@@ -238,6 +240,76 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
   HttpAnswer en = Send("xs-0002", "GET", kBase + "?format=csv&lang=en");
   ASSERT_EQ(en.status, 200) << en.body;
   EXPECT_THAT(en.body, HasSubstr("Rank,Township,Identification,"));
+}
+
+// Issue 15, point 5: a mark carries the inspector's evidence files. A file is uploaded for the
+// assessment (checked as an item's evidence is: type by its bytes), a mark names it by its
+// SHA-256, the entry's audit row records its name, size and hash (in the run's hash chain, which
+// `rectify audit verify` walks), and it is downloaded by those who see the entry only: the
+// inspector and 酿溪镇's head, not a cadre of 严塘镇.
+TEST_P(ApiAssessmentTest, MarksCarryEvidenceFilesOnlyThoseWhoSeeTheEntryDownload) {
+  const std::string pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n";
+  auto upload = [&](const std::string& person, const std::string& name,
+                    const std::string& content) {
+    if (!tokens_.count(person)) tokens_[person] = env_->Token(person);
+    testing::MultipartBody m;
+    m.FileAs("file", name, content);
+    return env_->Client().Send(
+        "POST", kBase + "/evidence", m.Body(),
+        {{"Authorization", "Bearer " + tokens_[person]}, {"Content-Type", m.Type()}});
+  };
+  // A township head enters no marks, so uploads no evidence; a file that is no accepted type
+  // (an executable named .pdf) is refused whatever its name.
+  HttpAnswer head = upload("xs-0012", "抽查表.pdf", pdf);
+  EXPECT_EQ(head.status, 403) << head.body;
+  HttpAnswer exe = upload("xs-0004", "抽查表.pdf",
+                          std::string("\x7f"
+                                      "ELF\x02\x01\x01\0\0\0",
+                                      10));
+  EXPECT_EQ(exe.status, 415) << exe.body;
+
+  HttpAnswer up = upload("xs-0004", "抽查表.pdf", pdf);
+  ASSERT_EQ(up.status, 201) << up.body;
+  std::string sha = std::string(up.Json().at("evidence").at("sha256").as_string());
+  EXPECT_EQ(sha, definition::Sha256Hex(pdf));
+  EXPECT_EQ(up.Json().at("evidence").at("type"), "application/pdf");
+  EXPECT_EQ(up.Json().at("evidence").at("evidence"), ("sha256:" + sha).c_str());
+
+  // A hash nobody uploaded is refused and nothing is entered.
+  HttpAnswer unknown = Send(
+      "xs-0004", "POST", kBase + "/marks",
+      R"({"unit":"niangxi","criterion":"fund_use","mark":60,"note":"抽查3户","evidence":["sha256:)" +
+          std::string(64, 'a') + R"("]})");
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_THAT(unknown.body, HasSubstr("was uploaded for the assessments of xinshao-2017"));
+
+  HttpAnswer m = Send("xs-0004", "POST", kBase + "/marks",
+                      R"({"unit":"niangxi","criterion":"fund_use","mark":60,"note":"抽查3户",)"
+                      R"("evidence":["sha256:)" +
+                          sha + R"(","入户核查记录 3 份"]})");
+  ASSERT_EQ(m.status, 201) << m.body;
+  const std::string recorded =
+      "file 抽查表.pdf (" + std::to_string(pdf.size()) + " bytes, sha256 " + sha + ")";
+  EXPECT_EQ(json::serialize(m.Json().at("evidence")),
+            json::serialize(json::array{json::value(recorded), json::value("入户核查记录 3 份")}));
+  HttpAnswer view = Send("xs-0004", "GET", kBase);
+  ASSERT_EQ(view.status, 200) << view.body;
+  EXPECT_THAT(view.body, HasSubstr(sha));
+  CommandResult verified = Cli(*env_, {"audit", "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+
+  const std::string file = kBase + "/evidence/" + sha;
+  for (const char* reader : {"xs-0004", "xs-0012"}) {
+    HttpAnswer got = Send(reader, "GET", file);
+    ASSERT_EQ(got.status, 200) << reader << ": " << got.body;
+    EXPECT_EQ(got.body, pdf) << reader;
+    EXPECT_EQ(got.Header("content-type"), "application/pdf") << reader;
+    EXPECT_THAT(got.Header("content-disposition"), HasSubstr("attachment")) << reader;
+  }
+  HttpAnswer other = Send("xs-0025", "GET", file);
+  EXPECT_EQ(other.status, 404) << other.body;
+  HttpAnswer none = Send("xs-0004", "GET", kBase + "/evidence/" + std::string(64, 'b'));
+  EXPECT_EQ(none.status, 404) << none.body;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiAssessmentTest,

@@ -288,6 +288,25 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   EXPECT_EQ(again.Json().at("registered_before"), 8) << again.body;
   send("a comparison's dry run", hecheng, "POST", "/api/v1/comparisons?dry_run=true", 200,
        compared.Body(), ch);
+  // Not administrators only: the round's record role (inspector) runs a comparison, as
+  // `rectify compare --as` checks; the finance bureau's head, who has no such role, is refused.
+  for (const char* person : {"hc-002", "hc-004"}) {
+    ASSERT_TRUE(
+        env_->Run({"user", "add", person, "--password-stdin"}, testing::kApiPassword + "\n"));
+  }
+  HttpClient hecheng_inspector = env_->Client();
+  std::map<std::string, std::string> ih{{"X-CSRF-Token", env_->SignIn(hecheng_inspector, "hc-002")},
+                                        {"Content-Type", compared.Type()}};
+  const HttpAnswer& by_role =
+      send("a comparison by the round's inspector", hecheng_inspector, "POST",
+           "/api/v1/comparisons?dry_run=true", 200, compared.Body(), ih);
+  EXPECT_EQ(by_role.Json().at("registered_before"), 8) << by_role.body;
+  HttpClient finance_head = env_->Client();
+  std::map<std::string, std::string> fch{{"X-CSRF-Token", env_->SignIn(finance_head, "hc-004")},
+                                         {"Content-Type", compared.Type()}};
+  const HttpAnswer& no_role = send("403 a comparison without the record role", finance_head, "POST",
+                                   "/api/v1/comparisons?dry_run=true", 403, compared.Body(), fch);
+  EXPECT_THAT(no_role.body, HasSubstr("inspector")) << no_role.body;
   testing::MultipartBody bad_file;
   bad_file.Field("comparison", "hecheng-subsidy-check")
       .FileAs("left", "roster.csv", sample("hecheng-roster-2017-05.csv"))
@@ -383,6 +402,31 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   send("a round's findings with their items", head, "GET", round, 200, "", head_token);
   send("the item a finding opened", head, "GET", "/api/v1/items/P-xinshao-2017-q1_inspection-001",
        200, "", head_token);
+  // A mark with its evidence file (api_assessment_pgtest.cc downloads it).
+  testing::MultipartBody sheet;
+  sheet.FileAs("file", "抽查表.pdf", "%PDF-1.4\n%%EOF\n");
+  std::map<std::string, std::string> sheet_upload = inspector;
+  sheet_upload["Content-Type"] = sheet.Type();
+  const HttpAnswer& sheet_uploaded =
+      send("assessment evidence sheet_uploaded", head, "POST",
+           "/api/v1/assessments/xinshao-2017/2017-04/evidence", 201, sheet.Body(), sheet_upload);
+  std::string named =
+      sheet_uploaded.status == 201
+          ? std::string(sheet_uploaded.Json().at("evidence").at("evidence").as_string())
+          : std::string("sha256:");
+  std::map<std::string, std::string> marking = inspector;
+  marking["Content-Type"] = "application/json";
+  send("a mark with its evidence", head, "POST", "/api/v1/assessments/xinshao-2017/2017-04/marks",
+       201,
+       R"({"unit":"niangxi","criterion":"fund_use","mark":80,"note":"抽查","evidence":[")" + named +
+           R"("]})",
+       marking);
+  send(
+      "400 a mark naming a file not sheet_uploaded", head, "POST",
+      "/api/v1/assessments/xinshao-2017/2017-04/marks", 400,
+      R"({"unit":"niangxi","criterion":"discipline","mark":80,"note":"抽查","evidence":["sha256:)" +
+          std::string(64, 'c') + R"("]})",
+      marking);
   // A task inventory: imported by the county's registrar, listed, shown, reported on too early
   // (May's report opens on 05-01; the node stands in April), exported.
   std::map<std::string, std::string> registrar{

@@ -66,9 +66,8 @@ class ApiEnv {
     if (!Run({"user", "add", "xs-0003", "--admin", "--password-stdin"}, kApiPassword + "\n")) {
       return false;
     }
-    std::vector<std::string> args{"--db",     db_->url(),    "serve",
-                                  "--listen", "127.0.0.1:0", "--speed",
-                                  "1",        "--from",      "2017-04-21T10:00:00+08:00"};
+    std::vector<std::string> args{"--db",    db_->url(), "serve",  "--listen", "127.0.0.1:0",
+                                  "--speed", "1",        "--from", from_};
     args.insert(args.end(), serve_args_.begin(), serve_args_.end());
     args.insert(args.end(), serve_args.begin(), serve_args.end());
     auto env = Env();
@@ -81,6 +80,10 @@ class ApiEnv {
     port_ = std::stoi(line.substr(colon + 1));
     return true;
   }
+
+  // The instant the node's clock starts at, set before Start (default 2017-04-21 10:00; a later
+  // one lets a test act in May, when the task inventories' first reports open).
+  void SetFrom(std::string from) { from_ = std::move(from); }
 
   // Environment variables for `rectify serve` alone (a channel's secrets), set before Start.
   void SetServeEnv(std::map<std::string, std::string> env) { serve_env_ = std::move(env); }
@@ -127,6 +130,7 @@ class ApiEnv {
   std::unique_ptr<TestDatabase> db_;
   std::unique_ptr<ChildProcess> server_;
   int port_ = 0;
+  std::string from_ = "2017-04-21T10:00:00+08:00";
 };
 
 }  // namespace rectify::testing

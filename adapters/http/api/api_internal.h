@@ -145,6 +145,9 @@ struct NewEvidence;
 // The files of a multipart upload, each checked (name, size, type by content) into `out`; the
 // error response when the body or any file is refused (then nothing is to be stored).
 std::optional<http::Response> ReadUploads(Call& call, std::vector<NewEvidence>& out);
+// A stored file's download: its bytes with the type found at upload, Content-Disposition with
+// its name and ETag (304 for an If-None-Match that names it) (evidence_routes.cc).
+http::Response EvidenceDownload(Call& call, const StoredEvidence& file);
 std::vector<Route> CampaignRoutes();  // campaign_routes.cc
 std::vector<Route> LedgerRoutes();    // ledger_routes.cc
 // A ledger's file as uploaded (ledger_routes.cc): the body itself (text/csv or an XLSX workbook,
@@ -191,6 +194,11 @@ http::Response ErrorResponse(const Error& error);
 // Idempotent-Replayed: true) and does nothing twice; a key reused for another request is 409.
 // Answers of 500 and more are not kept, so they can be retried.
 http::Response WithIdempotencyKey(Call& call, const RouteHandler& handler);
+
+// A version as an ETag ("3"), and the version an If-Match names ("3", W/"3" or 3; nullopt when
+// it names none) (idempotency.cc).
+std::string ETag(std::int64_t version);
+std::optional<std::int64_t> ParseIfMatch(std::string value);
 
 // The org the caller belongs to (null for an administrator of no org, which cannot happen for an
 // account made by rectify user add).

@@ -1,9 +1,17 @@
 // A campaign's assessment through the API, as `rectify assessment` (engine/assessment.h):
-//   GET  /api/v1/assessments/{campaign}/{period}          ?assessment= &format=json|csv|xlsx
-//   &lang=zh|en POST /api/v1/assessments/{campaign}/{period}/marks    {unit, criterion, mark, note,
-//   reason?, evidence?} POST /api/v1/assessments/{campaign}/{period}/bonus    {unit, points, note,
-//   reason?, evidence?} POST /api/v1/assessments/{campaign}/{period}/vetoes   {unit, criterion,
-//   reason, withdraw?} POST /api/v1/assessments/{campaign}/{period}/publish  {}
+//   GET  /api/v1/assessments/{campaign}/{period}           ?assessment= &format= &lang=zh|en
+//   POST /api/v1/assessments/{campaign}/{period}/marks     {unit, criterion, mark, note, reason?,
+//                                                          evidence?}
+//   POST /api/v1/assessments/{campaign}/{period}/bonus     {unit, points, note, reason?, evidence?}
+//   POST /api/v1/assessments/{campaign}/{period}/vetoes    {unit, criterion, reason, withdraw?}
+//   POST /api/v1/assessments/{campaign}/{period}/publish   {}
+//   POST /api/v1/assessments/{campaign}/{period}/evidence  files (multipart), for the entries
+//   GET  /api/v1/assessments/{campaign}/{period}/evidence/{sha256}
+//
+// Evidence: a file is uploaded first (by a holder of a role that enters marks or bonus points;
+// checked as an item's evidence is: size, name, type by its bytes) and named by an entry as
+// "sha256:<hex>", which records it as "file NAME (N bytes, sha256 HEX)" in the entry's audit row,
+// so its hash is in the chain. It is downloaded by those who see an entry that names it.
 //
 // Reading: a person of the campaign's org sees the lines (and entries) of the units in their
 // scope, an administrator everything; XLSX and CSV are the definition's export layout, titles in
@@ -14,9 +22,11 @@
 
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/caller_scope.h"
+#include "adapters/http/api/evidence_store.h"
 #include "adapters/http/api/json_input.h"
 #include "adapters/http/api/table_output.h"
 #include "rectify/engine/assessment.h"
+#include "rectify/engine/campaign.h"
 
 namespace rectify::api {
 namespace {
@@ -113,6 +123,145 @@ double NumberOf(const json::object& o, const char* name) {
                         : static_cast<double>(v.as_uint64());
 }
 
+// Evidence files of an assessment are kept with the item evidence (evidence_store.h) under the
+// campaign's run, the instance whose audit rows hold the entries.
+std::string RunId(const Call& call) {
+  return engine::CampaignInstanceId(call.request.params.at("campaign"));
+}
+
+// Whether the caller's person holds a role that enters marks or bonus points in one of the
+// campaign's assessments (the definition's assessed_by, a criterion's by, the bonus's by): the
+// people who have evidence to upload. The engine checks the role over the unit at the entry.
+bool EntersEntries(const Call& call, const definition::Campaign& campaign) {
+  auto index = campaign.org().FindPerson(call.caller.person);
+  if (!index) return false;
+  const definition::Person& person = campaign.org().person(*index);
+  auto holds = [&](const std::string& role) {
+    return !role.empty() &&
+           std::find(person.roles.begin(), person.roles.end(), role) != person.roles.end();
+  };
+  for (const definition::Recurring& r : campaign.recurring()) {
+    if (!r.assessment) continue;
+    const definition::Assessment& a = *r.assessment;
+    if (holds(a.assessed_by()) || holds(a.bonus().by)) return true;
+    for (const definition::Criterion& c : a.criteria()) {
+      if (holds(c.by)) return true;
+    }
+  }
+  return false;
+}
+
+// POST .../evidence: files for the entries to come, stored before any entry names them (as an
+// item's evidence is), each checked by ReadUploads (size, name, type by its bytes).
+http::Response UploadEvidence(Call& call) {
+  const std::string& campaign = call.request.params.at("campaign");
+  if (Status s = Visible(call, campaign); !s) return ErrorResponse(s.error());
+  auto def = call.api.options.definitions->FindCampaign(campaign);
+  if (call.caller.person.empty() || !EntersEntries(call, *def)) {
+    return ErrorResponse(Error::PermissionDenied(
+        "evidence of an assessment is uploaded by those who enter its marks or bonus points"));
+  }
+  auto run = call.db.engine->store().LoadInstance(RunId(call));
+  if (!run) {
+    if (run.error().code() != ErrorCode::kNotFound) return ErrorResponse(run.error());
+    return ErrorResponse(Error::NotFound("campaign " + campaign + " has not been started"));
+  }
+  std::vector<NewEvidence> files;
+  if (auto refused = ReadUploads(call, files)) return std::move(*refused);
+  auto saved = SaveEvidence(*call.db.side, RunId(call), call.caller.person, files, call.now);
+  if (!saved) return ErrorResponse(saved.error());
+  const std::string base =
+      "/api/v1/assessments/" + campaign + "/" + call.request.params.at("period") + "/evidence/";
+  json::array all;
+  for (const auto& f : *saved) {
+    all.push_back(json::object{{"sha256", f.sha256},
+                               {"name", f.name},
+                               {"type", f.type},
+                               {"size", f.size},
+                               {"uploaded_by", f.uploaded_by},
+                               {"uploaded_at", def->calendar().FormatLocal(f.uploaded_at)},
+                               {"evidence", "sha256:" + f.sha256},
+                               {"href", base + f.sha256}});
+  }
+  json::object o;
+  o["evidence"] = all.front();
+  o["files"] = std::move(all);
+  auto response = JsonResponse(201, o);
+  response.headers.emplace_back("Location", base + saved->front().sha256);
+  return response;
+}
+
+// GET .../evidence/{sha256}: for a caller who sees an entry of the period that names the file
+// (an entry of a unit of their scope, as GET .../{period} shows them); else 404, as for a file
+// that is not there.
+http::Response DownloadEvidence(Call& call) {
+  for (const auto& [key, value] : call.request.query) {
+    if (key != "assessment") {
+      return ErrorResponse(Error::BadInput(key + ": unknown parameter (this takes assessment)"));
+    }
+  }
+  const std::string& campaign = call.request.params.at("campaign");
+  if (Status s = Visible(call, campaign); !s) return ErrorResponse(s.error());
+  const std::string& hash = call.request.params.at("sha256");
+  auto not_found =
+      Error::NotFound("no evidence file '" + hash + "' of an entry you may see in " + campaign +
+                      " " + call.request.params.at("period") + " (GET /api/v1/assessments/" +
+                      campaign + "/" + call.request.params.at("period") + " lists the entries)");
+  if (!IsSha256Hex(hash)) return ErrorResponse(not_found);
+  auto scope = ScopeOfCaller(call);
+  if (!scope) return ErrorResponse(scope.error());
+  auto view = engine::ShowAssessment(*call.db.engine, campaign, Param(call.request, "assessment"),
+                                     call.request.params.at("period"));
+  if (!view) return ErrorResponse(view.error());
+  const std::string named = "sha256 " + hash + ")";
+  bool seen = false;
+  for (const auto& e : view->history) {
+    if (!scope->Covers(e.unit)) continue;
+    for (const auto& text : e.evidence) {
+      if (text.rfind("file ", 0) == 0 && text.size() > named.size() &&
+          text.compare(text.size() - named.size(), named.size(), named) == 0) {
+        seen = true;
+      }
+    }
+  }
+  if (!seen) return ErrorResponse(not_found);
+  auto file = FindEvidence(*call.db.side, RunId(call), hash);
+  if (!file) return ErrorResponse(file.error());
+  if (!*file) return ErrorResponse(not_found);
+  return EvidenceDownload(call, **file);
+}
+
+// The body's evidence: "sha256:<hex>" names a file uploaded for the assessment (POST
+// .../evidence), recorded as engine::EvidenceFileText (name, size and hash, so the hash is in the
+// audit chain); anything else is a text, recorded as written.
+Result<std::vector<std::string>> EvidenceOf(Call& call, const json::object& body) {
+  std::vector<std::string> out;
+  std::size_t index = 0;
+  for (std::string text : Strings(body, "evidence")) {
+    std::string where = "evidence[" + std::to_string(index++) + "]: ";
+    if (text.rfind("sha256:", 0) != 0) {
+      out.push_back(std::move(text));
+      continue;
+    }
+    std::string hash = text.substr(7);
+    if (!IsSha256Hex(hash)) {
+      return Error::BadInput(where +
+                             "write sha256: and the 64 lower-case hex digits the upload answered");
+    }
+    auto file = FindEvidence(*call.db.side, RunId(call), hash);
+    if (!file) return file.error();
+    if (!*file) {
+      return Error::BadInput(where + "no file " + hash + " was uploaded for the assessments of " +
+                             call.request.params.at("campaign") +
+                             "; upload it first (POST /api/v1/assessments/" +
+                             call.request.params.at("campaign") + "/" +
+                             call.request.params.at("period") + "/evidence)");
+    }
+    out.push_back(engine::EvidenceFileText((*file)->name, (*file)->size, (*file)->sha256));
+  }
+  return out;
+}
+
 // An entry: the body checked, the caller a person of the org, then the engine's act.
 http::Response Entry(Call& call, const std::string& kind) {
   std::vector<JsonField> fields = {{"unit", JsonType::kString, true},
@@ -146,7 +295,9 @@ http::Response Entry(Call& call, const std::string& kind) {
   e.assessment = StringOr(*body, "assessment");
   e.unit = StringOr(*body, "unit");
   e.criterion = StringOr(*body, "criterion");
-  e.evidence = Strings(*body, "evidence");
+  auto evidence = EvidenceOf(call, *body);
+  if (!evidence) return ErrorResponse(evidence.error());
+  e.evidence = std::move(*evidence);
   e.actor = call.caller.person;
   e.channel = "api";
   Result<json::object> row = json::object{};
@@ -202,10 +353,17 @@ std::vector<Route> AssessmentRoutes() {
       {{"POST", "/api/v1/assessments/{campaign}/{period}/vetoes", Access::kSignedIn, true}, Veto},
       {{"POST", "/api/v1/assessments/{campaign}/{period}/publish", Access::kSignedIn, true},
        Publish},
+      {{"POST", "/api/v1/assessments/{campaign}/{period}/evidence", Access::kSignedIn, true, 0,
+        true},
+       UploadEvidence},
+      {{"GET", "/api/v1/assessments/{campaign}/{period}/evidence/{sha256}", Access::kSignedIn,
+        false},
+       DownloadEvidence},
   };
   // Showing and publishing read every item of the campaign from the store.
   routes[0].info.heavy = true;
   routes[4].info.heavy = true;
+  routes[6].info.heavy = true;  // finds the entries that name the file as the show does
   return routes;
 }
 

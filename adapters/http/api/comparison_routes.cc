@@ -3,20 +3,24 @@
 //   POST /api/v1/comparisons            ?dry_run=true &campaign= &left_encoding= &right_encoding=
 //                                        &left_sheet= &right_sheet=
 //        multipart/form-data: a field `comparison` (the comparison's name) and two files, `left`
-//        and `right` (CSV or XLSX); administrators. The mismatches by rule (engine/comparison.h's
-//        JSON), each registered as a clue by the caller (their person must have the round's
-//        `record` role at the unit) in one transaction: 201; a dry run registers nothing and
-//        checks no registrar: 200; a file with a problem: 422 with every diagnostic at its row and
-//        column, nothing registered.
+//        and `right` (CSV or XLSX); a person of the comparison's org (another org's comparison
+//        is 404) or an administrator. The mismatches by rule (engine/comparison.h's JSON), each
+//        registered as a clue by the caller (their person must have the round's `record` role at
+//        the unit, as `rectify compare --as` checks: 403 otherwise) in one transaction: 201; a
+//        dry run registers nothing (and checks the role of a caller who is no administrator):
+//        200; a file with a problem: 422 with every diagnostic at its row and column, nothing
+//        registered.
 //   GET  /api/v1/reports/year-on-year   ?campaign= &with= &from= &to= (&with_from= &with_to=)
 //        engine/year_on_year.h's figures; campaign-wide counts, for an administrator or a caller
 //        whose scope covers the campaign's whole org (its root unit); another gets 404.
 #include <boost/json.hpp>
+#include <set>
 
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/caller_scope.h"
 #include "adapters/http/api/multipart.h"
 #include "rectify/engine/comparison.h"
+#include "rectify/engine/findings.h"
 #include "rectify/engine/year_on_year.h"
 
 namespace rectify::api {
@@ -86,7 +90,24 @@ http::Response Compare(Call& call) {
         "send a field `comparison` (the comparison's name) and two files, `left` and `right`"));
   }
   auto cmp = call.api.options.definitions->FindComparison(name);
-  if (!cmp) return ErrorResponse(Error::NotFound("no comparison '" + name + "' is loaded"));
+  // Another org's comparison is as one not loaded.
+  if (!cmp || (!call.caller.admin && cmp->parts().org.name != call.caller.org)) {
+    return ErrorResponse(Error::NotFound("no comparison '" + name + "' is loaded"));
+  }
+  std::string campaign = Param(req, "campaign");
+  if (!call.caller.admin) {
+    // As `rectify compare --as`: the caller's person registers the clues, so the engine checks
+    // the round's `record` role at each mismatch's unit, on a dry run too.
+    if (call.caller.person.empty()) {
+      return ErrorResponse(Error::PermissionDenied(
+          "comparisons are run by a person with the round's record role; sign in as one"));
+    }
+    if (campaign.empty() && cmp->parts().campaign.empty()) {
+      return ErrorResponse(Error::BadInput(
+          "campaign: name the campaign whose round registers the clues (comparison " + name +
+          " names none)"));
+    }
+  }
   auto file_name = [](const MultipartPart& p, const char* fallback) {
     auto checked = CheckFileName(*p.filename);
     return checked ? *checked : std::string(fallback);
@@ -119,9 +140,34 @@ http::Response Compare(Call& call) {
                                      {"registered", 0},
                                      {"diagnostics", std::move(list)}});
   }
+  if (!call.caller.admin) {
+    // The record role at each mismatch's unit, checked here too: RegisterClues checks only the
+    // clues it registers, and a second upload of the same data registers none.
+    std::set<std::string> units;
+    for (const auto& m : result.mismatches) {
+      if (m.unit.empty() || !units.insert(m.unit).second) continue;
+      engine::NewFinding probe;
+      probe.campaign = campaign.empty() ? cmp->parts().campaign : campaign;
+      probe.round = cmp->parts().round;
+      probe.unit = m.unit;
+      probe.title = m.clue;
+      probe.found_by = "data_comparison";
+      probe.actor = call.caller.person;
+      // The registration as RegisterClues would make it, applied in memory only: its `record`
+      // command is where the workflow checks the role.
+      auto prepared = engine::PrepareFinding(*call.db.engine, probe);
+      if (!prepared) continue;  // another problem, which RegisterClues reports
+      prepared->item.id = "probe";
+      prepared->then[0].instance_id = "probe";
+      auto may = call.db.engine->interpreter().Register(*prepared);
+      if (!may && may.error().code() == ErrorCode::kPermissionDenied) {
+        return ErrorResponse(may.error());
+      }
+    }
+  }
   engine::ClueOptions options;
-  options.campaign = Param(req, "campaign");
-  options.actor = dry_run ? std::string() : call.caller.person;
+  options.campaign = campaign;
+  options.actor = dry_run && call.caller.admin ? std::string() : call.caller.person;
   options.dry_run = dry_run;
   options.channel = "api";
   options.request_id = call.request_id;
@@ -196,7 +242,7 @@ http::Response YearOnYear(Call& call) {
 
 std::vector<Route> ComparisonRoutes() {
   std::vector<Route> routes = {
-      {{"POST", "/api/v1/comparisons", Access::kAdmin, true, kMaxComparison}, Compare},
+      {{"POST", "/api/v1/comparisons", Access::kSignedIn, true, kMaxComparison}, Compare},
       {{"GET", "/api/v1/reports/year-on-year", Access::kSignedIn, false}, YearOnYear},
   };
   for (Route& r : routes) r.info.heavy = true;  // whole files in; whole campaigns read

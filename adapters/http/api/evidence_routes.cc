@@ -158,22 +158,25 @@ http::Response Download(Call& call) {
   auto file = FindEvidence(*call.db.side, r->inst.record.id, hash);
   if (!file) return ErrorResponse(file.error());
   if (!*file) return ErrorResponse(not_found);
-  std::string etag = "\"" + hash + "\"";
+  return EvidenceDownload(call, **file);
+}
+
+}  // namespace
+
+http::Response EvidenceDownload(Call& call, const StoredEvidence& file) {
+  std::string etag = "\"" + file.sha256 + "\"";
   if (call.request.Header("if-none-match") == etag) {
     http::Response same = http::Response::Text(304, "");
     same.headers.emplace_back("ETag", etag);
     return same;
   }
-  auto content = EvidenceContent(*call.db.side, hash);
+  auto content = EvidenceContent(*call.db.side, file.sha256);
   if (!content) return ErrorResponse(content.error());
-  http::Response response = http::Response::Text(200, std::move(*content), (*file)->type);
-  response.headers.emplace_back("Content-Disposition",
-                                ContentDisposition((*file)->name, (*file)->type));
+  http::Response response = http::Response::Text(200, std::move(*content), file.type);
+  response.headers.emplace_back("Content-Disposition", ContentDisposition(file.name, file.type));
   response.headers.emplace_back("ETag", etag);
   return response;
 }
-
-}  // namespace
 
 std::vector<Route> EvidenceRoutes() {
   return {

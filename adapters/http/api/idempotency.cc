@@ -1,6 +1,9 @@
 // Idempotency-Key for POST routes (api_internal.h WithIdempotencyKey): a retry of the same
-// request by the same person gets the first answer again and changes nothing twice.
+// request by the same person gets the first answer again and changes nothing twice. And the
+// ETag / If-Match pair the item and task routes use so that a write never lands on a version
+// the caller did not see.
 #include <boost/json.hpp>
+#include <charconv>
 
 #include "adapters/http/api/api_internal.h"
 #include "rectify/auth/secrets.h"
@@ -8,6 +11,19 @@
 namespace rectify::api {
 
 namespace json = boost::json;
+
+std::string ETag(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
+
+std::optional<std::int64_t> ParseIfMatch(std::string value) {
+  if (value.rfind("W/", 0) == 0) value = value.substr(2);
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+    value = value.substr(1, value.size() - 2);
+  }
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || end != value.data() + value.size() || v <= 0) return std::nullopt;
+  return v;
+}
 
 http::Response WithIdempotencyKey(Call& call, const RouteHandler& handler) {
   std::string key = call.request.Header("idempotency-key");

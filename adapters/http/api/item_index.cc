@@ -98,7 +98,18 @@ Result<ItemIndex::Read> ItemIndex::EntryOf(Store& store, const InstanceRecord& r
   if (!part) return part.error();
   read.entry.part = std::make_shared<const engine::SummaryPart>(std::move(*part));
   if (auto bound = interpreter_.Bind(*inst)) {
-    read.entry.row = std::make_shared<const ItemRow>(RowOf(*inst, *bound));
+    ItemRow row = RowOf(*inst, *bound);
+    const definition::DefinitionSet& defs = interpreter_.definitions();
+    if (engine::IsTask(defs, *inst)) {
+      auto audit = store.AuditOf(record.id);
+      if (!audit) return audit.error();
+      row.task_reports = std::make_shared<const std::vector<engine::TaskReport>>(
+          engine::TaskReportsOf(interpreter_, defs, *inst, *audit));
+      row.task_instance = std::make_shared<const engine::Instance>(*inst);
+    } else if (!inst->Field("task").empty()) {
+      row.task_instance = std::make_shared<const engine::Instance>(*inst);  // a milestone
+    }
+    read.entry.row = std::make_shared<const ItemRow>(std::move(row));
   }  // else its definitions are not loaded here: nobody lists it here
   return read;
 }
@@ -241,6 +252,12 @@ Result<engine::Summary> ItemIndex::Summarize(const engine::ReportQuery& query) c
   std::lock_guard guard(cache_mu_);
   summaries_[key] = CachedSummary{generation, query.as_of, next_change, *sum};
   return sum;
+}
+
+std::shared_ptr<const ItemRow> ItemIndex::Find(const std::string& id) const {
+  std::shared_lock lock(mu_);
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second.row;
 }
 
 std::size_t ItemIndex::size() const {

@@ -7,11 +7,15 @@
 //   index.Load(store, db);                        // at start: every instance, once
 //   index.Reload(store, ids);                     // NodeChanges: these instances changed
 //   index.Visit(sources, after_id, [&](const ItemRow& row) { ...; return more; });
+//   auto row = index.Find("XS-1-done");           // one row (a task's milestone)
 //
 // Fresh as of the request: NodeChanges (node_changes.h) reads what changed in the store since the
 // last request, by any writer on any node, and reloads those instances here before the request
 // is answered. A list therefore sees every write committed before the request came, as the store
 // would.
+//
+// The task list (GET /api/v1/tasks) is answered from here too: a task's row keeps its instance
+// and its progress reports, a milestone's its instance (ItemRow::task_instance).
 //
 // Access decisions stay in the engine: a row keeps its org, unit and named people, and the list
 // asks engine::MayRead with them.
@@ -46,6 +50,7 @@
 #include "rectify/engine/instance.h"
 #include "rectify/engine/interpreter.h"
 #include "rectify/engine/report.h"
+#include "rectify/engine/tasks.h"
 #include "rectify/result.h"
 #include "rectify/store.h"
 
@@ -75,6 +80,11 @@ struct ItemRow {
   engine::Bound bound;  // its definitions (shared with the interpreter's definition set)
   // Its list JSON apart from the deadline fields, written once (item_json.h).
   std::string json_head, json_tail;
+  // A task of a task inventory or a milestone of one (engine/tasks.h), for GET /api/v1/tasks:
+  // the instance as read, and a task's progress reports from its audit log, read when the task
+  // changes rather than per list. Null for other instances.
+  std::shared_ptr<const engine::Instance> task_instance;
+  std::shared_ptr<const std::vector<engine::TaskReport>> task_reports;  // tasks only
 };
 
 ItemRow RowOf(const engine::Instance& inst, const engine::Bound& bound);
@@ -119,6 +129,9 @@ class ItemIndex {
   void VisitBoard(
       const std::vector<std::string>& units,
       const std::function<void(const std::string& unit, const BoardFact&)>& visit) const;
+
+  // The row of `id`; null when there is none (or its definitions are not loaded here).
+  std::shared_ptr<const ItemRow> Find(const std::string& id) const;
 
   // engine::FoldSummary over every instance kept here, for `query` (its unit, campaign, as_of).
   Result<engine::Summary> Summarize(const engine::ReportQuery& query) const;

@@ -62,8 +62,6 @@ engine::DeadlineView DeadlineOf(const ItemRow& row, Timestamp now) {
   return engine::ViewDeadline(row.bound.calendar, row.clock ? &*row.clock : nullptr, now);
 }
 
-std::string ETag(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
-
 // The query of a list request, as parsed and checked.
 struct ListQuery {
   std::optional<std::string> campaign, unit, state, responsible, text, found_by, workflow;
@@ -522,18 +520,6 @@ http::Response ListEvents(Call& call) {
   auto response = JsonResponse(200, json::object{{"events", AvailableEvents(call, *r)}});
   response.headers.emplace_back("ETag", ETag(r->inst.record.version));
   return response;
-}
-
-// The version an If-Match names: "3", W/"3" or 3.
-std::optional<std::int64_t> ParseIfMatch(std::string value) {
-  if (value.rfind("W/", 0) == 0) value = value.substr(2);
-  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-    value = value.substr(1, value.size() - 2);
-  }
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-  if (ec != std::errc() || end != value.data() + value.size() || v <= 0) return std::nullopt;
-  return v;
 }
 
 // The command of POST .../events/{event}, from its body.

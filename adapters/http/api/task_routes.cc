@@ -1,12 +1,15 @@
 // Task inventories over HTTP (rectify/engine/tasks.h), as `rectify task`:
 //   GET  /api/v1/tasks                              the tasks the caller may read (?inventory=,
-//                                                   ?unit=), each with its milestones and reports
+//                                                   ?unit=), each with its milestones and reports,
+//                                                   from the node's item index (item_index.h)
 //   GET  /api/v1/tasks/{id}                         one task
 //   POST /api/v1/tasks/{id}/report                  {percent, text, evidence}: the progress report
-//                                                   for the period its deadline is for
+//                                                   for the period its deadline is for (an
+//                                                   If-Match, when sent, must be the task's ETag)
 //   POST /api/v1/task-inventories/{kind}/import     the inventory's file (CSV or XLSX, as a typed
 //                                                   ledger's import takes it): every row checked,
 //                                                   all tasks registered in one transaction or none
+//                                                   (?campaign=: the campaign they belong to)
 //   GET  /api/v1/task-inventories/{kind}/export     the inventory with a column pair per period
 //                                                   (format=json, csv or xlsx)
 //
@@ -16,6 +19,7 @@
 #include <boost/json.hpp>
 
 #include "adapters/http/api/api_internal.h"
+#include "adapters/http/api/item_index.h"
 #include "adapters/http/api/json_input.h"
 #include "adapters/http/api/table_output.h"
 #include "rectify/engine/access.h"
@@ -33,51 +37,16 @@ std::optional<engine::Reader> ReaderOf(const Caller& c) {
   return engine::Reader{c.person, c.org, false};
 }
 
-json::object DeadlineJson(const engine::DeadlineView& d) {
-  return json::object{{"due", d.has ? json::value(FormatDate(d.due)) : json::value(nullptr)},
-                      {"overdue", d.has && d.overdue}};
-}
-
+// The engine's task JSON (the CLI prints the same) with the API's links.
 json::object TaskJson(Call& call, const engine::TaskView& v) {
-  const engine::Instance& t = v.task;
-  auto bound = call.db.engine->interpreter().Bind(t);
-  const Calendar* cal = bound ? bound->calendar : nullptr;
-  auto local = [&](Timestamp at) { return cal ? cal->FormatLocal(at) : FormatIso(at); };
-  json::object o{{"id", t.record.id},
-                 {"inventory", v.inventory},
-                 {"title", t.title},
-                 {"unit", t.record.unit_id},
-                 {"responsible", t.responsible},
-                 {"state", t.record.state},
-                 {"percent", t.Field("percent")},
-                 {"period", t.Field("period")},
-                 {"report", DeadlineJson(v.deadline)},
-                 {"escalation_level", v.escalation_level},
-                 {"version", t.record.version},
-                 {"href", "/api/v1/tasks/" + t.record.id}};
-  json::array ms;
-  for (const auto& m : v.milestones) {
-    json::object mo{{"id", m.instance.record.id},
-                    {"title", m.title},
-                    {"state", m.state},
-                    {"escalation_level", m.instance.EscalationLevel()},
-                    {"href", "/api/v1/items/" + m.instance.record.id}};
-    json::object d = DeadlineJson(m.deadline);
-    mo["due"] = d["due"];
-    mo["overdue"] = d["overdue"];
-    ms.push_back(std::move(mo));
+  json::object o = engine::TaskViewJson(*call.db.engine, v);
+  o["href"] = "/api/v1/tasks/" + v.task.record.id;
+  if (auto* ms = o["milestones"].if_array()) {
+    for (auto& m : *ms) {
+      json::object& mo = m.as_object();
+      mo["href"] = "/api/v1/items/" + std::string(mo["id"].as_string());
+    }
   }
-  o["milestones"] = std::move(ms);
-  json::array rs;
-  for (const auto& r : v.reports) {
-    rs.push_back(json::object{{"period", r.period},
-                              {"percent", r.percent},
-                              {"text", r.text},
-                              {"by", r.by},
-                              {"at", local(r.at)},
-                              {"late", r.late}});
-  }
-  o["reports"] = std::move(rs);
   return o;
 }
 
@@ -121,10 +90,42 @@ http::Response List(Call& call) {
           Error::BadInput("inventory: no task inventory '" + f.inventory + "' is loaded"));
     }
   }
-  auto tasks = engine::ListTasks(*call.db.engine, *call.api.options.definitions, f);
-  if (!tasks) return ErrorResponse(tasks.error());
+  // From the node's item index (item_index.h), fresh as of this request: each task's row keeps
+  // its instance and reports, each milestone's its instance; no store read per task.
+  const definition::DefinitionSet& defs = *call.api.options.definitions;
+  struct Found {
+    engine::Instance task;
+    std::vector<engine::TaskReport> reports;
+  };
+  std::vector<Found> found;
+  ItemIndex::Sources all;
+  all.all = true;
+  call.api.items->Visit(all, "", [&](const ItemRow& row) {
+    if (!row.task_instance || !row.task_reports) return true;  // not a task
+    const engine::Instance& t = *row.task_instance;
+    if (!f.inventory.empty() && t.Field("inventory") != f.inventory) return true;
+    const definition::Org& org = *row.bound.org;
+    if (!f.unit.empty()) {
+      auto want = org.FindUnit(f.unit);
+      auto have = org.FindUnit(row.unit);
+      if (!want || !have || !org.Within(*have, *want)) return true;
+    }
+    if (f.reader && !engine::MayRead(org, row.org, row.unit, row.people, *f.reader)) return true;
+    found.push_back({t, *row.task_reports});
+    return true;
+  });
   json::array out;
-  for (const auto& v : *tasks) out.push_back(TaskJson(call, v));
+  for (auto& one : found) {
+    std::vector<engine::Instance> milestones;
+    for (const auto& id : engine::MilestoneIds(defs, one.task)) {
+      auto m = call.api.items->Find(id);
+      if (m && m->task_instance) milestones.push_back(*m->task_instance);
+    }
+    auto v = engine::BuildTaskView(call.db.engine->interpreter(), defs, std::move(one.task),
+                                   std::move(milestones), std::move(one.reports), call.now);
+    if (!v) return ErrorResponse(v.error());
+    out.push_back(TaskJson(call, *v));
+  }
   return JsonResponse(200, json::object{{"tasks", std::move(out)}});
 }
 
@@ -132,7 +133,9 @@ http::Response Show(Call& call) {
   auto v = engine::ShowTask(*call.db.engine, *call.api.options.definitions,
                             call.request.params.at("id"), ReaderOf(call.caller));
   if (!v) return ErrorResponse(v.error());
-  return JsonResponse(200, TaskJson(call, *v));
+  auto response = JsonResponse(200, TaskJson(call, *v));
+  response.headers.emplace_back("ETag", ETag(v->task.record.version));
+  return response;
 }
 
 http::Response Report(Call& call) {
@@ -149,7 +152,28 @@ http::Response Report(Call& call) {
         Error::PermissionDenied("progress is reported by the task's person responsible or the "
                                 "unit's head; sign in as one"));
   }
+  // If-Match is optional here (a report is for the running period, which the engine checks),
+  // but when sent it must name the task as it is now.
+  std::int64_t expected = 0;
+  if (std::string if_match = call.request.Header("if-match"); !if_match.empty()) {
+    auto version = ParseIfMatch(if_match);
+    if (!version) {
+      return http::Response::Error(400, "bad_request",
+                                   "If-Match: write the task's ETag as given, e.g. \"3\"");
+    }
+    if (*version != shown->task.record.version) {
+      auto response = http::Response::Error(412, "precondition_failed",
+                                            "task " + id + " has changed since version " +
+                                                std::to_string(*version) + " (it is at version " +
+                                                std::to_string(shown->task.record.version) +
+                                                "); reload it and report again");
+      response.headers.emplace_back("ETag", ETag(shown->task.record.version));
+      return response;
+    }
+    expected = *version;
+  }
   engine::ProgressReport r;
+  r.expected_version = expected;
   r.task = id;
   r.actor = call.caller.person;
   r.percent = json::serialize(body->at("percent"));
@@ -163,12 +187,14 @@ http::Response Report(Call& call) {
   if (!done) return ErrorResponse(done.error());
   auto v = engine::ShowTask(*call.db.engine, *call.api.options.definitions, id, std::nullopt);
   if (!v) return ErrorResponse(v.error());
-  return JsonResponse(200, TaskJson(call, *v));
+  auto response = JsonResponse(200, TaskJson(call, *v));
+  response.headers.emplace_back("ETag", ETag(v->task.record.version));
+  return response;
 }
 
 http::Response Import(Call& call) {
-  if (Status s =
-          OnlyParameters(call, {"encoding", "sheet", "dry_run"}, "a task inventory's import");
+  if (Status s = OnlyParameters(call, {"encoding", "sheet", "dry_run", "campaign"},
+                                "a task inventory's import");
       !s) {
     return ErrorResponse(s.error());
   }
@@ -188,6 +214,7 @@ http::Response Import(Call& call) {
   o.file = {upload->file, Param(call, "encoding"), Param(call, "sheet")};
   o.actor = call.caller.person;
   o.dry_run = dry == "true";
+  o.campaign = Param(call, "campaign");
   o.channel = "api";
   o.request_id = call.request_id;
   Diagnostics diags;

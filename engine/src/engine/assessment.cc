@@ -633,6 +633,11 @@ Result<AssessmentView> BuildView(Engine& engine, const Context& ctx) {
 
 }  // namespace
 
+std::string EvidenceFileText(std::string_view name, std::int64_t size, std::string_view sha256) {
+  return "file " + std::string(name) + " (" + std::to_string(size) + " bytes, sha256 " +
+         std::string(sha256) + ")";
+}
+
 Result<AssessmentView> ShowAssessment(Engine& engine, const std::string& campaign,
                                       const std::string& assessment, const std::string& period) {
   auto ctx = LoadContext(engine, campaign, assessment, period);

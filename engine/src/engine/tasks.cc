@@ -75,6 +75,18 @@ const definition::TaskRole* RoleOf(const definition::DefinitionSet& definitions,
   return kind->tasks();
 }
 
+// The chain a workflow's states escalate by (name@version), for a task registered into a campaign:
+// named on the registration, it runs in place of the campaign's `items.escalation`, which is for
+// problems. Empty when no state escalates.
+std::string OwnChain(const definition::Workflow& wf) {
+  for (const auto& st : wf.states()) {
+    if (st.overdue) {
+      return st.overdue->info().name + "@" + std::to_string(st.overdue->info().version);
+    }
+  }
+  return {};
+}
+
 std::string TextOf(const json::object& o, const char* key) {
   auto it = o.find(key);
   if (it == o.end() || !it->value().is_string()) return {};
@@ -172,6 +184,20 @@ Result<TaskImport> ImportTasks(Engine& engine, const definition::DefinitionSet& 
   if (!actor) {
     return Error::BadInput("'" + options.actor + "' is not a person of org " + org->info().name +
                            "; say who imports the inventory with a person id of it");
+  }
+  if (!options.campaign.empty()) {
+    auto c = definitions.FindCampaign(options.campaign);
+    if (!c) {
+      return Error::BadInput("campaign: no campaign '" + options.campaign +
+                             "' is loaded; name a campaign of org " + org->info().name +
+                             " or leave it out");
+    }
+    if (c->org().info().name != org->info().name) {
+      return Error::BadInput("campaign: " + options.campaign + " is a campaign of org " +
+                             c->org().info().name + ", and inventory " + kind.info().name +
+                             " is org " + org->info().name +
+                             "'s; name a campaign of the inventory's org");
+    }
   }
   const std::string& file = options.file.file;
   TypedLedger ledger = ParseTypedLedger(bytes, kind, definitions, options.file, diags);
@@ -276,6 +302,10 @@ Result<TaskImport> ImportTasks(Engine& engine, const definition::DefinitionSet& 
     t.responsible = row.values[static_cast<std::size_t>(person_col)];
     t.title = row.values[static_cast<std::size_t>(title_col)];
     t.actor = options.actor;
+    if (!options.campaign.empty()) {
+      t.campaign = options.campaign;
+      t.escalation = OwnChain(*role->workflow);
+    }
     t.fields = {{"inventory", kind.info().name},
                 {"period", first.label},
                 {"period_due", FormatDate(*first_due)},
@@ -296,6 +326,8 @@ Result<TaskImport> ImportTasks(Engine& engine, const definition::DefinitionSet& 
       n.responsible = t.responsible;
       n.title = t.title + "（" + m.title + "）";
       n.actor = options.actor;
+      n.campaign = t.campaign;
+      if (!n.campaign.empty()) n.escalation = OwnChain(*role->milestone_workflow);
       n.fields = {{"task", id}, {"milestone", m.title}, {"due", dues[i]}};
       n.audit_notes = t.audit_notes;
       batch.push_back(std::move(ms));
@@ -361,6 +393,7 @@ Result<Instance> ReportProgress(Engine& engine, const definition::DefinitionSet&
   cmd.evidence = report.evidence;
   cmd.channel = report.channel;
   cmd.request_id = report.request_id;
+  cmd.expected_version = report.expected_version;
   cmd.fields = {
       {"reported", period->label}, {"percent", FormatPercent(*percent)}, {"progress", report.text}};
   if (*percent >= 100) {
@@ -377,22 +410,28 @@ Result<Instance> ReportProgress(Engine& engine, const definition::DefinitionSet&
   return engine.Act(cmd);
 }
 
-namespace {
+bool IsTask(const definition::DefinitionSet& definitions, const Instance& inst) {
+  const definition::TaskRole* role = RoleOf(definitions, inst, nullptr);
+  return role && inst.record.workflow == role->workflow->info().name;
+}
 
-Result<TaskView> ViewOf(Engine& engine, const definition::DefinitionSet& definitions, Instance task,
-                        std::vector<Instance> milestones) {
-  TaskView v;
-  std::shared_ptr<const definition::LedgerKind> kind;
-  const definition::TaskRole* role = RoleOf(definitions, task, &kind);
-  v.inventory = task.Field("inventory");
-  auto bound = engine.interpreter().Bind(task);
-  if (!bound) return bound.error();
-  Timestamp now = engine.clock().Now();
-  v.deadline = ViewDeadline(bound->calendar, task, now);
-  v.escalation_level = task.EscalationLevel();
-  auto audit = engine.store().AuditOf(task.record.id);
-  if (!audit) return audit.error();
-  for (const auto& row : *audit) {
+std::vector<std::string> MilestoneIds(const definition::DefinitionSet& definitions,
+                                      const Instance& task) {
+  std::vector<std::string> ids;
+  if (const definition::TaskRole* role = RoleOf(definitions, task, nullptr)) {
+    for (const auto& m : role->milestones) ids.push_back(task.record.id + "-" + m.id);
+  }
+  return ids;
+}
+
+std::vector<TaskReport> TaskReportsOf(const Interpreter& interpreter,
+                                      const definition::DefinitionSet& definitions,
+                                      const Instance& task, const std::vector<AuditRecord>& audit) {
+  std::vector<TaskReport> out;
+  const definition::TaskRole* role = RoleOf(definitions, task, nullptr);
+  auto bound = interpreter.Bind(task);
+  const Calendar* cal = bound ? bound->calendar : nullptr;
+  for (const auto& row : audit) {
     if (row.event != "report" && row.event != "finish") continue;
     auto parsed = json::parse(row.data_json);
     if (!parsed.is_object()) continue;
@@ -406,15 +445,28 @@ Result<TaskView> ViewOf(Engine& engine, const definition::DefinitionSet& definit
     r.text = TextOf(fields, "progress");
     r.by = row.actor;
     r.at = row.at;
-    if (role && bound->calendar) {
+    if (role && cal) {
       if (auto p = ParsePeriod(role->every, r.period)) {
-        if (auto due = ReportDue(*p, *bound->calendar)) {
-          r.late = row.at > bound->calendar->EndOfDay(*due);
-        }
+        if (auto due = ReportDue(*p, *cal)) r.late = row.at > cal->EndOfDay(*due);
       }
     }
-    v.reports.push_back(std::move(r));
+    out.push_back(std::move(r));
   }
+  return out;
+}
+
+Result<TaskView> BuildTaskView(const Interpreter& interpreter,
+                               const definition::DefinitionSet& definitions, Instance task,
+                               std::vector<Instance> milestones, std::vector<TaskReport> reports,
+                               Timestamp now) {
+  TaskView v;
+  const definition::TaskRole* role = RoleOf(definitions, task, nullptr);
+  v.inventory = task.Field("inventory");
+  auto bound = interpreter.Bind(task);
+  if (!bound) return bound.error();
+  v.deadline = ViewDeadline(bound->calendar, task, now);
+  v.escalation_level = task.EscalationLevel();
+  v.reports = std::move(reports);
   std::sort(milestones.begin(), milestones.end(),
             [](const Instance& a, const Instance& b) { return a.record.id < b.record.id; });
   // In the order the inventory declares them.
@@ -429,7 +481,7 @@ Result<TaskView> ViewOf(Engine& engine, const definition::DefinitionSet& definit
   }
   for (auto& m : milestones) {
     MilestoneView mv;
-    auto mb = engine.interpreter().Bind(m);
+    auto mb = interpreter.Bind(m);
     if (!mb) return mb.error();
     mv.title = m.Field("milestone");
     mv.state = m.record.state;
@@ -440,6 +492,17 @@ Result<TaskView> ViewOf(Engine& engine, const definition::DefinitionSet& definit
   }
   v.task = std::move(task);
   return v;
+}
+
+namespace {
+
+Result<TaskView> ViewOf(Engine& engine, const definition::DefinitionSet& definitions, Instance task,
+                        std::vector<Instance> milestones) {
+  auto audit = engine.store().AuditOf(task.record.id);
+  if (!audit) return audit.error();
+  std::vector<TaskReport> reports = TaskReportsOf(engine.interpreter(), definitions, task, *audit);
+  return BuildTaskView(engine.interpreter(), definitions, std::move(task), std::move(milestones),
+                       std::move(reports), engine.clock().Now());
 }
 
 bool Passes(const definition::DefinitionSet& definitions, Engine& engine, const Instance& task,
@@ -549,6 +612,56 @@ Result<TaskView> ShowTask(Engine& engine, const definition::DefinitionSet& defin
     milestones.push_back(std::move(*m));
   }
   return ViewOf(engine, definitions, std::move(*inst), std::move(milestones));
+}
+
+namespace {
+
+json::object DeadlineJson(const DeadlineView& d) {
+  return json::object{{"due", d.has ? json::value(FormatDate(d.due)) : json::value(nullptr)},
+                      {"overdue", d.has && d.overdue}};
+}
+
+}  // namespace
+
+json::object TaskViewJson(const Engine& engine, const TaskView& v) {
+  const Instance& t = v.task;
+  auto bound = engine.interpreter().Bind(t);
+  const Calendar* cal = bound ? bound->calendar : nullptr;
+  auto local = [&](Timestamp at) { return cal ? cal->FormatLocal(at) : FormatIso(at); };
+  json::object o{{"id", t.record.id},
+                 {"inventory", v.inventory},
+                 {"campaign", t.record.campaign},
+                 {"title", t.title},
+                 {"unit", t.record.unit_id},
+                 {"responsible", t.responsible},
+                 {"state", t.record.state},
+                 {"percent", t.Field("percent")},
+                 {"period", t.Field("period")},
+                 {"report", DeadlineJson(v.deadline)},
+                 {"escalation_level", v.escalation_level},
+                 {"version", t.record.version}};
+  json::array ms;
+  for (const auto& m : v.milestones) {
+    json::object d = DeadlineJson(m.deadline);
+    ms.push_back(json::object{{"id", m.instance.record.id},
+                              {"title", m.title},
+                              {"state", m.state},
+                              {"due", d["due"]},
+                              {"overdue", d["overdue"]},
+                              {"escalation_level", m.instance.EscalationLevel()}});
+  }
+  o["milestones"] = std::move(ms);
+  json::array rs;
+  for (const auto& r : v.reports) {
+    rs.push_back(json::object{{"period", r.period},
+                              {"percent", r.percent},
+                              {"text", r.text},
+                              {"by", r.by},
+                              {"at", local(r.at)},
+                              {"late", r.late}});
+  }
+  o["reports"] = std::move(rs);
+  return o;
 }
 
 ReportTable TaskExportTable(const definition::LedgerKind& kind,

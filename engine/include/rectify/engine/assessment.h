@@ -30,6 +30,7 @@
 #include <boost/json/object.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rectify/definition/assessment.h"
@@ -90,6 +91,12 @@ boost::json::array RankingJson(const std::vector<RankedUnit>& ranking);
 
 // The campaign's items (every instance registered into it), read page by page.
 Result<std::vector<Instance>> CampaignItems(Store& store, const std::string& campaign);
+
+// How an entry's evidence names a file: "file 抽查表.pdf (2048 bytes, sha256 <64 hex>)", as
+// `--evidence FILE` records one and as the API records a file uploaded for the assessment (POST
+// /api/v1/assessments/{campaign}/{period}/evidence). The text goes into the entry's audit row, so
+// the file's SHA-256 is in the hash chain.
+std::string EvidenceFileText(std::string_view name, std::int64_t size, std::string_view sha256);
 
 // One entry: a mark (criterion, value 0..max), a bonus (value 0..bonus.max, no criterion) or a
 // veto (criterion of a manual veto; `withdraw` lifts one taken before).

@@ -27,6 +27,7 @@
 // Thread-safety: functions of one thread, like the Engine they use.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,10 +39,12 @@
 #include "rectify/engine/access.h"
 #include "rectify/engine/engine.h"
 #include "rectify/engine/instance.h"
+#include "rectify/engine/interpreter.h"
 #include "rectify/engine/item_view.h"
 #include "rectify/engine/report_table.h"
 #include "rectify/engine/typed_ledger.h"
 #include "rectify/result.h"
+#include "rectify/store.h"
 
 namespace rectify::engine {
 
@@ -64,6 +67,11 @@ Result<Date> ReportDue(const TaskPeriod& p, const Calendar& cal);
 struct TaskImportOptions {
   TypedLedgerOptions file;
   std::string actor;  // who imports: a registrar or inspector whose scope covers every row's unit
+  // The campaign the tasks and milestones belong to (Jinkouhe's 119 projects: its 2017
+  // programme); empty: none. A campaign of the inventory's org; its assessments then count the
+  // measures the tasks' own chains take (overdue-task-report, overdue-task-milestone) as they
+  // count an item's, while the campaign's `items:` block (for problems) does not apply to them.
+  std::string campaign;
   bool dry_run = false;
   std::string channel, request_id;
 };
@@ -79,7 +87,8 @@ struct TaskImport {
 // or limit, the importer's scope over the row's unit, a task id not used yet), and registers
 // every task and milestone in ONE transaction. Every problem goes to `diags` at its row and
 // column; then (or on a dry run) nothing is written. kBadInput when the kind has no task role,
-// when the actor is not a person of its org, or when a row had an error.
+// when the actor is not a person of its org, when the campaign is not loaded or is another org's,
+// or when a row had an error.
 Result<TaskImport> ImportTasks(Engine& engine, const definition::DefinitionSet& definitions,
                                const definition::LedgerKind& kind, std::string_view bytes,
                                const TaskImportOptions& options, Diagnostics& diags);
@@ -91,6 +100,8 @@ struct ProgressReport {
   std::string text;     // what was done in the period
   std::vector<std::string> evidence;
   std::string channel, request_id;
+  // > 0: only on this version of the task (an HTTP If-Match); kConflict when it has moved on.
+  std::int64_t expected_version = 0;
 };
 // Records the report for the period the task's running deadline is for (the oldest period not
 // reported yet), at clock.Now(): the deadline moves to the end of the next period, or a report
@@ -142,6 +153,31 @@ Result<std::vector<TaskView>> ListTasks(Engine& engine,
 // One task; kNotFound when there is none or the reader may not read it (they are told alike).
 Result<TaskView> ShowTask(Engine& engine, const definition::DefinitionSet& definitions,
                           const std::string& id, const std::optional<Reader>& reader);
+
+// A task as the API answers it and `rectify task list|show --format json` prints it (one shape
+// for both): id, inventory, campaign, title, unit, responsible, state, percent, period,
+// report {due, overdue}, escalation_level, version, milestones [{id, title, state, due, overdue,
+// escalation_level}], reports [{period, percent, text, by, at (local time of the task's
+// calendar), late}]. Dates are yyyy-mm-dd, a date not set is null.
+boost::json::object TaskViewJson(const Engine& engine, const TaskView& v);
+
+// The parts of a TaskView, for a reader that keeps tasks in memory (the API's item index) and
+// builds views without reading the store per task; ListTasks and ShowTask build theirs with them.
+// Whether `inst` is a task of a loaded task inventory (its `inventory` field names one, and it
+// runs that inventory's task workflow).
+bool IsTask(const definition::DefinitionSet& definitions, const Instance& inst);
+// The ids of a task's milestones, in the order its inventory declares them (<task>-<milestone>).
+std::vector<std::string> MilestoneIds(const definition::DefinitionSet& definitions,
+                                      const Instance& task);
+// A task's progress reports from its audit log (its `report` and `finish` rows), oldest first.
+std::vector<TaskReport> TaskReportsOf(const Interpreter& interpreter,
+                                      const definition::DefinitionSet& definitions,
+                                      const Instance& task, const std::vector<AuditRecord>& audit);
+// The view of `task` with these milestones and reports, deadlines as of `now`. Pure.
+Result<TaskView> BuildTaskView(const Interpreter& interpreter,
+                               const definition::DefinitionSet& definitions, Instance task,
+                               std::vector<Instance> milestones, std::vector<TaskReport> reports,
+                               Timestamp now);
 
 // The inventory as a table: the ledger's columns as imported (its names as the header, as an
 // import reads them), then `state`, each milestone's `milestone_<id>_state` and
