@@ -114,7 +114,7 @@ TEST_P(CampaignScenarioTest, PhasesBeginAndEndOnTheirDatesAndTheRunClosesAtTheYe
   EXPECT_EQ(pins["campaign"].as_string(), "xinshao-2017@3");
   EXPECT_EQ(pins["org"].as_string(), "xinshao@1");
   EXPECT_EQ(pins["workflows"].as_object()["materials-submission"].as_int64(), 1);
-  EXPECT_EQ(pins["assessments"].as_object()["xinshao-monthly"].as_int64(), 1);
+  EXPECT_EQ(pins["assessments"].as_object()["xinshao-monthly"].as_int64(), 2);
   // A phase change reaches the county's bulletin.
   auto pending = store_->PendingOutbox(T("2019-01-01T00:00:00Z"), 1000);
   ASSERT_TRUE(pending.ok());
