@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "adapters/store/soci/bulletin_store.h"
 #include "rectify/engine/campaign.h"
 
 namespace rectify::rehearsal {
@@ -24,6 +25,19 @@ Result<engine::SimulationReport> Rehearsal::Run(const std::vector<engine::Regist
   auto run = engine::StartCampaign(engine_, info.name, info.version);
   if (!run) return run.error();
   script_.AddLedger(ledger);
+  if (!plan_.campaign->bulletins().after.empty()) {
+    store_soci::BulletinTemplates templates;
+    if (!plan_.templates.empty()) {
+      auto loaded = store_soci::LoadBulletinTemplates(plan_.templates);
+      if (!loaded) return loaded.error();
+      templates = std::move(*loaded);
+    }
+    script_.PlanBulletins([this, templates](const engine::BulletinRequest& r) -> Status {
+      auto b = store_soci::IssueBulletin(*plan_.db, engine_, r, templates, /*dry_run=*/false);
+      if (!b) return b.error();
+      return OkStatus();
+    });
+  }
   return delivery.Run(engine_, io_, script_, plan_.until, progress, stop);
 }
 

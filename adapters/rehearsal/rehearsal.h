@@ -41,6 +41,9 @@ struct RehearsalPlan {
   // The source of definitions that came from no file (an uploaded campaign), by the file name
   // they were loaded under (Engine::RegisterDefinitions).
   std::map<std::string, std::string> texts;
+  // The folder of the bulletin document templates (workflows/templates), for a campaign whose
+  // `bulletins: { after: }` has the run issue bulletins; empty: they are kept without HTML.
+  std::string templates;
 };
 
 class Rehearsal {
@@ -52,7 +55,8 @@ class Rehearsal {
   VirtualClock& clock() { return clock_; }
   boost::asio::io_context& io() { return io_; }
 
-  // Registers the definitions, starts the campaign, queues `ledger` for the scripted cadres and
+  // Registers the definitions, starts the campaign, queues `ledger` for the scripted cadres,
+  // plans the campaign's bulletins (issued into the plan's database: bulletin_store.h) and
   // runs to the plan's `until`, delivering the outbox through `delivery` (which must be on
   // clock()). `stop` as in SimulatedDelivery::Run.
   Result<engine::SimulationReport> Run(const std::vector<engine::Registration>& ledger,

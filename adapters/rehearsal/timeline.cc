@@ -150,7 +150,9 @@ TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq,
       {"register", "registered"},         {"remind", "reminder"}, {"escalate", "escalation"},
       {"look_back", "look_back_sampled"}, {"sign", "signed"},     {"measure_end", "measure_ended"}};
   auto name = kNames.find(event);
-  bool transition = name == kNames.end();
+  // A transition may be named like an audit event (public-report's `register`: received ->
+  // checking); the instance's own registration has no state before it.
+  bool transition = name == kNames.end() || (event == "register" && !from.empty());
   f["event"] = transition ? "transition" : name->second;
   f["item"] = instance;
   if (!unit.empty()) f["unit"] = unit;
@@ -172,7 +174,7 @@ TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq,
     }
   }
   std::string who = UnitName(unit);
-  if (event == "register") {
+  if (event == "register" && !transition) {
     e.text = "registered '" + Str(data, "title") + "', responsible " +
              PersonName(Str(data, "responsible"));
     // An item a confirmed finding or report opened (engine/findings.h) says which.
@@ -238,9 +240,69 @@ TimelineEvent Timeline::FromOutbox(std::int64_t id, const std::string& instance,
   if (p.contains("measure")) f["measure"] = p.at("measure");
   f["deliver_at"] = Local(not_before);
   if (state == "cancelled") f["cancelled"] = true;
-  f["message"] = Str(p, "message");
-  e.text = (run ? "" : instance + "  ") + "-> " + name + " (" + channel +
-           "): " + Str(p, "message") + (state == "cancelled" ? " [cancelled]" : "");
+  std::string message = Str(p, "message");
+  // A bulletin's message carries its parts, not a text: say which bulletin, and that unit's count.
+  if (message.empty() && template_name == "bulletin") {
+    message = Str(p, "number_label") + " " + Str(p, "title") + " (" + Str(p, "unit_name") + ": " +
+              Str(p, "findings") + " problems, " + Str(p, "overdue") + " overdue)";
+  }
+  f["message"] = message;
+  e.text = (run ? "" : instance + "  ") + "-> " + name + " (" + channel + "): " + message +
+           (state == "cancelled" ? " [cancelled]" : "");
+  return e;
+}
+
+// A bulletin as issued (its frozen content, engine/bulletin.h): before the messages that send it
+// (instance "" like theirs, audit's source), its number in both languages, the day, the units in
+// its scope and the problems it counts, per unit kind as seed 000 counts them.
+TimelineEvent Timeline::FromBulletin(int year, int number, const std::string& issued_by,
+                                     Timestamp at, const std::string& content_text) {
+  TimelineEvent e{at, "", 0, number, {}, {}};
+  json::object c = json::parse(content_text).as_object();
+  auto obj = [&](const char* key) {
+    const json::value* v = c.if_contains(key);
+    return v && v->is_object() ? v->as_object() : json::object{};
+  };
+  auto total = [&](const char* key) {
+    const json::value* v = obj(key).if_contains("total");
+    return v && v->is_int64() ? v->as_int64() : std::int64_t{0};
+  };
+  json::object label = obj("number_label");
+  json::object scope = obj("scope");
+  json::object findings = obj("findings");
+  std::int64_t units =
+      scope.contains("units") ? static_cast<std::int64_t>(scope.at("units").as_array().size()) : 0;
+  json::array by_kind;
+  std::string kinds;
+  if (const json::value* k = findings.if_contains("by_kind"); k && k->is_array()) {
+    for (const json::value& v : k->as_array()) {
+      const json::object& o = v.as_object();
+      by_kind.push_back(json::object{
+          {"kind", o.at("kind")}, {"units", o.at("units")}, {"problems", o.at("count")}});
+      kinds += (kinds.empty() ? "" : ", ") + Str(o, "count") + " at " + Str(o, "units") + " " +
+               Str(o, "kind") + (Str(o, "units") == "1" ? " unit" : " units");
+    }
+  }
+  json::object& f = e.fields;
+  f["at"] = Local(at);
+  f["event"] = "bulletin";
+  f["bulletin"] = std::to_string(year) + "-" + std::to_string(number);
+  f["number_label"] = label;
+  f["issued_on"] = Str(c, "issued_on");
+  f["issued_by"] = issued_by;
+  f["title"] = Str(c, "title");
+  f["title_en"] = Str(c, "title_en");
+  if (c.contains("round") && c.at("round").is_string()) f["round"] = c.at("round");
+  f["units"] = units;
+  f["problems"] = total("findings");
+  f["problems_by_kind"] = std::move(by_kind);
+  f["overdue"] = total("overdue");
+  f["measures"] = total("measures");
+  e.text = "bulletin " + Str(label, "zh") + " (" + Str(label, "en") + ") " + Str(c, "title") +
+           ", issued " + Str(c, "issued_on") + " by " + PersonName(issued_by) + " to " +
+           std::to_string(units) + " units: " + std::to_string(total("findings")) + " problems" +
+           (kinds.empty() ? "" : " (" + kinds + ")") + ", " + std::to_string(total("overdue")) +
+           " overdue items, " + std::to_string(total("measures")) + " measures";
   return e;
 }
 
@@ -290,6 +352,20 @@ Result<std::vector<TimelineEvent>> Timeline::ReadNew() {
                                  r.get<std::string>(3), r.get<std::string>(4),
                                  r.get<std::string>(5), FromMicros(store_soci::RowInt(r, 6)),
                                  r.get<std::string>(7), FromMicros(store_soci::RowInt(r, 8))));
+      }
+    }
+    {
+      std::string name = campaign_->info().name;
+      soci::rowset<soci::row> rows =
+          (sql_.prepare << "SELECT year, number, issued_by, issued_at, content FROM bulletins "
+                           "WHERE campaign = :campaign ORDER BY issued_at, year, number",
+           soci::use(name));
+      for (const auto& r : rows) {
+        int year = static_cast<int>(store_soci::RowInt(r, 0));
+        int number = static_cast<int>(store_soci::RowInt(r, 1));
+        if (!seen_bulletins_.insert({year, number}).second) continue;
+        out.push_back(FromBulletin(year, number, r.get<std::string>(2),
+                                   FromMicros(store_soci::RowInt(r, 3)), r.get<std::string>(4)));
       }
     }
   } catch (const std::exception& e) {

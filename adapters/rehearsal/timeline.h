@@ -9,7 +9,8 @@
 // Event names: campaign_started, campaign_began, campaign_closed, phase_began, phase_ended,
 // checkpoint_began, checkpoint_ended, checkpoint_opened, look_back, assessment, recurring (the
 // run's rows); registered, transition (with action, from, to), reminder, escalation,
-// look_back_sampled, signed (an instance's rows); notification (an outbox row).
+// look_back_sampled, signed (an instance's rows); notification (an outbox row); bulletin (a
+// bulletin the campaign issued, bulletin_store.h: its number, day, units and problems counted).
 //
 // Thread-safety: one thread. Ownership: borrows the session and shares the definitions.
 #pragma once
@@ -56,6 +57,8 @@ class Timeline {
                            const std::string& recipient, const std::string& template_name,
                            const std::string& payload, Timestamp not_before,
                            const std::string& state, Timestamp created);
+  TimelineEvent FromBulletin(int year, int number, const std::string& issued_by, Timestamp at,
+                             const std::string& content);
   std::string PersonName(const std::string& id) const;
   std::string UnitName(const std::string& id) const;
   std::string Local(Timestamp t) const;
@@ -66,6 +69,7 @@ class Timeline {
   std::int64_t audit_since_ = 0;                // micros; rows at or after, not yet seen
   std::set<std::pair<std::string, std::int64_t>> seen_audit_;
   std::int64_t last_outbox_ = 0;
+  std::set<std::pair<int, int>> seen_bulletins_;  // (year, number)
 };
 
 }  // namespace rectify::rehearsal

@@ -81,7 +81,7 @@ TEST(SimulateTest, AWholeYearIsDeterministicInTimeOrderAndHasEveryKindOfEvent) {
   for (const char* e :
        {"campaign_started", "phase_began", "phase_ended", "checkpoint_began", "checkpoint_ended",
         "checkpoint_opened", "look_back", "look_back_sampled", "assessment", "registered",
-        "transition", "reminder", "escalation", "notification", "campaign_closed",
+        "transition", "reminder", "escalation", "notification", "campaign_closed", "bulletin",
         // The monthly assessment as people do it (engine/assessment.h): marks, bonus points and
         // (with seed 7, once, in November) the one-vote veto, then the published ranking.
         "assessment_mark", "assessment_bonus", "assessment_veto"}) {

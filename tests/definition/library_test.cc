@@ -150,10 +150,13 @@ TEST(LibraryTest, JinkouheFinanceSuspendsPaymentByJudgmentUntilAcceptance) {
   for (std::size_t i : {0u, 1u, 2u, 3u, 6u, 7u}) {
     EXPECT_FALSE(chain->steps().at(i).judgment.has_value()) << i;
   }
-  EXPECT_EQ(Library()->FindOrg("jinkouhe")->info().version, 2);
+  // Version 3 (seed 000's villages, schools and five rounds) keeps every earlier one loadable.
+  EXPECT_EQ(Library()->FindOrg("jinkouhe")->info().version, 3);
   EXPECT_NE(Library()->FindOrg("jinkouhe", 1), nullptr);
-  EXPECT_EQ(Library()->FindCampaign("jinkouhe-2017")->info().version, 2);
+  EXPECT_NE(Library()->FindOrg("jinkouhe", 2), nullptr);
+  EXPECT_EQ(Library()->FindCampaign("jinkouhe-2017")->info().version, 3);
   EXPECT_NE(Library()->FindCampaign("jinkouhe-2017", 1), nullptr);
+  EXPECT_NE(Library()->FindCampaign("jinkouhe-2017", 2), nullptr);
 }
 
 TEST(LibraryTest, MonthlyAssessmentHasAOneVoteVeto) {

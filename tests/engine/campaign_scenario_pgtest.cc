@@ -111,10 +111,10 @@ TEST_P(CampaignScenarioTest, PhasesBeginAndEndOnTheirDatesAndTheRunClosesAtTheYe
   EXPECT_TRUE(run.timers.empty());
   // The versions it started with are pinned on the run.
   auto pins = json::parse(run.Field("pins")).as_object();
-  EXPECT_EQ(pins["campaign"].as_string(), "xinshao-2017@2");
+  EXPECT_EQ(pins["campaign"].as_string(), "xinshao-2017@3");
   EXPECT_EQ(pins["org"].as_string(), "xinshao@1");
   EXPECT_EQ(pins["workflows"].as_object()["materials-submission"].as_int64(), 1);
-  EXPECT_EQ(pins["assessments"].as_object()["xinshao-monthly"].as_int64(), 1);
+  EXPECT_EQ(pins["assessments"].as_object()["xinshao-monthly"].as_int64(), 2);
   // A phase change reaches the county's bulletin.
   auto pending = store_->PendingOutbox(T("2019-01-01T00:00:00Z"), 1000);
   ASSERT_TRUE(pending.ok());

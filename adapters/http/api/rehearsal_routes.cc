@@ -194,6 +194,10 @@ http::Response Rehearse(Call& call) {
   rehearsal::RehearsalPlan plan{definitions, campaign, raw,       store.get(),
                                 from,        until,    behaviour, {}};
   if (has_definition) plan.texts["upload.yaml"] = definition_text;  // the name it was checked under
+  // The bulletins the campaign issues are rendered from the templates beside the shipped library.
+  if (!call.api.options.definition_library.empty()) {
+    plan.templates = call.api.options.definition_library.front() + "/templates";
+  }
   rehearsal::Rehearsal run(plan);
   std::vector<engine::Registration> ledger;
   Diagnostics ledger_diags;

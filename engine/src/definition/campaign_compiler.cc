@@ -240,6 +240,7 @@ class CampaignCompiler {
   void ReadRecurring(const YAML::Node& node);
   void ReadItems(const YAML::Node& node);
   void ReadBulletins(const YAML::Node& node);
+  void ReadBulletinsAfter(const YAML::Node& node);
   void CheckItemsTakeEffect(const YAML::Node& escalation, const YAML::Node& time_limit);
   void WarnOutside(const YAML::Node& at, const std::string& path, Date d, const std::string& what);
 
@@ -607,7 +608,53 @@ void CampaignCompiler::ReadBulletins(const YAML::Node& node) {
   if (YAML::Node scope = m.Get("scope"); scope.IsDefined()) {
     parts_.bulletins.scope = ReadKinds(scope, m.PathOf("scope"));
   }
+  if (YAML::Node after = m.Get("after"); after.IsDefined()) ReadBulletinsAfter(after);
+  if (YAML::Node within = m.Get("within"); within.IsDefined()) {
+    auto span = internal::ReadSpan(doc_, within, "bulletins.within");
+    if (span && span->kind != Span::Kind::kWorkingDays && span->kind != Span::Kind::kZero) {
+      doc_.Error(within, "bulletins.within",
+                 "a bulletin follows its round by working days, not '" + within.Scalar() + "'",
+                 "write working days, e.g. 3wd");
+    } else if (span) {
+      parts_.bulletins.within_workdays = span->working_days;
+    }
+  }
   m.Finish();
+}
+
+// bulletins.after: [ID, ...], each an inspection checkpoint or a recurring event of the campaign.
+void CampaignCompiler::ReadBulletinsAfter(const YAML::Node& node) {
+  if (!IsList(node)) {
+    doc_.Error(node, "bulletins.after",
+               "expected a list of inspection checkpoints or recurring events, found " +
+                   Describe(node));
+    return;
+  }
+  std::vector<std::string> known;
+  for (const Checkpoint& cp : parts_.checkpoints) {
+    if (cp.kind == CheckpointKind::kInspection) known.push_back(cp.id);
+  }
+  for (const Recurring& r : parts_.recurring) known.push_back(r.id);
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    std::string path = IndexPath("bulletins.after", i);
+    if (!node[i].IsScalar()) {
+      doc_.Error(node[i], path, "expected an id, found " + Describe(node[i]));
+      continue;
+    }
+    std::string id = node[i].Scalar();
+    if (std::find(known.begin(), known.end(), id) == known.end()) {
+      doc_.Error(node[i], path,
+                 "'" + id + "' is no inspection checkpoint or recurring event of the campaign",
+                 SuggestHint(id, known, "name a checkpoint of kind inspection or a recurring id"));
+      continue;
+    }
+    if (std::find(parts_.bulletins.after.begin(), parts_.bulletins.after.end(), id) !=
+        parts_.bulletins.after.end()) {
+      doc_.Error(node[i], path, "'" + id + "' is listed twice");
+      continue;
+    }
+    parts_.bulletins.after.push_back(id);
+  }
 }
 
 std::string PosText(const SourcePos& pos) {

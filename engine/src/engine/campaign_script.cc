@@ -102,7 +102,60 @@ void CadreScript::AddLedger(const std::vector<Registration>& batch) {
       AddFinding(r, *round);
       continue;
     }
+    if (r.item.origin.found_by == FoundByName(FoundBy::kPublicReport)) {
+      AddPublicReport(r);
+      continue;
+    }
     Schedule(r.item.at, [this, r] { return Register(r); });
+  }
+}
+
+void CadreScript::PlanBulletins(BulletinIssuer issue) {
+  const definition::BulletinSettings& settings = campaign_->bulletins();
+  if (settings.after.empty() || !issue) return;
+  auto shared = std::make_shared<BulletinIssuer>(std::move(issue));
+  const std::string role =
+      settings.issued_by.empty() ? std::string(kDefaultBulletinRole) : settings.issued_by;
+  const std::string top = campaign_->org().unit(0).id;
+  // The campaign's own dates run on the official calendar, not on its items' changed one (a
+  // cancelled weekend rest makes Saturday a working day for deadlines, not for headquarters).
+  const Calendar& official = campaign_->calendar();
+  auto plan = [&](Date last_day, const std::string& round) {
+    const int n = settings.within_workdays;
+    auto day = n == 0 ? official.NextWorkday(last_day) : official.AddWorkdays(last_day, n);
+    Timestamp at = official.AtLocalTime(day ? *day : last_day, std::chrono::minutes(10 * 60));
+    std::string actor = PickHolder(top, role, FormatDate(last_day) + "|bulletin");
+    if (actor.empty()) {
+      notes_.push_back("bulletin after " + FormatDate(last_day) + ": nobody holds the role " +
+                       role + " over " + top);
+      return;
+    }
+    BulletinRequest r;
+    r.campaign = campaign_->info().name;
+    r.round = round;
+    r.actor = actor;
+    Schedule(at, [this, shared, r]() -> Status {
+      ++actions_;
+      if (Status s = (*shared)(r); !s) {
+        notes_.push_back("bulletin" + (r.round.empty() ? "" : " of round " + r.round) + " by " +
+                         r.actor + ": " + s.error().message());
+      }
+      return OkStatus();
+    });
+  };
+  for (const std::string& id : settings.after) {
+    for (const definition::Checkpoint& cp : campaign_->checkpoints()) {
+      if (cp.id == id) plan(cp.to, cp.id);
+    }
+    for (const definition::Recurring& r : campaign_->recurring()) {
+      if (r.id != id) continue;
+      auto days = definition::Occurrences(r, campaign_->calendar());
+      if (!days) {
+        notes_.push_back("bulletins after " + id + ": " + days.error().message());
+        continue;
+      }
+      for (Date d : *days) plan(d, "");
+    }
   }
 }
 
@@ -169,6 +222,66 @@ void CadreScript::AddFinding(const Registration& r, const definition::Checkpoint
       return Error::BadInput("confirming the finding of " + id + ": " + done.error().message());
     }
     return PlanNext(id);
+  });
+}
+
+// A row found by a public report (seed 003: scanned from a QR code) came in as a report at its
+// registered_at: the intake's registrar at the org's top unit registers it (public-report), an
+// inspector checks it and two working days on confirms it into the row's item at the row's unit
+// (findings.h), and the registrar tells the reporter a working day after that.
+void CadreScript::AddPublicReport(const Registration& r) {
+  const NewInstance& item = r.item;
+  const definition::Org& org = campaign_->org();
+  const std::string top = org.unit(0).id;
+  const std::string report = "R-" + item.id;
+  std::string registrar = PickHolder(top, "registrar", item.id + "|report");
+  Registration intake;
+  intake.item.id = report;
+  intake.item.workflow = kPublicReportWorkflow;
+  intake.item.unit = top;
+  intake.item.title = item.title;  // the row names the place; the item keeps the report's title
+  intake.item.actor = registrar.empty() ? kSystemActor : registrar;
+  intake.item.at = item.at;
+  intake.item.fields["reporter_language"] = "zh";
+  intake.item.audit_notes["reported_unit"] = item.unit;
+  intake.item.audit_notes["channel"] = "simulate";
+  if (!registrar.empty()) {
+    Command reg;
+    reg.event = "register";
+    reg.actor = registrar;
+    intake.then.push_back(std::move(reg));
+  }
+  Schedule(item.at, [this, intake]() -> Status {
+    actions_ += 1 + static_cast<std::int64_t>(intake.then.size());
+    auto done = engine_.RegisterMany({intake});
+    if (!done) return done.error();
+    return OkStatus();
+  });
+  Schedule(WorkdayAt(cal_.DateOf(item.at), 2, 10, 0), [this, item, report, top]() -> Status {
+    ++actions_;
+    Confirmation c;
+    c.source = report;
+    c.actor = PickHolder(top, "inspector", item.id + "|check");
+    c.item_id = item.id;
+    c.unit = item.unit;
+    c.campaign = campaign_->info().name;
+    c.responsible = item.responsible;
+    c.evidence = {"核查笔录 (" + report + ")"};
+    if (auto it = item.fields.find("time_limit"); it != item.fields.end()) {
+      c.time_limit = it->second;
+    }
+    auto done = ConfirmFinding(engine_, c);
+    if (!done) {
+      return Error::BadInput("confirming public report " + report + ": " + done.error().message());
+    }
+    std::string teller = PickHolder(done->source.record.unit_id, "registrar", report + "|tell");
+    if (!teller.empty()) {
+      Schedule(WorkdayAt(Today(), 1, 11, 0), [this, report, teller] {
+        (void)Act(report, "tell", teller);
+        return OkStatus();
+      });
+    }
+    return PlanNext(item.id);
   });
 }
 

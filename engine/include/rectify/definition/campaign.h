@@ -119,6 +119,11 @@ struct CalendarChange {
 struct BulletinSettings {
   std::string issued_by;           // an org role held over the org's top unit; empty: inspector
   std::vector<std::string> scope;  // unit kinds in scope; empty: the top unit's direct children
+  // When headquarters issues one (`after:`): after each of these inspection checkpoints (its last
+  // day) or recurring events (each occurrence), `within` working days on. Empty: when a person
+  // chooses. A rehearsal (`rectify simulate`) issues them then, as the issuing role.
+  std::vector<std::string> after;
+  int within_workdays = 3;
   SourcePos pos;
 };
 

@@ -32,6 +32,10 @@
 //   script.AddLedger(batch);
 //   RunScripted(engine, clock, io, &script, until, {});   // timers and actions in time order
 //
+// A ledger row with found_by public_report is a report from the public (seed 003) that came in on
+// its registered_at: registered at the org's top unit (public-report), confirmed into the item at
+// the row's unit by an inspector two working days on, and the reporter told a day after that.
+//
 // A ledger row with a found_by of an inspection round's way (inspection, open_visit,
 // unannounced_visit, data_comparison, audit) is not registered directly: an inspector records it
 // as a finding of the campaign's latest inspection round begun by then, on a working day of the
@@ -55,6 +59,7 @@
 #include <vector>
 
 #include "rectify/definition/campaign.h"
+#include "rectify/engine/bulletin.h"
 #include "rectify/engine/engine.h"
 #include "rectify/engine/ledger.h"
 
@@ -84,6 +89,15 @@ class CadreScript {
   // before the run's start gets the steps whose time has passed, marked late, as an import does.
   // A registration the engine refuses stops the run with its error (RunDue returns it).
   void AddLedger(const std::vector<Registration>& batch);
+
+  // Issues one bulletin (BulletinRequest as headquarters would send it) and keeps it; the
+  // rehearsal gives one that stores and sends it (adapters/store/soci/bulletin_store.h).
+  using BulletinIssuer = std::function<Status(const BulletinRequest&)>;
+  // Plans the bulletins the campaign's `bulletins: { after: }` names: `within` working days after
+  // the last day of each inspection checkpoint listed (naming it as the bulletin's round) and of
+  // each occurrence of each recurring event listed, at 10:00, issued by a holder of the issuing
+  // role over the org's top unit. A bulletin the engine refuses is noted (notes()), not fatal.
+  void PlanBulletins(BulletinIssuer issue);
 
   // When the next scripted action is due, if any.
   std::optional<Timestamp> NextAt() const;
@@ -119,6 +133,8 @@ class CadreScript {
   // the ledger at their registration time.
   const definition::Checkpoint* RoundOf(const Registration& registration) const;
   void AddFinding(const Registration& registration, const definition::Checkpoint& round);
+  // Rows found by a public report: the report comes in, is checked and confirmed into the item.
+  void AddPublicReport(const Registration& registration);
   Result<Instance> Act(const std::string& id, const std::string& event, const std::string& actor,
                        const std::string& reason = "", std::vector<std::string> evidence = {},
                        std::map<std::string, std::string> fields = {});
