@@ -15,9 +15,9 @@
 namespace rectify {
 namespace {
 
-using testing::CommandResult;
+using test::CommandResult;
 using ::testing::HasSubstr;
-using testing::RunRectify;
+using test::RunRectify;
 
 std::map<std::string, std::string> Env(const std::string& db) {
   return {{"RECTIFY_DB", db}, {"RECTIFY_HOME", RECTIFY_SOURCE_DIR}};
@@ -27,7 +27,7 @@ const std::string kSample =
     std::string(RECTIFY_SOURCE_DIR) + "/workflows/ledgers/xinshao-tasks-sample.csv";
 
 TEST(TaskCliTest, ImportReportShowAndExport) {
-  testing::TempDir dir;
+  test::TempDir dir;
   auto env = Env("sqlite:" + dir.File("t.db"));
   ASSERT_EQ(RunRectify({"migrate"}, env).exit_code, 0);
 

@@ -8,7 +8,7 @@ namespace rectify {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::RunRectify;
+using test::RunRectify;
 using ::testing::StartsWith;
 
 TEST(CliUsageTest, HelpListsTheCommandsAndExitsZero) {

@@ -19,7 +19,7 @@
 #include "tests/engine/shipped_definitions.h"
 #include "tests/store/store_test_env.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 
 class EngineFixture : public ::testing::TestWithParam<Backend> {
  protected:
@@ -81,7 +81,7 @@ class EngineFixture : public ::testing::TestWithParam<Backend> {
     return c.ok() ? c->instances : -1;
   }
 
-  static const Calendar& Cn() { return ::rectify::testing::Cn(); }
+  static const Calendar& Cn() { return ::rectify::test::Cn(); }
 
   // The audit rows of `event` on instance `id` as "local-at value", the value being the row's
   // data field `field` as JSON ("\"-5wd\"", "[\"xs-0014\"]"), or a string's text when `unquoted`.
@@ -134,4 +134,4 @@ class EngineFixture : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<engine::Engine> engine_;
 };
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -11,7 +11,7 @@
 namespace rectify {
 namespace {
 
-using testing::T;
+using test::T;
 
 // Delegates to a store, and runs `before_commit` once, before the first commit it is asked for:
 // another engine acting in the instant between the firing engine's read and its write.
@@ -73,7 +73,7 @@ class InterferingStore final : public Store {
   std::function<void()> before_commit_;
 };
 
-class FiringBatchTest : public testing::EngineFixture {
+class FiringBatchTest : public test::EngineFixture {
  protected:
   void Register(const std::string& id) {
     engine::NewInstance req;
@@ -137,7 +137,7 @@ TEST_P(FiringBatchTest, AnInstanceChangedUnderTheBatchCostsAFewCommitsAndFiresOn
 INSTANTIATE_TEST_SUITE_P(Backends, FiringBatchTest,
                          ::testing::Values(store_soci::Backend::kSqlite,
                                            store_soci::Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -79,10 +79,10 @@ class HookedStore : public auth::AccountStore {
 class AccountCacheTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
-    auto store = testing::OpenMigratedStore(*db_, T("2026-12-01T09:00:00+08:00"));
+    auto store = test::OpenMigratedStore(*db_, T("2026-12-01T09:00:00+08:00"));
     ASSERT_TRUE(store.ok()) << store.error().message();
     for (auto* target : {&rows_, &elsewhere_}) {
       auto url = store_soci::ParseDatabaseUrl(db_->url());
@@ -111,7 +111,7 @@ class AccountCacheTest : public ::testing::TestWithParam<Backend> {
     return t.ok() && t->has_value() && (*t)->revoked_at.has_value();
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<test::TestDatabase> db_;
   std::unique_ptr<HookedStore> rows_;       // the node's connection
   std::unique_ptr<HookedStore> elsewhere_;  // another writer (the CLI, another node)
   AccountCache cache_;
@@ -168,7 +168,7 @@ TEST_P(AccountCacheTest, WrongCredentialsAreNeverKept) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccountCacheTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::api

@@ -26,7 +26,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/run_command.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 
 // Every account's password (the policy wants 10 characters or more).
 inline const std::string kApiPassword = "整改台账密码-2017";
@@ -129,4 +129,4 @@ class ApiEnv {
   int port_ = 0;
 };
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

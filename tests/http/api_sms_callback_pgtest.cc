@@ -23,10 +23,10 @@ namespace rectify::api {
 namespace {
 
 using store_soci::Backend;
-using testing::ApiEnv;
-using testing::CommandResult;
-using testing::HttpAnswer;
-using testing::RunRectify;
+using test::ApiEnv;
+using test::CommandResult;
+using test::HttpAnswer;
+using test::RunRectify;
 
 constexpr const char* kId = "AKIDrectifytest";
 constexpr const char* kKey = "s3cret/key+中";
@@ -36,7 +36,7 @@ constexpr const char* kAliyunSecret = "ali-callback-0123456789abcdef";
 class ApiSmsCallbackTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto fake = testing::SinkProcess::Start(
+    auto fake = test::SinkProcess::Start(
         "../notify/cloud_sms_fake.py",
         {"--dir", got_.path().string(), "--secret-id", kId, "--secret-key", kKey});
     ASSERT_TRUE(fake.ok()) << fake.error().message();
@@ -154,8 +154,8 @@ class ApiSmsCallbackTest : public ::testing::TestWithParam<Backend> {
     return env_->Client().Send("POST", path, body, {{"Content-Type", "application/json"}});
   }
 
-  testing::TempDir got_, defs_, cal_;
-  std::unique_ptr<testing::SinkProcess> fake_;
+  test::TempDir got_, defs_, cal_;
+  std::unique_ptr<test::SinkProcess> fake_;
   std::unique_ptr<ApiEnv> env_;
 };
 
@@ -195,7 +195,7 @@ TEST_P(ApiSmsCallbackTest, TencentStatusCallbacksAreRecordedOnlyWithTheSecret) {
   EXPECT_EQ(Receipt("tencent|remind|1|xs-0015"), "failed FAIL");
 
   // What an administrator sees of the deliveries.
-  testing::HttpClient admin = env_->Client();
+  test::HttpClient admin = env_->Client();
   env_->SignIn(admin, "xs-0003");
   HttpAnswer list = admin.Send("GET", "/api/v1/deliveries?item=XS-2017-001", "");
   ASSERT_EQ(list.status, 200) << list.body;
@@ -233,9 +233,9 @@ TEST_P(ApiSmsCallbackTest, AlibabaStatusReportsAreRecordedOnlyWithTheSecret) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, ApiSmsCallbackTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, ApiSmsCallbackTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::api

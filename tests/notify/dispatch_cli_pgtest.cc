@@ -23,10 +23,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using store_soci::Backend;
-using testing::CommandResult;
+using test::CommandResult;
 using ::testing::HasSubstr;
-using testing::RunRectify;
-using namespace testing_env;
+using test::RunRectify;
+using namespace test_env;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
@@ -236,9 +236,9 @@ TEST_P(DispatchCliTest, SimulateDeliversTheTimelinesMessagesAtTheirTimesOnceEach
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, DispatchCliTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, DispatchCliTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

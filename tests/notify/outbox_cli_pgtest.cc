@@ -14,12 +14,12 @@ namespace rectify::notify {
 namespace {
 
 using ::testing::AllOf;
-using testing::CommandResult;
+using test::CommandResult;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::RunRectify;
+using test::RunRectify;
 using ::testing::StartsWith;
-using namespace testing_env;
+using namespace test_env;
 
 class OutboxCliTest : public DispatcherFixture {
  protected:
@@ -215,7 +215,7 @@ TEST_P(OutboxCliTest, DispatchNamesTheRuleThatHeldEachMessage) {
 INSTANTIATE_TEST_SUITE_P(Backends, OutboxCliTest,
                          ::testing::Values(store_soci::Backend::kSqlite,
                                            store_soci::Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

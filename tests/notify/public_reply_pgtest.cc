@@ -28,7 +28,7 @@ using ::testing::Not;
 
 constexpr const char* kTitle = "群众举报：低保评定优亲厚友";
 
-class PublicReplyTest : public testing_env::EngineMailFixture {
+class PublicReplyTest : public test_env::EngineMailFixture {
  protected:
   void SetUp() override {
     EngineMailFixture::SetUp();
@@ -256,11 +256,11 @@ TEST_P(PublicReplyTest, ARehearsalsChannelsFileNeverReachesAReporter) {
 
 TEST_P(PublicReplyTest, ADatabaseOfVersion1TakesVersion2AndItsCluesAreAnsweredOnceMigrated) {
   // The library as it shipped before version 2: a database registers public-report@1.
-  testing::TempDir old;
+  test::TempDir old;
   std::filesystem::copy(std::string(RECTIFY_SOURCE_DIR) + "/workflows", old.path(),
                         std::filesystem::copy_options::recursive);
   std::filesystem::remove(old.path() / "workflows" / "public-report.yaml");
-  Open(testing::LoadSet({old.path().string()}));
+  Open(test::LoadSet({old.path().string()}));
   Register("C-9", {{"reporter_contact", "someone@example.org"}});
   Register("C-10", {{"reporter_contact", "other@example.org"}});
   EXPECT_EQ(Load("C-9").record.workflow_version, 1);
@@ -268,7 +268,7 @@ TEST_P(PublicReplyTest, ADatabaseOfVersion1TakesVersion2AndItsCluesAreAnsweredOn
   Check("C-10", true);
 
   // Restarted on today's library: version 1 is unchanged, so it registers; the clues stay on it.
-  Open(testing::ShippedDefinitions());
+  Open(test::ShippedDefinitions());
   if (HasFatalFailure()) return;
   ASSERT_TRUE(Tell("C-10").ok());
   EXPECT_THAT(OutboxKeys("C-10"), IsEmpty()) << "on version 1 the registrar tells the reporter";
@@ -306,12 +306,12 @@ TEST_P(PublicReplyTest, ThroughTheBinaryTheReplyReachesTheReporterOnce) {
   const std::string db = db_->url();
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", db});
-    auto r = testing::RunRectify(args, {}, RECTIFY_SOURCE_DIR);
+    auto r = test::RunRectify(args, {}, RECTIFY_SOURCE_DIR);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r;
   };
   auto bad =
-      testing::RunRectify({"--db", db, "item", "add", "--id", "C-8", "--workflow", "public-report",
+      test::RunRectify({"--db", db, "item", "add", "--id", "C-8", "--workflow", "public-report",
                            "--unit", "niangxi", "--title", kTitle, "--as", "xs-0009", "--set",
                            "reporter_contact=someone", "--at", "2017-06-19T10:00:00+08:00"},
                           {}, RECTIFY_SOURCE_DIR);
@@ -344,10 +344,10 @@ TEST_P(PublicReplyTest, ThroughTheBinaryTheReplyReachesTheReporterOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, PublicReplyTest, ::testing::Values(store_soci::Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, PublicReplyTest,
                          ::testing::Values(store_soci::Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

@@ -22,7 +22,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
-using testing::SmscSimulator;
+using test::SmscSimulator;
 
 std::string Hex(const std::string& bytes) {
   static const char* d = "0123456789abcdef";

@@ -21,11 +21,11 @@ namespace rectify::notify {
 namespace {
 
 using store_soci::Backend;
-using testing::CommandResult;
+using test::CommandResult;
 using ::testing::HasSubstr;
-using testing::RunRectify;
-using testing::SmscSimulator;
-using namespace testing_env;
+using test::RunRectify;
+using test::SmscSimulator;
+using namespace test_env;
 
 constexpr const char* kPassword = "pw123";
 
@@ -191,9 +191,9 @@ TEST_P(SmppDispatchTest, AMissingPasswordIsRefusedBeforeAnythingIsSent) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SmppDispatchTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, SmppDispatchTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

@@ -22,10 +22,10 @@ namespace rectify::notify {
 namespace {
 
 using store_soci::Backend;
-using testing::CommandResult;
+using test::CommandResult;
 using ::testing::HasSubstr;
-using testing::RunRectify;
-using namespace testing_env;
+using test::RunRectify;
+using namespace test_env;
 
 constexpr const char* kId = "AKIDrectifytest";
 constexpr const char* kKey = "s3cret/key+中";
@@ -33,7 +33,7 @@ constexpr const char* kKey = "s3cret/key+中";
 class SmsDispatchTest : public DispatcherFixture {
  protected:
   void StartFake() {
-    auto fake = testing::SinkProcess::Start(
+    auto fake = test::SinkProcess::Start(
         "../notify/cloud_sms_fake.py",
         {"--dir", got_.path().string(), "--secret-id", kId, "--secret-key", kKey});
     ASSERT_TRUE(fake.ok()) << fake.error().message();
@@ -106,9 +106,9 @@ class SmsDispatchTest : public DispatcherFixture {
     return out;
   }
 
-  testing::TempDir got_;
-  testing::TempDir im_got_;  // the WeCom/DingTalk fake's records, beside the SMS fake's
-  std::unique_ptr<testing::SinkProcess> fake_;
+  test::TempDir got_;
+  test::TempDir im_got_;  // the WeCom/DingTalk fake's records, beside the SMS fake's
+  std::unique_ptr<test::SinkProcess> fake_;
   std::string file_;
 };
 
@@ -139,7 +139,7 @@ TEST_P(SmsDispatchTest, ThePersonGetsTheTemplateOnceThroughEachProviderAndEachFa
     }
   }
   std::map<std::string, int> taken;
-  for (const auto& r : testing::SinkRecords(got_.path())) {
+  for (const auto& r : test::SinkRecords(got_.path())) {
     EXPECT_TRUE(r.at("sig_ok").as_bool()) << boost::json::serialize(r);
     EXPECT_EQ(r.at("sign_name"), "新邵县督查室");
     if (r.at("answer") == "accepted") ++taken[std::string(r.at("key").as_string())];
@@ -155,7 +155,7 @@ TEST_P(SmsDispatchTest, MissingCredentialsAreRefusedBeforeAnythingIsSent) {
   CommandResult r = Dispatch(false);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_THAT(r.err, HasSubstr("needs the environment variable RECTIFY_TEST_SMS_ID"));
-  EXPECT_TRUE(testing::SinkRecords(got_.path()).empty());
+  EXPECT_TRUE(test::SinkRecords(got_.path()).empty());
   EXPECT_EQ(Stored("Q-1|remind|1|xs-0014").state, OutboxState::kPending);
 }
 
@@ -163,7 +163,7 @@ TEST_P(SmsDispatchTest, MissingCredentialsAreRefusedBeforeAnythingIsSent) {
 // fake of both APIs (tests/notify/im_app_fake.py): the person's user id from the channels file's
 // contacts, the app's secret from the environment, an expired token refreshed on the way.
 TEST_P(SmsDispatchTest, WeComAndDingTalkReachThePersonByUserId) {
-  auto fake = testing::SinkProcess::Start("../notify/im_app_fake.py",
+  auto fake = test::SinkProcess::Start("../notify/im_app_fake.py",
                                           {"--dir", got_.path().string(), "--secret", kKey});
   ASSERT_TRUE(fake.ok()) << fake.error().message();
   file_ = db_->dir().File("im.yaml");
@@ -197,7 +197,7 @@ TEST_P(SmsDispatchTest, WeComAndDingTalkReachThePersonByUserId) {
   EXPECT_EQ(Stored("Q-2|remind|1|xs-0015").state, OutboxState::kSent);
   std::map<std::string, std::vector<std::string>> sends;  // user -> answers
   int tokens = 0;
-  for (const auto& rec : testing::SinkRecords(got_.path())) {
+  for (const auto& rec : test::SinkRecords(got_.path())) {
     if (rec.at("api") == "token") ++tokens;
     if (rec.at("api") != "send") continue;
     sends[std::string(rec.at("user").as_string())].push_back(
@@ -275,7 +275,7 @@ TEST_P(SmsDispatchTest, ReceiptsTellWhetherEachPersonWasReached) {
   }
   // Every send was signed right; the status queries too, but for the one with the wrong key.
   int refused_queries = 0;
-  for (const auto& r : testing::SinkRecords(got_.path())) {
+  for (const auto& r : test::SinkRecords(got_.path())) {
     if (r.if_contains("api")) {
       refused_queries += !r.at("sig_ok").as_bool();
       continue;
@@ -288,7 +288,7 @@ TEST_P(SmsDispatchTest, ReceiptsTellWhetherEachPersonWasReached) {
 // WeCom names a person outside the app's visible range in `invaliduser` of an errcode-0 answer:
 // the message went to nobody, so its receipt is failed at once; a person it took is delivered.
 TEST_P(SmsDispatchTest, WeComInvalidUserIsAFailedReceipt) {
-  auto fake = testing::SinkProcess::Start("../notify/im_app_fake.py",
+  auto fake = test::SinkProcess::Start("../notify/im_app_fake.py",
                                           {"--dir", got_.path().string(), "--secret", kKey});
   ASSERT_TRUE(fake.ok()) << fake.error().message();
   file_ = db_->dir().File("im.yaml");
@@ -327,7 +327,7 @@ TEST_P(SmsDispatchTest, WeComInvalidUserIsAFailedReceipt) {
 // and the item, and `rectify report unreached` counts the cadre.
 TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
   StartFake();
-  auto im = testing::SinkProcess::Start("../notify/im_app_fake.py",
+  auto im = test::SinkProcess::Start("../notify/im_app_fake.py",
                                         {"--dir", im_got_.path().string(), "--secret", kKey});
   ASSERT_TRUE(im.ok()) << im.error().message();
   file_ = db_->dir().File("reach.yaml");
@@ -382,7 +382,7 @@ TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
   EXPECT_EQ(Stored("unreached|E-1|remind|1|xs-0015").state, OutboxState::kSent);
   dispatch();  // nothing more: the report was made once
   std::vector<std::string> to_head;
-  for (const auto& rec : testing::SinkRecords(im_got_.path())) {
+  for (const auto& rec : test::SinkRecords(im_got_.path())) {
     if (rec.at("api") == "send" && rec.at("user") == "xuwenbo") {
       to_head.emplace_back(rec.at("text").as_string());
     }
@@ -414,7 +414,7 @@ TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
 // DingTalk's getsendresult, polled for each work notification awaiting its receipt: a person it
 // lists as invalid (left the company) is not reached; one it lists as unread got it.
 TEST_P(SmsDispatchTest, DingTalkSendResultIsTheReceipt) {
-  auto fake = testing::SinkProcess::Start("../notify/im_app_fake.py",
+  auto fake = test::SinkProcess::Start("../notify/im_app_fake.py",
                                           {"--dir", got_.path().string(), "--secret", kKey});
   ASSERT_TRUE(fake.ok()) << fake.error().message();
   file_ = db_->dir().File("ding.yaml");
@@ -444,14 +444,14 @@ TEST_P(SmsDispatchTest, DingTalkSendResultIsTheReceipt) {
   EXPECT_EQ(got["D-1|remind|1|xs-0014"], "delivered unread");
   EXPECT_EQ(got["D-2|remind|1|xs-0015"], "failed invalid_user_id_list");
   int queries = 0;
-  for (const auto& rec : testing::SinkRecords(got_.path())) queries += rec.at("api") == "result";
+  for (const auto& rec : test::SinkRecords(got_.path())) queries += rec.at("api") == "result";
   EXPECT_EQ(queries, 2) << "one getsendresult a message";
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SmsDispatchTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, SmsDispatchTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

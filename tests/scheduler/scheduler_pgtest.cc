@@ -18,7 +18,7 @@
 #include "tests/scheduler/firing_ledger.h"
 #include "tests/store/store_test_env.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 namespace {
 
 using scheduler::NodePhase;
@@ -516,4 +516,4 @@ TEST(NodeLifecycleTest, GoesStartingRecoveringServingDrainingStopped) {
 }
 
 }  // namespace
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -74,7 +74,7 @@ AuditRecord Audit(const std::string& instance, std::int64_t seq, const std::stri
 class StoreContractTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
     store_ = Open();
@@ -88,7 +88,7 @@ class StoreContractTest : public ::testing::TestWithParam<Backend> {
     auto db = store_soci::Database::Open(*url, {});
     EXPECT_TRUE(db.ok()) << db.error().message();
     if (!db.ok()) return nullptr;
-    store_soci::Migrator migrator(**db, testing::ShippedMigrations());
+    store_soci::Migrator migrator(**db, test::ShippedMigrations());
     auto applied = migrator.Migrate(kT0);
     EXPECT_TRUE(applied.ok()) << applied.error().message();
     return store_soci::MakeStore(std::move(*db));
@@ -105,7 +105,7 @@ class StoreContractTest : public ::testing::TestWithParam<Backend> {
     return c;
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<test::TestDatabase> db_;
   std::unique_ptr<Store> store_;
 };
 
@@ -593,9 +593,9 @@ TEST_P(StoreContractTest, CountsCoverEveryTable) {
 TEST_P(StoreContractTest, AnEmptyChangeSetIsANoOp) { EXPECT_TRUE(store_->Commit({}).ok()); }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreContractTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify
