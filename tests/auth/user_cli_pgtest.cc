@@ -15,10 +15,10 @@ namespace {
 
 using store_soci::Backend;
 using test::CommandResult;
+using test::RunRectify;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Not;
-using test::RunRectify;
 
 constexpr char kPassword[] = "长塘村整改台账二〇一七\n";
 

@@ -11,9 +11,9 @@ namespace rectify {
 namespace {
 
 using test::CommandResult;
-using ::testing::HasSubstr;
 using test::RunRectify;
 using test::TempDir;
+using ::testing::HasSubstr;
 
 // The shipped definitions, whatever RECTIFY_HOME the caller's environment has.
 CommandResult Cal(const std::vector<std::string>& args) {

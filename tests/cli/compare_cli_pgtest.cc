@@ -57,7 +57,7 @@ class CompareCliTest : public ::testing::TestWithParam<Backend> {
   }
 
   test::CommandResult Compare(const std::string& left, const std::string& right,
-                                 std::vector<std::string> more) {
+                              std::vector<std::string> more) {
     std::vector<std::string> args = {
         "compare", "hecheng-subsidy-check", "--left", left, "--right", right, "--at", kAt};
     args.insert(args.end(), more.begin(), more.end());

@@ -90,7 +90,7 @@ class CountyFolderTest : public ::testing::TestWithParam<Backend> {
   // rectify on the test database, run from the temporary folder (letters written there), with the
   // library of this source tree and no county folder unless `env` names one.
   test::CommandResult Run(std::vector<std::string> args,
-                             std::map<std::string, std::string> env = {}) {
+                          std::map<std::string, std::string> env = {}) {
     args.insert(args.begin(), {"--db", db_->url()});
     env.emplace("RECTIFY_HOME", kSource);
     env.emplace("RECTIFY_DEFINITIONS", "");
@@ -98,7 +98,7 @@ class CountyFolderTest : public ::testing::TestWithParam<Backend> {
   }
   // rectify simulate, on its own in-memory database.
   test::CommandResult Simulate(std::vector<std::string> args,
-                                  std::map<std::string, std::string> env = {}) {
+                               std::map<std::string, std::string> env = {}) {
     args.insert(args.begin(), "simulate");
     args.insert(args.end(), {"--quiet", "--until", "2017-07-10"});
     env.emplace("RECTIFY_HOME", kSource);
@@ -425,16 +425,16 @@ TEST(RelativePathsTest, AChannelsFileIsReadFromTheCurrentDirectory) {
       {"RECTIFY_HOME", kSource}, {"RECTIFY_DEFINITIONS", ""}, {"RECTIFY_DB", ""}};
   auto library =
       test::RunRectify({"simulate", "--campaign", "xinshao-2017", "--channels",
-                           "workflows/channels/default.yaml", "--until", "2017-01-04", "--quiet"},
-                          env, dir.path().string());
+                        "workflows/channels/default.yaml", "--until", "2017-01-04", "--quiet"},
+                       env, dir.path().string());
   EXPECT_EQ(library.exit_code, 0) << library.err;
   EXPECT_THAT(library.err, Not(HasSubstr("has no 'kind: channels' document")));
 
   fs::create_directories(dir.path() / "county");
   fs::copy(kSource + "/workflows/channels/default.yaml", dir.path() / "county/default.yaml");
   auto copy = test::RunRectify({"simulate", "--campaign", "xinshao-2017", "--channels",
-                                   "county/default.yaml", "--until", "2017-01-04", "--quiet"},
-                                  env, dir.path().string());
+                                "county/default.yaml", "--until", "2017-01-04", "--quiet"},
+                               env, dir.path().string());
   EXPECT_EQ(copy.exit_code, 0) << copy.err;
   EXPECT_THAT(copy.err, Not(HasSubstr("duplicate")));
 }

@@ -27,10 +27,10 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using store_soci::Backend;
 using test::CommandResult;
+using test::RunRectify;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using test::RunRectify;
 
 constexpr char kCampaign[] = "qingshui-2018-q3";
 constexpr char kEnd[] = "2018-09-30T23:00:00+08:00";

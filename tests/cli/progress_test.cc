@@ -16,10 +16,10 @@
 namespace rectify {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
 using test::RunRectify;
 using test::RunRectifyOnTerminal;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 class ProgressTest : public ::testing::Test {
  protected:

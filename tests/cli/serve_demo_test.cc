@@ -19,9 +19,9 @@ namespace rectify {
 namespace {
 
 using test::CommandResult;
+using test::RunRectify;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using test::RunRectify;
 
 std::vector<std::string> Lines(const std::string& s) {
   std::vector<std::string> out;
@@ -211,8 +211,7 @@ TEST_F(ServeDemoTest, ADatabaseWhereTheCampaignRanAlreadyIsRefused) {
 
 TEST_F(ServeDemoTest, SigintStopsTheDemoCleanlyWithASummary) {
   // A day a second, as `make demo` runs: stopped a few engine days in.
-  auto demo =
-      test::ChildProcess::StartRectify(Demo(ThreeProblems(), "86400", "2017-07-31"), Env());
+  auto demo = test::ChildProcess::StartRectify(Demo(ThreeProblems(), "86400", "2017-07-31"), Env());
   std::string first = demo.WaitForLine("Q-1  酿溪镇  assign", std::chrono::seconds(60));
   ASSERT_FALSE(first.empty()) << demo.output();
   demo.Kill(SIGINT);

@@ -27,8 +27,8 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
-using ::testing::HasSubstr;
 using test::RunRectify;
+using ::testing::HasSubstr;
 
 using Clock = std::chrono::steady_clock;
 

@@ -16,9 +16,9 @@ namespace {
 
 using store_soci::Backend;
 using test::CommandResult;
+using test::RunRectify;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using test::RunRectify;
 using ::testing::StartsWith;
 namespace fs = std::filesystem;
 

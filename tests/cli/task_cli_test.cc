@@ -16,8 +16,8 @@ namespace rectify {
 namespace {
 
 using test::CommandResult;
-using ::testing::HasSubstr;
 using test::RunRectify;
+using ::testing::HasSubstr;
 
 std::map<std::string, std::string> Env(const std::string& db) {
   return {{"RECTIFY_DB", db}, {"RECTIFY_HOME", RECTIFY_SOURCE_DIR}};

@@ -7,8 +7,8 @@
 namespace rectify {
 namespace {
 
-using ::testing::HasSubstr;
 using test::RunRectify;
+using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 TEST(CliUsageTest, HelpListsTheCommandsAndExitsZero) {

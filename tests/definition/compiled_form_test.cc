@@ -10,8 +10,8 @@
 namespace rectify::definition {
 namespace {
 
-using ::testing::ElementsAre;
 using test::Library;
+using ::testing::ElementsAre;
 
 std::vector<std::string> Events(const Workflow& wf, StateIndex s) {
   std::vector<std::string> out;

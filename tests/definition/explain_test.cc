@@ -18,9 +18,9 @@ namespace rectify::definition {
 namespace {
 
 using ::rectify::test::RunRectify;
-using ::testing::HasSubstr;
 using test::Library;
 using test::SourcePath;
+using ::testing::HasSubstr;
 
 std::string Golden(const std::string& name) {
   std::ifstream in(SourcePath("tests/definition/golden/" + name));

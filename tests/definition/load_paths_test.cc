@@ -16,9 +16,9 @@ namespace rectify::definition {
 namespace {
 
 namespace fs = std::filesystem;
+using test::SourcePath;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using test::SourcePath;
 
 const char kLadder[] =
     "kind: escalation\n"
@@ -39,7 +39,7 @@ std::string EditedDefaultChannels() {
 }
 
 ::rectify::test::CommandResult Validate(std::vector<std::string> args,
-                                           std::map<std::string, std::string> env = {}) {
+                                        std::map<std::string, std::string> env = {}) {
   args.insert(args.begin(), "validate");
   env.emplace("RECTIFY_HOME", RECTIFY_SOURCE_DIR);
   env.emplace("RECTIFY_DEFINITIONS", "");

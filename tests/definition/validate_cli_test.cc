@@ -13,9 +13,9 @@ namespace rectify {
 namespace {
 
 namespace fs = std::filesystem;
+using test::RunRectify;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
-using test::RunRectify;
 
 const std::string kSource = RECTIFY_SOURCE_DIR;
 

@@ -12,9 +12,9 @@
 namespace rectify {
 namespace {
 
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using test::T;
 
 class CampaignAssessmentTest : public ::testing::Test {
  protected:

@@ -21,10 +21,10 @@ namespace {
 
 using store_soci::Backend;
 
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using test::T;
 namespace fs = std::filesystem;
 namespace json = boost::json;
 

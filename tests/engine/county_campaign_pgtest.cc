@@ -21,18 +21,17 @@ namespace rectify {
 namespace {
 
 namespace fs = std::filesystem;
+using test::T;
 using ::testing::Contains;
 using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
-using test::T;
 
 const std::string kCountyFolder = std::string(RECTIFY_SOURCE_DIR) + "/tests/engine/county";
 
 std::shared_ptr<const definition::DefinitionSet> LibraryAndCounty() {
-  static auto set =
-      test::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows", kCountyFolder});
+  static auto set = test::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows", kCountyFolder});
   return set;
 }
 
@@ -256,8 +255,8 @@ class CountyCampaignCliTest : public CountyCampaignTest {
   }
 
   test::CommandResult Run(const std::vector<std::string>& args) {
-    return test::RunRectify(
-        args, {{"RECTIFY_DB", db_->url()}, {"RECTIFY_HOME", home_.path().string()}});
+    return test::RunRectify(args,
+                            {{"RECTIFY_DB", db_->url()}, {"RECTIFY_HOME", home_.path().string()}});
   }
 
   static std::string Line(const std::string& out, const std::string& prefix) {
@@ -344,12 +343,10 @@ TEST_P(CountyCampaignCliTest, SimulateRunsTheLadderAndExplainSaysSo) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CountyCampaignTest,
-                         ::testing::Values(test::Backend::kSqlite,
-                                           test::Backend::kPostgresql),
+                         ::testing::Values(test::Backend::kSqlite, test::Backend::kPostgresql),
                          test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Backends, CountyCampaignCliTest,
-                         ::testing::Values(test::Backend::kSqlite,
-                                           test::Backend::kPostgresql),
+                         ::testing::Values(test::Backend::kSqlite, test::Backend::kPostgresql),
                          test::BackendTestName);
 
 }  // namespace

@@ -17,11 +17,11 @@ namespace rectify {
 namespace {
 
 using test::Cn;
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-using test::T;
 using ::testing::UnorderedElementsAre;
 
 std::string Local(Timestamp t) { return Cn().FormatLocal(t); }

@@ -18,10 +18,10 @@
 namespace rectify {
 namespace {
 
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using test::T;
 
 const std::string kSample =
     std::string(RECTIFY_SOURCE_DIR) + "/tests/engine/ledgers/xinshao-2017-sample.csv";
@@ -142,8 +142,8 @@ TEST_P(LedgerImportTest, TheCommandLineListsEveryErrorAndImportsNothing) {
         "Q-2,人员,niangxi,xs-0014,2017-04-21,10wd,\r\n");
   ASSERT_EQ(test::RunRectify({"migrate"}, Env()).exit_code, 0);
   auto r = test::RunRectify({"ledger", "import", db_->dir().File("bad.csv"), "--as", "xs-0009",
-                                "--at", "2017-06-01T09:00:00+08:00"},
-                               Env());
+                             "--at", "2017-06-01T09:00:00+08:00"},
+                            Env());
   EXPECT_EQ(r.exit_code, 1);
   std::string file = db_->dir().File("bad.csv");
   EXPECT_EQ(r.err,
@@ -165,8 +165,8 @@ TEST_P(LedgerImportTest, TheCommandLineListsEveryErrorAndImportsNothing) {
 TEST_P(LedgerImportTest, ImportThenExportRoundTrips) {
   ASSERT_EQ(test::RunRectify({"migrate"}, Env()).exit_code, 0);
   auto imported = test::RunRectify({"ledger", "import", kSample, "--as", "xs-0009", "--campaign",
-                                       "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
-                                      Env());
+                                    "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                                   Env());
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   // The sample names no verifier: the import says who will verify.
   EXPECT_EQ(imported.out, "imported 3 items from " + kSample +
@@ -199,8 +199,8 @@ TEST_P(LedgerImportTest, ImportThenExportRoundTrips) {
   Write(db_->dir().File("export.csv"), exported.out);
   ASSERT_EQ(test::RunRectify({"migrate"}, env).exit_code, 0);
   auto again = test::RunRectify({"ledger", "import", db_->dir().File("export.csv"), "--as",
-                                    "xs-0009", "--at", "2017-06-01T09:00:00+08:00"},
-                                   env);
+                                 "xs-0009", "--at", "2017-06-01T09:00:00+08:00"},
+                                env);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(test::RunRectify({"ledger", "export"}, env).out, exported.out);
 }
@@ -222,8 +222,8 @@ TEST_P(LedgerImportTest, AnXlsxLedgerIsReadWithItsCellsNamedInErrors) {
   test::WriteXlsx(file, {sheet});
   ASSERT_EQ(test::RunRectify({"migrate"}, Env()).exit_code, 0);
   auto bad = test::RunRectify({"ledger", "import", file, "--as", "xs-0009", "--campaign",
-                                  "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
-                                 Env());
+                               "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                              Env());
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_EQ(bad.err, file +
                          ":5:6: error: 台账!F5 time_limit: '15 days' is not a duration or a date "
@@ -238,14 +238,13 @@ TEST_P(LedgerImportTest, AnXlsxLedgerIsReadWithItsCellsNamedInErrors) {
   test::WriteXlsx(file, {sheet});
   auto wrong_sheet =
       test::RunRectify({"ledger", "import", file, "--sheet", "Sheet1", "--as", "xs-0009",
-                           "--campaign", "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
-                          Env());
+                        "--campaign", "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                       Env());
   EXPECT_EQ(wrong_sheet.exit_code, 1);
   EXPECT_THAT(wrong_sheet.err, HasSubstr("the workbook has no sheet 'Sheet1'; its sheets: 台账"));
-  auto good =
-      test::RunRectify({"ledger", "import", file, "--sheet", "台账", "--as", "xs-0009",
-                           "--campaign", "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
-                          Env());
+  auto good = test::RunRectify({"ledger", "import", file, "--sheet", "台账", "--as", "xs-0009",
+                                "--campaign", "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                               Env());
   ASSERT_EQ(good.exit_code, 0) << good.err;
   EXPECT_THAT(good.out, HasSubstr("imported 3 items from " + file + " into campaign xinshao-2017"));
   EXPECT_EQ(Instances(), 3);
@@ -270,16 +269,15 @@ TEST_P(LedgerImportTest, ATypedLedgerIsAppendedOnceAndExportedAsItsColumns) {
         "B-1,区级,安置点,jinhe,12.345,2017-04-10,已拨付\n"
         "B-2,区级,产业路,jinhe,100,2017-04-11,已拨付\n");
   auto bad = test::RunRectify({"ledger", "import", db_->dir().File("bad.csv"), "--kind",
-                                  "jinkouhe-fund-transfers", "--as", "jkh-07"},
-                                 Env());
+                               "jinkouhe-fund-transfers", "--as", "jkh-07"},
+                              Env());
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_EQ(bad.err, db_->dir().File("bad.csv") +
                          ":2:5: error: amount: '12.345' is not an amount of money (hint: write "
                          "yuan with at most two decimals: 12000, 12,000.50, 1.2万)\n"
                          "rectify: error: " +
                          db_->dir().File("bad.csv") + ": 1 error; nothing was imported\n");
-  auto empty =
-      test::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, Env());
+  auto empty = test::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, Env());
   ASSERT_EQ(empty.exit_code, 0) << empty.err;
   const std::string header =
       "\xEF\xBB\xBF"
@@ -287,15 +285,15 @@ TEST_P(LedgerImportTest, ATypedLedgerIsAppendedOnceAndExportedAsItsColumns) {
   EXPECT_EQ(empty.out, header);  // nothing was imported
 
   auto dry = test::RunRectify({"ledger", "import", sample, "--kind", "jinkouhe-fund-transfers",
-                                  "--as", "jkh-07", "--dry-run"},
-                                 Env());
+                               "--as", "jkh-07", "--dry-run"},
+                              Env());
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_EQ(dry.out, sample +
                          ": 3 rows would be imported into ledger jinkouhe-fund-transfers "
                          "(扶贫移民项目资金拨付台账); nothing was changed (--dry-run)\n");
   auto good = test::RunRectify({"ledger", "import", sample, "--kind", "jinkouhe-fund-transfers",
-                                   "--as", "jkh-07", "--at", "2017-05-03T09:00:00+08:00"},
-                                  Env());
+                                "--as", "jkh-07", "--at", "2017-05-03T09:00:00+08:00"},
+                               Env());
   ASSERT_EQ(good.exit_code, 0) << good.err;
   EXPECT_EQ(good.out,
             "imported 3 rows into ledger jinkouhe-fund-transfers (扶贫移民项目资金拨付台账) from " +
@@ -326,8 +324,8 @@ TEST_P(LedgerImportTest, ATypedLedgerIsAppendedOnceAndExportedAsItsColumns) {
   Write(db_->dir().File("export.csv"), exported.out);
   ASSERT_EQ(test::RunRectify({"migrate"}, env).exit_code, 0);
   auto back = test::RunRectify({"ledger", "import", db_->dir().File("export.csv"), "--kind",
-                                   "jinkouhe-fund-transfers", "--as", "jkh-07"},
-                                  env);
+                                "jinkouhe-fund-transfers", "--as", "jkh-07"},
+                               env);
   ASSERT_EQ(back.exit_code, 0) << back.err;
   EXPECT_EQ(test::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, env).out,
             exported.out);
@@ -379,10 +377,9 @@ TEST_P(LedgerImportTest, AnOfficeLedgerInGbkWithoutVerifiersIsVerifiedByTheOrgsV
 
   const std::string evidence = db_->dir().File("整改照片.txt");
   Write(evidence, "photos");
-  auto submitted =
-      test::RunRectify({"item", "act", "Q-1", "submit", "--as", "xs-0012", "--evidence",
-                           evidence, "--at", "2017-05-02T10:00:00+08:00"},
-                          Env());
+  auto submitted = test::RunRectify({"item", "act", "Q-1", "submit", "--as", "xs-0012",
+                                     "--evidence", evidence, "--at", "2017-05-02T10:00:00+08:00"},
+                                    Env());
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
   // The responsible head may not accept their own work; the message names who may.
   auto self = test::RunRectify(
@@ -481,14 +478,14 @@ TEST_P(LedgerImportTest, NobodyInTheRoleIsAVisibleErrorNotASilentSend) {
         env);
     ASSERT_EQ(added.exit_code, 0) << added.err;
     ASSERT_EQ(test::RunRectify({"item", "act", id, "assign", "--as", "tc-01", "--at",
-                                   "2017-04-21T09:05:00+08:00"},
-                                  env)
+                                "2017-04-21T09:05:00+08:00"},
+                               env)
                   .exit_code,
               0);
   }
   ASSERT_EQ(test::RunRectify({"item", "act", "C-1", "submit", "--as", "tc-03", "--evidence",
-                                 evidence, "--at", "2017-05-02T10:00:00+08:00"},
-                                env)
+                              evidence, "--at", "2017-05-02T10:00:00+08:00"},
+                             env)
                 .exit_code,
             0);
   auto refused = test::RunRectify(
@@ -501,8 +498,8 @@ TEST_P(LedgerImportTest, NobodyInTheRoleIsAVisibleErrorNotASilentSend) {
   // C-2 names its verifier as it is submitted.
   ASSERT_EQ(
       test::RunRectify({"item", "act", "C-2", "submit", "--as", "tc-03", "--evidence", evidence,
-                           "--set", "verifier=tc-02", "--at", "2017-05-02T10:00:00+08:00"},
-                          env)
+                        "--set", "verifier=tc-02", "--at", "2017-05-02T10:00:00+08:00"},
+                       env)
           .exit_code,
       0);
 
@@ -542,8 +539,7 @@ TEST_P(LedgerImportTest, NobodyInTheRoleIsAVisibleErrorNotASilentSend) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerImportTest,
-                         ::testing::Values(test::Backend::kSqlite,
-                                           test::Backend::kPostgresql),
+                         ::testing::Values(test::Backend::kSqlite, test::Backend::kPostgresql),
                          test::BackendTestName);
 
 }  // namespace

@@ -16,9 +16,9 @@ namespace rectify {
 namespace {
 
 using store_soci::Backend;
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using test::T;
 
 class MeasuresTest : public test::EngineFixture {
  protected:

@@ -14,9 +14,9 @@
 namespace rectify {
 namespace {
 
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using test::T;
 namespace fs = std::filesystem;
 
 // Version 1: open -> checking -> done. Version 2 renames the states, reminds two working days
@@ -236,8 +236,7 @@ TEST_P(MigrationTest, TheCommandLineMigratesWithADryRunFirst) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MigrationTest,
-                         ::testing::Values(test::Backend::kSqlite,
-                                           test::Backend::kPostgresql),
+                         ::testing::Values(test::Backend::kSqlite, test::Backend::kPostgresql),
                          test::BackendTestName);
 
 }  // namespace

@@ -14,8 +14,8 @@
 namespace rectify {
 namespace {
 
-using ::testing::ElementsAre;
 using test::T;
+using ::testing::ElementsAre;
 
 constexpr const char* kAsOf = "2017-06-07T10:00:00+08:00";
 
@@ -303,8 +303,7 @@ TEST_P(ReportTest, SummaryCountsRectificationItemsApartFromMaterialsSubmissions)
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReportTest,
-                         ::testing::Values(test::Backend::kSqlite,
-                                           test::Backend::kPostgresql),
+                         ::testing::Values(test::Backend::kSqlite, test::Backend::kPostgresql),
                          test::BackendTestName);
 
 }  // namespace

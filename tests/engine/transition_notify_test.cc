@@ -17,9 +17,9 @@ namespace rectify {
 namespace {
 
 using test::Cn;
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using test::T;
 
 class TransitionNotifyTest : public ::testing::Test {
  protected:
@@ -138,8 +138,7 @@ TEST_F(TransitionNotifyTest, PeopleOfTheOrgAreNotifiedThroughTheirOwnContacts) {
          "  open:\n    on:\n      hand_over:\n        to: done\n        by: [registrar]\n"
          "        notify: [unit.head, { people: [responsible, unit.head], template: reminder }]\n"
          "  done: { final: true }\n";
-  Use(test::LoadSet(
-      {std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.File("handover.yaml")}));
+  Use(test::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.File("handover.yaml")}));
   engine::NewInstance req;
   req.id = "H-1";
   req.workflow = "handover";
@@ -173,8 +172,7 @@ TEST_F(TransitionNotifyTest, ANoticeToNobodyIsAnAuditedErrorNotASend) {
          "  open:\n    on:\n      hand_over:\n        to: done\n        by: [registrar]\n"
          "        notify: [unit.parent.parent.head]\n"
          "  done: { final: true }\n";
-  Use(test::LoadSet(
-      {std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.File("handover.yaml")}));
+  Use(test::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.File("handover.yaml")}));
   engine::NewInstance req;
   req.id = "H-1";
   req.workflow = "handover";

@@ -42,7 +42,7 @@ class YearOnYearTest : public test::EngineFixture {
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
     Open(test::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows",
-                           std::string(RECTIFY_SOURCE_DIR) + "/tests/engine/year_on_year"}));
+                        std::string(RECTIFY_SOURCE_DIR) + "/tests/engine/year_on_year"}));
   }
 
   std::string Record(const std::string& campaign, const std::string& unit) {

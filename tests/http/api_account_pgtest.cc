@@ -15,10 +15,10 @@ namespace {
 namespace json = boost::json;
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
 using test::HttpClient;
 using test::kApiPassword;
+using ::testing::HasSubstr;
 using ::testing::Not;
 
 class ApiAccountTest : public ::testing::TestWithParam<Backend> {

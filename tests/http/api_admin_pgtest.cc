@@ -18,9 +18,9 @@ namespace {
 namespace json = boost::json;
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
 using test::HttpClient;
+using ::testing::HasSubstr;
 
 // materials-submission version 2: the library's version 1 with a longer review.
 const std::string kWorkflowV2 =
@@ -98,7 +98,7 @@ TEST_P(ApiAdminTest, AnUploadWithAnErrorIsAnsweredAtItsLineAndColumnAsValidatePr
   std::string file = env_->db().dir().File("upload.yaml");
   std::ofstream(file) << bad;
   test::CommandResult cli = test::RunRectify({"validate", "upload.yaml"}, ApiEnv::Env(),
-                                                   env_->db().dir().path().string());
+                                             env_->db().dir().path().string());
   EXPECT_EQ(cli.exit_code, 1);
   EXPECT_THAT(cli.err, HasSubstr(std::string(first.at("text").as_string())));
 
@@ -346,7 +346,7 @@ TEST_P(ApiAdminTest, AuditVerifyFindsAChangedRowAndPages) {
 
   // The command line agrees.
   test::CommandResult cli = test::RunRectify({"--db", env_->db().url(), "audit", "verify"},
-                                                   ApiEnv::Env(), env_->db().dir().path().string());
+                                             ApiEnv::Env(), env_->db().dir().path().string());
   EXPECT_EQ(cli.exit_code, 1);
   EXPECT_THAT(cli.out, HasSubstr("instance T-B1 seq 1"));
 }

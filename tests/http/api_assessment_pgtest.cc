@@ -21,9 +21,9 @@ using store_soci::Backend;
 using test::ApiEnv;
 using test::Cli;
 using test::CommandResult;
+using test::HttpAnswer;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using test::HttpAnswer;
 
 const char* const kCriteria[] = {"accurate_identification",
                                  "accurate_withdrawal",

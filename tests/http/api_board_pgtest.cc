@@ -25,8 +25,8 @@ namespace {
 namespace json = boost::json;
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
+using ::testing::HasSubstr;
 
 const std::string kAsOf = "as_of=2017-05-19T10:00:00%2B08:00";
 

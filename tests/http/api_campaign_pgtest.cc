@@ -20,8 +20,8 @@ namespace json = boost::json;
 using store_soci::Backend;
 using test::ApiEnv;
 using test::Cli;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
+using ::testing::HasSubstr;
 
 class ApiCampaignTest : public ::testing::TestWithParam<Backend> {
  protected:

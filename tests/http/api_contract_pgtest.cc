@@ -26,9 +26,9 @@ namespace {
 namespace json = boost::json;
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
 using test::HttpClient;
+using ::testing::HasSubstr;
 using ::testing::Not;
 
 const char* const kMethods[] = {"get", "put", "post", "delete", "patch", "head", "options"};
@@ -96,14 +96,14 @@ class ApiContractTest : public ::testing::TestWithParam<Backend> {
 
   // Runs the checker on `answers` against `document`: its exit code and what it printed.
   test::CommandResult Check(const std::string& document, const json::array& answers,
-                               const std::string& name) {
+                            const std::string& name) {
     std::string doc_file = env_->db().dir().File("openapi.json");
     std::string answers_file = env_->db().dir().File(name + ".json");
     std::ofstream(doc_file, std::ios::binary) << document;
     std::ofstream(answers_file, std::ios::binary) << json::serialize(answers);
     return test::RunCommand({test::kSystemPython,
-                                std::string(RECTIFY_SOURCE_DIR) + "/tests/http/openapi_check.py",
-                                doc_file, answers_file});
+                             std::string(RECTIFY_SOURCE_DIR) + "/tests/http/openapi_check.py",
+                             doc_file, answers_file});
   }
 
   std::unique_ptr<ApiEnv> env_;
@@ -238,8 +238,7 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   send("400 a public report without text", citizen, "POST", "/api/v1/public/reports", 400, "{}");
 
   // Jinkouhe's finance bureau suspends an item's payment by judgment and resumes it (measures).
-  ASSERT_TRUE(
-      env_->Run({"user", "add", "jkh-07", "--password-stdin"}, test::kApiPassword + "\n"));
+  ASSERT_TRUE(env_->Run({"user", "add", "jkh-07", "--password-stdin"}, test::kApiPassword + "\n"));
   const std::string at = "2017-04-21T09:30:00+08:00";
   ASSERT_TRUE(env_->Run({"item", "add", "--id", "JKH-C", "--unit", "jinhe", "--responsible",
                          "jkh-20", "--title", "项目资金违规拨付", "--time-limit", "10wd", "--as",
@@ -334,9 +333,8 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
     send("401 wrong password", anyone, "POST", "/api/v1/session", 401,
          R"({"person":"xs-0007","password":"not-the-password-)" + std::to_string(i) + "\"}");
   }
-  const HttpAnswer& held =
-      send("429 held off", anyone, "POST", "/api/v1/session", 429,
-           R"({"person":"xs-0007","password":")" + test::kApiPassword + "\"}");
+  const HttpAnswer& held = send("429 held off", anyone, "POST", "/api/v1/session", 429,
+                                R"({"person":"xs-0007","password":")" + test::kApiPassword + "\"}");
   EXPECT_FALSE(held.Header("retry-after").empty());
 
   send("signed out", cadre, "DELETE", "/api/v1/session", 200, "", {{"X-CSRF-Token", csrf}});

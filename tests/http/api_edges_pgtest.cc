@@ -27,9 +27,9 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
 using test::HttpClient;
+using ::testing::HasSubstr;
 using ::testing::Not;
 
 // A self-signed certificate for 127.0.0.1 and its key, made by the openssl command.

@@ -18,10 +18,10 @@ using store_soci::Backend;
 using test::ApiEnv;
 using test::FakeExe;
 using test::FakeJpeg;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
 using test::HttpClient;
 using test::MultipartBody;
+using ::testing::HasSubstr;
 using ::testing::Not;
 
 class ApiEvidenceTest : public ::testing::TestWithParam<Backend> {

@@ -16,9 +16,9 @@ namespace {
 namespace json = boost::json;
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
 using test::HttpClient;
+using ::testing::HasSubstr;
 
 class ApiFeedTest : public ::testing::TestWithParam<Backend> {
  public:

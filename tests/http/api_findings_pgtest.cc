@@ -17,8 +17,8 @@ namespace {
 namespace json = boost::json;
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
+using ::testing::HasSubstr;
 using ::testing::Not;
 
 class ApiFindingsTest : public ::testing::TestWithParam<Backend> {

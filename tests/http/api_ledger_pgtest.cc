@@ -22,8 +22,8 @@ namespace json = boost::json;
 using store_soci::Backend;
 using test::ApiEnv;
 using test::Cli;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
+using ::testing::HasSubstr;
 
 const std::string kGood =
     "id,title,unit,responsible,registered_at,time_limit\n"
@@ -95,8 +95,8 @@ TEST_P(ApiLedgerTest, CheckReportsWhatTheCliDryRunReportsAndChangesNothing) {
   std::ofstream(file, std::ios::binary) << kOneBadRow;
   test::CommandResult cli =
       test::RunRectify({"--db", env_->db().url(), "ledger", "import", "upload.csv", "--dry-run",
-                           "--as", "xs-0012", "--at", "2017-04-21T10:00:00+08:00"},
-                          ApiEnv::Env(), env_->db().dir().path().string());
+                        "--as", "xs-0012", "--at", "2017-04-21T10:00:00+08:00"},
+                       ApiEnv::Env(), env_->db().dir().path().string());
   EXPECT_EQ(cli.exit_code, 1) << cli.out << cli.err;
 
   HttpAnswer a = Post("xs-0012", "/api/v1/ledger/check", Multipart("upload.csv", kOneBadRow),
@@ -202,10 +202,10 @@ TEST_P(ApiLedgerTest, AnXlsxWorkbookIsCheckedAndImportedWithItsCellsNamed) {
 // row; the export gives them back as JSON and as a workbook.
 TEST_P(ApiLedgerTest, ATypedLedgerIsImportedAndExportedByAnAdministrator) {
   test::XlsxSheet sheet{"验收台账",
-                           {{"项目编号", "项目名称", "实施单位", "完工日期", "完成投资"},
-                            {"P-1", "金河镇产业路", "金河镇", "#d2017-06-01", "38.6万"},
-                            {"P-2", "和平乡饮水工程", "heping", "六月", "#n126500.5"}},
-                           {}};
+                        {{"项目编号", "项目名称", "实施单位", "完工日期", "完成投资"},
+                         {"P-1", "金河镇产业路", "金河镇", "#d2017-06-01", "38.6万"},
+                         {"P-2", "和平乡饮水工程", "heping", "六月", "#n126500.5"}},
+                        {}};
   std::string file = env_->db().dir().File("acceptance.xlsx");
   test::WriteXlsx(file, {sheet});
   auto read = [&] {

@@ -18,10 +18,10 @@ namespace {
 
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::ElementsAreArray;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
 using test::HttpClient;
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
 
 class ApiListTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -148,8 +148,8 @@ TEST_P(ApiListTest, RowsFromBeforeTheProjectionAreListedUntilMigrateProjectsThem
   EXPECT_THAT(AllPages("xs-0014", "", 2), ElementsAreArray({"L-02", "T-A1"}));
   EXPECT_THAT(AllPages("xs-0002", "&overdue=true", 3), ElementsAreArray(Sorted(overdue_)));
 
-  test::CommandResult r = test::RunRectify({"--db", env_->db().url(), "migrate"},
-                                                 ApiEnv::Env(), env_->db().dir().path().string());
+  test::CommandResult r = test::RunRectify({"--db", env_->db().url(), "migrate"}, ApiEnv::Env(),
+                                           env_->db().dir().path().string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // The server fires the overdue items' escalations meanwhile, which projects them too.
   EXPECT_THAT(r.out, HasSubstr(" items for lists"));
@@ -159,7 +159,7 @@ TEST_P(ApiListTest, RowsFromBeforeTheProjectionAreListedUntilMigrateProjectsThem
   EXPECT_THAT(AllPages("xs-0014", "", 2), ElementsAreArray({"L-02", "T-A1"}));
   // A second run has nothing left to project.
   r = test::RunRectify({"--db", env_->db().url(), "migrate"}, ApiEnv::Env(),
-                          env_->db().dir().path().string());
+                       env_->db().dir().path().string());
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr("projected")));
 }
 

@@ -14,9 +14,9 @@ namespace {
 namespace json = boost::json;
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
 using test::HttpClient;
+using ::testing::HasSubstr;
 
 class ApiMeasuresTest : public ::testing::TestWithParam<Backend> {
  protected:

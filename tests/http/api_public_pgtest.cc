@@ -16,10 +16,10 @@ namespace {
 namespace json = boost::json;
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
 using test::HttpClient;
 using test::MultipartBody;
+using ::testing::HasSubstr;
 using ::testing::Not;
 
 class ApiPublicTest : public ::testing::TestWithParam<Backend> {

@@ -19,9 +19,9 @@ namespace {
 namespace json = boost::json;
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
 using test::MultipartBody;
+using ::testing::HasSubstr;
 
 const std::string kSample =
     std::string(RECTIFY_SOURCE_DIR) + "/workflows/ledgers/xinshao-2017-sample.csv";
@@ -76,8 +76,8 @@ TEST_P(ApiRehearsalTest, CountsWhatSimulatePrintsAndTouchesNothing) {
   // The same run by the command line, on its own in-memory database.
   test::CommandResult sim =
       test::RunRectify({"simulate", "--campaign", "xinshao-2017", "--items", kSample, "--until",
-                           kUntil, "--format", "jsonl", "--quiet"},
-                          ApiEnv::Env(), env_->db().dir().path().string());
+                        kUntil, "--format", "jsonl", "--quiet"},
+                       ApiEnv::Env(), env_->db().dir().path().string());
   ASSERT_EQ(sim.exit_code, 0) << sim.err;
   std::map<std::string, std::int64_t> count;
   std::int64_t lines = 0;

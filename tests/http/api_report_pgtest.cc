@@ -17,9 +17,9 @@ using store_soci::Backend;
 using test::ApiEnv;
 using test::CellText;
 using test::Cli;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
 using test::HttpClient;
+using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
 // A month after the items were registered with 15 working days: all three are overdue.

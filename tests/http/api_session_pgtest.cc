@@ -12,9 +12,9 @@ namespace {
 
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
 using test::HttpClient;
+using ::testing::HasSubstr;
 using ::testing::Not;
 
 class ApiSessionTest : public ::testing::TestWithParam<Backend> {

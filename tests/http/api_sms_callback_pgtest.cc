@@ -16,6 +16,7 @@
 #include "adapters/store/soci/database_url.h"
 #include "adapters/store/soci/soci_store.h"
 #include "tests/http/api_env.h"
+#include "tests/notify/channels_file.h"
 #include "tests/support/sink_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -43,14 +44,7 @@ class ApiSmsCallbackTest : public ::testing::TestWithParam<Backend> {
     fake_ = std::move(*fake);
     for (std::string provider : {"tencent", "aliyun"}) WriteChannels(provider);
     // Open around the clock, so that the dispatch of the real time sends at once.
-    std::string years;
-    for (int y = 2016; y <= 2040; ++y)
-      years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
-    std::ofstream(cal_.path().string() + "/calendar.yaml")
-        << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-           "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-           "working_hours: \"00:00-24:00\"\nyears: { "
-        << years << " }\n";
+    test::WriteTextFile(cal_.path().string() + "/calendar.yaml", test::RoundTheClockCalendar());
     env_ = std::make_unique<ApiEnv>(
         GetParam(), std::vector<std::string>{"--definitions", defs_.path().string(),
                                              "--definitions", cal_.path().string()});
@@ -71,10 +65,8 @@ class ApiSmsCallbackTest : public ::testing::TestWithParam<Backend> {
       << "    secret_id_env: RECTIFY_TEST_SMS_ID\n    secret_key_env: RECTIFY_TEST_SMS_KEY\n"
       << "    callback_token_env: "
       << (provider == "tencent" ? "RECTIFY_TEST_TC_CALLBACK" : "RECTIFY_TEST_ALI_CALLBACK") << "\n"
-      << "    receipt_within_s: 3600\n    templates:\n";
-    for (const auto& kind : notify::channels::sms::MessageKinds()) {
-      f << "      " << kind << ": { code: \"T-" << kind << "\", params: { \"1\": item } }\n";
-    }
+      << "    receipt_within_s: 3600\n    templates:\n"
+      << test::SmsTemplateLines(notify::channels::sms::MessageKinds());
     f << "  short:\n    kind: sms\n    provider: " << provider << "\n"
       << (provider == "tencent" ? "    app_id: \"1400006666\"\n" : "")
       << "    sign_name: x\n    secret_id_env: A\n    secret_key_env: B\n"

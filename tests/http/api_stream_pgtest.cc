@@ -20,11 +20,11 @@ namespace {
 using namespace std::chrono_literals;
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
 using test::HttpClient;
 using test::SessionHeaders;
 using test::SseClient;
+using ::testing::HasSubstr;
 
 // The item an event is about ("" for none).
 std::string Item(const SseClient::Event& e) {

@@ -25,7 +25,7 @@ class AppMessageTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     auto fake = test::SinkProcess::Start("../notify/im_app_fake.py",
-                                            {"--dir", got_.path().string(), "--secret", kSecret});
+                                         {"--dir", got_.path().string(), "--secret", kSecret});
     ASSERT_TRUE(fake.ok()) << fake.error().message();
     fake_ = std::move(*fake);
   }

@@ -13,10 +13,10 @@
 namespace rectify::notify {
 namespace {
 
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using test::T;
 
 // One outbox row as a user of `rectify report deliveries` sees it.
 struct Stored {

@@ -249,10 +249,10 @@ TEST_P(DispatcherFaultsTest, AWebhook500ThenOkAndATimeoutThenOkLoseNothingAndRep
 
 // A throw-away self-signed certificate for 127.0.0.1, made with Debian's openssl.
 void MakeCertificate(const test::TempDir& dir) {
-  CommandResult r = test::RunCommand(
-      {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-       dir.File("key.pem"), "-out", dir.File("cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1",
-       "-addext", "subjectAltName=IP:127.0.0.1"});
+  CommandResult r =
+      test::RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-keyout", dir.File("key.pem"), "-out", dir.File("cert.pem"), "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 

@@ -120,8 +120,8 @@ TEST_P(DispatcherHoursTest, UrgencyIsTheEnginesFlagNotTheHour) {
 TEST_P(DispatcherHoursTest, EachAttemptCarriesTheDispatchersTimeToThePeer) {
   test::TempDir got, mail;
   const std::string secret = "SEC0123456789abcdef";
-  auto http = test::SinkProcess::Start(
-      "http_sink.py", {"--dir", got.path().string(), "--dingtalk-secret", secret});
+  auto http = test::SinkProcess::Start("http_sink.py",
+                                       {"--dir", got.path().string(), "--dingtalk-secret", secret});
   ASSERT_TRUE(http.ok()) << http.error().message();
   auto smtp = test::SinkProcess::Start("smtp_sink.py", {"--dir", mail.path().string()});
   ASSERT_TRUE(smtp.ok()) << smtp.error().message();

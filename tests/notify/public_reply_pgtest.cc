@@ -15,6 +15,7 @@
 
 #include "adapters/notify/channels/email/email_channel.h"
 #include "rectify/engine/migration.h"
+#include "tests/notify/channels_file.h"
 #include "tests/notify/engine_mail_fixture.h"
 #include "tests/support/run_command.h"
 
@@ -290,16 +291,9 @@ TEST_P(PublicReplyTest, ADatabaseOfVersion1TakesVersion2AndItsCluesAreAnsweredOn
 
 TEST_P(PublicReplyTest, ThroughTheBinaryTheReplyReachesTheReporterOnce) {
   // `rectify dispatch` runs on the real clock: a calendar open around the clock lets it send now.
-  std::string years;
-  for (int y = 2016; y <= 2040; ++y)
-    years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
   const std::string channels = db_->dir().File("channels.yaml");
-  std::ofstream(channels) << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-                             "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-                             "working_hours: \"00:00-24:00\"\nyears: { "
-                          << years << " }\n---\n"
-                          << "kind: channels\nname: office\ncalendar: round-the-clock\n"
-                             "channels:\n  mail: { kind: email, smtp_url: \"smtp://127.0.0.1:"
+  std::ofstream(channels) << test::RoundTheClockChannels("office", "")
+                          << "channels:\n  mail: { kind: email, smtp_url: \"smtp://127.0.0.1:"
                           << smtp_->port()
                           << "\", from: \"jw@xinshao.example\", timeout_ms: 5000 }\n"
                              "routes: { email: mail }\n";
@@ -312,9 +306,9 @@ TEST_P(PublicReplyTest, ThroughTheBinaryTheReplyReachesTheReporterOnce) {
   };
   auto bad =
       test::RunRectify({"--db", db, "item", "add", "--id", "C-8", "--workflow", "public-report",
-                           "--unit", "niangxi", "--title", kTitle, "--as", "xs-0009", "--set",
-                           "reporter_contact=someone", "--at", "2017-06-19T10:00:00+08:00"},
-                          {}, RECTIFY_SOURCE_DIR);
+                        "--unit", "niangxi", "--title", kTitle, "--as", "xs-0009", "--set",
+                        "reporter_contact=someone", "--at", "2017-06-19T10:00:00+08:00"},
+                       {}, RECTIFY_SOURCE_DIR);
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.err, HasSubstr("'someone' is neither an email address"));
   run({"item", "add", "--id", "C-8", "--workflow", "public-report", "--unit", "niangxi", "--title",

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/notify/channels_file.h"
 #include "tests/notify/dispatcher_test_env.h"
 #include "tests/notify/sink_records.h"
 #include "tests/support/run_command.h"
@@ -23,8 +24,8 @@ namespace {
 
 using store_soci::Backend;
 using test::CommandResult;
-using ::testing::HasSubstr;
 using test::RunRectify;
+using ::testing::HasSubstr;
 using namespace test_env;
 
 constexpr const char* kId = "AKIDrectifytest";
@@ -45,28 +46,20 @@ class SmsDispatchTest : public DispatcherFixture {
   void WriteChannels(const std::string& provider, const std::map<std::string, std::string>& phones,
                      const std::string& receipts = "") {
     file_ = db_->dir().File("channels.yaml");
-    std::string years;
-    for (int y = 2016; y <= 2040; ++y)
-      years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
     std::ofstream f(file_);
-    f << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-         "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-         "working_hours: \"00:00-24:00\"\nyears: { "
-      << years << " }\n---\n"
-      << "kind: channels\nname: sms-test\ncalendar: round-the-clock\nchannels:\n"
+    f << test::RoundTheClockChannels("sms-test", "channels:\n")
       << "  sms:\n    kind: sms\n    provider: " << provider << "\n"
       << "    endpoint: http://127.0.0.1:" << fake_->port() << "/" << provider << "\n"
       << (provider == "tencent" ? "    app_id: \"1400006666\"\n" : "")
       << "    sign_name: 新邵县督查室\n"
          "    secret_id_env: RECTIFY_TEST_SMS_ID\n    secret_key_env: RECTIFY_TEST_SMS_KEY\n"
          "    timeout_ms: 1500\n    backoff: { base: 1s, max: 2s }\n"
-      << receipts << "    templates:\n";
-    for (const char* kind :
-         {"accountability-referral", "bulletin", "digest", "informed-criticism", "interview-notice",
-          "measure-carry", "measure-ended", "notice", "public-reply", "public-reply-dismissed",
-          "reminder-letter", "suggestion-letter", "supervision-letter"}) {
-      f << "      " << kind << ": { code: \"T-" << kind << "\", params: { \"1\": item } }\n";
-    }
+      << receipts << "    templates:\n"
+      << test::SmsTemplateLines({"accountability-referral", "bulletin", "digest",
+                                 "informed-criticism", "interview-notice", "measure-carry",
+                                 "measure-ended", "notice", "public-reply",
+                                 "public-reply-dismissed", "reminder-letter", "suggestion-letter",
+                                 "supervision-letter"});
     f << "      reminder: { code: \"1234567\", params: { \"1\": item, \"2\": due } }\n"
       << "routes: { sms: sms }\norg: xinshao\ncontacts:\n";
     for (const auto& [person, phone] : phones) {
@@ -164,18 +157,11 @@ TEST_P(SmsDispatchTest, MissingCredentialsAreRefusedBeforeAnythingIsSent) {
 // contacts, the app's secret from the environment, an expired token refreshed on the way.
 TEST_P(SmsDispatchTest, WeComAndDingTalkReachThePersonByUserId) {
   auto fake = test::SinkProcess::Start("../notify/im_app_fake.py",
-                                          {"--dir", got_.path().string(), "--secret", kKey});
+                                       {"--dir", got_.path().string(), "--secret", kKey});
   ASSERT_TRUE(fake.ok()) << fake.error().message();
   file_ = db_->dir().File("im.yaml");
   std::string base = "http://127.0.0.1:" + std::to_string((*fake)->port());
-  std::string years;
-  for (int y = 2016; y <= 2040; ++y)
-    years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
-  std::ofstream(file_) << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-                          "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-                          "working_hours: \"00:00-24:00\"\nyears: { "
-                       << years << " }\n---\n"
-                       << "kind: channels\nname: im-test\ncalendar: round-the-clock\nchannels:\n"
+  std::ofstream(file_) << test::RoundTheClockChannels("im-test", "channels:\n")
                        << "  wecom: { kind: wecom-app, base_url: \"" << base
                        << "\", corp_id: ww1, agent_id: 1000002, secret_env: "
                           "RECTIFY_TEST_APP_SECRET }\n"
@@ -289,18 +275,11 @@ TEST_P(SmsDispatchTest, ReceiptsTellWhetherEachPersonWasReached) {
 // the message went to nobody, so its receipt is failed at once; a person it took is delivered.
 TEST_P(SmsDispatchTest, WeComInvalidUserIsAFailedReceipt) {
   auto fake = test::SinkProcess::Start("../notify/im_app_fake.py",
-                                          {"--dir", got_.path().string(), "--secret", kKey});
+                                       {"--dir", got_.path().string(), "--secret", kKey});
   ASSERT_TRUE(fake.ok()) << fake.error().message();
   file_ = db_->dir().File("im.yaml");
   std::string base = "http://127.0.0.1:" + std::to_string((*fake)->port());
-  std::string years;
-  for (int y = 2016; y <= 2040; ++y)
-    years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
-  std::ofstream(file_) << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-                          "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-                          "working_hours: \"00:00-24:00\"\nyears: { "
-                       << years << " }\n---\n"
-                       << "kind: channels\nname: im-test\ncalendar: round-the-clock\nchannels:\n"
+  std::ofstream(file_) << test::RoundTheClockChannels("im-test", "channels:\n")
                        << "  wecom: { kind: wecom-app, base_url: \"" << base
                        << "\", corp_id: ww1, agent_id: 1000002, secret_env: "
                           "RECTIFY_TEST_APP_SECRET }\n"
@@ -328,18 +307,11 @@ TEST_P(SmsDispatchTest, WeComInvalidUserIsAFailedReceipt) {
 TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
   StartFake();
   auto im = test::SinkProcess::Start("../notify/im_app_fake.py",
-                                        {"--dir", im_got_.path().string(), "--secret", kKey});
+                                     {"--dir", im_got_.path().string(), "--secret", kKey});
   ASSERT_TRUE(im.ok()) << im.error().message();
   file_ = db_->dir().File("reach.yaml");
-  std::string years;
-  for (int y = 2016; y <= 2040; ++y)
-    years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
   std::ofstream(file_)
-      << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-         "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-         "working_hours: \"00:00-24:00\"\nyears: { "
-      << years << " }\n---\n"
-      << "kind: channels\nname: reach-test\ncalendar: round-the-clock\nchannels:\n"
+      << test::RoundTheClockChannels("reach-test", "channels:\n")
       << "  wecom: { kind: wecom-app, base_url: \"http://127.0.0.1:" << (*im)->port()
       << "\", corp_id: ww1, agent_id: 1000002, secret_env: RECTIFY_TEST_APP_SECRET }\n"
       << "  sms:\n    kind: sms\n    provider: tencent\n    endpoint: http://127.0.0.1:"
@@ -348,12 +320,10 @@ TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
       << "    receipts: poll\n    receipt_within_s: 60\n    templates:\n";
   {
     std::ofstream f(file_, std::ios::app);
-    for (const char* kind :
-         {"accountability-referral", "bulletin", "digest", "informed-criticism", "interview-notice",
-          "measure-carry", "measure-ended", "notice", "public-reply", "public-reply-dismissed",
-          "reminder", "reminder-letter", "suggestion-letter", "supervision-letter"}) {
-      f << "      " << kind << ": { code: \"T-" << kind << "\", params: { \"1\": item } }\n";
-    }
+    f << test::SmsTemplateLines(
+        {"accountability-referral", "bulletin", "digest", "informed-criticism", "interview-notice",
+         "measure-carry", "measure-ended", "notice", "public-reply", "public-reply-dismissed",
+         "reminder", "reminder-letter", "suggestion-letter", "supervision-letter"});
     f << "routes: { wecom: wecom, sms: sms }\norg: xinshao\n"
       << "unreached: { report_to: unit-head }\ncontacts:\n"
       << "  - { people: [xs-0015], wecom: outside-app, phone: \"13800000444\" }\n"
@@ -415,17 +385,10 @@ TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
 // lists as invalid (left the company) is not reached; one it lists as unread got it.
 TEST_P(SmsDispatchTest, DingTalkSendResultIsTheReceipt) {
   auto fake = test::SinkProcess::Start("../notify/im_app_fake.py",
-                                          {"--dir", got_.path().string(), "--secret", kKey});
+                                       {"--dir", got_.path().string(), "--secret", kKey});
   ASSERT_TRUE(fake.ok()) << fake.error().message();
   file_ = db_->dir().File("ding.yaml");
-  std::string years;
-  for (int y = 2016; y <= 2040; ++y)
-    years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
-  std::ofstream(file_) << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-                          "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-                          "working_hours: \"00:00-24:00\"\nyears: { "
-                       << years << " }\n---\n"
-                       << "kind: channels\nname: ding-test\ncalendar: round-the-clock\nchannels:\n"
+  std::ofstream(file_) << test::RoundTheClockChannels("ding-test", "channels:\n")
                        << "  ding: { kind: dingtalk-work, base_url: \"http://127.0.0.1:"
                        << (*fake)->port()
                        << "\", app_key: dingabc, agent_id: 2000001, secret_env: "

@@ -214,9 +214,9 @@ TEST_F(WebhookChannelTest, OneChannelReusesItsConnectionAcrossSends) {
 }
 
 TEST(WebhookChannelFaults, RefusedConnectionIsRetriedAndABadUrlFails) {
-  SendResult down = MakeWebhookChannel(
-                        {.url = "http://127.0.0.1:" + std::to_string(test::UnusedPort()) + "/x"})
-                        ->Send(Message{});
+  SendResult down =
+      MakeWebhookChannel({.url = "http://127.0.0.1:" + std::to_string(test::UnusedPort()) + "/x"})
+          ->Send(Message{});
   EXPECT_EQ(down.outcome, SendOutcome::kRetry) << down.detail;
   for (std::string bad : {"", "ftp://x/y", "file:///etc/passwd", "http://a b/"}) {
     SendResult r = MakeWebhookChannel({.url = bad})->Send(Message{});

@@ -242,8 +242,8 @@ TEST_P(MigratorTest, TheWritePathMigrationKeepsEveryRowAndConstraint) {
   };
   std::string before = dump();
   fs::copy_file(fs::path(test::ShippedMigrations()) / (GetParam() == Backend::kSqlite
-                                                              ? "0004_write_path.sqlite.sql"
-                                                              : "0004_write_path.postgresql.sql"),
+                                                           ? "0004_write_path.sqlite.sql"
+                                                           : "0004_write_path.postgresql.sql"),
                 migrations_ / (GetParam() == Backend::kSqlite ? "0004_write_path.sqlite.sql"
                                                               : "0004_write_path.postgresql.sql"));
   auto applied = MakeMigrator().Migrate(kT0);
