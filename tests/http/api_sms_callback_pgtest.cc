@@ -161,8 +161,8 @@ TEST_P(ApiSmsCallbackTest, TencentStatusCallbacksAreRecordedOnlyWithTheSecret) {
       R"("report_status":"FAIL","errmsg":"MK:0001","description":"用户关机","sid":")" +
       sid[1] + R"("}])";
   // Not the secret, Alibaba's secret, a channel's secret that is too short, none: refused.
-  for (std::string secret : {std::string("tc-callback-0123456789abcdeX"),
-                             std::string(kAliyunSecret), std::string("short")}) {
+  for (const std::string& secret : {std::string("tc-callback-0123456789abcdeX"),
+                                    std::string(kAliyunSecret), std::string("short")}) {
     HttpAnswer a = Post("/api/v1/sms-callbacks/tencent/" + secret, reports);
     EXPECT_EQ(a.status, 401) << secret << ": " << a.body;
     EXPECT_EQ(a.Json().at("error").at("code"), "unauthenticated");
