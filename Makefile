@@ -7,6 +7,8 @@
 #   make build       install and build build/rectify and the web pages (build/web)
 #   make bench       install, build the benchmarks (Release) and run them
 #   make format      clang-format every C++ file in place
+#   make tidy        clang-tidy (.clang-tidy) on the C++ files changed against origin/main;
+#                    BASE=<commit> compares with another base (scripts/tidy.sh)
 #
 # Variables: CI=true turns warnings into errors and builds the tests with ASan and UBSan;
 # SANITIZE=1 does the latter locally; JOBS sets the build parallelism.
@@ -31,7 +33,7 @@ BUILD_TYPE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 CTEST_FLAGS ?= --output-on-failure -j $(JOBS)
 
-.PHONY: all build test test-long demo bench format clean setup-build setup-test setup-bench configure web
+.PHONY: all build test test-long demo bench format tidy clean setup-build setup-test setup-bench configure web
 
 all: build
 
@@ -72,6 +74,11 @@ bench: setup-bench
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+# Needs only the configured build's compile_commands.json, not a build.
+BASE ?=
+tidy: setup-test configure
+	@JOBS=$(JOBS) scripts/tidy.sh $(BUILD) $(BASE)
 
 clean:
 	rm -rf $(BUILD) build-release

@@ -26,6 +26,7 @@ test_packages=(
   postgresql postgresql-contrib
   python3 python3-aiosmtpd python3-icalendar python3-yaml python3-jsonschema
   clang libclang-rt-14-dev openssl
+  clang-tidy-14
   chromium fonts-wqy-microhei
   zbar-tools poppler-utils
 )

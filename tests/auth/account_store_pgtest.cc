@@ -18,10 +18,10 @@ Timestamp T(const char* iso) { return *ParseIso(iso); }
 class AccountStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
-    auto store = testing::OpenMigratedStore(*db_, T("2026-12-01T09:00:00+08:00"));
+    auto store = test::OpenMigratedStore(*db_, T("2026-12-01T09:00:00+08:00"));
     ASSERT_TRUE(store.ok()) << store.error().message();
     auto url = store_soci::ParseDatabaseUrl(db_->url());
     auto opened = store_soci::Database::Open(*url, {});
@@ -40,7 +40,7 @@ class AccountStoreTest : public ::testing::TestWithParam<Backend> {
     return {hash, person, "127.0.0.1", at, at, at + std::chrono::hours(12), std::nullopt};
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<test::TestDatabase> db_;
   std::unique_ptr<store_soci::SociAccountStore> accounts_;
 };
 
@@ -176,7 +176,7 @@ TEST_P(AccountStoreTest, ATokenMustBelongToAnAccount) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccountStoreTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::auth

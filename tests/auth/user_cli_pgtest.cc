@@ -14,18 +14,18 @@ namespace rectify {
 namespace {
 
 using store_soci::Backend;
-using testing::CommandResult;
+using test::CommandResult;
+using test::RunRectify;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Not;
-using testing::RunRectify;
 
 constexpr char kPassword[] = "长塘村整改台账二〇一七\n";
 
 class UserCliTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
     ASSERT_EQ(Rectify({"migrate"}).exit_code, 0);
@@ -48,7 +48,7 @@ class UserCliTest : public ::testing::TestWithParam<Backend> {
     return all;
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<test::TestDatabase> db_;
 };
 
 TEST_P(UserCliTest, TheFirstAdministratorIsAPersonOfTheOrg) {
@@ -138,7 +138,7 @@ TEST_P(UserCliTest, ATokenIsPrintedAloneOnceAndKeptOnlyAsAHash) {
 }
 
 TEST_P(UserCliTest, CommandsBeforeMigrationSaySo) {
-  auto fresh = testing::TestDatabase::Create(GetParam());
+  auto fresh = test::TestDatabase::Create(GetParam());
   ASSERT_TRUE(fresh.ok());
   CommandResult r = RunRectify({"--db", (*fresh)->url(), "user", "list"},
                                {{"RECTIFY_DB", ""}, {"RECTIFY_HOME", RECTIFY_SOURCE_DIR}},
@@ -149,7 +149,7 @@ TEST_P(UserCliTest, CommandsBeforeMigrationSaySo) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, UserCliTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -10,10 +10,10 @@
 namespace rectify {
 namespace {
 
-using testing::CommandResult;
+using test::CommandResult;
+using test::RunRectify;
+using test::TempDir;
 using ::testing::HasSubstr;
-using testing::RunRectify;
-using testing::TempDir;
 
 // The shipped definitions, whatever RECTIFY_HOME the caller's environment has.
 CommandResult Cal(const std::vector<std::string>& args) {

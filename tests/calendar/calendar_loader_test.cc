@@ -9,7 +9,7 @@
 namespace rectify {
 namespace {
 
-using testing::D;
+using test::D;
 using ::testing::ElementsAre;
 
 struct Loaded {

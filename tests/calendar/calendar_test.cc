@@ -8,10 +8,10 @@
 namespace rectify {
 namespace {
 
-using testing::Cn;
-using testing::D;
-using testing::Plain;
-using testing::T;
+using test::Cn;
+using test::D;
+using test::Plain;
+using test::T;
 
 TEST(CalendarTest, ParsesAndFormatsDates) {
   EXPECT_EQ(FormatDate(D("2017-05-08")), "2017-05-08");

@@ -10,7 +10,7 @@
 #include "rectify/calendar/calendar_loader.h"
 #include "rectify/clock.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 
 // workflows/calendars/cn.yaml as shipped, named by its path in the repository.
 inline const Calendar& Cn() {
@@ -49,4 +49,4 @@ inline Calendar Plain(const std::string& zone, int first, int last,
   return *Calendar::Create(spec);
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

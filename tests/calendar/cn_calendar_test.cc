@@ -13,8 +13,8 @@
 namespace rectify {
 namespace {
 
-using testing::Cn;
-using testing::D;
+using test::Cn;
+using test::D;
 
 // Every day of FROM..TO is not a working day.
 void ExpectOff(const std::string& from, const std::string& to) {

@@ -9,10 +9,10 @@ namespace rectify {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::Cn;
-using testing::D;
-using testing::Plain;
-using testing::T;
+using test::Cn;
+using test::D;
+using test::Plain;
+using test::T;
 
 Timestamp Add(const Calendar& cal, const std::string& anchor, const std::string& span) {
   auto r = AddSpan(cal, T(anchor), *ParseSpan(span));
@@ -133,7 +133,7 @@ namespace rectify {
 namespace {
 
 Timestamp Remind(const std::string& deadline, const std::string& span) {
-  auto r = ReminderAt(testing::Cn(), testing::T(deadline), *ParseSpan(span));
+  auto r = ReminderAt(test::Cn(), test::T(deadline), *ParseSpan(span));
   if (!r) ADD_FAILURE() << deadline << " " << span << ": " << r.error().message();
   return r ? *r : Timestamp{};
 }
@@ -142,17 +142,17 @@ Timestamp Remind(const std::string& deadline, const std::string& span) {
 // itself (where the first escalation step of an overdue chain falls).
 TEST(CalendarDeadlineTest, AReminderAtZeroGoesWhenTheDeadlineDaysWorkingHoursStart) {
   const std::string end_of_may_8 = "2017-05-08T16:00:00Z";  // local 24:00 of Monday 2017-05-08
-  EXPECT_EQ(Remind(end_of_may_8, "0"), testing::T("2017-05-08T08:30:00+08:00"));
+  EXPECT_EQ(Remind(end_of_may_8, "0"), test::T("2017-05-08T08:30:00+08:00"));
   // Offsets whose day is a working day stay where OffsetFrom puts them.
-  EXPECT_EQ(Remind(end_of_may_8, "-1wd"), testing::T("2017-05-05T08:30:00+08:00"));
-  EXPECT_EQ(Remind(end_of_may_8, "-5wd"), testing::T("2017-04-28T08:30:00+08:00"));
-  EXPECT_EQ(Remind(end_of_may_8, "-4h"), testing::T("2017-05-08T08:30:00+08:00"));  // 20:00
-  EXPECT_EQ(Remind(end_of_may_8, "-10h"), testing::T("2017-05-08T14:00:00+08:00"));
+  EXPECT_EQ(Remind(end_of_may_8, "-1wd"), test::T("2017-05-05T08:30:00+08:00"));
+  EXPECT_EQ(Remind(end_of_may_8, "-5wd"), test::T("2017-04-28T08:30:00+08:00"));
+  EXPECT_EQ(Remind(end_of_may_8, "-4h"), test::T("2017-05-08T08:30:00+08:00"));  // 20:00
+  EXPECT_EQ(Remind(end_of_may_8, "-10h"), test::T("2017-05-08T14:00:00+08:00"));
   // An exact deadline in the afternoon: its day's working hours start.
-  EXPECT_EQ(Remind("2017-05-08T15:00:00+08:00", "0"), testing::T("2017-05-08T08:30:00+08:00"));
+  EXPECT_EQ(Remind("2017-05-08T15:00:00+08:00", "0"), test::T("2017-05-08T08:30:00+08:00"));
   // A date deadline on a holiday (National Day, 2017-10-01 to 10-08): the last working day
   // before it, Saturday 2017-09-30 being a make-up working day (调休).
-  EXPECT_EQ(Remind("2017-10-03T16:00:00Z", "0"), testing::T("2017-09-30T08:30:00+08:00"));
+  EXPECT_EQ(Remind("2017-10-03T16:00:00Z", "0"), test::T("2017-09-30T08:30:00+08:00"));
 }
 
 }  // namespace

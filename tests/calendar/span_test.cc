@@ -9,8 +9,8 @@ namespace rectify {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::D;
-using testing::T;
+using test::D;
+using test::T;
 
 Span Parse(const std::string& text) {
   auto s = ParseSpan(text);

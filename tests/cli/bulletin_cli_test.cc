@@ -14,9 +14,9 @@
 namespace rectify {
 namespace {
 
-using testing::CommandResult;
+using test::CommandResult;
+using test::RunRectify;
 using ::testing::HasSubstr;
-using testing::RunRectify;
 
 std::map<std::string, std::string> Env(const std::string& db) {
   return {{"RECTIFY_DB", db}, {"RECTIFY_HOME", RECTIFY_SOURCE_DIR}};
@@ -51,7 +51,7 @@ class BulletinCliTest : public ::testing::Test {
     return list.out;
   }
 
-  testing::TempDir dir_;
+  test::TempDir dir_;
   std::map<std::string, std::string> env_;
 };
 
@@ -96,7 +96,7 @@ TEST_F(BulletinCliTest, IssueListAndShowInEveryFormat) {
       {"bulletin", "show", "1", "--campaign", "xinshao-2017", "--format", "pdf", "--output", pdf},
       env_);
   ASSERT_EQ(wrote.exit_code, 0) << wrote.err;
-  CommandResult pdftext = testing::RunCommand({"pdftotext", pdf, "-"});
+  CommandResult pdftext = test::RunCommand({"pdftotext", pdf, "-"});
   ASSERT_EQ(pdftext.exit_code, 0) << pdftext.err;
   EXPECT_THAT(pdftext.out, HasSubstr("2017年第1期"));
   EXPECT_THAT(pdftext.out, HasSubstr("长塘村贫困户信息不一致"));

@@ -17,7 +17,7 @@
 namespace rectify {
 namespace {
 
-using testing::RunRectify;
+using test::RunRectify;
 
 std::string GoldenPath(const std::string& name) {
   return std::string(RECTIFY_SOURCE_DIR) + "/tests/cli/campaign_show_golden/" + name;
@@ -54,7 +54,7 @@ class CampaignShowTest : public ::testing::Test {
     return r.out;
   }
 
-  testing::TempDir dir_;
+  test::TempDir dir_;
 };
 
 TEST_F(CampaignShowTest, Text) {
@@ -68,7 +68,7 @@ TEST_F(CampaignShowTest, Json) {
 // `campaign start` says what falls due first, as `campaign show` lists it (it used to name the
 // first timer the store returned, campaign:close, with the time of another).
 TEST(CampaignStartTest, NextIsTheEarliestDatedEvent) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::string db = "sqlite:" + dir.File("rectify.db");
   ASSERT_EQ(RunRectify({"--db", db, "migrate"}).exit_code, 0);
   auto started =
@@ -83,7 +83,7 @@ TEST(CampaignStartTest, NextIsTheEarliestDatedEvent) {
 }
 
 TEST(CampaignShowNotStartedTest, SaysHowToStartIt) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::string db = "sqlite:" + dir.File("rectify.db");
   ASSERT_EQ(RunRectify({"--db", db, "migrate"}).exit_code, 0);
   auto r = RunRectify({"--db", db, "campaign", "show", "xinshao-2017"});

@@ -33,7 +33,7 @@ namespace rectify {
 namespace {
 
 namespace json = boost::json;
-using testing::Backend;
+using test::Backend;
 using ::testing::HasSubstr;
 
 const std::string kSamples = std::string(RECTIFY_SOURCE_DIR) + "/workflows/comparisons/";
@@ -45,19 +45,19 @@ const std::string kAt = "2017-06-05T10:00:00+08:00";
 class CompareCliTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
     ASSERT_EQ(Run({"migrate"}).exit_code, 0);
   }
 
-  testing::CommandResult Run(std::vector<std::string> args) {
+  test::CommandResult Run(std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", db_->url()});
-    return testing::RunRectify(args, {{"RECTIFY_HOME", RECTIFY_SOURCE_DIR}});
+    return test::RunRectify(args, {{"RECTIFY_HOME", RECTIFY_SOURCE_DIR}});
   }
 
-  testing::CommandResult Compare(const std::string& left, const std::string& right,
-                                 std::vector<std::string> more) {
+  test::CommandResult Compare(const std::string& left, const std::string& right,
+                              std::vector<std::string> more) {
     std::vector<std::string> args = {
         "compare", "hecheng-subsidy-check", "--left", left, "--right", right, "--at", kAt};
     args.insert(args.end(), more.begin(), more.end());
@@ -95,8 +95,8 @@ class CompareCliTest : public ::testing::TestWithParam<Backend> {
     return nullptr;
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
-  testing::TempDir dir_;
+  std::unique_ptr<test::TestDatabase> db_;
+  test::TempDir dir_;
 };
 
 // `utf8` as GB18030 bytes, as a county's office software saves a CSV (glibc's iconv).
@@ -307,7 +307,7 @@ TEST_P(CompareCliTest, YearOnYearReportThroughTheBinary) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, CompareCliTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -20,7 +20,7 @@ namespace rectify {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Backend;
+using test::Backend;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -75,7 +75,7 @@ std::string RoundTheClockCalendar() {
 class CountyFolderTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
     fs::create_directories(dir_.path() / "county/orgs");
@@ -89,24 +89,24 @@ class CountyFolderTest : public ::testing::TestWithParam<Backend> {
 
   // rectify on the test database, run from the temporary folder (letters written there), with the
   // library of this source tree and no county folder unless `env` names one.
-  testing::CommandResult Run(std::vector<std::string> args,
-                             std::map<std::string, std::string> env = {}) {
+  test::CommandResult Run(std::vector<std::string> args,
+                          std::map<std::string, std::string> env = {}) {
     args.insert(args.begin(), {"--db", db_->url()});
     env.emplace("RECTIFY_HOME", kSource);
     env.emplace("RECTIFY_DEFINITIONS", "");
-    return testing::RunRectify(args, env, dir_.path().string());
+    return test::RunRectify(args, env, dir_.path().string());
   }
   // rectify simulate, on its own in-memory database.
-  testing::CommandResult Simulate(std::vector<std::string> args,
-                                  std::map<std::string, std::string> env = {}) {
+  test::CommandResult Simulate(std::vector<std::string> args,
+                               std::map<std::string, std::string> env = {}) {
     args.insert(args.begin(), "simulate");
     args.insert(args.end(), {"--quiet", "--until", "2017-07-10"});
     env.emplace("RECTIFY_HOME", kSource);
     env.emplace("RECTIFY_DEFINITIONS", "");
-    return testing::RunRectify(args, env, dir_.path().string());
+    return test::RunRectify(args, env, dir_.path().string());
   }
   // The same with the county's folder given by --definitions.
-  testing::CommandResult RunCounty(std::vector<std::string> args) {
+  test::CommandResult RunCounty(std::vector<std::string> args) {
     args.insert(args.end(), {"--definitions", County()});
     return Run(args);
   }
@@ -135,8 +135,8 @@ class CountyFolderTest : public ::testing::TestWithParam<Backend> {
     ASSERT_EQ(tick.exit_code, 0) << tick.err;
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
-  testing::TempDir dir_;
+  std::unique_ptr<test::TestDatabase> db_;
+  test::TempDir dir_;
 };
 
 const char kAsOf[] = "2017-07-25T10:00:00+08:00";
@@ -413,28 +413,28 @@ TEST_P(CountyFolderTest, AFormatACommandDoesNotPrintIsAUsageError) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, CountyFolderTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 // A file named on the command line is read from where the user stands: the command printed at the
 // top of workflows/channels/rehearsal.yaml, with its relative path, and a county's copy of the
 // library's channels file named relatively.
 TEST(RelativePathsTest, AChannelsFileIsReadFromTheCurrentDirectory) {
-  testing::TempDir dir;
+  test::TempDir dir;
   fs::create_directory_symlink(kSource + "/workflows", dir.path() / "workflows");
   std::map<std::string, std::string> env{
       {"RECTIFY_HOME", kSource}, {"RECTIFY_DEFINITIONS", ""}, {"RECTIFY_DB", ""}};
   auto library =
-      testing::RunRectify({"simulate", "--campaign", "xinshao-2017", "--channels",
-                           "workflows/channels/default.yaml", "--until", "2017-01-04", "--quiet"},
-                          env, dir.path().string());
+      test::RunRectify({"simulate", "--campaign", "xinshao-2017", "--channels",
+                        "workflows/channels/default.yaml", "--until", "2017-01-04", "--quiet"},
+                       env, dir.path().string());
   EXPECT_EQ(library.exit_code, 0) << library.err;
   EXPECT_THAT(library.err, Not(HasSubstr("has no 'kind: channels' document")));
 
   fs::create_directories(dir.path() / "county");
   fs::copy(kSource + "/workflows/channels/default.yaml", dir.path() / "county/default.yaml");
-  auto copy = testing::RunRectify({"simulate", "--campaign", "xinshao-2017", "--channels",
-                                   "county/default.yaml", "--until", "2017-01-04", "--quiet"},
-                                  env, dir.path().string());
+  auto copy = test::RunRectify({"simulate", "--campaign", "xinshao-2017", "--channels",
+                                "county/default.yaml", "--until", "2017-01-04", "--quiet"},
+                               env, dir.path().string());
   EXPECT_EQ(copy.exit_code, 0) << copy.err;
   EXPECT_THAT(copy.err, Not(HasSubstr("duplicate")));
 }

@@ -26,11 +26,11 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::CommandResult;
+using test::CommandResult;
+using test::RunRectify;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::RunRectify;
 
 constexpr char kCampaign[] = "qingshui-2018-q3";
 constexpr char kEnd[] = "2018-09-30T23:00:00+08:00";
@@ -57,7 +57,7 @@ std::vector<std::string> Strings(const json::value& v) {
 class CountyTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
     county_ = db_->dir().path() / "qingshui";
@@ -137,7 +137,7 @@ class CountyTest : public ::testing::TestWithParam<Backend> {
     return steps;
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<test::TestDatabase> db_;
   fs::path county_;
 };
 
@@ -270,7 +270,7 @@ TEST_P(CountyTest, WithoutTheCountysFolderCommandsSaySoAndChangeNothing) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, CountyTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

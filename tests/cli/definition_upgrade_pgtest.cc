@@ -21,10 +21,10 @@
 namespace rectify {
 namespace {
 
-using testing::Backend;
-using testing::CommandResult;
+using test::Backend;
+using test::CommandResult;
 using ::testing::HasSubstr;
-using testing::RunRectify;
+using test::RunRectify;
 
 std::map<std::string, std::string> Env() {
   return {{"RECTIFY_DB", ""}, {"RECTIFY_HOME", RECTIFY_SOURCE_DIR}};
@@ -51,10 +51,10 @@ DefinitionRecord Registered(const std::string& name, int version, const std::str
 class DefinitionUpgradeTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
-    auto store = testing::OpenMigratedStore(*db_, Timestamp{});
+    auto store = test::OpenMigratedStore(*db_, Timestamp{});
     ASSERT_TRUE(store.ok()) << store.error().message();
     store_ = std::move(*store);
   }
@@ -63,7 +63,7 @@ class DefinitionUpgradeTest : public ::testing::TestWithParam<Backend> {
     return RunRectify(args, Env(), db_->dir().path().string());
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<test::TestDatabase> db_;
   std::unique_ptr<Store> store_;
 };
 
@@ -114,7 +114,7 @@ TEST_P(DefinitionUpgradeTest, AShippedVersionWithAnotherTextIsStillRefused) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, DefinitionUpgradeTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

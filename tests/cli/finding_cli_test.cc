@@ -14,16 +14,16 @@
 namespace rectify {
 namespace {
 
-using testing::CommandResult;
+using test::CommandResult;
+using test::RunRectify;
 using ::testing::HasSubstr;
-using testing::RunRectify;
 
 std::map<std::string, std::string> Env(const std::string& db) {
   return {{"RECTIFY_DB", db}, {"RECTIFY_HOME", RECTIFY_SOURCE_DIR}};
 }
 
 TEST(FindingCliTest, RecordConfirmDismissListAndShow) {
-  testing::TempDir dir;
+  test::TempDir dir;
   auto env = Env("sqlite:" + dir.File("f.db"));
   ASSERT_EQ(RunRectify({"migrate"}, env).exit_code, 0);
   CommandResult add = RunRectify(

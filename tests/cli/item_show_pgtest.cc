@@ -13,21 +13,21 @@
 namespace rectify {
 namespace {
 
-using testing::Backend;
+using test::Backend;
 using ::testing::HasSubstr;
 
 class ItemShowTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
     ASSERT_EQ(Run({"migrate"}).exit_code, 0);
   }
 
-  testing::CommandResult Run(std::vector<std::string> args) {
+  test::CommandResult Run(std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", db_->url()});
-    return testing::RunRectify(args, {{"RECTIFY_HOME", RECTIFY_SOURCE_DIR}});
+    return test::RunRectify(args, {{"RECTIFY_HOME", RECTIFY_SOURCE_DIR}});
   }
 
   // The line of `item show` that starts with `label`.
@@ -38,7 +38,7 @@ class ItemShowTest : public ::testing::TestWithParam<Backend> {
     return out.substr(at + 1, end - at - 1);
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<test::TestDatabase> db_;
 };
 
 TEST_P(ItemShowTest, TheEscalationLevelClimbsWithTheStepsAndNamesTheMeasure) {
@@ -226,7 +226,7 @@ TEST_P(ItemShowTest, AMeasureByJudgmentIsShownWhileItLastsAndEndsWithTheAcceptan
 
 INSTANTIATE_TEST_SUITE_P(Backends, ItemShowTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

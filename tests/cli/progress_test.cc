@@ -16,10 +16,10 @@
 namespace rectify {
 namespace {
 
+using test::RunRectify;
+using test::RunRectifyOnTerminal;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::RunRectify;
-using testing::RunRectifyOnTerminal;
 
 class ProgressTest : public ::testing::Test {
  protected:
@@ -65,7 +65,7 @@ class ProgressTest : public ::testing::Test {
     EXPECT_GT(n, 100);
   }
 
-  testing::TempDir dir_;
+  test::TempDir dir_;
 };
 
 TEST_F(ProgressTest, ALongImportShowsProgressOnATerminalOnly) {

@@ -21,9 +21,9 @@ namespace rectify {
 namespace {
 
 namespace json = boost::json;
-using testing::Backend;
-using testing::CommandResult;
-using testing::RunRectify;
+using test::Backend;
+using test::CommandResult;
+using test::RunRectify;
 
 std::map<std::string, std::string> Env() {
   return {{"RECTIFY_DB", ""}, {"RECTIFY_HOME", RECTIFY_SOURCE_DIR}};
@@ -45,7 +45,7 @@ class SeedYearsTest : public ::testing::TestWithParam<Backend> {
  protected:
   CommandResult Simulate(const std::string& campaign, const std::string& ledger,
                          std::vector<std::string> extra = {}) {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     EXPECT_TRUE(db.ok()) << db.error().message();
     if (!db.ok()) return {};
     std::vector<std::string> args = {
@@ -188,7 +188,7 @@ TEST_P(SeedYearsTest, Hecheng2017PublicReportsAreConfirmedIntoItemsAndTheReporte
 
 INSTANTIATE_TEST_SUITE_P(Backends, SeedYearsTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -18,10 +18,10 @@
 namespace rectify {
 namespace {
 
-using testing::CommandResult;
+using test::CommandResult;
+using test::RunRectify;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::RunRectify;
 
 std::vector<std::string> Lines(const std::string& s) {
   std::vector<std::string> out;
@@ -69,7 +69,7 @@ class ServeDemoTest : public ::testing::Test {
     return found;
   }
 
-  testing::TempDir dir_;
+  test::TempDir dir_;
   std::string url_ = "sqlite:" + dir_.File("demo.db");
 };
 
@@ -211,8 +211,7 @@ TEST_F(ServeDemoTest, ADatabaseWhereTheCampaignRanAlreadyIsRefused) {
 
 TEST_F(ServeDemoTest, SigintStopsTheDemoCleanlyWithASummary) {
   // A day a second, as `make demo` runs: stopped a few engine days in.
-  auto demo =
-      testing::ChildProcess::StartRectify(Demo(ThreeProblems(), "86400", "2017-07-31"), Env());
+  auto demo = test::ChildProcess::StartRectify(Demo(ThreeProblems(), "86400", "2017-07-31"), Env());
   std::string first = demo.WaitForLine("Q-1  酿溪镇  assign", std::chrono::seconds(60));
   ASSERT_FALSE(first.empty()) << demo.output();
   demo.Kill(SIGINT);

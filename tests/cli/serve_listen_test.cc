@@ -27,8 +27,8 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
+using test::RunRectify;
 using ::testing::HasSubstr;
-using testing::RunRectify;
 
 using Clock = std::chrono::steady_clock;
 
@@ -138,7 +138,7 @@ bhttp::response<bhttp::string_body> Get(int port, const std::string& target) {
 }
 
 TEST(ServeListenTest, ServesHealthAndMetricsWhileRunningAndStopsOnSigint) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::string url = "sqlite:" + dir.File("serve.db");
   ASSERT_EQ(RunRectify({"--db", url, "migrate"}).exit_code, 0);
 
@@ -181,7 +181,7 @@ TEST(ServeListenTest, ServesHealthAndMetricsWhileRunningAndStopsOnSigint) {
 }
 
 TEST(ServeListenTest, BadListenValueIsAUsageError) {
-  testing::TempDir dir;
+  test::TempDir dir;
   auto r = RunRectify({"--db", "sqlite:" + dir.File("x.db"), "serve", "--listen", "8080",
                        "--campaign", "xinshao-2017"});
   EXPECT_EQ(r.exit_code, 2);
@@ -191,7 +191,7 @@ TEST(ServeListenTest, BadListenValueIsAUsageError) {
 }
 
 TEST(ServeListenTest, PortInUseIsAnEnvironmentError) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::string url = "sqlite:" + dir.File("serve.db");
   ASSERT_EQ(RunRectify({"--db", url, "migrate"}).exit_code, 0);
   // Hold a port: a listening socket of our own.

@@ -17,9 +17,9 @@
 namespace rectify {
 namespace {
 
-using testing::CommandResult;
+using test::CommandResult;
+using test::RunRectify;
 using ::testing::HasSubstr;
-using testing::RunRectify;
 
 std::map<std::string, std::string> Env() {
   return {{"RECTIFY_DB", ""}, {"RECTIFY_HOME", RECTIFY_SOURCE_DIR}};
@@ -100,7 +100,7 @@ TEST(SimulateTest, AWholeYearIsDeterministicInTimeOrderAndHasEveryKindOfEvent) {
   EXPECT_THAT(lines.back(), HasSubstr("\"at\":\"2018-01-01T00:00:00+08:00\""));
 
   // The same year on PostgreSQL, byte for byte.
-  auto pg = testing::TestDatabase::Create(store_soci::Backend::kPostgresql);
+  auto pg = test::TestDatabase::Create(store_soci::Backend::kPostgresql);
   ASSERT_TRUE(pg.ok()) << pg.error().message();
   std::vector<std::string> on_pg = {"--db", (*pg)->url()};
   auto args = Args();
@@ -156,7 +156,7 @@ class SimulateLedgerTest : public ::testing::Test {
     args[4] = path;
     return args;
   }
-  testing::TempDir dir_;
+  test::TempDir dir_;
 };
 
 TEST_F(SimulateLedgerTest, AWrongRowStopsTheWholeRunWithEveryProblemAtItsRowAndColumn) {

@@ -15,10 +15,10 @@ namespace rectify {
 namespace {
 
 using store_soci::Backend;
-using testing::CommandResult;
+using test::CommandResult;
+using test::RunRectify;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::RunRectify;
 using ::testing::StartsWith;
 namespace fs = std::filesystem;
 
@@ -33,7 +33,7 @@ int Lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), 
 // The version the shipped migrations bring a database to: the highest NNNN among them.
 int ShippedVersion() {
   int version = 0;
-  for (const auto& e : fs::directory_iterator(testing::ShippedMigrations())) {
+  for (const auto& e : fs::directory_iterator(test::ShippedMigrations())) {
     version = std::max(version, std::stoi(e.path().filename().string().substr(0, 4)));
   }
   return version;
@@ -42,7 +42,7 @@ int ShippedVersion() {
 class StoreCliTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
   }
@@ -55,7 +55,7 @@ class StoreCliTest : public ::testing::TestWithParam<Backend> {
            (GetParam() == Backend::kSqlite ? "sqlite" : "postgresql") + ".sql";
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<test::TestDatabase> db_;
 };
 
 TEST_P(StoreCliTest, MigrateTwiceTheSecondRunAppliesNothing) {
@@ -109,7 +109,7 @@ TEST_P(StoreCliTest, StatusOnANeverMigratedDatabaseSaysToMigrate) {
 TEST_P(StoreCliTest, AMigrationFailingHalfWayLeavesTheDatabaseAsItWas) {
   fs::path dir = db_->dir().path() / "migrations";
   fs::create_directories(dir);
-  for (const auto& e : fs::directory_iterator(testing::ShippedMigrations())) {
+  for (const auto& e : fs::directory_iterator(test::ShippedMigrations())) {
     if (e.path().filename().string().starts_with("0001_")) {
       fs::copy_file(e.path(), dir / e.path().filename());
     }
@@ -136,7 +136,7 @@ TEST_P(StoreCliTest, AMigrationFailingHalfWayLeavesTheDatabaseAsItWas) {
 TEST_P(StoreCliTest, AChangedMigrationIsRefusedWithWhatToDo) {
   fs::path dir = db_->dir().path() / "migrations";
   fs::create_directories(dir);
-  for (const auto& e : fs::directory_iterator(testing::ShippedMigrations())) {
+  for (const auto& e : fs::directory_iterator(test::ShippedMigrations())) {
     fs::copy_file(e.path(), dir / e.path().filename());
   }
   ASSERT_EQ(Rectify({"migrate", "--migrations", dir.string()}).exit_code, 0);
@@ -150,9 +150,9 @@ TEST_P(StoreCliTest, AChangedMigrationIsRefusedWithWhatToDo) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreCliTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreCliTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 // Cases that do not need a database of either kind.
 class StoreCliInputTest : public ::testing::Test {
@@ -161,7 +161,7 @@ class StoreCliInputTest : public ::testing::Test {
                         std::map<std::string, std::string> env = Env()) {
     return RunRectify(args, env, dir_.path().string());
   }
-  testing::TempDir dir_;
+  test::TempDir dir_;
 };
 
 TEST_F(StoreCliInputTest, AMalformedDbUrlIsExitOneWithTheAcceptedForms) {
@@ -229,7 +229,7 @@ TEST_F(StoreCliInputTest, AReadOnlySqliteFolderIsExitThreeAndUntouched) {
     argv.insert(argv.begin(),
                 {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"});
   }
-  CommandResult r = testing::RunCommand(argv, Env(), "/");
+  CommandResult r = test::RunCommand(argv, Env(), "/");
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_THAT(r.err, HasSubstr("the folder '" + ro.string() + "' is read-only"));
   EXPECT_THAT(r.err, HasSubstr("make it writable or choose another path"));

@@ -15,9 +15,9 @@
 namespace rectify {
 namespace {
 
-using testing::CommandResult;
+using test::CommandResult;
+using test::RunRectify;
 using ::testing::HasSubstr;
-using testing::RunRectify;
 
 std::map<std::string, std::string> Env(const std::string& db) {
   return {{"RECTIFY_DB", db}, {"RECTIFY_HOME", RECTIFY_SOURCE_DIR}};
@@ -27,7 +27,7 @@ const std::string kSample =
     std::string(RECTIFY_SOURCE_DIR) + "/workflows/ledgers/xinshao-tasks-sample.csv";
 
 TEST(TaskCliTest, ImportReportShowAndExport) {
-  testing::TempDir dir;
+  test::TempDir dir;
   auto env = Env("sqlite:" + dir.File("t.db"));
   ASSERT_EQ(RunRectify({"migrate"}, env).exit_code, 0);
 
@@ -114,7 +114,7 @@ TEST(TaskCliTest, ImportReportShowAndExport) {
 // Jinkouhe's 119 projects belong to its 2017 programme: `--campaign jinkouhe-2017` makes them the
 // campaign's; `task show --format json` prints the API's shape (report {due, overdue}, campaign).
 TEST(TaskCliTest, AnInventoryImportedIntoItsCampaign) {
-  testing::TempDir dir;
+  test::TempDir dir;
   auto env = Env("sqlite:" + dir.File("t.db"));
   ASSERT_EQ(RunRectify({"migrate"}, env).exit_code, 0);
   const std::string sample =

@@ -7,8 +7,8 @@
 namespace rectify {
 namespace {
 
+using test::RunRectify;
 using ::testing::HasSubstr;
-using testing::RunRectify;
 using ::testing::StartsWith;
 
 TEST(CliUsageTest, HelpListsTheCommandsAndExitsZero) {

@@ -13,7 +13,7 @@ namespace rectify::definition {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::SourcePath;
+using test::SourcePath;
 
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p);

@@ -10,8 +10,8 @@
 namespace rectify::definition {
 namespace {
 
+using test::Library;
 using ::testing::ElementsAre;
-using testing::Library;
 
 std::vector<std::string> Events(const Workflow& wf, StateIndex s) {
   std::vector<std::string> out;
@@ -171,8 +171,8 @@ TEST(CompiledFormTest, AMissingVersionIsReported) {
 TEST(CompiledFormTest, CompilingLeavesTheDocumentsUntouched) {
   Diagnostics diags;
   auto docs =
-      ReadYamlFile(testing::SourcePath("workflows/workflows/rectification-item.yaml"), {}, diags);
-  auto more = ReadYamlFile(testing::SourcePath("workflows/calendars/cn.yaml"), {}, diags);
+      ReadYamlFile(test::SourcePath("workflows/workflows/rectification-item.yaml"), {}, diags);
+  auto more = ReadYamlFile(test::SourcePath("workflows/calendars/cn.yaml"), {}, diags);
   docs.insert(docs.end(), more.begin(), more.end());
   std::string before = CanonicalForm(docs[0].root);
   auto set = CompileDocuments(docs, diags);

@@ -17,10 +17,10 @@
 namespace rectify::definition {
 namespace {
 
-using ::rectify::testing::RunRectify;
+using ::rectify::test::RunRectify;
+using test::Library;
+using test::SourcePath;
 using ::testing::HasSubstr;
-using testing::Library;
-using testing::SourcePath;
 
 std::string Golden(const std::string& name) {
   std::ifstream in(SourcePath("tests/definition/golden/" + name));
@@ -107,7 +107,7 @@ TEST(ExplainTest, AnOrgByNameShowsTheWholeUnitTree) {
 // A county's own org where two units have nobody as head: explain says which, and where to add
 // one, since a step that notifies unit.head there would reach nobody.
 TEST(ExplainTest, AnOrgWarnsAboutUnitsWithoutAHead) {
-  rectify::testing::TempDir dir;
+  rectify::test::TempDir dir;
   std::ofstream(dir.File("county.yaml"))
       << "kind: org\nname: changtai\nunits:\n"
          "  - id: ct\n    name: 长泰县\n    kind: county\n    units:\n"

@@ -6,20 +6,20 @@
 
 #include "rectify/definition/definition_set.h"
 
-namespace rectify::definition::testing {
+namespace rectify::test {
 
 inline std::string SourcePath(const std::string& relative) {
   return std::string(RECTIFY_SOURCE_DIR) + "/" + relative;
 }
 
 // Fails the calling test (and returns null) when the library does not load clean.
-inline std::shared_ptr<const DefinitionSet> Library() {
-  static std::shared_ptr<const DefinitionSet> set = [] {
+inline std::shared_ptr<const definition::DefinitionSet> Library() {
+  static std::shared_ptr<const definition::DefinitionSet> set = [] {
     Diagnostics diags;
-    auto loaded = LoadDefinitions({SourcePath("workflows")}, diags);
+    auto loaded = definition::LoadDefinitions({SourcePath("workflows")}, diags);
     return loaded ? *loaded : nullptr;
   }();
   return set;
 }
 
-}  // namespace rectify::definition::testing
+}  // namespace rectify::test

@@ -134,7 +134,7 @@ TEST(LibraryHistoryTest, NoShippedDefinitionEverHadTwoContents) {
   ASSERT_FALSE(changes.empty()) << "git log found no commit under workflows/";
 
   // Their texts, in one git process.
-  testing::TempDir dir;
+  test::TempDir dir;
   const std::string list = dir.File("blobs");
   {
     std::ofstream out(list);

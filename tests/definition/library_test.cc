@@ -10,8 +10,8 @@
 namespace rectify::definition {
 namespace {
 
-using testing::Library;
-using testing::SourcePath;
+using test::Library;
+using test::SourcePath;
 
 TEST(LibraryTest, LoadsWithNoErrorAndNoWarning) {
   Diagnostics diags;

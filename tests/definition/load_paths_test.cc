@@ -16,9 +16,9 @@ namespace rectify::definition {
 namespace {
 
 namespace fs = std::filesystem;
+using test::SourcePath;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::SourcePath;
 
 const char kLadder[] =
     "kind: escalation\n"
@@ -38,16 +38,16 @@ std::string EditedDefaultChannels() {
   return text;
 }
 
-::rectify::testing::CommandResult Validate(std::vector<std::string> args,
-                                           std::map<std::string, std::string> env = {}) {
+::rectify::test::CommandResult Validate(std::vector<std::string> args,
+                                        std::map<std::string, std::string> env = {}) {
   args.insert(args.begin(), "validate");
   env.emplace("RECTIFY_HOME", RECTIFY_SOURCE_DIR);
   env.emplace("RECTIFY_DEFINITIONS", "");
-  return ::rectify::testing::RunRectify(args, env);
+  return ::rectify::test::RunRectify(args, env);
 }
 
 TEST(LoadPathsTest, AFolderOfSymlinksLoadsTheFilesTheyLeadTo) {
-  ::rectify::testing::TempDir dir;
+  ::rectify::test::TempDir dir;
   fs::create_directories(dir.path() / "shared");
   std::ofstream(dir.File("shared/ladder.yaml")) << kLadder;
   fs::create_directories(dir.path() / "county");
@@ -67,7 +67,7 @@ TEST(LoadPathsTest, AFolderOfSymlinksLoadsTheFilesTheyLeadTo) {
 }
 
 TEST(LoadPathsTest, AFolderWithoutADefinitionFileIsAnError) {
-  ::rectify::testing::TempDir dir;
+  ::rectify::test::TempDir dir;
   fs::create_directories(dir.path() / "empty/sub");
   std::ofstream(dir.File("empty/readme.txt")) << "not a definition\n";
   fs::create_symlink(dir.path() / "nowhere.yaml", dir.path() / "empty/dangling.yaml");
@@ -86,7 +86,7 @@ TEST(LoadPathsTest, AFolderWithoutADefinitionFileIsAnError) {
 }
 
 TEST(LoadPathsTest, ACountyCopyReplacesTheLibrarysDefinitionWithANote) {
-  ::rectify::testing::TempDir dir;
+  ::rectify::test::TempDir dir;
   fs::create_directories(dir.path() / "county/channels");
   std::ofstream(dir.File("county/channels/default.yaml")) << EditedDefaultChannels();
 
@@ -117,7 +117,7 @@ TEST(LoadPathsTest, ACountyCopyReplacesTheLibrarysDefinitionWithANote) {
 }
 
 TEST(LoadPathsTest, TwoCountyFoldersDefiningTheSameThingAreADuplicate) {
-  ::rectify::testing::TempDir dir;
+  ::rectify::test::TempDir dir;
   fs::create_directories(dir.path() / "a");
   fs::create_directories(dir.path() / "b");
   std::ofstream(dir.File("a/ladder.yaml")) << kLadder;

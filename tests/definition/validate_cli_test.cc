@@ -13,9 +13,9 @@ namespace rectify {
 namespace {
 
 namespace fs = std::filesystem;
+using test::RunRectify;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
-using testing::RunRectify;
 
 const std::string kSource = RECTIFY_SOURCE_DIR;
 
@@ -51,7 +51,7 @@ TEST(ValidateCliTest, EveryBrokenDefinitionExitsOneWithItsExpectedMessages) {
 }
 
 TEST(ValidateCliTest, ReportsEveryErrorInEveryFileSortedByFileAndPosition) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::ofstream(dir.File("b.yaml"))
       << "kind: escalation\nname: b\nsteps: [{ after: 0, measure: lettr }]\n";
   std::ofstream(dir.File("a.yaml"))

@@ -44,7 +44,7 @@ TEST(YamlSourceTest, RefusesAFileOverTheSizeLimit) {
 }
 
 TEST(YamlSourceTest, RefusesALargeFileOnDiskBeforeReadingIt) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::string path = dir.File("big.yaml");
   {
     std::ofstream out(path);

@@ -27,7 +27,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 namespace json = boost::json;
 
-class BulletinTest : public testing::EngineFixture {
+class BulletinTest : public test::EngineFixture {
  protected:
   BulletinTest() : EngineFixture("2017-04-01T09:00:00+08:00") {}
 
@@ -165,13 +165,13 @@ TEST_P(BulletinTest, ARoundsBulletinIsNumberedBuiltFromItsFindingsKeptAndSent) {
   // As a PDF: one or more A4 pages with the number, the title and the units.
   auto pdf = api::DrawBulletinPdf(shown->content, "zh");
   ASSERT_TRUE(pdf.ok()) << pdf.error().message();
-  testing::TempDir dir;
+  test::TempDir dir;
   std::string file = dir.File("bulletin.pdf");
   std::ofstream(file, std::ios::binary) << *pdf;
-  auto info = testing::RunCommand({"pdfinfo", file});
+  auto info = test::RunCommand({"pdfinfo", file});
   ASSERT_EQ(info.exit_code, 0) << info.err;
   EXPECT_THAT(info.out, HasSubstr("A4"));
-  auto text = testing::RunCommand({"pdftotext", file, "-"});
+  auto text = test::RunCommand({"pdftotext", file, "-"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_THAT(text.out, HasSubstr("2017年第1期"));
   EXPECT_THAT(text.out, HasSubstr("酿溪镇"));
@@ -332,7 +332,7 @@ TEST_P(BulletinTest, NodesIssuingAtOnceGetDenseNumbersNeverTheSame) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, BulletinTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -12,9 +12,9 @@
 namespace rectify {
 namespace {
 
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using testing::T;
 
 class CampaignAssessmentTest : public ::testing::Test {
  protected:
@@ -34,7 +34,7 @@ class CampaignAssessmentTest : public ::testing::Test {
 
   // May 2017, ranked on June 1 as the shipped campaign does.
   std::vector<engine::RankedUnit> RankMay(const std::vector<engine::Instance>& items) {
-    return engine::RankUnits(*assessment_, *org_, &testing::Cn(), items,
+    return engine::RankUnits(*assessment_, *org_, &test::Cn(), items,
                              T("2017-05-01T00:00:00+08:00"), T("2017-06-01T00:00:00+08:00"),
                              T("2017-06-01T08:30:00+08:00"));
   }
@@ -50,7 +50,7 @@ class CampaignAssessmentTest : public ::testing::Test {
 
   std::vector<engine::RankedUnit> RankMay(const std::vector<engine::Instance>& items,
                                           const engine::AssessmentSheet& sheet) {
-    return engine::RankUnits(*assessment_, *org_, &testing::Cn(), items,
+    return engine::RankUnits(*assessment_, *org_, &test::Cn(), items,
                              T("2017-05-01T00:00:00+08:00"), T("2017-06-01T00:00:00+08:00"),
                              T("2017-06-01T08:30:00+08:00"), sheet);
   }
@@ -76,8 +76,8 @@ class CampaignAssessmentTest : public ::testing::Test {
   }
 
   std::shared_ptr<const definition::Assessment> assessment_ =
-      testing::ShippedDefinitions()->FindAssessment("xinshao-monthly");
-  std::shared_ptr<const definition::Org> org_ = testing::ShippedDefinitions()->FindOrg("xinshao");
+      test::ShippedDefinitions()->FindAssessment("xinshao-monthly");
+  std::shared_ptr<const definition::Org> org_ = test::ShippedDefinitions()->FindOrg("xinshao");
 };
 
 TEST_F(CampaignAssessmentTest, WithoutFindingsEveryTownshipPassesWithFullMarks) {

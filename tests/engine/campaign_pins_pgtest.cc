@@ -47,7 +47,7 @@ std::string NextVersion(const std::string& file, int version, const std::string&
   return text;
 }
 
-class CampaignPinsTest : public testing::EngineFixture {
+class CampaignPinsTest : public test::EngineFixture {
  protected:
   CampaignPinsTest() : EngineFixture("2017-04-21T09:00:00+08:00") {}
 
@@ -81,7 +81,7 @@ class CampaignPinsTest : public testing::EngineFixture {
     return engine_->Register(req);
   }
 
-  testing::TempDir dir_;
+  test::TempDir dir_;
 };
 
 TEST_P(CampaignPinsTest, ARunningCampaignsNewItemsUseThePinnedVersionAndRunningOnesStayPut) {
@@ -92,7 +92,7 @@ TEST_P(CampaignPinsTest, ARunningCampaignsNewItemsUseThePinnedVersionAndRunningO
 
   // rectification-item@3 is loaded (an engine restart on the new definitions).
   At("2017-04-24T09:00:00+08:00");
-  Open(testing::LoadSet({Definitions()}));
+  Open(test::LoadSet({Definitions()}));
   std::int64_t q1_seq = Load("Q-1").audit_seq;
 
   auto pinned = Register("Q-2", "xinshao-2017");
@@ -113,7 +113,7 @@ TEST_P(CampaignPinsTest, ARunningCampaignsNewItemsUseThePinnedVersionAndRunningO
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", db_->url()});
     args.insert(args.end(), {"--definitions", Definitions(), "--at", "2017-04-24T10:00:00+08:00"});
-    return testing::RunRectify(args);
+    return test::RunRectify(args);
   };
   auto add =
       run({"item", "add", "--id", "Q-5", "--unit", "niangxi", "--responsible", "xs-0014", "--title",
@@ -152,7 +152,7 @@ TEST_P(CampaignPinsTest, ACampaignsRecurringInspectionsOpenOnThePinnedWorkflowVe
   // Jinkouhe's monthly themed inspection opens an inspection-round per township on the fifth
   // working day of the month: May 8 in 2017.
   ASSERT_TRUE(engine::StartCampaign(*engine_, "jinkouhe-2017").ok());
-  Open(testing::LoadSet({Definitions()}));  // inspection-round@2 arrives before May
+  Open(test::LoadSet({Definitions()}));  // inspection-round@2 arrives before May
   RunUntil("2017-05-09T00:00:00+08:00");
   InstanceFilter filter;
   filter.workflow = "inspection-round";
@@ -166,7 +166,7 @@ TEST_P(CampaignPinsTest, ACampaignsRecurringInspectionsOpenOnThePinnedWorkflowVe
 
 INSTANTIATE_TEST_SUITE_P(Backends, CampaignPinsTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

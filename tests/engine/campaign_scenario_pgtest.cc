@@ -21,13 +21,13 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 namespace json = boost::json;
 
-using testing::T;
+using test::T;
 
 const std::vector<std::string> kTownships = {
     "chenjiafang", "cunshi", "daxin", "jukoupu", "longxipu", "niangxi", "pingshang", "quetang",
     "taizhimiao",  "tanfu",  "tanxi", "tuqiao",  "xiaotang", "yantang", "yingguang"};
 
-class CampaignScenarioTest : public testing::EngineFixture {
+class CampaignScenarioTest : public test::EngineFixture {
  protected:
   CampaignScenarioTest() : EngineFixture("2016-12-31T12:00:00+08:00") {}
 
@@ -73,7 +73,7 @@ class CampaignScenarioTest : public testing::EngineFixture {
   }
 
   static std::string Head(const std::string& unit) {
-    const definition::Org& org = *testing::ShippedDefinitions()->FindOrg("xinshao");
+    const definition::Org& org = *test::ShippedDefinitions()->FindOrg("xinshao");
     return org.person(org.unit(*org.FindUnit(unit)).roles.at("head").front()).id;
   }
 };
@@ -304,7 +304,7 @@ TEST_P(CampaignScenarioTest, LookBackSamplesClosedItemsDeterministicallyAndAnIns
 // deadlines, Labour Day (04-29..05-01) stays a holiday, and after the window the official
 // calendar holds again. Checked by hand against the 2017 State Council calendar.
 TEST_P(CampaignScenarioTest, WeekendRestCancelledDuringTheSpecialRectificationMovesDeadlines) {
-  auto c = testing::ShippedDefinitions()->FindCampaign("xinshao-2017");
+  auto c = test::ShippedDefinitions()->FindCampaign("xinshao-2017");
   ASSERT_NE(c, nullptr);
   ASSERT_EQ(c->calendar_changes().size(), 1u);
   const Calendar& items_cal = *c->item_calendar_ptr();
@@ -429,7 +429,7 @@ TEST_P(CampaignScenarioTest, ThemedInspectionOpensARoundPerTownshipWithTheMonths
 
 INSTANTIATE_TEST_SUITE_P(Backends, CampaignScenarioTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 TEST(CampaignLifecycleTest, RefusesIllegalEventsAndStaysWhereItWas) {
   engine::CampaignLifecycle life;

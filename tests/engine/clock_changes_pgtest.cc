@@ -21,10 +21,10 @@ namespace {
 
 using store_soci::Backend;
 
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::T;
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
@@ -66,7 +66,7 @@ states:
       reopen: { to: open, by: [registrar], clock: continue, ladder: continue, requires: [reason] }
 )";
 
-class ClockChangesTest : public testing::EngineFixture {
+class ClockChangesTest : public test::EngineFixture {
  protected:
   // Registers `id` in 酿溪镇, responsible 唐强华 (xs-0014), and assigns it (verifier xs-0007).
   void RegisterAndAssign(const char* at, const char* limit, const std::string& id = "Q-1",
@@ -114,7 +114,7 @@ class ClockChangesTest : public testing::EngineFixture {
     return rows.ok() && !rows->empty() ? rows->back() : AuditRecord{};
   }
 
-  testing::TempDir dir_;
+  test::TempDir dir_;
 };
 
 TEST_P(ClockChangesTest, AChangedTimeLimitMovesRemindersAndStepsNotYetTakenAndIsAudited) {
@@ -201,7 +201,7 @@ TEST_P(ClockChangesTest, AChangedTimeLimitMovesRemindersAndStepsNotYetTakenAndIs
 TEST_P(ClockChangesTest, TheCommandLineChangesATimeLimitToADuration) {
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", db_->url()});
-    return testing::RunRectify(args);
+    return test::RunRectify(args);
   };
   ASSERT_EQ(run({"item", "add", "--id", "Q-9", "--unit", "niangxi", "--responsible", "xs-0014",
                  "--title", "台账不实", "--time-limit", "10wd", "--as", "xs-0009", "--at",
@@ -233,7 +233,7 @@ TEST_P(ClockChangesTest, ANewCalendarVersionMovesRunningItemsWhenReprojectedAndI
 
   // The notice arrives: cn.yaml becomes version 2; an engine restarts on it.
   At("2017-04-28T10:00:00+08:00");
-  Open(testing::LoadSet({Definitions(CnVersion2())}));
+  Open(test::LoadSet({Definitions(CnVersion2())}));
   // Still armed on the old dates until the instances are re-projected.
   EXPECT_THAT(PendingTimers("Q-1"),
               ::testing::Contains("2017-05-05T08:30:00+08:00 remind:rectifying:1"));
@@ -308,7 +308,7 @@ TEST_P(ClockChangesTest, TheCommandLineReprojectsOntoANewCalendarVersion) {
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", db_->url()});
     args.insert(args.end(), {"--definitions", defs, "--at", "2017-04-24T09:00:00+08:00"});
-    return testing::RunRectify(args);
+    return test::RunRectify(args);
   };
   auto dry = run({"instances", "reproject", "--calendar", "cn", "--dry-run"});
   EXPECT_EQ(dry.exit_code, 0) << dry.err;
@@ -331,7 +331,7 @@ TEST_P(ClockChangesTest, TheCommandLineReprojectsOntoANewCalendarVersion) {
 TEST_P(ClockChangesTest, WithoutReprojectingTheFirstEventOnAnItemMovesItAsTheSystem) {
   RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd", "Q-1");
   At("2017-04-24T09:00:00+08:00");
-  Open(testing::LoadSet({Definitions(CnVersion2())}));
+  Open(test::LoadSet({Definitions(CnVersion2())}));
   // The -1wd reminder was armed for 05-05 on cn@1; on cn@2 it falls on 05-09. Its firing at the
   // old time finds the item on the new calendar: it is claimed, moved, and not sent.
   RunUntil("2017-05-06T00:00:00+08:00");
@@ -363,7 +363,7 @@ TEST_P(ClockChangesTest, ClosingStopsEveryClockAndReportsStillReadTheClosing) {
   EXPECT_EQ(summary->closed_on_time, 1);  // handed over on May 2, due May 8
   EXPECT_EQ(summary->closed_late, 0);
   EXPECT_EQ(summary->overdue_now, 0);
-  auto show = testing::RunRectify(
+  auto show = test::RunRectify(
       {"--db", db_->url(), "item", "show", "Q-1", "--at", "2017-05-20T10:00:00+08:00"});
   EXPECT_EQ(show.exit_code, 0) << show.err;
   EXPECT_THAT(show.out, HasSubstr("state:        closed (已销号)\ndeadline:     none\n"));
@@ -378,7 +378,7 @@ TEST_P(ClockChangesTest, ClosingStopsEveryClockAndReportsStillReadTheClosing) {
 }
 
 TEST_P(ClockChangesTest, AReopenThatContinuesResumesTheStoppedClockWhereItStopped) {
-  Open(testing::LoadSet({Definitions("", {{"fix-item.yaml", kContinuedReopen}})}));
+  Open(test::LoadSet({Definitions("", {{"fix-item.yaml", kContinuedReopen}})}));
   RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd", "F-1", "fix-item");
   RunUntil("2017-05-06T00:00:00+08:00");  // the -1wd reminder of 05-05 was sent
   At("2017-05-06T10:00:00+08:00");        // a Saturday: the clock stops with one day left
@@ -403,7 +403,7 @@ TEST_P(ClockChangesTest, AReopenThatContinuesResumesTheStoppedClockWhereItStoppe
 
 INSTANTIATE_TEST_SUITE_P(Backends, ClockChangesTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -21,18 +21,17 @@ namespace rectify {
 namespace {
 
 namespace fs = std::filesystem;
+using test::T;
 using ::testing::Contains;
 using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
-using testing::T;
 
 const std::string kCountyFolder = std::string(RECTIFY_SOURCE_DIR) + "/tests/engine/county";
 
 std::shared_ptr<const definition::DefinitionSet> LibraryAndCounty() {
-  static auto set =
-      testing::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows", kCountyFolder});
+  static auto set = test::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows", kCountyFolder});
   return set;
 }
 
@@ -46,7 +45,7 @@ const char* const kLadderFromJuly17[] = {
     "2017-07-31T08:30:00+08:00 qs_accountability"  // 10wd
 };
 
-class CountyCampaignTest : public testing::EngineFixture {
+class CountyCampaignTest : public test::EngineFixture {
  protected:
   CountyCampaignTest() : EngineFixture("2017-07-01T00:00:00+08:00") {}
 
@@ -255,9 +254,9 @@ class CountyCampaignCliTest : public CountyCampaignTest {
     fs::copy_file(kCountyFolder + "/qingshan.yaml", home_.File("workflows/qingshan/qingshan.yaml"));
   }
 
-  testing::CommandResult Run(const std::vector<std::string>& args) {
-    return testing::RunRectify(
-        args, {{"RECTIFY_DB", db_->url()}, {"RECTIFY_HOME", home_.path().string()}});
+  test::CommandResult Run(const std::vector<std::string>& args) {
+    return test::RunRectify(args,
+                            {{"RECTIFY_DB", db_->url()}, {"RECTIFY_HOME", home_.path().string()}});
   }
 
   static std::string Line(const std::string& out, const std::string& prefix) {
@@ -268,7 +267,7 @@ class CountyCampaignCliTest : public CountyCampaignTest {
     return "";
   }
 
-  testing::TempDir home_;
+  test::TempDir home_;
 };
 
 TEST_P(CountyCampaignCliTest, LedgerImportAndItemAddRecordTheLadderThatItemShowAndTickUse) {
@@ -344,13 +343,11 @@ TEST_P(CountyCampaignCliTest, SimulateRunsTheLadderAndExplainSaysSo) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CountyCampaignTest,
-                         ::testing::Values(testing::Backend::kSqlite,
-                                           testing::Backend::kPostgresql),
-                         testing::BackendTestName);
+                         ::testing::Values(test::Backend::kSqlite, test::Backend::kPostgresql),
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Backends, CountyCampaignCliTest,
-                         ::testing::Values(testing::Backend::kSqlite,
-                                           testing::Backend::kPostgresql),
-                         testing::BackendTestName);
+                         ::testing::Values(test::Backend::kSqlite, test::Backend::kPostgresql),
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

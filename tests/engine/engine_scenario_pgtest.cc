@@ -21,13 +21,13 @@ using store_soci::Backend;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-using testing::T;
+using test::T;
 
 struct OutboxRow {
   std::string recipient, template_name, not_before, measure, message;
 };
 
-class EngineScenarioTest : public testing::EngineFixture {
+class EngineScenarioTest : public test::EngineFixture {
  protected:
   // A new connection and a new engine on the same database: an engine restart.
   void Reopen() { Open(definitions_); }
@@ -395,7 +395,7 @@ TEST_P(EngineScenarioTest, RejectContinuesTheClockAndReopenRestartsIt) {
 TEST_P(EngineScenarioTest, AuditVerifyFindsAChangedAndADeletedRow) {
   RegisterAndAssign("2017-04-21T10:00:00+08:00", "10wd");
   RunUntil("2017-05-12T00:00:00+08:00");
-  auto verify = [&] { return testing::RunRectify({"--db", db_->url(), "audit", "verify"}); };
+  auto verify = [&] { return test::RunRectify({"--db", db_->url(), "audit", "verify"}); };
   auto ok = verify();
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_THAT(ok.out, HasSubstr("audit intact: 1 instances, 7 rows"));
@@ -416,7 +416,7 @@ TEST_P(EngineScenarioTest, AuditVerifyFindsAChangedAndADeletedRow) {
 TEST_P(EngineScenarioTest, TheCommandLineRefusesAnotherTownshipsCadreWithExitCode1) {
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", db_->url()});
-    return testing::RunRectify(args);
+    return test::RunRectify(args);
   };
   auto add = run({"item", "add", "--id", "Q-9", "--unit", "niangxi", "--responsible", "xs-0014",
                   "--title", "台账不实", "--time-limit", "10wd", "--as", "xs-0009", "--at",
@@ -439,7 +439,7 @@ TEST_P(EngineScenarioTest, TheCommandLineRefusesAnotherTownshipsCadreWithExitCod
 
 INSTANTIATE_TEST_SUITE_P(Backends, EngineScenarioTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

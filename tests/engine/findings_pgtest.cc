@@ -16,7 +16,7 @@ using store_soci::Backend;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class FindingsTest : public testing::EngineFixture {
+class FindingsTest : public test::EngineFixture {
  protected:
   FindingsTest() : EngineFixture("2017-04-01T09:00:00+08:00") {}
 
@@ -204,7 +204,7 @@ TEST_P(FindingsTest, AConfirmedPublicReportOpensItsItemAtTheResponsibleUnit) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, FindingsTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -16,12 +16,12 @@
 namespace rectify {
 namespace {
 
-using testing::Cn;
+using test::Cn;
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-using testing::T;
 using ::testing::UnorderedElementsAre;
 
 std::string Local(Timestamp t) { return Cn().FormatLocal(t); }
@@ -138,7 +138,7 @@ class InterpreterTest : public ::testing::Test {
     return out;
   }
 
-  engine::Interpreter interp_{testing::ShippedDefinitions()};
+  engine::Interpreter interp_{test::ShippedDefinitions()};
   engine::Instance item_;
 };
 
@@ -426,7 +426,7 @@ TEST_F(InterpreterTest, AStaleGenerationIsClaimedAndIgnored) {
 
 // An escalation step whose people are nobody at all queues nothing and says so in the history.
 TEST(NoRecipientTest, AnEscalationStepToNobodyIsAnAuditedError) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::ofstream(dir.File("nobody.yaml"))
       << "kind: escalation\nname: nobody-chain\nversion: 1\nsteps:\n"
          "  - { after: 0, measure: reminder_letter, notify: [unit.parent.parent.head] }\n"
@@ -436,7 +436,7 @@ TEST(NoRecipientTest, AnEscalationStepToNobodyIsAnAuditedError) {
          "    on: { close: { to: done, by: [registrar] } }\n"
          "  done: { final: true }\n";
   engine::Interpreter interp(
-      testing::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.File("nobody.yaml")}));
+      test::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.File("nobody.yaml")}));
   engine::NewInstance req;
   req.id = "S-1";
   req.workflow = "short-item";

@@ -18,10 +18,10 @@
 namespace rectify {
 namespace {
 
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::T;
 
 const std::string kSample =
     std::string(RECTIFY_SOURCE_DIR) + "/tests/engine/ledgers/xinshao-2017-sample.csv";
@@ -44,7 +44,7 @@ std::vector<std::string> Messages(Diagnostics diags) {
   return out;
 }
 
-class LedgerImportTest : public testing::EngineFixture {
+class LedgerImportTest : public test::EngineFixture {
  protected:
   Result<engine::ImportReport> Import(const std::string& text, Diagnostics& diags,
                                       bool dry_run = false) {
@@ -140,10 +140,10 @@ TEST_P(LedgerImportTest, TheCommandLineListsEveryErrorAndImportsNothing) {
         "Q-1,危房改造,niangxi,xs-0014,2017-04-21,10 days,\r\n"
         "Q-2,\"资金, 滞后\",niangxi,xs-0014,2017-04-21,10wd,\r\n"
         "Q-2,人员,niangxi,xs-0014,2017-04-21,10wd,\r\n");
-  ASSERT_EQ(testing::RunRectify({"migrate"}, Env()).exit_code, 0);
-  auto r = testing::RunRectify({"ledger", "import", db_->dir().File("bad.csv"), "--as", "xs-0009",
-                                "--at", "2017-06-01T09:00:00+08:00"},
-                               Env());
+  ASSERT_EQ(test::RunRectify({"migrate"}, Env()).exit_code, 0);
+  auto r = test::RunRectify({"ledger", "import", db_->dir().File("bad.csv"), "--as", "xs-0009",
+                             "--at", "2017-06-01T09:00:00+08:00"},
+                            Env());
   EXPECT_EQ(r.exit_code, 1);
   std::string file = db_->dir().File("bad.csv");
   EXPECT_EQ(r.err,
@@ -158,15 +158,15 @@ TEST_P(LedgerImportTest, TheCommandLineListsEveryErrorAndImportsNothing) {
                 "its own id)\n" +
                 "rectify: error: " + file + ": 2 errors; nothing was imported\n");
   EXPECT_EQ(r.out, "");
-  auto status = testing::RunRectify({"--format", "json", "status"}, Env());
+  auto status = test::RunRectify({"--format", "json", "status"}, Env());
   EXPECT_THAT(status.out, HasSubstr("\"instances\":0"));
 }
 
 TEST_P(LedgerImportTest, ImportThenExportRoundTrips) {
-  ASSERT_EQ(testing::RunRectify({"migrate"}, Env()).exit_code, 0);
-  auto imported = testing::RunRectify({"ledger", "import", kSample, "--as", "xs-0009", "--campaign",
-                                       "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
-                                      Env());
+  ASSERT_EQ(test::RunRectify({"migrate"}, Env()).exit_code, 0);
+  auto imported = test::RunRectify({"ledger", "import", kSample, "--as", "xs-0009", "--campaign",
+                                    "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                                   Env());
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   // The sample names no verifier: the import says who will verify.
   EXPECT_EQ(imported.out, "imported 3 items from " + kSample +
@@ -175,7 +175,7 @@ TEST_P(LedgerImportTest, ImportThenExportRoundTrips) {
                               "verifier for their units act as verifier and get its reminders: "
                               "马娟德 (xs-0007), 罗燕勇 (xs-0008)\n");
   EXPECT_EQ(imported.err, "");  // a pipe: no progress line
-  auto exported = testing::RunRectify({"ledger", "export"}, Env());
+  auto exported = test::RunRectify({"ledger", "export"}, Env());
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   // A UTF-8 byte order mark first, so that Excel reads the Chinese as UTF-8; ledger import skips
   // it (the round trip below).
@@ -192,24 +192,24 @@ TEST_P(LedgerImportTest, ImportThenExportRoundTrips) {
             "2017-04-24T00:00:00+08:00,15wd,rectification-item@2,xinshao-2017,,\r\n");
 
   // The export imports into a fresh database as the same items.
-  auto other = testing::TestDatabase::Create(GetParam());
+  auto other = test::TestDatabase::Create(GetParam());
   ASSERT_TRUE(other.ok());
   auto env = Env();
   env["RECTIFY_DB"] = (*other)->url();
   Write(db_->dir().File("export.csv"), exported.out);
-  ASSERT_EQ(testing::RunRectify({"migrate"}, env).exit_code, 0);
-  auto again = testing::RunRectify({"ledger", "import", db_->dir().File("export.csv"), "--as",
-                                    "xs-0009", "--at", "2017-06-01T09:00:00+08:00"},
-                                   env);
+  ASSERT_EQ(test::RunRectify({"migrate"}, env).exit_code, 0);
+  auto again = test::RunRectify({"ledger", "import", db_->dir().File("export.csv"), "--as",
+                                 "xs-0009", "--at", "2017-06-01T09:00:00+08:00"},
+                                env);
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(testing::RunRectify({"ledger", "export"}, env).out, exported.out);
+  EXPECT_EQ(test::RunRectify({"ledger", "export"}, env).out, exported.out);
 }
 
 // An office's XLSX ledger: a title merged over the columns, Chinese headers, dates as Excel dates.
 // A wrong cell is named as Excel names it and nothing is imported; the corrected workbook imports
 // with the deadlines its CSV twin gets.
 TEST_P(LedgerImportTest, AnXlsxLedgerIsReadWithItsCellsNamedInErrors) {
-  testing::XlsxSheet sheet{
+  test::XlsxSheet sheet{
       "台账",
       {{"新邵县2017年问题台账", "", "", "", "", ""},
        {"编号", "问题", "责任单位", "责任人", "登记日期", "整改时限"},
@@ -219,11 +219,11 @@ TEST_P(LedgerImportTest, AnXlsxLedgerIsReadWithItsCellsNamedInErrors) {
        {"XS-2017-003", "驻村工作队考勤不实", "yantang", "xs-0025", "#d2017-04-24", "15 days"}},
       {"A1:F1"}};
   std::string file = db_->dir().File("台账.xlsx");
-  testing::WriteXlsx(file, {sheet});
-  ASSERT_EQ(testing::RunRectify({"migrate"}, Env()).exit_code, 0);
-  auto bad = testing::RunRectify({"ledger", "import", file, "--as", "xs-0009", "--campaign",
-                                  "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
-                                 Env());
+  test::WriteXlsx(file, {sheet});
+  ASSERT_EQ(test::RunRectify({"migrate"}, Env()).exit_code, 0);
+  auto bad = test::RunRectify({"ledger", "import", file, "--as", "xs-0009", "--campaign",
+                               "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                              Env());
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_EQ(bad.err, file +
                          ":5:6: error: 台账!F5 time_limit: '15 days' is not a duration or a date "
@@ -231,21 +231,20 @@ TEST_P(LedgerImportTest, AnXlsxLedgerIsReadWithItsCellsNamedInErrors) {
                          "such as 2017-05-15)\n"
                          "rectify: error: " +
                          file + ": 1 error; nothing was imported\n");
-  EXPECT_THAT(testing::RunRectify({"--format", "json", "status"}, Env()).out,
+  EXPECT_THAT(test::RunRectify({"--format", "json", "status"}, Env()).out,
               HasSubstr("\"instances\":0"));
 
   sheet.rows[4][5] = "15个工作日";
-  testing::WriteXlsx(file, {sheet});
+  test::WriteXlsx(file, {sheet});
   auto wrong_sheet =
-      testing::RunRectify({"ledger", "import", file, "--sheet", "Sheet1", "--as", "xs-0009",
-                           "--campaign", "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
-                          Env());
+      test::RunRectify({"ledger", "import", file, "--sheet", "Sheet1", "--as", "xs-0009",
+                        "--campaign", "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                       Env());
   EXPECT_EQ(wrong_sheet.exit_code, 1);
   EXPECT_THAT(wrong_sheet.err, HasSubstr("the workbook has no sheet 'Sheet1'; its sheets: 台账"));
-  auto good =
-      testing::RunRectify({"ledger", "import", file, "--sheet", "台账", "--as", "xs-0009",
-                           "--campaign", "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
-                          Env());
+  auto good = test::RunRectify({"ledger", "import", file, "--sheet", "台账", "--as", "xs-0009",
+                                "--campaign", "xinshao-2017", "--at", "2017-06-01T09:00:00+08:00"},
+                               Env());
   ASSERT_EQ(good.exit_code, 0) << good.err;
   EXPECT_THAT(good.out, HasSubstr("imported 3 items from " + file + " into campaign xinshao-2017"));
   EXPECT_EQ(Instances(), 3);
@@ -262,45 +261,44 @@ TEST_P(LedgerImportTest, AnXlsxLedgerIsReadWithItsCellsNamedInErrors) {
 // nothing and says where; the right one is appended once, its keys then refused; the export
 // writes the canonical cells, which import again into a fresh database.
 TEST_P(LedgerImportTest, ATypedLedgerIsAppendedOnceAndExportedAsItsColumns) {
-  ASSERT_EQ(testing::RunRectify({"migrate"}, Env()).exit_code, 0);
+  ASSERT_EQ(test::RunRectify({"migrate"}, Env()).exit_code, 0);
   std::string sample =
       std::string(RECTIFY_SOURCE_DIR) + "/workflows/ledgers/jinkouhe-fund-transfers-sample.csv";
   Write(db_->dir().File("bad.csv"),
         "拨付编号,拨付层级,项目名称,实施单位,拨付金额,拨付日期,拨付状态\n"
         "B-1,区级,安置点,jinhe,12.345,2017-04-10,已拨付\n"
         "B-2,区级,产业路,jinhe,100,2017-04-11,已拨付\n");
-  auto bad = testing::RunRectify({"ledger", "import", db_->dir().File("bad.csv"), "--kind",
-                                  "jinkouhe-fund-transfers", "--as", "jkh-07"},
-                                 Env());
+  auto bad = test::RunRectify({"ledger", "import", db_->dir().File("bad.csv"), "--kind",
+                               "jinkouhe-fund-transfers", "--as", "jkh-07"},
+                              Env());
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_EQ(bad.err, db_->dir().File("bad.csv") +
                          ":2:5: error: amount: '12.345' is not an amount of money (hint: write "
                          "yuan with at most two decimals: 12000, 12,000.50, 1.2万)\n"
                          "rectify: error: " +
                          db_->dir().File("bad.csv") + ": 1 error; nothing was imported\n");
-  auto empty =
-      testing::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, Env());
+  auto empty = test::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, Env());
   ASSERT_EQ(empty.exit_code, 0) << empty.err;
   const std::string header =
       "\xEF\xBB\xBF"
       "transfer_no,level,project,unit,fund_source,amount,transferred_on,handled_by,status,note\r\n";
   EXPECT_EQ(empty.out, header);  // nothing was imported
 
-  auto dry = testing::RunRectify({"ledger", "import", sample, "--kind", "jinkouhe-fund-transfers",
-                                  "--as", "jkh-07", "--dry-run"},
-                                 Env());
+  auto dry = test::RunRectify({"ledger", "import", sample, "--kind", "jinkouhe-fund-transfers",
+                               "--as", "jkh-07", "--dry-run"},
+                              Env());
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_EQ(dry.out, sample +
                          ": 3 rows would be imported into ledger jinkouhe-fund-transfers "
                          "(扶贫移民项目资金拨付台账); nothing was changed (--dry-run)\n");
-  auto good = testing::RunRectify({"ledger", "import", sample, "--kind", "jinkouhe-fund-transfers",
-                                   "--as", "jkh-07", "--at", "2017-05-03T09:00:00+08:00"},
-                                  Env());
+  auto good = test::RunRectify({"ledger", "import", sample, "--kind", "jinkouhe-fund-transfers",
+                                "--as", "jkh-07", "--at", "2017-05-03T09:00:00+08:00"},
+                               Env());
   ASSERT_EQ(good.exit_code, 0) << good.err;
   EXPECT_EQ(good.out,
             "imported 3 rows into ledger jinkouhe-fund-transfers (扶贫移民项目资金拨付台账) from " +
                 sample + "\n");
-  auto again = testing::RunRectify(
+  auto again = test::RunRectify(
       {"ledger", "import", sample, "--kind", "jinkouhe-fund-transfers", "--as", "jkh-07"}, Env());
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_THAT(again.err, HasSubstr(sample + ":2:1: error: transfer_no: 'JKH-BF-2017-001' is in "
@@ -308,7 +306,7 @@ TEST_P(LedgerImportTest, ATypedLedgerIsAppendedOnceAndExportedAsItsColumns) {
   EXPECT_THAT(again.err, HasSubstr("3 errors; nothing was imported"));
 
   auto exported =
-      testing::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, Env());
+      test::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, Env());
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_EQ(exported.out,
             header +
@@ -319,17 +317,17 @@ TEST_P(LedgerImportTest, ATypedLedgerIsAppendedOnceAndExportedAsItsColumns) {
                 "JKH-BF-2017-003,村级,共安彝族乡安全饮水工程,gongtong,区级本级,126500.50,2017-05-"
                 "02,jkh-07,暂停拨付,违规程序拨付，财政暂停拨付\r\n");
 
-  auto other = testing::TestDatabase::Create(GetParam());
+  auto other = test::TestDatabase::Create(GetParam());
   ASSERT_TRUE(other.ok());
   auto env = Env();
   env["RECTIFY_DB"] = (*other)->url();
   Write(db_->dir().File("export.csv"), exported.out);
-  ASSERT_EQ(testing::RunRectify({"migrate"}, env).exit_code, 0);
-  auto back = testing::RunRectify({"ledger", "import", db_->dir().File("export.csv"), "--kind",
-                                   "jinkouhe-fund-transfers", "--as", "jkh-07"},
-                                  env);
+  ASSERT_EQ(test::RunRectify({"migrate"}, env).exit_code, 0);
+  auto back = test::RunRectify({"ledger", "import", db_->dir().File("export.csv"), "--kind",
+                                "jinkouhe-fund-transfers", "--as", "jkh-07"},
+                               env);
   ASSERT_EQ(back.exit_code, 0) << back.err;
-  EXPECT_EQ(testing::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, env).out,
+  EXPECT_EQ(test::RunRectify({"ledger", "export", "--kind", "jinkouhe-fund-transfers"}, env).out,
             exported.out);
 }
 
@@ -353,10 +351,10 @@ TEST_P(LedgerImportTest, AnOfficeLedgerInGbkWithoutVerifiersIsVerifiedByTheOrgsV
   Write(file, Gbk("编号,问题,责任单位,责任人,登记日期,整改时限\r\n"
                   "Q-1,危房改造,酿溪镇,徐文波,2017/4/21,10个工作日\r\n"
                   "Q-2,资金滞后,niangxi,xs-0012,2017年4月24日,15 个工作日\r\n"));
-  ASSERT_EQ(testing::RunRectify({"migrate"}, Env()).exit_code, 0);
+  ASSERT_EQ(test::RunRectify({"migrate"}, Env()).exit_code, 0);
   const std::vector<std::string> import = {
       "ledger", "import", file, "--as", "xs-0009", "--at", "2017-04-25T09:00:00+08:00"};
-  auto refused = testing::RunRectify(import, Env());
+  auto refused = test::RunRectify(import, Env());
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_EQ(refused.err, file +
                              ":1:1: error: file is not UTF-8 (looks like GBK/GB18030, as Excel "
@@ -366,7 +364,7 @@ TEST_P(LedgerImportTest, AnOfficeLedgerInGbkWithoutVerifiersIsVerifiedByTheOrgsV
 
   auto with_encoding = import;
   with_encoding.insert(with_encoding.end(), {"--encoding", "gbk"});
-  auto imported = testing::RunRectify(with_encoding, Env());
+  auto imported = test::RunRectify(with_encoding, Env());
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   EXPECT_EQ(imported.err, "");
   EXPECT_EQ(imported.out, "imported 2 items from " + file +
@@ -379,13 +377,12 @@ TEST_P(LedgerImportTest, AnOfficeLedgerInGbkWithoutVerifiersIsVerifiedByTheOrgsV
 
   const std::string evidence = db_->dir().File("整改照片.txt");
   Write(evidence, "photos");
-  auto submitted =
-      testing::RunRectify({"item", "act", "Q-1", "submit", "--as", "xs-0012", "--evidence",
-                           evidence, "--at", "2017-05-02T10:00:00+08:00"},
-                          Env());
+  auto submitted = test::RunRectify({"item", "act", "Q-1", "submit", "--as", "xs-0012",
+                                     "--evidence", evidence, "--at", "2017-05-02T10:00:00+08:00"},
+                                    Env());
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
   // The responsible head may not accept their own work; the message names who may.
-  auto self = testing::RunRectify(
+  auto self = test::RunRectify(
       {"item", "act", "Q-1", "accept", "--as", "xs-0012", "--at", "2017-05-02T11:00:00+08:00"},
       Env());
   EXPECT_EQ(self.exit_code, 1);
@@ -394,8 +391,8 @@ TEST_P(LedgerImportTest, AnOfficeLedgerInGbkWithoutVerifiersIsVerifiedByTheOrgsV
             "(xs-0007), 罗燕勇 (xs-0008)) may\n");
 
   // The verifying reminder (-1wd) goes to the verifiers.
-  ASSERT_EQ(testing::RunRectify({"tick", "--at", "2017-05-08T12:00:00+08:00"}, Env()).exit_code, 0);
-  auto show = testing::RunRectify({"--format", "json", "item", "show", "Q-1"}, Env());
+  ASSERT_EQ(test::RunRectify({"tick", "--at", "2017-05-08T12:00:00+08:00"}, Env()).exit_code, 0);
+  auto show = test::RunRectify({"--format", "json", "item", "show", "Q-1"}, Env());
   ASSERT_EQ(show.exit_code, 0) << show.err;
   std::vector<std::string> reminded;
   const boost::json::value shown = boost::json::parse(show.out);
@@ -414,12 +411,12 @@ TEST_P(LedgerImportTest, AnOfficeLedgerInGbkWithoutVerifiersIsVerifiedByTheOrgsV
   }
   EXPECT_THAT(to, ElementsAre("xs-0007", "xs-0008"));
 
-  auto accepted = testing::RunRectify(
+  auto accepted = test::RunRectify(
       {"item", "act", "Q-1", "accept", "--as", "xs-0008", "--at", "2017-05-08T14:00:00+08:00"},
       Env());
   ASSERT_EQ(accepted.exit_code, 0) << accepted.err;
   EXPECT_EQ(Load("Q-1").record.state, "closed");
-  auto status = testing::RunRectify({"status"}, Env());
+  auto status = test::RunRectify({"status"}, Env());
   EXPECT_THAT(status.out, HasSubstr("no recipient:    0\n"));
 }
 
@@ -445,7 +442,7 @@ people:
 // history and in status until the item moves on, and the refusal to accept says why. Naming the
 // verifier on submit is the way through.
 TEST_P(LedgerImportTest, NobodyInTheRoleIsAVisibleErrorNotASilentSend) {
-  testing::TempDir home;
+  test::TempDir home;
   std::filesystem::copy(std::string(RECTIFY_SOURCE_DIR) + "/workflows", home.File("workflows"),
                         std::filesystem::copy_options::recursive);
   std::filesystem::create_directory_symlink(std::string(RECTIFY_SOURCE_DIR) + "/migrations",
@@ -453,13 +450,13 @@ TEST_P(LedgerImportTest, NobodyInTheRoleIsAVisibleErrorNotASilentSend) {
   Write(home.File("workflows/orgs/test-county.yaml"), kCountyOrg);
   auto env = Env();
   env["RECTIFY_HOME"] = home.path().string();
-  ASSERT_EQ(testing::RunRectify({"migrate"}, env).exit_code, 0);
+  ASSERT_EQ(test::RunRectify({"migrate"}, env).exit_code, 0);
 
   const std::string file = db_->dir().File("ledger.csv");
   Write(file,
         "编号,问题,责任单位,责任人,登记日期,整改时限\n"
         "C-1,危房改造,测试镇,丙三,2017年4月21日,10个工作日\n");
-  auto refused_import = testing::RunRectify(
+  auto refused_import = test::RunRectify(
       {"ledger", "import", file, "--as", "tc-01", "--at", "2017-04-25T09:00:00+08:00"}, env);
   EXPECT_EQ(refused_import.exit_code, 1);
   EXPECT_EQ(refused_import.out, "");
@@ -475,23 +472,23 @@ TEST_P(LedgerImportTest, NobodyInTheRoleIsAVisibleErrorNotASilentSend) {
   const std::string evidence = db_->dir().File("evidence.txt");
   Write(evidence, "photos");
   for (const char* id : {"C-1", "C-2"}) {
-    auto added = testing::RunRectify(
+    auto added = test::RunRectify(
         {"item", "add", "--id", id, "--unit", "tc-town", "--responsible", "tc-03", "--title",
          "危房改造", "--time-limit", "10wd", "--as", "tc-01", "--at", "2017-04-21T09:00:00+08:00"},
         env);
     ASSERT_EQ(added.exit_code, 0) << added.err;
-    ASSERT_EQ(testing::RunRectify({"item", "act", id, "assign", "--as", "tc-01", "--at",
-                                   "2017-04-21T09:05:00+08:00"},
-                                  env)
+    ASSERT_EQ(test::RunRectify({"item", "act", id, "assign", "--as", "tc-01", "--at",
+                                "2017-04-21T09:05:00+08:00"},
+                               env)
                   .exit_code,
               0);
   }
-  ASSERT_EQ(testing::RunRectify({"item", "act", "C-1", "submit", "--as", "tc-03", "--evidence",
-                                 evidence, "--at", "2017-05-02T10:00:00+08:00"},
-                                env)
+  ASSERT_EQ(test::RunRectify({"item", "act", "C-1", "submit", "--as", "tc-03", "--evidence",
+                              evidence, "--at", "2017-05-02T10:00:00+08:00"},
+                             env)
                 .exit_code,
             0);
-  auto refused = testing::RunRectify(
+  auto refused = test::RunRectify(
       {"item", "act", "C-1", "accept", "--as", "tc-01", "--at", "2017-05-02T11:00:00+08:00"}, env);
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_EQ(refused.err,
@@ -500,29 +497,29 @@ TEST_P(LedgerImportTest, NobodyInTheRoleIsAVisibleErrorNotASilentSend) {
             "测试镇 (tc-town)) may\n");
   // C-2 names its verifier as it is submitted.
   ASSERT_EQ(
-      testing::RunRectify({"item", "act", "C-2", "submit", "--as", "tc-03", "--evidence", evidence,
-                           "--set", "verifier=tc-02", "--at", "2017-05-02T10:00:00+08:00"},
-                          env)
+      test::RunRectify({"item", "act", "C-2", "submit", "--as", "tc-03", "--evidence", evidence,
+                        "--set", "verifier=tc-02", "--at", "2017-05-02T10:00:00+08:00"},
+                       env)
           .exit_code,
       0);
 
-  ASSERT_EQ(testing::RunRectify({"tick", "--at", "2017-05-08T12:00:00+08:00"}, env).exit_code, 0);
+  ASSERT_EQ(test::RunRectify({"tick", "--at", "2017-05-08T12:00:00+08:00"}, env).exit_code, 0);
   const std::string why =
       "reminder (remind:verifying:0) has no recipient: item C-1 names no verifier, and nobody in "
       "org test-county holds the role verifier for 测试镇 (tc-town); name the item's verifier "
       "(--set verifier=PERSON) with an event someone can still take, and give someone the role "
       "verifier in a new version of org test-county (an item keeps the org version it started "
       "on)";
-  auto show = testing::RunRectify({"item", "show", "C-1"}, env);
+  auto show = test::RunRectify({"item", "show", "C-1"}, env);
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_THAT(show.out, HasSubstr("ERROR:        2017-05-08T12:00:00+08:00 " + why + "\n"));
   EXPECT_THAT(show.out, HasSubstr("system  no_recipient  verifying -> verifying  \"" + why));
-  auto status = testing::RunRectify({"status"}, env);
+  auto status = test::RunRectify({"status"}, env);
   ASSERT_EQ(status.exit_code, 0) << status.err;
   EXPECT_THAT(status.out, HasSubstr("no recipient:    1 ERROR: notifications that reached "
                                     "nobody\n  C-1 at 2017-05-08T04:00:00Z: " +
                                     why + "\n"));
-  auto json = testing::RunRectify({"--format", "json", "status"}, env);
+  auto json = test::RunRectify({"--format", "json", "status"}, env);
   ASSERT_EQ(json.exit_code, 0) << json.err;
   const boost::json::value status_json = boost::json::parse(json.out);
   EXPECT_EQ(status_json.at("no_recipient").at("count"), 1);
@@ -535,16 +532,15 @@ TEST_P(LedgerImportTest, NobodyInTheRoleIsAVisibleErrorNotASilentSend) {
   }
   EXPECT_THAT(reminders, ElementsAre("C-2 tc-02"));
 
-  auto accepted = testing::RunRectify(
+  auto accepted = test::RunRectify(
       {"item", "act", "C-2", "accept", "--as", "tc-02", "--at", "2017-05-08T14:00:00+08:00"}, env);
   ASSERT_EQ(accepted.exit_code, 0) << accepted.err;
   EXPECT_EQ(accepted.out, "C-2: accept -> closed\n");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerImportTest,
-                         ::testing::Values(testing::Backend::kSqlite,
-                                           testing::Backend::kPostgresql),
-                         testing::BackendTestName);
+                         ::testing::Values(test::Backend::kSqlite, test::Backend::kPostgresql),
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -415,7 +415,7 @@ people:
 )";
 
 TEST(LedgerTest, RowsThatNobodyCouldVerifyAreRefused) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::filesystem::create_directories(dir.path() / "orgs");
   std::ofstream(dir.File("orgs/test-county.yaml")) << kCountyOrg;
   Diagnostics load;

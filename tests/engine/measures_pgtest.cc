@@ -16,11 +16,11 @@ namespace rectify {
 namespace {
 
 using store_soci::Backend;
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::T;
 
-class MeasuresTest : public testing::EngineFixture {
+class MeasuresTest : public test::EngineFixture {
  protected:
   soci::session& Sql() {
     if (!sql_) {
@@ -73,14 +73,14 @@ class MeasuresTest : public testing::EngineFixture {
     for (const auto& r : rows) {
       if (r.get<std::string>(0) != template_name) continue;
       out.push_back(r.get<std::string>(1) + " " +
-                    testing::Cn().FormatLocal(FromMicros(r.get<long long>(2))));
+                    test::Cn().FormatLocal(FromMicros(r.get<long long>(2))));
     }
     return out;
   }
 
   std::string Text(const engine::Instance& item, std::size_t i = 0) {
     auto org = definitions_->FindOrg(item.org, item.org_version);
-    return engine::DescribeMeasure(*org, item.measures.at(i), &testing::Cn());
+    return engine::DescribeMeasure(*org, item.measures.at(i), &test::Cn());
   }
 
   std::unique_ptr<store_soci::Database> sql_;
@@ -260,7 +260,7 @@ TEST_P(MeasuresTest, TheDisciplineCommitteeHoldsAWarningInterviewByJudgment) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, MeasuresTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -14,9 +14,9 @@
 namespace rectify {
 namespace {
 
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::T;
 namespace fs = std::filesystem;
 
 // Version 1: open -> checking -> done. Version 2 renames the states, reminds two working days
@@ -65,16 +65,16 @@ states:
     final: true
 )";
 
-class MigrationTest : public testing::EngineFixture {
+class MigrationTest : public test::EngineFixture {
  protected:
   void SetUp() override {
-    testing::EngineFixture::SetUp();
+    test::EngineFixture::SetUp();
     // A definitions folder: the shipped one plus both versions of fix-item.
     fs::copy(std::string(RECTIFY_SOURCE_DIR) + "/workflows", Definitions(),
              fs::copy_options::recursive);
     std::ofstream(Definitions() + "/workflows/fix-item-v1.yaml") << kV1;
     std::ofstream(Definitions() + "/workflows/fix-item-v2.yaml") << kV2;
-    Open(testing::LoadSet({Definitions()}));
+    Open(test::LoadSet({Definitions()}));
   }
 
   std::string Definitions() const { return dir_.File("definitions"); }
@@ -116,7 +116,7 @@ class MigrationTest : public testing::EngineFixture {
     ASSERT_TRUE(Act("C", "accept", "xs-0009").ok());
   }
 
-  testing::TempDir dir_;
+  test::TempDir dir_;
 };
 
 TEST_P(MigrationTest, AnIncompleteMappingNamesEachUnmappedStateAndChangesNothing) {
@@ -213,12 +213,12 @@ TEST_P(MigrationTest, TheCommandLineMigratesWithADryRunFirst) {
                                    "--map",          "open=rectifying",
                                    "--definitions",  Definitions(),
                                    "--at",           "2017-05-01T10:00:00+08:00"};
-  auto incomplete = testing::RunRectify(args, env);
+  auto incomplete = test::RunRectify(args, env);
   EXPECT_EQ(incomplete.exit_code, 1);
   EXPECT_THAT(incomplete.err, HasSubstr("unmapped: 'checking' (1 instance)"));
 
   args.insert(args.end(), {"--map", "checking=verifying", "--dry-run"});
-  auto dry = testing::RunRectify(args, env);
+  auto dry = test::RunRectify(args, env);
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_EQ(dry.out,
             "A: fix-item@1 open -> @2 rectifying (deadline 2017-05-09T00:00:00+08:00)\n"
@@ -228,7 +228,7 @@ TEST_P(MigrationTest, TheCommandLineMigratesWithADryRunFirst) {
   EXPECT_EQ(Load("A").record.workflow_version, 1);
 
   args.pop_back();
-  auto done = testing::RunRectify(args, env);
+  auto done = test::RunRectify(args, env);
   ASSERT_EQ(done.exit_code, 0) << done.err;
   EXPECT_THAT(done.out, HasSubstr("migrated 2 instances of fix-item from version 1 to version 2"));
   EXPECT_EQ(Load("A").record.workflow_version, 2);
@@ -236,9 +236,8 @@ TEST_P(MigrationTest, TheCommandLineMigratesWithADryRunFirst) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MigrationTest,
-                         ::testing::Values(testing::Backend::kSqlite,
-                                           testing::Backend::kPostgresql),
-                         testing::BackendTestName);
+                         ::testing::Values(test::Backend::kSqlite, test::Backend::kPostgresql),
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -14,12 +14,12 @@
 namespace rectify {
 namespace {
 
+using test::T;
 using ::testing::ElementsAre;
-using testing::T;
 
 constexpr const char* kAsOf = "2017-06-07T10:00:00+08:00";
 
-class ReportTest : public testing::EngineFixture {
+class ReportTest : public test::EngineFixture {
  protected:
   void Assigned(const std::string& id, const char* at, const std::string& unit,
                 const std::string& responsible, const char* limit) {
@@ -64,9 +64,9 @@ class ReportTest : public testing::EngineFixture {
 
   engine::ReportQuery Query() { return {.as_of = T(kAsOf)}; }
 
-  testing::CommandResult Rectify(std::vector<std::string> args) {
+  test::CommandResult Rectify(std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", db_->url()});
-    return testing::RunRectify(args, {{"RECTIFY_HOME", RECTIFY_SOURCE_DIR}});
+    return test::RunRectify(args, {{"RECTIFY_HOME", RECTIFY_SOURCE_DIR}});
   }
 };
 
@@ -303,9 +303,8 @@ TEST_P(ReportTest, SummaryCountsRectificationItemsApartFromMaterialsSubmissions)
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReportTest,
-                         ::testing::Values(testing::Backend::kSqlite,
-                                           testing::Backend::kPostgresql),
-                         testing::BackendTestName);
+                         ::testing::Values(test::Backend::kSqlite, test::Backend::kPostgresql),
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

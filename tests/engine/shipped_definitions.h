@@ -10,7 +10,7 @@
 
 #include "rectify/definition/definition_set.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 
 inline Timestamp T(const char* iso) { return *ParseIso(iso); }
 
@@ -29,4 +29,4 @@ inline std::shared_ptr<const definition::DefinitionSet> ShippedDefinitions() {
 
 inline const Calendar& Cn() { return *ShippedDefinitions()->FindCalendar("cn"); }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

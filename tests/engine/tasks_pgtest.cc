@@ -33,7 +33,7 @@ std::string ReadFile(const std::string& path) {
 const char* kHeader =
     "任务编号,类别,项目名称,建设内容,责任单位,责任人,计划投资（元）,开工时限,完工时限\n";
 
-class TasksTest : public testing::EngineFixture {
+class TasksTest : public test::EngineFixture {
  protected:
   TasksTest() : EngineFixture("2017-05-02T09:00:00+08:00") {}
 
@@ -420,7 +420,7 @@ TEST_P(TasksTest, TasksOfACampaignCountInItsAssessmentRanking) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, TasksTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

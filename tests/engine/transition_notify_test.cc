@@ -16,10 +16,10 @@
 namespace rectify {
 namespace {
 
-using testing::Cn;
+using test::Cn;
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using testing::T;
 
 class TransitionNotifyTest : public ::testing::Test {
  protected:
@@ -63,7 +63,7 @@ class TransitionNotifyTest : public ::testing::Test {
   }
 
   std::unique_ptr<engine::Interpreter> interp_ =
-      std::make_unique<engine::Interpreter>(testing::ShippedDefinitions());
+      std::make_unique<engine::Interpreter>(test::ShippedDefinitions());
   engine::Instance item_;
 };
 
@@ -132,14 +132,13 @@ TEST_F(TransitionNotifyTest, AStoredContactThatIsNotOneIsRefusedAtTheTransitionS
 }
 
 TEST_F(TransitionNotifyTest, PeopleOfTheOrgAreNotifiedThroughTheirOwnContacts) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::ofstream(dir.File("handover.yaml"))
       << "kind: workflow\nname: handover\nstates:\n"
          "  open:\n    on:\n      hand_over:\n        to: done\n        by: [registrar]\n"
          "        notify: [unit.head, { people: [responsible, unit.head], template: reminder }]\n"
          "  done: { final: true }\n";
-  Use(testing::LoadSet(
-      {std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.File("handover.yaml")}));
+  Use(test::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.File("handover.yaml")}));
   engine::NewInstance req;
   req.id = "H-1";
   req.workflow = "handover";
@@ -167,14 +166,13 @@ TEST_F(TransitionNotifyTest, PeopleOfTheOrgAreNotifiedThroughTheirOwnContacts) {
 }
 
 TEST_F(TransitionNotifyTest, ANoticeToNobodyIsAnAuditedErrorNotASend) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::ofstream(dir.File("handover.yaml"))
       << "kind: workflow\nname: handover\nstates:\n"
          "  open:\n    on:\n      hand_over:\n        to: done\n        by: [registrar]\n"
          "        notify: [unit.parent.parent.head]\n"
          "  done: { final: true }\n";
-  Use(testing::LoadSet(
-      {std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.File("handover.yaml")}));
+  Use(test::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows", dir.File("handover.yaml")}));
   engine::NewInstance req;
   req.id = "H-1";
   req.workflow = "handover";

@@ -133,13 +133,13 @@ TEST(TypedLedger, AKeyTwiceAndAMissingColumnAreErrors) {
 }
 
 TEST(TypedLedger, AnXlsxLedgerNamesItsCells) {
-  testing::TempDir dir;
-  testing::WriteXlsx(dir.File("a.xlsx"), {{"验收台账",
-                                           {{"金口河区扶贫移民项目验收绩效评价台账", "", "", ""},
-                                            {"项目编号", "项目名称", "实施单位", "完工日期"},
-                                            {"P-1", "路", "jinhe", "#d2017-06-01"},
-                                            {"P-2", "桥", "jinhe", "六月"}},
-                                           {"A1:D1"}}});
+  test::TempDir dir;
+  test::WriteXlsx(dir.File("a.xlsx"), {{"验收台账",
+                                        {{"金口河区扶贫移民项目验收绩效评价台账", "", "", ""},
+                                         {"项目编号", "项目名称", "实施单位", "完工日期"},
+                                         {"P-1", "路", "jinhe", "#d2017-06-01"},
+                                         {"P-2", "桥", "jinhe", "六月"}},
+                                        {"A1:D1"}}});
   auto kind = Shipped()->FindLedgerKind("jinkouhe-acceptance");
   Diagnostics diags;
   auto ledger = engine::ParseTypedLedger(Read(dir.File("a.xlsx")), *kind, *Shipped(),

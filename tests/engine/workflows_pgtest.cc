@@ -14,11 +14,11 @@ namespace {
 
 using store_soci::Backend;
 
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using testing::T;
 
-class WorkflowsTest : public testing::EngineFixture {
+class WorkflowsTest : public test::EngineFixture {
  protected:
   void Register(const std::string& id, const std::string& workflow, const std::string& responsible,
                 std::map<std::string, std::string> fields) {
@@ -135,8 +135,8 @@ TEST_P(WorkflowsTest, AnAcceptanceIsSignedOffOnlyWhenEveryMemberOfTheTeamHasSign
 
   At("2017-06-05T10:00:00+08:00");
   auto db = db_->url();
-  auto sign = testing::RunRectify({"--db", db, "item", "act", "A-1", "sign", "--as", "xs-0010",
-                                   "--at", "2017-06-05T10:00:00+08:00"});
+  auto sign = test::RunRectify({"--db", db, "item", "act", "A-1", "sign", "--as", "xs-0010", "--at",
+                                "2017-06-05T10:00:00+08:00"});
   EXPECT_EQ(sign.exit_code, 0) << sign.err;
   EXPECT_EQ(sign.out, "A-1: sign -> inspecting (due 2017-06-29)\n");
   auto outsider = Act("A-1", "sign", "xs-0014");
@@ -194,7 +194,7 @@ TEST_P(WorkflowsTest, AnAcceptanceIsSignedOffOnlyWhenEveryMemberOfTheTeamHasSign
 
 INSTANTIATE_TEST_SUITE_P(Backends, WorkflowsTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -28,7 +28,7 @@ std::string Read(const std::string& path) {
 
 // A ledger as an office keeps it: a title merged over the columns, then the header, then rows
 // with dates as dates and a number as a number.
-testing::XlsxSheet OfficeLedger() {
+test::XlsxSheet OfficeLedger() {
   return {"台账",
           {{"新邵县2017年问题台账", "", "", "", ""},
            {"编号", "问题", "责任单位", "登记日期", "整改时限"},
@@ -40,8 +40,8 @@ testing::XlsxSheet OfficeLedger() {
 }
 
 TEST(XlsxReader, ReadsSharedStringsDatesNumbersAndMergedTitles) {
-  testing::TempDir dir;
-  testing::WriteXlsx(dir.File("l.xlsx"), {OfficeLedger(), {"说明", {{"备注"}}, {}}});
+  test::TempDir dir;
+  test::WriteXlsx(dir.File("l.xlsx"), {OfficeLedger(), {"说明", {{"备注"}}, {}}});
   std::string bytes = Read(dir.File("l.xlsx"));
   ASSERT_TRUE(engine::LooksLikeXlsx(bytes));
   auto sheet = engine::ReadXlsxSheet(bytes, "");
@@ -72,8 +72,8 @@ TEST(XlsxReader, ReadsSharedStringsDatesNumbersAndMergedTitles) {
 }
 
 TEST(XlsxReader, ReadsInlineStringsAsWell) {
-  testing::TempDir dir;
-  testing::WriteXlsx(dir.File("l.xlsx"), {OfficeLedger()}, /*inline_strings=*/true);
+  test::TempDir dir;
+  test::WriteXlsx(dir.File("l.xlsx"), {OfficeLedger()}, /*inline_strings=*/true);
   auto sheet = engine::ReadXlsxSheet(Read(dir.File("l.xlsx")), "");
   ASSERT_TRUE(sheet.ok()) << sheet.error().message();
   ASSERT_EQ(sheet->rows.size(), 5u);
@@ -106,13 +106,13 @@ TEST(XlsxReader, WhatIsNotAWorkbookIsOneClearError) {
 
 TEST(XlsxReader, ASheetOfFewCellsFarApartIsRefusedNotAllocated) {
   // One cell in column XFD on each of 700 rows: 11 million cells if each row were held whole.
-  testing::XlsxSheet sheet{"Sheet1", {}, {}};
+  test::XlsxSheet sheet{"Sheet1", {}, {}};
   for (int r = 0; r < 700; ++r) {
     sheet.rows.emplace_back(16384);
     sheet.rows.back().back() = "x";
   }
-  testing::TempDir dir;
-  testing::WriteXlsx(dir.File("wide.xlsx"), {sheet});
+  test::TempDir dir;
+  test::WriteXlsx(dir.File("wide.xlsx"), {sheet});
   auto read = engine::ReadXlsxSheet(Read(dir.File("wide.xlsx")), "");
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.error().message(),
@@ -121,8 +121,8 @@ TEST(XlsxReader, ASheetOfFewCellsFarApartIsRefusedNotAllocated) {
 }
 
 TEST(TableInput, AnXlsxTableSkipsTheTitleAndNamesCellsInMessages) {
-  testing::TempDir dir;
-  testing::WriteXlsx(dir.File("l.xlsx"), {OfficeLedger()});
+  test::TempDir dir;
+  test::WriteXlsx(dir.File("l.xlsx"), {OfficeLedger()});
   Diagnostics diags;
   auto table = engine::ReadTableInput(Read(dir.File("l.xlsx")), {"l.xlsx", "", ""}, diags);
   ASSERT_TRUE(table.has_value()) << diags.Format();

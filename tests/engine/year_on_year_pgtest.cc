@@ -33,16 +33,16 @@ TEST(PercentChangeTest, AsTheSeedWritesIt) {
   EXPECT_EQ(FormatDate(engine::YearBefore(*ParseDate("2018-06-30"))), "2017-06-30");
 }
 
-class YearOnYearTest : public testing::EngineFixture {
+class YearOnYearTest : public test::EngineFixture {
  protected:
   YearOnYearTest() : EngineFixture("2017-04-01T09:00:00+08:00") {}
 
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
-    Open(testing::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows",
-                           std::string(RECTIFY_SOURCE_DIR) + "/tests/engine/year_on_year"}));
+    Open(test::LoadSet({std::string(RECTIFY_SOURCE_DIR) + "/workflows",
+                        std::string(RECTIFY_SOURCE_DIR) + "/tests/engine/year_on_year"}));
   }
 
   std::string Record(const std::string& campaign, const std::string& unit) {
@@ -162,7 +162,7 @@ TEST_P(YearOnYearTest, TheSecondQuarterAgainstTheSameDatesAYearBefore) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, YearOnYearTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

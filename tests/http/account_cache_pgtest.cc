@@ -10,6 +10,7 @@
 #include "adapters/http/api/account_cache.h"
 #include "adapters/store/soci/soci_account_store.h"
 #include "tests/store/store_test_env.h"
+#include "tests/support/forwarding_store.h"
 
 namespace rectify::api {
 namespace {
@@ -20,69 +21,28 @@ Timestamp T(const char* iso) { return *ParseIso(iso); }
 
 // The real store, counting token reads, with a hook run after a token was read (to change it
 // while the read is on its way back).
-class HookedStore : public auth::AccountStore {
+class HookedStore : public test::ForwardingAccountStore {
  public:
-  explicit HookedStore(std::unique_ptr<store_soci::Database> db) : rows_(std::move(db)) {}
+  explicit HookedStore(std::unique_ptr<store_soci::Database> db)
+      : ForwardingAccountStore(std::make_unique<store_soci::SociAccountStore>(std::move(db))) {}
   std::function<void()> after_token_read;
   int token_reads = 0;
 
   Result<std::optional<auth::ApiToken>> FindToken(const std::string& id) override {
     ++token_reads;
-    auto found = rows_.FindToken(id);
+    auto found = ForwardingAccountStore::FindToken(id);
     if (auto hook = std::exchange(after_token_read, nullptr)) hook();
     return found;
   }
-  Status AddAccount(const auth::Account& a, const auth::AccountEvent& e) override {
-    return rows_.AddAccount(a, e);
-  }
-  Result<std::optional<auth::Account>> FindAccount(const std::string& p) override {
-    return rows_.FindAccount(p);
-  }
-  Result<std::vector<auth::Account>> ListAccounts() override { return rows_.ListAccounts(); }
-  Status SetPassword(const std::string& p, const std::string& h,
-                     const auth::AccountEvent& e) override {
-    return rows_.SetPassword(p, h, e);
-  }
-  Status SetDisabled(const std::string& p, bool d, const auth::AccountEvent& e) override {
-    return rows_.SetDisabled(p, d, e);
-  }
-  Status AddToken(const auth::ApiToken& t, const auth::AccountEvent& e) override {
-    return rows_.AddToken(t, e);
-  }
-  Result<std::vector<auth::ApiToken>> ListTokens(const std::string& p) override {
-    return rows_.ListTokens(p);
-  }
-  Status RevokeToken(const std::string& id, const auth::AccountEvent& e) override {
-    return rows_.RevokeToken(id, e);
-  }
-  Status AddSession(const auth::SessionRecord& s, const auth::AccountEvent& e) override {
-    return rows_.AddSession(s, e);
-  }
-  Result<std::optional<auth::SessionRecord>> FindSession(const std::string& h) override {
-    return rows_.FindSession(h);
-  }
-  Status TouchSession(const std::string& h, Timestamp at) override {
-    return rows_.TouchSession(h, at);
-  }
-  Status EndSession(const std::string& h, const auth::AccountEvent& e) override {
-    return rows_.EndSession(h, e);
-  }
-  Status RecordEvent(const auth::AccountEvent& e) override { return rows_.RecordEvent(e); }
-  Result<std::vector<auth::AccountEvent>> Events(const std::string& p, int n) override {
-    return rows_.Events(p, n);
-  }
-
- private:
-  store_soci::SociAccountStore rows_;
 };
 
 class AccountCacheTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
-    auto store = testing::OpenMigratedStore(*db_, T("2026-12-01T09:00:00+08:00"));
+    auto store = test::OpenMigratedStore(*db_, T("2026-12-01T09:00:00+08:00"));
     ASSERT_TRUE(store.ok()) << store.error().message();
     for (auto* target : {&rows_, &elsewhere_}) {
       auto url = store_soci::ParseDatabaseUrl(db_->url());
@@ -111,7 +71,7 @@ class AccountCacheTest : public ::testing::TestWithParam<Backend> {
     return t.ok() && t->has_value() && (*t)->revoked_at.has_value();
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<test::TestDatabase> db_;
   std::unique_ptr<HookedStore> rows_;       // the node's connection
   std::unique_ptr<HookedStore> elsewhere_;  // another writer (the CLI, another node)
   AccountCache cache_;
@@ -168,7 +128,7 @@ TEST_P(AccountCacheTest, WrongCredentialsAreNeverKept) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccountCacheTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::api

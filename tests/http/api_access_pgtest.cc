@@ -19,10 +19,10 @@ namespace rectify {
 namespace {
 
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
+using test::HttpClient;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::HttpClient;
 using ::testing::Not;
 using ::testing::UnorderedElementsAreArray;
 
@@ -274,7 +274,7 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
   };
   // A rehearsal runs on a throw-away database: the administrator's changes nothing here either.
   table["POST /api/v1/rehearsals"] = [=](ApiAccessTest&, const Caller& c, Session& s) {
-    testing::MultipartBody m;
+    test::MultipartBody m;
     m.Field("campaign", "xinshao-2017").Field("until", "2017-01-31");
     auto h = s.headers;
     h["Content-Type"] = m.Type();
@@ -439,9 +439,9 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
   table["GET /api/v1/stream"] = [](ApiAccessTest& t, const Caller& c, Session& s) {
     // Every signed-in caller may open the stream (what it carries is scoped: see
     // api_stream_pgtest.cc); a credential that no longer works, or none, may not.
-    auto headers = testing::SessionHeaders(s.client);
+    auto headers = test::SessionHeaders(s.client);
     if (s.headers.count("Authorization")) headers["Authorization"] = s.headers.at("Authorization");
-    testing::SseClient stream(t.env_->port(), headers);
+    test::SseClient stream(t.env_->port(), headers);
     if (!Authenticated(c)) {
       EXPECT_EQ(stream.status(), 401) << c.name << ": " << stream.body();
       return;
@@ -502,8 +502,8 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
   std::map<std::string, std::string> evidence;  // item -> sha256 of its file
   for (const auto& [id, person] : std::vector<std::pair<std::string, std::string>>{
            {"T-A1", "xs-0014"}, {"T-A2", "xs-0012"}, {"T-B1", "xs-0025"}}) {
-    testing::MultipartBody m;
-    m.File("整改照片-" + id + ".jpg", testing::FakeJpeg(id));
+    test::MultipartBody m;
+    m.File("整改照片-" + id + ".jpg", test::FakeJpeg(id));
     HttpAnswer a = env_->Client().Send(
         "POST", "/api/v1/items/" + id + "/evidence", m.Body(),
         {{"Content-Type", m.Type()}, {"Authorization", "Bearer " + env_->Token(person)}});
@@ -518,14 +518,14 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
       int expected = !Authenticated(c) ? 401 : c.reads.count(id) ? 200 : 404;
       EXPECT_EQ(a.status, expected) << c.name << " " << id << ": " << a.body;
       if (expected == 200) {
-        EXPECT_EQ(a.body, testing::FakeJpeg(id)) << c.name << " " << id;
+        EXPECT_EQ(a.body, test::FakeJpeg(id)) << c.name << " " << id;
       }
     }
   };
   table["POST /api/v1/items/{id}/evidence"] = [](ApiAccessTest&, const Caller& c, Session& s) {
     // Who may read the item and send one of its events now may upload; a reader may not.
     for (const auto& id : kItems) {
-      testing::MultipartBody m;
+      test::MultipartBody m;
       m.File("说明.txt", c.name + " for " + id);
       auto headers = s.headers;
       headers["Content-Type"] = m.Type();
@@ -576,8 +576,8 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
   };
   table["POST /api/v1/public/reports/{ticket}/evidence"] = [](ApiAccessTest& t, const Caller& c,
                                                               Session& s) {
-    testing::MultipartBody m;
-    m.File("现场.jpg", testing::FakeJpeg(c.name));
+    test::MultipartBody m;
+    m.File("现场.jpg", test::FakeJpeg(c.name));
     auto headers = s.headers;
     headers["Content-Type"] = m.Type();
     HttpAnswer a = s.client.Send("POST", "/api/v1/public/reports/" + t.report_ticket_ + "/evidence",
@@ -866,7 +866,7 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
       text << in.rdbuf();
       return text.str();
     };
-    testing::MultipartBody m;
+    test::MultipartBody m;
     m.Field("comparison", "hecheng-subsidy-check")
         .FileAs("left", "roster.xlsx", read("hecheng-roster-2017-05.xlsx"))
         .FileAs("right", "payments.csv", read("hecheng-payments-2017-05.csv"));
@@ -936,7 +936,7 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
   // not started), refused to everyone else; nothing is stored by any row.
   table["POST /api/v1/assessments/{campaign}/{period}/evidence"] = [](ApiAccessTest&,
                                                                       const Caller& c, Session& s) {
-    testing::MultipartBody m;
+    test::MultipartBody m;
     m.FileAs("file", "抽查表.pdf", "%PDF-1.4\n%%EOF\n");
     auto headers = s.headers;
     headers["Content-Type"] = m.Type();
@@ -1093,7 +1093,7 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiAccessTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -14,11 +14,11 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
+using test::HttpClient;
+using test::kApiPassword;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::HttpClient;
-using testing::kApiPassword;
 using ::testing::Not;
 
 class ApiAccountTest : public ::testing::TestWithParam<Backend> {
@@ -226,7 +226,7 @@ TEST_P(ApiAccountTest, APublicReportFromAUnitsQrCodeNamesTheUnit) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiAccountTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -17,10 +17,10 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
+using test::HttpClient;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::HttpClient;
 
 // materials-submission version 2: the library's version 1 with a longer review.
 const std::string kWorkflowV2 =
@@ -97,8 +97,8 @@ TEST_P(ApiAdminTest, AnUploadWithAnErrorIsAnsweredAtItsLineAndColumnAsValidatePr
   // Exactly what `rectify validate` prints for the same file.
   std::string file = env_->db().dir().File("upload.yaml");
   std::ofstream(file) << bad;
-  testing::CommandResult cli = testing::RunRectify({"validate", "upload.yaml"}, ApiEnv::Env(),
-                                                   env_->db().dir().path().string());
+  test::CommandResult cli = test::RunRectify({"validate", "upload.yaml"}, ApiEnv::Env(),
+                                             env_->db().dir().path().string());
   EXPECT_EQ(cli.exit_code, 1);
   EXPECT_THAT(cli.err, HasSubstr(std::string(first.at("text").as_string())));
 
@@ -345,15 +345,15 @@ TEST_P(ApiAdminTest, AuditVerifyFindsAChangedRowAndPages) {
   EXPECT_EQ(AsAdmin("POST", "/api/v1/audit/verify", R"({"lmit": 3})").status, 400);
 
   // The command line agrees.
-  testing::CommandResult cli = testing::RunRectify({"--db", env_->db().url(), "audit", "verify"},
-                                                   ApiEnv::Env(), env_->db().dir().path().string());
+  test::CommandResult cli = test::RunRectify({"--db", env_->db().url(), "audit", "verify"},
+                                             ApiEnv::Env(), env_->db().dir().path().string());
   EXPECT_EQ(cli.exit_code, 1);
   EXPECT_THAT(cli.out, HasSubstr("instance T-B1 seq 1"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiAdminTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -20,12 +20,12 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
-using testing::Cli;
-using testing::CommandResult;
+using test::ApiEnv;
+using test::Cli;
+using test::CommandResult;
+using test::HttpAnswer;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
 
 const char* const kCriteria[] = {"accurate_identification",
                                  "accurate_withdrawal",
@@ -163,7 +163,7 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
   EXPECT_THAT(early.body, HasSubstr("ends on 2017-04-30"));
 
   // On May 3, through the CLI: not before every mark is in.
-  CommandResult refused = testing::RunRectify(
+  CommandResult refused = test::RunRectify(
       {"--db", env_->db().url(), "assessment", "publish", "--campaign", "xinshao-2017", "--period",
        "2017-04", "--as", "xs-0002", "--at", "2017-05-03T10:00:00+08:00"},
       ApiEnv::Env(), env_->db().dir().path().string());
@@ -214,7 +214,7 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
   // The export: the definition's columns, titled in Chinese, the same from the API and the CLI.
   HttpAnswer xlsx = Send("xs-0002", "GET", kBase + "?format=xlsx&lang=zh");
   ASSERT_EQ(xlsx.status, 200) << xlsx.body;
-  json::value cells = testing::XlsxCells(*env_, xlsx.body, "assessment-api");
+  json::value cells = test::XlsxCells(*env_, xlsx.body, "assessment-api");
   const auto& rows = cells.at("rows").as_array();
   ASSERT_EQ(rows.size(), 16u);
   EXPECT_EQ(rows[0].as_array().at(0), "名次");
@@ -231,9 +231,9 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
               "zh", "--output", file});
   std::ifstream in(file, std::ios::binary);
   std::string cli_bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(testing::XlsxCells(*env_, cli_bytes, "assessment-cli").at("rows"), cells.at("rows"));
-  CommandResult book = testing::RunCommand(
-      {testing::kSystemPython, "-c",
+  EXPECT_EQ(test::XlsxCells(*env_, cli_bytes, "assessment-cli").at("rows"), cells.at("rows"));
+  CommandResult book = test::RunCommand(
+      {test::kSystemPython, "-c",
        "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('xl/workbook.xml').decode())",
        file});
   EXPECT_THAT(book.out, HasSubstr("月度考核排名"));
@@ -252,7 +252,7 @@ TEST_P(ApiAssessmentTest, MarksCarryEvidenceFilesOnlyThoseWhoSeeTheEntryDownload
   auto upload = [&](const std::string& person, const std::string& name,
                     const std::string& content) {
     if (!tokens_.count(person)) tokens_[person] = env_->Token(person);
-    testing::MultipartBody m;
+    test::MultipartBody m;
     m.FileAs("file", name, content);
     return env_->Client().Send(
         "POST", kBase + "/evidence", m.Body(),
@@ -314,7 +314,7 @@ TEST_P(ApiAssessmentTest, MarksCarryEvidenceFilesOnlyThoseWhoSeeTheEntryDownload
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiAssessmentTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

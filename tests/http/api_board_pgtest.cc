@@ -29,9 +29,9 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
 
 const std::string kAsOf = "as_of=2017-05-19T10:00:00%2B08:00";
 
@@ -419,7 +419,7 @@ TEST_P(ApiBoardTest, APosterHoldsTheUnitsReportAddress) {
             "attachment; filename=\"poster-niangxi-team-1.png\"");
   std::string png_file = env_->db().dir().File("poster.png");
   std::ofstream(png_file, std::ios::binary) << png.body;
-  testing::CommandResult scan = testing::RunCommand({"zbarimg", "--raw", "-q", png_file});
+  test::CommandResult scan = test::RunCommand({"zbarimg", "--raw", "-q", png_file});
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   EXPECT_EQ(scan.out, "https://rectify.xinshao.gov.cn/report?unit=niangxi-team-1\n");
 
@@ -429,10 +429,10 @@ TEST_P(ApiBoardTest, APosterHoldsTheUnitsReportAddress) {
   EXPECT_EQ(pdf.body.rfind("%PDF-", 0), 0u);
   std::string pdf_file = env_->db().dir().File("poster.pdf");
   std::ofstream(pdf_file, std::ios::binary) << pdf.body;
-  testing::CommandResult info = testing::RunCommand({"pdfinfo", pdf_file});
+  test::CommandResult info = test::RunCommand({"pdfinfo", pdf_file});
   ASSERT_EQ(info.exit_code, 0) << info.err;
   EXPECT_THAT(info.out, ::testing::ContainsRegex("Pages: +1\n"));
-  testing::CommandResult text = testing::RunCommand({"pdftotext", pdf_file, "-"});
+  test::CommandResult text = test::RunCommand({"pdftotext", pdf_file, "-"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_THAT(text.out, HasSubstr("酿溪镇"));
   EXPECT_THAT(text.out, HasSubstr("https://rectify.xinshao.gov.cn/report?unit=niangxi"));
@@ -445,7 +445,7 @@ TEST_P(ApiBoardTest, APosterHoldsTheUnitsReportAddress) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiBoardTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

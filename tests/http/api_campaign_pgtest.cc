@@ -18,10 +18,10 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
-using testing::Cli;
+using test::ApiEnv;
+using test::Cli;
+using test::HttpAnswer;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
 
 class ApiCampaignTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -183,7 +183,7 @@ TEST_P(ApiCampaignTest, AnAdministratorStartsOnceAndTheRunCountsItsItems) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiCampaignTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -25,10 +25,10 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
+using test::HttpClient;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::HttpClient;
 using ::testing::Not;
 
 const char* const kMethods[] = {"get", "put", "post", "delete", "patch", "head", "options"};
@@ -95,15 +95,15 @@ class ApiContractTest : public ::testing::TestWithParam<Backend> {
   }
 
   // Runs the checker on `answers` against `document`: its exit code and what it printed.
-  testing::CommandResult Check(const std::string& document, const json::array& answers,
-                               const std::string& name) {
+  test::CommandResult Check(const std::string& document, const json::array& answers,
+                            const std::string& name) {
     std::string doc_file = env_->db().dir().File("openapi.json");
     std::string answers_file = env_->db().dir().File(name + ".json");
     std::ofstream(doc_file, std::ios::binary) << document;
     std::ofstream(answers_file, std::ios::binary) << json::serialize(answers);
-    return testing::RunCommand({testing::kSystemPython,
-                                std::string(RECTIFY_SOURCE_DIR) + "/tests/http/openapi_check.py",
-                                doc_file, answers_file});
+    return test::RunCommand({test::kSystemPython,
+                             std::string(RECTIFY_SOURCE_DIR) + "/tests/http/openapi_check.py",
+                             doc_file, answers_file});
   }
 
   std::unique_ptr<ApiEnv> env_;
@@ -173,7 +173,7 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
                   const std::map<std::string, std::string>& headers = {}) -> const HttpAnswer& {
     return answers.Add(name, method, target, expected, c.Send(method, target, body, headers));
   };
-  const std::string login = R"({"person":"xs-0014","password":")" + testing::kApiPassword + "\"}";
+  const std::string login = R"({"person":"xs-0014","password":")" + test::kApiPassword + "\"}";
   const HttpAnswer& signed_in = send("sign in", cadre, "POST", "/api/v1/session", 200, login);
   std::string csrf(signed_in.Json().at("csrf_token").as_string());
   send("who am I", cadre, "GET", "/api/v1/session", 200);
@@ -184,7 +184,7 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   send("its events", cadre, "GET", "/api/v1/items/T-A1/events", 200);
 
   // Evidence files: an upload, its download, and refusals.
-  testing::MultipartBody note;
+  test::MultipartBody note;
   note.File("整改说明.txt", "已完成整改\n");
   std::map<std::string, std::string> upload{{"X-CSRF-Token", csrf}, {"Content-Type", note.Type()}};
   const HttpAnswer& uploaded = send("upload evidence", cadre, "POST", "/api/v1/items/T-A1/evidence",
@@ -192,9 +192,9 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   std::string file_href(uploaded.Json().at("evidence").at("href").as_string());
   send("download evidence", cadre, "GET", file_href, 200);
   send("415 a program as a photo", cadre, "POST", "/api/v1/items/T-A1/evidence", 415,
-       testing::MultipartBody().File("photo.jpg", testing::FakeExe(), "image/jpeg").Body(), upload);
+       test::MultipartBody().File("photo.jpg", test::FakeExe(), "image/jpeg").Body(), upload);
   send("400 a path as a file name", cadre, "POST", "/api/v1/items/T-A1/evidence", 400,
-       testing::MultipartBody().File("../x.txt", "text").Body(), upload);
+       test::MultipartBody().File("../x.txt", "text").Body(), upload);
   send("404 evidence outside my units", cadre, "GET",
        "/api/v1/items/T-B1/evidence/" + std::string(64, '0'), 404);
 
@@ -231,15 +231,14 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
        {{"X-Ticket-Secret", ticket_secret}});
   send("404 a wrong ticket secret", citizen, "GET", "/api/v1/public/reports/" + ticket, 404, "",
        {{"X-Ticket-Secret", "guess"}});
-  testing::MultipartBody site;
-  site.File("现场.jpg", testing::FakeJpeg("site"));
+  test::MultipartBody site;
+  site.File("现场.jpg", test::FakeJpeg("site"));
   send("a photo of the public", citizen, "POST", "/api/v1/public/reports/" + ticket + "/evidence",
        201, site.Body(), {{"X-Ticket-Secret", ticket_secret}, {"Content-Type", site.Type()}});
   send("400 a public report without text", citizen, "POST", "/api/v1/public/reports", 400, "{}");
 
   // Jinkouhe's finance bureau suspends an item's payment by judgment and resumes it (measures).
-  ASSERT_TRUE(
-      env_->Run({"user", "add", "jkh-07", "--password-stdin"}, testing::kApiPassword + "\n"));
+  ASSERT_TRUE(env_->Run({"user", "add", "jkh-07", "--password-stdin"}, test::kApiPassword + "\n"));
   const std::string at = "2017-04-21T09:30:00+08:00";
   ASSERT_TRUE(env_->Run({"item", "add", "--id", "JKH-C", "--unit", "jinhe", "--responsible",
                          "jkh-20", "--title", "项目资金违规拨付", "--time-limit", "10wd", "--as",
@@ -267,13 +266,13 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   // alleviation bureau (hc-003, an administrator here) compares the shipped sample, registering
   // its 8 clues, then again (none new); a file with a bad cell is 422.
   ASSERT_TRUE(env_->Run({"user", "add", "hc-003", "--admin", "--password-stdin"},
-                        testing::kApiPassword + "\n"));
+                        test::kApiPassword + "\n"));
   HttpClient hecheng = env_->Client();
   std::string hecheng_csrf = env_->SignIn(hecheng, "hc-003");
   auto sample = [](const std::string& name) {
     return ReadFile(std::string(RECTIFY_SOURCE_DIR) + "/workflows/comparisons/" + name);
   };
-  testing::MultipartBody compared;
+  test::MultipartBody compared;
   compared.Field("comparison", "hecheng-subsidy-check")
       .FileAs("left", "roster.xlsx", sample("hecheng-roster-2017-05.xlsx"))
       .FileAs("right", "payments.csv", sample("hecheng-payments-2017-05.csv"));
@@ -292,7 +291,7 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   // `rectify compare --as` checks; the finance bureau's head, who has no such role, is refused.
   for (const char* person : {"hc-002", "hc-004"}) {
     ASSERT_TRUE(
-        env_->Run({"user", "add", person, "--password-stdin"}, testing::kApiPassword + "\n"));
+        env_->Run({"user", "add", person, "--password-stdin"}, test::kApiPassword + "\n"));
   }
   HttpClient hecheng_inspector = env_->Client();
   std::map<std::string, std::string> ih{{"X-CSRF-Token", env_->SignIn(hecheng_inspector, "hc-002")},
@@ -307,7 +306,7 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   const HttpAnswer& no_role = send("403 a comparison without the record role", finance_head, "POST",
                                    "/api/v1/comparisons?dry_run=true", 403, compared.Body(), fch);
   EXPECT_THAT(no_role.body, HasSubstr("inspector")) << no_role.body;
-  testing::MultipartBody bad_file;
+  test::MultipartBody bad_file;
   bad_file.Field("comparison", "hecheng-subsidy-check")
       .FileAs("left", "roster.csv", sample("hecheng-roster-2017-05.csv"))
       .FileAs("right", "payments.csv", "身份证号码,姓名,乡镇,发放金额\n1,张三,新村镇,300\n");
@@ -353,9 +352,8 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
     send("401 wrong password", anyone, "POST", "/api/v1/session", 401,
          R"({"person":"xs-0007","password":"not-the-password-)" + std::to_string(i) + "\"}");
   }
-  const HttpAnswer& held =
-      send("429 held off", anyone, "POST", "/api/v1/session", 429,
-           R"({"person":"xs-0007","password":")" + testing::kApiPassword + "\"}");
+  const HttpAnswer& held = send("429 held off", anyone, "POST", "/api/v1/session", 429,
+                                R"({"person":"xs-0007","password":")" + test::kApiPassword + "\"}");
   EXPECT_FALSE(held.Header("retry-after").empty());
 
   send("signed out", cadre, "DELETE", "/api/v1/session", 200, "", {{"X-CSRF-Token", csrf}});
@@ -403,7 +401,7 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   send("the item a finding opened", head, "GET", "/api/v1/items/P-xinshao-2017-q1_inspection-001",
        200, "", head_token);
   // A mark with its evidence file (api_assessment_pgtest.cc downloads it).
-  testing::MultipartBody sheet;
+  test::MultipartBody sheet;
   sheet.FileAs("file", "抽查表.pdf", "%PDF-1.4\n%%EOF\n");
   std::map<std::string, std::string> sheet_upload = inspector;
   sheet_upload["Content-Type"] = sheet.Type();
@@ -506,7 +504,7 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   for (const auto& a : answers.list()) statuses.insert(static_cast<int>(a.at("status").as_int64()));
   EXPECT_EQ(statuses, (std::set<int>{200, 201, 400, 401, 403, 404, 409, 412, 415, 422, 428, 429}));
 
-  testing::CommandResult r = Check(document, answers.list(), "answers");
+  test::CommandResult r = Check(document, answers.list(), "answers");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("ok: " + std::to_string(answers.size()) + " answers match"))
       << r.out << r.err;
@@ -555,7 +553,7 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   unknown_route["name"] = "an undocumented route";
   stray.push_back(unknown_route);
   stray.push_back(find("my items"));  // and one that is right
-  testing::CommandResult bad = Check(document, stray, "stray");
+  test::CommandResult bad = Check(document, stray, "stray");
   EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
   for (const char* name :
        {"version as text", "an undocumented field", "an error without its message",
@@ -571,7 +569,7 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   broken.at("paths").at("/api/v1/items/{id}").as_object().erase("parameters");
   broken.at("components").at("schemas").at("LoginRequest").as_object()["additionalProperties"] =
       true;
-  testing::CommandResult wrong = Check(json::serialize(broken), json::array{}, "none");
+  test::CommandResult wrong = Check(json::serialize(broken), json::array{}, "none");
   EXPECT_EQ(wrong.exit_code, 2) << wrong.out << wrong.err;
   EXPECT_THAT(wrong.out, HasSubstr("GET /api/v1/items/{id}: path parameters [] do not match the "
                                    "path's ['id']"));
@@ -644,14 +642,14 @@ TEST_P(ApiContractTest, AdministrationAndFeedAnswersMatchTheDocument) {
        {{"X-CSRF-Token", cadre_csrf}});
   send("401 feeds of nobody", anyone, "GET", "/api/v1/feeds", 401);
 
-  testing::CommandResult r = Check(document, answers.list(), "admin-answers");
+  test::CommandResult r = Check(document, answers.list(), "admin-answers");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("ok: " + std::to_string(answers.size()) + " answers match"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiContractTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -26,15 +26,15 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
+using test::HttpClient;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::HttpClient;
 using ::testing::Not;
 
 // A self-signed certificate for 127.0.0.1 and its key, made by the openssl command.
 bool MakeCertificate(const std::string& cert, const std::string& key) {
-  testing::CommandResult r = testing::RunCommand(
+  test::CommandResult r = test::RunCommand(
       {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
        "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
        "subjectAltName=IP:127.0.0.1"});
@@ -121,7 +121,7 @@ std::string HttpsStreamUntil(int port, const std::string& ca_file, const std::st
 class ApiTlsTest : public ::testing::TestWithParam<Backend> {};
 
 TEST_P(ApiTlsTest, ServesHttpsWithASecureCookieAndRefusesPlainHttpAndABadKey) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::string cert = dir.File("cert.pem"), key = dir.File("key.pem");
   std::string other_cert = dir.File("other.pem"), other_key = dir.File("other-key.pem");
   ASSERT_TRUE(MakeCertificate(cert, key));
@@ -133,7 +133,7 @@ TEST_P(ApiTlsTest, ServesHttpsWithASecureCookieAndRefusesPlainHttpAndABadKey) {
   EXPECT_EQ(document.status, 200) << document.body;
   HttpAnswer login =
       HttpsSend(env.port(), cert, "POST", "/api/v1/session",
-                R"({"person":"xs-0014","password":")" + testing::kApiPassword + R"("})");
+                R"({"person":"xs-0014","password":")" + test::kApiPassword + R"("})");
   ASSERT_EQ(login.status, 200) << login.body;
   std::string cookie = login.Header("set-cookie");
   EXPECT_THAT(cookie, HasSubstr("; Secure"));
@@ -146,7 +146,7 @@ TEST_P(ApiTlsTest, ServesHttpsWithASecureCookieAndRefusesPlainHttpAndABadKey) {
   // Live updates over TLS: the stream opens, and a change reaches it.
   HttpAnswer login_a =
       HttpsSend(env.port(), cert, "POST", "/api/v1/session",
-                R"({"person":"xs-0014","password":")" + testing::kApiPassword + R"("})");
+                R"({"person":"xs-0014","password":")" + test::kApiPassword + R"("})");
   ASSERT_EQ(login_a.status, 200);
   std::string stream_cookie =
       login_a.Header("set-cookie").substr(0, login_a.Header("set-cookie").find(';'));
@@ -191,7 +191,7 @@ TEST_P(ApiTlsTest, ServesHttpsWithASecureCookieAndRefusesPlainHttpAndABadKey) {
        }) {
     std::vector<std::string> args{"--db", env.db().url(), "serve", "--listen", "127.0.0.1:0"};
     args.insert(args.end(), b.args.begin(), b.args.end());
-    testing::CommandResult r = testing::RunRectify(args, ApiEnv::Env());
+    test::CommandResult r = test::RunRectify(args, ApiEnv::Env());
     EXPECT_NE(r.exit_code, 0) << r.out;
     EXPECT_THAT(r.err, HasSubstr(b.says)) << ::testing::PrintToString(b.args);
     EXPECT_THAT(r.out, Not(HasSubstr("listening on")));
@@ -203,7 +203,7 @@ TEST_P(ApiTlsTest, ServesHttpsWithASecureCookieAndRefusesPlainHttpAndABadKey) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiTlsTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 // The account events of `person`, newest first.
 std::vector<auth::AccountEvent> AccountEvents(const ApiEnv& env, const std::string& person) {
@@ -296,7 +296,7 @@ TEST_P(ApiHeaderAuthTest, WithoutAuthHeaderTheHeaderMeansNothing) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiHeaderAuthTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

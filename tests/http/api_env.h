@@ -26,7 +26,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/run_command.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 
 // Every account's password (the policy wants 10 characters or more).
 inline const std::string kApiPassword = "整改台账密码-2017";
@@ -133,4 +133,4 @@ class ApiEnv {
   std::string from_ = "2017-04-21T10:00:00+08:00";
 };
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

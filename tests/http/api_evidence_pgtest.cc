@@ -15,13 +15,13 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
-using testing::FakeExe;
-using testing::FakeJpeg;
+using test::ApiEnv;
+using test::FakeExe;
+using test::FakeJpeg;
+using test::HttpAnswer;
+using test::HttpClient;
+using test::MultipartBody;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::HttpClient;
-using testing::MultipartBody;
 using ::testing::Not;
 
 class ApiEvidenceTest : public ::testing::TestWithParam<Backend> {
@@ -244,8 +244,8 @@ TEST_P(ApiEvidenceTest, AFileSentWithAnEventIsInTheAuditChainWithItsNameAndHash)
   EXPECT_EQ(file.at("type"), "image/jpeg");
   EXPECT_EQ(last.at("data").at("evidence").at(0), "现场已整改");
 
-  testing::CommandResult verify =
-      testing::RunRectify({"--db", env_->db().url(), "audit", "verify"}, ApiEnv::Env());
+  test::CommandResult verify =
+      test::RunRectify({"--db", env_->db().url(), "audit", "verify"}, ApiEnv::Env());
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_THAT(verify.out, HasSubstr("audit intact"));
   // The hash is covered by the chain: another hash in the row is found.
@@ -261,15 +261,15 @@ TEST_P(ApiEvidenceTest, AFileSentWithAnEventIsInTheAuditChainWithItsNameAndHash)
   (*db)->session() << "UPDATE audit_log SET data = :d WHERE instance_id = 'T-A1' AND event = "
                       "'submit'",
       soci::use(forged);
-  testing::CommandResult tampered =
-      testing::RunRectify({"--db", env_->db().url(), "audit", "verify"}, ApiEnv::Env());
+  test::CommandResult tampered =
+      test::RunRectify({"--db", env_->db().url(), "audit", "verify"}, ApiEnv::Env());
   EXPECT_EQ(tampered.exit_code, 1) << tampered.out << tampered.err;
   EXPECT_THAT(tampered.out, HasSubstr("instance T-A1"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiEvidenceTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -15,10 +15,10 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
+using test::HttpClient;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::HttpClient;
 
 class ApiFeedTest : public ::testing::TestWithParam<Backend> {
  public:
@@ -31,8 +31,8 @@ class ApiFeedTest : public ::testing::TestWithParam<Backend> {
   std::vector<std::string> Summaries(const HttpAnswer& a) {
     std::string file = env_->db().dir().File("feed.ics");
     std::ofstream(file, std::ios::binary) << a.body;
-    auto parsed = testing::RunCommand(
-        {testing::kSystemPython, std::string(RECTIFY_SOURCE_DIR) + "/tests/ics/ics_dump.py", file});
+    auto parsed = test::RunCommand(
+        {test::kSystemPython, std::string(RECTIFY_SOURCE_DIR) + "/tests/ics/ics_dump.py", file});
     EXPECT_EQ(parsed.exit_code, 0) << parsed.err;
     std::vector<std::string> out;
     if (parsed.exit_code != 0) return out;
@@ -120,7 +120,7 @@ TEST_P(ApiFeedTest, AFeedOfADisabledAccountIsGone) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiFeedTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -16,9 +16,9 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
 using ::testing::Not;
 
 class ApiFindingsTest : public ::testing::TestWithParam<Backend> {
@@ -190,7 +190,7 @@ TEST_P(ApiFindingsTest, AConfirmedPublicReportIsFollowedByItsTicket) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiFindingsTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

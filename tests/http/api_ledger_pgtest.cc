@@ -20,10 +20,10 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
-using testing::Cli;
+using test::ApiEnv;
+using test::Cli;
+using test::HttpAnswer;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
 
 const std::string kGood =
     "id,title,unit,responsible,registered_at,time_limit\n"
@@ -93,10 +93,10 @@ std::vector<std::string> Lines(const std::string& text) {
 TEST_P(ApiLedgerTest, CheckReportsWhatTheCliDryRunReportsAndChangesNothing) {
   std::string file = env_->db().dir().File("upload.csv");
   std::ofstream(file, std::ios::binary) << kOneBadRow;
-  testing::CommandResult cli =
-      testing::RunRectify({"--db", env_->db().url(), "ledger", "import", "upload.csv", "--dry-run",
-                           "--as", "xs-0012", "--at", "2017-04-21T10:00:00+08:00"},
-                          ApiEnv::Env(), env_->db().dir().path().string());
+  test::CommandResult cli =
+      test::RunRectify({"--db", env_->db().url(), "ledger", "import", "upload.csv", "--dry-run",
+                        "--as", "xs-0012", "--at", "2017-04-21T10:00:00+08:00"},
+                       ApiEnv::Env(), env_->db().dir().path().string());
   EXPECT_EQ(cli.exit_code, 1) << cli.out << cli.err;
 
   HttpAnswer a = Post("xs-0012", "/api/v1/ledger/check", Multipart("upload.csv", kOneBadRow),
@@ -158,14 +158,14 @@ TEST_P(ApiLedgerTest, ImportIsAllOrNothingAndOnceUnderItsIdempotencyKey) {
 // An XLSX workbook, as the body and as a multipart file: its bad cell is named as Excel names it,
 // nothing is imported; the corrected one imports.
 TEST_P(ApiLedgerTest, AnXlsxWorkbookIsCheckedAndImportedWithItsCellsNamed) {
-  testing::XlsxSheet sheet{
+  test::XlsxSheet sheet{
       "台账",
       {{"编号", "问题", "责任单位", "责任人", "登记日期", "整改时限"},
        {"N-1", "酿溪镇档案不全", "niangxi", "xs-0012", "#d2017-04-21", "15wd"},
        {"N-2", "长塘村饮水工程未完工", "niangxi-team-1", "xs-0014", "#d2017-04-21", "10 days"}},
       {}};
   std::string file = env_->db().dir().File("upload.xlsx");
-  testing::WriteXlsx(file, {sheet});
+  test::WriteXlsx(file, {sheet});
   std::ifstream in(file, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -186,7 +186,7 @@ TEST_P(ApiLedgerTest, AnXlsxWorkbookIsCheckedAndImportedWithItsCellsNamed) {
   EXPECT_THAT(no_sheet.body, HasSubstr("the workbook has no sheet 'Sheet1'; its sheets: 台账"));
 
   sheet.rows[2][5] = "10个工作日";
-  testing::WriteXlsx(file, {sheet});
+  test::WriteXlsx(file, {sheet});
   std::ifstream again(file, std::ios::binary);
   bytes.assign((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
   HttpAnswer done = Post("xs-0012", "/api/v1/ledger/import?sheet=%E5%8F%B0%E8%B4%A6",
@@ -201,13 +201,13 @@ TEST_P(ApiLedgerTest, AnXlsxWorkbookIsCheckedAndImportedWithItsCellsNamed) {
 // workbook is named and nothing appended; a dry run appends nothing; the import appends every
 // row; the export gives them back as JSON and as a workbook.
 TEST_P(ApiLedgerTest, ATypedLedgerIsImportedAndExportedByAnAdministrator) {
-  testing::XlsxSheet sheet{"验收台账",
-                           {{"项目编号", "项目名称", "实施单位", "完工日期", "完成投资"},
-                            {"P-1", "金河镇产业路", "金河镇", "#d2017-06-01", "38.6万"},
-                            {"P-2", "和平乡饮水工程", "heping", "六月", "#n126500.5"}},
-                           {}};
+  test::XlsxSheet sheet{"验收台账",
+                        {{"项目编号", "项目名称", "实施单位", "完工日期", "完成投资"},
+                         {"P-1", "金河镇产业路", "金河镇", "#d2017-06-01", "38.6万"},
+                         {"P-2", "和平乡饮水工程", "heping", "六月", "#n126500.5"}},
+                        {}};
   std::string file = env_->db().dir().File("acceptance.xlsx");
-  testing::WriteXlsx(file, {sheet});
+  test::WriteXlsx(file, {sheet});
   auto read = [&] {
     std::ifstream in(file, std::ios::binary);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -222,7 +222,7 @@ TEST_P(ApiLedgerTest, ATypedLedgerIsImportedAndExportedByAnAdministrator) {
             "date such as 2017-04-21, 2017/4/21 or 2017年4月21日)");
 
   sheet.rows[2][3] = "#d2017-06-20";
-  testing::WriteXlsx(file, {sheet});
+  test::WriteXlsx(file, {sheet});
   HttpAnswer dry = Post("xs-0003", route + "import?dry_run=true", read(), {{"Content-Type", xlsx}});
   ASSERT_EQ(dry.status, 200) << dry.body;
   EXPECT_EQ(dry.Json().at("valid_rows"), 2);
@@ -358,7 +358,7 @@ TEST_P(ApiLedgerTest, ExportIsTheCallersItemsInTheImportsColumns) {
   // As a workbook: the same cells, registered_at a date and time.
   HttpAnswer xlsx = Get("xs-0012", "/api/v1/ledger/export?format=xlsx");
   ASSERT_EQ(xlsx.status, 200) << xlsx.body;
-  json::value book = testing::XlsxCells(*env_, xlsx.body, "ledger");
+  json::value book = test::XlsxCells(*env_, xlsx.body, "ledger");
   HttpAnswer table = Get("xs-0012", "/api/v1/ledger/export?format=json");
   ASSERT_EQ(table.status, 200) << table.body;
   json::value t = table.Json();
@@ -382,7 +382,7 @@ TEST_P(ApiLedgerTest, ExportIsTheCallersItemsInTheImportsColumns) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiLedgerTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -17,11 +17,11 @@ namespace rectify {
 namespace {
 
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
+using test::HttpClient;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::HttpClient;
 
 class ApiListTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -148,8 +148,8 @@ TEST_P(ApiListTest, RowsFromBeforeTheProjectionAreListedUntilMigrateProjectsThem
   EXPECT_THAT(AllPages("xs-0014", "", 2), ElementsAreArray({"L-02", "T-A1"}));
   EXPECT_THAT(AllPages("xs-0002", "&overdue=true", 3), ElementsAreArray(Sorted(overdue_)));
 
-  testing::CommandResult r = testing::RunRectify({"--db", env_->db().url(), "migrate"},
-                                                 ApiEnv::Env(), env_->db().dir().path().string());
+  test::CommandResult r = test::RunRectify({"--db", env_->db().url(), "migrate"}, ApiEnv::Env(),
+                                           env_->db().dir().path().string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // The server fires the overdue items' escalations meanwhile, which projects them too.
   EXPECT_THAT(r.out, HasSubstr(" items for lists"));
@@ -158,8 +158,8 @@ TEST_P(ApiListTest, RowsFromBeforeTheProjectionAreListedUntilMigrateProjectsThem
               ElementsAreArray(Sorted(Both(niangxi_, overdue_))));
   EXPECT_THAT(AllPages("xs-0014", "", 2), ElementsAreArray({"L-02", "T-A1"}));
   // A second run has nothing left to project.
-  r = testing::RunRectify({"--db", env_->db().url(), "migrate"}, ApiEnv::Env(),
-                          env_->db().dir().path().string());
+  r = test::RunRectify({"--db", env_->db().url(), "migrate"}, ApiEnv::Env(),
+                       env_->db().dir().path().string());
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr("projected")));
 }
 
@@ -231,7 +231,7 @@ TEST(ApiListPostgresqlTest, AChangeCommittedLateIsListedOnceItCommits) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiListTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -13,10 +13,10 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
+using test::HttpClient;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::HttpClient;
 
 class ApiMeasuresTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -27,7 +27,7 @@ class ApiMeasuresTest : public ::testing::TestWithParam<Backend> {
     const std::string at = "2017-04-21T09:30:00+08:00";
     for (const char* person : {"jkh-07", "jkh-20"}) {
       ASSERT_TRUE(
-          env_->Run({"user", "add", person, "--password-stdin"}, testing::kApiPassword + "\n"));
+          env_->Run({"user", "add", person, "--password-stdin"}, test::kApiPassword + "\n"));
     }
     ASSERT_TRUE(
         env_->Run({"item", "add", "--id", "JKH-1", "--unit", "jinhe", "--responsible", "jkh-20",
@@ -140,7 +140,7 @@ TEST_P(ApiMeasuresTest, FinanceSuspendsPaymentWithItsReasonAndResumesIt) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiMeasuresTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -15,11 +15,11 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
+using test::HttpClient;
+using test::MultipartBody;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::HttpClient;
-using testing::MultipartBody;
 using ::testing::Not;
 
 class ApiPublicTest : public ::testing::TestWithParam<Backend> {
@@ -79,7 +79,7 @@ TEST_P(ApiPublicTest, AReporterFollowsTheirOwnReportAndTheCadresHandleIt) {
 
   // A photo, with the secret.
   MultipartBody photo;
-  photo.File("危房.jpg", testing::FakeJpeg("house"));
+  photo.File("危房.jpg", test::FakeJpeg("house"));
   HttpAnswer added =
       env_->Client().Send("POST", "/api/v1/public/reports/" + ticket + "/evidence", photo.Body(),
                           {{"Content-Type", photo.Type()}, {"X-Ticket-Secret", secret}});
@@ -210,7 +210,7 @@ TEST_P(ApiPublicTest, BadReportsAreRefusedAndFloodsSlowedDown) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiPublicTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -20,9 +20,9 @@ namespace rectify {
 namespace {
 
 using store_soci::Backend;
-using testing::ApiEnv;
-using testing::HttpAnswer;
-using testing::HttpClient;
+using test::ApiEnv;
+using test::HttpAnswer;
+using test::HttpClient;
 
 struct RandomCaller {
   std::string name;
@@ -268,7 +268,7 @@ TEST_P(ApiRandomTest, NoCallerSeesOrChangesAnythingOutsideTheirScope) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiRandomTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

@@ -18,10 +18,10 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
+using test::MultipartBody;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::MultipartBody;
 
 const std::string kSample =
     std::string(RECTIFY_SOURCE_DIR) + "/workflows/ledgers/xinshao-2017-sample.csv";
@@ -39,7 +39,7 @@ class ApiRehearsalTest : public ::testing::TestWithParam<Backend> {
   void Start(std::vector<std::string> args = {}) {
     env_ = std::make_unique<ApiEnv>(GetParam(), std::move(args));
     ASSERT_TRUE(env_->Start());
-    admin_ = testing::BearerOf(*env_, "xs-0003");
+    admin_ = test::BearerOf(*env_, "xs-0003");
   }
   HttpAnswer Rehearse(const MultipartBody& m) {
     auto h = admin_;
@@ -74,10 +74,10 @@ TEST_P(ApiRehearsalTest, CountsWhatSimulatePrintsAndTouchesNothing) {
   EXPECT_EQ(v.at("ledger").at("rows").as_int64(), 96);
 
   // The same run by the command line, on its own in-memory database.
-  testing::CommandResult sim =
-      testing::RunRectify({"simulate", "--campaign", "xinshao-2017", "--items", kSample, "--until",
-                           kUntil, "--format", "jsonl", "--quiet"},
-                          ApiEnv::Env(), env_->db().dir().path().string());
+  test::CommandResult sim =
+      test::RunRectify({"simulate", "--campaign", "xinshao-2017", "--items", kSample, "--until",
+                        kUntil, "--format", "jsonl", "--quiet"},
+                       ApiEnv::Env(), env_->db().dir().path().string());
   ASSERT_EQ(sim.exit_code, 0) << sim.err;
   std::map<std::string, std::int64_t> count;
   std::int64_t lines = 0;
@@ -179,14 +179,14 @@ TEST_P(ApiRehearsalTest, RefusesWhatItCannotRunSayingWhatToFix) {
 TEST_P(ApiRehearsalTest, AnXlsxLedgerIsReadAsACsvOneIsWithItsCellsNamed) {
   Start();
   auto workbook = [&](const std::string& limit) {
-    testing::XlsxSheet sheet{
+    test::XlsxSheet sheet{
         "台账",
         {{"编号", "问题", "责任单位", "责任人", "登记日期", "整改时限"},
          {"X-1", "酿溪镇档案不全", "niangxi", "xs-0012", "#d2017-04-21", "15wd"},
          {"X-2", "长塘村饮水工程未完工", "niangxi-team-1", "xs-0014", "#d2017-04-21", limit}},
         {}};
     std::string file = env_->db().dir().File("ledger-" + limit + ".xlsx");
-    testing::WriteXlsx(file, {sheet});
+    test::WriteXlsx(file, {sheet});
     return ReadFile(file);
   };
   MultipartBody good;
@@ -219,7 +219,7 @@ TEST_P(ApiRehearsalTest, StopsAtItsTimeLimitAndSaysSo) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiRehearsalTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

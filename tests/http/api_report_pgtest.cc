@@ -14,12 +14,12 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
-using testing::CellText;
-using testing::Cli;
+using test::ApiEnv;
+using test::CellText;
+using test::Cli;
+using test::HttpAnswer;
+using test::HttpClient;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::HttpClient;
 using ::testing::UnorderedElementsAre;
 
 // A month after the items were registered with 15 working days: all three are overdue.
@@ -116,7 +116,7 @@ TEST_P(ApiReportTest, XlsxHoldsTheJsonAnswersCells) {
   EXPECT_EQ(x.Header("content-type"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   EXPECT_EQ(x.Header("content-disposition"), "attachment; filename=\"overdue-2017-05-20.xlsx\"");
-  json::value book = testing::XlsxCells(*env_, x.body, "overdue");
+  json::value book = test::XlsxCells(*env_, x.body, "overdue");
   ASSERT_TRUE(book.is_object());
   const json::array& rows = book.at("rows").as_array();
   json::value answer = j.Json();
@@ -155,7 +155,7 @@ TEST_P(ApiReportTest, XlsxHoldsTheJsonAnswersCells) {
                         "application/vnd.openxmlformats-officedocument.spreadsheetml."
                         "sheet"}});
   ASSERT_EQ(sx.status, 200) << sx.body;
-  json::value summary = testing::XlsxCells(*env_, sx.body, "summary");
+  json::value summary = test::XlsxCells(*env_, sx.body, "summary");
   bool found = false;
   for (const auto& row : summary.at("rows").as_array()) {
     const auto& cells = row.as_array();
@@ -244,7 +244,7 @@ TEST_P(ApiReportTest, BadInputIsAClearErrorAndOtherUnitsAreRefused) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiReportTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

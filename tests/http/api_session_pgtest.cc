@@ -11,10 +11,10 @@ namespace rectify {
 namespace {
 
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
+using test::HttpClient;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::HttpClient;
 using ::testing::Not;
 
 class ApiSessionTest : public ::testing::TestWithParam<Backend> {
@@ -32,7 +32,7 @@ class ApiSessionTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(ApiSessionTest, TheCookieIsHttpOnlyStrictAndEveryAnswerCarriesTheSecurityHeaders) {
   HttpClient c = env_->Client();
-  HttpAnswer a = Login(c, "xs-0014", testing::kApiPassword);
+  HttpAnswer a = Login(c, "xs-0014", test::kApiPassword);
   ASSERT_EQ(a.status, 200) << a.body;
   std::string cookie = a.Header("set-cookie");
   EXPECT_THAT(cookie, HasSubstr("rectify_session="));
@@ -73,11 +73,11 @@ TEST_P(ApiSessionTest, RepeatedFailuresSlowDownAndNeverSayWhetherTheAccountExist
     }
   }
   ASSERT_TRUE(holding) << "eight failures past the free ones and no attempt was held";
-  HttpAnswer held = Login(c, "xs-0012", testing::kApiPassword);
+  HttpAnswer held = Login(c, "xs-0012", test::kApiPassword);
   EXPECT_EQ(held.status, 429) << held.body;
   EXPECT_FALSE(held.Header("retry-after").empty());
   // Another account from the same address is not held (the address has not failed 20 times).
-  EXPECT_EQ(Login(c, "xs-0014", testing::kApiPassword).status, 200);
+  EXPECT_EQ(Login(c, "xs-0014", test::kApiPassword).status, 200);
 }
 
 TEST_P(ApiSessionTest, APasswordChangeOrDisablingEndsSessionsAtOnce) {
@@ -88,7 +88,7 @@ TEST_P(ApiSessionTest, APasswordChangeOrDisablingEndsSessionsAtOnce) {
   ASSERT_TRUE(
       env_->Run({"user", "passwd", "xs-0012", "--password-stdin"}, "另一个足够长的新密码\n"));
   EXPECT_EQ(a.Send("GET", "/api/v1/items").status, 401);
-  EXPECT_EQ(Login(a, "xs-0012", testing::kApiPassword).status, 401);
+  EXPECT_EQ(Login(a, "xs-0012", test::kApiPassword).status, 401);
   EXPECT_EQ(Login(a, "xs-0012", "另一个足够长的新密码").status, 200);
 
   std::string token = env_->Token("xs-0014");
@@ -250,7 +250,7 @@ TEST_P(ApiSessionTest, ListsPageWithACursorBoundToTheirQuery) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiSessionTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

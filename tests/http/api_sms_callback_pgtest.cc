@@ -16,6 +16,7 @@
 #include "adapters/store/soci/database_url.h"
 #include "adapters/store/soci/soci_store.h"
 #include "tests/http/api_env.h"
+#include "tests/notify/channels_file.h"
 #include "tests/support/sink_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -23,10 +24,10 @@ namespace rectify::api {
 namespace {
 
 using store_soci::Backend;
-using testing::ApiEnv;
-using testing::CommandResult;
-using testing::HttpAnswer;
-using testing::RunRectify;
+using test::ApiEnv;
+using test::CommandResult;
+using test::HttpAnswer;
+using test::RunRectify;
 
 constexpr const char* kId = "AKIDrectifytest";
 constexpr const char* kKey = "s3cret/key+中";
@@ -36,21 +37,14 @@ constexpr const char* kAliyunSecret = "ali-callback-0123456789abcdef";
 class ApiSmsCallbackTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto fake = testing::SinkProcess::Start(
+    auto fake = test::SinkProcess::Start(
         "../notify/cloud_sms_fake.py",
         {"--dir", got_.path().string(), "--secret-id", kId, "--secret-key", kKey});
     ASSERT_TRUE(fake.ok()) << fake.error().message();
     fake_ = std::move(*fake);
     for (std::string provider : {"tencent", "aliyun"}) WriteChannels(provider);
     // Open around the clock, so that the dispatch of the real time sends at once.
-    std::string years;
-    for (int y = 2016; y <= 2040; ++y)
-      years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
-    std::ofstream(cal_.path().string() + "/calendar.yaml")
-        << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-           "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-           "working_hours: \"00:00-24:00\"\nyears: { "
-        << years << " }\n";
+    test::WriteTextFile(cal_.path().string() + "/calendar.yaml", test::RoundTheClockCalendar());
     env_ = std::make_unique<ApiEnv>(
         GetParam(), std::vector<std::string>{"--definitions", defs_.path().string(),
                                              "--definitions", cal_.path().string()});
@@ -71,10 +65,8 @@ class ApiSmsCallbackTest : public ::testing::TestWithParam<Backend> {
       << "    secret_id_env: RECTIFY_TEST_SMS_ID\n    secret_key_env: RECTIFY_TEST_SMS_KEY\n"
       << "    callback_token_env: "
       << (provider == "tencent" ? "RECTIFY_TEST_TC_CALLBACK" : "RECTIFY_TEST_ALI_CALLBACK") << "\n"
-      << "    receipt_within_s: 3600\n    templates:\n";
-    for (const auto& kind : notify::channels::sms::MessageKinds()) {
-      f << "      " << kind << ": { code: \"T-" << kind << "\", params: { \"1\": item } }\n";
-    }
+      << "    receipt_within_s: 3600\n    templates:\n"
+      << test::SmsTemplateLines(notify::channels::sms::MessageKinds());
     f << "  short:\n    kind: sms\n    provider: " << provider << "\n"
       << (provider == "tencent" ? "    app_id: \"1400006666\"\n" : "")
       << "    sign_name: x\n    secret_id_env: A\n    secret_key_env: B\n"
@@ -154,8 +146,8 @@ class ApiSmsCallbackTest : public ::testing::TestWithParam<Backend> {
     return env_->Client().Send("POST", path, body, {{"Content-Type", "application/json"}});
   }
 
-  testing::TempDir got_, defs_, cal_;
-  std::unique_ptr<testing::SinkProcess> fake_;
+  test::TempDir got_, defs_, cal_;
+  std::unique_ptr<test::SinkProcess> fake_;
   std::unique_ptr<ApiEnv> env_;
 };
 
@@ -169,8 +161,8 @@ TEST_P(ApiSmsCallbackTest, TencentStatusCallbacksAreRecordedOnlyWithTheSecret) {
       R"("report_status":"FAIL","errmsg":"MK:0001","description":"用户关机","sid":")" +
       sid[1] + R"("}])";
   // Not the secret, Alibaba's secret, a channel's secret that is too short, none: refused.
-  for (std::string secret : {std::string("tc-callback-0123456789abcdeX"),
-                             std::string(kAliyunSecret), std::string("short")}) {
+  for (const std::string& secret : {std::string("tc-callback-0123456789abcdeX"),
+                                    std::string(kAliyunSecret), std::string("short")}) {
     HttpAnswer a = Post("/api/v1/sms-callbacks/tencent/" + secret, reports);
     EXPECT_EQ(a.status, 401) << secret << ": " << a.body;
     EXPECT_EQ(a.Json().at("error").at("code"), "unauthenticated");
@@ -195,7 +187,7 @@ TEST_P(ApiSmsCallbackTest, TencentStatusCallbacksAreRecordedOnlyWithTheSecret) {
   EXPECT_EQ(Receipt("tencent|remind|1|xs-0015"), "failed FAIL");
 
   // What an administrator sees of the deliveries.
-  testing::HttpClient admin = env_->Client();
+  test::HttpClient admin = env_->Client();
   env_->SignIn(admin, "xs-0003");
   HttpAnswer list = admin.Send("GET", "/api/v1/deliveries?item=XS-2017-001", "");
   ASSERT_EQ(list.status, 200) << list.body;
@@ -233,9 +225,9 @@ TEST_P(ApiSmsCallbackTest, AlibabaStatusReportsAreRecordedOnlyWithTheSecret) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, ApiSmsCallbackTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, ApiSmsCallbackTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::api

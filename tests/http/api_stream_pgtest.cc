@@ -19,12 +19,12 @@ namespace {
 
 using namespace std::chrono_literals;
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
+using test::HttpAnswer;
+using test::HttpClient;
+using test::SessionHeaders;
+using test::SseClient;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
-using testing::HttpClient;
-using testing::SessionHeaders;
-using testing::SseClient;
 
 // The item an event is about ("" for none).
 std::string Item(const SseClient::Event& e) {
@@ -226,7 +226,7 @@ TEST_P(ApiStreamTest, AGracefulStopEndsOpenStreamsAndDoesNotHang) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiStreamTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 // PostgreSQL commits out of order: a feed id taken by a transaction that commits late is below
 // ids already visible. The stream holds back what is above the gap until the late row commits,

@@ -16,7 +16,7 @@
 #include "tests/http/api_env.h"
 #include "tests/support/sink_process.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 
 // `rectify --db DB ARGS...` on the env's database; fails the test when it fails.
 inline CommandResult Cli(const ApiEnv& env, std::vector<std::string> args) {
@@ -52,4 +52,4 @@ inline std::string CellText(const boost::json::value& v) {
   return boost::json::serialize(v);
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

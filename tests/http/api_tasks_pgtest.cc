@@ -19,9 +19,9 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::ApiEnv;
+using test::ApiEnv;
 using ::testing::HasSubstr;
-using testing::HttpAnswer;
+using test::HttpAnswer;
 
 class ApiTasksTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -147,7 +147,7 @@ TEST_P(ApiTasksTest, TheOwnerReportsTheMonthsProgressAndWhatIsRefusedChangesNoth
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiTasksTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

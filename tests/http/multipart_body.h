@@ -7,7 +7,7 @@
 
 #include <string>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 class MultipartBody {
  public:
@@ -47,4 +47,4 @@ class MultipartBody {
 inline std::string FakeJpeg(const std::string& tail) { return "\xFF\xD8\xFF\xE0JFIF " + tail; }
 inline std::string FakeExe() { return std::string("MZ\x90\0\x03\0\0\0\x04\0", 10) + "PE program"; }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -23,7 +23,7 @@
 
 #include "tests/support/http_client.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 
 class SseClient {
  public:
@@ -192,4 +192,4 @@ inline std::map<std::string, std::string> SessionHeaders(const HttpClient& c) {
   return {{"Cookie", "rectify_session=" + it->second}};
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -35,9 +35,9 @@ class IcsFeedTest : public ::testing::Test {
     Add("Q-3", "niangxi", "xs-0014", "3wd", "2017-04-24T09:00:00+08:00");
   }
 
-  testing::CommandResult Rectify(std::vector<std::string> args) {
+  test::CommandResult Rectify(std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", "sqlite:" + dir_.File("rectify.db")});
-    return testing::RunRectify(args, {{"RECTIFY_HOME", RECTIFY_SOURCE_DIR}});
+    return test::RunRectify(args, {{"RECTIFY_HOME", RECTIFY_SOURCE_DIR}});
   }
 
   void Add(const std::string& id, const std::string& unit, const std::string& responsible,
@@ -60,8 +60,8 @@ class IcsFeedTest : public ::testing::Test {
     auto r = Rectify(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "");
-    auto parsed = testing::RunCommand(
-        {testing::kSystemPython, std::string(RECTIFY_SOURCE_DIR) + "/tests/ics/ics_dump.py", file});
+    auto parsed = test::RunCommand(
+        {test::kSystemPython, std::string(RECTIFY_SOURCE_DIR) + "/tests/ics/ics_dump.py", file});
     EXPECT_EQ(parsed.exit_code, 0) << parsed.err;
     if (parsed.exit_code != 0) return {};
     std::ifstream f(file, std::ios::binary);
@@ -80,7 +80,7 @@ class IcsFeedTest : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir dir_;
+  test::TempDir dir_;
   std::string raw_;
 };
 

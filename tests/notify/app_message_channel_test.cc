@@ -24,8 +24,8 @@ constexpr std::int64_t kAt = 1493712000000;  // 2017-05-02 08:00 UTC
 class AppMessageTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    auto fake = testing::SinkProcess::Start("../notify/im_app_fake.py",
-                                            {"--dir", got_.path().string(), "--secret", kSecret});
+    auto fake = test::SinkProcess::Start("../notify/im_app_fake.py",
+                                         {"--dir", got_.path().string(), "--secret", kSecret});
     ASSERT_TRUE(fake.ok()) << fake.error().message();
     fake_ = std::move(*fake);
   }
@@ -64,14 +64,14 @@ class AppMessageTest : public ::testing::TestWithParam<std::string> {
 
   std::vector<json::object> Got(const std::string& api) const {
     std::vector<json::object> out;
-    for (auto& r : testing::SinkRecords(got_.path())) {
+    for (auto& r : test::SinkRecords(got_.path())) {
       if (r.at("api") == boost::json::value(api)) out.push_back(r);
     }
     return out;
   }
 
-  testing::TempDir got_;
-  std::unique_ptr<testing::SinkProcess> fake_;
+  test::TempDir got_;
+  std::unique_ptr<test::SinkProcess> fake_;
 };
 
 TEST_P(AppMessageTest, ReachesThePersonAndReusesTheToken) {

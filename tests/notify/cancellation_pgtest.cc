@@ -13,10 +13,10 @@
 namespace rectify::notify {
 namespace {
 
+using test::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::T;
 
 // One outbox row as a user of `rectify report deliveries` sees it.
 struct Stored {
@@ -25,7 +25,7 @@ struct Stored {
   std::string last_error, payload;
 };
 
-class CancellationTest : public testing_env::EngineMailFixture {
+class CancellationTest : public test_env::EngineMailFixture {
  protected:
   void SetUp() override {
     EngineMailFixture::SetUp();
@@ -168,10 +168,10 @@ TEST_P(CancellationTest, AnUrgentStepWritesTheFlagThatTheDispatcherReads) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, CancellationTest, ::testing::Values(store_soci::Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, CancellationTest,
                          ::testing::Values(store_soci::Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

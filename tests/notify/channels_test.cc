@@ -67,7 +67,7 @@ TEST(LogChannelTest, AFailedStreamIsATransientFailure) {
 }
 
 TEST(FileChannelTest, WritesOneFilePerMessageNamedFromTheKeyAndARepeatReplacesIt) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::string folder = dir.File("letters");
   FileChannel files(folder);
   ASSERT_EQ(files.Send(Letter()).outcome, SendOutcome::kDelivered);
@@ -87,7 +87,7 @@ TEST(FileChannelTest, WritesOneFilePerMessageNamedFromTheKeyAndARepeatReplacesIt
 }
 
 TEST(FileChannelTest, AnUnwritableFolderIsATransientFailure) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::ofstream(dir.File("not-a-folder")) << "x";
   FileChannel files(dir.File("not-a-folder") + "/letters");
   SendResult r = files.Send(Letter());
@@ -96,7 +96,7 @@ TEST(FileChannelTest, AnUnwritableFolderIsATransientFailure) {
 }
 
 TEST(ChannelFactoryTest, BuildsTheChannelsOfAFile) {
-  testing::TempDir dir;
+  test::TempDir dir;
   ChannelSpec log{"log", "log"};
   ChannelSpec files{"paper", "file"};
   auto folder = std::make_shared<channels::file::Settings>();

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/notify/channels_file.h"
 #include "tests/notify/dispatcher_test_env.h"
 #include "tests/support/run_command.h"
 
@@ -23,10 +24,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using store_soci::Backend;
-using testing::CommandResult;
+using test::CommandResult;
+using test::RunRectify;
 using ::testing::HasSubstr;
-using testing::RunRectify;
-using namespace testing_env;
+using namespace test_env;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
@@ -44,16 +45,7 @@ class DispatchCliTest : public DispatcherFixture {
   // clock (defined in the channels file itself), so they pass at any hour.
   void WriteChannels(const std::string& body) {
     channels_file_ = db_->dir().File("channels.yaml");
-    std::string years;
-    for (int y = 2016; y <= 2040; ++y)
-      years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
-    std::ofstream(channels_file_)
-        << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-           "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-           "working_hours: \"00:00-24:00\"\nyears: { "
-        << years << " }\n---\n"
-        << "kind: channels\nname: cli-test\ncalendar: round-the-clock\n"
-        << body;
+    test::WriteTextFile(channels_file_, test::RoundTheClockChannels("cli-test", body));
   }
   std::vector<std::string> Args(std::vector<std::string> rest) {
     std::vector<std::string> a{"--db", db_->url()};
@@ -236,9 +228,9 @@ TEST_P(DispatchCliTest, SimulateDeliversTheTimelinesMessagesAtTheirTimesOnceEach
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, DispatchCliTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, DispatchCliTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

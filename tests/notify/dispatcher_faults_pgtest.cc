@@ -23,10 +23,10 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::CommandResult;
+using test::CommandResult;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using namespace testing_env;
+using namespace test_env;
 
 const Timestamp kMonday10 = T("2017-05-08T10:00:00+08:00");
 
@@ -107,10 +107,10 @@ class DispatcherFaultsTest : public DispatcherFixture {
   // already gave up on.
   static std::vector<json::object> WaitForRecords(const std::filesystem::path& dir, std::size_t n) {
     auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    auto got = testing::SinkRecords(dir);
+    auto got = test::SinkRecords(dir);
     while (got.size() < n && std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      got = testing::SinkRecords(dir);
+      got = test::SinkRecords(dir);
     }
     return got;
   }
@@ -121,12 +121,12 @@ class DispatcherFaultsTest : public DispatcherFixture {
     return a;
   }
 
-  testing::TempDir mail_, hooks_;
+  test::TempDir mail_, hooks_;
 };
 
 TEST_P(DispatcherFaultsTest, AnSmtpServerDownThenUpGetsTheMessageOnceWithItsMessageId) {
   const std::string key = "Q-1|remind:rectifying:0|1|xs-0014";
-  int port = testing::UnusedPort();
+  int port = test::UnusedPort();
   UseChannels({Mail(port)}, {{"email", "mail"}});
   Enqueue({Row(key, kMonday10)});
   VirtualClock clock(kMonday10);
@@ -135,20 +135,20 @@ TEST_P(DispatcherFaultsTest, AnSmtpServerDownThenUpGetsTheMessageOnceWithItsMess
   EXPECT_EQ(Stored(key).state, OutboxState::kPending);
   EXPECT_THAT(Stored(key).last_error, HasSubstr("onnect"));  // libcurl: could not connect
 
-  auto smtp = testing::SinkProcess::Start(
+  auto smtp = test::SinkProcess::Start(
       "smtp_sink.py", {"--dir", mail_.path().string(), "--port", std::to_string(port)});
   ASSERT_TRUE(smtp.ok()) << smtp.error().message();
   DeliverAll(clock, *d, {key});
   EXPECT_EQ(Stored(key).state, OutboxState::kSent);
   EXPECT_THAT(Outcomes(key), ElementsAre("retry", "delivered"));
-  auto got = testing::SinkRecords(mail_.path());
+  auto got = test::SinkRecords(mail_.path());
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].at("message_id"), json::value(EmailMessageId(key)));
   EXPECT_EQ(got[0].at("rcpt_tos"), json::array{"tang@example.org"});
 }
 
 TEST_P(DispatcherFaultsTest, Smtp451ThenOkAndATimeoutThenOkLoseNothingAndRepeatTheKey) {
-  auto smtp = testing::SinkProcess::Start("smtp_sink.py", {"--dir", mail_.path().string()});
+  auto smtp = test::SinkProcess::Start("smtp_sink.py", {"--dir", mail_.path().string()});
   ASSERT_TRUE(smtp.ok()) << smtp.error().message();
   UseChannels({Mail((*smtp)->port(), 1500)}, {{"email", "mail"}});
   const std::string busy = "Q-1|remind:rectifying:0|1|xs-busyonce";
@@ -177,7 +177,7 @@ TEST_P(DispatcherFaultsTest, Smtp451ThenOkAndATimeoutThenOkLoseNothingAndRepeatT
 }
 
 TEST_P(DispatcherFaultsTest, AnSmtp550IsADeadLetterInStatusAndTheReport) {
-  auto smtp = testing::SinkProcess::Start("smtp_sink.py", {"--dir", mail_.path().string()});
+  auto smtp = test::SinkProcess::Start("smtp_sink.py", {"--dir", mail_.path().string()});
   ASSERT_TRUE(smtp.ok()) << smtp.error().message();
   UseChannels({Mail((*smtp)->port())}, {{"email", "mail"}});
   const std::string key = "Q-7|escalate:rectifying:1|1|xs-nobody";
@@ -190,29 +190,29 @@ TEST_P(DispatcherFaultsTest, AnSmtp550IsADeadLetterInStatusAndTheReport) {
   EXPECT_EQ(stats->delivered, 1);
   EXPECT_EQ(Stored(key).state, OutboxState::kDead);
   EXPECT_THAT(Outcomes(key), ElementsAre("failed"));
-  EXPECT_EQ(testing::SinkRecords(mail_.path()).size(), 1u);
+  EXPECT_EQ(test::SinkRecords(mail_.path()).size(), 1u);
 
-  CommandResult status = testing::RunRectify(Args({"status"}));
+  CommandResult status = test::RunRectify(Args({"status"}));
   ASSERT_EQ(status.exit_code, 0) << status.err;
   EXPECT_THAT(status.out,
               HasSubstr("dead letters:    1 (rectify report deliveries --dead lists them)"));
   EXPECT_THAT(status.out, HasSubstr(key + " to xs-nobody after 1 attempts"));
   EXPECT_THAT(status.out, HasSubstr("550 5.1.1 no such user here"));
   CommandResult dead =
-      testing::RunRectify(Args({"--format", "jsonl", "report", "deliveries", "--dead"}));
+      test::RunRectify(Args({"--format", "jsonl", "report", "deliveries", "--dead"}));
   ASSERT_EQ(dead.exit_code, 0) << dead.err;
   json::object row = json::parse(dead.out).as_object();
   EXPECT_EQ(row.at("dedup_key"), json::value(key));
   EXPECT_EQ(row.at("state"), "dead");
   EXPECT_THAT(std::string(row.at("last_error").as_string()), HasSubstr("550 5.1.1"));
-  CommandResult text = testing::RunRectify(Args({"report", "deliveries", "--dead"}));
+  CommandResult text = test::RunRectify(Args({"report", "deliveries", "--dead"}));
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_THAT(text.out, HasSubstr("delivered 1, dead letters 1"));
   EXPECT_THAT(text.out, HasSubstr("xs-nobody"));
 }
 
 TEST_P(DispatcherFaultsTest, AWebhook500ThenOkAndATimeoutThenOkLoseNothingAndRepeatTheKey) {
-  auto http = testing::SinkProcess::Start("http_sink.py", {"--dir", hooks_.path().string()});
+  auto http = test::SinkProcess::Start("http_sink.py", {"--dir", hooks_.path().string()});
   ASSERT_TRUE(http.ok()) << http.error().message();
   std::string base = "http://127.0.0.1:" + std::to_string((*http)->port());
   ChannelSpec flaky = Hook(base + "/flaky/1/ok");
@@ -248,19 +248,19 @@ TEST_P(DispatcherFaultsTest, AWebhook500ThenOkAndATimeoutThenOkLoseNothingAndRep
 }
 
 // A throw-away self-signed certificate for 127.0.0.1, made with Debian's openssl.
-void MakeCertificate(const testing::TempDir& dir) {
-  CommandResult r = testing::RunCommand(
-      {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-       dir.File("key.pem"), "-out", dir.File("cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1",
-       "-addext", "subjectAltName=IP:127.0.0.1"});
+void MakeCertificate(const test::TempDir& dir) {
+  CommandResult r =
+      test::RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-keyout", dir.File("key.pem"), "-out", dir.File("cert.pem"), "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST_P(DispatcherFaultsTest, StartTlsAndAuthAgainstAiosmtpd) {
-  testing::TempDir tls;
+  test::TempDir tls;
   MakeCertificate(tls);
   if (HasFatalFailure()) return;
-  auto smtp = testing::SinkProcess::Start(
+  auto smtp = test::SinkProcess::Start(
       "smtp_sink.py",
       {"--dir", mail_.path().string(), "--tls-cert", tls.File("cert.pem"), "--tls-key",
        tls.File("key.pem"), "--require-tls", "--auth", "rectify:s3cret"});
@@ -298,7 +298,7 @@ TEST_P(DispatcherFaultsTest, StartTlsAndAuthAgainstAiosmtpd) {
   ASSERT_TRUE(d->Drain().ok());
 
   EXPECT_EQ(Stored("Q-email|remind:rectifying:0|1|xs-0014").state, OutboxState::kSent);
-  auto got = testing::SinkRecords(mail_.path());
+  auto got = test::SinkRecords(mail_.path());
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].at("tls"), true);
   EXPECT_EQ(got[0].at("authenticated_as"), "rectify");
@@ -317,9 +317,9 @@ TEST_P(DispatcherFaultsTest, StartTlsAndAuthAgainstAiosmtpd) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, DispatcherFaultsTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, DispatcherFaultsTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

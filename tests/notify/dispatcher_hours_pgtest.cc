@@ -18,7 +18,7 @@ namespace {
 using store_soci::Backend;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using namespace testing_env;
+using namespace test_env;
 
 const Timestamp kFriday1759 = T("2017-05-05T17:59:00+08:00");
 const Timestamp kMonday0830 = T("2017-05-08T08:30:00+08:00");
@@ -118,12 +118,12 @@ TEST_P(DispatcherHoursTest, UrgencyIsTheEnginesFlagNotTheHour) {
 // channels are built from a channels file's specs as `rectify dispatch` builds them, with no clock
 // of their own, so the time each peer sees is the one the dispatcher stamped.
 TEST_P(DispatcherHoursTest, EachAttemptCarriesTheDispatchersTimeToThePeer) {
-  testing::TempDir got, mail;
+  test::TempDir got, mail;
   const std::string secret = "SEC0123456789abcdef";
-  auto http = testing::SinkProcess::Start(
-      "http_sink.py", {"--dir", got.path().string(), "--dingtalk-secret", secret});
+  auto http = test::SinkProcess::Start("http_sink.py",
+                                       {"--dir", got.path().string(), "--dingtalk-secret", secret});
   ASSERT_TRUE(http.ok()) << http.error().message();
-  auto smtp = testing::SinkProcess::Start("smtp_sink.py", {"--dir", mail.path().string()});
+  auto smtp = test::SinkProcess::Start("smtp_sink.py", {"--dir", mail.path().string()});
   ASSERT_TRUE(smtp.ok()) << smtp.error().message();
   ChannelSpec robot;
   robot.name = "robot";
@@ -158,21 +158,21 @@ TEST_P(DispatcherHoursTest, EachAttemptCarriesTheDispatchersTimeToThePeer) {
   EXPECT_EQ(stats->delivered, 2) << "the signed robot no longer dead-letters every message";
   EXPECT_EQ(Stored("Q-1|remind:rectifying:0|1|xs-0014").state, OutboxState::kSent);
 
-  auto posts = testing::SinkRecords(got.path());
+  auto posts = test::SinkRecords(got.path());
   ASSERT_EQ(posts.size(), 1u);
   EXPECT_EQ(posts[0].at("query").at("timestamp"), "1494208800000");  // 2017-05-08 02:00 UTC
   EXPECT_EQ(posts[0].at("sign_ok"), true);
   EXPECT_EQ(posts[0].at("headers").at("idempotency-key"), "Q-1|remind:rectifying:0|1|xs-0014");
-  auto mails = testing::SinkRecords(mail.path());
+  auto mails = test::SinkRecords(mail.path());
   ASSERT_EQ(mails.size(), 1u);
   EXPECT_EQ(mails[0].at("date"), "Mon, 08 May 2017 02:00:00 +0000");
   EXPECT_EQ(mails[0].at("rcpt_tos"), boost::json::array{"tang@example.org"});
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, DispatcherHoursTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, DispatcherHoursTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

@@ -14,7 +14,7 @@ namespace {
 using store_soci::Backend;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using namespace testing_env;
+using namespace test_env;
 
 class DispatcherTest : public DispatcherFixture {
  protected:
@@ -377,9 +377,9 @@ TEST_P(DispatcherTest, TwoDispatchersOnOneDatabaseDeliverEachRowOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, DispatcherTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, DispatcherTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

@@ -15,7 +15,7 @@
 #include "adapters/store/soci/soci_store.h"
 #include "tests/store/store_test_env.h"
 
-namespace rectify::notify::testing_env {
+namespace rectify::notify::test_env {
 
 inline Timestamp T(const char* iso) { return *ParseIso(iso); }
 
@@ -55,12 +55,12 @@ class FakeChannel final : public Channel {
 class DispatcherFixture : public ::testing::TestWithParam<store_soci::Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     db_ = std::move(*db);
     auto store_db = Connect();
     ASSERT_NE(store_db, nullptr);
-    store_soci::Migrator migrator(*store_db, testing::ShippedMigrations());
+    store_soci::Migrator migrator(*store_db, test::ShippedMigrations());
     auto applied = migrator.Migrate(T("2017-04-21T00:00:00Z"));
     ASSERT_TRUE(applied.ok()) << applied.error().message();
     store_ = store_soci::MakeStore(std::move(store_db));
@@ -153,7 +153,7 @@ class DispatcherFixture : public ::testing::TestWithParam<store_soci::Backend> {
     return out;
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<test::TestDatabase> db_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<store_soci::SociOutboxStore> outbox_;
   ChannelSpec spec_;
@@ -166,4 +166,4 @@ class DispatcherFixture : public ::testing::TestWithParam<store_soci::Backend> {
   boost::asio::io_context io_;
 };
 
-}  // namespace rectify::notify::testing_env
+}  // namespace rectify::notify::test_env

@@ -19,14 +19,14 @@
 #include "tests/notify/sink_records.h"
 #include "tests/support/sink_process.h"
 
-namespace rectify::notify::testing_env {
+namespace rectify::notify::test_env {
 
-class EngineMailFixture : public testing::EngineFixture {
+class EngineMailFixture : public test::EngineFixture {
  protected:
   void SetUp() override {
     EngineFixture::SetUp();
     if (HasFatalFailure()) return;
-    auto smtp = testing::SinkProcess::Start("smtp_sink.py", {"--dir", mail_.path().string()});
+    auto smtp = test::SinkProcess::Start("smtp_sink.py", {"--dir", mail_.path().string()});
     ASSERT_TRUE(smtp.ok()) << smtp.error().message();
     smtp_ = std::move(*smtp);
     auto url = store_soci::ParseDatabaseUrl(db_->url());
@@ -89,10 +89,10 @@ class EngineMailFixture : public testing::EngineFixture {
   }
 
   // The messages the SMTP server received, oldest first.
-  std::vector<boost::json::object> Mailbox() { return testing::SinkRecords(mail_.path()); }
+  std::vector<boost::json::object> Mailbox() { return test::SinkRecords(mail_.path()); }
 
-  testing::TempDir mail_;
-  std::unique_ptr<testing::SinkProcess> smtp_;
+  test::TempDir mail_;
+  std::unique_ptr<test::SinkProcess> smtp_;
   std::unique_ptr<store_soci::SociOutboxStore> outbox_;
   std::unique_ptr<store_soci::Database> query_;
   std::unique_ptr<ChannelsConfig> config_;
@@ -102,4 +102,4 @@ class EngineMailFixture : public testing::EngineFixture {
   std::unique_ptr<Dispatcher> dispatcher_;
 };
 
-}  // namespace rectify::notify::testing_env
+}  // namespace rectify::notify::test_env

@@ -7,19 +7,20 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/notify/channels_file.h"
 #include "tests/notify/dispatcher_test_env.h"
 #include "tests/support/run_command.h"
 
 namespace rectify::notify {
 namespace {
 
+using test::CommandResult;
+using test::RunRectify;
 using ::testing::AllOf;
-using testing::CommandResult;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::RunRectify;
 using ::testing::StartsWith;
-using namespace testing_env;
+using namespace test_env;
 
 class OutboxCliTest : public DispatcherFixture {
  protected:
@@ -28,15 +29,7 @@ class OutboxCliTest : public DispatcherFixture {
   void WriteChannels(const std::string& calendar = "cn") {
     channels_file_ = db_->dir().File("channels.yaml");
     std::ofstream f(channels_file_);
-    if (calendar != "cn") {
-      std::string years;
-      for (int y = 2016; y <= 2040; ++y)
-        years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
-      f << "kind: calendar\nname: " << calendar
-        << "\ntimezone: Asia/Shanghai\nworkweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-           "working_hours: \"00:00-24:00\"\nyears: { "
-        << years << " }\n---\n";
-    }
+    if (calendar != "cn") f << test::RoundTheClockCalendar(calendar) << "---\n";
     f << "kind: channels\nname: outbox-test\ncalendar: " << calendar
       << "\nchannels:\n  log: { kind: log, rate_limit: 1, burst: 1 }\n"
          "routes: { email: log, sms: log, inbox: log }\norg: xinshao\ncontacts:\n"
@@ -215,7 +208,7 @@ TEST_P(OutboxCliTest, DispatchNamesTheRuleThatHeldEachMessage) {
 INSTANTIATE_TEST_SUITE_P(Backends, OutboxCliTest,
                          ::testing::Values(store_soci::Backend::kSqlite,
                                            store_soci::Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

@@ -15,6 +15,7 @@
 
 #include "adapters/notify/channels/email/email_channel.h"
 #include "rectify/engine/migration.h"
+#include "tests/notify/channels_file.h"
 #include "tests/notify/engine_mail_fixture.h"
 #include "tests/support/run_command.h"
 
@@ -28,7 +29,7 @@ using ::testing::Not;
 
 constexpr const char* kTitle = "群众举报：低保评定优亲厚友";
 
-class PublicReplyTest : public testing_env::EngineMailFixture {
+class PublicReplyTest : public test_env::EngineMailFixture {
  protected:
   void SetUp() override {
     EngineMailFixture::SetUp();
@@ -256,11 +257,11 @@ TEST_P(PublicReplyTest, ARehearsalsChannelsFileNeverReachesAReporter) {
 
 TEST_P(PublicReplyTest, ADatabaseOfVersion1TakesVersion2AndItsCluesAreAnsweredOnceMigrated) {
   // The library as it shipped before version 2: a database registers public-report@1.
-  testing::TempDir old;
+  test::TempDir old;
   std::filesystem::copy(std::string(RECTIFY_SOURCE_DIR) + "/workflows", old.path(),
                         std::filesystem::copy_options::recursive);
   std::filesystem::remove(old.path() / "workflows" / "public-report.yaml");
-  Open(testing::LoadSet({old.path().string()}));
+  Open(test::LoadSet({old.path().string()}));
   Register("C-9", {{"reporter_contact", "someone@example.org"}});
   Register("C-10", {{"reporter_contact", "other@example.org"}});
   EXPECT_EQ(Load("C-9").record.workflow_version, 1);
@@ -268,7 +269,7 @@ TEST_P(PublicReplyTest, ADatabaseOfVersion1TakesVersion2AndItsCluesAreAnsweredOn
   Check("C-10", true);
 
   // Restarted on today's library: version 1 is unchanged, so it registers; the clues stay on it.
-  Open(testing::ShippedDefinitions());
+  Open(test::ShippedDefinitions());
   if (HasFatalFailure()) return;
   ASSERT_TRUE(Tell("C-10").ok());
   EXPECT_THAT(OutboxKeys("C-10"), IsEmpty()) << "on version 1 the registrar tells the reporter";
@@ -290,31 +291,24 @@ TEST_P(PublicReplyTest, ADatabaseOfVersion1TakesVersion2AndItsCluesAreAnsweredOn
 
 TEST_P(PublicReplyTest, ThroughTheBinaryTheReplyReachesTheReporterOnce) {
   // `rectify dispatch` runs on the real clock: a calendar open around the clock lets it send now.
-  std::string years;
-  for (int y = 2016; y <= 2040; ++y)
-    years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
   const std::string channels = db_->dir().File("channels.yaml");
-  std::ofstream(channels) << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-                             "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-                             "working_hours: \"00:00-24:00\"\nyears: { "
-                          << years << " }\n---\n"
-                          << "kind: channels\nname: office\ncalendar: round-the-clock\n"
-                             "channels:\n  mail: { kind: email, smtp_url: \"smtp://127.0.0.1:"
+  std::ofstream(channels) << test::RoundTheClockChannels("office", "")
+                          << "channels:\n  mail: { kind: email, smtp_url: \"smtp://127.0.0.1:"
                           << smtp_->port()
                           << "\", from: \"jw@xinshao.example\", timeout_ms: 5000 }\n"
                              "routes: { email: mail }\n";
   const std::string db = db_->url();
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", db});
-    auto r = testing::RunRectify(args, {}, RECTIFY_SOURCE_DIR);
+    auto r = test::RunRectify(args, {}, RECTIFY_SOURCE_DIR);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r;
   };
   auto bad =
-      testing::RunRectify({"--db", db, "item", "add", "--id", "C-8", "--workflow", "public-report",
-                           "--unit", "niangxi", "--title", kTitle, "--as", "xs-0009", "--set",
-                           "reporter_contact=someone", "--at", "2017-06-19T10:00:00+08:00"},
-                          {}, RECTIFY_SOURCE_DIR);
+      test::RunRectify({"--db", db, "item", "add", "--id", "C-8", "--workflow", "public-report",
+                        "--unit", "niangxi", "--title", kTitle, "--as", "xs-0009", "--set",
+                        "reporter_contact=someone", "--at", "2017-06-19T10:00:00+08:00"},
+                       {}, RECTIFY_SOURCE_DIR);
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.err, HasSubstr("'someone' is neither an email address"));
   run({"item", "add", "--id", "C-8", "--workflow", "public-report", "--unit", "niangxi", "--title",
@@ -344,10 +338,10 @@ TEST_P(PublicReplyTest, ThroughTheBinaryTheReplyReachesTheReporterOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, PublicReplyTest, ::testing::Values(store_soci::Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, PublicReplyTest,
                          ::testing::Values(store_soci::Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

@@ -28,9 +28,9 @@ namespace {
 
 namespace json = boost::json;
 using store_soci::Backend;
-using testing::CommandResult;
+using test::CommandResult;
 using ::testing::HasSubstr;
-using namespace testing_env;
+using namespace test_env;
 
 constexpr const char* kSecret = "SECrehearsal0123456789";
 
@@ -44,10 +44,10 @@ class RehearsalTest : public DispatcherFixture {
   void SetUp() override {
     DispatcherFixture::SetUp();
     if (HasFatalFailure()) return;
-    auto smtp = testing::SinkProcess::Start("smtp_sink.py", {"--dir", mail_.path().string()});
+    auto smtp = test::SinkProcess::Start("smtp_sink.py", {"--dir", mail_.path().string()});
     ASSERT_TRUE(smtp.ok()) << smtp.error().message();
     smtp_ = std::move(*smtp);
-    auto http = testing::SinkProcess::Start(
+    auto http = test::SinkProcess::Start(
         "http_sink.py", {"--dir", hooks_.path().string(), "--dingtalk-secret", kSecret});
     ASSERT_TRUE(http.ok()) << http.error().message();
     http_ = std::move(*http);
@@ -113,14 +113,14 @@ class RehearsalTest : public DispatcherFixture {
     return id;
   }
 
-  testing::TempDir mail_, hooks_;
-  std::unique_ptr<testing::SinkProcess> smtp_, http_;
+  test::TempDir mail_, hooks_;
+  std::unique_ptr<test::SinkProcess> smtp_, http_;
   std::shared_ptr<const definition::DefinitionSet> definitions_;
 };
 
 TEST_P(RehearsalTest, AWholeYearArrivesOnceEachAtTheRightPeopleInWorkingHours) {
   std::string channels = WriteChannels();
-  CommandResult r = testing::RunRectify(
+  CommandResult r = test::RunRectify(
       {"--db", db_->url(), "simulate", "--campaign", "xinshao-2017", "--items",
        std::string(RECTIFY_SOURCE_DIR) + "/workflows/ledgers/xinshao-2017-sample.csv", "--channels",
        channels, "--format", "jsonl", "--quiet"});
@@ -178,7 +178,7 @@ TEST_P(RehearsalTest, AWholeYearArrivesOnceEachAtTheRightPeopleInWorkingHours) {
   // What the servers received: every message once, carrying its dedup key, at the right person.
   std::map<std::string, int> seen;  // dedup key -> copies received
   std::size_t by_mail = 0, by_wecom = 0, by_dingtalk = 0, by_board = 0, in_english = 0;
-  for (const json::object& m : testing::SinkRecords(mail_.path())) {
+  for (const json::object& m : test::SinkRecords(mail_.path())) {
     std::string key;
     for (const auto& [k, d] : delivered) {
       if (EmailMessageId(k) == Str(m, "message_id")) key = k;
@@ -202,7 +202,7 @@ TEST_P(RehearsalTest, AWholeYearArrivesOnceEachAtTheRightPeopleInWorkingHours) {
     EXPECT_EQ(Str(m, "date"), date::format("%a, %d %b %Y %H:%M:%S +0000",
                                            std::chrono::floor<std::chrono::seconds>(sent)));
   }
-  for (const json::object& h : testing::SinkRecords(hooks_.path())) {
+  for (const json::object& h : test::SinkRecords(hooks_.path())) {
     std::string key = Str(h.at("headers").as_object(), "idempotency-key");
     ASSERT_TRUE(delivered.count(key)) << "a post no delivery accounts for: " << key;
     ++seen[key];
@@ -248,29 +248,29 @@ TEST_P(RehearsalTest, AWholeYearArrivesOnceEachAtTheRightPeopleInWorkingHours) {
   }
   ASSERT_FALSE(letter_key.empty());
   CommandResult html =
-      testing::RunRectify({"--db", db_->url(), "report", "deliveries", "--letter", letter_key});
+      test::RunRectify({"--db", db_->url(), "report", "deliveries", "--letter", letter_key});
   ASSERT_EQ(html.exit_code, 0) << html.err;
   std::string sent_html;
-  for (const json::object& m : testing::SinkRecords(mail_.path())) {
+  for (const json::object& m : test::SinkRecords(mail_.path())) {
     if (Str(m, "message_id") == EmailMessageId(letter_key)) sent_html = Str(m, "html");
   }
   EXPECT_THAT(html.out, HasSubstr("<html"));
   EXPECT_EQ(html.out, sent_html) << "the kept letter is the one the mailbox got";
   std::string item = letter_key.substr(0, letter_key.find('|'));
   CommandResult listing =
-      testing::RunRectify({"--db", db_->url(), "report", "deliveries", "--item", item});
+      test::RunRectify({"--db", db_->url(), "report", "deliveries", "--item", item});
   ASSERT_EQ(listing.exit_code, 0) << listing.err;
   EXPECT_THAT(listing.out, HasSubstr("rectify report deliveries --letter '" + letter_key + "'"));
-  CommandResult missing = testing::RunRectify(
+  CommandResult missing = test::RunRectify(
       {"--db", db_->url(), "report", "deliveries", "--letter", item + "|nope|1|xs-0001"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("no letter is kept for '" + item + "|nope|1|xs-0001'"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, RehearsalTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, RehearsalTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 inline std::vector<boost::json::object> SinkRecords(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> files;
@@ -27,4 +27,4 @@ inline std::vector<boost::json::object> SinkRecords(const std::filesystem::path&
   return out;
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

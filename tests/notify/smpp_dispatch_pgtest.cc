@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/notify/channels_file.h"
 #include "tests/notify/dispatcher_test_env.h"
 #include "tests/support/run_command.h"
 #include "tests/support/smsc_simulator.h"
@@ -21,11 +22,11 @@ namespace rectify::notify {
 namespace {
 
 using store_soci::Backend;
-using testing::CommandResult;
+using test::CommandResult;
+using test::RunRectify;
+using test::SmscSimulator;
 using ::testing::HasSubstr;
-using testing::RunRectify;
-using testing::SmscSimulator;
-using namespace testing_env;
+using namespace test_env;
 
 constexpr const char* kPassword = "pw123";
 
@@ -35,14 +36,7 @@ class SmppDispatchTest : public DispatcherFixture {
   // retries a second apart; `extra` is added to the channel's settings.
   void WriteChannels(const std::string& extra = "") {
     file_ = db_->dir().File("smpp.yaml");
-    std::string years;
-    for (int y = 2016; y <= 2040; ++y)
-      years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
-    std::ofstream(file_) << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-                            "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-                            "working_hours: \"00:00-24:00\"\nyears: { "
-                         << years << " }\n---\n"
-                         << "kind: channels\nname: smpp-test\ncalendar: round-the-clock\n"
+    std::ofstream(file_) << test::RoundTheClockChannels("smpp-test", "")
                          << "channels:\n  smsc:\n    kind: smpp\n    host: 127.0.0.1\n"
                          << "    port: " << smsc_.port() << "\n    system_id: xsdcs\n"
                          << "    password_env: RECTIFY_TEST_SMPP_PASSWORD\n"
@@ -191,9 +185,9 @@ TEST_P(SmppDispatchTest, AMissingPasswordIsRefusedBeforeAnythingIsSent) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SmppDispatchTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, SmppDispatchTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

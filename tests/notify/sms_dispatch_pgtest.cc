@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/notify/channels_file.h"
 #include "tests/notify/dispatcher_test_env.h"
 #include "tests/notify/sink_records.h"
 #include "tests/support/run_command.h"
@@ -22,10 +23,10 @@ namespace rectify::notify {
 namespace {
 
 using store_soci::Backend;
-using testing::CommandResult;
+using test::CommandResult;
+using test::RunRectify;
 using ::testing::HasSubstr;
-using testing::RunRectify;
-using namespace testing_env;
+using namespace test_env;
 
 constexpr const char* kId = "AKIDrectifytest";
 constexpr const char* kKey = "s3cret/key+中";
@@ -33,7 +34,7 @@ constexpr const char* kKey = "s3cret/key+中";
 class SmsDispatchTest : public DispatcherFixture {
  protected:
   void StartFake() {
-    auto fake = testing::SinkProcess::Start(
+    auto fake = test::SinkProcess::Start(
         "../notify/cloud_sms_fake.py",
         {"--dir", got_.path().string(), "--secret-id", kId, "--secret-key", kKey});
     ASSERT_TRUE(fake.ok()) << fake.error().message();
@@ -45,28 +46,20 @@ class SmsDispatchTest : public DispatcherFixture {
   void WriteChannels(const std::string& provider, const std::map<std::string, std::string>& phones,
                      const std::string& receipts = "") {
     file_ = db_->dir().File("channels.yaml");
-    std::string years;
-    for (int y = 2016; y <= 2040; ++y)
-      years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
     std::ofstream f(file_);
-    f << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-         "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-         "working_hours: \"00:00-24:00\"\nyears: { "
-      << years << " }\n---\n"
-      << "kind: channels\nname: sms-test\ncalendar: round-the-clock\nchannels:\n"
+    f << test::RoundTheClockChannels("sms-test", "channels:\n")
       << "  sms:\n    kind: sms\n    provider: " << provider << "\n"
       << "    endpoint: http://127.0.0.1:" << fake_->port() << "/" << provider << "\n"
       << (provider == "tencent" ? "    app_id: \"1400006666\"\n" : "")
       << "    sign_name: 新邵县督查室\n"
          "    secret_id_env: RECTIFY_TEST_SMS_ID\n    secret_key_env: RECTIFY_TEST_SMS_KEY\n"
          "    timeout_ms: 1500\n    backoff: { base: 1s, max: 2s }\n"
-      << receipts << "    templates:\n";
-    for (const char* kind :
-         {"accountability-referral", "bulletin", "digest", "informed-criticism", "interview-notice",
-          "measure-carry", "measure-ended", "notice", "public-reply", "public-reply-dismissed",
-          "reminder-letter", "suggestion-letter", "supervision-letter"}) {
-      f << "      " << kind << ": { code: \"T-" << kind << "\", params: { \"1\": item } }\n";
-    }
+      << receipts << "    templates:\n"
+      << test::SmsTemplateLines({"accountability-referral", "bulletin", "digest",
+                                 "informed-criticism", "interview-notice", "measure-carry",
+                                 "measure-ended", "notice", "public-reply",
+                                 "public-reply-dismissed", "reminder-letter", "suggestion-letter",
+                                 "supervision-letter"});
     f << "      reminder: { code: \"1234567\", params: { \"1\": item, \"2\": due } }\n"
       << "routes: { sms: sms }\norg: xinshao\ncontacts:\n";
     for (const auto& [person, phone] : phones) {
@@ -106,9 +99,9 @@ class SmsDispatchTest : public DispatcherFixture {
     return out;
   }
 
-  testing::TempDir got_;
-  testing::TempDir im_got_;  // the WeCom/DingTalk fake's records, beside the SMS fake's
-  std::unique_ptr<testing::SinkProcess> fake_;
+  test::TempDir got_;
+  test::TempDir im_got_;  // the WeCom/DingTalk fake's records, beside the SMS fake's
+  std::unique_ptr<test::SinkProcess> fake_;
   std::string file_;
 };
 
@@ -139,7 +132,7 @@ TEST_P(SmsDispatchTest, ThePersonGetsTheTemplateOnceThroughEachProviderAndEachFa
     }
   }
   std::map<std::string, int> taken;
-  for (const auto& r : testing::SinkRecords(got_.path())) {
+  for (const auto& r : test::SinkRecords(got_.path())) {
     EXPECT_TRUE(r.at("sig_ok").as_bool()) << boost::json::serialize(r);
     EXPECT_EQ(r.at("sign_name"), "新邵县督查室");
     if (r.at("answer") == "accepted") ++taken[std::string(r.at("key").as_string())];
@@ -155,7 +148,7 @@ TEST_P(SmsDispatchTest, MissingCredentialsAreRefusedBeforeAnythingIsSent) {
   CommandResult r = Dispatch(false);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_THAT(r.err, HasSubstr("needs the environment variable RECTIFY_TEST_SMS_ID"));
-  EXPECT_TRUE(testing::SinkRecords(got_.path()).empty());
+  EXPECT_TRUE(test::SinkRecords(got_.path()).empty());
   EXPECT_EQ(Stored("Q-1|remind|1|xs-0014").state, OutboxState::kPending);
 }
 
@@ -163,19 +156,12 @@ TEST_P(SmsDispatchTest, MissingCredentialsAreRefusedBeforeAnythingIsSent) {
 // fake of both APIs (tests/notify/im_app_fake.py): the person's user id from the channels file's
 // contacts, the app's secret from the environment, an expired token refreshed on the way.
 TEST_P(SmsDispatchTest, WeComAndDingTalkReachThePersonByUserId) {
-  auto fake = testing::SinkProcess::Start("../notify/im_app_fake.py",
-                                          {"--dir", got_.path().string(), "--secret", kKey});
+  auto fake = test::SinkProcess::Start("../notify/im_app_fake.py",
+                                       {"--dir", got_.path().string(), "--secret", kKey});
   ASSERT_TRUE(fake.ok()) << fake.error().message();
   file_ = db_->dir().File("im.yaml");
   std::string base = "http://127.0.0.1:" + std::to_string((*fake)->port());
-  std::string years;
-  for (int y = 2016; y <= 2040; ++y)
-    years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
-  std::ofstream(file_) << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-                          "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-                          "working_hours: \"00:00-24:00\"\nyears: { "
-                       << years << " }\n---\n"
-                       << "kind: channels\nname: im-test\ncalendar: round-the-clock\nchannels:\n"
+  std::ofstream(file_) << test::RoundTheClockChannels("im-test", "channels:\n")
                        << "  wecom: { kind: wecom-app, base_url: \"" << base
                        << "\", corp_id: ww1, agent_id: 1000002, secret_env: "
                           "RECTIFY_TEST_APP_SECRET }\n"
@@ -197,7 +183,7 @@ TEST_P(SmsDispatchTest, WeComAndDingTalkReachThePersonByUserId) {
   EXPECT_EQ(Stored("Q-2|remind|1|xs-0015").state, OutboxState::kSent);
   std::map<std::string, std::vector<std::string>> sends;  // user -> answers
   int tokens = 0;
-  for (const auto& rec : testing::SinkRecords(got_.path())) {
+  for (const auto& rec : test::SinkRecords(got_.path())) {
     if (rec.at("api") == "token") ++tokens;
     if (rec.at("api") != "send") continue;
     sends[std::string(rec.at("user").as_string())].push_back(
@@ -275,7 +261,7 @@ TEST_P(SmsDispatchTest, ReceiptsTellWhetherEachPersonWasReached) {
   }
   // Every send was signed right; the status queries too, but for the one with the wrong key.
   int refused_queries = 0;
-  for (const auto& r : testing::SinkRecords(got_.path())) {
+  for (const auto& r : test::SinkRecords(got_.path())) {
     if (r.if_contains("api")) {
       refused_queries += !r.at("sig_ok").as_bool();
       continue;
@@ -288,19 +274,12 @@ TEST_P(SmsDispatchTest, ReceiptsTellWhetherEachPersonWasReached) {
 // WeCom names a person outside the app's visible range in `invaliduser` of an errcode-0 answer:
 // the message went to nobody, so its receipt is failed at once; a person it took is delivered.
 TEST_P(SmsDispatchTest, WeComInvalidUserIsAFailedReceipt) {
-  auto fake = testing::SinkProcess::Start("../notify/im_app_fake.py",
-                                          {"--dir", got_.path().string(), "--secret", kKey});
+  auto fake = test::SinkProcess::Start("../notify/im_app_fake.py",
+                                       {"--dir", got_.path().string(), "--secret", kKey});
   ASSERT_TRUE(fake.ok()) << fake.error().message();
   file_ = db_->dir().File("im.yaml");
   std::string base = "http://127.0.0.1:" + std::to_string((*fake)->port());
-  std::string years;
-  for (int y = 2016; y <= 2040; ++y)
-    years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
-  std::ofstream(file_) << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-                          "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-                          "working_hours: \"00:00-24:00\"\nyears: { "
-                       << years << " }\n---\n"
-                       << "kind: channels\nname: im-test\ncalendar: round-the-clock\nchannels:\n"
+  std::ofstream(file_) << test::RoundTheClockChannels("im-test", "channels:\n")
                        << "  wecom: { kind: wecom-app, base_url: \"" << base
                        << "\", corp_id: ww1, agent_id: 1000002, secret_env: "
                           "RECTIFY_TEST_APP_SECRET }\n"
@@ -327,19 +306,12 @@ TEST_P(SmsDispatchTest, WeComInvalidUserIsAFailedReceipt) {
 // and the item, and `rectify report unreached` counts the cadre.
 TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
   StartFake();
-  auto im = testing::SinkProcess::Start("../notify/im_app_fake.py",
-                                        {"--dir", im_got_.path().string(), "--secret", kKey});
+  auto im = test::SinkProcess::Start("../notify/im_app_fake.py",
+                                     {"--dir", im_got_.path().string(), "--secret", kKey});
   ASSERT_TRUE(im.ok()) << im.error().message();
   file_ = db_->dir().File("reach.yaml");
-  std::string years;
-  for (int y = 2016; y <= 2040; ++y)
-    years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
   std::ofstream(file_)
-      << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-         "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-         "working_hours: \"00:00-24:00\"\nyears: { "
-      << years << " }\n---\n"
-      << "kind: channels\nname: reach-test\ncalendar: round-the-clock\nchannels:\n"
+      << test::RoundTheClockChannels("reach-test", "channels:\n")
       << "  wecom: { kind: wecom-app, base_url: \"http://127.0.0.1:" << (*im)->port()
       << "\", corp_id: ww1, agent_id: 1000002, secret_env: RECTIFY_TEST_APP_SECRET }\n"
       << "  sms:\n    kind: sms\n    provider: tencent\n    endpoint: http://127.0.0.1:"
@@ -348,12 +320,10 @@ TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
       << "    receipts: poll\n    receipt_within_s: 60\n    templates:\n";
   {
     std::ofstream f(file_, std::ios::app);
-    for (const char* kind :
-         {"accountability-referral", "bulletin", "digest", "informed-criticism", "interview-notice",
-          "measure-carry", "measure-ended", "notice", "public-reply", "public-reply-dismissed",
-          "reminder", "reminder-letter", "suggestion-letter", "supervision-letter"}) {
-      f << "      " << kind << ": { code: \"T-" << kind << "\", params: { \"1\": item } }\n";
-    }
+    f << test::SmsTemplateLines(
+        {"accountability-referral", "bulletin", "digest", "informed-criticism", "interview-notice",
+         "measure-carry", "measure-ended", "notice", "public-reply", "public-reply-dismissed",
+         "reminder", "reminder-letter", "suggestion-letter", "supervision-letter"});
     f << "routes: { wecom: wecom, sms: sms }\norg: xinshao\n"
       << "unreached: { report_to: unit-head }\ncontacts:\n"
       << "  - { people: [xs-0015], wecom: outside-app, phone: \"13800000444\" }\n"
@@ -382,7 +352,7 @@ TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
   EXPECT_EQ(Stored("unreached|E-1|remind|1|xs-0015").state, OutboxState::kSent);
   dispatch();  // nothing more: the report was made once
   std::vector<std::string> to_head;
-  for (const auto& rec : testing::SinkRecords(im_got_.path())) {
+  for (const auto& rec : test::SinkRecords(im_got_.path())) {
     if (rec.at("api") == "send" && rec.at("user") == "xuwenbo") {
       to_head.emplace_back(rec.at("text").as_string());
     }
@@ -414,18 +384,11 @@ TEST_P(SmsDispatchTest, ACadreReachedByNoRouteIsReportedToTheUnitHeadOnce) {
 // DingTalk's getsendresult, polled for each work notification awaiting its receipt: a person it
 // lists as invalid (left the company) is not reached; one it lists as unread got it.
 TEST_P(SmsDispatchTest, DingTalkSendResultIsTheReceipt) {
-  auto fake = testing::SinkProcess::Start("../notify/im_app_fake.py",
-                                          {"--dir", got_.path().string(), "--secret", kKey});
+  auto fake = test::SinkProcess::Start("../notify/im_app_fake.py",
+                                       {"--dir", got_.path().string(), "--secret", kKey});
   ASSERT_TRUE(fake.ok()) << fake.error().message();
   file_ = db_->dir().File("ding.yaml");
-  std::string years;
-  for (int y = 2016; y <= 2040; ++y)
-    years += (years.empty() ? "" : ", ") + std::to_string(y) + ": {}";
-  std::ofstream(file_) << "kind: calendar\nname: round-the-clock\ntimezone: Asia/Shanghai\n"
-                          "workweek: [mon, tue, wed, thu, fri, sat, sun]\n"
-                          "working_hours: \"00:00-24:00\"\nyears: { "
-                       << years << " }\n---\n"
-                       << "kind: channels\nname: ding-test\ncalendar: round-the-clock\nchannels:\n"
+  std::ofstream(file_) << test::RoundTheClockChannels("ding-test", "channels:\n")
                        << "  ding: { kind: dingtalk-work, base_url: \"http://127.0.0.1:"
                        << (*fake)->port()
                        << "\", app_key: dingabc, agent_id: 2000001, secret_env: "
@@ -444,14 +407,14 @@ TEST_P(SmsDispatchTest, DingTalkSendResultIsTheReceipt) {
   EXPECT_EQ(got["D-1|remind|1|xs-0014"], "delivered unread");
   EXPECT_EQ(got["D-2|remind|1|xs-0015"], "failed invalid_user_id_list");
   int queries = 0;
-  for (const auto& rec : testing::SinkRecords(got_.path())) queries += rec.at("api") == "result";
+  for (const auto& rec : test::SinkRecords(got_.path())) queries += rec.at("api") == "result";
   EXPECT_EQ(queries, 2) << "one getsendresult a message";
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SmsDispatchTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, SmsDispatchTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify::notify

@@ -14,7 +14,7 @@
 #include "rectify/scheduler/scheduler.h"
 #include "tests/store/store_test_env.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -146,4 +146,4 @@ INSTANTIATE_TEST_SUITE_P(Postgres, BackpressureTest, ::testing::Values(Backend::
                          BackendTestName);
 
 }  // namespace
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -36,7 +36,7 @@
 #include "rectify/definition/definition_set.h"
 #include "rectify/engine/engine.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 
 inline const Timestamp kClerkT0 = *ParseIso("2017-04-21T09:00:00+08:00");
 
@@ -250,4 +250,4 @@ class Clerk {
   std::vector<Act> acts_;
 };
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -16,7 +16,7 @@
 #include "adapters/store/soci/database_url.h"
 #include "rectify/clock.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 
 struct FiringLedger {
   int effects = 0;                      // audit rows of reminders and escalation steps
@@ -169,4 +169,4 @@ inline FiringLedger ReadFiringLedger(const std::string& url, Timestamp due_by, i
   return out;
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -3,7 +3,7 @@
 // SQLite refuses a second node.
 #include "tests/scheduler/node_harness.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 namespace {
 
 class NodeTest : public NodeHarness, public ::testing::WithParamInterface<Backend> {
@@ -98,4 +98,4 @@ TEST_P(SqliteNodeTest, ASecondNodeIsRefusedWithWhatToDo) {
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteNodeTest, ::testing::Values(Backend::kSqlite),
                          BackendTestName);
 }  // namespace
-}  // namespace rectify::testing
+}  // namespace rectify::test

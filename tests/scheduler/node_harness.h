@@ -37,7 +37,7 @@
 #include "tests/support/loopback_http.h"
 #include "tests/support/run_command.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 
 using std::chrono::days;
 using std::chrono::milliseconds;
@@ -482,4 +482,4 @@ class NodeHarness : public ::testing::Test {
 constexpr double kPollSeconds = 1.0;
 constexpr double kLoadedMachineMargin = 3.0;
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

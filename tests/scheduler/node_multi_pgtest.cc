@@ -4,7 +4,7 @@
 // checks.
 #include "tests/scheduler/node_harness.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 namespace {
 
 Load MultiNodeLoad() {
@@ -167,4 +167,4 @@ TEST_F(FencingTest, ANodeFrozenPastItsLeaseWakesCommitsNoneOfTheTimersTakenFromI
 
 // PostgreSQL stopped for 30 seconds while the node has firings in flight, on a cluster of the
 }  // namespace
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -5,7 +5,7 @@
 
 #include "tests/scheduler/node_harness.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 namespace {
 
 // PostgreSQL stopped for 30 seconds while the node has firings in flight, on a cluster of the
@@ -109,4 +109,4 @@ TEST_F(OutageTest, PostgresqlStoppedForThirtySecondsLosesNothingAndRepeatsNothin
 }
 
 }  // namespace
-}  // namespace rectify::testing
+}  // namespace rectify::test

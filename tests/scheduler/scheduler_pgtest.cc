@@ -17,8 +17,9 @@
 #include "rectify/scheduler/scheduler.h"
 #include "tests/scheduler/firing_ledger.h"
 #include "tests/store/store_test_env.h"
+#include "tests/support/forwarding_store.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 namespace {
 
 using scheduler::NodePhase;
@@ -72,60 +73,19 @@ void ExpectEffectsMatchFirings(const FiringLedger& ledger) {
 
 // A worker's Store whose commits of escalation steps each take `delay` longer: a worker on a
 // slow connection, or one the machine starves, while the node's other worker goes at full speed.
-class SlowEscalations final : public Store {
+class SlowEscalations final : public test::ForwardingStore {
  public:
   SlowEscalations(std::unique_ptr<Store> inner, Duration delay)
-      : inner_(std::move(inner)), delay_(delay) {}
+      : ForwardingStore(std::move(inner)), delay_(delay) {}
   Status Commit(const ChangeSet& changes) override {
     bool steps =
         std::any_of(changes.timer_fires.begin(), changes.timer_fires.end(),
                     [](const TimerFire& f) { return f.key.name.rfind("escalate:", 0) == 0; });
     if (steps) std::this_thread::sleep_for(delay_);
-    return inner_->Commit(changes);
+    return ForwardingStore::Commit(changes);
   }
-  Result<InstanceRecord> LoadInstance(const std::string& id) override {
-    return inner_->LoadInstance(id);
-  }
-  Result<std::vector<InstanceRecord>> ListInstances(const InstanceFilter& filter) override {
-    return inner_->ListInstances(filter);
-  }
-  Status WriteProjections(const std::vector<InstanceRecord>& records) override {
-    return inner_->WriteProjections(records);
-  }
-  Result<std::vector<InstanceRecord>> LoadInstances(const std::vector<std::string>& ids) override {
-    return inner_->LoadInstances(ids);
-  }
-  Result<std::vector<TimerRecord>> DueTimers(Timestamp up_to, std::int64_t limit) override {
-    return inner_->DueTimers(up_to, limit);
-  }
-  Result<std::vector<TimerRecord>> ClaimDue(Timestamp now, std::int64_t limit,
-                                            const std::string& owner,
-                                            Timestamp lease_until) override {
-    return inner_->ClaimDue(now, limit, owner, lease_until);
-  }
-  Result<std::vector<TimerRecord>> TimersOf(const std::string& instance_id) override {
-    return inner_->TimersOf(instance_id);
-  }
-  Result<std::vector<OutboxRecord>> PendingOutbox(Timestamp now, std::int64_t limit) override {
-    return inner_->PendingOutbox(now, limit);
-  }
-  Result<std::vector<AuditRecord>> AuditOf(const std::string& instance_id) override {
-    return inner_->AuditOf(instance_id);
-  }
-  Result<DefinitionRecord> LoadDefinition(const std::string& kind, const std::string& name,
-                                          std::int64_t version) override {
-    return inner_->LoadDefinition(kind, name, version);
-  }
-  Result<DefinitionRecord> LatestDefinition(const std::string& kind,
-                                            const std::string& name) override {
-    return inner_->LatestDefinition(kind, name);
-  }
-  Result<std::vector<UnitRecord>> ListUnits() override { return inner_->ListUnits(); }
-  Result<std::vector<PersonRecord>> ListPeople() override { return inner_->ListPeople(); }
-  Result<StoreCounts> Counts() override { return inner_->Counts(); }
 
  private:
-  std::unique_ptr<Store> inner_;
   Duration delay_;
 };
 
@@ -516,4 +476,4 @@ TEST(NodeLifecycleTest, GoesStartingRecoveringServingDrainingStopped) {
 }
 
 }  // namespace
-}  // namespace rectify::testing
+}  // namespace rectify::test

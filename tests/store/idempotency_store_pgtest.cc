@@ -18,10 +18,10 @@ const Timestamp kT0 = FromMicros(1497492000000000);  // 2017-06-15T02:00:00Z
 class IdempotencyStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db) << db.error().message();
     db_ = std::move(*db);
-    auto store = testing::OpenMigratedStore(*db_, kT0);  // the schema
+    auto store = test::OpenMigratedStore(*db_, kT0);  // the schema
     ASSERT_TRUE(store) << store.error().message();
     auto url = store_soci::ParseDatabaseUrl(db_->url());
     ASSERT_TRUE(url);
@@ -31,7 +31,7 @@ class IdempotencyStoreTest : public ::testing::TestWithParam<Backend> {
     keys_ = std::make_unique<store_soci::SociIdempotencyStore>(*database_);
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<test::TestDatabase> db_;
   std::unique_ptr<store_soci::Database> database_;
   std::unique_ptr<store_soci::SociIdempotencyStore> keys_;
 };
@@ -104,9 +104,9 @@ TEST_P(IdempotencyStoreTest, AnAbandonedKeyRunsAgainAndExpiredKeysGo) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, IdempotencyStoreTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, IdempotencyStoreTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

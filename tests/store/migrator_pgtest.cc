@@ -22,14 +22,14 @@ const Timestamp kT0 = FromMicros(1492732800000000);
 class MigratorTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = test::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.error().message();
     test_db_ = std::move(*db);
     migrations_ = test_db_->dir().File("migrations");
     fs::create_directories(migrations_);
     // The mechanism is under test, not the shipped set: start from the first shipped migration
     // only, and let each test add its own 0002, 0003, ...
-    for (const auto& entry : fs::directory_iterator(testing::ShippedMigrations())) {
+    for (const auto& entry : fs::directory_iterator(test::ShippedMigrations())) {
       if (entry.path().filename().string().starts_with("0001_")) {
         fs::copy_file(entry.path(), migrations_ / entry.path().filename());
       }
@@ -53,7 +53,7 @@ class MigratorTest : public ::testing::TestWithParam<Backend> {
                                                          : "0001_initial.postgresql.sql");
   }
 
-  std::unique_ptr<testing::TestDatabase> test_db_;
+  std::unique_ptr<test::TestDatabase> test_db_;
   fs::path migrations_;
   std::unique_ptr<store_soci::Database> db_;
 };
@@ -205,7 +205,7 @@ TEST_P(MigratorTest, AMigrationThatLeavesADanglingReferenceIsRefused) {
 // The shipped 0004 rebuilds SQLite's timers, outbox and delivery_attempts tables (constraints
 // written as comparisons; timers WITHOUT ROWID): every row and every constraint survive it.
 TEST_P(MigratorTest, TheWritePathMigrationKeepsEveryRowAndConstraint) {
-  for (const auto& entry : fs::directory_iterator(testing::ShippedMigrations())) {
+  for (const auto& entry : fs::directory_iterator(test::ShippedMigrations())) {
     std::string name = entry.path().filename().string();
     if (name.starts_with("0002_") || name.starts_with("0003_")) {
       fs::copy_file(entry.path(), migrations_ / name);
@@ -241,9 +241,9 @@ TEST_P(MigratorTest, TheWritePathMigrationKeepsEveryRowAndConstraint) {
     return out;
   };
   std::string before = dump();
-  fs::copy_file(fs::path(testing::ShippedMigrations()) / (GetParam() == Backend::kSqlite
-                                                              ? "0004_write_path.sqlite.sql"
-                                                              : "0004_write_path.postgresql.sql"),
+  fs::copy_file(fs::path(test::ShippedMigrations()) / (GetParam() == Backend::kSqlite
+                                                           ? "0004_write_path.sqlite.sql"
+                                                           : "0004_write_path.postgresql.sql"),
                 migrations_ / (GetParam() == Backend::kSqlite ? "0004_write_path.sqlite.sql"
                                                               : "0004_write_path.postgresql.sql"));
   auto applied = MakeMigrator().Migrate(kT0);
@@ -263,9 +263,9 @@ TEST_P(MigratorTest, TheWritePathMigrationKeepsEveryRowAndConstraint) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, MigratorTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 INSTANTIATE_TEST_SUITE_P(Postgres, MigratorTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+                         test::BackendTestName);
 
 }  // namespace
 }  // namespace rectify

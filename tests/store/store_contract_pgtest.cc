@@ -1,5 +1,6 @@
-// The Store contract: one suite, run on SQLite (Sqlite/StoreContractTest.*) and on PostgreSQL
-// (Postgres/StoreContractTest.*). What the engine relies on: all-or-nothing commits, optimistic
+// The Store contract: one suite, run on SQLite (Sqlite/StoreContractTest.*), on PostgreSQL
+// (Postgres/StoreContractTest.*) and on the tests' in-memory store (Memory/StoreContractTest.*,
+// tests/support/memory_store.h). What the engine relies on: all-or-nothing commits, optimistic
 // versions, timers that fire once, the outbox's dedup, the audit log kept verbatim.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -7,11 +8,11 @@
 #include "adapters/store/soci/migrator.h"
 #include "adapters/store/soci/soci_store.h"
 #include "tests/store/store_test_env.h"
+#include "tests/support/memory_store.h"
 
 namespace rectify {
 namespace {
 
-using store_soci::Backend;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -71,24 +72,46 @@ AuditRecord Audit(const std::string& instance, std::int64_t seq, const std::stri
   return a;
 }
 
-class StoreContractTest : public ::testing::TestWithParam<Backend> {
+// Where the store under contract keeps its data.
+enum class Kind { kSqlite, kPostgresql, kMemory };
+
+std::string KindName(const ::testing::TestParamInfo<Kind>& info) {
+  switch (info.param) {
+    case Kind::kSqlite:
+      return "sqlite";
+    case Kind::kPostgresql:
+      return "postgresql";
+    case Kind::kMemory:
+      return "memory";
+  }
+  return "unknown";
+}
+
+class StoreContractTest : public ::testing::TestWithParam<Kind> {
  protected:
   void SetUp() override {
-    auto db = testing::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(db.ok()) << db.error().message();
-    db_ = std::move(*db);
+    if (GetParam() == Kind::kMemory) {
+      memory_ = std::make_shared<test::MemoryDatabase>();
+    } else {
+      auto db = test::TestDatabase::Create(GetParam() == Kind::kSqlite
+                                               ? store_soci::Backend::kSqlite
+                                               : store_soci::Backend::kPostgresql);
+      ASSERT_TRUE(db.ok()) << db.error().message();
+      db_ = std::move(*db);
+    }
     store_ = Open();
     ASSERT_NE(store_, nullptr);
   }
 
-  // A new connection to the test database, migrated.
+  // A new connection to the test database, migrated (another store on the same memory).
   std::unique_ptr<Store> Open() {
+    if (memory_) return test::MakeMemoryStore(memory_);
     auto url = store_soci::ParseDatabaseUrl(db_->url());
     EXPECT_TRUE(url.ok());
     auto db = store_soci::Database::Open(*url, {});
     EXPECT_TRUE(db.ok()) << db.error().message();
     if (!db.ok()) return nullptr;
-    store_soci::Migrator migrator(**db, testing::ShippedMigrations());
+    store_soci::Migrator migrator(**db, test::ShippedMigrations());
     auto applied = migrator.Migrate(kT0);
     EXPECT_TRUE(applied.ok()) << applied.error().message();
     return store_soci::MakeStore(std::move(*db));
@@ -105,7 +128,8 @@ class StoreContractTest : public ::testing::TestWithParam<Backend> {
     return c;
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<test::TestDatabase> db_;
+  std::shared_ptr<test::MemoryDatabase> memory_;  // set on Kind::kMemory instead of db_
   std::unique_ptr<Store> store_;
 };
 
@@ -592,10 +616,10 @@ TEST_P(StoreContractTest, CountsCoverEveryTable) {
 
 TEST_P(StoreContractTest, AnEmptyChangeSetIsANoOp) { EXPECT_TRUE(store_->Commit({}).ok()); }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest, ::testing::Values(Backend::kSqlite),
-                         testing::BackendTestName);
-INSTANTIATE_TEST_SUITE_P(Postgres, StoreContractTest, ::testing::Values(Backend::kPostgresql),
-                         testing::BackendTestName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest, ::testing::Values(Kind::kSqlite), KindName);
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreContractTest, ::testing::Values(Kind::kPostgresql),
+                         KindName);
+INSTANTIATE_TEST_SUITE_P(Memory, StoreContractTest, ::testing::Values(Kind::kMemory), KindName);
 
 }  // namespace
 }  // namespace rectify

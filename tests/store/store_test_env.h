@@ -21,7 +21,7 @@ namespace rectify::store_soci {
 inline void PrintTo(Backend backend, std::ostream* os) { *os << BackendName(backend); }
 }  // namespace rectify::store_soci
 
-namespace rectify::testing {
+namespace rectify::test {
 
 using store_soci::Backend;
 
@@ -72,4 +72,4 @@ inline Result<std::unique_ptr<Store>> OpenMigratedStore(const TestDatabase& db, 
   return store_soci::MakeStore(std::move(*opened));
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

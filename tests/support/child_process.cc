@@ -9,7 +9,7 @@
 #include <iterator>
 #include <stdexcept>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 struct ChildProcess::Pipe {
   mutable std::mutex mu;
@@ -165,4 +165,4 @@ std::string ChildProcess::output() const {
   return pipe_->out;
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -27,7 +27,7 @@
 #include <thread>
 #include <vector>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 class ChildProcess {
  public:
@@ -64,4 +64,4 @@ class ChildProcess {
   std::thread reader_;
 };
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -5,7 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
@@ -84,4 +84,4 @@ HttpAnswer HttpClient::Send(const std::string& method, const std::string& target
   return answer;
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -14,7 +14,7 @@
 #include <map>
 #include <string>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 struct HttpAnswer {
   int status = 0;                              // 0 when nothing answered
@@ -41,4 +41,4 @@ class HttpClient {
   int port_;
 };
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -10,7 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <sstream>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
@@ -62,4 +62,4 @@ std::optional<double> MetricValue(const std::string& exposition, const std::stri
   return sum;
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 struct HttpReply {
   int status = 0;  // 0 when nothing answered (refused, reset, timed out)
@@ -25,4 +25,4 @@ HttpReply HttpGet(int port, const std::string& path,
 // when the metric has no sample there.
 std::optional<double> MetricValue(const std::string& exposition, const std::string& name);
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

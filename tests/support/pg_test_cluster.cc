@@ -13,7 +13,7 @@
 
 #include "tests/support/run_command.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 namespace {
 
 std::string Trim(std::string s) {
@@ -117,4 +117,4 @@ Result<std::string> PgTestDatabase::Psql(const std::string& sql) const {
   return RunPsql(url_, sql);
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -19,7 +19,7 @@
 
 #include "rectify/result.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 
 // The test cluster's URL (to its `postgres` database); starts a cluster if needed.
 Result<std::string> PgClusterUrl();
@@ -46,4 +46,4 @@ class PgTestDatabase {
   std::string url_;
 };
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 int WaitExitCode(pid_t pid) {
   int status = 0;
@@ -94,4 +94,4 @@ CommandResult RunRectify(const std::vector<std::string>& args,
   return RunCommand(argv, env, cwd, input);
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

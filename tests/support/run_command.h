@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 struct CommandResult {
   int exit_code = -1;  // the child's exit status; 128+N when killed by signal N
@@ -38,4 +38,4 @@ CommandResult RunRectify(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env = {},
                          const std::string& cwd = {}, const std::string& input = {});
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

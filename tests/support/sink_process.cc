@@ -13,7 +13,7 @@
 #include <sstream>
 #include <thread>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 namespace {
 
@@ -96,4 +96,4 @@ int UnusedPort() {
   return port;
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

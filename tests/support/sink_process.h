@@ -21,7 +21,7 @@
 #include "rectify/result.h"
 #include "tests/support/temp_dir.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 
 // Debian's python3, for the test scripts.
 inline constexpr const char* kSystemPython = "/usr/bin/python3";
@@ -49,4 +49,4 @@ class SinkProcess {
 // A loopback port nothing listens on (bound, then closed).
 int UnusedPort();
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

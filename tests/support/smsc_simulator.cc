@@ -9,7 +9,7 @@
 #include <optional>
 #include <thread>
 
-namespace rectify::testing {
+namespace rectify::test {
 namespace {
 
 namespace asio = boost::asio;
@@ -575,4 +575,4 @@ bool SmscSimulator::WaitFor(const std::function<bool()>& done,
   return true;
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 class SmscSimulator {
  public:
@@ -86,4 +86,4 @@ class SmscSimulator {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

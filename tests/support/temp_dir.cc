@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "rectify-test-XXXXXX").string();
@@ -16,4 +16,4 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 class TempDir {
  public:
@@ -20,4 +20,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

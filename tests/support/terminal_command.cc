@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 CommandResult RunRectifyOnTerminal(const std::vector<std::string>& args,
                                    const std::map<std::string, std::string>& env) {
@@ -55,4 +55,4 @@ CommandResult RunRectifyOnTerminal(const std::vector<std::string>& args,
   return result;
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

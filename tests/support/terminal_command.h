@@ -16,9 +16,9 @@
 
 #include "tests/support/run_command.h"
 
-namespace rectify::testing {
+namespace rectify::test {
 
 CommandResult RunRectifyOnTerminal(const std::vector<std::string>& args,
                                    const std::map<std::string, std::string>& env = {});
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

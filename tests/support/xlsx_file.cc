@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 void WriteXlsx(const std::string& path, const std::vector<XlsxSheet>& sheets, bool inline_strings) {
   lxw_workbook_options options{};
@@ -74,4 +74,4 @@ void WriteXlsx(const std::string& path, const std::vector<XlsxSheet>& sheets, bo
   ASSERT_EQ(workbook_close(wb), LXW_NO_ERROR) << path;
 }
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

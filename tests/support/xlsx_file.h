@@ -2,8 +2,8 @@
 // compare), with libxlsxwriter, as Excel would save them: shared strings (or inline strings),
 // numbers, dates with a date format, merged ranges.
 //
-//   testing::XlsxSheet s{"台账", {{"id", "title"}, {"Q-1", "#d2017-04-21"}}, {"A1:B1"}};
-//   testing::WriteXlsx(path, {s});
+//   test::XlsxSheet s{"台账", {{"id", "title"}, {"Q-1", "#d2017-04-21"}}, {"A1:B1"}};
+//   test::WriteXlsx(path, {s});
 //
 // A cell "#nVALUE" is written as the number VALUE; "#dYYYY-MM-DD" or "#dYYYY-MM-DD HH:MM" as a
 // date(-time) number with a date format; "" is left empty; anything else is a string.
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace rectify::testing {
+namespace rectify::test {
 
 struct XlsxSheet {
   std::string name;
@@ -25,4 +25,4 @@ struct XlsxSheet {
 void WriteXlsx(const std::string& path, const std::vector<XlsxSheet>& sheets,
                bool inline_strings = false);
 
-}  // namespace rectify::testing
+}  // namespace rectify::test

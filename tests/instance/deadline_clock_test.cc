@@ -9,8 +9,8 @@
 namespace rectify {
 namespace {
 
-using testing::Cn;
-using testing::T;
+using test::Cn;
+using test::T;
 
 DeadlineSpec Budget(const char* text) { return *ParseDeadlineSpec(text); }
 

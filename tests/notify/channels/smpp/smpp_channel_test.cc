@@ -18,11 +18,11 @@
 namespace rectify::notify {
 namespace {
 
+using test::SmscSimulator;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
-using testing::SmscSimulator;
 
 std::string Hex(const std::string& bytes) {
   static const char* d = "0123456789abcdef";

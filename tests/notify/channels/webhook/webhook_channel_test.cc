@@ -29,7 +29,7 @@ constexpr const char* kSecret = "SEC0123456789abcdef+/=中文";
 class WebhookChannelTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto http = testing::SinkProcess::Start(
+    auto http = test::SinkProcess::Start(
         "http_sink.py", {"--dir", got_.path().string(), "--dingtalk-secret", kSecret});
     ASSERT_TRUE(http.ok()) << http.error().message();
     http_ = std::move(*http);
@@ -68,8 +68,8 @@ class WebhookChannelTest : public ::testing::Test {
     return MakeWebhookChannel(config)->Send(m);
   }
 
-  testing::TempDir got_;
-  std::unique_ptr<testing::SinkProcess> http_;
+  test::TempDir got_;
+  std::unique_ptr<test::SinkProcess> http_;
 };
 
 TEST_F(WebhookChannelTest, GenericJsonCarriesTheMessageAndTheIdempotencyKey) {
@@ -214,9 +214,9 @@ TEST_F(WebhookChannelTest, OneChannelReusesItsConnectionAcrossSends) {
 }
 
 TEST(WebhookChannelFaults, RefusedConnectionIsRetriedAndABadUrlFails) {
-  SendResult down = MakeWebhookChannel(
-                        {.url = "http://127.0.0.1:" + std::to_string(testing::UnusedPort()) + "/x"})
-                        ->Send(Message{});
+  SendResult down =
+      MakeWebhookChannel({.url = "http://127.0.0.1:" + std::to_string(test::UnusedPort()) + "/x"})
+          ->Send(Message{});
   EXPECT_EQ(down.outcome, SendOutcome::kRetry) << down.detail;
   for (std::string bad : {"", "ftp://x/y", "file:///etc/passwd", "http://a b/"}) {
     SendResult r = MakeWebhookChannel({.url = bad})->Send(Message{});

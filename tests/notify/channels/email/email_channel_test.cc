@@ -24,7 +24,7 @@ using ::testing::StartsWith;
 class EmailChannelTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto smtp = testing::SinkProcess::Start("smtp_sink.py", {"--dir", mail_.path().string()});
+    auto smtp = test::SinkProcess::Start("smtp_sink.py", {"--dir", mail_.path().string()});
     ASSERT_TRUE(smtp.ok()) << smtp.error().message();
     smtp_ = std::move(*smtp);
   }
@@ -72,8 +72,8 @@ class EmailChannelTest : public ::testing::Test {
     return n;
   }
 
-  testing::TempDir mail_;
-  std::unique_ptr<testing::SinkProcess> smtp_;
+  test::TempDir mail_;
+  std::unique_ptr<test::SinkProcess> smtp_;
 };
 
 TEST_F(EmailChannelTest, DeliversChineseAndEnglishBodiesWithDecodedSubjectAndNames) {
@@ -173,7 +173,7 @@ TEST_F(EmailChannelTest, AChannelKeepsWorkingAfterAFailedAttempt) {
 }
 
 TEST(EmailChannelFaults, ServerDownIsRetried) {
-  EmailConfig config{.smtp_url = "smtp://127.0.0.1:" + std::to_string(testing::UnusedPort()),
+  EmailConfig config{.smtp_url = "smtp://127.0.0.1:" + std::to_string(test::UnusedPort()),
                      .from = "rectify@xinshao.example",
                      .timeout_ms = 2000};
   Message m;
@@ -187,7 +187,7 @@ TEST(EmailChannelFaults, ServerDownIsRetried) {
 }
 
 TEST(EmailChannelFaults, MalformedAddressFailsWithoutConnecting) {
-  EmailConfig config{.smtp_url = "smtp://127.0.0.1:" + std::to_string(testing::UnusedPort()),
+  EmailConfig config{.smtp_url = "smtp://127.0.0.1:" + std::to_string(test::UnusedPort()),
                      .from = "rectify@xinshao.example"};
   Message m;
   for (std::string bad : {"", "xs-0014", "a@b@c", "x@y\r\nRCPT TO:<evil@x>", "<x@y>"}) {

@@ -31,7 +31,7 @@ constexpr std::int64_t kAt = 1493712000000;  // 2017-05-02 08:00 UTC, in millise
 class SmsChannelTest : public ::testing::TestWithParam<SmsConfig::Provider> {
  protected:
   void SetUp() override {
-    auto fake = testing::SinkProcess::Start(
+    auto fake = test::SinkProcess::Start(
         "../notify/cloud_sms_fake.py",
         {"--dir", got_.path().string(), "--secret-id", kId, "--secret-key", kKey});
     ASSERT_TRUE(fake.ok()) << fake.error().message();
@@ -70,10 +70,10 @@ class SmsChannelTest : public ::testing::TestWithParam<SmsConfig::Provider> {
     return m;
   }
 
-  std::vector<json::object> Got() const { return testing::SinkRecords(got_.path()); }
+  std::vector<json::object> Got() const { return test::SinkRecords(got_.path()); }
 
-  testing::TempDir got_;
-  std::unique_ptr<testing::SinkProcess> fake_;
+  test::TempDir got_;
+  std::unique_ptr<test::SinkProcess> fake_;
 };
 
 TEST_P(SmsChannelTest, SendsTheTemplateSignedAsTheProviderChecksIt) {
@@ -164,7 +164,7 @@ TEST_P(SmsChannelTest, ARefusedNumberFails) {
 
 TEST_P(SmsChannelTest, ARefusedConnectionIsRetried) {
   SmsConfig c = Config();
-  c.endpoint = "http://127.0.0.1:" + std::to_string(testing::UnusedPort()) + "/tencent";
+  c.endpoint = "http://127.0.0.1:" + std::to_string(test::UnusedPort()) + "/tencent";
   SendResult r = MakeSmsChannel(c)->Send(Reminder("13800000000"));
   EXPECT_EQ(r.outcome, SendOutcome::kRetry) << r.detail;
 }
