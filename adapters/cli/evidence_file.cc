@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "rectify/definition/canonical.h"
+#include "rectify/sha256.h"
 
 namespace rectify::cli {
 
@@ -24,7 +25,7 @@ Result<std::string> EvidenceFile(const std::string& path) {
   s << in.rdbuf();
   std::string bytes = s.str();
   return "file " + std::filesystem::path(path).filename().string() + " (" +
-         std::to_string(bytes.size()) + " bytes, sha256 " + definition::Sha256Hex(bytes) + ")";
+         std::to_string(bytes.size()) + " bytes, sha256 " + Sha256Hex(bytes) + ")";
 }
 
 }  // namespace rectify::cli

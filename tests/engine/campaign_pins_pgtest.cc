@@ -4,6 +4,7 @@
 // events); only a migration moves instances (migration_pgtest.cc).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <filesystem>
 #include <fstream>
@@ -162,6 +163,35 @@ TEST_P(CampaignPinsTest, ACampaignsRecurringInspectionsOpenOnThePinnedWorkflowVe
   std::vector<std::int64_t> versions;
   for (const auto& r : *opened) versions.push_back(r.workflow_version);
   EXPECT_THAT(versions, Each(1));
+}
+
+TEST_P(CampaignPinsTest, PinsThatDoNotParseAreAnErrorNotTheLatestVersion) {
+  ASSERT_TRUE(engine::StartCampaign(*engine_, "xinshao-2017").ok());
+  // The run's pinned version of rectification-item is damaged in the database: a string where
+  // the version number was.
+  {
+    auto url = store_soci::ParseDatabaseUrl(db_->url());
+    ASSERT_TRUE(url.ok());
+    auto db = store_soci::Database::Open(*url, {});
+    ASSERT_TRUE(db.ok()) << db.error().message();
+    std::string from = R"(\"rectification-item\":2)", to = R"(\"rectification-item\":\"2\")";
+    (*db)->session() << "UPDATE instances SET data = replace(data, :f, :t) WHERE id = :id",
+        soci::use(from), soci::use(to), soci::use(std::string("campaign:xinshao-2017"));
+  }
+  ASSERT_THAT(Load("campaign:xinshao-2017").Field("pins"),
+              HasSubstr(R"("rectification-item":"2")"));
+  const std::int64_t before = Instances();
+
+  auto item = Register("Q-1", "xinshao-2017");
+  ASSERT_FALSE(item.ok());
+  EXPECT_EQ(item.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(item.error().message(),
+            "campaign xinshao-2017: the versions its run pinned when it started "
+            "(campaign:xinshao-2017, field pins) do not parse: workflows.rectification-item is "
+            "\"2\", not a version (1, 2, ...); nothing was changed. Its items must run on those "
+            "versions: restore the run from a backup of the database");
+  EXPECT_EQ(Instances(), before);
+  EXPECT_EQ(engine_->Load("Q-1").error().code(), ErrorCode::kNotFound);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CampaignPinsTest,

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "adapters/store/soci/database.h"
-#include "rectify/clock.h"
 #include "rectify/result.h"
+#include "rectify/timestamp.h"
 
 namespace rectify::api {
 
@@ -55,8 +55,5 @@ Result<std::optional<StoredEvidence>> FindEvidence(store_soci::Database& db,
 
 // The bytes of a stored content.
 Result<std::string> EvidenceContent(store_soci::Database& db, const std::string& sha256);
-
-// Whether `text` is 64 lower-case hex digits.
-bool IsSha256Hex(std::string_view text);
 
 }  // namespace rectify::api
