@@ -689,10 +689,10 @@ Result<Instance> StartCampaign(Engine& engine, const std::string& name, int vers
   if (!plan) return plan.error();
   json::array timers;
   for (const Planned& p : *plan) {
-    std::string name = p.name.Format();
-    step.fx().arm.push_back({{id, name, kGeneration}, p.due, TimerState::kPending, {}});
-    step.inst().timers.push_back({std::move(name), kGeneration, p.due});
-    timers.emplace_back(p.name);
+    std::string timer_name = p.name.Format();
+    step.fx().arm.push_back({{id, timer_name, kGeneration}, p.due, TimerState::kPending, {}});
+    step.inst().timers.push_back({timer_name, kGeneration, p.due});
+    timers.emplace_back(timer_name);
   }
   json::object started{{"campaign", name},
                        {"pins", pins},

@@ -32,47 +32,47 @@ Error Malformed(std::string_view name, const std::string& what) {
 
 namespace {
 
-TimerName Make(TimerName::Kind kind, std::string id = {}) {
+TimerName Make(TimerName::Kind kind, std::string subject = {}) {
   TimerName t;
   t.kind = kind;
-  t.id = std::move(id);
+  t.id = std::move(subject);
   return t;
 }
 
-TimerName Numbered(TimerName::Kind kind, std::string state, int index) {
+TimerName Numbered(TimerName::Kind kind, std::string state, int step) {
   TimerName t = Make(kind, std::move(state));
-  t.index = index;
+  t.index = step;
   return t;
 }
 
-TimerName Window(TimerName::Kind kind, std::string id, TimerName::Edge edge) {
-  TimerName t = Make(kind, std::move(id));
-  t.edge = edge;
+TimerName Window(TimerName::Kind kind, std::string subject, TimerName::Edge at) {
+  TimerName t = Make(kind, std::move(subject));
+  t.edge = at;
   return t;
 }
 
 }  // namespace
 
-TimerName TimerName::Remind(std::string state, int index) {
-  return Numbered(Kind::kRemind, std::move(state), index);
+TimerName TimerName::Remind(std::string state, int step) {
+  return Numbered(Kind::kRemind, std::move(state), step);
 }
-TimerName TimerName::Escalate(std::string state, int index) {
-  return Numbered(Kind::kEscalate, std::move(state), index);
+TimerName TimerName::Escalate(std::string state, int step) {
+  return Numbered(Kind::kEscalate, std::move(state), step);
 }
-TimerName TimerName::Judge(std::string state, int index) {
-  return Numbered(Kind::kJudge, std::move(state), index);
+TimerName TimerName::Judge(std::string state, int step) {
+  return Numbered(Kind::kJudge, std::move(state), step);
 }
 TimerName TimerName::CampaignBegin() { return Make(Kind::kCampaignBegin); }
 TimerName TimerName::CampaignClose() { return Make(Kind::kCampaignClose); }
-TimerName TimerName::Phase(std::string id, Edge edge) {
-  return Window(Kind::kPhase, std::move(id), edge);
+TimerName TimerName::Phase(std::string phase, Edge at) {
+  return Window(Kind::kPhase, std::move(phase), at);
 }
-TimerName TimerName::Checkpoint(std::string id, Edge edge) {
-  return Window(Kind::kCheckpoint, std::move(id), edge);
+TimerName TimerName::Checkpoint(std::string checkpoint, Edge at) {
+  return Window(Kind::kCheckpoint, std::move(checkpoint), at);
 }
-TimerName TimerName::Recurring(std::string id, Date day) {
-  TimerName t = Make(Kind::kRecurring, std::move(id));
-  t.day = day;
+TimerName TimerName::Recurring(std::string event, Date on) {
+  TimerName t = Make(Kind::kRecurring, std::move(event));
+  t.day = on;
   return t;
 }
 
@@ -120,32 +120,33 @@ Result<TimerName> TimerName::Parse(std::string_view name) {
     return Malformed(name, "has " + std::to_string(parts.size()) + " parts, not 3 (" +
                                std::string(head) + ":<id>:<...>)");
   }
-  const std::string id(parts[1]);
-  if (id.empty()) return Malformed(name, "names no " + std::string(item ? "state" : "id"));
+  const std::string subject(parts[1]);
+  if (subject.empty()) return Malformed(name, "names no " + std::string(item ? "state" : "id"));
   const std::string_view last = parts[2];
   if (item) {
-    int index = -1;
-    auto [end, ec] = std::from_chars(last.data(), last.data() + last.size(), index);
+    int step = -1;
+    auto [end, ec] = std::from_chars(last.data(), last.data() + last.size(), step);
     // Only the digits Format writes: no sign, no leading zero, nothing after.
-    if (ec != std::errc() || end != last.data() + last.size() || index < 0 ||
-        std::to_string(index) != last) {
+    if (ec != std::errc() || end != last.data() + last.size() || step < 0 ||
+        std::to_string(step) != last) {
       return Malformed(name, "ends in '" + std::string(last) + "', not a step number (0, 1, ...)");
     }
-    if (head == "remind") return Remind(id, index);
-    if (head == "escalate") return Escalate(id, index);
-    return Judge(id, index);
+    if (head == "remind") return Remind(subject, step);
+    if (head == "escalate") return Escalate(subject, step);
+    return Judge(subject, step);
   }
   if (head == "recurring") {
-    auto day = ParseDate(last);
-    if (!day || FormatDate(*day) != last) {
+    auto date = ParseDate(last);
+    if (!date || FormatDate(*date) != last) {
       return Malformed(name, "ends in '" + std::string(last) + "', not a date (YYYY-MM-DD)");
     }
-    return Recurring(id, *day);
+    return Recurring(subject, *date);
   }
   const bool checkpoint = head == "checkpoint";
   for (int e = 0; e < (checkpoint ? 3 : 2); ++e) {
     if (last == kEdgeNames[e]) {
-      return checkpoint ? Checkpoint(id, static_cast<Edge>(e)) : Phase(id, static_cast<Edge>(e));
+      return checkpoint ? Checkpoint(subject, static_cast<Edge>(e))
+                        : Phase(subject, static_cast<Edge>(e));
     }
   }
   return Malformed(name, "ends in '" + std::string(last) + "', not " +

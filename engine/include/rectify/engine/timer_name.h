@@ -51,14 +51,14 @@ struct TimerName {
   Edge edge = Edge::kBegin;  // phase, checkpoint
   Date day{};                // recurring
 
-  static TimerName Remind(std::string state, int index);
-  static TimerName Escalate(std::string state, int index);
-  static TimerName Judge(std::string state, int index);
+  static TimerName Remind(std::string state, int step);
+  static TimerName Escalate(std::string state, int step);
+  static TimerName Judge(std::string state, int step);
   static TimerName CampaignBegin();
   static TimerName CampaignClose();
-  static TimerName Phase(std::string id, Edge edge);
-  static TimerName Checkpoint(std::string id, Edge edge);
-  static TimerName Recurring(std::string id, Date day);
+  static TimerName Phase(std::string phase, Edge at);
+  static TimerName Checkpoint(std::string checkpoint, Edge at);
+  static TimerName Recurring(std::string event, Date on);
 
   // The stored text, as in the table above.
   std::string Format() const;
