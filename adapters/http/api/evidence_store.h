@@ -7,6 +7,9 @@
 //   auto file = FindEvidence(db, "T-A1", saved->front().sha256);   // nullopt: not for this item
 //   auto bytes = EvidenceContent(db, file->sha256);
 //
+// Contents are named by Sha256Hex; a route checks a hash it is given with IsSha256Hex
+// (rectify/sha256.h, included here for them) before looking it up.
+//
 // Thread-safety: as the Database (one thread at a time).
 #pragma once
 
@@ -16,6 +19,7 @@
 
 #include "adapters/store/soci/database.h"
 #include "rectify/result.h"
+#include "rectify/sha256.h"
 #include "rectify/timestamp.h"
 
 namespace rectify::api {
