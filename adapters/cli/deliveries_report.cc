@@ -12,6 +12,7 @@
 #include "adapters/cli/definition_sources.h"
 #include "adapters/cli/text_table.h"
 #include "adapters/store/soci/soci_outbox_store.h"
+#include "rectify/clock.h"
 
 namespace rectify::cli {
 

@@ -8,6 +8,7 @@
 
 #include "rectify/definition/canonical.h"
 #include "rectify/engine/assessment.h"
+#include "rectify/sha256.h"
 
 namespace rectify::cli {
 
@@ -26,7 +27,7 @@ Result<std::string> EvidenceFile(const std::string& path) {
   std::string bytes = s.str();
   return engine::EvidenceFileText(std::filesystem::path(path).filename().string(),
                                   static_cast<std::int64_t>(bytes.size()),
-                                  definition::Sha256Hex(bytes));
+                                  Sha256Hex(bytes));
 }
 
 }  // namespace rectify::cli

@@ -6,6 +6,7 @@
 #include "adapters/store/soci/migrator.h"
 #include "adapters/store/soci/soci_outbox_store.h"
 #include "adapters/store/soci/soci_store.h"
+#include "rectify/clock.h"
 
 namespace rectify::cli {
 

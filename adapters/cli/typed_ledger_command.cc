@@ -6,6 +6,7 @@
 
 #include "adapters/cli/database_access.h"
 #include "adapters/store/soci/typed_ledger_store.h"
+#include "rectify/clock.h"
 #include "rectify/engine/report_table.h"
 #include "rectify/engine/typed_ledger.h"
 

@@ -1,10 +1,8 @@
 #include "adapters/ics/ics_feed.h"
 
 #include <date/date.h>
-#include <sodium.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <set>
 
@@ -14,25 +12,13 @@
 #include "rectify/engine/campaign_items.h"
 #include "rectify/engine/instance.h"
 #include "rectify/instance/deadline_clock.h"
+#include "rectify/sha256.h"
 
 namespace rectify::ics {
 
 namespace {
 
 constexpr std::int64_t kPage = 1000;
-
-std::string Sha256Hex(const std::string& bytes) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : digest) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0x0F];
-  }
-  return out;
-}
 
 std::string UtcStamp(Timestamp t) {
   return date::format("%Y%m%dT%H%M%SZ", std::chrono::floor<std::chrono::seconds>(t));

@@ -40,11 +40,11 @@
 #include <optional>
 #include <string>
 
-#include "rectify/clock.h"
 #include "rectify/definition/definition_set.h"
 #include "rectify/engine/instance.h"
 #include "rectify/result.h"
 #include "rectify/store.h"
+#include "rectify/timestamp.h"
 
 namespace rectify::ics {
 

@@ -124,19 +124,6 @@ std::string Hex(std::string_view bytes) {
   return out;
 }
 
-std::string Sha256Hex(std::string_view bytes) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : digest) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0x0F];
-  }
-  return out;
-}
-
 std::string_view TruncateUtf8(std::string_view utf8, std::size_t max_bytes) {
   if (utf8.size() <= max_bytes) return utf8;
   std::size_t end = max_bytes;

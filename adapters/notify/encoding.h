@@ -31,9 +31,6 @@ std::string HmacSha1(std::string_view key, std::string_view message);
 // Lower-case hex of `bytes`.
 std::string Hex(std::string_view bytes);
 
-// Lower-case hex of SHA-256 of `bytes`.
-std::string Sha256Hex(std::string_view bytes);
-
 bool IsPrintableAscii(std::string_view text);
 
 // The longest prefix of `utf8` of at most `max_bytes` bytes that ends on a character boundary.

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "rectify/definition/canonical.h"
+#include "rectify/sha256.h"
 #include "tests/support/temp_dir.h"
 
 namespace rectify::definition {

@@ -164,6 +164,28 @@ TEST_P(CampaignPinsTest, ACampaignsRecurringInspectionsOpenOnThePinnedWorkflowVe
   EXPECT_THAT(versions, Each(1));
 }
 
+TEST_P(CampaignPinsTest, PinsThatDoNotParseAreAnErrorNotTheLatestVersion) {
+  ASSERT_TRUE(engine::StartCampaign(*engine_, "xinshao-2017").ok());
+  engine::Instance run = Load("campaign:xinshao-2017");
+  auto pinned = engine::PinnedWorkflows(run);
+  ASSERT_TRUE(pinned.ok()) << pinned.error().message();
+  EXPECT_EQ(pinned->at("rectification-item"), 2);
+
+  // The run's pinned version of rectification-item damaged: a string where the number was.
+  std::string& pins = run.fields["pins"];
+  const std::string good = R"("rectification-item":2)";
+  ASSERT_NE(pins.find(good), std::string::npos) << pins;
+  pins.replace(pins.find(good), good.size(), R"("rectification-item":"2")");
+  auto damaged = engine::PinnedWorkflows(run);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(damaged.error().message(),
+            "campaign xinshao-2017: the versions its run pinned when it started "
+            "(campaign:xinshao-2017, field pins) do not parse: workflows.rectification-item is "
+            "\"2\", not a version (1, 2, ...); nothing was changed. Its items must run on those "
+            "versions: restore the run from a backup of the database");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CampaignPinsTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
                          test::BackendTestName);

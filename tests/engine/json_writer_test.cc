@@ -12,6 +12,7 @@
 #include "rectify/definition/canonical.h"
 #include "rectify/engine/audit_chain.h"
 #include "rectify/engine/instance.h"
+#include "rectify/sha256.h"
 
 namespace rectify {
 namespace {
@@ -156,7 +157,7 @@ TEST(JsonWriterTest, TheAuditHashIsTheOneBoostJsonEncodingGives) {
   row.prev_hash = std::string(64, 'f');
   json::array a{row.instance_id, row.seq,      ToMicros(row.at), row.actor,     row.event,
                 row.from_state,  row.to_state, row.reason,       row.data_json, row.prev_hash};
-  EXPECT_EQ(engine::AuditHash(row), definition::Sha256Hex(json::serialize(a)));
+  EXPECT_EQ(engine::AuditHash(row), Sha256Hex(json::serialize(a)));
 }
 
 TEST(FormatIsoTest, MatchesTheDateLibraryOverCenturies) {

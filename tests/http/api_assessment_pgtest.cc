@@ -11,7 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "rectify/definition/canonical.h"
+#include "rectify/sha256.h"
 #include "tests/http/api_table_support.h"
 #include "tests/http/multipart_body.h"
 
@@ -271,7 +271,7 @@ TEST_P(ApiAssessmentTest, MarksCarryEvidenceFilesOnlyThoseWhoSeeTheEntryDownload
   HttpAnswer up = upload("xs-0004", "抽查表.pdf", pdf);
   ASSERT_EQ(up.status, 201) << up.body;
   std::string sha = std::string(up.Json().at("evidence").at("sha256").as_string());
-  EXPECT_EQ(sha, definition::Sha256Hex(pdf));
+  EXPECT_EQ(sha, Sha256Hex(pdf));
   EXPECT_EQ(up.Json().at("evidence").at("type"), "application/pdf");
   EXPECT_EQ(up.Json().at("evidence").at("evidence"), ("sha256:" + sha).c_str());
 

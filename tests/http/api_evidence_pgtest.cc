@@ -7,6 +7,7 @@
 
 #include "adapters/store/soci/database.h"
 #include "rectify/definition/canonical.h"
+#include "rectify/sha256.h"
 #include "tests/http/api_env.h"
 #include "tests/http/multipart_body.h"
 
@@ -62,7 +63,7 @@ class ApiEvidenceTest : public ::testing::TestWithParam<Backend> {
 TEST_P(ApiEvidenceTest, UploadDownloadAndTheSameFileOnce) {
   As cadre = SignedIn("xs-0014");
   const std::string photo = FakeJpeg("长塘村危房 after");
-  const std::string hash = definition::Sha256Hex(photo);
+  const std::string hash = Sha256Hex(photo);
   MultipartBody m;
   m.File("整改照片 1.jpg", photo, "image/png");  // the declared type is not trusted
   HttpAnswer up = Upload(cadre, "T-A1", m);
@@ -205,7 +206,7 @@ TEST_P(ApiEvidenceTest, BadUploadsAreRefusedAndStoreNothing) {
 TEST_P(ApiEvidenceTest, AFileSentWithAnEventIsInTheAuditChainWithItsNameAndHash) {
   As cadre = SignedIn("xs-0014");
   const std::string photo = FakeJpeg("T-A1 done");
-  const std::string hash = definition::Sha256Hex(photo);
+  const std::string hash = Sha256Hex(photo);
   ASSERT_EQ(Upload(cadre, "T-A1", MultipartBody().File("整改后.jpg", photo)).status, 201);
   As head = SignedIn("xs-0012");
   const std::string other = FakeJpeg("T-A2 only");
@@ -218,7 +219,7 @@ TEST_P(ApiEvidenceTest, AFileSentWithAnEventIsInTheAuditChainWithItsNameAndHash)
                              R"({"evidence":)" + evidence + "}", h);
   };
   // A hash not uploaded for this item (another item's file, or none), or not a hash: 400.
-  HttpAnswer foreign = submit(R"(["sha256:)" + definition::Sha256Hex(other) + R"("])");
+  HttpAnswer foreign = submit(R"(["sha256:)" + Sha256Hex(other) + R"("])");
   EXPECT_EQ(foreign.status, 400);
   EXPECT_THAT(foreign.body, HasSubstr("evidence[0]: no file"));
   EXPECT_THAT(foreign.body, HasSubstr("was uploaded for item T-A1; upload it first"));

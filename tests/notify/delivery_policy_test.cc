@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "rectify/clock.h"
 #include "rectify/notify/delivery.h"
 #include "rectify/notify/policy.h"
 #include "rectify/notify/receipt.h"

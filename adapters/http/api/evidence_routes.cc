@@ -19,6 +19,7 @@
 #include "adapters/http/api/evidence_store.h"
 #include "adapters/http/api/multipart.h"
 #include "rectify/calendar/calendar.h"
+#include "rectify/sha256.h"
 
 namespace rectify::api {
 

@@ -2,6 +2,7 @@
 
 #include "adapters/store/soci/transaction.h"
 #include "rectify/definition/canonical.h"
+#include "rectify/sha256.h"
 
 namespace rectify::api {
 namespace {
@@ -87,21 +88,13 @@ Result<std::vector<StoredEvidence>> Query(store_soci::Database& db, const std::s
 
 }  // namespace
 
-bool IsSha256Hex(std::string_view text) {
-  if (text.size() != 64) return false;
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 Result<std::vector<StoredEvidence>> SaveEvidence(store_soci::Database& db,
                                                  const std::string& item_id,
                                                  const std::string& person,
                                                  const std::vector<NewEvidence>& files,
                                                  Timestamp now) {
   std::vector<std::string> hashes;
-  for (const auto& f : files) hashes.push_back(definition::Sha256Hex(f.content));
+  for (const auto& f : files) hashes.push_back(Sha256Hex(f.content));
   auto store = [&]() -> Status {
     return store_soci::InTransaction(db, "store evidence for item " + item_id, [&]() -> Status {
       long long at = ToMicros(now);

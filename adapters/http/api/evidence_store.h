@@ -7,6 +7,9 @@
 //   auto file = FindEvidence(db, "T-A1", saved->front().sha256);   // nullopt: not for this item
 //   auto bytes = EvidenceContent(db, file->sha256);
 //
+// Contents are named by Sha256Hex; a route checks a hash it is given with IsSha256Hex
+// (rectify/sha256.h, included here for them) before looking it up.
+//
 // Thread-safety: as the Database (one thread at a time).
 #pragma once
 
@@ -15,8 +18,9 @@
 #include <vector>
 
 #include "adapters/store/soci/database.h"
-#include "rectify/clock.h"
 #include "rectify/result.h"
+#include "rectify/sha256.h"
+#include "rectify/timestamp.h"
 
 namespace rectify::api {
 
@@ -55,8 +59,5 @@ Result<std::optional<StoredEvidence>> FindEvidence(store_soci::Database& db,
 
 // The bytes of a stored content.
 Result<std::string> EvidenceContent(store_soci::Database& db, const std::string& sha256);
-
-// Whether `text` is 64 lower-case hex digits.
-bool IsSha256Hex(std::string_view text);
 
 }  // namespace rectify::api

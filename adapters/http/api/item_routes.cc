@@ -29,6 +29,7 @@
 #include "rectify/engine/item_view.h"
 #include "rectify/engine/measures.h"
 #include "rectify/json_writer.h"
+#include "rectify/sha256.h"
 
 namespace rectify::api {
 namespace {

@@ -24,7 +24,7 @@
 #include <mutex>
 #include <string>
 
-#include "rectify/clock.h"
+#include "rectify/timestamp.h"
 
 namespace rectify::api {
 

@@ -1,13 +1,13 @@
 #include "adapters/store/soci/migrator.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
+
+#include "rectify/sha256.h"
 
 namespace rectify::store_soci {
 namespace {
@@ -25,18 +25,6 @@ std::string Padded(std::int64_t version) {
 Error Refuse(const std::string& message) { return Error::FailedPrecondition(message); }
 
 }  // namespace
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : digest) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
 
 Result<std::vector<MigrationFile>> ReadMigrations(const std::string& dir, Backend backend) {
   std::error_code ec;

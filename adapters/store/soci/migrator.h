@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "adapters/store/soci/database.h"
-#include "rectify/clock.h"
 #include "rectify/result.h"
+#include "rectify/timestamp.h"
 
 namespace rectify::store_soci {
 
@@ -51,9 +51,6 @@ struct MigrationState {
 
 // Reads the migrations `backend` runs from `dir`, in version order.
 Result<std::vector<MigrationFile>> ReadMigrations(const std::string& dir, Backend backend);
-
-// Hex SHA-256 (libsodium).
-std::string Sha256Hex(std::string_view data);
 
 class Migrator {
  public:

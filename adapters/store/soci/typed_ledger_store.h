@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "adapters/store/soci/database.h"
-#include "rectify/clock.h"
 #include "rectify/definition/ledger_kind.h"
 #include "rectify/engine/typed_ledger.h"
 #include "rectify/result.h"
+#include "rectify/timestamp.h"
 
 namespace rectify::store_soci {
 

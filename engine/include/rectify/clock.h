@@ -45,23 +45,9 @@
 #include <string>
 #include <utility>
 
-#include "rectify/result.h"
+#include "rectify/timestamp.h"
 
 namespace rectify {
-
-// A wall-clock instant in UTC, to the microsecond. Stored as microseconds since the Unix epoch.
-using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
-using Duration = std::chrono::microseconds;
-using SteadyTime = std::chrono::steady_clock::time_point;
-
-// Microseconds since the epoch, as the store keeps them, and back.
-inline std::int64_t ToMicros(Timestamp t) { return t.time_since_epoch().count(); }
-inline Timestamp FromMicros(std::int64_t us) { return Timestamp(Duration(us)); }
-
-// ISO 8601 in UTC with a 'Z' ("2017-05-08T10:00:00Z"; fractions only when non-zero).
-std::string FormatIso(Timestamp t);
-// Parses "2017-05-08T10:00:00Z", "2017-05-08T18:00:00+08:00" or "2017-05-08T10:00:00.250Z".
-Result<Timestamp> ParseIso(std::string_view text);
 
 using TimerHandler = std::function<void(const boost::system::error_code&)>;
 

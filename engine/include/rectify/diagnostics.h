@@ -11,7 +11,10 @@
 // Thread-safety: a value; not shared.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rectify {
@@ -58,5 +61,17 @@ class Diagnostics {
  private:
   std::vector<Diagnostic> items_;
 };
+
+// Suggestions for a word that names nothing known (a misspelt state, unit or column), shared by
+// the definition compilers, the ledger readers and the calendar loader.
+
+// The edit (Levenshtein) distance between two byte strings.
+std::size_t EditDistance(std::string_view a, std::string_view b);
+// The closest candidate to `word` by edit distance, if one is close enough to be a likely typo.
+std::optional<std::string> ClosestMatch(std::string_view word,
+                                        const std::vector<std::string>& candidates);
+// "did you mean 'x'?" when a candidate is close, else "one of: a, b, c" (or `fallback`).
+std::string SuggestHint(std::string_view word, const std::vector<std::string>& candidates,
+                        std::string_view fallback = {});
 
 }  // namespace rectify

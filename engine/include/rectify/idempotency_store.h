@@ -19,8 +19,8 @@
 #include <optional>
 #include <string>
 
-#include "rectify/clock.h"
 #include "rectify/result.h"
+#include "rectify/timestamp.h"
 
 namespace rectify {
 

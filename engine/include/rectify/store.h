@@ -39,8 +39,8 @@
 #include <string>
 #include <vector>
 
-#include "rectify/clock.h"
 #include "rectify/result.h"
+#include "rectify/timestamp.h"
 
 namespace rectify {
 

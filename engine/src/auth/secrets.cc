@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "rectify/definition/canonical.h"
+#include "rectify/sha256.h"
 #include "rectify/utf8.h"
 
 namespace rectify::auth {
@@ -135,7 +136,7 @@ Result<ParsedToken> ParseApiToken(std::string_view text) {
                      HashSecret(text)};
 }
 
-std::string HashSecret(std::string_view text) { return definition::Sha256Hex(text); }
+std::string HashSecret(std::string_view text) { return Sha256Hex(text); }
 
 bool SameDigest(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

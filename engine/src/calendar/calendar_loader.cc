@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "rectify/diagnostics.h"
 #include "tz_config.h"
 
 namespace rectify {
@@ -22,21 +23,6 @@ constexpr std::array<std::string_view, 7> kDayNames = {"sun", "mon", "tue", "wed
                                                        "thu", "fri", "sat"};
 constexpr std::array<std::string_view, 7> kDayWords = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                                        "Thursday", "Friday", "Saturday"};
-
-std::size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 template <std::size_t N>
 std::string KnownKeysHint(std::string_view key, const std::array<std::string_view, N>& known) {

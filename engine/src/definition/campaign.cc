@@ -39,9 +39,6 @@ const Phase* Campaign::PhaseAt(Date d) const {
   return nullptr;
 }
 
-namespace {
-
-// The first day of the period containing `d`.
 Date PeriodStart(Every every, Date d) {
   chr::year_month_day ymd{d};
   switch (every) {
@@ -63,28 +60,41 @@ Date PeriodStart(Every every, Date d) {
   return d;
 }
 
-Date NextPeriod(Every every, Date start) {
+Date PeriodAfter(Every every, Date start) {
   chr::year_month_day ymd{start};
   switch (every) {
     case Every::kWeek:
       return start + chr::days(7);
     case Every::kMonth:
-      return Date(chr::year_month_day(ymd.year() / ymd.month() / chr::day(1)) + chr::months(1));
+      return Date(ymd + chr::months(1));
     case Every::kQuarter:
-      return Date(chr::year_month_day(ymd.year() / ymd.month() / chr::day(1)) + chr::months(3));
+      return Date(ymd + chr::months(3));
     case Every::kYear:
-      return Date(chr::year_month_day(ymd.year() / chr::January / chr::day(1)) + chr::years(1));
+      return Date(ymd + chr::years(1));
   }
-  return start + chr::days(1);
+  return start;
 }
 
-}  // namespace
+Date PeriodBefore(Every every, Date start) {
+  chr::year_month_day ymd{start};
+  switch (every) {
+    case Every::kWeek:
+      return start - chr::days(7);
+    case Every::kMonth:
+      return Date(ymd - chr::months(1));
+    case Every::kQuarter:
+      return Date(ymd - chr::months(3));
+    case Every::kYear:
+      return Date(ymd - chr::years(1));
+  }
+  return start;
+}
 
 Result<std::vector<Date>> Occurrences(const Recurring& r, const Calendar& cal) {
   std::vector<Date> out;
   for (Date start = PeriodStart(r.every, r.from); start <= r.to;
-       start = NextPeriod(r.every, start)) {
-    Date end = NextPeriod(r.every, start) - chr::days(1);
+       start = PeriodAfter(r.every, start)) {
+    Date end = PeriodAfter(r.every, start) - chr::days(1);
     Date day{};
     switch (r.at.kind) {
       case RecurringAt::Kind::kDay:

@@ -1,11 +1,11 @@
 #include "rectify/definition/canonical.h"
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <utility>
 #include <vector>
+
+#include "rectify/sha256.h"
 
 namespace rectify::definition {
 namespace {
@@ -69,20 +69,6 @@ std::string CanonicalForm(const YAML::Node& node) {
   std::string out;
   Append(out, node);
   return out;
-}
-
-std::string Sha256Hex(std::string_view bytes) {
-  // OpenSSL's SHA-256 uses the CPU's SHA extensions where it has them: the audit chain hashes
-  // every row the engine writes, so this is on the firing path.
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(sizeof digest * 2, '0');
-  for (std::size_t i = 0; i < sizeof digest; ++i) {
-    hex[2 * i] = kHex[digest[i] >> 4];
-    hex[2 * i + 1] = kHex[digest[i] & 0xf];
-  }
-  return hex;
 }
 
 std::string ContentHash(const YAML::Node& node) { return Sha256Hex(CanonicalForm(node)); }

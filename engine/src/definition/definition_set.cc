@@ -196,7 +196,7 @@ void SetBuilder::AddDocument(const YamlDocument& yd) {
     auto kind = ParseKind(*kind_text);
     if (!kind) {
       doc.Error(get("kind"), "kind", "unknown kind '" + *kind_text + "'",
-                internal::SuggestHint(*kind_text, KindNames()));
+                SuggestHint(*kind_text, KindNames()));
       ok = false;
     } else {
       raw.info.kind = *kind;
@@ -270,11 +270,11 @@ std::optional<Ref> SetBuilder::Resolve(DocContext& doc, Kind kind, const YAML::N
   }
   if (versions.empty()) {
     doc.Error(node, path, "unknown " + kind_name + " '" + nv->name + "'",
-              internal::SuggestHint(nv->name, names,
-                                    names.empty() ? "no " + kind_name +
-                                                        " is loaded; validate the folder "
-                                                        "that defines it together with this file"
-                                                  : ""));
+              SuggestHint(nv->name, names,
+                          names.empty() ? "no " + kind_name +
+                                              " is loaded; validate the folder "
+                                              "that defines it together with this file"
+                                        : ""));
     return std::nullopt;
   }
   int version = nv->version;

@@ -52,56 +52,6 @@ std::string Describe(const YAML::Node& node) {
   return "'" + node.Scalar() + "'";
 }
 
-namespace {
-
-std::size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-}  // namespace
-
-std::optional<std::string> ClosestMatch(std::string_view word,
-                                        const std::vector<std::string>& candidates) {
-  std::optional<std::string> best;
-  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
-  for (const auto& c : candidates) {
-    std::size_t d = EditDistance(word, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-std::string SuggestHint(std::string_view word, const std::vector<std::string>& candidates,
-                        std::string_view fallback) {
-  if (auto m = ClosestMatch(word, candidates)) return "did you mean '" + *m + "'?";
-  if (!fallback.empty()) return std::string(fallback);
-  if (candidates.empty()) return {};
-  std::vector<std::string> sorted = candidates;
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  std::string s = "one of: ";
-  const std::size_t shown = std::min<std::size_t>(sorted.size(), 12);
-  for (std::size_t i = 0; i < shown; ++i) {
-    if (i > 0) s += ", ";
-    s += sorted[i];
-  }
-  if (sorted.size() > shown) s += ", ...";
-  return s;
-}
-
 // ---- MapReader ------------------------------------------------------------------------------
 
 MapReader::MapReader(DocContext& doc, const YAML::Node& node, std::string path)

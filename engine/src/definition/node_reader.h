@@ -52,13 +52,6 @@ std::string IndexPath(std::string_view base, std::size_t index);
 // "a mapping", "a list", "a string", "nothing": what a node is, for messages.
 std::string Describe(const YAML::Node& node);
 
-// The closest candidate to `word` by edit distance, if one is close enough to be a likely typo.
-std::optional<std::string> ClosestMatch(std::string_view word,
-                                        const std::vector<std::string>& candidates);
-// "did you mean 'x'?" when a candidate is close, else "one of: a, b, c" (or `fallback`).
-std::string SuggestHint(std::string_view word, const std::vector<std::string>& candidates,
-                        std::string_view fallback = {});
-
 class MapReader {
  public:
   struct Entry {

@@ -3,6 +3,7 @@
 #include "rectify/definition/canonical.h"
 #include "rectify/engine/instance.h"
 #include "rectify/json_writer.h"
+#include "rectify/sha256.h"
 
 namespace rectify::engine {
 
@@ -23,7 +24,7 @@ std::string AuditHash(const AuditRecord& row) {
       .String(row.data_json)
       .String(row.prev_hash)
       .EndArray();
-  return definition::Sha256Hex(encoded);
+  return Sha256Hex(encoded);
 }
 
 void Chain(AuditRecord& row, std::int64_t prev_seq, const std::string& prev_hash) {

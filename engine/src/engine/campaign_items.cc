@@ -114,7 +114,8 @@ Status ApplyCampaignItems(Store& store, const definition::DefinitionSet& defs,
     auto inst = Instance::FromRecord(*run);
     if (!inst) return inst.error();
     auto pins = PinnedWorkflows(*inst);
-    if (auto pin = pins.find(request.workflow); pin != pins.end()) {
+    if (!pins) return pins.error();
+    if (auto pin = pins->find(request.workflow); pin != pins->end()) {
       request.workflow_version = pin->second;
     }
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <limits>
 #include <map>
 
 #include "rectify/calendar/deadline.h"
@@ -26,7 +27,7 @@ namespace {
 constexpr std::int64_t kGeneration = 1;
 
 struct Planned {
-  std::string name;
+  TimerName name;
   Timestamp due;
 };
 
@@ -65,66 +66,13 @@ json::object Pins(const Campaign& c) {
   return pins;
 }
 
-Date FirstOfMonth(Date d) {
-  chr::year_month_day ymd{d};
-  return Date(ymd.year() / ymd.month() / chr::day(1));
-}
-
-// The first day of the period of `every` containing `d`, and of the one after.
-Date PeriodStart(definition::Every every, Date d) {
-  chr::year_month_day ymd{d};
-  switch (every) {
-    case definition::Every::kWeek:
-      return d - chr::days((chr::weekday{d}.c_encoding() + 6) % 7);
-    case definition::Every::kMonth:
-      return FirstOfMonth(d);
-    case definition::Every::kQuarter: {
-      unsigned m = static_cast<unsigned>(ymd.month());
-      return Date(ymd.year() / chr::month(((m - 1) / 3) * 3 + 1) / chr::day(1));
-    }
-    case definition::Every::kYear:
-      return Date(ymd.year() / chr::January / chr::day(1));
-  }
-  return d;
-}
-
-Date PeriodBefore(definition::Every every, Date start) {
-  chr::year_month_day ymd{start};
-  switch (every) {
-    case definition::Every::kWeek:
-      return start - chr::days(7);
-    case definition::Every::kMonth:
-      return Date(ymd - chr::months(1));
-    case definition::Every::kQuarter:
-      return Date(ymd - chr::months(3));
-    case definition::Every::kYear:
-      return Date(ymd - chr::years(1));
-  }
-  return start;
-}
-
-Date PeriodAfter(definition::Every every, Date start) {
-  chr::year_month_day ymd{start};
-  switch (every) {
-    case definition::Every::kWeek:
-      return start + chr::days(7);
-    case definition::Every::kMonth:
-      return Date(ymd + chr::months(1));
-    case definition::Every::kQuarter:
-      return Date(ymd + chr::months(3));
-    case definition::Every::kYear:
-      return Date(ymd + chr::years(1));
-  }
-  return start;
-}
-
 // The days an occurrence on `day` assesses: [first, last].
 std::pair<Date, Date> AssessedPeriod(const Recurring& r, Date day) {
-  Date start = PeriodStart(r.every, day);
+  Date start = definition::PeriodStart(r.every, day);
   if (r.at.kind == definition::RecurringAt::Kind::kLastWorkday) {
-    return {start, PeriodAfter(r.every, start) - chr::days(1)};
+    return {start, definition::PeriodAfter(r.every, start) - chr::days(1)};
   }
-  return {PeriodBefore(r.every, start), start - chr::days(1)};
+  return {definition::PeriodBefore(r.every, start), start - chr::days(1)};
 }
 
 // When a submission checkpoint opens its instances: the start of the phase its date falls in.
@@ -138,23 +86,27 @@ Result<std::vector<Planned>> Plan(const Campaign& c, Timestamp now) {
   std::vector<Planned> out;
   // A dated event ahead is armed at its time; one already under way when the run starts (a
   // phase or window in progress, a submission not yet due) is armed at `now`.
-  auto window = [&](const std::string& prefix, Date from, Date to, bool begin_too) {
+  using Edge = TimerName::Edge;
+  auto window = [&](TimerName::Kind kind, const std::string& id, Date from, Date to) {
     Timestamp begin = cal.StartOfDay(from);
     Timestamp end = cal.EndOfDay(to);
     if (end <= now) return;
-    if (begin_too) out.push_back({prefix + ":begin", std::max(begin, now)});
-    out.push_back({prefix + ":end", end});
+    auto name = kind == TimerName::Kind::kPhase ? TimerName::Phase : TimerName::Checkpoint;
+    out.push_back({name(id, Edge::kBegin), std::max(begin, now)});
+    out.push_back({name(id, Edge::kEnd), end});
   };
-  if (cal.StartOfDay(c.from()) > now) out.push_back({"campaign:begin", cal.StartOfDay(c.from())});
-  for (const auto& p : c.phases()) window("phase:" + p.id, p.from, p.to, true);
+  if (cal.StartOfDay(c.from()) > now) {
+    out.push_back({TimerName::CampaignBegin(), cal.StartOfDay(c.from())});
+  }
+  for (const auto& p : c.phases()) window(TimerName::Kind::kPhase, p.id, p.from, p.to);
   for (const Checkpoint& cp : c.checkpoints()) {
     if (cp.kind == CheckpointKind::kSubmission) {
       if (cal.EndOfDay(cp.to) <= now) continue;
-      out.push_back(
-          {"checkpoint:" + cp.id + ":open", std::max(cal.StartOfDay(OpensOn(c, cp)), now)});
+      out.push_back({TimerName::Checkpoint(cp.id, Edge::kOpen),
+                     std::max(cal.StartOfDay(OpensOn(c, cp)), now)});
       continue;
     }
-    window("checkpoint:" + cp.id, cp.from, cp.to, true);
+    window(TimerName::Kind::kCheckpoint, cp.id, cp.from, cp.to);
   }
   for (const Recurring& r : c.recurring()) {
     auto days = definition::Occurrences(r, cal);
@@ -163,22 +115,29 @@ Result<std::vector<Planned>> Plan(const Campaign& c, Timestamp now) {
       Timestamp at = cal.AtLocalTime(d, cal.working_hours().start);
       if (at < now) continue;
       if (r.assessment && AssessedPeriod(r, d).second < c.from()) continue;  // nothing to assess
-      out.push_back({"recurring:" + r.id + ":" + FormatDate(d), at});
+      out.push_back({TimerName::Recurring(r.id, d), at});
     }
   }
-  out.push_back({"campaign:close", cal.EndOfDay(c.to())});
+  out.push_back({TimerName::CampaignClose(), cal.EndOfDay(c.to())});
   return out;
 }
 
 // The order of firings due at the same instant: begin, ends, beginnings, the rest, close.
-int Rank(const std::string& name) {
-  auto parts = internal::SplitName(name);
-  if (name == "campaign:begin") return 0;
-  if (name == "campaign:close") return 9;
-  if (parts.size() == 3 && parts[2] == "end") return parts[0] == "checkpoint" ? 1 : 2;
-  if (parts[0] == "phase") return 3;
-  if (parts[0] == "checkpoint") return 4;
-  return 5;
+int Rank(const std::string& text) {
+  auto name = TimerName::Parse(text);
+  if (!name) return 5;
+  switch (name->kind) {
+    case TimerName::Kind::kCampaignBegin:
+      return 0;
+    case TimerName::Kind::kCampaignClose:
+      return 9;
+    case TimerName::Kind::kPhase:
+      return name->edge == TimerName::Edge::kEnd ? 2 : 3;
+    case TimerName::Kind::kCheckpoint:
+      return name->edge == TimerName::Edge::kEnd ? 1 : 4;
+    default:
+      return 5;
+  }
 }
 
 std::string Points(double v) {
@@ -223,13 +182,23 @@ class Firing {
 
   Status Fire(const PendingTimer& timer) {
     timer_ = &timer;
-    auto parts = internal::SplitName(timer.name);
-    if (timer.name == "campaign:begin") return Lifecycle(CampaignEvent::kBegin, "campaign_began");
-    if (timer.name == "campaign:close") return Lifecycle(CampaignEvent::kClose, "campaign_closed");
-    if (parts.size() == 3 && parts[0] == "phase") return Phase(parts[1], parts[2] == "begin");
-    if (parts.size() == 3 && parts[0] == "checkpoint") return CheckpointEvent(parts[1], parts[2]);
-    if (parts.size() == 3 && parts[0] == "recurring") return RecurringEvent(parts[1], parts[2]);
-    return OkStatus();
+    // A name that does not parse, or an item's, is no event of the run: claimed, nothing else.
+    auto name = TimerName::Parse(timer.name);
+    if (!name) return OkStatus();
+    switch (name->kind) {
+      case TimerName::Kind::kCampaignBegin:
+        return Lifecycle(CampaignEvent::kBegin, "campaign_began");
+      case TimerName::Kind::kCampaignClose:
+        return Lifecycle(CampaignEvent::kClose, "campaign_closed");
+      case TimerName::Kind::kPhase:
+        return Phase(name->id, name->edge == TimerName::Edge::kBegin);
+      case TimerName::Kind::kCheckpoint:
+        return CheckpointEvent(name->id, name->edge);
+      case TimerName::Kind::kRecurring:
+        return RecurringEvent(name->id, name->day);
+      default:
+        return OkStatus();
+    }
   }
 
  private:
@@ -306,7 +275,7 @@ class Firing {
     return out;
   }
 
-  Status CheckpointEvent(const std::string& id, const std::string& what) {
+  Status CheckpointEvent(const std::string& id, TimerName::Edge edge) {
     const Checkpoint* cp = FindCheckpoint(id);
     if (!cp) return OkStatus();
     std::string state = step_.inst().record.state;
@@ -315,12 +284,12 @@ class Firing {
                       {"kind", std::string(definition::CheckpointKindName(cp->kind))},
                       {"from", FormatDate(cp->from)},
                       {"to", FormatDate(cp->to)}};
-    if (what == "open") return OpenPerUnit(*cp, data);
-    if (what == "begin" && cp->kind == CheckpointKind::kLookBack) return LookBack(*cp, data);
+    if (edge == TimerName::Edge::kOpen) return OpenPerUnit(*cp, data);
+    bool begin = edge == TimerName::Edge::kBegin;
+    if (begin && cp->kind == CheckpointKind::kLookBack) return LookBack(*cp, data);
     if (!cp->applies_to.empty()) {
       data["units"] = static_cast<std::int64_t>(UnitsOf(cp->applies_to).size());
     }
-    bool begin = what == "begin";
     step_.Audit(kSystemActor, begin ? "checkpoint_began" : "checkpoint_ended", state, state, "",
                 data);
     Bulletin(cp->title + " (" + id + ") " + (begin ? "began" : "ended") + ": " +
@@ -339,7 +308,8 @@ class Firing {
                  const std::map<std::string, std::string>& latest_fields, json::object& data) {
     std::shared_ptr<const definition::Workflow> wf = latest;
     auto pins = PinnedWorkflows(step_.inst());
-    if (auto pin = pins.find(latest->info().name); pin != pins.end()) {
+    if (!pins) return pins.error();
+    if (auto pin = pins->find(latest->info().name); pin != pins->end()) {
       wf = interp_.definitions().FindWorkflow(latest->info().name, pin->second);
       if (!wf) {
         return Error::FailedPrecondition("campaign " + c_.info().name + " pinned workflow " +
@@ -474,21 +444,20 @@ class Firing {
     return OkStatus();
   }
 
-  Status RecurringEvent(const std::string& id, const std::string& date_text) {
+  Status RecurringEvent(const std::string& id, Date day) {
     auto it = std::find_if(c_.recurring().begin(), c_.recurring().end(),
                            [&](const Recurring& r) { return r.id == id; });
     if (it == c_.recurring().end()) return OkStatus();
     const Recurring& r = *it;
-    auto day = ParseDate(date_text);
-    if (!day) return day.error();
     std::string state = step_.inst().record.state;
+    const std::string date_text = FormatDate(day);
     json::object data{{"recurring", id}, {"title", r.title}, {"date", date_text}};
-    if (r.assessment) return Assess(r, *day, std::move(data));
+    if (r.assessment) return Assess(r, day, std::move(data));
     if (r.workflow) {
       auto days = definition::Occurrences(r, c_.calendar());
       if (!days) return days.error();
       std::size_t n =
-          static_cast<std::size_t>(std::find(days->begin(), days->end(), *day) - days->begin());
+          static_cast<std::size_t>(std::find(days->begin(), days->end(), day) - days->begin());
       std::map<std::string, std::string> fields;
       std::string title = r.title;
       if (!r.themes.empty() && r.workflow->FindField("theme")) {
@@ -567,17 +536,48 @@ Result<std::shared_ptr<const Campaign>> PinnedCampaign(const Interpreter& interp
 
 }  // namespace
 
-std::map<std::string, int> PinnedWorkflows(const Instance& run) {
-  std::map<std::string, int> out;
+Result<CampaignPins> CampaignPins::Parse(std::string_view text) {
   boost::system::error_code ec;
-  json::value pins = json::parse(run.Field("pins"), ec);
-  if (ec || !pins.is_object()) return out;
-  const json::value* workflows = pins.as_object().if_contains("workflows");
-  if (!workflows || !workflows->is_object()) return out;
-  for (const auto& [name, version] : workflows->as_object()) {
-    if (version.is_int64()) out[std::string(name)] = static_cast<int>(version.as_int64());
+  json::value pins = json::parse(text, ec);
+  if (ec) return Error::BadInput("'" + std::string(text) + "' is not JSON (" + ec.message() + ")");
+  if (!pins.is_object()) return Error::BadInput("'" + std::string(text) + "' is not an object");
+  const json::object& o = pins.as_object();
+  CampaignPins out;
+  for (auto [key, into] : {std::pair{"campaign", &out.campaign}, std::pair{"org", &out.org},
+                           std::pair{"calendar", &out.calendar}}) {
+    const json::value* v = o.if_contains(key);
+    if (!v || !v->is_string() || v->as_string().empty()) {
+      return Error::BadInput(std::string(key) + " is not a definition's name");
+    }
+    *into = std::string(v->as_string());
+  }
+  for (auto [key, into] :
+       {std::pair{"workflows", &out.workflows}, std::pair{"escalations", &out.escalations},
+        std::pair{"assessments", &out.assessments}}) {
+    const json::value* v = o.if_contains(key);
+    if (!v || !v->is_object()) return Error::BadInput(std::string(key) + " is not an object");
+    for (const auto& [name, version] : v->as_object()) {
+      if (!version.is_int64() || version.as_int64() < 1 ||
+          version.as_int64() > std::numeric_limits<int>::max()) {
+        return Error::BadInput(std::string(key) + "." + std::string(name) + " is " +
+                               json::serialize(version) + ", not a version (1, 2, ...)");
+      }
+      (*into)[std::string(name)] = static_cast<int>(version.as_int64());
+    }
   }
   return out;
+}
+
+Result<std::map<std::string, int>> PinnedWorkflows(const Instance& run) {
+  auto pins = CampaignPins::Parse(run.Field("pins"));
+  if (!pins) {
+    return Error::FailedPrecondition(
+        "campaign " + run.Field("campaign") + ": the versions its run pinned when it started (" +
+        run.record.id + ", field pins) do not parse: " + pins.error().message() +
+        "; nothing was changed. Its items must run on those versions: restore the run from a "
+        "backup of the database");
+  }
+  return std::move(pins->workflows);
 }
 
 Result<std::map<std::string, int>> LoadPinnedWorkflows(Store& store, const std::string& campaign) {
@@ -603,7 +603,9 @@ Result<std::map<std::string, std::map<std::string, int>>> LoadAllPinnedWorkflows
     for (const InstanceRecord& r : *page) {
       auto run = Instance::FromRecord(r);
       if (!run) return run.error();
-      out[run->Field("campaign")] = PinnedWorkflows(*run);
+      auto pins = PinnedWorkflows(*run);
+      if (!pins) return pins.error();
+      out[run->Field("campaign")] = std::move(*pins);
     }
     if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
     filter.after_id = page->back().id;
@@ -687,9 +689,10 @@ Result<Instance> StartCampaign(Engine& engine, const std::string& name, int vers
   if (!plan) return plan.error();
   json::array timers;
   for (const Planned& p : *plan) {
-    step.fx().arm.push_back({{id, p.name, kGeneration}, p.due, TimerState::kPending, {}});
-    step.inst().timers.push_back({p.name, kGeneration, p.due});
-    timers.emplace_back(p.name);
+    std::string timer_name = p.name.Format();
+    step.fx().arm.push_back({{id, timer_name, kGeneration}, p.due, TimerState::kPending, {}});
+    step.inst().timers.push_back({timer_name, kGeneration, p.due});
+    timers.emplace_back(timer_name);
   }
   json::object started{{"campaign", name},
                        {"pins", pins},

@@ -9,6 +9,7 @@
 #include "rectify/definition/canonical.h"
 #include "rectify/engine/findings.h"
 #include "rectify/engine/typed_ledger.h"
+#include "rectify/sha256.h"
 
 namespace rectify::engine {
 namespace {
@@ -316,8 +317,8 @@ Result<ClueRun> RegisterClues(Engine& engine, const Comparison& cmp, ComparisonR
   const std::string prefix = FindingIdPrefix(run.campaign, run.round);
   std::vector<std::string> ids;
   for (auto& m : result.mismatches) {
-    m.clue_id = prefix + "DC" +
-                definition::Sha256Hex(cmp.info().name + "\n" + m.rule + "\n" + m.key).substr(0, 10);
+    m.clue_id =
+        prefix + "DC" + Sha256Hex(cmp.info().name + "\n" + m.rule + "\n" + m.key).substr(0, 10);
     ids.push_back(m.clue_id);
   }
   const std::string left_title = cmp.parts().left.title, right_title = cmp.parts().right.title;

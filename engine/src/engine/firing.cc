@@ -283,10 +283,12 @@ Result<Effects> Interpreter::Fire(const Instance& instance, const std::vector<Ti
     if (it == pending.end()) continue;  // stale: claimed, and nothing else
     PendingTimer timer = *it;
     pending.erase(it);
-    std::vector<std::string> parts = internal::SplitName(timer.name);
-    if (parts.size() != 3 || parts[1] != step.inst().record.state) continue;
-    int index = std::atoi(parts[2].c_str());
-    if (parts[0] == "escalate") {
+    // A name that does not parse, not an item's or of another state is stale: claimed, and
+    // nothing else.
+    auto name = TimerName::Parse(timer.name);
+    if (!name || !name->OfItemState() || name->id != step.inst().record.state) continue;
+    const int index = name->index;
+    if (name->kind == TimerName::Kind::kEscalate) {
       // Steps take effect in the chain's order. Two workers (or nodes) can split an item's due
       // steps between their claims; should this one come first, the earlier steps it passes over
       // take effect here, before it, with their timers fired in the same commit (unfenced: the
@@ -294,15 +296,15 @@ Result<Effects> Interpreter::Fire(const Instance& instance, const std::vector<Ti
       // would rise past them and the projection never arm them again.
       const StateClock* sc = step.Clock();
       for (int k = sc ? sc->escalation_level : index; k < index; ++k) {
-        std::string name = "escalate:" + parts[1] + ":" + std::to_string(k);
+        std::string earlier_name = TimerName::Escalate(name->id, k).Format();
         auto earlier = std::find_if(pending.begin(), pending.end(), [&](const PendingTimer& p) {
-          return p.name == name && p.generation == timer.generation;
+          return p.name == earlier_name && p.generation == timer.generation;
         });
         if (earlier == pending.end()) continue;
         PendingTimer passed = *earlier;
         pending.erase(earlier);
         if (passed.armed)
-          step.fx().fire.push_back({{t.key.instance_id, name, passed.generation}, now});
+          step.fx().fire.push_back({{t.key.instance_id, earlier_name, passed.generation}, now});
         if (Status e =
                 internal::FireEscalation(*this, step, passed, k, now - passed.due > kLateAfter);
             !e) {
@@ -311,9 +313,10 @@ Result<Effects> Interpreter::Fire(const Instance& instance, const std::vector<Ti
       }
     }
     bool late = now - timer.due > kLateAfter;
-    Status s = parts[0] == "remind"     ? FireReminder(step, timer, index, late)
-               : parts[0] == "escalate" ? internal::FireEscalation(*this, step, timer, index, late)
-                                        : OkStatus();
+    Status s = name->kind == TimerName::Kind::kRemind ? FireReminder(step, timer, index, late)
+               : name->kind == TimerName::Kind::kEscalate
+                   ? internal::FireEscalation(*this, step, timer, index, late)
+                   : OkStatus();
     if (!s) return s.error();
   }
   if (Status s = step.ProjectTimers(); !s) return s.error();

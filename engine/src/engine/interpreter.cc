@@ -395,7 +395,7 @@ Status TakeTransition(Step& step, const Transition& t, const Command& cmd) {
   if (Status s = internal::EndMeasuresOn(step, t.event, cmd.actor); !s) return s;
   if (step_up) {
     const StateClock* sc = step.Clock();
-    PendingTimer at_once{"escalate:" + inst.record.state + ":" + std::to_string(*step_up),
+    PendingTimer at_once{TimerName::Escalate(inst.record.state, *step_up).Format(),
                          sc->clock.generation, step.now()};
     if (Status s = internal::FireEscalation(step.interp(), step, at_once, *step_up, false); !s)
       return s;

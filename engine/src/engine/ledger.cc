@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "../definition/node_reader.h"
+#include "rectify/diagnostics.h"
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/campaign_items.h"
@@ -19,8 +19,6 @@
 namespace rectify::engine {
 
 namespace {
-
-using definition::internal::SuggestHint;
 
 // Headers as Chinese ledgers write them, matched after NormalizeHeader (no spaces, full-width
 // brackets as ASCII). A header with a bracket after it ("整改时限（工作日）", "编号 (id)") is

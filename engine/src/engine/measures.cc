@@ -291,8 +291,7 @@ Result<Effects> ApplyMeasure(const Interpreter& interp, const Bound& bound,
     }
   }
   const int index = es->index;
-  PendingTimer now{"judge:" + state.id + ":" + std::to_string(index), step.inst().audit_seq + 1,
-                   cmd.at};
+  PendingTimer now{TimerName::Judge(state.id, index).Format(), step.inst().audit_seq + 1, cmd.at};
   internal::Judgment judgment{cmd.actor, reason, cmd.channel, cmd.request_id};
   if (Status s = FireEscalation(interp, step, now, index, false, &judgment); !s) return s.error();
   if (Status s = step.ProjectTimers(); !s) return s.error();

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
-#include "../definition/node_reader.h"
+#include "rectify/diagnostics.h"
 #include "rectify/engine/campaign_items.h"
 #include "step.h"
 
@@ -122,11 +122,11 @@ Result<MigrationReport> MigrateInstances(Engine& engine, const MigrationRequest&
   for (const auto& [old_state, new_state] : req.state_map) {
     if (!from->FindState(old_state)) {
       problems.push_back("'" + old_state + "' is not a state of " + from->info().Label() + " (" +
-                         definition::internal::SuggestHint(old_state, StateIds(*from)) + ")");
+                         SuggestHint(old_state, StateIds(*from)) + ")");
     }
     if (!to->FindState(new_state)) {
       problems.push_back("'" + new_state + "' is not a state of " + to->info().Label() + " (" +
-                         definition::internal::SuggestHint(new_state, StateIds(*to)) + ")");
+                         SuggestHint(new_state, StateIds(*to)) + ")");
     }
   }
   if (!problems.empty()) return Error::BadInput("--map: " + Join(problems));

@@ -1,7 +1,6 @@
 #include "step.h"
 
 #include <algorithm>
-#include <sstream>
 
 #include "rectify/engine/access.h"
 #include "rectify/engine/audit_chain.h"
@@ -187,8 +186,9 @@ namespace {
 // (`remind:<state>:<i>`, `escalate:<state>:<i>`), which the item leaving the state makes moot.
 // Campaign notices and look backs are about the item, not its state, and are left alone.
 bool OfState(const std::string& timer_name, const std::string& state) {
-  return timer_name == "remind:" + state || timer_name.rfind("remind:" + state + ":", 0) == 0 ||
-         timer_name.rfind("escalate:" + state + ":", 0) == 0;
+  auto name = TimerName::Parse(timer_name);
+  return name && name->id == state &&
+         (name->kind == TimerName::Kind::kRemind || name->kind == TimerName::Kind::kEscalate);
 }
 
 }  // namespace
@@ -330,14 +330,6 @@ Effects Step::Finish() {
   ProjectForLists(bound_.calendar, bound_.workflow.get(), fx_.instance, now_);
   if (people_before_ && *people_before_ == *record.people) record.people.reset();
   return std::move(fx_);
-}
-
-std::vector<std::string> SplitName(const std::string& name) {
-  std::vector<std::string> parts;
-  std::stringstream in(name);
-  std::string part;
-  while (std::getline(in, part, ':')) parts.push_back(part);
-  return parts;
 }
 
 std::string DeadlineText(const Calendar& cal, Timestamp deadline, Timestamp now) {

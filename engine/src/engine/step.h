@@ -11,6 +11,7 @@
 
 #include "rectify/engine/interpreter.h"
 #include "rectify/engine/item_view.h"
+#include "rectify/engine/timer_name.h"
 
 namespace rectify::engine::internal {
 
@@ -116,8 +117,6 @@ class Step {
   std::optional<std::vector<std::string>> people_before_;
 };
 
-// "a:b:c" -> {"a","b","c"}.
-std::vector<std::string> SplitName(const std::string& name);
 // The message a reminder carries.
 std::string DeadlineText(const Calendar& cal, Timestamp deadline, Timestamp now);
 

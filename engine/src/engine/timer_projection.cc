@@ -45,7 +45,7 @@ Status Step::ProjectTimers() {
     for (std::size_t i = 0; i < state.reminders.size() && *deadline; ++i) {
       auto at = ReminderAt(*bound_.calendar, **deadline, state.reminders[i].offset);
       if (!at) return at.error();
-      std::string name = "remind:" + state.id + ":" + std::to_string(i);
+      std::string name = TimerName::Remind(state.id, static_cast<int>(i)).Format();
       if (*at > now_) {
         desired.push_back({name, gen, *at});
       } else if (!latest_missed || *at >= latest_missed_at) {
@@ -59,7 +59,7 @@ Status Step::ProjectTimers() {
       int i = static_cast<int>(*latest_missed);
       if (std::find(sc->reminders_sent.begin(), sc->reminders_sent.end(), i) ==
           sc->reminders_sent.end()) {
-        desired.push_back({"remind:" + state.id + ":" + std::to_string(i), gen, now_});
+        desired.push_back({TimerName::Remind(state.id, i).Format(), gen, now_});
       }
     }
     if (const definition::Escalation* chain = bound_.OverdueChain(state)) {
@@ -67,7 +67,7 @@ Status Step::ProjectTimers() {
       for (std::size_t i = static_cast<std::size_t>(sc->escalation_level); i < steps.size(); ++i) {
         auto at = dc.At(steps[i].after);
         if (!at) return at.error();
-        desired.push_back({"escalate:" + state.id + ":" + std::to_string(i), gen, *at});
+        desired.push_back({TimerName::Escalate(state.id, static_cast<int>(i)).Format(), gen, *at});
       }
     }
   }

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "../definition/node_reader.h"
+#include "rectify/diagnostics.h"
 #include "rectify/engine/ledger.h"
 #include "rectify/engine/table_input.h"
 
@@ -15,7 +15,6 @@ namespace {
 
 using definition::ColumnType;
 using definition::LedgerColumn;
-using definition::internal::SuggestHint;
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

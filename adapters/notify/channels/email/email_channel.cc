@@ -8,6 +8,7 @@
 #include "adapters/notify/curl_transfer.h"
 #include "adapters/notify/encoding.h"
 #include "rectify/clock.h"
+#include "rectify/sha256.h"
 
 namespace rectify::notify {
 
@@ -209,7 +210,7 @@ class EmailChannel : public Channel {
 }  // namespace
 
 std::string EmailMessageId(const std::string& dedup_key) {
-  return "<" + internal::Sha256Hex(dedup_key).substr(0, 32) + "@rectify>";
+  return "<" + Sha256Hex(dedup_key).substr(0, 32) + "@rectify>";
 }
 
 std::string FormatEmail(const EmailConfig& config, const Message& message) {
@@ -233,7 +234,7 @@ std::string FormatEmail(const EmailConfig& config, const Message& message) {
     return m;
   }
   // Base64 never contains "=_", so this boundary cannot occur inside a part.
-  std::string boundary = "=_rectify_" + internal::Sha256Hex(message.dedup_key).substr(0, 24);
+  std::string boundary = "=_rectify_" + Sha256Hex(message.dedup_key).substr(0, 24);
   m += "Content-Type: multipart/alternative;\r\n boundary=\"" + boundary + "\"\r\n\r\n";
   m += "--" + boundary + "\r\n" + Part("text/plain", message.text);
   m += "--" + boundary + "\r\n" + Part("text/html", message.html);

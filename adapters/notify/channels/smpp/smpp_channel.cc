@@ -12,6 +12,7 @@
 
 #include "adapters/notify/channels/smpp/smpp_pdu.h"
 #include "adapters/notify/encoding.h"
+#include "rectify/sha256.h"
 
 namespace rectify::notify {
 namespace {
@@ -24,9 +25,7 @@ using std::chrono::milliseconds;
 SteadyTime SteadyNow() { return std::chrono::steady_clock::now(); }
 
 // The dedup key as it travels (at most 64 octets: a SHA-256 of a longer one).
-std::string WireKey(const std::string& key) {
-  return key.size() <= 64 ? key : internal::Sha256Hex(key);
-}
+std::string WireKey(const std::string& key) { return key.size() <= 64 ? key : Sha256Hex(key); }
 
 class SmppChannel final : public Channel {
  public:
@@ -57,7 +56,7 @@ class SmppChannel final : public Channel {
     std::string error;
     // The concatenation reference is the same on every attempt of the row.
     const auto ref = static_cast<std::uint8_t>(
-        std::stoi(internal::Sha256Hex(message.dedup_key).substr(0, 2), nullptr, 16));
+        std::stoi(Sha256Hex(message.dedup_key).substr(0, 2), nullptr, 16));
     auto parts = smpp::SplitText(text, config_.ascii_as_ia5, ref, &error);
     if (!parts) return {SendOutcome::kFailed, error};
     if (static_cast<int>(parts->size()) > config_.max_parts) {

@@ -9,6 +9,7 @@
 
 #include "adapters/notify/curl_transfer.h"
 #include "adapters/notify/encoding.h"
+#include "rectify/sha256.h"
 
 namespace rectify::notify {
 namespace {
@@ -53,7 +54,7 @@ std::string Phone(SmsConfig::Provider provider, const std::string& address) {
 // The dedup key within `limit` bytes (a SHA-256 prefix when it is longer).
 std::string KeyWithin(const std::string& key, std::size_t limit) {
   if (key.size() <= limit) return key;
-  return internal::Sha256Hex(key).substr(0, std::min<std::size_t>(limit, 64));
+  return Sha256Hex(key).substr(0, std::min<std::size_t>(limit, 64));
 }
 
 bool StartsWith(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
@@ -205,11 +206,11 @@ std::string TencentAuthorization(const std::string& secret_id, const std::string
                                  const std::string& payload, std::int64_t timestamp_s) {
   const std::string content_type = "application/json; charset=utf-8";
   std::string canonical = "POST\n/\n\ncontent-type:" + content_type + "\nhost:" + host +
-                          "\n\ncontent-type;host\n" + internal::Sha256Hex(payload);
+                          "\n\ncontent-type;host\n" + Sha256Hex(payload);
   std::string date = UtcDate(timestamp_s);
   std::string scope = date + "/" + service + "/tc3_request";
   std::string to_sign = "TC3-HMAC-SHA256\n" + std::to_string(timestamp_s) + "\n" + scope + "\n" +
-                        internal::Sha256Hex(canonical);
+                        Sha256Hex(canonical);
   std::string k_date = internal::HmacSha256("TC3" + secret_key, date);
   std::string k_service = internal::HmacSha256(k_date, service);
   std::string k_signing = internal::HmacSha256(k_service, "tc3_request");
@@ -256,8 +257,7 @@ SmsRequest AliyunRequest(const SmsConfig& config, std::map<std::string, std::str
   p["RegionId"] = "cn-hangzhou";
   p["SignatureMethod"] = "HMAC-SHA1";
   // Unique per request without a random source: what it is about and the request's time.
-  p["SignatureNonce"] =
-      internal::Sha256Hex(nonce_seed + "|" + std::to_string(timestamp_ms)).substr(0, 32);
+  p["SignatureNonce"] = Sha256Hex(nonce_seed + "|" + std::to_string(timestamp_ms)).substr(0, 32);
   p["SignatureVersion"] = "1.0";
   p["Timestamp"] = UtcIso(timestamp_ms / 1000);
   p["Version"] = "2017-05-25";

@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "rectify/clock.h"
 #include "rectify/result.h"
+#include "rectify/timestamp.h"
 
 namespace rectify::auth {
 

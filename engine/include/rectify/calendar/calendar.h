@@ -31,8 +31,8 @@
 #include <utility>
 #include <vector>
 
-#include "rectify/clock.h"
 #include "rectify/result.h"
+#include "rectify/timestamp.h"
 
 namespace date {
 class time_zone;

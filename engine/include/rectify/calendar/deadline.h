@@ -46,8 +46,8 @@
 
 #include "rectify/calendar/calendar.h"
 #include "rectify/calendar/span.h"
-#include "rectify/clock.h"
 #include "rectify/result.h"
+#include "rectify/timestamp.h"
 
 namespace rectify {
 

@@ -30,8 +30,8 @@
 #include <string_view>
 
 #include "rectify/calendar/calendar.h"
-#include "rectify/clock.h"
 #include "rectify/result.h"
+#include "rectify/timestamp.h"
 
 namespace rectify {
 

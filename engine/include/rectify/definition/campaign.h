@@ -77,6 +77,11 @@ struct Checkpoint {
 
 enum class Every { kWeek, kMonth, kQuarter, kYear };
 std::string_view EveryName(Every e);
+// The first day of the period of `every` that contains `d` (weeks start on Monday).
+Date PeriodStart(Every every, Date d);
+// The first day of the period after, and of the period before, the one that starts on `start`.
+Date PeriodAfter(Every every, Date start);
+Date PeriodBefore(Every every, Date start);
 
 struct RecurringAt {
   enum class Kind { kFirstWorkday, kLastWorkday, kDay, kWorkday };

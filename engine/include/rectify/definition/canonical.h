@@ -18,9 +18,7 @@
 namespace rectify::definition {
 
 std::string CanonicalForm(const YAML::Node& node);
-// Lowercase hex SHA-256 (OpenSSL, with the CPU's SHA extensions where present) of `bytes`.
-std::string Sha256Hex(std::string_view bytes);
-// Sha256Hex(CanonicalForm(node)).
+// Sha256Hex(CanonicalForm(node)) (rectify/sha256.h).
 std::string ContentHash(const YAML::Node& node);
 
 }  // namespace rectify::definition

@@ -90,8 +90,24 @@ struct CampaignStarter {
 Result<Instance> StartCampaign(Engine& engine, const std::string& name, int version,
                                const CampaignStarter& starter);
 
-// The workflow versions a run pinned when it started, by name (from its `pins` field).
-std::map<std::string, int> PinnedWorkflows(const Instance& run);
+// The definition versions a run pinned when it started, as its `pins` field holds them:
+//   {"campaign":"xinshao-2017@1","org":"xinshao@1","calendar":"cn-mainland",
+//    "workflows":{"rectification-item":2},"escalations":{...},"assessments":{...}}
+struct CampaignPins {
+  std::string campaign;                  // name@version
+  std::string org;                       // name@version
+  std::string calendar;                  // by name only
+  std::map<std::string, int> workflows;  // name -> version
+  std::map<std::string, int> escalations;
+  std::map<std::string, int> assessments;
+
+  // The field as StartCampaign writes it; BadInput saying what is wrong with anything else.
+  static Result<CampaignPins> Parse(std::string_view text);
+};
+// The workflow versions a run pinned when it started, by name (from its `pins` field). Pins that
+// do not parse are an error (kFailedPrecondition), never an empty set: that would put the
+// campaign's new items on the latest versions.
+Result<std::map<std::string, int>> PinnedWorkflows(const Instance& run);
 // The workflow versions campaign `campaign`'s run pinned; empty when it has not been started.
 Result<std::map<std::string, int>> LoadPinnedWorkflows(Store& store, const std::string& campaign);
 // Those of every started campaign, by campaign name (for ledger imports: LedgerOptions::pinned).

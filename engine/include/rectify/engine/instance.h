@@ -26,10 +26,10 @@
 #include <string>
 #include <vector>
 
-#include "rectify/clock.h"
 #include "rectify/instance/deadline_clock.h"
 #include "rectify/result.h"
 #include "rectify/store.h"
+#include "rectify/timestamp.h"
 
 namespace rectify::engine {
 

@@ -43,11 +43,11 @@
 #include <vector>
 
 #include "rectify/calendar/span.h"
-#include "rectify/clock.h"
 #include "rectify/definition/definition_set.h"
 #include "rectify/engine/instance.h"
 #include "rectify/result.h"
 #include "rectify/store.h"
+#include "rectify/timestamp.h"
 
 namespace rectify::engine {
 

@@ -58,12 +58,12 @@
 #include <vector>
 
 #include "rectify/calendar/calendar.h"
-#include "rectify/clock.h"
 #include "rectify/definition/definition_set.h"
 #include "rectify/diagnostics.h"
 #include "rectify/engine/engine.h"
 #include "rectify/engine/interpreter.h"
 #include "rectify/result.h"
+#include "rectify/timestamp.h"
 #include "rectify/utf8.h"
 
 namespace rectify::engine {

@@ -30,12 +30,12 @@
 #include <string>
 #include <vector>
 
-#include "rectify/clock.h"
 #include "rectify/definition/definition_set.h"
 #include "rectify/engine/instance.h"
 #include "rectify/instance/deadline_clock.h"
 #include "rectify/result.h"
 #include "rectify/store.h"
+#include "rectify/timestamp.h"
 
 namespace rectify::engine {
 

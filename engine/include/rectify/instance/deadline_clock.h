@@ -50,8 +50,8 @@
 #include "rectify/calendar/calendar.h"
 #include "rectify/calendar/deadline.h"
 #include "rectify/calendar/span.h"
-#include "rectify/clock.h"
 #include "rectify/result.h"
+#include "rectify/timestamp.h"
 
 namespace rectify {
 

@@ -26,9 +26,9 @@
 #include <memory>
 #include <string_view>
 
-#include "rectify/clock.h"
 #include "rectify/result.h"
 #include "rectify/store.h"
+#include "rectify/timestamp.h"
 
 namespace rectify::notify {
 

@@ -26,9 +26,9 @@
 #include <string_view>
 
 #include "rectify/calendar/calendar.h"
-#include "rectify/clock.h"
 #include "rectify/notify/delivery.h"
 #include "rectify/store.h"
+#include "rectify/timestamp.h"
 
 namespace rectify::notify {
 

@@ -21,7 +21,7 @@
 #include <set>
 #include <vector>
 
-#include "rectify/clock.h"
+#include "rectify/timestamp.h"
 
 namespace rectify::scheduler {
 
