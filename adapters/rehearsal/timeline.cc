@@ -264,7 +264,8 @@ TimelineEvent Timeline::FromBulletin(int year, int number, const std::string& is
     return v && v->is_object() ? v->as_object() : json::object{};
   };
   auto total = [&](const char* key) {
-    const json::value* v = obj(key).if_contains("total");
+    const json::object o = obj(key);  // kept: if_contains points into it
+    const json::value* v = o.if_contains("total");
     return v && v->is_int64() ? v->as_int64() : std::int64_t{0};
   };
   json::object label = obj("number_label");
