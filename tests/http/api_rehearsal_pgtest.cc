@@ -121,7 +121,7 @@ TEST_P(ApiRehearsalTest, RefusesWhatItCannotRunSayingWhatToFix) {
   std::string campaign =
       ReadFile(std::string(RECTIFY_SOURCE_DIR) + "/workflows/campaigns/xinshao-2017.yaml");
   std::string edited = campaign;
-  edited.replace(edited.find("version: 2"), 10, "version: 3");
+  edited.replace(edited.find("version: 3"), 10, "version: 4");  // a version beside the shipped 3
   edited.replace(edited.find("to: 2017-03-31"), 14, "to: 2017-13-31");
   MultipartBody bad_file;
   bad_file.FileAs("definition", "xinshao-2017.yaml", edited, "text/yaml");
@@ -140,7 +140,7 @@ TEST_P(ApiRehearsalTest, RefusesWhatItCannotRunSayingWhatToFix) {
       .Field("until", "2017-02-28");
   a = Rehearse(good_file);
   ASSERT_EQ(a.status, 200) << a.body;
-  EXPECT_EQ(a.Json().at("campaign").at("version").as_int64(), 3);
+  EXPECT_EQ(a.Json().at("campaign").at("version").as_int64(), 4);
   EXPECT_EQ(a.Json().at("campaign").at("uploaded"), true);
 
   // A ledger with a bad row: the row and the column.
