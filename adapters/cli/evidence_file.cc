@@ -26,8 +26,7 @@ Result<std::string> EvidenceFile(const std::string& path) {
   s << in.rdbuf();
   std::string bytes = s.str();
   return engine::EvidenceFileText(std::filesystem::path(path).filename().string(),
-                                  static_cast<std::int64_t>(bytes.size()),
-                                  Sha256Hex(bytes));
+                                  static_cast<std::int64_t>(bytes.size()), Sha256Hex(bytes));
 }
 
 }  // namespace rectify::cli

@@ -23,8 +23,8 @@ namespace {
 
 using test::Backend;
 using test::CommandResult;
-using ::testing::HasSubstr;
 using test::RunRectify;
+using ::testing::HasSubstr;
 
 std::map<std::string, std::string> Env() {
   return {{"RECTIFY_DB", ""}, {"RECTIFY_HOME", RECTIFY_SOURCE_DIR}};

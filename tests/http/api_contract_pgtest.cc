@@ -290,8 +290,7 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
   // Not administrators only: the round's record role (inspector) runs a comparison, as
   // `rectify compare --as` checks; the finance bureau's head, who has no such role, is refused.
   for (const char* person : {"hc-002", "hc-004"}) {
-    ASSERT_TRUE(
-        env_->Run({"user", "add", person, "--password-stdin"}, test::kApiPassword + "\n"));
+    ASSERT_TRUE(env_->Run({"user", "add", person, "--password-stdin"}, test::kApiPassword + "\n"));
   }
   HttpClient hecheng_inspector = env_->Client();
   std::map<std::string, std::string> ih{{"X-CSRF-Token", env_->SignIn(hecheng_inspector, "hc-002")},

@@ -20,8 +20,8 @@ namespace {
 namespace json = boost::json;
 using store_soci::Backend;
 using test::ApiEnv;
-using ::testing::HasSubstr;
 using test::HttpAnswer;
+using ::testing::HasSubstr;
 
 class ApiTasksTest : public ::testing::TestWithParam<Backend> {
  protected:

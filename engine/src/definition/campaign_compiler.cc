@@ -625,9 +625,9 @@ void CampaignCompiler::ReadBulletins(const YAML::Node& node) {
 // bulletins.after: [ID, ...], each an inspection checkpoint or a recurring event of the campaign.
 void CampaignCompiler::ReadBulletinsAfter(const YAML::Node& node) {
   if (!IsList(node)) {
-    doc_.Error(node, "bulletins.after",
-               "expected a list of inspection checkpoints or recurring events, found " +
-                   Describe(node));
+    doc_.Error(
+        node, "bulletins.after",
+        "expected a list of inspection checkpoints or recurring events, found " + Describe(node));
     return;
   }
   std::vector<std::string> known;
