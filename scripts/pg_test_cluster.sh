@@ -9,7 +9,10 @@
 #
 # The server listens on 127.0.0.1 only, with its unix socket in DIR (or a short folder under /tmp
 # when DIR's path is too long for a socket), trust authentication for the user `rectify`, fsync and
-# synchronous_commit on (the settings the benchmarks measure). `start` on a DIR left behind by a
+# synchronous_commit on (the settings the benchmarks measure). PG_TEST_FSYNC=off (the test suites'
+# fixture sets it) starts it with fsync off: commits still write their WAL and survive a crash of
+# any process, PostgreSQL's included, but not of the machine, which no test causes; the suites'
+# thousands of commits and CREATE DATABASEs then stop waiting for the disk. `start` on a DIR left behind by a
 # crashed run stops whatever still runs there and starts afresh. initdb refuses to run as root:
 # when run as root, the cluster runs as the `postgres` user (via runuser) and DIR is handed to it.
 set -euo pipefail
@@ -93,15 +96,18 @@ start_cluster() {
     cat "$dir/initdb.log" >&2
     exit 3
   fi
-  local attempt port
+  local attempt port options
+  local fsync=${PG_TEST_FSYNC:-on}
+  case "$fsync" in on | off) ;; *) echo "pg_test_cluster: PG_TEST_FSYNC must be on or off, not '$fsync'" >&2; exit 2 ;; esac
   for attempt in 1 2 3 4 5 6 7 8; do
     port=$((20000 + (RANDOM * 32768 + RANDOM + $$ + attempt) % 40000))
     port_in_use "$port" && continue
+    options="-p $port -k $sockdir -c listen_addresses=127.0.0.1 -c fsync=$fsync -c synchronous_commit=on -c max_connections=200 -c shared_buffers=64MB"
     if run "$pgbin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 30 \
-      -o "-p $port -k $sockdir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200 -c shared_buffers=64MB" \
+      -o "$options" \
       start >/dev/null 2>&1; then
       echo "postgresql://rectify@127.0.0.1:$port/postgres" >"$dir/url"
-      echo "-p $port -k $sockdir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200 -c shared_buffers=64MB" >"$dir/options"
+      echo "$options" >"$dir/options"
       chmod a+r "$dir/url"
       return 0
     fi

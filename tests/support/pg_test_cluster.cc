@@ -55,7 +55,8 @@ Result<std::string> StartOwnCluster() {
       (std::filesystem::temp_directory_path() / ("rectify-pgtest-" + std::to_string(getpid())))
           .string();
   CommandResult r =
-      RunCommand({std::string(RECTIFY_SOURCE_DIR) + "/scripts/pg_test_cluster.sh", "start", dir});
+      RunCommand({"/usr/bin/env", "PG_TEST_FSYNC=off",  // as the ctest fixture starts it
+                  std::string(RECTIFY_SOURCE_DIR) + "/scripts/pg_test_cluster.sh", "start", dir});
   if (r.exit_code != 0) {
     return Error::Unavailable(
         "could not start a PostgreSQL test cluster with "
