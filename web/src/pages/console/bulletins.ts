@@ -48,7 +48,10 @@ export function documentHref(b: Pick<BulletinLine, 'campaign' | 'key'>, format: 
 const DROP = new Set(['SCRIPT', 'STYLE', 'IFRAME', 'FRAME', 'OBJECT', 'EMBED', 'LINK', 'META', 'FORM', 'BASE', 'TITLE']);
 
 export function documentBody(html: string): string {
-  const doc = new DOMParser().parseFromString(html, 'text/html');
+  // The document's <style> and style attributes go before it is parsed: Chromium checks even a
+  // parsed, never shown document's inline style against the page's CSP (and reports it).
+  const unstyled = html.replace(/<style[\s\S]*?<\/style\s*>/gi, '').replace(/\sstyle\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, '');
+  const doc = new DOMParser().parseFromString(unstyled, 'text/html');
   const walk = (el: Element) => {
     for (const child of Array.from(el.children)) {
       if (DROP.has(child.tagName)) {
