@@ -1035,6 +1035,11 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
     }
     ASSERT_EQ(a.status, 200) << c.name << ": " << a.body;
     EXPECT_TRUE(a.Json().at("bulletins").as_array().empty()) << c.name;
+    // Whether the caller may issue the next one: the POST's own check (the console's form).
+    bool headquarters = c.person == "xs-0004" || c.person == "xs-0003";
+    bool may = headquarters && c.how != Caller::kReadToken;
+    EXPECT_EQ(a.Json().at("may_issue"), may) << c.name << ": " << a.body;
+    EXPECT_EQ(a.Json().at("may_issue_reason").as_string().empty(), may) << c.name << ": " << a.body;
   };
   table["GET /api/v1/campaigns/{id}/bulletins/{bulletin}"] = [](ApiAccessTest&, const Caller& c,
                                                                 Session& s) {

@@ -71,6 +71,28 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
   EXPECT_EQ(m.Json().at("max"), "100.0");
   EXPECT_EQ(m.Json().at("by"), "xs-0004");
 
+  // The sheet says what each caller may do there and what it is made of (the console's forms).
+  HttpAnswer inspector_view = Send("xs-0004", "GET", kBase);
+  ASSERT_EQ(inspector_view.status, 200) << inspector_view.body;
+  json::value iv = inspector_view.Json();
+  EXPECT_EQ(iv.at("may"), json::parse(R"({"marks":true,"bonus":true,"veto":true,"publish":false})"))
+      << inspector_view.body;
+  EXPECT_EQ(iv.at("definition").at("criteria").as_array().size(), 6u);
+  EXPECT_EQ(iv.at("definition").at("criteria").as_array()[4],
+            json::parse(R"({"id":"fund_use","title":"资金使用","weight":"0.15","max":"100.0"})"));
+  EXPECT_EQ(iv.at("definition").at("bonus_max"), "5.0");
+  EXPECT_EQ(iv.at("definition").at("vetoes"),
+            json::parse(R"([{"id":"false_withdrawal","title":"虚假脱贫、数字脱贫","manual":true},)"
+                        R"({"id":"accountability_case","title":"发生问责案件","manual":false}])"));
+  HttpAnswer leader_view = Send("xs-0002", "GET", kBase);
+  ASSERT_EQ(leader_view.status, 200) << leader_view.body;
+  EXPECT_EQ(leader_view.Json().at("may"),
+            json::parse(R"({"marks":false,"bonus":false,"veto":false,"publish":true})"));
+  HttpAnswer head_view = Send("xs-0012", "GET", kBase);
+  ASSERT_EQ(head_view.status, 200) << head_view.body;
+  EXPECT_EQ(head_view.Json().at("may"),
+            json::parse(R"({"marks":false,"bonus":false,"veto":false,"publish":false})"));
+
   // A correction needs its reason; with it, the old value is kept.
   HttpAnswer bare = Send("xs-0004", "POST", kBase + "/marks",
                          R"({"unit":"niangxi","criterion":"fund_use","mark":75,"note":"复核"})");

@@ -19,6 +19,7 @@
 // definition names); an administrator account is no person of the org and enters nothing.
 // `assessment` (query or body) names one when the campaign runs several.
 #include <boost/json.hpp>
+#include <cstdio>
 
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/caller_scope.h"
@@ -50,6 +51,59 @@ Status Visible(const Call& call, const std::string& campaign) {
 bool Covers(const CallerScope& scope, const json::value& v) {
   const json::value* unit = v.is_object() ? v.as_object().if_contains("unit") : nullptr;
   return unit && unit->is_string() && scope.Covers(std::string(unit->as_string()));
+}
+
+// What the caller's person may do in assessment `a`, by the roles it names (the engine checks
+// the role over the unit at each entry): enter marks (assessed_by or a criterion's by), bonus
+// points (bonus.by), vetoes (a manual veto's by), publish (published_by). Read tokens and
+// administrator accounts, which are no person of the org, may do none.
+json::object MayJson(const Call& call, const definition::Campaign& campaign,
+                     const definition::Assessment& a) {
+  bool marks = false, bonus = false, veto = false, publish = false;
+  auto index = campaign.org().FindPerson(call.caller.person);
+  if (index && call.caller.may_write) {
+    const definition::Person& person = campaign.org().person(*index);
+    auto holds = [&](const std::string& role) {
+      return !role.empty() &&
+             std::find(person.roles.begin(), person.roles.end(), role) != person.roles.end();
+    };
+    auto either = [&](const std::string& role) {
+      return holds(role.empty() ? a.assessed_by() : role);
+    };
+    for (const definition::Criterion& c : a.criteria()) marks = marks || either(c.by);
+    bonus = a.bonus().max > 0 && either(a.bonus().by);
+    for (const definition::Veto& v : a.vetoes()) {
+      veto = veto || (v.when == definition::Veto::When::kManual && either(v.by));
+    }
+    publish = either(a.published_by());
+  }
+  return json::object{{"marks", marks}, {"bonus", bonus}, {"veto", veto}, {"publish", publish}};
+}
+
+// "100.0", "0.5": decimal text, as the ranking writes scores.
+std::string Decimal(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  std::string s = buf;
+  if (s.size() > 3 && s.back() == '0') s.pop_back();
+  return s;
+}
+
+// What the marks sheet is made of, for a page to enter it: the criteria (id, title, weight,
+// max), the bonus's maximum (0: none), and the vetoes an assessor takes by hand.
+json::object DefinitionJson(const definition::Assessment& a) {
+  json::array criteria, vetoes;
+  for (const definition::Criterion& c : a.criteria()) {
+    criteria.push_back(json::object{
+        {"id", c.id}, {"title", c.title}, {"weight", Decimal(c.weight)}, {"max", Decimal(c.max)}});
+  }
+  for (const definition::Veto& v : a.vetoes()) {
+    vetoes.push_back(json::object{
+        {"id", v.id}, {"title", v.title}, {"manual", v.when == definition::Veto::When::kManual}});
+  }
+  return json::object{{"criteria", std::move(criteria)},
+                      {"bonus_max", Decimal(a.bonus().max)},
+                      {"vetoes", std::move(vetoes)}};
 }
 
 http::Response Show(Call& call) {
@@ -96,6 +150,10 @@ http::Response Show(Call& call) {
   }
   view->missing = std::move(missing);
   json::object body = engine::AssessmentViewJson(*view);
+  if (auto def = call.api.options.definitions->FindCampaign(campaign); def && view->assessment) {
+    body["may"] = MayJson(call, *def, *view->assessment);
+    body["definition"] = DefinitionJson(*view->assessment);
+  }
   engine::ReportTable table = engine::AssessmentTable(*view, lang);
   if (*format == TableFormat::kXlsx) {
     auto bytes = TableXlsx(table, engine::AssessmentSheetName(*view, lang));

@@ -18,6 +18,7 @@
 #include "adapters/http/api/bulletin_document.h"
 #include "adapters/http/api/json_input.h"
 #include "adapters/store/soci/bulletin_store.h"
+#include "rectify/engine/bulletin_access.h"
 
 namespace rectify::api {
 namespace {
@@ -112,6 +113,19 @@ http::Response List(Call& call) {
     o.erase("content");
     const json::value* on = b.content.if_contains("issued_on");
     o["issued_on"] = on ? *on : json::value(nullptr);
+    // The scope as issued: the top unit and how many units it named.
+    const json::value* scope = b.content.if_contains("scope");
+    if (scope && scope->is_object()) {
+      const json::object& so = scope->as_object();
+      const json::value* units = so.if_contains("units");
+      o["scope"] = json::object{
+          {"unit", so.contains("unit") ? so.at("unit") : json::value(nullptr)},
+          {"name", so.contains("name") ? so.at("name") : json::value(nullptr)},
+          {"units", units && units->is_array() ? static_cast<std::int64_t>(units->as_array().size())
+                                               : std::int64_t{0}}};
+    } else {
+      o["scope"] = nullptr;
+    }
     for (const char* part : {"findings", "overdue", "measures"}) {
       const json::value* v = b.content.if_contains(part);
       const json::value* total =
@@ -121,8 +135,22 @@ http::Response List(Call& call) {
     o["href"] = "/api/v1/campaigns/" + b.campaign + "/bulletins/" + b.key();
     out.push_back(std::move(o));
   }
-  return JsonResponse(200,
-                      json::object{{"campaign", (*c)->info().name}, {"bulletins", std::move(out)}});
+  // Whether this caller may issue the next one (the check POST makes), for the console to offer
+  // issuing only to those who may, with the reason for those who may not.
+  engine::BulletinRequest who;
+  who.campaign = (*c)->info().name;
+  who.actor = call.caller.person;
+  who.admin = call.caller.admin;
+  who.admin_name = call.caller.person.empty() ? "admin" : call.caller.person;
+  Status may = !call.caller.may_write ? Status(Error::PermissionDenied("this token may only read"))
+               : call.caller.person.empty() && !call.caller.admin
+                   ? Status(Error::PermissionDenied("bulletins are issued by headquarters"))
+                   : engine::MayIssueBulletin(**c, who);
+  return JsonResponse(
+      200, json::object{{"campaign", (*c)->info().name},
+                        {"may_issue", may.ok()},
+                        {"may_issue_reason", may.ok() ? std::string() : may.error().message()},
+                        {"bulletins", std::move(out)}});
 }
 
 http::Response Show(Call& call) {

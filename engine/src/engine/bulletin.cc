@@ -8,6 +8,7 @@
 
 #include "rectify/engine/access.h"
 #include "rectify/engine/assessment.h"
+#include "rectify/engine/bulletin_access.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/findings.h"
 #include "rectify/engine/item_view.h"
@@ -187,6 +188,12 @@ std::string ZhDate(const std::string& iso) {
 }
 
 }  // namespace
+
+Status MayIssueBulletin(const definition::Campaign& c, const BulletinRequest& request) {
+  auto issuer = Issuer(c, request);
+  if (!issuer) return issuer.error();
+  return OkStatus();
+}
 
 Result<json::object> BuildBulletin(Engine& engine, const BulletinRequest& request,
                                    std::optional<Timestamp> since) {

@@ -1,4 +1,4 @@
-// The cadre's workbench (我的待办) and an item's page.
+// The cadre's workbench (我的待办), an item's page and a task's page.
 import type { RouteRecordRaw } from 'vue-router';
 
 const routes: RouteRecordRaw[] = [
@@ -13,6 +13,12 @@ const routes: RouteRecordRaw[] = [
     name: 'item',
     component: () => import('./ItemPage.vue'),
     meta: { title: 'item.title' },
+  },
+  {
+    path: '/tasks/:id',
+    name: 'task',
+    component: () => import('./TaskPage.vue'),
+    meta: { title: 'task.title' },
   },
 ];
 export default routes;

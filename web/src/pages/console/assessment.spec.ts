@@ -1,0 +1,46 @@
+// The assessment page's checks (assessment.ts): periods, marks within their range, the mark's
+// body, and whether the forms show.
+import { describe, expect, it } from 'vitest';
+import { isPeriod, markBody, mayWrite, score, type Assessment } from './assessment';
+
+describe('isPeriod', () => {
+  it("takes a month, a quarter, a year or a week's Monday", () => {
+    for (const p of ['2017-05', '2017-Q2', '2017', '2017-05-08']) expect(isPeriod(p)).toBe(true);
+    for (const p of ['', '2017-13', '五月', '2017-Q5', '17-05']) expect(isPeriod(p)).toBe(false);
+  });
+});
+
+describe('score', () => {
+  it('is a number within 0 and the maximum, else null', () => {
+    expect(score('76', 100)).toBe(76);
+    expect(score('0.5', 5)).toBe(0.5);
+    expect(score('', 100)).toBeNull();
+    expect(score('101', 100)).toBeNull();
+    expect(score('-1', 100)).toBeNull();
+    expect(score('六十', 100)).toBeNull();
+  });
+});
+
+describe('markBody', () => {
+  it('carries the reason and evidence only when given', () => {
+    expect(markBody({ unit: 'niangxi', criterion: 'fund_use', mark: 60, note: ' 抽查3户 ', reason: '' }, [])).toEqual({
+      unit: 'niangxi',
+      criterion: 'fund_use',
+      mark: 60,
+      note: '抽查3户',
+    });
+    expect(markBody({ unit: 'niangxi', criterion: 'fund_use', mark: 76, note: '复核', reason: '漏计一笔' }, ['sha256:ab'])).toMatchObject({
+      reason: '漏计一笔',
+      evidence: ['sha256:ab'],
+    });
+  });
+});
+
+describe('mayWrite', () => {
+  it('is true when the API grants any write', () => {
+    const a = { may: { marks: false, bonus: false, veto: false, publish: false } } as Assessment;
+    expect(mayWrite(a)).toBe(false);
+    expect(mayWrite({ ...a, may: { ...a.may!, publish: true } })).toBe(true);
+    expect(mayWrite(null)).toBe(false);
+  });
+});
