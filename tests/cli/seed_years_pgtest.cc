@@ -170,11 +170,11 @@ TEST_P(SeedYearsTest, Jinkouhe2017HasFiveRoundsFiveBulletinsAnd113Problems) {
   auto sheet = [&](const std::string& period, const std::string& kind) {
     std::vector<std::string> out;
     for (const json::value& v : published[period]) {
-      const json::object& r = v.as_object();
-      if (S(r, "kind") != kind) continue;
-      out.push_back(std::to_string(r.at("rank").as_int64()) + "." + S(r, "name") + " " +
-                    S(r, "score") + " -" + S(r, "deducted") +
-                    (r.contains("vetoes") ? " 否决" : ""));
+      const json::object& row = v.as_object();
+      if (S(row, "kind") != kind) continue;
+      out.push_back(std::to_string(row.at("rank").as_int64()) + "." + S(row, "name") + " " +
+                    S(row, "score") + " -" + S(row, "deducted") +
+                    (row.contains("vetoes") ? " 否决" : ""));
     }
     return out;
   };
