@@ -41,6 +41,15 @@ Status EngineSession::RequireUnit(const Context& ctx, const std::string& id) con
   return NotLoaded(ctx, sources, "unit '" + id + "'");
 }
 
+void UseShippedBulletinTemplates(Context& ctx, Store& store) {
+  Status st = store_soci::SetBulletinTemplates(store, ctx.Home() + "/workflows/templates");
+  if (!st) {
+    ctx.err << "rectify: warning: the bulletins campaigns issue will be kept without their "
+               "documents: "
+            << st.error().message() << "\n";
+  }
+}
+
 Result<std::unique_ptr<EngineSession>> OpenEngine(Context& ctx, const DefinitionSources& sources,
                                                   const std::string& at, Access access) {
   auto session = std::make_unique<EngineSession>();

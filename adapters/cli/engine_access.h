@@ -47,4 +47,10 @@ Result<std::unique_ptr<EngineSession>> OpenEngine(Context& ctx, const Definition
 // Adds the definition options (definition_sources.h) and --at, which every engine command takes.
 void AddEngineOptions(CLI::App* cmd, DefinitionSources& definitions, std::string& at);
 
+// Gives `store`'s bulletin desk the shipped document templates
+// (<RECTIFY_HOME>/workflows/templates), so the bulletins a campaign run issues as its timers fire
+// are kept with their HTML. When they cannot be read it says so on standard error: the bulletins
+// are still issued and sent, without their documents.
+void UseShippedBulletinTemplates(Context& ctx, Store& store);
+
 }  // namespace rectify::cli

@@ -19,6 +19,7 @@
 
 #include "adapters/cli/campaign_session.h"
 #include "adapters/cli/cli.h"
+#include "adapters/cli/engine_access.h"
 #include "adapters/cli/scripted_items.h"
 #include "adapters/cli/serve_node.h"
 #include "adapters/http/health_routes.h"
@@ -197,6 +198,7 @@ void RunServe(Context& ctx, const ServeOptions& o) {
   }
   Clock& engine_clock = stepped ? static_cast<Clock&>(*stepped) : *pace;
   engine::Engine engine(*s.store, engine_clock, s.definitions);
+  UseShippedBulletinTemplates(ctx, *s.store);
   // The scripted cadres register the ledger themselves, so the campaign must not have run here
   // before (its problems would be registered twice); then the whole ledger is checked before
   // anything runs.

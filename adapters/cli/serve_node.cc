@@ -213,12 +213,22 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     so.lease = std::chrono::duration_cast<Duration>(so.lease * o.speed);
   }
   std::string db_url = ctx.DatabaseUrl();
-  scheduler::StoreFactory open_store = [db_url]() -> Result<std::unique_ptr<Store>> {
+  // Each worker's store issues the bulletins campaigns schedule (as their timers fire) with the
+  // shipped document templates; checked once here, so a missing folder is said once.
+  const std::string templates = ctx.Home() + "/workflows/templates";
+  const bool with_templates = store_soci::LoadBulletinTemplates(templates).ok();
+  if (!with_templates) UseShippedBulletinTemplates(ctx, *s.store);  // says why
+  scheduler::StoreFactory open_store = [db_url, templates,
+                                        with_templates]() -> Result<std::unique_ptr<Store>> {
     auto u = store_soci::ParseDatabaseUrl(db_url);
     if (!u) return u.error();
     store_soci::OpenOptions options;
     options.create = false;
-    return store_soci::OpenStore(*u, options);
+    auto store = store_soci::OpenStore(*u, options);
+    if (store && with_templates) {
+      if (Status st = store_soci::SetBulletinTemplates(**store, templates); !st) return st.error();
+    }
+    return store;
   };
 
   boost::asio::io_context io;

@@ -27,6 +27,7 @@ void RunTick(Context& ctx, const std::string& until, const DefinitionSources& de
   auto session = OpenEngine(ctx, definitions, start);
   if (!session) return ctx.Fail(session.error());
   EngineSession& s = **session;
+  UseShippedBulletinTemplates(ctx, *s.store);
   Result<engine::FireReport> report = engine::FireReport{};
   if (!until.empty()) {
     auto first = s.store->DueTimers(target, 1);

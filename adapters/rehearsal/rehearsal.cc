@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "adapters/store/soci/bulletin_store.h"
+#include "adapters/store/soci/soci_store.h"
 #include "rectify/engine/campaign.h"
 
 namespace rectify::rehearsal {
@@ -25,18 +25,12 @@ Result<engine::SimulationReport> Rehearsal::Run(const std::vector<engine::Regist
   auto run = engine::StartCampaign(engine_, info.name, info.version);
   if (!run) return run.error();
   script_.AddLedger(ledger);
-  if (!plan_.campaign->bulletins().after.empty()) {
-    store_soci::BulletinTemplates templates;
-    if (!plan_.templates.empty()) {
-      auto loaded = store_soci::LoadBulletinTemplates(plan_.templates);
-      if (!loaded) return loaded.error();
-      templates = std::move(*loaded);
+  // The bulletins the campaign schedules are issued by its run, as in `rectify serve`, through
+  // the store's desk (bulletin_store.h), rendered from the plan's templates.
+  if (!plan_.templates.empty() && !plan_.campaign->bulletins().after.empty()) {
+    if (Status st = store_soci::SetBulletinTemplates(*plan_.store, plan_.templates); !st) {
+      return st.error();
     }
-    script_.PlanBulletins([this, templates](const engine::BulletinRequest& r) -> Status {
-      auto b = store_soci::IssueBulletin(*plan_.db, engine_, r, templates, /*dry_run=*/false);
-      if (!b) return b.error();
-      return OkStatus();
-    });
   }
   return delivery.Run(engine_, io_, script_, plan_.until, progress, stop);
 }

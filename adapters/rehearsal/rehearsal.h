@@ -55,10 +55,10 @@ class Rehearsal {
   VirtualClock& clock() { return clock_; }
   boost::asio::io_context& io() { return io_; }
 
-  // Registers the definitions, starts the campaign, queues `ledger` for the scripted cadres,
-  // plans the campaign's bulletins (issued into the plan's database: bulletin_store.h) and
-  // runs to the plan's `until`, delivering the outbox through `delivery` (which must be on
-  // clock()). `stop` as in SimulatedDelivery::Run.
+  // Registers the definitions, starts the campaign (whose run issues the bulletins it schedules
+  // into the plan's database, as in `rectify serve`: bulletin_store.h), queues `ledger` for the
+  // scripted cadres and runs to the plan's `until`, delivering the outbox through `delivery` (which
+  // must be on clock()). `stop` as in SimulatedDelivery::Run.
   Result<engine::SimulationReport> Run(const std::vector<engine::Registration>& ledger,
                                        SimulatedDelivery& delivery,
                                        const std::function<void(Timestamp)>& progress,

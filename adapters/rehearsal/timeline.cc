@@ -141,6 +141,12 @@ TimelineEvent Timeline::FromAudit(const std::string& instance, std::int64_t seq,
         e.text += " " + Str(r, "rank") + "." + Str(r, "name") + " " + Str(r, "score") +
                   (r.contains("vetoes") ? " (一票否决)" : "");
       }
+    } else if (event == "bulletin_issued_before" || event == "bulletin_not_issued") {
+      std::string after = Str(data, "after") + " " + Str(data, "day");
+      e.text = event == "bulletin_issued_before"
+                   ? "scheduled bulletin after " + after + ": bulletin " + Str(data, "bulletin") +
+                         " was issued by hand since; not issued again"
+                   : "scheduled bulletin after " + after + " not issued: " + Str(data, "reason");
     } else {
       e.text = event + " " + Str(data, "campaign") + " (" + from + " -> " + to + ")";
     }
@@ -331,6 +337,8 @@ Result<std::vector<TimelineEvent>> Timeline::ReadNew() {
           at_since.clear();
         }
         if (at == audit_since_) at_since.insert({inst, seq});
+        // The bulletin a campaign run issued is told once, as the bulletin (below).
+        if (r.get<std::string>(4) == "bulletin_issued") continue;
         out.push_back(FromAudit(inst, seq, FromMicros(at), r.get<std::string>(3),
                                 r.get<std::string>(4), r.get<std::string>(5), r.get<std::string>(6),
                                 r.get<std::string>(7), r.get<std::string>(8)));

@@ -3,7 +3,9 @@
 //   - Jinkouhe 2017 (seed 000: "special supervision and inspection of poverty 5 times, issued
 //     bulletin 5, 113 issues existing in 6 townships, 8 district level departments, 6 villages,
 //     2 primary schools"): five rounds, 113 problems, a bulletin three working days after each
-//     round, numbered 2017年第1期..第5期, the problems per unit kind;
+//     round, numbered 2017年第1期..第5期, the problems per unit kind; and (campaign version 4) the
+//     monthly assessment of its townships and departments, published each month with the
+//     escalation measures deducted;
 //   - Hecheng 2017 (seed 003): reports from the public come in, are confirmed into items found by
 //     public_report, and the reporter is told.
 #include <gmock/gmock.h>
@@ -148,6 +150,67 @@ TEST_P(SeedYearsTest, Jinkouhe2017HasFiveRoundsFiveBulletinsAnd113Problems) {
             S(e, "message").rfind("2017年第", 0) == 0;
   }
   EXPECT_EQ(sent, 5 * 14);
+
+  // The monthly assessment (jinkouhe-monthly): January to November, each published by the
+  // district's leader 曾勇 (jkh-02) early in the month after, the 6 townships and the 8
+  // departments ranked apart.
+  std::map<std::string, json::array> published;  // period -> its ranking
+  for (const json::object& e : events) {
+    const json::value* p = e.if_contains("published");
+    if (S(e, "event") != "assessment" || !p || !p->is_bool() || !p->as_bool()) continue;
+    EXPECT_EQ(S(e, "by"), "jkh-02");
+    published[S(e, "period_label")] = e.at("ranking").as_array();
+  }
+  std::vector<std::string> periods;
+  for (const auto& [period, ranking] : published) periods.push_back(period);
+  EXPECT_EQ(periods, (std::vector<std::string>{"2017-01", "2017-02", "2017-03", "2017-04",
+                                               "2017-05", "2017-06", "2017-07", "2017-08",
+                                               "2017-09", "2017-10", "2017-11"}));
+  // "name score -deducted" per rank, townships then departments, as the ranking sheet lists them.
+  auto sheet = [&](const std::string& period, const std::string& kind) {
+    std::vector<std::string> out;
+    for (const json::value& v : published[period]) {
+      const json::object& row = v.as_object();
+      if (S(row, "kind") != kind) continue;
+      out.push_back(std::to_string(row.at("rank").as_int64()) + "." + S(row, "name") + " " +
+                    S(row, "score") + " -" + S(row, "deducted") +
+                    (row.contains("vetoes") ? " 否决" : ""));
+    }
+    return out;
+  };
+  for (const auto& [period, ranking] : published) {
+    EXPECT_EQ(sheet(period, "township").size(), 6u) << period;
+    EXPECT_EQ(sheet(period, "department").size(), 8u) << period;
+  }
+  // January: no item was overdue yet, so the marks alone decide.
+  EXPECT_EQ(sheet("2017-01", "township"),
+            (std::vector<std::string>{"1.金河镇 91.1 -0.0", "2.永胜乡 83.5 -0.0",
+                                      "3.吉星乡 81.2 -0.0", "4.永和镇 80.5 -0.0",
+                                      "5.共安彝族乡 78.1 -0.0", "6.和平彝族乡 75.4 -0.0"}));
+  // April: the first round's problems went overdue and climbed the ladder (reminder letter 0.5,
+  // supervision and suggestion letters 1, work interview 2, ...): 金河镇, first in January,
+  // is last with 15 points deducted.
+  EXPECT_EQ(sheet("2017-04", "township"),
+            (std::vector<std::string>{"1.永胜乡 80.3 -7.5", "2.和平彝族乡 78.9 -2.0",
+                                      "3.吉星乡 69.6 -11.5", "4.共安彝族乡 64.5 -12.0",
+                                      "5.永和镇 61.0 -11.5", "6.金河镇 59.9 -15.0"}));
+  // May: accountability processing in two townships fails them whatever their score (一票否决):
+  // 吉星乡's 65.6 ranks below 永胜乡's 59.1.
+  EXPECT_EQ(sheet("2017-05", "township"),
+            (std::vector<std::string>{"1.共安彝族乡 85.4 -9.0", "2.和平彝族乡 71.3 -10.0",
+                                      "3.金河镇 67.6 -6.0", "4.永胜乡 59.1 -10.0",
+                                      "5.吉星乡 65.6 -18.0 否决", "6.永和镇 52.0 -17.0 否决"}));
+  EXPECT_EQ(sheet("2017-05", "department").front(), "1.区农业农村局 86.0 -4.0");
+  // Each deduction names the measure and the item it comes from.
+  bool measured = false;
+  for (const json::value& v : published["2017-04"]) {
+    for (const json::value& d : v.as_object().at("deductions").as_array()) {
+      measured = measured || (S(d.as_object(), "cause") == "measure" &&
+                              S(d.as_object(), "measure") == "work_interview" &&
+                              S(d.as_object(), "points") == "2.0");
+    }
+  }
+  EXPECT_TRUE(measured);
 }
 
 TEST_P(SeedYearsTest, Hecheng2017PublicReportsAreConfirmedIntoItemsAndTheReporterIsTold) {

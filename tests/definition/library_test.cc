@@ -154,9 +154,16 @@ TEST(LibraryTest, JinkouheFinanceSuspendsPaymentByJudgmentUntilAcceptance) {
   EXPECT_EQ(Library()->FindOrg("jinkouhe")->info().version, 3);
   EXPECT_NE(Library()->FindOrg("jinkouhe", 1), nullptr);
   EXPECT_NE(Library()->FindOrg("jinkouhe", 2), nullptr);
-  EXPECT_EQ(Library()->FindCampaign("jinkouhe-2017")->info().version, 3);
+  // Version 4 (the monthly assessment) keeps version 3 beside it.
+  EXPECT_EQ(Library()->FindCampaign("jinkouhe-2017")->info().version, 4);
   EXPECT_NE(Library()->FindCampaign("jinkouhe-2017", 1), nullptr);
   EXPECT_NE(Library()->FindCampaign("jinkouhe-2017", 2), nullptr);
+  ASSERT_NE(Library()->FindCampaign("jinkouhe-2017", 3), nullptr);
+  EXPECT_EQ(Library()->FindCampaign("jinkouhe-2017", 3)->recurring().size(), 1u);
+  const auto& recurring = Library()->FindCampaign("jinkouhe-2017")->recurring();
+  ASSERT_EQ(recurring.size(), 2u);
+  ASSERT_NE(recurring[1].assessment, nullptr);
+  EXPECT_EQ(recurring[1].assessment->info().name, "jinkouhe-monthly");
 }
 
 TEST(LibraryTest, MonthlyAssessmentHasAOneVoteVeto) {

@@ -38,6 +38,7 @@ std::vector<Stored> EveryForm() {
       {TimerName::Checkpoint("村级自查", Edge::kOpen), "checkpoint:村级自查:open"},
       {TimerName::Recurring("monthly_assessment", Day("2017-07-03")),
        "recurring:monthly_assessment:2017-07-03"},
+      {TimerName::Bulletin("special_1", Day("2017-03-17")), "bulletin:special_1:2017-03-17"},
   };
 }
 
@@ -76,7 +77,9 @@ TEST(TimerNameTest, ParseGivesEachPartTyped) {
 
 TEST(TimerNameTest, EveryMalformedNameIsRefusedWithWhatIsWrong) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"", "starts with '', not remind, escalate, judge, campaign, phase, checkpoint or recurring"},
+      {"",
+       "starts with '', not remind, escalate, judge, campaign, phase, checkpoint, recurring or "
+       "bulletin"},
       {"wake:rectifying:0", "starts with 'wake'"},
       {"Remind:rectifying:0", "starts with 'Remind'"},
       {"campaign", "is neither campaign:begin nor campaign:close"},
@@ -100,6 +103,8 @@ TEST(TimerNameTest, EveryMalformedNameIsRefusedWithWhatIsWrong) {
       {"recurring:monthly:2017-13-01", "ends in '2017-13-01', not a date (YYYY-MM-DD)"},
       {"recurring:monthly:2017-5-8", "ends in '2017-5-8', not a date (YYYY-MM-DD)"},
       {"recurring:monthly:", "ends in '', not a date (YYYY-MM-DD)"},
+      {"bulletin:special_1:2017-03-32", "ends in '2017-03-32', not a date (YYYY-MM-DD)"},
+      {"bulletin::2017-03-17", "names no id"},
   };
   for (const auto& [name, what] : cases) {
     auto r = TimerName::Parse(name);

@@ -121,9 +121,29 @@ Result<BulletinTemplates> LoadBulletinTemplates(const std::string& folder) {
   return t;
 }
 
-Result<StoredBulletin> IssueBulletin(Database& db, engine::Engine& engine,
-                                     const engine::BulletinRequest& request,
-                                     const BulletinTemplates& templates, bool dry_run) {
+namespace {
+
+// The key and issuer of the campaign's first bulletin of `round` issued at or after `since`.
+std::optional<engine::BulletinReceipt> IssuedSince(Database& db, const std::string& campaign,
+                                                   const std::string& round, Timestamp since) {
+  std::string name = campaign, r = round, by;
+  long long from = ToMicros(since);
+  int year = 0, number = 0;
+  soci::indicator ind = soci::i_ok;
+  db.session() << "SELECT year, number, issued_by FROM bulletins WHERE campaign = :campaign AND "
+                  "round = :round AND issued_at >= :since ORDER BY issued_at LIMIT 1",
+      soci::into(year, ind), soci::into(number), soci::into(by), soci::use(name), soci::use(r),
+      soci::use(from);
+  if (!db.session().got_data() || ind != soci::i_ok) return std::nullopt;
+  return engine::BulletinReceipt{std::to_string(year) + "-" + std::to_string(number), by, false};
+}
+
+// IssueBulletin, or (with `once`) the bulletin of the request's round issued since then.
+Result<StoredBulletin> Issue(Database& db, engine::Engine& engine,
+                             const engine::BulletinRequest& request,
+                             const BulletinTemplates& templates, bool dry_run,
+                             std::optional<Timestamp> once,
+                             std::optional<engine::BulletinReceipt>& found) {
   for (int attempt = 1;; ++attempt) {
     Latest latest;
     // The previous bulletin's time decides which measures this one reports, so it is read
@@ -162,6 +182,9 @@ Result<StoredBulletin> IssueBulletin(Database& db, engine::Engine& engine,
       return b;
     }
     Status s = InTransaction(db, "issue a bulletin of " + request.campaign, [&]() -> Status {
+      if (once && (found = IssuedSince(db, request.campaign, request.round, *once))) {
+        return OkStatus();
+      }
       Latest now = ReadLatest(db, request.campaign, b.year);
       if (now.issued_at != latest.issued_at) {
         return Error::UniqueViolation("another bulletin was issued meanwhile");
@@ -193,6 +216,31 @@ Result<StoredBulletin> IssueBulletin(Database& db, engine::Engine& engine,
     }
     return s.error();
   }
+}
+
+}  // namespace
+
+Result<StoredBulletin> IssueBulletin(Database& db, engine::Engine& engine,
+                                     const engine::BulletinRequest& request,
+                                     const BulletinTemplates& templates, bool dry_run) {
+  std::optional<engine::BulletinReceipt> found;
+  return Issue(db, engine, request, templates, dry_run, std::nullopt, found);
+}
+
+Result<engine::BulletinReceipt> SociBulletinDesk::IssueOnce(engine::Engine& engine,
+                                                            const engine::BulletinRequest& request,
+                                                            Timestamp counts_from) {
+  std::optional<engine::BulletinReceipt> found;
+  try {
+    found = IssuedSince(db_, request.campaign, request.round, counts_from);
+  } catch (const std::exception& e) {
+    return db_.MapError(e, "read the bulletins of " + request.campaign);
+  }
+  if (found) return *found;
+  auto b = Issue(db_, engine, request, templates_, /*dry_run=*/false, counts_from, found);
+  if (!b) return b.error();
+  if (found) return *found;
+  return engine::BulletinReceipt{b->key(), b->issued_by, true};
 }
 
 Result<std::vector<StoredBulletin>> ListBulletins(Database& db, const std::string& campaign) {

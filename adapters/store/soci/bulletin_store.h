@@ -59,6 +59,25 @@ Result<StoredBulletin> IssueBulletin(Database& db, engine::Engine& engine,
                                      const engine::BulletinRequest& request,
                                      const BulletinTemplates& templates, bool dry_run);
 
+// The SOCI store's bulletin desk (engine/bulletin.h; SociStore delegates to it): a campaign run
+// issues the bulletins its `bulletins:` schedules here, numbered and sent as IssueBulletin does.
+// IssueOnce looks for a bulletin of the same round issued since `counts_from` before building
+// one and again in the transaction that would insert it, so a firing repeated after a crash, or a
+// bulletin issued by hand meanwhile, is not issued twice. Its documents are rendered from the
+// templates given (soci_store.h: SetBulletinTemplates); without them they are kept without HTML.
+class SociBulletinDesk final : public engine::BulletinDesk {
+ public:
+  explicit SociBulletinDesk(Database& db) : db_(db) {}
+  void set_templates(BulletinTemplates templates) { templates_ = std::move(templates); }
+  Result<engine::BulletinReceipt> IssueOnce(engine::Engine& engine,
+                                            const engine::BulletinRequest& request,
+                                            Timestamp counts_from) override;
+
+ private:
+  Database& db_;
+  BulletinTemplates templates_;
+};
+
 // The campaign's bulletins, oldest first, without their HTML.
 Result<std::vector<StoredBulletin>> ListBulletins(Database& db, const std::string& campaign);
 

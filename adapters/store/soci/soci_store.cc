@@ -80,6 +80,17 @@ std::unique_ptr<Store> MakeStore(std::unique_ptr<Database> db) {
   return std::make_unique<SociStore>(std::move(db));
 }
 
+Status SetBulletinTemplates(Store& store, const std::string& folder) {
+  auto* soci_store = dynamic_cast<SociStore*>(&store);
+  if (!soci_store) {
+    return Error::FailedPrecondition("this store keeps no bulletins (it is not on a database)");
+  }
+  auto templates = LoadBulletinTemplates(folder);
+  if (!templates) return templates.error();
+  soci_store->set_bulletin_templates(std::move(*templates));
+  return OkStatus();
+}
+
 Result<InstanceRecord> SociStore::LoadInstance(const std::string& id) {
   try {
     InstanceRow row;

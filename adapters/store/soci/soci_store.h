@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "adapters/store/soci/bulletin_store.h"
 #include "adapters/store/soci/database.h"
 #include "rectify/store.h"
 
@@ -23,10 +24,16 @@ namespace rectify::store_soci {
 Result<std::unique_ptr<Store>> OpenStore(const DatabaseUrl& url, const OpenOptions& options);
 // The same on a Database already open (the caller checked its schema).
 std::unique_ptr<Store> MakeStore(std::unique_ptr<Database> db);
+// Gives `store` (a SociStore) the bulletin document templates of `folder` (LoadBulletinTemplates),
+// for the bulletins campaign runs issue on it. kFailedPrecondition when the folder lacks them or
+// `store` is another kind of store.
+Status SetBulletinTemplates(Store& store, const std::string& folder);
 
-class SociStore final : public Store {
+// Also the bulletin desk of a campaign run's scheduled bulletins (engine/bulletin.h), on its own
+// database (SociBulletinDesk, bulletin_store.h).
+class SociStore final : public Store, public engine::BulletinDesk {
  public:
-  explicit SociStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  explicit SociStore(std::unique_ptr<Database> db) : db_(std::move(db)), desk_(*db_) {}
 
   Status Commit(const ChangeSet& changes) override;
   Result<InstanceRecord> LoadInstance(const std::string& id) override;
@@ -47,6 +54,15 @@ class SociStore final : public Store {
   Result<std::vector<UnitRecord>> ListUnits() override;
   Result<std::vector<PersonRecord>> ListPeople() override;
   Result<StoreCounts> Counts() override;
+  Result<engine::BulletinReceipt> IssueOnce(engine::Engine& engine,
+                                            const engine::BulletinRequest& request,
+                                            Timestamp counts_from) override {
+    return desk_.IssueOnce(engine, request, counts_from);
+  }
+  // The document templates of the bulletins it issues as a desk (LoadBulletinTemplates).
+  void set_bulletin_templates(BulletinTemplates templates) {
+    desk_.set_templates(std::move(templates));
+  }
 
  private:
   // Each part of Commit, inside the transaction. A returned error rolls the commit back; SOCI's
@@ -73,6 +89,7 @@ class SociStore final : public Store {
                                                          long long version);
 
   std::unique_ptr<Database> db_;
+  SociBulletinDesk desk_;
 };
 
 }  // namespace rectify::store_soci

@@ -9,6 +9,7 @@
 #include "rectify/calendar/deadline.h"
 #include "rectify/engine/access.h"
 #include "rectify/engine/assessment.h"
+#include "rectify/engine/bulletin.h"
 #include "rectify/engine/campaign.h"
 #include "step.h"
 
@@ -118,11 +119,18 @@ Result<std::vector<Planned>> Plan(const Campaign& c, Timestamp now) {
       out.push_back({TimerName::Recurring(r.id, d), at});
     }
   }
+  auto bulletins = ScheduleBulletins(c);
+  if (!bulletins) return bulletins.error();
+  for (const ScheduledBulletin& b : *bulletins) {
+    if (b.at < now) continue;
+    out.push_back({TimerName::Bulletin(b.after, b.day), b.at});
+  }
   out.push_back({TimerName::CampaignClose(), cal.EndOfDay(c.to())});
   return out;
 }
 
-// The order of firings due at the same instant: begin, ends, beginnings, the rest, close.
+// The order of firings due at the same instant: begin, ends, beginnings, the rest, bulletins
+// (which report what the rest did), close.
 int Rank(const std::string& text) {
   auto name = TimerName::Parse(text);
   if (!name) return 5;
@@ -135,6 +143,8 @@ int Rank(const std::string& text) {
       return name->edge == TimerName::Edge::kEnd ? 2 : 3;
     case TimerName::Kind::kCheckpoint:
       return name->edge == TimerName::Edge::kEnd ? 1 : 4;
+    case TimerName::Kind::kBulletin:
+      return 6;
     default:
       return 5;
   }
@@ -196,6 +206,8 @@ class Firing {
         return CheckpointEvent(name->id, name->edge);
       case TimerName::Kind::kRecurring:
         return RecurringEvent(name->id, name->day);
+      case TimerName::Kind::kBulletin:
+        return IssueBulletin(name->id, name->day);
       default:
         return OkStatus();
     }
@@ -511,6 +523,69 @@ class Firing {
     }
     step_.Audit(kSystemActor, "assessment", state, state, "", std::move(data));
     Bulletin(text, {{"assessment", a.info().name}});
+    return OkStatus();
+  }
+
+  // The bulletin `bulletins: { after: }` scheduled after `after`'s `day`, issued through the
+  // store's desk in the name of a holder of the issuing role (ScheduledIssuer), before this
+  // firing commits: when the commit fails or the node stops in between, the timer fires again and
+  // the desk finds the bulletin issued (IssueOnce), so it is issued once. One the issuing role
+  // issued by hand since the checkpoint began (or the occurrence) stands for it.
+  Status IssueBulletin(const std::string& after, Date day) {
+    auto schedule = ScheduleBulletins(c_);
+    if (!schedule) return schedule.error();
+    auto it = std::find_if(schedule->begin(), schedule->end(), [&](const ScheduledBulletin& b) {
+      return b.after == after && b.day == day;
+    });
+    if (it == schedule->end()) return OkStatus();  // not in the pinned campaign: nothing to do
+    const ScheduledBulletin& scheduled = *it;
+    std::string state = step_.inst().record.state;
+    json::object data{
+        {"campaign", c_.info().name},
+        {"after", after},
+        {"day", FormatDate(day)},
+        {"round", scheduled.round.empty() ? json::value(nullptr) : json::value(scheduled.round)}};
+    auto not_issued = [&](const std::string& why) {
+      data["reason"] = why;
+      step_.Audit(kSystemActor, "bulletin_not_issued", state, state, "", std::move(data));
+      return OkStatus();
+    };
+    BulletinRequest request;
+    request.campaign = c_.info().name;
+    request.round = scheduled.round;
+    request.actor = ScheduledIssuer(c_, scheduled);
+    const std::string role =
+        c_.bulletins().issued_by.empty() ? kDefaultBulletinRole : c_.bulletins().issued_by;
+    if (request.actor.empty()) {
+      return not_issued("nobody in org " + c_.org().info().name + " holds the role " + role +
+                        " over its top unit; give the role to someone (the campaign's bulletins: "
+                        "issued_by) and issue it by hand with 'rectify bulletin issue'");
+    }
+    // A store that keeps bulletins is also their desk (the SOCI store is; the in-memory one is
+    // not).
+    auto* desk = dynamic_cast<BulletinDesk*>(&store_);
+    if (!desk) return not_issued("this store keeps no bulletins");
+    // The bulletin is built as of this firing, on the store it commits to.
+    VirtualClock at(step_.now());
+    const std::shared_ptr<const definition::DefinitionSet> unowned(
+        std::shared_ptr<const definition::DefinitionSet>(), &interp_.definitions());
+    Engine issuing(store_, at, unowned);
+    auto receipt = desk->IssueOnce(issuing, request, scheduled.counts_from);
+    if (!receipt) {
+      // What the data or the definitions refuse stays refused: noted, not retried. Anything else
+      // (the database) fails the firing, which is tried again.
+      const ErrorCode code = receipt.error().code();
+      if (code == ErrorCode::kPermissionDenied || code == ErrorCode::kNotFound ||
+          code == ErrorCode::kBadInput || code == ErrorCode::kFailedPrecondition) {
+        return not_issued(receipt.error().message());
+      }
+      return receipt.error();
+    }
+    data["bulletin"] = receipt->key;
+    data["issued_by"] = receipt->issued_by;
+    data["issued_now"] = receipt->issued_now;
+    step_.Audit(kSystemActor, receipt->issued_now ? "bulletin_issued" : "bulletin_issued_before",
+                state, state, "", std::move(data));
     return OkStatus();
   }
 

@@ -110,55 +110,6 @@ void CadreScript::AddLedger(const std::vector<Registration>& batch) {
   }
 }
 
-void CadreScript::PlanBulletins(BulletinIssuer issue) {
-  const definition::BulletinSettings& settings = campaign_->bulletins();
-  if (settings.after.empty() || !issue) return;
-  auto shared = std::make_shared<BulletinIssuer>(std::move(issue));
-  const std::string role =
-      settings.issued_by.empty() ? std::string(kDefaultBulletinRole) : settings.issued_by;
-  const std::string top = campaign_->org().unit(0).id;
-  // The campaign's own dates run on the official calendar, not on its items' changed one (a
-  // cancelled weekend rest makes Saturday a working day for deadlines, not for headquarters).
-  const Calendar& official = campaign_->calendar();
-  auto plan = [&](Date last_day, const std::string& round) {
-    const int n = settings.within_workdays;
-    auto day = n == 0 ? official.NextWorkday(last_day) : official.AddWorkdays(last_day, n);
-    Timestamp at = official.AtLocalTime(day ? *day : last_day, std::chrono::minutes(10 * 60));
-    std::string actor = PickHolder(top, role, FormatDate(last_day) + "|bulletin");
-    if (actor.empty()) {
-      notes_.push_back("bulletin after " + FormatDate(last_day) + ": nobody holds the role " +
-                       role + " over " + top);
-      return;
-    }
-    BulletinRequest r;
-    r.campaign = campaign_->info().name;
-    r.round = round;
-    r.actor = actor;
-    Schedule(at, [this, shared, r]() -> Status {
-      ++actions_;
-      if (Status s = (*shared)(r); !s) {
-        notes_.push_back("bulletin" + (r.round.empty() ? "" : " of round " + r.round) + " by " +
-                         r.actor + ": " + s.error().message());
-      }
-      return OkStatus();
-    });
-  };
-  for (const std::string& id : settings.after) {
-    for (const definition::Checkpoint& cp : campaign_->checkpoints()) {
-      if (cp.id == id) plan(cp.to, cp.id);
-    }
-    for (const definition::Recurring& r : campaign_->recurring()) {
-      if (r.id != id) continue;
-      auto days = definition::Occurrences(r, campaign_->calendar());
-      if (!days) {
-        notes_.push_back("bulletins after " + id + ": " + days.error().message());
-        continue;
-      }
-      for (Date d : *days) plan(d, "");
-    }
-  }
-}
-
 // A row that says it was found by an inspection round's way (the ledger's found_by column) came
 // from the campaign's latest inspection round begun by its registration day.
 const definition::Checkpoint* CadreScript::RoundOf(const Registration& r) const {

@@ -76,6 +76,12 @@ TimerName TimerName::Recurring(std::string event, Date on) {
   return t;
 }
 
+TimerName TimerName::Bulletin(std::string after, Date on) {
+  TimerName t = Make(Kind::kBulletin, std::move(after));
+  t.day = on;
+  return t;
+}
+
 bool TimerName::OfItemState() const {
   return kind == Kind::kRemind || kind == Kind::kEscalate || kind == Kind::kJudge;
 }
@@ -98,6 +104,8 @@ std::string TimerName::Format() const {
       return "checkpoint:" + id + ":" + std::string(EdgeName(edge));
     case Kind::kRecurring:
       return "recurring:" + id + ":" + FormatDate(day);
+    case Kind::kBulletin:
+      return "bulletin:" + id + ":" + FormatDate(day);
   }
   return {};
 }
@@ -111,10 +119,11 @@ Result<TimerName> TimerName::Parse(std::string_view name) {
     return Malformed(name, "is neither campaign:begin nor campaign:close");
   }
   const bool item = head == "remind" || head == "escalate" || head == "judge";
-  if (!item && head != "phase" && head != "checkpoint" && head != "recurring") {
+  const bool dated = head == "recurring" || head == "bulletin";
+  if (!item && !dated && head != "phase" && head != "checkpoint") {
     return Malformed(name, "starts with '" + std::string(head) +
-                               "', not remind, escalate, judge, campaign, phase, checkpoint or "
-                               "recurring");
+                               "', not remind, escalate, judge, campaign, phase, checkpoint, "
+                               "recurring or bulletin");
   }
   if (parts.size() != 3) {
     return Malformed(name, "has " + std::to_string(parts.size()) + " parts, not 3 (" +
@@ -135,12 +144,12 @@ Result<TimerName> TimerName::Parse(std::string_view name) {
     if (head == "escalate") return Escalate(subject, step);
     return Judge(subject, step);
   }
-  if (head == "recurring") {
+  if (dated) {
     auto date = ParseDate(last);
     if (!date || FormatDate(*date) != last) {
       return Malformed(name, "ends in '" + std::string(last) + "', not a date (YYYY-MM-DD)");
     }
-    return Recurring(subject, *date);
+    return head == "recurring" ? Recurring(subject, *date) : Bulletin(subject, *date);
   }
   const bool checkpoint = head == "checkpoint";
   for (int e = 0; e < (checkpoint ? 3 : 2); ++e) {

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "rectify/definition/campaign.h"
 #include "rectify/engine/engine.h"
 #include "rectify/result.h"
 
@@ -85,6 +86,51 @@ BulletinOutline OutlineBulletin(const boost::json::object& content, const std::s
 // {{scope}}, {{campaign}} filled (escaped) and {{body}} replaced by the sections as HTML.
 std::string RenderBulletinHtml(const boost::json::object& content, const std::string& lang,
                                const std::string& templ);
+
+// A bulletin the campaign's `bulletins: { after: [...], within: }` schedules: `within` working
+// days (on the campaign's official calendar; 0: the next working day) after the last day of each
+// checkpoint listed (the bulletin names it as its round) and after the day of each occurrence of
+// each recurring event listed, at 10:00 local time. The campaign run arms one durable timer per
+// bulletin (TimerName::Bulletin) and issues it when it fires (campaign.h: FireCampaign), in
+// `rectify serve`, `rectify tick` and a rehearsal alike.
+struct ScheduledBulletin {
+  std::string after;  // the checkpoint's or the recurring event's id
+  std::string round;  // the checkpoint's id; empty after a recurring event
+  Date day;           // the checkpoint's last day, or the occurrence's day
+  Timestamp at;       // when it is issued
+  // A bulletin of the same round issued at or after this instant (by hand: `rectify bulletin`,
+  // POST .../bulletins) is this one, which is then not issued again: the checkpoint's first day,
+  // or the occurrence's start of working hours.
+  Timestamp counts_from;
+};
+// Every bulletin `c` schedules, in the order of its `after` list. kBadInput when a recurring
+// event's occurrences cannot be listed.
+Result<std::vector<ScheduledBulletin>> ScheduleBulletins(const definition::Campaign& c);
+// Who issues a scheduled bulletin in the run's name: one of the people holding the issuing role
+// over the org's top unit (the same one every time for the same bulletin, from a StableHash of its
+// campaign, event and day, so the duty rotates among them); empty when nobody holds it.
+std::string ScheduledIssuer(const definition::Campaign& c, const ScheduledBulletin& s);
+
+// What issuing a scheduled bulletin did.
+struct BulletinReceipt {
+  std::string key;          // "2017-5"
+  std::string issued_by;    // a person id
+  bool issued_now = false;  // false: one of the same round was issued before (counts_from on)
+};
+
+// Where bulletins are numbered, kept and sent: a Store that keeps them implements this too (the
+// SOCI store, in its database: adapters/store/soci/bulletin_store.h), and a campaign run firing a
+// scheduled bulletin asks its store for it. Thread-safety: as its store.
+class BulletinDesk {
+ public:
+  virtual ~BulletinDesk() = default;
+  // Issues `request` at engine.clock().Now(), numbered and sent as a bulletin issued by hand,
+  // unless the campaign has a bulletin of the request's round (empty: one naming no round) issued
+  // at or after `counts_from`: then it returns that one's key with issued_now false. Errors:
+  // BuildBulletin's, and the store's.
+  virtual Result<BulletinReceipt> IssueOnce(Engine& engine, const BulletinRequest& request,
+                                            Timestamp counts_from) = 0;
+};
 
 // The payload of the message a unit head is sent (kBulletinMessage): campaign, number_label,
 // title, issued_on, issuer, unit, unit_name, findings and overdue counts of that unit.

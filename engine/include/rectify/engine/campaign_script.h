@@ -90,15 +90,6 @@ class CadreScript {
   // A registration the engine refuses stops the run with its error (RunDue returns it).
   void AddLedger(const std::vector<Registration>& batch);
 
-  // Issues one bulletin (BulletinRequest as headquarters would send it) and keeps it; the
-  // rehearsal gives one that stores and sends it (adapters/store/soci/bulletin_store.h).
-  using BulletinIssuer = std::function<Status(const BulletinRequest&)>;
-  // Plans the bulletins the campaign's `bulletins: { after: }` names: `within` working days after
-  // the last day of each inspection checkpoint listed (naming it as the bulletin's round) and of
-  // each occurrence of each recurring event listed, at 10:00, issued by a holder of the issuing
-  // role over the org's top unit. A bulletin the engine refuses is noted (notes()), not fatal.
-  void PlanBulletins(BulletinIssuer issue);
-
   // When the next scripted action is due, if any.
   std::optional<Timestamp> NextAt() const;
   // Performs the actions due at the engine clock's now, in order. An action the engine refuses

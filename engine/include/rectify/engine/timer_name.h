@@ -13,6 +13,9 @@
 //     phase:<id>:begin  phase:<id>:end
 //     checkpoint:<id>:begin  checkpoint:<id>:end  checkpoint:<id>:open
 //     recurring:<id>:<YYYY-MM-DD>   the recurring event's occurrence on that day
+//     bulletin:<id>:<YYYY-MM-DD>    the bulletin `bulletins: { after: }` schedules after the
+//                                   checkpoint or recurring event <id> whose day (a checkpoint's
+//                                   last day, an occurrence's day) that is
 //
 //   TimerName::Remind("rectifying", 2).Format();   // "remind:rectifying:2"
 //   auto t = TimerName::Parse("escalate:verifying:1");
@@ -40,6 +43,7 @@ struct TimerName {
     kPhase,
     kCheckpoint,
     kRecurring,
+    kBulletin,
   };
   // Which edge of a phase's or checkpoint's window (`open`: a submission checkpoint's instances
   // open).
@@ -49,7 +53,7 @@ struct TimerName {
   std::string id;  // the state (remind, escalate, judge) or the phase, checkpoint or event's id
   int index = 0;   // remind, escalate, judge
   Edge edge = Edge::kBegin;  // phase, checkpoint
-  Date day{};                // recurring
+  Date day{};                // recurring, bulletin
 
   static TimerName Remind(std::string state, int step);
   static TimerName Escalate(std::string state, int step);
@@ -59,6 +63,7 @@ struct TimerName {
   static TimerName Phase(std::string phase, Edge at);
   static TimerName Checkpoint(std::string checkpoint, Edge at);
   static TimerName Recurring(std::string event, Date on);
+  static TimerName Bulletin(std::string after, Date on);
 
   // The stored text, as in the table above.
   std::string Format() const;
