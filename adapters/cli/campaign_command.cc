@@ -12,6 +12,7 @@
 #include "adapters/cli/cli.h"
 #include "adapters/cli/engine_access.h"
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/instance_pages.h"
 #include "rectify/engine/report_table.h"
 
 namespace rectify::cli {
@@ -71,14 +72,13 @@ void RunShow(Context& ctx, const std::string& name, const DefinitionSources& def
   InstanceFilter filter;
   filter.campaign = name;
   std::int64_t total = 0;
-  for (;;) {
-    auto page = s.store->ListInstances(filter);
-    if (!page) return ctx.Fail(page.error());
-    for (const auto& r : *page) ++by_state[r.workflow + " " + r.state];
-    total += static_cast<std::int64_t>(page->size());
-    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
-    filter.after_id = page->back().id;
-  }
+  Status listed = engine::ForEachInstancePage(
+      *s.store, filter, [&](std::vector<InstanceRecord>& page) -> Result<bool> {
+        for (const auto& r : page) ++by_state[r.workflow + " " + r.state];
+        total += static_cast<std::int64_t>(page.size());
+        return true;
+      });
+  if (!listed) return ctx.Fail(listed.error());
   json::object last_ranking;
   if (auto last = engine::LastAssessment(*s.store, name); last && *last) last_ranking = **last;
   // What falls due next, in time order (the run keeps its timers in the order it armed them).

@@ -17,6 +17,7 @@
 #include "adapters/cli/text_table.h"
 #include "adapters/cli/typed_ledger_command.h"
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/instance_pages.h"
 #include "rectify/engine/ledger.h"
 #include "rectify/engine/report_table.h"
 
@@ -108,17 +109,11 @@ void RunExport(Context& ctx, const std::string& campaign, const DefinitionSource
   std::vector<engine::Instance> items;
   InstanceFilter filter;
   if (!campaign.empty()) filter.campaign = campaign;
-  for (;;) {
-    auto page = s.store->ListInstances(filter);
-    if (!page) return ctx.Fail(page.error());
-    for (const auto& r : *page) {
-      auto inst = engine::Instance::FromRecord(r);
-      if (!inst) return ctx.Fail(inst.error());
-      items.push_back(std::move(*inst));
-    }
-    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
-    filter.after_id = page->back().id;
-  }
+  Status listed = engine::ForEachInstance(*s.store, filter, [&](engine::Instance& inst) {
+    items.push_back(std::move(inst));
+    return OkStatus();
+  });
+  if (!listed) return ctx.Fail(listed.error());
   ctx.out << engine::TableCsv(engine::LedgerExportTable(items, *s.definitions));
 }
 

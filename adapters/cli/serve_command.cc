@@ -27,6 +27,7 @@
 #include "adapters/rehearsal/timeline.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/campaign_script.h"
+#include "rectify/engine/instance_pages.h"
 #include "rectify/metrics.h"
 
 namespace rectify::cli {
@@ -71,27 +72,22 @@ void PrintSummary(Context& ctx, Store& store, const definition::Campaign& campai
   int items = 0, overdue = 0, payment = 0;
   std::set<std::string> bulletin_units;
   const auto& item_wf = campaign.items().workflow;
-  for (;;) {
-    auto page = store.ListInstances(filter);
-    if (!page) return ctx.Fail(page.error());
-    for (const auto& r : *page) {
-      auto inst = engine::Instance::FromRecord(r);
-      if (!inst) continue;
-      ++states[r.workflow + " " + r.state];
-      for (const auto& e : inst->escalations) ++measures[e.measure];
-      // A checkpoint's instances (materials filed late) put their units on bulletins too.
-      if (!inst->bulletins.empty()) bulletin_units.insert(r.unit_id);
-      if (item_wf && r.workflow != item_wf->info().name) continue;
-      ++items;
-      payment += inst->payment_suspended;
-      if (const auto* c = inst->CurrentClock(); c && c->clock.phase == ClockPhase::kRunning) {
-        DeadlineClock dc(campaign.calendar(), c->clock);
-        overdue += dc.IsOverdue(now);
-      }
+  Status listed = engine::ForEachInstance(store, filter, [&](const engine::Instance& inst) {
+    const InstanceRecord& r = inst.record;
+    ++states[r.workflow + " " + r.state];
+    for (const auto& e : inst.escalations) ++measures[e.measure];
+    // A checkpoint's instances (materials filed late) put their units on bulletins too.
+    if (!inst.bulletins.empty()) bulletin_units.insert(r.unit_id);
+    if (item_wf && r.workflow != item_wf->info().name) return OkStatus();
+    ++items;
+    payment += inst.payment_suspended;
+    if (const auto* c = inst.CurrentClock(); c && c->clock.phase == ClockPhase::kRunning) {
+      DeadlineClock dc(campaign.calendar(), c->clock);
+      overdue += dc.IsOverdue(now);
     }
-    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
-    filter.after_id = page->back().id;
-  }
+    return OkStatus();
+  });
+  if (!listed) return ctx.Fail(listed.error());
   ctx.out << "\n== " << campaign.info().title << " (" << campaign.info().name << ") at "
           << When(campaign.calendar(), now) << " ==\n"
           << "items: " << items << ", overdue now: " << overdue

@@ -11,6 +11,7 @@
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign_items.h"
 #include "rectify/engine/instance.h"
+#include "rectify/engine/instance_pages.h"
 #include "rectify/instance/deadline_clock.h"
 #include "rectify/sha256.h"
 
@@ -220,18 +221,17 @@ Result<std::string> WriteFeed(Store& store, const definition::DefinitionSet& def
   FeedBuilder feed(definitions, query);
   InstanceFilter filter;
   filter.limit = kPage;
-  for (;;) {
-    auto page = store.ListInstances(filter);
-    if (!page) return page.error();
-    for (const InstanceRecord& r : *page) {
-      auto inst = engine::Instance::FromRecord(r);
-      if (!inst) return inst.error();
-      if (query.include && !query.include(*inst)) continue;
-      if (Status s = feed.Add(*inst); !s) return s.error();
-    }
-    if (static_cast<std::int64_t>(page->size()) < kPage) break;
-    filter.after_id = page->back().id;
-  }
+  Status listed = engine::ForEachInstancePage(
+      store, filter, [&](std::vector<InstanceRecord>& page) -> Result<bool> {
+        for (const InstanceRecord& r : page) {
+          auto inst = engine::InstanceOf(r);
+          if (!inst) return inst.error();
+          if (query.include && !query.include(*inst)) continue;
+          if (Status s = feed.Add(*inst); !s) return s.error();
+        }
+        return true;
+      });
+  if (!listed) return listed.error();
   return feed.Finish(name);
 }
 

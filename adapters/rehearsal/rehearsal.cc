@@ -20,7 +20,7 @@ Result<engine::SimulationReport> Rehearsal::Run(const std::vector<engine::Regist
                                                 SimulatedDelivery& delivery,
                                                 const std::function<void(Timestamp)>& progress,
                                                 const std::function<Status()>& stop) {
-  if (Status st = engine_.RegisterDefinitions(plan_.texts); !st) return st.error();
+  if (Status st = engine_.RegisterDefinitions(); !st) return st.error();
   const definition::DefinitionInfo& info = plan_.campaign->info();
   auto run = engine::StartCampaign(engine_, info.name, info.version);
   if (!run) return run.error();

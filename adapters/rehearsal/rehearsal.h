@@ -38,9 +38,6 @@ struct RehearsalPlan {
   Timestamp from;                                        // the clock starts here
   Timestamp until;                                       // and the run stops here
   engine::CadreBehaviour behaviour;
-  // The source of definitions that came from no file (an uploaded campaign), by the file name
-  // they were loaded under (Engine::RegisterDefinitions).
-  std::map<std::string, std::string> texts;
   // The folder of the bulletin document templates (workflows/templates), for a campaign whose
   // `bulletins: { after: }` has the run issue bulletins; empty: they are kept without HTML.
   std::string templates;

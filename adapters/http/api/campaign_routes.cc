@@ -15,6 +15,7 @@
 #include "adapters/http/api/caller_scope.h"
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/instance_pages.h"
 #include "rectify/engine/item_view.h"
 
 namespace rectify::api {
@@ -156,40 +157,41 @@ http::Response GetCampaign(Call& call) {
   std::map<std::string, UnitLine> lines;
   InstanceFilter filter;
   filter.campaign = name;
-  for (;;) {
-    auto page = call.db.store->ListInstances(filter);
-    if (!page) return ErrorResponse(page.error());
-    for (const auto& record : *page) {
-      if (!scope->Covers(record.unit_id)) continue;
-      auto inst = engine::Instance::FromRecord(record);
-      if (!inst || !inst->parent.empty()) continue;  // follow-up tasks are not the unit's items
-      auto bound = call.db.engine->interpreter().Bind(*inst);
-      if (!bound) continue;
-      UnitLine& line = lines[record.unit_id];
-      const auto& wf = *bound->workflow;
-      auto state = wf.FindState(record.state);
-      bool open = !state || !wf.state(*state).final;
-      engine::DeadlineView d = engine::ViewDeadline(bound->calendar, *inst, call.now);
-      json::object brief{{"id", record.id},
-                         {"title", inst->title},
-                         {"workflow", record.workflow},
-                         {"state", record.state},
-                         {"due", d.has ? json::value(FormatDate(d.due)) : json::value(nullptr)},
-                         {"overdue", d.has && d.overdue}};
-      if (campaign.items().workflow && record.workflow == campaign.items().workflow->info().name) {
-        ++line.items;
-        line.open += open ? 1 : 0;
-      } else {
-        line.opened[record.id] = brief;
-      }
-      if (d.has && d.overdue) {
-        ++line.overdue;
-        line.overdue_items.push_back(std::move(brief));
-      }
-    }
-    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
-    filter.after_id = page->back().id;
-  }
+  Status listed = engine::ForEachInstancePage(
+      *call.db.store, filter, [&](std::vector<InstanceRecord>& page) -> Result<bool> {
+        for (const auto& record : page) {
+          if (!scope->Covers(record.unit_id)) continue;
+          auto inst = engine::InstanceOf(record);
+          if (!inst) return inst.error();
+          if (!inst->parent.empty()) continue;  // follow-up tasks are not the unit's items
+          auto bound = call.db.engine->interpreter().Bind(*inst);
+          if (!bound) continue;
+          UnitLine& line = lines[record.unit_id];
+          const auto& wf = *bound->workflow;
+          auto state = wf.FindState(record.state);
+          bool open = !state || !wf.state(*state).final;
+          engine::DeadlineView d = engine::ViewDeadline(bound->calendar, *inst, call.now);
+          json::object brief{{"id", record.id},
+                             {"title", inst->title},
+                             {"workflow", record.workflow},
+                             {"state", record.state},
+                             {"due", d.has ? json::value(FormatDate(d.due)) : json::value(nullptr)},
+                             {"overdue", d.has && d.overdue}};
+          if (campaign.items().workflow &&
+              record.workflow == campaign.items().workflow->info().name) {
+            ++line.items;
+            line.open += open ? 1 : 0;
+          } else {
+            line.opened[record.id] = brief;
+          }
+          if (d.has && d.overdue) {
+            ++line.overdue;
+            line.overdue_items.push_back(std::move(brief));
+          }
+        }
+        return true;
+      });
+  if (!listed) return ErrorResponse(listed.error());
 
   json::array units;
   for (std::size_t i = 0; i < org.units().size(); ++i) {

@@ -152,7 +152,7 @@ http::Response Register(Call& call) {
   }
   if (any_new) {
     engine::Engine registrar(store, *call.api.options.clock, c.set);
-    if (Status s = registrar.RegisterDefinitions({{kUploadName, call.request.body}}); !s) {
+    if (Status s = registrar.RegisterDefinitions(); !s) {
       return ErrorResponse(s.error());
     }
     store_soci::SociAdminStore admin(*call.db.side);

@@ -7,6 +7,7 @@
 
 #include "adapters/http/api/item_json.h"
 #include "rectify/engine/access.h"
+#include "rectify/engine/instance_pages.h"
 #include "rectify/instance/deadline_clock.h"
 
 namespace rectify::api {
@@ -144,22 +145,21 @@ Status ItemIndex::Reload(Store& store, const std::set<std::string>& ids) {
 Status ItemIndex::Load(Store& store) {
   InstanceFilter filter;
   filter.limit = kLoadPage;
-  for (;;) {
-    auto page = store.ListInstances(filter);
-    if (!page) return page.error();
-    std::vector<std::pair<std::string, Read>> entries;
-    for (const auto& record : *page) {
-      auto e = EntryOf(store, record);
-      if (!e) return e.error();
-      entries.emplace_back(record.id, std::move(*e));
-    }
-    {
-      std::unique_lock lock(mu_);
-      for (auto& [id, e] : entries) Put(id, std::move(e));
-    }
-    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
-    filter.after_id = page->back().id;
-  }
+  Status listed = engine::ForEachInstancePage(
+      store, filter, [&](std::vector<InstanceRecord>& page) -> Result<bool> {
+        std::vector<std::pair<std::string, Read>> entries;
+        for (const auto& record : page) {
+          auto e = EntryOf(store, record);
+          if (!e) return e.error();
+          entries.emplace_back(record.id, std::move(*e));
+        }
+        {
+          std::unique_lock lock(mu_);
+          for (auto& [id, e] : entries) Put(id, std::move(e));
+        }
+        return true;
+      });
+  if (!listed) return listed.error();
   return OkStatus();
 }
 

@@ -25,6 +25,7 @@
 #include "adapters/store/soci/typed_ledger_store.h"
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/instance_pages.h"
 #include "rectify/engine/ledger.h"
 #include "rectify/engine/report_table.h"
 #include "rectify/engine/xlsx_reader.h"
@@ -305,20 +306,19 @@ http::Response Export(Call& call) {
   }
   engine::Reader reader{call.caller.person, call.caller.org, call.caller.admin};
   std::vector<engine::Instance> items;
-  for (;;) {
-    auto page = call.db.store->ListInstances(filter);
-    if (!page) return ErrorResponse(page.error());
-    for (const auto& record : *page) {
-      if (engine::IsCampaignRun(record)) continue;
-      auto inst = engine::Instance::FromRecord(record);
-      if (!inst) continue;
-      auto bound = call.db.engine->interpreter().Bind(*inst);
-      if (!bound || !engine::MayRead(*bound->org, *bound->workflow, *inst, reader)) continue;
-      items.push_back(std::move(*inst));
-    }
-    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
-    filter.after_id = page->back().id;
-  }
+  Status listed = engine::ForEachInstancePage(
+      *call.db.store, filter, [&](std::vector<InstanceRecord>& page) -> Result<bool> {
+        for (const auto& record : page) {
+          if (engine::IsCampaignRun(record)) continue;
+          auto inst = engine::InstanceOf(record);
+          if (!inst) return inst.error();
+          auto bound = call.db.engine->interpreter().Bind(*inst);
+          if (!bound || !engine::MayRead(*bound->org, *bound->workflow, *inst, reader)) continue;
+          items.push_back(std::move(*inst));
+        }
+        return true;
+      });
+  if (!listed) return ErrorResponse(listed.error());
   engine::ReportTable table = engine::LedgerExportTable(items, *call.api.options.definitions);
   json::array rows;
   for (const auto& row : table.rows) {

@@ -191,9 +191,8 @@ http::Response Rehearse(Call& call) {
   store_soci::Database* raw = db->get();
   std::unique_ptr<Store> store = store_soci::MakeStore(std::move(*db));
 
-  rehearsal::RehearsalPlan plan{definitions, campaign, raw,       store.get(),
-                                from,        until,    behaviour, {}};
-  if (has_definition) plan.texts["upload.yaml"] = definition_text;  // the name it was checked under
+  // An uploaded campaign's text travels in `definitions` (DefinitionSet::SourceText).
+  rehearsal::RehearsalPlan plan{definitions, campaign, raw, store.get(), from, until, behaviour};
   // The bulletins the campaign issues are rendered from the templates beside the shipped library.
   if (!call.api.options.definition_library.empty()) {
     plan.templates = call.api.options.definition_library.front() + "/templates";

@@ -95,6 +95,11 @@ std::vector<DefinitionInfo> DefinitionSet::InFile(const std::string& file) const
   return out;
 }
 
+const std::string* DefinitionSet::SourceText(const std::string& file) const {
+  auto it = sources_.find(file);
+  return it == sources_.end() ? nullptr : it->second.get();
+}
+
 const DefinitionInfo* DefinitionSet::FindInfo(Kind kind, std::string_view name, int version) const {
   const DefinitionInfo* best = nullptr;
   for (const auto& [key, info] : infos_) {
@@ -155,6 +160,7 @@ class SetBuilder final : public internal::Linker {
 };
 
 void SetBuilder::AddDocument(const YamlDocument& yd) {
+  if (yd.text) set_->sources_.emplace(yd.file, yd.text);
   DocContext doc(yd.file, diags_);
   if (!yd.root.IsDefined() || yd.root.IsNull()) return;  // an empty document: nothing to load
   if (!yd.root.IsMap()) {

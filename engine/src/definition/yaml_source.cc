@@ -194,7 +194,8 @@ std::vector<YamlDocument> ParseYamlText(std::string_view text, const std::string
                 "insert spaces for Tab)");
     return docs;
   }
-  std::string owned(text);
+  auto owned_text = std::make_shared<const std::string>(text);
+  const std::string& owned = *owned_text;
   try {
     // Pass 1: count expansions without building anything.
     std::istringstream in(owned);
@@ -206,7 +207,7 @@ std::vector<YamlDocument> ParseYamlText(std::string_view text, const std::string
     std::vector<YAML::Node> roots = YAML::LoadAll(owned);
     docs.reserve(roots.size());
     for (std::size_t i = 0; i < roots.size(); ++i) {
-      docs.push_back(YamlDocument{file, std::move(roots[i]), static_cast<int>(i)});
+      docs.push_back(YamlDocument{file, std::move(roots[i]), static_cast<int>(i), owned_text});
     }
   } catch (const LimitExceeded& e) {
     diags.Error(MarkPos(e.mark, file), "", e.message, e.hint);

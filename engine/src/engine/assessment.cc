@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "rectify/engine/access.h"
+#include "rectify/engine/instance_pages.h"
 #include "step.h"
 
 namespace rectify::engine {
@@ -187,7 +188,7 @@ Status AppendRow(Engine& engine, const Context& ctx, const std::string& actor,
   Effects fx = step.Finish();
   ChangeSet changes;
   fx.AppendTo(changes);
-  return engine.store().Commit(changes);
+  return engine.Commit(changes);
 }
 
 Result<AssessmentSheet> LoadSheet(Engine& engine, const Context& ctx) {
@@ -246,17 +247,11 @@ Result<std::vector<Instance>> CampaignItems(Store& store, const std::string& cam
   std::vector<Instance> out;
   InstanceFilter filter;
   filter.campaign = campaign;
-  for (;;) {
-    auto page = store.ListInstances(filter);
-    if (!page) return page.error();
-    for (const InstanceRecord& r : *page) {
-      auto inst = Instance::FromRecord(r);
-      if (!inst) return inst.error();
-      out.push_back(std::move(*inst));
-    }
-    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
-    filter.after_id = page->back().id;
-  }
+  Status s = ForEachInstance(store, filter, [&](Instance& inst) {
+    out.push_back(std::move(inst));
+    return OkStatus();
+  });
+  if (!s) return s.error();
   return out;
 }
 
@@ -508,7 +503,7 @@ Result<std::vector<json::object>> EnterMarks(Engine& engine,
     Effects fx = step.Finish();
     ChangeSet changes;
     fx.AppendTo(changes);
-    Status s = engine.store().Commit(changes);
+    Status s = engine.Commit(changes);
     if (!s && s.error().code() == ErrorCode::kConflict && attempt < 3) continue;
     if (!s) return s.error();
     return rows;

@@ -11,6 +11,7 @@
 #include "rectify/engine/assessment.h"
 #include "rectify/engine/bulletin.h"
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/instance_pages.h"
 #include "step.h"
 
 namespace rectify::engine {
@@ -672,19 +673,13 @@ Result<std::map<std::string, std::map<std::string, int>>> LoadAllPinnedWorkflows
   InstanceFilter filter;
   filter.workflow = kCampaignWorkflow;
   filter.limit = 1000;
-  for (;;) {
-    auto page = store.ListInstances(filter);
-    if (!page) return page.error();
-    for (const InstanceRecord& r : *page) {
-      auto run = Instance::FromRecord(r);
-      if (!run) return run.error();
-      auto pins = PinnedWorkflows(*run);
-      if (!pins) return pins.error();
-      out[run->Field("campaign")] = std::move(*pins);
-    }
-    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
-    filter.after_id = page->back().id;
-  }
+  Status s = ForEachInstance(store, filter, [&](Instance& run) -> Status {
+    auto pins = PinnedWorkflows(run);
+    if (!pins) return pins.error();
+    out[run.Field("campaign")] = std::move(*pins);
+    return OkStatus();
+  });
+  if (!s) return s.error();
   return out;
 }
 
@@ -783,7 +778,7 @@ Result<Instance> StartCampaign(Engine& engine, const std::string& name, int vers
   fx.expected_version = 0;
   ChangeSet changes;
   fx.AppendTo(changes);
-  if (Status s = engine.store().Commit(changes); !s) return s.error();
+  if (Status s = engine.Commit(changes); !s) return s.error();
   fx.instance.record.version = 1;
   return fx.instance;
 }

@@ -376,7 +376,7 @@ Result<ClueRun> RegisterClues(Engine& engine, const Comparison& cmp, ComparisonR
       ++run.registered;
     }
     if (options.dry_run || run.registered == 0) return run;
-    Status s = engine.store().Commit(changes);
+    Status s = engine.Commit(changes);
     if (s) return run;
     if (s.error().code() != ErrorCode::kUniqueViolation || attempt == kMaxAttempts) {
       return s.error();

@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
 #include "rectify/engine/campaign.h"
@@ -26,14 +24,6 @@ std::string ContactsJson(const definition::Contacts& c) {
   return boost::json::serialize(o);
 }
 
-Result<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::Unavailable("cannot read " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 }  // namespace
 
 Engine::Engine(Store& store, Clock& clock,
@@ -43,10 +33,15 @@ Engine::Engine(Store& store, Clock& clock,
       definitions_(std::move(definitions)),
       interpreter_(definitions_) {}
 
-Status Engine::RegisterDefinitions(const std::map<std::string, std::string>& texts) {
+Status Engine::Commit(const ChangeSet& changes) {
+  return commit_ ? commit_(store_, changes) : store_.Commit(changes);
+}
+
+void Engine::SetCommitFunction(CommitFunction commit) { commit_ = std::move(commit); }
+
+Status Engine::RegisterDefinitions() {
   ChangeSet changes;
   Timestamp now = clock_.Now();
-  std::map<std::string, std::string> sources = texts;
   for (const definition::DefinitionInfo& info : definitions_->All()) {
     std::string kind(definition::KindName(info.kind));
     auto stored = store_.LoadDefinition(kind, info.name, info.version);
@@ -59,13 +54,13 @@ Status Engine::RegisterDefinitions(const std::map<std::string, std::string>& tex
       continue;
     }
     if (stored.error().code() != ErrorCode::kNotFound) return stored.error();
-    if (!sources.count(info.pos.file)) {
-      auto text = ReadText(info.pos.file);
-      if (!text) return text.error();
-      sources[info.pos.file] = *text;
+    const std::string* text = definitions_->SourceText(info.pos.file);
+    if (!text) {
+      return Error::Internal(info.Label() + " in " + info.pos.file +
+                             " was compiled without its source text, so it cannot be "
+                             "registered; load it with LoadDefinitions or ParseYamlText");
     }
-    changes.definitions.push_back(
-        {kind, info.name, info.version, info.hash, sources[info.pos.file], now});
+    changes.definitions.push_back({kind, info.name, info.version, info.hash, *text, now});
     if (info.kind != definition::Kind::kOrg) continue;
     auto org = definitions_->FindOrg(info.name, info.version);
     for (const definition::Unit& u : org->units()) {
@@ -78,7 +73,7 @@ Status Engine::RegisterDefinitions(const std::map<std::string, std::string>& tex
     }
   }
   if (changes.empty()) return OkStatus();
-  return store_.Commit(changes);
+  return Commit(changes);
 }
 
 Result<Instance> Engine::Register(NewInstance request) {
@@ -91,7 +86,7 @@ Result<Instance> Engine::Register(NewInstance request) {
   if (!fx) return fx.error();
   ChangeSet changes;
   fx->AppendTo(changes);
-  if (Status s = store_.Commit(changes); !s) {
+  if (Status s = Commit(changes); !s) {
     if (s.error().code() == ErrorCode::kUniqueViolation) {
       return Error::UniqueViolation("item " + request.id + " already exists; pick another id or " +
                                     "act on it with 'rectify item act " + request.id + "'");
@@ -137,7 +132,7 @@ Result<Instance> Engine::ActFrom(Command command, std::optional<Instance> curren
     if (!fx) return fx.error();
     ChangeSet changes;
     fx->AppendTo(changes);
-    Status s = store_.Commit(changes);
+    Status s = Commit(changes);
     if (s) {
       fx->instance.record.version = fx->expected_version + 1;
       return fx->instance;
@@ -279,7 +274,7 @@ Status Engine::CommitFirings(const std::vector<std::string>& ids, std::vector<Ef
     effects[i].AppendTo(batch);
     timers += static_cast<std::int64_t>(effects[i].fire.size());
   }
-  Status s = store_.Commit(batch);
+  Status s = Commit(batch);
   ++report.batches;
   if (s) {
     report.timers += timers;
@@ -311,7 +306,7 @@ Status Engine::CommitFirings(const std::vector<std::string>& ids, std::vector<Ef
     }
     ChangeSet one;
     fx->AppendTo(one);
-    Status c = store_.Commit(one);
+    Status c = Commit(one);
     ++report.batches;
     if (c) {
       report.timers += static_cast<std::int64_t>(fx->fire.size());

@@ -9,6 +9,7 @@
 #include "rectify/engine/access.h"
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/campaign_items.h"
+#include "rectify/engine/instance_pages.h"
 
 namespace rectify::engine {
 namespace {
@@ -222,7 +223,7 @@ Result<Instance> RecordFinding(Engine& engine, const NewFinding& f) {
     if (!fx) return fx.error();
     ChangeSet changes;
     fx->AppendTo(changes);
-    Status s = engine.store().Commit(changes);
+    Status s = engine.Commit(changes);
     if (s) {
       fx->instance.record.version = 1;
       return fx->instance;
@@ -325,7 +326,7 @@ Result<Confirmed> ConfirmFinding(Engine& engine, const Confirmation& cf) {
     ChangeSet changes;
     applied->AppendTo(changes);
     opened->AppendTo(changes);
-    Status s = engine.store().Commit(changes);
+    Status s = engine.Commit(changes);
     if (s) {
       applied->instance.record.version = applied->expected_version + 1;
       opened->instance.record.version = 1;
@@ -371,24 +372,20 @@ Result<std::vector<FindingView>> ListFindings(Store& store, const std::string& c
   InstanceFilter filter;
   filter.after_id = prefix;
   filter.limit = 500;
-  for (;;) {
-    auto page = store.ListInstances(filter);
-    if (!page) return page.error();
-    bool done = page->size() < static_cast<std::size_t>(filter.limit);
-    for (const auto& record : *page) {
-      if (record.id.compare(0, prefix.size(), prefix) != 0) {
-        done = true;
-        break;
-      }
-      auto inst = Instance::FromRecord(record);
-      if (!inst) return inst.error();
-      if (inst->origin.round.empty() || inst->origin.campaign != campaign) continue;
-      if (!inst->origin.opened.empty()) opened.push_back(inst->origin.opened);
-      out.push_back({std::move(*inst), std::nullopt});
-    }
-    if (done || page->empty()) break;
-    filter.after_id = page->back().id;
-  }
+  Status listed =
+      ForEachInstancePage(store, filter, [&](std::vector<InstanceRecord>& page) -> Result<bool> {
+        for (const auto& record : page) {
+          // Ids are in order: past the round's prefix, nothing more is the round's.
+          if (record.id.compare(0, prefix.size(), prefix) != 0) return false;
+          auto inst = InstanceOf(record);
+          if (!inst) return inst.error();
+          if (inst->origin.round.empty() || inst->origin.campaign != campaign) continue;
+          if (!inst->origin.opened.empty()) opened.push_back(inst->origin.opened);
+          out.push_back({std::move(*inst), std::nullopt});
+        }
+        return true;
+      });
+  if (!listed) return listed.error();
   if (!opened.empty()) {
     auto items = store.LoadInstances(opened);
     if (!items) return items.error();

@@ -2,6 +2,7 @@
 
 #include "rectify/calendar/deadline.h"
 #include "rectify/engine/access.h"
+#include "rectify/engine/instance_pages.h"
 #include "rectify/engine/interpreter.h"
 #include "rectify/instance/deadline_clock.h"
 
@@ -65,26 +66,25 @@ Result<ProjectionReport> ProjectOldInstances(Store& store, const Interpreter& in
   InstanceFilter filter;
   filter.not_projected = true;
   filter.limit = 1000;
-  for (;;) {
-    auto page = store.ListInstances(filter);
-    if (!page) return page.error();
-    std::vector<InstanceRecord> projected;
-    for (const auto& record : *page) {
-      auto inst = Instance::FromRecord(record);
-      if (!inst) return inst.error();
-      auto bound = interpreter.Bind(*inst);
-      if (!bound) {
-        ++report.unbound;
-        continue;
-      }
-      ProjectForLists(bound->calendar, bound->workflow.get(), *inst, now);
-      projected.push_back(std::move(inst->record));
-    }
-    if (Status s = store.WriteProjections(projected); !s) return s.error();
-    report.projected += static_cast<std::int64_t>(projected.size());
-    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
-    filter.after_id = page->back().id;
-  }
+  Status listed =
+      ForEachInstancePage(store, filter, [&](std::vector<InstanceRecord>& page) -> Result<bool> {
+        std::vector<InstanceRecord> projected;
+        for (const auto& record : page) {
+          auto inst = InstanceOf(record);
+          if (!inst) return inst.error();
+          auto bound = interpreter.Bind(*inst);
+          if (!bound) {
+            ++report.unbound;
+            continue;
+          }
+          ProjectForLists(bound->calendar, bound->workflow.get(), *inst, now);
+          projected.push_back(std::move(inst->record));
+        }
+        if (Status s = store.WriteProjections(projected); !s) return s.error();
+        report.projected += static_cast<std::int64_t>(projected.size());
+        return true;
+      });
+  if (!listed) return listed.error();
   return report;
 }
 

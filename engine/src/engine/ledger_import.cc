@@ -63,7 +63,7 @@ Result<ImportReport> ImportLedgerRegistrations(Engine& engine, const Ledger& led
                            (diags.error_count() == 1 ? "" : "s") + "; nothing was imported");
   }
   if (import.dry_run || changes.empty()) return report;
-  if (Status s = engine.store().Commit(changes); !s) {
+  if (Status s = engine.Commit(changes); !s) {
     return s.error().WithContext(options.file + ": nothing was imported");
   }
   report.registered = report.items.size();

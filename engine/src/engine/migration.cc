@@ -7,6 +7,7 @@
 
 #include "rectify/diagnostics.h"
 #include "rectify/engine/campaign_items.h"
+#include "rectify/engine/instance_pages.h"
 #include "step.h"
 
 namespace rectify::engine {
@@ -137,23 +138,22 @@ Result<MigrationReport> MigrateInstances(Engine& engine, const MigrationRequest&
   InstanceFilter filter;
   filter.workflow = req.workflow;
   filter.limit = 1000;
-  for (;;) {
-    auto page = engine.store().ListInstances(filter);
-    if (!page) return page.error();
-    for (const InstanceRecord& r : *page) {
-      if (r.workflow_version != req.from_version) continue;
-      auto state = from->FindState(r.state);
-      if (state && from->state(*state).final) {
-        ++report.left_final;
-        continue;
-      }
-      auto inst = Instance::FromRecord(r);
-      if (!inst) return inst.error();
-      live.push_back(std::move(*inst));
-    }
-    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
-    filter.after_id = page->back().id;
-  }
+  Status listed = ForEachInstancePage(engine.store(), filter,
+                                      [&](std::vector<InstanceRecord>& page) -> Result<bool> {
+                                        for (const InstanceRecord& r : page) {
+                                          if (r.workflow_version != req.from_version) continue;
+                                          auto state = from->FindState(r.state);
+                                          if (state && from->state(*state).final) {
+                                            ++report.left_final;
+                                            continue;
+                                          }
+                                          auto inst = InstanceOf(r);
+                                          if (!inst) return inst.error();
+                                          live.push_back(std::move(*inst));
+                                        }
+                                        return true;
+                                      });
+  if (!listed) return listed.error();
 
   std::map<std::string, std::int64_t> unmapped;
   for (const Instance& i : live) {
@@ -186,7 +186,7 @@ Result<MigrationReport> MigrateInstances(Engine& engine, const MigrationRequest&
     fx->AppendTo(changes);
   }
   if (req.dry_run || changes.empty()) return report;
-  if (Status s = engine.store().Commit(changes); !s) {
+  if (Status s = engine.Commit(changes); !s) {
     if (s.error().code() == ErrorCode::kConflict) {
       return Error::Conflict("an instance changed while migrating (" + s.error().message() +
                              "); nothing was migrated; run the command again");

@@ -75,7 +75,7 @@ Result<std::vector<Instance>> Engine::RegisterMany(const std::vector<Registratio
     out.push_back(std::move(fx->instance));
   }
   if (changes.empty()) return out;
-  if (Status s = store_.Commit(changes); !s) {
+  if (Status s = Commit(changes); !s) {
     if (s.error().code() == ErrorCode::kUniqueViolation) {
       return Error::UniqueViolation("an item of this batch already exists (" + s.error().message() +
                                     "); nothing was registered");

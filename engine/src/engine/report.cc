@@ -11,6 +11,7 @@
 #include "rectify/engine/campaign.h"
 #include "rectify/engine/campaign_items.h"
 #include "rectify/engine/instance.h"
+#include "rectify/engine/instance_pages.h"
 #include "step.h"
 
 namespace rectify::engine {
@@ -22,22 +23,12 @@ namespace {
 constexpr std::int64_t kPage = 1000;
 
 // Calls `fn` on every instance the query's campaign selects, a page at a time.
-Status ForEachInstance(Store& store, const ReportQuery& q,
-                       const std::function<Status(const Instance&)>& fn) {
+Status ForEachInCampaign(Store& store, const ReportQuery& q,
+                         const std::function<Status(const Instance&)>& fn) {
   InstanceFilter filter;
   filter.campaign = q.campaign;
   filter.limit = kPage;
-  for (;;) {
-    auto page = store.ListInstances(filter);
-    if (!page) return page.error();
-    for (const InstanceRecord& r : *page) {
-      auto inst = Instance::FromRecord(r);
-      if (!inst) return inst.error();
-      if (Status s = fn(*inst); !s) return s;
-    }
-    if (static_cast<std::int64_t>(page->size()) < kPage) return OkStatus();
-    filter.after_id = page->back().id;
-  }
+  return engine::ForEachInstance(store, filter, [&](Instance& inst) { return fn(inst); });
 }
 
 struct Bound {
@@ -193,7 +184,7 @@ Result<std::vector<OverdueRow>> OverdueReport(Store& store,
   Context ctx(definitions, query);
   if (Status s = ctx.Check(); !s) return s.error();
   std::vector<OverdueRow> rows;
-  Status s = ForEachInstance(store, query, [&](const Instance& i) -> Status {
+  Status s = ForEachInCampaign(store, query, [&](const Instance& i) -> Status {
     if (!i.parent.empty()) return OkStatus();
     auto b = ctx.Bind(i);
     if (!b || !b->cal || IsFinal(*b, i) || !ctx.Selected(i, *b)) return OkStatus();
@@ -402,7 +393,7 @@ Result<Summary> SummaryReport(Store& store, const definition::DefinitionSet& def
   Context ctx(definitions, query);
   if (Status s = ctx.Check(); !s) return s.error();
   std::vector<SummaryPart> parts;
-  Status s = ForEachInstance(store, query, [&](const Instance& i) -> Status {
+  Status s = ForEachInCampaign(store, query, [&](const Instance& i) -> Status {
     auto p = SummaryPartOf(store, definitions, i);
     if (!p) return p.error();
     parts.push_back(std::move(*p));

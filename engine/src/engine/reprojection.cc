@@ -9,6 +9,7 @@
 
 #include "rectify/definition/definition_set.h"
 #include "rectify/engine/campaign.h"
+#include "rectify/engine/instance_pages.h"
 #include "step.h"
 
 namespace rectify::engine {
@@ -84,51 +85,51 @@ Result<ReprojectReport> ReprojectInstances(Engine& engine, const ReprojectReques
   Timestamp now = engine.clock().Now();
   InstanceFilter filter;
   filter.limit = 1000;
-  for (;;) {
-    auto page = engine.store().ListInstances(filter);
-    if (!page) return page.error();
-    for (const InstanceRecord& r : *page) {
-      if (IsCampaignRun(r)) continue;
-      auto inst = Instance::FromRecord(r);
-      if (!inst) return inst.error();
-      auto bound = interp.Bind(*inst);
-      if (!bound) return bound.error();
-      const auto& wf = *bound->workflow;
-      if (!wf.calendar() || (!req.calendar.empty() && wf.calendar_ref().name != req.calendar)) {
-        continue;
-      }
-      if (auto s = wf.FindState(r.state); s && wf.state(*s).final) {
-        ++report.left_final;
-        continue;
-      }
-      const std::string to = wf.calendar_ref().Label();
-      if (inst->calendar == to || inst->calendar.empty() || inst->clocks.empty()) {
-        ++report.current;
-        continue;
-      }
-      const Calendar* old = previous.Find(inst->calendar);
-      auto fx = interp.Reproject(*inst, req.actor, req.reason, old, now);
-      if (!fx) return fx.error();
-      ReprojectedInstance m{r.id, r.state, inst->calendar, to, {}, {}};
-      for (const AuditRecord& a : fx->audit) {
-        if (a.event != "calendar_changed") continue;
-        auto data = boost::json::parse(a.data_json).as_object();
-        if (old && data.contains("previous_deadline")) {
-          m.previous_deadline =
-              LocalDeadline(*old, std::string(data.at("previous_deadline").as_string()));
+  Status listed = ForEachInstancePage(
+      engine.store(), filter, [&](std::vector<InstanceRecord>& page) -> Result<bool> {
+        for (const InstanceRecord& r : page) {
+          if (IsCampaignRun(r)) continue;
+          auto inst = InstanceOf(r);
+          if (!inst) return inst.error();
+          auto bound = interp.Bind(*inst);
+          if (!bound) return bound.error();
+          const auto& wf = *bound->workflow;
+          if (!wf.calendar() || (!req.calendar.empty() && wf.calendar_ref().name != req.calendar)) {
+            continue;
+          }
+          if (auto s = wf.FindState(r.state); s && wf.state(*s).final) {
+            ++report.left_final;
+            continue;
+          }
+          const std::string to = wf.calendar_ref().Label();
+          if (inst->calendar == to || inst->calendar.empty() || inst->clocks.empty()) {
+            ++report.current;
+            continue;
+          }
+          const Calendar* old = previous.Find(inst->calendar);
+          auto fx = interp.Reproject(*inst, req.actor, req.reason, old, now);
+          if (!fx) return fx.error();
+          ReprojectedInstance m{r.id, r.state, inst->calendar, to, {}, {}};
+          for (const AuditRecord& a : fx->audit) {
+            if (a.event != "calendar_changed") continue;
+            auto data = boost::json::parse(a.data_json).as_object();
+            if (old && data.contains("previous_deadline")) {
+              m.previous_deadline =
+                  LocalDeadline(*old, std::string(data.at("previous_deadline").as_string()));
+            }
+            if (data.contains("deadline")) {
+              m.deadline =
+                  LocalDeadline(*wf.calendar(), std::string(data.at("deadline").as_string()));
+            }
+          }
+          report.moved.push_back(std::move(m));
+          fx->AppendTo(changes);
         }
-        if (data.contains("deadline")) {
-          m.deadline = LocalDeadline(*wf.calendar(), std::string(data.at("deadline").as_string()));
-        }
-      }
-      report.moved.push_back(std::move(m));
-      fx->AppendTo(changes);
-    }
-    if (static_cast<std::int64_t>(page->size()) < filter.limit) break;
-    filter.after_id = page->back().id;
-  }
+        return true;
+      });
+  if (!listed) return listed.error();
   if (req.dry_run || changes.empty()) return report;
-  if (Status s = engine.store().Commit(changes); !s) {
+  if (Status s = engine.Commit(changes); !s) {
     if (s.error().code() == ErrorCode::kConflict) {
       return Error::Conflict("an instance changed while re-projecting (" + s.error().message() +
                              "); nothing was changed; run the command again");

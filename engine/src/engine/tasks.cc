@@ -10,6 +10,7 @@
 #include <set>
 
 #include "rectify/calendar/span.h"
+#include "rectify/engine/instance_pages.h"
 #include "rectify/engine/item_view.h"
 
 namespace rectify::engine {
@@ -527,17 +528,11 @@ Result<std::vector<Instance>> AllOf(Store& store, const std::string& workflow) {
   InstanceFilter f;
   f.workflow = workflow;
   f.limit = 1000;
-  for (;;) {
-    auto page = store.ListInstances(f);
-    if (!page) return page.error();
-    for (const auto& r : *page) {
-      auto inst = Instance::FromRecord(r);
-      if (!inst) return inst.error();
-      out.push_back(std::move(*inst));
-    }
-    if (static_cast<std::int64_t>(page->size()) < f.limit) break;
-    f.after_id = page->back().id;
-  }
+  Status s = ForEachInstance(store, f, [&](Instance& inst) {
+    out.push_back(std::move(inst));
+    return OkStatus();
+  });
+  if (!s) return s.error();
   return out;
 }
 

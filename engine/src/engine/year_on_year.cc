@@ -9,6 +9,7 @@
 
 #include "rectify/engine/findings.h"
 #include "rectify/engine/instance.h"
+#include "rectify/engine/instance_pages.h"
 
 namespace rectify::engine {
 namespace {
@@ -41,38 +42,38 @@ Result<Counts> CountPeriod(Store& store, const definition::DefinitionSet& defs,
   InstanceFilter filter;
   filter.campaign = name;
   filter.limit = 1000;
-  for (;;) {
-    auto page = store.ListInstances(filter);
-    if (!page) return page.error();
-    for (const auto& record : *page) {
-      if (record.workflow.empty() || record.workflow == kFindingWorkflow ||
-          record.workflow == kPublicReportWorkflow) {
-        continue;
-      }
-      auto inst = Instance::FromRecord(record);
-      if (!inst) return inst.error();
-      if (!inst->parent.empty()) continue;  // a task an escalation opened
-      if (in(record.created_at)) {
-        ++c.items_opened;
-        if (inst->origin.found_by == FoundByName(FoundBy::kPublicReport)) ++c.public_report_clues;
-      }
-      auto wf = defs.FindWorkflow(record.workflow, static_cast<int>(record.workflow_version));
-      if (wf) {
-        auto s = wf->FindState(record.state);
-        if (s && wf->state(*s).final && in(record.updated_at)) ++c.items_closed;
-      }
-      bool overdue = false;
-      for (const auto& e : inst->escalations) {
-        overdue = overdue || in(e.due);
-        if (!in(e.at)) continue;
-        ++c.escalations[e.measure];
-        if (e.measure == "accountability") ++c.accountability_referrals;
-      }
-      if (overdue) ++c.items_overdue;
-    }
-    if (page->size() < static_cast<std::size_t>(filter.limit)) break;
-    filter.after_id = page->back().id;
-  }
+  Status listed =
+      ForEachInstancePage(store, filter, [&](std::vector<InstanceRecord>& page) -> Result<bool> {
+        for (const auto& record : page) {
+          if (record.workflow.empty() || record.workflow == kFindingWorkflow ||
+              record.workflow == kPublicReportWorkflow) {
+            continue;
+          }
+          auto inst = InstanceOf(record);
+          if (!inst) return inst.error();
+          if (!inst->parent.empty()) continue;  // a task an escalation opened
+          if (in(record.created_at)) {
+            ++c.items_opened;
+            if (inst->origin.found_by == FoundByName(FoundBy::kPublicReport))
+              ++c.public_report_clues;
+          }
+          auto wf = defs.FindWorkflow(record.workflow, static_cast<int>(record.workflow_version));
+          if (wf) {
+            auto s = wf->FindState(record.state);
+            if (s && wf->state(*s).final && in(record.updated_at)) ++c.items_closed;
+          }
+          bool overdue = false;
+          for (const auto& e : inst->escalations) {
+            overdue = overdue || in(e.due);
+            if (!in(e.at)) continue;
+            ++c.escalations[e.measure];
+            if (e.measure == "accountability") ++c.accountability_referrals;
+          }
+          if (overdue) ++c.items_overdue;
+        }
+        return true;
+      });
+  if (!listed) return listed.error();
   return c;
 }
 

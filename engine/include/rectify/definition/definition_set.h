@@ -79,6 +79,9 @@ class DefinitionSet {
   // through a symlink or not).
   std::vector<DefinitionInfo> InFile(const std::string& file) const;
   const DefinitionInfo* FindInfo(Kind kind, std::string_view name, int version = 0) const;
+  // The text of `file` (as it was named when loading: DefinitionInfo::pos.file) as the set read
+  // and compiled it, byte for byte; null for a file the set did not load from text.
+  const std::string* SourceText(const std::string& file) const;
   std::size_t size() const { return infos_.size(); }
 
   // A library definition that one from elsewhere replaced.
@@ -98,6 +101,7 @@ class DefinitionSet {
   static std::shared_ptr<const T> Lookup(const Table<T>& table, std::string_view name, int version);
 
   std::map<Key, DefinitionInfo> infos_;
+  std::map<std::string, std::shared_ptr<const std::string>> sources_;  // by file name
   std::vector<Replacement> replacements_;
   Table<Calendar> calendars_;
   Table<Org> orgs_;

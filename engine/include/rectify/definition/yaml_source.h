@@ -19,6 +19,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,9 @@ struct YamlDocument {
   std::string file;
   YAML::Node root;
   int index = 0;  // 0-based position of the document in its file
+  // The whole text of `file` as it was read (every document of a file shares it): what the
+  // registry stores as the definition's source. Null for a document built without text.
+  std::shared_ptr<const std::string> text;
 };
 
 // Reads and parses `path`. Problems (unreadable, too large, syntax, too deep, alias bomb) go to

@@ -18,12 +18,22 @@
 // back to one commit per instance, reloading each, so one conflicting instance does not sink the
 // batch.
 //
+// One way to commit: every effect the engine and the engine's modules write (a registration, a
+// command, a firing, a campaign start, a ledger import, a migration, a reprojection, assessments
+// and findings) reaches the store through Engine::Commit, never through Store::Commit by hand.
+// Commit calls the engine's commit function, by default the store's Commit; SetCommitFunction
+// replaces it (to group concurrent commits into one store transaction, or to count them in a
+// test). Whatever it does, it must keep Store::Commit's contract: all or nothing, and kConflict /
+// kUniqueViolation as the store reports them, since Act retries and FireTimers splits its batch
+// on those codes.
+//
 // Thread-safety: one thread at a time (the Store is one connection). Ownership: the Engine
 // borrows the Store and the Clock, which must outlive it, and shares the definitions.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -56,18 +66,27 @@ struct FireReport {
 
 class Engine {
  public:
+  // Applies one ChangeSet to `store` in one transaction (see "One way to commit" above).
+  using CommitFunction = std::function<Status(Store& store, const ChangeSet& changes)>;
+
   Engine(Store& store, Clock& clock, std::shared_ptr<const definition::DefinitionSet> definitions);
 
   const Interpreter& interpreter() const { return interpreter_; }
   Store& store() { return store_; }
   Clock& clock() { return clock_; }
 
+  // Commits `changes` through the commit function: the one way effects reach the store. An
+  // empty ChangeSet is passed on like any other.
+  Status Commit(const ChangeSet& changes);
+  // Replaces the commit function (null: the store's Commit again).
+  void SetCommitFunction(CommitFunction commit);
+
   // Registers every loaded definition (kind, name, version, content hash, source file text) and,
   // for an org not registered before, its units and people. Idempotent; a definition whose
-  // content changed without a new version is kConflict (versions are immutable).
-  // `texts`: the source of definitions that came from no file (an upload to the API), by the
-  // file name they were loaded under; every other source is read from its file.
-  Status RegisterDefinitions(const std::map<std::string, std::string>& texts = {});
+  // content changed without a new version is kConflict (versions are immutable). The source text
+  // is the one the set compiled (DefinitionSet::SourceText), read once when it was loaded; for an
+  // upload, exactly the uploaded bytes.
+  Status RegisterDefinitions();
 
   // Registers a new instance at clock.Now() (request.at is ignored). kUniqueViolation when the
   // id exists. Into a started campaign, on the workflow version the campaign pinned
@@ -111,6 +130,7 @@ class Engine {
   Clock& clock_;
   std::shared_ptr<const definition::DefinitionSet> definitions_;
   Interpreter interpreter_;
+  CommitFunction commit_;
 };
 
 // Runs `engine` on `clock` up to `target`: moves the virtual clock to each due timer in turn and
