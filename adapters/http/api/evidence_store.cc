@@ -1,5 +1,6 @@
 #include "adapters/http/api/evidence_store.h"
 
+#include "adapters/store/soci/batch.h"
 #include "adapters/store/soci/transaction.h"
 #include "rectify/definition/canonical.h"
 #include "rectify/sha256.h"
@@ -61,9 +62,7 @@ Result<std::vector<StoredEvidence>> Query(store_soci::Database& db, const std::s
         "e JOIN evidence_blobs b ON b.sha256 = e.sha256 WHERE e.item_id = :item";
     if (sha256) sql += " AND e.sha256 = :sha";
     sql += " ORDER BY e.uploaded_at, e.sha256";
-    soci::statement st(db.session());
-    st.alloc();
-    st.prepare(sql, soci::details::st_one_time_query);  // one round trip on PostgreSQL
+    store_soci::Statement st(db);
     st.exchange(soci::into(e.sha256));
     st.exchange(soci::into(e.name));
     st.exchange(soci::into(e.type));
@@ -73,7 +72,7 @@ Result<std::vector<StoredEvidence>> Query(store_soci::Database& db, const std::s
     std::string item = item_id, hash = sha256 ? *sha256 : std::string();
     st.exchange(soci::use(item));
     if (sha256) st.exchange(soci::use(hash));
-    st.define_and_bind();
+    st.Prepare(sql);
     st.execute(false);
     while (st.fetch()) {
       e.size = size;

@@ -57,14 +57,14 @@ Status NodeChanges::CatchUp(Store& store, store_soci::Database& db) {
     try {
       long long id = 0, page = kChangesPage;
       std::string kind, key;
-      soci::statement st(db.session());
+      store_soci::Statement st(db);
       st.exchange(soci::into(id));
       st.exchange(soci::into(kind));
       st.exchange(soci::into(key));
       st.exchange(soci::use(after));
       st.exchange(soci::use(page));
-      store_soci::PrepareOnce(
-          st, "SELECT id, kind, row_key FROM node_changes WHERE id > :after ORDER BY id LIMIT :n");
+      st.Prepare(
+          "SELECT id, kind, row_key FROM node_changes WHERE id > :after ORDER BY id LIMIT :n");
       st.execute();
       while (st.fetch()) changes.push_back(Change{id, kind, key});
     } catch (const std::exception& e) {

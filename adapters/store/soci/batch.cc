@@ -1,5 +1,6 @@
 #include "adapters/store/soci/batch.h"
 
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>  // wraps <sqlite3.h> in namespace sqlite_api
 
 namespace rectify::store_soci {
@@ -55,6 +56,25 @@ void PrepareOnce(soci::statement& st, const std::string& query) {
   st.define_and_bind();
 }
 
+Statement::~Statement() {
+  if (named_)
+    static_cast<soci::postgresql_statement_backend*>(get_backend())->statementName_.clear();
+}
+
+void Statement::Prepare(const std::string& query) {
+  alloc();
+  // On PostgreSQL this only rewrites :name into $1, $2, ... (no round trip).
+  prepare(query, soci::details::st_one_time_query);
+  if (db_.is_postgres()) {
+    auto* backend = static_cast<soci::postgresql_statement_backend*>(get_backend());
+    backend->statementName_ =
+        db_.PreparedName(backend->query_, static_cast<int>(backend->names_.size()));
+    backend->stType_ = soci::details::st_repeatable_query;
+    named_ = true;
+  }
+  define_and_bind();
+}
+
 std::vector<std::string> RunBatch(Database& db, const BatchSql& sql, const std::vector<Row>& rows,
                                   int key_columns) {
   std::vector<std::string> keys;
@@ -68,11 +88,11 @@ std::vector<std::string> RunBatch(Database& db, const BatchSql& sql, const std::
       for (const Row& row : rows) column.push_back(row[c]);
       arrays[c] = PgArrayLiteral(column);
     }
-    soci::statement st(db.session());
+    Statement st(db);
     std::string key;
     if (key_columns > 0) st.exchange(soci::into(key));
     for (std::string& a : arrays) st.exchange(soci::use(a));
-    PrepareOnce(st, sql.postgresql);
+    st.Prepare(sql.postgresql);
     if (key_columns > 0) {
       st.execute();
       while (st.fetch()) keys.push_back(key);

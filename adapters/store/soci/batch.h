@@ -46,7 +46,30 @@ inline constexpr char kKeySeparator = '\x1f';
 std::int64_t RowInt(const soci::row& r, std::size_t i);
 
 // Prepares `st` to run `query` once (on PostgreSQL: one round trip, no server-side prepared
-// statement to create and drop). Call after the into/use exchanges, before execute().
+// statement to create and drop). Call after the into/use exchanges, before execute(). For
+// statements run rarely; the store's own reads and writes use Statement.
 void PrepareOnce(soci::statement& st, const std::string& query);
+
+// A SOCI statement whose query is prepared once per connection on PostgreSQL and run by name
+// (Database::PreparedName), so the server parses and plans it once, not on every execution; the
+// values still travel as text, as SOCI sends them. On SQLite, what PrepareOnce does. Use it as a
+// soci::statement: the into/use exchanges, then Prepare(query), then execute() and fetch().
+// Errors are thrown as SOCI throws them, for Database::MapError.
+//
+// It hands SOCI's PostgreSQL backend the name of the connection's statement in place of one of
+// its own, and takes the name back before SOCI's destructor would DEALLOCATE it.
+class Statement : public soci::statement {
+ public:
+  explicit Statement(Database& db) : soci::statement(db.session()), db_(db) {}
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  void Prepare(const std::string& query);
+
+ private:
+  Database& db_;
+  bool named_ = false;
+};
 
 }  // namespace rectify::store_soci

@@ -281,6 +281,41 @@ sqlite3_stmt* Database::CachedStatement(const std::string& sql) {
   return stmt;
 }
 
+const std::string& Database::PreparedName(const std::string& sql, int params) {
+  if (auto it = prepared_.find(sql); it != prepared_.end()) {
+    recent_.splice(recent_.begin(), recent_, it->second.recent);
+    return it->second.name;
+  }
+  PGconn* conn = PgHandle(*session_);
+  if (prepared_.size() >= kMaxPrepared) {
+    // Statements built with their values in the text (a list's filter and limit) would
+    // otherwise pile up on the server; a failure here (an aborted transaction) leaves the old
+    // statement there until the connection closes, which is harmless.
+    auto old = prepared_.find(recent_.back());
+    PQclear(PQexec(conn, ("DEALLOCATE " + old->second.name).c_str()));
+    prepared_.erase(old);
+    recent_.pop_back();
+  }
+  std::string name = "rectify_" + std::to_string(++prepared_serial_);
+  PGresult* res = PQprepare(conn, name.c_str(), sql.c_str(), params, nullptr);
+  if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+    std::string message = res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+    const char* field = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    std::string state = field != nullptr ? field : "XX000";  // SOCI's error copies 5 chars
+    PQclear(res);
+    throw soci::postgresql_soci_error("Cannot prepare statement. " + message, state.c_str());
+  }
+  PQclear(res);
+  recent_.push_front(sql);
+  auto [it, inserted] = prepared_.emplace(sql, Prepared{std::move(name), recent_.begin()});
+  return it->second.name;
+}
+
+void Database::ForgetPrepared() {
+  prepared_.clear();
+  recent_.clear();
+}
+
 Status Database::BeginWrite() {
   if (writer_ && !writing_.owns_lock()) writing_ = std::unique_lock(*writer_);
   Status s = Exec(is_postgres() ? "BEGIN" : "BEGIN IMMEDIATE");
@@ -325,6 +360,7 @@ Error Database::MapError(const std::exception& e, std::string_view doing) {
     std::string message = OneLine(PQerrorMessage(PgHandle(*session_)));
     if (message.empty()) message = OneLine(e.what());
     if (PQstatus(PgHandle(*session_)) == CONNECTION_BAD) {
+      ForgetPrepared();
       return Error::Unavailable(context + ": lost the connection to PostgreSQL at " + url_.host +
                                 ":" + std::to_string(url_.port) + " (" + message +
                                 "); check the server and retry");
@@ -332,6 +368,7 @@ Error Database::MapError(const std::exception& e, std::string_view doing) {
     const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e);
     std::string state = pg != nullptr ? pg->sqlstate() : std::string();
     std::string m = context + ": " + message;
+    if (state == "26000") ForgetPrepared();  // a prepared statement vanished (DEALLOCATE ALL)
     if (state == "40001" || state == "40P01") return Error::Conflict(m + "; retry");
     if (state == "23505") return Error::UniqueViolation(m);
     if (state == "42P01") {
@@ -417,6 +454,7 @@ Status Database::ExecScript(const std::string& sql, int* error_line) {
       std::string code = state != nullptr ? state : "";
       PQclear(res);
       if (PQstatus(PgHandle(*session_)) == CONNECTION_BAD || code.starts_with("08")) {
+        ForgetPrepared();
         return Error::Unavailable(message);
       }
       return Error::Internal(message);

@@ -13,16 +13,23 @@
 // kUnavailable (connection, I/O, locks, read-only) or kInternal, using SQLSTATE on PostgreSQL and
 // extended result codes on SQLite. Messages are one line and never show the password.
 //
+// Both backends keep the statements the store runs again and again prepared per connection:
+// SQLite through `CachedStatement` (its own API), PostgreSQL through `PreparedName` (libpq's
+// PQprepare, run by name through store_soci::Statement), so the server parses and plans each
+// once per connection instead of on every execution.
+//
 // Thread-safety: one thread at a time. Ownership: owns its SOCI session.
 #pragma once
 
 #include <soci/soci.h>
 
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "adapters/store/soci/database_url.h"
 #include "rectify/result.h"
@@ -87,6 +94,20 @@ class Database {
   // soci::sqlite3_soci_error when it does not prepare, as SOCI would.
   sqlite_api::sqlite3_stmt* CachedStatement(const std::string& sql);
 
+  // PostgreSQL only: the name under which `sql` (in PostgreSQL's form, parameters $1..$`params`,
+  // all sent as text) is prepared on this connection, preparing it on first use. The most
+  // recently used kMaxPrepared statements are kept; the least recently used beyond them is
+  // deallocated. Throws soci::postgresql_soci_error (SQLSTATE and the server's message, as SOCI
+  // would throw them when executing) when the server refuses it.
+  const std::string& PreparedName(const std::string& sql, int params);
+  // Forgets the PostgreSQL statements prepared on this connection without telling the server.
+  // MapError calls it when the connection is lost or the server says a prepared statement does
+  // not exist (SQLSTATE 26000), so no stale name is used again.
+  void ForgetPrepared();
+  // How many PostgreSQL statements this connection keeps prepared (for tests).
+  std::size_t prepared_count() const { return prepared_.size(); }
+  static constexpr std::size_t kMaxPrepared = 256;
+
   // Whether a table exists (in the current schema on PostgreSQL).
   Result<bool> TableExists(const std::string& table);
 
@@ -99,6 +120,15 @@ class Database {
   std::unique_lock<std::mutex> writing_;
   bool in_write_ = false;
   std::map<std::string, sqlite_api::sqlite3_stmt*> statements_;  // SQLite: CachedStatement
+  // PostgreSQL: PreparedName. `recent_` holds the SQL texts, most recently used first; each
+  // entry of `prepared_` points at its text there.
+  struct Prepared {
+    std::string name;
+    std::list<std::string>::iterator recent;
+  };
+  std::list<std::string> recent_;
+  std::unordered_map<std::string, Prepared> prepared_;
+  long long prepared_serial_ = 0;
 };
 
 }  // namespace rectify::store_soci

@@ -1,5 +1,7 @@
 #include "adapters/store/soci/soci_idempotency_store.h"
 
+#include "adapters/store/soci/batch.h"
+
 namespace rectify::store_soci {
 
 Result<IdempotencyBegin> SociIdempotencyStore::Begin(const std::string& person,
@@ -20,11 +22,18 @@ Result<IdempotencyBegin> SociIdempotencyStore::Begin(const std::string& person,
     long long status = -1;
     long long created_at = 0;
     soci::indicator ind = soci::i_null;
-    db_.session() << "SELECT request_hash, status, headers, body, created_at FROM idempotency_keys "
-                     "WHERE person = :p AND idem_key = :k",
-        soci::use(person), soci::use(key), soci::into(stored_hash, ind), soci::into(status),
-        soci::into(headers), soci::into(body), soci::into(created_at);
-    if (db_.session().got_data() && ind == soci::i_ok) {
+    Statement read(db_);
+    read.exchange(soci::into(stored_hash, ind));
+    read.exchange(soci::into(status));
+    read.exchange(soci::into(headers));
+    read.exchange(soci::into(body));
+    read.exchange(soci::into(created_at));
+    read.exchange(soci::use(person));
+    read.exchange(soci::use(key));
+    read.Prepare(
+        "SELECT request_hash, status, headers, body, created_at FROM idempotency_keys WHERE "
+        "person = :p AND idem_key = :k");
+    if (read.execute(true) && ind == soci::i_ok) {
       if (stored_hash != request_hash) {
         db_.Rollback();
         return Error::BadInput("the Idempotency-Key '" + key +
@@ -56,9 +65,15 @@ Result<IdempotencyBegin> SociIdempotencyStore::Begin(const std::string& person,
                                "' is still running; retry shortly");
       }
     } else {
-      db_.session() << "INSERT INTO idempotency_keys (person, idem_key, request_hash, status, "
-                       "headers, body, created_at) VALUES (:p, :k, :h, 0, '[]', '', :at)",
-          soci::use(person), soci::use(key), soci::use(request_hash), soci::use(at);
+      Statement insert(db_);
+      insert.exchange(soci::use(person));
+      insert.exchange(soci::use(key));
+      insert.exchange(soci::use(request_hash));
+      insert.exchange(soci::use(at));
+      insert.Prepare(
+          "INSERT INTO idempotency_keys (person, idem_key, request_hash, status, headers, body, "
+          "created_at) VALUES (:p, :k, :h, 0, '[]', '', :at)");
+      insert.execute(true);
     }
   } catch (const std::exception& e) {
     Error err = db_.MapError(e, doing);
@@ -79,15 +94,14 @@ Result<IdempotencyBegin> SociIdempotencyStore::Begin(const std::string& person,
 // The answer and the abandonment are written without waiting for the disk: the work they follow
 // is already durable, and if the database server loses them in a crash the key stays reserved
 // until kReservationLease has passed, after which a retry runs again (Begin).
-Status SociIdempotencyStore::Relaxed(const std::string& doing,
-                                     const std::function<void(soci::session&)>& write) {
+Status SociIdempotencyStore::Relaxed(const std::string& doing, const std::function<void()>& write) {
   if (Status s = db_.BeginWrite(); !s) return s.error().WithContext(doing);
   try {
     if (Status s = db_.RelaxDurability(); !s) {
       db_.Rollback();
       return s.error().WithContext(doing);
     }
-    write(db_.session());
+    write();
   } catch (const std::exception& e) {
     Error err = db_.MapError(e, doing);
     db_.Rollback();
@@ -102,19 +116,28 @@ Status SociIdempotencyStore::Relaxed(const std::string& doing,
 
 Status SociIdempotencyStore::Finish(const std::string& person, const std::string& key,
                                     const StoredResponse& r) {
-  return Relaxed("record the answer of an idempotency key", [&](soci::session& sql) {
+  return Relaxed("record the answer of an idempotency key", [&] {
     long long status = r.status;
-    sql << "UPDATE idempotency_keys SET status = :s, headers = :h, body = :b WHERE "
-           "person = :p AND idem_key = :k",
-        soci::use(status), soci::use(r.headers_json), soci::use(r.body), soci::use(person),
-        soci::use(key);
+    Statement st(db_);
+    st.exchange(soci::use(status));
+    st.exchange(soci::use(r.headers_json));
+    st.exchange(soci::use(r.body));
+    st.exchange(soci::use(person));
+    st.exchange(soci::use(key));
+    st.Prepare(
+        "UPDATE idempotency_keys SET status = :s, headers = :h, body = :b WHERE person = :p AND "
+        "idem_key = :k");
+    st.execute(true);
   });
 }
 
 Status SociIdempotencyStore::Abandon(const std::string& person, const std::string& key) {
-  return Relaxed("abandon an idempotency key", [&](soci::session& sql) {
-    sql << "DELETE FROM idempotency_keys WHERE person = :p AND idem_key = :k AND status = 0",
-        soci::use(person), soci::use(key);
+  return Relaxed("abandon an idempotency key", [&] {
+    Statement st(db_);
+    st.exchange(soci::use(person));
+    st.exchange(soci::use(key));
+    st.Prepare("DELETE FROM idempotency_keys WHERE person = :p AND idem_key = :k AND status = 0");
+    st.execute(true);
   });
 }
 

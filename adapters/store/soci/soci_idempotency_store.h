@@ -22,7 +22,7 @@ class SociIdempotencyStore final : public IdempotencyStore {
   Result<std::int64_t> Expire(Timestamp before) override;
 
  private:
-  Status Relaxed(const std::string& doing, const std::function<void(soci::session&)>& write);
+  Status Relaxed(const std::string& doing, const std::function<void()>& write);
 
   Database& db_;
 };

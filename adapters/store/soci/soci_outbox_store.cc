@@ -77,7 +77,7 @@ Result<std::vector<notify::ClaimedRow>> SociOutboxStore::Claim(Timestamp now, st
       long long token = 0;
       std::string previous;
       soci::indicator previous_ind = soci::i_ok;
-      soci::statement st(db_.session());
+      Statement st(db_);
       r.Bind(st);
       st.exchange(soci::into(token));
       st.exchange(soci::into(previous, previous_ind));
@@ -86,15 +86,15 @@ Result<std::vector<notify::ClaimedRow>> SociOutboxStore::Claim(Timestamp now, st
       st.exchange(soci::use(now_us, "now"));
       st.exchange(soci::use(now2_us, "now2"));
       st.exchange(soci::use(lim, "limit"));
-      PrepareOnce(st, std::string("WITH picked AS (SELECT o.id, o.lease_owner AS previous FROM "
-                                  "outbox AS o WHERE ") +
-                          kFree +
-                          " ORDER BY o.next_attempt_at, o.id LIMIT :limit FOR UPDATE SKIP LOCKED), "
-                          "token AS (SELECT nextval('outbox_lease_tokens') AS v) "
-                          "UPDATE outbox AS o SET lease_owner = :owner, lease_until = :until, "
-                          "lease_token = (SELECT v FROM token) FROM picked AS p WHERE o.id = p.id "
-                          "RETURNING " +
-                          kRowColumns + ", o.lease_token, p.previous");
+      st.Prepare(std::string("WITH picked AS (SELECT o.id, o.lease_owner AS previous FROM "
+                             "outbox AS o WHERE ") +
+                 kFree +
+                 " ORDER BY o.next_attempt_at, o.id LIMIT :limit FOR UPDATE SKIP LOCKED), "
+                 "token AS (SELECT nextval('outbox_lease_tokens') AS v) "
+                 "UPDATE outbox AS o SET lease_owner = :owner, lease_until = :until, "
+                 "lease_token = (SELECT v FROM token) FROM picked AS p WHERE o.id = p.id "
+                 "RETURNING " +
+                 kRowColumns + ", o.lease_token, p.previous");
       st.execute();
       while (st.fetch()) {
         auto rec = r.Get();
@@ -112,15 +112,14 @@ Result<std::vector<notify::ClaimedRow>> SociOutboxStore::Claim(Timestamp now, st
       RowInto r;
       std::string previous;
       soci::indicator previous_ind = soci::i_ok;
-      soci::statement st(db_.session());
+      Statement st(db_);
       r.Bind(st);
       st.exchange(soci::into(previous, previous_ind));
       st.exchange(soci::use(now_us, "now"));
       st.exchange(soci::use(now2_us, "now2"));
       st.exchange(soci::use(lim, "limit"));
-      PrepareOnce(st, std::string("SELECT ") + kRowColumns +
-                          ", o.lease_owner FROM outbox AS o WHERE " + kFree +
-                          " ORDER BY o.next_attempt_at, o.id LIMIT :limit");
+      st.Prepare(std::string("SELECT ") + kRowColumns + ", o.lease_owner FROM outbox AS o WHERE " +
+                 kFree + " ORDER BY o.next_attempt_at, o.id LIMIT :limit");
       st.execute();
       while (st.fetch()) {
         auto rec = r.Get();
@@ -251,7 +250,7 @@ Result<std::vector<notify::DeliveryAttempt>> SociOutboxStore::QueryAttempts(
     std::vector<notify::DeliveryAttempt> out;
     notify::DeliveryAttempt a;
     long long outbox_id = 0, attempt = 0, at = 0;
-    soci::statement st(db_.session());
+    Statement st(db_);
     st.exchange(soci::into(outbox_id));
     st.exchange(soci::into(attempt));
     st.exchange(soci::into(at));
@@ -262,11 +261,11 @@ Result<std::vector<notify::DeliveryAttempt>> SociOutboxStore::QueryAttempts(
     st.exchange(soci::into(a.instance_id));
     st.exchange(soci::into(a.recipient));
     st.exchange(soci::use(arg));
-    PrepareOnce(st,
-                "SELECT a.outbox_id, a.attempt, a.at, a.channel, a.outcome, a.detail, o.dedup_key, "
-                "o.instance_id, o.recipient "
-                "FROM delivery_attempts AS a JOIN outbox AS o ON o.id = a.outbox_id " +
-                    where_order);
+    st.Prepare(
+        "SELECT a.outbox_id, a.attempt, a.at, a.channel, a.outcome, a.detail, o.dedup_key, "
+        "o.instance_id, o.recipient "
+        "FROM delivery_attempts AS a JOIN outbox AS o ON o.id = a.outbox_id " +
+        where_order);
     st.execute();
     while (st.fetch()) {
       a.outbox_id = outbox_id;
@@ -294,13 +293,13 @@ Result<std::vector<OutboxRecord>> SociOutboxStore::QueryRows(const std::string& 
   try {
     std::vector<OutboxRecord> out;
     RowInto r;
-    soci::statement st(db_.session());
+    Statement st(db_);
     r.Bind(st);
     std::string text = text_arg;
     long long n = int_arg;
     if (!text.empty()) st.exchange(soci::use(text));
     st.exchange(soci::use(n));
-    PrepareOnce(st, std::string("SELECT ") + kRowColumns + " FROM outbox AS o " + where);
+    st.Prepare(std::string("SELECT ") + kRowColumns + " FROM outbox AS o " + where);
     st.execute();
     while (st.fetch()) {
       auto rec = r.Get();
@@ -335,7 +334,7 @@ Result<std::vector<OutboxRecord>> SociOutboxStore::List(const notify::OutboxQuer
   try {
     std::vector<OutboxRecord> out;
     RowInto r;
-    soci::statement st(db_.session());
+    Statement st(db_);
     r.Bind(st);
     std::string instance = query.instance_id.value_or("");
     std::string recipient = query.recipient.value_or("");
@@ -355,8 +354,8 @@ Result<std::vector<OutboxRecord>> SociOutboxStore::List(const notify::OutboxQuer
       where += " AND o.state = :state";
     }
     st.exchange(soci::use(limit, "limit"));
-    PrepareOnce(st, std::string("SELECT ") + kRowColumns + " FROM outbox AS o " + where +
-                        " ORDER BY o.next_attempt_at, o.id LIMIT :limit");
+    st.Prepare(std::string("SELECT ") + kRowColumns + " FROM outbox AS o " + where +
+               " ORDER BY o.next_attempt_at, o.id LIMIT :limit");
     st.execute();
     while (st.fetch()) {
       auto rec = r.Get();
@@ -376,7 +375,7 @@ Result<std::vector<notify::DocumentRecord>> SociOutboxStore::DocumentsOf(
     notify::DocumentRecord d;
     long long created_at = 0;
     std::string id = instance_id;
-    soci::statement st(db_.session());
+    Statement st(db_);
     st.exchange(soci::into(d.dedup_key));
     st.exchange(soci::into(d.instance_id));
     st.exchange(soci::into(d.recipient));
@@ -386,9 +385,9 @@ Result<std::vector<notify::DocumentRecord>> SociOutboxStore::DocumentsOf(
     st.exchange(soci::into(d.html));
     st.exchange(soci::into(created_at));
     st.exchange(soci::use(id));
-    PrepareOnce(st,
-                "SELECT dedup_key, instance_id, recipient, template, language, title, html, "
-                "created_at FROM documents WHERE instance_id = :id ORDER BY created_at, dedup_key");
+    st.Prepare(
+        "SELECT dedup_key, instance_id, recipient, template, language, title, html, "
+        "created_at FROM documents WHERE instance_id = :id ORDER BY created_at, dedup_key");
     st.execute();
     while (st.fetch()) {
       d.created_at = FromMicros(created_at);
@@ -405,16 +404,16 @@ Result<notify::DeliveryCounts> SociOutboxStore::Counts(Timestamp now) {
     notify::DeliveryCounts c;
     std::string state;
     long long leased = 0, retried = 0, n = 0, now_us = ToMicros(now);
-    soci::statement st(db_.session());
+    Statement st(db_);
     st.exchange(soci::into(state));
     st.exchange(soci::into(leased));
     st.exchange(soci::into(retried));
     st.exchange(soci::into(n));
     st.exchange(soci::use(now_us));
-    PrepareOnce(st,
-                "SELECT state, CASE WHEN lease_until IS NOT NULL AND lease_until > :now THEN 1 "
-                "ELSE 0 END AS leased, CASE WHEN attempts > 0 THEN 1 ELSE 0 END AS retried, "
-                "count(*) FROM outbox GROUP BY 1, 2, 3");
+    st.Prepare(
+        "SELECT state, CASE WHEN lease_until IS NOT NULL AND lease_until > :now THEN 1 "
+        "ELSE 0 END AS leased, CASE WHEN attempts > 0 THEN 1 ELSE 0 END AS retried, "
+        "count(*) FROM outbox GROUP BY 1, 2, 3");
     st.execute();
     while (st.fetch()) {
       if (state == "sent") {
@@ -443,11 +442,11 @@ Result<notify::DeliveryCounts> SociOutboxStore::Counts(Timestamp now) {
 Result<std::int64_t> SociOutboxStore::Requeue(Timestamp now) {
   try {
     long long now_us = ToMicros(now);
-    soci::statement st(db_.session());
+    Statement st(db_);
     st.exchange(soci::use(now_us));
-    PrepareOnce(st,
-                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = :now, "
-                "lease_owner = NULL, lease_until = NULL WHERE state = 'dead'");
+    st.Prepare(
+        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = :now, "
+        "lease_owner = NULL, lease_until = NULL WHERE state = 'dead'");
     st.execute(true);
     return static_cast<std::int64_t>(st.get_affected_rows());
   } catch (const std::exception& e) {
@@ -567,12 +566,12 @@ Result<std::vector<T>> RowsWithReceipts(Database& db, const std::string& where, 
     RowInto row;
     ReceiptInto receipt;
     long long n = limit;
-    soci::statement st(db.session());
+    Statement st(db);
     row.Bind(st);
     receipt.Bind(st);
     st.exchange(soci::use(n));
-    PrepareOnce(st, std::string("SELECT ") + kRowColumns + ", " + kReceiptColumns +
-                        " FROM outbox AS o WHERE " + where + " LIMIT :limit");
+    st.Prepare(std::string("SELECT ") + kRowColumns + ", " + kReceiptColumns +
+               " FROM outbox AS o WHERE " + where + " LIMIT :limit");
     st.execute();
     while (st.fetch()) {
       auto r = row.Get();
@@ -608,10 +607,10 @@ Result<std::map<std::int64_t, notify::DeliveryReceipt>> SociOutboxStore::Receipt
         list += (list.empty() ? "" : ",") + std::to_string(outbox_ids[i]);
       }
       ReceiptInto receipt;
-      soci::statement st(db_.session());
+      Statement st(db_);
       receipt.Bind(st);
-      PrepareOnce(st, std::string("SELECT ") + kReceiptColumns +
-                          " FROM outbox AS o WHERE o.id IN (" + list + ")");
+      st.Prepare(std::string("SELECT ") + kReceiptColumns + " FROM outbox AS o WHERE o.id IN (" +
+                 list + ")");
       st.execute();
       while (st.fetch()) {
         auto c = receipt.Get();
@@ -690,7 +689,7 @@ Result<std::vector<notify::UnreachedRecord>> SociOutboxStore::Unreached(std::int
     std::vector<notify::UnreachedRecord> out;
     notify::UnreachedRecord u;
     long long at = 0, n = limit;
-    soci::statement st(db_.session());
+    Statement st(db_);
     st.exchange(soci::into(u.origin_key));
     st.exchange(soci::into(u.instance_id));
     st.exchange(soci::into(u.person));
@@ -700,9 +699,9 @@ Result<std::vector<notify::UnreachedRecord>> SociOutboxStore::Unreached(std::int
     st.exchange(soci::into(u.report_key));
     st.exchange(soci::into(at));
     st.exchange(soci::use(n));
-    PrepareOnce(st,
-                "SELECT origin_key, instance_id, person, template, routes, reported_to, "
-                "report_key, at FROM unreached_people ORDER BY at, origin_key LIMIT :limit");
+    st.Prepare(
+        "SELECT origin_key, instance_id, person, template, routes, reported_to, "
+        "report_key, at FROM unreached_people ORDER BY at, origin_key LIMIT :limit");
     st.execute();
     while (st.fetch()) {
       u.at = FromMicros(at);

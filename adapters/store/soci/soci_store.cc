@@ -94,11 +94,10 @@ Status SetBulletinTemplates(Store& store, const std::string& folder) {
 Result<InstanceRecord> SociStore::LoadInstance(const std::string& id) {
   try {
     InstanceRow row;
-    soci::statement st(db_->session());
+    Statement st(*db_);
     row.Bind(st);
     st.exchange(soci::use(id));
-    PrepareOnce(st,
-                std::string("SELECT ") + InstanceRow::kColumns + " FROM instances WHERE id = :id");
+    st.Prepare(std::string("SELECT ") + InstanceRow::kColumns + " FROM instances WHERE id = :id");
     if (!st.execute(true)) return Error::NotFound("no instance '" + id + "'");
     return row.Get();
   } catch (const std::exception& e) {
@@ -120,13 +119,13 @@ Result<std::vector<InstanceRecord>> SociStore::LoadInstances(const std::vector<s
       list = boost::json::serialize(a);
     }
     InstanceRow row;
-    soci::statement st(db_->session());
+    Statement st(*db_);
     row.Bind(st);
     st.exchange(soci::use(list));
-    PrepareOnce(st, std::string("SELECT ") + InstanceRow::kColumns + " FROM instances WHERE id " +
-                        (db_->is_postgres() ? "= ANY(:ids::text[])"
-                                            : "IN (SELECT value FROM json_each(:ids))") +
-                        " ORDER BY id");
+    st.Prepare(
+        std::string("SELECT ") + InstanceRow::kColumns + " FROM instances WHERE id " +
+        (db_->is_postgres() ? "= ANY(:ids::text[])" : "IN (SELECT value FROM json_each(:ids))") +
+        " ORDER BY id");
     out.reserve(ids.size());
     st.execute();
     while (st.fetch()) out.push_back(row.Get());
@@ -235,7 +234,7 @@ Result<std::vector<InstanceRecord>> SociStore::ListInstances(const InstanceFilte
       query += where + " ORDER BY id LIMIT " + integer(limit);
     }
     InstanceRow row;
-    soci::statement st(db_->session());
+    Statement st(*db_);
     row.Bind(st);
     for (std::size_t i = 0; i < args.size(); ++i) {
       st.exchange(soci::use(args[i], "t" + std::to_string(i)));
@@ -243,7 +242,7 @@ Result<std::vector<InstanceRecord>> SociStore::ListInstances(const InstanceFilte
     for (std::size_t i = 0; i < ints.size(); ++i) {
       st.exchange(soci::use(ints[i], "i" + std::to_string(i)));
     }
-    PrepareOnce(st, query);
+    st.Prepare(query);
     std::vector<InstanceRecord> out;
     st.execute();
     while (st.fetch()) out.push_back(row.Get());
@@ -260,7 +259,7 @@ Result<std::vector<TimerRecord>> SociStore::QueryTimers(const std::string& where
     std::string instance_id, name, state;
     long long generation = 0, due_at = 0, fired_at = 0, lease_token = 0;
     soci::indicator fired_null = soci::i_null;
-    soci::statement st(db_->session());
+    Statement st(*db_);
     st.exchange(soci::into(instance_id));
     st.exchange(soci::into(name));
     st.exchange(soci::into(generation));
@@ -270,10 +269,10 @@ Result<std::vector<TimerRecord>> SociStore::QueryTimers(const std::string& where
     st.exchange(soci::into(lease_token));
     for (auto& a : text_args) st.exchange(soci::use(a));
     for (auto& a : int_args) st.exchange(soci::use(a));
-    PrepareOnce(st,
-                "SELECT instance_id, name, generation, due_at, state, fired_at, "
-                "COALESCE(lease_token, 0) FROM timers " +
-                    where_and_order);
+    st.Prepare(
+        "SELECT instance_id, name, generation, due_at, state, fired_at, "
+        "COALESCE(lease_token, 0) FROM timers " +
+        where_and_order);
     std::vector<TimerRecord> out;
     st.execute();
     while (st.fetch()) {
@@ -307,7 +306,7 @@ Result<std::vector<OutboxRecord>> SociStore::PendingOutbox(Timestamp now, std::i
     long long id = 0, attempts = 0, not_before = 0, next_attempt_at = 0, created_at = 0;
     std::string state;
     long long now_us = ToMicros(now), lim = limit;
-    soci::statement st(db_->session());
+    Statement st(*db_);
     st.exchange(soci::into(id));
     st.exchange(soci::into(o.dedup_key));
     st.exchange(soci::into(o.instance_id));
@@ -323,11 +322,11 @@ Result<std::vector<OutboxRecord>> SociStore::PendingOutbox(Timestamp now, std::i
     st.exchange(soci::into(created_at));
     st.exchange(soci::use(now_us));
     st.exchange(soci::use(lim));
-    PrepareOnce(st,
-                "SELECT id, dedup_key, instance_id, channel, recipient, template, payload, "
-                "not_before, state, attempts, next_attempt_at, last_error, created_at FROM outbox "
-                "WHERE state = 'pending' AND next_attempt_at <= :now "
-                "ORDER BY next_attempt_at, id LIMIT :limit");
+    st.Prepare(
+        "SELECT id, dedup_key, instance_id, channel, recipient, template, payload, "
+        "not_before, state, attempts, next_attempt_at, last_error, created_at FROM outbox "
+        "WHERE state = 'pending' AND next_attempt_at <= :now "
+        "ORDER BY next_attempt_at, id LIMIT :limit");
     std::vector<OutboxRecord> out;
     st.execute();
     while (st.fetch()) {
@@ -351,7 +350,7 @@ Result<std::vector<AuditRecord>> SociStore::AuditOf(const std::string& instance_
   try {
     AuditRecord a;
     long long seq = 0, at = 0;
-    soci::statement st(db_->session());
+    Statement st(*db_);
     st.exchange(soci::into(a.instance_id));
     st.exchange(soci::into(seq));
     st.exchange(soci::into(at));
@@ -364,9 +363,9 @@ Result<std::vector<AuditRecord>> SociStore::AuditOf(const std::string& instance_
     st.exchange(soci::into(a.prev_hash));
     st.exchange(soci::into(a.hash));
     st.exchange(soci::use(instance_id));
-    PrepareOnce(st,
-                "SELECT instance_id, seq, at, actor, event, from_state, to_state, reason, data, "
-                "prev_hash, hash FROM audit_log WHERE instance_id = :id ORDER BY seq");
+    st.Prepare(
+        "SELECT instance_id, seq, at, actor, event, from_state, to_state, reason, data, "
+        "prev_hash, hash FROM audit_log WHERE instance_id = :id ORDER BY seq");
     std::vector<AuditRecord> out;
     st.execute();
     while (st.fetch()) {
@@ -387,7 +386,7 @@ Result<std::vector<DefinitionRecord>> SociStore::QueryDefinitions(const std::str
   try {
     DefinitionRecord d;
     long long v = 0, registered_at = 0;
-    soci::statement st(db_->session());
+    Statement st(*db_);
     st.exchange(soci::into(d.kind));
     st.exchange(soci::into(d.name));
     st.exchange(soci::into(v));
@@ -397,10 +396,10 @@ Result<std::vector<DefinitionRecord>> SociStore::QueryDefinitions(const std::str
     st.exchange(soci::use(kind));
     st.exchange(soci::use(name));
     if (version >= 0) st.exchange(soci::use(version));
-    PrepareOnce(st,
-                "SELECT kind, name, version, content_hash, source, registered_at FROM definitions "
-                "WHERE kind = :kind AND name = :name " +
-                    sql);
+    st.Prepare(
+        "SELECT kind, name, version, content_hash, source, registered_at FROM definitions "
+        "WHERE kind = :kind AND name = :name " +
+        sql);
     std::vector<DefinitionRecord> out;
     st.execute();
     while (st.fetch()) {
@@ -437,15 +436,14 @@ Result<std::vector<UnitRecord>> SociStore::ListUnits() {
   try {
     UnitRecord u;
     long long updated_at = 0;
-    soci::statement st(db_->session());
+    Statement st(*db_);
     st.exchange(soci::into(u.id));
     st.exchange(soci::into(u.parent_id));
     st.exchange(soci::into(u.kind));
     st.exchange(soci::into(u.name));
     st.exchange(soci::into(u.contacts_json));
     st.exchange(soci::into(updated_at));
-    PrepareOnce(st,
-                "SELECT id, parent_id, kind, name, contacts, updated_at FROM units ORDER BY id");
+    st.Prepare("SELECT id, parent_id, kind, name, contacts, updated_at FROM units ORDER BY id");
     std::vector<UnitRecord> out;
     st.execute();
     while (st.fetch()) {
@@ -463,7 +461,7 @@ Result<std::vector<PersonRecord>> SociStore::ListPeople() {
     PersonRecord p;
     std::string roles;
     long long updated_at = 0;
-    soci::statement st(db_->session());
+    Statement st(*db_);
     st.exchange(soci::into(p.id));
     st.exchange(soci::into(p.unit_id));
     st.exchange(soci::into(p.name));
@@ -471,9 +469,9 @@ Result<std::vector<PersonRecord>> SociStore::ListPeople() {
     st.exchange(soci::into(p.contacts_json));
     st.exchange(soci::into(p.language));
     st.exchange(soci::into(updated_at));
-    PrepareOnce(st,
-                "SELECT id, unit_id, name, roles, contacts, language, updated_at FROM people "
-                "ORDER BY id");
+    st.Prepare(
+        "SELECT id, unit_id, name, roles, contacts, language, updated_at FROM people "
+        "ORDER BY id");
     std::vector<PersonRecord> out;
     st.execute();
     while (st.fetch()) {
@@ -505,10 +503,10 @@ Result<StoreCounts> SociStore::Counts() {
     sql << "SELECT count(*) FROM audit_log", soci::into(n);
     c.audit_rows = n;
     std::string state;
-    soci::statement st(sql);
+    Statement st(*db_);
     st.exchange(soci::into(state));
     st.exchange(soci::into(n));
-    PrepareOnce(st, "SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state");
+    st.Prepare("SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state");
     st.execute();
     while (st.fetch()) c.outbox_by_state[state] = n;
     return c;

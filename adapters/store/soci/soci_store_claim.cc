@@ -37,7 +37,7 @@ Result<std::vector<TimerRecord>> SociStore::ClaimDue(Timestamp now, std::int64_t
     }
     std::string instance_id, name;
     long long generation = 0, due_at = 0, got_token = 0;
-    soci::statement st(db_->session());
+    Statement st(*db_);
     st.exchange(soci::into(instance_id));
     st.exchange(soci::into(name));
     st.exchange(soci::into(generation));
@@ -68,7 +68,7 @@ Result<std::vector<TimerRecord>> SociStore::ClaimDue(Timestamp now, std::int64_t
                  kFree +
                  " ORDER BY due_at LIMIT :limit) "
                  "RETURNING instance_id, name, generation, due_at, lease_token";
-    PrepareOnce(st, sql);
+    st.Prepare(sql);
     st.execute();
     while (st.fetch()) {
       TimerRecord t{{instance_id, name, generation},
