@@ -17,6 +17,8 @@
 #include "adapters/store/soci/database.h"
 #include "adapters/store/soci/soci_account_store.h"
 #include "tests/http/api_env.h"
+#include "tests/support/pg_test_cluster.h"
+#include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
 namespace rectify {
@@ -297,6 +299,52 @@ TEST_P(ApiHeaderAuthTest, WithoutAuthHeaderTheHeaderMeansNothing) {
 INSTANTIATE_TEST_SUITE_P(Backends, ApiHeaderAuthTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
                          test::BackendTestName);
+
+// PostgreSQL restarted (or an administrator ending sessions) under a running server ends every
+// connection the server holds. Each worker opens a fresh one at its next request, so the API
+// answers again without restarting `rectify serve`; a request that met the dead connection
+// answered 503 (retry shortly), never a wrong answer.
+TEST(ApiReconnectTest, ConnectionsThatPostgresqlEndedAreOpenedAgainAtTheNextRequest) {
+  ApiEnv env(Backend::kPostgresql);
+  ASSERT_TRUE(env.Start());
+  const std::map<std::string, std::string> bearer{
+      {"Authorization", "Bearer " + env.Token("xs-0012")}};
+  HttpClient c = env.Client();
+  ASSERT_EQ(c.Send("GET", "/api/v1/items", {}, bearer).status, 200);
+  ASSERT_EQ(c.Send("GET", "/api/v1/reports/summary", {}, bearer).status, 200);  // a heavy route
+
+  auto admin = test::PgClusterUrl();
+  ASSERT_TRUE(admin.ok()) << admin.error().message();
+  const std::string& url = env.db().url();
+  const std::string name = url.substr(url.rfind('/') + 1);
+  test::CommandResult ended = test::RunCommand(
+      {"psql", "-X", "-q", "-At", *admin, "-c",
+       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '" + name +
+           "' AND pid <> pg_backend_pid()"});
+  ASSERT_EQ(ended.exit_code, 0) << ended.err;
+  // The workers', the heavy workers', the item index's and the live stream's connections at least.
+  EXPECT_GE(std::atoi(ended.out.c_str()), 6) << ended.out;
+
+  // Each connection fails at most once (503, nothing else), then the server answers again.
+  for (const char* path : {"/api/v1/items", "/api/v1/reports/summary"}) {
+    int unavailable = 0;
+    test::HttpAnswer a;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      a = c.Send("GET", path, {}, bearer);
+      if (a.status != 503) break;
+      ++unavailable;
+    }
+    EXPECT_EQ(a.status, 200) << path << " after " << unavailable << " answers 503: " << a.body
+                             << "\n"
+                             << env.server().output();
+    EXPECT_LE(unavailable, 4) << path;
+    for (int i = 0; i < 10; ++i) {
+      EXPECT_EQ(c.Send("GET", path, {}, bearer).status, 200) << path << " request " << i;
+    }
+  }
+  test::HttpAnswer item = c.Send("GET", "/api/v1/items/T-A2", {}, bearer);
+  EXPECT_EQ(item.status, 200) << item.body;
+}
 
 }  // namespace
 }  // namespace rectify

@@ -28,7 +28,21 @@ struct Connection {
   std::unique_ptr<auth::AccountStore> accounts;  // account_rows through the node's AccountCache
   std::unique_ptr<store_soci::SociIdempotencyStore> idempotency;
   std::unique_ptr<engine::Engine> engine;
+  // Set when a request on it answered 5xx (the database was unreachable) or threw: the
+  // connection may be dead (PostgreSQL restarted) or left inside a transaction, so the next
+  // request opens a fresh one first (Reconnect); while that fails, the old one stays, marked.
+  bool broken = false;
 };
+
+class AccountCache;  // account_cache.h
+
+// Opens a worker's connections (the store and the side database) and what reads through them.
+Result<std::unique_ptr<Connection>> Connect(const ApiOptions& options, AccountCache& credentials);
+
+// Replaces `db` by a fresh connection when it is marked broken; keeps it (still marked) when the
+// database cannot be reached yet, so the request answers 503 and the next one tries again.
+void Reconnect(const ApiOptions& options, AccountCache& credentials,
+               std::unique_ptr<Connection>& db);
 
 // What a handler gets: the request, who is calling, a connection, and the service's parts.
 struct Call {
@@ -42,10 +56,9 @@ struct Call {
 
 using RouteHandler = std::function<http::Response(Call&)>;
 
-class StreamHub;     // stream_hub.h
-class ItemIndex;     // item_index.h
-class AccountCache;  // account_cache.h
-class NodeChanges;   // node_changes.h
+class StreamHub;    // stream_hub.h
+class ItemIndex;    // item_index.h
+class NodeChanges;  // node_changes.h
 
 struct Route {
   RouteInfo info;

@@ -89,8 +89,6 @@ void Workers::Release(std::unique_ptr<Connection> c) {
 
 std::vector<Route> PeopleRoutes();  // people_routes.cc (declared here alone: its one caller)
 
-namespace {
-
 Result<std::unique_ptr<Connection>> Connect(const ApiOptions& o, AccountCache& credentials) {
   auto c = std::make_unique<Connection>();
   store_soci::OpenOptions open;
@@ -114,6 +112,20 @@ Result<std::unique_ptr<Connection>> Connect(const ApiOptions& o, AccountCache& c
   c->engine = std::make_unique<engine::Engine>(*c->store, *o.clock, o.definitions);
   return c;
 }
+
+void Reconnect(const ApiOptions& options, AccountCache& credentials,
+               std::unique_ptr<Connection>& db) {
+  if (!db->broken) return;
+  auto fresh = Connect(options, credentials);
+  if (!fresh) {
+    std::fprintf(stderr, "rectify serve: reconnecting to the database failed: %s\n",
+                 fresh.error().message().c_str());
+    return;
+  }
+  db = std::move(*fresh);
+}
+
+namespace {
 
 // The client's request id when it is short and plain, else a fresh one.
 std::string RequestId(const http::Request& req) {
@@ -253,13 +265,16 @@ void ApiService::AddRoutes(http::HttpServer& server) {
             std::string request_id = RequestId(req);
             http::Response response;
             std::unique_ptr<Connection> db = on.Acquire();
+            Reconnect(api->options, *api->credentials, db);
             try {
               response = Handle(*api, *shared, req, *db, request_id);
+              db->broken = response.status >= 500;
             } catch (const std::exception& e) {
               std::fprintf(stderr, "rectify serve: %s %s (request %s) failed: %s\n",
                            req.method.c_str(), req.path.c_str(), request_id.c_str(), e.what());
               response = http::Response::Error(500, "internal",
                                                "the request failed; the server's log says why");
+              db->broken = true;
             }
             on.Release(std::move(db));
             response.headers.emplace_back("X-Request-Id", request_id);

@@ -138,12 +138,15 @@ void StreamHub::Run() {
       joining.swap(joining_);
     }
     try {
+      Reconnect(api_.options, *api_.credentials, db_);
       Poll();
       for (auto& s : joining) Join(s);
       Tend();
     } catch (const std::exception& e) {
-      // The database went away for a moment: the next poll tries again; no subscriber is lost.
+      // The database went away for a moment (or restarted, which ends the connection): the next
+      // poll tries again on a fresh connection; no subscriber is lost.
       std::fprintf(stderr, "rectify serve: the stream's poll failed: %s\n", e.what());
+      db_->broken = true;
       for (auto& s : joining) {
         std::lock_guard lock(mu_);
         joining_.push_back(s);
