@@ -98,15 +98,8 @@ void RunSimulate(Context& ctx, const SimulateOptions& o) {
     until = *t;
   }
   if (until <= from) return ctx.Fail(Error::BadInput("--until must come after the start"));
-  rehearsal::Rehearsal rehearsal({s.definitions,
-                                  s.campaign,
-                                  s.db,
-                                  s.store.get(),
-                                  from,
-                                  until,
-                                  behaviour,
-                                  {},
-                                  ctx.Home() + "/workflows/templates"});
+  rehearsal::Rehearsal rehearsal({s.definitions, s.campaign, s.db, s.store.get(), from, until,
+                                  behaviour, ctx.Home() + "/workflows/templates"});
   // The whole ledger is checked before anything runs.
   std::vector<engine::Registration> ledger;
   if (!o.items.empty()) {
