@@ -51,20 +51,33 @@ class SmppChannel final : public Channel {
     // get its result.
     std::map<std::string, std::size_t> first_of;
     std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (index, index of the first)
+    std::vector<std::size_t> order;  // retries whose parts carry a reference already, then others
     for (std::size_t i = 0; i < messages.size(); ++i) {
       if (auto [it, fresh] = first_of.emplace(messages[i].dedup_key, i); !fresh) {
         repeats.emplace_back(i, it->second);
-        continue;
+      } else if (refs_.count(messages[i].dedup_key)) {
+        order.push_back(i);
       }
+    }
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      if (first_of.at(messages[i].dedup_key) == i && !refs_.count(messages[i].dedup_key)) {
+        order.push_back(i);
+      }
+    }
+    std::map<std::string, std::set<std::uint8_t>> used;
+    for (std::size_t i : order) {
       Job job;
       job.index = i;
       job.message = &messages[i];
-      if (std::optional<SendResult> bad = Prepare(messages[i], job)) {
+      if (std::optional<SendResult> bad = Prepare(messages[i], job, used)) {
         results[i] = std::move(*bad);
         continue;
       }
       jobs.push_back(std::move(job));
     }
+    // The window takes the messages in the order given.
+    std::sort(jobs.begin(), jobs.end(),
+              [](const Job& a, const Job& b) { return a.index < b.index; });
     if (!jobs.empty()) RunWindow(jobs, results, deadline);
     for (const auto& [i, first] : repeats) results[i] = results[first];
     return results;
@@ -117,10 +130,13 @@ class SmppChannel final : public Channel {
     std::map<std::size_t, int> throttled;                 // part -> times throttled
     std::string last_status;                              // the last throttling status
     bool done = false;                                    // its result is set
+    std::uint8_t ref = 0;                                 // the concatenation reference
   };
 
   // The phone and the parts of a message, or its kFailed result when it cannot be sent.
-  std::optional<SendResult> Prepare(const Message& message, Job& job) const {
+  // `used`: the concatenation references of the long messages to each number in this call.
+  std::optional<SendResult> Prepare(const Message& message, Job& job,
+                                    std::map<std::string, std::set<std::uint8_t>>& used) const {
     std::string text =
         config_.send_subject || message.text.empty() ? message.subject : message.text;
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -134,11 +150,21 @@ class SmppChannel final : public Channel {
     }
     if (text.empty()) return SendResult{SendOutcome::kFailed, "the message has no text"};
     std::string error;
-    // The concatenation reference is the same on every attempt of the row.
-    const auto ref = static_cast<std::uint8_t>(
+    // The concatenation reference: a phone joins the parts of one message by it, so two long
+    // messages to one number in the same window must not share it; a retry keeps the one its
+    // taken parts carry (refs_), else it comes from the dedup key, moved past those in use.
+    auto ref = static_cast<std::uint8_t>(
         std::stoi(Sha256Hex(message.dedup_key).substr(0, 2), nullptr, 16));
+    std::set<std::uint8_t>& in_use = used[job.digits];
+    if (auto kept = refs_.find(message.dedup_key); kept != refs_.end()) {
+      ref = kept->second;
+    } else {
+      for (int k = 0; k < 255 && in_use.count(ref); ++k) ++ref;
+    }
     auto parts = smpp::SplitText(text, config_.ascii_as_ia5, ref, &error);
     if (!parts) return SendResult{SendOutcome::kFailed, error};
+    if (parts->size() > 1) in_use.insert(ref);
+    job.ref = ref;
     if (static_cast<int>(parts->size()) > config_.max_parts) {
       return SendResult{SendOutcome::kFailed,
                         "the message needs " + std::to_string(parts->size()) +
@@ -186,6 +212,7 @@ class SmppChannel final : public Channel {
     for (Job& job : jobs) {
       // Part index -> SMSC message id, kept across attempts of the same row (a cut mid-window).
       job.taken = &accepted_[job.message->dedup_key];
+      refs_[job.message->dedup_key] = job.ref;
       if (job.taken->size() == job.parts.size()) {
         Finish(job, results);
       } else {
@@ -281,6 +308,7 @@ class SmppChannel final : public Channel {
                            std::to_string(n) + " to " + job.digits + ": " + job.last_status;
       if (!job.taken->empty()) detail += "; " + Taken(*job.taken, n);
       accepted_.erase(job.message->dedup_key);
+      refs_.erase(job.message->dedup_key);
       job.taken = nullptr;
       job.done = true;
       --pending;
@@ -310,6 +338,7 @@ class SmppChannel final : public Channel {
     ok.provider_ref = "smpp:" + job.taken->rbegin()->second;
     ok.receipt = config_.receipts ? ReceiptState::kSent : ReceiptState::kNone;
     accepted_.erase(job.message->dedup_key);
+    refs_.erase(job.message->dedup_key);
     job.taken = nullptr;
     job.done = true;
     results[job.index] = std::move(ok);
@@ -591,6 +620,8 @@ class SmppChannel final : public Channel {
   SteadyTime next_submit_{};
   std::vector<PolledReceipt> receipts_;
   std::map<std::string, std::map<std::size_t, std::string>> accepted_;
+  // Dedup key -> the concatenation reference its parts were sent with (kept as accepted_ is).
+  std::map<std::string, std::uint8_t> refs_;
   // Sequence -> (dedup key, part) of the submit_sm an attempt stopped waiting for.
   std::map<std::uint32_t, std::pair<std::string, std::size_t>> late_;
 };

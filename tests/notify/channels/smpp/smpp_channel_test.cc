@@ -8,11 +8,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 
 #include "adapters/notify/channels/smpp/smpp_pdu.h"
 #include "adapters/notify/channels/smpp/smpp_plugin.h"
 #include "rectify/definition/definition_set.h"
+#include "rectify/sha256.h"
 #include "tests/support/smsc_simulator.h"
 
 namespace rectify::notify {
@@ -513,6 +515,32 @@ TEST_F(SmppChannelTest, AThrottledPartIsBackedOffAloneWhileTheWindowGoesOn) {
   ASSERT_THAT(messages, SizeIs(5));
   EXPECT_EQ(messages.back().first, "13800001001");
   EXPECT_EQ(messages.front().first, "13800001002");
+  EXPECT_THAT(smsc_.Violations(), IsEmpty());
+}
+
+TEST_F(SmppChannelTest, TwoLongMessagesToOneNumberInOneWindowHaveTheirOwnReference) {
+  // Two dedup keys whose concatenation reference would be the same: a phone would mix the
+  // parts of the two messages, sent together in one window.
+  const std::string first = "ref0";
+  std::string second;
+  for (int i = 1; second.empty(); ++i) {
+    std::string k = "ref" + std::to_string(i);
+    if (Sha256Hex(k).substr(0, 2) == Sha256Hex(first).substr(0, 2)) second = k;
+  }
+  SmscSimulator::Faults f;
+  f.delay_ms = 20;
+  smsc_.SetFaults(f);
+  auto ch = MakeSmppChannel(Config());
+  const std::string a = Long(100), b = "期限" + Long(98);
+  std::vector<SendResult> got =
+      ch->SendMany({Text(first, "13800000001", a), Text(second, "13800000001", b)});
+  for (const SendResult& r : got) EXPECT_EQ(r.outcome, SendOutcome::kDelivered) << r.detail;
+  std::set<std::string> texts;
+  for (const auto& [phone, text] : smsc_.Messages()) texts.insert(text);
+  EXPECT_THAT(texts, ElementsAre("【新邵县督查室】" + a, "【新邵县督查室】" + b));
+  std::set<int> refs;
+  for (const auto& part : smsc_.Parts()) refs.insert(part.ref);
+  EXPECT_THAT(refs, SizeIs(2));
   EXPECT_THAT(smsc_.Violations(), IsEmpty());
 }
 
