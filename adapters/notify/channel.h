@@ -15,7 +15,15 @@
 // it; a webhook carries it in the `Idempotency-Key` header and in the JSON body), so a repeat
 // after a crash can be recognised by the receiver.
 //
-// Thread-safety: Send may be called from one thread at a time per channel object.
+// Several messages at once: SendMany(messages) gives one result per message, in their order, by
+// the same rules (one attempt each, never a retry, no sleeping, no clock). The default calls Send
+// for each, one after another, so it may take the timeout once per message; a channel that can
+// have several messages in flight at once (SMPP's window of outstanding submits) overrides it,
+// takes at most its timeout for the whole call, and says so with `sends_many_at_once()`. The
+// dispatcher hands each channel the messages of a batch in one call and sizes the group by that
+// answer so that it ends within the batch's lease.
+//
+// Thread-safety: Send and SendMany may be called from one thread at a time per channel object.
 #pragma once
 
 #include <cstdint>
@@ -81,6 +89,16 @@ class Channel {
   // The channel's kind as written in the channels file: "log", "file", "email", "webhook".
   virtual std::string kind() const = 0;
   virtual SendResult Send(const Message& message) = 0;
+  // One result per message, in the same order (see above). The default sends them one by one.
+  virtual std::vector<SendResult> SendMany(const std::vector<Message>& messages) {
+    std::vector<SendResult> out;
+    out.reserve(messages.size());
+    for (const Message& m : messages) out.push_back(Send(m));
+    return out;
+  }
+  // True: SendMany takes at most the channel's timeout however many messages it is given; false:
+  // up to the timeout for each message.
+  virtual bool sends_many_at_once() const { return false; }
 
   // Receipts. How long after the provider took a message its receipt may take before the
   // delivery's receipt is `unknown`; 0: the channel has no receipts to wait for.

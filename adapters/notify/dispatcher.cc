@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cassert>
+#include <iterator>
+#include <optional>
 #include <set>
 
 namespace rectify::notify {
@@ -112,12 +114,26 @@ void StampAttempt(Message& m, Timestamp at) {
   m.fields["timestamp_ms"] = std::to_string(ToMicros(at) / 1000);
 }
 
-SendResult SafeSend(Channel& channel, const Message& m) {
+// One result per message, whatever the channel does (an exception or a wrong count is a retry).
+std::vector<SendResult> SafeSendMany(Channel& channel, const std::vector<Message>& messages) {
+  std::vector<SendResult> out;
   try {
-    return channel.Send(m);
+    out = channel.SendMany(messages);
   } catch (const std::exception& e) {
-    return {SendOutcome::kRetry, std::string("the channel failed: ") + e.what()};
+    return std::vector<SendResult>(
+        messages.size(), {SendOutcome::kRetry, std::string("the channel failed: ") + e.what()});
   }
+  if (out.size() != messages.size()) {
+    return std::vector<SendResult>(
+        messages.size(), {SendOutcome::kRetry,
+                          "the channel answered " + std::to_string(out.size()) + " result(s) for " +
+                              std::to_string(messages.size()) + " message(s)"});
+  }
+  return out;
+}
+
+SendResult SafeSend(Channel& channel, const Message& m) {
+  return SafeSendMany(channel, {m}).front();
 }
 
 }  // namespace
@@ -225,6 +241,16 @@ Result<DispatchStats> Dispatcher::RunOnce() {
 
   // Sends made this round; the first is always made, so a batch always moves on.
   int sends = 0;
+  // The messages for channels that send many at once (SMPP's window), per channel in the order of
+  // its first row, each group sent in one SendMany after the rows are sorted. A group takes at
+  // most its channel's timeout; `planned` is what the groups so far may take.
+  struct Outgoing {
+    std::size_t work;  // index into `work`
+    Message message;
+    std::optional<DocumentRecord> document;
+  };
+  std::vector<std::pair<const ChannelSpec*, std::vector<Outgoing>>> groups;
+  Duration planned = Duration::zero();
   // Digest groups: (recipient, channel) -> indexes into `work`.
   std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> digests;
 
@@ -278,8 +304,16 @@ Result<DispatchStats> Dispatcher::RunOnce() {
       continue;
     }
     // Slow peers must not outlive the lease: a send that could end after it would race another
-    // dispatcher that claimed the row in the meantime. Put such rows back, untried, for now.
-    if (sends > 0 && clock_.Now() + SendTimeout(*w.spec) >= lease_until) {
+    // dispatcher that claimed the row in the meantime. Put such rows back, untried, for now. A row
+    // joining its channel's group adds nothing: the group's one call takes the timeout at most.
+    Channel& channel = *channels_.at(w.spec->name);
+    const bool at_once = channel.sends_many_at_once();
+    auto group = std::find_if(groups.begin(), groups.end(),
+                              [&](const auto& g) { return g.first->name == w.spec->name; });
+    const Duration adds =
+        at_once && group != groups.end() ? Duration::zero() : SendTimeout(*w.spec);
+    const Duration ahead = at_once ? planned + adds : adds;
+    if ((sends > 0 || !groups.empty()) && clock_.Now() + ahead >= lease_until) {
       hold(w, HoldRule::kBusy, now);
       continue;
     }
@@ -290,13 +324,44 @@ Result<DispatchStats> Dispatcher::RunOnce() {
     }
     Rendered r = renderer_.Render(row, w.to, calendar_, now);
     r.message.address = AddressFor(w.to, w.contact_kind);
+    std::optional<DocumentRecord> document;
     if (r.letter) {
-      documents.push_back({row.dedup_key, row.instance_id, row.recipient, r.message.template_name,
-                           r.message.language, r.message.subject, r.message.html, now});
+      document = DocumentRecord{
+          row.dedup_key,      row.instance_id,   row.recipient,  r.message.template_name,
+          r.message.language, r.message.subject, r.message.html, now};
     }
+    if (at_once) {
+      if (group == groups.end()) {
+        groups.emplace_back(w.spec, std::vector<Outgoing>{});
+        group = std::prev(groups.end());
+      }
+      group->second.push_back({work.size() - 1, std::move(r.message), std::move(document)});
+      planned += adds;
+      continue;
+    }
+    if (document) documents.push_back(std::move(*document));
     ++sends;
     StampAttempt(r.message, clock_.Now());
-    apply(w, SafeSend(*channels_.at(w.spec->name), r.message), false);
+    apply(w, SafeSend(channel, r.message), false);
+  }
+
+  // Each group in one call. The sends made one by one above took their time: a group that could
+  // now end after the lease is put back whole, untried.
+  for (auto& [spec, out] : groups) {
+    if (sends > 0 && clock_.Now() + SendTimeout(*spec) >= lease_until) {
+      for (Outgoing& o : out) hold(work[o.work], HoldRule::kBusy, now);
+      continue;
+    }
+    std::vector<Message> messages;
+    messages.reserve(out.size());
+    for (Outgoing& o : out) {
+      StampAttempt(o.message, clock_.Now());
+      messages.push_back(std::move(o.message));
+      if (o.document) documents.push_back(std::move(*o.document));
+    }
+    sends += static_cast<int>(messages.size());
+    std::vector<SendResult> sent = SafeSendMany(*channels_.at(spec->name), messages);
+    for (std::size_t i = 0; i < out.size(); ++i) apply(work[out[i].work], sent[i], false);
   }
 
   for (auto& [key, indexes] : digests) {

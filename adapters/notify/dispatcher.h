@@ -26,8 +26,13 @@
 //      (fields "date" for an email's Date: header and "timestamp_ms" for a signed DingTalk robot);
 //      the delivery lifecycle (delivery.h) and the policy (policy.h) decide: delivered, retry at a
 //      backoff held to working hours, or dead letter after max_attempts or a permanent failure.
+//      A channel that sends many at once (channel.h's sends_many_at_once: SMPP's window) gets the
+//      batch's messages for it in one SendMany once every row is sorted, and each answer is
+//      applied to its row as above; other channels get each message as its row comes.
 // A row whose send could outlast the batch's lease (a slow SMTP server late in a big batch) is put
-// back untried rather than raced by another dispatcher; keep `lease` above batch x timeout.
+// back untried rather than raced by another dispatcher; keep `lease` above batch x timeout. A
+// group for one SendMany counts its channel's timeout once, and a group that could no longer end
+// within the lease when its turn comes (the sends before it took their time) is put back whole.
 // Every attempt is recorded, and the batch's outcomes commit in one transaction fenced by the
 // lease, so a dispatcher that stalled past its lease cannot overwrite another's outcome. Urgent
 // rows (an `urgent: true` escalation step: the engine writes `"urgent": true` in the payload) skip

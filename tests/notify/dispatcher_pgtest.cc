@@ -214,6 +214,28 @@ TEST_P(DispatcherTest, ADispatcherThatLostItsLeaseCannotOverwriteTheOutcome) {
   EXPECT_EQ(Outcomes(key).back(), "failed") << "the stale attempt is still recorded";
 }
 
+TEST_P(DispatcherTest, AChannelThatSendsManyAtOnceGetsTheBatchInOneCallAndEachRowItsOutcome) {
+  fake_->at_once = true;
+  fake_->script = {SendOutcome::kDelivered, SendOutcome::kFailed, SendOutcome::kRetry,
+                   SendOutcome::kDelivered};
+  Enqueue({Row("G-1|s|1|xs-0014", kMonday10), Row("G-2|s|1|xs-0014", kMonday10),
+           Row("G-3|s|1|xs-0014", kMonday10), Row("G-4|s|1|xs-0014", kMonday10)});
+  VirtualClock clock(kMonday10);
+  auto d = MakeDispatcher(*outbox_, clock, channels_);
+  auto stats = d->RunOnce();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_THAT(fake_->groups, ElementsAre(4u)) << "one call for the batch";
+  EXPECT_EQ(stats->delivered, 2);
+  EXPECT_EQ(stats->dead, 1);
+  EXPECT_EQ(stats->retried, 1);
+  EXPECT_THAT(Outcomes("G-1|s|1|xs-0014"), ElementsAre("delivered"));
+  EXPECT_THAT(Outcomes("G-2|s|1|xs-0014"), ElementsAre("failed"));
+  EXPECT_THAT(Outcomes("G-3|s|1|xs-0014"), ElementsAre("retry"));
+  EXPECT_THAT(Outcomes("G-4|s|1|xs-0014"), ElementsAre("delivered"));
+  EXPECT_EQ(Stored("G-2|s|1|xs-0014").state, OutboxState::kDead);
+  EXPECT_EQ(Stored("G-3|s|1|xs-0014").state, OutboxState::kPending);
+}
+
 TEST_P(DispatcherTest, ASlowPeerNeverMakesASendOutliveTheLease) {
   Enqueue({Row("Q-1|s|1|xs-0014", kMonday10), Row("Q-2|s|1|xs-0014", kMonday10),
            Row("Q-3|s|1|xs-0014", kMonday10)});

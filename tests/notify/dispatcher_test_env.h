@@ -43,6 +43,15 @@ class FakeChannel final : public Channel {
     script.pop_front();
     return {o, o == SendOutcome::kRetry ? "421 try again later" : "550 no such mailbox"};
   }
+  // at_once: SendMany takes the whole group in one call (as SMPP's window does); the size of
+  // each call is in `groups`.
+  std::vector<SendResult> SendMany(const std::vector<Message>& messages) override {
+    groups.push_back(messages.size());
+    return Channel::SendMany(messages);
+  }
+  bool sends_many_at_once() const override { return at_once; }
+  bool at_once = false;
+  std::vector<std::size_t> groups;
   std::vector<Message> sent;
   std::deque<SendOutcome> script;
   bool always_retry = false;

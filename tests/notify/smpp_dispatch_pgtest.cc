@@ -141,6 +141,51 @@ TEST_P(SmppDispatchTest, ReceiptsAreRecordedAndACadreNotReachedIsReportedToTheUn
   EXPECT_THAT(smsc_.Violations(), ::testing::IsEmpty());
 }
 
+TEST_P(SmppDispatchTest, ABatchGoesOutThroughOneWindowAndEveryRowHasItsOutcome) {
+  WriteChannels();
+  SmscSimulator::Faults f;
+  f.delay_ms = 50;  // an SMSC 50 ms away
+  f.unreachable = {};
+  smsc_.SetFaults(f);
+  std::vector<OutboxRecord> rows;
+  std::vector<std::string> keys;
+  for (int i = 1; i <= 30; ++i) {
+    const std::string item = "W-" + std::to_string(i);
+    const std::string person = i % 3 == 0 ? "xs-0012" : "xs-0014";
+    keys.push_back(item + "|remind|1|" + person);
+    rows.push_back(SmsRow(keys.back(), person, item));
+  }
+  Enqueue(rows);
+  Dispatch();
+  // One batch, one call to the channel: its window (10) was full, not one message at a time.
+  EXPECT_EQ(smsc_.stats().max_outstanding, 10);
+  EXPECT_EQ(smsc_.stats().binds, 1);
+  EXPECT_EQ(smsc_.stats().submits, 60);  // a reminder is two parts
+  for (const std::string& key : keys) {
+    OutboxRecord row = Stored(key);
+    EXPECT_EQ(row.state, OutboxState::kSent) << key << ": " << row.last_error;
+    EXPECT_EQ(row.attempts, 1) << key;
+    auto attempts = outbox_->Attempts(row.id);
+    ASSERT_TRUE(attempts.ok());
+    ASSERT_EQ(attempts->size(), 1u) << key;
+    EXPECT_EQ((*attempts)[0].outcome, "delivered") << key;
+    EXPECT_THAT((*attempts)[0].detail, HasSubstr("SMSC took it: 2/2 part(s)")) << key;
+  }
+  EXPECT_EQ(TextsTo("13800000014").size(), 20u);
+  EXPECT_EQ(TextsTo("13800000012").size(), 10u);
+  // Each row's receipt is its own message's.
+  std::map<std::string, std::string> got;
+  for (int i = 0; i < 8; ++i) {
+    got = Receipts();
+    bool all = true;
+    for (const std::string& key : keys) all = all && got[key] == "delivered DELIVRD err:000";
+    if (all) break;
+    Dispatch();
+  }
+  for (const std::string& key : keys) EXPECT_EQ(got[key], "delivered DELIVRD err:000") << key;
+  EXPECT_THAT(smsc_.Violations(), ::testing::IsEmpty());
+}
+
 TEST_P(SmppDispatchTest, ACutConnectionIsRetriedAndTheMessageTakenOnce) {
   WriteChannels();
   SmscSimulator::Faults f;

@@ -37,138 +37,50 @@ class SmppChannel final : public Channel {
     return config_.receipts ? config_.receipt_within_ms : 0;
   }
 
-  SendResult Send(const Message& message) override {
-    const SteadyTime deadline = SteadyNow() + milliseconds(config_.timeout_ms);
-    std::string text =
-        config_.send_subject || message.text.empty() ? message.subject : message.text;
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    if (!config_.sign_name.empty()) text = "【" + config_.sign_name + "】" + text;
-    std::string digits;
-    bool international = false;
-    for (char c : message.address) {
-      if (c >= '0' && c <= '9') digits += c;
-      if (c == '+' && digits.empty()) international = true;
-    }
-    if (digits.empty()) {
-      return {SendOutcome::kFailed, "no phone number in '" + message.address + "'"};
-    }
-    if (text.empty()) return {SendOutcome::kFailed, "the message has no text"};
-    std::string error;
-    // The concatenation reference is the same on every attempt of the row.
-    const auto ref = static_cast<std::uint8_t>(
-        std::stoi(Sha256Hex(message.dedup_key).substr(0, 2), nullptr, 16));
-    auto parts = smpp::SplitText(text, config_.ascii_as_ia5, ref, &error);
-    if (!parts) return {SendOutcome::kFailed, error};
-    if (static_cast<int>(parts->size()) > config_.max_parts) {
-      return {SendOutcome::kFailed, "the message needs " + std::to_string(parts->size()) +
-                                        " SMS parts, more than " + "max_parts " +
-                                        std::to_string(config_.max_parts) +
-                                        ": raise max_parts or send the subject (content: subject)"};
-    }
-    // Answers that came since the last use (a submit_sm_resp too late for the attempt that sent
-    // it marks its part taken, so that it is not sent again), and whether the SMSC hung up.
-    if (bound_) DrainPending();
-    if (!EnsureBound(deadline, error)) return {SendOutcome::kRetry, error};
+  SendResult Send(const Message& message) override { return SendMany({message}).front(); }
 
-    // Part index -> SMSC message id, kept across attempts of the same row (a cut mid-window).
-    std::map<std::size_t, std::string>& taken = accepted_[message.dedup_key];
-    std::map<std::uint32_t, std::size_t> inflight;  // sequence -> part
-    std::map<std::size_t, SteadyTime> not_before;   // part -> end of its throttle backoff
-    std::map<std::size_t, int> throttled;           // part -> times throttled
-    const std::size_t n = parts->size();
-    std::string last_status;
-    while (taken.size() < n) {
-      SteadyTime now = SteadyNow();
-      SteadyTime wake = deadline;
-      // Fill the window.
-      for (std::size_t p = 0; p < n && static_cast<int>(inflight.size()) < config_.window; ++p) {
-        if (taken.count(p) || IsInflight(inflight, p)) continue;
-        if (auto nb = not_before.find(p); nb != not_before.end() && nb->second > now) {
-          wake = std::min(wake, nb->second);
-          continue;
-        }
-        if (config_.throughput > 0 && next_submit_ > now) {
-          wake = std::min(wake, next_submit_);
-          break;
-        }
-        smpp::ShortMessage sm;
-        sm.source_ton = static_cast<std::uint8_t>(config_.source_ton);
-        sm.source_npi = static_cast<std::uint8_t>(config_.source_npi);
-        sm.source_addr = config_.source_addr;
-        sm.dest_ton = international ? 1 : 0;
-        sm.dest_npi = 1;
-        sm.destination_addr = digits;
-        sm.esm_class = (*parts)[p].esm_class;
-        sm.data_coding = (*parts)[p].data_coding;
-        sm.short_message = (*parts)[p].octets;
-        // The receipt of the last part stands for the message: a phone shows it whole only
-        // once every part is there.
-        sm.registered_delivery = config_.receipts && p + 1 == n ? 1 : 0;
-        if (config_.dedup_tag > 0) {
-          sm.tlvs.push_back({static_cast<std::uint16_t>(config_.dedup_tag),
-                             WireKey(message.dedup_key) + "#" + std::to_string(p + 1)});
-        }
-        std::uint32_t seq = NextSequence();
-        if (!Write({smpp::kSubmitSm, 0, seq, smpp::EncodeShortMessage(sm)}, deadline, error)) {
-          return Cut(message.dedup_key, n, error);
-        }
-        inflight[seq] = p;
-        if (config_.throughput > 0) {
-          next_submit_ = std::max(now, next_submit_) + milliseconds(1000 / config_.throughput);
-        }
+  // Every part of every message through one window (smpp_channel.h): the parts go out in the
+  // messages' order, and each message's result comes from its own parts' answers.
+  bool sends_many_at_once() const override { return true; }
+
+  std::vector<SendResult> SendMany(const std::vector<Message>& messages) override {
+    const SteadyTime deadline = SteadyNow() + milliseconds(config_.timeout_ms);
+    std::vector<SendResult> results(messages.size());
+    std::vector<Job> jobs;
+    // A key twice in one call (the dispatcher's rows have distinct keys) is sent once and both
+    // get its result.
+    std::map<std::string, std::size_t> first_of;
+    std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (index, index of the first)
+    std::vector<std::size_t> order;  // retries whose parts carry a reference already, then others
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      if (auto [it, fresh] = first_of.emplace(messages[i].dedup_key, i); !fresh) {
+        repeats.emplace_back(i, it->second);
+      } else if (refs_.count(messages[i].dedup_key)) {
+        order.push_back(i);
       }
-      if (taken.size() == n) break;
-      if (inflight.empty() && wake >= deadline && SteadyNow() >= deadline) break;
-      smpp::Pdu pdu;
-      Io io = Read(pdu, wake, error);
-      if (io == Io::kTimeout) {
-        if (SteadyNow() >= deadline) break;
-        continue;  // a backoff or the throughput limit ran out: submit again
-      }
-      if (io == Io::kError) return Cut(message.dedup_key, n, error);
-      auto it = inflight.find(pdu.sequence);
-      if (it == inflight.end() || (pdu.command_id != (smpp::kSubmitSm | smpp::kRespBit) &&
-                                   pdu.command_id != smpp::kGenericNack)) {
-        if (!HandleUnsolicited(pdu, deadline, error)) return Cut(message.dedup_key, n, error);
-        continue;
-      }
-      std::size_t p = it->second;
-      inflight.erase(it);
-      const std::string part = "part " + std::to_string(p + 1) + "/" + std::to_string(n);
-      if (pdu.command_status == smpp::kEsmeRok && pdu.command_id != smpp::kGenericNack) {
-        auto id = smpp::DecodeCStringBody(pdu.body);
-        taken[p] = id ? *id : "";
-        continue;
-      }
-      last_status = smpp::StatusName(pdu.command_status);
-      if (pdu.command_status == smpp::kEsmeRthrottled ||
-          pdu.command_status == smpp::kEsmeRmsgqful) {
-        int k = std::min(++throttled[p], 6);
-        not_before[p] = SteadyNow() + milliseconds(config_.backoff_ms) * (1 << (k - 1));
-        continue;
-      }
-      std::string detail = "the SMSC refused " + part + " to " + digits + ": " + last_status;
-      if (!taken.empty()) detail += "; " + Taken(taken, n);
-      accepted_.erase(message.dedup_key);
-      return {SendOutcome::kFailed, detail};
     }
-    if (taken.size() < n) {
-      std::string detail =
-          !last_status.empty()
-              ? "the SMSC was still busy (" + last_status + ") after " +
-                    std::to_string(config_.timeout_ms) + " ms"
-              : "no answer from the SMSC within " + std::to_string(config_.timeout_ms) + " ms";
-      // The unanswered parts may yet be taken: their late answers are awaited on this session
-      // (DrainPending), and resent they carry the same key.
-      for (const auto& [seq, p] : inflight) late_[seq] = {message.dedup_key, p};
-      if (!taken.empty()) detail += "; " + Taken(taken, n);
-      return {SendOutcome::kRetry, detail};
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      if (first_of.at(messages[i].dedup_key) == i && !refs_.count(messages[i].dedup_key)) {
+        order.push_back(i);
+      }
     }
-    SendResult ok{SendOutcome::kDelivered, "SMSC took it: " + Taken(taken, n)};
-    ok.provider_ref = "smpp:" + taken.rbegin()->second;
-    ok.receipt = config_.receipts ? ReceiptState::kSent : ReceiptState::kNone;
-    accepted_.erase(message.dedup_key);
-    return ok;
+    std::map<std::string, std::set<std::uint8_t>> used;
+    for (std::size_t i : order) {
+      Job job;
+      job.index = i;
+      job.message = &messages[i];
+      if (std::optional<SendResult> bad = Prepare(messages[i], job, used)) {
+        results[i] = std::move(*bad);
+        continue;
+      }
+      jobs.push_back(std::move(job));
+    }
+    // The window takes the messages in the order given.
+    std::sort(jobs.begin(), jobs.end(),
+              [](const Job& a, const Job& b) { return a.index < b.index; });
+    if (!jobs.empty()) RunWindow(jobs, results, deadline);
+    for (const auto& [i, first] : repeats) results[i] = results[first];
+    return results;
   }
 
   std::vector<PolledReceipt> PollReceipts(const std::vector<ReceiptQuery>& awaiting,
@@ -206,9 +118,230 @@ class SmppChannel final : public Channel {
  private:
   enum class Io { kOk, kTimeout, kError };
 
-  static bool IsInflight(const std::map<std::uint32_t, std::size_t>& inflight, std::size_t p) {
-    return std::any_of(inflight.begin(), inflight.end(),
-                       [p](const auto& e) { return e.second == p; });
+  // One message of a SendMany on its way through the window.
+  struct Job {
+    std::size_t index = 0;  // into the call's messages and results
+    const Message* message = nullptr;
+    std::string digits;  // the phone number
+    bool international = false;
+    std::vector<smpp::TextPart> parts;
+    std::map<std::size_t, std::string>* taken = nullptr;  // accepted_[key]: part -> message id
+    std::map<std::size_t, SteadyTime> not_before;         // part -> end of its throttle backoff
+    std::map<std::size_t, int> throttled;                 // part -> times throttled
+    std::string last_status;                              // the last throttling status
+    bool done = false;                                    // its result is set
+    std::uint8_t ref = 0;                                 // the concatenation reference
+  };
+
+  // The phone and the parts of a message, or its kFailed result when it cannot be sent.
+  // `used`: the concatenation references of the long messages to each number in this call.
+  std::optional<SendResult> Prepare(const Message& message, Job& job,
+                                    std::map<std::string, std::set<std::uint8_t>>& used) const {
+    std::string text =
+        config_.send_subject || message.text.empty() ? message.subject : message.text;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    if (!config_.sign_name.empty()) text = "【" + config_.sign_name + "】" + text;
+    for (char c : message.address) {
+      if (c >= '0' && c <= '9') job.digits += c;
+      if (c == '+' && job.digits.empty()) job.international = true;
+    }
+    if (job.digits.empty()) {
+      return SendResult{SendOutcome::kFailed, "no phone number in '" + message.address + "'"};
+    }
+    if (text.empty()) return SendResult{SendOutcome::kFailed, "the message has no text"};
+    std::string error;
+    // The concatenation reference: a phone joins the parts of one message by it, so two long
+    // messages to one number in the same window must not share it; a retry keeps the one its
+    // taken parts carry (refs_), else it comes from the dedup key, moved past those in use.
+    auto ref = static_cast<std::uint8_t>(
+        std::stoi(Sha256Hex(message.dedup_key).substr(0, 2), nullptr, 16));
+    std::set<std::uint8_t>& in_use = used[job.digits];
+    if (auto kept = refs_.find(message.dedup_key); kept != refs_.end()) {
+      ref = kept->second;
+    } else {
+      for (int k = 0; k < 255 && in_use.count(ref); ++k) ++ref;
+    }
+    auto parts = smpp::SplitText(text, config_.ascii_as_ia5, ref, &error);
+    if (!parts) return SendResult{SendOutcome::kFailed, error};
+    if (parts->size() > 1) in_use.insert(ref);
+    job.ref = ref;
+    if (static_cast<int>(parts->size()) > config_.max_parts) {
+      return SendResult{SendOutcome::kFailed,
+                        "the message needs " + std::to_string(parts->size()) +
+                            " SMS parts, more than max_parts " + std::to_string(config_.max_parts) +
+                            ": raise max_parts or send the subject (content: subject)"};
+    }
+    job.parts = std::move(*parts);
+    return std::nullopt;
+  }
+
+  smpp::ShortMessage SubmitOf(const Job& job, std::size_t p) const {
+    const std::size_t n = job.parts.size();
+    smpp::ShortMessage sm;
+    sm.source_ton = static_cast<std::uint8_t>(config_.source_ton);
+    sm.source_npi = static_cast<std::uint8_t>(config_.source_npi);
+    sm.source_addr = config_.source_addr;
+    sm.dest_ton = job.international ? 1 : 0;
+    sm.dest_npi = 1;
+    sm.destination_addr = job.digits;
+    sm.esm_class = job.parts[p].esm_class;
+    sm.data_coding = job.parts[p].data_coding;
+    sm.short_message = job.parts[p].octets;
+    // The receipt of the last part stands for the message: a phone shows it whole only once
+    // every part is there.
+    sm.registered_delivery = config_.receipts && p + 1 == n ? 1 : 0;
+    if (config_.dedup_tag > 0) {
+      sm.tlvs.push_back({static_cast<std::uint16_t>(config_.dedup_tag),
+                         WireKey(job.message->dedup_key) + "#" + std::to_string(p + 1)});
+    }
+    return sm;
+  }
+
+  // Sends the jobs' parts with up to `window` outstanding until each job has its result or the
+  // deadline passes; sets results[job.index] for each.
+  void RunWindow(std::vector<Job>& jobs, std::vector<SendResult>& results, SteadyTime deadline) {
+    std::string error;
+    // Answers that came since the last use (a submit_sm_resp too late for the attempt that sent
+    // it marks its part taken, so that it is not sent again), and whether the SMSC hung up.
+    if (bound_) DrainPending();
+    if (!EnsureBound(deadline, error)) {
+      for (Job& job : jobs) results[job.index] = {SendOutcome::kRetry, error};
+      return;
+    }
+    std::size_t pending = 0;  // jobs without a result
+    for (Job& job : jobs) {
+      // Part index -> SMSC message id, kept across attempts of the same row (a cut mid-window).
+      job.taken = &accepted_[job.message->dedup_key];
+      refs_[job.message->dedup_key] = job.ref;
+      if (job.taken->size() == job.parts.size()) {
+        Finish(job, results);
+      } else {
+        ++pending;
+      }
+    }
+    // Each job's result on a cut: the parts taken are kept for the retry.
+    auto cut = [&](const std::string& why) {
+      for (Job& job : jobs) {
+        if (!job.done) results[job.index] = Cut(job.message->dedup_key, job.parts.size(), why);
+      }
+    };
+    std::map<std::uint32_t, std::pair<std::size_t, std::size_t>> inflight;  // seq -> (job, part)
+    std::set<std::pair<std::size_t, std::size_t>> outstanding;              // (job, part)
+    std::size_t first_open = 0;  // jobs before it are done or have every part out or taken
+    while (pending > 0) {
+      SteadyTime now = SteadyNow();
+      SteadyTime wake = deadline;
+      // Fill the window, the messages in order.
+      for (std::size_t j = first_open;
+           j < jobs.size() && static_cast<int>(inflight.size()) < config_.window; ++j) {
+        Job& job = jobs[j];
+        bool all_out = true;  // every part of the job taken or outstanding
+        bool throughput_wait = false;
+        std::size_t p = 0;
+        for (; !job.done && p < job.parts.size() &&
+               static_cast<int>(inflight.size()) < config_.window;
+             ++p) {
+          if (job.taken->count(p) || outstanding.count({j, p})) continue;
+          all_out = false;
+          if (auto nb = job.not_before.find(p); nb != job.not_before.end() && nb->second > now) {
+            wake = std::min(wake, nb->second);
+            continue;
+          }
+          if (config_.throughput > 0 && next_submit_ > now) {
+            wake = std::min(wake, next_submit_);
+            throughput_wait = true;
+            break;
+          }
+          std::uint32_t seq = NextSequence();
+          if (!Write({smpp::kSubmitSm, 0, seq, smpp::EncodeShortMessage(SubmitOf(job, p))},
+                     deadline, error)) {
+            return cut(error);
+          }
+          inflight[seq] = {j, p};
+          outstanding.insert({j, p});
+          if (config_.throughput > 0) {
+            next_submit_ = std::max(now, next_submit_) + milliseconds(1000 / config_.throughput);
+          }
+        }
+        if (throughput_wait) break;
+        if ((job.done || (all_out && p == job.parts.size())) && j == first_open) ++first_open;
+      }
+      if (inflight.empty() && wake >= deadline && SteadyNow() >= deadline) break;
+      smpp::Pdu pdu;
+      Io io = Read(pdu, wake, error);
+      if (io == Io::kTimeout) {
+        if (SteadyNow() >= deadline) break;
+        continue;  // a backoff or the throughput limit ran out: submit again
+      }
+      if (io == Io::kError) return cut(error);
+      auto it = inflight.find(pdu.sequence);
+      if (it == inflight.end() || (pdu.command_id != (smpp::kSubmitSm | smpp::kRespBit) &&
+                                   pdu.command_id != smpp::kGenericNack)) {
+        if (!HandleUnsolicited(pdu, deadline, error)) return cut(error);
+        continue;
+      }
+      const auto [j, p] = it->second;
+      inflight.erase(it);
+      outstanding.erase({j, p});
+      Job& job = jobs[j];
+      if (job.done) continue;  // a part of a message already refused
+      const std::size_t n = job.parts.size();
+      if (pdu.command_status == smpp::kEsmeRok && pdu.command_id != smpp::kGenericNack) {
+        auto id = smpp::DecodeCStringBody(pdu.body);
+        (*job.taken)[p] = id ? *id : "";
+        if (job.taken->size() == n) {
+          Finish(job, results);
+          --pending;
+        }
+        continue;
+      }
+      job.last_status = smpp::StatusName(pdu.command_status);
+      if (pdu.command_status == smpp::kEsmeRthrottled ||
+          pdu.command_status == smpp::kEsmeRmsgqful) {
+        // Only this part waits; the window goes on with the others.
+        int k = std::min(++job.throttled[p], 6);
+        job.not_before[p] = SteadyNow() + milliseconds(config_.backoff_ms) * (1 << (k - 1));
+        first_open = std::min(first_open, j);
+        continue;
+      }
+      std::string detail = "the SMSC refused part " + std::to_string(p + 1) + "/" +
+                           std::to_string(n) + " to " + job.digits + ": " + job.last_status;
+      if (!job.taken->empty()) detail += "; " + Taken(*job.taken, n);
+      accepted_.erase(job.message->dedup_key);
+      refs_.erase(job.message->dedup_key);
+      job.taken = nullptr;
+      job.done = true;
+      --pending;
+      results[job.index] = {SendOutcome::kFailed, detail};
+    }
+    // The deadline: the jobs not finished are retried by the dispatcher. Their unanswered parts
+    // may yet be taken: their late answers are awaited on this session (DrainPending), and
+    // resent they carry the same key.
+    for (const auto& [seq, at] : inflight) {
+      if (!jobs[at.first].done) late_[seq] = {jobs[at.first].message->dedup_key, at.second};
+    }
+    for (Job& job : jobs) {
+      if (job.done) continue;
+      std::string detail =
+          !job.last_status.empty()
+              ? "the SMSC was still busy (" + job.last_status + ") after " +
+                    std::to_string(config_.timeout_ms) + " ms"
+              : "no answer from the SMSC within " + std::to_string(config_.timeout_ms) + " ms";
+      if (!job.taken->empty()) detail += "; " + Taken(*job.taken, job.parts.size());
+      results[job.index] = {SendOutcome::kRetry, detail};
+    }
+  }
+
+  // A job whose parts were all taken: delivered.
+  void Finish(Job& job, std::vector<SendResult>& results) {
+    SendResult ok{SendOutcome::kDelivered, "SMSC took it: " + Taken(*job.taken, job.parts.size())};
+    ok.provider_ref = "smpp:" + job.taken->rbegin()->second;
+    ok.receipt = config_.receipts ? ReceiptState::kSent : ReceiptState::kNone;
+    accepted_.erase(job.message->dedup_key);
+    refs_.erase(job.message->dedup_key);
+    job.taken = nullptr;
+    job.done = true;
+    results[job.index] = std::move(ok);
   }
 
   static std::string Taken(const std::map<std::size_t, std::string>& taken, std::size_t n) {
@@ -487,6 +620,8 @@ class SmppChannel final : public Channel {
   SteadyTime next_submit_{};
   std::vector<PolledReceipt> receipts_;
   std::map<std::string, std::map<std::size_t, std::string>> accepted_;
+  // Dedup key -> the concatenation reference its parts were sent with (kept as accepted_ is).
+  std::map<std::string, std::uint8_t> refs_;
   // Sequence -> (dedup key, part) of the submit_sm an attempt stopped waiting for.
   std::map<std::uint32_t, std::pair<std::string, std::size_t>> late_;
 };

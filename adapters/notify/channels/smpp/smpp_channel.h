@@ -6,6 +6,7 @@
 //   c.source_addr = "1065712345"; c.sign_name = "新邵县督查室";
 //   std::unique_ptr<Channel> smpp = MakeSmppChannel(c);
 //   smpp->Send(message);                 // message.address is the phone number
+//   smpp->SendMany(messages);            // a batch through one window: one result each
 //   smpp->PollReceipts(awaiting, now, error);   // the deliver_sm receipts that came
 //
 // Session: connect, bind_transceiver (or bind_transmitter), enquire_link before a use when the
@@ -14,16 +15,22 @@
 //
 // Send: the message's text (with the signature 【sign_name】 in front, as Chinese operators want)
 // in UCS2, split into parts with a concatenation UDH when longer than one message; up to `window`
-// submit_sm outstanding at once, no more than `throughput` a second. ESME_RTHROTTLED and
-// ESME_RMSGQFUL put that part back for a doubling backoff (from `backoff_ms`) within the timeout;
-// past it the send is kRetry for the dispatcher's backoff. A refused bind is kRetry with the
+// submit_sm outstanding at once, no more than `throughput` a second. SendMany puts all the parts
+// of all its messages through that one window, in the messages' order (a batch of 500 reminders
+// to an SMSC 50 ms away takes about 500 / window round trips, not 500), within one `timeout_ms`
+// for the whole call; Send(m) is SendMany({m}). Each message's result comes from its own parts'
+// answers: delivered when all its parts were taken. ESME_RTHROTTLED and ESME_RMSGQFUL put that
+// part back for a doubling backoff (from `backoff_ms`) within the timeout while the window goes
+// on with the other parts; a message with a part still throttled at the timeout is kRetry for the
+// dispatcher's backoff. A refused bind is kRetry with the
 // SMSC's status and what to check (dead letter after the dispatcher's max_attempts); any other
-// refusal of a part (a bad number) is kFailed.
+// refusal of a part (a bad number) is kFailed for that message alone.
 //
 // Nothing lost, nothing twice: every submit_sm of a message carries the outbox row's dedup key
 // and the part's number in an optional parameter (`dedup_tag`, 0x1400 by default, one of the
 // SMSC-vendor tags); the parts an SMSC already took (their submit_sm_resp came) are remembered by
-// dedup key, so a retry after a cut connection sends only the parts whose answer never came, and
+// dedup key, so a retry after a cut connection sends only the parts whose answer never came (a cut
+// ends a SendMany: every message not yet whole is kRetry and keeps the parts taken), and
 // their message ids are in the attempt's detail; an answer that comes on the same session after
 // its attempt stopped waiting (a slow SMSC) is read before the retry and marks its part taken.
 // What SMPP cannot do: a submit_sm whose answer was lost in the cut may or may not have been
@@ -41,7 +48,7 @@
 // Time: I/O deadlines, the throughput limit and the backoff use the steady clock (how long to
 // wait on a socket), never the Clock; nothing is stamped with a time.
 //
-// Thread-safety: Send and PollReceipts from one thread at a time (channel.h).
+// Thread-safety: Send, SendMany and PollReceipts from one thread at a time (channel.h).
 #pragma once
 
 #include <cstdint>

@@ -8,11 +8,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 
 #include "adapters/notify/channels/smpp/smpp_pdu.h"
 #include "adapters/notify/channels/smpp/smpp_plugin.h"
 #include "rectify/definition/definition_set.h"
+#include "rectify/sha256.h"
 #include "tests/support/smsc_simulator.h"
 
 namespace rectify::notify {
@@ -392,6 +394,153 @@ TEST_F(SmppChannelTest, AfterACutOnlyThePartsWhoseAnswerNeverCameAreSentAgain) {
   // What SMPP cannot guarantee: part 3, taken just before the cut and never answered, was sent
   // again, and an SMSC without the dedup key takes it twice.
   EXPECT_THAT(smsc_.Parts(), SizeIs(6));
+  EXPECT_THAT(smsc_.Violations(), IsEmpty());
+}
+
+// --- SendMany: one window across the messages of a batch ----------------------------------------
+
+// `n` one-part messages "w1".."wN" to phones 13800001001...
+std::vector<Message> Batch(int n, const std::string& prefix = "w") {
+  std::vector<Message> out;
+  for (int i = 1; i <= n; ++i) {
+    Message m;
+    m.dedup_key = prefix + std::to_string(i);
+    m.template_name = "reminder";
+    m.address = std::to_string(13800001000LL + i);
+    m.text = "问题" + std::to_string(i) + "将于5月8日到期";
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+TEST_F(SmppChannelTest, SendManyKeepsTheWindowFullAcrossMessages) {
+  SmscSimulator::Faults f;
+  f.delay_ms = 50;  // an SMSC 50 ms away
+  smsc_.SetFaults(f);
+  SmppConfig c = Config();
+  c.window = 10;
+  c.timeout_ms = 20000;  // the bound, not the expectation: the machine may be loaded
+  auto ch = MakeSmppChannel(c);
+  const std::vector<Message> batch = Batch(50);
+  std::vector<SendResult> got = ch->SendMany(batch);
+  ASSERT_THAT(got, SizeIs(50));
+  // One window over all 50 messages: ten outstanding at the peak, not one message at a time
+  // (which would be 50 round trips of 50 ms in a row).
+  EXPECT_EQ(smsc_.stats().max_outstanding, 10);
+  EXPECT_EQ(smsc_.stats().submits, 50);
+  std::map<std::string, std::string> id_by_dedup;
+  for (const auto& part : smsc_.Parts()) id_by_dedup[part.dedup] = part.message_id;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(got[i].outcome, SendOutcome::kDelivered) << i << ": " << got[i].detail;
+    // Each result is its own message's, in the order given.
+    EXPECT_EQ(got[i].provider_ref, "smpp:" + id_by_dedup[batch[i].dedup_key + "#1"]) << i;
+    EXPECT_EQ(got[i].receipt, ReceiptState::kSent);
+  }
+  ASSERT_THAT(smsc_.Messages(), SizeIs(50));
+  EXPECT_THAT(Receipts(*ch, 50), SizeIs(50));
+  EXPECT_THAT(smsc_.Violations(), IsEmpty());
+}
+
+TEST_F(SmppChannelTest, SendManyGivesEachMessageItsOwnOutcome) {
+  auto ch = MakeSmppChannel(Config());
+  std::vector<Message> batch = Batch(3);
+  batch[1].address = "no phone";
+  batch.push_back(Text("long", "13800000002", Long(300)));  // five parts among the others
+  std::vector<SendResult> got = ch->SendMany(batch);
+  ASSERT_THAT(got, SizeIs(4));
+  EXPECT_EQ(got[0].outcome, SendOutcome::kDelivered) << got[0].detail;
+  EXPECT_EQ(got[1].outcome, SendOutcome::kFailed);
+  EXPECT_EQ(got[1].detail, "no phone number in 'no phone'");
+  EXPECT_EQ(got[2].outcome, SendOutcome::kDelivered) << got[2].detail;
+  ASSERT_EQ(got[3].outcome, SendOutcome::kDelivered) << got[3].detail;
+  EXPECT_THAT(got[3].detail, HasSubstr("5/5 part(s)"));
+  EXPECT_THAT(smsc_.Messages(), SizeIs(3));
+  EXPECT_THAT(smsc_.Parts(), SizeIs(7));
+  EXPECT_THAT(smsc_.Violations(), IsEmpty());
+}
+
+TEST_F(SmppChannelTest, ACutMidWindowAcrossMessagesLosesNothingAndResendsOnlyTheUnanswered) {
+  SmscSimulator::Faults f;
+  f.delay_ms = 30;
+  f.cut_at_submit = 5;  // submits 1-3 answered, 4 outstanding (taken, never answered), 5 cut
+  smsc_.SetFaults(f);
+  SmppConfig c = Config();
+  c.window = 3;
+  auto ch = MakeSmppChannel(c);
+  const std::vector<Message> batch = Batch(10, "cut");
+  std::vector<SendResult> first = ch->SendMany(batch);
+  ASSERT_THAT(first, SizeIs(10));
+  std::vector<Message> again;  // what the dispatcher retries
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    if (i < 3) {
+      EXPECT_EQ(first[i].outcome, SendOutcome::kDelivered) << i << ": " << first[i].detail;
+    } else {
+      EXPECT_EQ(first[i].outcome, SendOutcome::kRetry) << i;
+      EXPECT_THAT(first[i].detail, HasSubstr("SMSC 127.0.0.1:")) << i;
+    }
+    if (first[i].outcome != SendOutcome::kDelivered) again.push_back(batch[i]);
+  }
+  EXPECT_EQ(smsc_.stats().cuts, 1);
+  smsc_.SetFaults({});
+  std::vector<SendResult> second = ch->SendMany(again);  // a new session
+  for (const SendResult& r : second) {
+    EXPECT_EQ(r.outcome, SendOutcome::kDelivered) << r.detail;
+  }
+  EXPECT_EQ(smsc_.stats().binds, 2);
+  // Every message once: the three answered were not sent again; the two taken but never
+  // answered were, with their keys, and the SMSC recognised them.
+  std::map<std::string, int> to;
+  for (const auto& [phone, text] : smsc_.Messages()) ++to[phone];
+  EXPECT_THAT(to, SizeIs(10));
+  for (const auto& [phone, count] : to) EXPECT_EQ(count, 1) << phone;
+  EXPECT_EQ(smsc_.stats().repeats, 2);
+  EXPECT_EQ(smsc_.stats().submits, 5 + 7);
+  EXPECT_THAT(smsc_.Violations(), IsEmpty());
+}
+
+TEST_F(SmppChannelTest, AThrottledPartIsBackedOffAloneWhileTheWindowGoesOn) {
+  SmscSimulator::Faults f;
+  f.throttle_first = 1;  // the first message's submit
+  smsc_.SetFaults(f);
+  SmppConfig c = Config();
+  c.backoff_ms = 300;
+  auto ch = MakeSmppChannel(c);
+  const std::vector<Message> batch = Batch(5, "thr");
+  std::vector<SendResult> got = ch->SendMany(batch);
+  for (const SendResult& r : got) EXPECT_EQ(r.outcome, SendOutcome::kDelivered) << r.detail;
+  EXPECT_EQ(smsc_.stats().throttled, 1);
+  EXPECT_EQ(smsc_.stats().submits, 6);
+  // The others were taken while the first waited out its backoff: it completed last.
+  auto messages = smsc_.Messages();
+  ASSERT_THAT(messages, SizeIs(5));
+  EXPECT_EQ(messages.back().first, "13800001001");
+  EXPECT_EQ(messages.front().first, "13800001002");
+  EXPECT_THAT(smsc_.Violations(), IsEmpty());
+}
+
+TEST_F(SmppChannelTest, TwoLongMessagesToOneNumberInOneWindowHaveTheirOwnReference) {
+  // Two dedup keys whose concatenation reference would be the same: a phone would mix the
+  // parts of the two messages, sent together in one window.
+  const std::string first = "ref0";
+  std::string second;
+  for (int i = 1; second.empty(); ++i) {
+    std::string k = "ref" + std::to_string(i);
+    if (Sha256Hex(k).substr(0, 2) == Sha256Hex(first).substr(0, 2)) second = k;
+  }
+  SmscSimulator::Faults f;
+  f.delay_ms = 20;
+  smsc_.SetFaults(f);
+  auto ch = MakeSmppChannel(Config());
+  const std::string a = Long(100), b = "期限" + Long(98);
+  std::vector<SendResult> got =
+      ch->SendMany({Text(first, "13800000001", a), Text(second, "13800000001", b)});
+  for (const SendResult& r : got) EXPECT_EQ(r.outcome, SendOutcome::kDelivered) << r.detail;
+  std::set<std::string> texts;
+  for (const auto& [phone, text] : smsc_.Messages()) texts.insert(text);
+  EXPECT_THAT(texts, ElementsAre("【新邵县督查室】" + a, "【新邵县督查室】" + b));
+  std::set<int> refs;
+  for (const auto& part : smsc_.Parts()) refs.insert(part.ref);
+  EXPECT_THAT(refs, SizeIs(2));
   EXPECT_THAT(smsc_.Violations(), IsEmpty());
 }
 
