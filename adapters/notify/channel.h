@@ -100,6 +100,12 @@ class Channel {
   // up to the timeout for each message.
   virtual bool sends_many_at_once() const { return false; }
 
+  // Called by the dispatcher at every poll, whether or not it has anything to send: a channel
+  // that keeps a session open between messages (SMPP) checks that it is still there once it has
+  // been idle for its keep-alive interval, so the peer does not drop an idle session. Never throws;
+  // blocks for at most the channel's timeout.
+  virtual void KeepAlive() {}
+
   // Receipts. How long after the provider took a message its receipt may take before the
   // delivery's receipt is `unknown`; 0: the channel has no receipts to wait for.
   virtual std::int64_t receipt_within_ms() const { return 0; }

@@ -452,6 +452,14 @@ std::vector<RowVerdict> Dispatcher::Preview(const std::vector<OutboxRecord>& row
 
 Result<ReceiptStats> Dispatcher::CollectReceipts() {
   ReceiptStats stats;
+  // Every poll, with or without receipts to wait for: the sessions a channel keeps stay alive.
+  for (auto& [name, channel] : channels_) {
+    try {
+      channel->KeepAlive();
+    } catch (const std::exception& e) {
+      stats.notes.push_back("channel '" + name + "': keep-alive: " + e.what());
+    }
+  }
   auto awaiting = store_.AwaitingReceipts(1000);
   if (!awaiting) return awaiting.error();
   const Timestamp now = clock_.Now();

@@ -83,6 +83,15 @@ class SmppChannel final : public Channel {
     return results;
   }
 
+  // The keep-alive: an enquire_link once the bound session has been idle for enquire_link_s (the
+  // receipts it brings are kept); a session that does not answer is dropped and bound again at
+  // the next use.
+  void KeepAlive() override {
+    if (!bound_ || SteadyNow() - last_io_ < std::chrono::seconds(config_.enquire_link_s)) return;
+    std::string error;
+    if (!EnquireLink(SteadyNow() + milliseconds(config_.timeout_ms), error)) Drop();
+  }
+
   std::vector<PolledReceipt> PollReceipts(const std::vector<ReceiptQuery>& awaiting,
                                           std::int64_t now_ms, std::string& error) override {
     (void)awaiting;

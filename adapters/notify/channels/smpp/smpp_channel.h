@@ -9,9 +9,10 @@
 //   smpp->SendMany(messages);            // a batch through one window: one result each
 //   smpp->PollReceipts(awaiting, now, error);   // the deliver_sm receipts that came
 //
-// Session: connect, bind_transceiver (or bind_transmitter), enquire_link before a use when the
-// session was idle for `enquire_link_s` (and answered when the SMSC asks), unbind when the channel
-// is destroyed. A lost session is bound again at the next use.
+// Session: connect, bind_transceiver (or bind_transmitter), enquire_link when the session was
+// idle for `enquire_link_s`, at KeepAlive (the dispatcher's every poll) and before a use (and
+// answered when the SMSC asks), unbind when the channel is destroyed. A lost session is bound
+// again at the next use.
 //
 // Send: the message's text (with the signature 【sign_name】 in front, as Chinese operators want)
 // in UCS2, split into parts with a concatenation UDH when longer than one message; up to `window`

@@ -558,6 +558,25 @@ TEST_F(SmppChannelTest, AnIdleSessionIsCheckedWithEnquireLinkBeforeUse) {
   EXPECT_THAT(smsc_.Violations(), IsEmpty());
 }
 
+TEST_F(SmppChannelTest, KeepAliveSendsEnquireLinkOnlyWhenTheSessionWasIdleForItsInterval) {
+  SmppConfig c = Config();
+  c.enquire_link_s = 1;
+  c.receipts = false;
+  auto ch = MakeSmppChannel(c);
+  ch->KeepAlive();  // not bound yet: nothing to keep alive, no connection made
+  EXPECT_EQ(smsc_.stats().binds, 0);
+  ASSERT_EQ(ch->Send(Text("k1", "13800000001", "a")).outcome, SendOutcome::kDelivered);
+  ch->KeepAlive();  // just used
+  EXPECT_EQ(smsc_.stats().enquire_links, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ch->KeepAlive();  // idle for the interval
+  EXPECT_EQ(smsc_.stats().enquire_links, 1);
+  ch->KeepAlive();  // the enquire_link was traffic
+  EXPECT_EQ(smsc_.stats().enquire_links, 1);
+  EXPECT_EQ(smsc_.stats().binds, 1);
+  EXPECT_THAT(smsc_.Violations(), IsEmpty());
+}
+
 TEST_F(SmppChannelTest, ReceiptsKeptByTheSmscComeAtTheNextBind) {
   SmscSimulator::Faults f;
   f.hold_receipts = true;
