@@ -220,6 +220,12 @@ TEST_P(CompareCliTest, EachMismatchIsAClueAtItsTownshipOnceHoweverOftenTheFilesA
     EXPECT_EQ(av.at("mismatches").at(0).at("registered_before"), true);
   }
   EXPECT_EQ(Findings().size(), 8u);
+  // Someone without the round's record role is refused even when nothing new would be registered
+  // (何水 heads the township of 水口镇; he is no inspector).
+  auto refused = Compare(kRoster, kPayments, {"--as", "pa-010", "--format", "json"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_THAT(refused.err, HasSubstr("pa-010"));
+  EXPECT_EQ(Findings().size(), 8u);
 
   // A clue is confirmed as any finding is: its item is opened at the township with the rule's
   // time limit: 10 working days after Monday 2017-06-05 (06-06 .. 06-09, 06-12 .. 06-16, 06-19),

@@ -8,8 +8,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
+#include <functional>
 #include <map>
+#include <set>
+#include <thread>
 
 #include "adapters/store/soci/bulletin_store.h"
 #include "adapters/store/soci/soci_outbox_store.h"
@@ -52,9 +56,10 @@ class CampaignBulletinsTest : public test::EngineFixture {
 
   // Starts jinkouhe-2017 and has the first round find two problems in 金河镇 and one in the
   // finance bureau, confirmed on the round's last day.
-  void StartAndInspect() {
+  void StartAndInspect(const std::function<void()>& after_start = {}) {
     auto started = engine::StartCampaign(*engine_, "jinkouhe-2017");
     ASSERT_TRUE(started.ok()) << started.error().message();
+    if (after_start) after_start();
     RunUntil("2017-03-14T10:00:00+08:00");
     std::vector<std::string> found;
     for (auto [unit, title] :
@@ -119,6 +124,33 @@ class CampaignBulletinsTest : public test::EngineFixture {
       if (a.event == event) out.push_back(json::parse(a.data_json).as_object());
     }
     return out;
+  }
+
+  // Makes the run what a run started before campaign runs scheduled bulletins is: no bulletin
+  // timers, in the store or in the run's own schedule. Returns the names taken away.
+  std::set<std::string> ForgetBulletinTimers() {
+    const std::string id = engine::CampaignInstanceId("jinkouhe-2017");
+    std::string data;
+    side_->session() << "SELECT data FROM instances WHERE id = :id", soci::into(data),
+        soci::use(id);
+    json::object o = json::parse(data).as_object();
+    json::array kept;
+    std::set<std::string> taken;
+    for (const json::value& t : o["timers"].as_array()) {
+      std::string name(t.as_object().at("name").as_string());
+      if (name.rfind("bulletin:", 0) == 0) {
+        taken.insert(name);
+      } else {
+        kept.push_back(t);
+      }
+    }
+    o["timers"] = std::move(kept);
+    std::string text = json::serialize(o);
+    side_->session() << "UPDATE instances SET data = :data WHERE id = :id", soci::use(text),
+        soci::use(id);
+    side_->session() << "DELETE FROM timers WHERE instance_id = :id AND name LIKE 'bulletin:%'",
+        soci::use(id);
+    return taken;
   }
 
   std::unique_ptr<store_soci::Database> side_;
@@ -240,6 +272,83 @@ TEST_P(CampaignBulletinsTest, ABulletinIssuedByHandForTheRoundIsNotIssuedAgain) 
   auto before = RunAudit("bulletin_issued_before");
   ASSERT_EQ(before.size(), 1u);
   EXPECT_EQ(before[0].at("bulletin").as_string(), "2017-1");
+}
+
+// Nothing in the bulletins table makes a round's bulletin unique (a round may rightly have a
+// second bulletin issued by hand), so two nodes issuing the scheduled one at once rely on the
+// dense number: both read the same latest number, the primary key lets one insert it, and the
+// other, trying again, finds the round issued. Eight connections race here; one bulletin comes
+// out, and every node is told the same number.
+TEST_P(CampaignBulletinsTest, NodesIssuingTheScheduledBulletinAtOnceIssueItOnce) {
+  StartAndInspect();
+  constexpr int kNodes = 8;
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int i = 0; i < kNodes; ++i) {
+    stores.push_back(OpenStore(clock_.Now()));
+    ASSERT_NE(stores.back(), nullptr);
+    Status st = store_soci::SetBulletinTemplates(
+        *stores.back(), std::string(RECTIFY_SOURCE_DIR) + "/workflows/templates");
+    ASSERT_TRUE(st.ok()) << st.error().message();
+  }
+  engine::BulletinRequest request;
+  request.campaign = "jinkouhe-2017";
+  request.round = "special_1";
+  request.actor = "jkh-04";
+  const Timestamp round_began = test::T("2017-03-13T00:00:00+08:00");
+  std::vector<Result<engine::BulletinReceipt>> receipts(kNodes, Error::Unavailable("not run"));
+  std::atomic<int> ready{0};
+  std::vector<std::thread> nodes;
+  for (int i = 0; i < kNodes; ++i) {
+    nodes.emplace_back([&, i] {
+      engine::Engine node(*stores[i], clock_, definitions_);
+      auto* desk = dynamic_cast<engine::BulletinDesk*>(stores[i].get());
+      ++ready;
+      while (ready.load() < kNodes) std::this_thread::yield();
+      receipts[i] = desk->IssueOnce(node, request, round_began);
+    });
+  }
+  for (std::thread& t : nodes) t.join();
+  int issued_now = 0;
+  for (const auto& r : receipts) {
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    EXPECT_EQ(r->key, "2017-1");
+    issued_now += r->issued_now ? 1 : 0;
+  }
+  EXPECT_EQ(issued_now, 1);
+  auto issued = Issued();
+  ASSERT_EQ(issued.size(), 1u);
+  EXPECT_EQ(issued[0].key(), "2017-1");
+  EXPECT_THAT(SentTo("2017-1"), UnorderedElementsAreArray(kHeadsInScope));
+  // The run's own timer, when it fires on March 22, finds it issued.
+  RunUntil("2017-03-23T10:00:00+08:00");
+  EXPECT_EQ(Issued().size(), 1u);
+  EXPECT_EQ(RunAudit("bulletin_issued_before").size(), 1u);
+}
+
+// A run started before campaign runs issued their bulletins has none of their timers. At its next
+// firing after the upgrade (the round's opening, March 13) it arms those still ahead, says so in
+// its audit, and issues the round's bulletin on March 22 as a new run would.
+TEST_P(CampaignBulletinsTest, ARunStartedWithoutBulletinTimersGetsThemAtItsNextFiring) {
+  std::set<std::string> forgotten;
+  StartAndInspect([&] {
+    forgotten = ForgetBulletinTimers();
+    Restart();  // the upgraded node
+  });
+  ASSERT_EQ(forgotten.count("bulletin:special_1:2017-03-17"), 1u);
+  auto added = RunAudit("campaign_timers_added");
+  ASSERT_EQ(added.size(), 1u);
+  std::set<std::string> armed;
+  for (const json::value& v : added[0].at("timers").as_array()) {
+    armed.insert(std::string(v.as_string()));
+  }
+  EXPECT_EQ(armed, forgotten);
+  RunUntil("2017-03-23T10:00:00+08:00");
+  auto issued = Issued();
+  ASSERT_EQ(issued.size(), 1u);
+  EXPECT_EQ(issued[0].key(), "2017-1");
+  EXPECT_EQ(FormatIso(issued[0].issued_at), "2017-03-22T02:00:00Z");
+  EXPECT_EQ(RunAudit("bulletin_issued").size(), 1u);
+  EXPECT_EQ(RunAudit("campaign_timers_added").size(), 1u);  // once: the next firings find them
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CampaignBulletinsTest,

@@ -6,15 +6,14 @@
 //        and `right` (CSV or XLSX); a person of the comparison's org (another org's comparison
 //        is 404) or an administrator. The mismatches by rule (engine/comparison.h's JSON), each
 //        registered as a clue by the caller (their person must have the round's `record` role at
-//        the unit, as `rectify compare --as` checks: 403 otherwise) in one transaction: 201; a
-//        dry run registers nothing (and checks the role of a caller who is no administrator):
-//        200; a file with a problem: 422 with every diagnostic at its row and column, nothing
-//        registered.
+//        the unit, as `rectify compare --as` checks, also when every clue was registered before:
+//        403 otherwise) in one transaction: 201; a dry run registers nothing (and checks the role
+//        of a caller who is no administrator): 200; a file with a problem: 422 with every
+//        diagnostic at its row and column, nothing registered.
 //   GET  /api/v1/reports/year-on-year   ?campaign= &with= &from= &to= (&with_from= &with_to=)
 //        engine/year_on_year.h's figures; campaign-wide counts, for an administrator or a caller
 //        whose scope covers the campaign's whole org (its root unit); another gets 404.
 #include <boost/json.hpp>
-#include <set>
 
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/caller_scope.h"
@@ -139,31 +138,6 @@ http::Response Compare(Call& call) {
                                      {"errors", static_cast<std::int64_t>(diags.error_count())},
                                      {"registered", 0},
                                      {"diagnostics", std::move(list)}});
-  }
-  if (!call.caller.admin) {
-    // The record role at each mismatch's unit, checked here too: RegisterClues checks only the
-    // clues it registers, and a second upload of the same data registers none.
-    std::set<std::string> units;
-    for (const auto& m : result.mismatches) {
-      if (m.unit.empty() || !units.insert(m.unit).second) continue;
-      engine::NewFinding probe;
-      probe.campaign = campaign.empty() ? cmp->parts().campaign : campaign;
-      probe.round = cmp->parts().round;
-      probe.unit = m.unit;
-      probe.title = m.clue;
-      probe.found_by = "data_comparison";
-      probe.actor = call.caller.person;
-      // The registration as RegisterClues would make it, applied in memory only: its `record`
-      // command is where the workflow checks the role.
-      auto prepared = engine::PrepareFinding(*call.db.engine, probe);
-      if (!prepared) continue;  // another problem, which RegisterClues reports
-      prepared->item.id = "probe";
-      prepared->then[0].instance_id = "probe";
-      auto may = call.db.engine->interpreter().Register(*prepared);
-      if (!may && may.error().code() == ErrorCode::kPermissionDenied) {
-        return ErrorResponse(may.error());
-      }
-    }
   }
   engine::ClueOptions options;
   options.campaign = campaign;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <set>
 
 #include "rectify/calendar/deadline.h"
 #include "rectify/engine/access.h"
@@ -783,6 +784,44 @@ Result<Instance> StartCampaign(Engine& engine, const std::string& name, int vers
   return fx.instance;
 }
 
+namespace {
+
+// A run arms its whole plan when it starts (StartCampaign). A run started by an older Rectify
+// lacks what a newer one plans from the same pinned campaign (the scheduled bulletins came so),
+// so each firing arms the timers of the plan still ahead that the run never had, in any state,
+// and says so in its audit. Timers whose time passed before are not armed: what they would have
+// done is done by hand (a bulletin: 'rectify bulletin issue').
+Status ArmWhatThePlanLacks(Store& store, const Campaign& c, Step& step, Timestamp now) {
+  Instance& run = step.inst();
+  if (run.record.state == CampaignStateName(CampaignState::kClosed)) return OkStatus();
+  auto had = store.TimersOf(run.record.id);
+  if (!had) return had.error();
+  std::set<std::string> known;
+  for (const TimerRecord& t : *had) known.insert(t.key.name);
+  for (const PendingTimer& t : run.timers) known.insert(t.name);
+  for (const TimerFire& f : step.fx().fire) known.insert(f.key.name);
+  auto plan = Plan(c, now);
+  if (!plan) return plan.error();
+  json::array added;
+  for (const Planned& p : *plan) {
+    std::string name = p.name.Format();
+    if (known.count(name) != 0 || p.due < now) continue;
+    step.fx().arm.push_back({{run.record.id, name, kGeneration}, p.due, TimerState::kPending, {}});
+    run.timers.push_back({name, kGeneration, p.due});
+    added.emplace_back(name);
+  }
+  if (added.empty()) return OkStatus();
+  step.Audit(kSystemActor, "campaign_timers_added", run.record.state, run.record.state, "",
+             json::object{{"campaign", c.info().name},
+                          {"timers", std::move(added)},
+                          {"reason",
+                           "planned by this version of Rectify from the pinned campaign; the run "
+                           "started without them"}});
+  return OkStatus();
+}
+
+}  // namespace
+
 Result<Effects> FireCampaign(const Interpreter& interp, Store& store, const Instance& run,
                              const std::vector<TimerRecord>& timers, Timestamp now) {
   auto c = PinnedCampaign(interp, run);
@@ -808,6 +847,7 @@ Result<Effects> FireCampaign(const Interpreter& interp, Store& store, const Inst
       return s.error().WithContext("campaign " + run.Field("campaign") + ", " + timer.name);
     }
   }
+  if (Status s = ArmWhatThePlanLacks(store, **c, step, now); !s) return s.error();
   return step.Finish();
 }
 

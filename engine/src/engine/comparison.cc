@@ -314,6 +314,29 @@ Result<ClueRun> RegisterClues(Engine& engine, const Comparison& cmp, ComparisonR
                            campaign->org().info().name + "; comparison " + cmp.info().name +
                            " finds units of org " + cmp.parts().org.name);
   }
+  // The registrar needs the round's `record` role at every mismatch's unit, also where every
+  // clue was registered before and nothing would be registered now: the check is the registration
+  // RegisterClues would make, applied in memory only (its `record` command is where the workflow
+  // checks the role).
+  if (!options.actor.empty()) {
+    std::set<std::string> units;
+    for (const auto& m : result.mismatches) {
+      if (m.unit.empty() || !units.insert(m.unit).second) continue;
+      NewFinding probe;
+      probe.campaign = run.campaign;
+      probe.round = run.round;
+      probe.unit = m.unit;
+      probe.title = m.clue;
+      probe.found_by = "data_comparison";
+      probe.actor = options.actor;
+      auto prepared = PrepareFinding(engine, probe);
+      if (!prepared) continue;  // another problem, reported with its rule and key below
+      prepared->item.id = "probe";
+      prepared->then[0].instance_id = "probe";
+      auto may = engine.interpreter().Register(*prepared);
+      if (!may && may.error().code() == ErrorCode::kPermissionDenied) return may.error();
+    }
+  }
   const std::string prefix = FindingIdPrefix(run.campaign, run.round);
   std::vector<std::string> ids;
   for (auto& m : result.mismatches) {

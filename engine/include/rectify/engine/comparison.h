@@ -86,7 +86,9 @@ struct ClueRun {
 // Registers the mismatches of `result` as findings, in one transaction; fills each mismatch's
 // clue_id and registered_before. kBadInput without a campaign; the errors of PrepareFinding
 // (unknown round, a unit the round does not cover, an actor who may not record) for the first
-// mismatch that has one, with its rule and key; nothing is stored on any error.
+// mismatch that has one, with its rule and key; nothing is stored on any error. With an actor,
+// kPermissionDenied when they may not record at any mismatch's unit, also when every clue was
+// registered before (the CLI and the API check the same way).
 Result<ClueRun> RegisterClues(Engine& engine, const definition::Comparison& comparison,
                               ComparisonResult& result, const ClueOptions& options);
 
