@@ -391,6 +391,11 @@ void RegisterServe(CLI::App& app, Context& ctx) {
                   "With --listen: API requests handled at once, each on its own database "
                   "connection (default 4)")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--api-group-commit", o->node.api_group_commit,
+                  "With --listen: on (the default), writes that API workers commit at the same "
+                  "time share one transaction, each answered with its own outcome; off: one "
+                  "transaction each")
+      ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--api-heavy-workers", o->node.api_heavy_workers,
                   "With --listen: workers of their own for reports, exports, audit verification "
                   "and calendar feeds, which read a whole scope (default 2)")

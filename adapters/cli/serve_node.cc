@@ -249,6 +249,7 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     ao.clock = clock.get();
     ao.workers = o.api_workers;
     ao.heavy_workers = o.api_heavy_workers;
+    ao.group_commit = o.api_group_commit;
     ao.migrations_dir = MigrationsDir(ctx, "");
     ao.rehearsal_seconds = o.rehearsal_limit;
     ao.max_upload = *max_upload;

@@ -18,6 +18,7 @@ struct NodeOptions {
   int workers = 0;               // 0: 2 on PostgreSQL, 1 on SQLite
   int api_workers = 4;           // the API's threads, each with its own connection (with --listen)
   int api_heavy_workers = 2;     // the same, for reports, exports, audit and feeds
+  bool api_group_commit = true;  // the API workers' writes share transactions (group_commit.h)
   double rehearsal_limit = 120;  // seconds a rehearsal (POST /api/v1/rehearsals) may run
   std::int64_t batch = 1000;
   double lease_seconds = 30;

@@ -16,6 +16,7 @@
 #include "adapters/store/soci/soci_account_store.h"
 #include "adapters/store/soci/soci_idempotency_store.h"
 #include "rectify/engine/engine.h"
+#include "rectify/engine/group_commit.h"
 #include "rectify/store.h"
 
 namespace rectify::api {
@@ -37,12 +38,14 @@ struct Connection {
 class AccountCache;  // account_cache.h
 
 // Opens a worker's connections (the store and the side database) and what reads through them.
-Result<std::unique_ptr<Connection>> Connect(const ApiOptions& options, AccountCache& credentials);
+// With `commits`, its engine commits through that group commit (rectify/engine/group_commit.h).
+Result<std::unique_ptr<Connection>> Connect(const ApiOptions& options, AccountCache& credentials,
+                                            engine::GroupCommit* commits = nullptr);
 
 // Replaces `db` by a fresh connection when it is marked broken; keeps it (still marked) when the
 // database cannot be reached yet, so the request answers 503 and the next one tries again.
 void Reconnect(const ApiOptions& options, AccountCache& credentials,
-               std::unique_ptr<Connection>& db);
+               std::unique_ptr<Connection>& db, engine::GroupCommit* commits = nullptr);
 
 // What a handler gets: the request, who is calling, a connection, and the service's parts.
 struct Call {
@@ -101,6 +104,9 @@ struct ApiService::Impl {
   // taking seconds, never leave the item routes without a worker.
   Workers workers;
   Workers heavy;
+  // The item routes' writes: events sent at once on several workers commit together in one
+  // transaction (group_commit.h). Not the heavy workers': an import's commit would hold a group.
+  engine::GroupCommit commits;
   std::unique_ptr<StreamHub> hub;  // GET /api/v1/stream; its own thread and connection
   // What the node keeps in memory: what GET /api/v1/items lists (its interpreter is index_db's
   // engine's) and the credentials it has read, both brought up to date by `changes` before each

@@ -89,7 +89,17 @@ void Workers::Release(std::unique_ptr<Connection> c) {
 
 std::vector<Route> PeopleRoutes();  // people_routes.cc (declared here alone: its one caller)
 
-Result<std::unique_ptr<Connection>> Connect(const ApiOptions& o, AccountCache& credentials) {
+namespace {
+
+// The group commit the engines of `workers` commit through: the item workers', when it is on.
+engine::GroupCommit* GroupCommitOf(ApiService::Impl& api, const Workers& workers) {
+  return api.options.group_commit && &workers == &api.workers ? &api.commits : nullptr;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> Connect(const ApiOptions& o, AccountCache& credentials,
+                                            engine::GroupCommit* commits) {
   auto c = std::make_unique<Connection>();
   store_soci::OpenOptions open;
   open.create = false;
@@ -110,13 +120,14 @@ Result<std::unique_ptr<Connection>> Connect(const ApiOptions& o, AccountCache& c
   c->accounts = credentials.Over(*c->account_rows);
   c->idempotency = std::make_unique<store_soci::SociIdempotencyStore>(*c->side);
   c->engine = std::make_unique<engine::Engine>(*c->store, *o.clock, o.definitions);
+  if (commits) c->engine->SetCommitFunction(commits->Function());
   return c;
 }
 
 void Reconnect(const ApiOptions& options, AccountCache& credentials,
-               std::unique_ptr<Connection>& db) {
+               std::unique_ptr<Connection>& db, engine::GroupCommit* commits) {
   if (!db->broken) return;
-  auto fresh = Connect(options, credentials);
+  auto fresh = Connect(options, credentials, commits);
   if (!fresh) {
     std::fprintf(stderr, "rectify serve: reconnecting to the database failed: %s\n",
                  fresh.error().message().c_str());
@@ -225,7 +236,7 @@ Result<std::unique_ptr<ApiService>> ApiService::Create(ApiOptions options) {
   for (auto [w, n] : {std::pair{&impl->workers, impl->options.workers},
                       std::pair{&impl->heavy, impl->options.heavy_workers}}) {
     for (int i = 0; i < std::max(1, n); ++i) {
-      auto c = Connect(impl->options, *impl->credentials);
+      auto c = Connect(impl->options, *impl->credentials, GroupCommitOf(*impl, *w));
       if (!c) return c.error();
       w->free.push_back(std::move(*c));
     }
@@ -265,7 +276,7 @@ void ApiService::AddRoutes(http::HttpServer& server) {
             std::string request_id = RequestId(req);
             http::Response response;
             std::unique_ptr<Connection> db = on.Acquire();
-            Reconnect(api->options, *api->credentials, db);
+            Reconnect(api->options, *api->credentials, db, GroupCommitOf(*api, on));
             try {
               response = Handle(*api, *shared, req, *db, request_id);
               db->broken = response.status >= 500;

@@ -45,6 +45,9 @@ struct ApiOptions {
   Clock* clock = nullptr;
   int workers = 2;
   int heavy_workers = 2;  // for the heavy routes (RouteInfo::heavy)
+  // The workers' writes commit through one group commit (rectify/engine/group_commit.h): events
+  // sent at once share a transaction. Off: each commits alone (serve --api-group-commit off).
+  bool group_commit = true;
   SessionPolicy sessions;
   HeaderAuth header_auth;  // single sign-on (authentication.h); empty: none
   LoginThrottle::Policy throttle;
