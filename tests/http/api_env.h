@@ -11,11 +11,24 @@
 // after the items were registered with 15 working days: nothing falls due while a test runs, so an
 // item's version moves only when a test acts on it.
 //
-// Thread-safety: one test thread.
+// Each test has a database of its own. Preparing one takes a dozen runs of the binary (5 s under
+// the sanitizers), so under CTest the first test of a run to need a backend prepares a template
+// once, in the test cluster's folder (build/pgtest/api-templates/, gone when the run's cluster
+// stops), and every test starts from a copy of it: the SQLite file copied, or PostgreSQL's CREATE
+// DATABASE ... TEMPLATE. A test binary run by hand prepares each test's database itself.
+//
+// Thread-safety: one test thread; any number of test processes at once.
 #pragma once
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -46,26 +59,19 @@ class ApiEnv {
 
   // Migrates, imports the ledger, adds the accounts, starts the server (with `serve_args` added
   // to its command line: --tls-cert, --auth-header ...). Fails the test (and returns false) when
-  // any step fails.
+  // any step fails. Under CTest the database is a copy of a template that the run's first test
+  // prepared the same way (see PreparedTemplate), which saves each test a dozen processes.
   bool Start(const std::vector<std::string>& serve_args = {}) {
-    auto db = TestDatabase::Create(backend_);
+    std::string from_template;
+    if (std::string dir = TemplateDir(); !dir.empty()) {
+      from_template = PreparedTemplate(dir);
+      if (from_template.empty()) return false;
+    }
+    auto db = TestDatabase::Create(backend_, from_template);
     EXPECT_TRUE(db.ok()) << (db.ok() ? "" : db.error().message());
     if (!db.ok()) return false;
     db_ = std::move(*db);
-    if (!Run({"migrate"})) return false;
-    std::string ledger = db_->dir().File("ledger.csv");
-    std::ofstream(ledger) << kApiLedger;
-    if (!Run(
-            {"ledger", "import", ledger, "--as", "xs-0009", "--at", "2017-04-21T09:00:00+08:00"})) {
-      return false;
-    }
-    for (const char* person :
-         {"xs-0012", "xs-0014", "xs-0025", "xs-0002", "xs-0004", "xs-0011", "xs-0009", "xs-0007"}) {
-      if (!Run({"user", "add", person, "--password-stdin"}, kApiPassword + "\n")) return false;
-    }
-    if (!Run({"user", "add", "xs-0003", "--admin", "--password-stdin"}, kApiPassword + "\n")) {
-      return false;
-    }
+    if (from_template.empty() && !Prepare(db_->url(), db_->dir().path().string())) return false;
     std::vector<std::string> args{"--db",    db_->url(), "serve",  "--listen", "127.0.0.1:0",
                                   "--speed", "1",        "--from", from_};
     args.insert(args.end(), serve_args_.begin(), serve_args_.end());
@@ -113,10 +119,7 @@ class ApiEnv {
   }
 
   bool Run(std::vector<std::string> args, const std::string& input = {}) {
-    args.insert(args.begin(), {"--db", db_->url()});
-    CommandResult r = RunRectify(args, Env(), db_->dir().path().string(), input);
-    EXPECT_EQ(r.exit_code, 0) << ::testing::PrintToString(args) << "\n" << r.out << r.err;
-    return r.exit_code == 0;
+    return RunOn(db_->url(), db_->dir().path().string(), std::move(args), input);
   }
 
   static std::map<std::string, std::string> Env() {
@@ -124,6 +127,83 @@ class ApiEnv {
   }
 
  private:
+  static bool RunOn(const std::string& url, const std::string& dir, std::vector<std::string> args,
+                    const std::string& input = {}) {
+    args.insert(args.begin(), {"--db", url});
+    CommandResult r = RunRectify(args, Env(), dir, input);
+    EXPECT_EQ(r.exit_code, 0) << ::testing::PrintToString(args) << "\n" << r.out << r.err;
+    return r.exit_code == 0;
+  }
+
+  // The database every test starts from, made in `dir` (the command's working folder): the
+  // schema, the ledger imported, the accounts added.
+  static bool Prepare(const std::string& url, const std::string& dir) {
+    if (!RunOn(url, dir, {"migrate"})) return false;
+    std::string ledger = (std::filesystem::path(dir) / "ledger.csv").string();
+    std::ofstream(ledger) << kApiLedger;
+    if (!RunOn(
+            url, dir,
+            {"ledger", "import", ledger, "--as", "xs-0009", "--at", "2017-04-21T09:00:00+08:00"})) {
+      return false;
+    }
+    for (const char* person :
+         {"xs-0012", "xs-0014", "xs-0025", "xs-0002", "xs-0004", "xs-0011", "xs-0009", "xs-0007"}) {
+      if (!RunOn(url, dir, {"user", "add", person, "--password-stdin"}, kApiPassword + "\n")) {
+        return false;
+      }
+    }
+    return RunOn(url, dir, {"user", "add", "xs-0003", "--admin", "--password-stdin"},
+                 kApiPassword + "\n");
+  }
+
+  // Where this run's templates live: beside the PostgreSQL test cluster that CTest's fixture
+  // started (its folder goes when the run's cluster stops, so a template never outlives the
+  // binary and migrations it was made with). "" when a test binary runs by hand: each test then
+  // prepares its own database.
+  static std::string TemplateDir() {
+    const char* file = std::getenv("RECTIFY_TEST_PG_URL_FILE");
+    if (file == nullptr || !std::filesystem::exists(file)) return {};
+    return (std::filesystem::path(file).parent_path() / "api-templates").string();
+  }
+
+  // The URL of this backend's template in `dir`, prepared by the first test process that asks
+  // (the others wait on a lock, then copy it); "" (and a test failure) when it cannot be made.
+  std::string PreparedTemplate(const std::string& dir) {
+    std::string name(store_soci::BackendName(backend_));
+    std::error_code ec;
+    std::filesystem::create_directories(dir + "/" + name, ec);
+    EXPECT_FALSE(ec) << dir << ": " << ec.message();
+    if (ec) return {};
+    int lock = ::open((dir + "/" + name + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    EXPECT_GE(lock, 0) << dir << ": " << std::strerror(errno);
+    if (lock < 0) return {};
+    ::flock(lock, LOCK_EX);
+    std::string ready = dir + "/" + name + ".url";  // written once the template is whole
+    std::string url;
+    std::getline(std::ifstream(ready), url);
+    if (url.empty()) {
+      std::string made;
+      if (backend_ == Backend::kPostgresql) {
+        auto pg = PgTestDatabase::Create();
+        EXPECT_TRUE(pg.ok()) << (pg.ok() ? "" : pg.error().message());
+        if (pg.ok()) {
+          (*pg)->Keep();
+          made = (*pg)->url();
+        }
+      } else {
+        made = "sqlite:" + dir + "/" + name + "/rectify.db";
+      }
+      if (!made.empty() && Prepare(made, dir + "/" + name)) {
+        std::ofstream(ready + ".tmp") << made << "\n";
+        std::filesystem::rename(ready + ".tmp", ready, ec);
+        EXPECT_FALSE(ec) << ready << ": " << ec.message();
+        if (!ec) url = made;
+      }
+    }
+    ::close(lock);
+    return url;
+  }
+
   store_soci::Backend backend_;
   std::vector<std::string> serve_args_;
   std::map<std::string, std::string> serve_env_;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -27,17 +28,26 @@ using store_soci::Backend;
 
 class TestDatabase {
  public:
-  // An empty database (no schema) on `backend`. Fails, never skips, when PostgreSQL is missing.
-  static Result<std::unique_ptr<TestDatabase>> Create(Backend backend) {
+  // An empty database (no schema) on `backend`, or with `from_template` (the URL of a database on
+  // the same backend that nothing uses meanwhile) a copy of that one: the SQLite file copied, or
+  // PostgreSQL's CREATE DATABASE ... TEMPLATE. Fails, never skips, when PostgreSQL is missing.
+  static Result<std::unique_ptr<TestDatabase>> Create(Backend backend,
+                                                      const std::string& from_template = {}) {
     auto db = std::unique_ptr<TestDatabase>(new TestDatabase());
     db->backend_ = backend;
     if (backend == Backend::kPostgresql) {
-      auto pg = PgTestDatabase::Create();
+      auto pg = PgTestDatabase::Create(from_template.substr(from_template.rfind('/') + 1));
       if (!pg) return pg.error();
       db->url_ = (*pg)->url();
       db->pg_ = std::move(*pg);
     } else {
       db->url_ = "sqlite:" + db->dir_.File("rectify.db");
+      if (!from_template.empty()) {
+        std::error_code ec;
+        std::filesystem::copy_file(from_template.substr(from_template.find(':') + 1),
+                                   db->dir_.File("rectify.db"), ec);
+        if (ec) return Error::Internal("copy the template " + from_template + ": " + ec.message());
+      }
     }
     return db;
   }

@@ -96,14 +96,16 @@ Result<std::string> PgClusterUrl() {
   return *cached;
 }
 
-Result<std::unique_ptr<PgTestDatabase>> PgTestDatabase::Create() {
+Result<std::unique_ptr<PgTestDatabase>> PgTestDatabase::Create(const std::string& from_template) {
   auto admin = PgClusterUrl();
   if (!admin) return admin.error();
   static std::atomic<int> counter{0};
   std::random_device rd;
   std::string name = "rt_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" +
                      std::to_string(rd() % 100000);
-  if (auto r = RunPsql(*admin, "CREATE DATABASE " + name); !r) {
+  std::string sql = "CREATE DATABASE " + name;
+  if (!from_template.empty()) sql += " TEMPLATE " + from_template;
+  if (auto r = RunPsql(*admin, sql); !r) {
     return r.error().WithContext("create test database " + name);
   }
   std::string url = admin->substr(0, admin->rfind('/') + 1) + name;
@@ -111,6 +113,7 @@ Result<std::unique_ptr<PgTestDatabase>> PgTestDatabase::Create() {
 }
 
 PgTestDatabase::~PgTestDatabase() {
+  if (keep_) return;
   (void)RunPsql(admin_url_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
 }
 

@@ -26,7 +26,9 @@ Result<std::string> PgClusterUrl();
 
 class PgTestDatabase {
  public:
-  static Result<std::unique_ptr<PgTestDatabase>> Create();
+  // A new database: empty, or a copy of the database named `from_template` (CREATE DATABASE ...
+  // TEMPLATE; nothing may be connected to that one meanwhile).
+  static Result<std::unique_ptr<PgTestDatabase>> Create(const std::string& from_template = {});
   ~PgTestDatabase();
   PgTestDatabase(const PgTestDatabase&) = delete;
   PgTestDatabase& operator=(const PgTestDatabase&) = delete;
@@ -37,6 +39,10 @@ class PgTestDatabase {
   // Runs SQL through psql on this database; returns psql's output, or its error.
   Result<std::string> Psql(const std::string& sql) const;
 
+  // Leaves the database on the cluster when this object goes away (a template that other test
+  // processes copy; the cluster goes with its run).
+  void Keep() { keep_ = true; }
+
  private:
   PgTestDatabase(std::string admin_url, std::string name, std::string url)
       : admin_url_(std::move(admin_url)), name_(std::move(name)), url_(std::move(url)) {}
@@ -44,6 +50,7 @@ class PgTestDatabase {
   std::string admin_url_;
   std::string name_;
   std::string url_;
+  bool keep_ = false;
 };
 
 }  // namespace rectify::test
