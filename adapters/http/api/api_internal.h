@@ -59,9 +59,10 @@ struct Call {
 
 using RouteHandler = std::function<http::Response(Call&)>;
 
-class StreamHub;    // stream_hub.h
-class ItemIndex;    // item_index.h
-class NodeChanges;  // node_changes.h
+class StreamHub;      // stream_hub.h
+class ItemIndex;      // item_index.h
+class NodeChanges;    // node_changes.h
+class ResponseCache;  // response_cache.h
 
 struct Route {
   RouteInfo info;
@@ -115,6 +116,9 @@ struct ApiService::Impl {
   std::unique_ptr<ItemIndex> items;
   std::unique_ptr<AccountCache> credentials;
   std::unique_ptr<NodeChanges> changes;
+  // Answers of the lists and the summary, kept while the index and the clock leave them as they
+  // are (response_cache.h).
+  std::unique_ptr<ResponseCache> answers;
   // When idempotency keys were last expired (microseconds of the Clock): at most hourly, by
   // whichever keyed request comes first (idempotency.cc).
   std::atomic<std::int64_t> keys_expired_at{0};

@@ -7,6 +7,7 @@
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/item_index.h"
 #include "adapters/http/api/node_changes.h"
+#include "adapters/http/api/response_cache.h"
 #include "adapters/http/api/stream_hub.h"
 #include "adapters/store/soci/soci_store.h"
 #include "rectify/auth/secrets.h"
@@ -250,6 +251,7 @@ Result<std::unique_ptr<ApiService>> ApiService::Create(ApiOptions options) {
   impl->changes = std::make_unique<NodeChanges>(*impl->items, *impl->credentials);
   if (Status s = impl->changes->Start(*impl->index_db->side); !s) return s.error();
   if (Status s = impl->items->Load(*impl->index_db->store); !s) return s.error();
+  impl->answers = std::make_unique<ResponseCache>();
   // Live updates (GET /api/v1/stream): one more connection, for the hub's thread alone.
   auto hub_db = Connect(impl->options, *impl->credentials);
   if (!hub_db) return hub_db.error();

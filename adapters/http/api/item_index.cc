@@ -211,13 +211,15 @@ void ItemIndex::VisitBoard(
   }
 }
 
-Result<engine::Summary> ItemIndex::Summarize(const engine::ReportQuery& query) const {
+Result<engine::Summary> ItemIndex::Summarize(const engine::ReportQuery& query,
+                                             std::optional<Timestamp>* next_change) const {
   const std::string key = query.unit.value_or("") + '\x1f' + query.campaign.value_or("");
   auto kept = [&](std::uint64_t generation) -> std::optional<engine::Summary> {
     std::lock_guard guard(cache_mu_);
     auto it = summaries_.find(key);
     if (it != summaries_.end() && it->second.generation == generation &&
         it->second.from <= query.as_of && (!it->second.until || query.as_of < *it->second.until)) {
+      if (next_change) *next_change = it->second.until;
       return it->second.summary;
     }
     return std::nullopt;
@@ -246,11 +248,12 @@ Result<engine::Summary> ItemIndex::Summarize(const engine::ReportQuery& query) c
   std::vector<const engine::SummaryPart*> parts;
   parts.reserve(held.size());
   for (const auto& p : held) parts.push_back(p.get());
-  std::optional<Timestamp> next_change;
-  auto sum = engine::FoldSummary(interpreter_.definitions(), query, parts, &next_change);
+  std::optional<Timestamp> until;
+  auto sum = engine::FoldSummary(interpreter_.definitions(), query, parts, &until);
   if (!sum) return sum.error();
+  if (next_change) *next_change = until;
   std::lock_guard guard(cache_mu_);
-  summaries_[key] = CachedSummary{generation, query.as_of, next_change, *sum};
+  summaries_[key] = CachedSummary{generation, query.as_of, until, *sum};
   return sum;
 }
 
@@ -258,6 +261,11 @@ std::shared_ptr<const ItemRow> ItemIndex::Find(const std::string& id) const {
   std::shared_lock lock(mu_);
   auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : it->second.row;
+}
+
+std::uint64_t ItemIndex::generation() const {
+  std::shared_lock lock(mu_);
+  return generation_;
 }
 
 std::size_t ItemIndex::size() const {

@@ -134,9 +134,16 @@ class ItemIndex {
   std::shared_ptr<const ItemRow> Find(const std::string& id) const;
 
   // engine::FoldSummary over every instance kept here, for `query` (its unit, campaign, as_of).
-  Result<engine::Summary> Summarize(const engine::ReportQuery& query) const;
+  // `next_change`, when given, is set to the first instant after as_of at which the summary may
+  // change with the clock alone (FoldSummary's), or nullopt for never.
+  Result<engine::Summary> Summarize(const engine::ReportQuery& query,
+                                    std::optional<Timestamp>* next_change = nullptr) const;
 
   std::size_t size() const;
+
+  // Counts the changes applied (every Put): equal generations, the same rows. For answers kept
+  // while the index does not change (response_cache.h).
+  std::uint64_t generation() const;
 
  private:
   // What the index keeps of one instance: its list row (null when its definitions are not

@@ -21,6 +21,7 @@
 #include "adapters/http/api/item_index.h"
 #include "adapters/http/api/item_json.h"
 #include "adapters/http/api/json_input.h"
+#include "adapters/http/api/response_cache.h"
 #include "adapters/store/soci/soci_outbox_store.h"
 #include "rectify/auth/secrets.h"
 #include "rectify/calendar/calendar.h"
@@ -289,10 +290,62 @@ ItemIndex::Sources SourcesOf(const Call& call, const ListQuery& q) {
   return sources;
 }
 
+// What decides a list's answer besides the index and the clock: the caller as the access rules
+// take them (SourcesOf and MayRead read nothing else of the caller) and the query as parsed.
+std::string ListKey(const Caller& caller, const ListQuery& q) {
+  std::string key = "items\x1f";
+  key += caller.person;
+  key += '\x1f';
+  key += caller.org;
+  key += caller.admin ? "\x1f"
+                        "admin\x1f"
+                      : "\x1f-\x1f";
+  key += q.Fingerprint();
+  key += '\x1f';
+  key += q.after;
+  key += '\x1f';
+  key += std::to_string(q.limit);
+  return key;
+}
+
+// The instants at which what a visited row contributes to a list may change with the clock alone:
+// its deadline (it turns overdue, so an overdue filter and the row's fields flip) and the next
+// local midnight (the working days left or overdue are counted from today, a paused clock's
+// deadline moves on by a day, and the due day a due_before/due_after filter compares follows it).
+class DeadlineHorizon {
+ public:
+  DeadlineHorizon(ResponseCache::Validity& valid, Timestamp now) : valid_(valid), now_(now) {}
+
+  void Add(const ItemRow& row, const engine::DeadlineView& d) {
+    if (!d.has || !row.bound.calendar) return;
+    valid_.Earlier(d.ends_at);
+    const Calendar* cal = row.bound.calendar;
+    if (cal != calendar_) {  // most rows share one calendar: its midnight is worked out once
+      calendar_ = cal;
+      valid_.Earlier(cal->StartOfDay(cal->DateOf(now_) + std::chrono::days(1)));
+    }
+  }
+
+ private:
+  ResponseCache::Validity& valid_;
+  const Timestamp now_;
+  const Calendar* calendar_ = nullptr;
+};
+
 http::Response ListItems(Call& call) {
   auto q = ParseListQuery(call.request);
   if (!q) return ErrorResponse(q.error());
-  // The index is up to date with what was committed before this request came (node_changes.h).
+  // The index is up to date with what was committed before this request came (node_changes.h);
+  // an answer kept since is served while the index and the clock have not moved it
+  // (response_cache.h). The generation is read before the walk, so a change applied during the
+  // walk makes the kept answer older than the index, never newer.
+  ResponseCache& answers = *call.api.answers;
+  const std::string key = ListKey(call.caller, *q);
+  ResponseCache::Validity valid{call.api.items->generation(), call.now, std::nullopt};
+  if (auto kept = answers.Find(key, valid.generation, call.now)) {
+    return Answered(call.request, *kept);
+  }
+  DeadlineHorizon horizon(valid, call.now);
   const engine::Reader reader = ReaderOf(call.caller);
   // The answer is written as text: most of each row's JSON is kept in the row (item_json.h).
   std::string body = "{\"items\":[";
@@ -310,6 +363,7 @@ http::Response ListItems(Call& call) {
     last = row.id;
     if (!engine::MayRead(*row.bound.org, row.org, row.unit, row.people, reader)) return true;
     engine::DeadlineView d = DeadlineOf(row, call.now);
+    horizon.Add(row, d);
     if (Matches(*q, row, d)) {
       if (count++ > 0) body += ',';
       AppendItemJson(body, row, d, call.now);
@@ -323,7 +377,8 @@ http::Response ListItems(Call& call) {
     JsonWriter::AppendQuoted(body, MakeCursor(*q, last));
   }
   body += '}';
-  return http::Response::Json(200, std::move(body));
+  return Answered(call.request,
+                  *answers.Put(key, valid, http::Response::Json(200, std::move(body))));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/caller_scope.h"
 #include "adapters/http/api/item_index.h"
+#include "adapters/http/api/response_cache.h"
 #include "adapters/http/api/table_output.h"
 #include "rectify/engine/report.h"
 #include "rectify/engine/report_table.h"
@@ -106,14 +107,36 @@ http::Response Overdue(Call& call) {
 http::Response SummaryRoute(Call& call) {
   auto q = ReadQuery(call);
   if (!q) return ErrorResponse(q.error());
+  // What decides the answer besides the index and the clock: the scope the caller's access gave
+  // (the unit it narrowed to, or everything), the campaign, the format, and as_of when one was
+  // asked for. Every caller with the same scope shares the answer.
+  const bool at_now = Param(call.request, "as_of").empty();
+  std::string key = "summary\x1f" + q->report.unit.value_or("*") + '\x1f' +
+                    q->report.campaign.value_or("*") + '\x1f' +
+                    std::to_string(static_cast<int>(q->format)) + '\x1f' +
+                    (at_now ? std::string("now") : FormatIso(q->report.as_of));
+  ResponseCache& answers = *call.api.answers;
+  ResponseCache::Validity valid{call.api.items->generation(), call.now, std::nullopt};
+  if (auto kept = answers.Find(key, valid.generation, call.now)) {
+    return Answered(call.request, *kept);
+  }
   // From the node's item index (item_index.h), up to date with what was committed before this
   // request came: the same fold as `rectify report summary`, without reading every instance.
-  auto sum = call.api.items->Summarize(q->report);
+  std::optional<Timestamp> next_change;
+  auto sum = call.api.items->Summarize(q->report, &next_change);
   if (!sum) return ErrorResponse(sum.error());
+  if (at_now) {
+    // As of now, the answer moves with the clock: its counts at next_change, and its as_of (and
+    // a file's name) with the second it is written to.
+    if (next_change) valid.Earlier(*next_change);
+    valid.Earlier(std::chrono::floor<std::chrono::seconds>(call.now) + std::chrono::seconds(1));
+  }  // else it is the same at any hour asked
   json::object o{{"as_of", Local(call, q->report.as_of)}};
   json::value counts = engine::ToJson(*sum);
   for (const auto& kv : counts.as_object()) o[kv.key()] = kv.value();
-  return TableResponse(q->format, o, engine::SummaryTable(*sum), FileName("summary", call, *q));
+  return Answered(call.request, *answers.Put(key, valid,
+                                             TableResponse(q->format, o, engine::SummaryTable(*sum),
+                                                           FileName("summary", call, *q))));
 }
 
 http::Response Ranking(Call& call) {
