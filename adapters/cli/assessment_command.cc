@@ -74,8 +74,9 @@ void PrintView(Context& ctx, const engine::AssessmentView& v) {
         for (const auto& x : list->as_array()) out += (out.empty() ? "" : " ") + Str(x);
       }
     }
-    t.Add({Text(r, "rank"), Text(r, "name") + " (" + Text(r, "unit") + ")", Text(r, "marks"),
-           Text(r, "bonus"), Text(r, "deducted"), Text(r, "score"), vetoes.empty() ? "-" : vetoes,
+    t.Add({r.contains("assessed") ? std::string("-") : Text(r, "rank"),
+           Text(r, "name") + " (" + Text(r, "unit") + ")", Text(r, "marks"), Text(r, "bonus"),
+           Text(r, "deducted"), Text(r, "score"), vetoes.empty() ? "-" : vetoes,
            missing.empty() ? "-" : missing});
   }
   ctx.out << t.Format();

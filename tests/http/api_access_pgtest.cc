@@ -908,6 +908,10 @@ TEST_P(ApiAccessTest, EveryRouteAnswersEveryCallerWithinTheirScope) {
   // The assessment (api_assessment_pgtest.cc enters marks on a running campaign): here the
   // campaign is not started, so a signed-in caller gets 404 for it; a read token may not write;
   // nothing is recorded by any row.
+  table["GET /api/v1/assessments/{campaign}"] = [](ApiAccessTest&, const Caller& c, Session& s) {
+    HttpAnswer a = s.client.Send("GET", "/api/v1/assessments/xinshao-2017", "", s.headers);
+    EXPECT_EQ(a.status, Authenticated(c) ? 404 : 401) << c.name << ": " << a.body;
+  };
   table["GET /api/v1/assessments/{campaign}/{period}"] = [](ApiAccessTest&, const Caller& c,
                                                             Session& s) {
     HttpAnswer a = s.client.Send("GET", "/api/v1/assessments/xinshao-2017/2017-05", "", s.headers);

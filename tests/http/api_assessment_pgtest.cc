@@ -162,7 +162,21 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
   EXPECT_EQ(json::serialize(daxin.at("vetoes")), R"(["false_withdrawal"])");
   EXPECT_THAT(std::string(daxin.at("veto_reasons").at("false_withdrawal").as_string()),
               HasSubstr("xs-0004 2017-04-21: 虚报脱贫户3户"));
-  EXPECT_EQ(daxin.at("rank"), 15);  // after every unit that passed
+  // Ranked: the units with a mark or a veto, the vetoed one after every unit that passed. The
+  // other 13 townships have no mark yet: no rank, after the ranked ones, marked not assessed,
+  // whatever their provisional score (严塘镇's bonus makes it 102, above 酿溪镇's 76).
+  EXPECT_EQ(niangxi.at("rank"), 1);
+  EXPECT_EQ(daxin.at("rank"), 2);
+  EXPECT_FALSE(niangxi.contains("assessed"));
+  EXPECT_FALSE(daxin.contains("assessed"));
+  const auto& lines = v.at("ranking").as_array();
+  EXPECT_EQ(lines[0].at("unit"), "niangxi");
+  EXPECT_EQ(lines[1].at("unit"), "daxin");
+  for (std::size_t i = 2; i < lines.size(); ++i) {
+    EXPECT_TRUE(lines[i].at("rank").is_null()) << lines[i];
+    EXPECT_EQ(lines[i].at("assessed"), false) << lines[i];
+  }
+  EXPECT_EQ(Line(v, "yantang").at("assessed"), false);
   EXPECT_EQ(v.at("missing").as_array().size(), 15u * 6 - 1);
   const auto& history = v.at("history").as_array();
   ASSERT_EQ(history.size(), 4u);
@@ -227,6 +241,14 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
                          R"("reason":"y"})");
   EXPECT_EQ(late.status, 409) << late.body;
   EXPECT_THAT(late.body, HasSubstr("was published by xs-0002"));
+  // The periods to choose from say so (the server's clock is still on April 21: April has not
+  // ended by it, though the CLI published it as of May 3).
+  HttpAnswer periods = Send("xs-0012", "GET", "/api/v1/assessments/xinshao-2017");
+  ASSERT_EQ(periods.status, 200) << periods.body;
+  const auto& april = periods.Json().at("periods").as_array().back();
+  EXPECT_EQ(april.at("period"), "2017-04");
+  EXPECT_EQ(april.at("published"), true);
+  EXPECT_EQ(april.at("published_by"), "xs-0002");
   // The campaign's ranking (the report and the board) is the published one.
   HttpAnswer report = Send("xs-0002", "GET", "/api/v1/reports/ranking?campaign=xinshao-2017");
   ASSERT_EQ(report.status, 200) << report.body;
@@ -332,6 +354,36 @@ TEST_P(ApiAssessmentTest, MarksCarryEvidenceFilesOnlyThoseWhoSeeTheEntryDownload
   EXPECT_EQ(other.status, 404) << other.body;
   HttpAnswer none = Send("xs-0004", "GET", kBase + "/evidence/" + std::string(64, 'b'));
   EXPECT_EQ(none.status, 404) << none.body;
+}
+
+// The periods a page chooses from: each month of the campaign begun by the server's clock (April
+// 21), oldest first, with its days, whether it has ended and whether it was published; another
+// org's campaign is as one that does not exist, and the route takes no parameter.
+TEST_P(ApiAssessmentTest, ThePeriodsBegunAreListedWithWhetherTheyEndedAndWerePublished) {
+  HttpAnswer a = Send("xs-0012", "GET", "/api/v1/assessments/xinshao-2017");
+  ASSERT_EQ(a.status, 200) << a.body;
+  json::value v = a.Json();
+  EXPECT_EQ(v.at("campaign"), "xinshao-2017");
+  std::vector<std::string> labels;
+  for (const auto& p : v.at("periods").as_array()) {
+    labels.emplace_back(p.at("period").as_string());
+    EXPECT_EQ(p.at("assessment"), "xinshao-monthly");
+    EXPECT_EQ(p.at("kind"), "month");
+    EXPECT_EQ(p.at("published"), false);
+    EXPECT_FALSE(p.as_object().contains("published_by"));
+  }
+  EXPECT_THAT(labels, ElementsAre("2017-01", "2017-02", "2017-03", "2017-04"));
+  const auto& periods = v.at("periods").as_array();
+  EXPECT_EQ(periods[2].at("from"), "2017-03-01");
+  EXPECT_EQ(periods[2].at("to"), "2017-03-31");
+  EXPECT_EQ(periods[2].at("ended"), true);
+  EXPECT_EQ(periods[3].at("ended"), false);  // April 21
+
+  HttpAnswer other = Send("xs-0012", "GET", "/api/v1/assessments/jinkouhe-2017");
+  EXPECT_EQ(other.status, 404) << other.body;
+  HttpAnswer param = Send("xs-0012", "GET", "/api/v1/assessments/xinshao-2017?period=2017-04");
+  EXPECT_EQ(param.status, 400) << param.body;
+  EXPECT_THAT(param.body, HasSubstr("period: unknown parameter"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiAssessmentTest,

@@ -424,6 +424,17 @@ TEST_P(ApiContractTest, RealAnswersMatchTheDocumentAndStrayingOnesDoNot) {
       R"({"unit":"niangxi","criterion":"discipline","mark":80,"note":"抽查","evidence":["sha256:)" +
           std::string(64, 'c') + R"("]})",
       marking);
+  // The periods to choose from, and April's provisional ranking: the townships with no mark yet
+  // are not ranked (rank null, assessed false).
+  send("an assessment's periods", head, "GET", "/api/v1/assessments/xinshao-2017", 200, "",
+       head_token);
+  send("400 a parameter to the periods", head, "GET",
+       "/api/v1/assessments/xinshao-2017?period=2017-04", 400, "", head_token);
+  const HttpAnswer& provisional =
+      send("a provisional ranking with units not assessed yet", head, "GET",
+           "/api/v1/assessments/xinshao-2017/2017-04", 200, "", inspector);
+  EXPECT_THAT(provisional.body, HasSubstr(R"("rank":null)"));
+  EXPECT_THAT(provisional.body, HasSubstr(R"("assessed":false)"));
   // A task inventory: imported by the county's registrar, listed, shown, reported on too early
   // (May's report opens on 05-01; the node stands in April), exported.
   std::map<std::string, std::string> registrar{

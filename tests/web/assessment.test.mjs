@@ -1,7 +1,9 @@
 // The assessment in the headquarters' console (issue 14 over issue 15.5): for Xinshao's April,
 // an inspector (xs-0004) enters marks with an inspection paper as evidence, and the ranking
-// changes as the server ranks it; a bonus and the one-vote veto with its reason are entered and
-// shown on the ranking. A township head reads the ranking of his township only and gets no form.
+// changes as the server ranks it, the townships not marked yet set apart; a bonus and the
+// one-vote veto with its reason are entered and shown on the ranking. A township head reads the
+// ranking of his township only and gets no form. After April (a second server, its clock on May
+// 3), the page opens on April, every mark is in, and the county leader publishes the ranking.
 // Screenshots in both languages, desktop and phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,6 +64,25 @@ test('an inspector enters marks and the ranking changes; a bonus and a veto show
   await enterMark(page, 'niangxi', 'policy_implementation', 90);
   const after = [await rankOf(page, 'yantang'), await rankOf(page, 'niangxi')];
   assert.ok(after[1] < after[0], `niangxi is now above yantang: ${after}`);
+  // The 13 townships with no mark yet are not ranked above them with a provisional 100.0: they
+  // come after, without a rank or a score, marked as not yet assessed.
+  const rows = await page.locator('.ranking-row').evaluateAll((l) =>
+    l.map((e) => ({ unit: e.getAttribute('data-unit'), rank: e.getAttribute('data-rank'), apart: e.classList.contains('ranking-unassessed'), text: e.innerText })),
+  );
+  assert.deepEqual(rows.slice(0, 2).map((r) => [r.unit, r.rank, r.apart]), [['niangxi', '1', false], ['yantang', '2', false]]);
+  assert.equal(rows.length, 15);
+  for (const r of rows.slice(2)) {
+    assert.ok(r.apart && r.rank === null, `${r.unit} is set apart: ${JSON.stringify(r)}`);
+    assert.match(r.text, /未完成评分/);
+    assert.doesNotMatch(r.text, /100\.0/);
+  }
+  assert.match(await page.locator('.assess-unassessed-hint').innerText(), /13 个单位尚未录入任何评分/);
+  // The periods begun are offered to choose from; April is open.
+  const periods = await page.locator('#assess-period option').evaluateAll((l) => l.map((o) => [o.value, o.textContent.trim()]));
+  assert.deepEqual(periods.map((p) => p[0]), ['2017-01', '2017-02', '2017-03', '2017-04']);
+  assert.match(periods[3][1], /进行中/);
+  assert.match(periods[2][1], /已结束，待发布/);
+  assert.equal(await page.inputValue('#assess-period'), '2017-04');
 
   // The evidence is kept with the entry.
   const sheet = await page.evaluate(async () => (await fetch('/api/v1/assessments/xinshao-2017/2017-04')).json());
@@ -108,4 +129,63 @@ test('a township head reads his line of the ranking and gets no form', async () 
   assert.equal(await page.locator('.mark-send, .bonus-send, .veto-send, .publish-send').count(), 0);
   await checkPage(page, 'console-assessment-read-only', { lang: 'en', phone: true });
   await done();
+});
+
+test('after the period the page opens on it, and the county leader publishes the ranking', async () => {
+  const may = await startServer({ from: '2017-05-03T10:00:00+08:00' });
+  try {
+    may.rectify(['campaign', 'start', 'xinshao-2017', '--at', '2017-04-21']);
+    const inspector = await openPage(browser, may, { lang: 'zh-CN' });
+    await signIn(inspector.page, may, 'xs-0004');
+    // No period in the address: the newest that ended and is not published, April.
+    await inspector.page.goto(may.origin + '/console/assessment?campaign=xinshao-2017');
+    await inspector.page.locator('.ranking-row').first().waitFor();
+    assert.equal(await inspector.page.inputValue('#assess-period'), '2017-04');
+    assert.equal(await inspector.page.locator('.ranking-unassessed').count(), 15);
+    // Every township marked on every criterion through the API, as the page's own requests go.
+    const entered = await inspector.page.evaluate(async () => {
+      const { csrf_token: csrf } = await (await fetch('/api/v1/session')).json();
+      const base = '/api/v1/assessments/xinshao-2017/2017-04';
+      const sheet = await (await fetch(base)).json();
+      let n = 0;
+      for (const line of sheet.ranking) {
+        for (const c of sheet.definition.criteria) {
+          const r = await fetch(`${base}/marks`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf, 'Idempotency-Key': crypto.randomUUID().replace(/-/g, '') },
+            body: JSON.stringify({ unit: line.unit, criterion: c.id, mark: line.unit === 'niangxi' ? 90 : 80, note: '月度督查' }),
+          });
+          if (r.status !== 201) throw new Error(`${line.unit} ${c.id}: ${r.status} ${await r.text()}`);
+          n++;
+        }
+      }
+      return n;
+    });
+    assert.equal(entered, 90);
+    await inspector.done();
+
+    const { page, done } = await openPage(browser, may, { lang: 'zh-CN' });
+    await signIn(page, may, 'xs-0002');
+    await page.goto(may.origin + '/console/assessment?campaign=xinshao-2017&period=2017-04');
+    await page.locator('.ranking-row').first().waitFor();
+    assert.equal(await page.locator('.ranking-unassessed').count(), 0);
+    assert.equal(await page.locator('.assess-missing').count(), 0);
+    await page.click('.publish-send');
+    await page.locator('.el-message--success').waitFor();
+    await page.locator('.assess-status').getByText(/已由 胡明敏 于 .* 发布/).waitFor();
+    // Published: the ranking stands (酿溪镇 first with 90), the forms are gone, the period says so.
+    assert.equal(await page.locator('.ranking-row').first().getAttribute('data-unit'), 'niangxi');
+    assert.equal(await page.locator('.ranking-row').first().getAttribute('data-rank'), '1');
+    assert.equal(await page.locator('.publish-send, .mark-send').count(), 0);
+    await page.locator('#assess-period option[value="2017-04"]').getByText(/已发布/).waitFor({ state: 'attached' });
+    await checkPage(page, 'console-assessment-published', { lang: 'zh-CN', phone: false });
+    const periods = await page.evaluate(async () => (await fetch('/api/v1/assessments/xinshao-2017')).json());
+    assert.deepEqual(
+      periods.periods.filter((p) => p.published).map((p) => [p.period, p.published_by]),
+      [['2017-04', 'xs-0002']],
+    );
+    await done();
+  } finally {
+    await may.stop();
+  }
 });

@@ -1,7 +1,7 @@
 // Bulletins in the headquarters' console (issue 14 over issue 15.2): an inspector of
 // headquarters (xs-0004) issues the campaign's first bulletin on the first quarter's inspection
-// round, sees it listed as 2017年第1期 with its scope, date and issuer, opens it (the server's
-// document in the page) and has its PDF to download. A village cadre reads the list but is told
+// round, sees it listed as 2017年第1期 with its scope, date and issuer (by name), opens it (the
+// server's document in the page) and has its PDF to download; on a phone each bulletin is a card. A village cadre reads the list but is told
 // that issuing is not theirs, with no button to press. Screenshots in both languages, desktop and
 // phone.
 import { test, before, after } from 'node:test';
@@ -42,7 +42,9 @@ test('headquarters issues a bulletin and opens it', async () => {
   const text = await row.innerText();
   assert.match(text, /2017年第1期/);
   assert.match(text, /新邵县/); // the scope
-  assert.match(text, /xs-0004/);
+  // The issuer by name, not by id.
+  assert.match(await row.locator('.bulletin-issuer').innerText(), /^邓涛华$/);
+  assert.doesNotMatch(text, /xs-0004/);
   assert.match(text, /2017/);
   // Issuing opens it: the document as the server issued it, in the page.
   const opened = page.locator('.bulletin-opened .bulletin-doc');
@@ -63,9 +65,21 @@ test('headquarters issues a bulletin and opens it', async () => {
     const o = await openPage(browser, server, v);
     await signIn(o.page, server, 'xs-0004');
     await openBulletins(o.page);
-    await o.page.locator('.bulletin-row[data-key="2017-1"] .bulletin-open').click();
+    // A card per bulletin on a phone (its number first, nothing squeezed), a table's row on a desktop.
+    const line = o.page.locator(v.phone ? '.bulletin-card[data-key="2017-1"]' : '.bulletin-row[data-key="2017-1"]');
+    await line.waitFor();
+    assert.equal(await o.page.locator('table.bulletins').count(), v.phone ? 0 : 1);
+    if (v.phone) {
+      const number = await line.locator('.bulletin-number').boundingBox();
+      const card = await line.boundingBox();
+      assert.ok(number.y - card.y < 30 && number.x + number.width <= 390, `the number comes first, in view: ${JSON.stringify({ number, card })}`);
+      assert.ok(card.x >= 0 && card.x + card.width <= 390, `the card fits the phone: ${JSON.stringify(card)}`);
+      assert.equal(await o.page.evaluate(() => document.documentElement.scrollWidth), 390, 'nothing wider than the phone');
+    }
+    assert.match(await line.locator('.bulletin-issuer').innerText(), /邓涛华/);
+    await line.locator('.bulletin-open').click();
     await o.page.locator('.bulletin-opened .bulletin-doc .number').waitFor();
-    assert.match(await o.page.locator('.bulletin-row').first().innerText(), v.lang === 'en' ? /2017 No\. 1/ : /2017年第1期/);
+    assert.match(await line.locator('.bulletin-number').innerText(), v.lang === 'en' ? /2017 No\. 1/ : /2017年第1期/);
     assert.match(await o.page.locator('.bulletin-doc').innerText(), v.lang === 'en' ? /2017 No\. 1/ : /2017年第1期/);
     await checkPage(o.page, 'console-bulletins', v);
     await o.done();

@@ -53,6 +53,13 @@ test('my tasks on the workbench and a task page in both languages, on phone and 
     await page.locator('.task-report-form').waitFor();
     assert.match(await page.locator('.task-milestones').innerText(), v.lang === 'en' ? /2017/ : /2017/);
     assert.equal(await page.inputValue('#task-period'), '2017-05');
+    // Names, not ids: the township and its head, as the item page shows them; the milestone's
+    // state in the page's language, not the workflow's "open".
+    assert.equal((await page.locator('.task-unit').innerText()).trim(), '酿溪镇');
+    assert.equal((await page.locator('.task-responsible').innerText()).trim(), '徐文波');
+    const milestoneState = (await page.locator('.milestone .milestone-state').first().innerText()).replace(/[·\s]/g, '');
+    assert.equal(milestoneState, v.lang === 'en' ? 'notreachedyet' : '未完成');
+    assert.doesNotMatch(await page.locator('.task-milestones').innerText(), /\bopen\b/);
     await checkPage(page, 'task', v);
     await done();
   }
@@ -78,6 +85,8 @@ test("a township head reports May's progress with a photo on a phone and sees it
   await row.waitFor();
   assert.match(await row.innerText(), /40%/);
   assert.match(await row.innerText(), /已入户核查 120 户/);
+  // Who reported, by name.
+  assert.match(await row.locator('.report-by').innerText(), /^徐文波 · /);
   // The next report is June's.
   assert.match(await page.locator('.task-next-report').innerText(), /2017-06/);
   await checkPage(page, 'task-reported', { lang: 'zh-CN', phone: true });

@@ -1,4 +1,5 @@
 // A campaign's assessment through the API, as `rectify assessment` (engine/assessment.h):
+//   GET  /api/v1/assessments/{campaign}                    the periods begun, oldest first
 //   GET  /api/v1/assessments/{campaign}/{period}           ?assessment= &format= &lang=zh|en
 //   POST /api/v1/assessments/{campaign}/{period}/marks     {unit, criterion, mark, note, reason?,
 //                                                          evidence?}
@@ -24,6 +25,7 @@
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/caller_scope.h"
 #include "adapters/http/api/evidence_store.h"
+#include "adapters/http/api/item_json.h"
 #include "adapters/http/api/json_input.h"
 #include "adapters/http/api/table_output.h"
 #include "rectify/engine/assessment.h"
@@ -106,6 +108,33 @@ json::object DefinitionJson(const definition::Assessment& a) {
                       {"vetoes", std::move(vetoes)}};
 }
 
+// GET /api/v1/assessments/{campaign}: the periods of the campaign's assessments that have begun,
+// each with whether it has ended and whether it was published, for a page to choose one from.
+http::Response Periods(Call& call) {
+  if (!call.request.query.empty()) {
+    return ErrorResponse(Error::BadInput(call.request.query.begin()->first +
+                                         ": unknown parameter (the periods take none)"));
+  }
+  const std::string& campaign = call.request.params.at("campaign");
+  if (Status s = Visible(call, campaign); !s) return ErrorResponse(s.error());
+  auto periods = engine::ListAssessmentPeriods(*call.db.engine, campaign);
+  if (!periods) return ErrorResponse(periods.error());
+  json::array out;
+  for (const engine::AssessmentPeriodState& p : *periods) {
+    json::object o{{"assessment", p.assessment},
+                   {"title", p.title},
+                   {"kind", std::string(definition::PeriodName(p.kind))},
+                   {"period", p.period.label},
+                   {"from", FormatDate(p.period.first)},
+                   {"to", FormatDate(p.period.last)},
+                   {"ended", p.ended},
+                   {"published", p.published}};
+    if (p.published) o["published_by"] = p.published_by;
+    out.push_back(std::move(o));
+  }
+  return JsonResponse(200, json::object{{"campaign", campaign}, {"periods", std::move(out)}});
+}
+
 http::Response Show(Call& call) {
   for (const auto& [key, value] : call.request.query) {
     if (key != "assessment" && key != "format" && key != "lang") {
@@ -151,6 +180,7 @@ http::Response Show(Call& call) {
   view->missing = std::move(missing);
   json::object body = engine::AssessmentViewJson(*view);
   if (auto def = call.api.options.definitions->FindCampaign(campaign); def && view->assessment) {
+    if (view->published) body["published_by_name"] = PersonName(def->org(), view->published_by);
     body["may"] = MayJson(call, *def, *view->assessment);
     body["definition"] = DefinitionJson(*view->assessment);
   }
@@ -422,6 +452,8 @@ std::vector<Route> AssessmentRoutes() {
   routes[0].info.heavy = true;
   routes[4].info.heavy = true;
   routes[6].info.heavy = true;  // finds the entries that name the file as the show does
+  // The periods read the run's audit rows (no item).
+  routes.push_back({{"GET", "/api/v1/assessments/{campaign}", Access::kSignedIn, false}, Periods});
   return routes;
 }
 

@@ -16,6 +16,7 @@
 
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/bulletin_document.h"
+#include "adapters/http/api/item_json.h"
 #include "adapters/http/api/json_input.h"
 #include "adapters/store/soci/bulletin_store.h"
 #include "rectify/engine/bulletin_access.h"
@@ -113,6 +114,7 @@ http::Response List(Call& call) {
     o.erase("content");
     const json::value* on = b.content.if_contains("issued_on");
     o["issued_on"] = on ? *on : json::value(nullptr);
+    o["issued_by_name"] = PersonName((*c)->org(), b.issued_by);
     // The scope as issued: the top unit and how many units it named.
     const json::value* scope = b.content.if_contains("scope");
     if (scope && scope->is_object()) {

@@ -20,6 +20,7 @@
 
 #include "adapters/http/api/api_internal.h"
 #include "adapters/http/api/item_index.h"
+#include "adapters/http/api/item_json.h"
 #include "adapters/http/api/json_input.h"
 #include "adapters/http/api/table_output.h"
 #include "rectify/engine/access.h"
@@ -37,14 +38,39 @@ std::optional<engine::Reader> ReaderOf(const Caller& c) {
   return engine::Reader{c.person, c.org, false};
 }
 
-// The engine's task JSON (the CLI prints the same) with the API's links.
+// The title of `instance`'s state in its workflow, as an item's answer has it (state_title).
+std::string StateTitle(const Call& call, const engine::Instance& instance) {
+  auto bound = call.db.engine->interpreter().Bind(instance);
+  if (!bound || !bound->workflow) return {};
+  auto state = bound->workflow->FindState(instance.record.state);
+  return state ? bound->workflow->state(*state).title : std::string();
+}
+
+// The engine's task JSON (the CLI prints the same) with the API's links, and the names a page
+// shows beside the ids as an item's answer has them (item_json.cc): the unit's, the responsible
+// person's, each reporter's, and the states' titles.
 json::object TaskJson(Call& call, const engine::TaskView& v) {
   json::object o = engine::TaskViewJson(*call.db.engine, v);
   o["href"] = "/api/v1/tasks/" + v.task.record.id;
+  o["state_title"] = StateTitle(call, v.task);
+  auto bound = call.db.engine->interpreter().Bind(v.task);
+  const definition::Org* org = bound && bound->org ? bound->org.get() : nullptr;
+  if (org) {
+    auto unit = org->FindUnit(v.task.record.unit_id);
+    o["unit_name"] = unit ? org->unit(*unit).name : std::string();
+    o["responsible_name"] = PersonName(*org, v.task.responsible);
+  }
   if (auto* ms = o["milestones"].if_array()) {
-    for (auto& m : *ms) {
-      json::object& mo = m.as_object();
+    for (std::size_t i = 0; i < ms->size(); ++i) {
+      json::object& mo = (*ms)[i].as_object();
       mo["href"] = "/api/v1/items/" + std::string(mo["id"].as_string());
+      if (i < v.milestones.size()) mo["state_title"] = StateTitle(call, v.milestones[i].instance);
+    }
+  }
+  if (auto* rs = o["reports"].if_array(); rs && org) {
+    for (auto& r : *rs) {
+      json::object& ro = r.as_object();
+      ro["by_name"] = PersonName(*org, std::string(ro["by"].as_string()));
     }
   }
   return o;

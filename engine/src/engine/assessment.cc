@@ -73,9 +73,8 @@ struct Context {
   AssessmentPeriod period;
 };
 
-Result<Context> LoadContext(Engine& engine, const std::string& campaign,
-                            const std::string& assessment, const std::string& period) {
-  Context ctx;
+// The campaign's run and the campaign version it runs on (ctx.run and ctx.campaign).
+Status LoadRun(Engine& engine, const std::string& campaign, Context& ctx) {
   auto record = engine.store().LoadInstance(CampaignInstanceId(campaign));
   if (!record) {
     if (record.error().code() != ErrorCode::kNotFound) return record.error();
@@ -93,6 +92,46 @@ Result<Context> LoadContext(Engine& engine, const std::string& campaign,
                                      std::to_string(ctx.run.record.workflow_version) +
                                      ", which is not loaded; load the definitions it started with");
   }
+  return OkStatus();
+}
+
+// The first day of the period of kind `p` that holds `d` (unclamped).
+Date PeriodStart(definition::Period p, Date d) {
+  chr::year_month_day ymd{d};
+  switch (p) {
+    case definition::Period::kWeek:
+      return d - chr::days((chr::weekday{d}.iso_encoding() + 6) % 7);
+    case definition::Period::kMonth:
+      return Date(ymd.year() / ymd.month() / chr::day(1));
+    case definition::Period::kQuarter: {
+      unsigned m = static_cast<unsigned>(ymd.month());
+      return Date(ymd.year() / chr::month((m - 1) / 3 * 3 + 1) / chr::day(1));
+    }
+    case definition::Period::kYear:
+      return Date(ymd.year() / chr::January / chr::day(1));
+  }
+  return d;
+}
+
+// The first day of the period after the one starting on `first`.
+Date NextPeriodStart(definition::Period p, Date first) {
+  switch (p) {
+    case definition::Period::kWeek:
+      return first + chr::days(7);
+    case definition::Period::kMonth:
+      return Date(chr::year_month_day(first) + chr::months(1));
+    case definition::Period::kQuarter:
+      return Date(chr::year_month_day(first) + chr::months(3));
+    case definition::Period::kYear:
+      return Date(chr::year_month_day(first) + chr::years(1));
+  }
+  return first + chr::days(1);
+}
+
+Result<Context> LoadContext(Engine& engine, const std::string& campaign,
+                            const std::string& assessment, const std::string& period) {
+  Context ctx;
+  if (Status s = LoadRun(engine, campaign, ctx); !s) return s.error();
   std::vector<std::string> names;
   for (const definition::Recurring& r : ctx.campaign->recurring()) {
     if (!r.assessment) continue;
@@ -592,6 +631,34 @@ Result<json::object> TakeVeto(Engine& engine, const AssessmentEntry& e) {
 
 namespace {
 
+// In an open period, a unit with no mark entered yet (and no veto taken) has no score: its
+// 100.0 is the absence of marks, not a result, and ranking it above the units already marked
+// tells a reader the opposite of the truth. Such units go after the ranked ones, with rank 0;
+// the ranked ones keep their order and are numbered again as RankUnits numbers them. Answers,
+// per line of the new order, whether the unit is ranked.
+std::vector<bool> SetApartUnassessed(const definition::Assessment& a,
+                                     std::vector<RankedUnit>& ranking) {
+  auto marked = [](const RankedUnit& u) { return !u.criteria.empty() || !u.vetoes.empty(); };
+  if (a.criteria().empty()) return std::vector<bool>(ranking.size(), true);  // nothing to mark
+  std::stable_partition(ranking.begin(), ranking.end(), marked);
+  std::vector<bool> ranked;
+  std::string kind;
+  int rank = 0;
+  for (RankedUnit& u : ranking) {
+    ranked.push_back(marked(u));
+    if (!ranked.back()) {
+      u.rank = 0;
+      continue;
+    }
+    if (a.ranking().by_kind && u.kind != kind) {
+      kind = u.kind;
+      rank = 0;
+    }
+    u.rank = ++rank;
+  }
+  return ranked;
+}
+
 Result<AssessmentView> BuildView(Engine& engine, const Context& ctx) {
   AssessmentView view;
   view.campaign = ctx.run.Field("campaign");
@@ -617,7 +684,15 @@ Result<AssessmentView> BuildView(Engine& engine, const Context& ctx) {
   Timestamp from = cal.StartOfDay(ctx.period.first);
   Timestamp to = std::max(from, std::min(cal.EndOfDay(ctx.period.last), now));
   view.ranking = RankUnits(*ctx.assessment, c.org(), &cal, *items, from, to, now, *sheet);
+  std::vector<bool> ranked = SetApartUnassessed(*ctx.assessment, view.ranking);
   view.ranking_json = RankingJson(view.ranking);
+  // Said per line, so that every client shows it alike: no rank, and why.
+  for (std::size_t i = 0; i < ranked.size(); ++i) {
+    if (ranked[i]) continue;
+    json::object& line = view.ranking_json[i].as_object();
+    line["rank"] = nullptr;
+    line["assessed"] = false;
+  }
   for (const RankedUnit& u : view.ranking) {
     for (const std::string& id : u.not_assessed) {
       view.missing.push_back(UnitLabel(c.org(), u.unit) + ": " + id);
@@ -631,6 +706,49 @@ Result<AssessmentView> BuildView(Engine& engine, const Context& ctx) {
 std::string EvidenceFileText(std::string_view name, std::int64_t size, std::string_view sha256) {
   return "file " + std::string(name) + " (" + std::to_string(size) + " bytes, sha256 " +
          std::string(sha256) + ")";
+}
+
+Result<std::vector<AssessmentPeriodState>> ListAssessmentPeriods(Engine& engine,
+                                                                 const std::string& campaign) {
+  Context ctx;
+  if (Status s = LoadRun(engine, campaign, ctx); !s) return s.error();
+  auto rows = engine.store().AuditOf(ctx.run.record.id);
+  if (!rows) return rows.error();
+  // (assessment, period label) -> who published it.
+  std::map<std::pair<std::string, std::string>, std::string> published;
+  for (const AuditRecord& row : *rows) {
+    if (row.event != "assessment") continue;
+    boost::system::error_code ec;
+    json::value v = json::parse(row.data_json, ec);
+    if (ec || !v.is_object()) continue;
+    const json::object& o = v.as_object();
+    const json::value* p = o.if_contains("published");
+    if (p && p->is_bool() && p->as_bool()) {
+      published[{Text(o, "assessment_name"), Text(o, "period_label")}] = Text(o, "by");
+    }
+  }
+  const definition::Campaign& c = *ctx.campaign;
+  const Calendar& cal = c.calendar();
+  Timestamp now = engine.clock().Now();
+  Date last = std::min(c.to(), cal.DateOf(now));
+  std::vector<AssessmentPeriodState> out;
+  for (const definition::Recurring& r : c.recurring()) {
+    if (!r.assessment) continue;
+    const definition::Assessment& a = *r.assessment;
+    for (Date first = PeriodStart(a.period(), c.from()); first <= last;
+         first = NextPeriodStart(a.period(), first)) {
+      auto period = ParseAssessmentPeriod(a, c, PeriodLabel(a.period(), first));
+      if (!period) return period.error();
+      AssessmentPeriodState line{a.info().name, a.info().title, a.period(), *period};
+      line.ended = now >= cal.EndOfDay(period->last);
+      if (auto it = published.find({a.info().name, period->label}); it != published.end()) {
+        line.published = true;
+        line.published_by = it->second;
+      }
+      out.push_back(std::move(line));
+    }
+  }
+  return out;
 }
 
 Result<AssessmentView> ShowAssessment(Engine& engine, const std::string& campaign,
@@ -735,6 +853,7 @@ namespace {
 
 std::string Cell(const json::object& row, const std::string& field) {
   const json::value* v = row.if_contains(field);
+  if (v && v->is_null()) return "";  // the rank of a unit not assessed yet
   if (field == "vetoes") {
     std::string out;
     if (v && v->is_array()) {

@@ -54,6 +54,21 @@ Result<AssessmentPeriod> ParseAssessmentPeriod(const definition::Assessment& a,
 // The label of the period of kind `p` that starts on `first` (unclamped).
 std::string PeriodLabel(definition::Period p, Date first);
 
+// The periods of a campaign's assessments that have begun by the engine's clock, oldest first
+// (a page offers them to choose from): whether each has ended (its ranking may be published from
+// the day after its last) and whether it was published. kNotFound: the campaign was not started.
+struct AssessmentPeriodState {
+  std::string assessment;  // its name
+  std::string title;
+  definition::Period kind = definition::Period::kMonth;
+  AssessmentPeriod period;
+  bool ended = false;
+  bool published = false;
+  std::string published_by;
+};
+Result<std::vector<AssessmentPeriodState>> ListAssessmentPeriods(Engine& engine,
+                                                                 const std::string& campaign);
+
 // What was entered for one assessment and period, read from the run's audit rows: the current
 // value of each mark, bonus and veto, the history of every entry, and the publication.
 struct SheetEntry {

@@ -1,7 +1,7 @@
 // The assessment page's checks (assessment.ts): periods, marks within their range, the mark's
 // body, and whether the forms show.
 import { describe, expect, it } from 'vitest';
-import { isPeriod, markBody, mayWrite, score, type Assessment } from './assessment';
+import { defaultPeriod, isPeriod, isRanked, markBody, mayWrite, periodStatus, score, type Assessment, type PeriodLine } from './assessment';
 
 describe('isPeriod', () => {
   it("takes a month, a quarter, a year or a week's Monday", () => {
@@ -42,5 +42,32 @@ describe('mayWrite', () => {
     expect(mayWrite(a)).toBe(false);
     expect(mayWrite({ ...a, may: { ...a.may!, publish: true } })).toBe(true);
     expect(mayWrite(null)).toBe(false);
+  });
+});
+
+describe('the periods', () => {
+  const line = (period: string, ended: boolean, published: boolean): PeriodLine => ({
+    assessment: 'xinshao-monthly',
+    title: '月度考核',
+    kind: 'month',
+    period,
+    from: `${period}-01`,
+    to: `${period}-28`,
+    ended,
+    published,
+  });
+  it('opens on the newest period that ended unpublished, else the newest begun', () => {
+    expect(defaultPeriod([line('2017-03', true, true), line('2017-04', true, false), line('2017-05', false, false)])).toBe('2017-04');
+    expect(defaultPeriod([line('2017-04', true, true), line('2017-05', false, false)])).toBe('2017-05');
+    expect(defaultPeriod([])).toBe('');
+  });
+  it('says whether a period is open, ended or published', () => {
+    expect(periodStatus(line('2017-05', false, false))).toBe('open');
+    expect(periodStatus(line('2017-04', true, false))).toBe('ended');
+    expect(periodStatus(line('2017-03', true, true))).toBe('published');
+  });
+  it('ranks a line unless the server set it apart as not assessed', () => {
+    expect(isRanked({ rank: 2 })).toBe(true);
+    expect(isRanked({ rank: null, assessed: false })).toBe(false);
   });
 });

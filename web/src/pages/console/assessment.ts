@@ -7,7 +7,8 @@
 import { api } from '@/api/client';
 
 export interface RankingLine {
-  rank: number;
+  rank: number | null; // null: not ranked (no mark entered yet in an open period)
+  assessed?: boolean; // false: no mark entered yet; the line is set apart after the ranked ones
   unit: string;
   name: string;
   kind?: string;
@@ -38,12 +39,48 @@ export interface Assessment {
   to: string;
   published: boolean;
   published_by?: string;
+  published_by_name?: string;
   published_at?: string;
   missing: string[];
   ranking: RankingLine[];
   history: { event: string; unit: string; criterion?: string; value?: string; by: string; at: string; note: string; evidence?: string[] }[];
   may?: { marks: boolean; bonus: boolean; veto: boolean; publish: boolean };
   definition?: AssessmentDefinition;
+}
+
+// A period of the campaign's assessments that has begun (GET /api/v1/assessments/{campaign}).
+export interface PeriodLine {
+  assessment: string;
+  title: string;
+  kind: string;
+  period: string;
+  from: string;
+  to: string;
+  ended: boolean;
+  published: boolean;
+  published_by?: string;
+}
+
+export async function loadPeriods(campaign: string): Promise<PeriodLine[]> {
+  return (await api.get<{ periods: PeriodLine[] }>(`/api/v1/assessments/${encodeURIComponent(campaign)}`)).periods;
+}
+
+// The period a page opens on when none is asked for: the newest that has ended and is not
+// published yet (the one that needs its marks finished and publishing), else the newest begun.
+export function defaultPeriod(periods: PeriodLine[]): string {
+  const waiting = periods.filter((p) => p.ended && !p.published);
+  const pick = waiting.length ? waiting[waiting.length - 1] : periods[periods.length - 1];
+  return pick?.period ?? '';
+}
+
+// What a period is, in a word: open (marks are entered), ended (it may be published), published.
+export function periodStatus(p: Pick<PeriodLine, 'ended' | 'published'>): 'open' | 'ended' | 'published' {
+  return p.published ? 'published' : p.ended ? 'ended' : 'open';
+}
+
+// Whether a line is ranked: the server sets apart the units with no mark entered yet.
+export function isRanked(line: Pick<RankingLine, 'assessed' | 'rank'>): boolean {
+  return line.assessed !== false && line.rank !== null;
 }
 
 export function base(campaign: string, period: string): string {

@@ -13,6 +13,7 @@ export interface BulletinLine {
   round: string | null;
   title: string;
   issued_by: string;
+  issued_by_name?: string; // the person's name ("" for an administrator's account)
   issued_at: string;
   issued_on: string | null;
   scope: { unit: string; name: string; units: number } | null;

@@ -52,6 +52,7 @@ export default {
       noReports: '还没有报送过进展。',
       late: '逾期报送',
       state: { reporting: '推进中', done: '已完成', other: '{state}' },
+      milestoneState: { open: '未完成', reached: '已完成' },
     },
     item: {
       title: '整改事项',
@@ -165,6 +166,7 @@ export default {
       noReports: 'No progress reported yet.',
       late: 'reported late',
       state: { reporting: 'In progress', done: 'Done', other: '{state}' },
+      milestoneState: { open: 'not reached yet', reached: 'reached' },
     },
     item: {
       title: 'Rectification item',

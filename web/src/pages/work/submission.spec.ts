@@ -9,7 +9,7 @@ vi.mock('@/api/client', async (importOriginal) => {
   return { ...real, api: { ...real.api, upload: (...a: unknown[]) => upload(...a), post: (...a: unknown[]) => post(...a) } };
 });
 
-const { Submission } = await import('./submission');
+const { Submission, fileSize } = await import('./submission');
 const { ApiError } = await import('@/api/client');
 
 const file = (name: string) => new File(['x'], name, { type: 'image/png' });
@@ -54,5 +54,13 @@ describe('Submission', () => {
     await s.send(2, { reason: 'r' });
     expect(post.mock.calls[1][2].idempotencyKey).not.toBe(key1);
     expect(post.mock.calls[1][2].ifMatch).toBe(2);
+  });
+});
+
+describe('fileSize', () => {
+  it('is bytes, kilobytes or megabytes as a person reads them', () => {
+    expect(fileSize(812)).toBe('812 B');
+    expect(fileSize(24 * 1024)).toBe('24 KB');
+    expect(fileSize(1.5 * 1024 * 1024)).toBe('1.5 MB');
   });
 });

@@ -21,15 +21,15 @@ export interface EventBody {
   fields?: Record<string, string>;
 }
 
-export class Submission {
+// What a submission with evidence files keeps across its retries: the files (each uploaded once
+// to the item's evidence), the Idempotency-Key made at the first try and the version the person
+// decided on. An item's event (Submission) and a task's progress report (tasks.ts) are sent so.
+export class EvidenceSubmission {
   readonly files: PendingFile[] = reactive([]);
   private key = '';
   private version: string | number | null = null;
 
-  constructor(
-    readonly itemId: string,
-    readonly event: string,
-  ) {}
+  constructor(readonly itemId: string) {}
 
   add(files: Iterable<File>): void {
     for (const f of files) this.files.push({ file: f, status: 'waiting', progress: 0 });
@@ -43,9 +43,18 @@ export class Submission {
     return this.key !== '';
   }
 
-  // Uploads what is not uploaded yet, then sends the event. Throws ApiError; calling it again
-  // after a failure is the retry.
-  async send<T>(version: string | number, body: EventBody): Promise<T> {
+  // After a 412 the person decides again on the item as it is now: a new submission.
+  forget(): void {
+    this.key = '';
+    this.version = null;
+  }
+
+  // One try: uploads what is not uploaded yet, then `post` with the key and the version of the
+  // first try and the files' "sha256:<hex>". Throws ApiError; calling it again is the retry.
+  protected async attempt<T>(
+    version: string | number,
+    post: (evidence: string[], headers: { ifMatch: string | number; idempotencyKey: string }) => Promise<T>,
+  ): Promise<T> {
     if (!this.key) {
       this.key = newIdempotencyKey();
       this.version = version;
@@ -70,21 +79,37 @@ export class Submission {
       }
     }
     const evidence = this.files.map((p) => `sha256:${p.sha256}`);
-    const payload: Record<string, unknown> = {};
-    if (body.reason) payload.reason = body.reason;
-    if (body.fields && Object.keys(body.fields).length) payload.fields = body.fields;
-    if (evidence.length) payload.evidence = evidence;
-    const done = await api.post<T>(`${base}/events/${encodeURIComponent(this.event)}`, payload, {
-      ifMatch: this.version ?? version,
-      idempotencyKey: this.key,
-    });
-    this.key = '';
+    const done = await post(evidence, { ifMatch: this.version ?? version, idempotencyKey: this.key });
+    this.forget();
     return done;
   }
+}
 
-  // After a 412 the person decides again on the item as it is now: a new submission.
-  forget(): void {
-    this.key = '';
-    this.version = null;
+// An event on an item (POST /api/v1/items/{id}/events/{event}).
+export class Submission extends EvidenceSubmission {
+  constructor(
+    itemId: string,
+    readonly event: string,
+  ) {
+    super(itemId);
   }
+
+  // Uploads what is not uploaded yet, then sends the event. Throws ApiError; calling it again
+  // after a failure is the retry.
+  send<T>(version: string | number, body: EventBody): Promise<T> {
+    return this.attempt(version, (evidence, headers) => {
+      const payload: Record<string, unknown> = {};
+      if (body.reason) payload.reason = body.reason;
+      if (body.fields && Object.keys(body.fields).length) payload.fields = body.fields;
+      if (evidence.length) payload.evidence = evidence;
+      return api.post<T>(`/api/v1/items/${encodeURIComponent(this.itemId)}/events/${encodeURIComponent(this.event)}`, payload, headers);
+    });
+  }
+}
+
+// The size of a file as a person reads it: 812 B, 24 KB, 1.5 MB.
+export function fileSize(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

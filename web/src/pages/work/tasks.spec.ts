@@ -2,7 +2,7 @@
 // percent the form takes, and a progress report's If-Match and Idempotency-Key across a retry.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ItemSummary } from '@/api/types';
-import { nextDeadline, parsePercent, taskCards, TaskReportSubmission, type Task } from './tasks';
+import { milestoneState, nextDeadline, parsePercent, taskCards, TaskReportSubmission, type Task } from './tasks';
 
 function task(id: string, over: Partial<Task> = {}): Task {
   return {
@@ -114,5 +114,16 @@ describe('TaskReportSubmission', () => {
     expect(keys[0].startsWith('"1" ')).toBe(true);
     expect(keys[1].startsWith('"2" ')).toBe(true);
     expect(keys[0].split(' ')[1]).not.toBe(keys[1].split(' ')[1]);
+  });
+});
+
+describe('milestoneState', () => {
+  const words: Record<string, string> = { 'task.milestoneState.open': '未完成' };
+  const t = (k: string) => words[k];
+  const te = (k: string) => k in words;
+  it("is the page's word for the state, else the workflow's title, else the state's name", () => {
+    expect(milestoneState({ state: 'open', state_title: 'ignored' }, t, te)).toBe('未完成');
+    expect(milestoneState({ state: 'checked', state_title: '已核验' }, t, te)).toBe('已核验');
+    expect(milestoneState({ state: 'checked' }, t, te)).toBe('checked');
   });
 });

@@ -7,17 +7,17 @@
 // A progress report (POST /api/v1/tasks/{id}/report) is sent as an item's event is (submission.ts):
 // each evidence file uploaded once to the task's item, then the report with If-Match (the task's
 // version as read: 412 when it moved on) and an Idempotency-Key kept across retries.
-import { reactive } from 'vue';
-import { api, newIdempotencyKey } from '@/api/client';
+import { api } from '@/api/client';
 import type { ItemSummary } from '@/api/types';
 import { byDueFirst } from '@/lib/urgency';
 import { DONE_STATES } from './items';
-import type { PendingFile } from './submission';
+import { EvidenceSubmission } from './submission';
 
 export interface TaskMilestone {
   id: string;
   title: string;
   state: string;
+  state_title?: string; // the workflow's title of the state (Chinese, as the definitions write it)
   due: string | null;
   overdue: boolean;
   escalation_level: number;
@@ -29,6 +29,7 @@ export interface TaskReport {
   percent: string;
   text: string;
   by: string;
+  by_name?: string;
   at: string;
   late: boolean;
 }
@@ -39,8 +40,11 @@ export interface Task {
   campaign: string;
   title: string;
   unit: string;
+  unit_name?: string;
   responsible: string;
+  responsible_name?: string;
   state: string;
+  state_title?: string;
   percent: string;
   period: string; // the period whose report is due next
   report: { due: string | null; overdue: boolean };
@@ -62,6 +66,17 @@ export interface NextDeadline {
   working_days_overdue?: number | null;
   clock?: unknown;
   due_at?: unknown;
+}
+
+// A milestone's state in the page's language: the words of the task-milestone workflow's states
+// (task.milestoneState in messages.ts), else the workflow's own title, else the state's name.
+export function milestoneState(
+  m: Pick<TaskMilestone, 'state' | 'state_title'>,
+  t: (key: string) => string,
+  te: (key: string) => boolean,
+): string {
+  const key = `task.milestoneState.${m.state}`;
+  return te(key) ? t(key) : m.state_title || m.state;
 }
 
 export function isDone(task: Pick<Task, 'state'>): boolean {
@@ -133,64 +148,21 @@ export interface ReportBody {
   text: string;
 }
 
-// One progress report, safe over a bad network (as Submission in submission.ts).
-export class TaskReportSubmission {
-  readonly files: PendingFile[] = reactive([]);
-  private key = '';
-  private version: number | null = null;
-
-  constructor(readonly taskId: string) {}
-
-  add(files: Iterable<File>): void {
-    for (const f of files) this.files.push({ file: f, status: 'waiting', progress: 0 });
-  }
-
-  remove(index: number): void {
-    if (this.files[index]?.status !== 'uploading') this.files.splice(index, 1);
+// One progress report, safe over a bad network, sent as an item's event is (submission.ts): the
+// files uploaded once to the task's item, the report with If-Match and one Idempotency-Key.
+export class TaskReportSubmission extends EvidenceSubmission {
+  constructor(readonly taskId: string) {
+    super(taskId);
   }
 
   // Uploads what is not uploaded yet (to the task's item), then sends the report. Throws
   // ApiError; calling it again after a failure is the retry, with the same key and version.
-  async send(version: number, body: ReportBody): Promise<Task> {
-    if (!this.key) {
-      this.key = newIdempotencyKey();
-      this.version = version;
-    }
-    const id = encodeURIComponent(this.taskId);
-    for (const p of this.files) {
-      if (p.status === 'done') continue;
-      p.status = 'uploading';
-      p.progress = 0;
-      const form = new FormData();
-      form.append('file', p.file, p.file.name);
-      try {
-        const r = await api.upload<{ files: { sha256: string }[] }>(`/api/v1/items/${id}/evidence`, form, {
-          onProgress: (f) => (p.progress = Math.round(f * 100)),
-        });
-        p.sha256 = r.files[0].sha256;
-        p.status = 'done';
-        p.progress = 100;
-      } catch (e) {
-        p.status = 'failed';
-        throw e;
-      }
-    }
-    const payload: Record<string, unknown> = { percent: body.percent, text: body.text };
-    const evidence = this.files.map((p) => `sha256:${p.sha256}`);
-    if (evidence.length) payload.evidence = evidence;
-    const done = await api.post<Task>(`/api/v1/tasks/${id}/report`, payload, {
-      ifMatch: this.version ?? version,
-      idempotencyKey: this.key,
+  send(version: number, body: ReportBody): Promise<Task> {
+    return this.attempt(version, (evidence, headers) => {
+      const payload: Record<string, unknown> = { percent: body.percent, text: body.text };
+      if (evidence.length) payload.evidence = evidence;
+      return api.post<Task>(`/api/v1/tasks/${encodeURIComponent(this.taskId)}/report`, payload, headers);
     });
-    this.key = '';
-    this.version = null;
-    return done;
-  }
-
-  // After a 412 the person reports again on the task as it is now: a new submission.
-  forget(): void {
-    this.key = '';
-    this.version = null;
   }
 }
 
