@@ -8,7 +8,8 @@
 #   make bench       install, build the benchmarks (Release) and run them
 #   make format      clang-format every C++ file in place
 #   make tidy        clang-tidy (.clang-tidy) on the C++ files changed against origin/main;
-#                    BASE=<commit> compares with another base (scripts/tidy.sh)
+#                    BASE=<commit> compares with another base, BASE=all checks every source;
+#                    BASE=ci the commit in .ci/tidy-base, as CI does (scripts/tidy.sh)
 #
 # Variables: CI=true turns warnings into errors and builds the tests with ASan and UBSan;
 # SANITIZE=1 does the latter locally; JOBS sets the build parallelism.

@@ -51,7 +51,7 @@ void RunImport(Context& ctx, const ImportArgs& a) {
   auto session = OpenEngine(ctx, a.definitions, a.at);
   if (!session) return ctx.Fail(session.error());
   EngineSession& s = **session;
-  for (Status st : {s.RequireCampaign(ctx, a.campaign), s.RequirePerson(ctx, a.as)}) {
+  for (const Status& st : {s.RequireCampaign(ctx, a.campaign), s.RequirePerson(ctx, a.as)}) {
     if (!st) return ctx.Fail(st.error());
   }
 

@@ -99,7 +99,7 @@ void PrintSummary(Context& ctx, Store& store, const definition::Campaign& campai
   std::vector<std::pair<int, std::string>> ladder;
   for (const auto& [k, n] : measures) {
     auto m = definition::ParseMeasure(k);
-    ladder.push_back({m ? static_cast<int>(*m) : 100, k});
+    ladder.emplace_back(m ? static_cast<int>(*m) : 100, k);
   }
   std::sort(ladder.begin(), ladder.end());
   ctx.out << "escalation steps taken:" << (ladder.empty() ? " none" : "") << "\n";

@@ -259,7 +259,7 @@ void RunNode(Context& ctx, const NodeOptions& o) {
     while (!ao.public_url.empty() && ao.public_url.back() == '/') ao.public_url.pop_back();
     ao.public_free_per_address = o.public_report_limit;
     // The multipart framing of the largest file fits in the request's limit.
-    ao.max_upload_request = std::max(*max_upload_request, *max_upload + 64 * 1024);
+    ao.max_upload_request = std::max(*max_upload_request, *max_upload + std::size_t{64} * 1024);
     ao.sessions.secure_cookie = !o.tls_cert.empty();
     ao.header_auth = std::move(*header_auth);
     auto created = api::ApiService::Create(ao);

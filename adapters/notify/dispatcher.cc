@@ -488,6 +488,8 @@ Result<ReceiptStats> Dispatcher::CollectReceipts() {
     } catch (const std::exception& e) {
       error = e.what();
     }
+    // A note on a channel that failed its poll.
+    // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
     if (!error.empty()) stats.notes.push_back("channel '" + name + "': " + error);
     std::set<std::string> answered;
     for (PolledReceipt& p : got) {

@@ -162,6 +162,7 @@ TEST_P(SeedYearsTest, Jinkouhe2017HasFiveRoundsFiveBulletinsAnd113Problems) {
     published[S(e, "period_label")] = e.at("ranking").as_array();
   }
   std::vector<std::string> periods;
+  periods.reserve(published.size());
   for (const auto& [period, ranking] : published) periods.push_back(period);
   EXPECT_EQ(periods, (std::vector<std::string>{"2017-01", "2017-02", "2017-03", "2017-04",
                                                "2017-05", "2017-06", "2017-07", "2017-08",

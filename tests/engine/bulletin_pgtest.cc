@@ -297,6 +297,7 @@ TEST_P(BulletinTest, NodesIssuingAtOnceGetDenseNumbersNeverTheSame) {
   std::vector<std::vector<int>> numbers(kNodes);
   std::vector<std::string> errors(kNodes);
   std::vector<std::thread> nodes;
+  nodes.reserve(kNodes);
   for (int n = 0; n < kNodes; ++n) {
     nodes.emplace_back([&, n] {
       auto url = store_soci::ParseDatabaseUrl(db_->url());

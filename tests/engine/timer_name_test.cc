@@ -110,6 +110,8 @@ TEST(TimerNameTest, EveryMalformedNameIsRefusedWithWhatIsWrong) {
     auto r = TimerName::Parse(name);
     ASSERT_FALSE(r.ok()) << name;
     EXPECT_EQ(r.error().code(), ErrorCode::kBadInput) << name;
+    // The expected message, once per case.
+    // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
     EXPECT_THAT(r.error().message(), HasSubstr("timer name '" + name + "' " + what)) << name;
   }
 }

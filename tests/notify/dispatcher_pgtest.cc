@@ -258,6 +258,7 @@ TEST_P(DispatcherTest, ARateLimitSpreadsABurstOverTime) {
   spec_.burst = 1;
   Rebuild();
   std::vector<OutboxRecord> rows;
+  rows.reserve(4);
   for (int i = 0; i < 4; ++i)
     rows.push_back(Row("Q-" + std::to_string(i) + "|r|1|xs-0014", kMonday10));
   Enqueue(rows);
@@ -354,10 +355,11 @@ TEST_P(DispatcherTest, ARowNoChannelServesIsADeadLetterSayingWhatToDo) {
 
 TEST_P(DispatcherTest, TwoDispatchersOnOneDatabaseDeliverEachRowOnce) {
   std::vector<OutboxRecord> rows;
+  rows.reserve(300);
   for (int i = 0; i < 300; ++i)
     rows.push_back(Row("Q-" + std::to_string(i) + "|r|1|xs-0014", kMonday10));
   Enqueue(rows);
-  auto run = [&](FakeChannel** out_fake, std::string owner) {
+  auto run = [&](FakeChannel** out_fake, const std::string& owner) {
     store_soci::SociOutboxStore outbox(Connect());
     ChannelMap channels;
     auto fake = std::make_unique<FakeChannel>();

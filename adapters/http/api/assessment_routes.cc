@@ -339,6 +339,8 @@ Result<std::vector<std::string>> EvidenceOf(Call& call, const json::object& body
     auto file = FindEvidence(*call.db.side, RunId(call), hash);
     if (!file) return file.error();
     if (!*file) {
+      // An error message, built once.
+      // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
       return Error::BadInput(where + "no file " + hash + " was uploaded for the assessments of " +
                              call.request.params.at("campaign") +
                              "; upload it first (POST /api/v1/assessments/" +

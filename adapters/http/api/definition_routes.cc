@@ -33,7 +33,7 @@ namespace {
 namespace json = boost::json;
 
 constexpr const char* kUploadName = "upload.yaml";
-constexpr std::size_t kMaxUpload = 4 * 1024 * 1024;
+constexpr std::size_t kMaxUpload = std::size_t{4} * 1024 * 1024;
 
 bool IsYaml(const http::Request& req) {
   std::string type = req.Header("content-type");

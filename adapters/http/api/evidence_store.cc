@@ -93,6 +93,7 @@ Result<std::vector<StoredEvidence>> SaveEvidence(store_soci::Database& db,
                                                  const std::vector<NewEvidence>& files,
                                                  Timestamp now) {
   std::vector<std::string> hashes;
+  hashes.reserve(files.size());
   for (const auto& f : files) hashes.push_back(Sha256Hex(f.content));
   auto store = [&]() -> Status {
     return store_soci::InTransaction(db, "store evidence for item " + item_id, [&]() -> Status {

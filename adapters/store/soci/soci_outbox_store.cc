@@ -127,6 +127,7 @@ Result<std::vector<notify::ClaimedRow>> SociOutboxStore::Claim(Timestamp now, st
         out.push_back({std::move(*rec), token, previous_ind == soci::i_null ? "" : previous});
       }
       std::vector<BatchRow> rows;
+      rows.reserve(out.size());
       for (const auto& c : out) rows.push_back({who, Int(until_us), Int(token), Int(c.row.id)});
       RunBatch(db_,
                {"",
@@ -226,6 +227,7 @@ Status SociOutboxStore::PutDocuments(const std::vector<notify::DocumentRecord>& 
   std::map<std::string, const notify::DocumentRecord*> last;
   for (const auto& d : documents) last[d.dedup_key] = &d;
   std::vector<BatchRow> rows;
+  rows.reserve(last.size());
   for (const auto& [key, d] : last) {
     rows.push_back({d->dedup_key, d->instance_id, d->recipient, d->template_name, d->language,
                     d->title, d->html, Micros(d->created_at)});

@@ -207,7 +207,7 @@ std::vector<YamlDocument> ParseYamlText(std::string_view text, const std::string
     std::vector<YAML::Node> roots = YAML::LoadAll(owned);
     docs.reserve(roots.size());
     for (std::size_t i = 0; i < roots.size(); ++i) {
-      docs.push_back(YamlDocument{file, std::move(roots[i]), static_cast<int>(i), owned_text});
+      docs.push_back(YamlDocument{file, roots[i], static_cast<int>(i), owned_text});
     }
   } catch (const LimitExceeded& e) {
     diags.Error(MarkPos(e.mark, file), "", e.message, e.hint);

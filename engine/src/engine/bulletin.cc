@@ -437,7 +437,7 @@ BulletinOutline OutlineBulletin(const json::object& content, const std::string& 
         }
       }
     }
-    if (s.rows.empty()) s.lines.push_back(en ? "None." : "无。");
+    if (s.rows.empty()) s.lines.emplace_back(en ? "None." : "无。");
     return s;
   };
   if (!round_title.empty()) {
@@ -456,7 +456,7 @@ BulletinOutline OutlineBulletin(const json::object& content, const std::string& 
     if (!Text(r, "reason").empty()) by += (by.empty() ? "" : ": ") + Text(r, "reason");
     m.rows.push_back({Text(r, "on"), Text(r, "unit_name"), Text(r, "item"), Text(r, "label"), by});
   }
-  if (m.rows.empty()) m.lines.push_back(en ? "None." : "无。");
+  if (m.rows.empty()) m.lines.emplace_back(en ? "None." : "无。");
   o.sections.push_back(std::move(m));
 
   BulletinSection rk;
@@ -475,8 +475,8 @@ BulletinOutline OutlineBulletin(const json::object& content, const std::string& 
       rk.rows.push_back({std::to_string(Int(x, "rank")), Text(x, "name"), Text(x, "score")});
     }
   } else {
-    rk.lines.push_back(en ? "No assessment period has been published yet."
-                          : "本活动尚无已公布的考核排名。");
+    rk.lines.emplace_back(en ? "No assessment period has been published yet."
+                             : "本活动尚无已公布的考核排名。");
   }
   o.sections.push_back(std::move(rk));
   return o;

@@ -328,6 +328,8 @@ Status CadreScript::PlanJudgment(const Instance& inst) {
       c.reason = "违规拨付使用项目资金";
       ++actions_;
       auto r = engine_.Act(c);
+      // A note when an action fails.
+      // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
       if (!r) notes_.push_back(id + " " + step_id + " by " + actor + ": " + r.error().message());
       return OkStatus();
     });
@@ -485,13 +487,15 @@ void CadreScript::PlanAssessment(const json::object& data) {
     return e;
   };
   // What the script's inspectors write down.
-  auto run = [this](Result<json::object> r, const std::string& what) {
+  auto run = [this](const Result<json::object>& r, const std::string& what) {
     if (!r) notes_.push_back(what + ": " + r.error().message());
     ++actions_;
     return OkStatus();
   };
   int minute = 0;
   for (const std::string& unit : units) {
+    // Once per unit and round, in a simulation.
+    // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
     std::string salt = unit + "|" + period;
     Timestamp at = WorkdayAt(Today(), 1, 9, 0) + std::chrono::minutes(minute++);
     // One inspector marks the township on every criterion at a sitting (one commit).

@@ -167,8 +167,11 @@ std::int64_t MeasureOrder(const std::string& measure) {
   return it - names.begin();
 }
 
+// Callers move their maps in, and the counts are moved out.
+// NOLINTNEXTLINE(performance-unnecessary-value-param)
 std::vector<UnitCount> Sorted(std::map<std::string, UnitCount> by_unit) {
   std::vector<UnitCount> out;
+  out.reserve(by_unit.size());
   for (auto& [id, c] : by_unit) out.push_back(std::move(c));
   std::sort(out.begin(), out.end(), [](const UnitCount& a, const UnitCount& b) {
     return a.unit_path != b.unit_path ? NameLess(a.unit_path, b.unit_path) : a.unit_id < b.unit_id;

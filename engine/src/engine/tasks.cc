@@ -713,8 +713,8 @@ ReportTable TaskExportTable(const definition::LedgerKind& kind,
       row.push_back(m.deadline.has ? FormatDate(m.deadline.due) : m.instance.Field("due"));
     }
     for (std::size_t i = v.milestones.size(); role && i < role->milestones.size(); ++i) {
-      row.push_back("");
-      row.push_back("");
+      row.emplace_back();
+      row.emplace_back();
     }
     std::map<std::string, const TaskReport*> by_period;
     for (const auto& r : v.reports) by_period[r.period] = &r;

@@ -78,7 +78,7 @@ struct SmppConfig {
   int max_parts = 6;       // a longer text is kFailed
   int dedup_tag = 0x1400;  // the optional parameter carrying the dedup key; 0: none
   bool receipts = true;    // ask for receipts (registered_delivery) and collect them
-  std::int64_t receipt_within_ms = 2 * 3600 * 1000;
+  std::int64_t receipt_within_ms = std::int64_t{2} * 3600 * 1000;
 };
 
 std::unique_ptr<Channel> MakeSmppChannel(const SmppConfig& config);

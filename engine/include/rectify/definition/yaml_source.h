@@ -29,9 +29,9 @@
 namespace rectify::definition {
 
 struct YamlLimits {
-  std::size_t max_file_bytes = 4 * 1024 * 1024;  // 4 MiB: the Xinshao org tree is ~100 KiB
-  int max_depth = 64;                            // nesting of mappings and sequences
-  std::size_t max_nodes = 200000;                // nodes after expanding every alias
+  std::size_t max_file_bytes = std::size_t{4} << 20;  // 4 MiB: the Xinshao org tree is ~100 KiB
+  int max_depth = 64;                                 // nesting of mappings and sequences
+  std::size_t max_nodes = 200000;                     // nodes after expanding every alias
 };
 
 // One document of a (possibly multi-document, `---`-separated) YAML file.
