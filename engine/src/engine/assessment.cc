@@ -95,37 +95,20 @@ Status LoadRun(Engine& engine, const std::string& campaign, Context& ctx) {
   return OkStatus();
 }
 
-// The first day of the period of kind `p` that holds `d` (unclamped).
-Date PeriodStart(definition::Period p, Date d) {
-  chr::year_month_day ymd{d};
+// An assessment's period kind as the campaign's recurrence of the same length, whose period
+// arithmetic (definition::PeriodStart, PeriodAfter) is the one place that counts periods.
+definition::Every AsEvery(definition::Period p) {
   switch (p) {
     case definition::Period::kWeek:
-      return d - chr::days((chr::weekday{d}.iso_encoding() + 6) % 7);
+      return definition::Every::kWeek;
     case definition::Period::kMonth:
-      return Date(ymd.year() / ymd.month() / chr::day(1));
-    case definition::Period::kQuarter: {
-      unsigned m = static_cast<unsigned>(ymd.month());
-      return Date(ymd.year() / chr::month((m - 1) / 3 * 3 + 1) / chr::day(1));
-    }
-    case definition::Period::kYear:
-      return Date(ymd.year() / chr::January / chr::day(1));
-  }
-  return d;
-}
-
-// The first day of the period after the one starting on `first`.
-Date NextPeriodStart(definition::Period p, Date first) {
-  switch (p) {
-    case definition::Period::kWeek:
-      return first + chr::days(7);
-    case definition::Period::kMonth:
-      return Date(chr::year_month_day(first) + chr::months(1));
+      return definition::Every::kMonth;
     case definition::Period::kQuarter:
-      return Date(chr::year_month_day(first) + chr::months(3));
+      return definition::Every::kQuarter;
     case definition::Period::kYear:
-      return Date(chr::year_month_day(first) + chr::years(1));
+      return definition::Every::kYear;
   }
-  return first + chr::days(1);
+  return definition::Every::kMonth;
 }
 
 Result<Context> LoadContext(Engine& engine, const std::string& campaign,
@@ -735,8 +718,9 @@ Result<std::vector<AssessmentPeriodState>> ListAssessmentPeriods(Engine& engine,
   for (const definition::Recurring& r : c.recurring()) {
     if (!r.assessment) continue;
     const definition::Assessment& a = *r.assessment;
-    for (Date first = PeriodStart(a.period(), c.from()); first <= last;
-         first = NextPeriodStart(a.period(), first)) {
+    const definition::Every every = AsEvery(a.period());
+    for (Date first = definition::PeriodStart(every, c.from()); first <= last;
+         first = definition::PeriodAfter(every, first)) {
       auto period = ParseAssessmentPeriod(a, c, PeriodLabel(a.period(), first));
       if (!period) return period.error();
       AssessmentPeriodState line{a.info().name, a.info().title, a.period(), *period};
