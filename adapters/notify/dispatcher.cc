@@ -489,7 +489,6 @@ Result<ReceiptStats> Dispatcher::CollectReceipts() {
       error = e.what();
     }
     // A note on a channel that failed its poll.
-    // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
     if (!error.empty()) stats.notes.push_back("channel '" + name + "': " + error);
     std::set<std::string> answered;
     for (PolledReceipt& p : got) {

@@ -132,7 +132,7 @@ TEST_P(CompareCliTest, ADryRunReportsEachRulesMismatchesWithTheRowsOfBothFiles) 
   ASSERT_EQ(a.size(), 8u);
   // not_paid, in key order.
   EXPECT_EQ(a[0].at("key"), "430521195404041236");
-  EXPECT_EQ(a[0].at("left_rows"), json::array({5}));
+  EXPECT_EQ(a[0].at("left_rows"), json::array{5});
   EXPECT_EQ(a[0].at("right_rows"), json::array());
   EXPECT_EQ(a[0].at("unit"), "shitang");
   EXPECT_EQ(a[0].at("clue"),
@@ -142,20 +142,20 @@ TEST_P(CompareCliTest, ADryRunReportsEachRulesMismatchesWithTheRowsOfBothFiles) 
   const json::object* differs = Find(a, "amount_differs");
   ASSERT_NE(differs, nullptr);
   EXPECT_EQ(differs->at("key"), "430521195303031235");  // the full-width digits read as ASCII
-  EXPECT_EQ(differs->at("left_rows"), json::array({4}));
-  EXPECT_EQ(differs->at("right_rows"), json::array({4}));
+  EXPECT_EQ(differs->at("left_rows"), json::array{4});
+  EXPECT_EQ(differs->at("right_rows"), json::array{4});
   EXPECT_EQ(differs->at("detail"), "amount 300.00 / amount 350.00");
   EXPECT_EQ(differs->at("clue"),
             "王五（身份证430521195303031235）月保障金额300.00元，实际发放350.00元");
   const json::object* name = Find(a, "name_differs");
   ASSERT_NE(name, nullptr);
-  EXPECT_EQ(name->at("left_rows"), json::array({8}));
-  EXPECT_EQ(name->at("right_rows"), json::array({6}));
+  EXPECT_EQ(name->at("left_rows"), json::array{8});
+  EXPECT_EQ(name->at("right_rows"), json::array{6});
   EXPECT_EQ(name->at("unit"), "shuikou");
   const json::object* over = Find(a, "over_limit");
   ASSERT_NE(over, nullptr);
   EXPECT_EQ(over->at("key"), "430521196009091231");
-  EXPECT_EQ(over->at("right_rows"), json::array({9}));
+  EXPECT_EQ(over->at("right_rows"), json::array{9});
   EXPECT_EQ(over->at("detail"), "amount 600.00 > 500");
   const json::object* twice = Find(a, "paid_twice");
   ASSERT_NE(twice, nullptr);
@@ -170,7 +170,7 @@ TEST_P(CompareCliTest, ADryRunReportsEachRulesMismatchesWithTheRowsOfBothFiles) 
   ASSERT_EQ(x.exit_code, 0) << x.err;
   json::value xv = json::parse(x.out);
   EXPECT_EQ(PerRule(xv.as_object()), kCounted);
-  EXPECT_EQ(xv.at("mismatches").at(0).at("left_rows"), json::array({6}));
+  EXPECT_EQ(xv.at("mismatches").at(0).at("left_rows"), json::array{6});
 
   // The payment list saved as GB18030 reads the same with --right-encoding.
   std::ifstream utf8(kPayments, std::ios::binary);

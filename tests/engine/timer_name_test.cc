@@ -111,7 +111,6 @@ TEST(TimerNameTest, EveryMalformedNameIsRefusedWithWhatIsWrong) {
     ASSERT_FALSE(r.ok()) << name;
     EXPECT_EQ(r.error().code(), ErrorCode::kBadInput) << name;
     // The expected message, once per case.
-    // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
     EXPECT_THAT(r.error().message(), HasSubstr("timer name '" + name + "' " + what)) << name;
   }
 }

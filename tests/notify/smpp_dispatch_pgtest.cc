@@ -153,7 +153,6 @@ TEST_P(SmppDispatchTest, ABatchGoesOutThroughOneWindowAndEveryRowHasItsOutcome) 
     const std::string item = "W-" + std::to_string(i);
     const std::string person = i % 3 == 0 ? "xs-0012" : "xs-0014";
     // A row's key, once per row of a test.
-    // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
     keys.push_back(item + "|remind|1|" + person);
     rows.push_back(SmsRow(keys.back(), person, item));
   }

@@ -340,7 +340,6 @@ Result<std::vector<std::string>> EvidenceOf(Call& call, const json::object& body
     if (!file) return file.error();
     if (!*file) {
       // An error message, built once.
-      // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
       return Error::BadInput(where + "no file " + hash + " was uploaded for the assessments of " +
                              call.request.params.at("campaign") +
                              "; upload it first (POST /api/v1/assessments/" +

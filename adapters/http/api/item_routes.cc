@@ -349,7 +349,7 @@ http::Response ListItems(Call& call) {
   const engine::Reader reader = ReaderOf(call.caller);
   // The answer is written as text: most of each row's JSON is kept in the row (item_json.h).
   std::string body = "{\"items\":[";
-  body.reserve(16 * 1024);
+  body.reserve(std::size_t{16} * 1024);
   std::int64_t count = 0;
   std::string last;
   std::int64_t scanned = 0;

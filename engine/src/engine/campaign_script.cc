@@ -329,7 +329,6 @@ Status CadreScript::PlanJudgment(const Instance& inst) {
       ++actions_;
       auto r = engine_.Act(c);
       // A note when an action fails.
-      // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
       if (!r) notes_.push_back(id + " " + step_id + " by " + actor + ": " + r.error().message());
       return OkStatus();
     });
@@ -495,7 +494,6 @@ void CadreScript::PlanAssessment(const json::object& data) {
   int minute = 0;
   for (const std::string& unit : units) {
     // Once per unit and round, in a simulation.
-    // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
     std::string salt = unit + "|" + period;
     Timestamp at = WorkdayAt(Today(), 1, 9, 0) + std::chrono::minutes(minute++);
     // One inspector marks the township on every criterion at a sitting (one commit).

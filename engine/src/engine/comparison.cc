@@ -248,7 +248,6 @@ ComparisonResult CompareData(const Comparison& cmp, const definition::Definition
           if (lv != rv) {
             add(key, lrows, it->second,
                 // A finding's text, built once per differing key.
-                // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
                 rule.left_column + " " + lv + " / " + rule.right_column + " " + rv);
           }
         }
