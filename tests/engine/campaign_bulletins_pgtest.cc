@@ -298,6 +298,7 @@ TEST_P(CampaignBulletinsTest, NodesIssuingTheScheduledBulletinAtOnceIssueItOnce)
   std::vector<Result<engine::BulletinReceipt>> receipts(kNodes, Error::Unavailable("not run"));
   std::atomic<int> ready{0};
   std::vector<std::thread> nodes;
+  nodes.reserve(kNodes);
   for (int i = 0; i < kNodes; ++i) {
     nodes.emplace_back([&, i] {
       engine::Engine node(*stores[i], clock_, definitions_);

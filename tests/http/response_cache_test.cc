@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 
 Timestamp At(std::int64_t seconds) { return Timestamp(std::chrono::seconds(seconds)); }
 
-http::Request Get(std::string if_none_match = {}) {
+http::Request Get(const std::string& if_none_match = {}) {
   http::Request r;
   r.method = "GET";
   r.path = "/api/v1/items";
