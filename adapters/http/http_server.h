@@ -138,15 +138,15 @@ using AsyncHandler = std::function<void(const Request&, Responder)>;
 class HttpServer {
  public:
   struct Options {
-    std::size_t max_body = 1024 * 1024;
-    std::size_t max_header = 16 * 1024;
+    std::size_t max_body = std::size_t{1024} * 1024;
+    std::size_t max_header = std::size_t{16} * 1024;
     std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
     std::string server_name = "rectify";  // the Server header
     // Headers sent with every response, errors included (security headers); a response's own
     // header of the same name replaces one of these.
     std::vector<std::pair<std::string, std::string>> headers;
     // A streaming response's unsent bytes above which its client counts as gone (too slow).
-    std::size_t stream_buffer = 1024 * 1024;
+    std::size_t stream_buffer = std::size_t{1024} * 1024;
   };
 
   // Nothing is bound until Start(). `address` is an IPv4 or IPv6 literal ("127.0.0.1", "::1").
