@@ -623,6 +623,11 @@ std::vector<bool> SetApartUnassessed(const definition::Assessment& a,
                                      std::vector<RankedUnit>& ranking) {
   auto marked = [](const RankedUnit& u) { return !u.criteria.empty() || !u.vetoes.empty(); };
   if (a.criteria().empty()) return std::vector<bool>(ranking.size(), true);  // nothing to mark
+  // Before anyone is marked, the ranking from deductions alone is the provisional one (as the run
+  // records it on the first working day): only marked units rank above unmarked ones.
+  if (std::none_of(ranking.begin(), ranking.end(), marked)) {
+    return std::vector<bool>(ranking.size(), true);
+  }
   std::stable_partition(ranking.begin(), ranking.end(), marked);
   std::vector<bool> ranked;
   std::string kind;
