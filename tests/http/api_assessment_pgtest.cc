@@ -245,7 +245,8 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
   // ended by it, though the CLI published it as of May 3).
   HttpAnswer periods = Send("xs-0012", "GET", "/api/v1/assessments/xinshao-2017");
   ASSERT_EQ(periods.status, 200) << periods.body;
-  const auto& april = periods.Json().at("periods").as_array().back();
+  const json::value listed = periods.Json();
+  const auto& april = listed.at("periods").as_array().back();
   EXPECT_EQ(april.at("period"), "2017-04");
   EXPECT_EQ(april.at("published"), true);
   EXPECT_EQ(april.at("published_by"), "xs-0002");
