@@ -149,8 +149,8 @@ p99() { sed -n 's/^ *99% *\([0-9.]*[a-z]*\).*/\1/p' "$work/$1.wrk" 2>/dev/null |
     [ -n "$r" ] || continue
     awk -v n="$name" -v r="$r" -v h="$h" -v p="$(p99 "$name")" 'BEGIN {
       printf "%-8s %8.0f requests/s (>= 5,000: %s), p99 %s (<= 50 ms), %.0f%% of healthz %.0f/s (>= 50%%: %s)\n",
-        n, r, r >= 5000 ? "met" : "missed", p, 100 * r / h, h, r >= h / 2 ? "met" : "missed" }'
+        n, r, (r >= 5000 ? "met" : "missed"), p, 100 * r / h, h, (r >= h / 2 ? "met" : "missed") }'
   done
   e=$(rate events)
-  awk -v e="$e" -v p="$(p99 events)" 'BEGIN { printf "events   %8.0f requests/s (>= 1,000: %s), p99 %s\n", e, e >= 1000 ? "met" : "missed", p }'
+  awk -v e="$e" -v p="$(p99 events)" 'BEGIN { printf "events   %8.0f requests/s (>= 1,000: %s), p99 %s\n", e, (e >= 1000 ? "met" : "missed"), p }'
 } | tee -a "$report"

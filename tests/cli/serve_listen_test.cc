@@ -15,9 +15,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <fstream>
 #include <regex>
 #include <thread>
 
+#include "tests/support/child_process.h"
+#include "tests/support/die_with_parent.h"
 #include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
@@ -38,8 +41,10 @@ class Background {
   explicit Background(const std::vector<std::string>& args, const std::string& err_file) {
     int out[2];
     EXPECT_EQ(pipe(out), 0);
+    pid_t parent = getpid();
     pid_ = fork();
     if (pid_ == 0) {
+      test::DieWithParent(parent);
       dup2(out[1], STDOUT_FILENO);
       int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (err >= 0) dup2(err, STDERR_FILENO);
@@ -202,6 +207,44 @@ TEST(ServeListenTest, PortInUseIsAnEnvironmentError) {
                        "--speed", "86400", "--from", "2017-04-21", "--until", "2017-04-22"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("rectify: error: --listen: cannot listen on " + where + ": bind: "));
+}
+
+// A server a test started goes when the test process dies without cleaning up (an ASan report, a
+// crash): left running, it would hold ctest's output pipe open until the test's timeout.
+TEST(TestServersTest, DieWithTheTestProcessThatStartedThem) {
+  int report[2];
+  ASSERT_EQ(pipe(report), 0);
+  pid_t test_process = fork();
+  ASSERT_GE(test_process, 0);
+  if (test_process == 0) {
+    test::ChildProcess server = test::ChildProcess::Start({"/bin/sleep", "300"});
+    pid_t pid = server.pid();
+    if (write(report[1], &pid, sizeof pid) != sizeof pid) _exit(2);
+    _exit(1);  // as an aborted test: no destructor runs
+  }
+  close(report[1]);
+  pid_t server = -1;
+  ASSERT_EQ(read(report[0], &server, sizeof server), static_cast<ssize_t>(sizeof server));
+  close(report[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(test_process, &status, 0), test_process);
+  ASSERT_GT(server, 0);
+  // Gone, or a zombie waiting for init to reap it.
+  auto gone = [&] {
+    std::ifstream stat("/proc/" + std::to_string(server) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return true;
+    auto close_paren = line.rfind(')');
+    return close_paren != std::string::npos && close_paren + 2 < line.size() &&
+           line[close_paren + 2] == 'Z';
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!gone() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  bool ended = gone();
+  if (!ended) kill(server, SIGKILL);
+  EXPECT_TRUE(ended) << "the server " << server << " outlived the test process that started it";
 }
 
 }  // namespace

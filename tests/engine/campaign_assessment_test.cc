@@ -190,7 +190,7 @@ TEST_F(CampaignAssessmentTest, AVetoTakenByARoleFailsTheUnitWithItsReason) {
   auto ranking = RankMay({}, sheet);
   const auto& yantang = Find(ranking, "yantang");
   EXPECT_THAT(yantang.vetoes, ElementsAre("false_withdrawal"));
-  EXPECT_EQ(yantang.veto_reasons.at("false_withdrawal"), "xs-0004 2017-06-02: 虚报脱贫户3户");
+  EXPECT_EQ(yantang.veto_reasons.at("false_withdrawal"), "邓涛华 2017-06-02: 虚报脱贫户3户");
   EXPECT_EQ(yantang.rank, 15);
 }
 

@@ -161,7 +161,7 @@ TEST_P(ApiAssessmentTest, InspectorsMarkCorrectPraiseAndVetoThenTheCountyPublish
   const json::object& daxin = Line(v, "daxin");
   EXPECT_EQ(json::serialize(daxin.at("vetoes")), R"(["false_withdrawal"])");
   EXPECT_THAT(std::string(daxin.at("veto_reasons").at("false_withdrawal").as_string()),
-              HasSubstr("xs-0004 2017-04-21: 虚报脱贫户3户"));
+              HasSubstr("邓涛华 2017-04-21: 虚报脱贫户3户"));
   // Ranked: the units with a mark or a veto, the vetoed one after every unit that passed. The
   // other 13 townships have no mark yet: no rank, after the ranked ones, marked not assessed,
   // whatever their provisional score (严塘镇's bonus makes it 102, above 酿溪镇's 76).

@@ -9,6 +9,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "tests/support/die_with_parent.h"
+
 namespace rectify::test {
 
 struct ChildProcess::Pipe {
@@ -21,9 +23,11 @@ ChildProcess ChildProcess::Start(const std::vector<std::string>& argv,
                                  const std::map<std::string, std::string>& env) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe: " + std::string(strerror(errno)));
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork: " + std::string(strerror(errno)));
   if (pid == 0) {
+    DieWithParent(parent);
     dup2(fds[1], STDOUT_FILENO);
     for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
     std::vector<char*> args;

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/die_with_parent.h"
+
 namespace rectify::test {
 
 namespace {
@@ -37,9 +39,11 @@ Result<std::unique_ptr<SinkProcess>> SinkProcess::Start(const std::string& scrip
   argv.push_back("--port-file");
   argv.push_back(port_file);
 
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) return Error::Unavailable("fork failed");
   if (pid == 0) {
+    DieWithParent(parent);
     int fd = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
       dup2(fd, STDERR_FILENO);

@@ -168,7 +168,10 @@ std::vector<RankedUnit> RankUnits(const definition::Assessment& assessment,
     for (const auto& [key, v] : sheet.vetoes) {
       if (key.first != r.unit) continue;
       AddVeto(r, key.second);
-      r.veto_reasons[key.second] = v.by + " " + date_of(v.at) + ": " + v.note;
+      // Read by people: who took it by name (the audit row keeps the id).
+      auto by = org.FindPerson(v.by);
+      r.veto_reasons[key.second] =
+          (by ? org.person(*by).name : v.by) + " " + date_of(v.at) + ": " + v.note;
     }
     std::sort(r.vetoes.begin(), r.vetoes.end());
   }

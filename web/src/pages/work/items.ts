@@ -38,5 +38,6 @@ export async function myNotifications(): Promise<Notification[]> {
     .notifications;
 }
 
-// States after which an item needs nobody's work (the shipped workflows' final states).
-export const DONE_STATES = new Set(['closed', 'filed', 'dismissed', 'archived', 'done']);
+// States after which an item needs nobody's work (the shipped workflows' final states, a task
+// milestone's `reached` among them).
+export const DONE_STATES = new Set(['closed', 'filed', 'dismissed', 'archived', 'done', 'reached']);
