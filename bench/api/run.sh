@@ -29,6 +29,7 @@ rectify=$1
 pg_url=$2
 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/wait_until_fired.sh"
 root=$(cd "$here/../.." && pwd)
 items=${API_BENCH_ITEMS:-100000}
 write_items=${API_BENCH_WRITE_ITEMS:-40000}
@@ -91,16 +92,8 @@ port=$(sed -n 's/.*listening on .*:\([0-9]*\).*/\1/p' "$port_file" | head -n1)
 url=http://127.0.0.1:$port
 # The escalations due by the clock's start fire first (the node is unready while it recovers);
 # the load starts once it is ready and none is due.
-due=
-for _ in $(seq 1 2400); do
-  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/healthz")" = 200 ]; then
-    due=$(curl -s "$url/metrics" | sed -n 's/^rectify_scheduler_due_timers \([0-9.e+]*\)$/\1/p')
-    [ "$due" = "0" ] && break
-  fi
-  sleep 0.5
-done
-[ "$due" = "0" ] || { echo "api bench: the node did not catch up with the due timers in 20 minutes" >&2; exit 1; }
-echo "serving on $url; due timers now: ${due:-?}"
+wait_until_fired "api bench" "$url"
+echo "serving on $url; nothing due"
 psql -q -X "$db_url" -c "VACUUM ANALYZE" >/dev/null
 
 report=$out/api.txt

@@ -21,6 +21,7 @@ pg_url=$3
 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+. "$root/bench/api/wait_until_fired.sh"
 items=${WEB_BENCH_ITEMS:-100000}
 [ -f "$web/index.html" ] || { echo "web bench: no built pages in $web (make build)" >&2; exit 1; }
 [ -d "$root/web/node_modules/playwright-core" ] || {
@@ -58,19 +59,8 @@ done
 port=$(grep -o "listening on [^ ]*" "$work/serve.out" | head -1 | sed 's/.*://')
 [ -n "$port" ] || { echo "web bench: rectify serve did not start" >&2; cat "$work/serve.err" >&2; exit 1; }
 url=http://127.0.0.1:$port
-# The escalations due by the clock's start fire first (tens of thousands on a fresh database): a
-# board asked meanwhile would first reload every changed item into the node's index, which is the
-# firing's cost, not the board's. The loads start once the node is ready and nothing is due, as in
-# bench/api/run.sh.
-due=
-for _ in $(seq 1 2400); do
-  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/healthz")" = 200 ]; then
-    due=$(curl -s "$url/metrics" | sed -n 's/^rectify_scheduler_due_timers \([0-9.e+]*\)$/\1/p')
-    [ "$due" = "0" ] && break
-  fi
-  sleep 0.5
-done
-[ "$due" = "0" ] || { echo "web bench: the node did not catch up with the due timers in 20 minutes" >&2; exit 1; }
+# The escalations due by the clock's start fire first; the loads start once nothing is due.
+wait_until_fired "web bench" "$url"
 psql -q -X "$db_url" -c "VACUUM ANALYZE" >/dev/null
 
 node "$here/paint.mjs" "$url" "$web" | tee "$out/web.txt"
