@@ -23,6 +23,11 @@ ChildProcess ChildProcess::Start(const std::vector<std::string>& argv,
                                  const std::map<std::string, std::string>& env) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe: " + std::string(strerror(errno)));
+  // Made before the fork: the child of a threaded process should not allocate.
+  std::vector<char*> args;
+  args.reserve(argv.size() + 1);
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork: " + std::string(strerror(errno)));
@@ -30,9 +35,6 @@ ChildProcess ChildProcess::Start(const std::vector<std::string>& argv,
     DieWithParent(parent);
     dup2(fds[1], STDOUT_FILENO);
     for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
     execv(args[0], args.data());
     _exit(127);
   }

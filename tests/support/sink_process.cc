@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "tests/support/die_with_parent.h"
@@ -36,8 +38,13 @@ Result<std::unique_ptr<SinkProcess>> SinkProcess::Start(const std::string& scrip
   std::vector<std::string> argv = {kSystemPython,
                                    std::string(RECTIFY_SOURCE_DIR) + "/tests/support/" + script};
   argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back("--port-file");
+  argv.emplace_back("--port-file");
   argv.push_back(port_file);
+  // Made before the fork: the child of a threaded process should not allocate.
+  std::vector<char*> cargv;
+  cargv.reserve(argv.size() + 1);
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
 
   pid_t parent = getpid();
   pid_t pid = fork();
@@ -49,9 +56,6 @@ Result<std::unique_ptr<SinkProcess>> SinkProcess::Start(const std::string& scrip
       dup2(fd, STDERR_FILENO);
       close(fd);
     }
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
     execv(cargv[0], cargv.data());
     _exit(127);
   }
@@ -92,9 +96,13 @@ int UnusedPort() {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    std::string why = strerror(errno);
+    if (fd >= 0) close(fd);
+    throw std::runtime_error("UnusedPort: no free loopback port: " + why);
+  }
   int port = ntohs(addr.sin_port);
   close(fd);
   return port;
