@@ -79,6 +79,56 @@ std::unique_ptr<auth::AccountStore> AccountCache::Over(auth::AccountStore& store
   return std::make_unique<CachingAccountStore>(*this, store);
 }
 
+namespace {
+
+// The store under AccountCache::OverNothing: it holds nothing, and says it was asked.
+class NothingStored final : public auth::AccountStore {
+ public:
+  explicit NothingStored(bool& missed) : missed_(missed) {}
+
+  Status AddAccount(const auth::Account&, const auth::AccountEvent&) override { return Missed(); }
+  Result<std::optional<auth::Account>> FindAccount(const std::string&) override { return Missed(); }
+  Result<std::vector<auth::Account>> ListAccounts() override { return Missed(); }
+  Status SetPassword(const std::string&, const std::string&, const auth::AccountEvent&) override {
+    return Missed();
+  }
+  Status SetDisabled(const std::string&, bool, const auth::AccountEvent&) override {
+    return Missed();
+  }
+  Status AddToken(const auth::ApiToken&, const auth::AccountEvent&) override { return Missed(); }
+  Result<std::optional<auth::ApiToken>> FindToken(const std::string&) override { return Missed(); }
+  Result<std::vector<auth::ApiToken>> ListTokens(const std::string&) override { return Missed(); }
+  Status RevokeToken(const std::string&, const auth::AccountEvent&) override { return Missed(); }
+  Status AddSession(const auth::SessionRecord&, const auth::AccountEvent&) override {
+    return Missed();
+  }
+  Result<std::optional<auth::SessionRecord>> FindSession(const std::string&) override {
+    return Missed();
+  }
+  Status TouchSession(const std::string&, Timestamp) override { return Missed(); }
+  Status EndSession(const std::string&, const auth::AccountEvent&) override { return Missed(); }
+  Status RecordEvent(const auth::AccountEvent&) override { return Missed(); }
+  Result<std::vector<auth::AccountEvent>> Events(const std::string&, int) override {
+    return Missed();
+  }
+
+ private:
+  Error Missed() {
+    missed_ = true;
+    return Error::Unavailable("not in the node's memory");
+  }
+  bool& missed_;
+};
+
+}  // namespace
+
+std::unique_ptr<AccountCache::MemoryOnly> AccountCache::OverNothing() {
+  auto m = std::make_unique<MemoryOnly>();
+  m->nothing = std::make_unique<NothingStored>(m->missed);
+  m->accounts = Over(*m->nothing);
+  return m;
+}
+
 template <typename T, typename Read>
 Result<std::optional<T>> AccountCache::Find(Map<T>& map, const std::string& key, Read read) {
   std::uint64_t before = 0;

@@ -39,6 +39,16 @@ class AccountCache {
   // A store that reads through this cache and writes to `store`, forgetting what it writes.
   std::unique_ptr<auth::AccountStore> Over(auth::AccountStore& store);
 
+  // For identifying a caller from memory alone (a kept answer sent without a worker): `accounts`
+  // reads what this cache holds, and where it would need the store (a credential not kept, any
+  // write such as a session's touch) it fails and sets `missed`. Used by one thread at a time.
+  struct MemoryOnly {
+    bool missed = false;
+    std::unique_ptr<auth::AccountStore> nothing;   // the store under the cache: holds nothing
+    std::unique_ptr<auth::AccountStore> accounts;  // through the cache, over `nothing`
+  };
+  std::unique_ptr<MemoryOnly> OverNothing();
+
   // Forgets the credential a node_changes row names: kind "account" (key: the person), "token"
   // (its id) or "session" (its id_hash). Other kinds are ignored.
   void Forget(std::string_view kind, const std::string& key);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/http/api/account_cache.h"
 #include "adapters/http/api/api_service.h"
 #include "adapters/store/soci/soci_account_store.h"
 #include "adapters/store/soci/soci_idempotency_store.h"
@@ -35,8 +36,6 @@ struct Connection {
   bool broken = false;
 };
 
-class AccountCache;  // account_cache.h
-
 // Opens a worker's connections (the store and the side database) and what reads through them.
 // With `commits`, its engine commits through that group commit (rectify/engine/group_commit.h).
 Result<std::unique_ptr<Connection>> Connect(const ApiOptions& options, AccountCache& credentials,
@@ -59,6 +58,24 @@ struct Call {
 
 using RouteHandler = std::function<http::Response(Call&)>;
 
+// A request as a route's kept answer sees it (Route::kept): no database connection.
+struct MemoryCall {
+  const http::Request& request;
+  const Caller& caller;
+  ApiService::Impl& api;
+  Timestamp now;
+};
+
+// A read route's answer from memory alone, without a worker or a connection: the answer it keeps
+// (response_cache.h) when that is still valid, else nullopt (the worker computes it, and answers
+// any error). Run on the node_changes reader's thread right after a read that began after the
+// request came, so it must be quick and never block.
+using KeptHandler = std::function<std::optional<http::Response>(const MemoryCall&)>;
+
+inline MemoryCall InMemory(const Call& call) {
+  return MemoryCall{call.request, call.caller, call.api, call.now};
+}
+
 class StreamHub;      // stream_hub.h
 class ItemIndex;      // item_index.h
 class NodeChanges;    // node_changes.h
@@ -67,6 +84,7 @@ class ResponseCache;  // response_cache.h
 struct Route {
   RouteInfo info;
   RouteHandler handler;
+  KeptHandler kept;  // optional
 };
 
 // The throttle of the public routes: only the per-address count matters (their "account" keys
@@ -115,6 +133,8 @@ struct ApiService::Impl {
   std::unique_ptr<Connection> index_db;
   std::unique_ptr<ItemIndex> items;
   std::unique_ptr<AccountCache> credentials;
+  // The credentials as the kept answers are sent with (on changes' reader thread alone).
+  std::unique_ptr<AccountCache::MemoryOnly> memory_accounts;
   std::unique_ptr<NodeChanges> changes;
   // Answers of the lists and the summary, kept while the index and the clock leave them as they
   // are (response_cache.h).

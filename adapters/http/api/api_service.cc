@@ -1,5 +1,6 @@
 #include "adapters/http/api/api_service.h"
 
+#include <atomic>
 #include <boost/asio/post.hpp>
 #include <cstdio>
 
@@ -139,7 +140,8 @@ void Reconnect(const ApiOptions& options, AccountCache& credentials,
 
 namespace {
 
-// The client's request id when it is short and plain, else a fresh one.
+// The client's request id when it is short and plain, else a fresh one: this process's random
+// prefix and a count (unique, and cheap: no random bytes read per request).
 std::string RequestId(const http::Request& req) {
   std::string id = req.Header("x-request-id");
   bool ok = !id.empty() && id.size() <= 64;
@@ -147,7 +149,10 @@ std::string RequestId(const http::Request& req) {
     ok =
         ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.');
   }
-  return ok ? id : auth::NewSessionSecret().id;
+  if (ok) return id;
+  static const std::string prefix = auth::NewSessionSecret().id.substr(0, 12) + "-";
+  static std::atomic<std::uint64_t> count{0};
+  return prefix + std::to_string(count.fetch_add(1, std::memory_order_relaxed) + 1);
 }
 
 std::vector<Route> AllRoutes() {
@@ -179,11 +184,14 @@ std::vector<Route> AllRoutes() {
   return all;
 }
 
+// `fresh`: a catch-up that began after the request came has been applied already.
 http::Response Handle(ApiService::Impl& api, const Route& route, const http::Request& req,
-                      Connection& db, const std::string& request_id) {
+                      Connection& db, const std::string& request_id, bool fresh) {
   // Fresh as of this request: whatever was committed before it came, by anyone, is in the node's
   // item index and account cache (node_changes.h).
-  if (Status s = api.changes->CatchUp(*db.store, *db.side); !s) return ErrorResponse(s.error());
+  if (!fresh) {
+    if (Status s = api.changes->CatchUp(); !s) return ErrorResponse(s.error());
+  }
   Identified who = api.authenticator.Identify(req, *db.accounts);
   // A public route (signing in) serves a caller whose old cookie no longer works as anyone else.
   if (!who.rejected.empty() && !who.attack && route.info.access == Access::kPublic) {
@@ -216,6 +224,47 @@ http::Response Handle(ApiService::Impl& api, const Route& route, const http::Req
   return route.handler(call);
 }
 
+// Runs the request on a worker with a connection of its own (Handle), and responds.
+void OnWorker(ApiService::Impl* api, const std::shared_ptr<const Route>& route,
+              const http::Request& req, http::Responder respond, bool fresh) {
+  Workers& on = route->info.heavy ? api->heavy : api->workers;
+  boost::asio::post(on.pool, [api, &on, route, req, fresh, respond = std::move(respond)]() {
+    std::string request_id = RequestId(req);
+    http::Response response;
+    std::unique_ptr<Connection> db = on.Acquire();
+    Reconnect(api->options, *api->credentials, db, GroupCommitOf(*api, on));
+    try {
+      response = Handle(*api, *route, req, *db, request_id, fresh);
+      db->broken = response.status >= 500;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "rectify serve: %s %s (request %s) failed: %s\n", req.method.c_str(),
+                   req.path.c_str(), request_id.c_str(), e.what());
+      response =
+          http::Response::Error(500, "internal", "the request failed; the server's log says why");
+      db->broken = true;
+    }
+    on.Release(std::move(db));
+    response.headers.emplace_back("X-Request-Id", request_id);
+    respond(std::move(response));
+  });
+}
+
+// The route's kept answer for the request, from memory alone (Route::kept), or nullopt when a
+// worker must answer it: a caller not identified from the node's memory (a credential not kept
+// yet, a session due to be touched), any refusal (the worker words it), or no valid kept answer.
+// Called on the node_changes reader's thread, after a catch-up that began after the request came.
+std::optional<http::Response> AnswerKept(ApiService::Impl& api, const Route& route,
+                                         const http::Request& req) {
+  AccountCache::MemoryOnly& memory = *api.memory_accounts;
+  memory.missed = false;
+  Identified who = api.authenticator.Identify(req, *memory.accounts);
+  if (memory.missed || !who.rejected.empty() || who.caller.anonymous) return std::nullopt;
+  if (route.info.access == Access::kAdmin && !who.caller.admin) return std::nullopt;
+  auto answer = route.kept(MemoryCall{req, who.caller, api, api.options.clock->Now()});
+  if (answer) answer->headers.emplace_back("X-Request-Id", RequestId(req));
+  return answer;
+}
+
 }  // namespace
 
 ApiService::ApiService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -223,6 +272,8 @@ ApiService::ApiService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ApiService::~ApiService() {
   if (impl_) {
     if (impl_->hub) impl_->hub->Stop();  // ends every stream
+    // The reader first: requests waiting for a catch-up are answered 503 by the workers.
+    if (impl_->changes) impl_->changes->Stop();
     impl_->workers.pool.join();
     impl_->heavy.pool.join();
   }
@@ -248,8 +299,10 @@ Result<std::unique_ptr<ApiService>> ApiService::Create(ApiOptions options) {
   if (!index_db) return index_db.error();
   impl->index_db = std::move(*index_db);
   impl->items = std::make_unique<ItemIndex>(impl->index_db->engine->interpreter());
-  impl->changes = std::make_unique<NodeChanges>(*impl->items, *impl->credentials);
-  if (Status s = impl->changes->Start(*impl->index_db->side); !s) return s.error();
+  impl->changes = std::make_unique<NodeChanges>(*impl->items, *impl->credentials,
+                                                *impl->index_db->store, *impl->index_db->side);
+  impl->memory_accounts = impl->credentials->OverNothing();
+  if (Status s = impl->changes->Start(); !s) return s.error();
   if (Status s = impl->items->Load(*impl->index_db->store); !s) return s.error();
   impl->answers = std::make_unique<ResponseCache>();
   // Live updates (GET /api/v1/stream): one more connection, for the hub's thread alone.
@@ -269,30 +322,24 @@ std::vector<RouteInfo> ApiService::Routes() {
 void ApiService::AddRoutes(http::HttpServer& server) {
   Impl* api = impl_.get();
   for (auto& route : AllRoutes()) {
-    auto shared = std::make_shared<Route>(std::move(route));
+    auto shared = std::make_shared<const Route>(std::move(route));
     server.RouteAsync(
         shared->info.method, shared->info.path,
         [api, shared](const http::Request& req, http::Responder respond) {
-          Workers& on = shared->info.heavy ? api->heavy : api->workers;
-          boost::asio::post(on.pool, [api, &on, shared, req, respond = std::move(respond)]() {
-            std::string request_id = RequestId(req);
-            http::Response response;
-            std::unique_ptr<Connection> db = on.Acquire();
-            Reconnect(api->options, *api->credentials, db, GroupCommitOf(*api, on));
-            try {
-              response = Handle(*api, *shared, req, *db, request_id);
-              db->broken = response.status >= 500;
-            } catch (const std::exception& e) {
-              std::fprintf(stderr, "rectify serve: %s %s (request %s) failed: %s\n",
-                           req.method.c_str(), req.path.c_str(), request_id.c_str(), e.what());
-              response = http::Response::Error(500, "internal",
-                                               "the request failed; the server's log says why");
-              db->broken = true;
-            }
-            on.Release(std::move(db));
-            response.headers.emplace_back("X-Request-Id", request_id);
-            respond(std::move(response));
-          });
+          if (!shared->kept || shared->info.write) {
+            return OnWorker(api, shared, req, std::move(respond), false);
+          }
+          // A read with a kept answer: once a catch-up that began after the request came has been
+          // applied, the answer may be sent from memory, without a worker's hop and connection.
+          api->changes->AfterCatchUp(
+              [api, shared, req, respond = std::move(respond)](const Status& caught_up) mutable {
+                if (caught_up) {
+                  if (auto answer = AnswerKept(*api, *shared, req)) {
+                    return respond(std::move(*answer));
+                  }
+                }
+                OnWorker(api, shared, req, std::move(respond), static_cast<bool>(caught_up));
+              });
         },
         shared->info.upload ? api->options.max_upload_request : shared->info.max_body);
   }

@@ -26,6 +26,12 @@ struct CallerScope {
 
 // The caller's scope. kPermissionDenied for a person the caller's org no longer has.
 Result<CallerScope> ScopeOfCaller(const Call& call);
+Result<CallerScope> ScopeOfCaller(const Caller& caller, const definition::DefinitionSet& defs);
+
+// The unit at the top of the caller's scope, nullopt for everything (an administrator), without
+// listing the units under it; the same errors as ScopeOfCaller.
+Result<std::optional<std::string>> ScopeRootOfCaller(const Caller& caller,
+                                                     const definition::DefinitionSet& defs);
 
 // The `unit` a request names, checked against the scope: nullopt for none given (the whole
 // scope), else the unit; kBadInput for a unit the org does not have, kPermissionDenied for one

@@ -332,6 +332,16 @@ class DeadlineHorizon {
   const Calendar* calendar_ = nullptr;
 };
 
+// The list's kept answer, when valid: sent from memory (Route::kept).
+std::optional<http::Response> KeptList(const MemoryCall& call) {
+  auto q = ParseListQuery(call.request);
+  if (!q) return std::nullopt;
+  auto kept =
+      call.api.answers->Find(ListKey(call.caller, *q), call.api.items->generation(), call.now);
+  if (!kept) return std::nullopt;
+  return Answered(call.request, *kept);
+}
+
 http::Response ListItems(Call& call) {
   auto q = ParseListQuery(call.request);
   if (!q) return ErrorResponse(q.error());
@@ -695,7 +705,7 @@ http::Response SendEvent(Call& call) {
 
 std::vector<Route> ItemRoutes() {
   return {
-      {{"GET", "/api/v1/items", Access::kSignedIn, false}, ListItems},
+      {{"GET", "/api/v1/items", Access::kSignedIn, false}, ListItems, KeptList},
       {{"GET", "/api/v1/items/{id}", Access::kSignedIn, false}, GetItem},
       {{"GET", "/api/v1/items/{id}/events", Access::kSignedIn, false}, ListEvents},
       {{"POST", "/api/v1/items/{id}/events/{event}", Access::kSignedIn, true}, SendEvent},

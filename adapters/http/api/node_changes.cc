@@ -3,6 +3,8 @@
 
 #include <soci/soci.h>
 
+#include <cstdio>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -26,8 +28,8 @@ struct Change {
 
 }  // namespace
 
-Status NodeChanges::Start(store_soci::Database& db) {
-  std::lock_guard guard(mu_);
+Status NodeChanges::Start() {
+  store_soci::Database& db = db_;
   try {
     long long newest = 0;
     soci::indicator ind = soci::i_null;
@@ -39,16 +41,74 @@ Status NodeChanges::Start(store_soci::Database& db) {
         "serving needs the table node_changes (migration 0021); run `rectify migrate` (" +
         err.message() + ")");
   }
-  last_read_began_ = SteadyClock::now();
+  reader_ = std::thread([this] { Run(); });
   return OkStatus();
 }
 
-Status NodeChanges::CatchUp(Store& store, store_soci::Database& db) {
-  const auto arrived = SteadyClock::now();
-  std::lock_guard guard(mu_);
-  // A read that began after this request came has seen every change committed before it.
-  if (last_read_began_ >= arrived) return OkStatus();
-  last_read_began_ = SteadyClock::now();
+NodeChanges::~NodeChanges() { Stop(); }
+
+void NodeChanges::Stop() {
+  {
+    std::lock_guard lock(wait_mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (reader_.joinable()) reader_.join();
+}
+
+void NodeChanges::AfterCatchUp(Done done) {
+  {
+    std::lock_guard lock(wait_mu_);
+    if (!stopping_) {
+      waiting_.push_back(std::move(done));
+      if (waiting_.size() == 1) wake_.notify_one();
+      return;
+    }
+  }
+  done(Error::Unavailable("the server is stopping"));
+}
+
+Status NodeChanges::CatchUp() {
+  std::promise<Status> read;
+  std::future<Status> applied = read.get_future();
+  AfterCatchUp([&read](const Status& s) { read.set_value(s); });
+  return applied.get();
+}
+
+void NodeChanges::Run() {
+  std::unique_lock lock(wait_mu_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stopping_ || !waiting_.empty(); });
+    if (stopping_) break;
+    // Everyone waiting came before this read begins: it serves them all.
+    std::vector<Done> batch;
+    batch.swap(waiting_);
+    lock.unlock();
+    Status s = OkStatus();
+    try {
+      s = ReadOnce();
+    } catch (const std::exception& e) {
+      s = Error::Internal(std::string("catching up with node_changes failed: ") + e.what());
+    }
+    for (Done& done : batch) {
+      try {
+        done(s);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "rectify serve: a request waiting for node_changes failed: %s\n",
+                     e.what());
+      }
+    }
+    batch.clear();  // the callbacks' captures go before the next wait
+    lock.lock();
+  }
+  std::vector<Done> rest;
+  rest.swap(waiting_);
+  lock.unlock();
+  for (Done& done : rest) done(Error::Unavailable("the server is stopping"));
+}
+
+Status NodeChanges::ReadOnce() {
+  store_soci::Database& db = db_;
   // From the floor (a gap below the newest may have filled), then page by page after the last row
   // read.
   long long after = floor_;
@@ -80,7 +140,7 @@ Status NodeChanges::CatchUp(Store& store, store_soci::Database& db) {
         accounts_.Forget(c.kind, c.key);
       }
     }
-    if (Status s = items_.Reload(store, instances); !s) return s;
+    if (Status s = items_.Reload(store_, instances); !s) return s;
     // Move the floor over every change now applied, up to the first gap still in flight.
     for (const Change& c : changes) applied_above_.insert(c.id);
     auto now = SteadyClock::now();

@@ -2,30 +2,38 @@
 // up to date before each request from node_changes (migration 0021: a trigger adds a row for every
 // write to instances, accounts, API tokens and sessions, by any writer on any node).
 //
-//   NodeChanges changes(items, accounts);
-//   changes.Start(db);                 // before items.Load: where reading begins
-//   changes.CatchUp(store, db);        // before each request: apply what changed since
+//   NodeChanges changes(items, accounts, store, db);  // the reader's own connection
+//   changes.Start();                   // before items.Load: where reading begins
+//   changes.CatchUp();                 // before each request: apply what changed since
+//   changes.AfterCatchUp([](const Status& s) { ... });  // the same, without blocking a thread
 //
-// Fresh as of the request: CatchUp reads the rows after the last it applied; instances are
+// Fresh as of the request: a catch-up reads the rows after the last it applied; instances are
 // reloaded into the item index, credentials forgotten by the account cache. An answer from memory
 // therefore includes every write committed before the request came, this node's or another's, as
-// the store's would. Requests that arrive while another request's catch-up is reading wait for
-// it and then read again only if that read began before they came, so under load one read
-// serves many requests.
+// the store's would. One reader thread does every read: a request waits for the first read that
+// begins after it came (the waiters are taken as a batch when a read begins), so under load one
+// read serves every request that came while the previous one was reading, and no worker thread
+// holds a database connection to wait for it.
 //
 // Rows commit in any order on PostgreSQL (ids come from a sequence): a gap below the highest id
 // read is a transaction maybe still in flight, so the reader keeps reading from the gap until the
 // row comes or kGapWait passes (a rolled-back transaction leaves a gap for ever); rows above the
 // gap that were applied are not applied twice.
 //
-// Thread-safety: CatchUp from any thread (one reads at a time); Start before any CatchUp.
+// Thread-safety: CatchUp and AfterCatchUp from any thread; Start before either. AfterCatchUp's
+// callbacks run on the reader's thread, one after another, so they must be short and must not
+// block (the next read waits for them). Stop (and the destructor) end the reader.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "adapters/store/soci/database.h"
 #include "rectify/result.h"
@@ -40,25 +48,46 @@ class NodeChanges {
  public:
   static constexpr std::chrono::seconds kGapWait{5};
 
-  NodeChanges(ItemIndex& items, AccountCache& accounts) : items_(items), accounts_(accounts) {}
+  using Done = std::function<void(const Status&)>;
+
+  // `store` and `db` are the reader's alone once Start has returned (items.Load may use them
+  // before the first catch-up is asked for).
+  NodeChanges(ItemIndex& items, AccountCache& accounts, Store& store, store_soci::Database& db)
+      : items_(items), accounts_(accounts), store_(store), db_(db) {}
+  ~NodeChanges();
   NodeChanges(const NodeChanges&) = delete;
   NodeChanges& operator=(const NodeChanges&) = delete;
 
   // Where reading begins: a little below the newest change, so that a transaction that took its
-  // id before the start but commits after it is not missed. kFailedPrecondition when the table
-  // node_changes is missing (run `rectify migrate`).
-  Status Start(store_soci::Database& db);
+  // id before the start but commits after it is not missed; then starts the reader.
+  // kFailedPrecondition when the table node_changes is missing (run `rectify migrate`).
+  Status Start();
 
-  // Applies what changed since the last catch-up began (see the file comment).
-  Status CatchUp(Store& store, store_soci::Database& db);
+  // Calls `done` once a read that began after this call has been applied, with its status.
+  void AfterCatchUp(Done done);
+  // The same, waiting for it.
+  Status CatchUp();
+
+  // Stops the reader: every waiter, and every later one, gets kUnavailable.
+  void Stop();
 
  private:
+  void Run();         // the reader's thread
+  Status ReadOnce();  // one catch-up: reads and applies every change after the floor
+
   ItemIndex& items_;
   AccountCache& accounts_;
+  Store& store_;
+  store_soci::Database& db_;
 
-  std::mutex mu_;  // one catch-up reads at a time; guards what follows
+  std::mutex wait_mu_;  // guards the three below
+  std::condition_variable wake_;
+  std::vector<Done> waiting_;  // the next read's batch
+  bool stopping_ = false;
+  std::thread reader_;
+
+  // The reader's alone.
   using SteadyClock = std::chrono::steady_clock;
-  SteadyClock::time_point last_read_began_{};
   std::int64_t floor_ = 0;                // every change up to here is applied
   std::set<std::int64_t> applied_above_;  // applied changes above a gap
   std::optional<SteadyClock::time_point> gap_since_;

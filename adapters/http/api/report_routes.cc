@@ -51,7 +51,7 @@ struct Query {
   TableFormat format = TableFormat::kJson;
 };
 
-Result<Query> ReadQuery(const Call& call) {
+Result<Query> ReadQuery(const MemoryCall& call) {
   if (Status s = OnlyKnown(call.request, {"campaign", "unit", "as_of", "format"}); !s) {
     return s.error();
   }
@@ -59,14 +59,18 @@ Result<Query> ReadQuery(const Call& call) {
   auto format = RequestedFormat(call.request);
   if (!format) return format.error();
   q.format = *format;
-  auto scope = ScopeOfCaller(call);
-  if (!scope) return scope.error();
-  auto unit = UnitInScope(*scope, Param(call.request, "unit"));
-  if (!unit) return unit.error();
-  if (*unit) {
-    q.report.unit = **unit;
-  } else if (!scope->everything) {
-    q.report.unit = scope->root;
+  const definition::DefinitionSet& defs = *call.api.options.definitions;
+  if (std::string unit = Param(call.request, "unit"); unit.empty()) {
+    // The whole scope: its top unit alone is needed (the index counts the units under it).
+    auto root = ScopeRootOfCaller(call.caller, defs);
+    if (!root) return root.error();
+    q.report.unit = *root;
+  } else {
+    auto scope = ScopeOfCaller(call.caller, defs);
+    if (!scope) return scope.error();
+    auto in_scope = UnitInScope(*scope, unit);
+    if (!in_scope) return in_scope.error();
+    q.report.unit = *in_scope;
   }
   std::string campaign = Param(call.request, "campaign");
   if (!campaign.empty()) {
@@ -94,7 +98,7 @@ std::string FileName(const char* report, const Call& call, const Query& q) {
 }
 
 http::Response Overdue(Call& call) {
-  auto q = ReadQuery(call);
+  auto q = ReadQuery(InMemory(call));
   if (!q) return ErrorResponse(q.error());
   auto rows = engine::OverdueReport(*call.db.store, *call.api.options.definitions, q->report);
   if (!rows) return ErrorResponse(rows.error());
@@ -104,17 +108,31 @@ http::Response Overdue(Call& call) {
   return TableResponse(q->format, o, engine::OverdueTable(*rows), FileName("overdue", call, *q));
 }
 
-http::Response SummaryRoute(Call& call) {
+// What decides the summary besides the index and the clock: the scope the caller's access gave
+// (the unit it narrowed to, or everything), the campaign, the format, and as_of when one was asked
+// for. Every caller with the same scope shares the answer.
+std::string SummaryKey(const http::Request& request, const Query& q) {
+  const bool at_now = Param(request, "as_of").empty();
+  return "summary\x1f" + q.report.unit.value_or("*") + '\x1f' + q.report.campaign.value_or("*") +
+         '\x1f' + std::to_string(static_cast<int>(q.format)) + '\x1f' +
+         (at_now ? std::string("now") : FormatIso(q.report.as_of));
+}
+
+// The summary's kept answer, when valid: sent from memory (Route::kept).
+std::optional<http::Response> KeptSummary(const MemoryCall& call) {
   auto q = ReadQuery(call);
+  if (!q) return std::nullopt;
+  auto kept =
+      call.api.answers->Find(SummaryKey(call.request, *q), call.api.items->generation(), call.now);
+  if (!kept) return std::nullopt;
+  return Answered(call.request, *kept);
+}
+
+http::Response SummaryRoute(Call& call) {
+  auto q = ReadQuery(InMemory(call));
   if (!q) return ErrorResponse(q.error());
-  // What decides the answer besides the index and the clock: the scope the caller's access gave
-  // (the unit it narrowed to, or everything), the campaign, the format, and as_of when one was
-  // asked for. Every caller with the same scope shares the answer.
   const bool at_now = Param(call.request, "as_of").empty();
-  std::string key = "summary\x1f" + q->report.unit.value_or("*") + '\x1f' +
-                    q->report.campaign.value_or("*") + '\x1f' +
-                    std::to_string(static_cast<int>(q->format)) + '\x1f' +
-                    (at_now ? std::string("now") : FormatIso(q->report.as_of));
+  const std::string key = SummaryKey(call.request, *q);
   ResponseCache& answers = *call.api.answers;
   ResponseCache::Validity valid{call.api.items->generation(), call.now, std::nullopt};
   if (auto kept = answers.Find(key, valid.generation, call.now)) {
@@ -188,7 +206,7 @@ json::object RankingInScope(const CallerScope& scope, const json::object& a) {
 std::vector<Route> ReportRoutes() {
   std::vector<Route> routes = {
       {{"GET", "/api/v1/reports/overdue", Access::kSignedIn, false}, Overdue},
-      {{"GET", "/api/v1/reports/summary", Access::kSignedIn, false}, SummaryRoute},
+      {{"GET", "/api/v1/reports/summary", Access::kSignedIn, false}, SummaryRoute, KeptSummary},
       {{"GET", "/api/v1/reports/ranking", Access::kSignedIn, false}, Ranking},
   };
   // The overdue report and the ranking read every item of the scope from the store; the summary
