@@ -475,14 +475,28 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void Write(Response r) {
+    if (r.shared_body) {
+      // A kept body is sent from where it is kept: the message holds a view of it and the write
+      // holds it alive.
+      auto msg = std::make_shared<bhttp::response<bhttp::span_body<const char>>>();
+      SetHeaders(*msg, r);
+      msg->body() = boost::span<const char>(r.shared_body->data(), r.shared_body->size());
+      return Send(std::move(msg), std::move(r.shared_body));
+    }
     auto msg = std::make_shared<bhttp::response<bhttp::string_body>>();
     SetHeaders(*msg, r);
     msg->body() = std::move(r.body);
+    Send(std::move(msg), nullptr);
+  }
+
+  template <class Message>
+  void Send(std::shared_ptr<Message> msg, std::shared_ptr<const std::string> kept) {
     msg->keep_alive(keep_alive_ && !closing_ && !drain_);
     msg->prepare_payload();
     Tcp().expires_after(state_->options.read_timeout);
     bhttp::async_write(stream_, *msg,
-                       [self = this->shared_from_this(), msg](beast::error_code ec, std::size_t) {
+                       [self = this->shared_from_this(), msg, kept = std::move(kept)](
+                           beast::error_code ec, std::size_t) {
                          if (ec) return self->Close();
                          if (msg->need_eof()) return self->drain_ ? self->Drain() : self->Close();
                          self->Read();

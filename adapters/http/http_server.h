@@ -92,10 +92,15 @@ struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Set: sent instead of `body`, without a copy (an answer kept for many requests).
+  std::shared_ptr<const std::string> shared_body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   // Set: `body` is ignored; once the headers are sent, this is called (on the connection's
   // strand, so it must not block) with the sink for the rest of the body.
   std::function<void(std::shared_ptr<StreamSink>)> stream;
+
+  // The body as sent: `shared_body` when set, else `body`.
+  std::string_view Body() const { return shared_body ? std::string_view(*shared_body) : body; }
 
   static Response Json(unsigned status, std::string body);
   static Response Text(unsigned status, std::string body,

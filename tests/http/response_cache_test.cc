@@ -59,18 +59,18 @@ TEST(ResponseCacheTest, TheETagFollowsTheBodyAndIfNoneMatchIsAnswered304) {
   EXPECT_EQ(a->etag.front(), '"');
   EXPECT_EQ(a->etag.back(), '"');
 
-  http::Response full = Answered(Get(), *a);
+  http::Response full = Answered(Get(), a);
   EXPECT_EQ(full.status, 200u);
-  EXPECT_EQ(full.body, R"({"n":1})");
-  http::Response unchanged = Answered(Get(a->etag), *a);
+  EXPECT_EQ(full.Body(), R"({"n":1})");
+  http::Response unchanged = Answered(Get(a->etag), a);
   EXPECT_EQ(unchanged.status, 304u);
-  EXPECT_EQ(unchanged.body, "");
+  EXPECT_EQ(unchanged.Body(), "");
   bool tagged = false;
   for (const auto& [name, value] : unchanged.headers) tagged |= name == "ETag" && value == a->etag;
   EXPECT_TRUE(tagged);
-  EXPECT_EQ(Answered(Get(b->etag), *a).status, 200u) << "another answer's tag";
-  EXPECT_EQ(Answered(Get("\"x\", W/" + a->etag), *a).status, 304u);
-  EXPECT_EQ(Answered(Get("*"), *a).status, 304u);
+  EXPECT_EQ(Answered(Get(b->etag), a).status, 200u) << "another answer's tag";
+  EXPECT_EQ(Answered(Get("\"x\", W/" + a->etag), a).status, 304u);
+  EXPECT_EQ(Answered(Get("*"), a).status, 304u);
 }
 
 TEST(ResponseCacheTest, NoneMatchReadsListsAndWeakTags) {

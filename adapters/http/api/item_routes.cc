@@ -339,7 +339,7 @@ std::optional<http::Response> KeptList(const MemoryCall& call) {
   auto kept =
       call.api.answers->Find(ListKey(call.caller, *q), call.api.items->generation(), call.now);
   if (!kept) return std::nullopt;
-  return Answered(call.request, *kept);
+  return Answered(call.request, kept);
 }
 
 http::Response ListItems(Call& call) {
@@ -353,7 +353,7 @@ http::Response ListItems(Call& call) {
   const std::string key = ListKey(call.caller, *q);
   ResponseCache::Validity valid{call.api.items->generation(), call.now, std::nullopt};
   if (auto kept = answers.Find(key, valid.generation, call.now)) {
-    return Answered(call.request, *kept);
+    return Answered(call.request, kept);
   }
   DeadlineHorizon horizon(valid, call.now);
   const engine::Reader reader = ReaderOf(call.caller);
@@ -388,7 +388,7 @@ http::Response ListItems(Call& call) {
   }
   body += '}';
   return Answered(call.request,
-                  *answers.Put(key, valid, http::Response::Json(200, std::move(body))));
+                  answers.Put(key, valid, http::Response::Json(200, std::move(body))));
 }
 
 }  // namespace

@@ -125,7 +125,7 @@ std::optional<http::Response> KeptSummary(const MemoryCall& call) {
   auto kept =
       call.api.answers->Find(SummaryKey(call.request, *q), call.api.items->generation(), call.now);
   if (!kept) return std::nullopt;
-  return Answered(call.request, *kept);
+  return Answered(call.request, kept);
 }
 
 http::Response SummaryRoute(Call& call) {
@@ -136,7 +136,7 @@ http::Response SummaryRoute(Call& call) {
   ResponseCache& answers = *call.api.answers;
   ResponseCache::Validity valid{call.api.items->generation(), call.now, std::nullopt};
   if (auto kept = answers.Find(key, valid.generation, call.now)) {
-    return Answered(call.request, *kept);
+    return Answered(call.request, kept);
   }
   // From the node's item index (item_index.h), up to date with what was committed before this
   // request came: the same fold as `rectify report summary`, without reading every instance.
@@ -152,9 +152,9 @@ http::Response SummaryRoute(Call& call) {
   json::object o{{"as_of", Local(call, q->report.as_of)}};
   json::value counts = engine::ToJson(*sum);
   for (const auto& kv : counts.as_object()) o[kv.key()] = kv.value();
-  return Answered(call.request, *answers.Put(key, valid,
-                                             TableResponse(q->format, o, engine::SummaryTable(*sum),
-                                                           FileName("summary", call, *q))));
+  return Answered(call.request, answers.Put(key, valid,
+                                            TableResponse(q->format, o, engine::SummaryTable(*sum),
+                                                          FileName("summary", call, *q))));
 }
 
 http::Response Ranking(Call& call) {

@@ -89,7 +89,9 @@ bool NoneMatchNames(std::string_view header, std::string_view etag) {
   return false;
 }
 
-http::Response Answered(const http::Request& request, const ResponseCache::Answer& answer) {
+http::Response Answered(const http::Request& request,
+                        const std::shared_ptr<const ResponseCache::Answer>& kept) {
+  const ResponseCache::Answer& answer = *kept;
   http::Response r;
   if (answer.status == 200 && NoneMatchNames(request.Header("if-none-match"), answer.etag)) {
     r.status = 304;
@@ -98,7 +100,7 @@ http::Response Answered(const http::Request& request, const ResponseCache::Answe
   }
   r.status = answer.status;
   r.content_type = answer.content_type;
-  r.body = answer.body;
+  r.shared_body = std::shared_ptr<const std::string>(kept, &answer.body);
   r.headers = answer.headers;
   if (answer.status == 200) r.headers.emplace_back("ETag", answer.etag);
   return r;

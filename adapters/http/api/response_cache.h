@@ -3,10 +3,10 @@
 // are exactly what computing them anew would give.
 //
 //   const std::uint64_t generation = call.api.items->generation();  // before computing
-//   if (auto kept = cache.Find(key, generation, call.now)) return Answered(call.request, *kept);
+//   if (auto kept = cache.Find(key, generation, call.now)) return Answered(call.request, kept);
 //   ResponseCache::Validity valid{generation, call.now};
 //   ... compute, calling valid.Earlier(t) for each instant t at which a part of it may change ...
-//   return Answered(call.request, *cache.Put(key, valid, std::move(response)));
+//   return Answered(call.request, cache.Put(key, valid, std::move(response)));
 //
 // The key is everything that decides the answer besides the index and the clock: the route, the
 // caller as the access rules take them (person, org, administrator) or the scope they computed,
@@ -105,7 +105,8 @@ std::string BodyETag(std::string_view content_type, std::string_view body);
 bool NoneMatchNames(std::string_view if_none_match, std::string_view etag);
 
 // The answer as a response: 304 with its ETag when the request's If-None-Match names it, else
-// the answer itself with its ETag.
-http::Response Answered(const http::Request& request, const ResponseCache::Answer& answer);
+// the answer itself with its ETag, its body shared with the kept answer (not copied).
+http::Response Answered(const http::Request& request,
+                        const std::shared_ptr<const ResponseCache::Answer>& answer);
 
 }  // namespace rectify::api
