@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "tests/http/api_env.h"
@@ -109,6 +110,35 @@ TEST_P(ApiCacheTest, ASummaryIsNotModifiedUntilAnotherProcessRegistersAnItem) {
   ASSERT_EQ(after.status, 200) << after.body;
   EXPECT_EQ(after.Json().at("items").as_int64(), items + 1);
   EXPECT_NE(after.Header("etag"), tag);
+}
+
+// A kept answer is sent from memory without a worker (Route::kept), but only to a caller whose
+// credential still works as of the request: a token revoked and an account disabled by another
+// process stop getting the list they had just been given.
+TEST_P(ApiCacheTest, AKeptListIsNotSentOnACredentialEndedElsewhere) {
+  ApiEnv env(GetParam());
+  ASSERT_TRUE(env.Start());
+  const std::string list = "/api/v1/items?state=rectifying&limit=50";
+  const std::string token = env.Token("xs-0002");
+  HttpClient by_token = env.Client(), by_session = env.Client();
+  env.SignIn(by_session, "xs-0014");
+  const std::map<std::string, std::string> bearer{{"Authorization", "Bearer " + token}};
+  for (int i = 0; i < 3; ++i) {  // the second and third are the kept answer
+    HttpAnswer a = by_token.Send("GET", list, {}, bearer);
+    ASSERT_EQ(a.status, 200) << a.body;
+    HttpAnswer b = by_session.Send("GET", list);
+    ASSERT_EQ(b.status, 200) << b.body;
+  }
+  HttpAnswer other = env.Client().Send("GET", list);
+  EXPECT_EQ(other.status, 401) << "no credential, no kept answer: " << other.body;
+
+  ASSERT_TRUE(env.Run({"token", "revoke", token.substr(4, 12)}));
+  HttpAnswer revoked = by_token.Send("GET", list, {}, bearer);
+  EXPECT_EQ(revoked.status, 401) << revoked.body;
+  ASSERT_TRUE(env.Run({"user", "disable", "xs-0014"}));
+  HttpAnswer disabled = by_session.Send("GET", list);
+  EXPECT_EQ(disabled.status, 401) << disabled.body;
+  EXPECT_EQ(by_session.Send("GET", "/api/v1/reports/summary").status, 401);
 }
 
 // Nothing is written at the midnight between 2017-05-10 and 05-11, yet the working days left to
