@@ -133,6 +133,8 @@ struct ApiService::Impl {
   std::unique_ptr<Connection> index_db;
   std::unique_ptr<ItemIndex> items;
   std::unique_ptr<AccountCache> credentials;
+  // The connection `changes` reads on (its reader thread's alone; replaced when a read failed).
+  std::unique_ptr<Connection> reader_db;
   // The credentials as the kept answers are sent with (on changes' reader thread alone).
   std::unique_ptr<AccountCache::MemoryOnly> memory_accounts;
   std::unique_ptr<NodeChanges> changes;

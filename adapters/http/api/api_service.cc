@@ -299,8 +299,21 @@ Result<std::unique_ptr<ApiService>> ApiService::Create(ApiOptions options) {
   if (!index_db) return index_db.error();
   impl->index_db = std::move(*index_db);
   impl->items = std::make_unique<ItemIndex>(impl->index_db->engine->interpreter());
-  impl->changes = std::make_unique<NodeChanges>(*impl->items, *impl->credentials,
-                                                *impl->index_db->store, *impl->index_db->side);
+  // The catch-ups read on a connection of their own, opened again when a read fails.
+  auto reader_db = Connect(impl->options, *impl->credentials);
+  if (!reader_db) return reader_db.error();
+  impl->reader_db = std::move(*reader_db);
+  Impl* self = impl.get();
+  NodeChanges::Reconnect reconnect = [self]() -> Result<NodeChanges::Reading> {
+    auto fresh = Connect(self->options, *self->credentials);
+    if (!fresh) return fresh.error();
+    self->reader_db = std::move(*fresh);
+    return NodeChanges::Reading{self->reader_db->store.get(), self->reader_db->side.get()};
+  };
+  impl->changes = std::make_unique<NodeChanges>(
+      *impl->items, *impl->credentials,
+      NodeChanges::Reading{impl->reader_db->store.get(), impl->reader_db->side.get()},
+      std::move(reconnect));
   impl->memory_accounts = impl->credentials->OverNothing();
   if (Status s = impl->changes->Start(); !s) return s.error();
   if (Status s = impl->items->Load(*impl->index_db->store); !s) return s.error();

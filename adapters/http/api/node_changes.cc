@@ -29,7 +29,7 @@ struct Change {
 }  // namespace
 
 Status NodeChanges::Start() {
-  store_soci::Database& db = db_;
+  store_soci::Database& db = *reading_.db;
   try {
     long long newest = 0;
     soci::indicator ind = soci::i_null;
@@ -85,10 +85,22 @@ void NodeChanges::Run() {
     batch.swap(waiting_);
     lock.unlock();
     Status s = OkStatus();
-    try {
-      s = ReadOnce();
-    } catch (const std::exception& e) {
-      s = Error::Internal(std::string("catching up with node_changes failed: ") + e.what());
+    if (broken_) {
+      if (auto fresh = reconnect_(); fresh) {
+        reading_ = *fresh;
+        broken_ = false;
+      } else {
+        s = fresh.error();
+      }
+    }
+    if (!broken_) {
+      try {
+        s = ReadOnce();
+      } catch (const std::exception& e) {
+        s = Error::Internal(std::string("catching up with node_changes failed: ") + e.what());
+      }
+      // The connection may be dead or inside a failed transaction: the next read opens another.
+      broken_ = !s;
     }
     for (Done& done : batch) {
       try {
@@ -108,7 +120,7 @@ void NodeChanges::Run() {
 }
 
 Status NodeChanges::ReadOnce() {
-  store_soci::Database& db = db_;
+  store_soci::Database& db = *reading_.db;
   // From the floor (a gap below the newest may have filled), then page by page after the last row
   // read.
   long long after = floor_;
@@ -140,7 +152,7 @@ Status NodeChanges::ReadOnce() {
         accounts_.Forget(c.kind, c.key);
       }
     }
-    if (Status s = items_.Reload(store_, instances); !s) return s;
+    if (Status s = items_.Reload(*reading_.store, instances); !s) return s;
     // Move the floor over every change now applied, up to the first gap still in flight.
     for (const Change& c : changes) applied_above_.insert(c.id);
     auto now = SteadyClock::now();

@@ -2,7 +2,7 @@
 // up to date before each request from node_changes (migration 0021: a trigger adds a row for every
 // write to instances, accounts, API tokens and sessions, by any writer on any node).
 //
-//   NodeChanges changes(items, accounts, store, db);  // the reader's own connection
+//   NodeChanges changes(items, accounts, {&store, &db}, reconnect);  // the reader's connection
 //   changes.Start();                   // before items.Load: where reading begins
 //   changes.CatchUp();                 // before each request: apply what changed since
 //   changes.AfterCatchUp([](const Status& s) { ... });  // the same, without blocking a thread
@@ -50,10 +50,20 @@ class NodeChanges {
 
   using Done = std::function<void(const Status&)>;
 
-  // `store` and `db` are the reader's alone once Start has returned (items.Load may use them
-  // before the first catch-up is asked for).
-  NodeChanges(ItemIndex& items, AccountCache& accounts, Store& store, store_soci::Database& db)
-      : items_(items), accounts_(accounts), store_(store), db_(db) {}
+  // The reader's connection: the store the instances are reloaded from and the database
+  // node_changes is read from.
+  struct Reading {
+    Store* store = nullptr;
+    store_soci::Database* db = nullptr;
+  };
+  // Opens a fresh connection for the reader, after a read failed (PostgreSQL restarted, the
+  // network broke): called before the next read, on the reader's thread, until it succeeds (the
+  // requests waiting meanwhile get its error).
+  using Reconnect = std::function<Result<Reading>()>;
+
+  // `reading` is the reader's alone from Start on.
+  NodeChanges(ItemIndex& items, AccountCache& accounts, Reading reading, Reconnect reconnect)
+      : items_(items), accounts_(accounts), reading_(reading), reconnect_(std::move(reconnect)) {}
   ~NodeChanges();
   NodeChanges(const NodeChanges&) = delete;
   NodeChanges& operator=(const NodeChanges&) = delete;
@@ -77,8 +87,8 @@ class NodeChanges {
 
   ItemIndex& items_;
   AccountCache& accounts_;
-  Store& store_;
-  store_soci::Database& db_;
+  Reading reading_;
+  const Reconnect reconnect_;
 
   std::mutex wait_mu_;  // guards the three below
   std::condition_variable wake_;
@@ -87,6 +97,7 @@ class NodeChanges {
   std::thread reader_;
 
   // The reader's alone.
+  bool broken_ = false;  // the last read failed: reconnect before the next
   using SteadyClock = std::chrono::steady_clock;
   std::int64_t floor_ = 0;                // every change up to here is applied
   std::set<std::int64_t> applied_above_;  // applied changes above a gap
