@@ -325,8 +325,10 @@ TEST(ApiReconnectTest, ConnectionsThatPostgresqlEndedAreOpenedAgainAtTheNextRequ
   // The workers', the heavy workers', the item index's and the live stream's connections at least.
   EXPECT_GE(std::atoi(ended.out.c_str()), 6) << ended.out;
 
-  // Each connection fails at most once (503, nothing else), then the server answers again.
-  for (const char* path : {"/api/v1/items", "/api/v1/reports/summary"}) {
+  // Each connection fails at most once (503, nothing else), then the server answers again. The
+  // lists and the summary are answered from memory after the catch-up (its reader's connection);
+  // an item's page reads on a worker's connection, which meets its end at its next use.
+  for (const char* path : {"/api/v1/items", "/api/v1/reports/summary", "/api/v1/items/T-A2"}) {
     int unavailable = 0;
     test::HttpAnswer a;
     for (int attempt = 0; attempt < 8; ++attempt) {
@@ -342,8 +344,6 @@ TEST(ApiReconnectTest, ConnectionsThatPostgresqlEndedAreOpenedAgainAtTheNextRequ
       EXPECT_EQ(c.Send("GET", path, {}, bearer).status, 200) << path << " request " << i;
     }
   }
-  test::HttpAnswer item = c.Send("GET", "/api/v1/items/T-A2", {}, bearer);
-  EXPECT_EQ(item.status, 200) << item.body;
 }
 
 }  // namespace
