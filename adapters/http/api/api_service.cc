@@ -189,8 +189,10 @@ http::Response Handle(ApiService::Impl& api, const Route& route, const http::Req
                       Connection& db, const std::string& request_id, bool fresh) {
   // Fresh as of this request: whatever was committed before it came, by anyone, is in the node's
   // item index and account cache (node_changes.h).
+  // A write reads what it changes from the store: it needs the credentials fresh, not the index.
   if (!fresh) {
-    if (Status s = api.changes->CatchUp(); !s) return ErrorResponse(s.error());
+    auto need = route.info.write ? NodeChanges::Fresh::kCredentials : NodeChanges::Fresh::kIndex;
+    if (Status s = api.changes->CatchUp(need); !s) return ErrorResponse(s.error());
   }
   Identified who = api.authenticator.Identify(req, *db.accounts);
   // A public route (signing in) serves a caller whose old cookie no longer works as anyone else.

@@ -56,11 +56,11 @@ void NodeChanges::Stop() {
   if (reader_.joinable()) reader_.join();
 }
 
-void NodeChanges::AfterCatchUp(Done done) {
+void NodeChanges::AfterCatchUp(Done done, Fresh need) {
   {
     std::lock_guard lock(wait_mu_);
     if (!stopping_) {
-      waiting_.push_back(std::move(done));
+      waiting_.push_back(Waiter{std::move(done), need});
       if (waiting_.size() == 1) wake_.notify_one();
       return;
     }
@@ -68,12 +68,28 @@ void NodeChanges::AfterCatchUp(Done done) {
   done(Error::Unavailable("the server is stopping"));
 }
 
-Status NodeChanges::CatchUp() {
+Status NodeChanges::CatchUp(Fresh need) {
   std::promise<Status> read;
   std::future<Status> applied = read.get_future();
-  AfterCatchUp([&read](const Status& s) { read.set_value(s); });
+  AfterCatchUp([&read](const Status& s) { read.set_value(s); }, need);
   return applied.get();
 }
+
+namespace {
+
+void Answer(std::vector<NodeChanges::Done>& waiters, const Status& s) {
+  for (NodeChanges::Done& done : waiters) {
+    try {
+      done(s);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "rectify serve: a request waiting for node_changes failed: %s\n",
+                   e.what());
+    }
+  }
+  waiters.clear();  // the callbacks' captures go before the next wait
+}
+
+}  // namespace
 
 void NodeChanges::Run() {
   std::unique_lock lock(wait_mu_);
@@ -81,9 +97,13 @@ void NodeChanges::Run() {
     wake_.wait(lock, [&] { return stopping_ || !waiting_.empty(); });
     if (stopping_) break;
     // Everyone waiting came before this read begins: it serves them all.
-    std::vector<Done> batch;
+    std::vector<Waiter> batch;
     batch.swap(waiting_);
     lock.unlock();
+    std::vector<Done> credentials, index;
+    for (Waiter& w : batch)
+      (w.need == Fresh::kCredentials ? credentials : index).push_back(std::move(w.done));
+    batch.clear();
     Status s = OkStatus();
     if (broken_) {
       if (auto fresh = reconnect_(); fresh) {
@@ -95,37 +115,30 @@ void NodeChanges::Run() {
     }
     if (!broken_) {
       try {
-        s = ReadOnce();
+        s = ReadOnce([&] { Answer(credentials, OkStatus()); });
       } catch (const std::exception& e) {
         s = Error::Internal(std::string("catching up with node_changes failed: ") + e.what());
       }
       // The connection may be dead or inside a failed transaction: the next read opens another.
       broken_ = !s;
     }
-    for (Done& done : batch) {
-      try {
-        done(s);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "rectify serve: a request waiting for node_changes failed: %s\n",
-                     e.what());
-      }
-    }
-    batch.clear();  // the callbacks' captures go before the next wait
+    Answer(credentials, s);  // those not answered yet: the read failed before
+    Answer(index, s);
     lock.lock();
   }
-  std::vector<Done> rest;
+  std::vector<Waiter> rest;
   rest.swap(waiting_);
   lock.unlock();
-  for (Done& done : rest) done(Error::Unavailable("the server is stopping"));
+  for (Waiter& w : rest) w.done(Error::Unavailable("the server is stopping"));
 }
 
-Status NodeChanges::ReadOnce() {
+Status NodeChanges::ReadOnce(const std::function<void()>& credentials_applied) {
   store_soci::Database& db = *reading_.db;
-  // From the floor (a gap below the newest may have filled), then page by page after the last row
-  // read.
+  // Every change after the floor (a gap below the newest may have filled), page by page.
+  std::vector<Change> changes;
   long long after = floor_;
   for (;;) {
-    std::vector<Change> changes;
+    std::size_t before = changes.size();
     try {
       long long id = 0, page = kChangesPage;
       std::string kind, key;
@@ -142,33 +155,36 @@ Status NodeChanges::ReadOnce() {
     } catch (const std::exception& e) {
       return db.MapError(e, "read node_changes");
     }
-    if (changes.empty()) return OkStatus();
-    std::set<std::string> instances;
-    for (const Change& c : changes) {
-      if (applied_above_.count(c.id)) continue;
-      if (c.kind == "instance") {
-        instances.insert(c.key);
-      } else {
-        accounts_.Forget(c.kind, c.key);
-      }
-    }
-    if (Status s = items_.Reload(*reading_.store, instances); !s) return s;
-    // Move the floor over every change now applied, up to the first gap still in flight.
-    for (const Change& c : changes) applied_above_.insert(c.id);
-    auto now = SteadyClock::now();
-    while (!applied_above_.empty()) {
-      auto first = *applied_above_.begin();
-      if (first != floor_ + 1) {
-        if (!gap_since_) gap_since_ = now;
-        if (now - *gap_since_ < kGapWait) break;  // maybe a transaction still in flight
-      }
-      gap_since_.reset();
-      floor_ = first;
-      applied_above_.erase(applied_above_.begin());
-    }
-    if (static_cast<std::int64_t>(changes.size()) < kChangesPage) return OkStatus();
+    if (static_cast<std::int64_t>(changes.size() - before) < kChangesPage) break;
     after = changes.back().id;
   }
+  // The credentials first (forgetting is quick): the writes, which read what they change from
+  // the store, need no more.
+  std::set<std::string> instances;
+  for (const Change& c : changes) {
+    if (applied_above_.count(c.id)) continue;
+    if (c.kind == "instance") {
+      instances.insert(c.key);
+    } else {
+      accounts_.Forget(c.kind, c.key);
+    }
+  }
+  credentials_applied();
+  if (Status s = items_.Reload(*reading_.store, instances); !s) return s;
+  // Move the floor over every change now applied, up to the first gap still in flight.
+  for (const Change& c : changes) applied_above_.insert(c.id);
+  auto now = SteadyClock::now();
+  while (!applied_above_.empty()) {
+    auto first = *applied_above_.begin();
+    if (first != floor_ + 1) {
+      if (!gap_since_) gap_since_ = now;
+      if (now - *gap_since_ < kGapWait) break;  // maybe a transaction still in flight
+    }
+    gap_since_.reset();
+    floor_ = first;
+    applied_above_.erase(applied_above_.begin());
+  }
+  return OkStatus();
 }
 
 }  // namespace rectify::api

@@ -12,8 +12,9 @@
 // therefore includes every write committed before the request came, this node's or another's, as
 // the store's would. One reader thread does every read: a request waits for the first read that
 // begins after it came (the waiters are taken as a batch when a read begins), so under load one
-// read serves every request that came while the previous one was reading, and no worker thread
-// holds a database connection to wait for it.
+// read serves every request that came while the previous one was reading. A write, which reads
+// what it changes from the store, waits only until the read's credentials are forgotten, not for
+// its instances to be reloaded (Fresh::kCredentials).
 //
 // Rows commit in any order on PostgreSQL (ids come from a sequence): a gap below the highest id
 // read is a transaction maybe still in flight, so the reader keeps reading from the gap until the
@@ -73,17 +74,29 @@ class NodeChanges {
   // kFailedPrecondition when the table node_changes is missing (run `rectify migrate`).
   Status Start();
 
-  // Calls `done` once a read that began after this call has been applied, with its status.
-  void AfterCatchUp(Done done);
+  // What a request needs fresh: the item index and the credentials (a read from memory), or the
+  // credentials alone (a write, which reads what it changes from the store).
+  enum class Fresh { kIndex, kCredentials };
+
+  // Calls `done` once a read that began after this call has been applied (for kCredentials:
+  // once its credentials have been forgotten, before its instances are reloaded), with its
+  // status.
+  void AfterCatchUp(Done done, Fresh need = Fresh::kIndex);
   // The same, waiting for it.
-  Status CatchUp();
+  Status CatchUp(Fresh need = Fresh::kIndex);
 
   // Stops the reader: every waiter, and every later one, gets kUnavailable.
   void Stop();
 
  private:
-  void Run();         // the reader's thread
-  Status ReadOnce();  // one catch-up: reads and applies every change after the floor
+  struct Waiter {
+    Done done;
+    Fresh need = Fresh::kIndex;
+  };
+  void Run();  // the reader's thread
+  // One catch-up: reads every change after the floor, forgets the credentials they name, calls
+  // `credentials_applied`, then reloads the instances they name.
+  Status ReadOnce(const std::function<void()>& credentials_applied);
 
   ItemIndex& items_;
   AccountCache& accounts_;
@@ -92,7 +105,7 @@ class NodeChanges {
 
   std::mutex wait_mu_;  // guards the three below
   std::condition_variable wake_;
-  std::vector<Done> waiting_;  // the next read's batch
+  std::vector<Waiter> waiting_;  // the next read's batch
   bool stopping_ = false;
   std::thread reader_;
 
