@@ -9,8 +9,9 @@
 // credential and, with a cookie, the CSRF token), then run on a worker thread with a database
 // connection of its own, never on the io_context. A read whose answer is kept in memory (the item
 // lists, the summary: Route::kept) is sent without a worker, once the node's memory is up to date
-// with the request (node_changes.h) and the caller is identified from memory. What a caller may read or do is decided by the
-// engine's access rules (rectify/engine/access.h: MayRead, CheckActor), as for the command line;
+// with the request (node_changes.h) and the caller is identified from memory. What a caller may
+// read or do is decided by the engine's access rules (rectify/engine/access.h: MayRead,
+// CheckActor), as for the command line;
 // an item outside the caller's scope is answered exactly as one that does not exist.
 //
 // Every response carries the security headers (Content-Security-Policy without unsafe-inline,
