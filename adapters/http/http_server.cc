@@ -47,7 +47,7 @@ bool IsParam(std::string_view segment) {
 // How many request drained bytes after a 413 are read and thrown away before the connection is
 // closed: closing with unread data makes the kernel reset the connection, and the client might
 // lose the response.
-constexpr std::size_t kDrainLimit = 8 * 1024 * 1024;
+constexpr std::size_t kDrainLimit = std::size_t{8} * 1024 * 1024;
 constexpr auto kDrainTimeout = std::chrono::seconds(2);
 
 }  // namespace
@@ -597,7 +597,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Drain() {
     beast::error_code ec;
     Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
-    drain_buffer_.resize(64 * 1024);
+    drain_buffer_.resize(std::size_t{64} * 1024);
     drained_ = 0;
     Tcp().expires_after(kDrainTimeout);
     DrainMore();
@@ -708,12 +708,13 @@ HttpServer::HttpServer(net::io_context& io, std::string address, std::uint16_t p
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::Route(std::string method, std::string path, Handler handler) {
-  RouteAsync(std::move(method), std::move(path),
-             [h = std::move(handler)](const Request& req, Responder respond) { respond(h(req)); });
+void HttpServer::Route(std::string method, const std::string& path, Handler handler) {
+  RouteAsync(
+      std::move(method), path,
+      [h = std::move(handler)](const Request& req, const Responder& respond) { respond(h(req)); });
 }
 
-void HttpServer::RouteAsync(std::string method, std::string path, AsyncHandler handler,
+void HttpServer::RouteAsync(std::string method, const std::string& path, AsyncHandler handler,
                             std::size_t max_body) {
   state_->patterns.push_back(RoutePattern{std::move(method), PathSegments(path)});
   state_->max_bodies.push_back(max_body);

@@ -162,10 +162,10 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // `method` is upper-case ("GET", "POST"); `path` starts with '/'.
-  void Route(std::string method, std::string path, Handler handler);
+  void Route(std::string method, const std::string& path, Handler handler);
   // `max_body` (bytes), when not 0, raises the body cap for this route alone (an upload); the
   // header is read first, so other routes keep Options::max_body.
-  void RouteAsync(std::string method, std::string path, AsyncHandler handler,
+  void RouteAsync(std::string method, const std::string& path, AsyncHandler handler,
                   std::size_t max_body = 0);
   // Answers the requests whose path no route has (instead of the 404): the web pages
   // (static_files.h). It runs on the connection's strand, so it must not block.
