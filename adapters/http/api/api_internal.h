@@ -72,6 +72,10 @@ struct MemoryCall {
 // request came, so it must be quick and never block.
 using KeptHandler = std::function<std::optional<http::Response>(const MemoryCall&)>;
 
+// The answer kept under `key` (response_cache.h) while it is valid for the node's item index and
+// the clock, as a response; nullopt when there is none.
+std::optional<http::Response> KeptAnswer(const MemoryCall& call, const std::string& key);
+
 inline MemoryCall InMemory(const Call& call) {
   return MemoryCall{call.request, call.caller, call.api, call.now};
 }

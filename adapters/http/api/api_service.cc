@@ -89,6 +89,12 @@ void Workers::Release(std::unique_ptr<Connection> c) {
   available.notify_one();
 }
 
+std::optional<http::Response> KeptAnswer(const MemoryCall& call, const std::string& key) {
+  auto kept = call.api.answers->Find(key, call.api.items->generation(), call.now);
+  if (!kept) return std::nullopt;
+  return Answered(call.request, kept);
+}
+
 std::vector<Route> PeopleRoutes();  // people_routes.cc (declared here alone: its one caller)
 
 namespace {

@@ -336,10 +336,7 @@ class DeadlineHorizon {
 std::optional<http::Response> KeptList(const MemoryCall& call) {
   auto q = ParseListQuery(call.request);
   if (!q) return std::nullopt;
-  auto kept =
-      call.api.answers->Find(ListKey(call.caller, *q), call.api.items->generation(), call.now);
-  if (!kept) return std::nullopt;
-  return Answered(call.request, kept);
+  return KeptAnswer(call, ListKey(call.caller, *q));
 }
 
 http::Response ListItems(Call& call) {

@@ -122,10 +122,7 @@ std::string SummaryKey(const http::Request& request, const Query& q) {
 std::optional<http::Response> KeptSummary(const MemoryCall& call) {
   auto q = ReadQuery(call);
   if (!q) return std::nullopt;
-  auto kept =
-      call.api.answers->Find(SummaryKey(call.request, *q), call.api.items->generation(), call.now);
-  if (!kept) return std::nullopt;
-  return Answered(call.request, kept);
+  return KeptAnswer(call, SummaryKey(call.request, *q));
 }
 
 http::Response SummaryRoute(Call& call) {
