@@ -233,28 +233,29 @@ http::Response Handle(ApiService::Impl& api, const Route& route, const http::Req
 }
 
 // Runs the request on a worker with a connection of its own (Handle), and responds.
-void OnWorker(ApiService::Impl* api, const std::shared_ptr<const Route>& route,
-              const http::Request& req, http::Responder respond, bool fresh) {
+void OnWorker(ApiService::Impl* api, const std::shared_ptr<const Route>& route, http::Request req,
+              http::Responder respond, bool fresh) {
   Workers& on = route->info.heavy ? api->heavy : api->workers;
-  boost::asio::post(on.pool, [api, &on, route, req, fresh, respond = std::move(respond)]() {
-    std::string request_id = RequestId(req);
-    http::Response response;
-    std::unique_ptr<Connection> db = on.Acquire();
-    Reconnect(api->options, *api->credentials, db, GroupCommitOf(*api, on));
-    try {
-      response = Handle(*api, *route, req, *db, request_id, fresh);
-      db->broken = response.status >= 500;
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "rectify serve: %s %s (request %s) failed: %s\n", req.method.c_str(),
-                   req.path.c_str(), request_id.c_str(), e.what());
-      response =
-          http::Response::Error(500, "internal", "the request failed; the server's log says why");
-      db->broken = true;
-    }
-    on.Release(std::move(db));
-    response.headers.emplace_back("X-Request-Id", request_id);
-    respond(std::move(response));
-  });
+  boost::asio::post(
+      on.pool, [api, &on, route, req = std::move(req), fresh, respond = std::move(respond)]() {
+        std::string request_id = RequestId(req);
+        http::Response response;
+        std::unique_ptr<Connection> db = on.Acquire();
+        Reconnect(api->options, *api->credentials, db, GroupCommitOf(*api, on));
+        try {
+          response = Handle(*api, *route, req, *db, request_id, fresh);
+          db->broken = response.status >= 500;
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "rectify serve: %s %s (request %s) failed: %s\n", req.method.c_str(),
+                       req.path.c_str(), request_id.c_str(), e.what());
+          response = http::Response::Error(500, "internal",
+                                           "the request failed; the server's log says why");
+          db->broken = true;
+        }
+        on.Release(std::move(db));
+        response.headers.emplace_back("X-Request-Id", request_id);
+        respond(std::move(response));
+      });
 }
 
 // The route's kept answer for the request, from memory alone (Route::kept), or nullopt when a
@@ -352,15 +353,16 @@ void ApiService::AddRoutes(http::HttpServer& server) {
           }
           // A read with a kept answer: once a catch-up that began after the request came has been
           // applied, the answer may be sent from memory, without a worker's hop and connection.
-          api->changes->AfterCatchUp(
-              [api, shared, req, respond = std::move(respond)](const Status& caught_up) mutable {
-                if (caught_up) {
-                  if (auto answer = AnswerKept(*api, *shared, req)) {
-                    return respond(std::move(*answer));
-                  }
-                }
-                OnWorker(api, shared, req, std::move(respond), static_cast<bool>(caught_up));
-              });
+          api->changes->AfterCatchUp([api, shared, req = http::Request(req),
+                                      respond =
+                                          std::move(respond)](const Status& caught_up) mutable {
+            if (caught_up) {
+              if (auto answer = AnswerKept(*api, *shared, req)) {
+                return respond(std::move(*answer));
+              }
+            }
+            OnWorker(api, shared, std::move(req), std::move(respond), static_cast<bool>(caught_up));
+          });
         },
         shared->info.upload ? api->options.max_upload_request : shared->info.max_body);
   }

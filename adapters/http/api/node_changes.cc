@@ -126,10 +126,11 @@ void NodeChanges::Run() {
     Answer(index, s);
     lock.lock();
   }
-  std::vector<Waiter> rest;
-  rest.swap(waiting_);
+  std::vector<Done> rest;
+  for (Waiter& w : waiting_) rest.push_back(std::move(w.done));
+  waiting_.clear();
   lock.unlock();
-  for (Waiter& w : rest) w.done(Error::Unavailable("the server is stopping"));
+  Answer(rest, Error::Unavailable("the server is stopping"));
 }
 
 Status NodeChanges::ReadOnce(const std::function<void()>& credentials_applied) {
