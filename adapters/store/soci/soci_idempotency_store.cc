@@ -4,11 +4,50 @@
 
 namespace rectify::store_soci {
 
+namespace {
+
+// PostgreSQL: a FROM item that turns synchronous_commit off for the transaction of the statement
+// that names it (SET LOCAL's effect, without a transaction of its own around one statement).
+constexpr const char* kRelaxedStatement =
+    "(SELECT set_config('synchronous_commit', 'off', true)) AS relaxed";
+
+// Inserts the key as in progress; `sql_tail` follows the values. Whether a row was inserted.
+bool InsertReservation(Database& db, const std::string& person, const std::string& key,
+                       const std::string& request_hash, long long at, const std::string& sql_tail) {
+  Statement insert(db);
+  insert.exchange(soci::use(person));
+  insert.exchange(soci::use(key));
+  insert.exchange(soci::use(request_hash));
+  insert.exchange(soci::use(at));
+  insert.Prepare(
+      "INSERT INTO idempotency_keys (person, idem_key, request_hash, status, headers, body, "
+      "created_at) SELECT :p, :k, :h, 0, '[]', '', :at" +
+      sql_tail);
+  insert.execute(true);
+  return insert.get_affected_rows() == 1;
+}
+
+}  // namespace
+
 Result<IdempotencyBegin> SociIdempotencyStore::Begin(const std::string& person,
                                                      const std::string& key,
                                                      const std::string& request_hash,
                                                      Timestamp now) {
   const std::string doing = "record idempotency key";
+  const long long at = ToMicros(now);
+  if (db_.is_postgres()) {
+    // The usual case, a key not seen before, in one round trip: the reservation is inserted
+    // unless the key is taken; only a taken key needs the transaction below to decide.
+    try {
+      if (InsertReservation(db_, person, key, request_hash, at,
+                            " FROM " + std::string(kRelaxedStatement) +
+                                " ON CONFLICT (person, idem_key) DO NOTHING")) {
+        return IdempotencyBegin{};
+      }
+    } catch (const std::exception& e) {
+      return db_.MapError(e, doing);
+    }
+  }
   if (Status s = db_.BeginWrite(); !s) return s.error().WithContext(doing);
   // Not waited for on the disk: the work that follows commits durably after this, and WAL is
   // flushed in order, so whenever that work is durable this reservation is too.
@@ -16,7 +55,6 @@ Result<IdempotencyBegin> SociIdempotencyStore::Begin(const std::string& person,
     db_.Rollback();
     return s.error().WithContext(doing);
   }
-  const long long at = ToMicros(now);
   try {
     std::string stored_hash, headers, body;
     long long status = -1;
@@ -65,15 +103,7 @@ Result<IdempotencyBegin> SociIdempotencyStore::Begin(const std::string& person,
                                "' is still running; retry shortly");
       }
     } else {
-      Statement insert(db_);
-      insert.exchange(soci::use(person));
-      insert.exchange(soci::use(key));
-      insert.exchange(soci::use(request_hash));
-      insert.exchange(soci::use(at));
-      insert.Prepare(
-          "INSERT INTO idempotency_keys (person, idem_key, request_hash, status, headers, body, "
-          "created_at) VALUES (:p, :k, :h, 0, '[]', '', :at)");
-      insert.execute(true);
+      InsertReservation(db_, person, key, request_hash, at, "");
     }
   } catch (const std::exception& e) {
     Error err = db_.MapError(e, doing);
@@ -94,7 +124,16 @@ Result<IdempotencyBegin> SociIdempotencyStore::Begin(const std::string& person,
 // The answer and the abandonment are written without waiting for the disk: the work they follow
 // is already durable, and if the database server loses them in a crash the key stays reserved
 // until kReservationLease has passed, after which a retry runs again (Begin).
+// On PostgreSQL the statement relaxes its own transaction (kRelaxedStatement): one round trip.
 Status SociIdempotencyStore::Relaxed(const std::string& doing, const std::function<void()>& write) {
+  if (db_.is_postgres()) {
+    try {
+      write();
+    } catch (const std::exception& e) {
+      return db_.MapError(e, doing);
+    }
+    return OkStatus();
+  }
   if (Status s = db_.BeginWrite(); !s) return s.error().WithContext(doing);
   try {
     if (Status s = db_.RelaxDurability(); !s) {
@@ -124,9 +163,11 @@ Status SociIdempotencyStore::Finish(const std::string& person, const std::string
     st.exchange(soci::use(r.body));
     st.exchange(soci::use(person));
     st.exchange(soci::use(key));
-    st.Prepare(
-        "UPDATE idempotency_keys SET status = :s, headers = :h, body = :b WHERE person = :p AND "
-        "idem_key = :k");
+    st.Prepare(db_.is_postgres()
+                   ? "UPDATE idempotency_keys SET status = :s, headers = :h, body = :b FROM " +
+                         std::string(kRelaxedStatement) + " WHERE person = :p AND idem_key = :k"
+                   : "UPDATE idempotency_keys SET status = :s, headers = :h, body = :b WHERE "
+                     "person = :p AND idem_key = :k");
     st.execute(true);
   });
 }
@@ -136,7 +177,11 @@ Status SociIdempotencyStore::Abandon(const std::string& person, const std::strin
     Statement st(db_);
     st.exchange(soci::use(person));
     st.exchange(soci::use(key));
-    st.Prepare("DELETE FROM idempotency_keys WHERE person = :p AND idem_key = :k AND status = 0");
+    st.Prepare(db_.is_postgres()
+                   ? "DELETE FROM idempotency_keys USING " + std::string(kRelaxedStatement) +
+                         " WHERE person = :p AND idem_key = :k AND status = 0"
+                   : "DELETE FROM idempotency_keys WHERE person = :p AND idem_key = :k AND "
+                     "status = 0");
     st.execute(true);
   });
 }

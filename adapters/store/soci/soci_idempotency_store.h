@@ -1,6 +1,10 @@
 // The IdempotencyStore (engine/include/rectify/idempotency_store.h) on SOCI, SQLite and
 // PostgreSQL, over the idempotency_keys table of migration 0005. Begin inserts the key as "in
 // progress" (status 0) in its own transaction, so of two identical requests racing only one runs.
+// None of these writes waits for the disk (see Begin and Relaxed). On PostgreSQL each is one
+// statement, one round trip, in the usual case (a new key; an answer; an abandonment): the
+// statement turns synchronous_commit off for its own transaction with set_config; only a key
+// already taken needs Begin's transaction, which reads it and decides.
 //
 // Thread-safety: one thread at a time, like the Database. Ownership: borrows `db`.
 #pragma once
