@@ -21,7 +21,9 @@
 #   and writes OUT_DIR/api.txt with each run's requests/s and latency percentiles.
 # Environment: API_BENCH_ITEMS (100000), API_BENCH_WRITE_ITEMS (40000: more than the events run
 # sends in its seconds, so that each submit finds its item at version 1), API_BENCH_SECONDS (20), API_BENCH_CONNECTIONS (64),
-# API_BENCH_THREADS (2), API_BENCH_API_WORKERS (serve's --api-workers, 8).
+# API_BENCH_THREADS (2), API_BENCH_API_WORKERS (serve's --api-workers, 16: a write waits on its
+# round trips and on the group commit, so on two cores 16 workers keep both busy; docs/benchmarks.md,
+# session 27).
 set -euo pipefail
 
 [ $# -eq 3 ] || { echo "usage: $0 RECTIFY_BINARY PG_URL OUT_DIR" >&2; exit 2; }
@@ -36,7 +38,7 @@ write_items=${API_BENCH_WRITE_ITEMS:-40000}
 seconds=${API_BENCH_SECONDS:-20}
 connections=${API_BENCH_CONNECTIONS:-64}
 threads=${API_BENCH_THREADS:-2}
-api_workers=${API_BENCH_API_WORKERS:-8}
+api_workers=${API_BENCH_API_WORKERS:-16}
 summary_path=${API_BENCH_SUMMARY_PATH:-/api/v1/reports/summary}
 command -v wrk >/dev/null || { echo "api bench: wrk not found; run scripts/setup.sh bench" >&2; exit 1; }
 
