@@ -6,10 +6,15 @@ namespace rectify::store_soci {
 
 namespace {
 
-// PostgreSQL: a FROM item that turns synchronous_commit off for the transaction of the statement
-// that names it (SET LOCAL's effect, without a transaction of its own around one statement).
-constexpr const char* kRelaxedStatement =
-    "(SELECT set_config('synchronous_commit', 'off', true)) AS relaxed";
+// PostgreSQL: `keyword` (FROM, USING) and an item that turns synchronous_commit off for the
+// transaction of the statement that names it (SET LOCAL's effect, without a transaction of its own
+// around one statement). SQLite: nothing (its writes relax in Relaxed's transaction, or not at
+// all).
+std::string Relaxing(const Database& db, const char* keyword) {
+  if (!db.is_postgres()) return "";
+  return std::string(" ") + keyword +
+         " (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed";
+}
 
 // Inserts the key as in progress; `sql_tail` follows the values. Whether a row was inserted.
 bool InsertReservation(Database& db, const std::string& person, const std::string& key,
@@ -40,8 +45,7 @@ Result<IdempotencyBegin> SociIdempotencyStore::Begin(const std::string& person,
     // unless the key is taken; only a taken key needs the transaction below to decide.
     try {
       if (InsertReservation(db_, person, key, request_hash, at,
-                            " FROM " + std::string(kRelaxedStatement) +
-                                " ON CONFLICT (person, idem_key) DO NOTHING")) {
+                            Relaxing(db_, "FROM") + " ON CONFLICT (person, idem_key) DO NOTHING")) {
         return IdempotencyBegin{};
       }
     } catch (const std::exception& e) {
@@ -124,7 +128,7 @@ Result<IdempotencyBegin> SociIdempotencyStore::Begin(const std::string& person,
 // The answer and the abandonment are written without waiting for the disk: the work they follow
 // is already durable, and if the database server loses them in a crash the key stays reserved
 // until kReservationLease has passed, after which a retry runs again (Begin).
-// On PostgreSQL the statement relaxes its own transaction (kRelaxedStatement): one round trip.
+// On PostgreSQL the statement relaxes its own transaction (Relaxing): one round trip.
 Status SociIdempotencyStore::Relaxed(const std::string& doing, const std::function<void()>& write) {
   if (db_.is_postgres()) {
     try {
@@ -163,11 +167,8 @@ Status SociIdempotencyStore::Finish(const std::string& person, const std::string
     st.exchange(soci::use(r.body));
     st.exchange(soci::use(person));
     st.exchange(soci::use(key));
-    st.Prepare(db_.is_postgres()
-                   ? "UPDATE idempotency_keys SET status = :s, headers = :h, body = :b FROM " +
-                         std::string(kRelaxedStatement) + " WHERE person = :p AND idem_key = :k"
-                   : "UPDATE idempotency_keys SET status = :s, headers = :h, body = :b WHERE "
-                     "person = :p AND idem_key = :k");
+    st.Prepare("UPDATE idempotency_keys SET status = :s, headers = :h, body = :b" +
+               Relaxing(db_, "FROM") + " WHERE person = :p AND idem_key = :k");
     st.execute(true);
   });
 }
@@ -177,11 +178,8 @@ Status SociIdempotencyStore::Abandon(const std::string& person, const std::strin
     Statement st(db_);
     st.exchange(soci::use(person));
     st.exchange(soci::use(key));
-    st.Prepare(db_.is_postgres()
-                   ? "DELETE FROM idempotency_keys USING " + std::string(kRelaxedStatement) +
-                         " WHERE person = :p AND idem_key = :k AND status = 0"
-                   : "DELETE FROM idempotency_keys WHERE person = :p AND idem_key = :k AND "
-                     "status = 0");
+    st.Prepare("DELETE FROM idempotency_keys" + Relaxing(db_, "USING") +
+               " WHERE person = :p AND idem_key = :k AND status = 0");
     st.execute(true);
   });
 }
